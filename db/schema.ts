@@ -1,0 +1,271 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+/** Key/value facts about this database, e.g. whether it holds demo or real data. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** The roster. One row per teacher (or leader/officer, who are staff on the roster too). */
+export const teachers = sqliteTable(
+  'teachers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    employeeNo: text('employee_no').notNull(),
+    name: text('name').notNull(),
+    school: text('school').notNull(),
+    hireDate: text('hire_date'),
+    normalGraduate: integer('normal_graduate', { mode: 'boolean' }),
+    homeroom: integer('homeroom', { mode: 'boolean' }).notNull().default(false),
+    position: text('position').notNull().default('教师'),
+    policyId: text('policy_id').notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('teachers_employee_no').on(t.employeeNo), index('teachers_school').on(t.school)],
+);
+
+/** Credit records: the ledger. `recordKey` is the record's own unique id (编号), so imports are idempotent. */
+export const records = sqliteTable(
+  'records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordKey: text('record_key').notNull(),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    date: text('date').notNull(),
+    hours: real('hours').notNull(),
+    category: text('category').notNull(),
+    project: text('project').notNull().default(''),
+    source: text('source').notNull().default('import'),
+    cancelledAt: integer('cancelled_at', { mode: 'timestamp_ms' }),
+    cancelReason: text('cancel_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('records_record_key').on(t.recordKey), index('records_teacher_date').on(t.teacherId, t.date)],
+);
+
+/** A chat account (per platform) bound to a roster entry. One account per teacher per platform. */
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    platform: text('platform').notNull(),
+    accountId: text('account_id').notNull(),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    boundAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.accountId] }), uniqueIndex('accounts_platform_teacher').on(t.platform, t.teacherId)],
+);
+
+/** Roles beyond "teacher", kept as data. */
+export const roles = sqliteTable(
+  'roles',
+  {
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    role: text('role', { enum: ['leader', 'officer'] }).notNull(),
+    grantedBy: text('granted_by').notNull(),
+    grantedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.teacherId, t.role] })],
+);
+
+/**
+ * Every platform event we accepted, claimed by its id before the platform gets its ack. The primary key
+ * makes a retried or concurrent duplicate lose the insert; `messageKey` catches a re-delivery under a new
+ * event id.
+ */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    eventKey: text('event_key').primaryKey(),
+    messageKey: text('message_key'),
+    platform: text('platform').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    receivedAt: createdAt(),
+    handledAt: integer('handled_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('inbox_message_key').on(t.messageKey), index('inbox_status').on(t.status, t.receivedAt)],
+);
+
+/** Every message we mean to send. The sender works through pending rows; `idempotencyKey` doubles as the platform's dedupe key. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    platform: text('platform').notNull(),
+    target: text('target').notNull(),
+    reply: text('reply').notNull(),
+    origin: text('origin'),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    lastError: text('last_error'),
+    platformMessageId: text('platform_message_id'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('outbox_idempotency_key').on(t.idempotencyKey),
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_origin').on(t.origin),
+  ],
+);
+
+/** Who changed what: imports, role changes, unbinding, credit cancellations. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: createdAt(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    detail: text('detail').notNull().default('{}'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);
+
+/* ---------- Training sessions and sign-in ---------- */
+
+/** Who a session, broadcast or deadline is for. Stored as JSON: {"all":true} | {"schools":[...]} | {"roles":[...]}. */
+export type AudienceJson = string;
+
+export const trainingSessions = sqliteTable(
+  'training_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    category: text('category').notNull(),
+    hours: real('hours').notNull(),
+    date: text('date').notNull(),
+    checkinStart: integer('checkin_start', { mode: 'timestamp_ms' }).notNull(),
+    checkinEnd: integer('checkin_end', { mode: 'timestamp_ms' }).notNull(),
+    checkoutStart: integer('checkout_start', { mode: 'timestamp_ms' }),
+    checkoutEnd: integer('checkout_end', { mode: 'timestamp_ms' }),
+    audience: text('audience').notNull().default('{"all":true}'),
+    mode: text('mode', { enum: ['rotating', 'static', 'button'] }).notNull(),
+    staticCode: text('static_code'),
+    /** Seeds the rotating code and guards the projector link; never shown to teachers. */
+    secret: text('secret').notNull(),
+    status: text('status', { enum: ['open', 'closed', 'cancelled'] }).notNull().default('open'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('training_sessions_date').on(t.date)],
+);
+
+export const attendance = sqliteTable(
+  'attendance',
+  {
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => trainingSessions.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    checkedInAt: integer('checked_in_at', { mode: 'timestamp_ms' }).notNull(),
+    checkedOutAt: integer('checked_out_at', { mode: 'timestamp_ms' }),
+    via: text('via').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.teacherId] })],
+);
+
+/** Sign-in attempts per account, to slow down someone guessing codes. */
+export const signinAttempts = sqliteTable(
+  'signin_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    accountId: text('account_id').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('signin_attempts_account').on(t.platform, t.accountId, t.at)],
+);
+
+/* ---------- Deadlines, reminders, broadcasts ---------- */
+
+export const deadlines = sqliteTable(
+  'deadlines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Schools that must file: {"all":true} | {"schools":[...]}. */
+    audience: text('audience').notNull().default('{"all":true}'),
+    /** Days before the due date to remind, e.g. [30,7,3,1,0]. */
+    offsets: text('offsets').notNull().default('[30,7,3,1,0]'),
+    overdueEveryDays: integer('overdue_every_days').notNull().default(3),
+    escalate: integer('escalate', { mode: 'boolean' }).notNull().default(true),
+    /** 'preset:<presetId>:<deadlineId>:<year>' for deadlines that come from policy data, else null. */
+    sourceKey: text('source_key'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    cancelledAt: integer('cancelled_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('deadlines_source_key').on(t.sourceKey), index('deadlines_due').on(t.dueAt)],
+);
+
+export const deadlineFilings = sqliteTable(
+  'deadline_filings',
+  {
+    deadlineId: integer('deadline_id')
+      .notNull()
+      .references(() => deadlines.id),
+    school: text('school').notNull(),
+    filedAt: integer('filed_at', { mode: 'timestamp_ms' }).notNull(),
+    filedBy: integer('filed_by').references(() => teachers.id),
+  },
+  (t) => [primaryKey({ columns: [t.deadlineId, t.school] })],
+);
+
+/** Per-teacher preferences (reminder opt-out). */
+export const teacherPrefs = sqliteTable('teacher_prefs', {
+  teacherId: integer('teacher_id')
+    .primaryKey()
+    .references(() => teachers.id),
+  remindersOff: integer('reminders_off', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+});
+
+export const broadcasts = sqliteTable('broadcasts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  text: text('text').notNull(),
+  audience: text('audience').notNull(),
+  status: text('status', { enum: ['preview', 'sending', 'cancelled'] }).notNull().default('preview'),
+  recipientCount: integer('recipient_count').notNull().default(0),
+  createdBy: text('created_by').notNull(),
+  /** Where the officer asked from, to report progress back. */
+  requestedVia: text('requested_via'),
+  createdAt: createdAt(),
+  confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
+});
+
+/** One row per intended recipient; `outboxId` is null when the teacher has no bound account. */
+export const broadcastRecipients = sqliteTable(
+  'broadcast_recipients',
+  {
+    broadcastId: integer('broadcast_id')
+      .notNull()
+      .references(() => broadcasts.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    outboxId: integer('outbox_id').references(() => outbox.id),
+  },
+  (t) => [primaryKey({ columns: [t.broadcastId, t.teacherId] }), index('broadcast_recipients_outbox').on(t.outboxId)],
+);

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Every setting the process reads from the environment. This is the only place `process.env` is read. */
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const url = (fallback: string) => z.preprocess(emptyAsUndefined, z.url().default(fallback));
+
+export const ConfigSchema = z
+  .object({
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+    DATABASE_PATH: z.preprocess(emptyAsUndefined, z.string().default('data/xueshi.db')),
+    TIMEZONE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('Asia/Shanghai')
+        .refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, '不是有效的 IANA 时区，例如 Asia/Shanghai'),
+    ),
+    DEFAULT_POLICY: z.preprocess(emptyAsUndefined, z.string().default('laibin')),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    XUESHI_NOW: z.preprocess(emptyAsUndefined, z.iso.datetime({ offset: true, local: true }).or(z.iso.date()).optional()),
+    /** Upper bound on a webhook body; Feishu events are a few KB. */
+    MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
+
+    FEISHU_APP_ID: optionalString,
+    FEISHU_APP_SECRET: optionalString,
+    FEISHU_VERIFICATION_TOKEN: optionalString,
+    FEISHU_ENCRYPT_KEY: optionalString,
+    FEISHU_BASE_URL: url('https://open.feishu.cn'),
+    FEISHU_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'websocket']).default('webhook')),
+
+    DINGTALK_CLIENT_ID: optionalString,
+    DINGTALK_CLIENT_SECRET: optionalString,
+    DINGTALK_ROBOT_CODE: optionalString,
+    DINGTALK_API_BASE_URL: url('https://api.dingtalk.com'),
+    DINGTALK_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'stream']).default('webhook')),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.FEISHU_APP_ID ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'],
+        message: 'FEISHU_APP_ID 与 FEISHU_APP_SECRET 需同时设置',
+      });
+    }
+    if (Boolean(c.DINGTALK_CLIENT_ID) !== Boolean(c.DINGTALK_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.DINGTALK_CLIENT_ID ? 'DINGTALK_CLIENT_SECRET' : 'DINGTALK_CLIENT_ID'],
+        message: 'DINGTALK_CLIENT_ID 与 DINGTALK_CLIENT_SECRET 需同时设置',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws a ConfigError whose message names each variable at fault. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(config)';
+    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    return `  ${name}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${issue.message}`;
+  });
+  throw new ConfigError(`配置错误 (configuration error):\n${lines.join('\n')}`);
+}
+
+export function feishuEnabled(c: Config): boolean {
+  return Boolean(c.FEISHU_APP_ID && c.FEISHU_APP_SECRET);
+}
+
+export function dingtalkEnabled(c: Config): boolean {
+  return Boolean(c.DINGTALK_CLIENT_ID && c.DINGTALK_CLIENT_SECRET);
+}

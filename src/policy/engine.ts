@@ -1,0 +1,321 @@
+/**
+ * Hours engine: pure functions of (teacher, records, preset, asOf). No clock, no I/O, so every
+ * answer the bot gives can be reproduced in a test by fixing asOf.
+ */
+import {
+  addDays,
+  addMonths,
+  addYears,
+  calendarYearOf,
+  compareDates,
+  completedYears,
+  daysBetween,
+  isValidDate,
+  isWithin,
+  schoolYearOf,
+  type DateWindow,
+} from './dates.js';
+import { normaliseCategory, type CategoryKey, type PolicyPreset, type Source, type WindowKind } from './schema.js';
+
+export interface TeacherProfile {
+  employeeNo: string;
+  name: string;
+  school: string;
+  hireDate: string | null; // YYYY-MM-DD
+  normalGraduate: boolean | null; // 师范毕业
+  homeroom: boolean; // 班主任
+  position: string; // 教师 | 校长 | 副校长 | 园长 | 书记 | other text
+  policyId: string;
+  teachingPrincipal?: boolean;
+}
+
+export interface CreditRecord {
+  date: string; // YYYY-MM-DD Beijing
+  hours: number;
+  category: string;
+}
+
+export interface Obligation {
+  key: string;
+  label: string;
+  category: string | null; // null = all categories that count toward the total
+  /** Categories whose hours are credited (induction counts several); null = all counting categories. */
+  countedCategories: string[] | null;
+  windowStart: string;
+  windowEnd: string; // inclusive
+  required: number;
+  earned: number;
+  owed: number;
+  dueDate: string; // = windowEnd
+  source: { file: string; quote: string };
+  inferred: boolean;
+}
+
+export interface HoursSummary {
+  presetId: string;
+  presetName: string;
+  hasNumericRequirement: boolean;
+  cycleStart: string | null;
+  cycleEnd: string | null;
+  cycleInferred: boolean;
+  required: number | null;
+  earned: number;
+  remaining: number | null;
+  owedThisYear: Record<string, number>;
+  obligations: Obligation[];
+  pace: { expected: number; earned: number; onPace: boolean } | null;
+  tier?: { key: string; label: string } | null;
+  notes: string[];
+}
+
+export interface CycleWindow {
+  start: string;
+  end: string; // inclusive
+  index: number; // 0 = the round the document states
+  inferred: boolean;
+}
+
+export const NOTE_NO_NUMERIC = '该文件未规定具体学时';
+
+/** The cycle containing asOf; null when the preset has none or asOf precedes its first round. */
+export function cycleFor(preset: PolicyPreset, asOf: string): CycleWindow | null {
+  const c = preset.cycle;
+  if (!c) return null;
+  if (compareDates(asOf, c.anchorStart) < 0) return null;
+  // Rounds repeat with the same length from the anchor (ambiguity 6).
+  const index = Math.floor(completedYears(c.anchorStart, asOf) / c.lengthYears);
+  if (index > 0 && !c.repeats) return null;
+  return {
+    start: addYears(c.anchorStart, index * c.lengthYears),
+    end: addDays(addYears(c.anchorStart, (index + 1) * c.lengthYears), -1),
+    index,
+    inferred: c.inferred || index > 0,
+  };
+}
+
+export function isPrincipal(position: string): boolean {
+  return /校长|园长/.test(position);
+}
+
+/** 教龄 as the seeds count it: the first year of teaching is 教龄 1 (ambiguity 10). */
+export function teachingYears(hireDate: string, asOf: string): number | null {
+  if (compareDates(hireDate, asOf) > 0) return null;
+  return completedYears(hireDate, asOf) + 1;
+}
+
+function windowOf(kind: WindowKind, asOf: string): DateWindow {
+  return kind === 'calendarYear' ? calendarYearOf(asOf) : schoolYearOf(asOf);
+}
+
+// Hours are summed as integer hundredths, then compared in tenths, so 0.1 + 0.2 is exactly 0.3
+// and an owed amount never shows a floating-point tail.
+const toTenths = (hours: number) => Math.round(hours * 10);
+const fromTenths = (tenths: number) => tenths / 10;
+
+interface CleanRecord {
+  date: string;
+  hundredths: number;
+  category: CategoryKey;
+}
+
+function chineseOrdinal(n: number): string {
+  const digits = '一二三四五六七八九十';
+  return n >= 1 && n <= 10 ? digits[n - 1] : String(n);
+}
+
+export function summarize(
+  teacher: TeacherProfile,
+  records: CreditRecord[],
+  preset: PolicyPreset,
+  asOf: string,
+): HoursSummary {
+  if (!isValidDate(asOf)) throw new Error(`summarize: asOf "${asOf}" is not a YYYY-MM-DD date`);
+  const notes: string[] = [];
+
+  const clean: CleanRecord[] = [];
+  let invalid = 0;
+  let unknown = 0;
+  for (const r of records) {
+    if (!isValidDate(r.date) || typeof r.hours !== 'number' || !Number.isFinite(r.hours) || r.hours < 0) {
+      invalid++;
+      continue;
+    }
+    const category = normaliseCategory(preset, r.category ?? '');
+    if (!category) {
+      unknown++;
+      continue;
+    }
+    clean.push({ date: r.date, hundredths: Math.round(r.hours * 100), category });
+  }
+  if (invalid) notes.push(`有${invalid}条记录日期或学时无效，未计入`);
+  if (unknown) notes.push(`有${unknown}条记录类别无法识别，未计入`);
+
+  const countsToTotal = new Set<string>(preset.categories.filter((c) => c.countsTowardTotal).map((c) => c.key));
+  const earnedTenths = (win: DateWindow | null, categories: Set<string>): number => {
+    let hundredths = 0;
+    for (const r of clean) {
+      if (categories.has(r.category) && (!win || isWithin(r.date, win.start, win.end))) hundredths += r.hundredths;
+    }
+    return Math.round(hundredths / 10);
+  };
+
+  const cycle = cycleFor(preset, asOf);
+  const summary: HoursSummary = {
+    presetId: preset.id,
+    presetName: preset.name,
+    hasNumericRequirement: preset.hasNumericRequirement,
+    cycleStart: cycle?.start ?? null,
+    cycleEnd: cycle?.end ?? null,
+    cycleInferred: cycle?.inferred ?? false,
+    required: null,
+    earned: fromTenths(earnedTenths(cycle, countsToTotal)),
+    remaining: null,
+    owedThisYear: {},
+    obligations: [],
+    pace: null,
+    tier: tierFor(preset, teacher, asOf, notes),
+    notes,
+  };
+
+  if (preset.source.draft) notes.push('依据为征求意见稿，数值可能调整');
+  if (cycle && cycle.index > 0) notes.push(`周期为按文件推定（第${chineseOrdinal(cycle.index + 1)}轮）`);
+  else if (cycle?.inferred) notes.push('周期起止日期为按文件推定');
+
+  if (!preset.hasNumericRequirement) {
+    notes.push(NOTE_NO_NUMERIC);
+    return summary;
+  }
+  if (preset.cycle && !cycle) {
+    notes.push(`查询日期早于文件周期起点（${preset.cycle.anchorStart}），不适用`);
+    return summary;
+  }
+
+  const principal = isPrincipal(teacher.position);
+  // A principal who also teaches keeps the ordinary teacher duties (ambiguity 9).
+  const principalWaiver = principal && teacher.teachingPrincipal !== true;
+  const roleRules = preset.roleRules.filter((r) => (r.role === 'principal' ? principal : teacher.homeroom));
+  const waivedAnnualByRole = principalWaiver && roleRules.some((r) => r.role === 'principal' && r.waivesAnnualTotal);
+  const waivedCycleByRole = principalWaiver && roleRules.some((r) => r.role === 'principal' && r.waivesCycleTotal);
+
+  const induction = preset.induction;
+  let inductionWindow: DateWindow | null = null;
+  if (induction) {
+    if (!teacher.hireDate || !isValidDate(teacher.hireDate)) {
+      notes.push('未登记入职日期，无法判断是否处于新教师期');
+    } else {
+      const end = addDays(addMonths(teacher.hireDate, induction.months), -1);
+      if (isWithin(asOf, teacher.hireDate, end)) inductionWindow = { start: teacher.hireDate, end };
+    }
+  }
+  const waivedAnnualByInduction = inductionWindow !== null && induction?.waivesAnnualTotal === true;
+
+  const cycleTotal = preset.cycle?.totalHours ?? null;
+  if (cycle && cycleTotal !== null) {
+    if (waivedCycleByRole) {
+      notes.push('校(园)长不计教师周期总学时，按校长培训要求计（推定）');
+    } else {
+      const requiredTenths = toTenths(cycleTotal);
+      const earned = toTenths(summary.earned);
+      summary.required = cycleTotal;
+      summary.remaining = fromTenths(Math.max(0, requiredTenths - earned));
+      const elapsed = daysBetween(cycle.start, asOf) + 1;
+      const length = daysBetween(cycle.start, cycle.end) + 1;
+      const expectedTenths = Math.round((requiredTenths * elapsed) / length);
+      summary.pace = { expected: fromTenths(expectedTenths), earned: summary.earned, onPace: earned >= expectedTenths };
+      if (teacher.hireDate && isValidDate(teacher.hireDate) && compareDates(teacher.hireDate, cycle.start) > 0) {
+        notes.push('周期内入职，仍按全周期学时计（未确认，可由管理员调整）');
+      }
+    }
+  }
+
+  const add = (
+    key: string,
+    label: string,
+    category: string | null,
+    counted: Set<string>,
+    win: DateWindow,
+    requiredHours: number,
+    source: Source,
+    inferred: boolean,
+  ) => {
+    const requiredTenths = toTenths(requiredHours);
+    const earned = earnedTenths(win, counted);
+    const owed = Math.max(0, requiredTenths - earned);
+    summary.obligations.push({
+      key,
+      label,
+      category,
+      countedCategories: category === null ? null : [...counted],
+      windowStart: win.start,
+      windowEnd: win.end,
+      required: fromTenths(requiredTenths),
+      earned: fromTenths(earned),
+      owed: fromTenths(owed),
+      dueDate: win.end,
+      source: { file: source.file, quote: source.quote },
+      inferred,
+    });
+    const slot = label in summary.owedThisYear ? `${label}（${key}）` : label;
+    summary.owedThisYear[slot] = fromTenths(owed);
+  };
+
+  const perYear = preset.perYear;
+  if (perYear) {
+    if (waivedAnnualByRole) notes.push('校(园)长不计年度总学时，兼课校长除外（推定）');
+    else if (waivedAnnualByInduction) notes.push('新教师期内不计年度总学时（推定）');
+    else {
+      add('perYear', '年度总学时', null, countsToTotal, windowOf(perYear.window, asOf), perYear.hours, perYear.source, perYear.inferred);
+    }
+  }
+
+  for (const m of preset.categoryMinimums) {
+    const active =
+      (m.activeFrom === null || compareDates(m.activeFrom, asOf) <= 0) &&
+      (m.activeTo === null || compareDates(asOf, m.activeTo) <= 0);
+    if (!active) continue;
+    add(`min:${m.category}`, m.category, m.category, new Set([m.category]), windowOf(m.window, asOf), m.hours, m.source, m.inferred);
+  }
+
+  for (const r of roleRules) {
+    add(`role:${r.role}`, r.category, r.category, new Set([r.category]), windowOf(r.window, asOf), r.hours, r.source, r.inferred);
+  }
+
+  if (induction && inductionWindow) {
+    const normal = { hours: induction.hoursNormalGraduate, source: induction.normalSource };
+    const nonNormal = { hours: induction.hoursNonNormalGraduate, source: induction.nonNormalSource };
+    let pick = teacher.normalGraduate ? normal : nonNormal;
+    if (teacher.normalGraduate === null) {
+      // Unknown background: show the stricter figure rather than under-report what is owed.
+      pick = normal.hours > nonNormal.hours ? normal : nonNormal;
+      if (normal.hours !== nonNormal.hours) notes.push(`未登记是否师范毕业，新教师培训按${pick.hours}学时计`);
+    }
+    add('induction', induction.category, induction.category, new Set(induction.countedCategories), inductionWindow, pick.hours, pick.source, induction.inferred);
+  }
+
+  return summary;
+}
+
+function tierFor(
+  preset: PolicyPreset,
+  teacher: TeacherProfile,
+  asOf: string,
+  notes: string[],
+): { key: string; label: string } | null {
+  if (!preset.tiers?.computed) return null;
+  if (!teacher.hireDate || !isValidDate(teacher.hireDate)) {
+    notes.push('未登记入职日期，无法判定培训层次');
+    return null;
+  }
+  const years = teachingYears(teacher.hireDate, asOf);
+  if (years === null) return null;
+  const item = preset.tiers.items.find(
+    (t) =>
+      t.assignment === 'teachingYears' &&
+      t.minTeachingYears !== null &&
+      years >= t.minTeachingYears &&
+      (t.maxTeachingYears === null || years <= t.maxTeachingYears),
+  );
+  if (!item) return null;
+  const ratio = item.ratio ? `：集中培训${item.ratio.集中培训}% 跟岗实践${item.ratio.跟岗实践}%` : '';
+  return { key: item.key, label: `${item.label}${ratio}` };
+}
