@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { recentRecords } from '../src/ledger/summary.js';
+
+export default defineCommand({
+  name: '记录',
+  aliases: ['records', '我的记录', '学时记录'],
+  help: (t) => t.commands.records,
+  positional: [],
+  args: z.object({}),
+  allow: ['teacher'],
+  personal: true,
+  run({ t, db, caller }) {
+    const rows = recentRecords(db, caller.teacher!.id, 10);
+    if (rows.length === 0) return { text: t.records.empty };
+    return {
+      text: [t.records.header(rows.length), ...rows.map((r) => t.records.line(r.date, r.hours, r.category, r.project))].join('\n'),
+    };
+  },
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { unbindTeacher } from '../src/ledger/accounts.js';
+import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+
+export default defineCommand({
+  name: '解绑',
+  aliases: ['unbind'],
+  help: (t) => t.commands.unbind,
+  positional: ['employeeNo'],
+  args: z.object({ employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号') }),
+  allow: ['officer'],
+  run({ t, db, caller }, { employeeNo }) {
+    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+    if (!teacher) return { text: t.unbind.notFound(employeeNo) };
+    const removed = unbindTeacher(db, teacher.id, `${caller.platform}:${caller.accountId}`);
+    return { text: removed > 0 ? t.unbind.ok(teacher.name, removed) : t.unbind.none(teacher.name) };
+  },
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+
+export default defineCommand({
+  name: '我是谁',
+  aliases: ['whoami'],
+  help: (t) => t.commands.whoami,
+  positional: [],
+  args: z.object({}),
+  allow: ['teacher'],
+  personal: true,
+  run({ t, caller }) {
+    const me = caller.teacher!;
+    const roles = [...caller.roles].map((r) => t.whoami.roleNames[r] ?? r).join('、');
+    return { text: t.whoami.bound(me.name, me.employeeNo, me.school, roles) };
+  },
+});

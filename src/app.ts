@@ -1,0 +1,124 @@
+import type { Hono } from 'hono';
+import { closeDatabase, openDatabase, type Db } from '../db/client.js';
+import { commands as defaultCommands } from '../commands/index.js';
+import { Bot } from './bot/bot.js';
+import type { Command } from './bot/command.js';
+import { clockStartingAt, systemClock, type Clock } from './clock.js';
+import { ConfigError, feishuEnabled, type Config } from './config.js';
+import { createHttpApp } from './http/app.js';
+import { pruneHandled } from './inbox/inbox.js';
+import { createLogger, type Logger } from './logger.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
+import type { PlatformAdapter } from './platforms/adapter.js';
+import { ConsoleAdapter } from './platforms/console/adapter.js';
+import { createFeishuAdapter } from './platforms/feishu/adapter.js';
+import { loadPresets } from './policy/presets.js';
+import type { PolicyPreset } from './policy/schema.js';
+
+export interface XueshiOptions {
+  config: Config;
+  clock?: Clock;
+  /** Clock for send retries and pacing; defaults to real time even when the business clock is pinned. */
+  transportClock?: Clock;
+  logger?: Logger;
+  commands?: readonly Command[];
+  outbox?: Partial<Omit<OutboxWorkerOptions, 'db' | 'senders'>>;
+}
+
+export interface Xueshi {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  presets: ReadonlyMap<string, PolicyPreset>;
+  bot: Bot;
+  outbox: OutboxWorker;
+  http: Hono;
+  console: ConsoleAdapter;
+  adapters: PlatformAdapter[];
+  /** Starts the sender and long connections (HTTP serving is the caller's: see main.ts). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function loadPresetsFor(config: Config): ReadonlyMap<string, PolicyPreset> {
+  const presets = loadPresets();
+  if (!presets.has(config.DEFAULT_POLICY)) {
+    throw new ConfigError(
+      `配置错误 (configuration error):\n  DEFAULT_POLICY=${JSON.stringify(config.DEFAULT_POLICY)}: 没有这个政策预设，可选：${[...presets.keys()].join(', ')}`,
+    );
+  }
+  return presets;
+}
+
+/** The composition root: one database, one bot, one outbox, every enabled platform. */
+export function createXueshi(options: XueshiOptions): Xueshi {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? (config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock);
+  const presets = loadPresetsFor(config);
+  const db = openDatabase(config.DATABASE_PATH);
+
+  let outbox: OutboxWorker | undefined;
+  const bot = new Bot({
+    db,
+    clock,
+    presets,
+    timeZone: config.TIMEZONE,
+    defaultPolicy: config.DEFAULT_POLICY,
+    commands: options.commands ?? defaultCommands,
+    logger,
+    onEnqueued: () => outbox?.kick(),
+  });
+  const deps = { bot, config, logger, clock };
+  const consoleAdapter = new ConsoleAdapter(bot, clock);
+  const adapters: PlatformAdapter[] = [consoleAdapter];
+  if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps));
+
+  outbox = new OutboxWorker({
+    db,
+    senders: adapters.flatMap((a) => (a.sender ? [a.sender] : [])),
+    clock: options.transportClock ?? systemClock,
+    logger,
+    ...options.outbox,
+  });
+
+  const http = createHttpApp({
+    adapters,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    logger,
+    health: () => ({ platforms: adapters.map((a) => a.platform) }),
+    sessions: { db, clock, timeZone: config.TIMEZONE },
+  });
+
+  let pruneTimer: NodeJS.Timeout | null = null;
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    presets,
+    bot,
+    outbox,
+    http,
+    console: consoleAdapter,
+    adapters,
+    async start() {
+      outbox!.start();
+      // Events accepted before a crash are still pending: handle them now.
+      bot.schedule();
+      for (const a of adapters) await a.start?.();
+      const prune = () => pruneHandled(db, new Date(clock.now().getTime() - 7 * 24 * 3600_000));
+      prune();
+      pruneTimer = setInterval(prune, 3600_000);
+      pruneTimer.unref();
+    },
+    async stop() {
+      if (pruneTimer) clearInterval(pruneTimer);
+      for (const a of adapters) await a.stop?.();
+      await bot.drain();
+      await outbox!.stop();
+      closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { inTransaction } from '../../db/client.js';
+import { dateIn } from '../clock.js';
+import { claimEvent, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { enqueue } from '../outbox/outbox.js';
+import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
+import type { BotServices, Caller, Command, CommandContext } from './command.js';
+import { runCommand } from './dispatch.js';
+import { messagesFor, type Messages } from './i18n/index.js';
+import { Router } from './router.js';
+import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from './types.js';
+
+export interface BotOptions extends BotServices {
+  commands: readonly Command[];
+  logger?: Logger;
+  /** Called after replies were committed to the outbox, so the sender can start at once. */
+  onEnqueued?: () => void;
+  maxAttempts?: number;
+}
+
+/**
+ * The platform-neutral middle of the message path: claim an event (inbox), then, after the receiver has
+ * acked, route it to a command and commit the command's effect, its replies (outbox) and the event's
+ * "done" mark in one transaction.
+ */
+export class Bot {
+  readonly router: Router;
+  readonly t: Messages = messagesFor('zh-CN');
+  private readonly logger: Logger;
+  private draining: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly options: BotOptions) {
+    this.router = new Router(options.commands);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Step 1, before the ack: true if this event is new; false for a duplicate, which must be acked and dropped. */
+  accept(event: InboundEvent): boolean {
+    const fresh = claimEvent(this.options.db, event);
+    if (!fresh) this.logger.info({ platform: event.platform, eventId: event.eventId }, 'duplicate event dropped');
+    return fresh;
+  }
+
+  /** Step 2, after the ack: handle every pending event. Concurrent calls share one pass. */
+  drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      do {
+        this.again = false;
+        let batch: InboxRow[];
+        while ((batch = pendingEvents(this.options.db, 200)).length > 0) {
+          for (const row of batch) this.handleRow(row);
+          // Let acks for newly arrived requests go out between batches.
+          await new Promise((r) => setImmediate(r));
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  /** accept + drain in the background: what a receiver calls right after acking. */
+  schedule(): void {
+    setImmediate(() => void this.drain().catch((error) => this.logger.error({ err: error }, 'drain failed')));
+  }
+
+  private handleRow(row: InboxRow): void {
+    const { db, clock } = this.options;
+    try {
+      const event = parsePayload(row);
+      inTransaction(db, () => {
+        const outgoing = this.respond(event, row.eventKey);
+        enqueue(db, outgoing, clock.now());
+        markDone(db, row.eventKey, clock.now());
+      });
+      this.options.onEnqueued?.();
+    } catch (error) {
+      const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
+      this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
+      inTransaction(db, () => {
+        markAttemptFailed(db, row.eventKey, String(error), giveUp, clock.now());
+        if (giveUp) this.enqueueApology(row);
+      });
+      if (giveUp) this.options.onEnqueued?.();
+    }
+  }
+
+  /** A failed event still gets an answer, so the teacher is not left waiting in silence. */
+  private enqueueApology(row: InboxRow): void {
+    try {
+      const event = parsePayload(row);
+      if (event.kind !== 'message') return;
+      enqueue(this.options.db, [this.replyTo(event, row.eventKey, 0, { text: this.t.errors.internal })], this.options.clock.now());
+    } catch {
+      // The payload itself is unreadable: nothing to answer to.
+    }
+  }
+
+  /** Runs the event's command and returns the messages to send. Exposed for the console and tests. */
+  respond(event: InboundEvent, eventKey: string): Outgoing[] {
+    return event.kind === 'message' ? this.respondToMessage(event, eventKey) : this.respondToCardAction(event, eventKey);
+  }
+
+  callerFor(platform: IncomingMessage['platform'], accountId: string): Caller {
+    const teacher = findTeacherByAccount(this.options.db, platform, accountId);
+    return { platform, accountId, teacher, roles: rolesOf(this.options.db, teacher) };
+  }
+
+  contextFor(caller: Caller, message: IncomingMessage | null): CommandContext {
+    const { db, clock, presets, timeZone, defaultPolicy } = this.options;
+    return { db, clock, presets, timeZone, defaultPolicy, caller, message, t: this.t, today: dateIn(clock.now(), timeZone) };
+  }
+
+  private respondToMessage(message: IncomingMessage, eventKey: string): Outgoing[] {
+    const caller = this.callerFor(message.platform, message.accountId);
+    const route = this.router.route(message.text);
+    const t = this.t;
+    let reply: Reply;
+    let personal = false;
+    switch (route.kind) {
+      case 'empty':
+        reply = { text: t.errors.unsupportedMessage };
+        break;
+      case 'unknown':
+        reply = { text: t.errors.unknown(route.suggestion ? route.suggestion.help(t).usage : null) };
+        this.logger.info({ eventKey, text: message.text.slice(0, 100) }, 'unknown command');
+        break;
+      case 'someone_else':
+        reply = { text: t.errors.otherTeacher };
+        this.logger.warn({ eventKey, accountId: message.accountId }, 'asked for another teacher’s data');
+        break;
+      case 'command':
+        reply = runCommand(route.command, this.contextFor(caller, message), route.argText);
+        personal = Boolean(route.command.personal) && caller.teacher !== null;
+        break;
+    }
+    if (personal && message.chatType === 'group') {
+      // Personal numbers never go to a group: the full answer goes by direct message, the group hears where it went.
+      const name = caller.teacher?.name ?? message.accountName ?? '';
+      return [
+        { platform: message.platform, target: { type: 'user', accountId: message.accountId }, reply, idempotencyKey: `${eventKey}#dm`, origin: eventKey },
+        this.replyTo(message, eventKey, 1, { text: t.group.answeredPrivately(name) }),
+      ];
+    }
+    return [this.replyTo(message, eventKey, 0, reply)];
+  }
+
+  private respondToCardAction(action: CardAction, eventKey: string): Outgoing[] {
+    // A click is a command typed by the clicker: the button carries {command, args}.
+    const command = typeof action.value.command === 'string' ? action.value.command : '';
+    const args = typeof action.value.args === 'string' ? action.value.args : '';
+    const asMessage: IncomingMessage = {
+      kind: 'message',
+      platform: action.platform,
+      eventId: action.eventId,
+      accountId: action.accountId,
+      chatId: action.chatId ?? action.accountId,
+      chatType: 'direct',
+      text: `${command} ${args}`.trim(),
+      receivedAt: action.receivedAt,
+      replyVia: {},
+    };
+    return this.respondToMessage(asMessage, eventKey).map((o) =>
+      o.target.type === 'reply' ? { ...o, target: { type: 'user', accountId: action.accountId } } : o,
+    );
+  }
+
+  private replyTo(message: IncomingMessage, eventKey: string, n: number, reply: Reply): Outgoing {
+    const target: Target = message.replyVia.messageId || message.replyVia.sessionWebhook
+      ? {
+          type: 'reply',
+          messageId: message.replyVia.messageId ?? message.messageId ?? message.eventId,
+          chatId: message.chatId,
+          sessionWebhook: message.replyVia.sessionWebhook,
+          sessionWebhookExpiresAt: message.replyVia.sessionWebhookExpiresAt,
+        }
+      : { type: 'chat', chatId: message.chatId };
+    return { platform: message.platform, target, reply, idempotencyKey: `${eventKey}#${n}`, origin: eventKey };
+  }
+}

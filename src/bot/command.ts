@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Db } from '../../db/client.js';
+import type { PolicyPreset } from '../policy/schema.js';
+import type { Messages } from './i18n/index.js';
+import type { IncomingMessage, Platform, Reply } from './types.js';
+import type { TeacherRow } from '../ledger/teachers.js';
+
+export type PresetRegistry = ReadonlyMap<string, PolicyPreset>;
+
+export type Role = 'teacher' | 'leader' | 'officer';
+
+/** Who is talking: their chat account and, once bound, their roster entry and roles. */
+export interface Caller {
+  platform: Platform | 'cli';
+  accountId: string;
+  teacher: TeacherRow | null;
+  roles: ReadonlySet<Role>;
+}
+
+export interface BotServices {
+  db: Db;
+  clock: Clock;
+  presets: PresetRegistry;
+  timeZone: string;
+  defaultPolicy: string;
+}
+
+export interface CommandContext extends BotServices {
+  caller: Caller;
+  message: IncomingMessage | null;
+  t: Messages;
+  /** Beijing (config TIMEZONE) calendar date of now. */
+  today: string;
+}
+
+export interface CommandHelp {
+  summary: string;
+  usage: string;
+}
+
+/**
+ * A chat command, declared rather than parsed by hand: its names, its arguments (positional words mapped
+ * to a zod schema), who may run it, and a handler returning a Reply. Handlers are synchronous on purpose:
+ * the effect, the reply and marking the event done commit in one SQLite transaction.
+ */
+export interface Command<S extends z.ZodType = z.ZodType> {
+  name: string;
+  aliases: readonly string[];
+  help: (t: Messages) => CommandHelp;
+  /** Names for the positional words, in order; the last one takes the rest of the line when `restIsText`. */
+  positional: readonly string[];
+  restIsText?: boolean;
+  args: S;
+  /** 'anyone' also lets unbound accounts run it (bind, help). Otherwise the caller must be bound and hold one of the roles. */
+  allow: 'anyone' | readonly Role[];
+  /** Replies carry personal numbers: in a group the bot answers by direct message instead. */
+  personal?: boolean;
+  /** Hidden from the help list (e.g. console-only helpers). */
+  hidden?: boolean;
+  run(ctx: CommandContext, args: z.infer<S>): Reply;
+}
+
+export function defineCommand<S extends z.ZodType>(command: Command<S>): Command<S> {
+  return command;
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+export const PLATFORMS = ['feishu', 'dingtalk', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/**
+ * The one shape every receiver turns its platform's message into. The core never sees a platform payload.
+ * `replyVia` carries what the sender needs to answer in place (a Feishu message id, a DingTalk session webhook).
+ */
+export const IncomingMessageSchema = z.object({
+  kind: z.literal('message'),
+  platform: z.enum(PLATFORMS),
+  eventId: z.string().min(1),
+  messageId: z.string().min(1).optional(),
+  accountId: z.string().min(1),
+  accountName: z.string().optional(),
+  chatId: z.string().min(1),
+  chatType: z.enum(['direct', 'group']),
+  text: z.string(),
+  receivedAt: z.number().int(),
+  replyVia: z
+    .object({
+      messageId: z.string().optional(),
+      sessionWebhook: z.string().optional(),
+      sessionWebhookExpiresAt: z.number().int().optional(),
+    })
+    .default({}),
+});
+export type IncomingMessage = z.infer<typeof IncomingMessageSchema>;
+
+/** A button click on a card we sent; `value` is what we put on the button. */
+export const CardActionSchema = z.object({
+  kind: z.literal('card_action'),
+  platform: z.enum(PLATFORMS),
+  eventId: z.string().min(1),
+  accountId: z.string().min(1),
+  chatId: z.string().optional(),
+  messageId: z.string().optional(),
+  value: z.record(z.string(), z.unknown()),
+  receivedAt: z.number().int(),
+});
+export type CardAction = z.infer<typeof CardActionSchema>;
+
+export const InboundEventSchema = z.discriminatedUnion('kind', [IncomingMessageSchema, CardActionSchema]);
+export type InboundEvent = z.infer<typeof InboundEventSchema>;
+
+/** A card described once; each platform renders it its own way (Feishu interactive card, DingTalk markdown). */
+export interface CardSpec {
+  title: string;
+  tone?: 'blue' | 'green' | 'orange' | 'red' | 'grey';
+  sections: { heading?: string; lines: string[] }[];
+  buttons?: { label: string; value: Record<string, string>; style?: 'primary' | 'default' | 'danger' }[];
+  note?: string;
+}
+
+export interface Reply {
+  text: string;
+  card?: CardSpec;
+}
+
+/** Where an outgoing message goes. */
+export const TargetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('reply'), messageId: z.string(), chatId: z.string(), sessionWebhook: z.string().optional(), sessionWebhookExpiresAt: z.number().optional() }),
+  z.object({ type: z.literal('user'), accountId: z.string() }),
+  z.object({ type: z.literal('chat'), chatId: z.string() }),
+]);
+export type Target = z.infer<typeof TargetSchema>;
+
+export interface Outgoing {
+  platform: Platform;
+  target: Target;
+  reply: Reply;
+  idempotencyKey: string;
+  origin?: string;
+}

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '../logger.js';
+import type { PlatformAdapter } from '../platforms/adapter.js';
+import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
+
+export interface HttpAppOptions {
+  adapters: readonly PlatformAdapter[];
+  maxBodyBytes: number;
+  logger: Logger;
+  health: () => Record<string, unknown>;
+  /** Training-session projector pages (GET /sessions/:id/checkin); off when absent. */
+  sessions?: SessionRoutesDeps;
+}
+
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+  app.use(
+    '/webhooks/*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: (c) => {
+        options.logger.warn({ path: c.req.path }, 'request body over limit');
+        return c.json({ error: 'payload too large' }, 413);
+      },
+    }),
+  );
+  app.get('/healthz', (c) => c.json({ ok: true, ...options.health() }));
+  for (const adapter of options.adapters) adapter.mount?.(app);
+  if (options.sessions) mountSessionRoutes(app, options.sessions);
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => {
+    options.logger.error({ err: error, path: c.req.path }, 'unhandled HTTP error');
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { records } from '../../db/schema.js';
+import { summarize, type HoursSummary } from '../policy/engine.js';
+import type { PolicyPreset } from '../policy/schema.js';
+import { toProfile, type TeacherRow } from './teachers.js';
+
+export class UnknownPresetError extends Error {
+  constructor(readonly presetId: string) {
+    super(`unknown policy preset: ${presetId}`);
+  }
+}
+
+/** Active (not cancelled) records of one teacher: the ledger's only input to the policy engine. */
+export function activeRecords(db: Db, teacherId: number) {
+  return db
+    .select({ date: records.date, hours: records.hours, category: records.category })
+    .from(records)
+    .where(and(eq(records.teacherId, teacherId), isNull(records.cancelledAt)))
+    .all();
+}
+
+export function hoursSummary(
+  db: Db,
+  presets: ReadonlyMap<string, PolicyPreset>,
+  teacher: TeacherRow,
+  asOf: string,
+): HoursSummary {
+  const preset = presets.get(teacher.policyId);
+  if (!preset) throw new UnknownPresetError(teacher.policyId);
+  return summarize(toProfile(teacher), activeRecords(db, teacher.id), preset, asOf);
+}
+
+export function recentRecords(db: Db, teacherId: number, limit = 10) {
+  return db
+    .select({
+      recordKey: records.recordKey,
+      date: records.date,
+      hours: records.hours,
+      category: records.category,
+      project: records.project,
+    })
+    .from(records)
+    .where(and(eq(records.teacherId, teacherId), isNull(records.cancelledAt)))
+    .orderBy(desc(records.date), desc(records.id))
+    .limit(limit)
+    .all();
+}
+
+/** The CLI's and API's JSON shape, exactly as operators script against it. */
+export function summaryJson(s: HoursSummary) {
+  return {
+    cycleStart: s.cycleStart,
+    cycleEnd: s.cycleEnd,
+    required: s.required,
+    earned: s.earned,
+    remaining: s.remaining,
+    owedThisYear: s.owedThisYear,
+    onPace: s.pace ? s.pace.onPace : null,
+  };
+}

@@ -1,0 +1,39 @@
+import { asc, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { accounts } from '../../db/schema.js';
+import type { Outgoing, Platform, Reply } from '../bot/types.js';
+
+/** Real platforms first; the console is only a last resort (it exists on every install). */
+const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 2 };
+
+/** The account a teacher is reached at: their Feishu binding, else DingTalk, else the console. */
+export function accountsOf(db: Db, teacherIds: readonly number[]): Map<number, { platform: Platform; accountId: string }> {
+  const result = new Map<number, { platform: Platform; accountId: string }>();
+  for (let i = 0; i < teacherIds.length; i += 500) {
+    const rows = db
+      .select()
+      .from(accounts)
+      .where(inArray(accounts.teacherId, teacherIds.slice(i, i + 500)))
+      .orderBy(asc(accounts.boundAt))
+      .all();
+    for (const row of rows) {
+      const current = result.get(row.teacherId);
+      if (!current || (PREFERENCE[row.platform] ?? 9) < (PREFERENCE[current.platform] ?? 9)) {
+        result.set(row.teacherId, { platform: row.platform as Platform, accountId: row.accountId });
+      }
+    }
+  }
+  return result;
+}
+
+/** A direct message to one teacher, or null when they have not bound any chat account. */
+export function directMessage(db: Db, teacherId: number, reply: Reply, idempotencyKey: string, origin?: string): Outgoing | null {
+  const account = accountsOf(db, [teacherId]).get(teacherId);
+  if (!account) return null;
+  return { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey, origin };
+}
+
+export function boundTeacherIds(db: Db): Set<number> {
+  return new Set(db.selectDistinct({ id: accounts.teacherId }).from(accounts).all().map((r) => r.id));
+}
+

@@ -1,0 +1,29 @@
+import type { Hono } from 'hono';
+import type { Bot } from '../bot/bot.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Sender } from '../outbox/sender.js';
+
+export interface AdapterDeps {
+  bot: Bot;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * One per platform: turns the platform's events into the bot's inbound shape (HTTP routes and/or a long
+ * connection) and sends the bot's replies (a Sender). Nothing else knows a platform's wire format.
+ */
+export interface PlatformAdapter {
+  readonly platform: string;
+  readonly sender?: Sender;
+  /** Mounts HTTP receivers (webhooks) on the shared server. */
+  mount?(app: Hono): void;
+  /** Opens long connections, if this adapter uses them. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  /** One line for the start-up banner: on/off, mode, and how to connect it. */
+  status(): string;
+}

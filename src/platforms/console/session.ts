@@ -1,0 +1,42 @@
+import type { Xueshi } from '../../app.js';
+import { bindAccount } from '../../ledger/accounts.js';
+import { findTeacherByEmployeeNo } from '../../ledger/teachers.js';
+
+/**
+ * A console conversation: one local account, replies collected from the outbox as they are sent.
+ * The console is the local operator's tool (who holds the database file anyway), so `/as` may pick any identity.
+ */
+export class ConsoleSession {
+  constructor(private readonly app: Xueshi, public accountId = 'local') {}
+
+  /** Sends a line and returns the replies it produced, in order. */
+  async send(text: string): Promise<string[]> {
+    const replies: string[] = [];
+    const off = this.capture(replies);
+    try {
+      await this.app.console.say(text, this.accountId);
+      await this.app.outbox.whenIdle();
+    } finally {
+      off();
+    }
+    return replies;
+  }
+
+  /** Switches this console to the given roster entry (console only). */
+  actAs(employeeNo: string): { ok: true; name: string } | { ok: false; message: string } {
+    const teacher = findTeacherByEmployeeNo(this.app.db, employeeNo);
+    if (!teacher) return { ok: false, message: `名册中没有工号 ${employeeNo}` };
+    this.accountId = `local:${employeeNo}`;
+    const outcome = bindAccount(this.app.db, 'console', this.accountId, teacher.id);
+    if (!outcome.ok) return { ok: false, message: `工号 ${employeeNo} 已绑定到另一个控制台账号` };
+    return { ok: true, name: teacher.name };
+  }
+
+  private capture(into: string[]): () => void {
+    return this.app.console.onReply((m) => {
+      const t = m.target;
+      const forMe = t.type === 'user' ? t.accountId === this.accountId : t.chatId === `console:${this.accountId}`;
+      if (forMe) into.push(m.reply.text);
+    });
+  }
+}

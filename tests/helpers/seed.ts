@@ -1,0 +1,40 @@
+import { schema, type Db } from '../../db/client.js';
+
+export interface TeacherSeed {
+  employeeNo: string;
+  name: string;
+  school?: string;
+  hireDate?: string | null;
+  normalGraduate?: boolean | null;
+  homeroom?: boolean;
+  position?: string;
+  policyId?: string;
+}
+
+export function addTeacher(db: Db, t: TeacherSeed): number {
+  const row = db
+    .insert(schema.teachers)
+    .values({
+      employeeNo: t.employeeNo,
+      name: t.name,
+      school: t.school ?? '第一中学',
+      hireDate: t.hireDate ?? '2015-09-01',
+      normalGraduate: t.normalGraduate ?? true,
+      homeroom: t.homeroom ?? false,
+      position: t.position ?? '教师',
+      policyId: t.policyId ?? 'laibin',
+    })
+    .returning({ id: schema.teachers.id })
+    .get();
+  return row.id;
+}
+
+export function addRecord(db: Db, teacherId: number, r: { key: string; date: string; hours: number; category: string; project?: string }): void {
+  db.insert(schema.records)
+    .values({ recordKey: r.key, teacherId, date: r.date, hours: r.hours, category: r.category, project: r.project ?? '' })
+    .run();
+}
+
+export function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' | 'records' | 'teachers'): number {
+  return (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
