@@ -165,9 +165,8 @@ export class Bot {
       receivedAt: action.receivedAt,
       replyVia: {},
     };
-    return this.respondToMessage(asMessage, eventKey).map((o) =>
-      o.target.type === 'reply' ? { ...o, target: { type: 'user', accountId: action.accountId } } : o,
-    );
+    // The card may sit in a group: whatever the click produces goes to the clicker alone.
+    return this.respondToMessage(asMessage, eventKey).map((o) => ({ ...o, target: { type: 'user', accountId: action.accountId } }));
   }
 
   private replyTo(message: IncomingMessage, eventKey: string, n: number, reply: Reply): Outgoing {

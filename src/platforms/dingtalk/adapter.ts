@@ -1,0 +1,85 @@
+import { systemClock, type Clock } from '../../clock.js';
+import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
+import { DingtalkApi } from './openapi.js';
+import { DingtalkSender, trustedWebhook } from './send.js';
+import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
+import { DINGTALK_CALLBACK_PATH, mountDingtalkWebhook } from './webhook.js';
+
+export interface DingtalkAdapterOptions {
+  /**
+   * Real time, for what DingTalk timestamps: callback freshness and session-webhook expiry. Defaults to the
+   * system clock even when the business clock is pinned (XUESHI_NOW), or every real callback would look stale.
+   */
+  platformClock?: Clock;
+  /** OpenAPI and webhook request deadline. */
+  timeoutMs?: number;
+  /** Wait after a QPS or flow-control answer (DingTalk asks for ~1 s). */
+  throttleRetryMs?: number;
+  stream?: StreamOptions;
+}
+
+export interface DingtalkAdapter extends PlatformAdapter {
+  readonly sender: DingtalkSender;
+  readonly api: DingtalkApi;
+  /** Present in stream mode. */
+  readonly stream: DingtalkStream | null;
+}
+
+/** DingTalk: robot messages by HTTP callback or Stream (DINGTALK_MODE); replies by session webhook or OpenAPI. */
+export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapterOptions = {}): DingtalkAdapter {
+  const { config, bot, clock } = deps;
+  const logger = deps.logger.child({ platform: 'dingtalk' });
+  const clientId = config.DINGTALK_CLIENT_ID ?? '';
+  const appSecret = config.DINGTALK_CLIENT_SECRET ?? '';
+  // For an internal app's robot the robot code is the app's key unless the console shows another.
+  const robotCode = config.DINGTALK_ROBOT_CODE ?? clientId;
+  const platformClock = options.platformClock ?? systemClock;
+  const baseUrl = config.DINGTALK_API_BASE_URL.replace(/\/+$/, '');
+
+  const api = new DingtalkApi({ baseUrl, appKey: clientId, appSecret, timeoutMs: options.timeoutMs, now: () => platformClock.now().getTime() });
+  const sender = new DingtalkSender({
+    api,
+    robotCode,
+    logger,
+    platformClock,
+    timeoutMs: options.timeoutMs,
+    throttleRetryMs: options.throttleRetryMs,
+    isTrustedWebhook: trustedWebhook(new URL(baseUrl).origin),
+  });
+  const stream =
+    config.DINGTALK_MODE === 'stream'
+      ? new DingtalkStream({
+          clientId,
+          clientSecret: appSecret,
+          gatewayUrl: options.stream?.gatewayUrl ?? baseUrl + GATEWAY_PATH,
+          bot,
+          clock,
+          logger,
+          options: options.stream,
+        })
+      : null;
+
+  return {
+    platform: 'dingtalk',
+    sender,
+    api,
+    stream,
+    mount(app) {
+      if (config.DINGTALK_MODE === 'webhook') mountDingtalkWebhook(app, { bot, logger, appSecret, clock, platformClock });
+    },
+    async start() {
+      await stream?.start();
+    },
+    async stop() {
+      await stream?.stop();
+    },
+    status() {
+      const robot = config.DINGTALK_ROBOT_CODE ? `robotCode ${robotCode}` : `robotCode = ClientId ${robotCode} (未设置 DINGTALK_ROBOT_CODE, not set)`;
+      if (stream) {
+        const state = stream.connected ? '已连接 connected' : '未连接 not connected';
+        return `钉钉 DingTalk: 已启用 on · Stream 模式 stream mode (无需公网地址 no public URL needed) · ${state} · ${robot}`;
+      }
+      return `钉钉 DingTalk: 已启用 on · 回调模式 webhook mode · 消息接收地址 callback URL: POST ${DINGTALK_CALLBACK_PATH} (签名校验 signed, ±1 h) · ${robot}`;
+    },
+  };
+}

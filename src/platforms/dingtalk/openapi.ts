@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { DEFAULT_TIMEOUT_MS, isRecord, postJson, type HttpOutcome } from './http.js';
+
+/**
+ * The slice of the DingTalk OpenAPI (api.dingtalk.com, v1.0) the bot uses: an app access token, one-to-one
+ * robot messages and group robot messages. Never throws; every call resolves to an ApiResult the sender classifies.
+ */
+
+export const PATHS = {
+  token: '/v1.0/oauth2/accessToken',
+  batchSend: '/v1.0/robot/oToMessages/batchSend',
+  groupSend: '/v1.0/robot/groupMessages/send',
+} as const;
+
+export const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
+/** DingTalk's documented cap on userIds per batchSend. */
+export const MAX_BATCH_USERS = 20;
+
+export type MsgKey = 'sampleText' | 'sampleMarkdown';
+export interface RobotMessage {
+  msgKey: MsgKey;
+  /** The template parameters, e.g. {content} or {title, text}; sent as a JSON string, as the API wants. */
+  msgParam: Record<string, string>;
+}
+
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T }
+  | {
+      ok: false;
+      /** Absent when nothing came back (network, timeout). */
+      status?: number;
+      code?: string;
+      message: string;
+      /** Which call failed: the token fetch or the API call itself. */
+      stage: 'token' | 'call';
+    };
+
+const BatchSendResponse = z.object({
+  processQueryKey: z.string().optional(),
+  invalidStaffIdList: z.array(z.string()).nullish().transform((v) => v ?? []),
+  flowControlledStaffIdList: z.array(z.string()).nullish().transform((v) => v ?? []),
+});
+export type BatchSendResponse = z.infer<typeof BatchSendResponse>;
+
+const GroupSendResponse = z.object({ processQueryKey: z.string().optional() });
+export type GroupSendResponse = z.infer<typeof GroupSendResponse>;
+
+const TokenResponse = z.object({ accessToken: z.string().min(1), expireIn: z.coerce.number().positive() });
+
+export interface DingtalkApiOptions {
+  baseUrl: string;
+  appKey: string;
+  appSecret: string;
+  timeoutMs?: number;
+  /** Refresh this long before the token expires, so a call never goes out with a token about to die. */
+  refreshMarginMs?: number;
+  /** Real time (token lifetimes are real seconds). */
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+/** A refused or expired token: fetch a new one and try once more. */
+export function isTokenRejection(status: number | undefined, code: string | undefined): boolean {
+  return status === 401 || /InvalidAuthentication|token.?(expired|invalid)|invalid.?(access.?)?token/i.test(code ?? '');
+}
+
+export class DingtalkApi {
+  private token: { value: string; refreshAt: number } | null = null;
+  private refreshing: Promise<string> | null = null;
+  private readonly base: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DingtalkApiOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The cached token, or one fetch shared by every caller that needs it now. Throws ApiFailure. */
+  async accessToken(): Promise<string> {
+    if (this.token && this.now() < this.token.refreshAt) return this.token.value;
+    this.refreshing ??= this.fetchToken().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** Drops the cached token if it is still the one that was refused (a newer one may already be in place). */
+  invalidateToken(value?: string): void {
+    if (!value || this.token?.value === value) this.token = null;
+  }
+
+  batchSend(robotCode: string, userIds: readonly string[], message: RobotMessage): Promise<ApiResult<BatchSendResponse>> {
+    if (userIds.length === 0 || userIds.length > MAX_BATCH_USERS) {
+      return Promise.resolve({ ok: false, message: `batchSend takes 1..${MAX_BATCH_USERS} userIds, got ${userIds.length}`, stage: 'call' });
+    }
+    return this.call(PATHS.batchSend, { robotCode, userIds, msgKey: message.msgKey, msgParam: JSON.stringify(message.msgParam) }, BatchSendResponse);
+  }
+
+  groupSend(robotCode: string, openConversationId: string, message: RobotMessage): Promise<ApiResult<GroupSendResponse>> {
+    return this.call(PATHS.groupSend, { robotCode, openConversationId, msgKey: message.msgKey, msgParam: JSON.stringify(message.msgParam) }, GroupSendResponse);
+  }
+
+  private async call<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<ApiResult<T>> {
+    for (let attempt = 0; ; attempt++) {
+      let token: string;
+      try {
+        token = await this.accessToken();
+      } catch (error) {
+        const f = error instanceof ApiFailure ? error : new ApiFailure(String(error));
+        return { ok: false, status: f.status, code: f.code, message: f.message, stage: 'token' };
+      }
+      const outcome = await postJson(this.base + path, body, { headers: { [TOKEN_HEADER]: token }, timeoutMs: this.timeoutMs, fetch: this.options.fetch });
+      const result = toResult(outcome, schema);
+      if (!result.ok && isTokenRejection(result.status, result.code)) {
+        this.invalidateToken(token);
+        // A token revoked early (app secret reset) is worth one immediate retry; twice means something else.
+        if (attempt === 0) continue;
+      }
+      return result;
+    }
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { appKey, appSecret } = this.options;
+    const outcome = await postJson(this.base + PATHS.token, { appKey, appSecret }, { timeoutMs: this.timeoutMs, fetch: this.options.fetch });
+    const result = toResult(outcome, TokenResponse);
+    if (!result.ok) throw new ApiFailure(`access token: ${result.message}`, result.status, result.code);
+    const ttlMs = result.data.expireIn * 1000;
+    // Never refresh sooner than halfway through the lifetime, even if a short-lived token is handed out.
+    const margin = Math.min(this.options.refreshMarginMs ?? 5 * 60_000, ttlMs / 2);
+    this.token = { value: result.data.accessToken, refreshAt: this.now() + ttlMs - margin };
+    return result.data.accessToken;
+  }
+}
+
+export class ApiFailure extends Error {
+  constructor(message: string, readonly status?: number, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** DingTalk v1.0 errors are non-2xx with `{code, message, requestid}`. */
+function toResult<T>(outcome: HttpOutcome, schema: z.ZodType<T>): ApiResult<T> {
+  if (outcome.kind === 'network') return { ok: false, message: outcome.error, stage: 'call' };
+  const { status, body, text } = outcome;
+  if (status >= 200 && status < 300) {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return { ok: true, status, data: parsed.data };
+    return { ok: false, status, message: `unexpected response: ${text.slice(0, 200)}`, stage: 'call' };
+  }
+  const code = isRecord(body) && typeof body.code === 'string' ? body.code : undefined;
+  const message = isRecord(body) && typeof body.message === 'string' ? body.message : text.slice(0, 200) || `HTTP ${status}`;
+  return { ok: false, status, code, message, stage: 'call' };
+}

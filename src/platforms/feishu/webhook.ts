@@ -1,0 +1,93 @@
+import type { Context, Hono } from 'hono';
+import type { AdapterDeps } from '../adapter.js';
+import { classifyEnvelope } from './events.js';
+import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifySignature } from './verify.js';
+
+export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events';
+
+/**
+ * The HTTP receiver: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
+ * Feishu retries anything not answered 200 within 3 s, so nothing slow happens before the answer.
+ */
+export function mountFeishuWebhook(app: Hono, deps: AdapterDeps): void {
+  app.post(FEISHU_EVENTS_PATH, (c) => receive(c, deps));
+}
+
+async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps): Promise<Response> {
+  const log = logger.child({ platform: 'feishu', path: FEISHU_EVENTS_PATH });
+  const reject = (reason: string) => {
+    log.warn({ reason, ip: c.req.header('x-forwarded-for') }, 'feishu request rejected');
+    return c.json({ error: 'unauthorized' }, 401);
+  };
+  const badRequest = (reason: string) => {
+    log.warn({ reason }, 'feishu request malformed');
+    return c.json({ error: 'bad request' }, 400);
+  };
+
+  // The signature covers the bytes as sent, so keep them rather than a re-serialized parse.
+  const rawBody = new Uint8Array(await c.req.arrayBuffer());
+  const outer = parseJson(Buffer.from(rawBody).toString('utf8'));
+  if (!isRecord(outer)) return badRequest('body is not a JSON object');
+
+  const encryptKey = config.FEISHU_ENCRYPT_KEY;
+  let signed = false;
+  if (encryptKey) {
+    const timestamp = c.req.header(SIGNATURE_HEADERS.timestamp);
+    const nonce = c.req.header(SIGNATURE_HEADERS.nonce);
+    const signature = c.req.header(SIGNATURE_HEADERS.signature);
+    if (timestamp || nonce || signature) {
+      if (!timestamp || !nonce || !signature) return reject('incomplete signature headers');
+      if (!isFresh(timestamp, clock.now())) return reject(`timestamp ${timestamp} is more than an hour away from now`);
+      if (!verifySignature({ timestamp, nonce, signature, rawBody, encryptKey })) return reject('signature mismatch');
+      signed = true;
+    }
+  }
+
+  let payload: Record<string, unknown> = outer;
+  if (typeof outer.encrypt === 'string') {
+    if (!encryptKey) {
+      log.error('received an encrypted event but FEISHU_ENCRYPT_KEY is not set');
+      return c.json({ error: 'bad request' }, 400);
+    }
+    let inner: unknown;
+    try {
+      inner = parseJson(decrypt(outer.encrypt, encryptKey));
+    } catch (error) {
+      if (!(error instanceof DecryptError)) throw error;
+      // Unsigned garbage is an unauthenticated request; signed garbage is a broken one.
+      return signed ? badRequest(error.message) : reject(error.message);
+    }
+    if (!isRecord(inner)) return signed ? badRequest('decrypted body is not a JSON object') : reject('undecryptable body');
+    payload = inner;
+  }
+
+  // Feishu signs every event but not the URL check it sends when the request URL is saved.
+  const isChallenge = payload.type === 'url_verification';
+  if (encryptKey && !signed && !isChallenge) return reject('missing signature headers');
+  if (!tokenMatches(config.FEISHU_VERIFICATION_TOKEN, payload)) return reject('verification token mismatch');
+
+  if (isChallenge) {
+    if (typeof payload.challenge !== 'string') return badRequest('url_verification without a challenge');
+    log.info('url verification answered');
+    return c.json({ challenge: payload.challenge });
+  }
+
+  const classified = classifyEnvelope(payload, clock.now().getTime());
+  if (classified.kind === 'invalid') return badRequest(classified.reason);
+  if (classified.kind === 'ignore') {
+    // Answered 200 so Feishu does not retry something we will never handle.
+    log.info({ reason: classified.reason }, 'feishu event ignored');
+    return c.json({});
+  }
+  // One INSERT claims the event; a retry or a concurrent duplicate loses it and is only acked.
+  if (bot.accept(classified.event)) bot.schedule(); // schedule() defers the work past this response.
+  return c.json({});
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,354 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo, Socket } from 'node:net';
+import { CLIENT_ID, CLIENT_SECRET } from './dingtalk-sign.js';
+
+/**
+ * A fake DingTalk on 127.0.0.1: the OpenAPI (token, one-to-one batchSend, group send), session webhooks under
+ * /robot/sendBySession/*, and the Stream gateway (connection-open call plus a WebSocket that pushes frames).
+ * It behaves like DingTalk where a client can tell: tokens are required and expire, flow-controlled and
+ * invalid users come back inside a 200, tickets are single-use, SYSTEM pings expect an answer.
+ */
+
+// `ws` comes with dingtalk-stream; it has no type declarations here, so describe the little we use.
+interface WsSocket {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number): void;
+  terminate(): void;
+  on(event: 'message', listener: (data: Buffer) => void): void;
+  on(event: 'close', listener: () => void): void;
+}
+interface WsServer {
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, done: (ws: WsSocket) => void): void;
+  close(): void;
+}
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: new (o: { noServer: true }) => WsServer };
+
+export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  at: number;
+}
+
+export interface FakeResponse {
+  status: number;
+  body: unknown;
+}
+
+export type FakeApi = 'token' | 'oto' | 'group' | 'webhook' | 'gateway';
+
+export const qpsLimited: FakeResponse = {
+  status: 403,
+  body: { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: 'The request has been rejected because of the QPS limit of the API.', requestid: 'R-qps' },
+};
+export const serverError: FakeResponse = { status: 500, body: { code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', requestid: 'R-500' } };
+export const tokenRejected: FakeResponse = { status: 401, body: { code: 'InvalidAuthentication', message: '不合法的access_token', requestid: 'R-401' } };
+export const sessionExpired: FakeResponse = { status: 200, body: { errcode: 300001, errmsg: 'session 已过期' } };
+
+/** A message as a user or group would see it. */
+export interface Delivered {
+  via: 'webhook' | 'oto' | 'group';
+  /** The session path, the user id, or the openConversationId. */
+  to: string;
+  kind: 'text' | 'markdown';
+  text: string;
+  title?: string;
+}
+
+export interface GatewayConnection {
+  id: number;
+  ticket: string;
+  socket: WsSocket;
+  openedAt: number;
+  closedAt?: number;
+}
+
+export interface Ack {
+  connection: number;
+  messageId: string;
+  code: unknown;
+  data: any;
+}
+
+export class FakeDingtalk {
+  readonly requests: RecordedRequest[] = [];
+  readonly delivered: Delivered[] = [];
+  readonly invalidStaff = new Set<string>();
+  /** Users reported flow-controlled on the first batchSend that names them, delivered after that. */
+  readonly flowControlOnce = new Set<string>();
+  tokenTtlSeconds = 7200;
+  readonly gateway: FakeGateway;
+  private readonly tokens = new Map<string, number>();
+  private readonly failures: Record<FakeApi, FakeResponse[]> = { token: [], oto: [], group: [], webhook: [], gateway: [] };
+
+  private constructor(private readonly server: Server, readonly url: string) {
+    this.gateway = new FakeGateway(this);
+  }
+
+  static async start(): Promise<FakeDingtalk> {
+    let fake!: FakeDingtalk;
+    const server = createServer((req, res) => void fake.handle(req, res));
+    server.on('upgrade', (req, socket, head) => fake.gateway.upgrade(req, socket as Socket, head));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake = new FakeDingtalk(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return fake;
+  }
+
+  /** The next calls to that API get these answers, in order; later ones succeed. */
+  failNext(api: FakeApi, ...responses: FakeResponse[]): void {
+    this.failures[api].push(...responses);
+  }
+
+  /** Invalidates every token handed out so far (an app secret reset). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  sessionWebhook(session = randomBytes(6).toString('hex')): string {
+    return `${this.url}/robot/sendBySession/${session}`;
+  }
+
+  calls(api: FakeApi): RecordedRequest[] {
+    const match: Record<FakeApi, (p: string) => boolean> = {
+      token: (p) => p === '/v1.0/oauth2/accessToken',
+      oto: (p) => p === '/v1.0/robot/oToMessages/batchSend',
+      group: (p) => p === '/v1.0/robot/groupMessages/send',
+      webhook: (p) => p.startsWith('/robot/sendBySession/'),
+      gateway: (p) => p === '/v1.0/gateway/connections/open',
+    };
+    return this.requests.filter((r) => match[api](r.path));
+  }
+
+  deliveredTo(to: string): Delivered[] {
+    return this.delivered.filter((d) => d.to === to || d.to.endsWith(`/${to}`));
+  }
+
+  async close(): Promise<void> {
+    this.gateway.closeAll();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: any;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: performance.now() };
+    this.requests.push(recorded);
+    const reply = (r: FakeResponse) => {
+      res.writeHead(r.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(r.body));
+    };
+    if (req.method !== 'POST') return reply({ status: 405, body: { code: 'MethodNotAllowed', message: 'POST only' } });
+
+    if (path === '/v1.0/oauth2/accessToken') return reply(this.failures.token.shift() ?? this.issueToken(body));
+    if (path === '/v1.0/gateway/connections/open') return reply(this.failures.gateway.shift() ?? this.gateway.open(body));
+    if (path.startsWith('/robot/sendBySession/')) return reply(this.failures.webhook.shift() ?? this.sessionSend(path, body));
+
+    const api = path === '/v1.0/robot/oToMessages/batchSend' ? 'oto' : path === '/v1.0/robot/groupMessages/send' ? 'group' : null;
+    if (!api) return reply({ status: 404, body: { code: 'InvalidAction.NotFound', message: `no such API ${path}` } });
+    const token = req.headers['x-acs-dingtalk-access-token'];
+    const expiresAt = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    if (!expiresAt || expiresAt < Date.now()) return reply(tokenRejected);
+    const failure = this.failures[api].shift();
+    if (failure) return reply(failure);
+    return reply(api === 'oto' ? this.batchSend(body) : this.groupSend(body));
+  }
+
+  private issueToken(body: any): FakeResponse {
+    if (body?.appKey !== CLIENT_ID || body?.appSecret !== CLIENT_SECRET) {
+      return { status: 400, body: { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret', requestid: 'R-tok' } };
+    }
+    const accessToken = randomBytes(16).toString('hex');
+    this.tokens.set(accessToken, Date.now() + this.tokenTtlSeconds * 1000);
+    return { status: 200, body: { accessToken, expireIn: this.tokenTtlSeconds } };
+  }
+
+  private batchSend(body: any): FakeResponse {
+    const bad = this.checkRobotCall(body);
+    if (bad) return bad;
+    if (!Array.isArray(body.userIds) || body.userIds.length === 0 || body.userIds.length > 20) {
+      return { status: 400, body: { code: 'param.userIds.invalid', message: 'userIds 数量须在 1 到 20 之间' } };
+    }
+    const invalidStaffIdList: string[] = [];
+    const flowControlledStaffIdList: string[] = [];
+    for (const userId of body.userIds as string[]) {
+      if (this.invalidStaff.has(userId)) invalidStaffIdList.push(userId);
+      else if (this.flowControlOnce.delete(userId)) flowControlledStaffIdList.push(userId);
+      else this.delivered.push({ via: 'oto', to: userId, ...readParam(body.msgKey, body.msgParam) });
+    }
+    return { status: 200, body: { processQueryKey: randomBytes(16).toString('base64'), invalidStaffIdList, flowControlledStaffIdList } };
+  }
+
+  private groupSend(body: any): FakeResponse {
+    const bad = this.checkRobotCall(body);
+    if (bad) return bad;
+    if (typeof body.openConversationId !== 'string') return { status: 400, body: { code: 'param.openConversationId.missing', message: 'openConversationId 不能为空' } };
+    this.delivered.push({ via: 'group', to: body.openConversationId, ...readParam(body.msgKey, body.msgParam) });
+    return { status: 200, body: { processQueryKey: randomBytes(16).toString('base64') } };
+  }
+
+  private checkRobotCall(body: any): FakeResponse | null {
+    if (typeof body?.robotCode !== 'string' || !body.robotCode) return { status: 400, body: { code: 'param.robotCode.missing', message: 'robotCode 不能为空' } };
+    if (typeof body.msgParam !== 'string') return { status: 400, body: { code: 'param.msgParam.invalid', message: 'msgParam 须为 JSON 字符串' } };
+    if (body.msgKey !== 'sampleText' && body.msgKey !== 'sampleMarkdown') return { status: 400, body: { code: 'param.msgKey.invalid', message: `unknown msgKey ${body.msgKey}` } };
+    return null;
+  }
+
+  private sessionSend(path: string, body: any): FakeResponse {
+    if (body?.msgtype === 'text' && typeof body.text?.content === 'string') {
+      this.delivered.push({ via: 'webhook', to: path, kind: 'text', text: body.text.content });
+      return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+    }
+    if (body?.msgtype === 'markdown' && typeof body.markdown?.text === 'string') {
+      this.delivered.push({ via: 'webhook', to: path, kind: 'markdown', text: body.markdown.text, title: body.markdown.title });
+      return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+    }
+    return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 json' } };
+  }
+}
+
+function readParam(msgKey: string, msgParam: string): Pick<Delivered, 'kind' | 'text' | 'title'> {
+  const p = JSON.parse(msgParam);
+  return msgKey === 'sampleMarkdown' ? { kind: 'markdown', text: p.text, title: p.title } : { kind: 'text', text: p.content };
+}
+
+/** The Stream side: connection-open call, single-use tickets, a WebSocket that pushes frames and records acks. */
+export class FakeGateway {
+  readonly connections: GatewayConnection[] = [];
+  readonly acks: Ack[] = [];
+  /** Answers the client sent to our SYSTEM pings. */
+  readonly pingReplies: string[] = [];
+  private readonly tickets = new Set<string>();
+  private readonly wss: WsServer = new WebSocketServer({ noServer: true });
+  private pinger: NodeJS.Timeout | null = null;
+  private silent = false;
+
+  constructor(private readonly fake: FakeDingtalk) {}
+
+  open(body: any): FakeResponse {
+    if (body?.clientId !== CLIENT_ID || body?.clientSecret !== CLIENT_SECRET) {
+      return { status: 401, body: { code: 'InvalidAuthentication', message: 'clientId or clientSecret invalid' } };
+    }
+    const ticket = randomUUID();
+    this.tickets.add(ticket);
+    return { status: 200, body: { endpoint: `${this.fake.url.replace(/^http/, 'ws')}/connect`, ticket } };
+  }
+
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', this.fake.url);
+    const ticket = url.searchParams.get('ticket') ?? '';
+    if (url.pathname !== '/connect' || !this.tickets.delete(ticket)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection: GatewayConnection = { id: this.connections.length + 1, ticket, socket: ws, openedAt: performance.now() };
+      this.connections.push(connection);
+      ws.on('close', () => {
+        connection.closedAt = performance.now();
+      });
+      ws.on('message', (data) => this.onUpstream(connection, data.toString('utf8')));
+    });
+  }
+
+  /** SYSTEM pings every `ms` on open connections, as the real gateway keeps a quiet line alive. */
+  pingEvery(ms: number): void {
+    if (this.pinger) clearInterval(this.pinger);
+    this.pinger = setInterval(() => {
+      if (this.silent) return;
+      const c = this.current();
+      if (c) this.frame(c, 'SYSTEM', { topic: 'ping' }, JSON.stringify({ opaque: randomUUID() }));
+    }, ms);
+  }
+
+  /** From now on nothing is sent: no pings, no messages (a half-dead connection). */
+  goSilent(): void {
+    this.silent = true;
+  }
+
+  speakAgain(): void {
+    this.silent = false;
+  }
+
+  /** Pushes a robot message to the newest open connection; returns the frame's messageId. */
+  pushCallback(body: Record<string, unknown>, messageId = `msg-frame-${randomUUID()}`): string {
+    const c = this.current();
+    if (!c) throw new Error('no open stream connection');
+    this.frame(c, 'CALLBACK', { topic: ROBOT_TOPIC, messageId }, JSON.stringify(body));
+    return messageId;
+  }
+
+  /** Announces a disconnect, as the gateway does before it goes away for maintenance. */
+  announceDisconnect(): void {
+    const c = this.current();
+    if (c) this.frame(c, 'SYSTEM', { topic: 'disconnect' }, JSON.stringify({ reason: 'maintenance' }));
+  }
+
+  /** Drops the newest connection from the server side. */
+  kick(): void {
+    this.current()?.socket.terminate();
+  }
+
+  openConnections(): GatewayConnection[] {
+    return this.connections.filter((c) => c.closedAt === undefined && c.socket.readyState === 1);
+  }
+
+  closeAll(): void {
+    if (this.pinger) clearInterval(this.pinger);
+    for (const c of this.connections) c.socket.terminate();
+    this.wss.close();
+  }
+
+  private current(): GatewayConnection | undefined {
+    const open = this.openConnections();
+    return open[open.length - 1];
+  }
+
+  private frame(c: GatewayConnection, type: 'SYSTEM' | 'CALLBACK' | 'EVENT', headers: Record<string, string>, data: string): void {
+    const messageId = headers.messageId ?? `sys-${randomUUID()}`;
+    c.socket.send(
+      JSON.stringify({
+        specVersion: '1.0',
+        type,
+        headers: { appId: CLIENT_ID, connectionId: `conn-${c.id}`, contentType: 'application/json', messageId, time: String(Date.now()), ...headers },
+        data,
+      }),
+    );
+  }
+
+  private onUpstream(c: GatewayConnection, text: string): void {
+    let msg: any;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg?.headers?.topic === 'ping') {
+      this.pingReplies.push(msg.data);
+      return;
+    }
+    if (typeof msg?.headers?.messageId === 'string') {
+      let data: unknown = msg.data;
+      try {
+        data = JSON.parse(msg.data);
+      } catch {
+        // keep the raw string
+      }
+      this.acks.push({ connection: c.id, messageId: msg.headers.messageId, code: msg.code, data });
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { schema } from '../../db/client.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { FakeFeishu } from './feishu-platform.js';
+import { APP_ID, ENCRYPT_KEY, VERIFICATION_TOKEN, signedRequest, type SignOptions } from './feishu-sign.js';
+
+export const FEISHU_PATH = '/webhooks/feishu/events';
+
+export interface PostResult {
+  status: number;
+  json: any;
+  ms: number;
+}
+
+/**
+ * A real app (temp SQLite) configured for Feishu against a fake OpenAPI, served by a real HTTP server on
+ * loopback, so tests send the same bytes Feishu would.
+ */
+export interface FeishuHarness {
+  app: TestApp;
+  fake: FakeFeishu;
+  base: string;
+  /** POSTs raw bytes to the events URL. */
+  post(body: string, headers?: Record<string, string>): Promise<PostResult>;
+  /** POSTs an event the way Feishu does: encrypted with the key and signed, timestamped by the app's clock. */
+  send(payload: unknown, o?: SignOptions & { encrypted?: boolean }): Promise<PostResult>;
+  inboxRows(): (typeof schema.inbox.$inferSelect)[];
+  outboxRows(): (typeof schema.outbox.$inferSelect)[];
+  close(): Promise<void>;
+}
+
+export const FEISHU_ENV = {
+  FEISHU_APP_ID: APP_ID,
+  FEISHU_APP_SECRET: 'sEcReT-0123456789abcdef',
+  FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
+  FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+};
+
+export async function startFeishu(env: Record<string, string> = {}): Promise<FeishuHarness> {
+  const fake = await FakeFeishu.start();
+  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const post = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<PostResult> => {
+    const started = performance.now();
+    const res = await fetch(base + FEISHU_PATH, { method: 'POST', body, headers });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, json, ms };
+  };
+
+  return {
+    app,
+    fake,
+    base,
+    post,
+    send(payload, o = {}) {
+      const { body, headers } = signedRequest(payload, { now: app.fixedClock.now(), ...o });
+      return post(body, headers);
+    },
+    inboxRows: () => app.db.select().from(schema.inbox).all(),
+    outboxRows: () => app.db.select().from(schema.outbox).all(),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.cleanup();
+      await fake.close();
+    },
+  };
+}
