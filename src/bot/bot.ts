@@ -175,6 +175,8 @@ export class Bot {
           type: 'reply',
           messageId: message.replyVia.messageId ?? message.messageId ?? message.eventId,
           chatId: message.chatId,
+          chatType: message.chatType,
+          accountId: message.accountId,
           sessionWebhook: message.replyVia.sessionWebhook,
           sessionWebhookExpiresAt: message.replyVia.sessionWebhookExpiresAt,
         }

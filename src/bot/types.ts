@@ -60,7 +60,16 @@ export interface Reply {
 
 /** Where an outgoing message goes. */
 export const TargetSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reply'), messageId: z.string(), chatId: z.string(), sessionWebhook: z.string().optional(), sessionWebhookExpiresAt: z.number().optional() }),
+  z.object({
+    type: z.literal('reply'),
+    messageId: z.string(),
+    chatId: z.string(),
+    /** Lets a sender fall back to a direct or group send when the in-place reply channel has expired. */
+    chatType: z.enum(['direct', 'group']).optional(),
+    accountId: z.string().optional(),
+    sessionWebhook: z.string().optional(),
+    sessionWebhookExpiresAt: z.number().optional(),
+  }),
   z.object({ type: z.literal('user'), accountId: z.string() }),
   z.object({ type: z.literal('chat'), chatId: z.string() }),
 ]);

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outgoing } from '../../src/bot/types.js';
 import { enqueue } from '../../src/outbox/outbox.js';
-import { encodeReplyHandle } from '../../src/platforms/dingtalk/reply-handle.js';
 import { LIMIT_KEYS } from '../../src/platforms/dingtalk/send.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';
 import { qpsLimited, serverError } from '../fakes/dingtalk-platform.js';
@@ -93,11 +92,10 @@ describe('one-to-one sends (outbox)', () => {
 describe('cards', () => {
   it('renders a card as markdown on the session webhook and as sampleMarkdown through the OpenAPI', async () => {
     const card = { title: '学时进度', sections: [{ heading: '本周期', lines: ['已修 25.5 学时', '还差 334.5 学时'] }], note: '数据截至今日' };
-    const handle = encodeReplyHandle({ msgId: 'm1', chat: 'direct', user: 'manager4711' });
     queue(
       {
         platform: 'dingtalk',
-        target: { type: 'reply', messageId: handle, chatId: 'cidX', sessionWebhook: h.fake.sessionWebhook('s-card'), sessionWebhookExpiresAt: Date.now() + 3600_000 },
+        target: { type: 'reply', messageId: 'm1', chatId: 'cidX', chatType: 'direct', accountId: 'manager4711', sessionWebhook: h.fake.sessionWebhook('s-card'), sessionWebhookExpiresAt: Date.now() + 3600_000 },
         reply: { text: '学时进度', card },
         idempotencyKey: 'card:1',
       },

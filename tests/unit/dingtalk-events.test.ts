@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IncomingMessageSchema } from '../../src/bot/types.js';
 import { RobotCallbackSchema, toIncomingMessage } from '../../src/platforms/dingtalk/events.js';
-import { decodeReplyHandle } from '../../src/platforms/dingtalk/reply-handle.js';
 import { callbackBody } from '../fakes/dingtalk-sign.js';
 
 const parse = (body: unknown) => RobotCallbackSchema.parse(body);
@@ -24,14 +23,14 @@ describe('toIncomingMessage', () => {
       receivedAt: 42,
       replyVia: { sessionWebhook: body.sessionWebhook, sessionWebhookExpiresAt: 1_800_000_000_000 },
     });
-    expect(decodeReplyHandle(m.replyVia.messageId)).toEqual({ msgId: 'msgA', chat: 'direct', user: 'manager4711' });
+    expect(m.replyVia.messageId).toBe('msgA');
+    expect(m.accountId).toBe('manager4711');
   });
 
   it('maps a group message and trims the space left by the @mention', () => {
     const m = toIncomingMessage(parse(callbackBody({ kind: 'group', text: '学时  ' })), 0);
     expect(m.chatType).toBe('group');
     expect(m.text).toBe('学时');
-    expect(decodeReplyHandle(m.replyVia.messageId)?.chat).toBe('group');
   });
 
   it('falls back to senderId when the sender has no staff id', () => {
@@ -57,11 +56,3 @@ describe('toIncomingMessage', () => {
   });
 });
 
-describe('reply handle', () => {
-  it('ignores anything that is not one', () => {
-    expect(decodeReplyHandle('om_123')).toBeNull();
-    expect(decodeReplyHandle('dingtalk-reply:{bad')).toBeNull();
-    expect(decodeReplyHandle('dingtalk-reply:{"msgId":"m","chat":"room","user":"u"}')).toBeNull();
-    expect(decodeReplyHandle(undefined)).toBeNull();
-  });
-});

@@ -3,7 +3,6 @@ import { FixedClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import { DingtalkApi } from '../../src/platforms/dingtalk/openapi.js';
-import { encodeReplyHandle } from '../../src/platforms/dingtalk/reply-handle.js';
 import { DingtalkSender, LIMIT_KEYS, classifyApiFailure, trustedWebhook } from '../../src/platforms/dingtalk/send.js';
 
 const clock = new FixedClock('2026-11-25T10:00:00+08:00');
@@ -18,7 +17,9 @@ const reply = (chat: 'direct' | 'group', expiresInMs: number): OutboxMessage => 
   platform: 'dingtalk',
   target: {
     type: 'reply',
-    messageId: encodeReplyHandle({ msgId: 'm', chat, user: 'u1' }),
+    messageId: 'm',
+    chatType: chat,
+    accountId: 'u1',
     chatId: 'cid1',
     sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
     sessionWebhookExpiresAt: clock.now().getTime() + expiresInMs,
@@ -40,9 +41,9 @@ describe('routing and limits', () => {
     expect(sender.limitsFor(reply('group', -1))[0].key).toBe(LIMIT_KEYS.group);
   });
 
-  it('fails, without any call, a reply that has neither a live webhook nor a handle', async () => {
+  it('fails, without any call, a reply that has neither a live webhook nor a chat type to fall back on', async () => {
     const m = reply('direct', -1);
-    const result = await sender.send({ ...m, target: { ...m.target, messageId: 'plain' } as OutboxMessage['target'] });
+    const result = await sender.send({ ...m, target: { ...m.target, chatType: undefined, accountId: undefined } as OutboxMessage['target'] });
     expect(result.status).toBe('failed');
   });
 });

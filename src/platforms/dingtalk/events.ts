@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { IncomingMessage } from '../../bot/types.js';
-import { encodeReplyHandle } from './reply-handle.js';
 
 /**
  * The robot message callback body (HTTP callback and Stream CALLBACK `data` alike) → the bot's inbound shape.
@@ -50,7 +49,7 @@ export function toIncomingMessage(body: RobotCallback, receivedAt: number): Inco
     text: body.msgtype === 'text' ? (body.text?.content ?? '').trim() : '',
     receivedAt,
     replyVia: {
-      messageId: encodeReplyHandle({ msgId: body.msgId, chat: chatType, user: accountId }),
+      messageId: body.msgId,
       sessionWebhook: body.sessionWebhook,
       sessionWebhookExpiresAt: body.sessionWebhookExpiredTime,
     },

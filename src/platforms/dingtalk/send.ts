@@ -7,7 +7,6 @@ import type { SendResult, Sender } from '../../outbox/sender.js';
 import { DEFAULT_TIMEOUT_MS, isRecord, postJson } from './http.js';
 import { robotMessage, webhookBody } from './markdown.js';
 import { MAX_BATCH_USERS, isTokenRejection, type ApiResult, type DingtalkApi } from './openapi.js';
-import { decodeReplyHandle } from './reply-handle.js';
 
 /** Rate-limit keys: a 403 QPS answer pauses the API's key for every message that uses that API. */
 export const LIMIT_KEYS = {
@@ -135,9 +134,9 @@ export class DingtalkSender implements Sender {
 
   private apiRouteOf(target: Target): Route {
     if (target.type !== 'reply') return this.routeOf(target);
-    const handle = decodeReplyHandle(target.messageId);
-    if (!handle) return { kind: 'none', error: 'session webhook expired and the reply target does not say which chat or user it came from' };
-    return handle.chat === 'direct' ? { kind: 'oto', userId: handle.user } : { kind: 'group', openConversationId: target.chatId };
+    if (target.chatType === 'group') return { kind: 'group', openConversationId: target.chatId };
+    if (target.chatType === 'direct' && target.accountId) return { kind: 'oto', userId: target.accountId };
+    return { kind: 'none', error: 'session webhook expired and the reply target does not say which chat or user it came from' };
   }
 
   private async viaWebhook(route: Extract<Route, { kind: 'webhook' }>, reply: Reply): Promise<SendResult | 'refused'> {
