@@ -1,5 +1,5 @@
 import { inTransaction } from '../../db/client.js';
-import { dateIn } from '../clock.js';
+import { dateIn, systemClock, type Clock } from '../clock.js';
 import { claimEvent, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -13,6 +13,8 @@ import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target
 export interface BotOptions extends BotServices {
   commands: readonly Command[];
   logger?: Logger;
+  /** The sender's clock: new outbox rows are due at once on it, even when the business clock is moved. */
+  transportClock?: Clock;
   /** Called after replies were committed to the outbox, so the sender can start at once. */
   onEnqueued?: () => void;
   maxAttempts?: number;
@@ -27,12 +29,14 @@ export class Bot {
   readonly router: Router;
   readonly t: Messages = messagesFor('zh-CN');
   private readonly logger: Logger;
+  private readonly sendClock: Clock;
   private draining: Promise<void> | null = null;
   private again = false;
 
   constructor(private readonly options: BotOptions) {
     this.router = new Router(options.commands);
     this.logger = options.logger ?? silentLogger;
+    this.sendClock = options.transportClock ?? systemClock;
   }
 
   /** Step 1, before the ack: true if this event is new; false for a duplicate, which must be acked and dropped. */
@@ -53,8 +57,15 @@ export class Bot {
         this.again = false;
         let batch: InboxRow[];
         while ((batch = pendingEvents(this.options.db, 200)).length > 0) {
-          for (const row of batch) this.handleRow(row);
-          // Let acks for newly arrived requests go out between batches.
+          let sliceStart = performance.now();
+          for (const row of batch) {
+            this.handleRow(row);
+            // Handling is synchronous: yield every few ms so acks for newly arrived requests are not held up.
+            if (performance.now() - sliceStart > 4) {
+              await new Promise((r) => setImmediate(r));
+              sliceStart = performance.now();
+            }
+          }
           await new Promise((r) => setImmediate(r));
         }
       } while (this.again);
@@ -75,7 +86,7 @@ export class Bot {
       const event = parsePayload(row);
       inTransaction(db, () => {
         const outgoing = this.respond(event, row.eventKey);
-        enqueue(db, outgoing, clock.now());
+        enqueue(db, outgoing, this.sendClock.now());
         markDone(db, row.eventKey, clock.now());
       });
       this.options.onEnqueued?.();
@@ -95,7 +106,7 @@ export class Bot {
     try {
       const event = parsePayload(row);
       if (event.kind !== 'message') return;
-      enqueue(this.options.db, [this.replyTo(event, row.eventKey, 0, { text: this.t.errors.internal })], this.options.clock.now());
+      enqueue(this.options.db, [this.replyTo(event, row.eventKey, 0, { text: this.t.errors.internal })], this.sendClock.now());
     } catch {
       // The payload itself is unreadable: nothing to answer to.
     }

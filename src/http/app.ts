@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../logger.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';
 import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
+import { mountAdmin, type AdminDeps } from './admin/index.js';
 
 export interface HttpAppOptions {
   adapters: readonly PlatformAdapter[];
@@ -11,6 +12,8 @@ export interface HttpAppOptions {
   health: () => Record<string, unknown>;
   /** Training-session projector pages (GET /sessions/:id/checkin); off when absent. */
   sessions?: SessionRoutesDeps;
+  /** The officer web console at /admin; off when absent. */
+  admin?: AdminDeps;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {
@@ -28,6 +31,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.get('/healthz', (c) => c.json({ ok: true, ...options.health() }));
   for (const adapter of options.adapters) adapter.mount?.(app);
   if (options.sessions) mountSessionRoutes(app, options.sessions);
+  if (options.admin) mountAdmin(app, options.admin);
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     options.logger.error({ err: error, path: c.req.path }, 'unhandled HTTP error');

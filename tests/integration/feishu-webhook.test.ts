@@ -141,8 +141,10 @@ describe('Feishu message events', () => {
     const ask = groupMention('记录', { openId: TEACHER_OPEN_ID });
     expect((await h.send(ask)).status).toBe(200);
     await settled();
-    const [dm, notice] = h.fake.delivered.slice(1);
+    // The DM and the group notice are sent concurrently: their arrival order is not fixed.
     expect(h.fake.delivered).toHaveLength(3);
+    const dm = h.fake.delivered.slice(1).find((d) => d.via === 'open_id')!;
+    const notice = h.fake.delivered.slice(1).find((d) => d.via === 'reply')!;
     expect(dm).toMatchObject({ via: 'open_id', to: TEACHER_OPEN_ID });
     expect(dm.content.text).toContain('新课标研修');
     expect(notice).toMatchObject({ via: 'reply', to: ask.event.message.message_id });

@@ -128,12 +128,12 @@ export const sessionsText = {
       `这是另一场培训「${other}」的签到码，您不在其名单内。您参加的「${mine}」请使用本场会场投影上的签到码。`,
     expired: '签到码已过期（每 30 秒更换一次）。请发送投影上当前显示的签到码。',
     wrong: '签到码不正确，请核对会场投影或培训通知上的签到码后重试。',
-    codeRequired: (title: string) => `「${title}」需要签到码：请发送「签到 签到码」，签到码见会场投影。`,
+    codeRequired: (title: string, verb: '签到' | '签退') => `「${title}」需要签到码：请发送「${verb} 签到码」，签到码见会场投影。`,
     unknownSession: '没有找到这场培训。请使用培训通知卡片上的签到按钮，或发送「签到 签到码」。',
-    needCode: (title: string | null) =>
+    needCode: (title: string | null, verb: '签到' | '签退') =>
       title
-        ? `请发送「签到 签到码」，例如：签到 123456。签到码见「${title}」会场投影。`
-        : '请发送「签到 签到码」，例如：签到 123456。签到码见会场投影或培训通知。',
+        ? `请发送「${verb} 签到码」，例如：${verb} 123456。签到码见「${title}」会场投影。`
+        : `请发送「${verb} 签到码」，例如：${verb} 123456。签到码见会场投影或培训通知。`,
     locked: (until: string, justNow: boolean) =>
       justNow
         ? `签到码已连续输错 5 次。为防止猜码，请在 ${until} 之后再试。`
@@ -198,7 +198,7 @@ export const sessionsText = {
   projector: {
     pageTitle: (title: string) => `签到 · ${title}`,
     codeLabel: '签到码',
-    instruction: (code: string) => `扫码或在飞书中向学时助手发送「签到 ${code}」`,
+    instruction: (verb: '签到' | '签退', code: string) => `扫码，或向学时助手发送「${verb} ${code}」`,
     changesEvery: '签到码每 30 秒更换',
     count: (signedIn: number, expected: number) => `已签到 ${signedIn} / 应到 ${expected}`,
     countOut: (signedOut: number) => `已签退 ${signedOut}`,

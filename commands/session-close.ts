@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { findSessionByRef, liveCounts, setSessionStatus } from '../src/sessions/sessions.js';
+
+/** 结束培训 <培训编号>: closes sign-in early; later attempts hear "签到已结束". Credit already given stays. */
+export default defineCommand({
+  name: '结束培训',
+  aliases: ['closesession', '结束签到'],
+  help: (t) => t.sessions.commands.close,
+  positional: ['session'],
+  args: z.object({ session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号') }),
+  allow: ['officer'],
+  run(ctx, { session: ref }) {
+    const { t, db, caller } = ctx;
+    const m = t.sessions.close;
+    const session = findSessionByRef(db, ref, ctx.today);
+    if (!session) return { text: t.sessions.sessionNotFound(ref) };
+    if (session.status === 'cancelled') return { text: m.cancelled(session.title) };
+    if (!setSessionStatus(db, session, 'closed', `${caller.platform}:${caller.accountId}`)) return { text: m.already(session.title) };
+    const counts = liveCounts(db, session);
+    return { text: m.done(session.title, counts.signedIn, counts.expected) };
+  },
+});

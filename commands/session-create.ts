@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { audienceOf, createSession, hasCheckout, sendSignInCards } from '../src/sessions/sessions.js';
+import { parseCreateText } from '../src/sessions/syntax.js';
+import { projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
+
+/** 新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 …] [方式 …]: see src/sessions/syntax.ts. */
+export default defineCommand({
+  name: '新建培训',
+  aliases: ['newsession', '创建培训', '新建签到'],
+  help: (t) => t.sessions.commands.create,
+  positional: ['spec'],
+  restIsText: true,
+  args: z.object({ spec: z.string().optional() }),
+  allow: ['officer'],
+  // The reply carries the projector link's key: never into a group.
+  personal: true,
+  run(ctx, { spec }) {
+    const { t, db, clock, timeZone } = ctx;
+    const s = t.sessions;
+    const usage = `${s.commands.create.usage}\n${s.createExample}`;
+    const parsed = parseCreateText(spec ?? '', { today: ctx.today, preset: ctx.presets.get(ctx.defaultPolicy) });
+    if (!parsed.ok) return { text: t.errors.badArgs(usage, s.problem(parsed.problem)) };
+    const now = clock.now();
+    const created = createSession(db, parsed.value, {
+      now,
+      timeZone,
+      createdBy: `${ctx.caller.platform}:${ctx.caller.accountId}`,
+      presets: ctx.presets,
+      defaultPolicy: ctx.defaultPolicy,
+    });
+    if (!created.ok) return { text: t.errors.badArgs(usage, s.problem(created.problem)) };
+    const session = created.session;
+    const cards =
+      session.mode === 'button'
+        ? sendSignInCards(db, session, now, () => signInCard(t, session, timeZone))
+        : null;
+    return {
+      text: s.created({
+        id: session.id,
+        title: session.title,
+        category: session.category,
+        hours: session.hours,
+        date: session.date,
+        checkin: rangeText(session, 'checkin', timeZone)!,
+        checkout: hasCheckout(session) ? rangeText(session, 'checkout', timeZone) : null,
+        audience: s.audience(audienceOf(session)),
+        expected: created.expected.length,
+        mode: session.mode,
+        staticCode: session.staticCode,
+        projectorPath: session.mode === 'button' ? null : projectorPath(session),
+        cards: cards && { queued: cards.queued, unbound: cards.unbound.length },
+      }),
+    };
+  },
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { attendanceReport, findSessionByRef, hasCheckout } from '../src/sessions/sessions.js';
+import { whenIn } from '../src/sessions/time.js';
+
+/** 签到情况 [培训编号]: signed in / expected / absent, by school, absent names. No number: today's latest session. */
+export default defineCommand({
+  name: '签到情况',
+  aliases: ['attendance', '签到统计'],
+  help: (t) => t.sessions.commands.status,
+  positional: ['session'],
+  args: z.object({ session: z.string().optional() }),
+  allow: ['officer'],
+  // Names of absent colleagues: by direct message only.
+  personal: true,
+  run(ctx, { session: ref }) {
+    const { t, db, clock, timeZone } = ctx;
+    const s = t.sessions.status;
+    const session = findSessionByRef(db, ref, ctx.today);
+    if (!session) return { text: t.sessions.sessionNotFound(ref ?? '') };
+    const r = attendanceReport(db, session);
+    const lines = [s.header(session.id, session.title, whenIn(clock.now(), timeZone, session.date)), s.totals(r.expected, r.signedIn, r.absent)];
+    if (hasCheckout(session)) lines.push(s.checkout(r.signedOut, r.signedIn));
+    if (r.outside > 0) lines.push(s.outside(r.outside));
+    const state = s.state(session.status);
+    if (state) lines.push(state);
+    lines.push(s.bySchool, ...r.bySchool.map((c) => s.school(c.school, c.expected, c.signedIn, c.absent.map((m) => m.name))));
+    return { text: lines.join('\n') };
+  },
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { signInReply } from '../src/sessions/replies.js';
+import { signInFromChat } from '../src/sessions/sessions.js';
+
+/** 签到 <签到码>, or 签到 #<培训编号> from a card button (button-mode sessions only; the audience is checked). */
+export default defineCommand({
+  name: '签到',
+  aliases: ['signin', 'checkin'],
+  help: (t) => t.sessions.commands.signIn,
+  positional: ['code'],
+  restIsText: true,
+  args: z.object({ code: z.string().optional() }),
+  allow: ['teacher'],
+  personal: true,
+  run(ctx, { code }) {
+    const { caller, db, clock, timeZone } = ctx;
+    const outcome = signInFromChat(db, {
+      platform: caller.platform,
+      accountId: caller.accountId,
+      teacher: caller.teacher!,
+      arg: code ?? '',
+      action: 'in',
+      now: clock.now(),
+      timeZone,
+    });
+    return signInReply(ctx.t, outcome, timeZone, ctx.today);
+  },
+});

@@ -1,0 +1,82 @@
+import type { Messages } from '../bot/i18n/index.js';
+import type { CardSpec, Reply } from '../bot/types.js';
+import { projectorKey } from './code.js';
+import { hasCheckout, windowOf, type Phase, type SessionRow, type SignInOutcome } from './sessions.js';
+import { hhmmIn, whenIn } from './time.js';
+
+/** "08:30–09:15" in the time zone. */
+export function rangeText(session: SessionRow, phase: Phase, timeZone: string): string | null {
+  const w = windowOf(session, phase);
+  return w ? `${hhmmIn(w.start, timeZone)}–${hhmmIn(w.end, timeZone)}` : null;
+}
+
+/** The projector page, relative to the server's public address (the key is the secret part). */
+export function projectorPath(session: SessionRow, baseUrl = ''): string {
+  return `${baseUrl.replace(/\/+$/, '')}/sessions/${session.id}/checkin?key=${projectorKey(session.secret)}`;
+}
+
+/** Every sign-in / sign-out outcome as one short sentence, times in Beijing time. */
+export function signInReply(t: Messages, outcome: SignInOutcome, timeZone: string, today: string, action: 'in' | 'out' = 'in'): Reply {
+  const m = t.sessions.signIn;
+  const verb = action === 'in' ? '签到' : '签退';
+  const at = (d: Date) => whenIn(d, timeZone, today);
+  switch (outcome.kind) {
+    case 'signed_in': {
+      const s = outcome.session;
+      if (outcome.credited) return { text: m.signedIn(s.title, at(outcome.at), s.category, s.hours) };
+      return { text: m.signedInNeedsCheckout(s.title, at(outcome.at), rangeText(s, 'checkout', timeZone)!, s.hours, s.mode === 'button') };
+    }
+    case 'signed_out':
+      return { text: m.signedOut(outcome.session.title, at(outcome.at), outcome.session.category, outcome.session.hours) };
+    case 'already_signed_in':
+      return { text: m.alreadyIn(outcome.session.title, at(outcome.at)) };
+    case 'already_signed_out':
+      return { text: m.alreadyOut(outcome.session.title, at(outcome.at)) };
+    case 'not_signed_in':
+      return { text: m.notSignedIn(outcome.session.title) };
+    case 'no_checkout':
+      return { text: m.noCheckout(outcome.session.title) };
+    case 'too_early':
+      return { text: m.tooEarly(outcome.session.title, outcome.phase, at(outcome.opensAt)) };
+    case 'too_late':
+      return { text: m.tooLate(outcome.session.title, outcome.phase, at(outcome.closedAt)) };
+    case 'cancelled':
+      return { text: m.cancelled(outcome.session.title) };
+    case 'closed':
+      return { text: m.closed(outcome.session.title) };
+    case 'not_in_audience':
+      return { text: m.notInAudience(outcome.session.title) };
+    case 'other_session':
+      return { text: m.otherSession(outcome.session.title, outcome.mine.title) };
+    case 'expired_code':
+      return { text: m.expired };
+    case 'wrong_code':
+      return { text: m.wrong };
+    case 'code_required':
+      return { text: m.codeRequired(outcome.session.title, verb) };
+    case 'unknown_session':
+      return { text: m.unknownSession };
+    case 'need_code':
+      return { text: m.needCode(outcome.session?.title ?? null, verb) };
+    case 'locked':
+      return { text: m.locked(at(outcome.until), outcome.justLocked) };
+  }
+}
+
+/** Button mode: the card with 签到 (and 签退) buttons; a click comes back as `签到 #<id>` typed by the clicker. */
+export function signInCard(t: Messages, session: SessionRow, timeZone: string, text?: string): Reply {
+  const c = t.sessions.card;
+  const checkin = rangeText(session, 'checkin', timeZone)!;
+  const lines = [c.when(session.date, checkin), c.credit(session.category, session.hours)];
+  const buttons: NonNullable<CardSpec['buttons']> = [
+    { label: c.signIn, value: { command: '签到', args: `#${session.id}` }, style: 'primary' },
+  ];
+  if (hasCheckout(session)) {
+    lines.push(c.checkout(rangeText(session, 'checkout', timeZone)!));
+    buttons.push({ label: c.signOut, value: { command: '签退', args: `#${session.id}` }, style: 'default' });
+  }
+  return {
+    text: text ?? c.text(session.title, session.date, checkin),
+    card: { title: c.title(session.title), tone: 'blue', sections: [{ lines }], buttons, note: c.note },
+  };
+}

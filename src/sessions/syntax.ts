@@ -1,0 +1,229 @@
+import { addDays, isValidDate } from '../policy/dates.js';
+import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
+import { canonicalRole, EVERYONE, type Audience } from './audience.js';
+import type { DraftProblem, SessionDraft, SessionMode, TimeRange } from './sessions.js';
+import { STATIC_CODE_RE } from './sessions.js';
+
+/**
+ * The forgiving one-line syntax of 新建培训 (and the values of the CLI flags):
+ *
+ *   新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 <时段>] [对象 <谁>] [方式 <方式>]
+ *   新建培训 师德专题讲座 师德师风 3 2026-12-01 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 固定码:123456
+ *
+ * - Order does not matter except that words after 签退/对象/方式 belong to them; whatever is left is the
+ *   title (quote it with 「」 or "" to keep words that look like something else).
+ * - 日期: 2026-12-01, 2026/12/1, 2026年12月1日, 12-01, 12月1日, 今天, 明天, 后天.
+ * - 时段: 08:30-09:15, 8:30–9:15, 08：30~09：15, 8:30至9:15, 8:30 到 9:15. A second bare 时段 is the sign-out.
+ * - 学时: 3, 1.5, 3学时, 3小时.
+ * - 对象: 全部 | 学校:一中,二中 | 角色:班主任,校长 (also bare 学校:… / 角色:… without 对象).
+ * - 方式: 动态码 (default) | 固定码 or 固定码:123456 | 按钮. Also bare, and rotating / static:123456 / button.
+ * Separators may be full-width (，、：；).
+ */
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: DraftProblem };
+
+const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const fail = <T>(problem: DraftProblem): ParseResult<T> => ({ ok: false, problem });
+
+const pad = (n: number | string) => String(n).padStart(2, '0');
+
+/** Full-width punctuation and digits → ASCII, so one set of patterns reads what phones type. */
+export function normaliseSpec(raw: string): string {
+  return raw
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[：]/g, ':')
+    .replace(/[，、；;]/g, ',')
+    .replace(/[＝]/g, '=')
+    .replace(/\u3000/g, ' ');
+}
+
+const CLOCK = String.raw`(\d{1,2})[:.](\d{2})`;
+const DASH = String.raw`\s*(?:-|–|—|－|~|～|至|到)\s*`;
+const RANGE_RE = new RegExp(`^${CLOCK}${DASH}${CLOCK}$`);
+const RANGE_GLUE_RE = new RegExp(`(\\d{1,2}[:.]\\d{2})${DASH}(\\d{1,2}[:.]\\d{2})`, 'g');
+
+function clock(h: string, m: string): string | null {
+  const hh = Number(h);
+  const mm = Number(m);
+  if (hh > 23 || mm > 59) return null;
+  return `${pad(hh)}:${pad(mm)}`;
+}
+
+export function parseTimeRange(raw: string): ParseResult<TimeRange> {
+  const m = RANGE_RE.exec(normaliseSpec(raw).trim());
+  if (!m) return fail({ kind: 'time_invalid', raw });
+  const start = clock(m[1], m[2]);
+  const end = clock(m[3], m[4]);
+  if (!start || !end) return fail({ kind: 'time_invalid', raw });
+  return ok({ start, end });
+}
+
+export function looksLikeRange(raw: string): boolean {
+  return RANGE_RE.test(normaliseSpec(raw).trim());
+}
+
+/** A date as people write it; a year-less date is this year's, or next year's if that day has passed. */
+export function parseDate(raw: string, today: string): ParseResult<string> {
+  const s = normaliseSpec(raw).trim();
+  const relative: Record<string, number> = { 今天: 0, 今日: 0, today: 0, 明天: 1, 明日: 1, tomorrow: 1, 后天: 2 };
+  if (s.toLowerCase() in relative) return ok(addDays(today, relative[s.toLowerCase()]));
+  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s);
+  if (m) {
+    const date = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
+    return isValidDate(date) ? ok(date) : fail({ kind: 'date_invalid', raw });
+  }
+  // No "." without a year: "1.5" is hours, not January 5th.
+  m = /^(\d{1,2})[-/月](\d{1,2})日?$/.exec(s);
+  if (m) {
+    const year = Number(today.slice(0, 4));
+    let date = `${year}-${pad(m[1])}-${pad(m[2])}`;
+    if (!isValidDate(date)) return fail({ kind: 'date_invalid', raw });
+    if (date < today) date = `${year + 1}-${pad(m[1])}-${pad(m[2])}`;
+    return isValidDate(date) ? ok(date) : fail({ kind: 'date_invalid', raw });
+  }
+  return fail({ kind: 'date_invalid', raw });
+}
+
+export function looksLikeDate(raw: string): boolean {
+  const s = normaliseSpec(raw).trim();
+  return /^(今天|今日|明天|明日|后天|today|tomorrow)$/i.test(s) || (/^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$/.test(s) || /^\d{1,2}[-/月]\d{1,2}日?$/.test(s));
+}
+
+const HOURS_RE = /^(\d+(?:\.\d+)?)(?:学时|小时|课时|h|H)?$/;
+
+export function parseHours(raw: string): ParseResult<number> {
+  const m = HOURS_RE.exec(normaliseSpec(raw).trim());
+  return m ? ok(Number(m[1])) : fail({ kind: 'hours_invalid', raw });
+}
+
+const list = (s: string) =>
+  normaliseSpec(s)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** 全部 | 学校:一中,二中 | 角色:班主任 | schools:… | roles:… | a bare list of schools. */
+export function parseAudience(raw: string): ParseResult<Audience> {
+  const s = normaliseSpec(raw).trim();
+  if (/^(全部|全体|所有人|所有|全员|all)$/i.test(s)) return ok(EVERYONE);
+  let m = /^(?:学校|school|schools)\s*[:=]\s*(.+)$/i.exec(s);
+  if (m) return list(m[1]).length ? ok({ schools: list(m[1]) }) : fail({ kind: 'audience_invalid', raw });
+  m = /^(?:角色|身份|职务|role|roles)\s*[:=]\s*(.+)$/i.exec(s);
+  if (m) return list(m[1]).length ? ok({ roles: list(m[1]).map(canonicalRole) }) : fail({ kind: 'audience_invalid', raw });
+  if (s && !s.includes(':')) return ok({ schools: list(s) });
+  return fail({ kind: 'audience_invalid', raw });
+}
+
+/** 动态码 | 固定码[:123456] | 按钮 (and English). */
+export function parseMode(raw: string): ParseResult<{ mode: SessionMode; staticCode: string | null }> {
+  const s = normaliseSpec(raw).trim();
+  if (/^(动态码|动态|动态签到码|滚动码|rotating|totp)$/i.test(s)) return ok({ mode: 'rotating', staticCode: null });
+  if (/^(按钮|卡片|按钮签到|卡片签到|button|card)$/i.test(s)) return ok({ mode: 'button', staticCode: null });
+  const m = /^(?:固定码|固定|静态码|静态|static)(?:\s*[:=]?\s*(\S+))?$/i.exec(s);
+  if (m) {
+    if (m[1] && !STATIC_CODE_RE.test(m[1])) return fail({ kind: 'static_code_invalid', raw: m[1] });
+    return ok({ mode: 'static', staticCode: m[1] ?? null });
+  }
+  return fail({ kind: 'mode_invalid', raw });
+}
+
+const MODE_WORD_RE = /^(动态码|动态签到码|滚动码|按钮|卡片|按钮签到|卡片签到|固定码|静态码)([:=].*)?$/;
+
+/** Parses the text after 新建培训. */
+export function parseCreateText(text: string, options: { today: string; preset: PolicyPreset | undefined }): ParseResult<SessionDraft> {
+  let s = normaliseSpec(text).replace(RANGE_GLUE_RE, '$1-$2');
+  const titleParts: string[] = [];
+  // A quoted title is taken whole, whatever it contains.
+  s = s.replace(/「([^」]*)」|“([^”]*)”|"([^"]*)"|『([^』]*)』/, (_, a, b, c, d) => {
+    titleParts.push(String(a ?? b ?? c ?? d).trim());
+    return ' ';
+  });
+  // "对象 学校: 一中, 二中" → one word after the keyword.
+  s = s.replace(/\s*:\s*/g, ':').replace(/\s*,\s*/g, ',').replace(/\s*=\s*/g, '=');
+  const words = s.split(/\s+/).filter(Boolean);
+
+  let category: string | null = null;
+  let categoryWord: string | null = null;
+  let hours: number | null = null;
+  let date: string | null = null;
+  let checkin: TimeRange | null = null;
+  let checkout: TimeRange | null = null;
+  let audience: Audience = EVERYONE;
+  let mode: SessionMode = 'rotating';
+  let staticCode: string | null = null;
+  const rest: { word: string; index: number }[] = [];
+
+  const keyword = (word: string, names: RegExp): string | null => {
+    const m = new RegExp(`^(?:${names.source})(?:[:=](.*))?$`, 'i').exec(word);
+    return m ? (m[1] ?? '') : null;
+  };
+
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const valueOf = (inline: string) => (inline !== '' ? inline : (words[++i] ?? ''));
+    let v: string | null;
+    if ((v = keyword(word, /签退|签出|签退时段|签退时间|checkout/)) !== null) {
+      const r = parseTimeRange(valueOf(v));
+      if (!r.ok) return r;
+      checkout = r.value;
+    } else if ((v = keyword(word, /签到|签到时段|签到时间|checkin/)) !== null) {
+      const r = parseTimeRange(valueOf(v));
+      if (!r.ok) return r;
+      checkin = r.value;
+    } else if ((v = keyword(word, /对象|范围|参加对象|参训对象|audience/)) !== null) {
+      const r = parseAudience(valueOf(v));
+      if (!r.ok) return r;
+      audience = r.value;
+    } else if (/^(学校|角色|身份|schools?|roles?)[:=]/i.test(word)) {
+      const r = parseAudience(word);
+      if (!r.ok) return r;
+      audience = r.value;
+    } else if ((v = keyword(word, /方式|模式|签到方式|mode/)) !== null) {
+      const r = parseMode(valueOf(v));
+      if (!r.ok) return r;
+      ({ mode, staticCode } = r.value);
+    } else if (MODE_WORD_RE.test(word)) {
+      let spec = word;
+      // "固定码 123456"
+      if (/^(固定码|静态码)$/.test(word) && /^\d{4,8}$/.test(words[i + 1] ?? '')) spec = `${word}:${words[++i]}`;
+      const r = parseMode(spec);
+      if (!r.ok) return r;
+      ({ mode, staticCode } = r.value);
+    } else if (looksLikeRange(word)) {
+      const r = parseTimeRange(word);
+      if (!r.ok) return r;
+      if (!checkin) checkin = r.value;
+      else if (!checkout) checkout = r.value;
+      else return fail({ kind: 'time_invalid', raw: word });
+    } else if (!date && looksLikeDate(word)) {
+      const r = parseDate(word, options.today);
+      if (!r.ok) return r;
+      date = r.value;
+    } else if (hours === null && HOURS_RE.test(word)) {
+      hours = Number(HOURS_RE.exec(word)![1]);
+    } else {
+      rest.push({ word, index: i });
+    }
+  }
+
+  // The category is a word that names one; when two do, the first word of the line is the title.
+  const categoryLike = rest.filter((r) => options.preset && normaliseCategory(options.preset, r.word));
+  const pick = categoryLike.length > 1 && categoryLike[0].index === 0 && titleParts.length === 0 ? categoryLike[1] : categoryLike[0];
+  if (pick) {
+    category = normaliseCategory(options.preset!, pick.word);
+    categoryWord = pick.word;
+    rest.splice(rest.indexOf(pick), 1);
+  }
+  titleParts.push(...rest.map((r) => r.word));
+  const title = titleParts.join(' ').trim();
+
+  if (!title) return fail({ kind: 'title_missing' });
+  if (!category) {
+    const choices = options.preset ? options.preset.categories.map((c) => c.key) : [];
+    return fail(categoryWord ? { kind: 'category_unknown', raw: categoryWord, choices } : { kind: 'category_missing', choices });
+  }
+  if (hours === null) return fail({ kind: 'hours_missing' });
+  if (!date) return fail({ kind: 'date_missing' });
+  if (!checkin) return fail({ kind: 'window_missing' });
+  return ok({ title, category, hours, date, checkin, checkout, audience, mode, staticCode });
+}
