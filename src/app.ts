@@ -1,18 +1,20 @@
+import { loadPresetsFor } from './policy/for-config.js';
 import type { Hono } from 'hono';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
 import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
-import { ConfigError, feishuEnabled, type Config } from './config.js';
+import { dingtalkEnabled, feishuEnabled, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { pruneHandled } from './inbox/inbox.js';
 import { createLogger, type Logger } from './logger.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
 import type { PlatformAdapter } from './platforms/adapter.js';
 import { ConsoleAdapter } from './platforms/console/adapter.js';
+import { createDingtalkAdapter } from './platforms/dingtalk/adapter.js';
 import { createFeishuAdapter } from './platforms/feishu/adapter.js';
-import { loadPresets } from './policy/presets.js';
+import { Scheduler } from './schedule/cron.js';
 import type { PolicyPreset } from './policy/schema.js';
 
 export interface XueshiOptions {
@@ -41,15 +43,6 @@ export interface Xueshi {
   stop(): Promise<void>;
 }
 
-export function loadPresetsFor(config: Config): ReadonlyMap<string, PolicyPreset> {
-  const presets = loadPresets();
-  if (!presets.has(config.DEFAULT_POLICY)) {
-    throw new ConfigError(
-      `配置错误 (configuration error):\n  DEFAULT_POLICY=${JSON.stringify(config.DEFAULT_POLICY)}: 没有这个政策预设，可选：${[...presets.keys()].join(', ')}`,
-    );
-  }
-  return presets;
-}
 
 /** The composition root: one database, one bot, one outbox, every enabled platform. */
 export function createXueshi(options: XueshiOptions): Xueshi {
@@ -68,12 +61,16 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     defaultPolicy: config.DEFAULT_POLICY,
     commands: options.commands ?? defaultCommands,
     logger,
+    transportClock: options.transportClock ?? systemClock,
     onEnqueued: () => outbox?.kick(),
   });
-  const deps = { bot, config, logger, clock };
+  // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when
+  // XUESHI_NOW moves the business clock; tests that pass a clock move both.
+  const deps = { bot, config, logger, clock: options.clock ?? systemClock };
   const consoleAdapter = new ConsoleAdapter(bot, clock);
   const adapters: PlatformAdapter[] = [consoleAdapter];
   if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps));
+  if (dingtalkEnabled(config)) adapters.push(createDingtalkAdapter(deps, { platformClock: options.transportClock }));
 
   outbox = new OutboxWorker({
     db,
@@ -83,12 +80,24 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     ...options.outbox,
   });
 
+  // Deadline reminders, the monthly hours reminder and broadcast reports (no cron with a FixedClock: tests tick).
+  const scheduler = new Scheduler({
+    db,
+    presets,
+    timeZone: config.TIMEZONE,
+    clock,
+    transportClock: options.transportClock ?? systemClock,
+    logger,
+    onEnqueued: () => outbox?.kick(),
+  });
+
   const http = createHttpApp({
     adapters,
     maxBodyBytes: config.MAX_BODY_BYTES,
     logger,
     health: () => ({ platforms: adapters.map((a) => a.platform) }),
     sessions: { db, clock, timeZone: config.TIMEZONE },
+    admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
   });
 
   let pruneTimer: NodeJS.Timeout | null = null;
@@ -112,9 +121,11 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       prune();
       pruneTimer = setInterval(prune, 3600_000);
       pruneTimer.unref();
+      scheduler.start();
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
+      await scheduler.stop();
       for (const a of adapters) await a.stop?.();
       await bot.drain();
       await outbox!.stop();
@@ -122,3 +133,5 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     },
   };
 }
+
+export { loadPresetsFor };

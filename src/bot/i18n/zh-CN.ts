@@ -1,5 +1,8 @@
 import type { HoursSummary } from '../../policy/engine.js';
 import { sessionsText } from './zh-CN.sessions.js';
+import { deadlinesText } from './zh-CN.deadlines.js';
+import { broadcastsText } from './zh-CN.broadcasts.js';
+import { adminText } from './zh-CN.admin.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -10,6 +13,9 @@ const fmtHours = (h: number) => `${Math.round(h * 10) / 10}`;
 export const zhCN = {
   hours: fmtHours,
   sessions: sessionsText,
+  deadlines: deadlinesText,
+  broadcasts: broadcastsText,
+  admin: adminText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名）', usage: '绑定 <工号> <姓名>' },
@@ -68,6 +74,7 @@ export const zhCN = {
     greeting: (name: string) => `${name}老师，您好。`,
     noNumeric: (presetName: string, earned: number) =>
       `${presetName}的培训文件没有规定具体学时要求，因此无法计算还差多少。您本周期已登记 ${fmtHours(earned)} 学时。`,
+    totalWaived: (earned: number) => `按文件，您的岗位本周期不计总学时，只需完成下列年度要求。您本周期已登记 ${fmtHours(earned)} 学时。`,
     cycle: (start: string, end: string, inferred: boolean) => `周期：${start} 至 ${end}${inferred ? '（按文件推定）' : ''}`,
     totals: (required: number, earned: number, remaining: number) =>
       `应修 ${fmtHours(required)} 学时，已修 ${fmtHours(earned)} 学时，还差 ${fmtHours(remaining)} 学时。`,
@@ -87,8 +94,11 @@ export type Messages = typeof zhCN;
 export function renderSummaryText(t: Messages, teacherName: string, s: HoursSummary): string {
   const m = t.summary;
   const lines = [m.greeting(teacherName)];
-  if (!s.hasNumericRequirement || s.required === null || s.remaining === null) {
+  if (!s.hasNumericRequirement) {
     lines.push(m.noNumeric(s.presetName, s.earned));
+  } else if (s.required === null || s.remaining === null) {
+    // The preset has numbers, but the cycle total is waived for this role (e.g. otog principals).
+    lines.push(m.totalWaived(s.earned));
   } else {
     if (s.cycleStart && s.cycleEnd) lines.push(m.cycle(s.cycleStart, s.cycleEnd, s.cycleInferred));
     lines.push(m.totals(s.required, s.earned, s.remaining));

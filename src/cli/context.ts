@@ -1,0 +1,89 @@
+import { loadPresetsFor } from '../policy/for-config.js';
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Writable } from 'node:stream';
+import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { clockStartingAt, systemClock, type Clock } from '../clock.js';
+import { loadConfig, type Config } from '../config.js';
+import type { PolicyPreset } from '../policy/schema.js';
+
+/** Exit codes operators script against. */
+export const EXIT = { ok: 0, badInput: 1, config: 2 } as const;
+
+/** A failure the officer can fix; the message is printed as is (Chinese) and the process exits with `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.badInput,
+  ) {
+    super(message);
+  }
+}
+
+/** What a subcommand may touch: the environment and the two output streams (tests pass their own). */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+}
+
+export interface CliApp {
+  config: Config;
+  clock: Clock;
+  presets: ReadonlyMap<string, PolicyPreset>;
+}
+
+
+/** Config + clock (XUESHI_NOW respected) + presets. A ConfigError propagates (exit 2 in main). */
+export function loadApp(io: CliIo, overrides: Record<string, string> = {}): CliApp {
+  const config = loadConfig({ ...io.env, ...overrides });
+  const clock = config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock;
+  const presets = loadPresetsFor(config);
+  return { config, clock, presets };
+}
+
+/**
+ * Opens the database for one command and closes it afterwards (also after an async fn). With
+ * `mustExist`, a missing file is a configuration error rather than a silently created empty database
+ * (a mistyped DATABASE_PATH should not look like an empty roster).
+ */
+export function withDatabase<T>(path: string, fn: (db: Db) => T, opts: { mustExist?: boolean } = {}): T {
+  if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
+    throw new CliError(`数据库文件不存在：${path}。请检查 DATABASE_PATH，或先导入名册（npm run cli -- import teachers <文件>）。`, EXIT.config);
+  }
+  const db = openDatabase(path);
+  try {
+    const out = fn(db);
+    if (out instanceof Promise) {
+      return out.finally(() => closeDatabase(db)) as T;
+    }
+    closeDatabase(db);
+    return out;
+  } catch (error) {
+    closeDatabase(db);
+    throw error;
+  }
+}
+
+/** node:util parseArgs with Chinese messages for unknown options and missing/extra arguments. */
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+  usage: string,
+  positionals: { min: number; max: number },
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/^Unknown option '([^']+)'.*$/s, '未知选项 $1');
+    throw new CliError(`${message}\n用法：${usage}`);
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min) throw new CliError(`缺少参数。\n用法：${usage}`);
+  if (n > positionals.max) throw new CliError(`多余的参数：${parsed.positionals.slice(positionals.max).join(' ')}\n用法：${usage}`);
+  return parsed;
+}
+
+export const int = (n: number) => n.toLocaleString('en-US');
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} 秒`;

@@ -1,0 +1,100 @@
+/**
+ * `npm run cli -- deadlines …`: filing deadlines from the command line (same syntax as chat 新建截止).
+ *   deadlines add <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]
+ *   deadlines list
+ *   deadlines status <事项编号或标题>
+ *   deadlines file <事项编号或标题> <学校>      record a filing received on paper / by email
+ *   deadlines cancel <事项编号或标题>
+ */
+import type { Db } from '../../db/client.js';
+import { messagesFor } from '../bot/i18n/index.js';
+import type { Clock } from '../clock.js';
+import { formatDue } from '../deadlines/reminders.js';
+import { choicesText, createDeadlineFromText, overviewText, statusText } from '../deadlines/service.js';
+import { activeDeadlines, cancelDeadline, fileDeadline, findDeadline, listSchools, parseSchoolAudience, includesSchool } from '../deadlines/store.js';
+import { EXIT, loadApp, withDatabase, type CliIo } from './context.js';
+
+export const DEADLINES_USAGE = [
+  'npm run cli -- deadlines add <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+  '                 deadlines list | status <事项> | file <事项> <学校> | cancel <事项>',
+].join('\n');
+
+export interface DeadlinesCliDeps {
+  db: Db;
+  clock: Clock;
+  timeZone: string;
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): Promise<number> {
+  const t = messagesFor('zh-CN');
+  const { db, timeZone } = deps;
+  const now = deps.clock.now();
+  const out = (s: string) => deps.stdout.write(`${s}\n`);
+  const fail = (s: string) => {
+    deps.stderr.write(`${s}\n`);
+    return EXIT.badInput;
+  };
+  const [sub, ...args] = argv;
+  const one = (query: string | undefined) => {
+    if (!query) return { error: `缺少事项。\n用法：${DEADLINES_USAGE}` } as const;
+    const match = findDeadline(db, query);
+    if (match.kind === 'none') return { error: t.deadlines.match.notFound(query) } as const;
+    if (match.kind === 'many') return { error: choicesText(t, query, match, timeZone) } as const;
+    return { deadline: match.deadline } as const;
+  };
+  switch (sub) {
+    case 'add': {
+      const outcome = createDeadlineFromText(db, t, { text: args.join(' '), now, timeZone, createdBy: 'cli' });
+      if (!outcome.ok) return fail(outcome.usageProblem ? `${outcome.text}\n用法：${DEADLINES_USAGE}` : outcome.text);
+      out(outcome.text);
+      return EXIT.ok;
+    }
+    case 'list':
+      out(overviewText(db, t, activeDeadlines(db, now), now, timeZone));
+      return EXIT.ok;
+    case 'status': {
+      const found = one(args.join(' '));
+      if ('error' in found) return fail(found.error!);
+      out(statusText(db, t, found.deadline, now, timeZone));
+      return EXIT.ok;
+    }
+    case 'file': {
+      const school = args[args.length - 1];
+      const found = one(args.slice(0, -1).join(' '));
+      if (!school || 'error' in found) return fail('error' in found ? found.error! : `用法：${DEADLINES_USAGE}`);
+      if (!listSchools(db).includes(school)) return fail(t.deadlines.create.unknownSchools([school], listSchools(db)));
+      if (!includesSchool(parseSchoolAudience(found.deadline.audience), school)) return fail(t.deadlines.filed.notAddressed(found.deadline.title, school));
+      const result = fileDeadline(db, found.deadline.id, school, null, now, 'cli');
+      if (!result.ok) {
+        out(t.deadlines.filed.already(found.deadline.title, school, formatDue(result.already.filedAt, timeZone).slice(0, 16)));
+        return EXIT.ok;
+      }
+      out(t.deadlines.filed.ok(found.deadline.id, found.deadline.title, school));
+      return EXIT.ok;
+    }
+    case 'cancel': {
+      const found = one(args.join(' '));
+      if ('error' in found) return fail(found.error!);
+      cancelDeadline(db, found.deadline.id, 'cli', now);
+      out(`已取消截止事项 #${found.deadline.id}：${found.deadline.title}，不再提醒。`);
+      return EXIT.ok;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      (sub ? deps.stdout : deps.stderr).write(`用法：${DEADLINES_USAGE}\n`);
+      return sub ? EXIT.ok : EXIT.badInput;
+    default:
+      return fail(`不认识的子命令「${sub}」。\n用法：${DEADLINES_USAGE}`);
+  }
+}
+
+/** The entry src/cli/main.ts loads: `deadlines: async () => (await import('./deadlines.js')).deadlinesCommand`. */
+export async function deadlinesCommand(args: string[], io: CliIo): Promise<number> {
+  const app = loadApp(io);
+  return withDatabase(app.config.DATABASE_PATH, (db) =>
+    runDeadlinesCli(args, { db, clock: app.clock, timeZone: app.config.TIMEZONE, stdout: io.stdout, stderr: io.stderr }),
+  );
+}

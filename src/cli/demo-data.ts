@@ -1,0 +1,226 @@
+/**
+ * The clearly labelled demo roster (工号 DEMO001…, schools 演示一中/演示二小, names 演示…) and the guard
+ * that keeps demo and real data apart: `meta.data_kind` is 'demo' or 'real', seeding refuses a real
+ * database and importing refuses the demo one.
+ */
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { meta } from '../../db/schema.js';
+import { dateIn, type Clock } from '../clock.js';
+import { audit } from '../ledger/audit.js';
+import { addDays, addMonths, calendarYearOf, compareDates, daysBetween } from '../policy/dates.js';
+import { cycleFor } from '../policy/engine.js';
+import { getPreset } from '../policy/presets.js';
+
+export const DEMO_DATABASE_PATH = 'data/demo.db';
+export const DEMO_PREFIX = 'DEMO';
+export const DATA_KIND_KEY = 'data_kind';
+
+/** Demo and real data must not meet; the message says what to do instead. */
+export class DataKindError extends Error {}
+
+export function dataKind(db: Db): 'demo' | 'real' | null {
+  const row = db.select({ value: meta.value }).from(meta).where(eq(meta.key, DATA_KIND_KEY)).get();
+  return row?.value === 'demo' || row?.value === 'real' ? row.value : null;
+}
+
+/** Throws when the database is the demo one (importers call this before reading a file). */
+export function assertNotDemo(db: Db): void {
+  if (dataKind(db) === 'demo') {
+    throw new DataKindError(
+      '这是演示数据库（只含 DEMO 演示名册），不能导入真实数据。请把 DATABASE_PATH 指向正式数据库（默认 data/xueshi.db）后再导入。',
+    );
+  }
+}
+
+/** Marks the database as holding real data; throws if it is the demo database. Importers call it. */
+export function markRealData(db: Db): void {
+  assertNotDemo(db);
+  db.insert(meta)
+    .values({ key: DATA_KIND_KEY, value: 'real' })
+    .onConflictDoUpdate({ target: meta.key, set: { value: 'real' } })
+    .run();
+}
+
+interface DemoTeacher {
+  employeeNo: string;
+  name: string;
+  school: string;
+  hireDate: string;
+  normalGraduate: boolean | null;
+  homeroom: boolean;
+  position: string;
+  policyId: string;
+  roles: ('leader' | 'officer')[];
+  blurb: string;
+}
+
+interface DemoRecord {
+  employeeNo: string;
+  date: string;
+  hours: number;
+  category: string;
+  project: string;
+}
+
+export interface DemoSeedResult {
+  /** The teacher a demo session starts as (on pace, laibin). */
+  employeeNo: string;
+  name: string;
+  teachers: { employeeNo: string; name: string; school: string; policyId: string; blurb: string }[];
+  records: number;
+}
+
+const PROJECTS: Record<string, string[]> = {
+  集中培训: ['（演示）新课标解读专题培训', '（演示）学科教学能力提升班', '（演示）暑期集中研修'],
+  网络研修: ['（演示）国家中小学智慧教育平台研修', '（演示）信息技术应用能力提升工程'],
+  校本研修: ['（演示）校本教研：同课异构', '（演示）校本研修：作业设计'],
+  师德师风: ['（演示）师德师风专题学习', '（演示）教师职业行为十项准则学习'],
+  跟岗实践: ['（演示）名校跟岗学习'],
+  班主任培训: ['（演示）班主任专项培训'],
+  校长培训: ['（演示）校（园）长远程培训'],
+  新教师培训: ['（演示）新教师岗前培训'],
+};
+
+/** Splits `total` hours into realistic sessions spread evenly over [start, end]. */
+function spread(
+  employeeNo: string,
+  total: number,
+  categories: string[],
+  start: string,
+  end: string,
+  out: DemoRecord[],
+): void {
+  let left = Math.round(total * 2) / 2;
+  const sizes = [8, 6, 12, 4, 16, 3];
+  const chunks: number[] = [];
+  for (let i = 0; left > 0; i++) {
+    const h = Math.min(left, sizes[i % sizes.length]);
+    chunks.push(h);
+    left = Math.round((left - h) * 2) / 2;
+  }
+  const span = Math.max(0, daysBetween(start, end));
+  chunks.forEach((hours, i) => {
+    const category = categories[i % categories.length];
+    const projects = PROJECTS[category] ?? ['（演示）培训'];
+    out.push({
+      employeeNo,
+      date: addDays(start, Math.floor((span * (i + 1)) / (chunks.length + 1))),
+      hours,
+      category,
+      project: projects[i % projects.length],
+    });
+  });
+}
+
+const later = (a: string, b: string) => (compareDates(a, b) >= 0 ? a : b);
+
+/** The cycle-so-far window of a preset at `today` (last 12 months when the preset has no cycle). */
+function cycleSoFar(policyId: string, today: string): { start: string; expected: number } {
+  const preset = getPreset(policyId);
+  const cycle = preset ? cycleFor(preset, today) : null;
+  const total = preset?.cycle?.totalHours ?? null;
+  if (!cycle || total === null) return { start: addMonths(today, -12), expected: 0 };
+  const elapsed = daysBetween(cycle.start, today) + 1;
+  const length = daysBetween(cycle.start, cycle.end) + 1;
+  return { start: cycle.start, expected: (total * elapsed) / length };
+}
+
+function demoRoster(today: string): { teachers: DemoTeacher[]; records: DemoRecord[] } {
+  const year = calendarYearOf(today);
+  const thisYear = (policyId: string) => later(year.start, cycleSoFar(policyId, today).start);
+  const newHire = addMonths(today, -4);
+  const teachers: DemoTeacher[] = [
+    { employeeNo: 'DEMO001', name: '演示李华', school: '演示一中', hireDate: '2012-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'laibin', roles: [], blurb: '来宾，进度正常' },
+    { employeeNo: 'DEMO002', name: '演示王芳', school: '演示一中', hireDate: '2016-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'laibin', roles: [], blurb: '来宾，班主任，进度落后' },
+    { employeeNo: 'DEMO003', name: '演示张伟', school: '演示二小', hireDate: '2005-09-01', normalGraduate: true, homeroom: false, position: '校长', policyId: 'otog', roles: ['leader'], blurb: '鄂托克旗，校长（学校负责人）' },
+    { employeeNo: 'DEMO004', name: '演示赵敏', school: '演示二小', hireDate: '2019-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'otog', roles: [], blurb: '鄂托克旗，班主任' },
+    { employeeNo: 'DEMO005', name: '演示陈晨', school: '演示二小', hireDate: newHire, normalGraduate: false, homeroom: false, position: '教师', policyId: 'liuzhou', roles: [], blurb: '柳州，新入职非师范毕业' },
+    { employeeNo: 'DEMO006', name: '演示刘洋', school: '演示一中', hireDate: '2010-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'houma', roles: ['officer'], blurb: '侯马（文件无学时数），培训管理员' },
+  ];
+
+  const records: DemoRecord[] = [];
+  const laibin = cycleSoFar('laibin', today);
+  spread('DEMO001', laibin.expected * 1.15 + 8, ['集中培训', '网络研修', '校本研修', '师德师风'], laibin.start, today, records);
+  spread('DEMO002', laibin.expected * 0.45, ['网络研修', '校本研修', '集中培训'], laibin.start, today, records);
+  spread('DEMO002', 6, ['班主任培训'], thisYear('laibin'), today, records);
+
+  spread('DEMO003', 16, ['校长培训'], thisYear('otog'), today, records);
+  const otog = cycleSoFar('otog', today);
+  spread('DEMO004', otog.expected * 1.1, ['集中培训', '网络研修', '校本研修', '师德师风'], otog.start, today, records);
+  spread('DEMO004', 20, ['班主任培训'], thisYear('otog'), today, records);
+
+  spread('DEMO005', 36, ['集中培训'], newHire, today, records);
+  spread('DEMO005', 6, ['师德师风'], newHire, today, records);
+  spread('DEMO005', 4, ['校本研修'], newHire, today, records);
+
+  spread('DEMO006', 20, ['集中培训', '网络研修'], addMonths(today, -12), today, records);
+  return { teachers, records };
+}
+
+/**
+ * Seeds (or re-seeds: demo records are replaced, bindings kept) the demo roster with records in the
+ * current cycle as of `clock`. Refuses, with a Chinese message, a database that holds real data.
+ */
+export function seedDemo(db: Db, clock: Clock, timeZone = 'Asia/Shanghai'): DemoSeedResult {
+  const sqlite = db.$client;
+  const today = dateIn(clock.now(), timeZone);
+  return sqlite
+    .transaction((): DemoSeedResult => {
+      const kind = dataKind(db);
+      const realTeachers = Number(
+        sqlite.prepare(`SELECT count(*) FROM teachers WHERE employee_no NOT LIKE '${DEMO_PREFIX}%'`).pluck().get(),
+      );
+      if (kind === 'real' || realTeachers > 0) {
+        throw new DataKindError(
+          `这个数据库已有真实数据${realTeachers > 0 ? `（名册中 ${realTeachers} 人）` : ''}，不能写入演示数据。` +
+            `演示请使用单独的数据库：不设 DATABASE_PATH（默认 ${DEMO_DATABASE_PATH}），或设为以 demo.db 结尾的新文件。`,
+        );
+      }
+      db.insert(meta)
+        .values({ key: DATA_KIND_KEY, value: 'demo' })
+        .onConflictDoUpdate({ target: meta.key, set: { value: 'demo' } })
+        .run();
+
+      const { teachers, records } = demoRoster(today);
+      const upsert = sqlite.prepare(
+        `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)
+         VALUES (@employeeNo, @name, @school, @hireDate, @normalGraduate, @homeroom, @position, @policyId)
+         ON CONFLICT(employee_no) DO UPDATE SET name = excluded.name, school = excluded.school,
+           hire_date = excluded.hire_date, normal_graduate = excluded.normal_graduate, homeroom = excluded.homeroom,
+           position = excluded.position, policy_id = excluded.policy_id
+         RETURNING id`,
+      );
+      const grant = sqlite.prepare(`INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, ?, 'demo') ON CONFLICT DO NOTHING`);
+      const ids = new Map<string, number>();
+      for (const t of teachers) {
+        const { id } = upsert.get({
+          ...t,
+          normalGraduate: t.normalGraduate === null ? null : t.normalGraduate ? 1 : 0,
+          homeroom: t.homeroom ? 1 : 0,
+        }) as { id: number };
+        ids.set(t.employeeNo, id);
+        for (const role of t.roles) grant.run(id, role);
+      }
+      // Re-seeding moves the demo to "today": drop the old demo records, write fresh ones.
+      sqlite.prepare(`DELETE FROM records WHERE record_key LIKE '${DEMO_PREFIX}-%'`).run();
+      const insert = sqlite.prepare(
+        `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source) VALUES (?, ?, ?, ?, ?, ?, 'demo')`,
+      );
+      const counters = new Map<string, number>();
+      for (const r of records) {
+        const n = (counters.get(r.employeeNo) ?? 0) + 1;
+        counters.set(r.employeeNo, n);
+        insert.run(`${DEMO_PREFIX}-${r.employeeNo}-${String(n).padStart(3, '0')}`, ids.get(r.employeeNo)!, r.date, r.hours, r.category, r.project);
+      }
+      audit(db, 'demo', 'seed_demo', { teachers: teachers.length, records: records.length, asOf: today });
+      const first = teachers[0];
+      return {
+        employeeNo: first.employeeNo,
+        name: first.name,
+        teachers: teachers.map((t) => ({ employeeNo: t.employeeNo, name: t.name, school: t.school, policyId: t.policyId, blurb: t.blurb })),
+        records: records.length,
+      };
+    })
+    .immediate();
+}

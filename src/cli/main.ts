@@ -1,0 +1,87 @@
+/**
+ * Officer CLI: `npm run cli -- <subcommand> …`. Exit codes: 0 ok, 1 bad input, 2 configuration.
+ *   import teachers|records <file> [--skip-invalid] [--dry-run]
+ *   hours <工号> [--as-of YYYY-MM-DD] [--json]
+ *   officer add|remove <工号> | officer list
+ *   demo
+ *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
+ */
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../config.js';
+import { ImportFileError } from '../import/types.js';
+import { CliError, EXIT, type CliIo } from './context.js';
+import { DataKindError } from './demo-data.js';
+import { DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+// Each subcommand is loaded on demand, so `hours` does not pay for the XLSX reader's start-up.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  import: async () => (await import('./import.js')).importCommand,
+  hours: async () => (await import('./hours.js')).hoursCommand,
+  officer: async () => (await import('./officer.js')).officerCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+  session: async () => (await import('./sessions.js')).sessionCommand,
+  broadcast: async () => (await import('./broadcast.js')).broadcastCommand,
+  deadlines: async () => (await import('./deadlines.js')).deadlinesCommand,
+};
+
+export const USAGE = [
+  '学时助手 管理命令行',
+  '用法：',
+  `  ${IMPORT_USAGE}`,
+  '      导入名册（表头：工号,姓名,学校,入职日期,师范毕业,班主任,职务,政策）',
+  '      或学时记录（表头：工号,日期,学时,类别,项目,编号）；CSV 须为 UTF-8 编码，或用 .xlsx',
+  `  ${HOURS_USAGE}`,
+  `  ${OFFICER_USAGE}`,
+  `  ${DEMO_USAGE}`,
+  '  npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）',
+  '  npm run cli -- broadcast status <编号> [--json] | broadcast list',
+  '  npm run cli -- deadlines …（npm run cli -- deadlines help 查看详情）',
+  '退出码：0 成功，1 输入有误，2 配置错误',
+].join('\n');
+
+/** Runs one CLI invocation and returns its exit code; never calls process.exit (tests call it directly). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.stdout : io.stderr).write(`${USAGE}\n`);
+    return name ? EXIT.ok : EXIT.badInput;
+  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    io.stderr.write(`不认识的命令「${name}」。\n${USAGE}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.config;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof ImportFileError || error instanceof DataKindError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr.write(`出错了：${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT.badInput;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = EXIT.badInput;
+    },
+  );
+}

@@ -1,0 +1,7 @@
+/** Roster and credit-record import, shared by the CLI and (later) the admin console. */
+export { RECORD_COLUMNS, TEACHER_COLUMNS, validateHeader } from './header.js';
+export { importRecords, type RecordImportOptions } from './records.js';
+export { formatRowError, isLeaderPosition, REASONS } from './rules.js';
+export { cellText, csvSource, openSource, rowsSource, xlsxSource } from './sources.js';
+export { importTeachers, ROSTER_GRANTOR, type TeacherImportOptions } from './teachers.js';
+export { ImportFileError, type ImportOptions, type ImportResult, type RowError, type RowSource, type SourceRow } from './types.js';

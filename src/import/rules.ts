@@ -1,0 +1,209 @@
+/**
+ * Row rules for both import files, as zod schemas of plain string checks (no transforms: zod's fast
+ * object path stays on, which matters at millions of rows). Each check aborts its cell on failure, so a
+ * cell gets exactly one reason; one parse reports every bad cell of a row. Converting the checked
+ * strings to values (是 → true, '1.5' → 1.5) is done by `teacherValues` / `hoursValue`.
+ */
+import { z } from 'zod';
+import { isValidDate } from '../policy/dates.js';
+import type { RowError, SourceRow } from './types.js';
+
+/** The exact reasons officers see (tests compare against these). */
+export const REASONS = {
+  required: '不能为空',
+  tooLong: (max: number) => `不能超过 ${max} 个字符`,
+  dateFormat: '应为 YYYY-MM-DD 格式的日期，例如 2026-03-01',
+  dateInvalid: (v: string) => `「${v}」不是有效的日期（没有这一天）`,
+  dateFuture: (today: string) => `晚于今天（${today}），不能登记未来的学时`,
+  yesNo: '应填写“是”或“否”',
+  yesNoOrEmpty: '应填写“是”或“否”（不清楚可留空）',
+  unknownPolicy: (v: string, ids: readonly string[]) => `没有政策「${v}」，可选：${ids.join('、')}`,
+  notNumber: (v: string) => `「${v}」不是数字`,
+  notPositive: '必须大于 0',
+  tooMany: (max: number) => `不能超过 ${max}`,
+  decimals: '最多保留两位小数',
+  notInRoster: (no: string) => `名册中没有工号「${no}」，请先导入名册`,
+  policyMissing: (no: string, id: string) => `工号「${no}」所属的政策「${id}」未配置，请联系管理员`,
+  unknownCategory: (v: string, policy: string, keys: readonly string[]) =>
+    `「${v}」不是政策 ${policy} 认可的类别，可用：${keys.join('、')}`,
+  extraCells: (n: number) => `该行有 ${n} 个单元格超出表头范围（是否多了逗号或错列？）`,
+  duplicateInFile: (col: string, v: string, row: number) => `${col}「${v}」与第 ${row} 行重复，但内容不同`,
+  conflictInDb: (v: string, existing: string) =>
+    `编号「${v}」已导入过，但内容不同（已有：${existing}）。不会覆盖；如需更正请先撤销原记录或换用新编号`,
+} as const;
+
+export const MAX_HOURS = 1000;
+
+const input = (issue: { input?: unknown }) => String(issue.input ?? '');
+const stop = { abort: true } as const;
+
+/** Non-empty text of at most `max` characters. */
+export function requiredText(max: number) {
+  return z
+    .string()
+    .min(1, { error: REASONS.required, ...stop })
+    .max(max, { error: REASONS.tooLong(max), ...stop });
+}
+
+export function optionalText(max: number) {
+  return z.string().max(max, { error: REASONS.tooLong(max), ...stop });
+}
+
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** YYYY-MM-DD and a real calendar day (2026-02-30 is not). */
+export function dateCell() {
+  return z
+    .string()
+    .min(1, { error: REASONS.required, ...stop })
+    .regex(DATE_SHAPE, { error: REASONS.dateFormat, ...stop })
+    .refine(isValidDate, { error: (i) => REASONS.dateInvalid(input(i)), ...stop });
+}
+
+/** A credit date: a real day, not after `today` (YYYY-MM-DD in the configured time zone). */
+export function pastDateCell(today: string) {
+  // Record files repeat the same few hundred dates millions of times: remember each verdict.
+  const verdicts = new Map<string, boolean>();
+  const valid = (v: string) => {
+    let ok = verdicts.get(v);
+    if (ok === undefined) {
+      ok = isValidDate(v);
+      if (verdicts.size < 100_000) verdicts.set(v, ok);
+    }
+    return ok;
+  };
+  return z
+    .string()
+    .min(1, { error: REASONS.required, ...stop })
+    .regex(DATE_SHAPE, { error: REASONS.dateFormat, ...stop })
+    .refine(valid, { error: (i) => REASONS.dateInvalid(input(i)), ...stop })
+    .refine((v) => v <= today, { error: REASONS.dateFuture(today), ...stop });
+}
+
+/** 是/否; with `allowEmpty`, an empty cell means "unknown". */
+export function yesNoCell(allowEmpty: boolean) {
+  const s = z.string();
+  if (allowEmpty) return s.refine((v) => v === '是' || v === '否' || v === '', { error: REASONS.yesNoOrEmpty, ...stop });
+  return s
+    .min(1, { error: REASONS.required, ...stop })
+    .refine((v) => v === '是' || v === '否', { error: REASONS.yesNo, ...stop });
+}
+
+export const yesNoValue = (v: string): boolean | null => (v === '是' ? true : v === '否' ? false : null);
+
+const NUMBER_SHAPE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+const atMostTwoDecimals = (v: string) => {
+  const dot = v.indexOf('.');
+  return dot < 0 || v.length - dot - 1 <= 2 || /^0*$/.test(v.slice(dot + 3));
+};
+
+/** Hours: a positive number ≤ 1000 with at most two decimals ('1.5' ok; '0', '-2', 'abc', '1.234' not). */
+export function hoursCell() {
+  return z
+    .string()
+    .min(1, { error: REASONS.required, ...stop })
+    .regex(NUMBER_SHAPE, { error: (i) => REASONS.notNumber(input(i)), ...stop })
+    .refine((v) => Number(v) > 0, { error: REASONS.notPositive, ...stop })
+    .refine((v) => Number(v) <= MAX_HOURS, { error: REASONS.tooMany(MAX_HOURS), ...stop })
+    .refine(atMostTwoDecimals, { error: REASONS.decimals, ...stop });
+}
+
+export const hoursValue = (v: string): number => Math.round(Number(v) * 100) / 100;
+
+/** 职务: free text (≤ 20 characters); empty means 教师. */
+export function positionCell() {
+  return optionalText(20);
+}
+
+export const positionValue = (v: string) => (v === '' ? '教师' : v);
+
+/** 政策: a known preset id (case-insensitive); empty means the configured default. */
+export function policyCell(ids: ReadonlySet<string>) {
+  return z
+    .string()
+    .refine((v) => v === '' || ids.has(v) || ids.has(v.toLowerCase()), {
+      error: (i) => REASONS.unknownPolicy(input(i), [...ids]),
+      ...stop,
+    });
+}
+
+export const policyValue = (v: string, defaultPolicy: string) => (v === '' ? defaultPolicy : v.toLowerCase());
+
+/** School leaders (校长/副校长/园长/书记...) get the 'leader' role from the roster. */
+export function isLeaderPosition(position: string): boolean {
+  return /校长|园长|书记/.test(position);
+}
+
+export function teacherRowSchema(opts: { policyIds: ReadonlySet<string> }) {
+  return z.object({
+    工号: requiredText(32),
+    姓名: requiredText(50),
+    学校: requiredText(100),
+    入职日期: dateCell(),
+    师范毕业: yesNoCell(true),
+    班主任: yesNoCell(false),
+    职务: positionCell(),
+    政策: policyCell(opts.policyIds),
+  });
+}
+export type TeacherRowCells = z.output<ReturnType<typeof teacherRowSchema>>;
+
+/** A checked roster row as stored. */
+export interface TeacherValues {
+  employeeNo: string;
+  name: string;
+  school: string;
+  hireDate: string;
+  normalGraduate: boolean | null;
+  homeroom: boolean;
+  position: string;
+  policyId: string;
+}
+
+export function teacherValues(c: TeacherRowCells, defaultPolicy: string): TeacherValues {
+  return {
+    employeeNo: c.工号,
+    name: c.姓名,
+    school: c.学校,
+    hireDate: c.入职日期,
+    normalGraduate: yesNoValue(c.师范毕业),
+    homeroom: c.班主任 === '是',
+    position: positionValue(c.职务),
+    policyId: policyValue(c.政策, defaultPolicy),
+  };
+}
+
+/** Record rows; the roster and category checks need the teacher and happen in the importer. */
+export function recordRowSchema(opts: { today: string }) {
+  return z.object({
+    工号: requiredText(32),
+    日期: pastDateCell(opts.today),
+    学时: hoursCell(),
+    类别: requiredText(50),
+    项目: optionalText(200),
+    编号: requiredText(64),
+  });
+}
+export type RecordRowCells = z.output<ReturnType<typeof recordRowSchema>>;
+
+/** Parse one source row; bad cells become RowErrors (one per cell, in column order). */
+export function parseRow<S extends z.ZodType>(
+  schema: S,
+  row: SourceRow,
+): { ok: true; value: z.output<S> } | { ok: false; errors: RowError[] } {
+  const result = schema.safeParse(row.values);
+  const errors: RowError[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      errors.push({ row: row.rowNumber, column: issue.path.length ? String(issue.path[0]) : null, reason: issue.message });
+    }
+  }
+  if (row.extraCells > 0) errors.push({ row: row.rowNumber, column: null, reason: REASONS.extraCells(row.extraCells) });
+  if (errors.length > 0 || !result.success) return { ok: false, errors };
+  return { ok: true, value: result.data };
+}
+
+/** "第 3 行【学时】：必须大于 0" — the line an officer reads. */
+export function formatRowError(e: RowError): string {
+  return `第 ${e.row} 行${e.column !== null ? `【${e.column}】` : ''}：${e.reason}`;
+}

@@ -1,0 +1,115 @@
+import type { Db } from '../../db/client.js';
+import { assertNotDemo, markRealData } from '../cli/demo-data.js';
+import { audit } from '../ledger/audit.js';
+import { validateHeader } from './header.js';
+import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
+
+export interface ImportContext {
+  result: ImportResult;
+}
+
+/** Handles one data row inside the open transaction; returns its problems, or null when it was taken. */
+export type RowHandler = (row: SourceRow) => RowError[] | null;
+
+/**
+ * The shared import driver: header check, one IMMEDIATE transaction around the whole file, every bad
+ * row reported, then COMMIT — or ROLLBACK for a dry run or a file with errors (unless skipInvalid),
+ * so a rejected file writes nothing. The audit row is written in the same transaction.
+ */
+export async function runImport(
+  db: Db,
+  kind: ImportResult['kind'],
+  columns: readonly string[],
+  source: RowSource,
+  options: ImportOptions,
+  setup: (ctx: ImportContext) => RowHandler,
+): Promise<ImportResult> {
+  const started = performance.now();
+  const keep = options.keepErrors ?? 1000;
+  const every = options.progressEvery ?? 10_000;
+  const result: ImportResult = {
+    kind,
+    file: source.name,
+    rows: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    invalid: 0,
+    errorCount: 0,
+    errors: [],
+    committed: false,
+    rejected: false,
+    dryRun: options.dryRun === true,
+    elapsedMs: 0,
+    extra: {},
+  };
+  const report = (e: RowError) => {
+    result.errorCount++;
+    if (result.errors.length < keep) result.errors.push(e);
+    options.onError?.(e);
+  };
+  const sqlite = db.$client;
+
+  try {
+    // Refuse before reading anything: the demo database never takes real files.
+    assertNotDemo(db);
+    const headerErrors = validateHeader(await source.header(), columns);
+    if (headerErrors.length > 0) {
+      headerErrors.forEach(report);
+      result.rejected = true;
+      return result;
+    }
+
+    // The importers take teacher ids from the roster they just read, so the per-row foreign-key
+    // look-up is redundant; switch it off for this connection while the import runs (it can only be
+    // changed outside a transaction) and restore it afterwards.
+    const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) as number;
+    if (foreignKeys) sqlite.pragma('foreign_keys = OFF');
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      markRealData(db);
+      const handle = setup({ result });
+      const take = (row: SourceRow) => {
+        result.rows++;
+        const errors = handle(row);
+        if (errors) {
+          result.invalid++;
+          errors.forEach(report);
+        }
+        if (options.onProgress && result.rows % every === 0) options.onProgress(result.rows);
+      };
+      if (source.batches) {
+        for await (const batch of source.batches()) for (const row of batch) take(row);
+      } else {
+        for await (const row of source) take(row);
+      }
+      options.onProgress?.(result.rows);
+      result.rejected = result.errorCount > 0 && options.skipInvalid !== true;
+      if (result.rejected || result.dryRun) {
+        sqlite.exec('ROLLBACK');
+      } else {
+        audit(db, options.actor ?? 'cli', `import_${kind}`, {
+          file: source.name,
+          rows: result.rows,
+          added: result.added,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          invalid: result.invalid,
+          skipInvalid: options.skipInvalid === true,
+          ...result.extra,
+        });
+        sqlite.exec('COMMIT');
+        result.committed = true;
+      }
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw error;
+    } finally {
+      if (foreignKeys) sqlite.pragma('foreign_keys = ON');
+    }
+    return result;
+  } finally {
+    result.elapsedMs = Math.round(performance.now() - started);
+    await source.close();
+  }
+}

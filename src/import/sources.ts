@@ -1,0 +1,471 @@
+/**
+ * Row sources: CSV (UTF-8, with or without BOM) and XLSX (first worksheet), both streamed so a file of
+ * millions of rows is read with constant memory. Each yields {rowNumber, values, extraCells} where
+ * rowNumber is the row as the officer sees it in Excel (header = row 1, blank rows still counted).
+ */
+import { parse } from 'csv-parse';
+import { closeSync, createReadStream, openSync, readSync, statSync, type ReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
+import { ImportFileError, type RowSource, type SourceRow } from './types.js';
+
+/** A batch of raw rows; `numbers` gives each row's sheet row number when the reader skips blank rows. */
+interface RawBatch {
+  rows: string[][];
+  numbers?: number[];
+}
+
+interface RawReader {
+  batches: AsyncIterator<RawBatch>;
+  progress(): { bytesRead: number; totalBytes: number | null };
+  close(): Promise<void>;
+}
+
+const isBlank = (cells: string[]) => cells.every((c) => c === undefined || c === null || String(c).trim() === '');
+
+/** Turns raw cell arrays into header-keyed rows. Shared by every file type and by `rowsSource` (tests). */
+class TableSource implements RowSource {
+  private reader: RawReader | null = null;
+  private batch: RawBatch = { rows: [] };
+  private pos = 0;
+  private counter = 0;
+  private headerCells: string[] | null | undefined;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly open: () => RawReader,
+  ) {}
+
+  private raw(): RawReader {
+    this.reader ??= this.open();
+    return this.reader;
+  }
+
+  /** Next raw row with its row number, or null at the end of the table. */
+  private async next(): Promise<{ n: number; cells: string[] } | null> {
+    while (this.pos >= this.batch.rows.length) {
+      const step = await this.raw().batches.next();
+      if (step.done) return null;
+      this.batch = step.value;
+      this.pos = 0;
+    }
+    const i = this.pos++;
+    const n = this.batch.numbers ? this.batch.numbers[i] : ++this.counter;
+    return { n, cells: this.batch.rows[i] };
+  }
+
+  async header(): Promise<string[] | null> {
+    if (this.headerCells !== undefined) return this.headerCells;
+    for (;;) {
+      const row = await this.next();
+      if (!row) return (this.headerCells = null);
+      if (!isBlank(row.cells)) {
+        const cells = row.cells.map((c) => String(c ?? '').trim());
+        while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
+        return (this.headerCells = cells);
+      }
+    }
+  }
+
+  /** Data rows a batch at a time (what the reader delivered), so a consumer awaits per batch, not per row. */
+  async *batches(): AsyncGenerator<SourceRow[]> {
+    const header = await this.header();
+    if (!header) return;
+    const width = header.length;
+    try {
+      for (;;) {
+        const out: SourceRow[] = [];
+        while (this.pos < this.batch.rows.length) {
+          const i = this.pos++;
+          const rowNumber = this.batch.numbers ? this.batch.numbers[i] : ++this.counter;
+          const cells = this.batch.rows[i];
+          const values: Record<string, string> = {};
+          let any = false;
+          for (let c = 0; c < width; c++) {
+            const v = cells[c];
+            const s = v === undefined || v === null ? '' : String(v).trim();
+            if (s !== '') any = true;
+            values[header[c]] = s;
+          }
+          let extraCells = 0;
+          for (let c = width; c < cells.length; c++) {
+            const v = cells[c];
+            if (v !== undefined && v !== null && String(v).trim() !== '') extraCells++;
+          }
+          if (any || extraCells > 0) out.push({ rowNumber, values, extraCells }); // else: a blank row
+        }
+        if (out.length > 0) yield out;
+        const step = await this.raw().batches.next();
+        if (step.done) return;
+        this.batch = step.value;
+        this.pos = 0;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<SourceRow> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  progress() {
+    return this.reader ? this.reader.progress() : { bytesRead: 0, totalBytes: null };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reader?.close();
+  }
+}
+
+/** Reads everything a Readable (object mode) has buffered as one batch per wake-up. */
+async function* drain<T>(stream: Readable, failed: () => Error | null): AsyncGenerator<T[]> {
+  let ended = false;
+  let error: Error | null = null;
+  stream.once('end', () => (ended = true));
+  stream.on('error', (e) => (error ??= e));
+  for (;;) {
+    const items: T[] = [];
+    let item: T | null;
+    while (items.length < 4096 && (item = stream.read()) !== null) items.push(item);
+    if (items.length > 0) {
+      yield items;
+      continue;
+    }
+    const err = error ?? failed();
+    if (err) throw err;
+    if (ended || stream.readableEnded) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        stream.off('readable', wake);
+        stream.off('end', wake);
+        stream.off('error', wake);
+        stream.off('close', wake);
+        resolve();
+      };
+      stream.on('readable', wake);
+      stream.on('end', wake);
+      stream.on('error', wake);
+      stream.on('close', wake);
+    });
+    // Destroyed without an error (closed early, e.g. by close()): treat as the end.
+    if (stream.destroyed && !error && !failed() && stream.readableLength === 0) return;
+  }
+}
+
+function csvError(name: string, error: Error & { code?: string; lines?: number }): ImportFileError {
+  if (error instanceof ImportFileError) return error;
+  if (error.code === 'ENOENT') return new ImportFileError(`找不到文件：${name}`);
+  if (error.code === 'EISDIR') return new ImportFileError(`${name} 是一个目录，不是文件`);
+  if (error.code === 'EACCES') return new ImportFileError(`没有权限读取文件：${name}`);
+  if (error.code?.startsWith('CSV_')) {
+    const where = error.lines ? `第 ${error.lines} 行附近` : '';
+    return new ImportFileError(`CSV 格式错误${where ? `（${where}）` : ''}：${error.message}。请检查引号是否成对。`);
+  }
+  return new ImportFileError(`无法读取 ${name}：${error.message}`);
+}
+
+// csv-parse options shared by the in-thread and the worker reader. Line ends are detected from the
+// first line (CRLF, LF or CR); a stray CR of a mixed file ends up at the end of a cell and is trimmed
+// away like any other whitespace.
+const CSV_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
+
+/** Files at least this big are parsed on a worker thread, so parsing overlaps validation and SQLite. */
+export const CSV_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * CSV, UTF-8 (a BOM is fine); quoted cells may span lines. Big files are parsed by csv-parse on a
+ * worker thread (bounded look-ahead, so memory stays constant); small ones on this thread.
+ */
+export function csvSource(path: string, name = basename(path), opts: { worker?: boolean } = {}): RowSource {
+  return new TableSource(name, () => {
+    let totalBytes: number | null = null;
+    try {
+      totalBytes = statSync(path).size;
+    } catch {
+      totalBytes = null; // the reader reports ENOENT & co. in Chinese
+    }
+    const useWorker = opts.worker ?? (totalBytes !== null && totalBytes >= CSV_WORKER_MIN_BYTES);
+    return useWorker ? csvWorkerReader(path, name, totalBytes) : csvLocalReader(path, name, totalBytes);
+  });
+}
+
+function csvLocalReader(path: string, name: string, totalBytes: number | null): RawReader {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const parser = parse({ ...CSV_OPTIONS, highWaterMark: 4096 } as import('csv-parse').Options);
+  let fileError: Error | null = null;
+  file.on('error', (e) => {
+    fileError = e;
+    parser.destroy(e);
+  });
+  file.pipe(parser);
+  async function* batches(): AsyncGenerator<RawBatch> {
+    try {
+      for await (const rows of drain<string[]>(parser, () => fileError)) yield { rows };
+    } catch (e) {
+      throw csvError(name, e as Error);
+    }
+  }
+  return {
+    batches: batches(),
+    progress: () => ({ bytesRead: (file as ReadStream).bytesRead, totalBytes }),
+    async close() {
+      file.destroy();
+      parser.destroy();
+    },
+  };
+}
+
+/**
+ * The worker: reads the file, parses with csv-parse and posts batches of raw rows. It keeps at most
+ * MAX_IN_FLIGHT batches unacknowledged (pausing the parser otherwise), so a slow consumer bounds its
+ * memory. Plain JS with dynamic imports so it runs the same under node, tsx and vitest.
+ */
+const WORKER_CODE = `(async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { createReadStream } = await import('node:fs');
+  const { parse } = await import(workerData.csvParse);
+  const MAX_IN_FLIGHT = 16, BATCH = 512;
+  const file = createReadStream(workerData.path, { highWaterMark: 1 << 20 });
+  const parser = parse(workerData.options);
+  let rows = [], inFlight = 0, paused = false, failed = false;
+  const fail = (e) => {
+    if (failed) return;
+    failed = true;
+    parentPort.postMessage({ type: 'error', message: e.message, code: e.code, lines: e.lines });
+  };
+  const flush = () => {
+    if (rows.length === 0) return;
+    parentPort.postMessage({ type: 'rows', rows, bytesRead: file.bytesRead });
+    rows = [];
+    if (++inFlight >= MAX_IN_FLIGHT && !paused) { paused = true; parser.pause(); }
+  };
+  parentPort.on('message', (consumed) => {
+    inFlight -= consumed;
+    if (paused && inFlight < MAX_IN_FLIGHT) { paused = false; parser.resume(); }
+  });
+  file.on('error', fail);
+  parser.on('error', fail);
+  parser.on('data', (r) => { rows.push(r); if (rows.length >= BATCH) flush(); });
+  parser.on('end', () => { if (failed) return; flush(); parentPort.postMessage({ type: 'end', bytesRead: file.bytesRead }); });
+  file.pipe(parser);
+})();`;
+
+/** Must divide the worker's MAX_IN_FLIGHT (16) so the worker never waits for an ack that is not sent. */
+const ACK_EVERY = 4;
+
+type WorkerMessage =
+  | { type: 'rows'; rows: string[][]; bytesRead: number }
+  | { type: 'end'; bytesRead: number }
+  | { type: 'error'; message: string; code?: string; lines?: number };
+
+function csvWorkerReader(path: string, name: string, totalBytes: number | null): RawReader {
+  const csvParse = pathToFileURL(createRequire(import.meta.url).resolve('csv-parse')).href;
+  const worker = new Worker(WORKER_CODE, {
+    eval: true,
+    execArgv: [],
+    workerData: { path, csvParse, options: CSV_OPTIONS },
+  });
+  let bytesRead = 0;
+  let consumed = 0;
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | null = null;
+  const push = (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', push);
+  worker.on('error', (e) => push({ type: 'error', message: e.message }));
+  worker.on('exit', (code) => {
+    if (code !== 0) push({ type: 'error', message: `CSV 读取线程异常退出（${code}）` });
+  });
+  async function* batches(): AsyncGenerator<RawBatch> {
+    for (;;) {
+      if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = queue.shift()!;
+      if (m.type === 'rows') {
+        bytesRead = m.bytesRead;
+        // Acknowledge consumed batches in groups (each message costs a thread wake-up): the worker
+        // keeps at most MAX_IN_FLIGHT batches of look-ahead, so memory stays bounded.
+        if (++consumed === ACK_EVERY) {
+          worker.postMessage(consumed);
+          consumed = 0;
+        }
+        yield { rows: m.rows };
+      } else if (m.type === 'end') {
+        bytesRead = m.bytesRead;
+        return;
+      } else {
+        const error = Object.assign(new Error(m.message), { code: m.code, lines: m.lines });
+        throw csvError(name, error);
+      }
+    }
+  }
+  return {
+    batches: batches(),
+    progress: () => ({ bytesRead, totalBytes }),
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** A date cell → YYYY-MM-DD. exceljs decodes Excel serials as UTC midnight, so read UTC parts. */
+function excelDate(d: Date): string {
+  if (Number.isNaN(d.getTime())) return '';
+  // Round to the nearest minute first so 23:59:59.999 artefacts don't fall back a day.
+  const t = new Date(Math.round(d.getTime() / 60_000) * 60_000);
+  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+function isDateFormat(numFmt: unknown): boolean {
+  if (typeof numFmt !== 'string') return false;
+  const f = numFmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '');
+  return /[ymd]/i.test(f) && !/^[#0.,%\s]*$/.test(f);
+}
+
+function excelNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return String(n);
+  // Strip floating-point noise from formula results (0.1+0.2 → 0.3).
+  return String(Number(n.toPrecision(15)));
+}
+
+/** Any exceljs cell value → the text the officer sees. Booleans become 是/否, dates YYYY-MM-DD. */
+export function cellText(value: unknown, numFmt?: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return isDateFormat(numFmt) ? excelDate(serialToDate(value)) : excelNumber(value);
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (value instanceof Date) return excelDate(value);
+  if (typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
+    if ('formula' in v || 'sharedFormula' in v) return cellText(v.result, numFmt);
+    if ('text' in v) return cellText(v.text, numFmt);
+    if ('error' in v) return String(v.error);
+  }
+  return String(value);
+}
+
+/** Excel serial (1900 system) → UTC date. */
+function serialToDate(serial: number): Date {
+  return new Date(Math.round((serial - 25569) * 86_400_000));
+}
+
+interface ExcelRow {
+  number: number;
+  values: unknown[];
+  getCell(c: number): { numFmt?: unknown };
+}
+
+/** XLSX, first worksheet only; date cells (also formula results formatted as dates) become YYYY-MM-DD. */
+export function xlsxSource(path: string, name = basename(path)): RowSource {
+  return new TableSource(name, () => {
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    let totalBytes: number | null = null;
+    try {
+      totalBytes = statSync(path).size;
+    } catch {
+      totalBytes = null;
+    }
+    let fileError: Error | null = null;
+    file.on('error', (e) => (fileError = e));
+    async function* batches(): AsyncGenerator<RawBatch> {
+      try {
+        // exceljs is big: load it only when a workbook is actually read.
+        const { default: ExcelJS } = await import('exceljs');
+        const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+          worksheets: 'emit',
+          sharedStrings: 'cache',
+          styles: 'cache',
+          hyperlinks: 'ignore',
+          entries: 'ignore',
+        });
+        for await (const sheet of workbook as unknown as AsyncIterable<{ parse(): AsyncIterable<{ eventType: string; value: unknown }[]> }>) {
+          for await (const events of sheet.parse()) {
+            const rows: string[][] = [];
+            const numbers: number[] = [];
+            for (const { eventType, value } of events) {
+              if (eventType !== 'row') continue;
+              const row = value as ExcelRow;
+              const vals = row.values;
+              const cells: string[] = [];
+              for (let c = 1; c < vals.length; c++) {
+                const v = vals[c];
+                const needsFmt = typeof v === 'number' || (typeof v === 'object' && v !== null && 'formula' in v);
+                cells.push(cellText(v, needsFmt ? row.getCell(c).numFmt : undefined));
+              }
+              rows.push(cells);
+              numbers.push(row.number);
+            }
+            if (rows.length) yield { rows, numbers };
+          }
+          return; // first worksheet only
+        }
+      } catch (e) {
+        const err = (fileError ?? e) as Error & { code?: string };
+        if (err.code === 'ENOENT') throw new ImportFileError(`找不到文件：${name}`);
+        throw new ImportFileError(`无法读取 XLSX 文件 ${name}：${err.message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`);
+      }
+      if (fileError) throw new ImportFileError(`无法读取 ${name}：${(fileError as Error).message}`);
+    }
+    return {
+      batches: batches(),
+      progress: () => ({ bytesRead: file.bytesRead, totalBytes }),
+      async close() {
+        file.destroy();
+      },
+    };
+  });
+}
+
+/** Rows already in memory (tests, the admin console's pasted tables). The first row is the header. */
+export function rowsSource(name: string, rows: string[][]): RowSource {
+  return new TableSource(name, () => {
+    let done = false;
+    return {
+      batches: {
+        async next() {
+          if (done) return { done: true, value: undefined };
+          done = true;
+          return { done: false, value: { rows } };
+        },
+      },
+      progress: () => ({ bytesRead: done ? 1 : 0, totalBytes: 1 }),
+      async close() {},
+    };
+  });
+}
+
+/** Picks the reader by extension, falling back to the file's first bytes; refuses old .xls clearly. */
+export function openSource(path: string, name = basename(path)): RowSource {
+  const ext = extname(path).toLowerCase();
+  let magic = '';
+  try {
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(4);
+    readSync(fd, buf, 0, 4, 0);
+    closeSync(fd);
+    magic = buf.toString('hex');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new ImportFileError(`找不到文件：${path}`);
+    if (code === 'EISDIR') throw new ImportFileError(`${path} 是一个目录，不是文件`);
+    throw new ImportFileError(`无法读取 ${path}：${(e as Error).message}`);
+  }
+  if (ext === '.xls' || magic === 'd0cf11e0') {
+    throw new ImportFileError(`不支持旧版 Excel（.xls）文件 ${name}：请在 Excel 中“另存为” .xlsx 或 “CSV UTF-8（逗号分隔）”。`);
+  }
+  if (ext === '.xlsx' || ext === '.xlsm' || magic === '504b0304') return xlsxSource(path, name);
+  return csvSource(path, name);
+}

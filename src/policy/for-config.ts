@@ -1,0 +1,14 @@
+import { ConfigError, type Config } from '../config.js';
+import { loadPresets } from './presets.js';
+import type { PolicyPreset } from './schema.js';
+
+/** The bundled presets, checked against DEFAULT_POLICY so a typo stops start-up with the variable's name. */
+export function loadPresetsFor(config: Config): ReadonlyMap<string, PolicyPreset> {
+  const presets = loadPresets();
+  if (!presets.has(config.DEFAULT_POLICY)) {
+    throw new ConfigError(
+      `配置错误 (configuration error):\n  DEFAULT_POLICY=${JSON.stringify(config.DEFAULT_POLICY)}: 没有这个政策预设，可选：${[...presets.keys()].join(', ')}`,
+    );
+  }
+  return presets;
+}

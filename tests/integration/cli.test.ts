@@ -1,0 +1,149 @@
+/**
+ * The officer CLI as operators run it: a child process per command (tsx src/cli/main.ts …) against a
+ * real SQLite file in a temp dir, with the clock pinned by XUESHI_NOW. Ten spawns in all.
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const fixture = (name: string) => join(root, 'tests', 'fixtures', 'import', name);
+const dir = mkdtempSync(join(tmpdir(), 'xueshi-cli-'));
+// Ends in demo.db on purpose: `demo` would seed it, so it must refuse once real data is in.
+const dbPath = join(dir, 'county-demo.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const base = { ...process.env };
+  delete base.DEMO_DATABASE_PATH;
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...base, DATABASE_PATH: dbPath, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const query = <T>(sql: string, ...params: unknown[]): T => {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare(sql).get(...params) as T;
+  } finally {
+    db.close();
+  }
+};
+const recordCount = () => query<{ n: number }>('SELECT count(*) AS n FROM records').n;
+
+describe('officer CLI (child process)', { timeout: 60_000 }, () => {
+  it('imports the roster', async () => {
+    const r = await cli(['import', 'teachers', fixture('teachers.csv')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/导入名册「teachers\.csv」完成：共 3 行，新增 3，更新 0，未变 0，错误 0 行/);
+    expect(query('SELECT role FROM roles r JOIN teachers t ON t.id = r.teacher_id WHERE t.employee_no = ?', 'T003')).toEqual({ role: 'leader' });
+  });
+
+  it('imports records; a second run of the same file changes nothing', async () => {
+    const first = await cli(['import', 'records', fixture('records.csv')]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/共 5 行，新增 5，未变 0，错误 0 行；用时 [\d.]+ 秒/);
+    expect(recordCount()).toBe(5);
+
+    const second = await cli(['import', 'records', fixture('records.csv')]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/共 5 行，新增 0，未变 5，错误 0 行/);
+    expect(recordCount()).toBe(5);
+    const audit = query<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'import_records' AND actor = 'cli'");
+    expect(audit.n).toBe(2);
+  });
+
+  it('hours --json prints exactly the scripted keys', async () => {
+    const r = await cli(['hours', 'T001', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual(['cycleStart', 'cycleEnd', 'required', 'earned', 'remaining', 'owedThisYear', 'onPace']);
+    expect(json).toEqual({
+      cycleStart: '2026-01-01',
+      cycleEnd: '2030-12-31',
+      required: 360,
+      earned: 21.5,
+      remaining: 338.5,
+      owedThisYear: {},
+      onPace: false,
+    });
+  });
+
+  it('officer add grants the role and audits it', async () => {
+    const r = await cli(['officer', 'add', 'T002']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('已将 李四（工号 T002，第一中学） 设为培训管理员');
+    expect(query('SELECT role, granted_by FROM roles r JOIN teachers t ON t.id = r.teacher_id WHERE t.employee_no = ? AND role = ?', 'T002', 'officer')).toEqual({
+      role: 'officer',
+      granted_by: 'cli',
+    });
+    expect(query<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'grant_role'").n).toBe(1);
+  });
+
+  it('a bad file: exit 1, every bad row on stderr, nothing written', async () => {
+    const r = await cli(['import', 'records', fixture('records-bad.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      '第 3 行【工号】：名册中没有工号「T404」，请先导入名册',
+      '第 3 行【日期】：「2026-02-30」不是有效的日期（没有这一天）',
+      '第 3 行【学时】：「abc」不是数字',
+      '第 4 行【学时】：必须大于 0',
+      expect.stringMatching(/^第 4 行【类别】：「神秘类别」不是政策 laibin 认可的类别/),
+      '第 5 行【编号】：不能为空',
+    ]);
+    expect(r.stderr).toContain('文件有 3 行错误（见上），未导入任何数据');
+    expect(recordCount()).toBe(5);
+    expect(query('SELECT 1 AS x FROM records WHERE record_key = ?', 'R-1001')).toBeUndefined();
+  });
+
+  it('unknown 工号 for hours: Chinese error, exit 1', async () => {
+    const r = await cli(['hours', 'T999']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('名册中没有工号「T999」');
+  });
+
+  it('demo refuses a database holding real data', async () => {
+    const r = await cli(['demo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('这个数据库已有真实数据（名册中 3 人），不能写入演示数据');
+    expect(query<{ n: number }>("SELECT count(*) AS n FROM teachers WHERE employee_no LIKE 'DEMO%'").n).toBe(0);
+  });
+
+  it('demo seeds a fresh demo database and says how to chat', async () => {
+    const demoPath = join(dir, 'fresh-demo.db');
+    const r = await cli(['demo'], { DATABASE_PATH: demoPath });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`【演示数据】已写入 ${demoPath}`);
+    expect(r.stdout).toContain(`DATABASE_PATH=${demoPath} npm run chat`);
+  });
+
+  it('a configuration error exits 2 with the message', async () => {
+    const r = await cli(['hours', 'T001'], { TIMEZONE: 'Mars/Olympus' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TIMEZONE="Mars/Olympus"');
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { DataKindError, dataKind, markRealData, seedDemo } from '../../src/cli/demo-data.js';
+import { FixedClock } from '../../src/clock.js';
+import { hoursSummary } from '../../src/ledger/summary.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { count, memoryDb, presets, seedRoster } from '../fixtures/import/helpers.js';
+
+const clock = new FixedClock('2026-11-25T10:00:00+08:00');
+
+describe('demo data', () => {
+  it('seeds a labelled demo roster with records in the current cycle', () => {
+    const db = memoryDb();
+    const seeded = seedDemo(db, clock);
+    expect(seeded.employeeNo).toBe('DEMO001');
+    expect(dataKind(db)).toBe('demo');
+    const rows = db.$client.prepare('SELECT employee_no, name, school, policy_id FROM teachers ORDER BY employee_no').all() as {
+      employee_no: string;
+      name: string;
+      school: string;
+      policy_id: string;
+    }[];
+    expect(rows).toHaveLength(6);
+    for (const t of rows) {
+      expect(t.employee_no).toMatch(/^DEMO\d{3}$/);
+      expect(t.name).toMatch(/^演示/);
+      expect(t.school).toMatch(/^演示/);
+    }
+    expect(new Set(rows.map((t) => t.school)).size).toBe(2);
+    expect(new Set(rows.map((t) => t.policy_id))).toEqual(new Set(['laibin', 'otog', 'liuzhou', 'houma']));
+    const maxDate = db.$client.prepare('SELECT max(date) FROM records').pluck().get();
+    expect(maxDate! <= '2026-11-25').toBe(true);
+
+    const summary = (no: string) => hoursSummary(db, presets, findTeacherByEmployeeNo(db, no)!, '2026-11-25');
+    expect(summary('DEMO001').pace?.onPace).toBe(true);
+    expect(summary('DEMO002').pace?.onPace).toBe(false);
+    expect(summary('DEMO005').obligations.some((o) => o.key === 'induction' && o.required === 120 && o.owed > 0)).toBe(true);
+    expect(summary('DEMO003').obligations.some((o) => o.key === 'role:principal')).toBe(true);
+    const roles = db.$client.prepare('SELECT t.employee_no, r.role FROM roles r JOIN teachers t ON t.id = r.teacher_id ORDER BY 1').all();
+    expect(roles).toEqual([
+      { employee_no: 'DEMO003', role: 'leader' },
+      { employee_no: 'DEMO006', role: 'officer' },
+    ]);
+    db.$client.close();
+  });
+
+  it('re-seeding is idempotent (records replaced, not duplicated)', () => {
+    const db = memoryDb();
+    const first = seedDemo(db, clock);
+    const again = seedDemo(db, new FixedClock('2026-12-20T10:00:00+08:00'));
+    expect(count(db, 'teachers')).toBe(6);
+    expect(count(db, 'records')).toBe(again.records);
+    expect(first.records).toBeGreaterThan(0);
+    db.$client.close();
+  });
+
+  it('refuses a database with real data (roster or data_kind=real)', async () => {
+    const db = memoryDb();
+    await seedRoster(db);
+    expect(() => seedDemo(db, clock)).toThrow(DataKindError);
+    expect(() => seedDemo(db, clock)).toThrow(/已有真实数据（名册中 3 人）/);
+
+    const marked = memoryDb();
+    markRealData(marked);
+    expect(() => seedDemo(marked, clock)).toThrow(/不能写入演示数据/);
+    expect(count(marked, 'teachers')).toBe(0);
+    db.$client.close();
+    marked.$client.close();
+  });
+
+  it('markRealData refuses the demo database', () => {
+    const db = memoryDb();
+    seedDemo(db, clock);
+    expect(() => markRealData(db)).toThrow(/这是演示数据库/);
+    expect(dataKind(db)).toBe('demo');
+    db.$client.close();
+  });
+});

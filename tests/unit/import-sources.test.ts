@@ -1,0 +1,144 @@
+import ExcelJS from 'exceljs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRecords } from '../../src/import/records.js';
+import { cellText, csvSource, openSource, xlsxSource } from '../../src/import/sources.js';
+import { importTeachers } from '../../src/import/teachers.js';
+import { ImportFileError, type RowSource } from '../../src/import/types.js';
+import { clock, count, memoryDb, presets, seedRoster, tempDir } from '../fixtures/import/helpers.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+async function collect(source: RowSource) {
+  const header = await source.header();
+  const rows = [];
+  for await (const r of source) rows.push(r);
+  return { header, rows };
+}
+
+describe('CSV source', () => {
+  it('strips a BOM, accepts CRLF, keeps Excel row numbers across blank lines and multi-line cells', async () => {
+    const path = tmp.write('a.csv', '\uFEFF工号,项目\r\nT1,"第一行\r\n第二行"\r\n\r\nT2, 有空格 \r\n');
+    const { header, rows } = await collect(csvSource(path));
+    expect(header).toEqual(['工号', '项目']);
+    expect(rows).toEqual([
+      { rowNumber: 2, values: { 工号: 'T1', 项目: '第一行\r\n第二行' }, extraCells: 0 },
+      { rowNumber: 4, values: { 工号: 'T2', 项目: '有空格' }, extraCells: 0 },
+    ]);
+  });
+
+  it('fills short rows with empty cells and counts extra cells', async () => {
+    const path = tmp.write('b.csv', 'a,b,c\n1\n1,2,3,4,,\n');
+    const { rows } = await collect(csvSource(path));
+    expect(rows).toEqual([
+      { rowNumber: 2, values: { a: '1', b: '', c: '' }, extraCells: 0 },
+      { rowNumber: 3, values: { a: '1', b: '2', c: '3' }, extraCells: 1 },
+    ]);
+  });
+
+  it('the worker-thread reader gives the same rows and reports progress', async () => {
+    const lines = ['工号,日期,学时,类别,项目,编号'];
+    for (let i = 0; i < 20_000; i++) lines.push(`T${i},2026-03-01,1,集中培训,"项目,${i}",R${i}`);
+    const path = tmp.write('big.csv', `${lines.join('\n')}\n`);
+    const worker = csvSource(path, 'big.csv', { worker: true });
+    const local = csvSource(path, 'big.csv', { worker: false });
+    const [a, b] = [await collect(worker), await collect(local)];
+    expect(a.rows.length).toBe(20_000);
+    expect(a).toEqual(b);
+    expect(a.rows[19_999]).toEqual({
+      rowNumber: 20_001,
+      values: { 工号: 'T19999', 日期: '2026-03-01', 学时: '1', 类别: '集中培训', 项目: '项目,19999', 编号: 'R19999' },
+      extraCells: 0,
+    });
+    expect(worker.progress().bytesRead).toBeGreaterThan(0);
+  });
+
+  it.each([true, false])('broken quoting is a clear ImportFileError (worker: %s)', async (worker) => {
+    const path = tmp.write(`broken-${worker}.csv`, '工号,项目\nT1,"abc\nT2,x\n');
+    await expect(collect(csvSource(path, 'broken.csv', { worker }))).rejects.toThrow(ImportFileError);
+    await expect(collect(csvSource(path, 'broken.csv', { worker }))).rejects.toThrow(/CSV 格式错误/);
+  });
+
+  it('a GBK file gets a clear "not UTF-8" report and writes nothing', async () => {
+    const db = memoryDb();
+    const r = await importTeachers(db, presets, openSource(fixture('teachers-gbk.csv')), { defaultPolicy: 'laibin' }, clock());
+    expect(r.rejected).toBe(true);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].reason).toMatch(/文件可能不是 UTF-8 编码/);
+    expect(count(db, 'teachers')).toBe(0);
+    db.$client.close();
+  });
+
+  it('imports the BOM/CRLF roster fixture', async () => {
+    const db = memoryDb();
+    const r = await importTeachers(db, presets, openSource(fixture('teachers.csv')), { defaultPolicy: 'laibin' }, clock());
+    expect(r).toMatchObject({ added: 3, invalid: 0, committed: true });
+    db.$client.close();
+  });
+
+  it('refuses missing files and old .xls clearly', () => {
+    expect(() => openSource(tmp.dir + '/nope.csv')).toThrow(/找不到文件/);
+    const xls = tmp.write('old.xls', Buffer.from('d0cf11e0a1b11ae1', 'hex'));
+    expect(() => openSource(xls)).toThrow(/不支持旧版 Excel/);
+  });
+});
+
+describe('XLSX source', () => {
+  let path: string;
+  beforeAll(async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学时');
+    ws.addRow(['工号', '日期', '学时', '类别', '项目', '编号']);
+    ws.addRow(['T001', new Date(Date.UTC(2026, 2, 1)), 8, '集中培训', { richText: [{ text: '新课标' }, { text: '解读' }] }, 'X1']);
+    ws.getCell('B2').numFmt = 'yyyy-mm-dd';
+    ws.addRow([]); // blank row 3
+    const r4 = ws.addRow(['T001', '2026-04-10', 1.5, '师德', '', 'X2']);
+    r4.getCell(3).numFmt = '0.0';
+    // A date as a plain serial number with a date format (what Excel itself writes), and a formula.
+    const r5 = ws.addRow(['T002', 46082, { formula: '2+1.5', result: 3.5 }, '网络研修', '', 1001]);
+    r5.getCell(2).numFmt = 'yyyy"年"m"月"d"日"';
+    ws.addRow(['T001', '2026-02-30', 'abc', '集中培训', '', 'X3']);
+    wb.addWorksheet('别的表').addRow(['忽略']);
+    path = tmp.dir + '/records.xlsx';
+    await wb.xlsx.writeFile(path);
+  });
+
+  it('reads the first sheet with Excel row numbers, date cells as YYYY-MM-DD', async () => {
+    const { header, rows } = await collect(xlsxSource(path));
+    expect(header).toEqual(['工号', '日期', '学时', '类别', '项目', '编号']);
+    expect(rows.map((r) => [r.rowNumber, r.values])).toEqual([
+      [2, { 工号: 'T001', 日期: '2026-03-01', 学时: '8', 类别: '集中培训', 项目: '新课标解读', 编号: 'X1' }],
+      [4, { 工号: 'T001', 日期: '2026-04-10', 学时: '1.5', 类别: '师德', 项目: '', 编号: 'X2' }],
+      [5, { 工号: 'T002', 日期: '2026-03-01', 学时: '3.5', 类别: '网络研修', 项目: '', 编号: '1001' }],
+      [6, { 工号: 'T001', 日期: '2026-02-30', 学时: 'abc', 类别: '集中培训', 项目: '', 编号: 'X3' }],
+    ]);
+  });
+
+  it('imports through the same validators (row numbers in errors match the sheet)', async () => {
+    const db = memoryDb();
+    await seedRoster(db);
+    const r = await importRecords(db, presets, openSource(path), { skipInvalid: true }, clock());
+    expect(r).toMatchObject({ rows: 4, added: 3, invalid: 1 });
+    expect(r.errors.map((e) => `${e.row}${e.column}`)).toEqual(['6日期', '6学时']);
+    db.$client.close();
+  });
+
+  it('a non-XLSX file with an .xlsx name is a clear error', async () => {
+    const fake = tmp.write('fake.xlsx', 'PK\u0003\u0004 not really a zip');
+    await expect(collect(openSource(fake))).rejects.toThrow(/无法读取 XLSX 文件/);
+  });
+
+  it('cellText renders every exceljs value kind', () => {
+    expect(cellText(null)).toBe('');
+    expect(cellText(true)).toBe('是');
+    expect(cellText(false)).toBe('否');
+    expect(cellText(0.1 + 0.2)).toBe('0.3');
+    expect(cellText(46082, 'yyyy-mm-dd')).toBe('2026-03-01');
+    expect(cellText(46082, '0.00')).toBe('46082');
+    expect(cellText({ text: 'link', hyperlink: 'http://x' })).toBe('link');
+    expect(cellText({ error: '#N/A' })).toBe('#N/A');
+    expect(cellText(new Date(Date.UTC(2026, 0, 5, 23, 59, 59, 999)))).toBe('2026-01-06');
+  });
+});

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { count, memoryDb, teachers } from '../fixtures/import/helpers.js';
+
+let db: Db;
+beforeEach(() => {
+  db = memoryDb();
+});
+afterEach(() => db.$client.close());
+
+const teacher = (no: string) => db.$client.prepare('SELECT * FROM teachers WHERE employee_no = ?').get(no) as Record<string, unknown>;
+const rolesOf = (no: string) =>
+  db.$client
+    .prepare('SELECT role, granted_by FROM roles JOIN teachers t ON t.id = roles.teacher_id WHERE t.employee_no = ? ORDER BY role')
+    .all(no);
+
+const roster = [
+  ['T001', '张三', '第一中学', '2015-09-01', '是', '否', '教师', 'laibin'],
+  ['T002', '李四', '第一中学', '2020-09-01', '', '是', '', ''],
+  ['T003', '王五', '第二小学', '2008-09-01', '是', '否', '副校长', 'otog'],
+  ['T004', '赵六', '第二幼儿园', '2010-09-01', '否', '否', '园长', 'liuzhou'],
+  ['T005', '钱七', '第二小学', '2011-09-01', '是', '否', '党支部书记', 'otog'],
+];
+
+describe('importTeachers', () => {
+  it('adds teachers with defaults (职务 教师, 政策 DEFAULT_POLICY, 师范毕业 unknown)', async () => {
+    const r = await teachers(db, roster);
+    expect(r).toMatchObject({ rows: 5, added: 5, updated: 0, unchanged: 0, invalid: 0, committed: true });
+    expect(teacher('T002')).toMatchObject({ position: '教师', policy_id: 'laibin', normal_graduate: null, homeroom: 1, hire_date: '2020-09-01' });
+    expect(teacher('T001')).toMatchObject({ normal_graduate: 1, homeroom: 0 });
+  });
+
+  it('gives school leaders (校长/园长/书记) the leader role', async () => {
+    const r = await teachers(db, roster);
+    expect(r.extra.leadersGranted).toBe(3);
+    expect(rolesOf('T003')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(rolesOf('T004')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(rolesOf('T005')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(rolesOf('T001')).toEqual([]);
+  });
+
+  it('upserts by 工号: re-import reports unchanged, a changed row updates, a demoted leader loses the roster role', async () => {
+    await teachers(db, roster);
+    const same = await teachers(db, roster);
+    expect(same).toMatchObject({ added: 0, updated: 0, unchanged: 5 });
+
+    const changed = roster.map((r) => [...r]);
+    changed[0][2] = '第三中学';
+    changed[2][6] = '教师';
+    const r = await teachers(db, changed);
+    expect(r).toMatchObject({ added: 0, updated: 2, unchanged: 3 });
+    expect(r.extra.leadersRevoked).toBe(1);
+    expect(teacher('T001')).toMatchObject({ school: '第三中学' });
+    expect(teacher('T001').updated_at).toBe(new Date('2026-11-25T10:00:00+08:00').getTime());
+    expect(rolesOf('T003')).toEqual([]);
+    expect(count(db, 'teachers')).toBe(5);
+  });
+
+  it('keeps a leader role granted by hand when the roster says 教师', async () => {
+    await teachers(db, [roster[0]]);
+    const id = (teacher('T001') as { id: number }).id;
+    db.$client.prepare("INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, 'leader', 'cli')").run(id);
+    await teachers(db, [roster[0]]);
+    expect(rolesOf('T001')).toEqual([{ role: 'leader', granted_by: 'cli' }]);
+  });
+
+  it('the same 工号 twice with different content is an error; a bad file writes nothing', async () => {
+    const r = await teachers(db, [roster[0], ['T001', '张三', '第二中学', '2015-09-01', '是', '否', '教师', 'laibin'], roster[1]]);
+    expect(r).toMatchObject({ rejected: true, committed: false, invalid: 1 });
+    expect(r.errors).toEqual([{ row: 3, column: '工号', reason: '工号「T001」与第 2 行重复，但内容不同' }]);
+    expect(count(db, 'teachers')).toBe(0);
+    expect(count(db, 'roles')).toBe(0);
+    expect(count(db, 'meta')).toBe(0);
+  });
+
+  it('reports every bad cell and imports only good rows with skipInvalid', async () => {
+    const r = await teachers(
+      db,
+      [roster[0], ['T009', '', '一中', '2026-02-30', '嗯', '', '教师', 'mars'], roster[1]],
+      { skipInvalid: true },
+    );
+    expect(r).toMatchObject({ added: 2, invalid: 1, committed: true });
+    expect(r.errors.map((e) => `${e.row}${e.column}:${e.reason}`)).toEqual([
+      '3姓名:不能为空',
+      '3入职日期:「2026-02-30」不是有效的日期（没有这一天）',
+      '3师范毕业:应填写“是”或“否”（不清楚可留空）',
+      '3班主任:不能为空',
+      '3政策:没有政策「mars」，可选：houma、laibin、liuzhou、national、otog',
+    ]);
+    expect(teacher('T009')).toBeUndefined();
+  });
+});
