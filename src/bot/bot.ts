@@ -1,6 +1,8 @@
 import { inTransaction } from '../../db/client.js';
 import { dateIn, systemClock, type Clock } from '../clock.js';
-import { claimEvent, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
+import { asc, eq } from 'drizzle-orm';
+import { outbox as outboxTable } from '../../db/schema.js';
+import { claimEvent, eventKeyOf, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue } from '../outbox/outbox.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
@@ -115,6 +117,17 @@ export class Bot {
   /** Runs the event's command and returns the messages to send. Exposed for the console and tests. */
   respond(event: InboundEvent, eventKey: string): Outgoing[] {
     return event.kind === 'message' ? this.respondToMessage(event, eventKey) : this.respondToCardAction(event, eventKey);
+  }
+
+  /** The first reply an event produced (after it was handled), e.g. to answer a card click in its callback. */
+  firstReplyTo(event: InboundEvent): Reply | null {
+    const row = this.options.db
+      .select({ reply: outboxTable.reply })
+      .from(outboxTable)
+      .where(eq(outboxTable.origin, eventKeyOf(event)))
+      .orderBy(asc(outboxTable.id))
+      .get();
+    return row ? (JSON.parse(row.reply) as Reply) : null;
   }
 
   callerFor(platform: IncomingMessage['platform'], accountId: string): Caller {

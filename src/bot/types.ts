@@ -56,6 +56,8 @@ export interface CardSpec {
 export interface Reply {
   text: string;
   card?: CardSpec;
+  /** How the outcome reads at a glance: a platform may show it as a toast colour. */
+  tone?: 'success' | 'info' | 'warning' | 'error';
 }
 
 /** Where an outgoing message goes. */

@@ -23,43 +23,46 @@ export function signInReply(t: Messages, outcome: SignInOutcome, timeZone: strin
   switch (outcome.kind) {
     case 'signed_in': {
       const s = outcome.session;
-      if (outcome.credited) return { text: m.signedIn(s.title, at(outcome.at), s.category, s.hours) };
-      return { text: m.signedInNeedsCheckout(s.title, at(outcome.at), rangeText(s, 'checkout', timeZone)!, s.hours, s.mode === 'button') };
+      if (outcome.credited) {
+        const text = m.signedIn(s.title, at(outcome.at), s.category, s.hours);
+        return s.mode === 'button' ? resultCard(t, s, timeZone, text) : { text, tone: 'success' };
+      }
+      return { text: m.signedInNeedsCheckout(s.title, at(outcome.at), rangeText(s, 'checkout', timeZone)!, s.hours, s.mode === 'button'), tone: 'success' };
     }
     case 'signed_out':
-      return { text: m.signedOut(outcome.session.title, at(outcome.at), outcome.session.category, outcome.session.hours) };
+      return { text: m.signedOut(outcome.session.title, at(outcome.at), outcome.session.category, outcome.session.hours), tone: 'success' };
     case 'already_signed_in':
-      return { text: m.alreadyIn(outcome.session.title, at(outcome.at)) };
+      return { text: m.alreadyIn(outcome.session.title, at(outcome.at)), tone: 'info' };
     case 'already_signed_out':
-      return { text: m.alreadyOut(outcome.session.title, at(outcome.at)) };
+      return { text: m.alreadyOut(outcome.session.title, at(outcome.at)), tone: 'info' };
     case 'not_signed_in':
-      return { text: m.notSignedIn(outcome.session.title) };
+      return { text: m.notSignedIn(outcome.session.title), tone: 'error' };
     case 'no_checkout':
-      return { text: m.noCheckout(outcome.session.title) };
+      return { text: m.noCheckout(outcome.session.title), tone: 'error' };
     case 'too_early':
-      return { text: m.tooEarly(outcome.session.title, outcome.phase, at(outcome.opensAt)) };
+      return { text: m.tooEarly(outcome.session.title, outcome.phase, at(outcome.opensAt)), tone: 'error' };
     case 'too_late':
-      return { text: m.tooLate(outcome.session.title, outcome.phase, at(outcome.closedAt)) };
+      return { text: m.tooLate(outcome.session.title, outcome.phase, at(outcome.closedAt)), tone: 'error' };
     case 'cancelled':
-      return { text: m.cancelled(outcome.session.title) };
+      return { text: m.cancelled(outcome.session.title), tone: 'error' };
     case 'closed':
-      return { text: m.closed(outcome.session.title) };
+      return { text: m.closed(outcome.session.title), tone: 'error' };
     case 'not_in_audience':
-      return { text: m.notInAudience(outcome.session.title) };
+      return { text: m.notInAudience(outcome.session.title), tone: 'error' };
     case 'other_session':
-      return { text: m.otherSession(outcome.session.title, outcome.mine.title) };
+      return { text: m.otherSession(outcome.session.title, outcome.mine.title), tone: 'error' };
     case 'expired_code':
-      return { text: m.expired };
+      return { text: m.expired, tone: 'error' };
     case 'wrong_code':
-      return { text: m.wrong };
+      return { text: m.wrong, tone: 'error' };
     case 'code_required':
-      return { text: m.codeRequired(outcome.session.title, verb) };
+      return { text: m.codeRequired(outcome.session.title, verb), tone: 'error' };
     case 'unknown_session':
-      return { text: m.unknownSession };
+      return { text: m.unknownSession, tone: 'error' };
     case 'need_code':
-      return { text: m.needCode(outcome.session?.title ?? null, verb) };
+      return { text: m.needCode(outcome.session?.title ?? null, verb), tone: 'error' };
     case 'locked':
-      return { text: m.locked(at(outcome.until), outcome.justLocked) };
+      return { text: m.locked(at(outcome.until), outcome.justLocked), tone: 'error' };
   }
 }
 
@@ -79,4 +82,10 @@ export function signInCard(t: Messages, session: SessionRow, timeZone: string, t
     text: text ?? c.text(session.title, session.date, checkin),
     card: { title: c.title(session.title), tone: 'blue', sections: [{ lines }], buttons, note: c.note },
   };
+}
+
+/** A clicked 签到 card, redrawn with the outcome in place of its note, so the card itself shows it worked. */
+function resultCard(t: Messages, session: SessionRow, timeZone: string, text: string): Reply {
+  const card = signInCard(t, session, timeZone, text);
+  return { ...card, tone: 'success', card: card.card && { ...card.card, tone: 'green', note: text } };
 }

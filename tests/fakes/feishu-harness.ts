@@ -23,9 +23,9 @@ export interface FeishuHarness {
   fake: FakeFeishu;
   base: string;
   /** POSTs raw bytes to the events URL. */
-  post(body: string, headers?: Record<string, string>): Promise<PostResult>;
+  post(body: string, headers?: Record<string, string>, path?: string): Promise<PostResult>;
   /** POSTs an event the way Feishu does: encrypted with the key and signed, timestamped by the app's clock. */
-  send(payload: unknown, o?: SignOptions & { encrypted?: boolean }): Promise<PostResult>;
+  send(payload: unknown, o?: SignOptions & { encrypted?: boolean; path?: string }): Promise<PostResult>;
   inboxRows(): (typeof schema.inbox.$inferSelect)[];
   outboxRows(): (typeof schema.outbox.$inferSelect)[];
   close(): Promise<void>;
@@ -46,9 +46,13 @@ export async function startFeishu(env: Record<string, string> = {}): Promise<Fei
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const post = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<PostResult> => {
+  const post = async (
+    body: string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+    path = FEISHU_PATH,
+  ): Promise<PostResult> => {
     const started = performance.now();
-    const res = await fetch(base + FEISHU_PATH, { method: 'POST', body, headers });
+    const res = await fetch(base + path, { method: 'POST', body, headers });
     const text = await res.text();
     const ms = performance.now() - started;
     let json: unknown = text;
@@ -67,7 +71,7 @@ export async function startFeishu(env: Record<string, string> = {}): Promise<Fei
     post,
     send(payload, o = {}) {
       const { body, headers } = signedRequest(payload, { now: app.fixedClock.now(), ...o });
-      return post(body, headers);
+      return post(body, headers, o.path);
     },
     inboxRows: () => app.db.select().from(schema.inbox).all(),
     outboxRows: () => app.db.select().from(schema.outbox).all(),

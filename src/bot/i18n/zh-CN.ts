@@ -75,7 +75,8 @@ export const zhCN = {
     noNumeric: (presetName: string, earned: number) =>
       `${presetName}的培训文件没有规定具体学时要求，因此无法计算还差多少。您本周期已登记 ${fmtHours(earned)} 学时。`,
     totalWaived: (earned: number) => `按文件，您的岗位本周期不计总学时，只需完成下列年度要求。您本周期已登记 ${fmtHours(earned)} 学时。`,
-    cycle: (start: string, end: string, inferred: boolean) => `周期：${start} 至 ${end}${inferred ? '（按文件推定）' : ''}`,
+    // Whether the cycle is inferred is said once, in the engine's notes.
+    cycle: (start: string, end: string) => `周期：${start} 至 ${end}`,
     totals: (required: number, earned: number, remaining: number) =>
       `应修 ${fmtHours(required)} 学时，已修 ${fmtHours(earned)} 学时，还差 ${fmtHours(remaining)} 学时。`,
     done: '本周期总学时已达标。',
@@ -100,7 +101,7 @@ export function renderSummaryText(t: Messages, teacherName: string, s: HoursSumm
     // The preset has numbers, but the cycle total is waived for this role (e.g. otog principals).
     lines.push(m.totalWaived(s.earned));
   } else {
-    if (s.cycleStart && s.cycleEnd) lines.push(m.cycle(s.cycleStart, s.cycleEnd, s.cycleInferred));
+    if (s.cycleStart && s.cycleEnd) lines.push(m.cycle(s.cycleStart, s.cycleEnd));
     lines.push(m.totals(s.required, s.earned, s.remaining));
     if (s.remaining === 0) lines.push(m.done);
     else if (s.pace) lines.push(m.pace(s.pace.expected, s.pace.earned, s.pace.onPace));

@@ -1,7 +1,7 @@
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { FeishuLongConnection } from './long-connection.js';
 import { FeishuSender } from './send.js';
-import { FEISHU_EVENTS_PATH, mountFeishuWebhook } from './webhook.js';
+import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, mountFeishuWebhook } from './webhook.js';
 
 /** Feishu (Lark): events by webhook or long connection (FEISHU_MODE), replies through the OpenAPI. */
 export function createFeishuAdapter(deps: AdapterDeps): PlatformAdapter {
@@ -25,7 +25,7 @@ export function createFeishuAdapter(deps: AdapterDeps): PlatformAdapter {
     status() {
       if (longConnection) return `飞书 Feishu: 已启用 on · 长连接模式 websocket mode (无需公网地址 no public URL needed)`;
       const secured = config.FEISHU_ENCRYPT_KEY ? '签名+加密 signed+encrypted' : '未设置 FEISHU_ENCRYPT_KEY, 不验签 unsigned';
-      return `飞书 Feishu: 已启用 on · 回调模式 webhook mode · 事件请求地址 event URL: POST ${FEISHU_EVENTS_PATH} (${secured})`;
+      return `飞书 Feishu: 已启用 on · 回调模式 webhook mode · 事件 event URL: POST ${FEISHU_EVENTS_PATH} · 卡片回调 card URL: POST ${FEISHU_CARDS_PATH} (${secured})`;
     },
   };
 }

@@ -1,20 +1,27 @@
 import type { Context, Hono } from 'hono';
 import type { AdapterDeps } from '../adapter.js';
+import type { Reply } from '../../bot/types.js';
+import { renderCard } from './cards.js';
 import { classifyEnvelope } from './events.js';
 import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifySignature } from './verify.js';
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events';
+/** Card callbacks (card.action.trigger): answered with a toast and, when the outcome has one, a redrawn card. */
+export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards';
+/** Feishu waits 3 s for a card callback's answer; leave room for the network. */
+const CARD_ANSWER_BUDGET_MS = 2_000;
 
 /**
  * The HTTP receiver: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
  * Feishu retries anything not answered 200 within 3 s, so nothing slow happens before the answer.
  */
 export function mountFeishuWebhook(app: Hono, deps: AdapterDeps): void {
-  app.post(FEISHU_EVENTS_PATH, (c) => receive(c, deps));
+  app.post(FEISHU_EVENTS_PATH, (c) => receive(c, deps, false));
+  app.post(FEISHU_CARDS_PATH, (c) => receive(c, deps, true));
 }
 
-async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps): Promise<Response> {
-  const log = logger.child({ platform: 'feishu', path: FEISHU_EVENTS_PATH });
+async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps, answerCards: boolean): Promise<Response> {
+  const log = logger.child({ platform: 'feishu', path: c.req.path });
   const reject = (reason: string) => {
     log.warn({ reason, ip: c.req.header('x-forwarded-for') }, 'feishu request rejected');
     return c.json({ error: 'unauthorized' }, 401);
@@ -79,8 +86,15 @@ async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps):
     log.info({ reason: classified.reason }, 'feishu event ignored');
     return c.json({});
   }
+  const event = classified.event;
+  if (answerCards && event.kind === 'card_action') {
+    // The click's effect commits before we answer, so the toast tells the truth; its reply is also
+    // sent to the clicker as a message, which keeps a record when the toast is missed.
+    if (bot.accept(event)) await Promise.race([bot.drain(), new Promise((r) => setTimeout(r, CARD_ANSWER_BUDGET_MS))]);
+    return c.json(cardCallbackAnswer(bot.firstReplyTo(event)));
+  }
   // One INSERT claims the event; a retry or a concurrent duplicate loses it and is only acked.
-  if (bot.accept(classified.event)) bot.schedule(); // schedule() defers the work past this response.
+  if (bot.accept(event)) bot.schedule(); // schedule() defers the work past this response.
   return c.json({});
 }
 
@@ -90,4 +104,14 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Feishu's card-callback answer: a toast with the first line of the reply, and the redrawn card if there is one. */
+export function cardCallbackAnswer(reply: Reply | null): Record<string, unknown> {
+  if (!reply) return {};
+  const answer: Record<string, unknown> = {
+    toast: { type: reply.tone ?? 'info', content: reply.text.split('\n')[0].slice(0, 200) },
+  };
+  if (reply.card) answer.card = { type: 'raw', data: renderCard(reply.card) };
+  return answer;
 }

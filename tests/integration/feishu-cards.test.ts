@@ -1,0 +1,82 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { schema } from '../../db/client.js';
+import { grantRole } from '../../src/ledger/roles.js';
+import { ConsoleSession } from '../../src/platforms/console/session.js';
+import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
+import { cardAction, messageEvent, signedRequest } from '../fakes/feishu-sign.js';
+import { addTeacher, countRows } from '../helpers/seed.js';
+
+const CARDS = '/webhooks/feishu/cards';
+const TEACHER = 'ou_84aad35d084aa403a838cf73ee18467';
+let h: FeishuHarness;
+afterEach(async () => h?.close());
+
+/** An officer on the console creates a button-mode session open now (the test app's clock: 2026-11-25 10:00). */
+async function setUp(): Promise<number> {
+  h = await startFeishu();
+  const officer = addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
+  grantRole(h.app.db, officer, 'officer', 'test');
+  addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  const console = new ConsoleSession(h.app);
+  console.actAs('O001');
+  const [created] = await console.send('新建培训 师德讲座 师德师风 3 2026-11-25 09:30-11:00 方式 按钮');
+  expect(created).toContain('师德讲座');
+  expect((await h.send(messageEvent({ text: '绑定 T0001 张三', openId: TEACHER }))).status).toBe(200);
+  await h.app.bot.drain();
+  return h.app.db.select().from(schema.trainingSessions).get()!.id;
+}
+
+describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
+  it('signs in on a click and answers within the callback with a success toast and a redrawn card', async () => {
+    const id = await setUp();
+    const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
+    expect(r.status).toBe(200);
+    expect(r.ms).toBeLessThan(3000);
+    const answer = r.json as { toast: { type: string; content: string }; card?: { type: string; data: { header: unknown } } };
+    expect(answer.toast.type).toBe('success');
+    expect(answer.toast.content).toContain('师德讲座');
+    expect(answer.card?.type).toBe('raw');
+    expect(h.app.db.select().from(schema.records).where(eq(schema.records.source, 'session')).all()).toHaveLength(1);
+
+    // A second click changes nothing and says so.
+    const again = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
+    expect((again.json as { toast: { type: string; content: string } }).toast).toMatchObject({ type: 'info' });
+    expect((again.json as { toast: { content: string } }).toast.content).toContain('已签到');
+    expect(countRows(h.app.db, 'records')).toBe(1);
+  });
+
+  it('answers a replayed click (same event id) from the first handling, crediting once', async () => {
+    const id = await setUp();
+    const click = cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER });
+    const [a, b] = await Promise.all([h.send(click, { path: CARDS }), h.send(click, { path: CARDS })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await h.app.bot.drain();
+    expect(countRows(h.app.db, 'records')).toBe(1);
+  });
+
+  it('refuses a forged click with 401 and signs nobody in', async () => {
+    const id = await setUp();
+    const { body, headers } = signedRequest(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), {
+      now: h.app.fixedClock.now(),
+      key: 'not-the-encrypt-key',
+    });
+    expect((await h.post(body, headers, CARDS)).status).toBe(401);
+    expect(countRows(h.app.db, 'records')).toBe(0);
+  });
+
+  it('refuses a click with a wrong verification token', async () => {
+    const id = await setUp();
+    const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER, token: 'forged' }), { path: CARDS });
+    expect(r.status).toBe(401);
+    expect(countRows(h.app.db, 'records')).toBe(0);
+  });
+
+  it('answers a click on a closed session with an error toast and no credit', async () => {
+    const id = await setUp();
+    h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
+    const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
+    expect((r.json as { toast: { type: string } }).toast.type).toBe('error');
+    expect(countRows(h.app.db, 'records')).toBe(0);
+  });
+});
