@@ -269,3 +269,58 @@ export const broadcastRecipients = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.broadcastId, t.teacherId] }), index('broadcast_recipients_outbox').on(t.outboxId)],
 );
+
+/* ---------- Officer web console (/admin) ---------- */
+
+/** One-time login links sent by the `后台` command: only the SHA-256 of the token is kept. */
+export const adminLoginTokens = sqliteTable(
+  'admin_login_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    teacherId: integer('teacher_id').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('admin_login_tokens_expires').on(t.expiresAt)],
+);
+
+/** Console sign-ins. The cookie holds a random id; only its SHA-256 is stored. teacherId null = ADMIN_TOKEN. */
+export const adminSessions = sqliteTable(
+  'admin_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    teacherId: integer('teacher_id'),
+    actor: text('actor').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('admin_sessions_expires').on(t.expiresAt)],
+);
+
+/** Failed and successful console login attempts per client address, for the rate limit. */
+export const adminLoginAttempts = sqliteTable(
+  'admin_login_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ip: text('ip').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('admin_login_attempts_ip').on(t.ip, t.at)],
+);
+
+/**
+ * Teachers whose compliance summary must be recomputed: filled by triggers (see the migration) on UPDATE and
+ * DELETE of `records` and `teachers`, from any process. New rows are found by their ids instead, so imports
+ * pay nothing per inserted row.
+ */
+export const adminComplianceChanges = sqliteTable('admin_compliance_changes', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  teacherId: integer('teacher_id').notNull(),
+});

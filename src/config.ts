@@ -45,6 +45,11 @@ export const ConfigSchema = z
     DINGTALK_ROBOT_CODE: optionalString,
     DINGTALK_API_BASE_URL: url('https://api.dingtalk.com'),
     DINGTALK_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'stream']).default('webhook')),
+
+    /** Officer console: a fixed token for first setup (log in at /admin/login); off when unset. */
+    ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'ADMIN_TOKEN 至少 16 个字符（建议 32 个以上的随机字符）').optional()),
+    /** Where people reach this server, for links the bot sends (the console login link); default http://127.0.0.1:PORT. */
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {

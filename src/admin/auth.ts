@@ -1,0 +1,179 @@
+/**
+ * Officer console sign-in, as data: one-time login links (sent by the `后台` command), server-side sessions
+ * and the per-address limit on failed attempts. Secrets (link tokens, session ids) are random 32-byte values
+ * of which only the SHA-256 is stored, so a copy of the database does not let anyone in.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { adminLoginAttempts, adminLoginTokens, adminSessions, roles } from '../../db/schema.js';
+import { audit } from '../ledger/audit.js';
+import { findTeacherById, type TeacherRow } from '../ledger/teachers.js';
+
+export const LOGIN_LINK_TTL_MS = 10 * 60_000;
+export const SESSION_TTL_MS = 8 * 3600_000;
+export const ATTEMPT_WINDOW_MS = 10 * 60_000;
+export const MAX_FAILED_ATTEMPTS = 10;
+/** Actor name of sessions opened with ADMIN_TOKEN (no roster entry behind them). */
+export const TOKEN_ACTOR = 'admin:ADMIN_TOKEN';
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+/** Constant-time equality of two strings (compared as SHA-256, so lengths may differ). */
+export function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/* ------------------------------------------------------------------ link base URL */
+
+const baseUrls = new WeakMap<object, string>();
+
+/** The console's public address, registered per database by the HTTP layer (config PUBLIC_BASE_URL). */
+export function setConsoleBaseUrl(db: Db, url: string): void {
+  baseUrls.set(db, url.replace(/\/+$/, ''));
+}
+
+export function loginUrl(db: Db, token: string): string {
+  return `${baseUrls.get(db) ?? ''}/admin/login?token=${encodeURIComponent(token)}`;
+}
+
+/* ------------------------------------------------------------------ one-time links */
+
+export function isOfficer(db: Db, teacherId: number): boolean {
+  return db.select({ one: sql<number>`1` }).from(roles).where(and(eq(roles.teacherId, teacherId), eq(roles.role, 'officer'))).get() !== undefined;
+}
+
+/** A fresh login link for an officer: valid LOGIN_LINK_TTL_MS, single use. Runs in the command's transaction. */
+export function issueLoginLink(db: Db, teacher: TeacherRow, now: Date): { token: string; url: string; expiresAt: Date } {
+  const token = newSecret();
+  const expiresAt = new Date(now.getTime() + LOGIN_LINK_TTL_MS);
+  db.delete(adminLoginTokens).where(lt(adminLoginTokens.expiresAt, new Date(now.getTime() - 24 * 3600_000))).run();
+  db.insert(adminLoginTokens).values({ tokenHash: sha256(token), teacherId: teacher.id, createdAt: now, expiresAt }).run();
+  audit(db, `admin:${teacher.employeeNo}`, 'admin_link_issued', { teacherId: teacher.id, expiresAt: expiresAt.toISOString() });
+  return { token, url: loginUrl(db, token), expiresAt };
+}
+
+export type LinkRefusal = 'invalid' | 'expired' | 'used' | 'notOfficer';
+export type LinkCheck = { ok: true; teacher: TeacherRow } | { ok: false; reason: LinkRefusal };
+
+function judge(db: Db, row: typeof adminLoginTokens.$inferSelect | undefined, now: Date, consuming: boolean): LinkCheck {
+  if (!row) return { ok: false, reason: 'invalid' };
+  if (row.usedAt && !consuming) return { ok: false, reason: 'used' };
+  if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  const teacher = findTeacherById(db, row.teacherId);
+  if (!teacher || !isOfficer(db, teacher.id)) return { ok: false, reason: 'notOfficer' };
+  return { ok: true, teacher };
+}
+
+/** What a link is worth, without using it (the confirmation page). */
+export function checkLoginLink(db: Db, token: string, now: Date): LinkCheck {
+  if (!token) return { ok: false, reason: 'invalid' };
+  return judge(db, db.select().from(adminLoginTokens).where(eq(adminLoginTokens.tokenHash, sha256(token))).get(), now, false);
+}
+
+/** Uses a link: an atomic compare-and-set on `used_at`, so two tabs (or two servers) cannot both win. */
+export function consumeLoginLink(db: Db, token: string, now: Date): LinkCheck {
+  if (!token) return { ok: false, reason: 'invalid' };
+  const hash = sha256(token);
+  const row = db.select().from(adminLoginTokens).where(eq(adminLoginTokens.tokenHash, hash)).get();
+  if (!row) return { ok: false, reason: 'invalid' };
+  if (row.usedAt) return { ok: false, reason: 'used' };
+  const claimed = db
+    .update(adminLoginTokens)
+    .set({ usedAt: now })
+    .where(and(eq(adminLoginTokens.tokenHash, hash), sql`${adminLoginTokens.usedAt} IS NULL`))
+    .run().changes;
+  if (claimed !== 1) return { ok: false, reason: 'used' };
+  return judge(db, row, now, true);
+}
+
+/* ------------------------------------------------------------------ sessions */
+
+export interface ConsoleUser {
+  idHash: string;
+  teacher: TeacherRow | null;
+  /** For the audit log: admin:<工号> or admin:ADMIN_TOKEN. */
+  actor: string;
+  name: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export function openSession(
+  db: Db,
+  input: { teacher: TeacherRow | null; ip: string; userAgent: string | null; now: Date },
+): { cookieValue: string; user: ConsoleUser } {
+  const cookieValue = newSecret();
+  const idHash = sha256(cookieValue);
+  const csrfToken = newSecret();
+  const actor = input.teacher ? `admin:${input.teacher.employeeNo}` : TOKEN_ACTOR;
+  const expiresAt = new Date(input.now.getTime() + SESSION_TTL_MS);
+  db.delete(adminSessions).where(lt(adminSessions.expiresAt, new Date(input.now.getTime() - 7 * 24 * 3600_000))).run();
+  db.insert(adminSessions)
+    .values({
+      idHash,
+      teacherId: input.teacher?.id ?? null,
+      actor,
+      csrfToken,
+      ip: input.ip,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      createdAt: input.now,
+      lastSeenAt: input.now,
+      expiresAt,
+    })
+    .run();
+  audit(db, actor, 'admin_login', { via: input.teacher ? 'link' : 'ADMIN_TOKEN', ip: input.ip });
+  return { cookieValue, user: { idHash, teacher: input.teacher, actor, name: input.teacher?.name ?? '', csrfToken, expiresAt } };
+}
+
+/**
+ * The signed-in officer behind a cookie, or null: unknown, expired, signed out — or no longer an officer (the
+ * role is checked on every request, so taking it away takes effect at once).
+ */
+export function sessionUser(db: Db, cookieValue: string | undefined, now: Date): ConsoleUser | null {
+  if (!cookieValue || cookieValue.length > 200) return null;
+  const row = db.select().from(adminSessions).where(eq(adminSessions.idHash, sha256(cookieValue))).get();
+  if (!row || row.revokedAt || row.expiresAt.getTime() <= now.getTime()) return null;
+  let teacher: TeacherRow | null = null;
+  if (row.teacherId !== null) {
+    teacher = findTeacherById(db, row.teacherId);
+    if (!teacher || !isOfficer(db, teacher.id)) {
+      db.update(adminSessions).set({ revokedAt: now }).where(eq(adminSessions.idHash, row.idHash)).run();
+      return null;
+    }
+  }
+  if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
+    db.update(adminSessions).set({ lastSeenAt: now }).where(eq(adminSessions.idHash, row.idHash)).run();
+  }
+  return { idHash: row.idHash, teacher, actor: row.actor, name: teacher?.name ?? '', csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+}
+
+export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
+  db.update(adminSessions).set({ revokedAt: now }).where(eq(adminSessions.idHash, user.idHash)).run();
+  audit(db, user.actor, 'admin_logout', {});
+}
+
+/* ------------------------------------------------------------------ attempts */
+
+/**
+ * When an address that failed MAX_FAILED_ATTEMPTS times within ATTEMPT_WINDOW_MS may try again, or null if it
+ * may now. Only failures count, so an office behind one NAT address can sign in all day, while guessing links
+ * or the token stops after ten tries.
+ */
+export function loginBlockedUntil(db: Db, ip: string, now: Date): Date | null {
+  const since = new Date(now.getTime() - ATTEMPT_WINDOW_MS);
+  const failures = db
+    .select({ at: adminLoginAttempts.at })
+    .from(adminLoginAttempts)
+    .where(and(eq(adminLoginAttempts.ip, ip), eq(adminLoginAttempts.ok, false), gte(adminLoginAttempts.at, since)))
+    .orderBy(adminLoginAttempts.at)
+    .all();
+  if (failures.length < MAX_FAILED_ATTEMPTS) return null;
+  return new Date(failures[failures.length - MAX_FAILED_ATTEMPTS].at.getTime() + ATTEMPT_WINDOW_MS);
+}
+
+export function recordAttempt(db: Db, ip: string, ok: boolean, now: Date): void {
+  db.delete(adminLoginAttempts).where(lt(adminLoginAttempts.at, new Date(now.getTime() - 24 * 3600_000))).run();
+  db.insert(adminLoginAttempts).values({ ip, at: now, ok }).run();
+}

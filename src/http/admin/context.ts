@@ -1,0 +1,100 @@
+/** What the console's routes share: dependencies, the signed-in officer, client address, flash notes. */
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Db } from '../../../db/client.js';
+import type { ComplianceCache } from '../../admin/compliance.js';
+import type { ConsoleUser } from '../../admin/auth.js';
+import type { ImportJobs } from '../../admin/imports.js';
+import { messagesFor } from '../../bot/i18n/index.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { PolicyPreset } from '../../policy/schema.js';
+
+export interface AdminDeps {
+  db: Db;
+  /** Business clock: link expiry, sessions, "today". */
+  clock: Clock;
+  presets: ReadonlyMap<string, PolicyPreset>;
+  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH'>;
+  logger: Logger;
+  /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */
+  onEnqueued?: () => void;
+}
+
+export interface AdminServices extends AdminDeps {
+  cache: ComplianceCache;
+  imports: ImportJobs;
+  baseUrl: string;
+  secureCookies: boolean;
+}
+
+export type AdminEnv = { Variables: { user: ConsoleUser } };
+export type AdminContext = Context<AdminEnv>;
+
+export const t = messagesFor('zh-CN');
+export const a = t.admin;
+
+export const SESSION_COOKIE = 'xueshi_admin';
+const FLASH_COOKIE = 'xueshi_flash';
+
+/**
+ * The client's address for the login rate limit. A request from loopback is taken to come through a reverse
+ * proxy on the same machine (the usual nginx → 127.0.0.1:PORT setup), whose X-Forwarded-For is then believed;
+ * from anywhere else the socket address is used, so a remote client cannot pick its own.
+ */
+export function clientIp(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  const socket = incoming?.socket?.remoteAddress;
+  const loopback = !socket || socket === '::1' || socket.startsWith('127.') || socket === '::ffff:127.0.0.1';
+  if (loopback) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || c.req.header('x-real-ip')?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return socket ?? 'local';
+}
+
+/** A one-line note for the next page (after a redirect): kept in a short-lived cookie, never in the URL. */
+export function flash(c: Context, kind: 'ok' | 'err', text: string, secure: boolean): void {
+  setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify({ kind, text }), 'utf8').toString('base64url'), {
+    path: '/admin',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure,
+    maxAge: 60,
+  });
+}
+
+export interface Flash {
+  kind: 'ok' | 'err';
+  text: string;
+}
+
+export function takeFlash(c: Context): Flash | null {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (!raw) return null;
+  deleteCookie(c, FLASH_COOKIE, { path: '/admin' });
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Flash;
+    return (value.kind === 'ok' || value.kind === 'err') && typeof value.text === 'string' ? { kind: value.kind, text: value.text.slice(0, 500) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Form fields as strings (repeated fields joined with ","). */
+export async function formOf(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string').join(',');
+  }
+  return out;
+}
+
+/** Content-Disposition for a download with a Chinese file name (RFC 6266 / 5987). */
+export function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,89 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The officer web console at /admin: server-rendered pages (hono/jsx), one local stylesheet and one small
+ * script, charts as inline SVG — nothing from the internet, so it works on an offline school network.
+ * The pages call the other features' domain functions; they hold no rules of their own.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { html } from 'hono/html';
+import { readFileSync } from 'node:fs';
+import { setConsoleBaseUrl } from '../../admin/auth.js';
+import { ComplianceCache } from '../../admin/compliance.js';
+import { ImportJobs } from '../../admin/imports.js';
+import { a, type AdminDeps, type AdminEnv, type AdminServices } from './context.js';
+import { Notice } from './layout.js';
+import { mountAudit } from './pages/audit.js';
+import { mountBroadcasts } from './pages/broadcasts.js';
+import { mountCompliance } from './pages/compliance.js';
+import { mountDeadlines } from './pages/deadlines.js';
+import { mountExports } from './pages/exports.js';
+import { mountImports, MAX_UPLOAD_BYTES } from './pages/imports.js';
+import { csrfRefusal, mountLogin } from './pages/login.js';
+import { mountSessions } from './pages/sessions.js';
+import { requireCsrf, requireSession, securityHeaders } from './security.js';
+
+export type { AdminDeps } from './context.js';
+
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'admin.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/admin.css', import.meta.url), 'utf8') },
+  'admin.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/admin.js', import.meta.url), 'utf8') },
+};
+
+export interface AdminConsole {
+  services: AdminServices;
+  /** Releases temp files of uploads. */
+  close(): void;
+}
+
+/** Mounts /admin on the app. */
+export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
+  const baseUrl = (deps.config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${deps.config.PORT}`).replace(/\/+$/, '');
+  setConsoleBaseUrl(deps.db, baseUrl);
+  const cache = new ComplianceCache({ db: deps.db, presets: deps.presets, clock: deps.clock, timeZone: deps.config.TIMEZONE });
+  const imports = new ImportJobs({
+    db: deps.db,
+    databasePath: deps.config.DATABASE_PATH,
+    presets: deps.presets,
+    clock: deps.clock,
+    timeZone: deps.config.TIMEZONE,
+    defaultPolicy: deps.config.DEFAULT_POLICY,
+    logger: deps.logger,
+  });
+  const svc: AdminServices = { ...deps, cache, imports, baseUrl, secureCookies: baseUrl.startsWith('https:') };
+
+  const admin = new Hono<AdminEnv>();
+  admin.use('*', securityHeaders);
+  admin.get('/assets/:file', (c) => {
+    const asset = ASSETS[c.req.param('file')];
+    if (!asset) return c.notFound();
+    return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=300' });
+  });
+  // Uploads may be large; every other form is small. Checked before anything reads the body.
+  const uploadLimit = bodyLimit({ maxSize: MAX_UPLOAD_BYTES + 64 * 1024, onError: (c) => c.text(a.imports.tooBig(MAX_UPLOAD_BYTES / 1024 / 1024), 413) });
+  const formLimit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text(a.tooLarge, 413) });
+  admin.use('*', (c, next) => (c.req.method !== 'POST' ? next() : c.req.path === '/admin/imports' ? uploadLimit(c, next) : formLimit(c, next)));
+  admin.use('*', requireSession(svc));
+  admin.use('*', requireCsrf(svc, csrfRefusal));
+
+  mountLogin(admin, svc);
+  mountCompliance(admin, svc);
+  mountImports(admin, svc);
+  mountExports(admin, svc);
+  mountSessions(admin, svc);
+  mountDeadlines(admin, svc);
+  mountBroadcasts(admin, svc);
+  mountAudit(admin, svc);
+
+  admin.all('*', (c) =>
+    c.html(html`<!DOCTYPE html>${<Notice title={a.errors.notFoundTitle} text={a.errors.notFound} icon="🔍" link={{ href: '/admin', label: a.errors.back }} />}`, 404),
+  );
+  admin.onError((error, c) => {
+    deps.logger.error({ err: error, path: c.req.path }, 'admin console error');
+    return c.html(html`<!DOCTYPE html>${<Notice title={a.errors.internalTitle} text={a.errors.internal} icon="⚠️" link={{ href: '/admin', label: a.errors.back }} />}`, 500);
+  });
+
+  app.get('/admin/', (c) => c.redirect('/admin', 301));
+  app.route('/admin', admin);
+  return { services: svc, close: () => imports.close() };
+}

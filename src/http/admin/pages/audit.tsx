@@ -1,0 +1,84 @@
+/** @jsxImportSource hono/jsx */
+/** The audit log: who changed what, newest first, 50 a page, filterable by action. */
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import { auditActions, auditPage, detailPairs } from '../../../admin/audit.js';
+import { dateTimeIn } from '../../../clock.js';
+import { a, type AdminEnv, type AdminServices } from '../context.js';
+import { Page, PageHead, Pager } from '../layout.js';
+
+const m = a.audit;
+const label = (action: string) => m.actions[action] ?? action;
+
+export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  admin.get('/audit', (c) => {
+    const user = c.get('user');
+    const actions = auditActions(svc.db);
+    const wanted = c.req.query('action');
+    const action = wanted && actions.includes(wanted) ? wanted : null;
+    const result = auditPage(svc.db, Number(c.req.query('page')) || 1, action);
+    const base = new URLSearchParams();
+    if (action) base.set('action', action);
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={m.title} nav="audit" user={user}>
+          <PageHead title={m.title} sub={m.intro}>
+            <form method="get" action="/admin/audit" class="inline-form">
+              <label class="field">
+                <span>{m.filter}</span>
+                <select name="action">
+                  <option value="">{m.all}</option>
+                  {actions.map((x) => (
+                    <option value={x} selected={x === action}>
+                      {label(x)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button class="btn" type="submit">
+                {a.dashboard.apply}
+              </button>
+            </form>
+          </PageHead>
+          <div class="panel">
+            {result.rows.length === 0 ? (
+              <div class="empty">{m.none}</div>
+            ) : (
+              <div class="table-wrap">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th>{m.when}</th>
+                      <th>{m.actor}</th>
+                      <th>{m.action}</th>
+                      <th>{m.detail}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {result.rows.map((r) => (
+                      <tr>
+                        <td class="nowrap small">{dateTimeIn(r.at, svc.config.TIMEZONE)}</td>
+                        <td class="mono small">{r.actor}</td>
+                        <td class="nowrap">
+                          <span class="badge">{label(r.action)}</span>
+                        </td>
+                        <td class="small">
+                          {detailPairs(r.detail).map(([k, v]) => (
+                            <span style="margin-right:12px">
+                              <span class="muted">{k}</span> {v.length > 80 ? `${v.slice(0, 80)}…` : v}
+                            </span>
+                          ))}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Pager page={result.page} pages={result.pages} text={m.pageOf(result.page, result.pages, result.total)} base={base} path="/admin/audit" />
+          </div>
+        </Page>
+      )}`,
+    );
+  });
+}

@@ -1,0 +1,320 @@
+/** @jsxImportSource hono/jsx */
+/** Broadcasts: compose → preview (exact audience) → confirm → progress → delivery report. */
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import { desc } from 'drizzle-orm';
+import { inTransaction } from '../../../../db/client.js';
+import { broadcasts } from '../../../../db/schema.js';
+import type { ConsoleUser } from '../../../admin/auth.js';
+import type { BroadcastAudience, BroadcastRole } from '../../../broadcasts/audience.js';
+import {
+  broadcastProgress,
+  broadcastReply,
+  cancelBroadcast,
+  confirmBroadcast,
+  createPreview,
+  dueNow,
+  getBroadcast,
+  headcount,
+  MAX_BROADCAST_CHARS,
+  ownerOf,
+} from '../../../broadcasts/broadcasts.js';
+import { audienceText } from '../../../broadcasts/commands.js';
+import { dateIn, dateTimeIn } from '../../../clock.js';
+import { listSchools } from '../../../deadlines/store.js';
+import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
+import { CsrfField, Page, PageHead } from '../layout.js';
+
+const m = a.broadcasts;
+const ROLES: BroadcastRole[] = ['leader', 'homeroom', 'principal'];
+
+/** The broadcast owner of a console user: their roster id (0 for the ADMIN_TOKEN session, which has none). */
+const ownerId = (user: ConsoleUser) => user.teacher?.id ?? 0;
+
+function Compose(props: { user: ConsoleUser; values: Record<string, string>; error?: string }) {
+  const v = props.values;
+  const kind = v.audience || 'all';
+  const roles = new Set((v.roles ?? '').split(',').filter(Boolean));
+  return (
+    <form method="post" action="/admin/broadcasts" class="form">
+      <CsrfField user={props.user} />
+      {props.error ? <div class="flash err">{props.error}</div> : null}
+      <div class="field">
+        <span>{m.audience}</span>
+        <div class="choices">
+          {(
+            [
+              ['all', m.all],
+              ['schools', m.schools],
+              ['roles', m.roles],
+            ] as const
+          ).map(([key, label]) => (
+            <label>
+              <input type="radio" name="audience" value={key} checked={kind === key} />
+              {label}
+            </label>
+          ))}
+        </div>
+        <div data-show-when="audience=schools">
+          <input type="text" name="schools" value={v.schools ?? ''} placeholder={m.schoolsHint} />
+        </div>
+        <div data-show-when="audience=roles" class="choices">
+          {ROLES.map((r) => (
+            <label>
+              <input type="checkbox" name="roles" value={r} checked={roles.has(r)} />
+              {m.roleNames[r]}
+            </label>
+          ))}
+        </div>
+      </div>
+      <label class="field">
+        <span>{m.text}</span>
+        <textarea name="text" maxlength={MAX_BROADCAST_CHARS} required>
+          {v.text ?? ''}
+        </textarea>
+        <span class="hint">{m.textHint(MAX_BROADCAST_CHARS)}</span>
+      </label>
+      <div>
+        <button class="btn btn-primary" type="submit">
+          {m.preview}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  const tz = svc.config.TIMEZONE;
+
+  const listPage = (user: ConsoleUser, values: Record<string, string>, error?: string, note?: ReturnType<typeof takeFlash>) => {
+    const rows = svc.db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(30).all();
+    return html`<!DOCTYPE html>${(
+      <Page title={m.title} nav="broadcasts" user={user} flash={note}>
+        <PageHead title={m.title} />
+        <div class="grid grid-2-1">
+          <div class="panel">
+            <div class="panel-head">
+              <h2>{m.compose}</h2>
+            </div>
+            <Compose user={user} values={values} error={error} />
+          </div>
+          <div class="panel">
+            <div class="panel-head">
+              <h2>{m.list}</h2>
+            </div>
+            {rows.length === 0 ? (
+              <div class="empty">{m.none}</div>
+            ) : (
+              <table class="table">
+                <tbody>
+                  {rows.map((b) => (
+                    <tr>
+                      <td class="mono">
+                        <a href={`/admin/broadcasts/${b.id}`}>{`#${b.id}`}</a>
+                      </td>
+                      <td>
+                        <a href={`/admin/broadcasts/${b.id}`}>{b.text.length > 28 ? `${b.text.slice(0, 28)}…` : b.text}</a>
+                        <div class="sub">{dateTimeIn(b.createdAt, tz)}</div>
+                      </td>
+                      <td>
+                        <span class={`badge ${b.status === 'sending' ? 'done' : b.status === 'preview' ? 'warn' : ''}`}>{m.states[b.status]}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </div>
+      </Page>
+    )}`;
+  };
+
+  admin.get('/broadcasts', (c) => c.html(listPage(c.get('user'), {}, undefined, takeFlash(c))));
+
+  admin.post('/broadcasts', async (c) => {
+    const user = c.get('user');
+    const form = await formOf(c);
+    const text = (form.text ?? '').replace(/\r\n?/g, '\n').trim();
+    const fail = (error: string) => c.html(listPage(user, form, error), 400);
+    if (!text) return fail(m.errors.emptyText);
+    const length = [...text].length;
+    if (length > MAX_BROADCAST_CHARS) return fail(m.errors.tooLong(length, MAX_BROADCAST_CHARS));
+    let audience: BroadcastAudience;
+    if (form.audience === 'schools') {
+      const wanted = [...new Set((form.schools ?? '').split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean))];
+      if (wanted.length === 0) return fail(m.errors.noAudience);
+      const known = new Set(listSchools(svc.db));
+      const unknown = wanted.filter((s) => !known.has(s));
+      if (unknown.length) return fail(m.errors.unknownSchools(unknown));
+      audience = { schools: wanted };
+    } else if (form.audience === 'roles') {
+      const roles = (form.roles ?? '').split(',').filter((r): r is BroadcastRole => (ROLES as string[]).includes(r));
+      if (roles.length === 0) return fail(m.errors.noRoles);
+      audience = { roles };
+    } else if (form.audience === 'all') {
+      audience = { all: true };
+    } else return fail(m.errors.noAudience);
+    const { broadcast } = createPreview(svc.db, { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() });
+    return c.redirect(`/admin/broadcasts/${broadcast.id}`, 303);
+  });
+
+  admin.get('/broadcasts/:id/progress.json', (c) => {
+    const p = broadcastProgress(svc.db, Number(c.req.param('id')) || 0);
+    if (!p) return c.json({ error: 'not found' }, 404);
+    return c.json({ ...p, reload: p.status === 'sending' && p.done });
+  });
+
+  admin.get('/broadcasts/:id', (c) => {
+    const user = c.get('user');
+    const id = Number(c.req.param('id')) || 0;
+    const row = getBroadcast(svc.db, id);
+    if (!row) {
+      flash(c, 'err', m.errors.notFound, svc.secureCookies);
+      return c.redirect('/admin/broadcasts', 303);
+    }
+    const audience = JSON.parse(row.audience) as BroadcastAudience;
+    const who = audienceText(t, audience);
+    const mine = row.createdBy === ownerOf(ownerId(user));
+    let body;
+    let refresh: number | undefined;
+    if (row.status === 'preview') {
+      const count = headcount(svc.db, audience);
+      body = (
+        <div class="panel">
+          <dl class="kv" style="margin-bottom:14px">
+            <dt>{m.audience}</dt>
+            <dd class="strong">{who}</dd>
+            <dt>{m.total}</dt>
+            <dd>{m.counts(count.total, count.bound, count.unbound)}</dd>
+          </dl>
+          <div class="code-box" style="white-space:pre-wrap;font-family:var(--font);font-size:14px;margin-bottom:16px">
+            {row.text}
+          </div>
+          {mine ? (
+            <div class="actions">
+              <form method="post" action={`/admin/broadcasts/${row.id}/confirm`}>
+                <CsrfField user={user} />
+                <button class="btn btn-primary" type="submit" data-confirm={m.confirmAsk}>
+                  {m.confirmCount(count.bound)}
+                </button>
+              </form>
+              <form method="post" action={`/admin/broadcasts/${row.id}/cancel`}>
+                <CsrfField user={user} />
+                <button class="btn btn-danger" type="submit">
+                  {m.cancel}
+                </button>
+              </form>
+            </div>
+          ) : (
+            <div class="flash warn">{m.errors.notOwner}</div>
+          )}
+        </div>
+      );
+    } else if (row.status === 'cancelled') {
+      body = (
+        <div class="panel">
+          <div class="flash warn">{m.cancelled}</div>
+          <div class="code-box" style="white-space:pre-wrap;font-family:var(--font)">
+            {row.text}
+          </div>
+        </div>
+      );
+    } else {
+      const p = broadcastProgress(svc.db, row.id)!;
+      if (!p.done) refresh = 2;
+      const cell = (label: string, value: number, key: string, colour?: string) => (
+        <div>
+          <div class="v" style={colour ? `color:${colour}` : undefined} data-live-key={key}>
+            {value}
+          </div>
+          <div class="l">{label}</div>
+        </div>
+      );
+      body = (
+        <div class="panel" data-live-url={p.done ? undefined : `/admin/broadcasts/${row.id}/progress.json`} data-live-every="1500">
+          <div class={`flash ${p.done ? (p.failed ? 'warn' : 'ok') : 'info'}`}>{p.done ? `${m.report}：${m.done}` : m.sending}</div>
+          <div class="bigstat">
+            {cell(m.total, p.total, 'total')}
+            {cell(m.delivered, p.delivered, 'delivered', 'var(--done)')}
+            {cell(m.failed, p.failed, 'failed', p.failed ? 'var(--behind)' : undefined)}
+            {cell(m.pending, p.pending, 'pending', 'var(--pace)')}
+            {cell(m.unbound, p.unbound, 'unbound', 'var(--faint)')}
+          </div>
+          <div class="meter done" style="margin-bottom:14px">
+            <i data-live-width="delivered/bound" style={`width:${p.bound ? ((p.delivered / p.bound) * 100).toFixed(1) : 0}%`} />
+          </div>
+          {p.failures.length ? (
+            <table class="table" style="margin-bottom:14px">
+              <thead>
+                <tr>
+                  <th>{m.failures}</th>
+                  <th class="num">{m.failureCount}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.failures.map((f) => (
+                  <tr>
+                    <td class="small">{f.reason || '—'}</td>
+                    <td class="num">{f.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          <dl class="kv">
+            <dt>{m.audience}</dt>
+            <dd>{who}</dd>
+            <dt>{m.when}</dt>
+            <dd>{row.confirmedAt ? dateTimeIn(row.confirmedAt, tz) : '—'}</dd>
+          </dl>
+          <div class="code-box" style="white-space:pre-wrap;font-family:var(--font);margin-top:12px">
+            {row.text}
+          </div>
+        </div>
+      );
+    }
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={`#${row.id}`} nav="broadcasts" user={user} flash={takeFlash(c)} refreshSeconds={refresh}>
+          <PageHead
+            title={row.status === 'preview' ? m.previewTitle(row.id) : m.progressTitle(row.id)}
+            crumbs={[{ href: '/admin/broadcasts', label: m.title }, { label: `#${row.id}` }]}
+          />
+          {body}
+        </Page>
+      )}`,
+    );
+  });
+
+  admin.post('/broadcasts/:id/confirm', (c) => {
+    const user = c.get('user');
+    const id = Number(c.req.param('id')) || 0;
+    const row = getBroadcast(svc.db, id);
+    if (!row) return c.redirect('/admin/broadcasts', 303);
+    const now = svc.clock.now();
+    const sender = user.teacher?.name ?? a.nav.adminToken;
+    const outcome = inTransaction(svc.db, () =>
+      confirmBroadcast(svc.db, {
+        id,
+        teacherId: ownerId(user),
+        now,
+        sendAt: dueNow(svc.clock),
+        reply: broadcastReply(t, row.text, sender, dateIn(now, svc.config.TIMEZONE)),
+      }),
+    );
+    if (outcome.kind === 'started') svc.onEnqueued?.();
+    else {
+      const text = { notFound: m.errors.notFound, notOwner: m.errors.notOwner, alreadySending: m.errors.alreadySending, cancelled: m.cancelled, expired: m.errors.expired }[outcome.kind];
+      flash(c, 'err', text, svc.secureCookies);
+    }
+    return c.redirect(`/admin/broadcasts/${id}`, 303);
+  });
+
+  admin.post('/broadcasts/:id/cancel', (c) => {
+    const id = Number(c.req.param('id')) || 0;
+    const outcome = cancelBroadcast(svc.db, id, ownerId(c.get('user')));
+    if (outcome === 'notOwner') flash(c, 'err', m.errors.notOwner, svc.secureCookies);
+    return c.redirect(`/admin/broadcasts/${id}`, 303);
+  });
+}

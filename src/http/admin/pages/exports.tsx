@@ -1,0 +1,108 @@
+/** @jsxImportSource hono/jsx */
+/** Downloads: compliance by school, the behind-pace list, attendance by session — CSV (UTF-8 BOM) or XLSX. */
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { complianceRows, overdueRows } from '../../../admin/exports.js';
+import type { Filter } from '../../../admin/compliance.js';
+import { attendanceRows, toCsv, toXlsx } from '../../../cli/attendance-export.js';
+import { attendanceReport, getSession, listSessions } from '../../../sessions/sessions.js';
+import { a, attachment, type AdminEnv, type AdminServices } from '../context.js';
+import { Page, PageHead } from '../layout.js';
+
+const m = a.exports;
+
+export async function download(c: Context, rows: string[][], name: string, format: string, sheet: string): Promise<Response> {
+  if (format === 'xlsx') {
+    const body = await toXlsx(rows, sheet);
+    return c.body(new Uint8Array(body), 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': attachment(`${name}.xlsx`),
+    });
+  }
+  return c.body(toCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`${name}.csv`) });
+}
+
+export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  const filterOf = (c: Context): Filter => {
+    const policy = c.req.query('policy');
+    return { school: c.req.query('school') || null, policyId: policy && svc.presets.has(policy) ? policy : null };
+  };
+
+  admin.get('/exports', (c) => {
+    const user = c.get('user');
+    const sessions = listSessions(svc.db, { limit: 30 });
+    const Links = (props: { base: string }) => (
+      <div class="actions">
+        <a class="btn btn-small" href={`${props.base}.csv`}>
+          {m.csv}
+        </a>
+        <a class="btn btn-small" href={`${props.base}.xlsx`}>
+          {m.xlsx}
+        </a>
+      </div>
+    );
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={m.title} nav="exports" user={user}>
+          <PageHead title={m.title} sub={m.intro} />
+          <div class="grid grid-2" style="margin-bottom:18px">
+            <div class="panel">
+              <h2>{m.compliance}</h2>
+              <p class="muted" style="margin:6px 0 12px">{m.complianceNote}</p>
+              <Links base="/admin/exports/compliance" />
+            </div>
+            <div class="panel">
+              <h2>{m.overdue}</h2>
+              <p class="muted" style="margin:6px 0 12px">{m.overdueNote}</p>
+              <Links base="/admin/exports/overdue" />
+            </div>
+          </div>
+          <div class="panel">
+            <h2>{m.attendance}</h2>
+            <p class="muted" style="margin:6px 0 12px">{m.attendanceNote}</p>
+            {sessions.length === 0 ? (
+              <div class="empty">{m.noSessions}</div>
+            ) : (
+              <table class="table">
+                <tbody>
+                  {sessions.map((s) => (
+                    <tr>
+                      <td class="mono">{`#${s.id}`}</td>
+                      <td class="strong">{s.title}</td>
+                      <td class="nowrap">{s.date}</td>
+                      <td>
+                        <Links base={`/admin/exports/attendance/${s.id}`} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </Page>
+      )}`,
+    );
+  });
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    admin.get(`/exports/compliance.${format}`, async (c) => {
+      const read = await svc.cache.read(30_000);
+      if (!read.snapshot) return c.redirect('/admin', 303);
+      return download(c, complianceRows(a, read.snapshot, filterOf(c)), m.complianceFile(read.snapshot.asOf), format, m.sheetCompliance);
+    });
+
+    admin.get(`/exports/overdue.${format}`, async (c) => {
+      const read = await svc.cache.read(30_000);
+      if (!read.snapshot) return c.redirect('/admin', 303);
+      return download(c, overdueRows(a, svc.db, read.snapshot, svc.presets, filterOf(c)), m.overdueFile(read.snapshot.asOf), format, m.sheetOverdue);
+    });
+  }
+
+  admin.get('/exports/attendance/:file', async (c) => {
+    const match = /^(\d{1,12})\.(csv|xlsx)$/.exec(c.req.param('file'));
+    const session = match ? getSession(svc.db, Number(match[1])) : null;
+    if (!match || !session) return c.notFound();
+    const rows = attendanceRows(attendanceReport(svc.db, session), svc.config.TIMEZONE);
+    return download(c, rows, m.attendanceFile(session.id, session.title), match[2], `${session.id} ${session.title}`);
+  });
+}

@@ -1,0 +1,334 @@
+/** @jsxImportSource hono/jsx */
+/** Upload → row-level check (dry run) → import the same file → counts. */
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import { percentRead, type ImportJob, type ImportKind } from '../../../admin/imports.js';
+import type { ImportResult } from '../../../import/index.js';
+import { toCsv } from '../../../cli/attendance-export.js';
+import { a, attachment, flash, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
+import { CsrfField, Page, PageHead } from '../layout.js';
+import { dateTimeIn } from '../../../clock.js';
+
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const SHOW_ERRORS = 200;
+
+const m = a.imports;
+
+function Steps(props: { at: 1 | 2 | 3 }) {
+  const step = (n: 1 | 2 | 3, label: string) => <span class={props.at === n ? 'on' : undefined}>{`${'①②③'[n - 1]} ${label}`}</span>;
+  return (
+    <div class="steps">
+      {step(1, m.steps[0])}
+      <i>→</i>
+      {step(2, m.steps[1])}
+      <i>→</i>
+      {step(3, m.steps[2])}
+    </div>
+  );
+}
+
+function Counts(props: { r: ImportResult }) {
+  const r = props.r;
+  const cell = (label: string, value: number, colour?: string) => (
+    <div>
+      <div class="v" style={colour ? `color:${colour}` : undefined}>
+        {a.int(value)}
+      </div>
+      <div class="l">{label}</div>
+    </div>
+  );
+  return (
+    <div class="bigstat">
+      {cell(m.rows, r.rows)}
+      {cell(m.added, r.added, 'var(--done)')}
+      {r.kind === 'teachers' ? cell(m.updated, r.updated, 'var(--pace)') : null}
+      {cell(m.unchanged, r.unchanged)}
+      {cell(m.invalid, r.invalid, r.invalid ? 'var(--behind)' : undefined)}
+    </div>
+  );
+}
+
+function ErrorTable(props: { job: ImportJob; r: ImportResult }) {
+  const { r } = props;
+  if (r.errors.length === 0) return null;
+  const shown = r.errors.slice(0, SHOW_ERRORS);
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="table">
+          <thead>
+            <tr>
+              <th class="num">{m.row}</th>
+              <th>{m.column}</th>
+              <th>{m.reason}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((e) => (
+              <tr>
+                <td class="num mono">{e.row || '—'}</td>
+                <td>{e.column ?? '—'}</td>
+                <td>{e.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="pager">
+        <span>{r.errorCount > shown.length ? m.moreErrors(shown.length, r.errorCount) : ''}</span>
+        <a class="btn btn-small" href={`/admin/imports/${props.job.id}/errors.csv`}>
+          {m.downloadErrors}
+        </a>
+      </div>
+    </>
+  );
+}
+
+export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  const tz = svc.config.TIMEZONE;
+
+  admin.get('/imports', (c) => {
+    const user = c.get('user');
+    const jobs = svc.imports.list();
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={m.title} nav="imports" user={user} flash={takeFlash(c)}>
+          <PageHead title={m.title} sub={m.intro} />
+          <Steps at={1} />
+          <div class="grid grid-2-1" style="margin-bottom:18px">
+            <div class="panel">
+              <form method="post" action="/admin/imports" enctype="multipart/form-data" class="form">
+                <CsrfField user={user} />
+                <div class="field">
+                  <span>{m.kind}</span>
+                  <div class="choices">
+                    {(['teachers', 'records'] as const).map((k, i) => (
+                      <label>
+                        <input type="radio" name="kind" value={k} checked={i === 0} required />
+                        {m.kinds[k]}
+                      </label>
+                    ))}
+                  </div>
+                </div>
+                <label class="field">
+                  <span>{m.file}</span>
+                  <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
+                  <span class="hint">{m.fileHint(MAX_UPLOAD_BYTES / 1024 / 1024)}</span>
+                </label>
+                <div>
+                  <button class="btn btn-primary" type="submit">
+                    {m.check}
+                  </button>
+                </div>
+              </form>
+            </div>
+            <div class="panel">
+              <h2 style="margin-bottom:10px">{m.columnsLabel}</h2>
+              {(['teachers', 'records'] as const).map((k) => (
+                <div style="margin-bottom:12px">
+                  <div class="small muted">{m.kinds[k]}</div>
+                  <div class="code-box">{m.columns[k]}</div>
+                </div>
+              ))}
+            </div>
+          </div>
+          <div class="panel">
+            <div class="panel-head">
+              <h2>{m.recent}</h2>
+            </div>
+            {jobs.length === 0 ? (
+              <div class="empty">{m.noRecent}</div>
+            ) : (
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th>{m.when}</th>
+                    <th>{m.kind}</th>
+                    <th>{m.file}</th>
+                    <th>{m.state}</th>
+                    <th class="num">{m.rows}</th>
+                    <th class="num">{m.added}</th>
+                    <th class="num">{m.invalid}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {jobs.map((j) => {
+                    const r = j.result ?? j.check;
+                    return (
+                      <tr>
+                        <td class="nowrap">{dateTimeIn(j.createdAt, tz)}</td>
+                        <td>{m.kinds[j.kind]}</td>
+                        <td>
+                          <a href={`/admin/imports/${j.id}`}>{j.fileName}</a>
+                        </td>
+                        <td>
+                          <span class={`badge ${j.phase === 'done' ? 'done' : j.phase === 'failed' ? 'behind' : j.phase === 'validated' ? 'warn' : ''}`}>{m.phases[j.phase]}</span>
+                        </td>
+                        <td class="num">{r ? a.int(r.rows) : '—'}</td>
+                        <td class="num">{j.result ? a.int(j.result.added) : '—'}</td>
+                        <td class="num">{r ? a.int(r.invalid) : '—'}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </Page>
+      )}`,
+    );
+  });
+
+  admin.post('/imports', async (c) => {
+    const user = c.get('user');
+    const body = await c.req.parseBody();
+    const kind = body.kind;
+    const file = body.file;
+    if (kind !== 'teachers' && kind !== 'records') {
+      flash(c, 'err', m.badKind, svc.secureCookies);
+      return c.redirect('/admin/imports', 303);
+    }
+    if (!(file instanceof File) || file.size === 0) {
+      flash(c, 'err', m.noFile, svc.secureCookies);
+      return c.redirect('/admin/imports', 303);
+    }
+    const job = svc.imports.start(kind as ImportKind, file.name, new Uint8Array(await file.arrayBuffer()), user.actor);
+    return c.redirect(`/admin/imports/${job.id}`, 303);
+  });
+
+  admin.get('/imports/:id', (c) => {
+    const user = c.get('user');
+    const job = svc.imports.get(c.req.param('id'));
+    if (!job) {
+      flash(c, 'err', m.notFound, svc.secureCookies);
+      return c.redirect('/admin/imports', 303);
+    }
+    const running = job.phase === 'validating' || job.phase === 'importing';
+    const title = running ? m.progressTitle(job.fileName) : job.phase === 'done' ? m.resultTitle(job.fileName) : m.reportTitle(job.fileName);
+    let body;
+    if (running) {
+      const pct = percentRead(job);
+      body = (
+        <div class="panel">
+          <p>{m.progress(job.rows, pct)}</p>
+          <div class="meter" style="max-width:480px">
+            <i style={`width:${pct ?? 5}%`} />
+          </div>
+        </div>
+      );
+    } else if (job.phase === 'failed') {
+      body = (
+        <div class="panel">
+          <div class="flash err">{m.failed(job.error ?? '')}</div>
+          <a class="btn" href="/admin/imports">
+            {m.again}
+          </a>
+        </div>
+      );
+    } else if (job.phase === 'done' && job.result) {
+      const r = job.result;
+      body = (
+        <div class="panel">
+          <div class={`flash ${r.committed ? 'ok' : 'err'}`}>
+            {r.committed ? m.committedNote(r.elapsedMs) : m.rejectedNote}
+            {r.committed && r.invalid ? ` ${m.skippedNote(r.invalid)}` : ''}
+          </div>
+          <Counts r={r} />
+          {r.kind === 'teachers' && (r.extra.leadersGranted || r.extra.leadersRevoked) ? (
+            <p class="muted">{m.leaders(r.extra.leadersGranted ?? 0, r.extra.leadersRevoked ?? 0)}</p>
+          ) : null}
+          <ErrorTable job={job} r={r} />
+          <div class="actions" style="margin-top:14px">
+            <a class="btn btn-primary" href="/admin">
+              {a.nav.dashboard}
+            </a>
+            <a class="btn" href="/admin/imports">
+              {m.again}
+            </a>
+          </div>
+        </div>
+      );
+    } else {
+      const r = job.check!;
+      const headerBad = r.rejected && r.rows === 0 && r.errorCount > 0;
+      const good = r.rows - r.invalid;
+      body = (
+        <div class="panel">
+          <div class={`flash ${r.errorCount === 0 ? 'ok' : 'err'}`}>
+            {headerBad ? m.headerBad : r.errorCount === 0 ? m.allGood(r.rows) : m.someBad(r.invalid, r.rows)}
+          </div>
+          {headerBad ? <div class="code-box" style="margin-bottom:12px">{m.columns[job.kind]}</div> : <Counts r={r} />}
+          <ErrorTable job={job} r={r} />
+          {job.phase === 'validated' ? (
+            <div class="actions" style="margin-top:14px">
+              {r.errorCount === 0 ? (
+                <form method="post" action={`/admin/imports/${job.id}/commit`}>
+                  <CsrfField user={user} />
+                  <button class="btn btn-primary" type="submit">
+                    {m.commit}
+                  </button>
+                </form>
+              ) : !headerBad && good > 0 ? (
+                <form method="post" action={`/admin/imports/${job.id}/commit`}>
+                  <CsrfField user={user} />
+                  <input type="hidden" name="skipInvalid" value="1" />
+                  <button class="btn" type="submit" data-confirm={m.commitSkip(good)}>
+                    {m.commitSkip(good)}
+                  </button>
+                </form>
+              ) : null}
+              <form method="post" action={`/admin/imports/${job.id}/discard`}>
+                <CsrfField user={user} />
+                <button class="btn btn-danger" type="submit">
+                  {m.discard}
+                </button>
+              </form>
+              <a class="btn" href="/admin/imports">
+                {m.again}
+              </a>
+            </div>
+          ) : (
+            <div class="actions" style="margin-top:14px">
+              <span class="badge">{m.phases[job.phase]}</span>
+              <a class="btn" href="/admin/imports">
+                {m.again}
+              </a>
+            </div>
+          )}
+        </div>
+      );
+    }
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={title} nav="imports" user={user} flash={takeFlash(c)} refreshSeconds={running ? 1 : undefined}>
+          <PageHead title={title} sub={`${m.kinds[job.kind]} · ${(job.size / 1024).toFixed(1)} KB`} crumbs={[{ href: '/admin/imports', label: m.title }, { label: job.fileName }]} />
+          <Steps at={job.phase === 'validating' || job.phase === 'validated' || job.phase === 'discarded' ? 2 : 3} />
+          {body}
+        </Page>
+      )}`,
+    );
+  });
+
+  admin.get('/imports/:id/errors.csv', (c) => {
+    const job = svc.imports.get(c.req.param('id'));
+    const r = job?.result ?? job?.check;
+    if (!job || !r) return c.notFound();
+    const rows = [[...m.errorsCsvHeader], ...r.errors.map((e) => [String(e.row), e.column ?? '', e.reason])];
+    return c.body(toCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(m.errorsFile(job.fileName)) });
+  });
+
+  admin.post('/imports/:id/commit', async (c) => {
+    const body = await c.req.parseBody();
+    const job = svc.imports.commit(c.req.param('id'), body.skipInvalid === '1');
+    if (!job) {
+      flash(c, 'err', m.notFound, svc.secureCookies);
+      return c.redirect('/admin/imports', 303);
+    }
+    return c.redirect(`/admin/imports/${job.id}`, 303);
+  });
+
+  admin.post('/imports/:id/discard', (c) => {
+    svc.imports.discard(c.req.param('id'));
+    return c.redirect('/admin/imports', 303);
+  });
+}

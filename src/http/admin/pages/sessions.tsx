@@ -1,0 +1,430 @@
+/** @jsxImportSource hono/jsx */
+/** Training sessions: create, list with live counts, one session's attendance, the projector link. */
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import { stateOf } from '../../../cli/attendance-export.js';
+import { dateIn, dateTimeIn } from '../../../clock.js';
+import { EVERYONE } from '../../../sessions/audience.js';
+import { projectorPath, rangeText, signInCard } from '../../../sessions/replies.js';
+import {
+  attendanceReport,
+  audienceOf,
+  createSession,
+  getSession,
+  hasCheckout,
+  listSessions,
+  liveCounts,
+  sendSignInCards,
+  setSessionStatus,
+  type SessionDraft,
+  type SessionMode,
+} from '../../../sessions/sessions.js';
+import { parseAudience, parseDate, parseHours, parseTimeRange, type ParseResult } from '../../../sessions/syntax.js';
+import { hhmmIn } from '../../../sessions/time.js';
+import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
+import { CsrfField, Page, PageHead, hrs } from '../layout.js';
+
+const m = a.sessions;
+
+type Form = Record<string, string>;
+
+function CreateForm(props: { svc: AdminServices; user: Parameters<typeof CsrfField>[0]['user']; values: Form; error?: string }) {
+  const v = props.values;
+  const preset = props.svc.presets.get(props.svc.config.DEFAULT_POLICY);
+  const categories = preset ? preset.categories.map((c) => c.key) : [];
+  const audience = v.audience || 'all';
+  const mode = v.mode || 'rotating';
+  return (
+    <form method="post" action="/admin/sessions" class="form">
+      <CsrfField user={props.user} />
+      {props.error ? <div class="flash err">{props.error}</div> : null}
+      <div class="form-row">
+        <label class="field" style="grid-column: span 2">
+          <span>{m.titleLabel}</span>
+          <input type="text" name="title" value={v.title ?? ''} maxlength={100} required />
+        </label>
+        <label class="field">
+          <span>{m.category}</span>
+          <select name="category" required>
+            {categories.map((c) => (
+              <option value={c} selected={c === v.category}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{m.hours}</span>
+          <input type="number" name="hours" min="0.5" max="24" step="0.5" value={v.hours ?? '3'} required />
+        </label>
+      </div>
+      <div class="form-row">
+        <label class="field">
+          <span>{m.date}</span>
+          <input type="date" name="date" value={v.date ?? ''} required />
+        </label>
+        <div class="field">
+          <span>{m.checkin}</span>
+          <div class="actions" style="flex-wrap:nowrap">
+            <input type="time" name="checkinStart" value={v.checkinStart ?? ''} required />
+            <span class="muted">{m.to}</span>
+            <input type="time" name="checkinEnd" value={v.checkinEnd ?? ''} required />
+          </div>
+        </div>
+        <div class="field">
+          <span>{m.checkout}</span>
+          <div class="actions" style="flex-wrap:nowrap">
+            <input type="time" name="checkoutStart" value={v.checkoutStart ?? ''} />
+            <span class="muted">{m.to}</span>
+            <input type="time" name="checkoutEnd" value={v.checkoutEnd ?? ''} />
+          </div>
+        </div>
+      </div>
+      <div class="field">
+        <span>{m.audience}</span>
+        <div class="choices">
+          {(
+            [
+              ['all', m.audienceAll],
+              ['schools', m.audienceSchools],
+              ['roles', m.audienceRoles],
+            ] as const
+          ).map(([key, label]) => (
+            <label>
+              <input type="radio" name="audience" value={key} checked={audience === key} />
+              {label}
+            </label>
+          ))}
+        </div>
+        <div data-show-when="audience=schools">
+          <input type="text" name="schools" value={v.schools ?? ''} placeholder={m.schoolsHint} />
+        </div>
+        <div data-show-when="audience=roles">
+          <input type="text" name="roles" value={v.roles ?? ''} placeholder={m.rolesHint} />
+        </div>
+      </div>
+      <div class="field">
+        <span>{m.mode}</span>
+        <div class="choices">
+          {(['rotating', 'static', 'button'] as const).map((key) => (
+            <label>
+              <input type="radio" name="mode" value={key} checked={mode === key} />
+              {m.modes[key]}
+            </label>
+          ))}
+        </div>
+        <div data-show-when="mode=static">
+          <input type="text" name="code" value={v.code ?? ''} placeholder={m.staticCode} inputmode="numeric" pattern="[0-9]{4,8}" />
+        </div>
+      </div>
+      <div>
+        <button class="btn btn-primary" type="submit">
+          {m.submit}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The form's fields → a draft, or the first problem in the words the chat command uses. */
+function draftOf(form: Form, today: string): ParseResult<SessionDraft> {
+  const hours = parseHours(form.hours ?? '');
+  if (!hours.ok) return hours;
+  const date = parseDate(form.date ?? '', today);
+  if (!date.ok) return date;
+  const checkin = parseTimeRange(`${form.checkinStart ?? ''}-${form.checkinEnd ?? ''}`);
+  if (!checkin.ok) return checkin;
+  let checkout = null;
+  if (form.checkoutStart || form.checkoutEnd) {
+    const parsed = parseTimeRange(`${form.checkoutStart ?? ''}-${form.checkoutEnd ?? ''}`);
+    if (!parsed.ok) return parsed;
+    checkout = parsed.value;
+  }
+  let audience: ParseResult<SessionDraft['audience']> = { ok: true, value: EVERYONE };
+  // The chat syntax's own parser (学校:… / 角色:…), so the console and 新建培训 read audiences alike.
+  if (form.audience === 'schools') audience = parseAudience(`schools:${form.schools ?? ''}`);
+  if (form.audience === 'roles') audience = parseAudience(`roles:${form.roles ?? ''}`);
+  if (!audience.ok) return audience;
+  const mode: SessionMode = form.mode === 'static' || form.mode === 'button' ? form.mode : 'rotating';
+  return {
+    ok: true,
+    value: {
+      title: form.title ?? '',
+      category: form.category ?? '',
+      hours: hours.value,
+      date: date.value,
+      checkin: checkin.value,
+      checkout,
+      audience: audience.value,
+      mode,
+      staticCode: mode === 'static' && form.code?.trim() ? form.code.trim() : null,
+    },
+  };
+}
+
+export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  const tz = svc.config.TIMEZONE;
+
+  const listPage = (user: Parameters<typeof CsrfField>[0]['user'], values: Form, error?: string, flashNote?: ReturnType<typeof takeFlash>) => {
+    const sessions = listSessions(svc.db, { limit: 30 });
+    return html`<!DOCTYPE html>${(
+      <Page title={m.title} nav="sessions" user={user} flash={flashNote}>
+        <PageHead title={m.title} />
+        <div class="panel">
+          <div class="panel-head">
+            <h2>{m.create}</h2>
+          </div>
+          <CreateForm svc={svc} user={user} values={values} error={error} />
+        </div>
+        <div class="panel">
+          <div class="panel-head">
+            <h2>{m.list}</h2>
+          </div>
+          {sessions.length === 0 ? (
+            <div class="empty">{m.none}</div>
+          ) : (
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th>{m.id}</th>
+                    <th>{m.titleLabel}</th>
+                    <th>{m.when}</th>
+                    <th>{m.category}</th>
+                    <th>{m.mode}</th>
+                    <th>{m.statusCol}</th>
+                    <th class="num">{`${m.signedIn} / ${m.expected}`}</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {sessions.map((s) => {
+                    const live = liveCounts(svc.db, s);
+                    return (
+                      <tr>
+                        <td class="mono">{`#${s.id}`}</td>
+                        <td class="strong">
+                          <a href={`/admin/sessions/${s.id}`}>{s.title}</a>
+                        </td>
+                        <td class="nowrap small">{`${s.date} ${rangeText(s, 'checkin', tz)}`}</td>
+                        <td class="small">{a.categoryHours(s.category, s.hours)}</td>
+                        <td class="small">{m.modeShort[s.mode]}</td>
+                        <td>
+                          <span class={`badge ${s.status}`}>{m.states[s.status]}</span>
+                        </td>
+                        <td class="num">{m.liveCount(live.signedIn, live.expected)}</td>
+                        <td class="nowrap">
+                          <a class="btn btn-small" href={`/admin/sessions/${s.id}`}>
+                            {m.detail}
+                          </a>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      </Page>
+    )}`;
+  };
+
+  admin.get('/sessions', (c) => {
+    const today = dateIn(svc.clock.now(), tz);
+    return c.html(listPage(c.get('user'), { date: today }, undefined, takeFlash(c)));
+  });
+
+  admin.post('/sessions', async (c) => {
+    const user = c.get('user');
+    const form = await formOf(c);
+    const now = svc.clock.now();
+    const draft = draftOf(form, dateIn(now, tz));
+    const created = draft.ok
+      ? createSession(svc.db, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY })
+      : draft;
+    if (!created.ok) return c.html(listPage(user, form, t.sessions.problem(created.problem)), 400);
+    const session = created.session;
+    let note = m.created(session.id);
+    if (session.mode === 'button') {
+      const cards = sendSignInCards(svc.db, session, now, () => signInCard(t, session, tz));
+      svc.onEnqueued?.();
+      note += m.cards(cards.queued, cards.unbound.length);
+    }
+    flash(c, 'ok', note, svc.secureCookies);
+    return c.redirect(`/admin/sessions/${session.id}`, 303);
+  });
+
+  admin.get('/sessions/:id/live.json', (c) => {
+    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+    if (!session) return c.json({ error: 'not found' }, 404);
+    return c.json(liveCounts(svc.db, session));
+  });
+
+  admin.get('/sessions/:id', (c) => {
+    const user = c.get('user');
+    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+    if (!session) {
+      flash(c, 'err', m.notFound, svc.secureCookies);
+      return c.redirect('/admin/sessions', 303);
+    }
+    const report = attendanceReport(svc.db, session);
+    const checkout = hasCheckout(session);
+    const projector = session.mode === 'button' ? null : projectorPath(session);
+    const lines = report.lines.slice(0, 1000);
+    const time = (d: Date | null) => (d ? (dateIn(d, tz) === session.date ? hhmmIn(d, tz) : dateTimeIn(d, tz)) : '');
+    return c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={session.title} nav="sessions" user={user} flash={takeFlash(c)}>
+          <PageHead
+            title={`#${session.id} ${session.title}`}
+            sub={`${session.date} · ${m.window(rangeText(session, 'checkin', tz)!, rangeText(session, 'checkout', tz))} · ${a.categoryHours(session.category, session.hours)}`}
+            crumbs={[{ href: '/admin/sessions', label: m.title }, { label: `#${session.id}` }]}
+          >
+            {projector ? (
+              <a class="btn btn-primary" href={projector} target="_blank" rel="noopener">
+                {m.projector}
+              </a>
+            ) : null}
+            <a class="btn" href={`/admin/exports/attendance/${session.id}.csv`}>
+              {m.exportCsv}
+            </a>
+            <a class="btn" href={`/admin/exports/attendance/${session.id}.xlsx`}>
+              {m.exportXlsx}
+            </a>
+            {session.status === 'open' ? (
+              <form method="post" action={`/admin/sessions/${session.id}/close`}>
+                <CsrfField user={user} />
+                <button class="btn btn-danger" type="submit" data-confirm={m.closeConfirm}>
+                  {m.close}
+                </button>
+              </form>
+            ) : null}
+          </PageHead>
+          <div class="grid grid-2-1" style="margin-bottom:18px">
+            <div class="panel" data-live-url={`/admin/sessions/${session.id}/live.json`} data-live-every="3000">
+              <div class="panel-head">
+                <h2>{m.live}</h2>
+                <span class={`badge ${session.status}`}>{m.states[session.status]}</span>
+              </div>
+              <div class="bigstat">
+                <div>
+                  <div class="live-num">
+                    <span data-live-key="signedIn">{report.signedIn}</span>
+                    <span class="muted" style="font-size:20px">
+                      {' / '}
+                      <span data-live-key="expected">{report.expected}</span>
+                    </span>
+                  </div>
+                  <div class="l">{`${m.signedIn} / ${m.expected}`}</div>
+                </div>
+                {checkout ? (
+                  <div>
+                    <div class="live-num" data-live-key="signedOut">
+                      {report.signedOut}
+                    </div>
+                    <div class="l">{m.signedOut}</div>
+                  </div>
+                ) : null}
+              </div>
+              <div class="meter">
+                <i data-live-width="signedIn/expected" style={`width:${report.expected ? Math.min(100, (report.signedIn / report.expected) * 100) : 0}%`} />
+              </div>
+            </div>
+            <div class="panel">
+              <div class="panel-head">
+                <h2>{m.projector}</h2>
+              </div>
+              {projector ? (
+                <>
+                  <p class="muted small">{m.projectorHint}</p>
+                  <div class="code-box">{`${svc.baseUrl}${projector}`}</div>
+                </>
+              ) : (
+                <p class="muted">{m.modes.button}</p>
+              )}
+              <dl class="kv" style="margin-top:12px">
+                <dt>{m.audience}</dt>
+                <dd>{t.sessions.audience(audienceOf(session))}</dd>
+                <dt>{m.mode}</dt>
+                <dd>
+                  {m.modeShort[session.mode]}
+                  {session.mode === 'static' && session.staticCode ? <span class="mono">{` ${session.staticCode}`}</span> : null}
+                </dd>
+              </dl>
+            </div>
+          </div>
+          <div class="panel">
+            <div class="panel-head">
+              <h2>{m.bySchool}</h2>
+            </div>
+            <table class="table">
+              <thead>
+                <tr>
+                  <th>{m.school}</th>
+                  <th class="num">{m.expected}</th>
+                  <th class="num">{m.signedIn}</th>
+                  {checkout ? <th class="num">{m.signedOut}</th> : null}
+                  <th class="num">{m.absent}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.bySchool.map((s) => (
+                  <tr>
+                    <td class="strong">{s.school}</td>
+                    <td class="num">{s.expected}</td>
+                    <td class="num">{s.signedIn}</td>
+                    {checkout ? <td class="num">{s.signedOut}</td> : null}
+                    <td class="num" style={s.absent.length ? 'color:var(--behind)' : undefined}>
+                      {s.absent.length}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="panel">
+            <div class="panel-head">
+              <h2>{m.attendance}</h2>
+            </div>
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th>{a.school.employeeNo}</th>
+                    <th>{m.name}</th>
+                    <th>{m.school}</th>
+                    <th>{m.checkedIn}</th>
+                    {checkout ? <th>{m.checkedOut}</th> : null}
+                    <th>{m.statusCol}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {lines.map((l) => (
+                    <tr>
+                      <td class="mono">{l.member.employeeNo}</td>
+                      <td>{l.member.name}</td>
+                      <td>{l.member.school}</td>
+                      <td class="nowrap">{time(l.checkedInAt)}</td>
+                      {checkout ? <td class="nowrap">{time(l.checkedOutAt)}</td> : null}
+                      <td>
+                        <span class={`badge ${l.checkedInAt ? (l.credit.state === 'cancelled' ? 'warn' : 'done') : ''}`}>{stateOf(l, checkout)}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </Page>
+      )}`,
+    );
+  });
+
+  admin.post('/sessions/:id/close', (c) => {
+    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+    if (!session) return c.redirect('/admin/sessions', 303);
+    if (setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) flash(c, 'ok', m.closed, svc.secureCookies);
+    return c.redirect(`/admin/sessions/${session.id}`, 303);
+  });
+}
