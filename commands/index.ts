@@ -5,6 +5,17 @@ import hours from './hours.js';
 import records from './records.js';
 import unbind from './unbind.js';
 import whoami from './whoami.js';
+import adminLogin from './admin-login.js';
+import broadcastCancel from './broadcast-cancel.js';
+import broadcastConfirm from './broadcast-confirm.js';
+import broadcastProgress from './broadcast-progress.js';
+import broadcast from './broadcast.js';
+import deadlineFiled from './deadline-filed.js';
+import deadlineNew from './deadline-new.js';
+import deadlineStatus from './deadline-status.js';
+import deadlineTodo from './deadline-todo.js';
+import remindersOff from './reminders-off.js';
+import remindersOn from './reminders-on.js';
 import cancelCredit from './cancel-credit.js';
 import sessionClose from './session-close.js';
 import sessionCreate from './session-create.js';
@@ -27,3 +38,18 @@ commands.push(
   cancelCredit as Command,
   sessionClose as Command,
 );
+// Deadlines, filing reminders, the monthly hours reminder, and officer broadcasts.
+commands.push(
+  deadlineTodo as Command,
+  deadlineFiled as Command,
+  deadlineNew as Command,
+  deadlineStatus as Command,
+  remindersOff as Command,
+  remindersOn as Command,
+  broadcast as Command,
+  broadcastConfirm as Command,
+  broadcastCancel as Command,
+  broadcastProgress as Command,
+);
+// The officer web console's one-time login link.
+commands.push(adminLogin as Command);

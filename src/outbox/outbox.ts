@@ -1,7 +1,6 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import { outbox } from '../../db/schema.js';
+import type { outbox } from '../../db/schema.js';
 import { TargetSchema, type Outgoing, type Reply, type Target } from '../bot/types.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -21,75 +20,155 @@ export function dedupeTokenOf(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
 }
 
+type Statement = {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+};
+const statementCache = new WeakMap<object, Map<string, Statement>>();
+
+/**
+ * Prepared statements per connection. The sender runs these hundreds of times a second during a broadcast;
+ * building each query through the ORM every time cost more than the queries themselves.
+ */
+function statement(db: Db, sqlText: string): Statement {
+  let cache = statementCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db.$client, cache);
+  }
+  let prepared = cache.get(sqlText);
+  if (!prepared) {
+    prepared = db.$client.prepare(sqlText) as unknown as Statement;
+    cache.set(sqlText, prepared);
+  }
+  return prepared;
+}
+
+const insertStatement = (db: Db) =>
+  statement(
+    db,
+    `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at) values (?, ?, ?, ?, ?, ?)
+     on conflict do nothing`,
+  );
+
 /** Adds messages to the outbox; a key seen before is ignored, so re-running the producer sends nothing twice. */
 export function enqueue(db: Db, messages: readonly Outgoing[], now: Date): number {
+  const insert = insertStatement(db);
+  const at = now.getTime();
+  // Many rows share one reply (a broadcast): serialise each distinct object once.
+  let lastReply: Reply | null = null;
+  let lastJson = '';
   let added = 0;
   for (const m of messages) {
-    added += db
-      .insert(outbox)
-      .values({
-        idempotencyKey: m.idempotencyKey,
-        platform: m.platform,
-        target: JSON.stringify(m.target),
-        reply: JSON.stringify(m.reply),
-        origin: m.origin ?? null,
-        nextAttemptAt: now,
-      })
-      .onConflictDoNothing()
-      .run().changes;
+    if (m.reply !== lastReply) {
+      lastReply = m.reply;
+      lastJson = JSON.stringify(m.reply);
+    }
+    added += insert.run(m.idempotencyKey, m.platform, JSON.stringify(m.target), lastJson, m.origin ?? null, at).changes;
   }
   return added;
 }
 
+/** A pending row as stored, before its JSON is read (the worker skips rows it is already sending). */
+export interface DueRow {
+  id: number;
+  platform: string;
+  target: string;
+  idempotencyKey: string;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+// No reply column: most rows a tick looks at are in flight or held by a limit; the reply is read when sent.
+const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt`;
+
+/** Due rows, oldest due first (then by id). */
+export function dueRows(db: Db, now: Date, limit: number): DueRow[] {
+  return statement(
+    db,
+    `select ${DUE_COLUMNS} from outbox where status = 'pending' and next_attempt_at <= ? order by next_attempt_at, id limit ?`,
+  ).all(now.getTime(), limit) as DueRow[];
+}
+
+/**
+ * The most recently due rows, newest first: a chat reply is due the moment it is written, so the worker can
+ * answer a teacher while thousands of broadcast rows, due since the broadcast was confirmed, queue ahead of it.
+ */
+export function newestDueRows(db: Db, now: Date, limit: number): DueRow[] {
+  return statement(
+    db,
+    `select ${DUE_COLUMNS} from outbox where status = 'pending' and next_attempt_at <= ? order by next_attempt_at desc, id desc limit ?`,
+  ).all(now.getTime(), limit) as DueRow[];
+}
+
+export function replyOf(db: Db, id: number): Reply {
+  const row = statement(db, `select reply from outbox where id = ?`).get(id) as { reply: string } | undefined;
+  if (!row) throw new Error(`outbox row ${id} is gone`);
+  return JSON.parse(row.reply) as Reply;
+}
+
 export function dueMessages(db: Db, now: Date, limit: number): OutboxMessage[] {
-  return db
-    .select()
-    .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-    .limit(limit)
-    .all()
-    .map(toMessage);
+  return dueRows(db, now, limit).map((row) => toOutboxMessage({ ...row, reply: replyOf(db, row.id) }));
 }
 
 export function nextDueAt(db: Db): Date | null {
-  const row = db
-    .select({ at: sql<number>`min(${outbox.nextAttemptAt})` })
-    .from(outbox)
-    .where(eq(outbox.status, 'pending'))
-    .get();
+  const row = statement(db, `select min(next_attempt_at) as at from outbox where status = 'pending'`).get() as { at: number | null } | undefined;
   return row?.at ? new Date(row.at) : null;
 }
 
-function toMessage(row: OutboxRow): OutboxMessage {
+/** Reads a row's JSON; throws on a row that cannot be a message. */
+export function toOutboxMessage(row: Pick<DueRow, 'id' | 'platform' | 'target' | 'idempotencyKey' | 'attempts'> & { reply: string | Reply }): OutboxMessage {
   return {
     id: row.id,
     platform: row.platform,
     target: TargetSchema.parse(JSON.parse(row.target)),
-    reply: JSON.parse(row.reply) as Reply,
+    reply: typeof row.reply === 'string' ? (JSON.parse(row.reply) as Reply) : row.reply,
     idempotencyKey: row.idempotencyKey,
     dedupeToken: dedupeTokenOf(row.idempotencyKey),
     attempts: row.attempts,
   };
 }
 
+/**
+ * A message whose target is read now (a bad one throws, and the worker fails that row) and whose reply and
+ * dedupe token are read when first used: by the sender, for the rows that get sent.
+ */
+export function lazyOutboxMessage(db: Db, row: DueRow): OutboxMessage {
+  const target = TargetSchema.parse(JSON.parse(row.target));
+  let reply: Reply | undefined;
+  let token: string | undefined;
+  return {
+    id: row.id,
+    platform: row.platform,
+    target,
+    idempotencyKey: row.idempotencyKey,
+    attempts: row.attempts,
+    get reply() {
+      return (reply ??= replyOf(db, row.id));
+    },
+    get dedupeToken() {
+      return (token ??= dedupeTokenOf(row.idempotencyKey));
+    },
+  };
+}
+
 export function markSent(db: Db, id: number, at: Date, platformMessageId?: string): void {
-  db.update(outbox)
-    .set({ status: 'sent', sentAt: at, platformMessageId: platformMessageId ?? null, attempts: sql`${outbox.attempts} + 1` })
-    .where(eq(outbox.id, id))
-    .run();
+  statement(db, `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = attempts + 1 where id = ?`).run(
+    at.getTime(),
+    platformMessageId ?? null,
+    id,
+  );
 }
 
 export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date): void {
-  db.update(outbox)
-    .set({ lastError: error.slice(0, 1000), nextAttemptAt, attempts: sql`${outbox.attempts} + 1` })
-    .where(eq(outbox.id, id))
-    .run();
+  statement(db, `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1 where id = ?`).run(
+    error.slice(0, 1000),
+    nextAttemptAt.getTime(),
+    id,
+  );
 }
 
 export function markFailed(db: Db, id: number, error: string): void {
-  db.update(outbox)
-    .set({ status: 'failed', lastError: error.slice(0, 1000), attempts: sql`${outbox.attempts} + 1` })
-    .where(eq(outbox.id, id))
-    .run();
+  statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1 where id = ?`).run(error.slice(0, 1000), id);
 }

@@ -26,6 +26,42 @@ export class RateLimiter {
     return 0;
   }
 
+  /**
+   * Gives back the slots a reservation took (made at `reservedAt`): the platform refused that call as over
+   * its limit, so it did not count there and must not count here, or every 429 would cost a slot twice.
+   */
+  release(limits: readonly Limit[], reservedAt: number): void {
+    for (const l of limits) {
+      const log = this.sent.get(l.key);
+      if (!log) continue;
+      const i = log.lastIndexOf(reservedAt);
+      if (i >= 0) log.splice(i, 1);
+    }
+  }
+
+  /**
+   * Moves a reservation from when it was taken to when the call was answered. The platform counted the call
+   * somewhere in between; counting it at the later end keeps our window from reopening before the platform's
+   * does (a burst stamped at one instant reaches the platform spread over several milliseconds, and a minute
+   * later we would replay it all at once). Only where the round trip is small against the window (≤ 10 %):
+   * on a window not much longer than the round trip it would cut the allowed rate instead (then an occasional
+   * 429 is cheaper: its slot is released and the pause is short).
+   */
+  settle(limits: readonly Limit[], reservedAt: number, answeredAt: number): void {
+    if (answeredAt <= reservedAt) return;
+    for (const l of limits) {
+      if ((answeredAt - reservedAt) * 10 > l.windowMs) continue;
+      const log = this.sent.get(l.key);
+      if (!log) continue;
+      const i = log.lastIndexOf(reservedAt);
+      if (i < 0) continue;
+      log.splice(i, 1);
+      let j = log.length;
+      while (j > 0 && log[j - 1] > answeredAt) j--;
+      log.splice(j, 0, answeredAt);
+    }
+  }
+
   pause(key: string, untilMs: number): void {
     this.pausedUntil.set(key, Math.max(untilMs, this.pausedUntil.get(key) ?? 0));
   }

@@ -1,9 +1,15 @@
-import type { Db } from '../../db/client.js';
+import { inTransaction, type Db } from '../../db/client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { dueMessages, markFailed, markRetry, markSent, nextDueAt, type OutboxMessage } from './outbox.js';
-import { RateLimiter } from './rate-limit.js';
+import { dueRows, lazyOutboxMessage, markFailed, markRetry, markSent, newestDueRows, nextDueAt, type OutboxMessage } from './outbox.js';
+import { RateLimiter, type Limit } from './rate-limit.js';
 import type { SendResult, Sender } from './sender.js';
+
+const NEWEST_PER_TICK = 5;
+/** Send outcomes are written together after this long (one transaction instead of one per message). */
+const RECORD_BATCH_MS = 3;
+/** Candidates a tick may find blocked by the rate limiter before it stops reading rows. */
+const MAX_BLOCKED_PER_TICK = 8;
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -34,6 +40,8 @@ export class OutboxWorker {
   private running = false;
   private ticking = false;
   private idleWaiters: (() => void)[] = [];
+  private outcomes: { message: OutboxMessage; result: SendResult; at: Date }[] = [];
+  private recordTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     for (const s of options.senders) this.senders.set(s.platform, s);
@@ -82,30 +90,59 @@ export class OutboxWorker {
     this.ticking = true;
     let nextWake = this.options.pollMs ?? 1000;
     try {
+      const { db } = this.options;
       const maxInFlight = this.options.maxInFlight ?? 20;
       const now = this.clock.now().getTime();
-      const candidates = dueMessages(this.options.db, new Date(now), maxInFlight * 5);
-      for (const message of candidates) {
-        if (this.inFlight.size >= maxInFlight) {
-          nextWake = Math.min(nextWake, 5);
-          break;
+      const at = new Date(now);
+      const free = maxInFlight - this.inFlight.size;
+      if (free <= 0) {
+        nextWake = Math.min(nextWake, 5);
+      } else {
+        // Rows being sent are still pending in the table: fetch enough to see past them.
+        const page = this.inFlight.size + free * 5;
+        const fifo = dueRows(db, at, page);
+        // A full page means a backlog (a broadcast): then the most recently due rows go first too, so a chat
+        // reply is not queued behind thousands of rows. Without one, strictly oldest first.
+        const backlog = fifo.length >= page;
+        const candidates = backlog ? [...newestDueRows(db, at, NEWEST_PER_TICK), ...fifo] : fifo;
+        const seen = new Set<number>();
+        let blocked = 0;
+        for (const row of candidates) {
+          if (this.inFlight.size >= maxInFlight) {
+            nextWake = Math.min(nextWake, 5);
+            break;
+          }
+          if (this.inFlight.has(row.id) || seen.has(row.id)) continue;
+          seen.add(row.id);
+          const sender = this.senders.get(row.platform);
+          if (!sender) {
+            markFailed(db, row.id, `no sender for platform ${row.platform}`);
+            continue;
+          }
+          let message: OutboxMessage;
+          try {
+            message = lazyOutboxMessage(db, row);
+          } catch (error) {
+            // One unreadable row must not stop every tick after it.
+            markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
+            continue;
+          }
+          const limits = sender.limitsFor(message);
+          const wait = this.limiter.reserve(limits, now);
+          if (wait > 0) {
+            nextWake = Math.min(nextWake, wait);
+            // Usually an app-wide limit: the rest would wait too, so stop reading rows.
+            if (++blocked >= MAX_BLOCKED_PER_TICK) break;
+            continue;
+          }
+          this.inFlight.add(message.id);
+          void this.deliver(sender, message, limits, now);
         }
-        if (this.inFlight.has(message.id)) continue;
-        const sender = this.senders.get(message.platform);
-        if (!sender) {
-          markFailed(this.options.db, message.id, `no sender for platform ${message.platform}`);
-          continue;
-        }
-        const wait = this.limiter.reserve(sender.limitsFor(message), now);
-        if (wait > 0) {
-          nextWake = Math.min(nextWake, wait);
-          continue;
-        }
-        this.inFlight.add(message.id);
-        void this.deliver(sender, message);
       }
-      const due = nextDueAt(this.options.db);
-      if (due) nextWake = Math.min(nextWake, Math.max(1, due.getTime() - now));
+      // Rows due now but held back by a rate limit are covered by the limiter's wait above; looking again every
+      // millisecond until then only burns the CPU the sends need (and delays their answers).
+      const due = nextDueAt(db);
+      if (due && due.getTime() > now) nextWake = Math.min(nextWake, due.getTime() - now);
     } catch (error) {
       this.logger.error({ err: error }, 'outbox tick failed');
     } finally {
@@ -115,24 +152,44 @@ export class OutboxWorker {
     this.notifyIfIdle();
   }
 
-  private async deliver(sender: Sender, message: OutboxMessage): Promise<void> {
+  private async deliver(sender: Sender, message: OutboxMessage, limits: readonly Limit[], reservedAt: number): Promise<void> {
     let result: SendResult;
     try {
       result = await sender.send(message);
     } catch (error) {
       result = { status: 'retry', error: String(error) };
     }
+    // Refused as over the limit: the platform did not count the call, so neither do we. Otherwise it counted
+    // somewhere between sending and answering: count it at the answer.
+    const answeredAt = this.clock.now();
+    if (result.status === 'retry' && result.pauseKey) this.limiter.release(limits, reservedAt);
+    else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
+    // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint
+    // (and fsync) every few hundred sends, stalling the event loop for tens of milliseconds each time. The row
+    // stays in flight until written, so no tick picks it up again meanwhile; a crash before the write leaves it
+    // pending, and the resend carries the same dedupe token.
+    this.outcomes.push({ message, result, at: answeredAt });
+    this.recordTimer ??= setTimeout(() => this.recordOutcomes(), RECORD_BATCH_MS);
+  }
+
+  private recordOutcomes(): void {
+    this.recordTimer = null;
+    const batch = this.outcomes;
+    this.outcomes = [];
     try {
-      this.record(message, result);
+      inTransaction(this.options.db, () => {
+        for (const o of batch) this.record(o.message, o.result, o.at);
+      });
+    } catch (error) {
+      this.logger.error({ err: error, rows: batch.length }, 'outbox: recording send outcomes failed; the rows stay pending');
     } finally {
-      this.inFlight.delete(message.id);
+      for (const o of batch) this.inFlight.delete(o.message.id);
       this.kick();
     }
   }
 
-  private record(message: OutboxMessage, result: SendResult): void {
+  private record(message: OutboxMessage, result: SendResult, now: Date): void {
     const { db } = this.options;
-    const now = this.clock.now();
     if (result.status === 'sent') {
       markSent(db, message.id, now, result.platformMessageId);
       return;

@@ -1,0 +1,68 @@
+import { findTeacherById } from '../ledger/teachers.js';
+import type { Messages } from '../bot/i18n/index.js';
+import type { Reply } from '../bot/types.js';
+import { enqueue } from '../outbox/outbox.js';
+import type { TickContext } from '../schedule/context.js';
+import {
+  broadcastOrigin,
+  broadcastProgress,
+  hasOutboxKey,
+  parseRequestedVia,
+  pendingCount,
+  reportKey,
+  sendingBroadcasts,
+  type BroadcastProgress,
+} from './broadcasts.js';
+
+/** The progress text of `通知进度` and the CLI, and the final report's body. */
+export function progressLines(t: Messages, p: BroadcastProgress): string[] {
+  const m = t.broadcasts.progress;
+  if (p.status === 'preview') return [m.notConfirmed(p.id)];
+  if (p.status === 'cancelled') return [m.cancelled(p.id)];
+  const lines = [m.header(p.id, p.excerpt, p.done), m.sent(p.delivered + p.failed, p.bound), m.delivered(p.delivered), m.failed(p.failed)];
+  for (const f of p.failures.slice(0, 5)) lines.push(m.failureLine(f.reason, f.count));
+  if (p.failures.length > 5) lines.push(m.moreFailures(p.failures.length - 5));
+  lines.push(m.unbound(p.unbound), m.pending(p.pending));
+  return lines;
+}
+
+export function progressReply(t: Messages, p: BroadcastProgress): Reply {
+  const lines = progressLines(t, p);
+  if (p.status !== 'sending') return { text: lines.join('\n') };
+  return {
+    text: lines.join('\n'),
+    card: {
+      title: t.broadcasts.progress.cardTitle(p.id, p.done),
+      tone: p.done ? (p.failed > 0 ? 'orange' : 'green') : 'blue',
+      sections: [{ lines: lines.slice(1) }],
+      buttons: p.done ? undefined : [{ label: t.broadcasts.progress.refresh, value: { command: '通知进度', args: String(p.id) } }],
+    },
+  };
+}
+
+/**
+ * When every row of a broadcast has left `pending`, the officer who sent it gets the final delivery report,
+ * once (idempotency key broadcast-report:<id>), on the account they sent it from.
+ */
+export function broadcastReports(ctx: TickContext): number {
+  const { db, now, transportNow, t } = ctx;
+  let sent = 0;
+  for (const b of sendingBroadcasts(db, now)) {
+    const key = reportKey(b.id);
+    if (hasOutboxKey(db, key)) continue;
+    if (pendingCount(db, broadcastOrigin(b.id)) > 0) continue;
+    const progress = broadcastProgress(db, b.id);
+    if (!progress || progress.bound === 0) continue;
+    const via = parseRequestedVia(b.requestedVia);
+    if (!via) continue;
+    const ownerId = Number(b.createdBy.replace(/^teacher:/, ''));
+    const owner = Number.isInteger(ownerId) ? findTeacherById(db, ownerId) : null;
+    if (!owner) continue;
+    sent += enqueue(
+      db,
+      [{ platform: via.platform, target: { type: 'user', accountId: via.accountId }, reply: progressReply(t, progress), idempotencyKey: key, origin: key }],
+      transportNow,
+    );
+  }
+  return sent;
+}

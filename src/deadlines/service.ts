@@ -1,0 +1,141 @@
+import type { Db } from '../../db/client.js';
+import type { Messages } from '../bot/i18n/index.js';
+import { zonedInstant } from '../schedule/time.js';
+import { parseDeadlineSpec, type SpecProblem } from './parse.js';
+import { formatDue } from './reminders.js';
+import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS, daysLeft } from './slots.js';
+import {
+  createDeadline,
+  filingStatus,
+  findDeadline,
+  includesSchool,
+  leadersBySchool,
+  filingSchools,
+  listSchools,
+  parseOffsets,
+  parseSchoolAudience,
+  reachableSchools,
+  type DeadlineRow,
+  type Match,
+} from './store.js';
+
+export const DEFAULT_DUE_TIME = '23:59';
+
+export function specProblemText(t: Messages, p: SpecProblem): string {
+  const m = t.deadlines.create.problems;
+  switch (p.kind) {
+    case 'missingDate':
+      return m.missingDate;
+    case 'badDate':
+      return m.badDate(p.value);
+    case 'badTime':
+      return m.badTime(p.value);
+    case 'emptyTitle':
+      return m.emptyTitle;
+    case 'titleTooLong':
+      return m.titleTooLong(p.max);
+    case 'badOffsets':
+      return m.badOffsets(p.value);
+    case 'emptySchools':
+      return m.emptySchools;
+    case 'unknownWord':
+      return m.unknownWord(p.value);
+  }
+}
+
+export type CreateOutcome =
+  | { ok: true; deadline: DeadlineRow; text: string }
+  | { ok: false; text: string; usageProblem?: boolean };
+
+/**
+ * 新建截止 for chat and CLI alike: parse, refuse a past due time, an empty title or an unknown school, then
+ * create. Nothing is written on refusal.
+ */
+export function createDeadlineFromText(
+  db: Db,
+  t: Messages,
+  input: { text: string; now: Date; timeZone: string; createdBy: string },
+): CreateOutcome {
+  const parsed = parseDeadlineSpec(input.text);
+  if (!parsed.ok) return { ok: false, text: specProblemText(t, parsed.problem), usageProblem: true };
+  const { spec } = parsed;
+  const dueAt = zonedInstant(spec.date, spec.time ?? DEFAULT_DUE_TIME, input.timeZone);
+  const due = formatDue(dueAt, input.timeZone);
+  if (dueAt.getTime() <= input.now.getTime()) return { ok: false, text: t.deadlines.create.past(due) };
+  const known = listSchools(db);
+  const filing = filingSchools(db);
+  if (spec.schools !== 'all') {
+    const unknown = spec.schools.filter((s) => !known.includes(s));
+    if (unknown.length > 0) return { ok: false, text: t.deadlines.create.unknownSchools(unknown, filing) };
+  } else if (filing.length === 0) {
+    return { ok: false, text: t.deadlines.create.noSchools };
+  }
+  const offsets = spec.offsets ?? [...DEFAULT_OFFSETS];
+  const deadline = createDeadline(db, {
+    title: spec.title,
+    dueAt,
+    audience: spec.schools === 'all' ? { all: true } : { schools: spec.schools },
+    offsets,
+    overdueEveryDays: DEFAULT_OVERDUE_EVERY_DAYS,
+    createdBy: input.createdBy,
+  });
+  const schools = spec.schools === 'all' ? t.deadlines.audienceAll(filing.length) : spec.schools.join('、');
+  return {
+    ok: true,
+    deadline,
+    text: t.deadlines.create.created(deadline.id, deadline.title, due, schools, offsets, DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS),
+  };
+}
+
+/** One line per choice when a title matches several deadlines. */
+export function choicesText(t: Messages, query: string, match: Extract<Match, { kind: 'many' }>, timeZone: string): string {
+  const lines = match.choices.slice(0, 10).map((d) => t.deadlines.match.choice(d.id, d.title, formatDue(d.dueAt, timeZone)));
+  return [t.deadlines.match.ambiguous(query), ...lines].join('\n');
+}
+
+/** 报送情况: filed / not filed by school (and which unfiled schools no reminder can reach). */
+export function statusText(db: Db, t: Messages, deadline: DeadlineRow, now: Date, timeZone: string): string {
+  const m = t.deadlines.status;
+  const rows = filingStatus(db, deadline);
+  const filed = rows.filter((r) => r.filing);
+  const unfiled = rows.filter((r) => !r.filing).map((r) => r.school);
+  const reachable = reachableSchools(db, leadersBySchool(db));
+  const due = formatDue(deadline.dueAt, timeZone);
+  const lines = [m.header(deadline.id, deadline.title, due, t.deadlines.daysLeft(daysLeft(deadline, now, timeZone)), filed.length, rows.length)];
+  if (filed.length > 0) {
+    lines.push(m.filedHeader);
+    for (const r of filed) lines.push(m.filedLine(r.school, formatDue(r.filing!.filedAt, timeZone).slice(0, 16)));
+  }
+  if (unfiled.length > 0) {
+    lines.push(m.unfiledHeader);
+    lines.push(m.unfiledList(unfiled.map((s) => (reachable.has(s) ? s : m.unreachable(s)))));
+  } else {
+    lines.push(m.allFiled);
+  }
+  return lines.join('\n');
+}
+
+/** Active deadlines with filed counts (officer's overview). */
+export function overviewText(db: Db, t: Messages, list: DeadlineRow[], now: Date, timeZone: string): string {
+  if (list.length === 0) return t.deadlines.overview.none;
+  const schools = filingSchools(db);
+  const lines = [t.deadlines.overview.header(list.length)];
+  for (const d of list.slice(0, 30)) {
+    const rows = filingStatus(db, d, schools);
+    const filed = rows.filter((r) => r.filing).length;
+    lines.push(
+      t.deadlines.overview.line(d.id, d.title, formatDue(d.dueAt, timeZone), t.deadlines.daysLeft(daysLeft(d, now, timeZone)), filed, rows.length),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function offsetsOf(d: DeadlineRow): number[] {
+  return parseOffsets(d.offsets);
+}
+
+export function addressesSchool(d: DeadlineRow, school: string): boolean {
+  return includesSchool(parseSchoolAudience(d.audience), school);
+}
+
+export { findDeadline };

@@ -1,0 +1,143 @@
+import { asc, eq, gt } from 'drizzle-orm';
+import { inTransaction } from '../../db/client.js';
+import { meta, teacherPrefs, teachers } from '../../db/schema.js';
+import type { Messages } from '../bot/i18n/index.js';
+import type { Reply } from '../bot/types.js';
+import { hoursSummary } from '../ledger/summary.js';
+import { accountsOf } from '../outbox/address.js';
+import type { HoursSummary, Obligation } from '../policy/engine.js';
+import { daysBetween } from '../policy/dates.js';
+import type { TickContext } from './context.js';
+import { send } from '../deadlines/reminders.js';
+import { localParts, zonedInstant } from './time.js';
+
+/** The monthly pace reminder is due on this day of the month at this local time (then spread over an hour). */
+export const PACE_DAY = '01';
+export const PACE_TIME = '09:00';
+export const PACE_SPREAD_MS = 60 * 60_000;
+
+export function paceKey(month: string, teacherId: number): string {
+  return `pace:${month}:${teacherId}`;
+}
+
+/** meta key marking a month's pace run as done (written in the same transaction as its messages). */
+export function paceMarker(month: string): string {
+  return `scheduler:pace:${month}`;
+}
+
+function elapsedShare(o: Obligation, asOf: string): number {
+  const length = daysBetween(o.windowStart, o.windowEnd) + 1;
+  const elapsed = Math.min(length, Math.max(0, daysBetween(o.windowStart, asOf) + 1));
+  return length > 0 ? elapsed / length : 1;
+}
+
+/** Behind pace: behind the cycle's expected progress, or behind pro rata on a yearly minimum. */
+export function isBehind(s: HoursSummary, asOf: string): boolean {
+  if (!s.hasNumericRequirement) return false;
+  if (s.pace && !s.pace.onPace) return true;
+  return s.obligations.some((o) => o.owed > 0 && Math.round(o.earned * 10) < Math.round(o.required * elapsedShare(o, asOf) * 10));
+}
+
+/** Minimums whose window ends this calendar year and are not met yet. */
+export function owedThisYear(s: HoursSummary, asOf: string): Obligation[] {
+  const yearEnd = `${asOf.slice(0, 4)}-12-31`;
+  return s.obligations.filter((o) => o.owed > 0 && o.dueDate <= yearEnd && o.dueDate >= asOf);
+}
+
+export function paceReply(t: Messages, name: string, s: HoursSummary, asOf: string, lastCall: boolean): Reply {
+  const m = t.deadlines.pace;
+  const owed = lastCall ? owedThisYear(s, asOf) : s.obligations.filter((o) => o.owed > 0);
+  const lines: string[] = [lastCall ? m.lastCallIntro(name, asOf.slice(0, 4)) : m.monthlyIntro(name)];
+  if (s.required !== null && s.remaining !== null && s.cycleStart && s.cycleEnd) {
+    lines.push(m.cycle(s.cycleStart, s.cycleEnd, s.required, s.earned, s.remaining));
+  }
+  if (s.pace && !s.pace.onPace) lines.push(m.pace(s.pace.expected, s.pace.earned));
+  if (owed.length > 0) {
+    lines.push(m.owedHeader);
+    for (const o of owed) lines.push(m.owedLine(o.label, o.owed, o.dueDate));
+  }
+  lines.push(m.footer);
+  return { text: lines.join('\n') };
+}
+
+interface PaceProgress {
+  /** Teachers up to this id have been handled this month. */
+  after: number;
+  done: boolean;
+  sent: number;
+}
+
+function progressOf(db: TickContext['db'], month: string): PaceProgress | null {
+  const row = db.select().from(meta).where(eq(meta.key, paceMarker(month))).get();
+  if (!row) return null;
+  try {
+    const v = JSON.parse(row.value) as Partial<PaceProgress>;
+    return { after: v.after ?? 0, done: v.done ?? true, sent: v.sent ?? 0 };
+  } catch {
+    return { after: 0, done: true, sent: 0 };
+  }
+}
+
+const CHUNK = 200;
+
+/**
+ * Once a month (PACE_DAY, PACE_TIME local; late after downtime, once), every bound teacher who has not
+ * unsubscribed, whose preset has numeric requirements and who is behind pace gets their exact numbers. In
+ * December it is the year's last call and goes to everyone who still owes a minimum that ends this year.
+ *
+ * Teachers are taken in id order, a chunk per transaction; the month's progress (the last id handled) is
+ * kept in `meta` with the chunk's messages, so a tick over its time budget stops and the next one resumes.
+ */
+export function paceReminders(ctx: TickContext): { sent: number; deferred: boolean } {
+  const { db, now, timeZone, t } = ctx;
+  const today = localParts(now, timeZone).date;
+  const month = today.slice(0, 7);
+  const due = zonedInstant(`${month}-${PACE_DAY}`, PACE_TIME, timeZone);
+  if (now.getTime() < due.getTime()) return { sent: 0, deferred: false };
+  const progress = progressOf(db, month) ?? { after: 0, done: false, sent: 0 };
+  if (progress.done) return { sent: 0, deferred: false };
+
+  const numeric = new Set([...ctx.presets.values()].filter((p) => p.hasNumericRequirement).map((p) => p.id));
+  const lastCall = month.endsWith('-12');
+  let sent = 0;
+  while (true) {
+    if (ctx.overBudget()) return { sent, deferred: true };
+    const chunk = db
+      .select({ teacher: teachers, off: teacherPrefs.remindersOff })
+      .from(teachers)
+      .leftJoin(teacherPrefs, eq(teacherPrefs.teacherId, teachers.id))
+      .where(gt(teachers.id, progress.after))
+      .orderBy(asc(teachers.id))
+      .limit(CHUNK)
+      .all();
+    const candidates = chunk.filter((r) => !r.off && numeric.has(r.teacher.policyId));
+    const bound = accountsOf(db, candidates.map((r) => r.teacher.id));
+    inTransaction(db, () => {
+      for (const { teacher } of candidates) {
+        const account = bound.get(teacher.id);
+        if (!account) continue;
+        const summary = hoursSummary(db, ctx.presets, teacher, today);
+        const wanted = lastCall ? owedThisYear(summary, today).length > 0 || isBehind(summary, today) : isBehind(summary, today);
+        if (!wanted) continue;
+        sent += send(
+          ctx,
+          {
+            platform: account.platform,
+            target: { type: 'user', accountId: account.accountId },
+            reply: paceReply(t, teacher.name, summary, today, lastCall),
+            idempotencyKey: paceKey(month, teacher.id),
+            origin: `pace:${month}`,
+          },
+          due,
+          PACE_SPREAD_MS,
+        );
+      }
+      progress.after = chunk.length > 0 ? chunk[chunk.length - 1].teacher.id : progress.after;
+      progress.done = chunk.length < CHUNK;
+      progress.sent += sent;
+      const value = JSON.stringify({ ...progress, at: now.toISOString() });
+      db.insert(meta).values({ key: paceMarker(month), value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+    });
+    if (progress.done) return { sent, deferred: false };
+  }
+}

@@ -1,0 +1,92 @@
+import type { Db } from '../../db/client.js';
+import { messagesFor, type Messages } from '../bot/i18n/index.js';
+import { broadcastReports } from '../broadcasts/report.js';
+import { materialisePresetDeadlines } from '../deadlines/presets.js';
+import { deadlineReminders } from '../deadlines/reminders.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { PolicyPreset } from '../policy/schema.js';
+import type { TickContext } from './context.js';
+import { paceReminders } from './pace.js';
+
+export interface SchedulerDeps {
+  db: Db;
+  presets: ReadonlyMap<string, PolicyPreset>;
+  /** config TIMEZONE (Asia/Shanghai). */
+  timeZone: string;
+  logger?: Logger;
+  /** The outbox worker's clock when it differs from the business clock; by default the tick's `now`. */
+  transportNow?: () => Date;
+  /** Called when a tick enqueued something, so the sender looks at once. */
+  onEnqueued?: () => void;
+  messages?: Messages;
+  /** Time a tick may spend before leaving the rest to the next one (ms; default DEFAULT_TICK_BUDGET_MS). */
+  budgetMs?: number;
+}
+
+export const DEFAULT_TICK_BUDGET_MS = 400;
+
+export interface TickReport {
+  materialised: number;
+  reminders: number;
+  escalations: number;
+  pace: number;
+  broadcastReports: number;
+  /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
+  deferred: number;
+  errors: number;
+  ms: number;
+}
+
+/**
+ * One scheduler pass. Everything it does is computed from the database and `now`, never from timers kept in
+ * memory: what is due is decided afresh each time and every message has an idempotency key, so running it
+ * twice, after a restart, or late after downtime sends each reminder once. Jobs fail independently.
+ */
+export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
+  const started = performance.now();
+  const logger = deps.logger ?? silentLogger;
+  const stopAt = started + (deps.budgetMs ?? DEFAULT_TICK_BUDGET_MS);
+  const ctx: TickContext = {
+    db: deps.db,
+    presets: deps.presets,
+    timeZone: deps.timeZone,
+    now,
+    transportNow: deps.transportNow?.() ?? now,
+    t: deps.messages ?? messagesFor('zh-CN'),
+    logger,
+    overBudget: () => performance.now() > stopAt,
+  };
+  const report: TickReport = { materialised: 0, reminders: 0, escalations: 0, pace: 0, broadcastReports: 0, deferred: 0, errors: 0, ms: 0 };
+  const job = (name: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      report.errors++;
+      logger.error({ err: error, job: name }, 'scheduler job failed');
+    }
+  };
+  job('materialise', () => {
+    report.materialised = materialisePresetDeadlines(ctx.db, ctx.presets, now, ctx.timeZone);
+  });
+  job('deadlines', () => {
+    const r = deadlineReminders(ctx);
+    report.reminders = r.reminders;
+    report.escalations = r.escalations;
+    report.deferred += r.deferred;
+  });
+  job('pace', () => {
+    const r = paceReminders(ctx);
+    report.pace = r.sent;
+    if (r.deferred) report.deferred += 1;
+  });
+  job('broadcastReports', () => {
+    report.broadcastReports = broadcastReports(ctx);
+  });
+  report.ms = performance.now() - started;
+  if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
+  if (report.reminders + report.escalations + report.pace + report.broadcastReports > 0) {
+    logger.info({ ...report, ms: Math.round(report.ms) }, 'scheduler enqueued messages');
+    deps.onEnqueued?.();
+  }
+  return report;
+}

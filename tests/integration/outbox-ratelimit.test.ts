@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter, type Limit } from '../../src/outbox/rate-limit.js';
+
+const perSecond: Limit = { key: 'app', limit: 2, windowMs: 1000 };
+const perMinute: Limit = { key: 'app:minute', limit: 3, windowMs: 60_000 };
+
+describe('rate limiter: release and settle', () => {
+  it('gives back the slot of a call the platform refused as over its limit', () => {
+    const l = new RateLimiter();
+    expect(l.reserve([perSecond, perMinute], 0)).toBe(0);
+    expect(l.reserve([perSecond, perMinute], 10)).toBe(0);
+    expect(l.reserve([perSecond, perMinute], 20)).toBe(980);
+    l.release([perSecond, perMinute], 10);
+    expect(l.reserve([perSecond, perMinute], 20)).toBe(0);
+    // The minute window now holds 0, 20: one more fits.
+    expect(l.reserve([perSecond, perMinute], 1500)).toBe(0);
+    expect(l.reserve([perSecond, perMinute], 1600)).toBe(60_000 - 1600);
+  });
+
+  it('counts a call at its answer when the round trip is short against the window', () => {
+    const l = new RateLimiter();
+    l.reserve([perMinute], 0);
+    l.reserve([perMinute], 0);
+    l.reserve([perMinute], 0);
+    l.settle([perMinute], 0, 250);
+    // The first slot reopens 60 s after the answer, not after the reservation.
+    expect(l.reserve([perMinute], 60_001)).toBe(0);
+    expect(l.reserve([perMinute], 60_002)).toBe(0);
+    expect(l.reserve([perMinute], 60_003)).toBe(250 - 3);
+  });
+
+  it('leaves a short window alone when the round trip is a large part of it', () => {
+    const l = new RateLimiter();
+    l.reserve([perSecond], 0);
+    l.reserve([perSecond], 0);
+    l.settle([perSecond], 0, 300);
+    expect(l.reserve([perSecond], 1000)).toBe(0);
+  });
+});
