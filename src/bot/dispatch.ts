@@ -20,7 +20,7 @@ export function runCommand(command: Command, ctx: CommandContext, argText: strin
   const { t, caller } = ctx;
   if (command.allow !== 'anyone') {
     if (!caller.teacher) return { text: t.errors.notBound };
-    if (!command.allow.some((role) => caller.roles.has(role))) return { text: t.errors.forbidden(command.name) };
+    if (!command.allow.some((role) => caller.roles.has(role))) return { text: t.errors.forbidden(command.name, [...command.allow]) };
   }
   const args = parseArgs(command, argText);
   if (!args.ok) return { text: t.errors.badArgs(command.help(t).usage, args.problem) };

@@ -191,7 +191,7 @@ describe('deadline commands', () => {
     const [reply] = await as('A1').send(`已报送 #${id} 学校:二中`);
     expect(reply).toBe('只能为本校（一中）报送，不能替 二中 报送。');
     expect((await as('C1').send(`已报送 #${id}`))[0]).toBe('「年度培训计划」不需要 三中 报送。');
-    expect((await as('A3').send(`已报送 #${id}`))[0]).toContain('仅限');
+    expect((await as('A3').send(`已报送 #${id}`))[0]).toContain('仅限学校负责人');
     expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
     // The reminder card's button, clicked by the 二中 leader it was sent to, files for 二中.
     app.bot.accept({

@@ -26,7 +26,8 @@ export const zhCN = {
   },
   errors: {
     notBound: '您还没有绑定名册。请发送「绑定 工号 姓名」，例如：绑定 T0001 张三',
-    forbidden: (command: string) => `「${command}」仅限培训管理员使用。如需权限，请联系教师发展中心。`,
+    forbidden: (command: string, roles: string[]) =>
+      `「${command}」仅限${roles.map((r) => zhCN.whoami.roleNames[r] ?? r).join('或')}使用。如需权限，请联系教师发展中心。`,
     badArgs: (usage: string, problem: string) => `格式不对：${problem}\n用法：${usage}`,
     unknown: (suggestion: string | null) =>
       suggestion
