@@ -35,3 +35,23 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
 }
 
 export { schema };
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A statement prepared once per connection. For the queries on every message's path (claiming an event,
+ * finding the caller): building them through the ORM each time cost more than running them.
+ */
+export function prepared<P extends unknown[] = unknown[], R = unknown>(db: Db, sqlText: string): Database.Statement<P, R> {
+  let cache = statementCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db.$client, cache);
+  }
+  let statement = cache.get(sqlText);
+  if (!statement) {
+    statement = db.$client.prepare(sqlText);
+    cache.set(sqlText, statement);
+  }
+  return statement as unknown as Database.Statement<P, R>;
+}

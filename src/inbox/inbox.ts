@@ -1,5 +1,5 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { prepared, type Db } from '../../db/client.js';
 import { inbox } from '../../db/schema.js';
 import { InboundEventSchema, type InboundEvent } from '../bot/types.js';
 
@@ -15,11 +15,10 @@ export function eventKeyOf(event: InboundEvent): string {
  */
 export function claimEvent(db: Db, event: InboundEvent): boolean {
   const messageKey = event.kind === 'message' && event.messageId ? `${event.platform}:${event.messageId}` : null;
-  const result = db
-    .insert(inbox)
-    .values({ eventKey: eventKeyOf(event), messageKey, platform: event.platform, payload: JSON.stringify(event) })
-    .onConflictDoNothing()
-    .run();
+  const result = prepared(
+    db,
+    `insert into inbox (event_key, message_key, platform, payload) values (?, ?, ?, ?) on conflict do nothing`,
+  ).run(eventKeyOf(event), messageKey, event.platform, JSON.stringify(event));
   return result.changes === 1;
 }
 

@@ -1,7 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { records } from '../../db/schema.js';
-import { summarize, type HoursSummary } from '../policy/engine.js';
+import { summarize, type CreditRecord, type HoursSummary } from '../policy/engine.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { toProfile, type TeacherRow } from './teachers.js';
 
@@ -11,13 +12,24 @@ export class UnknownPresetError extends Error {
   }
 }
 
+/**
+ * The active-records statement, prepared once per connection. Building it through drizzle on every call
+ * (SQL generation, a fresh better-sqlite3 prepare, per-row mapping) cost more than the look-up itself: this
+ * is the one query behind every hours answer (bot, CLI, pace reminders), so it is plain SQL.
+ */
+const activeRecordsStatements = new WeakMap<Db['$client'], Statement<[number], CreditRecord>>();
+
 /** Active (not cancelled) records of one teacher: the ledger's only input to the policy engine. */
-export function activeRecords(db: Db, teacherId: number) {
-  return db
-    .select({ date: records.date, hours: records.hours, category: records.category })
-    .from(records)
-    .where(and(eq(records.teacherId, teacherId), isNull(records.cancelledAt)))
-    .all();
+export function activeRecords(db: Db, teacherId: number): CreditRecord[] {
+  const sqlite = db.$client;
+  let statement = activeRecordsStatements.get(sqlite);
+  if (!statement) {
+    statement = sqlite.prepare<[number], CreditRecord>(
+      'SELECT date, hours, category FROM records WHERE teacher_id = ? AND cancelled_at IS NULL',
+    );
+    activeRecordsStatements.set(sqlite, statement);
+  }
+  return statement.all(teacherId);
 }
 
 export function hoursSummary(

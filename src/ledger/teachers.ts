@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import { accounts, roles, teachers } from '../../db/schema.js';
+import { eq, sql } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/client.js';
+import { teachers } from '../../db/schema.js';
 import type { Role } from '../bot/command.js';
 import type { TeacherProfile } from '../policy/engine.js';
 
@@ -15,20 +15,48 @@ export function findTeacherById(db: Db, id: number): TeacherRow | null {
 }
 
 export function findTeacherByAccount(db: Db, platform: string, accountId: string): TeacherRow | null {
-  const row = db
-    .select({ teacher: teachers })
-    .from(accounts)
-    .innerJoin(teachers, eq(accounts.teacherId, teachers.id))
-    .where(and(eq(accounts.platform, platform), eq(accounts.accountId, accountId)))
-    .get();
-  return row?.teacher ?? null;
+  const row = prepared<[string, string], TeacherSqlRow>(
+    db,
+    `select t.* from accounts a join teachers t on t.id = a.teacher_id where a.platform = ? and a.account_id = ?`,
+  ).get(platform, accountId);
+  return row ? fromSqlRow(row) : null;
+}
+
+interface TeacherSqlRow {
+  id: number;
+  employee_no: string;
+  name: string;
+  school: string;
+  hire_date: string | null;
+  normal_graduate: number | null;
+  homeroom: number;
+  position: string;
+  policy_id: string;
+  created_at: number;
+  updated_at: number | null;
+}
+
+function fromSqlRow(r: TeacherSqlRow): TeacherRow {
+  return {
+    id: r.id,
+    employeeNo: r.employee_no,
+    name: r.name,
+    school: r.school,
+    hireDate: r.hire_date,
+    normalGraduate: r.normal_graduate === null ? null : r.normal_graduate === 1,
+    homeroom: r.homeroom === 1,
+    position: r.position,
+    policyId: r.policy_id,
+    createdAt: new Date(r.created_at),
+    updatedAt: r.updated_at === null ? null : new Date(r.updated_at),
+  };
 }
 
 export function rolesOf(db: Db, teacher: TeacherRow | null): Set<Role> {
   const result = new Set<Role>();
   if (!teacher) return result;
   result.add('teacher');
-  for (const r of db.select({ role: roles.role }).from(roles).where(eq(roles.teacherId, teacher.id)).all()) result.add(r.role);
+  for (const r of prepared<[number], { role: Role }>(db, `select role from roles where teacher_id = ?`).all(teacher.id)) result.add(r.role);
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { asc, eq, gt } from 'drizzle-orm';
+import { asc, eq, gt, like } from 'drizzle-orm';
 import { inTransaction } from '../../db/client.js';
 import { meta, teacherPrefs, teachers } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
@@ -79,6 +79,11 @@ function progressOf(db: TickContext['db'], month: string): PaceProgress | null {
 }
 
 const CHUNK = 200;
+const FIRST_RUN_GRACE_MS = 24 * 3600_000;
+
+function anyPaceRunBefore(db: TickContext['db']): boolean {
+  return db.select({ key: meta.key }).from(meta).where(like(meta.key, 'scheduler:pace:%')).limit(1).get() !== undefined;
+}
 
 /**
  * Once a month (PACE_DAY, PACE_TIME local; late after downtime, once), every bound teacher who has not
@@ -96,6 +101,12 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
   if (now.getTime() < due.getTime()) return { sent: 0, deferred: false };
   const progress = progressOf(db, month) ?? { after: 0, done: false, sent: 0 };
   if (progress.done) return { sent: 0, deferred: false };
+  if (progress.after === 0 && now.getTime() - due.getTime() > FIRST_RUN_GRACE_MS && !anyPaceRunBefore(db)) {
+    // A fresh install mid-month starts with next month's reminder instead of messaging everyone at once.
+    const value = JSON.stringify({ after: 0, done: true, sent: 0, skipped: 'first start after the due day', at: now.toISOString() });
+    db.insert(meta).values({ key: paceMarker(month), value }).onConflictDoNothing().run();
+    return { sent: 0, deferred: false };
+  }
 
   const numeric = new Set([...ctx.presets.values()].filter((p) => p.hasNumericRequirement).map((p) => p.id));
   const lastCall = month.endsWith('-12');

@@ -86,9 +86,18 @@ describe('monthly pace reminder', () => {
     expect((await me.send('订阅提醒'))[0]).toBe('已开启每月学时提醒：每月 1 日上午，如您的学时进度落后，会收到一条提醒。');
     expect((await me.send('订阅提醒'))[0]).toBe('您已开启每月学时提醒，无需重复订阅。');
     expect(app.db.select().from(schema.teacherPrefs).where(eq(schema.teacherPrefs.teacherId, ids.behind)).get()?.remindersOff).toBe(false);
+    // The bot ran last month, then was down over the 1st.
+    app.db.insert(schema.meta).values({ key: 'scheduler:pace:2026-10', value: '{"after":0,"done":true,"sent":0}' }).run();
     tick(app, '2026-11-14 16:00');
     tick(app, '2026-11-14 16:05');
     expect(paceKeys('2026-11')).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind, ids.optedOut));
     expect(localParts(rowsLike(app.db, `pace:2026-11:${ids.behind}`)[0].nextAttemptAt, TZ).date).toBe('2026-11-14');
+  });
+
+  it('a fresh install mid-month does not message everyone at once: it starts with next month', async () => {
+    tick(app, '2026-11-14 16:00');
+    expect(paceKeys('2026-11')).toEqual([]);
+    tick(app, '2026-12-01 09:30');
+    expect(paceKeys('2026-12').length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,169 @@
+/**
+ * Ledger bench: 100,000 teachers × 40 records (4,000,000 rows). Generates a roster and a records CSV,
+ * imports both through the real CLI (a child process, timed, peak RSS measured), then times hoursSummary for
+ * 10,000 random teachers. Targets: records import < 60 s with peak RSS < 1 GiB; hoursSummary p99 < 5 ms.
+ *
+ *   npx tsx bench/ledger.ts [--teachers 100000] [--per-teacher 40] [--samples 10000] [--schools 800]
+ *                           [--random-keys] [--keep] [--strict]
+ */
+import { mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeDatabase, openDatabase } from '../db/client.js';
+import { dateIn } from '../src/clock.js';
+import { hoursSummary } from '../src/ledger/summary.js';
+import { findTeacherById, type TeacherRow } from '../src/ledger/teachers.js';
+import { loadPresets } from '../src/policy/presets.js';
+import { rng, writeRecords, writeRoster } from './lib/ledger-data.js';
+import { runMeasured, type RunResult } from './lib/proc.js';
+import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
+import { distribution, mib } from './lib/stats.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function main(args: string[] = []): Promise<void> {
+  const o = options(args);
+  const teachers = o.int('teachers', 100_000);
+  const perTeacher = o.int('per-teacher', 40);
+  const samples = o.int('samples', 10_000);
+  const schools = o.int('schools', 800);
+  const randomKeys = o.has('random-keys');
+  const r = new Reporter('ledger');
+  const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-ledger-'));
+  const db = join(dir, 'xueshi.db');
+  const roster = join(dir, 'roster.csv');
+  const records = join(dir, 'records.csv');
+  const today = dateIn(new Date(), 'Asia/Shanghai');
+  const rows = teachers * perTeacher;
+
+  try {
+    r.machine('at start');
+    r.section('generate');
+    r.note(
+      `${fmt(teachers, 0)} teachers in ${fmt(schools, 0)} schools (presets laibin/liuzhou/otog/national/houma), ${perTeacher} records each = ` +
+        `${fmt(rows, 0)} rows, dated over the 5 years before ${today}, in export order (pass by pass, so a teacher's rows are ` +
+        `spread through the file); 编号 ${randomKeys ? 'hash-like (random index order)' : 'sequential'}. Temp dir ${dir}`,
+    );
+    let t = performance.now();
+    const rosterBytes = await writeRoster(roster, { teachers, schools, today });
+    const recordBytes = await writeRecords(records, { teachers, perTeacher, today, randomKeys });
+    r.info('generate.seconds', (performance.now() - t) / 1000, 's', 1);
+    r.info('generate.roster_mib', mib(rosterBytes), 'MiB', 1);
+    r.info('generate.records_mib', mib(recordBytes), 'MiB', 0);
+
+    const cli = (kind: 'teachers' | 'records', file: string): Promise<RunResult> =>
+      runMeasured(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', kind, file], {
+        cwd: ROOT,
+        env: { DATABASE_PATH: db, LOG_LEVEL: 'silent', DEFAULT_POLICY: 'laibin', TIMEZONE: 'Asia/Shanghai' },
+        onStderrLine: (line) => line.trim() && console.log(`  | ${line}`),
+        onStdoutLine: (line) => line.trim() && console.log(`  | ${line}`),
+      });
+    const failIfBad = (what: string, res: RunResult) => {
+      if (res.code !== 0) {
+        throw new Error(`${what} exited with ${res.code ?? res.signal}:\n${res.stderr.split('\n').slice(-20).join('\n')}`);
+      }
+    };
+
+    r.section(`import teachers (node --import tsx src/cli/main.ts import teachers roster.csv)`);
+    const tr = await cli('teachers', roster);
+    failIfBad('import teachers', tr);
+    r.info('import_teachers.seconds', tr.wallMs / 1000, 's', 1);
+    if (tr.cpuSeconds !== null) r.info('import_teachers.cpu_seconds', tr.cpuSeconds, 's', 1);
+    r.info('import_teachers.peak_rss_mib', tr.peakRss === null ? 'n/a' : fmt(mib(tr.peakRss), 0), `MiB (${tr.rssSource})`);
+
+    r.section(`import records (node --import tsx src/cli/main.ts import records records.csv)`);
+    const rr = await cli('records', records);
+    failIfBad('import records', rr);
+    r.check('import_records.seconds', rr.wallMs / 1000, { op: '<', value: 60 }, 's', 1);
+    r.info('import_records.rows_per_s', rows / (rr.wallMs / 1000), 'rows/s', 0);
+    if (rr.cpuSeconds !== null) {
+      // CPU of all the CLI's threads (main + CSV parser worker); well below wall time means it waited for a CPU or the disk.
+      r.info('import_records.cpu_seconds', rr.cpuSeconds, `s (${fmt((100 * rr.cpuSeconds) / (rr.wallMs / 1000), 0)}% of wall time)`, 1);
+    }
+    if (rr.peakRss === null) r.info('import_records.peak_rss_mib', 'n/a (no /usr/bin/time and no /proc)');
+    else r.check('import_records.peak_rss_mib', mib(rr.peakRss), { op: '<', value: 1024 }, 'MiB', 0);
+    r.note(`peak RSS from ${rr.rssSource}; wall time includes node + tsx start-up (about 1–3 s)`);
+
+    r.section(`hoursSummary for ${fmt(samples, 0)} random teachers`);
+    const handle = openDatabase(db);
+    try {
+      const count = (table: string) => handle.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      r.check('db.teachers', count('teachers'), { op: '==', value: teachers }, '', 0);
+      r.check('db.records', count('records'), { op: '==', value: rows }, '', 0);
+      const size = ['', '-wal'].reduce((s, suffix) => {
+        try {
+          return s + statSync(db + suffix).size;
+        } catch {
+          return s;
+        }
+      }, 0);
+      r.info('db.size_mib', mib(size), 'MiB', 0);
+
+      const presets = loadPresets();
+      const ids = handle.$client.prepare('SELECT id FROM teachers').pluck().all() as number[];
+      const rand = rng(7);
+      const pick = (n: number) => Array.from({ length: n }, () => ids[Math.floor(rand() * ids.length)]);
+      const load = (list: number[]) => list.map((id) => findTeacherById(handle, id)).filter((x): x is TeacherRow => x !== null);
+      // Fresh connection: warm the statement paths (not the data) on a separate set of teachers first.
+      const warm = load(pick(Math.min(1000, samples)));
+      for (const teacher of warm) hoursSummary(handle, presets, teacher, today);
+
+      const sample = load(pick(samples));
+      const times = new Float64Array(sample.length);
+      const waiting = new Float64Array(sample.length);
+      const sched = threadSchedStat();
+      let owing = 0;
+      for (let i = 0; i < sample.length; i++) {
+        const s0 = sched?.();
+        const t0 = performance.now();
+        const s = hoursSummary(handle, presets, sample[i], today);
+        times[i] = performance.now() - t0;
+        const s1 = sched?.();
+        if (s0 && s1) waiting[i] = (s1.waitNs - s0.waitNs) / 1e6;
+        if (s.remaining && s.remaining > 0) owing++;
+      }
+      const d = distribution(times);
+      r.note(`asOf ${today}; teacher rows loaded before timing; ${fmt(owing, 0)} of ${fmt(sample.length, 0)} still owe hours this cycle`);
+      r.info('hours_summary.p50_ms', d.p50, 'ms', 3);
+      r.info('hours_summary.mean_ms', d.mean, 'ms', 3);
+      r.info('hours_summary.max_ms', d.max, 'ms', 2);
+      r.check('hours_summary.p99_ms', d.p99, { op: '<', value: 5 }, 'ms', 3);
+      if (sched) {
+        // From /proc/thread-self/schedstat: how long each call sat runnable while other work had the CPU
+        // (exact: the kernel adds it when the thread is switched back in), and the p99 without that wait.
+        const w = distribution(waiting);
+        r.info('hours_summary.cpu_wait_p99_ms', w.p99, `ms (waiting for a CPU; ${fmt(waiting.filter((x) => x > 0).length, 0)} calls waited)`, 3);
+        r.info('hours_summary.p99_without_cpu_wait_ms', distribution(times.map((t, i) => t - waiting[i])).p99, 'ms', 3);
+      }
+    } finally {
+      closeDatabase(handle);
+    }
+    r.machine('at end');
+    r.summary();
+  } finally {
+    if (o.has('keep')) console.log(`  # kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * This thread's run-queue wait (Linux): nanoseconds it spent runnable but not running. Read
+ * through one open descriptor (a few µs), so it can bracket every timed call; null where unavailable.
+ */
+function threadSchedStat(): (() => { waitNs: number }) | null {
+  let fd: number;
+  try {
+    fd = openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return null;
+  }
+  const buf = Buffer.alloc(128);
+  return () => {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    // "run_ns wait_ns slices"; run_ns is only brought up to date at ticks, wait_ns at every switch-in.
+    return { waitNs: Number(buf.toString('latin1', 0, n).split(' ')[1]) };
+  };
+}
+
+if (isEntry(import.meta.url)) void runStandalone(main);

@@ -1,0 +1,164 @@
+/**
+ * Bench server process: our real app (createXueshi over a temp SQLite file, Feishu webhook mode with an
+ * encrypt key and verification token, replies to the fake OpenAPI at FEISHU_BASE_URL), served by
+ * @hono/node-server on 127.0.0.1:0, seeded with bound teachers. Started by bench/webhook.ts.
+ *
+ * Env: BENCH_FAKE_URL, BENCH_TEACHERS, BENCH_RECORDS_PER_TEACHER, BENCH_DIR.
+ */
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createXueshi } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { OutboxMessage } from '../../src/outbox/outbox.js';
+import { APP_LIMIT_KEY } from '../../src/platforms/feishu/send.js';
+import { paceMarker } from '../../src/schedule/pace.js';
+import { localParts } from '../../src/schedule/time.js';
+import { processStats, serveCommands } from './ipc.js';
+import { BENCH_FEISHU_ENV, accountIdOf, employeeNoOf } from './webhook-payloads.js';
+
+const dir = process.env.BENCH_DIR!;
+const teachers = Number(process.env.BENCH_TEACHERS ?? 2000);
+const recordsPerTeacher = Number(process.env.BENCH_RECORDS_PER_TEACHER ?? 40);
+
+const config = loadConfig({
+  DATABASE_PATH: join(dir, 'xueshi.db'),
+  LOG_LEVEL: 'silent',
+  TIMEZONE: 'Asia/Shanghai',
+  DEFAULT_POLICY: 'laibin',
+  ...BENCH_FEISHU_ENV,
+  FEISHU_BASE_URL: process.env.BENCH_FAKE_URL!,
+  FEISHU_MODE: 'webhook',
+});
+const app = createXueshi({ config });
+
+// Seed before start: teachers, their Feishu accounts (bound), and some records so 学时 does real work.
+const sqlite = app.db.$client;
+sqlite.transaction(() => {
+  const addTeacher = sqlite.prepare(
+    `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)
+     VALUES (?, ?, ?, ?, ?, ?, '教师', 'laibin')`,
+  );
+  const addAccount = sqlite.prepare(`INSERT INTO accounts (platform, account_id, teacher_id) VALUES ('feishu', ?, ?)`);
+  const addRecord = sqlite.prepare(
+    `INSERT INTO records (record_key, teacher_id, date, hours, category, project) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const categories = ['师德师风', '校本研修', '集中培训', '网络研修', '班主任培训'];
+  for (let i = 0; i < teachers; i++) {
+    const id = Number(
+      addTeacher.run(employeeNoOf(i), `教师${i}`, `第${(i % 40) + 1}中学`, `20${String(5 + (i % 20)).padStart(2, '0')}-09-01`, i % 3 ? 1 : 0, i % 4 === 0 ? 1 : 0)
+        .lastInsertRowid,
+    );
+    addAccount.run(accountIdOf(i), id);
+    for (let r = 0; r < recordsPerTeacher; r++) {
+      // 2022–2026 (months 1–10, so none is in the future), spanning this cycle and the last.
+      const date = `${2022 + (r % 5)}-${String((r % 10) + 1).padStart(2, '0')}-${String((r % 28) + 1).padStart(2, '0')}`;
+      addRecord.run(`B${i}-${r}`, id, date, 1 + (r % 6) * 0.5, categories[r % categories.length], `培训项目${r}`);
+    }
+  }
+  // This month's pace reminder counts as already sent: otherwise the scheduler's catch-up tick (1 s after
+  // start) would DM all seeded teachers mid-bench, which is not webhook traffic.
+  const month = localParts(app.clock.now(), config.TIMEZONE).date.slice(0, 7);
+  sqlite.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)`).run(paceMarker(month), 'bench');
+})();
+
+// Feishu's documented send limits (50/s, 1000/min per app) stay on while requests are timed; after each
+// timed phase the bench lifts the app-wide ones so 20,000 replies drain in seconds, not 20 minutes.
+const sender = app.adapters.find((a) => a.platform === 'feishu')?.sender;
+if (!sender) throw new Error('feishu adapter not enabled');
+const limitsFor = sender.limitsFor.bind(sender);
+let appPacing = true;
+sender.limitsFor = (m: OutboxMessage) => (appPacing ? limitsFor(m) : limitsFor(m).filter((l) => !l.key.startsWith(APP_LIMIT_KEY)));
+
+await app.start();
+const server = await new Promise<Server>((resolve) => {
+  const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+});
+server.keepAliveTimeout = 60_000;
+
+let profiler: Session | null = null;
+// How long the event loop was blocked (acks wait behind whatever runs synchronously).
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const schedule = app.bot.schedule.bind(app.bot);
+const count = (sql: string) => (sqlite.prepare(sql).pluck().get() as number) ?? 0;
+const counts = () => ({
+  inboxPending: count(`SELECT count(*) FROM inbox WHERE status = 'pending'`),
+  inboxDone: count(`SELECT count(*) FROM inbox WHERE status = 'done'`),
+  inboxFailed: count(`SELECT count(*) FROM inbox WHERE status = 'failed'`),
+  outboxPending: count(`SELECT count(*) FROM outbox WHERE status = 'pending'`),
+  outboxSent: count(`SELECT count(*) FROM outbox WHERE status = 'sent'`),
+  outboxFailed: count(`SELECT count(*) FROM outbox WHERE status = 'failed'`),
+  outboxAttempts: count(`SELECT coalesce(sum(attempts), 0) FROM outbox`),
+});
+
+serveCommands(
+  { port: (server.address() as AddressInfo).port, teachers, records: teachers * recordsPerTeacher },
+  {
+    stats: (reset) => {
+      const loop = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
+      if (reset === true) loopDelay.reset();
+      return { ...processStats(), ...counts(), ...loop };
+    },
+    pacing: (on) => {
+      appPacing = on === true;
+      app.outbox.kick();
+      return appPacing;
+    },
+    /** Waits until every accepted event was handled (replies committed to the outbox). */
+    drain: async () => {
+      const started = performance.now();
+      while (counts().inboxPending > 0) await app.bot.drain();
+      return performance.now() - started;
+    },
+    /** Waits until every accepted event was handled and every reply left the outbox (sent or failed). */
+    settle: async (timeoutMs) => {
+      const deadline = Date.now() + Number(timeoutMs ?? 300_000);
+      for (;;) {
+        await app.bot.drain();
+        await app.outbox.whenIdle();
+        const c = counts();
+        if (c.inboxPending === 0 && c.outboxPending === 0) return c;
+        if (Date.now() > deadline) throw new Error(`not settled after ${timeoutMs} ms: ${JSON.stringify(c)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    /**
+     * Diagnosis only (bench --diagnose): with `true`, accepted events are claimed and acked but not handled
+     * until this is called with `false`, to separate the ack path's cost from the handling's.
+     */
+    'defer-handling': (on) => {
+      if (on === true) app.bot.schedule = () => undefined;
+      else {
+        app.bot.schedule = schedule;
+        app.bot.schedule();
+      }
+      return on === true;
+    },
+    /** CPU profile of a phase (bench --cpu-prof): start, then stop with the file to write. */
+    'profile-start': async (intervalUs) => {
+      profiler ??= new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: Number(intervalUs ?? 200) });
+      await profiler.post('Profiler.start');
+      return true;
+    },
+    'profile-stop': async (file) => {
+      const { profile } = await profiler!.post('Profiler.stop');
+      profiler!.disconnect();
+      writeFileSync(String(file), JSON.stringify(profile));
+      return file;
+    },
+    failures: () => sqlite.prepare(`SELECT idempotency_key, attempts, last_error FROM outbox WHERE status = 'failed' LIMIT 5`).all(),
+  },
+  async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.stop();
+  },
+);
