@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     if (!app.adapters.some((a) => a.platform === 'dingtalk')) {
       lines.push('  dingtalk: off — 设置 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET 即可接入钉钉');
     }
+    lines.push(`管理后台：http://127.0.0.1:${info.port}/admin（首次用 ADMIN_TOKEN 登录，之后由管理员向机器人发送「后台」获取登录链接）`);
     lines.push('本地试用：另开终端运行 npm run demo（演示名册）或 npm run chat（当前数据库）');
     console.log(lines.join('\n'));
   });
