@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { recentRecords } from '../src/ledger/summary.js';
+import { isSelf } from '../src/ledger/teachers.js';
 
 export default defineCommand({
   name: '记录',
   aliases: ['records', '我的记录', '学时记录'],
   help: (t) => t.commands.records,
-  positional: [],
-  args: z.object({}),
+  // An argument can only name someone: a teacher may name themself, anyone else is refused.
+  positional: ['who'],
+  restIsText: true,
+  args: z.object({ who: z.string().optional() }),
   allow: ['teacher'],
   personal: true,
-  run({ t, db, caller }) {
+  run({ t, db, caller }, { who }) {
+    if (!isSelf(caller.teacher!, who)) return { text: t.errors.otherTeacher };
     const rows = recentRecords(db, caller.teacher!.id, 10);
     if (rows.length === 0) return { text: t.records.empty };
     return {

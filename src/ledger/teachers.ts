@@ -76,3 +76,9 @@ export function toProfile(t: TeacherRow): TeacherProfile {
 export function countTeachers(db: Db): number {
   return db.select({ n: sql<number>`count(*)` }).from(teachers).get()?.n ?? 0;
 }
+
+/** True when `who` (a 工号, a name, or nothing) refers to the teacher themself. */
+export function isSelf(teacher: TeacherRow, who: string | undefined): boolean {
+  const named = who?.trim();
+  return !named || named === teacher.employeeNo || named === teacher.name || /^(我|我的|本人|自己)$/.test(named);
+}

@@ -78,6 +78,14 @@ describe('access', () => {
     expect(reply).not.toContain('李四');
   });
 
+  it('refuses 学时/记录 naming another teacher, and accepts the caller’s own 工号', async () => {
+    const me = chat('u1');
+    await me.send('绑定 T0001 张三');
+    expect((await me.send('学时 T0002'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
+    expect((await me.send('records 李四'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
+    expect((await me.send('学时 T0001'))[0]).toContain('已修 25.5 学时');
+  });
+
   it('refuses an officer command from a teacher, allows it for an officer, and audits it', async () => {
     const teacher = chat('u1');
     await teacher.send('绑定 T0001 张三');
