@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { signInReply } from '../src/sessions/replies.js';
-import { signInFromChat } from '../src/sessions/sessions.js';
+import { signInOrOut } from '../src/sessions/chat.js';
 
 /** 签到 <签到码>, or 签到 #<培训编号> from a card button (button-mode sessions only; the audience is checked). */
 export default defineCommand({
@@ -14,16 +13,6 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run(ctx, { code }) {
-    const { caller, db, clock, timeZone } = ctx;
-    const outcome = signInFromChat(db, {
-      platform: caller.platform,
-      accountId: caller.accountId,
-      teacher: caller.teacher!,
-      arg: code ?? '',
-      action: 'in',
-      now: clock.now(),
-      timeZone,
-    });
-    return signInReply(ctx.t, outcome, timeZone, ctx.today);
+    return signInOrOut(ctx, code, 'in');
   },
 });
