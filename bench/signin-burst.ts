@@ -16,15 +16,13 @@
  * past session day that then runs at real speed, so the session window is open whatever the wall time is.
  * This one file is both the load generator and (with BENCH_SIGNIN_ROLE=server) the server process.
  */
-import { serve } from '@hono/node-server';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createXueshi } from '../src/app.js';
+import { listen } from '../src/http/server.js';
 import { FixedClock, type Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { OutboxMessage } from '../src/outbox/outbox.js';
@@ -119,10 +117,9 @@ async function server(): Promise<void> {
   sender.limitsFor = (m: OutboxMessage) => (appPacing ? limitsFor(m) : limitsFor(m).filter((l) => !l.key.startsWith(APP_LIMIT_KEY)));
 
   await app.start();
-  const http = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
+  const http = app.createServer();
   http.keepAliveTimeout = 120_000;
+  const port = await listen(http, 0, '127.0.0.1');
 
   const count = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).pluck().get(...params) as number) ?? 0;
   const counts = () => ({
@@ -139,7 +136,7 @@ async function server(): Promise<void> {
   });
 
   serveCommands(
-    { port: (http.address() as AddressInfo).port, sessionId: session.id, key: projectorKey(session.secret) },
+    { port, sessionId: session.id, key: projectorKey(session.secret) },
     {
       stats: () => ({ ...processStats(), ...counts() }),
       pacing: (on) => {

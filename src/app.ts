@@ -1,5 +1,6 @@
 import { loadPresetsFor } from './policy/for-config.js';
 import type { Hono } from 'hono';
+import { BackgroundCheckpointer } from '../db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
 import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
@@ -7,6 +8,8 @@ import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
 import { dingtalkEnabled, feishuEnabled, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
+import { createNodeServer } from './http/server.js';
+import type { Server } from 'node:http';
 import { pruneHandled } from './inbox/inbox.js';
 import { createLogger, type Logger } from './logger.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
@@ -38,6 +41,10 @@ export interface Xueshi {
   http: Hono;
   console: ConsoleAdapter;
   adapters: PlatformAdapter[];
+  /** Runs WAL checkpoints on a worker thread while started, so commits on the serving thread never do. */
+  checkpointer: BackgroundCheckpointer;
+  /** The HTTP server over `http` with the platforms' webhooks on the direct path; not listening yet. */
+  createServer(): Server;
   /** Starts the sender and long connections (HTTP serving is the caller's: see main.ts). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -100,6 +107,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
   });
 
+  const checkpointer = new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger });
   let pruneTimer: NodeJS.Timeout | null = null;
   return {
     config,
@@ -112,7 +120,11 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     http,
     console: consoleAdapter,
     adapters,
+    createServer: () =>
+      createNodeServer({ app: http, routes: adapters.flatMap((a) => a.routes ?? []), maxBodyBytes: config.MAX_BODY_BYTES, logger }),
+    checkpointer,
     async start() {
+      checkpointer.start();
       outbox!.start();
       // Events accepted before a crash are still pending: handle them now.
       bot.schedule();
@@ -129,6 +141,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       for (const a of adapters) await a.stop?.();
       await bot.drain();
       await outbox!.stop();
+      await checkpointer.stop();
       closeDatabase(db);
     },
   };

@@ -1,19 +1,17 @@
 /**
  * Bench server process: our real app (createXueshi over a temp SQLite file, Feishu webhook mode with an
  * encrypt key and verification token, replies to the fake OpenAPI at FEISHU_BASE_URL), served by
- * @hono/node-server on 127.0.0.1:0, seeded with bound teachers. Started by bench/webhook.ts.
+ * the app's own node server (webhooks on the direct path) on 127.0.0.1:0, seeded with bound teachers. Started by bench/webhook.ts.
  *
  * Env: BENCH_FAKE_URL, BENCH_TEACHERS, BENCH_RECORDS_PER_TEACHER, BENCH_DIR.
  */
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { listen } from '../../src/http/server.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import { APP_LIMIT_KEY } from '../../src/platforms/feishu/send.js';
 import { paceMarker } from '../../src/schedule/pace.js';
@@ -75,10 +73,8 @@ let appPacing = true;
 sender.limitsFor = (m: OutboxMessage) => (appPacing ? limitsFor(m) : limitsFor(m).filter((l) => !l.key.startsWith(APP_LIMIT_KEY)));
 
 await app.start();
-const server = await new Promise<Server>((resolve) => {
-  const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-});
-server.keepAliveTimeout = 60_000;
+const server = app.createServer();
+const port = await listen(server, 0, '127.0.0.1');
 
 let profiler: Session | null = null;
 // How long the event loop was blocked (acks wait behind whatever runs synchronously).
@@ -97,7 +93,7 @@ const counts = () => ({
 });
 
 serveCommands(
-  { port: (server.address() as AddressInfo).port, teachers, records: teachers * recordsPerTeacher },
+  { port, teachers, records: teachers * recordsPerTeacher },
   {
     stats: (reset) => {
       const loop = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };

@@ -2,12 +2,14 @@ import { inTransaction } from '../../db/client.js';
 import { dateIn, systemClock, type Clock } from '../clock.js';
 import { asc, eq } from 'drizzle-orm';
 import { outbox as outboxTable } from '../../db/schema.js';
+import { ClaimBatch } from '../inbox/claim-batch.js';
 import { claimEvent, eventKeyOf, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue } from '../outbox/outbox.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
 import type { BotServices, Caller, Command, CommandContext } from './command.js';
 import { runCommand } from './dispatch.js';
+import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
 import { Router } from './router.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from './types.js';
@@ -20,6 +22,8 @@ export interface BotOptions extends BotServices {
   /** Called after replies were committed to the outbox, so the sender can start at once. */
   onEnqueued?: () => void;
   maxAttempts?: number;
+  /** How handling shares the thread with acks (see handling-pace.ts). */
+  pace?: HandlingPace;
 }
 
 /**
@@ -32,6 +36,8 @@ export class Bot {
   readonly t: Messages = messagesFor('zh-CN');
   private readonly logger: Logger;
   private readonly sendClock: Clock;
+  private readonly claims: ClaimBatch;
+  private readonly pace: HandlingPace;
   private draining: Promise<void> | null = null;
   private again = false;
 
@@ -39,11 +45,26 @@ export class Bot {
     this.router = new Router(options.commands);
     this.logger = options.logger ?? silentLogger;
     this.sendClock = options.transportClock ?? systemClock;
+    this.claims = new ClaimBatch(options.db);
+    this.pace = options.pace ?? new HandlingPace();
   }
 
   /** Step 1, before the ack: true if this event is new; false for a duplicate, which must be acked and dropped. */
   accept(event: InboundEvent): boolean {
-    const fresh = claimEvent(this.options.db, event);
+    this.pace.noteArrival();
+    return this.noteDuplicate(event, claimEvent(this.options.db, event));
+  }
+
+  /**
+   * `accept` for receivers that can wait one event-loop turn: claims made in the same turn share one commit
+   * (see claim-batch.ts). Resolves only after the claim is committed, so the caller may ack then.
+   */
+  async acceptGrouped(event: InboundEvent): Promise<boolean> {
+    this.pace.noteArrival();
+    return this.noteDuplicate(event, await this.claims.claim(event));
+  }
+
+  private noteDuplicate(event: InboundEvent, fresh: boolean): boolean {
     if (!fresh) this.logger.info({ platform: event.platform, eventId: event.eventId }, 'duplicate event dropped');
     return fresh;
   }
@@ -59,16 +80,11 @@ export class Bot {
         this.again = false;
         let batch: InboxRow[];
         while ((batch = pendingEvents(this.options.db, 200)).length > 0) {
-          let sliceStart = performance.now();
-          for (const row of batch) {
-            this.handleRow(row);
-            // Handling is synchronous: yield every few ms so acks for newly arrived requests are not held up.
-            if (performance.now() - sliceStart > 4) {
-              await new Promise((r) => setImmediate(r));
-              sliceStart = performance.now();
-            }
+          for (let next = 0; next < batch.length; ) {
+            next = this.handleSlice(batch, next);
+            // Handling is synchronous: between slices, requests that arrived meanwhile are read and acked.
+            await this.pace.pause();
           }
-          await new Promise((r) => setImmediate(r));
         }
       } while (this.again);
     })().finally(() => {
@@ -82,6 +98,22 @@ export class Bot {
     setImmediate(() => void this.drain().catch((error) => this.logger.error({ err: error }, 'drain failed')));
   }
 
+  /**
+   * Handles rows from `from` on for one slice of time, all in one commit; returns the index of the first row
+   * left for the next slice. Each row runs in its own savepoint, so a failing event rolls back alone.
+   */
+  private handleSlice(rows: readonly InboxRow[], from: number): number {
+    const budgetMs = this.pace.sliceMs();
+    const started = performance.now();
+    let next = from;
+    inTransaction(this.options.db, () => {
+      do this.handleRow(rows[next++]);
+      while (next < rows.length && performance.now() - started < budgetMs);
+    });
+    this.options.onEnqueued?.();
+    return next;
+  }
+
   private handleRow(row: InboxRow): void {
     const { db, clock } = this.options;
     try {
@@ -91,7 +123,6 @@ export class Bot {
         enqueue(db, outgoing, this.sendClock.now());
         markDone(db, row.eventKey, clock.now());
       });
-      this.options.onEnqueued?.();
     } catch (error) {
       const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
@@ -99,7 +130,6 @@ export class Bot {
         markAttemptFailed(db, row.eventKey, String(error), giveUp, clock.now());
         if (giveUp) this.enqueueApology(row);
       });
-      if (giveUp) this.options.onEnqueued?.();
     }
   }
 

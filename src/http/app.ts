@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../logger.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';
+import { mountRawRoute } from './raw-route.js';
 import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
 import { mountAdmin, type AdminDeps } from './admin/index.js';
 
@@ -29,7 +30,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }),
   );
   app.get('/healthz', (c) => c.json({ ok: true, ...options.health() }));
-  for (const adapter of options.adapters) adapter.mount?.(app);
+  for (const adapter of options.adapters) {
+    for (const route of adapter.routes ?? []) mountRawRoute(app, route);
+    adapter.mount?.(app);
+  }
   if (options.sessions) mountSessionRoutes(app, options.sessions);
   if (options.admin) mountAdmin(app, options.admin);
   app.notFound((c) => c.json({ error: 'not found' }, 404));

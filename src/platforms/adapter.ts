@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Bot } from '../bot/bot.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { RawRoute } from '../http/raw-route.js';
 import type { Logger } from '../logger.js';
 import type { Sender } from '../outbox/sender.js';
 
@@ -19,7 +20,9 @@ export interface AdapterDeps {
 export interface PlatformAdapter {
   readonly platform: string;
   readonly sender?: Sender;
-  /** Mounts HTTP receivers (webhooks) on the shared server. */
+  /** HTTP receivers (webhooks), served on the shared server's direct path. */
+  readonly routes?: readonly RawRoute[];
+  /** Other HTTP routes, mounted on the shared Hono app. */
   mount?(app: Hono): void;
   /** Opens long connections, if this adapter uses them. */
   start?(): Promise<void>;

@@ -1,10 +1,9 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { schema } from '../../db/client.js';
 import { systemClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
+import { mountRawRoute } from '../../src/http/raw-route.js';
+import { createNodeServer, listen } from '../../src/http/server.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { createDingtalkAdapter, type DingtalkAdapter, type DingtalkAdapterOptions } from '../../src/platforms/dingtalk/adapter.js';
 import { DINGTALK_CALLBACK_PATH } from '../../src/platforms/dingtalk/webhook.js';
@@ -76,7 +75,7 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
       stream: { idleTimeoutMs: 60_000, reconnectBaseMs: 20, reconnectMaxMs: 200, connectTimeoutMs: 2000, ...o.adapter?.stream },
     },
   );
-  adapter.mount!(app.http);
+  for (const route of adapter.routes ?? []) mountRawRoute(app.http, route);
 
   // The app's own worker has no DingTalk sender (no credentials in its config): hand its rows to ours.
   await app.outbox.stop();
@@ -91,10 +90,8 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
   });
   worker.start();
 
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = createNodeServer({ app: app.http, routes: adapter.routes ?? [], maxBodyBytes: config.MAX_BODY_BYTES, logger });
+  const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
   if (o.mode === 'stream') await adapter.start!();
 
   const post = async (body: string, headers: Record<string, string> = signedHeaders()): Promise<PostResult> => {

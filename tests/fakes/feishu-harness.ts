@@ -1,7 +1,5 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { schema } from '../../db/client.js';
+import { listen } from '../../src/http/server.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { FakeFeishu } from './feishu-platform.js';
 import { APP_ID, ENCRYPT_KEY, VERIFICATION_TOKEN, signedRequest, type SignOptions } from './feishu-sign.js';
@@ -41,10 +39,8 @@ export const FEISHU_ENV = {
 export async function startFeishu(env: Record<string, string> = {}): Promise<FeishuHarness> {
   const fake = await FakeFeishu.start();
   const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env });
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = app.createServer();
+  const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 
   const post = async (
     body: string,

@@ -3,7 +3,7 @@ import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { DingtalkApi } from './openapi.js';
 import { DingtalkSender, trustedWebhook } from './send.js';
 import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
-import { DINGTALK_CALLBACK_PATH, mountDingtalkWebhook } from './webhook.js';
+import { DINGTALK_CALLBACK_PATH, dingtalkWebhookRoute } from './webhook.js';
 
 export interface DingtalkAdapterOptions {
   /**
@@ -64,9 +64,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     sender,
     api,
     stream,
-    mount(app) {
-      if (config.DINGTALK_MODE === 'webhook') mountDingtalkWebhook(app, { bot, logger, appSecret, clock, platformClock });
-    },
+    routes: config.DINGTALK_MODE === 'webhook' ? [dingtalkWebhookRoute({ bot, logger, appSecret, clock, platformClock })] : [],
     async start() {
       await stream?.start();
     },

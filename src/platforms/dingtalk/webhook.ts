@@ -1,6 +1,6 @@
-import type { Context, Hono } from 'hono';
 import type { Bot } from '../../bot/bot.js';
 import type { Clock } from '../../clock.js';
+import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
 import type { Logger } from '../../logger.js';
 import { parseJson } from './http.js';
 import { RobotCallbackSchema, toIncomingMessage } from './events.js';
@@ -22,32 +22,31 @@ export interface WebhookDeps {
  * The HTTP receiver: verify the sign, claim the message in the inbox, answer 200 at once, handle it after.
  * DingTalk gives the robot only a few seconds, so nothing slow happens before the answer.
  */
-export function mountDingtalkWebhook(app: Hono, deps: WebhookDeps): void {
-  app.post(DINGTALK_CALLBACK_PATH, (c) => receive(c, deps));
+export function dingtalkWebhookRoute(deps: WebhookDeps): RawRoute {
+  const log = deps.logger.child({ path: DINGTALK_CALLBACK_PATH });
+  return { method: 'POST', path: DINGTALK_CALLBACK_PATH, handle: (request) => receive(request, deps, log) };
 }
 
-async function receive(c: Context, deps: WebhookDeps): Promise<Response> {
-  const log = deps.logger.child({ path: DINGTALK_CALLBACK_PATH });
+async function receive(request: RawRequest, deps: WebhookDeps, log: Logger): Promise<RawResponse> {
   const verdict = verifyCallback({
-    timestamp: c.req.header(SIGN_HEADERS.timestamp),
-    sign: c.req.header(SIGN_HEADERS.sign),
+    timestamp: request.header(SIGN_HEADERS.timestamp),
+    sign: request.header(SIGN_HEADERS.sign),
     appSecret: deps.appSecret,
     now: deps.platformClock.now(),
   });
   if (!verdict.ok) {
-    log.warn({ reason: verdict.reason, ip: c.req.header('x-forwarded-for') }, 'dingtalk callback rejected');
-    return c.json({ error: 'unauthorized' }, 401);
+    log.warn({ reason: verdict.reason, ip: request.header('x-forwarded-for') }, 'dingtalk callback rejected');
+    return unauthorized();
   }
 
-  const raw = await c.req.text();
-  const parsed = RobotCallbackSchema.safeParse(parseJson(raw));
+  const parsed = RobotCallbackSchema.safeParse(parseJson(request.body.toString('utf8')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     log.warn({ reason: issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'not JSON' }, 'dingtalk callback malformed');
-    return c.json({ error: 'bad request' }, 400);
+    return badRequest();
   }
 
   // One INSERT claims the msgId; a retry or a concurrent duplicate loses it and is only acked.
-  if (deps.bot.accept(toIncomingMessage(parsed.data, deps.clock.now().getTime()))) deps.bot.schedule();
-  return c.json({});
+  if (await deps.bot.acceptGrouped(toIncomingMessage(parsed.data, deps.clock.now().getTime()))) deps.bot.schedule();
+  return ok();
 }

@@ -1,7 +1,7 @@
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { FeishuLongConnection } from './long-connection.js';
 import { FeishuSender } from './send.js';
-import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, mountFeishuWebhook } from './webhook.js';
+import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, feishuWebhookRoutes } from './webhook.js';
 
 /** Feishu (Lark): events by webhook or long connection (FEISHU_MODE), replies through the OpenAPI. */
 export function createFeishuAdapter(deps: AdapterDeps): PlatformAdapter {
@@ -11,9 +11,7 @@ export function createFeishuAdapter(deps: AdapterDeps): PlatformAdapter {
   return {
     platform: 'feishu',
     sender,
-    mount(app) {
-      if (config.FEISHU_MODE === 'webhook') mountFeishuWebhook(app, deps);
-    },
+    routes: config.FEISHU_MODE === 'webhook' ? feishuWebhookRoutes(deps) : [],
     async start() {
       // Not awaited: an unreachable Feishu must not hold up start-up; warmUp logs its own failure.
       void sender.warmUp();

@@ -1,6 +1,6 @@
-import type { Context, Hono } from 'hono';
 import type { AdapterDeps } from '../adapter.js';
 import type { Reply } from '../../bot/types.js';
+import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
 import { renderCard } from './cards.js';
 import { classifyEnvelope } from './events.js';
 import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifySignature } from './verify.js';
@@ -12,36 +12,43 @@ export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards';
 const CARD_ANSWER_BUDGET_MS = 2_000;
 
 /**
- * The HTTP receiver: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
+ * The HTTP receivers: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
  * Feishu retries anything not answered 200 within 3 s, so nothing slow happens before the answer.
  */
-export function mountFeishuWebhook(app: Hono, deps: AdapterDeps): void {
-  app.post(FEISHU_EVENTS_PATH, (c) => receive(c, deps, false));
-  app.post(FEISHU_CARDS_PATH, (c) => receive(c, deps, true));
+export function feishuWebhookRoutes(deps: AdapterDeps): RawRoute[] {
+  const log = deps.logger.child({ platform: 'feishu' });
+  return [
+    { method: 'POST', path: FEISHU_EVENTS_PATH, handle: (request) => receive(request, deps, log, false) },
+    { method: 'POST', path: FEISHU_CARDS_PATH, handle: (request) => receive(request, deps, log, true) },
+  ];
 }
 
-async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps, answerCards: boolean): Promise<Response> {
-  const log = logger.child({ platform: 'feishu', path: c.req.path });
+async function receive(
+  request: RawRequest,
+  { bot, config, clock }: AdapterDeps,
+  log: AdapterDeps['logger'],
+  answerCards: boolean,
+): Promise<RawResponse> {
   const reject = (reason: string) => {
-    log.warn({ reason, ip: c.req.header('x-forwarded-for') }, 'feishu request rejected');
-    return c.json({ error: 'unauthorized' }, 401);
+    log.warn({ reason, path: request.path, ip: request.header('x-forwarded-for') }, 'feishu request rejected');
+    return unauthorized();
   };
-  const badRequest = (reason: string) => {
-    log.warn({ reason }, 'feishu request malformed');
-    return c.json({ error: 'bad request' }, 400);
+  const malformed = (reason: string) => {
+    log.warn({ reason, path: request.path }, 'feishu request malformed');
+    return badRequest();
   };
 
   // The signature covers the bytes as sent, so keep them rather than a re-serialized parse.
-  const rawBody = new Uint8Array(await c.req.arrayBuffer());
-  const outer = parseJson(Buffer.from(rawBody).toString('utf8'));
-  if (!isRecord(outer)) return badRequest('body is not a JSON object');
+  const rawBody = request.body;
+  const outer = parseJson(rawBody.toString('utf8'));
+  if (!isRecord(outer)) return malformed('body is not a JSON object');
 
   const encryptKey = config.FEISHU_ENCRYPT_KEY;
   let signed = false;
   if (encryptKey) {
-    const timestamp = c.req.header(SIGNATURE_HEADERS.timestamp);
-    const nonce = c.req.header(SIGNATURE_HEADERS.nonce);
-    const signature = c.req.header(SIGNATURE_HEADERS.signature);
+    const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
+    const nonce = request.header(SIGNATURE_HEADERS.nonce);
+    const signature = request.header(SIGNATURE_HEADERS.signature);
     if (timestamp || nonce || signature) {
       if (!timestamp || !nonce || !signature) return reject('incomplete signature headers');
       if (!isFresh(timestamp, clock.now())) return reject(`timestamp ${timestamp} is more than an hour away from now`);
@@ -54,7 +61,7 @@ async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps, 
   if (typeof outer.encrypt === 'string') {
     if (!encryptKey) {
       log.error('received an encrypted event but FEISHU_ENCRYPT_KEY is not set');
-      return c.json({ error: 'bad request' }, 400);
+      return badRequest();
     }
     let inner: unknown;
     try {
@@ -62,9 +69,9 @@ async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps, 
     } catch (error) {
       if (!(error instanceof DecryptError)) throw error;
       // Unsigned garbage is an unauthenticated request; signed garbage is a broken one.
-      return signed ? badRequest(error.message) : reject(error.message);
+      return signed ? malformed(error.message) : reject(error.message);
     }
-    if (!isRecord(inner)) return signed ? badRequest('decrypted body is not a JSON object') : reject('undecryptable body');
+    if (!isRecord(inner)) return signed ? malformed('decrypted body is not a JSON object') : reject('undecryptable body');
     payload = inner;
   }
 
@@ -74,28 +81,28 @@ async function receive(c: Context, { bot, config, logger, clock }: AdapterDeps, 
   if (!tokenMatches(config.FEISHU_VERIFICATION_TOKEN, payload)) return reject('verification token mismatch');
 
   if (isChallenge) {
-    if (typeof payload.challenge !== 'string') return badRequest('url_verification without a challenge');
+    if (typeof payload.challenge !== 'string') return malformed('url_verification without a challenge');
     log.info('url verification answered');
-    return c.json({ challenge: payload.challenge });
+    return ok({ challenge: payload.challenge });
   }
 
   const classified = classifyEnvelope(payload, clock.now().getTime());
-  if (classified.kind === 'invalid') return badRequest(classified.reason);
+  if (classified.kind === 'invalid') return malformed(classified.reason);
   if (classified.kind === 'ignore') {
     // Answered 200 so Feishu does not retry something we will never handle.
     log.info({ reason: classified.reason }, 'feishu event ignored');
-    return c.json({});
+    return ok();
   }
   const event = classified.event;
   if (answerCards && event.kind === 'card_action') {
     // The click's effect commits before we answer, so the toast tells the truth; its reply is also
     // sent to the clicker as a message, which keeps a record when the toast is missed.
-    if (bot.accept(event)) await Promise.race([bot.drain(), new Promise((r) => setTimeout(r, CARD_ANSWER_BUDGET_MS))]);
-    return c.json(cardCallbackAnswer(bot.firstReplyTo(event)));
+    if (await bot.acceptGrouped(event)) await Promise.race([bot.drain(), new Promise((r) => setTimeout(r, CARD_ANSWER_BUDGET_MS))]);
+    return ok(cardCallbackAnswer(bot.firstReplyTo(event)));
   }
   // One INSERT claims the event; a retry or a concurrent duplicate loses it and is only acked.
-  if (bot.accept(event)) bot.schedule(); // schedule() defers the work past this response.
-  return c.json({});
+  if (await bot.acceptGrouped(event)) bot.schedule(); // schedule() defers the work past this response.
+  return ok();
 }
 
 function parseJson(text: string): unknown {

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackgroundCheckpointer } from '../../db/checkpointer.js';
+import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+
+describe('background WAL checkpoints', () => {
+  let dir: string;
+  let db: Db;
+  let checkpointer: BackgroundCheckpointer | null = null;
+
+  const open = () => {
+    dir = mkdtempSync(join(tmpdir(), 'xueshi-wal-'));
+    db = openDatabase(join(dir, 'x.db'));
+    return join(dir, 'x.db');
+  };
+  const insertRows = (from: number, n: number) => {
+    const insert = db.$client.prepare(`insert into inbox (event_key, platform, payload) values (?, 'feishu', ?)`);
+    db.$client.transaction(() => {
+      for (let i = from; i < from + n; i++) insert.run(`feishu:e${i}`, 'x'.repeat(400));
+    })();
+  };
+  const walBytes = (path: string) => statSync(`${path}-wal`).size;
+
+  afterEach(async () => {
+    await checkpointer?.stop();
+    checkpointer = null;
+    closeDatabase(db);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops the serving connection from checkpointing and does it on its own thread', async () => {
+    const path = open();
+    checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 60_000 });
+    checkpointer.start();
+    expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+
+    // ~5 MB of commits: past the 1,000-page point where a commit would otherwise checkpoint inline.
+    for (let b = 0; b < 10; b++) insertRows(b * 1000, 1000);
+    const before = walBytes(path);
+    expect(before).toBeGreaterThan(4_096 * 1000);
+
+    const result = await checkpointer.checkpointNow();
+    expect(result.busy).toBe(0);
+    expect(result.checkpointed).toBe(result.log);
+    expect(checkpointer.checkpoints).toBeGreaterThanOrEqual(1);
+
+    // Once everything is backfilled the next writer starts the WAL over instead of growing it.
+    insertRows(10_000, 10);
+    expect(walBytes(path)).toBe(before);
+    await checkpointer.checkpointNow();
+    for (let b = 0; b < 10; b++) insertRows(20_000 + b * 1000, 1000);
+    expect(walBytes(path)).toBeLessThanOrEqual(before + 4_096 * 64);
+
+    // Nothing lost: another connection sees every row.
+    expect(db.$client.prepare('select count(*) from inbox').pluck().get()).toBe(20_010);
+  });
+
+  it('runs on its timer without being asked', async () => {
+    const path = open();
+    checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 20 });
+    checkpointer.start();
+    insertRows(0, 100);
+    await expect.poll(() => checkpointer!.checkpoints, { timeout: 2_000 }).toBeGreaterThan(1);
+  });
+
+  it('hands checkpointing back to the connection when stopped', async () => {
+    const path = open();
+    checkpointer = new BackgroundCheckpointer(db, path);
+    checkpointer.start();
+    expect(checkpointer.running).toBe(true);
+    await checkpointer.stop();
+    expect(checkpointer.running).toBe(false);
+    expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('does nothing for an in-memory database', () => {
+    dir = mkdtempSync(join(tmpdir(), 'xueshi-wal-'));
+    db = openDatabase(':memory:');
+    checkpointer = new BackgroundCheckpointer(db, ':memory:');
+    checkpointer.start();
+    expect(checkpointer.running).toBe(false);
+  });
+});
