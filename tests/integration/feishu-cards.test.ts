@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
+import { createDispatcher } from '../../src/platforms/feishu/long-connection.js';
 import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
 import { cardAction, messageEvent, signedRequest } from '../fakes/feishu-sign.js';
 import { addTeacher, countRows } from '../helpers/seed.js';
@@ -43,6 +44,23 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     const again = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect((again.json as { toast: { type: string; content: string } }).toast).toMatchObject({ type: 'info' });
     expect((again.json as { toast: { content: string } }).toast.content).toContain('已签到');
+    expect(countRows(h.app.db, 'records')).toBe(1);
+  });
+
+  it('answers a click that comes over the long connection (websocket mode) with the same toast and card', async () => {
+    const id = await setUp();
+    // What WSClient does with a callback frame: invoke the dispatcher unchecked and send back its result.
+    const dispatcher = createDispatcher({ bot: h.app.bot, config: h.app.config, logger: h.app.logger, clock: h.app.fixedClock });
+    const click = cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER, eventId: 'ev_ws_click' });
+    const answer = (await dispatcher.invoke(click, { needCheck: false })) as { toast: { type: string; content: string }; card?: { type: string } };
+    expect(answer.toast.type).toBe('success');
+    expect(answer.toast.content).toContain('师德讲座');
+    expect(answer.card?.type).toBe('raw');
+    expect(countRows(h.app.db, 'records')).toBe(1);
+
+    // The same frame delivered again is answered from the first handling, and credits nothing more.
+    const replay = (await dispatcher.invoke(click, { needCheck: false })) as { toast: { content: string } };
+    expect(replay.toast.content).toBe(answer.toast.content);
     expect(countRows(h.app.db, 'records')).toBe(1);
   });
 

@@ -17,6 +17,8 @@ function recordingBot(fresh = true) {
   const bot = {
     accept: (e: InboundEvent) => (accepted.push(e), fresh),
     schedule: () => void scheduled++,
+    drain: async () => undefined,
+    firstReplyTo: () => null,
   } as unknown as Bot;
   return { bot, accepted, scheduled: () => scheduled };
 }

@@ -1,6 +1,7 @@
 import { EventDispatcher, LoggerLevel, WSClient, type Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { AdapterDeps } from '../adapter.js';
 import type { Logger } from '../../logger.js';
+import { answerCardClick } from './card-callback.js';
 import { CARD_ACTION, MESSAGE_RECEIVED, classifyEnvelope, envelopeFromDispatcher } from './events.js';
 
 /** WSClient.start() silently does nothing for any other app id, so we check first and say why. */
@@ -54,15 +55,22 @@ export class FeishuLongConnection {
   }
 }
 
-/** Registers our two event types; each handler returns at once (the SDK acks when it resolves). */
+/**
+ * Registers our two event types. A message's handler returns at once (the SDK acks when it resolves); a card
+ * click's returns the callback answer (toast, redrawn card), which the SDK sends back over the connection.
+ */
 export function createDispatcher({ bot, logger, clock }: AdapterDeps): EventDispatcher {
   const handle = async (data: Record<string, unknown>) => {
     const classified = classifyEnvelope(envelopeFromDispatcher(data), clock.now().getTime());
     if (classified.kind !== 'event') {
       logger.info({ platform: 'feishu', reason: classified.reason, kind: classified.kind }, 'feishu event ignored');
-      return;
+      return undefined;
     }
-    if (bot.accept(classified.event)) bot.schedule();
+    const event = classified.event;
+    const fresh = bot.accept(event);
+    if (event.kind === 'card_action') return answerCardClick(bot, event, fresh);
+    if (fresh) bot.schedule();
+    return undefined;
   };
   return new EventDispatcher({ logger: sdkLogger(logger), loggerLevel: LoggerLevel.warn }).register({
     [MESSAGE_RECEIVED]: handle,

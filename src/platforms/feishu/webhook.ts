@@ -1,15 +1,12 @@
 import type { AdapterDeps } from '../adapter.js';
-import type { Reply } from '../../bot/types.js';
 import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
-import { renderCard } from './cards.js';
+import { answerCardClick } from './card-callback.js';
 import { classifyEnvelope } from './events.js';
 import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifySignature } from './verify.js';
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events';
 /** Card callbacks (card.action.trigger): answered with a toast and, when the outcome has one, a redrawn card. */
 export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards';
-/** Feishu waits 3 s for a card callback's answer; leave room for the network. */
-const CARD_ANSWER_BUDGET_MS = 2_000;
 
 /**
  * The HTTP receivers: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
@@ -94,12 +91,7 @@ async function receive(
     return ok();
   }
   const event = classified.event;
-  if (answerCards && event.kind === 'card_action') {
-    // The click's effect commits before we answer, so the toast tells the truth; its reply is also
-    // sent to the clicker as a message, which keeps a record when the toast is missed.
-    if (await bot.acceptGrouped(event)) await Promise.race([bot.drain(), new Promise((r) => setTimeout(r, CARD_ANSWER_BUDGET_MS))]);
-    return ok(cardCallbackAnswer(bot.firstReplyTo(event)));
-  }
+  if (answerCards && event.kind === 'card_action') return ok(await answerCardClick(bot, event, await bot.acceptGrouped(event)));
   // One INSERT claims the event; a retry or a concurrent duplicate loses it and is only acked.
   if (await bot.acceptGrouped(event)) bot.schedule(); // schedule() defers the work past this response.
   return ok();
@@ -111,14 +103,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Feishu's card-callback answer: a toast with the first line of the reply, and the redrawn card if there is one. */
-export function cardCallbackAnswer(reply: Reply | null): Record<string, unknown> {
-  if (!reply) return {};
-  const answer: Record<string, unknown> = {
-    toast: { type: reply.tone ?? 'info', content: reply.text.split('\n')[0].slice(0, 200) },
-  };
-  if (reply.card) answer.card = { type: 'raw', data: renderCard(reply.card) };
-  return answer;
 }
