@@ -17,6 +17,7 @@ import deadlineTodo from './deadline-todo.js';
 import remindersOff from './reminders-off.js';
 import remindersOn from './reminders-on.js';
 import cancelCredit from './cancel-credit.js';
+import sessionCancel from './session-cancel.js';
 import sessionClose from './session-close.js';
 import sessionCreate from './session-create.js';
 import sessionRemind from './session-remind.js';
@@ -37,6 +38,7 @@ commands.push(
   sessionRemind as Command,
   cancelCredit as Command,
   sessionClose as Command,
+  sessionCancel as Command,
 );
 // Deadlines, filing reminders, the monthly hours reminder, and officer broadcasts.
 commands.push(

@@ -625,6 +625,15 @@ export function sendSignInCards(db: Db, session: SessionRow, now: Date, render: 
   return fanOut(db, members, (m) => `session:${session.id}:card:${m.id}`, render, now, `session:${session.id}:card`);
 }
 
+/**
+ * Tells every bound audience member that a session is off; once per (session, teacher), so cancelling again
+ * (or a retried command) messages nobody twice.
+ */
+export function notifyCancelled(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): FanOutResult {
+  const members = audienceMembers(db, audienceOf(session));
+  return fanOut(db, members, (m) => `session:${session.id}:cancelled:${m.id}`, render, now, `session:${session.id}:cancelled`);
+}
+
 /* ------------------------------------------------------------ cancelling credit */
 
 export type CancelCreditOutcome =

@@ -272,11 +272,55 @@ describe('refusals', () => {
 
   it('officer-only commands are refused for teachers', async () => {
     makeSession();
-    for (const line of ['新建培训 讲座 师德师风 3 2026-03-02 08:30-09:15', '签到情况 1', '提醒未签到 1', '取消学时 1 T0002 代签', '结束培训 1']) {
+    for (const line of ['新建培训 讲座 师德师风 3 2026-03-02 08:30-09:15', '签到情况 1', '提醒未签到 1', '取消学时 1 T0002 代签', '结束培训 1', '取消培训 1 讲师生病']) {
       const name = line.split(' ')[0];
       expect(await say('zhang', line)).toBe(`「${name}」仅限培训管理员使用。如需权限，请联系教师发展中心。`);
     }
     expect(getSession(app.db, 2)).toBeNull();
+    expect(getSession(app.db, 1)!.status).toBe('open');
+  });
+});
+
+describe('取消培训 (a whole session)', () => {
+  const notices = () => app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'session:1:cancelled')).all();
+
+  it('stops sign-in, tells every bound audience member why, once, and audits the reason', async () => {
+    makeSession({ mode: 'static', staticCode: '5555', audience: { schools: ['第一中学', '第二中学'] } });
+    expect(await say('officer', '取消培训 1 讲师生病，改期另行通知')).toBe(
+      '已取消「师德专题讲座」，签到和签退随即停止。\n已通知 3 位参训教师。\n1 人未绑定账号，未能通知：赵六。',
+    );
+    const texts = notices().map((r) => JSON.parse(r.reply).text as string);
+    expect(texts).toHaveLength(3);
+    expect(texts).toContain('【培训取消】张三老师，原定 2026-03-02 08:30–09:15（北京时间）的「师德专题讲座」已取消。原因：讲师生病，改期另行通知。无需签到。');
+
+    app.fixedClock.set(at('08:40:00'));
+    expect(await say('zhang', '签到 5555')).toBe('「师德专题讲座」已取消，无需签到。');
+    expect(count('attendance')).toBe(0);
+
+    // Again: nothing changes and nobody hears twice.
+    expect(await say('officer', '取消培训 1 讲师生病')).toBe('「师德专题讲座」此前已经取消。');
+    expect(notices()).toHaveLength(3);
+    const audit = app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'session_cancel')).all();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].detail)).toMatchObject({ sessionId: 1, reason: '讲师生病，改期另行通知' });
+  });
+
+  it('keeps credit already given and says how to revoke it; after the session, notifies nobody', async () => {
+    const s = makeSession({ mode: 'static', staticCode: '5555' });
+    app.fixedClock.set(at('08:40:00'));
+    expect(await say('zhang', '签到 5555')).toContain('签到成功');
+    app.fixedClock.set(at('10:00:00'));
+    expect(await say('officer', `取消培训 ${s.id} 重复录入`)).toBe(
+      '已取消「师德专题讲座」。培训时间已过，未再通知参训教师。\n已有 1 人签到并记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。',
+    );
+    expect(notices()).toHaveLength(0);
+    expect(count('records')).toBe(1);
+  });
+
+  it('asks for a reason and a session that exists', async () => {
+    makeSession();
+    expect(await say('officer', '取消培训 1')).toContain('请写明取消原因');
+    expect(await say('officer', '取消培训 99 讲师生病')).toContain('99');
     expect(getSession(app.db, 1)!.status).toBe('open');
   });
 });

@@ -22,6 +22,7 @@ export const sessionsText = {
     remind: { summary: '提醒未签到的教师（培训管理员）', usage: '提醒未签到 <培训编号>' },
     cancelCredit: { summary: '取消某位教师本场培训的学时（培训管理员）', usage: '取消学时 <培训编号> <工号> <原因>' },
     close: { summary: '提前结束某场培训的签到（培训管理员）', usage: '结束培训 <培训编号>' },
+    cancel: { summary: '取消整场培训并通知参训教师（培训管理员）', usage: '取消培训 <培训编号> <原因>' },
   },
 
   createExample: '例如：新建培训 师德专题讲座 师德师风 3 2026-12-01 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码',
@@ -193,6 +194,22 @@ export const sessionsText = {
     done: (title: string, signedIn: number, expected: number) => `已结束「${title}」的签到：应到 ${expected} 人，已签到 ${signedIn} 人。`,
     already: (title: string) => `「${title}」的签到已经结束。`,
     cancelled: (title: string) => `「${title}」已取消。`,
+  },
+
+  cancel: {
+    done: (title: string, notified: number, unboundNames: string[]) =>
+      [
+        `已取消「${title}」，签到和签退随即停止。`,
+        notified ? `已通知 ${notified} 位参训教师。` : '',
+        unboundNames.length ? `${unboundNames.length} 人未绑定账号，未能通知：${names(unboundNames)}。` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    over: (title: string) => `已取消「${title}」。培训时间已过，未再通知参训教师。`,
+    creditsKept: (signedIn: number) => `已有 ${signedIn} 人签到并记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。`,
+    already: (title: string) => `「${title}」此前已经取消。`,
+    notice: (name: string, title: string, when: string, reason: string) =>
+      `【培训取消】${name}老师，原定 ${when}（北京时间）的「${title}」已取消。原因：${reason}。无需签到。`,
   },
 
   projector: {

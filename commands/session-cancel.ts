@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { rangeText } from '../src/sessions/replies.js';
+import { findSessionByRef, liveCounts, notifyCancelled, setSessionStatus } from '../src/sessions/sessions.js';
+
+/**
+ * 取消培训 <培训编号> <原因>: calls a whole session off. Sign-in stops at once and every bound audience member
+ * hears why (if the session has not ended yet). Credit already given is kept: revoking it is a decision per
+ * teacher (取消学时), not a side effect.
+ */
+export default defineCommand({
+  name: '取消培训',
+  aliases: ['cancelsession'],
+  help: (t) => t.sessions.commands.cancel,
+  positional: ['session', 'reason'],
+  restIsText: true,
+  args: z.object({
+    session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号'),
+    reason: z.string({ error: '请写明取消原因' }).trim().min(2, '请写明取消原因（至少 2 个字）'),
+  }),
+  allow: ['officer'],
+  run(ctx, { session: ref, reason }) {
+    const { t, db, clock, caller, timeZone } = ctx;
+    const m = t.sessions.cancel;
+    const session = findSessionByRef(db, ref, ctx.today);
+    if (!session) return { text: t.sessions.sessionNotFound(ref) };
+    if (!setSessionStatus(db, session, 'cancelled', `${caller.platform}:${caller.accountId}`, reason)) return { text: m.already(session.title) };
+
+    const now = clock.now();
+    const { signedIn } = liveCounts(db, session);
+    const kept = signedIn > 0 ? [m.creditsKept(signedIn)] : [];
+    const lastMoment = Math.max(session.checkinEnd.getTime(), session.checkoutEnd?.getTime() ?? 0);
+    if (now.getTime() > lastMoment) return { text: [m.over(session.title), ...kept].join('\n') };
+
+    const when = `${session.date} ${rangeText(session, 'checkin', timeZone)}`;
+    const result = notifyCancelled(db, session, now, (member) => ({ text: m.notice(member.name, session.title, when, reason) }));
+    return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map((u) => u.name)), ...kept].join('\n') };
+  },
+});
