@@ -116,6 +116,8 @@ export const outbox = sqliteTable(
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
     lastError: text('last_error'),
     platformMessageId: text('platform_message_id'),
+    /** A scheduled message (reminder), not an answer: never delivered in quiet hours, even on a retry or a late send. */
+    quiet: integer('quiet', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
   },

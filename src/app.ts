@@ -18,6 +18,7 @@ import { ConsoleAdapter } from './platforms/console/adapter.js';
 import { createDingtalkAdapter } from './platforms/dingtalk/adapter.js';
 import { createFeishuAdapter } from './platforms/feishu/adapter.js';
 import { Scheduler } from './schedule/cron.js';
+import { onTransportClock, quietDeferral } from './schedule/time.js';
 import type { PolicyPreset } from './policy/schema.js';
 
 export interface XueshiOptions {
@@ -84,6 +85,12 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     senders: adapters.flatMap((a) => (a.sender ? [a.sender] : [])),
     clock: options.transportClock ?? systemClock,
     logger,
+    // Quiet hours are business time (XUESHI_NOW may shift it); the worker's times are transport time.
+    quietUntil: (transportNow, key) => {
+      const now = clock.now();
+      const until = quietDeferral(key, now, config.TIMEZONE);
+      return until ? onTransportClock(until, now, transportNow) : null;
+    },
     ...options.outbox,
   });
 

@@ -83,4 +83,6 @@ export interface Outgoing {
   reply: Reply;
   idempotencyKey: string;
   origin?: string;
+  /** Scheduled by us rather than asked for (reminders): held while quiet hours last, even when retried. */
+  quiet?: boolean;
 }

@@ -187,7 +187,7 @@ function enqueueReminders(
       const reply = reminderReply(ctx.t, row, school, days, due, recipient);
       added += enqueue(
         ctx.db,
-        [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin }],
+        [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin, quiet: true }],
         onTransportClock(sendAt, ctx.now, ctx.transportNow),
       );
     }
@@ -195,8 +195,8 @@ function enqueueReminders(
   return added;
 }
 
-/** Enqueues one scheduled message at its jittered, quiet-hours-aware time. */
+/** Enqueues one scheduled message at its jittered, quiet-hours-aware time; the outbox keeps it out of quiet hours on retries too. */
 export function send(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): number {
   const sendAt = sendTimeFor(message.idempotencyKey, due, ctx.now, ctx.timeZone, { spreadMs });
-  return enqueue(ctx.db, [message], onTransportClock(sendAt, ctx.now, ctx.transportNow));
+  return enqueue(ctx.db, [{ ...message, quiet: true }], onTransportClock(sendAt, ctx.now, ctx.transportNow));
 }

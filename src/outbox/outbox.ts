@@ -48,7 +48,7 @@ function statement(db: Db, sqlText: string): Statement {
 const insertStatement = (db: Db) =>
   statement(
     db,
-    `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at) values (?, ?, ?, ?, ?, ?)
+    `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, ?, ?)
      on conflict do nothing`,
   );
 
@@ -65,7 +65,7 @@ export function enqueue(db: Db, messages: readonly Outgoing[], now: Date): numbe
       lastReply = m.reply;
       lastJson = JSON.stringify(m.reply);
     }
-    added += insert.run(m.idempotencyKey, m.platform, JSON.stringify(m.target), lastJson, m.origin ?? null, at).changes;
+    added += insert.run(m.idempotencyKey, m.platform, JSON.stringify(m.target), lastJson, m.origin ?? null, at, m.quiet ? 1 : 0).changes;
   }
   return added;
 }
@@ -78,10 +78,12 @@ export interface DueRow {
   idempotencyKey: string;
   attempts: number;
   nextAttemptAt: number;
+  /** 1 for scheduled messages held in quiet hours. */
+  quiet: number;
 }
 
 // No reply column: most rows a tick looks at are in flight or held by a limit; the reply is read when sent.
-const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt`;
+const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet`;
 
 /** Due rows, oldest due first (then by id). */
 export function dueRows(db: Db, now: Date, limit: number): DueRow[] {
@@ -167,6 +169,11 @@ export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date
     nextAttemptAt.getTime(),
     id,
   );
+}
+
+/** Moves a due row later without counting an attempt (a scheduled message that came due in quiet hours). */
+export function postpone(db: Db, id: number, until: Date): void {
+  statement(db, `update outbox set next_attempt_at = ? where id = ? and status = 'pending'`).run(until.getTime(), id);
 }
 
 export function markFailed(db: Db, id: number, error: string): void {

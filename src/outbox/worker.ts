@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../../db/client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { dueRows, lazyOutboxMessage, markFailed, markRetry, markSent, newestDueRows, nextDueAt, type OutboxMessage } from './outbox.js';
+import { dueRows, lazyOutboxMessage, markFailed, markRetry, markSent, newestDueRows, nextDueAt, postpone, type OutboxMessage } from './outbox.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
 import type { SendResult, Sender } from './sender.js';
 
@@ -23,6 +23,11 @@ export interface OutboxWorkerOptions {
   /** Backoff base; attempt n waits base·2ⁿ (jittered), capped at maxBackoffMs. */
   backoffBaseMs?: number;
   maxBackoffMs?: number;
+  /**
+   * For rows enqueued `quiet` (reminders): null when they may go now, else when quiet hours end for this key.
+   * Without it quiet rows are sent like any other.
+   */
+  quietUntil?: (now: Date, idempotencyKey: string) => Date | null;
 }
 
 /**
@@ -114,6 +119,12 @@ export class OutboxWorker {
           }
           if (this.inFlight.has(row.id) || seen.has(row.id)) continue;
           seen.add(row.id);
+          const heldUntil = row.quiet ? this.options.quietUntil?.(at, row.idempotencyKey) : null;
+          if (heldUntil) {
+            // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
+            postpone(db, row.id, heldUntil);
+            continue;
+          }
           const sender = this.senders.get(row.platform);
           if (!sender) {
             markFailed(db, row.id, `no sender for platform ${row.platform}`);

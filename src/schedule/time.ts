@@ -161,6 +161,15 @@ export function sendTimeFor(
 }
 
 /**
+ * For a scheduled message that has come due: null if it may go at `now`, else when quiet hours end (plus the
+ * key's fixed jitter, so a night's worth of held messages does not leave in one second).
+ */
+export function quietDeferral(key: string, now: Date, timeZone: string, quiet: QuietHours = QUIET_HOURS): Date | null {
+  if (!inQuietHours(now, timeZone, quiet)) return null;
+  return new Date(quietHoursEnd(now, timeZone, quiet).getTime() + jitterMs(`${key}#quiet`, QUIET_SPREAD_MS));
+}
+
+/**
  * The outbox worker runs on the transport clock (real time), the scheduler on the business clock (which
  * XUESHI_NOW may shift). A send time is kept as a delay from "now" so both agree on when it is due.
  */

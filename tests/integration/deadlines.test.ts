@@ -142,6 +142,7 @@ describe('deadline reminders', () => {
     const rows = rowsLike(app.db, `reminder:${id}:`);
     expect(rows).toHaveLength(3);
     for (const r of rows) {
+      expect(r.quiet).toBe(true); // and the outbox keeps a retry out of the night too (outbox-quiet.test.ts)
       const local = localParts(r.nextAttemptAt, TZ);
       expect(local.date).toBe('2026-03-02');
       expect(local.hour * 60 + local.minute).toBeGreaterThanOrEqual(7 * 60 + 1);

@@ -62,6 +62,11 @@ describe('monthly pace reminder', () => {
       '· 年度总学时 100 学时（2026-12-31 前）',
       '发送「学时」查看详情；发送「退订提醒」不再接收每月提醒。',
     ]);
+    // Held by the outbox if a retry or a late send would land in quiet hours; the 退订 answer is not.
+    expect(row.quiet).toBe(true);
+    const answers = rowsLike(app.db, 'console:');
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((r) => r.quiet === false)).toBe(true);
     // Spread over the hour after 09:00, off the round minute.
     const local = localParts(row.nextAttemptAt, TZ);
     expect(local.date).toBe('2026-11-01');

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `quiet` integer DEFAULT false NOT NULL;
