@@ -72,6 +72,24 @@ describe('node server', () => {
     expect(logs.filter((l) => l.msg === 'request body over limit')).toHaveLength(2);
   });
 
+  it('survives a client that hangs up halfway through the body, handing the route nothing', async () => {
+    let handled = 0;
+    const base = await start([{ ...echo, handle: () => (handled++, ok()) }], 1024);
+    const url = new URL(`${base}/webhooks/echo`);
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': '900' } });
+      req.on('error', () => resolve());
+      req.write('z'.repeat(100));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handled).toBe(0);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('answers 500 and logs when a route throws, and keeps serving', async () => {
     let calls = 0;
     const base = await start([
