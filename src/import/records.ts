@@ -8,13 +8,40 @@ import type { Db } from '../../db/client.js';
 import { dateIn, systemClock, type Clock } from '../clock.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { RECORD_COLUMNS } from './header.js';
-import { hoursValue, parseRow, recordRowSchema, REASONS } from './rules.js';
+import { hoursValue, parseRow, recordRowFastCheck, recordRowSchema, REASONS, type RecordRowCells } from './rules.js';
 import { runImport } from './run.js';
-import type { ImportOptions, ImportResult, RowError, RowSource } from './types.js';
+import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
 
 export interface RecordImportOptions extends ImportOptions {
   /** Time zone of "today" for the not-in-the-future rule. Default Asia/Shanghai. */
   timeZone?: string;
+  /**
+   * The non-unique indexes of `records` (teacher_id, date …): 'auto' (default) drops them inside the
+   * import's transaction and rebuilds them before COMMIT when the file is large next to the table, where
+   * one sorted build is far cheaper than millions of scattered inserts; 'rebuild' always does, 'keep'
+   * never. Either way they exist again after the import: a rollback (rejected file, dry run, crash)
+   * undoes the drop.
+   */
+  indexes?: 'auto' | 'rebuild' | 'keep';
+}
+
+/** 'auto' rebuilds from this many (estimated) rows in the file… */
+export const REBUILD_MIN_ROWS = 100_000;
+/** …when the file adds at least a quarter of the rows the table already has. */
+const REBUILD_SHARE = 0.25;
+/** A lower bound of a records CSV row's size (`T0000001,2024-01-01,1.5,师德师风,,R0000001` is 55 bytes). */
+const BYTES_PER_ROW = 48;
+
+/** Should this import drop and rebuild the secondary indexes? From the file size and the table's max id. */
+export function shouldRebuildIndexes(
+  mode: RecordImportOptions['indexes'],
+  fileBytes: number | null,
+  tableRows: number,
+): boolean {
+  if (mode === 'rebuild') return true;
+  if (mode === 'keep' || fileBytes === null) return false;
+  const rows = fileBytes / BYTES_PER_ROW;
+  return rows >= REBUILD_MIN_ROWS && rows >= REBUILD_SHARE * tableRows;
 }
 
 interface RosterEntry {
@@ -66,6 +93,7 @@ export async function importRecords(
 ): Promise<ImportResult> {
   const today = dateIn(clock.now(), options.timeZone ?? 'Asia/Shanghai');
   const schema = recordRowSchema({ today });
+  const fastCheck = recordRowFastCheck({ today });
   const sqlite = db.$client;
 
   return runImport(db, 'records', RECORD_COLUMNS, source, options, (ctx) => {
@@ -81,6 +109,8 @@ export async function importRecords(
     }
     const employeeNoOf = sqlite.prepare('SELECT employee_no FROM teachers WHERE id = ?').pluck();
     const maxId = Number(sqlite.prepare('SELECT coalesce(max(id), 0) FROM records').pluck().get());
+    // Inside the transaction: a rollback brings the dropped indexes back as they were.
+    const dropped = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? dropSecondaryIndexes(sqlite) : [];
     // created_at bound once (real time, like the column default) instead of evaluated per row.
     const createdAt = Date.now();
     const insert = sqlite.prepare(
@@ -100,7 +130,8 @@ export async function importRecords(
       return key;
     };
 
-    return (row) => {
+    /** The full check of a row the fast path did not vouch for: every problem, or the checked row. */
+    const check = (row: SourceRow): RowError[] | { r: RecordRowCells; entry: RosterEntry; category: string } => {
       const parsed = parseRow(schema, row);
       const errors: RowError[] = parsed.ok ? [] : parsed.errors;
       // Roster and category rules need the teacher; check them even when another cell is bad.
@@ -127,8 +158,27 @@ export async function importRecords(
         errors.sort((a, b) => columnOrder(a.column) - columnOrder(b.column));
         return errors;
       }
+      return { r: parsed.value, entry, category };
+    };
 
-      const r = parsed.value;
+    const row = (row: SourceRow): RowError[] | null => {
+      let r: RecordRowCells;
+      let entry: RosterEntry | undefined;
+      let category: string | null;
+      // Fast path: cells, roster and category all fine (the common case at millions of rows).
+      if (
+        fastCheck(row) &&
+        (entry = roster.get(row.values['工号'])) !== undefined &&
+        entry.categories !== null &&
+        (category = categoryOf(entry, row.values['类别'])) !== null
+      ) {
+        r = row.values;
+      } else {
+        const checked = check(row);
+        if (Array.isArray(checked)) return checked;
+        ({ r, entry, category } = checked);
+      }
+
       const hours = hoursValue(r.学时);
       const info = insert.run(r.编号, entry.id, r.日期, hours, category, r.项目);
       if (info.changes === 1) {
@@ -154,7 +204,30 @@ export async function importRecords(
       const existing = `工号 ${who ?? '?'}，${stored.date}，${fmt(stored.hours)} 学时，${stored.category}${stored.project ? `，${stored.project}` : ''}`;
       return [{ row: row.rowNumber, column: '编号', reason: REASONS.conflictInDb(r.编号, existing) }];
     };
+    return { row, beforeCommit: () => dropped.forEach((sql) => sqlite.exec(sql)) };
   });
+}
+
+/**
+ * Drops the non-unique indexes of `records` (the unique 编号 index stays: ON CONFLICT needs it) and
+ * returns their CREATE statements, exactly as the migrations wrote them, to rebuild them with.
+ */
+function dropSecondaryIndexes(sqlite: Db['$client']): string[] {
+  const list = sqlite.prepare('SELECT name, "unique", origin FROM pragma_index_list(\'records\')').all() as {
+    name: string;
+    unique: number;
+    origin: string;
+  }[];
+  const sqlOf = sqlite.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
+  const statements: string[] = [];
+  for (const index of list) {
+    if (index.unique || index.origin !== 'c') continue;
+    const sql = sqlOf.get(index.name) as string | null;
+    if (!sql) continue;
+    sqlite.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
+    statements.push(sql);
+  }
+  return statements;
 }
 
 const ORDER: Record<string, number> = { 工号: 0, 日期: 1, 学时: 2, 类别: 3, 项目: 4, 编号: 5 };

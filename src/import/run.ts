@@ -11,6 +11,12 @@ export interface ImportContext {
 /** Handles one data row inside the open transaction; returns its problems, or null when it was taken. */
 export type RowHandler = (row: SourceRow) => RowError[] | null;
 
+/** A row handler plus work to do inside the transaction just before COMMIT (not run when rolling back). */
+export interface ImportSteps {
+  row: RowHandler;
+  beforeCommit?: () => void;
+}
+
 /**
  * The shared import driver: header check, one IMMEDIATE transaction around the whole file, every bad
  * row reported, then COMMIT — or ROLLBACK for a dry run or a file with errors (unless skipInvalid),
@@ -22,7 +28,7 @@ export async function runImport(
   columns: readonly string[],
   source: RowSource,
   options: ImportOptions,
-  setup: (ctx: ImportContext) => RowHandler,
+  setup: (ctx: ImportContext) => RowHandler | ImportSteps,
 ): Promise<ImportResult> {
   const started = performance.now();
   const keep = options.keepErrors ?? 1000;
@@ -68,7 +74,9 @@ export async function runImport(
     sqlite.exec('BEGIN IMMEDIATE');
     try {
       markRealData(db);
-      const handle = setup({ result });
+      const steps = setup({ result });
+      const handle = typeof steps === 'function' ? steps : steps.row;
+      const beforeCommit = typeof steps === 'function' ? undefined : steps.beforeCommit;
       const take = (row: SourceRow) => {
         result.rows++;
         const errors = handle(row);
@@ -88,6 +96,7 @@ export async function runImport(
       if (result.rejected || result.dryRun) {
         sqlite.exec('ROLLBACK');
       } else {
+        beforeCommit?.();
         audit(db, options.actor ?? 'cli', `import_${kind}`, {
           file: source.name,
           rows: result.rows,
