@@ -3,6 +3,7 @@
 import type { Child } from 'hono/jsx';
 import type { ConsoleUser } from '../../admin/auth.js';
 import type { ComplianceStatus } from '../../admin/compliance.js';
+import { Alert, PostButton } from './components.js';
 import { a, type Flash } from './context.js';
 
 export type NavKey = 'dashboard' | 'imports' | 'exports' | 'sessions' | 'deadlines' | 'broadcasts' | 'audit';
@@ -114,15 +115,12 @@ export function Page(props: PageProps) {
               <div class="side-foot">
                 <div>{a.nav.signedInAs}</div>
                 <div class="who">{u.teacher ? `${u.name}（${u.teacher.employeeNo}）` : a.nav.adminToken}</div>
-                <form method="post" action="/admin/logout">
-                  <CsrfField user={u} />
-                  <button type="submit">{a.nav.logout}</button>
-                </form>
+                <PostButton action="/admin/logout" user={u} label={a.nav.logout} />
               </div>
             </div>
           </aside>
           <main class="main">
-            {props.flash ? <div class={`flash ${props.flash.kind}`}>{props.flash.text}</div> : null}
+            {props.flash ? <Alert kind={props.flash.kind}>{props.flash.text}</Alert> : null}
             {props.children}
           </main>
         </div>
@@ -161,10 +159,6 @@ export function Notice(props: { title: string; text: string; icon?: string; link
       ) : null}
     </Bare>
   );
-}
-
-export function CsrfField(props: { user: ConsoleUser }) {
-  return <input type="hidden" name="_csrf" value={props.user.csrfToken} />;
 }
 
 export function PageHead(props: { title: string; sub?: Child; crumbs?: { href?: string; label: string }[]; children?: Child }) {

@@ -5,6 +5,7 @@ import { html } from 'hono/html';
 import { auditActions, auditPage, detailPairs } from '../../../admin/audit.js';
 import { dateTimeIn } from '../../../clock.js';
 import { a, type AdminEnv, type AdminServices } from '../context.js';
+import { DataTable, Field, Panel } from '../components.js';
 import { Page, PageHead, Pager } from '../layout.js';
 
 const m = a.audit;
@@ -24,8 +25,7 @@ export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
         <Page title={m.title} nav="audit" user={user}>
           <PageHead title={m.title} sub={m.intro}>
             <form method="get" action="/admin/audit" class="inline-form">
-              <label class="field">
-                <span>{m.filter}</span>
+              <Field label={m.filter}>
                 <select name="action">
                   <option value="">{m.all}</option>
                   {actions.map((x) => (
@@ -34,49 +34,44 @@ export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
                     </option>
                   ))}
                 </select>
-              </label>
+              </Field>
               <button class="btn" type="submit">
                 {a.dashboard.apply}
               </button>
             </form>
           </PageHead>
-          <div class="panel">
-            {result.rows.length === 0 ? (
-              <div class="empty">{m.none}</div>
-            ) : (
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th>{m.when}</th>
-                      <th>{m.actor}</th>
-                      <th>{m.action}</th>
-                      <th>{m.detail}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {result.rows.map((r) => (
-                      <tr>
-                        <td class="nowrap small">{dateTimeIn(r.at, svc.config.TIMEZONE)}</td>
-                        <td class="mono small">{r.actor}</td>
-                        <td class="nowrap">
-                          <span class="badge">{label(r.action)}</span>
-                        </td>
-                        <td class="small">
-                          {detailPairs(r.detail).map(([k, v]) => (
-                            <span style="margin-right:12px">
-                              <span class="muted">{k}</span> {v.length > 80 ? `${v.slice(0, 80)}…` : v}
-                            </span>
-                          ))}
-                        </td>
-                      </tr>
+          <Panel>
+            <DataTable
+              rows={result.rows}
+              empty={m.none}
+              wrap
+              head={
+                <>
+                  <th>{m.when}</th>
+                  <th>{m.actor}</th>
+                  <th>{m.action}</th>
+                  <th>{m.detail}</th>
+                </>
+              }
+              row={(r) => (
+                <tr>
+                  <td class="nowrap small">{dateTimeIn(r.at, svc.config.TIMEZONE)}</td>
+                  <td class="mono small">{r.actor}</td>
+                  <td class="nowrap">
+                    <span class="badge">{label(r.action)}</span>
+                  </td>
+                  <td class="small">
+                    {detailPairs(r.detail).map(([k, v]) => (
+                      <span style="margin-right:12px">
+                        <span class="muted">{k}</span> {v.length > 80 ? `${v.slice(0, 80)}…` : v}
+                      </span>
                     ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+                  </td>
+                </tr>
+              )}
+            />
             <Pager page={result.page} pages={result.pages} text={m.pageOf(result.page, result.pages, result.total)} base={base} path="/admin/audit" />
-          </div>
+          </Panel>
         </Page>
       )}`,
     );

@@ -23,7 +23,8 @@ import { audienceText } from '../../../broadcasts/commands.js';
 import { dateIn, dateTimeIn } from '../../../clock.js';
 import { listSchools } from '../../../deadlines/store.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
-import { CsrfField, Page, PageHead } from '../layout.js';
+import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton, Stat } from '../components.js';
+import { Page, PageHead } from '../layout.js';
 
 const m = a.broadcasts;
 const ROLES: BroadcastRole[] = ['leader', 'homeroom', 'principal'];
@@ -38,42 +39,27 @@ function Compose(props: { user: ConsoleUser; values: Record<string, string>; err
   return (
     <form method="post" action="/admin/broadcasts" class="form">
       <CsrfField user={props.user} />
-      {props.error ? <div class="flash err">{props.error}</div> : null}
-      <div class="field">
-        <span>{m.audience}</span>
-        <div class="choices">
-          {(
-            [
-              ['all', m.all],
-              ['schools', m.schools],
-              ['roles', m.roles],
-            ] as const
-          ).map(([key, label]) => (
-            <label>
-              <input type="radio" name="audience" value={key} checked={kind === key} />
-              {label}
-            </label>
-          ))}
-        </div>
+      <FormError error={props.error} />
+      <Field label={m.audience} group>
+        <Choices
+          name="audience"
+          options={[
+            ['all', m.all],
+            ['schools', m.schools],
+            ['roles', m.roles],
+          ]}
+          checked={[kind]}
+        />
         <div data-show-when="audience=schools">
           <input type="text" name="schools" value={v.schools ?? ''} placeholder={m.schoolsHint} />
         </div>
-        <div data-show-when="audience=roles" class="choices">
-          {ROLES.map((r) => (
-            <label>
-              <input type="checkbox" name="roles" value={r} checked={roles.has(r)} />
-              {m.roleNames[r]}
-            </label>
-          ))}
-        </div>
-      </div>
-      <label class="field">
-        <span>{m.text}</span>
+        <Choices type="checkbox" name="roles" options={ROLES.map((r) => [r, m.roleNames[r]] as const)} checked={roles} showWhen="audience=roles" />
+      </Field>
+      <Field label={m.text} hint={m.textHint(MAX_BROADCAST_CHARS)}>
         <textarea name="text" maxlength={MAX_BROADCAST_CHARS} required>
           {v.text ?? ''}
         </textarea>
-        <span class="hint">{m.textHint(MAX_BROADCAST_CHARS)}</span>
-      </label>
+      </Field>
       <div>
         <button class="btn btn-primary" type="submit">
           {m.preview}
@@ -92,39 +78,29 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
       <Page title={m.title} nav="broadcasts" user={user} flash={note}>
         <PageHead title={m.title} />
         <div class="grid grid-2-1">
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.compose}</h2>
-            </div>
+          <Panel title={m.compose}>
             <Compose user={user} values={values} error={error} />
-          </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.list}</h2>
-            </div>
-            {rows.length === 0 ? (
-              <div class="empty">{m.none}</div>
-            ) : (
-              <table class="table">
-                <tbody>
-                  {rows.map((b) => (
-                    <tr>
-                      <td class="mono">
-                        <a href={`/admin/broadcasts/${b.id}`}>{`#${b.id}`}</a>
-                      </td>
-                      <td>
-                        <a href={`/admin/broadcasts/${b.id}`}>{b.text.length > 28 ? `${b.text.slice(0, 28)}…` : b.text}</a>
-                        <div class="sub">{dateTimeIn(b.createdAt, tz)}</div>
-                      </td>
-                      <td>
-                        <span class={`badge ${b.status === 'sending' ? 'done' : b.status === 'preview' ? 'warn' : ''}`}>{m.states[b.status]}</span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </div>
+          </Panel>
+          <Panel title={m.list}>
+            <DataTable
+              rows={rows}
+              empty={m.none}
+              row={(b) => (
+                <tr>
+                  <td class="mono">
+                    <a href={`/admin/broadcasts/${b.id}`}>{`#${b.id}`}</a>
+                  </td>
+                  <td>
+                    <a href={`/admin/broadcasts/${b.id}`}>{b.text.length > 28 ? `${b.text.slice(0, 28)}…` : b.text}</a>
+                    <div class="sub">{dateTimeIn(b.createdAt, tz)}</div>
+                  </td>
+                  <td>
+                    <span class={`badge ${b.status === 'sending' ? 'done' : b.status === 'preview' ? 'warn' : ''}`}>{m.states[b.status]}</span>
+                  </td>
+                </tr>
+              )}
+            />
+          </Panel>
         </div>
       </Page>
     )}`;
@@ -193,28 +169,18 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
           </div>
           {mine ? (
             <div class="actions">
-              <form method="post" action={`/admin/broadcasts/${row.id}/confirm`}>
-                <CsrfField user={user} />
-                <button class="btn btn-primary" type="submit" data-confirm={m.confirmAsk}>
-                  {m.confirmCount(count.bound)}
-                </button>
-              </form>
-              <form method="post" action={`/admin/broadcasts/${row.id}/cancel`}>
-                <CsrfField user={user} />
-                <button class="btn btn-danger" type="submit">
-                  {m.cancel}
-                </button>
-              </form>
+              <PostButton action={`/admin/broadcasts/${row.id}/confirm`} user={user} class="btn btn-primary" confirm={m.confirmAsk} label={m.confirmCount(count.bound)} />
+              <PostButton action={`/admin/broadcasts/${row.id}/cancel`} user={user} class="btn btn-danger" label={m.cancel} />
             </div>
           ) : (
-            <div class="flash warn">{m.errors.notOwner}</div>
+            <Alert kind="warn">{m.errors.notOwner}</Alert>
           )}
         </div>
       );
     } else if (row.status === 'cancelled') {
       body = (
         <div class="panel">
-          <div class="flash warn">{m.cancelled}</div>
+          <Alert kind="warn">{m.cancelled}</Alert>
           <div class="code-box" style="white-space:pre-wrap;font-family:var(--font)">
             {row.text}
           </div>
@@ -223,44 +189,36 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     } else {
       const p = broadcastProgress(svc.db, row.id)!;
       if (!p.done) refresh = 2;
-      const cell = (label: string, value: number, key: string, colour?: string) => (
-        <div>
-          <div class="v" style={colour ? `color:${colour}` : undefined} data-live-key={key}>
-            {value}
-          </div>
-          <div class="l">{label}</div>
-        </div>
-      );
       body = (
         <div class="panel" data-live-url={p.done ? undefined : `/admin/broadcasts/${row.id}/progress.json`} data-live-every="1500">
-          <div class={`flash ${p.done ? (p.failed ? 'warn' : 'ok') : 'info'}`}>{p.done ? `${m.report}：${m.done}` : m.sending}</div>
+          <Alert kind={p.done ? (p.failed ? 'warn' : 'ok') : 'info'}>{p.done ? `${m.report}：${m.done}` : m.sending}</Alert>
           <div class="bigstat">
-            {cell(m.total, p.total, 'total')}
-            {cell(m.delivered, p.delivered, 'delivered', 'var(--done)')}
-            {cell(m.failed, p.failed, 'failed', p.failed ? 'var(--behind)' : undefined)}
-            {cell(m.pending, p.pending, 'pending', 'var(--pace)')}
-            {cell(m.unbound, p.unbound, 'unbound', 'var(--faint)')}
+            <Stat label={m.total} value={p.total} liveKey="total" />
+            <Stat label={m.delivered} value={p.delivered} liveKey="delivered" colour="var(--done)" />
+            <Stat label={m.failed} value={p.failed} liveKey="failed" colour={p.failed ? 'var(--behind)' : undefined} />
+            <Stat label={m.pending} value={p.pending} liveKey="pending" colour="var(--pace)" />
+            <Stat label={m.unbound} value={p.unbound} liveKey="unbound" colour="var(--faint)" />
           </div>
           <div class="meter done" style="margin-bottom:14px">
             <i data-live-width="delivered/bound" style={`width:${p.bound ? ((p.delivered / p.bound) * 100).toFixed(1) : 0}%`} />
           </div>
           {p.failures.length ? (
-            <table class="table" style="margin-bottom:14px">
-              <thead>
-                <tr>
+            <DataTable
+              rows={p.failures}
+              style="margin-bottom:14px"
+              head={
+                <>
                   <th>{m.failures}</th>
                   <th class="num">{m.failureCount}</th>
+                </>
+              }
+              row={(f) => (
+                <tr>
+                  <td class="small">{f.reason || '—'}</td>
+                  <td class="num">{f.count}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {p.failures.map((f) => (
-                  <tr>
-                    <td class="small">{f.reason || '—'}</td>
-                    <td class="num">{f.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           ) : null}
           <dl class="kv">
             <dt>{m.audience}</dt>

@@ -9,6 +9,7 @@ import { hoursSummary, recentRecords } from '../../../ledger/summary.js';
 import { findTeacherById, rolesOf } from '../../../ledger/teachers.js';
 import { ProgressHistogram, SchoolBars, StatusRing } from '../charts.js';
 import { a, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
+import { Alert, DataTable, Field, Panel, Stat } from '../components.js';
 import { Legend, Meter, Page, PageHead, Pager, SortTh, StackBar, StatusBadge, hrs } from '../layout.js';
 
 const PAGE_SIZE = 50;
@@ -68,29 +69,28 @@ function Kpis(props: { tally: { teachers: number; done: number; onPace: number; 
 function OwedTable(props: { owed: Map<string, { teachers: number; hours: number }>; labels: string[] }) {
   if (props.labels.length === 0) return <p class="muted">{a.dashboard.owedNone}</p>;
   return (
-    <table class="table">
-      <thead>
-        <tr>
+    <DataTable
+      rows={props.labels}
+      head={
+        <>
           <th>{a.dashboard.owedLabel}</th>
           <th class="num">{a.dashboard.owedTeachers}</th>
           <th class="num">{a.dashboard.owedHours}</th>
           <th class="num">{a.dashboard.owedAvg}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.labels.map((label) => {
-          const o = props.owed.get(label)!;
-          return (
-            <tr>
-              <td class="strong">{label}</td>
-              <td class="num">{a.int(o.teachers)}</td>
-              <td class="num">{hrs(o.hours)}</td>
-              <td class="num">{hrs(o.teachers ? o.hours / o.teachers : 0)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+        </>
+      }
+      row={(label) => {
+        const o = props.owed.get(label)!;
+        return (
+          <tr>
+            <td class="strong">{label}</td>
+            <td class="num">{a.int(o.teachers)}</td>
+            <td class="num">{hrs(o.hours)}</td>
+            <td class="num">{hrs(o.teachers ? o.hours / o.teachers : 0)}</td>
+          </tr>
+        );
+      }}
+    />
   );
 }
 
@@ -149,8 +149,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
         <Page title={a.dashboard.title} nav="dashboard" user={user} flash={flashNote} refreshSeconds={read.stale ? 5 : undefined}>
           <PageHead title={a.dashboard.title} sub={a.dashboard.subtitle(snapshot.asOf)}>
             <form method="get" action="/admin" class="inline-form">
-              <label class="field">
-                <span>{a.dashboard.filterSchool}</span>
+              <Field label={a.dashboard.filterSchool}>
                 <select name="school">
                   <option value="">{a.dashboard.allSchools}</option>
                   {allSchools.map((s) => (
@@ -159,9 +158,8 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                     </option>
                   ))}
                 </select>
-              </label>
-              <label class="field">
-                <span>{a.dashboard.filterPolicy}</span>
+              </Field>
+              <Field label={a.dashboard.filterPolicy}>
                 <select name="policy">
                   <option value="">{a.dashboard.allPolicies}</option>
                   {[...svc.presets.values()].map((p) => (
@@ -170,7 +168,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                     </option>
                   ))}
                 </select>
-              </label>
+              </Field>
               <button class="btn btn-primary" type="submit">
                 {a.dashboard.apply}
               </button>
@@ -181,106 +179,84 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
               ) : null}
             </form>
           </PageHead>
-          {read.stale ? <div class="flash info">{a.dashboard.stale(snapshot.asOf)}</div> : null}
-          {o.total.teachers === 0 && !filter.school && !filter.policyId ? <div class="flash info">{a.dashboard.noData}</div> : null}
+          {read.stale ? <Alert kind="info">{a.dashboard.stale(snapshot.asOf)}</Alert> : null}
+          {o.total.teachers === 0 && !filter.school && !filter.policyId ? <Alert kind="info">{a.dashboard.noData}</Alert> : null}
           <Kpis tally={o.total} foot={a.dashboard.schoolsCount(o.schools.length)} />
           <div class="grid grid-2-1" style="margin-bottom:18px">
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{a.dashboard.bySchoolChart}</h2>
-                <Legend />
-              </div>
+            <Panel title={a.dashboard.bySchoolChart} head={<Legend />}>
               {worst.length ? <SchoolBars schools={worst} link={schoolHref} /> : <div class="empty">—</div>}
               <div class="note small muted" style="margin-top:6px">
                 {a.dashboard.bySchoolChartNote(worst.length, o.schools.length)}
               </div>
-            </div>
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{a.dashboard.histogram}</h2>
-              </div>
+            </Panel>
+            <Panel title={a.dashboard.histogram}>
               <ProgressHistogram buckets={o.histogram} />
               <div class="small muted">{a.dashboard.histogramNote}</div>
-            </div>
+            </Panel>
           </div>
           <div class="grid grid-2-1" style="margin-bottom:18px">
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{a.dashboard.owedTitle}</h2>
-              </div>
+            <Panel title={a.dashboard.owedTitle}>
               <OwedTable owed={o.total.owed} labels={o.labels} />
-            </div>
-            <div class="panel ring-panel">
+            </Panel>
+            <Panel class="ring-panel">
               <div class="ring">
                 <StatusRing done={o.total.done} onPace={o.total.onPace} behind={o.total.behind} none={o.total.none} />
               </div>
               <div>
                 <div class="bigstat">
-                  <div>
-                    <div class="v">{a.int(o.schools.length)}</div>
-                    <div class="l">{a.dashboard.schoolsLabel}</div>
-                  </div>
-                  <div>
-                    <div class="v" style="color:var(--behind)">{a.int(o.schools.filter((s) => behindShare(s) >= 0.5).length)}</div>
-                    <div class="l">{a.dashboard.halfBehind}</div>
-                  </div>
+                  <Stat label={a.dashboard.schoolsLabel} value={a.int(o.schools.length)} />
+                  <Stat label={a.dashboard.halfBehind} value={a.int(o.schools.filter((s) => behindShare(s) >= 0.5).length)} colour="var(--behind)" />
                 </div>
                 <Legend />
               </div>
-            </div>
+            </Panel>
           </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{a.dashboard.schoolsTitle}</h2>
-              <span class="note">{a.dashboard.pageOf(page, pages, sorted.length)}</span>
-            </div>
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    {th(a.dashboard.school, 'school', false)}
-                    {th(a.dashboard.total, 'teachers')}
-                    {th(a.status.behind, 'behind')}
-                    {th(a.status.onPace, 'onPace')}
-                    {th(a.status.done, 'done')}
-                    {th(a.dashboard.behindRate, 'rate')}
-                    <th>{a.dashboard.split}</th>
-                    {topLabels.map((l) => (
-                      <th class="num">{a.dashboard.owedColumn(l)}</th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((s) => (
-                    <tr>
-                      <td class="strong">
-                        <a href={schoolHref(s.school)}>{s.school}</a>
-                      </td>
-                      <td class="num">{a.int(s.teachers)}</td>
-                      <td class="num" style="color:var(--behind)">
-                        {a.int(s.behind)}
-                      </td>
-                      <td class="num">{a.int(s.onPace)}</td>
-                      <td class="num">{a.int(s.done)}</td>
-                      <td class="num strong">{a.pct(s.behind, s.teachers - s.none)}</td>
-                      <td>
-                        <StackBar done={s.done} onPace={s.onPace} behind={s.behind} none={s.none} />
-                      </td>
-                      {topLabels.map((l) => {
-                        const owed = s.owed.get(l);
-                        return (
-                          <td class="num" title={owed ? a.hoursText(owed.hours) : undefined}>
-                            {owed ? a.people(owed.teachers) : <span class="faint">—</span>}
-                          </td>
-                        );
-                      })}
-                    </tr>
+          <Panel title={a.dashboard.schoolsTitle} head={<span class="note">{a.dashboard.pageOf(page, pages, sorted.length)}</span>}>
+            <DataTable
+              rows={rows}
+              wrap
+              head={
+                <>
+                  {th(a.dashboard.school, 'school', false)}
+                  {th(a.dashboard.total, 'teachers')}
+                  {th(a.status.behind, 'behind')}
+                  {th(a.status.onPace, 'onPace')}
+                  {th(a.status.done, 'done')}
+                  {th(a.dashboard.behindRate, 'rate')}
+                  <th>{a.dashboard.split}</th>
+                  {topLabels.map((l) => (
+                    <th class="num">{a.dashboard.owedColumn(l)}</th>
                   ))}
-                </tbody>
-              </table>
-            </div>
+                </>
+              }
+              row={(s) => (
+                <tr>
+                  <td class="strong">
+                    <a href={schoolHref(s.school)}>{s.school}</a>
+                  </td>
+                  <td class="num">{a.int(s.teachers)}</td>
+                  <td class="num" style="color:var(--behind)">
+                    {a.int(s.behind)}
+                  </td>
+                  <td class="num">{a.int(s.onPace)}</td>
+                  <td class="num">{a.int(s.done)}</td>
+                  <td class="num strong">{a.pct(s.behind, s.teachers - s.none)}</td>
+                  <td>
+                    <StackBar done={s.done} onPace={s.onPace} behind={s.behind} none={s.none} />
+                  </td>
+                  {topLabels.map((l) => {
+                    const owed = s.owed.get(l);
+                    return (
+                      <td class="num" title={owed ? a.hoursText(owed.hours) : undefined}>
+                        {owed ? a.people(owed.teachers) : <span class="faint">—</span>}
+                      </td>
+                    );
+                  })}
+                </tr>
+              )}
+            />
             {pages > 1 ? <Pager page={page} pages={pages} text={a.dashboard.pageOf(page, pages, sorted.length)} base={sortBase} path="/admin" /> : null}
-          </div>
+          </Panel>
         </Page>
       )}`,
     );
@@ -363,21 +339,18 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
           </PageHead>
           <Kpis tally={tally} foot={a.school.bound(boundCount)} />
           <div class="grid grid-2-1" style="margin-bottom:18px">
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{a.dashboard.owedTitle}</h2>
-              </div>
+            <Panel title={a.dashboard.owedTitle}>
               <OwedTable owed={owedTotals} labels={labels} />
-            </div>
-            <div class="panel ring-panel">
+            </Panel>
+            <Panel class="ring-panel">
               <div class="ring">
                 <StatusRing {...tally} />
               </div>
               <Legend />
-            </div>
+            </Panel>
           </div>
-          <div class="panel">
-            <div class="panel-head">
+          <Panel
+            head={
               <div class="actions">
                 {tab(null, a.school.all, tally.teachers)}
                 {tab('behind', a.status.behind, tally.behind)}
@@ -385,66 +358,62 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                 {tab('done', a.status.done, tally.done)}
                 {tab('none', a.status.none, tally.none)}
               </div>
-            </div>
-            {rows.length === 0 ? (
-              <div class="empty">{a.school.empty}</div>
-            ) : (
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      {th(a.school.employeeNo, 'no')}
-                      {th(a.school.name, 'name')}
-                      <th>{a.school.position}</th>
-                      <th>{a.school.policy}</th>
-                      {th(a.school.statusCol, 'status')}
-                      {th(a.school.earned, 'earned', true)}
-                      <th class="num">{a.school.required}</th>
-                      {th(a.school.expected, 'gap', true)}
-                      {th(a.school.progress, 'progress', true)}
-                      <th>{a.school.owed}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((s) => {
-                      const r = roster.get(s.id)!;
-                      return (
-                        <tr>
-                          <td class="mono">{r[1]}</td>
-                          <td class="strong">
-                            <a href={`/admin/teachers/${s.id}`}>{r[2]}</a>
-                          </td>
-                          <td>
-                            {r[3]}
-                            {r[4] ? <span class="sub">{a.school.homeroomTag}</span> : null}
-                          </td>
-                          <td class="small">{policyName(s.policyId)}</td>
-                          <td>
-                            <StatusBadge status={s.status} />
-                          </td>
-                          <td class="num">{hrs(s.earned)}</td>
-                          <td class="num">{s.required === null ? <span class="faint">—</span> : hrs(s.required)}</td>
-                          <td class="num">{s.expected === null ? <span class="faint">—</span> : hrs(s.expected)}</td>
-                          <td style="min-width:130px">
-                            <Meter value={s.progress} status={s.status} />
-                          </td>
-                          <td class="small">
-                            {s.owed
-                              ? Object.entries(s.owed).map(([label, h]) => (
-                                  <div>
-                                    {label} <span class="strong">{hrs(h)}</span>
-                                  </div>
-                                ))
-                              : <span class="faint">—</span>}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </div>
+            }
+          >
+            <DataTable
+              rows={rows}
+              empty={a.school.empty}
+              wrap
+              head={
+                <>
+                  {th(a.school.employeeNo, 'no')}
+                  {th(a.school.name, 'name')}
+                  <th>{a.school.position}</th>
+                  <th>{a.school.policy}</th>
+                  {th(a.school.statusCol, 'status')}
+                  {th(a.school.earned, 'earned', true)}
+                  <th class="num">{a.school.required}</th>
+                  {th(a.school.expected, 'gap', true)}
+                  {th(a.school.progress, 'progress', true)}
+                  <th>{a.school.owed}</th>
+                </>
+              }
+              row={(s) => {
+                const r = roster.get(s.id)!;
+                return (
+                  <tr>
+                    <td class="mono">{r[1]}</td>
+                    <td class="strong">
+                      <a href={`/admin/teachers/${s.id}`}>{r[2]}</a>
+                    </td>
+                    <td>
+                      {r[3]}
+                      {r[4] ? <span class="sub">{a.school.homeroomTag}</span> : null}
+                    </td>
+                    <td class="small">{policyName(s.policyId)}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td class="num">{hrs(s.earned)}</td>
+                    <td class="num">{s.required === null ? <span class="faint">—</span> : hrs(s.required)}</td>
+                    <td class="num">{s.expected === null ? <span class="faint">—</span> : hrs(s.expected)}</td>
+                    <td style="min-width:130px">
+                      <Meter value={s.progress} status={s.status} />
+                    </td>
+                    <td class="small">
+                      {s.owed
+                        ? Object.entries(s.owed).map(([label, h]) => (
+                            <div>
+                              {label} <span class="strong">{hrs(h)}</span>
+                            </div>
+                          ))
+                        : <span class="faint">—</span>}
+                    </td>
+                  </tr>
+                );
+              }}
+            />
+          </Panel>
         </Page>
       )}`,
     );
@@ -485,65 +454,46 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
             {standing ? <StatusBadge status={standing.status} /> : null}
           </PageHead>
           <div class="grid grid-2-1" style="margin-bottom:18px">
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{m.cycle}</h2>
-                <span class="note">{summary?.cycleStart && summary.cycleEnd ? m.cycleRange(summary.cycleStart, summary.cycleEnd, summary.cycleInferred) : m.noCycle}</span>
-              </div>
+            <Panel title={m.cycle} head={<span class="note">{summary?.cycleStart && summary.cycleEnd ? m.cycleRange(summary.cycleStart, summary.cycleEnd, summary.cycleInferred) : m.noCycle}</span>}>
               {summary ? (
                 <>
                   <div class="bigstat">
-                    <div>
-                      <div class="v">{hrs(summary.earned)}</div>
-                      <div class="l">{m.earned}</div>
-                    </div>
-                    <div>
-                      <div class="v">{summary.required === null ? '—' : hrs(summary.required)}</div>
-                      <div class="l">{m.required}</div>
-                    </div>
-                    <div>
-                      <div class="v" style={summary.remaining ? 'color:var(--behind)' : 'color:var(--done)'}>
-                        {summary.remaining === null ? '—' : hrs(summary.remaining)}
-                      </div>
-                      <div class="l">{m.remaining}</div>
-                    </div>
-                    <div>
-                      <div class="v">{summary.pace ? hrs(summary.pace.expected) : '—'}</div>
-                      <div class="l">{m.expected}</div>
-                    </div>
+                    <Stat label={m.earned} value={hrs(summary.earned)} />
+                    <Stat label={m.required} value={summary.required === null ? '—' : hrs(summary.required)} />
+                    <Stat label={m.remaining} value={summary.remaining === null ? '—' : hrs(summary.remaining)} colour={summary.remaining ? 'var(--behind)' : 'var(--done)'} />
+                    <Stat label={m.expected} value={summary.pace ? hrs(summary.pace.expected) : '—'} />
                   </div>
                   {summary.required ? <Meter value={summary.earned / summary.required} status={standing?.status} /> : null}
                   <h3 style="margin:18px 0 8px">{m.obligations}</h3>
                   {summary.obligations.length === 0 ? (
                     <p class="muted">{m.noObligations}</p>
                   ) : (
-                    <table class="table">
-                      <thead>
-                        <tr>
+                    <DataTable
+                      rows={summary.obligations}
+                      head={
+                        <>
                           <th>{m.obligation}</th>
                           <th>{m.window}</th>
                           <th class="num">{m.required}</th>
                           <th class="num">{m.earned}</th>
                           <th class="num">{m.owed}</th>
                           <th>{m.source}</th>
+                        </>
+                      }
+                      row={(o) => (
+                        <tr>
+                          <td class="strong">
+                            {o.label}
+                            {o.inferred ? <span class="badge warn" style="margin-left:6px">{m.inferred}</span> : null}
+                          </td>
+                          <td class="small nowrap">{a.range(o.windowStart, o.windowEnd)}</td>
+                          <td class="num">{hrs(o.required)}</td>
+                          <td class="num">{hrs(o.earned)}</td>
+                          <td class="num">{o.owed > 0 ? <span class="badge behind">{hrs(o.owed)}</span> : <span class="badge done">0</span>}</td>
+                          <td class="quote">{`「${o.source.quote}」`}</td>
                         </tr>
-                      </thead>
-                      <tbody>
-                        {summary.obligations.map((o) => (
-                          <tr>
-                            <td class="strong">
-                              {o.label}
-                              {o.inferred ? <span class="badge warn" style="margin-left:6px">{m.inferred}</span> : null}
-                            </td>
-                            <td class="small nowrap">{a.range(o.windowStart, o.windowEnd)}</td>
-                            <td class="num">{hrs(o.required)}</td>
-                            <td class="num">{hrs(o.earned)}</td>
-                            <td class="num">{o.owed > 0 ? <span class="badge behind">{hrs(o.owed)}</span> : <span class="badge done">0</span>}</td>
-                            <td class="quote">{`「${o.source.quote}」`}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                      )}
+                    />
                   )}
                   {summary.notes.length ? (
                     <div style="margin-top:12px">
@@ -557,11 +507,8 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
               ) : (
                 <p class="muted">{t.errors.presetMissing(teacher.policyId)}</p>
               )}
-            </div>
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{m.profile}</h2>
-              </div>
+            </Panel>
+            <Panel title={m.profile}>
               <dl class="kv">
                 <dt>{m.employeeNo}</dt>
                 <dd class="mono">{teacher.employeeNo}</dd>
@@ -586,42 +533,33 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                 <dt>{m.accounts}</dt>
                 <dd>{bound.length ? bound.map((b) => b.platform).join('、') : m.none}</dd>
               </dl>
-            </div>
+            </Panel>
           </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.records}</h2>
-              <span class="note">{m.recordsNote(records.length)}</span>
-            </div>
-            {records.length === 0 ? (
-              <div class="empty">{m.noRecords}</div>
-            ) : (
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th>{m.date}</th>
-                      <th>{m.category}</th>
-                      <th class="num">{m.hoursCol}</th>
-                      <th>{m.project}</th>
-                      <th>{m.key}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {records.map((r) => (
-                      <tr>
-                        <td class="nowrap">{r.date}</td>
-                        <td>{r.category}</td>
-                        <td class="num">{hrs(r.hours)}</td>
-                        <td>{r.project}</td>
-                        <td class="mono small muted">{r.recordKey}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </div>
+          <Panel title={m.records} head={<span class="note">{m.recordsNote(records.length)}</span>}>
+            <DataTable
+              rows={records}
+              empty={m.noRecords}
+              wrap
+              head={
+                <>
+                  <th>{m.date}</th>
+                  <th>{m.category}</th>
+                  <th class="num">{m.hoursCol}</th>
+                  <th>{m.project}</th>
+                  <th>{m.key}</th>
+                </>
+              }
+              row={(r) => (
+                <tr>
+                  <td class="nowrap">{r.date}</td>
+                  <td>{r.category}</td>
+                  <td class="num">{hrs(r.hours)}</td>
+                  <td>{r.project}</td>
+                  <td class="mono small muted">{r.recordKey}</td>
+                </tr>
+              )}
+            />
+          </Panel>
         </Page>
       )}`,
     );

@@ -8,7 +8,8 @@ import { formatDue } from '../../../deadlines/reminders.js';
 import { daysLeft } from '../../../deadlines/slots.js';
 import { activeDeadlines, filingStatus, getDeadline, leadersBySchool, listSchools, reachableSchools } from '../../../deadlines/store.js';
 import { a, flash, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
-import { CsrfField, Page, PageHead } from '../layout.js';
+import { Alert, DataTable, Panel, PostButton } from '../components.js';
+import { Page, PageHead } from '../layout.js';
 
 const m = a.deadlines;
 
@@ -24,55 +25,51 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
       html`<!DOCTYPE html>${(
         <Page title={m.title} nav="deadlines" user={user} flash={takeFlash(c)}>
           <PageHead title={m.title} sub={m.intro} />
-          <div class="panel">
-            {list.length === 0 ? (
-              <div class="empty">{m.none}</div>
-            ) : (
-              <table class="table">
-                <thead>
+          <Panel>
+            <DataTable
+              rows={list}
+              empty={m.none}
+              head={
+                <>
+                  <th>{m.item}</th>
+                  <th>{m.due}</th>
+                  <th>{m.left}</th>
+                  <th>{m.filed}</th>
+                  <th style="width:28%" />
+                  <th />
+                </>
+              }
+              row={(d) => {
+                const rows = filingStatus(svc.db, d, schools);
+                const filed = rows.filter((r) => r.filing).length;
+                const days = daysLeft(d, now, tz);
+                const pct = rows.length ? (filed / rows.length) * 100 : 0;
+                return (
                   <tr>
-                    <th>{m.item}</th>
-                    <th>{m.due}</th>
-                    <th>{m.left}</th>
-                    <th>{m.filed}</th>
-                    <th style="width:28%" />
-                    <th />
+                    <td class="strong">
+                      <a href={`/admin/deadlines/${d.id}`}>{d.title}</a>
+                      <span class="sub">{` #${d.id}`}</span>
+                    </td>
+                    <td class="nowrap">{formatDue(d.dueAt, tz)}</td>
+                    <td>
+                      <span class={`badge ${days < 0 ? 'behind' : days <= 3 ? 'warn' : 'onPace'}`}>{t.deadlines.daysLeft(days)}</span>
+                    </td>
+                    <td class="num">{`${filed} / ${rows.length}`}</td>
+                    <td>
+                      <div class={`meter ${filed === rows.length ? 'done' : ''}`}>
+                        <i style={`width:${pct.toFixed(1)}%`} />
+                      </div>
+                    </td>
+                    <td>
+                      <a class="btn btn-small" href={`/admin/deadlines/${d.id}`}>
+                        {m.detail}
+                      </a>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {list.map((d) => {
-                    const rows = filingStatus(svc.db, d, schools);
-                    const filed = rows.filter((r) => r.filing).length;
-                    const days = daysLeft(d, now, tz);
-                    const pct = rows.length ? (filed / rows.length) * 100 : 0;
-                    return (
-                      <tr>
-                        <td class="strong">
-                          <a href={`/admin/deadlines/${d.id}`}>{d.title}</a>
-                          <span class="sub">{` #${d.id}`}</span>
-                        </td>
-                        <td class="nowrap">{formatDue(d.dueAt, tz)}</td>
-                        <td>
-                          <span class={`badge ${days < 0 ? 'behind' : days <= 3 ? 'warn' : 'onPace'}`}>{t.deadlines.daysLeft(days)}</span>
-                        </td>
-                        <td class="num">{`${filed} / ${rows.length}`}</td>
-                        <td>
-                          <div class={`meter ${filed === rows.length ? 'done' : ''}`}>
-                            <i style={`width:${pct.toFixed(1)}%`} />
-                          </div>
-                        </td>
-                        <td>
-                          <a class="btn btn-small" href={`/admin/deadlines/${d.id}`}>
-                            {m.detail}
-                          </a>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
-          </div>
+                );
+              }}
+            />
+          </Panel>
         </Page>
       )}`,
     );
@@ -102,67 +99,51 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
             crumbs={[{ href: '/admin/deadlines', label: m.title }, { label: `#${deadline.id}` }]}
           >
             {unfiled.length > 0 && !deadline.cancelledAt ? (
-              <form method="post" action={`/admin/deadlines/${deadline.id}/remind`}>
-                <CsrfField user={user} />
-                <button class="btn btn-primary" type="submit" data-confirm={m.remindConfirm}>
-                  {m.remind}
-                </button>
-              </form>
+              <PostButton action={`/admin/deadlines/${deadline.id}/remind`} user={user} class="btn btn-primary" confirm={m.remindConfirm} label={m.remind} />
             ) : null}
           </PageHead>
           <div class="grid grid-2">
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{`${m.unfiledList}（${unfiled.length}）`}</h2>
-              </div>
+            <Panel title={`${m.unfiledList}（${unfiled.length}）`}>
               {unfiled.length === 0 ? (
-                <div class="flash ok">{m.allFiled}</div>
+                <Alert kind="ok">{m.allFiled}</Alert>
               ) : (
-                <table class="table">
-                  <thead>
-                    <tr>
+                <DataTable
+                  rows={unfiled}
+                  head={
+                    <>
                       <th>{m.school}</th>
                       <th>{m.leaders}</th>
                       <th>{m.reachable}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {unfiled.map((r) => (
-                      <tr>
-                        <td class="strong">{r.school}</td>
-                        <td class="small">{names(r.school)}</td>
-                        <td>{reachable.has(r.school) ? <span class="badge done">✓</span> : <span class="badge warn" title={m.unreachable}>{m.unreachable}</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </div>
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{`${m.filedList}（${filed.length}）`}</h2>
-              </div>
-              {filed.length === 0 ? (
-                <div class="empty">—</div>
-              ) : (
-                <table class="table">
-                  <thead>
+                    </>
+                  }
+                  row={(r) => (
                     <tr>
-                      <th>{m.school}</th>
-                      <th>{m.filedAt}</th>
+                      <td class="strong">{r.school}</td>
+                      <td class="small">{names(r.school)}</td>
+                      <td>{reachable.has(r.school) ? <span class="badge done">✓</span> : <span class="badge warn" title={m.unreachable}>{m.unreachable}</span>}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {filed.map((r) => (
-                      <tr>
-                        <td class="strong">{r.school}</td>
-                        <td class="nowrap">{dateTimeIn(r.filing!.filedAt, tz)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  )}
+                />
               )}
-            </div>
+            </Panel>
+            <Panel title={`${m.filedList}（${filed.length}）`}>
+              <DataTable
+                rows={filed}
+                empty="—"
+                head={
+                  <>
+                    <th>{m.school}</th>
+                    <th>{m.filedAt}</th>
+                  </>
+                }
+                row={(r) => (
+                  <tr>
+                    <td class="strong">{r.school}</td>
+                    <td class="nowrap">{dateTimeIn(r.filing!.filedAt, tz)}</td>
+                  </tr>
+                )}
+              />
+            </Panel>
           </div>
         </Page>
       )}`,

@@ -7,6 +7,7 @@ import type { Filter } from '../../../admin/compliance.js';
 import { attendanceRows, toCsv, toXlsx } from '../../../cli/attendance-export.js';
 import { attendanceReport, getSession, listSessions } from '../../../sessions/sessions.js';
 import { a, attachment, type AdminEnv, type AdminServices } from '../context.js';
+import { DataTable } from '../components.js';
 import { Page, PageHead } from '../layout.js';
 
 const m = a.exports;
@@ -60,24 +61,20 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
           <div class="panel">
             <h2>{m.attendance}</h2>
             <p class="muted" style="margin:6px 0 12px">{m.attendanceNote}</p>
-            {sessions.length === 0 ? (
-              <div class="empty">{m.noSessions}</div>
-            ) : (
-              <table class="table">
-                <tbody>
-                  {sessions.map((s) => (
-                    <tr>
-                      <td class="mono">{`#${s.id}`}</td>
-                      <td class="strong">{s.title}</td>
-                      <td class="nowrap">{s.date}</td>
-                      <td>
-                        <Links base={`/admin/exports/attendance/${s.id}`} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              rows={sessions}
+              empty={m.noSessions}
+              row={(s) => (
+                <tr>
+                  <td class="mono">{`#${s.id}`}</td>
+                  <td class="strong">{s.title}</td>
+                  <td class="nowrap">{s.date}</td>
+                  <td>
+                    <Links base={`/admin/exports/attendance/${s.id}`} />
+                  </td>
+                </tr>
+              )}
+            />
           </div>
         </Page>
       )}`,

@@ -6,7 +6,8 @@ import { percentRead, type ImportJob, type ImportKind } from '../../../admin/imp
 import type { ImportResult } from '../../../import/index.js';
 import { toCsv } from '../../../cli/attendance-export.js';
 import { a, attachment, flash, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
-import { CsrfField, Page, PageHead } from '../layout.js';
+import { Alert, Choices, CsrfField, DataTable, Field, Panel, PostButton, Stat } from '../components.js';
+import { Page, PageHead } from '../layout.js';
 import { dateTimeIn } from '../../../clock.js';
 
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -29,21 +30,13 @@ function Steps(props: { at: 1 | 2 | 3 }) {
 
 function Counts(props: { r: ImportResult }) {
   const r = props.r;
-  const cell = (label: string, value: number, colour?: string) => (
-    <div>
-      <div class="v" style={colour ? `color:${colour}` : undefined}>
-        {a.int(value)}
-      </div>
-      <div class="l">{label}</div>
-    </div>
-  );
   return (
     <div class="bigstat">
-      {cell(m.rows, r.rows)}
-      {cell(m.added, r.added, 'var(--done)')}
-      {r.kind === 'teachers' ? cell(m.updated, r.updated, 'var(--pace)') : null}
-      {cell(m.unchanged, r.unchanged)}
-      {cell(m.invalid, r.invalid, r.invalid ? 'var(--behind)' : undefined)}
+      <Stat label={m.rows} value={a.int(r.rows)} />
+      <Stat label={m.added} value={a.int(r.added)} colour="var(--done)" />
+      {r.kind === 'teachers' ? <Stat label={m.updated} value={a.int(r.updated)} colour="var(--pace)" /> : null}
+      <Stat label={m.unchanged} value={a.int(r.unchanged)} />
+      <Stat label={m.invalid} value={a.int(r.invalid)} colour={r.invalid ? 'var(--behind)' : undefined} />
     </div>
   );
 }
@@ -54,26 +47,24 @@ function ErrorTable(props: { job: ImportJob; r: ImportResult }) {
   const shown = r.errors.slice(0, SHOW_ERRORS);
   return (
     <>
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th class="num">{m.row}</th>
-              <th>{m.column}</th>
-              <th>{m.reason}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((e) => (
-              <tr>
-                <td class="num mono">{e.row || '—'}</td>
-                <td>{e.column ?? '—'}</td>
-                <td>{e.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={shown}
+        wrap
+        head={
+          <>
+            <th class="num">{m.row}</th>
+            <th>{m.column}</th>
+            <th>{m.reason}</th>
+          </>
+        }
+        row={(e) => (
+          <tr>
+            <td class="num mono">{e.row || '—'}</td>
+            <td>{e.column ?? '—'}</td>
+            <td>{e.reason}</td>
+          </tr>
+        )}
+      />
       <div class="pager">
         <span>{r.errorCount > shown.length ? m.moreErrors(shown.length, r.errorCount) : ''}</span>
         <a class="btn btn-small" href={`/admin/imports/${props.job.id}/errors.csv`}>
@@ -99,22 +90,12 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
             <div class="panel">
               <form method="post" action="/admin/imports" enctype="multipart/form-data" class="form">
                 <CsrfField user={user} />
-                <div class="field">
-                  <span>{m.kind}</span>
-                  <div class="choices">
-                    {(['teachers', 'records'] as const).map((k, i) => (
-                      <label>
-                        <input type="radio" name="kind" value={k} checked={i === 0} required />
-                        {m.kinds[k]}
-                      </label>
-                    ))}
-                  </div>
-                </div>
-                <label class="field">
-                  <span>{m.file}</span>
+                <Field label={m.kind} group>
+                  <Choices name="kind" options={(['teachers', 'records'] as const).map((k) => [k, m.kinds[k]] as const)} checked={['teachers']} required />
+                </Field>
+                <Field label={m.file} hint={m.fileHint(MAX_UPLOAD_BYTES / 1024 / 1024)}>
                   <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
-                  <span class="hint">{m.fileHint(MAX_UPLOAD_BYTES / 1024 / 1024)}</span>
-                </label>
+                </Field>
                 <div>
                   <button class="btn btn-primary" type="submit">
                     {m.check}
@@ -132,48 +113,41 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
               ))}
             </div>
           </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.recent}</h2>
-            </div>
-            {jobs.length === 0 ? (
-              <div class="empty">{m.noRecent}</div>
-            ) : (
-              <table class="table">
-                <thead>
+          <Panel title={m.recent}>
+            <DataTable
+              rows={jobs}
+              empty={m.noRecent}
+              head={
+                <>
+                  <th>{m.when}</th>
+                  <th>{m.kind}</th>
+                  <th>{m.file}</th>
+                  <th>{m.state}</th>
+                  <th class="num">{m.rows}</th>
+                  <th class="num">{m.added}</th>
+                  <th class="num">{m.invalid}</th>
+                </>
+              }
+              row={(j) => {
+                const r = j.result ?? j.check;
+                return (
                   <tr>
-                    <th>{m.when}</th>
-                    <th>{m.kind}</th>
-                    <th>{m.file}</th>
-                    <th>{m.state}</th>
-                    <th class="num">{m.rows}</th>
-                    <th class="num">{m.added}</th>
-                    <th class="num">{m.invalid}</th>
+                    <td class="nowrap">{dateTimeIn(j.createdAt, tz)}</td>
+                    <td>{m.kinds[j.kind]}</td>
+                    <td>
+                      <a href={`/admin/imports/${j.id}`}>{j.fileName}</a>
+                    </td>
+                    <td>
+                      <span class={`badge ${j.phase === 'done' ? 'done' : j.phase === 'failed' ? 'behind' : j.phase === 'validated' ? 'warn' : ''}`}>{m.phases[j.phase]}</span>
+                    </td>
+                    <td class="num">{r ? a.int(r.rows) : '—'}</td>
+                    <td class="num">{j.result ? a.int(j.result.added) : '—'}</td>
+                    <td class="num">{r ? a.int(r.invalid) : '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {jobs.map((j) => {
-                    const r = j.result ?? j.check;
-                    return (
-                      <tr>
-                        <td class="nowrap">{dateTimeIn(j.createdAt, tz)}</td>
-                        <td>{m.kinds[j.kind]}</td>
-                        <td>
-                          <a href={`/admin/imports/${j.id}`}>{j.fileName}</a>
-                        </td>
-                        <td>
-                          <span class={`badge ${j.phase === 'done' ? 'done' : j.phase === 'failed' ? 'behind' : j.phase === 'validated' ? 'warn' : ''}`}>{m.phases[j.phase]}</span>
-                        </td>
-                        <td class="num">{r ? a.int(r.rows) : '—'}</td>
-                        <td class="num">{j.result ? a.int(j.result.added) : '—'}</td>
-                        <td class="num">{r ? a.int(r.invalid) : '—'}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
-          </div>
+                );
+              }}
+            />
+          </Panel>
         </Page>
       )}`,
     );
@@ -219,7 +193,7 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
     } else if (job.phase === 'failed') {
       body = (
         <div class="panel">
-          <div class="flash err">{m.failed(job.error ?? '')}</div>
+          <Alert kind="err">{m.failed(job.error ?? '')}</Alert>
           <a class="btn" href="/admin/imports">
             {m.again}
           </a>
@@ -229,10 +203,10 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
       const r = job.result;
       body = (
         <div class="panel">
-          <div class={`flash ${r.committed ? 'ok' : 'err'}`}>
+          <Alert kind={r.committed ? 'ok' : 'err'}>
             {r.committed ? m.committedNote(r.elapsedMs) : m.rejectedNote}
             {r.committed && r.invalid ? ` ${m.skippedNote(r.invalid)}` : ''}
-          </div>
+          </Alert>
           <Counts r={r} />
           {r.kind === 'teachers' && (r.extra.leadersGranted || r.extra.leadersRevoked) ? (
             <p class="muted">{m.leaders(r.extra.leadersGranted ?? 0, r.extra.leadersRevoked ?? 0)}</p>
@@ -254,35 +228,19 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
       const good = r.rows - r.invalid;
       body = (
         <div class="panel">
-          <div class={`flash ${r.errorCount === 0 ? 'ok' : 'err'}`}>
-            {headerBad ? m.headerBad : r.errorCount === 0 ? m.allGood(r.rows) : m.someBad(r.invalid, r.rows)}
-          </div>
+          <Alert kind={r.errorCount === 0 ? 'ok' : 'err'}>{headerBad ? m.headerBad : r.errorCount === 0 ? m.allGood(r.rows) : m.someBad(r.invalid, r.rows)}</Alert>
           {headerBad ? <div class="code-box" style="margin-bottom:12px">{m.columns[job.kind]}</div> : <Counts r={r} />}
           <ErrorTable job={job} r={r} />
           {job.phase === 'validated' ? (
             <div class="actions" style="margin-top:14px">
               {r.errorCount === 0 ? (
-                <form method="post" action={`/admin/imports/${job.id}/commit`}>
-                  <CsrfField user={user} />
-                  <button class="btn btn-primary" type="submit">
-                    {m.commit}
-                  </button>
-                </form>
+                <PostButton action={`/admin/imports/${job.id}/commit`} user={user} class="btn btn-primary" label={m.commit} />
               ) : !headerBad && good > 0 ? (
-                <form method="post" action={`/admin/imports/${job.id}/commit`}>
-                  <CsrfField user={user} />
+                <PostButton action={`/admin/imports/${job.id}/commit`} user={user} class="btn" confirm={m.commitSkip(good)} label={m.commitSkip(good)}>
                   <input type="hidden" name="skipInvalid" value="1" />
-                  <button class="btn" type="submit" data-confirm={m.commitSkip(good)}>
-                    {m.commitSkip(good)}
-                  </button>
-                </form>
+                </PostButton>
               ) : null}
-              <form method="post" action={`/admin/imports/${job.id}/discard`}>
-                <CsrfField user={user} />
-                <button class="btn btn-danger" type="submit">
-                  {m.discard}
-                </button>
-              </form>
+              <PostButton action={`/admin/imports/${job.id}/discard`} user={user} class="btn btn-danger" label={m.discard} />
               <a class="btn" href="/admin/imports">
                 {m.again}
               </a>

@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import { setCookie, deleteCookie } from 'hono/cookie';
 import { checkLoginLink, closeSession, consumeLoginLink, loginBlockedUntil, openSession, recordAttempt, sameSecret, type LinkRefusal } from '../../../admin/auth.js';
 import { a, clientIp, formOf, SESSION_COOKIE, type AdminEnv, type AdminServices } from '../context.js';
+import { Alert, Field, FormError } from '../components.js';
 import { Bare, Notice } from '../layout.js';
 import { originAllowed } from '../security.js';
 import { SESSION_TTL_MS } from '../../../admin/auth.js';
@@ -41,18 +42,16 @@ function LoginForm(props: { svc: AdminServices; error?: string; note?: string })
   return (
     <Bare title={a.login.title}>
       <h1>{a.login.title}</h1>
-      {props.note ? <div class="flash info">{props.note}</div> : null}
+      {props.note ? <Alert kind="info">{props.note}</Alert> : null}
       <p>{a.login.intro}</p>
       <div class="sep" />
       {props.svc.config.ADMIN_TOKEN ? (
         <form method="post" action="/admin/login" class="form">
           <h2>{a.login.tokenHeading}</h2>
-          {props.error ? <div class="flash err">{props.error}</div> : null}
-          <label class="field">
-            <span>{a.login.tokenLabel}</span>
+          <FormError error={props.error} />
+          <Field label={a.login.tokenLabel} hint={a.login.tokenHint}>
             <input type="password" name="token" autocomplete="current-password" required />
-            <span class="hint">{a.login.tokenHint}</span>
-          </label>
+          </Field>
           <button class="btn btn-primary btn-block" type="submit">
             {a.login.tokenSubmit}
           </button>

@@ -22,7 +22,8 @@ import {
 import { parseAudience, parseDate, parseHours, parseTimeRange, type ParseResult } from '../../../sessions/syntax.js';
 import { hhmmIn } from '../../../sessions/time.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
-import { CsrfField, Page, PageHead, hrs } from '../layout.js';
+import { Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
+import { Page, PageHead } from '../layout.js';
 
 const m = a.sessions;
 
@@ -37,14 +38,12 @@ function CreateForm(props: { svc: AdminServices; user: Parameters<typeof CsrfFie
   return (
     <form method="post" action="/admin/sessions" class="form">
       <CsrfField user={props.user} />
-      {props.error ? <div class="flash err">{props.error}</div> : null}
+      <FormError error={props.error} />
       <div class="form-row">
-        <label class="field" style="grid-column: span 2">
-          <span>{m.titleLabel}</span>
+        <Field label={m.titleLabel} style="grid-column: span 2">
           <input type="text" name="title" value={v.title ?? ''} maxlength={100} required />
-        </label>
-        <label class="field">
-          <span>{m.category}</span>
+        </Field>
+        <Field label={m.category}>
           <select name="category" required>
             {categories.map((c) => (
               <option value={c} selected={c === v.category}>
@@ -52,71 +51,53 @@ function CreateForm(props: { svc: AdminServices; user: Parameters<typeof CsrfFie
               </option>
             ))}
           </select>
-        </label>
-        <label class="field">
-          <span>{m.hours}</span>
+        </Field>
+        <Field label={m.hours}>
           <input type="number" name="hours" min="0.5" max="24" step="0.5" value={v.hours ?? '3'} required />
-        </label>
+        </Field>
       </div>
       <div class="form-row">
-        <label class="field">
-          <span>{m.date}</span>
+        <Field label={m.date}>
           <input type="date" name="date" value={v.date ?? ''} required />
-        </label>
-        <div class="field">
-          <span>{m.checkin}</span>
+        </Field>
+        <Field label={m.checkin} group>
           <div class="actions" style="flex-wrap:nowrap">
             <input type="time" name="checkinStart" value={v.checkinStart ?? ''} required />
             <span class="muted">{m.to}</span>
             <input type="time" name="checkinEnd" value={v.checkinEnd ?? ''} required />
           </div>
-        </div>
-        <div class="field">
-          <span>{m.checkout}</span>
+        </Field>
+        <Field label={m.checkout} group>
           <div class="actions" style="flex-wrap:nowrap">
             <input type="time" name="checkoutStart" value={v.checkoutStart ?? ''} />
             <span class="muted">{m.to}</span>
             <input type="time" name="checkoutEnd" value={v.checkoutEnd ?? ''} />
           </div>
-        </div>
+        </Field>
       </div>
-      <div class="field">
-        <span>{m.audience}</span>
-        <div class="choices">
-          {(
-            [
-              ['all', m.audienceAll],
-              ['schools', m.audienceSchools],
-              ['roles', m.audienceRoles],
-            ] as const
-          ).map(([key, label]) => (
-            <label>
-              <input type="radio" name="audience" value={key} checked={audience === key} />
-              {label}
-            </label>
-          ))}
-        </div>
+      <Field label={m.audience} group>
+        <Choices
+          name="audience"
+          options={[
+            ['all', m.audienceAll],
+            ['schools', m.audienceSchools],
+            ['roles', m.audienceRoles],
+          ]}
+          checked={[audience]}
+        />
         <div data-show-when="audience=schools">
           <input type="text" name="schools" value={v.schools ?? ''} placeholder={m.schoolsHint} />
         </div>
         <div data-show-when="audience=roles">
           <input type="text" name="roles" value={v.roles ?? ''} placeholder={m.rolesHint} />
         </div>
-      </div>
-      <div class="field">
-        <span>{m.mode}</span>
-        <div class="choices">
-          {(['rotating', 'static', 'button'] as const).map((key) => (
-            <label>
-              <input type="radio" name="mode" value={key} checked={mode === key} />
-              {m.modes[key]}
-            </label>
-          ))}
-        </div>
+      </Field>
+      <Field label={m.mode} group>
+        <Choices name="mode" options={(['rotating', 'static', 'button'] as const).map((key) => [key, m.modes[key]] as const)} checked={[mode]} />
         <div data-show-when="mode=static">
           <input type="text" name="code" value={v.code ?? ''} placeholder={m.staticCode} inputmode="numeric" pattern="[0-9]{4,8}" />
         </div>
-      </div>
+      </Field>
       <div>
         <button class="btn btn-primary" type="submit">
           {m.submit}
@@ -170,62 +151,51 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     return html`<!DOCTYPE html>${(
       <Page title={m.title} nav="sessions" user={user} flash={flashNote}>
         <PageHead title={m.title} />
-        <div class="panel">
-          <div class="panel-head">
-            <h2>{m.create}</h2>
-          </div>
+        <Panel title={m.create}>
           <CreateForm svc={svc} user={user} values={values} error={error} />
-        </div>
-        <div class="panel">
-          <div class="panel-head">
-            <h2>{m.list}</h2>
-          </div>
-          {sessions.length === 0 ? (
-            <div class="empty">{m.none}</div>
-          ) : (
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>{m.id}</th>
-                    <th>{m.titleLabel}</th>
-                    <th>{m.when}</th>
-                    <th>{m.category}</th>
-                    <th>{m.mode}</th>
-                    <th>{m.statusCol}</th>
-                    <th class="num">{`${m.signedIn} / ${m.expected}`}</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {sessions.map((s) => {
-                    const live = liveCounts(svc.db, s);
-                    return (
-                      <tr>
-                        <td class="mono">{`#${s.id}`}</td>
-                        <td class="strong">
-                          <a href={`/admin/sessions/${s.id}`}>{s.title}</a>
-                        </td>
-                        <td class="nowrap small">{`${s.date} ${rangeText(s, 'checkin', tz)}`}</td>
-                        <td class="small">{a.categoryHours(s.category, s.hours)}</td>
-                        <td class="small">{m.modeShort[s.mode]}</td>
-                        <td>
-                          <span class={`badge ${s.status}`}>{m.states[s.status]}</span>
-                        </td>
-                        <td class="num">{m.liveCount(live.signedIn, live.expected)}</td>
-                        <td class="nowrap">
-                          <a class="btn btn-small" href={`/admin/sessions/${s.id}`}>
-                            {m.detail}
-                          </a>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </div>
+        </Panel>
+        <Panel title={m.list}>
+          <DataTable
+            rows={sessions}
+            empty={m.none}
+            wrap
+            head={
+              <>
+                <th>{m.id}</th>
+                <th>{m.titleLabel}</th>
+                <th>{m.when}</th>
+                <th>{m.category}</th>
+                <th>{m.mode}</th>
+                <th>{m.statusCol}</th>
+                <th class="num">{`${m.signedIn} / ${m.expected}`}</th>
+                <th />
+              </>
+            }
+            row={(s) => {
+              const live = liveCounts(svc.db, s);
+              return (
+                <tr>
+                  <td class="mono">{`#${s.id}`}</td>
+                  <td class="strong">
+                    <a href={`/admin/sessions/${s.id}`}>{s.title}</a>
+                  </td>
+                  <td class="nowrap small">{`${s.date} ${rangeText(s, 'checkin', tz)}`}</td>
+                  <td class="small">{a.categoryHours(s.category, s.hours)}</td>
+                  <td class="small">{m.modeShort[s.mode]}</td>
+                  <td>
+                    <span class={`badge ${s.status}`}>{m.states[s.status]}</span>
+                  </td>
+                  <td class="num">{m.liveCount(live.signedIn, live.expected)}</td>
+                  <td class="nowrap">
+                    <a class="btn btn-small" href={`/admin/sessions/${s.id}`}>
+                      {m.detail}
+                    </a>
+                  </td>
+                </tr>
+              );
+            }}
+          />
+        </Panel>
       </Page>
     )}`;
   };
@@ -293,12 +263,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
               {m.exportXlsx}
             </a>
             {session.status === 'open' ? (
-              <form method="post" action={`/admin/sessions/${session.id}/close`}>
-                <CsrfField user={user} />
-                <button class="btn btn-danger" type="submit" data-confirm={m.closeConfirm}>
-                  {m.close}
-                </button>
-              </form>
+              <PostButton action={`/admin/sessions/${session.id}/close`} user={user} class="btn btn-danger" confirm={m.closeConfirm} label={m.close} />
             ) : null}
           </PageHead>
           <div class="grid grid-2-1" style="margin-bottom:18px">
@@ -331,10 +296,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
                 <i data-live-width="signedIn/expected" style={`width:${report.expected ? Math.min(100, (report.signedIn / report.expected) * 100) : 0}%`} />
               </div>
             </div>
-            <div class="panel">
-              <div class="panel-head">
-                <h2>{m.projector}</h2>
-              </div>
+            <Panel title={m.projector}>
               {projector ? (
                 <>
                   <p class="muted small">{m.projectorHint}</p>
@@ -352,70 +314,61 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
                   {session.mode === 'static' && session.staticCode ? <span class="mono">{` ${session.staticCode}`}</span> : null}
                 </dd>
               </dl>
-            </div>
+            </Panel>
           </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.bySchool}</h2>
-            </div>
-            <table class="table">
-              <thead>
-                <tr>
+          <Panel title={m.bySchool}>
+            <DataTable
+              rows={report.bySchool}
+              head={
+                <>
                   <th>{m.school}</th>
                   <th class="num">{m.expected}</th>
                   <th class="num">{m.signedIn}</th>
                   {checkout ? <th class="num">{m.signedOut}</th> : null}
                   <th class="num">{m.absent}</th>
+                </>
+              }
+              row={(s) => (
+                <tr>
+                  <td class="strong">{s.school}</td>
+                  <td class="num">{s.expected}</td>
+                  <td class="num">{s.signedIn}</td>
+                  {checkout ? <td class="num">{s.signedOut}</td> : null}
+                  <td class="num" style={s.absent.length ? 'color:var(--behind)' : undefined}>
+                    {s.absent.length}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {report.bySchool.map((s) => (
-                  <tr>
-                    <td class="strong">{s.school}</td>
-                    <td class="num">{s.expected}</td>
-                    <td class="num">{s.signedIn}</td>
-                    {checkout ? <td class="num">{s.signedOut}</td> : null}
-                    <td class="num" style={s.absent.length ? 'color:var(--behind)' : undefined}>
-                      {s.absent.length}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div class="panel">
-            <div class="panel-head">
-              <h2>{m.attendance}</h2>
-            </div>
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>{a.school.employeeNo}</th>
-                    <th>{m.name}</th>
-                    <th>{m.school}</th>
-                    <th>{m.checkedIn}</th>
-                    {checkout ? <th>{m.checkedOut}</th> : null}
-                    <th>{m.statusCol}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {lines.map((l) => (
-                    <tr>
-                      <td class="mono">{l.member.employeeNo}</td>
-                      <td>{l.member.name}</td>
-                      <td>{l.member.school}</td>
-                      <td class="nowrap">{time(l.checkedInAt)}</td>
-                      {checkout ? <td class="nowrap">{time(l.checkedOutAt)}</td> : null}
-                      <td>
-                        <span class={`badge ${l.checkedInAt ? (l.credit.state === 'cancelled' ? 'warn' : 'done') : ''}`}>{stateOf(l, checkout)}</span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
+              )}
+            />
+          </Panel>
+          <Panel title={m.attendance}>
+            <DataTable
+              rows={lines}
+              wrap
+              head={
+                <>
+                  <th>{a.school.employeeNo}</th>
+                  <th>{m.name}</th>
+                  <th>{m.school}</th>
+                  <th>{m.checkedIn}</th>
+                  {checkout ? <th>{m.checkedOut}</th> : null}
+                  <th>{m.statusCol}</th>
+                </>
+              }
+              row={(l) => (
+                <tr>
+                  <td class="mono">{l.member.employeeNo}</td>
+                  <td>{l.member.name}</td>
+                  <td>{l.member.school}</td>
+                  <td class="nowrap">{time(l.checkedInAt)}</td>
+                  {checkout ? <td class="nowrap">{time(l.checkedOutAt)}</td> : null}
+                  <td>
+                    <span class={`badge ${l.checkedInAt ? (l.credit.state === 'cancelled' ? 'warn' : 'done') : ''}`}>{stateOf(l, checkout)}</span>
+                  </td>
+                </tr>
+              )}
+            />
+          </Panel>
         </Page>
       )}`,
     );
