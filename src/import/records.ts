@@ -82,6 +82,9 @@ class RowIndex {
   }
 }
 
+/** Rows per multi-row INSERT (6 parameters each, well under SQLite's limit). */
+const CHUNK = 64;
+
 const fmt = (h: number) => `${Math.round(h * 100) / 100}`;
 
 export async function importRecords(
@@ -113,12 +116,18 @@ export async function importRecords(
     const dropped = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? dropSecondaryIndexes(sqlite) : [];
     // created_at bound once (real time, like the column default) instead of evaluated per row.
     const createdAt = Date.now();
-    const insert = sqlite.prepare(
-      `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'import', ${createdAt}) ON CONFLICT(record_key) DO NOTHING`,
-    );
+    const insertSql = (n: number) =>
+      `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source, created_at) VALUES ` +
+      Array.from({ length: n }, () => `(?, ?, ?, ?, ?, ?, 'import', ${createdAt})`).join(', ') +
+      ` ON CONFLICT(record_key) DO NOTHING`;
+    const insertOne = sqlite.prepare(insertSql(1));
+    // Good rows go in CHUNK at a time: one statement instead of CHUNK saves most of the per-row overhead.
+    const insertChunk = sqlite.prepare(insertSql(CHUNK));
+    const chunkArgs: unknown[] = new Array(CHUNK * 6);
     const lookup = sqlite.prepare('SELECT id, teacher_id, date, hours, category, project FROM records WHERE record_key = ?');
     const rowOf = new RowIndex(maxId + 1);
+    /** The highest record id so far: ids above it are inserted by the next statement. */
+    let highest = maxId;
 
     const categoryOf = (entry: RosterEntry, raw: string): string | null => {
       const cache = entry.categories!;
@@ -161,50 +170,114 @@ export async function importRecords(
       return { r: parsed.value, entry, category };
     };
 
-    const row = (row: SourceRow): RowError[] | null => {
-      let r: RecordRowCells;
+    /** A row that passed every check, waiting for its INSERT; `at` is its place in the batch. */
+    interface Good {
+      at: number;
+      row: SourceRow;
+      r: RecordRowCells;
+      entry: RosterEntry;
+      category: string;
+      hours: number;
+    }
+
+    const checkRow = (row: SourceRow, at: number): RowError[] | Good => {
+      // Fast path: cells, roster and category all fine (the common case at millions of rows).
       let entry: RosterEntry | undefined;
       let category: string | null;
-      // Fast path: cells, roster and category all fine (the common case at millions of rows).
       if (
         fastCheck(row) &&
         (entry = roster.get(row.values['工号'])) !== undefined &&
         entry.categories !== null &&
         (category = categoryOf(entry, row.values['类别'])) !== null
       ) {
-        r = row.values;
-      } else {
-        const checked = check(row);
-        if (Array.isArray(checked)) return checked;
-        ({ r, entry, category } = checked);
+        return { at, row, r: row.values, entry, category, hours: hoursValue(row.values['学时']) };
       }
+      const checked = check(row);
+      if (Array.isArray(checked)) return checked;
+      return { at, row, ...checked, hours: hoursValue(checked.r.学时) };
+    };
 
-      const hours = hoursValue(r.学时);
-      const info = insert.run(r.编号, entry.id, r.日期, hours, category, r.项目);
-      if (info.changes === 1) {
-        rowOf.set(Number(info.lastInsertRowid), row.rowNumber);
-        ctx.result.added++;
-        return null;
-      }
-      const stored = lookup.get(r.编号) as StoredRecord;
+    const taken = (g: Good, id: number) => {
+      rowOf.set(id, g.row.rowNumber);
+      ctx.result.added++;
+      return null;
+    };
+
+    /** The 编号 is already there (stored earlier, or by an earlier row of this file): unchanged, or an error. */
+    const against = (g: Good, stored: StoredRecord): RowError[] | null => {
+      const { r } = g;
       if (
-        stored.teacher_id === entry.id &&
+        stored.teacher_id === g.entry.id &&
         stored.date === r.日期 &&
-        Math.abs(stored.hours - hours) < 1e-9 &&
-        stored.category === category &&
+        Math.abs(stored.hours - g.hours) < 1e-9 &&
+        stored.category === g.category &&
         stored.project === r.项目
       ) {
         ctx.result.unchanged++;
         return null;
       }
       if (stored.id > maxId) {
-        return [{ row: row.rowNumber, column: '编号', reason: REASONS.duplicateInFile('编号', r.编号, rowOf.get(stored.id)) }];
+        return [{ row: g.row.rowNumber, column: '编号', reason: REASONS.duplicateInFile('编号', r.编号, rowOf.get(stored.id)) }];
       }
       const who = employeeNoOf.get(stored.teacher_id) as string | undefined;
       const existing = `工号 ${who ?? '?'}，${stored.date}，${fmt(stored.hours)} 学时，${stored.category}${stored.project ? `，${stored.project}` : ''}`;
-      return [{ row: row.rowNumber, column: '编号', reason: REASONS.conflictInDb(r.编号, existing) }];
+      return [{ row: g.row.rowNumber, column: '编号', reason: REASONS.conflictInDb(r.编号, existing) }];
     };
-    return { row, beforeCommit: () => dropped.forEach((sql) => sqlite.exec(sql)) };
+
+    const insertSingle = (g: Good): RowError[] | null => {
+      const info = insertOne.run(g.r.编号, g.entry.id, g.r.日期, g.hours, g.category, g.r.项目);
+      if (info.changes === 1) return taken(g, (highest = Number(info.lastInsertRowid)));
+      return against(g, lookup.get(g.r.编号) as StoredRecord);
+    };
+
+    /** CHUNK good rows in one statement; where some did not go in, each row's fate is read back by 编号. */
+    const insertMany = (chunk: Good[], out: (RowError[] | null)[]) => {
+      for (let i = 0, a = 0; i < CHUNK; i++) {
+        const g = chunk[i];
+        chunkArgs[a++] = g.r.编号;
+        chunkArgs[a++] = g.entry.id;
+        chunkArgs[a++] = g.r.日期;
+        chunkArgs[a++] = g.hours;
+        chunkArgs[a++] = g.category;
+        chunkArgs[a++] = g.r.项目;
+      }
+      const before = highest;
+      const info = insertChunk.run(chunkArgs);
+      if (info.changes > 0) highest = Number(info.lastInsertRowid);
+      if (info.changes === CHUNK) {
+        // All in, with consecutive ids (this transaction is the only writer) in row order.
+        const first = highest - CHUNK + 1;
+        for (let i = 0; i < CHUNK; i++) out[chunk[i].at] = taken(chunk[i], first + i);
+        return;
+      }
+      // Rows go in in order and a conflicting one is skipped, so a row went in exactly when its 编号 now
+      // has an id from this statement and no earlier row of the chunk claimed that 编号.
+      const claimed = new Set<string>();
+      for (const g of chunk) {
+        const stored = lookup.get(g.r.编号) as StoredRecord;
+        if (stored.id > before && !claimed.has(g.r.编号)) {
+          claimed.add(g.r.编号);
+          out[g.at] = taken(g, stored.id);
+        } else {
+          out[g.at] = against(g, stored);
+        }
+      }
+    };
+
+    const rows = (batch: SourceRow[]): (RowError[] | null)[] => {
+      const out: (RowError[] | null)[] = new Array(batch.length).fill(null);
+      const good: Good[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const checked = checkRow(batch[i], i);
+        if (Array.isArray(checked)) out[i] = checked;
+        else good.push(checked);
+      }
+      let i = 0;
+      for (; i + CHUNK <= good.length; i += CHUNK) insertMany(good.slice(i, i + CHUNK), out);
+      for (; i < good.length; i++) out[good[i].at] = insertSingle(good[i]);
+      return out;
+    };
+    return { rows, beforeCommit: () => dropped.forEach((sql) => sqlite.exec(sql)) };
   });
 }
 

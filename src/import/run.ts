@@ -11,9 +11,12 @@ export interface ImportContext {
 /** Handles one data row inside the open transaction; returns its problems, or null when it was taken. */
 export type RowHandler = (row: SourceRow) => RowError[] | null;
 
-/** A row handler plus work to do inside the transaction just before COMMIT (not run when rolling back). */
+/** Handles a batch of data rows at once; returns each row's problems (or null when taken), in order. */
+export type BatchHandler = (rows: SourceRow[]) => (RowError[] | null)[];
+
+/** A batch handler plus work to do inside the transaction just before COMMIT (not run when rolling back). */
 export interface ImportSteps {
-  row: RowHandler;
+  rows: BatchHandler;
   beforeCommit?: () => void;
 }
 
@@ -75,28 +78,36 @@ export async function runImport(
     try {
       markRealData(db);
       const steps = setup({ result });
-      const handle = typeof steps === 'function' ? steps : steps.row;
-      const beforeCommit = typeof steps === 'function' ? undefined : steps.beforeCommit;
-      const take = (row: SourceRow) => {
+      const tally = (errors: RowError[] | null) => {
         result.rows++;
-        const errors = handle(row);
         if (errors) {
           result.invalid++;
           errors.forEach(report);
         }
         if (options.onProgress && result.rows % every === 0) options.onProgress(result.rows);
       };
-      if (source.batches) {
-        for await (const batch of source.batches()) for (const row of batch) take(row);
+      let take: (rows: SourceRow[]) => void;
+      if (typeof steps === 'function') {
+        take = (rows) => {
+          for (const row of rows) tally(steps(row));
+        };
       } else {
-        for await (const row of source) take(row);
+        take = (rows) => {
+          const outcomes = steps.rows(rows);
+          for (let i = 0; i < rows.length; i++) tally(outcomes[i]);
+        };
+      }
+      if (source.batches) {
+        for await (const batch of source.batches()) take(batch);
+      } else {
+        for await (const row of source) take([row]);
       }
       options.onProgress?.(result.rows);
       result.rejected = result.errorCount > 0 && options.skipInvalid !== true;
       if (result.rejected || result.dryRun) {
         sqlite.exec('ROLLBACK');
       } else {
-        beforeCommit?.();
+        if (typeof steps !== 'function') steps.beforeCommit?.();
         audit(db, options.actor ?? 'cli', `import_${kind}`, {
           file: source.name,
           rows: result.rows,

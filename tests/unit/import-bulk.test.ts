@@ -92,6 +92,57 @@ describe('records import: secondary indexes rebuilt in the transaction', () => {
   });
 });
 
+describe('records import: rows inserted 64 at a time decide exactly like one at a time', () => {
+  /** The same rows through a plain async iterable (no batches(): the one-row-at-a-time path). */
+  const oneByOne = (rows: string[][]): RowSource => {
+    const inner = rowsSource('records.csv', [RECORD_HEADER, ...rows]);
+    return {
+      name: inner.name,
+      header: () => inner.header(),
+      progress: () => inner.progress(),
+      close: () => inner.close(),
+      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
+    };
+  };
+  const table = (d: Db) => d.$client.prepare('SELECT id, record_key, teacher_id, date, hours, category, project FROM records ORDER BY id').all();
+
+  it('fresh keys, a key twice in a chunk, across chunks, stored keys (same and changed) and bad rows in between', async () => {
+    const stored = [
+      ['T001', '2026-01-05', '2', '集中培训', 'old', 'S1'],
+      ['T002', '2026-01-06', '3', '网络研修', 'old', 'S2'],
+    ];
+    const file: string[][] = [];
+    for (let i = 0; i < 300; i++) {
+      const no = ['T001', 'T002', 'T003'][i % 3];
+      file.push([no, '2026-02-01', String(1 + (i % 5)), '集中培训', `p${i}`, `K${i}`]);
+      if (i === 10) file.push([no, '2026-02-01', String(1 + (i % 5)), '集中培训', `p${i}`, `K${i}`]); // same row again: unchanged
+      if (i === 20) file.push([no, '2026-02-01', '9', '集中培训', 'other', 'K5']); // changed duplicate, same chunk
+      if (i === 150) file.push(['T001', '2026-02-01', '9', '集中培训', 'other', 'K3']); // changed duplicate, earlier chunk
+      if (i === 40) file.push(['T001', '2026-01-05', '2', '集中培训', 'old', 'S1']); // stored, unchanged
+      if (i === 41) file.push(['T001', '2026-01-05', '7', '集中培训', 'old', 'S2']); // stored, changed
+      if (i === 70) file.push(['T404', '2026-02-01', '1', '集中培训', '', 'K-bad']); // not in the roster
+      if (i === 71) file.push(['T001', '2026-02-30', 'x', '集中培训', '', 'K-bad2']); // two bad cells
+      if (i === 250) file.push(['T002', '2026-02-01', '1', '集中培训', '', 'K249']); // changed duplicate, previous row
+    }
+    const other = memoryDb();
+    await seedRoster(other);
+    try {
+      for (const d of [db, other]) {
+        const seeded = await importRecords(d, presets, rowsSource('seed.csv', [RECORD_HEADER, ...stored]), { indexes: 'keep' }, clock());
+        expect(seeded.committed).toBe(true);
+      }
+      const chunked = await run(file, { skipInvalid: true, indexes: 'auto' });
+      const single = await importRecords(other, presets, oneByOne(file), { skipInvalid: true }, clock());
+      expect(chunked).toMatchObject({ rows: file.length, added: 300, unchanged: 2, invalid: 6 });
+      expect({ ...chunked, elapsedMs: 0 }).toEqual({ ...single, elapsedMs: 0 });
+      expect(chunked.errors.map((e) => `${e.row}:${e.column}`)).toEqual(['24:编号', '47:编号', '77:工号', '79:日期', '79:学时', '159:编号', '260:编号']);
+      expect(table(db)).toEqual(table(other));
+    } finally {
+      other.$client.close();
+    }
+  });
+});
+
 describe('recordRowFastCheck never accepts what the schema refuses', () => {
   const today = '2026-11-25';
   const schema = recordRowSchema({ today });
