@@ -5,9 +5,7 @@
  */
 import { parse } from 'csv-parse';
 import { closeSync, createReadStream, openSync, readSync, statSync, type ReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import { ImportFileError, type RowSource, type SourceRow } from './types.js';
@@ -176,12 +174,12 @@ function csvError(name: string, error: Error & { code?: string; lines?: number }
 // away like any other whitespace.
 const CSV_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
 
-/** Files at least this big are parsed on a worker thread, so parsing overlaps validation and SQLite. */
+/** Files at least this big are read on a worker thread, so reading and decoding overlap validation and SQLite. */
 export const CSV_WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * CSV, UTF-8 (a BOM is fine); quoted cells may span lines. Big files are parsed by csv-parse on a
- * worker thread (bounded look-ahead, so memory stays constant); small ones on this thread.
+ * CSV, UTF-8 (a BOM is fine); quoted cells may span lines. Big files are read on a worker thread
+ * (csv-worker.mjs; bounded look-ahead, so memory stays constant); small ones are parsed on this thread.
  */
 export function csvSource(path: string, name = basename(path), opts: { worker?: boolean } = {}): RowSource {
   return new TableSource(name, () => {
@@ -222,55 +220,24 @@ function csvLocalReader(path: string, name: string, totalBytes: number | null): 
   };
 }
 
-/**
- * The worker: reads the file, parses with csv-parse and posts batches of raw rows. It keeps at most
- * MAX_IN_FLIGHT batches unacknowledged (pausing the parser otherwise), so a slow consumer bounds its
- * memory. Plain JS with dynamic imports so it runs the same under node, tsx and vitest.
- */
-const WORKER_CODE = `(async () => {
-  const { parentPort, workerData } = await import('node:worker_threads');
-  const { createReadStream } = await import('node:fs');
-  const { parse } = await import(workerData.csvParse);
-  const MAX_IN_FLIGHT = 16, BATCH = 512;
-  const file = createReadStream(workerData.path, { highWaterMark: 1 << 20 });
-  const parser = parse(workerData.options);
-  let rows = [], inFlight = 0, paused = false, failed = false;
-  const fail = (e) => {
-    if (failed) return;
-    failed = true;
-    parentPort.postMessage({ type: 'error', message: e.message, code: e.code, lines: e.lines });
-  };
-  const flush = () => {
-    if (rows.length === 0) return;
-    parentPort.postMessage({ type: 'rows', rows, bytesRead: file.bytesRead });
-    rows = [];
-    if (++inFlight >= MAX_IN_FLIGHT && !paused) { paused = true; parser.pause(); }
-  };
-  parentPort.on('message', (consumed) => {
-    inFlight -= consumed;
-    if (paused && inFlight < MAX_IN_FLIGHT) { paused = false; parser.resume(); }
-  });
-  file.on('error', fail);
-  parser.on('error', fail);
-  parser.on('data', (r) => { rows.push(r); if (rows.length >= BATCH) flush(); });
-  parser.on('end', () => { if (failed) return; flush(); parentPort.postMessage({ type: 'end', bytesRead: file.bytesRead }); });
-  file.pipe(parser);
-})();`;
-
 /** Must divide the worker's MAX_IN_FLIGHT (16) so the worker never waits for an ack that is not sent. */
 const ACK_EVERY = 4;
 
 type WorkerMessage =
+  | { type: 'text'; text: string; delimiter: string; bytesRead: number }
   | { type: 'rows'; rows: string[][]; bytesRead: number }
   | { type: 'end'; bytesRead: number }
   | { type: 'error'; message: string; code?: string; lines?: number };
 
+/**
+ * Rows from the reader thread (csv-worker.mjs): quote-free runs of lines arrive as text and are split here
+ * (on the file's line end, then on commas: exactly csv-parse's cells for lines without quotes); from the
+ * first quote on, csv-parse's rows arrive as they are.
+ */
 function csvWorkerReader(path: string, name: string, totalBytes: number | null): RawReader {
-  const csvParse = pathToFileURL(createRequire(import.meta.url).resolve('csv-parse')).href;
-  const worker = new Worker(WORKER_CODE, {
-    eval: true,
+  const worker = new Worker(new URL('./csv-worker.mjs', import.meta.url), {
     execArgv: [],
-    workerData: { path, csvParse, options: CSV_OPTIONS },
+    workerData: { path, options: CSV_OPTIONS },
   });
   let bytesRead = 0;
   let consumed = 0;
@@ -290,7 +257,7 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
     for (;;) {
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       const m = queue.shift()!;
-      if (m.type === 'rows') {
+      if (m.type === 'text' || m.type === 'rows') {
         bytesRead = m.bytesRead;
         // Acknowledge consumed batches in groups (each message costs a thread wake-up): the worker
         // keeps at most MAX_IN_FLIGHT batches of look-ahead, so memory stays bounded.
@@ -298,7 +265,7 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
           worker.postMessage(consumed);
           consumed = 0;
         }
-        yield { rows: m.rows };
+        yield { rows: m.type === 'rows' ? m.rows : splitLines(m.text, m.delimiter) };
       } else if (m.type === 'end') {
         bytesRead = m.bytesRead;
         return;
@@ -315,6 +282,14 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
       await worker.terminate();
     },
   };
+}
+
+/** Complete lines without quotes → cells, as csv-parse splits them. */
+function splitLines(text: string, delimiter: string): string[][] {
+  const lines = text.split(delimiter);
+  const rows = new Array<string[]>(lines.length);
+  for (let i = 0; i < lines.length; i++) rows[i] = lines[i].split(',');
+  return rows;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
