@@ -34,6 +34,48 @@ export function normaliseDate(word: string): string | null {
   return isValidDate(date) ? date : null;
 }
 
+/*
+ * One field each, shared by the chat parser below and by forms that ask for the fields one by one (the web
+ * console), so a deadline is held to the same rules whichever way it comes in.
+ */
+
+/** A title as stored: runs of white space (full-width too) become one space, none at either end. */
+export function normaliseTitle(text: string): string {
+  return text.replace(/\u3000/g, ' ').split(/\s+/).filter(Boolean).join(' ');
+}
+
+/** What is wrong with a (normalised) title, if anything. */
+export function titleProblem(title: string): SpecProblem | null {
+  if (!title) return { kind: 'emptyTitle' };
+  if ([...title].length > MAX_TITLE_CHARS) return { kind: 'titleTooLong', max: MAX_TITLE_CHARS };
+  return null;
+}
+
+/** `H:MM` / `HH:MM` (a full-width colon too) → `HH:MM`; null when it is not a time of day. */
+export function normaliseTime(word: string): string | null {
+  const t = TIME_LIKE.exec(word);
+  if (!t) return null;
+  const [h, m] = [Number(t[1]), Number(t[2])];
+  if (h > 23 || m > 59) return null;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/** A reminder offset: whole days before the due date, 0 (the day itself) to MAX_OFFSET_DAYS. */
+export function isOffsetDays(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= MAX_OFFSET_DAYS;
+}
+
+/** `30,7,3,1,0` (any of , ， 、 ; ；) → distinct offsets, largest first; null when empty or any is not an offset. */
+export function parseOffsetList(text: string): number[] | null {
+  const values = splitList(text).map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
+  if (values.length === 0 || !values.every(isOffsetDays)) return null;
+  return [...new Set(values)].sort((a, b) => b - a);
+}
+
+function splitList(text: string): string[] {
+  return text.split(LIST_SPLIT).map((s) => s.trim()).filter(Boolean);
+}
+
 export function parseDeadlineSpec(text: string): { ok: true; spec: DeadlineSpec } | { ok: false; problem: SpecProblem } {
   const words = text.replace(/\u3000/g, ' ').split(/\s+/).filter(Boolean);
   const dateAt = words.findIndex((w) => DATE_LIKE.test(w));
@@ -44,8 +86,8 @@ export function parseDeadlineSpec(text: string): { ok: true; spec: DeadlineSpec 
   const date = normaliseDate(words[dateAt]);
   if (!date) return { ok: false, problem: { kind: 'badDate', value: words[dateAt] } };
   const title = words.slice(0, dateAt).join(' ').trim();
-  if (!title) return { ok: false, problem: { kind: 'emptyTitle' } };
-  if ([...title].length > MAX_TITLE_CHARS) return { ok: false, problem: { kind: 'titleTooLong', max: MAX_TITLE_CHARS } };
+  const badTitle = titleProblem(title);
+  if (badTitle) return { ok: false, problem: badTitle };
 
   let time: string | null = null;
   let schools: DeadlineSpec['schools'] = 'all';
@@ -53,26 +95,21 @@ export function parseDeadlineSpec(text: string): { ok: true; spec: DeadlineSpec 
   const rest = words.slice(dateAt + 1);
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i];
-    const t = TIME_LIKE.exec(word);
-    if (t && i === 0) {
-      const [h, m] = [Number(t[1]), Number(t[2])];
-      if (h > 23 || m > 59) return { ok: false, problem: { kind: 'badTime', value: word } };
-      time = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+    if (TIME_LIKE.test(word) && i === 0) {
+      time = normaliseTime(word);
+      if (!time) return { ok: false, problem: { kind: 'badTime', value: word } };
       continue;
     }
     const option = OPTION.exec(word);
     if (!option) return { ok: false, problem: { kind: 'unknownWord', value: word } };
     const name = option[1].toLowerCase();
-    const items = option[2].split(LIST_SPLIT).map((s) => s.trim()).filter(Boolean);
     if (name === '学校' || name.startsWith('school')) {
+      const items = splitList(option[2]);
       if (items.length === 0) return { ok: false, problem: { kind: 'emptySchools' } };
       schools = items.length === 1 && ['全部', 'all', '所有学校'].includes(items[0].toLowerCase()) ? 'all' : [...new Set(items)];
     } else {
-      const values = items.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
-      if (values.length === 0 || values.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_OFFSET_DAYS)) {
-        return { ok: false, problem: { kind: 'badOffsets', value: option[2] } };
-      }
-      offsets = [...new Set(values)].sort((a, b) => b - a);
+      offsets = parseOffsetList(option[2]);
+      if (!offsets) return { ok: false, problem: { kind: 'badOffsets', value: option[2] } };
     }
   }
   return { ok: true, spec: { title, date, time, schools, offsets } };

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { zonedInstant } from '../schedule/time.js';
-import { parseDeadlineSpec, type SpecProblem } from './parse.js';
+import { isOffsetDays, normaliseDate, normaliseTime, parseDeadlineSpec, titleProblem, type DeadlineSpec, type SpecProblem } from './parse.js';
 import { formatDue } from './reminders.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS, daysLeft } from './slots.js';
 import {
@@ -43,9 +43,12 @@ export function specProblemText(t: Messages, p: SpecProblem): string {
   }
 }
 
+/** Why a well-formed deadline was refused: due already, a school not on the roster, no school to file at all. */
+export type CreateRefusal = 'past' | 'unknownSchools' | 'noSchools';
+
 export type CreateOutcome =
   | { ok: true; deadline: DeadlineRow; text: string }
-  | { ok: false; text: string; usageProblem?: boolean };
+  | { ok: false; text: string; usageProblem?: boolean; problem?: SpecProblem; refusal?: CreateRefusal };
 
 /**
  * 新建截止 for chat and CLI alike: parse, refuse a past due time, an empty title or an unknown school, then
@@ -57,18 +60,45 @@ export function createDeadlineFromText(
   input: { text: string; now: Date; timeZone: string; createdBy: string },
 ): CreateOutcome {
   const parsed = parseDeadlineSpec(input.text);
-  if (!parsed.ok) return { ok: false, text: specProblemText(t, parsed.problem), usageProblem: true };
-  const { spec } = parsed;
+  if (!parsed.ok) return { ok: false, text: specProblemText(t, parsed.problem), usageProblem: true, problem: parsed.problem };
+  return createDeadlineFromSpec(db, t, { spec: parsed.spec, now: input.now, timeZone: input.timeZone, createdBy: input.createdBy });
+}
+
+/** The first thing wrong with a spec's fields, by the parser's own field rules (a spec built by hand, e.g. from a form). */
+export function specProblem(spec: DeadlineSpec): SpecProblem | null {
+  const badTitle = titleProblem(spec.title);
+  if (badTitle) return badTitle;
+  if (normaliseDate(spec.date) !== spec.date) return { kind: 'badDate', value: spec.date };
+  if (spec.time !== null && normaliseTime(spec.time) !== spec.time) return { kind: 'badTime', value: spec.time };
+  if (spec.schools !== 'all' && spec.schools.length === 0) return { kind: 'emptySchools' };
+  if (spec.offsets !== null && (spec.offsets.length === 0 || !spec.offsets.every(isOffsetDays))) return { kind: 'badOffsets', value: spec.offsets.join(',') };
+  return null;
+}
+
+/**
+ * Creates a deadline from its fields — what 新建截止 does once its text is parsed, and what the web console's
+ * form does with its fields: refuse a past due time (local `timeZone`; no time means 23:59), a school not on the
+ * roster, or "all schools" with none on it; then create it (audited as `deadline_create` by `createdBy`) and
+ * answer with the same reply as the chat. Nothing is written on refusal.
+ */
+export function createDeadlineFromSpec(
+  db: Db,
+  t: Messages,
+  input: { spec: DeadlineSpec; now: Date; timeZone: string; createdBy: string },
+): CreateOutcome {
+  const { spec } = input;
+  const problem = specProblem(spec);
+  if (problem) return { ok: false, text: specProblemText(t, problem), usageProblem: true, problem };
   const dueAt = zonedInstant(spec.date, spec.time ?? DEFAULT_DUE_TIME, input.timeZone);
   const due = formatDue(dueAt, input.timeZone);
-  if (dueAt.getTime() <= input.now.getTime()) return { ok: false, text: t.deadlines.create.past(due) };
+  if (dueAt.getTime() <= input.now.getTime()) return { ok: false, text: t.deadlines.create.past(due), refusal: 'past' };
   const known = listSchools(db);
   const filing = filingSchools(db);
   if (spec.schools !== 'all') {
     const unknown = spec.schools.filter((s) => !known.includes(s));
-    if (unknown.length > 0) return { ok: false, text: t.deadlines.create.unknownSchools(unknown, filing) };
+    if (unknown.length > 0) return { ok: false, text: t.deadlines.create.unknownSchools(unknown, filing), refusal: 'unknownSchools' };
   } else if (filing.length === 0) {
-    return { ok: false, text: t.deadlines.create.noSchools };
+    return { ok: false, text: t.deadlines.create.noSchools, refusal: 'noSchools' };
   }
   const offsets = spec.offsets ?? [...DEFAULT_OFFSETS];
   const deadline = createDeadline(db, {
