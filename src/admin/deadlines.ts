@@ -1,16 +1,24 @@
 /**
- * "Send a reminder now" for one deadline, from the console: the scheduler's own reminder (same text, same key
- * shape `reminder:<id>:<school>:<slot>#t<leader>`, so filing withdraws it from the outbox like any other) to the
+ * The console's deadline actions.
+ *
+ * "Send a reminder now" for one deadline: the scheduler's own reminder (same text, same key shape
+ * `reminder:<id>:<school>:<slot>#t<leader>`, so filing withdraws it from the outbox like any other) to the
  * leaders of every school that has not filed, in a slot of its own (`manual-<minute>`: a double click within the
  * same minute sends nothing twice).
+ *
+ * "New deadline" from a form: the posted fields are checked by a zod schema built on the deadline parser's own
+ * field rules, then handed to the same createDeadlineFromSpec as the chat's 新建截止 (same refusals, same audit).
  */
+import { z } from 'zod';
 import { inTransaction, type Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { dateTimeIn, type Clock } from '../clock.js';
 import { dueNow } from '../broadcasts/broadcasts.js';
+import { normaliseDate, normaliseTime, normaliseTitle, parseOffsetList, titleProblem, type DeadlineSpec, type SpecProblem } from '../deadlines/parse.js';
 import { formatDue, recipientOf, reminderKey, reminderOrigin, reminderReply } from '../deadlines/reminders.js';
+import { createDeadlineFromSpec, specProblemText, type CreateRefusal } from '../deadlines/service.js';
 import { daysLeft } from '../deadlines/slots.js';
-import { filingStatus, leadersBySchool, type DeadlineRow } from '../deadlines/store.js';
+import { filingSchools, filingStatus, leadersBySchool, parseSchoolAudience, type DeadlineRow } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -80,4 +88,114 @@ export function remindNow(
     });
   });
   return result;
+}
+
+export const DEADLINE_FIELDS = ['title', 'date', 'time', 'audience', 'schools', 'offsets'] as const;
+export type DeadlineField = (typeof DEADLINE_FIELDS)[number];
+export type DeadlineFormErrors = Partial<Record<DeadlineField, string>>;
+
+/** The problems of the chat syntax, in the words of a form where they differ (no "写在日期前面", no "提前:"). */
+function formProblemText(t: Messages, p: SpecProblem): string {
+  if (p.kind === 'emptyTitle') return t.admin.deadlines.emptyTitle;
+  if (p.kind === 'badOffsets') return t.admin.deadlines.badOffsets(p.value);
+  return specProblemText(t, p);
+}
+
+/**
+ * The new-deadline form as posted (`parseBody({ all: true })`: a checked school or several) → a DeadlineSpec.
+ * Each field is checked by the deadline parser's own rules and fails with its own sentence.
+ */
+export function deadlineFormSchema(t: Messages) {
+  const m = t.admin.deadlines;
+  const text = (max: number) => z.preprocess((v) => v ?? '', z.string({ error: m.badField }).max(max, { error: m.badField }));
+  const refuse = (ctx: z.RefinementCtx, p: SpecProblem) => {
+    ctx.addIssue({ code: 'custom', message: formProblemText(t, p) });
+    return z.NEVER;
+  };
+  return z
+    .object({
+      title: text(1000).transform((v, ctx) => {
+        const title = normaliseTitle(v);
+        const problem = titleProblem(title);
+        return problem ? refuse(ctx, problem) : title;
+      }),
+      date: text(40).transform((v, ctx) => {
+        const s = v.trim();
+        if (!s) return refuse(ctx, { kind: 'missingDate' });
+        return normaliseDate(s) ?? refuse(ctx, { kind: 'badDate', value: s });
+      }),
+      time: text(20).transform((v, ctx) => {
+        const s = v.trim();
+        if (!s) return null;
+        return normaliseTime(s) ?? refuse(ctx, { kind: 'badTime', value: s });
+      }),
+      audience: z.enum(['all', 'schools'], { error: m.badAudience }),
+      schools: z.preprocess(
+        (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+        z.array(z.string({ error: m.badField }).trim().min(1, { error: m.badField }).max(200, { error: m.badField }), { error: m.badField }).max(5000, { error: m.badField }),
+      ),
+      offsets: text(200).transform((v, ctx) => {
+        const s = v.trim();
+        if (!s) return null;
+        return parseOffsetList(s) ?? refuse(ctx, { kind: 'badOffsets', value: s });
+      }),
+    })
+    .superRefine(
+      (v, ctx) => {
+        if (v.audience === 'schools' && Array.isArray(v.schools) && v.schools.length === 0) ctx.addIssue({ code: 'custom', path: ['schools'], message: m.noSchoolChosen });
+      },
+      // Also when another field is wrong, so every problem shows at once.
+      { when: () => true },
+    )
+    .transform(
+      (v): DeadlineSpec => ({
+        title: v.title,
+        date: v.date,
+        time: v.time,
+        schools: v.audience === 'all' ? 'all' : [...new Set(v.schools)],
+        offsets: v.offsets,
+      }),
+    );
+}
+
+export type NewDeadlineOutcome = { ok: true; deadline: DeadlineRow; note: string } | { ok: false; errors: DeadlineFormErrors };
+
+/** Where a refusal of the domain belongs on the form. */
+const REFUSAL_FIELD: Record<CreateRefusal, DeadlineField> = { past: 'date', unknownSchools: 'schools', noSchools: 'audience' };
+const PROBLEM_FIELD: Record<SpecProblem['kind'], DeadlineField> = {
+  missingDate: 'date',
+  badDate: 'date',
+  badTime: 'time',
+  emptyTitle: 'title',
+  titleTooLong: 'title',
+  badOffsets: 'offsets',
+  emptySchools: 'schools',
+  unknownWord: 'title',
+};
+
+/** Creates a deadline from the console's form (by `actor`, audited like 新建截止), or says what is wrong, field by field. */
+export function createDeadlineFromForm(
+  db: Db,
+  input: { t: Messages; body: Record<string, unknown>; now: Date; timeZone: string; actor: string },
+): NewDeadlineOutcome {
+  const { t } = input;
+  const parsed = deadlineFormSchema(t).safeParse(input.body);
+  if (!parsed.success) {
+    const errors: DeadlineFormErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = DEADLINE_FIELDS.find((f) => f === issue.path[0]) ?? 'title';
+      errors[field] ??= issue.message;
+    }
+    return { ok: false, errors };
+  }
+  const outcome = createDeadlineFromSpec(db, t, { spec: parsed.data, now: input.now, timeZone: input.timeZone, createdBy: input.actor });
+  if (!outcome.ok) {
+    const field = outcome.refusal ? REFUSAL_FIELD[outcome.refusal] : outcome.problem ? PROBLEM_FIELD[outcome.problem.kind] : 'title';
+    const text = outcome.problem ? formProblemText(t, outcome.problem) : outcome.text;
+    return { ok: false, errors: { [field]: text } };
+  }
+  const { deadline } = outcome;
+  const audience = parseSchoolAudience(deadline.audience);
+  const schools = 'schools' in audience ? audience.schools.join('、') : t.admin.deadlines.audienceAll(filingSchools(db).length);
+  return { ok: true, deadline, note: t.admin.deadlines.created(deadline.id, deadline.title, formatDue(deadline.dueAt, input.timeZone), schools) };
 }

@@ -3,8 +3,9 @@
  * browser download), against the real server (createXueshi over a temp SQLite file, Feishu on, replies to the
  * fake Feishu OpenAPI): login by the `后台` link, refused logins, an import with a bad row then a good one, a
  * session whose projector code changes when the clock moves 30 s, a broadcast delivered to Feishu with its
- * delivery report, and CSRF refusals. Screenshots of the dashboard and a school go to a temp dir and, for a
- * person to look at, /tmp/xueshi-dashboard.png and /tmp/xueshi-school.png.
+ * delivery report, a filing deadline made with the form, and CSRF refusals. Screenshots of the dashboard, a
+ * school and the deadlines page go to a temp dir and, for a person to look at, /tmp/xueshi-dashboard.png,
+ * /tmp/xueshi-school.png and /tmp/xueshi-deadlines.png.
  */
 import { createServer, type Server } from 'node:http';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -217,6 +218,37 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     const delivered = h.fake.delivered.filter((d) => leaderIds.includes(d.to));
     expect(delivered).toHaveLength(leaderIds.length);
     expect(JSON.stringify(delivered[0].content)).toContain('请于本周五前报送年度培训计划');
+  });
+
+  it('creates a filing deadline from the form; a due time already past is refused next to its field', async () => {
+    const before = count('deadlines');
+    await page.goto(`${h.base}/admin/deadlines`);
+    // The school boxes show once "指定学校" is chosen (admin.js).
+    expect(await page.locator('input[name=schools]').first().isVisible()).toBe(false);
+    await page.fill('input[name=title]', '年度培训计划报送');
+    await page.fill('input[name=date]', '2026-11-25');
+    await page.fill('input[name=time]', '08:00');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/admin/deadlines') && r.request().method() === 'POST'),
+      page.click('button:has-text("新建截止事项")'),
+    ]);
+    expect(refused.status()).toBe(400);
+    expect(await page.locator('.field-err').textContent()).toBe('截止时间 2026-11-25 08:00 已经过去，不能新建。请检查日期。');
+    expect(await page.inputValue('input[name=title]')).toBe('年度培训计划报送');
+    expect(count('deadlines')).toBe(before);
+
+    await page.fill('input[name=date]', '2027-05-31');
+    await page.fill('input[name=time]', '17:00');
+    await page.check('input[name=audience][value=schools]');
+    await page.check('input[name=schools][value=第一中学]');
+    await page.check('input[name=schools][value=民族中学]');
+    await page.click('button:has-text("新建截止事项")');
+    await page.waitForURL(`${h.base}/admin/deadlines`);
+    expect(await page.textContent('.flash')).toMatch(/^已新建截止事项 #\d+：年度培训计划报送（截止 2027-05-31 17:00，民族中学、第一中学）。$/); // in the roster's order
+    expect(await page.locator('table a', { hasText: '年度培训计划报送' }).count()).toBe(1);
+    expect(count('deadlines')).toBe(before + 1);
+    await page.screenshot({ path: join(shots, 'deadlines.png'), fullPage: true });
+    copyFileSync(join(shots, 'deadlines.png'), '/tmp/xueshi-deadlines.png');
   });
 
   it('refuses a form with a forged CSRF token, and a form posted from another site', async () => {

@@ -42,15 +42,16 @@ export function DataTable<T>(props: { rows: readonly T[]; row: (item: T, index: 
 }
 
 /**
- * A labelled form field: the label above, the control(s), an optional hint below. A single control sits in a
+ * A labelled form field: the label above, the control(s), an optional hint and what is wrong with it below. A single control sits in a
  * <label> (clicking the text focuses it); `group` makes it a <div> for a set of controls (radios, a time range).
  */
-export function Field(props: { label: Child; hint?: Child; group?: boolean; style?: string; children?: Child }) {
+export function Field(props: { label: Child; hint?: Child; error?: string; group?: boolean; style?: string; children?: Child }) {
   const inner = (
     <>
       <span>{props.label}</span>
       {props.children}
       {props.hint !== undefined ? <span class="hint">{props.hint}</span> : null}
+      {props.error ? <span class="field-err">{props.error}</span> : null}
     </>
   );
   return props.group ? (
