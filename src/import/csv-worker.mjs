@@ -2,18 +2,17 @@
  * The CSV reader thread for big files (see csvWorkerReader in sources.ts). Plain JS (an .mjs file) so it
  * runs the same under node, tsx and vitest without a loader.
  *
- * Most files are plain: no quote character anywhere. For those the thread only finds line ends and
- * decodes whole runs of lines, posting { type: 'text', text, delimiter } where `text` is complete lines
- * joined by the file's line end; the importer's thread splits them on the line end and on commas, which
- * costs far less there than receiving millions of cell strings one by one. The rules are csv-parse's for a
- * file without quotes (options in sources.ts): a UTF-8 BOM is skipped; the line end is the first CRLF, LF or
- * CR of the file and only that sequence ends a row (a stray CR or LF stays in its cell and is trimmed later);
- * an empty line is a row with one empty cell; a last line without a line end is a row.
+ * Most files are plain: no quote character anywhere. For those this thread does not run csv-parse: it
+ * finds line ends, decodes whole runs of lines and splits them on the line end and on commas, which is
+ * csv-parse's result for lines without quotes (options in sources.ts): a UTF-8 BOM is skipped; the line end
+ * is the first CRLF, LF or CR of the file and only that sequence ends a row (a stray CR or LF stays in its
+ * cell, to be trimmed later); an empty line is a row with one empty cell; a last line without a line end is
+ * a row. Rows are posted as { type: 'rows', rows } batches either way (cell arrays are cheaper for the
+ * importer's thread to receive than text is to split there).
  *
  * At the first quote character, the rest of the file — from the start of the line it is in — goes through
- * csv-parse itself ({ type: 'rows', rows }), with the line end already found, and the line numbers of its
- * errors counted from the start of the file. A file that is not UTF-8 with or without a BOM (a UTF-16 BOM)
- * goes to csv-parse whole.
+ * csv-parse itself, with the line end already found; the line numbers of its errors are counted from the
+ * start of the file. A file starting with a UTF-16 BOM goes to csv-parse whole.
  *
  * Flow control: at most MAX_IN_FLIGHT posted messages not yet acknowledged by the importer (which
  * acknowledges them in groups), so a slow consumer bounds this thread's look-ahead and memory.
@@ -48,7 +47,7 @@ const post = async (message) => {
   if (++inFlight >= MAX_IN_FLIGHT) await new Promise((resolve) => (acked = resolve));
 };
 
-let lines = 0; // lines (= rows) posted as text so far
+let lines = 0; // lines (= rows) posted by the plain path so far
 
 async function main() {
   let pending = null; // bytes after the last complete line
@@ -87,12 +86,12 @@ async function main() {
       end = delimiter === '\r\n' ? buf.lastIndexOf('\r\n') : buf.lastIndexOf(delimiter === '\n' ? LF : CR);
     }
     if (end !== -1) {
-      await postText(buf.toString('utf8', 0, end), delimiter);
+      await postLines(buf.toString('utf8', 0, end), delimiter);
       buf = buf.subarray(end + delimiter.length);
     }
     if (eof) {
       // A last line without a line end is a row; an empty remainder is not.
-      if (buf.length > 0) await postText(buf.toString('utf8'), delimiter ?? '\n');
+      if (buf.length > 0) await postLines(buf.toString('utf8'), delimiter ?? '\n');
       parentPort.postMessage({ type: 'end', bytesRead: file.bytesRead });
       return;
     }
@@ -100,12 +99,16 @@ async function main() {
   }
 }
 
-async function postText(text, delimiter) {
-  // Count the lines (rows) this text holds, for csv-parse's line numbers should a quote come later.
-  let n = 1;
-  for (let i = text.indexOf(delimiter); i !== -1; i = text.indexOf(delimiter, i + delimiter.length)) n++;
-  lines += n;
-  await post({ type: 'text', text, delimiter, bytesRead: file.bytesRead });
+/** Complete lines (without their last line end) → rows of cells, ROWS_PER_BATCH per message. */
+async function postLines(text, delimiter) {
+  const all = text.split(delimiter);
+  lines += all.length;
+  for (let start = 0; start < all.length; start += ROWS_PER_BATCH) {
+    const end = Math.min(all.length, start + ROWS_PER_BATCH);
+    const rows = new Array(end - start);
+    for (let i = start; i < end; i++) rows[i - start] = all[i].split(',');
+    await post({ type: 'rows', rows, bytesRead: file.bytesRead });
+  }
 }
 
 /** The rest of the file, from `buf` (the start of a line) on, through csv-parse. */

@@ -224,16 +224,11 @@ function csvLocalReader(path: string, name: string, totalBytes: number | null): 
 const ACK_EVERY = 4;
 
 type WorkerMessage =
-  | { type: 'text'; text: string; delimiter: string; bytesRead: number }
   | { type: 'rows'; rows: string[][]; bytesRead: number }
   | { type: 'end'; bytesRead: number }
   | { type: 'error'; message: string; code?: string; lines?: number };
 
-/**
- * Rows from the reader thread (csv-worker.mjs): quote-free runs of lines arrive as text and are split here
- * (on the file's line end, then on commas: exactly csv-parse's cells for lines without quotes); from the
- * first quote on, csv-parse's rows arrive as they are.
- */
+/** Rows from the reader thread (csv-worker.mjs), a batch per message, acknowledged in groups. */
 function csvWorkerReader(path: string, name: string, totalBytes: number | null): RawReader {
   const worker = new Worker(new URL('./csv-worker.mjs', import.meta.url), {
     execArgv: [],
@@ -257,7 +252,7 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
     for (;;) {
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       const m = queue.shift()!;
-      if (m.type === 'text' || m.type === 'rows') {
+      if (m.type === 'rows') {
         bytesRead = m.bytesRead;
         // Acknowledge consumed batches in groups (each message costs a thread wake-up): the worker
         // keeps at most MAX_IN_FLIGHT batches of look-ahead, so memory stays bounded.
@@ -265,7 +260,7 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
           worker.postMessage(consumed);
           consumed = 0;
         }
-        yield { rows: m.type === 'rows' ? m.rows : splitLines(m.text, m.delimiter) };
+        yield { rows: m.rows };
       } else if (m.type === 'end') {
         bytesRead = m.bytesRead;
         return;
@@ -282,14 +277,6 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
       await worker.terminate();
     },
   };
-}
-
-/** Complete lines without quotes → cells, as csv-parse splits them. */
-function splitLines(text: string, delimiter: string): string[][] {
-  const lines = text.split(delimiter);
-  const rows = new Array<string[]>(lines.length);
-  for (let i = 0; i < lines.length; i++) rows[i] = lines[i].split(',');
-  return rows;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
