@@ -27,6 +27,8 @@ const ROWS_PER_BATCH = 512;
 const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
+/** A line still without its end after this many bytes (not a CSV of rows, or one huge cell) goes to csv-parse. */
+const LONG_LINE = 4 * 1024 * 1024;
 
 const { path, options } = workerData;
 const file = createReadStream(path, { highWaterMark: 256 * 1024 });
@@ -74,6 +76,7 @@ async function main() {
       if (i === buf.length || (buf[i] === CR && i + 1 === buf.length && !eof)) {
         // No line end yet (or a CR that may be the start of a CRLF): wait for more, unless this is all.
         if (!eof) {
+          if (buf.length > LONG_LINE) return fallback(buf, null, true);
           pending = buf;
           continue;
         }
@@ -95,6 +98,7 @@ async function main() {
       parentPort.postMessage({ type: 'end', bytesRead: file.bytesRead });
       return;
     }
+    if (buf.length > LONG_LINE) return fallback(buf, delimiter, false);
     pending = buf.length > 0 ? buf : null;
   }
 }

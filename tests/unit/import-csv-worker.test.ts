@@ -85,6 +85,13 @@ describe('CSV worker reader = csv-parse', () => {
     await same(split);
   });
 
+  it('a line longer than 4 MiB (no line end in sight) is handed to csv-parse', async () => {
+    const r = await same(`工号,项目\n${body(10, '\n')}\nT1,${'长'.repeat(1_600_000)}\nT2,x\n`);
+    expect(r.rows).toHaveLength(12);
+    const first = await same(`工号${'x'.repeat(4_600_000)},项目\nT2,x`);
+    expect(first.rows).toHaveLength(1);
+  });
+
   it('a quoted cell far into the file: csv-parse takes over from that line, rows and numbers unchanged', async () => {
     const lines = body(20_000, '\n').split('\n');
     lines[15_000] = 'T15000,2026-03-01,1.5,集中培训,"项目,带逗号\n跨行",R15000';
