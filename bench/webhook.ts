@@ -3,7 +3,7 @@
  * `im.message.receive_v1` traffic, concurrency 50, in the same run. Targets: ours ≥ 0.8× bare throughput,
  * our p99 ack < 20 ms, and every event answered exactly once at the (fake) Feishu OpenAPI.
  *
- *   npx tsx bench/webhook.ts [--events 20000] [--warmup 2000] [--concurrency 50] [--rounds 2]
+ *   npx tsx bench/webhook.ts [--events 20000] [--warmup 2000] [--concurrency 50] [--rounds 3]
  *                            [--teachers 2000] [--records-per-teacher 40] [--diagnose] [--cpu-prof] [--strict]
  *
  * --diagnose adds one more phase of ours with event handling held back until the phase ends (the ack path alone);
@@ -52,7 +52,7 @@ export async function main(args: string[] = []): Promise<void> {
   const events = o.int('events', 20_000);
   const warmup = o.int('warmup', 2_000);
   const concurrency = o.int('concurrency', 50);
-  const rounds = Math.max(1, o.int('rounds', 2));
+  const rounds = Math.max(1, o.int('rounds', 3));
   const teachers = Math.max(1, o.int('teachers', 2_000));
   const recordsPerTeacher = o.int('records-per-teacher', 40);
   const r = new Reporter('webhook');
