@@ -121,13 +121,13 @@ export class Bot {
       inTransaction(db, () => {
         const outgoing = this.respond(event, row.eventKey);
         enqueue(db, outgoing, this.sendClock.now());
-        markDone(db, row.eventKey, clock.now());
+        markDone(db, row.id, clock.now());
       });
     } catch (error) {
       const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
       inTransaction(db, () => {
-        markAttemptFailed(db, row.eventKey, String(error), giveUp, clock.now());
+        markAttemptFailed(db, row.id, String(error), giveUp, clock.now());
         if (giveUp) this.enqueueApology(row);
       });
     }

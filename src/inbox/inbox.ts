@@ -10,15 +10,24 @@ export function eventKeyOf(event: InboundEvent): string {
 }
 
 /**
- * Claims an event by its id with one atomic insert. A retry or a concurrent duplicate (same event id, or
- * the same platform message under a new event id) loses and gets `false`: it must be acked and dropped.
+ * The one key an event is claimed under: a message's platform message id (a retry of the event carries the
+ * same one, and so does a re-delivery under a new event id), otherwise the event id (card clicks).
+ */
+export function claimKeyOf(event: InboundEvent): string {
+  return event.kind === 'message' && event.messageId ? `m:${event.platform}:${event.messageId}` : `e:${eventKeyOf(event)}`;
+}
+
+/**
+ * Claims an event with one atomic insert. A retry or a concurrent duplicate loses and gets `false`: it must
+ * be acked and dropped.
  */
 export function claimEvent(db: Db, event: InboundEvent): boolean {
-  const messageKey = event.kind === 'message' && event.messageId ? `${event.platform}:${event.messageId}` : null;
-  const result = prepared(
-    db,
-    `insert into inbox (event_key, message_key, platform, payload) values (?, ?, ?, ?) on conflict do nothing`,
-  ).run(eventKeyOf(event), messageKey, event.platform, JSON.stringify(event));
+  const result = prepared(db, `insert into inbox (claim_key, event_key, platform, payload) values (?, ?, ?, ?) on conflict do nothing`).run(
+    claimKeyOf(event),
+    eventKeyOf(event),
+    event.platform,
+    JSON.stringify(event),
+  );
   return result.changes === 1;
 }
 
@@ -30,18 +39,18 @@ export function parsePayload(row: InboxRow): InboundEvent {
   return InboundEventSchema.parse(JSON.parse(row.payload));
 }
 
-export function markDone(db: Db, eventKey: string, at: Date): void {
-  db.update(inbox).set({ status: 'done', handledAt: at }).where(eq(inbox.eventKey, eventKey)).run();
+export function markDone(db: Db, id: number, at: Date): void {
+  db.update(inbox).set({ status: 'done', handledAt: at }).where(eq(inbox.id, id)).run();
 }
 
-export function markAttemptFailed(db: Db, eventKey: string, error: string, giveUp: boolean, at: Date): void {
+export function markAttemptFailed(db: Db, id: number, error: string, giveUp: boolean, at: Date): void {
   db.update(inbox)
     .set({
       attempts: sql`${inbox.attempts} + 1`,
       lastError: error.slice(0, 1000),
       ...(giveUp ? { status: 'failed' as const, handledAt: at } : {}),
     })
-    .where(eq(inbox.eventKey, eventKey))
+    .where(eq(inbox.id, id))
     .run();
 }
 

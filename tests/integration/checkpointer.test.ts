@@ -16,9 +16,9 @@ describe('background WAL checkpoints', () => {
     return join(dir, 'x.db');
   };
   const insertRows = (from: number, n: number) => {
-    const insert = db.$client.prepare(`insert into inbox (event_key, platform, payload) values (?, 'feishu', ?)`);
+    const insert = db.$client.prepare(`insert into inbox (claim_key, event_key, platform, payload) values (?, ?, 'feishu', ?)`);
     db.$client.transaction(() => {
-      for (let i = from; i < from + n; i++) insert.run(`feishu:e${i}`, 'x'.repeat(400));
+      for (let i = from; i < from + n; i++) insert.run(`e:feishu:e${i}`, `feishu:e${i}`, 'x'.repeat(400));
     })();
   };
   const walBytes = (path: string) => statSync(`${path}-wal`).size;
