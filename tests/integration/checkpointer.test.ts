@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundCheckpointer } from '../../db/checkpointer.js';
+import { BackgroundCheckpointer, CHECKPOINT_NICE } from '../../db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 
 describe('background WAL checkpoints', () => {
@@ -63,6 +63,21 @@ describe('background WAL checkpoints', () => {
     checkpointer.start();
     insertRows(0, 100);
     await expect.poll(() => checkpointer!.checkpoints, { timeout: 2_000 }).toBeGreaterThan(1);
+  });
+
+  it.runIf(existsSync('/proc/self/task'))('runs at the lowest CPU priority, leaving the serving thread alone', async () => {
+    const niceByThread = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const path = open();
+    const before = niceByThread().filter((n) => n === CHECKPOINT_NICE).length;
+    checkpointer = new BackgroundCheckpointer(db, path);
+    checkpointer.start();
+    await checkpointer.checkpointNow(); // the thread is up and has set its priority
+    expect(niceByThread().filter((n) => n === CHECKPOINT_NICE).length).toBe(before + 1);
+    expect(niceByThread()[0]).toBe(0); // the main thread
   });
 
   it('hands checkpointing back to the connection when stopped', async () => {
