@@ -8,10 +8,12 @@ import { CATEGORY_KEYS, PolicyPresetSchema } from '../../../src/policy/schema.js
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const presetDir = path.join(repoRoot, 'src/policy/presets');
-// CI checks out shared/ next to the repo; without it only the "quote is in the seed" checks skip.
-const seedsDir = path.resolve(repoRoot, '../shared/seeds');
+// The source documents travel with the presets, so every "quote is in the seed" check runs on any clone.
+const seedsDir = path.join(repoRoot, 'src/policy/seeds');
 const haveSeeds = existsSync(seedsDir);
 const seedText = (file: string) => readFileSync(path.join(seedsDir, file), 'utf8');
+// The customer's copy, when checked out next to the repo: ours must not drift from it.
+const sharedSeedsDir = path.resolve(repoRoot, '../shared/seeds');
 
 const PRESET_IDS = ['houma', 'laibin', 'liuzhou', 'national', 'otog'];
 const rawPreset = (id: string): Record<string, unknown> =>
@@ -439,5 +441,17 @@ describe('loadPresets errors name the file and the path', () => {
   it('loads a custom directory', () => {
     const dir = dirWith({ 'houma.json': JSON.stringify(rawPreset('houma')), 'notes.txt': 'ignored' });
     expect([...loadPresets(dir).keys()]).toEqual(['houma']);
+  });
+});
+
+describe('seed documents', () => {
+  it('are all in the repo, one per preset', () => {
+    for (const file of Object.values(SEED)) expect(existsSync(path.join(seedsDir, file)), file).toBe(true);
+  });
+
+  it.runIf(existsSync(sharedSeedsDir))('match the copies in ../shared/seeds byte for byte', () => {
+    for (const file of Object.values(SEED)) {
+      expect(readFileSync(path.join(seedsDir, file)).equals(readFileSync(path.join(sharedSeedsDir, file))), file).toBe(true);
+    }
   });
 });
