@@ -10,6 +10,8 @@ const NEWEST_PER_TICK = 5;
 const RECORD_BATCH_MS = 3;
 /** Candidates a tick may find blocked by the rate limiter before it stops reading rows. */
 const MAX_BLOCKED_PER_TICK = 8;
+/** A kick within this long of a look already scheduled waits for that look. */
+const KICK_COALESCE_MS = 25;
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -42,6 +44,7 @@ export class OutboxWorker {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | null = null;
+  private nextTickAt = 0;
   private running = false;
   private ticking = false;
   private idleWaiters: (() => void)[] = [];
@@ -66,9 +69,14 @@ export class OutboxWorker {
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  /** Something was enqueued: look now rather than at the next poll. */
+  /**
+   * Something was enqueued: look now rather than at the next poll — unless a look is due within
+   * KICK_COALESCE_MS anyway (typically the rate limiter's next free slot). Under a burst the bot kicks after
+   * every slice it handles and every batch of outcomes; each extra look re-read rows the limiter was holding.
+   */
   kick(): void {
     if (!this.running) return;
+    if (this.timer && this.nextTickAt - performance.now() <= KICK_COALESCE_MS) return;
     this.schedule(0);
   }
 
@@ -87,6 +95,7 @@ export class OutboxWorker {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    this.nextTickAt = performance.now() + Math.max(0, delayMs);
     this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
   }
 
