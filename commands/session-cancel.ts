@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { rangeText } from '../src/sessions/replies.js';
-import { findSessionByRef, liveCounts, notifyCancelled, setSessionStatus } from '../src/sessions/sessions.js';
+import { creditsOf, findSessionByRef, notifyCancelled, setSessionStatus, withdrawQueued } from '../src/sessions/sessions.js';
 
 /**
  * 取消培训 <培训编号> <原因>: calls a whole session off. Sign-in stops at once and every bound audience member
@@ -26,9 +26,11 @@ export default defineCommand({
     if (!session) return { text: t.sessions.sessionNotFound(ref) };
     if (!setSessionStatus(db, session, 'cancelled', `${caller.platform}:${caller.accountId}`, reason)) return { text: m.already(session.title) };
 
+    // Cards and reminders still queued would arrive after the notice: withdrawn with the cancellation.
+    withdrawQueued(db, session);
     const now = clock.now();
-    const { signedIn } = liveCounts(db, session);
-    const kept = signedIn > 0 ? [m.creditsKept(signedIn)] : [];
+    const { credited, awaitingCheckout } = creditsOf(db, session);
+    const kept = [...(credited > 0 ? [m.creditsKept(credited)] : []), ...(awaitingCheckout > 0 ? [m.noCheckout(awaitingCheckout)] : [])];
     const lastMoment = Math.max(session.checkinEnd.getTime(), session.checkoutEnd?.getTime() ?? 0);
     if (now.getTime() > lastMoment) return { text: [m.over(session.title), ...kept].join('\n') };
 

@@ -626,6 +626,31 @@ export function sendSignInCards(db: Db, session: SessionRow, now: Date, render: 
 }
 
 /**
+ * What a cancelled session leaves behind: credit still standing (not revoked by 取消学时), and teachers who
+ * signed in but, the session needing sign-out, never signed out and so got none.
+ */
+export function creditsOf(db: Db, session: SessionRow): { credited: number; awaitingCheckout: number } {
+  const credited = db.$client
+    .prepare(`select count(*) from records where record_key >= ? and record_key < ? and cancelled_at is null`)
+    .pluck()
+    .get(`session:${session.id}:`, `session:${session.id};`) as number;
+  const awaitingCheckout = session.checkoutEnd
+    ? (db.$client
+        .prepare(`select count(*) from attendance where session_id = ? and checked_out_at is null`)
+        .pluck()
+        .get(session.id) as number)
+    : 0;
+  return { credited, awaitingCheckout };
+}
+
+/** Sign-in cards and reminders for a session, queued but not yet sent: withdrawn when it is called off. */
+export function withdrawQueued(db: Db, session: SessionRow): number {
+  return db.$client
+    .prepare(`delete from outbox where status = 'pending' and origin in (?, ?)`)
+    .run(`session:${session.id}:card`, `session:${session.id}:remind`).changes;
+}
+
+/**
  * Tells every bound audience member that a session is off; once per (session, teacher), so cancelling again
  * (or a retried command) messages nobody twice.
  */

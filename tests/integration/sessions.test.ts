@@ -311,10 +311,42 @@ describe('取消培训 (a whole session)', () => {
     expect(await say('zhang', '签到 5555')).toContain('签到成功');
     app.fixedClock.set(at('10:00:00'));
     expect(await say('officer', `取消培训 ${s.id} 重复录入`)).toBe(
-      '已取消「师德专题讲座」。培训时间已过，未再通知参训教师。\n已有 1 人签到并记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。',
+      '已取消「师德专题讲座」。培训时间已过，未再通知参训教师。\n已有 1 人记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。',
     );
     expect(notices()).toHaveLength(0);
     expect(count('records')).toBe(1);
+  });
+
+  it('with sign-out: counts only credit actually given, and names those who signed in but not out', async () => {
+    const s = makeSession({ mode: 'static', staticCode: '5555', checkout: { start: '11:30', end: '12:00' } });
+    app.fixedClock.set(at('08:40:00'));
+    await say('zhang', '签到 5555');
+    await say('li', '签到 5555');
+    await say('wang', '签到 5555');
+    app.fixedClock.set(at('11:35:00'));
+    expect(await say('zhang', '签退 5555')).toContain('签退成功');
+    expect(await say('officer', `取消学时 ${s.id} T0001 代签`)).toContain('已取消');
+    app.fixedClock.set(at('11:40:00'));
+    expect(await say('li', '签退 5555')).toContain('签退成功');
+    // 张三's credit was revoked, 李四's stands, 王五 never signed out.
+    const reply = await say('officer', `取消培训 ${s.id} 讲师生病`);
+    expect(reply).toContain('已有 1 人记了学时');
+    expect(reply).toContain('1 人已签到但未签退，按规定不计学时。');
+  });
+
+  it('withdraws sign-in cards and reminders still waiting in the outbox', async () => {
+    const s = makeSession({ mode: 'button' });
+    app.fixedClock.set(at('08:40:00'));
+    await say('officer', `提醒未签到 ${s.id}`);
+    const queued = (origin: string) =>
+      app.db.select().from(schema.outbox).where(and(eq(schema.outbox.origin, origin), eq(schema.outbox.status, 'pending'))).all().length;
+    // Hold everything as if the platform were slow, so the rows are still queued when the session is called off.
+    app.db.$client.prepare(`update outbox set status = 'pending', next_attempt_at = ? where origin like 'session:%'`).run(Date.now() + 3600_000);
+    expect(queued(`session:${s.id}:card`) + queued(`session:${s.id}:remind`)).toBeGreaterThan(0);
+    await say('officer', `取消培训 ${s.id} 讲师生病`);
+    expect(queued(`session:${s.id}:card`)).toBe(0);
+    expect(queued(`session:${s.id}:remind`)).toBe(0);
+    expect(app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, `session:${s.id}:cancelled`)).all()).toHaveLength(5);
   });
 
   it('asks for a reason and a session that exists', async () => {

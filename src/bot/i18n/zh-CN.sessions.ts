@@ -206,7 +206,8 @@ export const sessionsText = {
         .filter(Boolean)
         .join('\n'),
     over: (title: string) => `已取消「${title}」。培训时间已过，未再通知参训教师。`,
-    creditsKept: (signedIn: number) => `已有 ${signedIn} 人签到并记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。`,
+    creditsKept: (credited: number) => `已有 ${credited} 人记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。`,
+    noCheckout: (n: number) => `${n} 人已签到但未签退，按规定不计学时。`,
     already: (title: string) => `「${title}」此前已经取消。`,
     notice: (name: string, title: string, when: string, reason: string) =>
       `【培训取消】${name}老师，原定 ${when}（北京时间）的「${title}」已取消。原因：${reason}。无需签到。`,
