@@ -8,8 +8,12 @@ import type { Db } from './client.js';
  * crosses 1,000 WAL pages: that commit then copies ~4 MB into the database file and fsyncs it, which held
  * an ack up for ~20 ms and doubled the cost of an inbox claim under a burst. Here a worker thread with its
  * own connection runs a PASSIVE checkpoint (never blocks readers or writers) every `intervalMs`, and the
- * serving connection stops checkpointing itself; the thread runs at the lowest CPU priority, so on a busy machine
- * it never takes the core an ack is waiting for. If the worker dies, automatic checkpoints come back.
+ * serving connection only checkpoints itself as a backstop, past BACKSTOP_PAGES; the thread runs at the lowest
+ * CPU priority, so on a busy machine it never takes the core an ack is waiting for. The backstop matters: a
+ * checkpoint on another thread can never catch up with writes that keep coming (each commit lands after it
+ * started), so under sustained writes the WAL would only grow; a checkpoint inside the writer's own commit
+ * has no such race, and the next write starts the WAL over. If the worker dies, normal automatic checkpoints
+ * come back.
  */
 export interface CheckpointerOptions {
   intervalMs?: number;
@@ -17,6 +21,8 @@ export interface CheckpointerOptions {
 }
 
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/** ~40 MB of WAL: only a sustained stream of writes gets here between two background checkpoints. */
+export const BACKSTOP_PAGES = 10_000;
 /** The checkpoint thread's nice value (lowest priority). */
 export const CHECKPOINT_NICE = 19;
 
@@ -57,7 +63,7 @@ export interface CheckpointResult {
 export class BackgroundCheckpointer {
   private worker: Worker | null = null;
   private exited: Promise<void> = Promise.resolve();
-  private waiters: ((r: CheckpointResult) => void)[] = [];
+  private waiters: { resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }[] = [];
   /** Checkpoints completed by the worker; for tests and health. */
   checkpoints = 0;
 
@@ -75,8 +81,11 @@ export class BackgroundCheckpointer {
     worker.on('message', (message: { type: string; result?: CheckpointResult; error?: string }) => {
       if (message.type === 'checkpoint' && message.result) {
         this.checkpoints++;
-        for (const resolve of this.waiters.splice(0)) resolve(message.result);
-      } else if (message.type === 'error') this.options.logger?.warn({ error: message.error }, 'background WAL checkpoint failed');
+        for (const w of this.waiters.splice(0)) w.resolve(message.result);
+      } else if (message.type === 'error') {
+        this.options.logger?.warn({ error: message.error }, 'background WAL checkpoint failed');
+        for (const w of this.waiters.splice(0)) w.reject(new Error(message.error));
+      }
     });
     this.exited = new Promise((resolve) =>
       worker.once('exit', (code) => {
@@ -84,22 +93,23 @@ export class BackgroundCheckpointer {
           // Died rather than stopped: let commits checkpoint again so the WAL cannot grow without bound.
           this.options.logger?.error({ code }, 'WAL checkpoint thread exited; automatic checkpoints restored');
           this.worker = null;
-          this.db.$client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+          this.restoreAutocheckpoint();
         }
+        for (const w of this.waiters.splice(0)) w.reject(new Error('checkpoint thread exited'));
         resolve();
       }),
     );
     worker.on('error', (error) => this.options.logger?.error({ err: error }, 'WAL checkpoint thread failed'));
     this.worker = worker;
-    this.db.$client.pragma('wal_autocheckpoint = 0');
+    this.db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   }
 
   /** Asks for a checkpoint now and resolves with its outcome (for tests and shutdown). */
   checkpointNow(): Promise<CheckpointResult> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('checkpointer is not running'));
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
       worker.postMessage('checkpoint');
     });
   }
@@ -114,6 +124,11 @@ export class BackgroundCheckpointer {
     this.worker = null;
     worker.postMessage('stop');
     await this.exited;
-    this.db.$client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    this.restoreAutocheckpoint();
+  }
+
+  private restoreAutocheckpoint(): void {
+    // The connection may already be closed (a crash path): then there is nothing to restore.
+    if (this.db.$client.open) this.db.$client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
   }
 }

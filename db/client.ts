@@ -20,6 +20,8 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
+  // After a burst the WAL is started over but its file keeps its peak size; cut it back to this.
+  sqlite.pragma('journal_size_limit = 67108864');
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundCheckpointer, CHECKPOINT_NICE } from '../../db/checkpointer.js';
+import { BACKSTOP_PAGES, BackgroundCheckpointer, CHECKPOINT_NICE } from '../../db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 
 describe('background WAL checkpoints', () => {
@@ -34,7 +34,7 @@ describe('background WAL checkpoints', () => {
     const path = open();
     checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 60_000 });
     checkpointer.start();
-    expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
 
     // ~5 MB of commits: past the 1,000-page point where a commit would otherwise checkpoint inline.
     for (let b = 0; b < 10; b++) insertRows(b * 1000, 1000);
@@ -55,6 +55,26 @@ describe('background WAL checkpoints', () => {
 
     // Nothing lost: another connection sees every row.
     expect(db.$client.prepare('select count(*) from inbox').pluck().get()).toBe(20_010);
+  });
+
+  it('keeps the WAL bounded while writes never stop (the background checkpoint alone never catches up)', async () => {
+    const path = open();
+    checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 5 });
+    checkpointer.start();
+    const insert = db.$client.prepare(`insert into inbox (claim_key, event_key, platform, payload) values (?, ?, 'feishu', ?)`);
+    let n = 0;
+    let peak = 0;
+    const until = performance.now() + 1_500;
+    while (performance.now() < until) {
+      // Small commits back to back, yielding now and then so the checkpoint thread hears its timer.
+      for (let i = 0; i < 200; i++, n++) insert.run(`e:feishu:s${n}`, `feishu:s${n}`, 'x'.repeat(400));
+      peak = Math.max(peak, walBytes(path));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(n).toBeGreaterThan(5_000);
+    // The backstop (~40 MB of pages) plus what one stretch of commits adds before it runs.
+    expect(peak).toBeLessThan(BACKSTOP_PAGES * 4096 + 8 * 1024 * 1024);
+    expect(db.$client.prepare('select count(*) from inbox').pluck().get()).toBe(n);
   });
 
   it('runs on its timer without being asked', async () => {
