@@ -136,7 +136,9 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       // Events accepted before a crash are still pending: handle them now.
       bot.schedule();
       for (const a of adapters) await a.start?.();
-      const prune = () => pruneHandled(db, new Date(clock.now().getTime() - 7 * 24 * 3600_000));
+      // Rows are stamped in real time: prune on it too, or a clock pinned ahead (XUESHI_NOW) would delete
+      // claims young enough for a platform retry to need them.
+      const prune = () => pruneHandled(db, new Date((options.transportClock ?? systemClock).now().getTime() - 7 * 24 * 3600_000));
       prune();
       pruneTimer = setInterval(prune, 3600_000);
       pruneTimer.unref();
@@ -147,6 +149,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       await scheduler.stop();
       for (const a of adapters) await a.stop?.();
       await bot.drain();
+      bot.close();
       await outbox!.stop();
       await checkpointer.stop();
       closeDatabase(db);

@@ -1,5 +1,5 @@
 /** `npm start` — the bot: HTTP webhooks, long connections, sender, on the embedded SQLite default. */
-import { listen } from './http/server.js';
+import { closeServer, listen } from './http/server.js';
 import { countTeachers } from './ledger/teachers.js';
 import { createXueshi } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
-    server.close();
+    // Stop taking requests first (busy keep-alive connections too), so the last drain has an end; anything
+    // cut off mid-request was not acked, and the platform sends it again.
+    await closeServer(server);
     await app.stop();
     process.exit(0);
   };

@@ -3,7 +3,7 @@ import { dateIn, systemClock, type Clock } from '../clock.js';
 import { asc, eq } from 'drizzle-orm';
 import { outbox as outboxTable } from '../../db/schema.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';
-import { claimEvent, eventKeyOf, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
+import { claimEvent, eventKeyOf, isPending, pendingRowFor, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue } from '../outbox/outbox.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
@@ -13,6 +13,8 @@ import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
 import { Router } from './router.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from './types.js';
+
+const DRAIN_RETRY_MS = 1_000;
 
 export interface BotOptions extends BotServices {
   commands: readonly Command[];
@@ -40,6 +42,8 @@ export class Bot {
   private readonly pace: HandlingPace;
   private draining: Promise<void> | null = null;
   private again = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly options: BotOptions) {
     this.router = new Router(options.commands);
@@ -95,7 +99,38 @@ export class Bot {
 
   /** accept + drain in the background: what a receiver calls right after acking. */
   schedule(): void {
-    setImmediate(() => void this.drain().catch((error) => this.logger.error({ err: error }, 'drain failed')));
+    if (this.closed) return;
+    setImmediate(() =>
+      void this.drain().catch((error) => {
+        // E.g. the database stayed locked past the busy timeout (a big import): the accepted events are safe
+        // in the inbox, so try again shortly rather than wait for the next event to arrive.
+        this.logger.error({ err: error }, 'drain failed; retrying in 1 s');
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          this.schedule();
+        }, DRAIN_RETRY_MS);
+        this.retryTimer.unref();
+      }),
+    );
+  }
+
+  /** After the last drain at shutdown: no retries after this. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /**
+   * Handles one accepted event at once, ahead of any backlog: a card click, whose answer (toast, redrawn card)
+   * Feishu waits for. False if it was not pending (already handled, or not claimed).
+   */
+  handleNow(event: InboundEvent): boolean {
+    const row = pendingRowFor(this.options.db, event);
+    if (!row) return false;
+    this.handleRow(row, false);
+    this.options.onEnqueued?.();
+    return true;
   }
 
   /**
@@ -107,23 +142,28 @@ export class Bot {
     const started = performance.now();
     let next = from;
     inTransaction(this.options.db, () => {
-      do this.handleRow(rows[next++]);
+      do this.handleRow(rows[next++], true);
       while (next < rows.length && performance.now() - started < budgetMs);
     });
     this.options.onEnqueued?.();
     return next;
   }
 
-  private handleRow(row: InboxRow): void {
+  private handleRow(row: InboxRow, inSlice: boolean): void {
     const { db, clock } = this.options;
     try {
       const event = parsePayload(row);
       inTransaction(db, () => {
+        // Handled meanwhile (a card click answered out of turn by handleNow): nothing to do twice.
+        if (!isPending(db, row.id)) return;
         const outgoing = this.respond(event, row.eventKey);
         enqueue(db, outgoing, this.sendClock.now());
         markDone(db, row.id, clock.now());
       });
     } catch (error) {
+      // An error that rolled back the slice's whole transaction (disk full, I/O): stop the slice; every row
+      // in it is still pending and is retried, none is marked failed for it.
+      if (inSlice && !db.$client.inTransaction) throw error;
       const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
       inTransaction(db, () => {

@@ -80,7 +80,12 @@ function serveRaw(route: RawRoute, req: IncomingMessage, res: ServerResponse, ma
           logger.error({ err: error, path: route.path }, 'unhandled HTTP error');
           send(res, { status: 500, json: { error: 'internal error' } }, false);
         },
-      );
+      )
+      .catch((error: unknown) => {
+        // The answer itself could not be written (a bad status, a closed socket): log, never crash the process.
+        logger.error({ err: error, path: route.path }, 'could not write HTTP answer');
+        if (!res.headersSent) res.destroy();
+      });
   });
 }
 

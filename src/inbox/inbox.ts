@@ -31,6 +31,19 @@ export function claimEvent(db: Db, event: InboundEvent): boolean {
   return result.changes === 1;
 }
 
+/** The still-pending row of an accepted event, if any (by its claim key: indexed). */
+export function pendingRowFor(db: Db, event: InboundEvent): InboxRow | undefined {
+  return db
+    .select()
+    .from(inbox)
+    .where(and(eq(inbox.claimKey, claimKeyOf(event)), eq(inbox.status, 'pending')))
+    .get();
+}
+
+export function isPending(db: Db, id: number): boolean {
+  return prepared(db, `select 1 from inbox where id = ? and status = 'pending'`).get(id) !== undefined;
+}
+
 export function pendingEvents(db: Db, limit = 100): InboxRow[] {
   return db.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.receivedAt)).limit(limit).all();
 }

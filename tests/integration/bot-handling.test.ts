@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { defineCommand } from '../../src/bot/command.js';
 import type { IncomingMessage } from '../../src/bot/types.js';
 import { commands } from '../../commands/index.js';
+import { answerCardClick } from '../../src/platforms/feishu/card-callback.js';
+import type { CardAction } from '../../src/bot/types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /** How the bot claims and handles events: group-committed claims, and slices that commit many events at once. */
@@ -94,4 +97,60 @@ describe('handling in slices', () => {
     expect(probes).toHaveLength(19);
     expect(probes.some((k) => k.startsWith('probe:boom'))).toBe(false);
   });
+});
+
+describe('when handling cannot proceed', () => {
+  const pending = () => app.db.$client.prepare(`select count(*) from inbox where status = 'pending'`).pluck().get() as number;
+
+  it('retries a drain that failed on a locked database, without waiting for another event', async () => {
+    app = await createTestApp();
+    app.db.$client.pragma('busy_timeout = 50');
+    app.bot.accept(message(1, '帮助'));
+    // Then another process (an import) takes the write lock before the event is handled.
+    const other = new Database(app.config.DATABASE_PATH);
+    other.exec('begin immediate');
+    app.bot.schedule();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pending()).toBe(1);
+    other.exec('commit');
+    other.close();
+    await expect.poll(pending, { timeout: 3_000, interval: 50 }).toBe(0);
+  });
+
+  it('stops a slice whose whole transaction was rolled back, failing none of its events, and retries', async () => {
+    app = await createTestApp({}, { commands: [...commands, flaky] });
+    app.db.$client.exec(
+      `create trigger whole_rollback before insert on outbox when new.reply like '%w-rollback%' begin select raise(rollback, 'disk full'); end`,
+    );
+    for (let i = 0; i < 5; i++) app.bot.accept(message(i, i === 2 ? '试验 w-rollback' : `试验 w${i}`));
+    app.bot.schedule();
+    await new Promise((r) => setTimeout(r, 300));
+    // The slice with e-2 rolled back as a whole and nobody is blamed: no attempt counted, nothing failed, and
+    // e-2 and everything after it still pending (rows before it may have committed in an earlier slice).
+    expect(pending()).toBeGreaterThanOrEqual(3);
+    expect(app.db.$client.prepare(`select status from inbox where event_key = 'console:e-2'`).pluck().get()).toBe('pending');
+    expect(app.db.$client.prepare(`select sum(attempts) from inbox`).pluck().get()).toBe(0);
+    expect(app.db.$client.prepare(`select count(*) from inbox where status = 'failed'`).pluck().get()).toBe(0);
+    app.db.$client.exec('drop trigger whole_rollback');
+    await expect.poll(pending, { timeout: 3_000, interval: 50 }).toBe(0);
+    expect(app.db.select().from(schema.outbox).all()).toHaveLength(5);
+  });
+});
+
+describe('card clicks', () => {
+  it('are answered ahead of a backlog, and handled once', async () => {
+    app = await createTestApp();
+    for (let i = 0; i < 300; i++) app.bot.accept(message(i, '帮助'));
+    const click: CardAction = { kind: 'card_action', platform: 'console', eventId: 'click-1', accountId: 'u-click', value: { command: '帮助' }, receivedAt: Date.now() };
+    const answer = (await answerCardClick(app.bot, click, app.bot.accept(click))) as { toast?: { content: string } };
+    expect(answer.toast?.content).toContain('学时助手可以帮您');
+    expect(pending()).toBeGreaterThanOrEqual(299);
+
+    await app.bot.drain();
+    expect(app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'console:click-1')).all()).toHaveLength(1);
+  });
+
+  function pending() {
+    return app.db.$client.prepare(`select count(*) from inbox where status = 'pending'`).pluck().get() as number;
+  }
 });

@@ -19,6 +19,7 @@ function recordingBot(fresh = true) {
     schedule: () => void scheduled++,
     drain: async () => undefined,
     firstReplyTo: () => null,
+    handleNow: () => false,
   } as unknown as Bot;
   return { bot, accepted, scheduled: () => scheduled };
 }

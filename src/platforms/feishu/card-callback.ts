@@ -12,7 +12,9 @@ const CARD_ANSWER_BUDGET_MS = 2_000;
  * answered from the first one's reply.
  */
 export async function answerCardClick(bot: Bot, click: CardAction, fresh: boolean): Promise<Record<string, unknown>> {
-  if (fresh) {
+  // Ahead of any backlog: Feishu waits for this answer, the backlog's senders do not.
+  if (fresh && !bot.handleNow(click)) {
+    // Claimed but taken by a drain already under way: wait for it, within Feishu's budget.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([bot.drain(), new Promise((r) => (timer = setTimeout(r, CARD_ANSWER_BUDGET_MS)))]);
     clearTimeout(timer);
