@@ -57,9 +57,12 @@ describe('background WAL checkpoints', () => {
     expect(db.$client.prepare('select count(*) from inbox').pluck().get()).toBe(20_010);
   });
 
-  it('keeps the WAL bounded while writes never stop (the background checkpoint alone never catches up)', async () => {
+  it('keeps the WAL bounded while writes never stop and the background thread does not keep up', async () => {
     const path = open();
-    checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 5 });
+    // The thread is up but does not get to run in time (as when a burst starves it of CPU): the backstop in
+    // the writer's own commits must hold the WAL alone. (A checkpoint on another thread could not, anyway:
+    // commits keep landing while it copies, so the log is never fully copied and never started over.)
+    checkpointer = new BackgroundCheckpointer(db, path, { intervalMs: 60_000 });
     checkpointer.start();
     const insert = db.$client.prepare(`insert into inbox (claim_key, event_key, platform, payload) values (?, ?, 'feishu', ?)`);
     // 40,000 commits of ≥ 3 pages each: over 450 MB of WAL frames if the log were never started over.
@@ -72,9 +75,8 @@ describe('background WAL checkpoints', () => {
       await new Promise((r) => setImmediate(r));
     }
     const n = commits;
-    // About the backstop (~40 MB of pages), plus what piles up while the background thread holds the
-    // checkpoint lock (the backstop then skips a turn); without it this reached 467 MB.
-    expect(peak).toBeLessThan(BACKSTOP_PAGES * 4120 * 2.5);
+    // About the backstop (~40 MB of frames); with only background checkpoints this reached 467–603 MB.
+    expect(peak).toBeLessThan(BACKSTOP_PAGES * 4120 * 1.25);
     expect(db.$client.prepare('select count(*) from inbox').pluck().get()).toBe(n);
   });
 
