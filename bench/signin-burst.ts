@@ -25,13 +25,12 @@ import { createXueshi } from '../src/app.js';
 import { listen } from '../src/http/server.js';
 import { FixedClock, type Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import type { OutboxMessage } from '../src/outbox/outbox.js';
-import { APP_LIMIT_KEY } from '../src/platforms/feishu/send.js';
 import { projectorKey } from '../src/sessions/code.js';
 import { createSession } from '../src/sessions/sessions.js';
 import { FEISHU_ENV } from '../tests/fakes/feishu-harness.js';
 import { FakeFeishu } from '../tests/fakes/feishu-platform.js';
 import { messageEvent, signedRequest } from '../tests/fakes/feishu-sign.js';
+import { countOf, liftableAppPacing, queueCounts, settle, shutDown } from './lib/app-server.js';
 import { processStats, serveCommands, startWorker, type ProcessStats } from './lib/ipc.js';
 import { keepAliveAgent } from './lib/load.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
@@ -110,25 +109,16 @@ async function server(): Promise<void> {
 
   // Feishu's app-wide send limits (50/s, 1000/min) stay on during the burst; the bench lifts them afterwards
   // only so the remaining confirmations drain in seconds (reported separately).
-  const sender = app.adapters.find((a) => a.platform === 'feishu')?.sender;
-  if (!sender) throw new Error('feishu adapter not enabled');
-  const limitsFor = sender.limitsFor.bind(sender);
-  let appPacing = true;
-  sender.limitsFor = (m: OutboxMessage) => (appPacing ? limitsFor(m) : limitsFor(m).filter((l) => !l.key.startsWith(APP_LIMIT_KEY)));
+  const pacing = liftableAppPacing(app);
 
   await app.start();
   const http = app.createServer();
   http.keepAliveTimeout = 120_000;
   const port = await listen(http, 0, '127.0.0.1');
 
-  const count = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).pluck().get(...params) as number) ?? 0;
+  const count = (sql: string, ...params: unknown[]) => countOf(app, sql, ...params);
   const counts = () => ({
-    inboxPending: count(`SELECT count(*) FROM inbox WHERE status = 'pending'`),
-    inboxDone: count(`SELECT count(*) FROM inbox WHERE status = 'done'`),
-    inboxFailed: count(`SELECT count(*) FROM inbox WHERE status = 'failed'`),
-    outboxPending: count(`SELECT count(*) FROM outbox WHERE status = 'pending'`),
-    outboxSent: count(`SELECT count(*) FROM outbox WHERE status = 'sent'`),
-    outboxFailed: count(`SELECT count(*) FROM outbox WHERE status = 'failed'`),
+    ...queueCounts(app),
     attendance: count(`SELECT count(*) FROM attendance WHERE session_id = ?`, session.id),
     records: count(`SELECT count(*) FROM records WHERE record_key LIKE ? AND source = 'session' AND cancelled_at IS NULL`, `session:${session.id}:%`),
     distinctRecordTeachers: count(`SELECT count(DISTINCT teacher_id) FROM records WHERE record_key LIKE ?`, `session:${session.id}:%`),
@@ -139,33 +129,15 @@ async function server(): Promise<void> {
     { port, sessionId: session.id, key: projectorKey(session.secret) },
     {
       stats: () => ({ ...processStats(), ...counts() }),
-      pacing: (on) => {
-        appPacing = on === true;
-        app.outbox.kick();
-        return appPacing;
-      },
-      settle: async (timeoutMs) => {
-        const deadline = Date.now() + Number(timeoutMs ?? 300_000);
-        for (;;) {
-          await app.bot.drain();
-          await app.outbox.whenIdle();
-          const c = counts();
-          if (c.inboxPending === 0 && c.outboxPending === 0) return c;
-          if (Date.now() > deadline) throw new Error(`not settled after ${timeoutMs} ms: ${JSON.stringify(c)}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      },
+      pacing: (on) => pacing.set(on === true),
+      settle: (timeoutMs) => settle(app, counts, timeoutMs),
       missing: () =>
         sqlite
           .prepare(`SELECT t.employee_no FROM teachers t LEFT JOIN attendance a ON a.teacher_id = t.id AND a.session_id = ? WHERE a.teacher_id IS NULL LIMIT 10`)
           .pluck()
           .all(session.id),
     },
-    async () => {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await app.stop();
-    },
+    () => shutDown(http, app),
   );
 }
 

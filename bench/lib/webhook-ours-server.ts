@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { listen } from '../../src/http/server.js';
-import type { OutboxMessage } from '../../src/outbox/outbox.js';
-import { APP_LIMIT_KEY } from '../../src/platforms/feishu/send.js';
 import { paceMarker } from '../../src/schedule/pace.js';
 import { localParts } from '../../src/schedule/time.js';
+import { countOf, liftableAppPacing, queueCounts, settle, shutDown } from './app-server.js';
 import { processStats, serveCommands } from './ipc.js';
 import { BENCH_FEISHU_ENV, accountIdOf, employeeNoOf } from './webhook-payloads.js';
 
@@ -64,13 +63,8 @@ sqlite.transaction(() => {
   sqlite.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)`).run(paceMarker(month), 'bench');
 })();
 
-// Feishu's documented send limits (50/s, 1000/min per app) stay on while requests are timed; after each
-// timed phase the bench lifts the app-wide ones so 20,000 replies drain in seconds, not 20 minutes.
-const sender = app.adapters.find((a) => a.platform === 'feishu')?.sender;
-if (!sender) throw new Error('feishu adapter not enabled');
-const limitsFor = sender.limitsFor.bind(sender);
-let appPacing = true;
-sender.limitsFor = (m: OutboxMessage) => (appPacing ? limitsFor(m) : limitsFor(m).filter((l) => !l.key.startsWith(APP_LIMIT_KEY)));
+// Send limits stay on while requests are timed; lifted between timed phases so 20,000 replies drain in seconds.
+const pacing = liftableAppPacing(app);
 
 await app.start();
 const server = app.createServer();
@@ -81,15 +75,9 @@ let profiler: Session | null = null;
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 const schedule = app.bot.schedule.bind(app.bot);
-const count = (sql: string) => (sqlite.prepare(sql).pluck().get() as number) ?? 0;
 const counts = () => ({
-  inboxPending: count(`SELECT count(*) FROM inbox WHERE status = 'pending'`),
-  inboxDone: count(`SELECT count(*) FROM inbox WHERE status = 'done'`),
-  inboxFailed: count(`SELECT count(*) FROM inbox WHERE status = 'failed'`),
-  outboxPending: count(`SELECT count(*) FROM outbox WHERE status = 'pending'`),
-  outboxSent: count(`SELECT count(*) FROM outbox WHERE status = 'sent'`),
-  outboxFailed: count(`SELECT count(*) FROM outbox WHERE status = 'failed'`),
-  outboxAttempts: count(`SELECT coalesce(sum(attempts), 0) FROM outbox`),
+  ...queueCounts(app),
+  outboxAttempts: countOf(app, `SELECT coalesce(sum(attempts), 0) FROM outbox`),
 });
 
 serveCommands(
@@ -100,29 +88,14 @@ serveCommands(
       if (reset === true) loopDelay.reset();
       return { ...processStats(), ...counts(), ...loop };
     },
-    pacing: (on) => {
-      appPacing = on === true;
-      app.outbox.kick();
-      return appPacing;
-    },
+    pacing: (on) => pacing.set(on === true),
     /** Waits until every accepted event was handled (replies committed to the outbox). */
     drain: async () => {
       const started = performance.now();
       while (counts().inboxPending > 0) await app.bot.drain();
       return performance.now() - started;
     },
-    /** Waits until every accepted event was handled and every reply left the outbox (sent or failed). */
-    settle: async (timeoutMs) => {
-      const deadline = Date.now() + Number(timeoutMs ?? 300_000);
-      for (;;) {
-        await app.bot.drain();
-        await app.outbox.whenIdle();
-        const c = counts();
-        if (c.inboxPending === 0 && c.outboxPending === 0) return c;
-        if (Date.now() > deadline) throw new Error(`not settled after ${timeoutMs} ms: ${JSON.stringify(c)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    settle: (timeoutMs) => settle(app, counts, timeoutMs),
     /**
      * Diagnosis only (bench --diagnose): with `true`, accepted events are claimed and acked but not handled
      * until this is called with `false`, to separate the ack path's cost from the handling's.
@@ -152,9 +125,5 @@ serveCommands(
     },
     failures: () => sqlite.prepare(`SELECT idempotency_key, attempts, last_error FROM outbox WHERE status = 'failed' LIMIT 5`).all(),
   },
-  async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await app.stop();
-  },
+  () => shutDown(server, app),
 );
