@@ -5,6 +5,7 @@ import hours from './hours.js';
 import records from './records.js';
 import unbind from './unbind.js';
 import whoami from './whoami.js';
+import smalltalk from './smalltalk.js';
 import adminLogin from './admin-login.js';
 import broadcastCancel from './broadcast-cancel.js';
 import broadcastConfirm from './broadcast-confirm.js';
@@ -55,3 +56,5 @@ commands.push(
 );
 // The officer web console's one-time login link.
 commands.push(adminLogin as Command);
+// Thanks, 好的, 辛苦了: reached through the intents, hidden from help.
+commands.push(smalltalk as Command);

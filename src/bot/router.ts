@@ -39,13 +39,14 @@ export class Router {
     const text = normalizeText(raw);
     if (!text) return { kind: 'empty' };
     const [first, ...rest] = text.split(' ');
-    const exact = this.find(first.replace(/[?？!！。.,，]+$/, ''));
+    // Full-width letters (ｈｏｕｒｓ) match their plain names; the arguments stay as typed (a broadcast's text).
+    const exact = this.find(first.normalize('NFKC').replace(/[?!。.,，]+$/, ''));
     if (exact) return { kind: 'command', command: exact, argText: rest.join(' ') };
 
     const intent = matchIntent(text);
     if (intent) {
       const command = this.find(intent.command);
-      if (command) return intent.aboutSomeoneElse ? { kind: 'someone_else', command } : { kind: 'command', command, argText: '' };
+      if (command) return intent.aboutSomeoneElse ? { kind: 'someone_else', command } : { kind: 'command', command, argText: intent.argText ?? '' };
     }
 
     // "绑定T0001 张三": a command name glued to its first argument.

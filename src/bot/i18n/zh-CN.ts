@@ -3,6 +3,7 @@ import { sessionsText } from './zh-CN.sessions.js';
 import { deadlinesText } from './zh-CN.deadlines.js';
 import { broadcastsText } from './zh-CN.broadcasts.js';
 import { adminText } from './zh-CN.admin.js';
+import { wordsText } from './zh-CN.words.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -16,6 +17,7 @@ export const zhCN = {
   deadlines: deadlinesText,
   broadcasts: broadcastsText,
   admin: adminText,
+  words: wordsText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名）', usage: '绑定 <工号> <姓名>' },

@@ -71,12 +71,26 @@ describe('hours intent', () => {
 });
 
 describe('questions about someone else', () => {
-  it.each(['张三老师还差多少学时', '他还差多少学时', '帮我查一下T0002的学时', '同事的学时够了吗', '王校长的学时情况'])(
+  it.each(['张三老师还差多少学时', '他还差多少学时', '同事的学时够了吗', '王校长的学时情况', '我们学校其他老师的学时'])(
     'flags 「%s」',
     (text) => {
       expect(matchIntent(text)).toMatchObject({ command: '学时', aboutSomeoneElse: true });
     },
   );
+});
+
+describe('names and 工号 go to the handler, which answers only the caller', () => {
+  it.each([
+    ['帮我查一下T0002的学时', 'T0002'],
+    ['t0002还差多少学时', 'T0002'],
+    ['李四还差多少学时', '李四'],
+    ['查一下王五的学时', '王五'],
+  ])('「%s」 → %s', (text, who) => {
+    expect(matchIntent(text)).toEqual({ command: '学时', argText: who });
+  });
+  it.each(['周期学时还差多少', '今年学时够了吗', '新教师培训还要多少', '师德学时够了吗'])('「%s」 names nobody', (text) => {
+    expect(matchIntent(text)).toEqual({ command: '学时' });
+  });
 });
 
 describe('other intents', () => {
