@@ -31,7 +31,7 @@ export const USAGE = [
   '用法：',
   `  ${IMPORT_USAGE}`,
   '      导入名册（表头：工号,姓名,学校,入职日期,师范毕业,班主任,职务,政策）',
-  '      或学时记录（表头：工号,日期,学时,类别,项目,编号）；CSV 须为 UTF-8 编码，或用 .xlsx',
+  '      或学时记录（表头：工号,日期,学时,类别,项目,编号）；CSV（UTF-8 或 Excel 保存的 GBK）或 .xlsx',
   `  ${HOURS_USAGE}`,
   `  ${OFFICER_USAGE}`,
   `  ${DEMO_USAGE}`,

@@ -14,6 +14,12 @@
  * csv-parse itself, with the line end already found; the line numbers of its errors are counted from the
  * start of the file. A file starting with a UTF-16 BOM goes to csv-parse whole.
  *
+ * Encoding: decided from the first SNIFF_BYTES (encoding.mjs): UTF-8, or GBK/GB18030 as Excel on Chinese
+ * Windows saves it; runs of complete lines are decoded as such, and csv-parse is given UTF-8.
+ *
+ * A line longer than options.max_record_size is an error naming its row (CSV_MAX_RECORD_SIZE, as csv-parse
+ * says it), so one enormous line can never grow this thread's memory.
+ *
  * Flow control: at most MAX_IN_FLIGHT posted messages not yet acknowledged by the importer (which
  * acknowledges them in groups), so a slow consumer bounds this thread's look-ahead and memory.
  */
@@ -21,16 +27,16 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { decodeText, detectEncoding } from './encoding.mjs';
 
 const MAX_IN_FLIGHT = 16;
 const ROWS_PER_BATCH = 512;
 const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
-/** A line still without its end after this many bytes (not a CSV of rows, or one huge cell) goes to csv-parse. */
-const LONG_LINE = 4 * 1024 * 1024;
-
 const { path, options } = workerData;
+const MAX_RECORD = options.max_record_size;
 const file = createReadStream(path, { highWaterMark: 256 * 1024 });
 const chunks = file[Symbol.asyncIterator]();
 
@@ -50,6 +56,15 @@ const post = async (message) => {
 };
 
 let lines = 0; // lines (= rows) posted by the plain path so far
+let encoding = null; // decided from the first bytes
+
+/** The error csv-parse gives for a record over max_record_size, for line `line` (1-based). */
+function tooLong(line) {
+  return Object.assign(new Error(`Max Record Size: record exceed the maximum number of tolerated bytes of ${MAX_RECORD} at line ${line}`), {
+    code: 'CSV_MAX_RECORD_SIZE',
+    lines: line,
+  });
+}
 
 async function main() {
   let pending = null; // bytes after the last complete line
@@ -61,13 +76,14 @@ async function main() {
     let buf = eof ? pending ?? Buffer.alloc(0) : pending ? Buffer.concat([pending, step.value]) : step.value;
     pending = null;
     if (!started) {
-      if (buf.length < 3 && !eof) {
+      encoding = detectEncoding(buf, eof);
+      if (encoding === null) {
         pending = buf;
         continue;
       }
       started = true;
+      if (encoding === 'utf16le' || encoding === 'utf16be') return fallback(buf, null, true);
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-      else if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return fallback(buf, null, true);
     }
     if (buf.indexOf(QUOTE) !== -1) return fallback(buf, delimiter, lines === 0);
     if (delimiter === null) {
@@ -76,7 +92,7 @@ async function main() {
       if (i === buf.length || (buf[i] === CR && i + 1 === buf.length && !eof)) {
         // No line end yet (or a CR that may be the start of a CRLF): wait for more, unless this is all.
         if (!eof) {
-          if (buf.length > LONG_LINE) return fallback(buf, null, true);
+          if (buf.length > MAX_RECORD) throw tooLong(1);
           pending = buf;
           continue;
         }
@@ -89,16 +105,16 @@ async function main() {
       end = delimiter === '\r\n' ? buf.lastIndexOf('\r\n') : buf.lastIndexOf(delimiter === '\n' ? LF : CR);
     }
     if (end !== -1) {
-      await postLines(buf.toString('utf8', 0, end), delimiter);
+      await postLines(decodeText(buf.subarray(0, end), encoding), delimiter);
       buf = buf.subarray(end + delimiter.length);
     }
     if (eof) {
       // A last line without a line end is a row; an empty remainder is not.
-      if (buf.length > 0) await postLines(buf.toString('utf8'), delimiter ?? '\n');
+      if (buf.length > 0) await postLines(decodeText(buf, encoding), delimiter ?? '\n');
       parentPort.postMessage({ type: 'end', bytesRead: file.bytesRead });
       return;
     }
-    if (buf.length > LONG_LINE) return fallback(buf, delimiter, false);
+    if (buf.length > MAX_RECORD) throw tooLong(lines + 1);
     pending = buf.length > 0 ? buf : null;
   }
 }
@@ -106,6 +122,7 @@ async function main() {
 /** Complete lines (without their last line end) → rows of cells, ROWS_PER_BATCH per message. */
 async function postLines(text, delimiter) {
   const all = text.split(delimiter);
+  for (let i = 0; i < all.length; i++) if (all[i].length > MAX_RECORD) throw tooLong(lines + i + 1);
   lines += all.length;
   for (let start = 0; start < all.length; start += ROWS_PER_BATCH) {
     const end = Math.min(all.length, start + ROWS_PER_BATCH);
@@ -119,6 +136,8 @@ async function postLines(text, delimiter) {
 async function fallback(buf, delimiter, fromStart) {
   const offset = lines;
   const parser = parse(fromStart ? options : { ...options, bom: false, ...(delimiter ? { record_delimiter: delimiter } : {}) });
+  // csv-parse reads UTF-8 and UTF-16LE itself; GB18030 and UTF-16BE reach it as UTF-8.
+  const decoder = encoding === 'gb18030' || encoding === 'utf16be' ? iconv.getDecoder(encoding) : null;
   let rows = [];
   let failure = null;
   const done = new Promise((resolve) => {
@@ -142,7 +161,8 @@ async function fallback(buf, delimiter, fromStart) {
     }
     await flush();
   })().catch((e) => (failure ??= e));
-  const write = async (chunk) => {
+  const write = async (bytes) => {
+    const chunk = decoder ? Buffer.from(decoder.write(bytes), 'utf8') : bytes;
     if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), done]);
   };
   if (buf.length > 0) await write(buf);

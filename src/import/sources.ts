@@ -1,5 +1,5 @@
 /**
- * Row sources: CSV (UTF-8, with or without BOM) and XLSX (first worksheet), both streamed so a file of
+ * Row sources: CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel on Chinese Windows saves it) and XLSX (first worksheet), both streamed so a file of
  * millions of rows is read with constant memory. Each yields {rowNumber, values, extraCells} where
  * rowNumber is the row as the officer sees it in Excel (header = row 1, blank rows still counted).
  */
@@ -8,6 +8,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync, type ReadStr
 import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
+import { toUtf8Stream } from './encoding.mjs';
 import { ImportFileError, type RowSource, type SourceRow } from './types.js';
 
 /** A batch of raw rows; `numbers` gives each row's sheet row number when the reader skips blank rows. */
@@ -162,6 +163,11 @@ function csvError(name: string, error: Error & { code?: string; lines?: number }
   if (error.code === 'ENOENT') return new ImportFileError(`找不到文件：${name}`);
   if (error.code === 'EISDIR') return new ImportFileError(`${name} 是一个目录，不是文件`);
   if (error.code === 'EACCES') return new ImportFileError(`没有权限读取文件：${name}`);
+  if (error.code === 'CSV_MAX_RECORD_SIZE') {
+    return new ImportFileError(
+      `第 ${error.lines ?? '?'} 行太长，超过单行上限 ${MAX_RECORD_BYTES / 1024} KB：文件可能不是表格，或某处引号没有成对。`,
+    );
+  }
   if (error.code?.startsWith('CSV_')) {
     const where = error.lines ? `第 ${error.lines} 行附近` : '';
     return new ImportFileError(`CSV 格式错误${where ? `（${where}）` : ''}：${error.message}。请检查引号是否成对。`);
@@ -172,13 +178,26 @@ function csvError(name: string, error: Error & { code?: string; lines?: number }
 // csv-parse options shared by the in-thread and the worker reader. Line ends are detected from the
 // first line (CRLF, LF or CR); a stray CR of a mixed file ends up at the end of a cell and is trimmed
 // away like any other whitespace.
-const CSV_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
+/**
+ * The longest row (in bytes, roughly) a CSV may have. A roster or record row is well under 1 KB; a longer
+ * line means the file is not a table (or a quote was never closed), and reading it whole would grow
+ * memory with the line.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+const CSV_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  skip_empty_lines: false,
+  max_record_size: MAX_RECORD_BYTES,
+} as const;
 
 /** Files at least this big are read on a worker thread, so reading and decoding overlap validation and SQLite. */
 export const CSV_WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * CSV, UTF-8 (a BOM is fine); quoted cells may span lines. Big files are read on a worker thread
+ * CSV, UTF-8 (a BOM is fine) or GBK/GB18030 (detected from the first bytes); quoted cells may span lines. Big files are read on a worker thread
  * (csv-worker.mjs; bounded look-ahead, so memory stays constant); small ones are parsed on this thread.
  */
 export function csvSource(path: string, name = basename(path), opts: { worker?: boolean } = {}): RowSource {
@@ -197,12 +216,15 @@ export function csvSource(path: string, name = basename(path), opts: { worker?: 
 function csvLocalReader(path: string, name: string, totalBytes: number | null): RawReader {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const parser = parse({ ...CSV_OPTIONS, highWaterMark: 4096 } as import('csv-parse').Options);
+  const decoder = toUtf8Stream();
   let fileError: Error | null = null;
-  file.on('error', (e) => {
-    fileError = e;
+  const fail = (e: Error) => {
+    fileError ??= e;
     parser.destroy(e);
-  });
-  file.pipe(parser);
+  };
+  file.on('error', fail);
+  decoder.on('error', fail);
+  file.pipe(decoder).pipe(parser);
   async function* batches(): AsyncGenerator<RawBatch> {
     try {
       for await (const rows of drain<string[]>(parser, () => fileError)) yield { rows };
@@ -215,6 +237,7 @@ function csvLocalReader(path: string, name: string, totalBytes: number | null): 
     progress: () => ({ bytesRead: (file as ReadStream).bytesRead, totalBytes }),
     async close() {
       file.destroy();
+      decoder.destroy();
       parser.destroy();
     },
   };

@@ -4,7 +4,8 @@
  * cells, and the same error (with the same line number) for broken quoting.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvSource } from '../../src/import/sources.js';
+import iconv from 'iconv-lite';
+import { csvSource, MAX_RECORD_BYTES } from '../../src/import/sources.js';
 import type { RowSource } from '../../src/import/types.js';
 import { tempDir } from '../fixtures/import/helpers.js';
 
@@ -85,11 +86,21 @@ describe('CSV worker reader = csv-parse', () => {
     await same(split);
   });
 
-  it('a line longer than 4 MiB (no line end in sight) is handed to csv-parse', async () => {
-    const r = await same(`工号,项目\n${body(10, '\n')}\nT1,${'长'.repeat(1_600_000)}\nT2,x\n`);
-    expect(r.rows).toHaveLength(12);
-    const first = await same(`工号${'x'.repeat(4_600_000)},项目\nT2,x`);
-    expect(first.rows).toHaveLength(1);
+  it('a line over the record limit is refused with its row number, without reading on (both readers)', async () => {
+    const big = `工号,项目\n${body(10, '\n')}\nT1,${'长'.repeat(MAX_RECORD_BYTES)}\nT2,x\n`;
+    expect((await same(big)).error).toBe('ImportFileError: 第 12 行太长，超过单行上限 64 KB：文件可能不是表格，或某处引号没有成对。');
+    // One enormous first line (16 MB, no line end at all): refused at once instead of growing with the line.
+    const path = tmp.write('one-line.csv', Buffer.alloc(16 * 1024 * 1024, 'x'));
+    for (const worker of [true, false]) {
+      const started = performance.now();
+      expect((await collect(csvSource(path, 'x.csv', { worker }))).error).toMatch(/^ImportFileError: 第 1 行太长/);
+      expect(performance.now() - started).toBeLessThan(4000); // was minutes (or unbounded memory)
+    }
+  });
+
+  it('a line just under the record limit is read', async () => {
+    const r = await same(`工号,项目\nT1,${'x'.repeat(MAX_RECORD_BYTES - 100)}\nT2,y\n`);
+    expect(r.rows).toHaveLength(2);
   });
 
   it('a quoted cell far into the file: csv-parse takes over from that line, rows and numbers unchanged', async () => {
@@ -106,7 +117,43 @@ describe('CSV worker reader = csv-parse', () => {
     const lines = body(20_000, '\r\n').split('\r\n');
     lines[17_000] = 'T17000,2026-03-01,1,集中培训,"未闭合,R17000';
     const r = await same(`工号,日期,学时,类别,项目,编号\r\n${lines.join('\r\n')}\r\n`);
-    // csv-parse reports an unclosed quote where the file ends (and counts CR and LF inside the quote).
-    expect(r.error).toMatch(/^ImportFileError: CSV 格式错误（第 23001 行附近）：Quote Not Closed: .* at line 23001/);
+    // The unclosed quote swallows the rest of the file into one record, which soon passes the record limit;
+    // csv-parse counts CR and LF inside the quote, so the line is past row 17001.
+    expect(r.error).toMatch(/^ImportFileError: 第 \d+ 行太长，超过单行上限 64 KB/);
+    const line = Number(/第 (\d+) 行/.exec(r.error!)![1]);
+    expect(line).toBeGreaterThan(17_001);
+    expect(line).toBeLessThan(17_001 + 2 * (MAX_RECORD_BYTES / 50));
+  });
+});
+
+describe('GBK / GB18030 CSV (Excel on Chinese Windows)', () => {
+  const gbk = (text: string) => iconv.encode(text, 'gb18030');
+
+  it('is detected and decoded by both readers, on the plain and the csv-parse path', async () => {
+    const plain = await same(gbk(`工号,日期,学时,类别,项目,编号\r\n${body(10_000, '\r\n')}\r\n`));
+    expect(plain.rows).toHaveLength(10_000);
+    expect(plain.rows![9_999].values).toEqual({ 工号: 'T9999', 日期: '2026-03-01', 学时: '1.5', 类别: '集中培训', 项目: '项目9999 名称', 编号: 'R9999' });
+    const lines = body(8_000, '\n').split('\n');
+    lines[6_000] = 'T6000,2026-03-01,1.5,集中培训,"师德,第一讲\n续",R6000';
+    const quoted = await same(gbk(`工号,日期,学时,类别,项目,编号\n${lines.join('\n')}\n`));
+    expect(quoted.rows!.find((x) => x.values['编号'] === 'R6000')!.values['项目']).toBe('师德,第一讲\n续');
+    expect(quoted.rows!.at(-1)!.values['项目']).toBe('项目7999 名称');
+  });
+
+  it('a two-byte character split between two reads decodes whole (csv-parse path)', async () => {
+    const filler = Array.from({ length: 2600 }, (_, i) => `F${i},${'x'.repeat(90)}`).join('\n');
+    const head = gbk(`工号,项目\n${filler}\nT0,"`);
+    const pad = CHUNK - head.length - 1; // the first byte of 张 is the last byte of the first read
+    const file = Buffer.concat([head, Buffer.alloc(pad, 'y'), gbk(`张三"\n${body(50, '\n', 1)}\n`)]);
+    expect(file[CHUNK - 1]).toBe(gbk('张')[0]);
+    const r = await same(file);
+    expect(r.rows![2600].values['项目']).toBe(`${'y'.repeat(pad)}张三`);
+  });
+
+  it('a BOM or valid UTF-8 stays UTF-8', async () => {
+    const r = await same('\uFEFF工号,项目\nT1,测试\n');
+    expect(r.rows![0].values['项目']).toBe('测试');
+    const noBom = await same('工号,项目\nT1,测试\n');
+    expect(noBom.rows![0].values['项目']).toBe('测试');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECORD_COLUMNS, TEACHER_COLUMNS, validateHeader } from '../../src/import/header.js';
+import { MAX_HEADER_COLUMNS, RECORD_COLUMNS, TEACHER_COLUMNS, validateHeader } from '../../src/import/header.js';
 import {
   formatRowError,
   hoursValue,
@@ -39,12 +39,28 @@ describe('header validation', () => {
     expect(validateHeader(null, RECORD_COLUMNS)[0].reason).toMatch(/^文件是空的/);
   });
 
-  it('says clearly when the header is unreadable (not UTF-8) instead of listing missing columns', () => {
-    const gbkAsUtf8 = Buffer.from('b9a4bac52cd0d5c3fb', 'hex').toString('utf8'); // 工号,姓名 in GBK
+  it('says clearly when the header is garbled (wrong encoding) instead of listing missing columns', () => {
+    const gbkAsUtf8 = Buffer.from('b9a4bac52cd0d5c3fb', 'hex').toString('utf8'); // 工号,姓名 in GBK, read as UTF-8
     const errors = validateHeader(gbkAsUtf8.split(','), TEACHER_COLUMNS);
     expect(errors).toHaveLength(1);
-    expect(errors[0].reason).toMatch(/不是 UTF-8 编码/);
-    expect(errors[0].reason).toMatch(/CSV UTF-8/);
+    expect(errors[0].reason).toMatch(/编码可能不对/);
+    expect(errors[0].reason).not.toMatch(/不支持 GBK/);
+    expect(errors[0].reason).toMatch(/UTF-8 或 GBK/);
+  });
+
+  it('refuses a header wider than the cap at once, naming the cap (a million columns in well under a second)', () => {
+    const wide = new Array<string>(1_000_000).fill('列\uFFFD');
+    const started = performance.now();
+    const errors = validateHeader(wide, RECORD_COLUMNS);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(errors).toEqual([{ row: 1, column: null, reason: `表头有 1000000 列，超过上限 ${MAX_HEADER_COLUMNS} 列：请只保留这些列：「工号,日期,学时,类别,项目,编号」` }]);
+  });
+
+  it('checks a header just under the cap in linear time, one message per unknown column', () => {
+    const wide = [...RECORD_COLUMNS, ...Array.from({ length: MAX_HEADER_COLUMNS - RECORD_COLUMNS.length }, (_, i) => `多余${i}`)];
+    const errors = validateHeader(wide, RECORD_COLUMNS);
+    expect(errors).toHaveLength(MAX_HEADER_COLUMNS - RECORD_COLUMNS.length);
+    expect(errors[0].reason).toBe('多余的列「多余0」（只允许这些列：工号,日期,学时,类别,项目,编号）');
   });
 
   it('hints at the delimiter when the header is one semicolon/tab separated cell', () => {

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRecords } from '../../src/import/records.js';
-import { cellText, csvSource, openSource, xlsxSource } from '../../src/import/sources.js';
+import { cellText, csvSource, openSource, rowsSource, xlsxSource } from '../../src/import/sources.js';
 import { importTeachers } from '../../src/import/teachers.js';
 import { ImportFileError, type RowSource } from '../../src/import/types.js';
 import { clock, count, memoryDb, presets, seedRoster, tempDir } from '../fixtures/import/helpers.js';
@@ -61,13 +61,40 @@ describe('CSV source', () => {
     await expect(collect(csvSource(path, 'broken.csv', { worker }))).rejects.toThrow(/CSV 格式错误/);
   });
 
-  it('a GBK file gets a clear "not UTF-8" report and writes nothing', async () => {
+  it('a GBK file saved by Excel on Chinese Windows is read as GBK and imported', async () => {
     const db = memoryDb();
     const r = await importTeachers(db, presets, openSource(fixture('teachers-gbk.csv')), { defaultPolicy: 'laibin' }, clock());
+    expect(r).toMatchObject({ rows: 1, added: 1, invalid: 0, committed: true });
+    expect(db.$client.prepare('SELECT employee_no, name, school, position FROM teachers').get()).toEqual({
+      employee_no: 'T001',
+      name: '张三',
+      school: '一中',
+      position: '教师',
+    });
+    db.$client.close();
+  });
+
+  it('a CSV with a million header columns (9.9 MB) is refused within a second or two, writing nothing', async () => {
+    const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
+    const path = tmp.write('wide.csv', `${header}\nT001,2026-03-01\n`);
+    expect(Buffer.byteLength(header)).toBeGreaterThan(6_000_000);
+    const db = memoryDb();
+    await seedRoster(db);
+    const started = performance.now();
+    await expect(importRecords(db, presets, openSource(path), {}, clock())).rejects.toThrow(/^第 1 行太长，超过单行上限 64 KB/);
+    expect(performance.now() - started).toBeLessThan(4000); // was minutes (or unbounded memory)
+    expect(count(db, 'records')).toBe(0);
+    db.$client.close();
+  });
+
+  it('a header over the column cap is refused by name, whatever the reader', async () => {
+    const db = memoryDb();
+    const wide = Array.from({ length: 300_000 }, (_, i) => `c${i}`);
+    const started = performance.now();
+    const r = await importTeachers(db, presets, rowsSource('wide.csv', [wide, ['T001']]), { defaultPolicy: 'laibin' }, clock());
+    expect(performance.now() - started).toBeLessThan(4000); // was minutes (or unbounded memory)
     expect(r.rejected).toBe(true);
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0].reason).toMatch(/文件可能不是 UTF-8 编码/);
-    expect(count(db, 'teachers')).toBe(0);
+    expect(r.errors.map((e) => e.reason)).toEqual([expect.stringMatching(/^表头有 300000 列，超过上限 200 列/)]);
     db.$client.close();
   });
 

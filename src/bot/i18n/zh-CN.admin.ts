@@ -199,7 +199,7 @@ export const adminText = {
     } as Record<'teachers' | 'records', string>,
     columnsLabel: '表头',
     file: '文件',
-    fileHint: (mb: number) => `CSV（UTF-8）或 .xlsx，最大 ${mb} MB。更大的文件请用命令行导入。`,
+    fileHint: (mb: number) => `CSV（UTF-8 或 GBK）或 .xlsx，最大 ${mb} MB。更大的文件请用命令行导入。`,
     check: '上传并检查',
     steps: ['上传文件', '逐行检查', '正式导入'] as const,
     errorsFile: (file: string) => `导入错误-${file}.csv`,
