@@ -329,3 +329,16 @@ export const adminComplianceChanges = sqliteTable('admin_compliance_changes', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
   teacherId: integer('teacher_id').notNull(),
 });
+
+/** What a chat account was last looking at, so a follow-up like 「记录 下一页」 can continue (one row per account and key). */
+export const chatState = sqliteTable(
+  'chat_state',
+  {
+    platform: text('platform').notNull(),
+    accountId: text('account_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.accountId, t.key] })],
+);

@@ -107,7 +107,7 @@ describe('records, help and unknown text', () => {
     await me.send('绑定 T0001 张三');
     const [reply] = await me.send('记录');
     expect(reply.split('\n')).toEqual([
-      '最近 2 条学时记录：',
+      '共 2 条学时记录，合计 25.5 学时：',
       '· 2026-09-10  师德师风 1.5 学时',
       '· 2026-03-01  集中培训 24 学时  全员培训',
     ]);

@@ -65,3 +65,59 @@ describe('asking in everyday words', () => {
     expect(reply).toContain('已修 24 学时');
   });
 });
+
+describe('记录 pages through every record', () => {
+  beforeEach(() => {
+    // 25 more records: 13 in 2025, 12 in 2026 (plus R1 from 2026-03-01).
+    for (let i = 1; i <= 25; i++) {
+      const year = i <= 13 ? 2025 : 2026;
+      const month = String(((i - 1) % 12) + 1).padStart(2, '0');
+      addRecord(app.db, zhang, { key: `P${i}`, date: `${year}-${month}-15`, hours: 2, category: '校本研修', project: `研修${i}` });
+    }
+  });
+
+  const lineCount = (reply: string) => reply.split('\n').filter((l) => l.startsWith('· ')).length;
+
+  it('says how many there are in total and where the next page is', async () => {
+    const [first] = await (await bound()).send('记录');
+    expect(first.split('\n')[0]).toBe('共 26 条学时记录，合计 74 学时（第 1/3 页）：');
+    expect(lineCount(first)).toBe(10);
+    expect(first).toContain('发送「记录 下一页」看第 2 页');
+  });
+
+  it('remembers the page per account: 记录 下一页, then 下一页 on its own', async () => {
+    const me = await bound();
+    const other = chat('u2');
+    await other.send('绑定 T0002 李四');
+    await me.send('记录');
+    await other.send('记录');
+    const [second] = await me.send('记录 下一页');
+    expect(second.split('\n')[0]).toContain('（第 2/3 页）');
+    const [third] = await me.send('下一页');
+    expect(third.split('\n')[0]).toContain('（第 3/3 页）');
+    expect(lineCount(third)).toBe(6);
+    expect(third).toContain('已是最后一页');
+    const [past] = await me.send('记录 下一页');
+    expect(past).toContain('已经是最后一页了');
+    // 李四 has no records; his position is his own.
+    expect((await other.send('记录 下一页'))[0]).toContain('暂无学时记录');
+  });
+
+  it('takes a page number and a year, and keeps the year while paging', async () => {
+    const me = await bound();
+    const [page2] = await me.send('记录 2');
+    expect(page2.split('\n')[0]).toContain('（第 2/3 页）');
+    const [y2025] = await me.send('记录 2025');
+    expect(y2025.split('\n')[0]).toBe('2025 年共 13 条学时记录，合计 26 学时（第 1/2 页）：');
+    expect(y2025.split('\n').filter((l) => l.startsWith('· ')).every((l) => l.includes('2025-'))).toBe(true);
+    const [next] = await me.send('记录 下一页');
+    expect(next.split('\n')[0]).toBe('2025 年共 13 条学时记录，合计 26 学时（第 2/2 页）：');
+    expect(lineCount(next)).toBe(3);
+    expect((await me.send('我2024年的学时记录'))[0]).toBe('2024 年没有学时记录。发送「记录」查看全部。');
+    expect((await me.send('去年的记录'))[0]).toContain('2025 年共 13 条');
+  });
+
+  it('still refuses another teacher’s records', async () => {
+    expect((await (await bound()).send('记录 李四'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
+  });
+});

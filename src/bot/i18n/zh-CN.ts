@@ -23,7 +23,7 @@ export const zhCN = {
     bind: { summary: '绑定本人账号与名册（工号、姓名）', usage: '绑定 <工号> <姓名>' },
     unbind: { summary: '解除某位教师的账号绑定（培训管理员）', usage: '解绑 <工号>' },
     hours: { summary: '查询本周期学时：已修、还差、今年应完成', usage: '学时' },
-    records: { summary: '查看本人最近的学时记录', usage: '记录' },
+    records: { summary: '查看本人的学时记录：共几条、翻页、按年份', usage: '记录 [下一页|页码|年份]' },
     whoami: { summary: '查看当前绑定的身份', usage: '我是谁' },
   },
   errors: {
@@ -63,7 +63,6 @@ export const zhCN = {
   },
   records: {
     empty: '暂无学时记录。参加培训并签到后，记录会显示在这里。',
-    header: (n: number) => `最近 ${n} 条学时记录：`,
     line: (date: string, hours: number, category: string, project: string) =>
       `· ${date}  ${category} ${fmtHours(hours)} 学时${project ? `  ${project}` : ''}`,
   },

@@ -1,5 +1,17 @@
 /** Small talk, records paging and other everyday wording (see commands/smalltalk.ts, commands/records.ts). */
+const fmt = (h: number) => `${Math.round(h * 10) / 10}`;
+
 export const wordsText = {
+  records: {
+    header: (total: number, hours: number, year: number | null, page: number, pages: number) =>
+      `${year === null ? '' : `${year} 年`}共 ${total} 条学时记录，合计 ${fmt(hours)} 学时${pages > 1 ? `（第 ${page}/${pages} 页）` : ''}：`,
+    emptyYear: (year: number) => `${year} 年没有学时记录。发送「记录」查看全部。`,
+    more: (next: number, year: number | null) =>
+      `发送「记录 下一页」看第 ${next} 页${year === null ? '，「记录 2025」只看某一年' : '，「记录 全部」看全部年份'}。`,
+    last: '已是最后一页。发送「记录 上一页」往回翻。',
+    pastLast: '已经是最后一页了。',
+    beforeFirst: '已经是第一页了。',
+  },
   smalltalk: {
     summary: '寒暄（谢谢、好的、辛苦了）',
     usage: '谢谢',

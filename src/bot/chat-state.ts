@@ -1,0 +1,27 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { chatState } from '../../db/schema.js';
+import type { Caller } from './command.js';
+
+/** A small JSON value remembered per chat account, e.g. which page of 记录 it saw last. */
+export function recall<T>(db: Db, caller: Caller, key: string): T | null {
+  const row = db
+    .select({ value: chatState.value })
+    .from(chatState)
+    .where(and(eq(chatState.platform, caller.platform), eq(chatState.accountId, caller.accountId), eq(chatState.key, key)))
+    .get();
+  if (!row) return null;
+  try {
+    return JSON.parse(row.value) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function remember(db: Db, caller: Caller, key: string, value: unknown, at: Date): void {
+  const json = JSON.stringify(value);
+  db.insert(chatState)
+    .values({ platform: caller.platform, accountId: caller.accountId, key, value: json, updatedAt: at })
+    .onConflictDoUpdate({ target: [chatState.platform, chatState.accountId, chatState.key], set: { value: json, updatedAt: at } })
+    .run();
+}
