@@ -1,28 +1,49 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { bindAccount } from '../src/ledger/accounts.js';
-import { findTeacherByAccount, findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+import { attemptBind } from '../src/ledger/binding.js';
+import { findTeacherByAccount } from '../src/ledger/teachers.js';
 
+/**
+ * 绑定 <工号> <姓名> [绑定码]: links this chat account to a roster entry. Every failure reads the same and
+ * counts toward a limit (src/ledger/binding.ts); officers and school leaders also need a one-time code.
+ */
 export default defineCommand({
   name: '绑定',
   aliases: ['bind'],
   help: (t) => t.commands.bind,
-  positional: ['employeeNo', 'name'],
+  positional: ['employeeNo', 'name', 'code'],
   args: z.object({
     employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号'),
     name: z.string({ error: '缺少姓名' }).min(1, '缺少姓名'),
+    code: z.string().optional(),
   }),
   allow: 'anyone',
-  run(ctx, { employeeNo, name }) {
-    const { t, caller, db } = ctx;
+  run(ctx, { employeeNo, name, code }) {
+    const { t, caller, db, message } = ctx;
     if (caller.platform === 'cli') return { text: t.errors.internal };
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
-    if (!teacher) return { text: t.bind.notFound(employeeNo) };
-    if (teacher.name !== name) return { text: t.bind.nameMismatch(employeeNo) };
-    const outcome = bindAccount(db, caller.platform, caller.accountId, teacher.id);
-    if (outcome.ok) return { text: outcome.alreadyBound ? t.bind.already(teacher.name) : t.bind.ok(teacher.name, teacher.school) };
-    if (outcome.reason === 'teacher_bound_elsewhere') return { text: t.bind.teacherBoundElsewhere(employeeNo) };
-    const self = findTeacherByAccount(db, caller.platform, caller.accountId);
-    return { text: t.bind.accountBoundToOther(self?.name ?? '') };
+    const outcome = attemptBind(db, {
+      platform: caller.platform,
+      accountId: caller.accountId,
+      // A card click or a direct chat has no group: the account's own chat stands in.
+      chatId: message?.chatId ?? caller.accountId,
+      employeeNo,
+      name,
+      code,
+      now: ctx.clock.now(),
+    });
+    switch (outcome.kind) {
+      case 'locked':
+        return { text: t.binding.locked };
+      case 'refused':
+        return { text: t.binding.refused };
+      case 'bound':
+        return { text: outcome.alreadyBound ? t.bind.already(outcome.teacher.name) : t.bind.ok(outcome.teacher.name, outcome.teacher.school) };
+      case 'teacher_bound_elsewhere':
+        return { text: t.bind.teacherBoundElsewhere(outcome.teacher.employeeNo) };
+      case 'account_bound_to_other': {
+        const self = findTeacherByAccount(db, caller.platform, caller.accountId);
+        return { text: t.bind.accountBoundToOther(self?.name ?? '') };
+      }
+    }
   },
 });

@@ -1,5 +1,6 @@
 import type { Command } from '../src/bot/command.js';
 import bind from './bind.js';
+import bindCode from './bind-code.js';
 import { createHelpCommand } from './help.js';
 import hours from './hours.js';
 import records from './records.js';
@@ -58,3 +59,5 @@ commands.push(
 commands.push(adminLogin as Command);
 // Thanks, 好的, 辛苦了: reached through the intents, hidden from help.
 commands.push(smalltalk as Command);
+// One-time codes officers and school leaders bind with.
+commands.push(bindCode as Command);

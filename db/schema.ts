@@ -342,3 +342,42 @@ export const chatState = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.accountId, t.key] })],
 );
+
+/* ---------- Binding: attempt limit and one-time codes ---------- */
+
+/**
+ * Failed `绑定` attempts, kept so the limit (per chat account, per chat and per target 工号) survives a restart.
+ * `employeeNo` is what was typed, whether or not it is on the roster, so rotating accounts cannot enumerate it.
+ */
+export const bindAttempts = sqliteTable(
+  'bind_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    accountId: text('account_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    employeeNo: text('employee_no').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('bind_attempts_account').on(t.platform, t.accountId, t.at),
+    index('bind_attempts_chat').on(t.platform, t.chatId, t.at),
+    index('bind_attempts_employee').on(t.employeeNo, t.at),
+  ],
+);
+
+/** One-time codes that officers and school leaders need to bind: only a hash (salted with the teacher id) is kept. */
+export const bindCodes = sqliteTable(
+  'bind_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('bind_codes_teacher').on(t.teacherId)],
+);

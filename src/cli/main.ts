@@ -3,6 +3,7 @@
  *   import teachers|records <file> [--skip-invalid] [--dry-run]
  *   hours <工号> [--as-of YYYY-MM-DD] [--json]
  *   officer add|remove <工号> | officer list
+ *   bind-code <工号>   (one-time code an officer or school leader binds with)
  *   demo
  *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
  */
@@ -11,7 +12,7 @@ import { ConfigError } from '../config.js';
 import { ImportFileError } from '../import/types.js';
 import { CliError, EXIT, type CliIo } from './context.js';
 import { DataKindError } from './demo-data.js';
-import { DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
+import { BIND_CODE_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./import.js')).importCommand,
   hours: async () => (await import('./hours.js')).hoursCommand,
   officer: async () => (await import('./officer.js')).officerCommand,
+  'bind-code': async () => (await import('./bind-code.js')).bindCodeCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
   session: async () => (await import('./sessions.js')).sessionCommand,
   broadcast: async () => (await import('./broadcast.js')).broadcastCommand,
@@ -34,6 +36,8 @@ export const USAGE = [
   '      或学时记录（表头：工号,日期,学时,类别,项目,编号）；CSV（UTF-8 或 Excel 保存的 GBK）或 .xlsx',
   `  ${HOURS_USAGE}`,
   `  ${OFFICER_USAGE}`,
+  `  ${BIND_CODE_USAGE}`,
+  '      培训管理员、学校负责人的一次性绑定码（本人发送「绑定 工号 姓名 绑定码」）',
   `  ${DEMO_USAGE}`,
   '  npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）',
   '  npm run cli -- broadcast status <编号> [--json] | broadcast list',

@@ -1,13 +1,13 @@
 /** `officer add|remove <工号>`, `officer list` — who may use the officer commands in chat. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { roles, teachers } from '../../db/schema.js';
+import { accounts, roles, teachers } from '../../db/schema.js';
 import { dateTimeIn } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { grantRole } from '../ledger/roles.js';
 import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/teachers.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
-import { OFFICER_USAGE } from './usage.js';
+import { BIND_CODE_USAGE, OFFICER_USAGE } from './usage.js';
 
 
 const ACTOR = 'cli';
@@ -61,6 +61,9 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
     if (action === 'add') {
       const added = grantRole(db, teacher.id, 'officer', ACTOR);
       io.stdout.write(added ? `已将 ${who(teacher)} 设为培训管理员。\n` : `${who(teacher)} 已经是培训管理员，无需重复添加。\n`);
+      // An officer binds their chat account only with a one-time code: say how, unless they already have.
+      const bound = db.select({ n: sql<number>`count(*)` }).from(accounts).where(eq(accounts.teacherId, teacher.id)).get()?.n ?? 0;
+      if (bound === 0) io.stdout.write(`下一步：${BIND_CODE_USAGE.replace('<工号>', teacher.employeeNo)} 生成绑定码，本人在聊天中发送「绑定 ${teacher.employeeNo} ${teacher.name} <绑定码>」。\n`);
       return EXIT.ok;
     }
     const removed = revokeRole(db, teacher.id, 'officer', ACTOR);

@@ -3,3 +3,4 @@ export const IMPORT_USAGE = 'npm run cli -- import teachers|records <文件.csv|
 export const HOURS_USAGE = 'npm run cli -- hours <工号> [--as-of YYYY-MM-DD] [--json]';
 export const OFFICER_USAGE = 'npm run cli -- officer add <工号> | officer remove <工号> | officer list';
 export const DEMO_USAGE = 'npm run cli -- demo';
+export const BIND_CODE_USAGE = 'npm run cli -- bind-code <工号>';

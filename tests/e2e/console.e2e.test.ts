@@ -21,6 +21,7 @@ import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
 import { waitFor } from '../fakes/feishu-platform.js';
 import { messageEvent } from '../fakes/feishu-sign.js';
 import { seedDistrict, type District } from './console-seed.js';
+import { bindCode } from '../helpers/seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -54,8 +55,8 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     // The officer and a second officer bind their Feishu accounts the way people do: by chat.
     const deputy = findTeacherByEmployeeNo(h.app.db, 'T0002')!;
     grantRole(h.app.db, deputy.id, 'officer', 'test');
-    await h.send(messageEvent({ text: '绑定 T9000 周主任', openId: OFFICER }));
-    await h.send(messageEvent({ text: `绑定 T0002 ${deputy.name}`, openId: DEPUTY }));
+    await h.send(messageEvent({ text: `绑定 T9000 周主任 ${bindCode(h.app.db, 'T9000')}`, openId: OFFICER }));
+    await h.send(messageEvent({ text: `绑定 T0002 ${deputy.name} ${bindCode(h.app.db, 'T0002')}`, openId: DEPUTY }));
     await waitFor(() => h.fake.delivered.length >= 2, { what: 'bind replies' });
     // School leaders are on Feishu too (the broadcast goes to them).
     [...district.leaders.values()].forEach((id, i) => {

@@ -1,4 +1,6 @@
 import { schema, type Db } from '../../db/client.js';
+import { issueBindCode } from '../../src/ledger/binding.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
 
 export interface TeacherSeed {
   employeeNo: string;
@@ -37,4 +39,9 @@ export function addRecord(db: Db, teacherId: number, r: { key: string; date: str
 
 export function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' | 'records' | 'teachers'): number {
   return (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+}
+
+/** A one-time bind code for an officer or leader, as `npm run cli -- bind-code` or `绑定码` issues it. */
+export function bindCode(db: Db, employeeNo: string, now: Date = new Date()): string {
+  return issueBindCode(db, findTeacherByEmployeeNo(db, employeeNo)!, 'test', now).code;
 }

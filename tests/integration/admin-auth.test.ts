@@ -5,7 +5,7 @@ import { schema } from '../../db/client.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import type { TestApp } from '../helpers/app.js';
-import { addTeacher } from '../helpers/seed.js';
+import { addTeacher, bindCode } from '../helpers/seed.js';
 import { startFeishu } from '../fakes/feishu-harness.js';
 import { waitFor } from '../fakes/feishu-platform.js';
 import { groupMention } from '../fakes/feishu-sign.js';
@@ -21,7 +21,7 @@ async function withOfficer(env: Record<string, string> = {}) {
   grantRole(app.db, officerId, 'officer', 'test');
   const officer = new ConsoleSession(app, 'officer');
   const teacher = new ConsoleSession(app, 'teacher');
-  await officer.send('绑定 T9000 周主任');
+  await officer.send(`绑定 T9000 周主任 ${bindCode(app.db, 'T9000')}`);
   await teacher.send('绑定 T0001 张三');
   return { officerId, teacherId, officer, teacher };
 }
@@ -119,7 +119,7 @@ describe('login by link (后台)', () => {
       const officerId = addTeacher(h.app.db, { employeeNo: 'T9000', name: '周主任' });
       grantRole(h.app.db, officerId, 'officer', 'test');
       const openId = 'ou_officer00000000000000000000000a';
-      await h.send(groupMention('绑定 T9000 周主任', { openId }));
+      await h.send(groupMention(`绑定 T9000 周主任 ${bindCode(h.app.db, 'T9000')}`, { openId }));
       await waitFor(() => h.fake.delivered.length === 1, { what: 'bind reply' });
       const ask = groupMention('后台', { openId });
       expect((await h.send(ask)).status).toBe(200);

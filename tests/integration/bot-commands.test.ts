@@ -38,12 +38,12 @@ describe('binding', () => {
   });
 
   it('refuses a wrong name and changes nothing', async () => {
-    expect((await chat('u1').send('绑定 T0001 王五'))[0]).toBe('工号 T0001 与您填写的姓名不一致，请核对后重试。');
+    expect((await chat('u1').send('绑定 T0001 王五'))[0]).toContain('没有绑定成功。请核对工号和姓名');
     expect(countRows(app.db, 'accounts')).toBe(0);
   });
 
   it('refuses an unknown 工号', async () => {
-    expect((await chat('u1').send('绑定 T9999 张三'))[0]).toContain('名册中没有工号 T9999');
+    expect((await chat('u1').send('绑定 T9999 张三'))[0]).toContain('没有绑定成功。请核对工号和姓名');
   });
 
   it('refuses a 工号 already bound to another account and tells them to ask the office', async () => {
@@ -61,7 +61,7 @@ describe('binding', () => {
   });
 
   it('reports missing arguments with the usage', async () => {
-    expect((await chat('u1').send('绑定 T0001'))[0]).toBe('格式不对：缺少姓名\n用法：绑定 <工号> <姓名>');
+    expect((await chat('u1').send('绑定 T0001'))[0]).toBe('格式不对：缺少姓名\n用法：绑定 <工号> <姓名> [绑定码]');
   });
 });
 
@@ -125,7 +125,7 @@ describe('records, help and unknown text', () => {
   });
 
   it('answers unknown text with the closest command', async () => {
-    expect((await chat('u1').send('绑顶 T0001 张三'))[0]).toContain('您是想「绑定 <工号> <姓名>」吗');
+    expect((await chat('u1').send('绑顶 T0001 张三'))[0]).toContain('您是想「绑定 <工号> <姓名> [绑定码]」吗');
     expect((await chat('u1').send('今天天气怎么样'))[0]).toContain('发送「帮助」查看全部命令');
   });
 });

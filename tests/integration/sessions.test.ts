@@ -10,7 +10,7 @@ import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { projectorKey, rotatingCode, stepOf } from '../../src/sessions/code.js';
 import { createSession, getSession, setSessionStatus, type SessionDraft, type SessionRow } from '../../src/sessions/sessions.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { addTeacher } from '../helpers/seed.js';
+import { addTeacher, bindCode } from '../helpers/seed.js';
 
 let app: TestApp;
 const ids: Record<string, number> = {};
@@ -28,7 +28,7 @@ beforeEach(async () => {
   ids.zhao = addTeacher(db, { employeeNo: 'T0004', name: '赵六', school: '第二中学' });
   ids.chen = addTeacher(db, { employeeNo: 'T0005', name: '陈七', school: '第三小学' });
   grantRole(db, ids.officer, 'officer', 'test');
-  await chat('officer').send('绑定 T9000 周主任');
+  await chat('officer').send(`绑定 T9000 周主任 ${bindCode(db, 'T9000')}`);
   await chat('zhang').send('绑定 T0001 张三');
   await chat('li').send('绑定 T0002 李四');
   await chat('wang').send('绑定 T0003 王五');

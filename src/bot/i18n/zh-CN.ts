@@ -4,6 +4,7 @@ import { deadlinesText } from './zh-CN.deadlines.js';
 import { broadcastsText } from './zh-CN.broadcasts.js';
 import { adminText } from './zh-CN.admin.js';
 import { wordsText } from './zh-CN.words.js';
+import { bindingText } from './zh-CN.bind.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -18,9 +19,10 @@ export const zhCN = {
   broadcasts: broadcastsText,
   admin: adminText,
   words: wordsText,
+  binding: bindingText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
-    bind: { summary: '绑定本人账号与名册（工号、姓名）', usage: '绑定 <工号> <姓名>' },
+    bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
     unbind: { summary: '解除某位教师的账号绑定（培训管理员）', usage: '解绑 <工号>' },
     hours: { summary: '查询本周期学时：已修、还差、今年应完成', usage: '学时' },
     records: { summary: '查看本人的学时记录：共几条、翻页、按年份', usage: '记录 [下一页|页码|年份]' },
@@ -46,8 +48,6 @@ export const zhCN = {
   bind: {
     ok: (name: string, school: string) => `绑定成功：${name}（${school}）。现在可以发送「学时」查询本周期学时。`,
     already: (name: string) => `您已绑定为 ${name}，无需重复绑定。`,
-    notFound: (no: string) => `名册中没有工号 ${no}。请核对工号，或联系学校确认是否已导入名册。`,
-    nameMismatch: (no: string) => `工号 ${no} 与您填写的姓名不一致，请核对后重试。`,
     teacherBoundElsewhere: (no: string) =>
       `工号 ${no} 已绑定了另一个账号。如需更换账号，请联系培训管理员解绑后再绑定。`,
     accountBoundToOther: (name: string) => `您的账号已绑定为 ${name}。如需更换，请联系培训管理员解绑。`,

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { dateTimeIn } from '../src/clock.js';
+import { issueBindCode, needsBindCode } from '../src/ledger/binding.js';
+import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+
+/** 绑定码 <工号>: an officer issues the one-time code an officer or school leader binds with. */
+export default defineCommand({
+  name: '绑定码',
+  aliases: ['bindcode'],
+  help: (t) => t.binding.code.help,
+  positional: ['employeeNo'],
+  args: z.object({ employeeNo: z.string({ error: '缺少工号' }).trim().min(1, '缺少工号') }),
+  allow: ['officer'],
+  // The code is as good as the account it unlocks: in a group it goes by direct message.
+  personal: true,
+  run(ctx, { employeeNo }) {
+    const { t, db, caller, clock, timeZone } = ctx;
+    const m = t.binding.code;
+    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+    if (!teacher) return { text: m.notFound(employeeNo) };
+    if (!needsBindCode(db, teacher)) return { text: m.notNeeded(teacher.name, teacher.employeeNo) };
+    const issued = issueBindCode(db, teacher, `${caller.platform}:${caller.accountId}`, clock.now());
+    return { text: m.issued(teacher.name, teacher.employeeNo, issued.code, dateTimeIn(issued.expiresAt, timeZone)) };
+  },
+});

@@ -1,0 +1,143 @@
+import { createHash, randomInt } from 'node:crypto';
+import { and, count, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { accounts, bindAttempts, bindCodes } from '../../db/schema.js';
+import { bindAccount } from './accounts.js';
+import { audit } from './audit.js';
+import { findTeacherByEmployeeNo, rolesOf, type TeacherRow } from './teachers.js';
+
+/**
+ * Who may become whom through `绑定`. Three rules against someone who knows (or guesses) the roster:
+ * - every failure gets the same answer by the same path (an unknown 工号 and a wrong name are not told apart);
+ * - failures are limited per chat account, per chat and per target 工号, so neither one account nor many
+ *   rotating accounts (nor a group full of them) can walk the roster;
+ * - officers and school leaders (who see more than their own figures) also need a one-time code that an
+ *   officer issued, in chat (`绑定码`) or from the CLI (`bind-code`).
+ */
+export const BIND_WINDOW_MS = 30 * 60_000;
+export const BIND_LIMITS = { account: 5, chat: 10, employeeNo: 5 } as const;
+export const BIND_CODE_TTL_MS = 24 * 60 * 60_000;
+const CODE_DIGITS = 8;
+
+export interface BindRequest {
+  platform: string;
+  accountId: string;
+  chatId: string;
+  employeeNo: string;
+  name: string;
+  code?: string;
+  now: Date;
+}
+
+export type BindAttemptOutcome =
+  | { kind: 'locked' }
+  | { kind: 'refused' }
+  | { kind: 'bound'; teacher: TeacherRow; alreadyBound: boolean }
+  | { kind: 'teacher_bound_elsewhere'; teacher: TeacherRow }
+  | { kind: 'account_bound_to_other' };
+
+/** Officers and leaders need a code: a bound account of theirs sees a whole school's or the county's figures. */
+export function needsBindCode(db: Db, teacher: TeacherRow): boolean {
+  const roles = rolesOf(db, teacher);
+  return roles.has('officer') || roles.has('leader');
+}
+
+export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
+  const employeeNo = req.employeeNo.trim();
+  if (isLockedOut(db, req.platform, req.accountId, req.chatId, employeeNo, req.now)) return { kind: 'locked' };
+
+  // One path for every refusal: the lookups below always all run, and any miss ends in the same outcome.
+  const teacher = findTeacherByEmployeeNo(db, employeeNo);
+  const nameOk = teacher !== null && teacher.name === req.name.trim();
+  const codeNeeded = teacher !== null && needsBindCode(db, teacher);
+  const code = teacher !== null && codeNeeded ? validCode(db, teacher.id, req.code ?? '', req.now) : null;
+  // Saying 绑定 again from the account already bound to this person proves nothing new and needs no code.
+  const alreadyMine = teacher !== null && nameOk && isBoundTo(db, req.platform, req.accountId, teacher.id);
+  if (!teacher || !nameOk || (codeNeeded && !code && !alreadyMine)) {
+    db.insert(bindAttempts)
+      .values({ platform: req.platform, accountId: req.accountId, chatId: req.chatId, employeeNo, at: req.now })
+      .run();
+    // Old failures no longer count; dropping them keeps the table small.
+    db.delete(bindAttempts).where(lt(bindAttempts.at, new Date(req.now.getTime() - BIND_WINDOW_MS))).run();
+    return { kind: 'refused' };
+  }
+
+  const outcome = bindAccount(db, req.platform, req.accountId, teacher.id);
+  if (!outcome.ok) {
+    return outcome.reason === 'teacher_bound_elsewhere' ? { kind: 'teacher_bound_elsewhere', teacher } : { kind: 'account_bound_to_other' };
+  }
+  if (code && !outcome.alreadyBound) {
+    db.update(bindCodes).set({ usedAt: req.now }).where(eq(bindCodes.codeHash, code)).run();
+    audit(db, `${req.platform}:${req.accountId}`, 'bind_code_used', { teacherId: teacher.id });
+  }
+  return { kind: 'bound', teacher, alreadyBound: outcome.alreadyBound };
+}
+
+function isBoundTo(db: Db, platform: string, accountId: string, teacherId: number): boolean {
+  const row = db
+    .select({ teacherId: accounts.teacherId })
+    .from(accounts)
+    .where(and(eq(accounts.platform, platform), eq(accounts.accountId, accountId)))
+    .get();
+  return row?.teacherId === teacherId;
+}
+
+/** True when any of the three counters has reached its limit within the window. */
+function isLockedOut(db: Db, platform: string, accountId: string, chatId: string, employeeNo: string, now: Date): boolean {
+  const since = new Date(now.getTime() - BIND_WINDOW_MS);
+  const failures = (where: SQL | undefined) =>
+    db.select({ n: count() }).from(bindAttempts).where(and(where, gt(bindAttempts.at, since))).get()?.n ?? 0;
+  return (
+    failures(and(eq(bindAttempts.platform, platform), eq(bindAttempts.accountId, accountId))) >= BIND_LIMITS.account ||
+    failures(and(eq(bindAttempts.platform, platform), eq(bindAttempts.chatId, chatId))) >= BIND_LIMITS.chat ||
+    failures(eq(bindAttempts.employeeNo, employeeNo)) >= BIND_LIMITS.employeeNo
+  );
+}
+
+/* ------------------------------------------------------------ one-time codes */
+
+function hashCode(teacherId: number, code: string): string {
+  return createHash('sha256').update(`${teacherId}:${code}`).digest('hex');
+}
+
+/** Digits only, whatever the phone keyboard added (full-width digits, spaces, dashes). */
+function normaliseCode(raw: string): string {
+  return raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[\s-]/g, '');
+}
+
+/** The stored hash of an unused, unexpired code of this teacher matching `raw`, or null. */
+function validCode(db: Db, teacherId: number, raw: string, now: Date): string | null {
+  const code = normaliseCode(raw);
+  if (!/^\d+$/.test(code)) return null;
+  const hash = hashCode(teacherId, code);
+  const row = db
+    .select({ codeHash: bindCodes.codeHash })
+    .from(bindCodes)
+    .where(and(eq(bindCodes.codeHash, hash), eq(bindCodes.teacherId, teacherId), isNull(bindCodes.usedAt), gt(bindCodes.expiresAt, now)))
+    .get();
+  return row?.codeHash ?? null;
+}
+
+export interface IssuedBindCode {
+  code: string;
+  expiresAt: Date;
+}
+
+/**
+ * A fresh single-use code for one roster entry; any earlier unused code of theirs stops working, so only the
+ * latest one handed over is live. The code itself is returned once and never stored.
+ */
+export function issueBindCode(db: Db, teacher: TeacherRow, actor: string, now: Date): IssuedBindCode {
+  const code = Array.from({ length: CODE_DIGITS }, () => randomInt(10)).join('');
+  const expiresAt = new Date(now.getTime() + BIND_CODE_TTL_MS);
+  db.update(bindCodes)
+    .set({ usedAt: now })
+    .where(and(eq(bindCodes.teacherId, teacher.id), isNull(bindCodes.usedAt)))
+    .run();
+  db.delete(bindCodes).where(lt(bindCodes.expiresAt, new Date(now.getTime() - BIND_CODE_TTL_MS))).run();
+  const row = { teacherId: teacher.id, createdBy: actor, createdAt: now, expiresAt, usedAt: null };
+  // The same 8 digits drawn twice for one person (1 in 10⁸) just renews that row.
+  db.insert(bindCodes).values({ codeHash: hashCode(teacher.id, code), ...row }).onConflictDoUpdate({ target: bindCodes.codeHash, set: row }).run();
+  audit(db, actor, 'bind_code_issue', { teacherId: teacher.id, employeeNo: teacher.employeeNo, expiresAt: expiresAt.toISOString() });
+  return { code, expiresAt };
+}
