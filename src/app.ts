@@ -16,7 +16,7 @@ import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
 import type { PlatformAdapter } from './platforms/adapter.js';
 import { ConsoleAdapter } from './platforms/console/adapter.js';
 import { createDingtalkAdapter } from './platforms/dingtalk/adapter.js';
-import { createFeishuAdapter } from './platforms/feishu/adapter.js';
+import { createFeishuAdapter, type FeishuAdapterOptions } from './platforms/feishu/adapter.js';
 import { Scheduler } from './schedule/cron.js';
 import { onTransportClock, quietDeferral } from './schedule/time.js';
 import type { PolicyPreset } from './policy/schema.js';
@@ -29,6 +29,8 @@ export interface XueshiOptions {
   logger?: Logger;
   commands?: readonly Command[];
   outbox?: Partial<Omit<OutboxWorkerOptions, 'db' | 'senders'>>;
+  /** Feishu adapter timings (tests shorten the bot-identity backoff). */
+  feishu?: FeishuAdapterOptions;
 }
 
 export interface Xueshi {
@@ -77,7 +79,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   const deps = { bot, config, logger, clock: options.clock ?? systemClock };
   const consoleAdapter = new ConsoleAdapter(bot, clock);
   const adapters: PlatformAdapter[] = [consoleAdapter];
-  if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps));
+  if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps, options.feishu));
   if (dingtalkEnabled(config)) adapters.push(createDingtalkAdapter(deps, { platformClock: options.transportClock }));
 
   outbox = new OutboxWorker({

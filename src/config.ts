@@ -39,6 +39,16 @@ export const ConfigSchema = z
     FEISHU_ENCRYPT_KEY: optionalString,
     FEISHU_BASE_URL: url('https://open.feishu.cn'),
     FEISHU_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'websocket']).default('webhook')),
+    /**
+     * The Feishu webhook with neither FEISHU_VERIFICATION_TOKEN nor FEISHU_ENCRYPT_KEY would accept forged events;
+     * it is refused unless this is `true` (a closed test network only).
+     */
+    /**
+     * The bot's name as shown in Feishu: only used while its open_id is not yet known (Feishu unreachable at
+     * start), to let through group messages whose first mention has exactly this name.
+     */
+    FEISHU_BOT_NAME: optionalString,
+    FEISHU_ALLOW_UNVERIFIED: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
 
     DINGTALK_CLIENT_ID: optionalString,
     DINGTALK_CLIENT_SECRET: optionalString,

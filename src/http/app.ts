@@ -29,7 +29,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       },
     }),
   );
-  app.get('/healthz', (c) => c.json({ ok: true, ...options.health() }));
+  app.get('/healthz', (c) => c.json(healthOf(options)));
   for (const adapter of options.adapters) {
     for (const route of adapter.routes ?? []) mountRawRoute(app, route);
     adapter.mount?.(app);
@@ -42,4 +42,22 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/**
+ * /healthz: always 200 while serving (a restart would lose messages waiting in memory), with each platform's
+ * state and `eventsWaiting`, the messages received but not yet stored, for a monitor to alert on.
+ */
+function healthOf(options: HttpAppOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = { ok: true, ...options.health() };
+  let eventsWaiting = 0;
+  for (const adapter of options.adapters) {
+    const health = adapter.health?.();
+    if (!health) continue;
+    body[adapter.platform] = health;
+    eventsWaiting += health.eventsWaiting ?? 0;
+  }
+  body.eventsWaiting = eventsWaiting;
+  if (eventsWaiting > 0) body.warning = `${eventsWaiting} message(s) received but not yet stored (database not writable?); retrying`;
+  return body;
 }

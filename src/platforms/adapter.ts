@@ -29,4 +29,9 @@ export interface PlatformAdapter {
   stop?(): Promise<void>;
   /** One line for the start-up banner: on/off, mode, and how to connect it. */
   status(): string;
+  /**
+   * Shown on /healthz under the platform's name. `eventsWaiting`: messages received but not yet stored (they
+   * are being retried); /healthz adds them up so a monitor can alert on it.
+   */
+  health?(): { eventsWaiting?: number; [key: string]: unknown };
 }

@@ -72,7 +72,7 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
       timeoutMs: 2000,
       throttleRetryMs: 30,
       ...o.adapter,
-      stream: { idleTimeoutMs: 60_000, reconnectBaseMs: 20, reconnectMaxMs: 200, connectTimeoutMs: 2000, ...o.adapter?.stream },
+      stream: { reconnectBaseMs: 20, reconnectMaxMs: 200, connectTimeoutMs: 2000, ...o.adapter?.stream },
     },
   );
   for (const route of adapter.routes ?? []) mountRawRoute(app.http, route);

@@ -17,14 +17,16 @@ interface WsSocket {
   send(data: string): void;
   close(code?: number): void;
   terminate(): void;
+  pong(data?: Buffer): void;
   on(event: 'message', listener: (data: Buffer) => void): void;
   on(event: 'close', listener: () => void): void;
+  on(event: 'ping', listener: (data: Buffer) => void): void;
 }
 interface WsServer {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, done: (ws: WsSocket) => void): void;
   close(): void;
 }
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: new (o: { noServer: true }) => WsServer };
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: new (o: { noServer: true; autoPong: boolean }) => WsServer };
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
 
@@ -233,9 +235,13 @@ export class FakeGateway {
   /** Answers the client sent to our SYSTEM pings. */
   readonly pingReplies: string[] = [];
   private readonly tickets = new Set<string>();
-  private readonly wss: WsServer = new WebSocketServer({ noServer: true });
+  /** Pongs are sent by hand so a test can stop them (a half-dead connection that still looks open). */
+  private readonly wss: WsServer = new WebSocketServer({ noServer: true, autoPong: false });
   private pinger: NodeJS.Timeout | null = null;
   private silent = false;
+  private pongsMuted = false;
+  /** WebSocket protocol pings the client sent, over all connections. */
+  pingsReceived = 0;
 
   constructor(private readonly fake: FakeDingtalk) {}
 
@@ -262,6 +268,10 @@ export class FakeGateway {
         connection.closedAt = performance.now();
       });
       ws.on('message', (data) => this.onUpstream(connection, data.toString('utf8')));
+      ws.on('ping', (data) => {
+        this.pingsReceived++;
+        if (!this.pongsMuted) ws.pong(data);
+      });
     });
   }
 
@@ -282,6 +292,15 @@ export class FakeGateway {
 
   speakAgain(): void {
     this.silent = false;
+  }
+
+  /** Stops answering the client's protocol pings (with goSilent: a connection dead in one direction). */
+  mutePongs(): void {
+    this.pongsMuted = true;
+  }
+
+  answerPongs(): void {
+    this.pongsMuted = false;
   }
 
   /** Pushes a robot message to the newest open connection; returns the frame's messageId. */

@@ -1,5 +1,6 @@
 import { schema } from '../../db/client.js';
 import { listen } from '../../src/http/server.js';
+import type { FeishuAdapter, FeishuAdapterOptions } from '../../src/platforms/feishu/adapter.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { FakeFeishu } from './feishu-platform.js';
 import { APP_ID, ENCRYPT_KEY, VERIFICATION_TOKEN, signedRequest, type SignOptions } from './feishu-sign.js';
@@ -19,6 +20,8 @@ export interface PostResult {
 export interface FeishuHarness {
   app: TestApp;
   fake: FakeFeishu;
+  /** The Feishu adapter the app built (its `identity` learns the bot's open_id from the fake). */
+  adapter: FeishuAdapter;
   base: string;
   /** POSTs raw bytes to the events URL. */
   post(body: string, headers?: Record<string, string>, path?: string): Promise<PostResult>;
@@ -36,9 +39,20 @@ export const FEISHU_ENV = {
   FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
 };
 
-export async function startFeishu(env: Record<string, string> = {}): Promise<FeishuHarness> {
+export interface StartOptions {
+  /** Runs on the fake before the app starts (e.g. make bot info fail, as when Feishu is down at start). */
+  prepare?(fake: FakeFeishu): void;
+  feishu?: FeishuAdapterOptions;
+  /** Wait until the bot's open_id is learned before returning (default true, so group @-messages are for it). */
+  waitForIdentity?: boolean;
+}
+
+export async function startFeishu(env: Record<string, string> = {}, o: StartOptions = {}): Promise<FeishuHarness> {
   const fake = await FakeFeishu.start();
-  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env });
+  o.prepare?.(fake);
+  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { feishu: o.feishu });
+  const adapter = app.adapters.find((a) => a.platform === 'feishu') as FeishuAdapter;
+  if (o.waitForIdentity !== false && env.FEISHU_MODE !== 'websocket') await adapter.identity.whenKnown();
   const server = app.createServer();
   const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 
@@ -63,6 +77,7 @@ export async function startFeishu(env: Record<string, string> = {}): Promise<Fei
   return {
     app,
     fake,
+    adapter,
     base,
     post,
     send(payload, o = {}) {

@@ -56,6 +56,9 @@ export class FakeFeishu {
   /** Distinct per fake, so a token cached from another test's server would be refused here. */
   token = newToken();
   private readonly failures: FakeResponse[] = [];
+  /** What GET /open-apis/bot/v3/info reports, and how many of its next calls fail first (Feishu down). */
+  bot = { open_id: 'ou_bot000000000000000000000000001', app_name: '学时助手' };
+  private botInfoFailures = 0;
   private readonly byUuid = new Map<string, { messageId: string; at: number }>();
   private seq = 0;
 
@@ -78,6 +81,15 @@ export class FakeFeishu {
   /** The next message calls (send or reply) get these answers, in order; later ones succeed. */
   failNext(...responses: FakeResponse[]): void {
     this.failures.push(...responses);
+  }
+
+  /** The next `n` bot-info calls answer 503, as when Feishu is unreachable while the bot starts. */
+  failBotInfo(n: number): void {
+    this.botInfoFailures = n;
+  }
+
+  botInfoRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/open-apis/bot/v3/info');
   }
 
   tokenRequests(): RecordedRequest[] {
@@ -127,6 +139,16 @@ export class FakeFeishu {
     if (r.method === 'POST' && r.path === '/open-apis/auth/v3/tenant_access_token/internal') {
       if (!r.body?.app_id || !r.body?.app_secret) return { status: 400, body: { code: 10003, msg: 'invalid param' } };
       return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: this.token, expire: 7200 } };
+    }
+    if (r.method === 'GET' && r.path === '/open-apis/bot/v3/info') {
+      if (this.botInfoFailures > 0) {
+        this.botInfoFailures--;
+        return { status: 503, body: { code: 1000, msg: 'service unavailable' } };
+      }
+      if (r.headers.authorization !== `Bearer ${this.token}`) {
+        return { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization.' } };
+      }
+      return { status: 200, body: { code: 0, msg: 'ok', bot: { activate_status: 2, ip_white_list: [], ...this.bot } } };
     }
     const reply = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(r.path);
     if (r.method === 'POST' && (reply || r.path === '/open-apis/im/v1/messages')) {

@@ -8,6 +8,9 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 export const ENCRYPT_KEY = 'kH2w9Xq4LmZr7tPv';
 export const VERIFICATION_TOKEN = 'v-Tok3nFromConsole';
 export const APP_ID = 'cli_a1b2c3d4e5f60718';
+/** The bot's own open_id, as the fake's GET /open-apis/bot/v3/info reports it. */
+export const BOT_OPEN_ID = 'ou_bot000000000000000000000000001';
+export const BOT_NAME = '学时助手';
 
 /** base64(IV ‖ AES-256-CBC-PKCS7(SHA-256(key), IV, json)), as Feishu encrypts event bodies. */
 export function encrypt(payload: unknown, key = ENCRYPT_KEY): string {
@@ -129,7 +132,7 @@ export function groupMention(text: string, o: MessageEventOptions = {}) {
     ...o,
     chatType: 'group',
     text: `@_user_1 ${text}`,
-    mentions: [{ key: '@_user_1', name: '学时助手', openId: 'ou_bot000000000000000000000000001' }],
+    mentions: [{ key: '@_user_1', name: BOT_NAME, openId: BOT_OPEN_ID }],
   });
 }
 
@@ -151,6 +154,44 @@ export function cardAction(value: Record<string, unknown>, o: { openId?: string;
       action: { value, tag: 'button' },
       host: 'im_message',
       context: { open_message_id: 'om_card0000000000000000000000000001', open_chat_id: 'oc_5ce6d572455d361153b7xx51da133945' },
+    },
+  };
+}
+
+/**
+ * A v1 card callback, as apps configured with the older "message card request URL" receive it: flat, with the
+ * card-update credential in `token` (not the Verification Token).
+ */
+export function cardActionV1(value: Record<string, unknown>, o: { openId?: string; token?: string } = {}) {
+  return {
+    open_id: o.openId ?? 'ou_84aad35d084aa403a838cf73ee18467',
+    user_id: 'e33ggbyz',
+    open_message_id: 'om_card0000000000000000000000000001',
+    open_chat_id: 'oc_5ce6d572455d361153b7xx51da133945',
+    tenant_key: '2ca1d211f64f6438',
+    token: o.token ?? `c-${randomBytes(20).toString('hex')}`,
+    action: { value, tag: 'button' },
+  };
+}
+
+/**
+ * The body and headers of a plaintext v1 card callback: signed as both official SDKs verify it,
+ * hex(SHA-1(timestamp + nonce + verificationToken + body)).
+ */
+export function signedCardV1Request(payload: unknown, o: { verificationToken?: string; now?: Date; nonce?: string } = {}) {
+  const body = JSON.stringify(payload);
+  const timestamp = String(Math.floor((o.now ?? new Date()).getTime() / 1000));
+  const nonce = o.nonce ?? randomBytes(8).toString('hex');
+  const signature = createHash('sha1')
+    .update(timestamp + nonce + (o.verificationToken ?? VERIFICATION_TOKEN) + body)
+    .digest('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'X-Lark-Request-Timestamp': timestamp,
+      'X-Lark-Request-Nonce': nonce,
+      'X-Lark-Signature': signature,
     },
   };
 }

@@ -3,11 +3,13 @@ import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingta
 import { ROBOT_TOPIC } from '../fakes/dingtalk-platform.js';
 import { CLIENT_ID, CLIENT_SECRET, callbackBody } from '../fakes/dingtalk-sign.js';
 import { addTeacher, countRows } from '../helpers/seed.js';
+import type { StreamOptions } from '../../src/platforms/dingtalk/stream.js';
+import { createHttpApp } from '../../src/http/app.js';
 
 let h: DingtalkHarness;
 afterEach(async () => h?.close());
 
-const stream = (idleTimeoutMs = 60_000) => startDingtalk({ mode: 'stream', adapter: { stream: { idleTimeoutMs } } });
+const stream = (o: StreamOptions = {}) => startDingtalk({ mode: 'stream', adapter: { stream: o } });
 
 describe('DingTalk Stream mode', () => {
   it('opens the connection through the configured gateway with the robot topic subscribed', async () => {
@@ -53,31 +55,86 @@ describe('DingTalk Stream mode', () => {
     expect(countRows(h.app.db, 'inbox')).toBe(0);
   });
 
-  it('answers the gateway’s SYSTEM pings and keeps a pinged connection', async () => {
-    h = await stream(150);
+  it('answers the gateway’s SYSTEM pings', async () => {
+    h = await stream();
     h.fake.gateway.pingEvery(40);
-    await new Promise((r) => setTimeout(r, 450));
-    expect(h.fake.gateway.pingReplies.length).toBeGreaterThan(3);
+    await eventually(() => h.fake.gateway.pingReplies.length > 3, 3000, 'ping replies');
     expect(h.fake.gateway.connections).toHaveLength(1);
   });
 
-  it('watchdog: reconnects when the gateway goes silent, and logs it', async () => {
-    h = await stream(150);
-    h.fake.gateway.pingEvery(40);
-    await new Promise((r) => setTimeout(r, 200));
+  // Scaled: 20 ms stands for the 30 s ping interval, 100 ms for the ~120 s pong deadline.
+  const KEEPALIVE = { pingIntervalMs: 20, pongTimeoutMs: 100 };
+
+  it('keepalive: a quiet connection whose pings are answered is kept (silence for 12× the deadline ≈ 25 min)', async () => {
+    h = await stream(KEEPALIVE);
+    h.fake.gateway.goSilent(); // no SYSTEM pings, no messages: nothing but protocol pongs
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(h.fake.gateway.pingsReceived).toBeGreaterThan(20);
+    expect(h.fake.gateway.connections).toHaveLength(1);
+    expect(h.fake.gateway.openConnections()).toHaveLength(1);
+    expect(h.logs.some((l) => l.msg === 'dingtalk stream reconnecting')).toBe(false);
+  });
+
+  it('keepalive: unanswered pings cause exactly one reconnect, logged, and the new connection carries messages', async () => {
+    h = await stream(KEEPALIVE);
     h.fake.gateway.goSilent();
+    h.fake.gateway.mutePongs();
     await eventually(() => h.fake.gateway.connections.length >= 2, 3000, 'second connection');
+    h.fake.gateway.answerPongs();
     expect(h.fake.gateway.connections[0].closedAt).toBeDefined();
-    expect(h.logs.some((l) => l.msg === 'dingtalk stream silent past the watchdog limit; reconnecting')).toBe(true);
-    expect(h.logs.some((l) => l.msg === 'dingtalk stream reconnecting' && l.reason === 'watchdog')).toBe(true);
+    expect(h.logs.some((l) => l.msg === 'dingtalk stream pings unanswered past the deadline; reconnecting')).toBe(true);
+    expect(h.logs.filter((l) => l.msg === 'dingtalk stream reconnecting' && l.reason === 'keepalive')).toHaveLength(1);
     expect(h.fake.calls('gateway').length).toBeGreaterThanOrEqual(2); // a fresh ticket each time
 
-    // The new connection carries messages.
-    h.fake.gateway.speakAgain();
+    // Healthy again: no further reconnects while pongs come back.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.fake.gateway.connections).toHaveLength(2);
     await eventually(() => h.fake.gateway.openConnections().length === 1 && h.adapter.stream?.connected, 3000);
     const body = callbackBody({ text: '帮助', sessionWebhook: h.fake.sessionWebhook('s-after') });
     h.fake.gateway.pushCallback(body);
     await eventually(() => h.fake.deliveredTo('s-after').length === 1, 3000, 'reply after reconnect');
+  });
+
+  it('never drops a message whose inbox write fails: keeps it, says so on /healthz, stores it later, answers once', async () => {
+    h = await stream({ retryBaseMs: 20, retryMaxMs: 40 });
+    const sqlite = h.app.db.$client;
+    // A real failing write: SQLite refuses every inbox insert, as with a full disk.
+    sqlite.exec(`CREATE TEMP TRIGGER inbox_full BEFORE INSERT ON main.inbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const body = callbackBody({ text: '帮助', sessionWebhook: h.fake.sessionWebhook('s-kept') });
+    h.fake.gateway.pushCallback(body, 'frame-kept');
+
+    // Acked (the gateway would not resend it anyway) only after it was put in the retry queue, and logged loudly.
+    await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === 'frame-kept'), 3000, 'ack');
+    expect(h.logs.some((l) => l.level >= 50 && String(l.msg).includes('kept in memory and retrying'))).toBe(true);
+    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    const http = createHttpApp({ adapters: [h.adapter], maxBodyBytes: 1 << 20, logger: h.app.logger, health: () => ({}) });
+    const waiting = await (await http.request('/healthz')).json();
+    expect(waiting).toMatchObject({ ok: true, eventsWaiting: 1, dingtalk: { eventsWaiting: 1 } });
+
+    // Still failing a while later: still waiting, nothing lost.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(h.adapter.stream!.waitingCount).toBe(1);
+
+    sqlite.exec('DROP TRIGGER inbox_full');
+    await eventually(() => h.fake.deliveredTo('s-kept').length === 1, 3000, 'reply after the write succeeded');
+    await h.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.fake.deliveredTo('s-kept')).toHaveLength(1);
+    expect(h.fake.gateway.acks.filter((a) => a.messageId === 'frame-kept')).toHaveLength(1);
+    expect(countRows(h.app.db, 'inbox')).toBe(1);
+    expect(await (await http.request('/healthz')).json()).toMatchObject({ eventsWaiting: 0 });
+  });
+
+  it('ignores a group message whose isInAtList is false (acked, not stored), and handles one that @s the robot', async () => {
+    h = await stream();
+    const notForUs = { ...callbackBody({ text: '帮助', kind: 'group', sessionWebhook: h.fake.sessionWebhook('s-g1') }), isInAtList: false };
+    h.fake.gateway.pushCallback(notForUs, 'frame-not-at');
+    await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === 'frame-not-at'), 3000, 'ack');
+    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    const forUs = callbackBody({ text: '帮助', kind: 'group', sessionWebhook: h.fake.sessionWebhook('s-g2') });
+    h.fake.gateway.pushCallback(forUs);
+    await eventually(() => h.fake.deliveredTo('s-g2').length === 1, 3000, 'reply to @robot');
+    expect(h.fake.deliveredTo('s-g1')).toHaveLength(0);
   });
 
   it('reconnects after the gateway drops the connection, and after it announces a disconnect', async () => {
@@ -92,7 +149,7 @@ describe('DingTalk Stream mode', () => {
   });
 
   it('keeps retrying with backoff while the gateway refuses, then connects', async () => {
-    h = await startDingtalk({ mode: 'stream', adapter: { stream: { reconnectBaseMs: 10, reconnectMaxMs: 40 } } });
+    h = await stream({ reconnectBaseMs: 10, reconnectMaxMs: 40 });
     h.fake.failNext('gateway', { status: 500, body: { code: 'ServiceUnavailable', message: 'busy' } }, { status: 500, body: { code: 'ServiceUnavailable', message: 'busy' } });
     h.fake.gateway.kick();
     await eventually(() => h.fake.gateway.connections.length === 2 && h.fake.gateway.openConnections().length === 1, 3000);

@@ -190,6 +190,15 @@ describe('groups', () => {
     const [row] = h.inboxRows();
     expect(JSON.parse(row.payload)).toMatchObject({ text: '帮助', chatType: 'group', platform: 'dingtalk', accountId: 'manager4711' });
   });
+
+  it('ignores a group message with isInAtList false: 200, nothing stored, nothing sent', async () => {
+    const group = { ...callbackBody({ kind: 'group', text: '帮助', sessionWebhook: h.fake.sessionWebhook('s-group') }), isInAtList: false };
+    const r = await h.send(group);
+    expect(r.status).toBe(200);
+    await h.settle();
+    expect(h.inboxRows()).toHaveLength(0);
+    expect(h.fake.deliveredTo('s-group')).toHaveLength(0);
+  });
 });
 
 describe('other messages', () => {

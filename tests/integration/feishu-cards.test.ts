@@ -5,7 +5,7 @@ import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createDispatcher } from '../../src/platforms/feishu/long-connection.js';
 import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
-import { cardAction, messageEvent, signedRequest } from '../fakes/feishu-sign.js';
+import { cardAction, cardActionV1, challenge, encrypt, messageEvent, signedCardV1Request, signedRequest } from '../fakes/feishu-sign.js';
 import { addTeacher, countRows } from '../helpers/seed.js';
 
 const CARDS = '/webhooks/feishu/cards';
@@ -14,8 +14,8 @@ let h: FeishuHarness;
 afterEach(async () => h?.close());
 
 /** An officer on the console creates a button-mode session open now (the test app's clock: 2026-11-25 10:00). */
-async function setUp(): Promise<number> {
-  h = await startFeishu();
+async function setUp(env: Record<string, string> = {}): Promise<number> {
+  h = await startFeishu(env);
   const officer = addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
   grantRole(h.app.db, officer, 'officer', 'test');
   addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
@@ -95,6 +95,74 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
     const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect((r.json as { toast: { type: string } }).toast.type).toBe('error');
+    expect(countRows(h.app.db, 'records')).toBe(0);
+  });
+});
+
+/** Apps configured with the older "message card request URL" get the flat v1 callback instead of card.action.trigger. */
+describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/feishu/cards', () => {
+  type Answer = { toast: { type: string; content: string }; card?: { type: string; data: { header: unknown } } };
+  const postV1 = (payload: unknown, o: { verificationToken?: string } = {}) => {
+    const { body, headers } = signedCardV1Request(payload, { now: h.app.fixedClock.now(), ...o });
+    return h.post(body, headers, CARDS);
+  };
+
+  it('answers the setup challenge the card URL sends, plain or encrypted', async () => {
+    h = await startFeishu();
+    const plain = await h.post(JSON.stringify(challenge('card-v1-challenge')), { 'content-type': 'application/json' }, CARDS);
+    expect(plain).toMatchObject({ status: 200, json: { challenge: 'card-v1-challenge' } });
+    const enc = await h.post(JSON.stringify({ encrypt: encrypt(challenge('card-v1-enc')) }), { 'content-type': 'application/json' }, CARDS);
+    expect(enc).toMatchObject({ status: 200, json: { challenge: 'card-v1-enc' } });
+  });
+
+  it('a v1 click signs in with the same effect, toast and redrawn card as a v2 click', async () => {
+    const id = await setUp();
+    const r = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
+    expect(r.status).toBe(200);
+    const answer = r.json as Answer;
+    expect(answer.toast.type).toBe('success');
+    expect(answer.toast.content).toContain('师德讲座');
+    expect(answer.card?.type).toBe('raw');
+    expect(h.app.db.select().from(schema.records).where(eq(schema.records.source, 'session')).all()).toHaveLength(1);
+
+    // Same as v2: a second click is told it is already done, and credits nothing more.
+    const again = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
+    expect((again.json as Answer).toast).toMatchObject({ type: 'info' });
+    expect((again.json as Answer).toast.content).toContain('已签到');
+    expect(countRows(h.app.db, 'records')).toBe(1);
+  });
+
+  it('gives the same answer as a v2 click for the same button', async () => {
+    const id = await setUp();
+    h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
+    const v1 = (await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }))).json as Answer;
+    const v2 = (await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS })).json as Answer;
+    expect(v1.toast).toEqual(v2.toast);
+    expect(v1.toast.type).toBe('error');
+  });
+
+  it('accepts an encrypted v1 click (signed with the Encrypt Key like events)', async () => {
+    const id = await setUp();
+    const r = await h.send(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
+    expect(r.status).toBe(200);
+    expect((r.json as Answer).toast.type).toBe('success');
+    expect(countRows(h.app.db, 'records')).toBe(1);
+  });
+
+  it('refuses a forged v1 click with 401: wrong signing token, no signature, or a changed body', async () => {
+    const id = await setUp();
+    const click = cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER });
+    expect((await postV1(click, { verificationToken: 'not-the-token' })).status).toBe(401);
+    expect((await h.post(JSON.stringify(click), { 'content-type': 'application/json' }, CARDS)).status).toBe(401);
+    const { body, headers } = signedCardV1Request(click, { now: h.app.fixedClock.now() });
+    expect((await h.post(body.replace(TEACHER, 'ou_attacker0000000000000000000001'), headers, CARDS)).status).toBe(401);
+    expect(countRows(h.app.db, 'records')).toBe(0);
+  });
+
+  it('refuses a plaintext v1 click when no Verification Token is configured to check it', async () => {
+    const id = await setUp({ FEISHU_VERIFICATION_TOKEN: '' });
+    const r = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
+    expect(r.status).toBe(401);
     expect(countRows(h.app.db, 'records')).toBe(0);
   });
 });

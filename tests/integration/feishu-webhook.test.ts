@@ -318,6 +318,35 @@ describe('Feishu without an encrypt key', () => {
   });
 });
 
+describe('Feishu webhook with neither a verification token nor an encrypt key', () => {
+  const UNVERIFIED = { FEISHU_ENCRYPT_KEY: '', FEISHU_VERIFICATION_TOKEN: '' };
+
+  it('is refused: a forged event gets 503 and reaches nothing; the status line and log say why', async () => {
+    h = await startFeishu(UNVERIFIED);
+    const forged = messageEvent({ text: '绑定 T0001 张三', token: 'anything' });
+    for (const path of [FEISHU_PATH, '/webhooks/feishu/cards']) {
+      const r = await h.post(JSON.stringify(forged), { 'content-type': 'application/json' }, path);
+      expect(r.status).toBe(503);
+    }
+    expect(h.inboxRows()).toHaveLength(0);
+    const line = h.app.adapters.find((a) => a.platform === 'feishu')!.status();
+    expect(line).toContain('REFUSED');
+    expect(line).toContain('FEISHU_ALLOW_UNVERIFIED');
+  });
+
+  it('runs unverified only with FEISHU_ALLOW_UNVERIFIED=true', async () => {
+    h = await startFeishu({ ...UNVERIFIED, FEISHU_ALLOW_UNVERIFIED: 'true' });
+    expect((await h.post(JSON.stringify(messageEvent({ text: '帮助' })))).status).toBe(200);
+    await settled();
+    expect(h.fake.delivered).toHaveLength(1);
+  });
+
+  it('does not apply to websocket mode, which needs neither', async () => {
+    h = await startFeishu({ ...UNVERIFIED, FEISHU_MODE: 'websocket' });
+    expect(h.app.adapters.find((a) => a.platform === 'feishu')!.status()).not.toContain('REFUSED');
+  });
+});
+
 describe('Feishu adapter status line', () => {
   it('names the mode and the webhook path', async () => {
     h = await startFeishu();

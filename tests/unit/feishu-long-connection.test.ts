@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createFeishuAdapter } from '../../src/platforms/feishu/adapter.js';
 import { FeishuLongConnection, createDispatcher } from '../../src/platforms/feishu/long-connection.js';
 import { FakeFeishu, waitFor } from '../fakes/feishu-platform.js';
-import { APP_ID, cardAction, groupMention, messageEvent } from '../fakes/feishu-sign.js';
+import { APP_ID, BOT_OPEN_ID, cardAction, groupMention, messageEvent } from '../fakes/feishu-sign.js';
 
 /** A bot stand-in that records what the receiver hands it. */
 function recordingBot(fresh = true) {
@@ -41,7 +41,7 @@ describe('Feishu long connection: dispatcher', () => {
   it('takes a message event through the SDK dispatcher to bot.accept and bot.schedule', async () => {
     const r = recordingBot();
     const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' });
-    const dispatcher = createDispatcher({ bot: r.bot, config, logger: pino({ level: 'silent' }), clock });
+    const dispatcher = createDispatcher({ bot: r.bot, config, logger: pino({ level: 'silent' }), clock }, { openId: BOT_OPEN_ID });
     // WSClient hands the dispatcher the plain v2 body and skips the signature check, exactly like this.
     await dispatcher.invoke(groupMention('学时', { eventId: 'ev_ws_1', messageId: 'om_ws_1', openId: 'ou_ws' }), { needCheck: false });
     expect(r.accepted).toEqual([

@@ -71,6 +71,10 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     async stop() {
       await stream?.stop();
     },
+    health() {
+      if (!stream) return { mode: 'webhook' };
+      return { mode: 'stream', connected: stream.connected, eventsWaiting: stream.waitingCount, lost: stream.lost };
+    },
     status() {
       const robot = config.DINGTALK_ROBOT_CODE ? `robotCode ${robotCode}` : `robotCode = ClientId ${robotCode} (未设置 DINGTALK_ROBOT_CODE, not set)`;
       if (stream) {

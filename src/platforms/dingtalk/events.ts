@@ -55,3 +55,12 @@ export function toIncomingMessage(body: RobotCallback, receivedAt: number): Inco
     },
   };
 }
+
+/**
+ * Whether the robot was called. In a group DingTalk delivers only messages that @ the robot, and says so in
+ * `isInAtList`; one that says false (another robot's or a person's @, forwarded by a misconfigured robot) is
+ * not for us. A missing flag is taken on DingTalk's word (it delivers only @-messages to robots in groups).
+ */
+export function calledInChat(body: RobotCallback): boolean {
+  return body.conversationType !== '2' || body.isInAtList !== false;
+}

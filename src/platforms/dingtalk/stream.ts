@@ -1,9 +1,10 @@
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { Bot } from '../../bot/bot.js';
+import type { IncomingMessage } from '../../bot/types.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { isRecord, parseJson, postJson } from './http.js';
-import { RobotCallbackSchema, toIncomingMessage } from './events.js';
+import { RobotCallbackSchema, calledInChat, toIncomingMessage } from './events.js';
 
 /** Path of the connection-open call; the SDK hard-codes it on https://api.dingtalk.com. */
 export const GATEWAY_PATH = '/v1.0/gateway/connections/open';
@@ -11,8 +12,20 @@ export const GATEWAY_PATH = '/v1.0/gateway/connections/open';
 export interface StreamOptions {
   /** Full URL of the connection-open call; defaults to DINGTALK_API_BASE_URL + GATEWAY_PATH. */
   gatewayUrl?: string;
-  /** Watchdog: no frame at all (the gateway's SYSTEM pings included) for this long → reconnect. */
-  idleTimeoutMs?: number;
+  /**
+   * Keepalive, as the official SDKs do it: a WebSocket protocol ping every `pingIntervalMs`; when nothing (no
+   * pong, no frame) has come back for `pongTimeoutMs`, the connection is dead and is replaced. A quiet but
+   * healthy connection answers its pings and is kept however long nobody writes.
+   */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  /**
+   * The gateway never redelivers, so a message whose inbox write failed waits in memory (at most `maxWaiting`)
+   * and is retried with backoff (base·2ⁿ up to max) until it is stored.
+   */
+  maxWaiting?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
   /** Reconnect backoff: attempt n waits about base·2ⁿ (jittered), capped at max. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
@@ -34,6 +47,8 @@ export interface StreamDeps {
 interface Socket {
   readyState: number;
   once(event: 'close', listener: (code: number, reason: Buffer) => void): void;
+  on(event: 'pong', listener: () => void): void;
+  ping(data?: unknown, mask?: boolean, cb?: (err?: Error) => void): void;
   close(code?: number): void;
   terminate(): void;
 }
@@ -57,6 +72,7 @@ class GatewayClient extends DWClient {
     private readonly timeoutMs: number,
     private readonly hooks: FrameHooks,
   ) {
+    // The SDK's keepalive kills a connection after one 8 s pong delay; ours (DingtalkStream) waits ~2 minutes.
     super({ ...credentials, keepAlive: false, ua: 'xueshi' });
     // We reconnect ourselves (with backoff and a fresh client); the SDK's own loop retries every second forever.
     this.config.autoReconnect = false;
@@ -95,48 +111,75 @@ class GatewayClient extends DWClient {
   }
 }
 
+/** A robot message the gateway delivered (and will never deliver again) that is not in the inbox yet. */
+interface Waiting {
+  event: IncomingMessage;
+  frameId?: string;
+  since: number;
+}
+
 /**
  * Robot messages over the Stream WebSocket (DINGTALK_MODE=stream): no public URL needed. Each CALLBACK frame
- * takes the webhook's path (parse → inbox → ack the frame → work). The connection is supervised here rather
- * than by the SDK: a watchdog reconnects a connection that went quiet, every drop is logged, and reconnects
- * back off with jitter so a fleet does not reconnect in lockstep.
+ * takes the webhook's path (parse → inbox → ack the frame → work). The gateway does not redeliver a frame, so
+ * a message is stored before its ack, and one whose inbox write fails (locked database, full disk) waits in a
+ * bounded in-memory queue, retried with backoff and shown on /healthz, never dropped quietly. The connection
+ * is supervised here rather than by the SDK: protocol pings with a ~2 minute pong deadline, every drop logged,
+ * reconnects backed off with jitter so a fleet does not reconnect in lockstep.
  */
 export class DingtalkStream {
   private readonly log: Logger;
-  private readonly idleTimeoutMs: number;
+  private readonly pingIntervalMs: number;
+  private readonly pongTimeoutMs: number;
   private client: GatewayClient | null = null;
   /** Bumped on every connect and drop; events from an older connection are ignored. */
   private generation = 0;
   private attempt = 0;
-  private lastFrameAt = 0;
+  /** performance.now() of the last pong or frame on the current connection. */
+  private lastHeardAt = 0;
   private framesOnConnection = 0;
   private stopped = true;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private readonly waiting: Waiting[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryAttempt = 0;
   /** Connections opened so far (status line, tests). */
   connections = 0;
   connected = false;
+  /** Messages lost because the waiting queue was full (each logged at fatal with its body). */
+  lost = 0;
 
   constructor(private readonly deps: StreamDeps) {
     this.log = deps.logger.child({ transport: 'stream' });
-    this.idleTimeoutMs = deps.options?.idleTimeoutMs ?? 60_000;
+    this.pingIntervalMs = deps.options?.pingIntervalMs ?? 30_000;
+    this.pongTimeoutMs = deps.options?.pongTimeoutMs ?? 120_000;
+  }
+
+  /** Messages received but not yet stored (they are retried; /healthz reports them). */
+  get waitingCount(): number {
+    return this.waiting.length;
   }
 
   /** Opens the first connection. Never throws: a failure is logged and retried in the background. */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    const every = Math.max(10, Math.min(5000, Math.floor(this.idleTimeoutMs / 4)));
-    this.watchdog = setInterval(() => this.checkIdle(), every);
-    this.watchdog.unref();
+    this.keepaliveTimer = setInterval(() => this.keepalive(), this.pingIntervalMs);
+    this.keepaliveTimer.unref();
     await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.watchdog = this.reconnectTimer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.keepaliveTimer = this.reconnectTimer = this.retryTimer = null;
+    // A last try for what is waiting; whatever still fails is logged in full so it can be re-entered by hand.
+    this.retryWaiting();
+    for (const w of this.waiting.splice(0)) {
+      this.log.fatal({ message: w.event, frameId: w.frameId }, 'dingtalk stream stopped with a message never stored; it is LOST (body logged here)');
+    }
     this.generation++;
     this.connected = false;
     const socket = this.client?.currentSocket;
@@ -176,15 +219,18 @@ export class DingtalkStream {
     this.client = client;
     this.connected = true;
     this.connections++;
-    this.lastFrameAt = performance.now();
+    this.lastHeardAt = performance.now();
     this.framesOnConnection = 0;
     socket.once('close', (code, reason) => this.onClose(generation, code, reason.toString()));
+    socket.on('pong', () => {
+      if (generation === this.generation) this.lastHeardAt = performance.now();
+    });
     this.log.info({ connection: this.connections }, 'dingtalk stream connected');
   }
 
   private onFrame(generation: number, frame: Record<string, unknown>): void {
     if (generation !== this.generation) return;
-    this.lastFrameAt = performance.now();
+    this.lastHeardAt = performance.now();
     // Backoff resets only once the gateway talks: a server that accepts and hangs up must not cause a storm.
     if (this.framesOnConnection++ === 0) this.attempt = 0;
     const headers = isRecord(frame.headers) ? frame.headers : {};
@@ -214,16 +260,68 @@ export class DingtalkStream {
       ack();
       return;
     }
-    let fresh: boolean;
-    try {
-      fresh = bot.accept(toIncomingMessage(parsed.data, clock.now().getTime()));
-    } catch (error) {
-      // Not acked: the gateway redelivers, and the inbox may be writable by then.
-      this.log.error({ err: errorText(error), messageId }, 'dingtalk stream callback not stored; leaving it unacked');
+    if (!calledInChat(parsed.data)) {
+      this.log.info({ messageId, msgId: parsed.data.msgId }, 'dingtalk group message not for the robot (isInAtList false); acked and ignored');
+      ack();
       return;
     }
+    const event = toIncomingMessage(parsed.data, clock.now().getTime());
+    try {
+      if (bot.accept(event)) bot.schedule();
+    } catch (error) {
+      // The gateway will never send this again: keep it, retry, and say so loudly, then ack.
+      this.keep(event, messageId, error);
+    }
     ack();
-    if (fresh) bot.schedule();
+  }
+
+  /** Queues a message whose inbox write failed; only a full queue loses one, and then its body is logged. */
+  private keep(event: IncomingMessage, frameId: string | undefined, error: unknown): void {
+    const max = this.deps.options?.maxWaiting ?? 1000;
+    if (this.waiting.length >= max) {
+      this.lost++;
+      this.log.fatal(
+        { err: errorText(error), frameId, message: event, waiting: this.waiting.length },
+        'dingtalk stream message could not be stored and the retry queue is full; it is LOST (body logged here)',
+      );
+      return;
+    }
+    this.waiting.push({ event, frameId, since: performance.now() });
+    this.log.error(
+      { err: errorText(error), frameId, msgId: event.messageId, waiting: this.waiting.length },
+      'dingtalk stream message not stored (inbox write failed); kept in memory and retrying — the gateway will not resend it',
+    );
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.waiting.length === 0) return;
+    const base = this.deps.options?.retryBaseMs ?? 500;
+    const max = this.deps.options?.retryMaxMs ?? 30_000;
+    const delay = Math.min(max, base * 2 ** Math.min(this.retryAttempt, 20));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retryWaiting();
+      this.scheduleRetry();
+    }, delay);
+  }
+
+  /** Stores waiting messages in arrival order; stops at the first failure (the database is still unwritable). */
+  private retryWaiting(): void {
+    const { bot } = this.deps;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      try {
+        if (bot.accept(next.event)) bot.schedule();
+      } catch (error) {
+        this.retryAttempt++;
+        this.log.error({ err: errorText(error), waiting: this.waiting.length, attempt: this.retryAttempt }, 'dingtalk stream: waiting messages still cannot be stored; retrying');
+        return;
+      }
+      this.waiting.shift();
+      this.log.warn({ msgId: next.event.messageId, waitedMs: Math.round(performance.now() - next.since), waiting: this.waiting.length }, 'dingtalk stream message stored after retry');
+    }
+    this.retryAttempt = 0;
   }
 
   private onClose(generation: number, code: number, reason: string): void {
@@ -234,13 +332,21 @@ export class DingtalkStream {
     this.scheduleReconnect('socket closed');
   }
 
-  private checkIdle(): void {
+  /** Pings the gateway; a connection that has answered nothing (no pong, no frame) for the deadline is replaced. */
+  private keepalive(): void {
     if (this.stopped || !this.connected) return;
-    const silentMs = Math.round(performance.now() - this.lastFrameAt);
-    if (silentMs <= this.idleTimeoutMs) return;
-    this.log.warn({ silentMs, idleTimeoutMs: this.idleTimeoutMs }, 'dingtalk stream silent past the watchdog limit; reconnecting');
-    this.drop();
-    this.scheduleReconnect('watchdog');
+    const silentMs = Math.round(performance.now() - this.lastHeardAt);
+    if (silentMs > this.pongTimeoutMs) {
+      this.log.warn({ silentMs, pongTimeoutMs: this.pongTimeoutMs }, 'dingtalk stream pings unanswered past the deadline; reconnecting');
+      this.drop();
+      this.scheduleReconnect('keepalive');
+      return;
+    }
+    try {
+      this.client?.currentSocket?.ping();
+    } catch (error) {
+      this.log.warn({ err: errorText(error) }, 'dingtalk stream ping failed');
+    }
   }
 
   /** Abandons the current connection without waiting for the peer (it may be gone). */

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
 import type { Logger } from '../../logger.js';
 import { parseJson } from './http.js';
-import { RobotCallbackSchema, toIncomingMessage } from './events.js';
+import { RobotCallbackSchema, calledInChat, toIncomingMessage } from './events.js';
 import { SIGN_HEADERS, verifyCallback } from './verify.js';
 
 export const DINGTALK_CALLBACK_PATH = '/webhooks/dingtalk';
@@ -46,6 +46,10 @@ async function receive(request: RawRequest, deps: WebhookDeps, log: Logger): Pro
     return badRequest();
   }
 
+  if (!calledInChat(parsed.data)) {
+    log.info({ msgId: parsed.data.msgId }, 'dingtalk group message not for the robot (isInAtList false); ignored');
+    return ok();
+  }
   // One INSERT claims the msgId; a retry or a concurrent duplicate loses it and is only acked.
   if (await deps.bot.acceptGrouped(toIncomingMessage(parsed.data, deps.clock.now().getTime()))) deps.bot.schedule();
   return ok();

@@ -1,27 +1,55 @@
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
+import { FeishuBotIdentity } from './bot-identity.js';
 import { FeishuLongConnection } from './long-connection.js';
 import { FeishuSender } from './send.js';
-import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, feishuWebhookRoutes } from './webhook.js';
+import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, REFUSED_MESSAGE, feishuWebhookRoutes, webhookRefused } from './webhook.js';
+
+export interface FeishuAdapterOptions {
+  /** Backoff while learning the bot's open_id (GET /open-apis/bot/v3/info) fails: base·2ⁿ up to max. */
+  identityRetryBaseMs?: number;
+  identityRetryMaxMs?: number;
+}
+
+export interface FeishuAdapter extends PlatformAdapter {
+  readonly identity: FeishuBotIdentity;
+}
 
 /** Feishu (Lark): events by webhook or long connection (FEISHU_MODE), replies through the OpenAPI. */
-export function createFeishuAdapter(deps: AdapterDeps): PlatformAdapter {
+export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOptions = {}): FeishuAdapter {
   const { config } = deps;
-  const sender = new FeishuSender({ config, logger: deps.logger.child({ platform: 'feishu' }) });
-  const longConnection = config.FEISHU_MODE === 'websocket' ? new FeishuLongConnection(deps) : null;
+  const logger = deps.logger.child({ platform: 'feishu' });
+  const sender = new FeishuSender({ config, logger });
+  const identity = new FeishuBotIdentity({
+    baseUrl: config.FEISHU_BASE_URL,
+    appId: config.FEISHU_APP_ID ?? '',
+    appSecret: config.FEISHU_APP_SECRET ?? '',
+    configuredName: config.FEISHU_BOT_NAME,
+    logger,
+    retryBaseMs: options.identityRetryBaseMs,
+    retryMaxMs: options.identityRetryMaxMs,
+  });
+  const longConnection = config.FEISHU_MODE === 'websocket' ? new FeishuLongConnection(deps, identity) : null;
+  const refused = config.FEISHU_MODE === 'webhook' && webhookRefused(config);
   return {
     platform: 'feishu',
     sender,
-    routes: config.FEISHU_MODE === 'webhook' ? feishuWebhookRoutes(deps) : [],
+    identity,
+    routes: config.FEISHU_MODE === 'webhook' ? feishuWebhookRoutes(deps, identity) : [],
     async start() {
-      // Not awaited: an unreachable Feishu must not hold up start-up; warmUp logs its own failure.
+      if (refused) logger.error(REFUSED_MESSAGE);
+      // Not awaited: an unreachable Feishu must not hold up start-up; both log their own failures and the
+      // identity keeps retrying in the background.
       void sender.warmUp();
+      identity.start();
       await longConnection?.start();
     },
     async stop() {
+      identity.stop();
       await longConnection?.stop();
     },
     status() {
       if (longConnection) return `飞书 Feishu: 已启用 on · 长连接模式 websocket mode (无需公网地址 no public URL needed)`;
+      if (refused) return `飞书 Feishu: 回调已拒绝 webhook REFUSED · 未设置 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY, 任何人都能伪造事件 anyone could forge events (FEISHU_ALLOW_UNVERIFIED=true 可强制开启)`;
       const secured = config.FEISHU_ENCRYPT_KEY ? '签名+加密 signed+encrypted' : '未设置 FEISHU_ENCRYPT_KEY, 不验签 unsigned';
       return `飞书 Feishu: 已启用 on · 回调模式 webhook mode · 事件 event URL: POST ${FEISHU_EVENTS_PATH} · 卡片回调 card URL: POST ${FEISHU_CARDS_PATH} (${secured})`;
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CardAction, InboundEvent, IncomingMessage } from '../../bot/types.js';
+import type { BotIdentityView } from './bot-identity.js';
 import { isRecord } from './verify.js';
 
 /** Feishu v2 (schema 2.0) events → the bot's inbound shapes. Pure: no I/O, no clock. */
@@ -60,8 +61,14 @@ export type Classified =
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
 
-/** Decides what a decrypted, verified v2 body is. */
-export function classifyEnvelope(body: unknown, receivedAt: number): Classified {
+/** Nobody known yet: what a receiver uses until the bot's open_id is learned (and in tests of other things). */
+export const UNKNOWN_BOT: BotIdentityView = { openId: null };
+
+/**
+ * Decides what a decrypted, verified v2 body is. Both receivers (webhook and long connection) call this, so a
+ * group message reaches the bot on neither unless it @-mentions the bot (see `addressedToBot`).
+ */
+export function classifyEnvelope(body: unknown, receivedAt: number, bot: BotIdentityView = UNKNOWN_BOT): Classified {
   if (isRecord(body) && body.schema === undefined && isRecord(body.event)) {
     // Old-style (v1) events: the bot subscribes to none, so there is nothing to retry.
     return { kind: 'ignore', reason: `v1 event ${String(body.event.type)}` };
@@ -71,8 +78,13 @@ export function classifyEnvelope(body: unknown, receivedAt: number): Classified 
   const type = envelope.data.header.event_type;
   try {
     if (type === MESSAGE_RECEIVED) {
-      const message = toIncomingMessage(envelope.data, receivedAt);
-      return message ? { kind: 'event', event: message } : { kind: 'ignore', reason: 'message sent by an app' };
+      const parsed = MessageReceiveSchema.parse(envelope.data.event);
+      if (parsed.sender.sender_type === 'app') return { kind: 'ignore', reason: 'message sent by an app' };
+      if (parsed.message.chat_type !== 'p2p') {
+        const addressed = addressedToBot(parsed.message.mentions ?? [], bot);
+        if (addressed !== 'bot') return { kind: 'ignore', reason: `group message not for the bot (${addressed})` };
+      }
+      return { kind: 'event', event: incomingMessage(envelope.data, parsed, receivedAt) };
     }
     if (type === CARD_ACTION) {
       const action = toCardAction(envelope.data, receivedAt);
@@ -84,10 +96,30 @@ export function classifyEnvelope(body: unknown, receivedAt: number): Classified 
   return { kind: 'ignore', reason: `unhandled event type ${type}` };
 }
 
+type Mention = NonNullable<MessageReceive['message']['mentions']>[number];
+
+/**
+ * Whether a group message calls the bot: its mentions hold the bot's open_id. `@所有人` (key `@_all`) and
+ * mentions of other people are not calls. Until the open_id is learned (Feishu unreachable at start), only a
+ * message whose first mention is a person-style mention named exactly FEISHU_BOT_NAME counts; without that
+ * setting nothing does ('unknown'): never answer a message that may have been meant for someone else.
+ */
+export function addressedToBot(mentions: readonly Mention[], bot: BotIdentityView): 'bot' | 'others' | 'nobody' | 'unknown' {
+  const people = mentions.filter((m) => m.key !== '@_all');
+  if (people.length === 0) return 'nobody';
+  if (bot.openId) return people.some((m) => m.id?.open_id === bot.openId) ? 'bot' : 'others';
+  const first = mentions[0];
+  if (bot.configuredName && first.key !== '@_all' && first.name === bot.configuredName) return 'bot';
+  return 'unknown';
+}
+
 /** `im.message.receive_v1` → IncomingMessage; null for messages sent by apps (bots must not answer bots). */
 export function toIncomingMessage(envelope: Envelope, receivedAt: number): IncomingMessage | null {
-  const { sender, message } = MessageReceiveSchema.parse(envelope.event);
-  if (sender.sender_type === 'app') return null;
+  const parsed = MessageReceiveSchema.parse(envelope.event);
+  return parsed.sender.sender_type === 'app' ? null : incomingMessage(envelope, parsed, receivedAt);
+}
+
+function incomingMessage(envelope: Envelope, { sender, message }: MessageReceive, receivedAt: number): IncomingMessage {
   return {
     kind: 'message',
     platform: 'feishu',
@@ -116,7 +148,9 @@ export function messageText(messageType: string, content: string | undefined): s
     return '';
   }
   if (typeof text !== 'string') return '';
-  return text.replace(/\s*@_(?:user_\d+|all)\s*/g, ' ').trim();
+  // A key between spaces leaves one space; one inside a word ("我是@_user_1谁") leaves none. Newlines are kept
+  // (a broadcast's body may have several lines).
+  return text.replace(/([ \t]*)@_(?:user_\d+|all)([ \t]*)/g, (_, before: string, after: string) => (before || after ? ' ' : '')).trim();
 }
 
 /** `card.action.trigger` → CardAction; the button's `value` is the object we put on it. */
@@ -145,4 +179,48 @@ export function envelopeFromDispatcher(data: Record<string, unknown>): unknown {
   const event: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (!(k in header) && k !== 'schema') event[k] = v;
   return { schema: data.schema ?? '2.0', header, event };
+}
+
+/**
+ * The older card callback (apps whose console has a "message card request URL", `card.action.trigger_v1`): a
+ * flat body. Its `token` is the card-update credential ("c-..."), not the Verification Token.
+ */
+export const CardActionV1Schema = z.object({
+  open_id: z.string().min(1),
+  user_id: z.string().nullish(),
+  open_message_id: z.string().optional(),
+  open_chat_id: z.string().optional(),
+  tenant_key: z.string().optional(),
+  token: z.string().optional(),
+  action: z.object({ value: z.unknown(), tag: z.string().optional(), option: z.string().optional() }),
+});
+
+/** A body in the v1 card callback shape (no schema, no event, an action and an operator open_id). */
+export function isCardActionV1(body: Record<string, unknown>): boolean {
+  return body.schema === undefined && body.event === undefined && isRecord(body.action) && typeof body.open_id === 'string';
+}
+
+/**
+ * v1 card callback → CardAction, the same shape a `card.action.trigger` click becomes. v1 carries no event id,
+ * so the request's nonce (with the clicker and the update token) stands in for one: a replayed request is
+ * handled once, and two people clicking the same card are two clicks.
+ */
+export function classifyCardActionV1(body: unknown, receivedAt: number, nonce: string): Classified {
+  const parsed = CardActionV1Schema.safeParse(body);
+  if (!parsed.success) return { kind: 'invalid', reason: `not a v1 card callback: ${z.prettifyError(parsed.error)}` };
+  const { open_id, open_message_id, open_chat_id, token, action } = parsed.data;
+  if (!isRecord(action.value)) return { kind: 'ignore', reason: 'card action without an object value' };
+  return {
+    kind: 'event',
+    event: {
+      kind: 'card_action',
+      platform: 'feishu',
+      eventId: `card-v1:${open_id}:${token ?? ''}:${nonce}`,
+      accountId: open_id,
+      chatId: open_chat_id,
+      messageId: open_message_id,
+      value: action.value,
+      receivedAt,
+    },
+  };
 }

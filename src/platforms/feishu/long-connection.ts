@@ -1,8 +1,9 @@
 import { EventDispatcher, LoggerLevel, WSClient, type Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { AdapterDeps } from '../adapter.js';
 import type { Logger } from '../../logger.js';
+import type { BotIdentityView } from './bot-identity.js';
 import { answerCardClick } from './card-callback.js';
-import { CARD_ACTION, MESSAGE_RECEIVED, classifyEnvelope, envelopeFromDispatcher } from './events.js';
+import { CARD_ACTION, MESSAGE_RECEIVED, UNKNOWN_BOT, classifyEnvelope, envelopeFromDispatcher } from './events.js';
 
 /** WSClient.start() silently does nothing for any other app id, so we check first and say why. */
 export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
@@ -15,7 +16,10 @@ export class FeishuLongConnection {
   private client: WSClient | null = null;
   private readonly log: Logger;
 
-  constructor(private readonly deps: AdapterDeps) {
+  constructor(
+    private readonly deps: AdapterDeps,
+    private readonly identity: BotIdentityView = UNKNOWN_BOT,
+  ) {
     this.log = deps.logger.child({ platform: 'feishu', transport: 'websocket' });
   }
 
@@ -43,7 +47,7 @@ export class FeishuLongConnection {
         onReconnected: () => this.log.info('feishu long connection re-established'),
         onError: (err) => this.log.error({ err }, 'feishu long connection gave up; events will not arrive until restart'),
       });
-      await this.client.start({ eventDispatcher: createDispatcher(this.deps) });
+      await this.client.start({ eventDispatcher: createDispatcher(this.deps, this.identity) });
     } catch (err) {
       this.log.error({ err }, 'feishu long connection failed to start');
     }
@@ -59,9 +63,9 @@ export class FeishuLongConnection {
  * Registers our two event types. A message's handler returns at once (the SDK acks when it resolves); a card
  * click's returns the callback answer (toast, redrawn card), which the SDK sends back over the connection.
  */
-export function createDispatcher({ bot, logger, clock }: AdapterDeps): EventDispatcher {
+export function createDispatcher({ bot, logger, clock }: AdapterDeps, identity: BotIdentityView = UNKNOWN_BOT): EventDispatcher {
   const handle = async (data: Record<string, unknown>) => {
-    const classified = classifyEnvelope(envelopeFromDispatcher(data), clock.now().getTime());
+    const classified = classifyEnvelope(envelopeFromDispatcher(data), clock.now().getTime(), identity);
     if (classified.kind !== 'event') {
       logger.info({ platform: 'feishu', reason: classified.reason, kind: classified.kind }, 'feishu event ignored');
       return undefined;

@@ -31,6 +31,18 @@ export function verifySignature(r: SignedRequest): boolean {
   return safeEqual(signatureOf(r), r.signature.toLowerCase());
 }
 
+/**
+ * Plaintext v1 card callbacks (the older "card request URL") are signed differently, as both official SDKs
+ * check them: hex(SHA-1(timestamp + nonce + verificationToken + rawBody)).
+ */
+export function cardV1SignatureOf(r: { timestamp: string; nonce: string; verificationToken: string; rawBody: string | Uint8Array }): string {
+  return createHash('sha1').update(r.timestamp + r.nonce + r.verificationToken).update(r.rawBody).digest('hex');
+}
+
+export function verifyCardV1Signature(r: { timestamp: string; nonce: string; signature: string; verificationToken: string; rawBody: string | Uint8Array }): boolean {
+  return safeEqual(cardV1SignatureOf(r), r.signature.toLowerCase());
+}
+
 /** Timestamps are Unix seconds; anything unparsable is stale. */
 export function isFresh(timestamp: string, now: Date, maxSkewMs = MAX_SKEW_MS): boolean {
   if (!/^\d{1,12}$/.test(timestamp)) return false;

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { AdapterDeps } from '../adapter.js';
+import type { Config } from '../../config.js';
 import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
+import type { BotIdentityView } from './bot-identity.js';
 import { answerCardClick } from './card-callback.js';
-import { classifyEnvelope } from './events.js';
-import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifySignature } from './verify.js';
+import { UNKNOWN_BOT, classifyCardActionV1, classifyEnvelope, isCardActionV1, type Classified } from './events.js';
+import { DecryptError, SIGNATURE_HEADERS, decrypt, isFresh, isRecord, tokenMatches, verifyCardV1Signature, verifySignature } from './verify.js';
 
 export const FEISHU_EVENTS_PATH = '/webhooks/feishu/events';
 /** Card callbacks (card.action.trigger): answered with a toast and, when the outcome has one, a redrawn card. */
@@ -12,20 +15,41 @@ export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards';
  * The HTTP receivers: verify, decrypt, claim the event in the inbox, answer 200 at once, handle it after.
  * Feishu retries anything not answered 200 within 3 s, so nothing slow happens before the answer.
  */
-export function feishuWebhookRoutes(deps: AdapterDeps): RawRoute[] {
+export function feishuWebhookRoutes(deps: AdapterDeps, identity: BotIdentityView = UNKNOWN_BOT): RawRoute[] {
   const log = deps.logger.child({ platform: 'feishu' });
+  if (webhookRefused(deps.config)) {
+    // Anyone who finds the URL could post events as any user; serve nothing rather than that.
+    const refuse = (request: RawRequest): RawResponse => {
+      log.error({ path: request.path }, REFUSED_MESSAGE);
+      return { status: 503, json: { error: 'feishu webhook refused: no verification configured' } };
+    };
+    return [
+      { method: 'POST', path: FEISHU_EVENTS_PATH, handle: refuse },
+      { method: 'POST', path: FEISHU_CARDS_PATH, handle: refuse },
+    ];
+  }
   return [
-    { method: 'POST', path: FEISHU_EVENTS_PATH, handle: (request) => receive(request, deps, log, false) },
-    { method: 'POST', path: FEISHU_CARDS_PATH, handle: (request) => receive(request, deps, log, true) },
+    { method: 'POST', path: FEISHU_EVENTS_PATH, handle: (request) => receive(request, deps, identity, log, false) },
+    { method: 'POST', path: FEISHU_CARDS_PATH, handle: (request) => receive(request, deps, identity, log, true) },
   ];
+}
+
+export const REFUSED_MESSAGE =
+  'feishu webhook refused: set FEISHU_VERIFICATION_TOKEN and/or FEISHU_ENCRYPT_KEY (from the app console), use FEISHU_MODE=websocket, or set FEISHU_ALLOW_UNVERIFIED=true on a closed test network';
+
+/** Webhook mode with neither a verification token nor an encrypt key accepts forged events: refused unless allowed. */
+export function webhookRefused(config: Config): boolean {
+  return !config.FEISHU_VERIFICATION_TOKEN && !config.FEISHU_ENCRYPT_KEY && !config.FEISHU_ALLOW_UNVERIFIED;
 }
 
 async function receive(
   request: RawRequest,
-  { bot, config, clock }: AdapterDeps,
+  deps: AdapterDeps,
+  identity: BotIdentityView,
   log: AdapterDeps['logger'],
   answerCards: boolean,
 ): Promise<RawResponse> {
+  const { config, clock } = deps;
   const reject = (reason: string) => {
     log.warn({ reason, path: request.path, ip: request.header('x-forwarded-for') }, 'feishu request rejected');
     return unauthorized();
@@ -39,6 +63,13 @@ async function receive(
   const rawBody = request.body;
   const outer = parseJson(rawBody.toString('utf8'));
   if (!isRecord(outer)) return malformed('body is not a JSON object');
+
+  // The older card request URL posts plaintext v1 clicks, signed over the Verification Token rather than the key.
+  if (answerCards && typeof outer.encrypt !== 'string' && isCardActionV1(outer)) {
+    const unverified = verifyCardV1(request, config, clock.now());
+    if (unverified) return reject(unverified);
+    return answer(classifyCardActionV1(outer, clock.now().getTime(), request.header(SIGNATURE_HEADERS.nonce) ?? randomUUID()), deps, log, answerCards);
+  }
 
   const encryptKey = config.FEISHU_ENCRYPT_KEY;
   let signed = false;
@@ -75,6 +106,11 @@ async function receive(
   // Feishu signs every event but not the URL check it sends when the request URL is saved.
   const isChallenge = payload.type === 'url_verification';
   if (encryptKey && !signed && !isChallenge) return reject('missing signature headers');
+  if (answerCards && isCardActionV1(payload)) {
+    // An encrypted v1 click, authenticated by the key's signature above; its `token` is the card-update
+    // credential, not the Verification Token, so it is not compared.
+    return answer(classifyCardActionV1(payload, clock.now().getTime(), request.header(SIGNATURE_HEADERS.nonce) ?? randomUUID()), deps, log, answerCards);
+  }
   if (!tokenMatches(config.FEISHU_VERIFICATION_TOKEN, payload)) return reject('verification token mismatch');
 
   if (isChallenge) {
@@ -83,8 +119,30 @@ async function receive(
     return ok({ challenge: payload.challenge });
   }
 
-  const classified = classifyEnvelope(payload, clock.now().getTime());
-  if (classified.kind === 'invalid') return malformed(classified.reason);
+  return answer(classifyEnvelope(payload, clock.now().getTime(), identity), deps, log, answerCards);
+}
+
+/** Why a plaintext v1 card callback is not authentic, or null when it is. */
+function verifyCardV1(request: RawRequest, config: Config, now: Date): string | null {
+  const verificationToken = config.FEISHU_VERIFICATION_TOKEN;
+  if (!verificationToken) {
+    return config.FEISHU_ALLOW_UNVERIFIED ? null : 'v1 card callback cannot be verified: set FEISHU_VERIFICATION_TOKEN (old card callbacks are signed with it)';
+  }
+  const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
+  const nonce = request.header(SIGNATURE_HEADERS.nonce);
+  const signature = request.header(SIGNATURE_HEADERS.signature);
+  if (!timestamp || !nonce || !signature) return 'v1 card callback without signature headers';
+  if (!isFresh(timestamp, now)) return `timestamp ${timestamp} is more than an hour away from now`;
+  if (!verifyCardV1Signature({ timestamp, nonce, signature, verificationToken, rawBody: request.body })) return 'v1 card callback signature mismatch';
+  return null;
+}
+
+/** What a verified, classified body gets: 200 at once, the inbox claim, and for a card click its answer. */
+async function answer(classified: Classified, { bot }: AdapterDeps, log: AdapterDeps['logger'], answerCards: boolean): Promise<RawResponse> {
+  if (classified.kind === 'invalid') {
+    log.warn({ reason: classified.reason }, 'feishu request malformed');
+    return badRequest();
+  }
   if (classified.kind === 'ignore') {
     // Answered 200 so Feishu does not retry something we will never handle.
     log.info({ reason: classified.reason }, 'feishu event ignored');
