@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { roles, teachers } from '../../db/schema.js';
-import { isPrincipal } from '../policy/engine.js';
+import { isHeadOfSchool } from '../ledger/roles.js';
 
 export type BroadcastRole = 'leader' | 'homeroom' | 'principal';
 
@@ -105,7 +105,7 @@ export function resolveRecipients(db: Db, audience: BroadcastAudience): number[]
         !wanted ||
         (wanted.has('leader') && leaders.has(t.id)) ||
         (wanted.has('homeroom') && t.homeroom) ||
-        (wanted.has('principal') && isPrincipal(t.position)),
+        (wanted.has('principal') && isHeadOfSchool(t.position)),
     )
     .map((t) => t.id);
 }

@@ -7,3 +7,25 @@ export function grantRole(db: Db, teacherId: number, role: 'leader' | 'officer',
   if (inserted) audit(db, actor, 'grant_role', { teacherId, role });
   return inserted;
 }
+
+/**
+ * A 职务 may hold several titles: 「书记、校长」, 「党支部书记兼校长」. Role filters compare whole titles, so 校长
+ * never matches 副校长 or 校长助理.
+ */
+export function titlesOf(position: string): string[] {
+  return position
+    .split(/[、,，/／;；\s]+|兼/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function holdsTitle(position: string, title: string): boolean {
+  return titlesOf(position).includes(title.trim());
+}
+
+const HEAD_TITLES = new Set(['校长', '园长', '校园长', '校(园)长', '校（园）长']);
+
+/** The head of a school or kindergarten, by whole title (a 副校长 is not one). */
+export function isHeadOfSchool(position: string): boolean {
+  return titlesOf(position).some((t) => HEAD_TITLES.has(t));
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { roles, teachers } from '../../db/schema.js';
 import type { TeacherRow } from '../ledger/teachers.js';
-import { isPrincipal } from '../policy/engine.js';
+import { holdsTitle, isHeadOfSchool } from '../ledger/roles.js';
 
 /**
  * Who a session is for. Stored as JSON in training_sessions.audience:
@@ -23,13 +23,18 @@ export const EVERYONE: Audience = { all: true };
 const ROLE_ALIASES: Record<string, string> = {
   班主任: '班主任',
   homeroom: '班主任',
+  班主任们: '班主任',
   校长: '校长',
+  校园长: '校长',
+  principals: '校长',
   园长: '校长',
   principal: '校长',
   leader: 'leader',
+  leaders: 'leader',
   学校负责人: 'leader',
   负责人: 'leader',
   officer: 'officer',
+  officers: 'officer',
   培训管理员: 'officer',
   管理员: 'officer',
 };
@@ -60,12 +65,12 @@ function matchesRole(t: RoleFacts, role: string, granted: ReadonlySet<string>): 
     case '班主任':
       return t.homeroom;
     case '校长':
-      return isPrincipal(t.position);
+      return isHeadOfSchool(t.position);
     case 'leader':
     case 'officer':
       return granted.has(role);
     default:
-      return t.position === role;
+      return holdsTitle(t.position, role);
   }
 }
 

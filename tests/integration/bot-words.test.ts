@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
+import { audienceMembers } from '../../src/sessions/audience.js';
+import { person } from './deadlines-helpers.js';
 
 /** Teachers' words through the whole bot: small talk, other people's figures, records paging, help, roles. */
 let app: TestApp;
@@ -119,5 +121,52 @@ describe('记录 pages through every record', () => {
 
   it('still refuses another teacher’s records', async () => {
     expect((await (await bound()).send('记录 李四'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
+  });
+});
+
+describe('roles read in Chinese and match whole titles', () => {
+  beforeEach(() => {
+    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    person(app.db, 'A1', '赵校长', '一中', { roles: ['leader'], position: '校长' });
+    person(app.db, 'A2', '孙副校长', '一中', { position: '副校长' });
+    person(app.db, 'A3', '周书记', '一中', { position: '党支部书记兼校长' });
+    person(app.db, 'A4', '吴老师', '一中', { position: '校长助理', homeroom: true });
+  });
+  const officer = () => new ConsoleSession(app, 'acc-O1');
+
+  it('我是谁 names roles in Chinese', async () => {
+    expect((await new ConsoleSession(app, 'acc-A1').send('我是谁'))[0]).toBe('您是 赵校长（工号 A1，一中），身份：教师、学校负责人。');
+    expect((await officer().send('我是谁'))[0]).toContain('身份：教师、培训管理员');
+  });
+
+  it('发布通知 角色:校长 reaches 校长 and 书记兼校长, not 副校长 or 校长助理; the preview reads in Chinese', async () => {
+    const [preview] = await officer().send('发布通知 角色:校长 明天校长会');
+    expect(preview).toContain('对象：角色：校长');
+    expect(preview).toContain('共 2 人');
+  });
+
+  it.each(['角色:学校负责人', '角色:leaders', '角色:leader'])('发布通知 %s reads 学校负责人 (English keys are aliases)', async (who) => {
+    const [preview] = await officer().send(`发布通知 ${who} 报送提醒`);
+    expect(preview).toContain('对象：角色：学校负责人');
+    expect(preview).not.toMatch(/leader/);
+    expect(preview).toContain('共 1 人');
+  });
+
+  it('usage and refusals never show an English key', async () => {
+    const [unknown] = await officer().send('发布通知 角色:教导主任 开会');
+    expect(unknown).toContain('可选角色：学校负责人、班主任、校长');
+    expect(unknown).not.toMatch(/leaders/);
+    const [help] = await officer().send('帮助');
+    expect(help).not.toMatch(/leaders/);
+  });
+
+  it('新建培训 对象 角色:leader names 学校负责人; 角色:校长 leaves out 副校长', async () => {
+    const [leaders] = await officer().send('新建培训 负责人会议 集中培训 2 2026-12-10 08:30-09:00 对象 角色:leader');
+    expect(leaders).toContain('角色：学校负责人');
+    expect(leaders).not.toMatch(/leader/);
+    const members = (json: string) => audienceMembers(app.db, JSON.parse(json)).map((m) => m.employeeNo).sort();
+    expect(members('{"roles":["校长"]}')).toEqual(['A1', 'A3']);
+    expect(members('{"roles":["副校长"]}')).toEqual(['A2']);
+    expect(members('{"roles":["principals"]}')).toEqual(['A1', 'A3']);
   });
 });

@@ -57,13 +57,13 @@ describe('发布通知: preview', () => {
   it('refuses bad input clearly and writes nothing', async () => {
     const officer = as('O1');
     expect((await officer.send('发布通知 全部'))[0]).toBe(
-      '格式不对：通知正文不能为空\n用法：发布通知 <全部|学校:一中,二中|角色:leaders,班主任,校长> <正文>',
+      '格式不对：通知正文不能为空\n用法：发布通知 <全部|学校:一中,二中|角色:学校负责人,班主任,校长> <正文>',
     );
     expect((await officer.send('发布通知'))[0]).toContain('缺少发送对象');
     expect((await officer.send('发布通知 大家好 明天开会'))[0]).toContain('缺少发送对象');
     expect((await officer.send(`发布通知 全部 ${'字'.repeat(4001)}`))[0]).toBe('通知正文有 4001 字，超过上限 4000 字。请精简后再发，或分成几条通知。');
     expect((await officer.send('发布通知 学校:一中,九中 开会'))[0]).toContain('名册中没有这些学校：九中');
-    expect((await officer.send('发布通知 角色:教导主任 开会'))[0]).toBe('不认识的角色：教导主任。可选角色：leaders（学校负责人）、班主任、校长。');
+    expect((await officer.send('发布通知 角色:教导主任 开会'))[0]).toBe('不认识的角色：教导主任。可选角色：学校负责人、班主任、校长。');
     expect((await as('A2').send('发布通知 全部 开会'))[0]).toBe('「发布通知」仅限培训管理员使用。如需权限，请联系教师发展中心。');
     expect((await as('A1').send('确认发布 1'))[0]).toContain('仅限');
     expect(broadcasts()).toHaveLength(0);

@@ -1,17 +1,18 @@
+import { ROLE_LABELS } from './zh-CN.roles.js';
 /** Officer broadcasts: preview, confirmation, progress and the delivery report. */
 const names = (items: readonly string[], max = 10) => (items.length > max ? `${items.slice(0, max).join('、')} 等` : items.join('、'));
 
 export const broadcastsText = {
   help: {
-    publish: { summary: '向全部 / 指定学校 / 指定角色发布通知，先预览再确认（培训管理员）', usage: '发布通知 <全部|学校:一中,二中|角色:leaders,班主任,校长> <正文>' },
+    publish: { summary: '向全部 / 指定学校 / 指定角色发布通知，先预览再确认（培训管理员）', usage: '发布通知 <全部|学校:一中,二中|角色:学校负责人,班主任,校长> <正文>' },
     confirm: { summary: '确认发送预览过的通知（培训管理员）', usage: '确认发布 <编号>' },
     cancel: { summary: '取消尚未发送的通知（培训管理员）', usage: '取消发布 <编号>' },
     progress: { summary: '查看通知发送进度与送达报告（培训管理员）', usage: '通知进度 <编号>' },
   },
   publish: {
-    missingAudience: '缺少发送对象：全部、学校:一中,二中 或 角色:leaders,班主任,校长',
+    missingAudience: '缺少发送对象：全部、学校:一中,二中 或 角色:学校负责人,班主任,校长',
     emptyList: (what: 'schools' | 'roles') => (what === 'schools' ? '「学校:」后面没有学校名称' : '「角色:」后面没有角色'),
-    unknownRoles: (roles: string[]) => `不认识的角色：${roles.join('、')}。可选角色：leaders（学校负责人）、班主任、校长。`,
+    unknownRoles: (roles: string[]) => `不认识的角色：${roles.join('、')}。可选角色：学校负责人、班主任、校长。`,
     emptyText: '通知正文不能为空',
     tooLong: (length: number, max: number) => `通知正文有 ${length} 字，超过上限 ${max} 字。请精简后再发，或分成几条通知。`,
     unknownSchools: (unknown: string[], known: string[]) =>
@@ -21,7 +22,7 @@ export const broadcastsText = {
     all: '全部教师',
     schools: (schools: string[]) => `学校：${names(schools, 20)}`,
     roles: (roles: string[]) => `角色：${roles.join('、')}`,
-    roleNames: { leader: '学校负责人', homeroom: '班主任', principal: '校长' } as Record<string, string>,
+    roleNames: ROLE_LABELS,
   },
   preview: {
     title: (id: number) => `通知预览 #${id}（尚未发送）`,

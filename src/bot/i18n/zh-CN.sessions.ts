@@ -8,7 +8,7 @@ const h = (n: number) => `${Math.round(n * 10) / 10}`;
 const pct = (n: number, d: number) => (d === 0 ? '0%' : `${Math.round((n / d) * 1000) / 10}%`);
 const names = (list: string[], max = 10) => (list.length <= max ? list.join('、') : `${list.slice(0, max).join('、')} 等 ${list.length} 人`);
 
-const ROLE_NAMES: Record<string, string> = { leader: '学校负责人', officer: '培训管理员' };
+import { ROLE_LABELS as ROLE_NAMES } from './zh-CN.roles.js';
 
 export const sessionsText = {
   commands: {

@@ -5,6 +5,7 @@ import { broadcastsText } from './zh-CN.broadcasts.js';
 import { adminText } from './zh-CN.admin.js';
 import { wordsText } from './zh-CN.words.js';
 import { bindingText } from './zh-CN.bind.js';
+import { ROLE_LABELS } from './zh-CN.roles.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -59,7 +60,7 @@ export const zhCN = {
   },
   whoami: {
     bound: (name: string, no: string, school: string, roles: string) => `您是 ${name}（工号 ${no}，${school}），身份：${roles}。`,
-    roleNames: { teacher: '教师', leader: '学校负责人', officer: '培训管理员' } as Record<string, string>,
+    roleNames: ROLE_LABELS,
   },
   records: {
     empty: '暂无学时记录。参加培训并签到后，记录会显示在这里。',
