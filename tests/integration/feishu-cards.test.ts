@@ -159,7 +159,18 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     expect(countRows(h.app.db, 'records')).toBe(0);
   });
 
-  it('refuses a plaintext v1 click when no Verification Token is configured to check it', async () => {
+  it('accepts a plaintext v1 click signed the events’ way (SHA-256 over the Encrypt Key)', async () => {
+    const id = await setUp();
+    const { body, headers } = signedRequest(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }), {
+      now: h.app.fixedClock.now(),
+      encrypted: false,
+    });
+    const r = await h.post(body, headers, CARDS);
+    expect(r.status).toBe(200);
+    expect((r.json as Answer).toast.type).toBe('success');
+  });
+
+  it('without a Verification Token, refuses a plaintext v1 click it cannot verify (SHA-1 over an unknown token)', async () => {
     const id = await setUp({ FEISHU_VERIFICATION_TOKEN: '' });
     const r = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
     expect(r.status).toBe(401);

@@ -122,19 +122,26 @@ async function receive(
   return answer(classifyEnvelope(payload, clock.now().getTime(), identity), deps, log, answerCards);
 }
 
-/** Why a plaintext v1 card callback is not authentic, or null when it is. */
+/**
+ * Why a plaintext v1 card callback is not authentic, or null when it is. Both official SDKs check SHA-1 over the
+ * Verification Token; a signature made the events' way (SHA-256 over the Encrypt Key) is accepted too, since
+ * either one needs a secret only Feishu and we hold.
+ */
 function verifyCardV1(request: RawRequest, config: Config, now: Date): string | null {
   const verificationToken = config.FEISHU_VERIFICATION_TOKEN;
-  if (!verificationToken) {
-    return config.FEISHU_ALLOW_UNVERIFIED ? null : 'v1 card callback cannot be verified: set FEISHU_VERIFICATION_TOKEN (old card callbacks are signed with it)';
-  }
+  const encryptKey = config.FEISHU_ENCRYPT_KEY;
+  if (!verificationToken && !encryptKey) return config.FEISHU_ALLOW_UNVERIFIED ? null : 'v1 card callback cannot be verified';
   const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
   const nonce = request.header(SIGNATURE_HEADERS.nonce);
   const signature = request.header(SIGNATURE_HEADERS.signature);
   if (!timestamp || !nonce || !signature) return 'v1 card callback without signature headers';
   if (!isFresh(timestamp, now)) return `timestamp ${timestamp} is more than an hour away from now`;
-  if (!verifyCardV1Signature({ timestamp, nonce, signature, verificationToken, rawBody: request.body })) return 'v1 card callback signature mismatch';
-  return null;
+  const rawBody = request.body;
+  if (verificationToken && verifyCardV1Signature({ timestamp, nonce, signature, verificationToken, rawBody })) return null;
+  if (encryptKey && verifySignature({ timestamp, nonce, signature, encryptKey, rawBody })) return null;
+  return verificationToken
+    ? 'v1 card callback signature mismatch'
+    : 'v1 card callback signature mismatch (old card callbacks are signed with the Verification Token: set FEISHU_VERIFICATION_TOKEN)';
 }
 
 /** What a verified, classified body gets: 200 at once, the inbox claim, and for a card click its answer. */
