@@ -17,19 +17,23 @@ export class UnknownPresetError extends Error {
  * (SQL generation, a fresh better-sqlite3 prepare, per-row mapping) cost more than the look-up itself: this
  * is the one query behind every hours answer (bot, CLI, pace reminders), so it is plain SQL.
  */
-const activeRecordsStatements = new WeakMap<Db['$client'], Statement<[number], CreditRecord>>();
+const activeRecordsStatements = new WeakMap<Db['$client'], Statement<[number, string], CreditRecord>>();
 
-/** Active (not cancelled) records of one teacher: the ledger's only input to the policy engine. */
-export function activeRecords(db: Db, teacherId: number): CreditRecord[] {
+/**
+ * Active (not cancelled) records of one teacher dated on or before asOf: the ledger's only input to the policy
+ * engine. A later record does not exist yet on asOf (the engine ignores one too); the bound is a range on the
+ * records_teacher_date index.
+ */
+export function activeRecords(db: Db, teacherId: number, asOf: string): CreditRecord[] {
   const sqlite = db.$client;
   let statement = activeRecordsStatements.get(sqlite);
   if (!statement) {
-    statement = sqlite.prepare<[number], CreditRecord>(
-      'SELECT date, hours, category FROM records WHERE teacher_id = ? AND cancelled_at IS NULL',
+    statement = sqlite.prepare<[number, string], CreditRecord>(
+      'SELECT date, hours, category FROM records WHERE teacher_id = ? AND date <= ? AND cancelled_at IS NULL',
     );
     activeRecordsStatements.set(sqlite, statement);
   }
-  return statement.all(teacherId);
+  return statement.all(teacherId, asOf);
 }
 
 export function hoursSummary(
@@ -40,7 +44,7 @@ export function hoursSummary(
 ): HoursSummary {
   const preset = presets.get(teacher.policyId);
   if (!preset) throw new UnknownPresetError(teacher.policyId);
-  return summarize(toProfile(teacher), activeRecords(db, teacher.id), preset, asOf);
+  return summarize(toProfile(teacher), activeRecords(db, teacher.id, asOf), preset, asOf);
 }
 
 export function recentRecords(db: Db, teacherId: number, limit = 10) {
@@ -68,6 +72,7 @@ export function summaryJson(s: HoursSummary) {
     earned: s.earned,
     remaining: s.remaining,
     owedThisYear: s.owedThisYear,
-    onPace: s.pace ? s.pace.onPace : null,
+    // The one definition of 进度 (every current requirement at an even pace), as the chat and the console say it.
+    onPace: s.onPace,
   };
 }

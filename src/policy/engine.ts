@@ -1,6 +1,8 @@
 /**
  * Hours engine: pure functions of (teacher, records, preset, asOf). No clock, no I/O, so every
  * answer the bot gives can be reproduced in a test by fixing asOf.
+ *
+ * "As of D" is the state on D: a record dated after D does not exist yet, whoever passes it in.
  */
 import {
   addDays,
@@ -47,8 +49,19 @@ export interface Obligation {
   earned: number;
   owed: number;
   dueDate: string; // = windowEnd
+  /** Hours due by asOf at an even pace through the window, counted from the later of its start and the hire date. */
+  expected: number;
   source: { file: string; quote: string };
   inferred: boolean;
+}
+
+/** The cycle total against an even pace (see `evenPace`). */
+export interface Pace {
+  /** Counted from here: the later of the cycle start and the hire date. */
+  since: string;
+  expected: number;
+  earned: number;
+  onPace: boolean;
 }
 
 export interface HoursSummary {
@@ -63,7 +76,15 @@ export interface HoursSummary {
   remaining: number | null;
   owedThisYear: Record<string, number>;
   obligations: Obligation[];
-  pace: { expected: number; earned: number; onPace: boolean } | null;
+  pace: Pace | null;
+  /**
+   * 进度, the one definition every page uses: earned ÷ hours due by asOf at an even pace (cycle total and each
+   * current minimum, each from the later of its window start and the hire date); with several requirements, the
+   * one furthest behind. 1 = exactly on pace. Null without a numeric requirement.
+   */
+  progress: number | null;
+  /** progress ≥ 1; null without a numeric requirement. */
+  onPace: boolean | null;
   tier?: { key: string; label: string } | null;
   notes: string[];
 }
@@ -76,6 +97,37 @@ export interface CycleWindow {
 }
 
 export const NOTE_NO_NUMERIC = '该文件未规定具体学时';
+
+/** Under this share of the even pace a teacher is 落后过半. */
+export const FAR_BEHIND_BELOW = 0.5;
+
+/** 落后过半: under half of what an even pace expects by the date. */
+export function isFarBehind(progress: number | null): boolean {
+  return progress !== null && progress < FAR_BEHIND_BELOW;
+}
+
+/**
+ * Hours (in tenths) due by asOf at an even pace from `since` through `end`, and earned ÷ due. Nothing is due before
+ * `since` (a teacher hired mid-cycle is not behind for the months before they started); the whole requirement is due
+ * on `end`. With nothing due yet, progress is 1.
+ */
+export function evenPace(
+  requiredTenths: number,
+  earnedTenths: number,
+  since: string,
+  end: string,
+  asOf: string,
+): { expectedTenths: number; progress: number } {
+  const length = daysBetween(since, end) + 1;
+  const elapsed = Math.min(length, daysBetween(since, asOf) + 1);
+  const expectedTenths = length <= 0 || elapsed <= 0 ? 0 : Math.round((requiredTenths * elapsed) / length);
+  return { expectedTenths, progress: expectedTenths > 0 ? earnedTenths / expectedTenths : 1 };
+}
+
+/** The later of a window's start and a valid hire date. */
+function paceStart(windowStart: string, hireDate: string | null): string {
+  return hireDate && isValidDate(hireDate) && compareDates(hireDate, windowStart) > 0 ? hireDate : windowStart;
+}
 
 /** The cycle containing asOf; null when the preset has none or asOf precedes its first round. */
 export function cycleFor(preset: PolicyPreset, asOf: string): CycleWindow | null {
@@ -140,6 +192,8 @@ export function summarize(
       invalid++;
       continue;
     }
+    // Valid YYYY-MM-DD dates order as strings: a record after asOf is not part of the state on asOf.
+    if (r.date > asOf) continue;
     const category = normaliseCategory(preset, r.category ?? '');
     if (!category) {
       unknown++;
@@ -173,6 +227,8 @@ export function summarize(
     owedThisYear: {},
     obligations: [],
     pace: null,
+    progress: null,
+    onPace: null,
     tier: tierFor(preset, teacher, asOf, notes),
     notes,
   };
@@ -189,6 +245,11 @@ export function summarize(
     notes.push(`查询日期早于文件周期起点（${preset.cycle.anchorStart}），不适用`);
     return summary;
   }
+  // The slowest requirement sets 进度.
+  const slowest: { progress: number | null } = { progress: null };
+  const track = (progress: number) => {
+    slowest.progress = slowest.progress === null ? progress : Math.min(slowest.progress, progress);
+  };
 
   const principal = isPrincipal(teacher.position);
   // A principal who also teaches keeps the ordinary teacher duties (ambiguity 9).
@@ -218,10 +279,10 @@ export function summarize(
       const earned = toTenths(summary.earned);
       summary.required = cycleTotal;
       summary.remaining = fromTenths(Math.max(0, requiredTenths - earned));
-      const elapsed = daysBetween(cycle.start, asOf) + 1;
-      const length = daysBetween(cycle.start, cycle.end) + 1;
-      const expectedTenths = Math.round((requiredTenths * elapsed) / length);
-      summary.pace = { expected: fromTenths(expectedTenths), earned: summary.earned, onPace: earned >= expectedTenths };
+      const since = paceStart(cycle.start, teacher.hireDate);
+      const { expectedTenths, progress } = evenPace(requiredTenths, earned, since, cycle.end, asOf);
+      summary.pace = { since, expected: fromTenths(expectedTenths), earned: summary.earned, onPace: earned >= expectedTenths };
+      track(progress);
       if (teacher.hireDate && isValidDate(teacher.hireDate) && compareDates(teacher.hireDate, cycle.start) > 0) {
         notes.push('周期内入职，仍按全周期学时计（未确认，可由管理员调整）');
       }
@@ -241,6 +302,8 @@ export function summarize(
     const requiredTenths = toTenths(requiredHours);
     const earned = earnedTenths(win, counted);
     const owed = Math.max(0, requiredTenths - earned);
+    const pace = evenPace(requiredTenths, earned, paceStart(win.start, teacher.hireDate), win.end, asOf);
+    track(pace.progress);
     summary.obligations.push({
       key,
       label,
@@ -252,6 +315,7 @@ export function summarize(
       earned: fromTenths(earned),
       owed: fromTenths(owed),
       dueDate: win.end,
+      expected: fromTenths(pace.expectedTenths),
       source: { file: source.file, quote: source.quote },
       inferred,
     });
@@ -292,6 +356,8 @@ export function summarize(
     add('induction', induction.category, induction.category, new Set(induction.countedCategories), inductionWindow, pick.hours, pick.source, induction.inferred);
   }
 
+  summary.progress = slowest.progress;
+  summary.onPace = slowest.progress === null ? null : slowest.progress >= 1;
   return summary;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   cycleFor,
+  evenPace,
+  isFarBehind,
   isPrincipal,
   summarize,
   teachingYears,
@@ -102,6 +104,8 @@ describe('otog: 120 per calendar year, no carry-over', () => {
         earned: 50,
         owed: 70,
         dueDate: '2019-12-31',
+        // 181 of 2019's 365 days: 120 × 181 / 365 = 59.5
+        expected: 59.5,
         source: { file: '002_a5e1399ea122335d.txt', quote: '每年完成不少于120学时' },
         inferred: true,
       },
@@ -181,12 +185,15 @@ describe('otog induction', () => {
     rec('2020-09-01', 40, '集中培训'), // after the 12 months
   ];
 
-  it.each(['2019-09-01', '2020-08-31'])('on %s (first/last day) owes 120 h 集中培训 and no 年度总学时', (asOf) => {
+  it.each([
+    ['2019-09-01', 0],
+    ['2020-08-31', 60],
+  ])('on %s (first/last day) owes 120 h 集中培训 and no 年度总学时; earned so far %i', (asOf, earned) => {
     const s = summarize(newbie, records, P('otog'), asOf);
-    expect(s.owedThisYear).toEqual({ 新教师培训: 60 });
+    expect(s.owedThisYear).toEqual({ 新教师培训: 120 - earned });
     const o = s.obligations[0];
     expect([o.key, o.windowStart, o.windowEnd, o.dueDate, o.required, o.earned, o.owed]).toEqual([
-      'induction', '2019-09-01', '2020-08-31', '2020-08-31', 120, 60, 60,
+      'induction', '2019-09-01', '2020-08-31', '2020-08-31', 120, earned, 120 - earned,
     ]);
     expect(o.countedCategories).toEqual(['新教师培训', '集中培训', '校本研修']);
     expect(o.source.quote).toBe('新教师参加各级集中培训时间累计不少于120学时(包括校本培训)');
@@ -200,7 +207,7 @@ describe('otog induction', () => {
 
   it('before the hire date there is no induction obligation', () => {
     const s = summarize(newbie, records, P('otog'), '2019-08-31');
-    expect(s.owedThisYear).toEqual({ 年度总学时: 70 });
+    expect(s.owedThisYear).toEqual({ 年度总学时: 120 });
   });
 
   it('otog has no normal/non-normal split', () => {
@@ -236,14 +243,15 @@ describe('liuzhou: 师德 per calendar year, 校本 per 学年', () => {
 
   it('Aug 31 closes the old 学年', () => {
     const s = summarize(lz, records, P('liuzhou'), '2024-08-31');
-    expect(s.owedThisYear).toEqual({ 师德师风: 4, 校本研修: 3 });
+    // The 师德 record of 2024-12-31 does not exist yet on 2024-08-31.
+    expect(s.owedThisYear).toEqual({ 师德师风: 10, 校本研修: 3 });
     expect(s.obligations[1].windowStart).toBe('2023-09-01');
     expect(s.obligations[1].dueDate).toBe('2024-08-31');
   });
 
   it('Sep 1 opens a new 学年 while 师德 stays in the calendar year', () => {
     const s = summarize(lz, records, P('liuzhou'), '2024-09-01');
-    expect(s.owedThisYear).toEqual({ 师德师风: 4, 校本研修: 7 });
+    expect(s.owedThisYear).toEqual({ 师德师风: 10, 校本研修: 7 });
     expect(s.obligations[1].windowStart).toBe('2024-09-01');
   });
 
@@ -392,17 +400,18 @@ describe('pace', () => {
   // 2018-01-01…2019-12-31 is 730 of the cycle's 1096 days: 360 × 730 / 1096 = 239.78 → 239.8.
   it('on pace at exactly the expected hours', () => {
     const s = summarize(teacher(), [rec('2018-06-01', 239.8)], P('otog'), '2019-12-31');
-    expect(s.pace).toEqual({ expected: 239.8, earned: 239.8, onPace: true });
+    expect(s.pace).toEqual({ since: '2018-01-01', expected: 239.8, earned: 239.8, onPace: true });
   });
 
   it('behind by a tenth', () => {
     const s = summarize(teacher(), [rec('2018-06-01', 239.7)], P('otog'), '2019-12-31');
-    expect(s.pace).toEqual({ expected: 239.8, earned: 239.7, onPace: false });
+    expect(s.pace).toEqual({ since: '2018-01-01', expected: 239.8, earned: 239.7, onPace: false });
   });
 
   it('first and last day of the cycle', () => {
-    expect(summarize(teacher(), [], P('otog'), '2018-01-01').pace).toEqual({ expected: 0.3, earned: 0, onPace: false });
+    expect(summarize(teacher(), [], P('otog'), '2018-01-01').pace).toEqual({ since: '2018-01-01', expected: 0.3, earned: 0, onPace: false });
     expect(summarize(teacher(), [rec('2020-01-01', 360)], P('otog'), '2020-12-31').pace).toEqual({
+      since: '2018-01-01',
       expected: 360,
       earned: 360,
       onPace: true,
@@ -412,6 +421,7 @@ describe('pace', () => {
   it('laibin mid-cycle', () => {
     // 2021-01-01…2023-07-02 inclusive is 913 of 1826 days: 360 × 913 / 1826 = 180.
     expect(summarize(teacher({ policyId: 'laibin' }), [rec('2022-01-01', 100)], P('laibin'), '2023-07-02').pace).toEqual({
+      since: '2021-01-01',
       expected: 180,
       earned: 100,
       onPace: false,
@@ -460,5 +470,130 @@ describe('laibin 五格 tiers by 教龄 (completed years + 1)', () => {
   it('presets without computed tiers report tier null', () => {
     expect(summarize(teacher({ policyId: 'liuzhou' }), [], P('liuzhou'), '2024-01-01').tier).toBeNull();
     expect(summarize(teacher(), [], P('otog'), '2019-01-01').tier).toBeNull();
+  });
+});
+
+describe('as of a date: only records dated on or before it exist', () => {
+  // D, then records after D in the same calendar year, in the same school year, and in later years of the cycle.
+  const cases: { id: string; asOf: string; later: string[] }[] = [
+    { id: 'laibin', asOf: '2024-06-15', later: ['2024-06-16', '2024-08-01', '2024-12-31', '2025-03-01', '2025-12-31'] },
+    { id: 'liuzhou', asOf: '2024-06-15', later: ['2024-06-16', '2024-08-01', '2024-12-31', '2025-03-01', '2025-12-31'] },
+    { id: 'otog', asOf: '2024-06-15', later: ['2024-06-16', '2024-08-01', '2024-12-31', '2025-03-01', '2026-12-31'] },
+    { id: 'houma', asOf: '2024-06-15', later: ['2024-06-16', '2024-08-01', '2025-03-01'] },
+    { id: 'national', asOf: '2024-06-15', later: ['2024-06-16', '2024-08-01', '2025-03-01'] },
+  ];
+  const categories = ['师德师风', '校本研修', '集中培训', '班主任培训', '校长培训', '新教师培训'];
+  const profiles: Partial<TeacherProfile>[] = [
+    {},
+    { homeroom: true },
+    { position: '校长' },
+    { hireDate: '2024-01-10', normalGraduate: false },
+  ];
+  const before = [rec('2024-01-15', 6, '师德师风'), rec('2023-10-01', 4, '校本研修'), rec('2024-06-15', 12), rec('2024-03-01', 8, '班主任培训')];
+
+  for (const { id, asOf, later } of cases) {
+    it.each(profiles.map((p, i) => [i, p] as const))(`${id}: later records change nothing about ${asOf} (profile %i)`, (_, profile) => {
+      const t = teacher({ policyId: id, ...profile });
+      const base = summarize(t, before, P(id), asOf);
+      const extra = later.flatMap((date) => categories.map((c) => rec(date, 50, c)));
+      expect(summarize(t, [...before, ...extra], P(id), asOf)).toEqual(base);
+      expect(summarize(t, [...extra, ...before].reverse(), P(id), asOf)).toEqual(base);
+      // The later records do count once their date has come.
+      if (P(id).hasNumericRequirement) expect(summarize(t, [...before, ...extra], P(id), later[1]).earned).toBeGreaterThan(base.earned);
+    });
+  }
+
+  it('laibin: the 2024-06-15 figures are the ones of that day (issue 11 §1)', () => {
+    const lb = teacher({ policyId: 'laibin' });
+    const r = [rec('2022-05-01', 100), rec('2024-06-15', 20), rec('2024-08-01', 30), rec('2025-04-01', 40)];
+    const s = summarize(lb, r, P('laibin'), '2024-06-15');
+    expect([s.earned, s.remaining]).toEqual([120, 240]);
+  });
+
+  it('otog: owedThisYear is about the year of D, counting only what was earned by D', () => {
+    const r = [rec('2024-02-01', 30), rec('2024-08-01', 100), rec('2025-03-01', 120)];
+    const s = summarize(teacher(), r, P('otog'), '2024-06-15');
+    expect(s.owedThisYear).toEqual({ 年度总学时: 90 });
+    expect(s.obligations[0]).toMatchObject({ windowStart: '2024-01-01', windowEnd: '2024-12-31', earned: 30, owed: 90 });
+    expect(s.earned).toBe(30);
+  });
+
+  it('liuzhou: 校本研修 of the school year and 师德 of the calendar year, both as of D', () => {
+    const lz = teacher({ policyId: 'liuzhou' });
+    const r = [rec('2023-10-01', 4, '校本研修'), rec('2024-07-01', 6, '校本研修'), rec('2024-05-01', 3, '师德'), rec('2024-11-01', 7, '师德')];
+    expect(summarize(lz, r, P('liuzhou'), '2024-06-15').owedThisYear).toEqual({ 师德师风: 7, 校本研修: 6 });
+  });
+});
+
+describe('进度: one definition, paced from the hire date', () => {
+  it('evenPace: nothing due before the start, all of it on the last day, progress 1 when nothing is due', () => {
+    expect(evenPace(3600, 0, '2024-03-01', '2025-12-31', '2024-02-28')).toEqual({ expectedTenths: 0, progress: 1 });
+    expect(evenPace(3600, 1800, '2024-03-01', '2025-12-31', '2025-12-31')).toEqual({ expectedTenths: 3600, progress: 0.5 });
+    // 2024-03-01…2024-04-30 is 61 of 671 days: 360 × 61 / 671 = 32.7
+    expect(evenPace(3600, 327, '2024-03-01', '2025-12-31', '2024-04-30')).toEqual({ expectedTenths: 327, progress: 1 });
+  });
+
+  it('a teacher hired mid-cycle is paced from the hire date, not the cycle start', () => {
+    const hired = teacher({ policyId: 'laibin', hireDate: '2024-03-01' });
+    const s = summarize(hired, [rec('2024-04-10', 20)], P('laibin'), '2024-04-30');
+    expect(s.pace).toEqual({ since: '2024-03-01', expected: 32.7, earned: 20, onPace: false });
+    expect(s.progress).toBeCloseTo(200 / 327, 10);
+    expect(isFarBehind(s.progress)).toBe(false);
+    // Hired before the cycle: the cycle start counts.
+    expect(summarize(teacher({ policyId: 'laibin', hireDate: '2015-09-01' }), [], P('laibin'), '2024-04-30').pace!.since).toBe('2021-01-01');
+  });
+
+  it('a new hire on their first day is not behind; hired after D, nothing is due', () => {
+    const first = summarize(teacher({ policyId: 'laibin', hireDate: '2024-04-30' }), [], P('laibin'), '2024-04-30');
+    // One day of 611: 360 / 611 = 0.6 h due.
+    expect(first.pace!.expected).toBe(0.6);
+    const future = summarize(teacher({ policyId: 'laibin', hireDate: '2024-05-01' }), [], P('laibin'), '2024-04-30');
+    expect(future.pace!.expected).toBe(0);
+    expect(future.progress).toBe(1);
+    expect(future.onPace).toBe(true);
+  });
+
+  it('yearly minimums are paced from the hire date too', () => {
+    const lz = teacher({ policyId: 'liuzhou', hireDate: '2024-10-01', normalGraduate: true });
+    const s = summarize(lz, [], P('liuzhou'), '2024-10-31');
+    const ethics = s.obligations.find((o) => o.key === 'min:师德师风')!;
+    // 2024-10-01…10-31 is 31 of the 92 days left in 2024: 10 × 31 / 92 = 3.4 (not 10 × 305 / 366 from January).
+    expect(ethics.expected).toBe(3.4);
+    expect(s.obligations.find((o) => o.key === 'induction')!.expected).toBe(5.1); // 60 × 31 / 365
+  });
+
+  it('progress is the slowest requirement; on pace means every one is on pace', () => {
+    // otog 2024-06-15: cycle 2024–2026 expects 360 × 167 / 1096 = 54.9; the year expects 120 × 167 / 366 = 54.8.
+    const ahead = summarize(teacher(), [rec('2024-02-01', 60)], P('otog'), '2024-06-15');
+    expect(ahead.onPace).toBe(true);
+    expect(ahead.progress).toBeCloseTo(600 / 549, 10);
+    // Ahead on the cycle (351 of 360 × 1627 / 1826 = 320.8 due), behind on 师德: the slower one sets 进度.
+    const lz = summarize(teacher({ policyId: 'liuzhou' }), [rec('2021-03-01', 340), rec('2024-10-01', 10, '校本研修'), rec('2025-02-01', 1, '师德')], P('liuzhou'), '2025-06-15');
+    const ethics = lz.obligations.find((o) => o.key === 'min:师德师风')!;
+    expect(lz.pace!.onPace).toBe(true);
+    expect(ethics.expected).toBe(4.5); // 10 × 166 / 365 = 4.55 → 4.5
+    expect(lz.progress).toBeCloseTo(10 / 45, 10);
+    expect(lz.onPace).toBe(false);
+    const yearBehind = summarize(teacher(), [rec('2024-02-01', 20), rec('2023-12-01', 0)], P('otog'), '2024-06-15');
+    expect(yearBehind.progress).toBeCloseTo(200 / 549, 10);
+    expect(yearBehind.onPace).toBe(false);
+    expect(isFarBehind(yearBehind.progress)).toBe(true);
+    // Exactly half is not 落后过半.
+    expect(isFarBehind(0.5)).toBe(false);
+    expect(isFarBehind(0.499)).toBe(true);
+    expect(isFarBehind(null)).toBe(false);
+  });
+
+  it('a principal without the cycle total is paced on their yearly minimum', () => {
+    const s = summarize(teacher({ position: '校长' }), [rec('2019-04-01', 10, '校长培训')], P('otog'), '2019-07-01');
+    // 40 × 182 / 365 = 19.9 due
+    expect(s.obligations[0].expected).toBe(19.9);
+    expect(s.progress).toBeCloseTo(100 / 199, 10);
+    expect(s.onPace).toBe(false);
+  });
+
+  it.each(['houma', 'national'])('%s: no 进度 at all', (id) => {
+    const s = summarize(teacher({ policyId: id }), [rec('2024-03-01', 12)], P(id), '2024-06-01');
+    expect([s.progress, s.onPace]).toEqual([null, null]);
   });
 });
