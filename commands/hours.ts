@@ -19,6 +19,6 @@ export default defineCommand({
     if (!isSelf(teacher, who)) return { text: ctx.t.errors.otherTeacher };
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     const summary = hoursSummary(ctx.db, ctx.presets, teacher, ctx.today);
-    return { text: renderSummaryText(ctx.t, teacher.name, summary) };
+    return { text: renderSummaryText(ctx.t, teacher.name, summary, ctx.today) };
   },
 });

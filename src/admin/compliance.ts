@@ -12,6 +12,9 @@
  *     into `admin_compliance_changes` (migration 0002_admin), from any process — the CLI included.
  * Only the teachers touched are recomputed (through `hoursSummary`, the same path chat answers take).
  * A change touching more than REBUILD_OVER teachers, or a new day, rebuilds the whole cache.
+ *
+ * A past date (the console's 查询日期) gets a snapshot of its own, built the same way with only the records dated
+ * on or before it, and kept while nothing is written (a few dates at a time).
  */
 import Database from 'better-sqlite3';
 import type { Db } from '../../db/client.js';
@@ -19,9 +22,8 @@ import { dateIn, type Clock } from '../clock.js';
 import { hoursSummary } from '../ledger/summary.js';
 import { toProfile, type TeacherRow } from '../ledger/teachers.js';
 import { addDays, addMonths, calendarYearOf, isValidDate, schoolYearOf } from '../policy/dates.js';
-import { cycleFor, summarize, type CreditRecord, type HoursSummary } from '../policy/engine.js';
+import { cycleFor, isFarBehind, summarize, type CreditRecord, type HoursSummary } from '../policy/engine.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { isBehind } from '../schedule/pace.js';
 
 export type ComplianceStatus = 'done' | 'onPace' | 'behind' | 'none';
 export const STATUSES: readonly ComplianceStatus[] = ['behind', 'onPace', 'done', 'none'];
@@ -36,46 +38,29 @@ export interface TeacherStanding {
   /** Cycle total, null when the preset has none (or the teacher is exempt from it). */
   required: number | null;
   remaining: number | null;
-  /** Hours expected by today on a straight line through the cycle. */
+  /** Cycle hours due by the date at an even pace (from the later of the cycle start and the hire date). */
   expected: number | null;
-  /** earned ÷ hours expected by today (cycle pace), else the share of this year's minimums met; null without numeric requirement. */
+  /** 进度 as the engine defines it (HoursSummary.progress); null without numeric requirement. */
   progress: number | null;
   /** Unmet minimums of the current windows (年度总学时, 师德师风, 校本研修, …): label → hours owed. */
   owed: Record<string, number> | null;
 }
 
 /** Standing from one engine summary. */
-export function standingOf(teacher: Pick<TeacherRow, 'id' | 'school' | 'policyId'>, s: HoursSummary, asOf: string): TeacherStanding {
+export function standingOf(teacher: Pick<TeacherRow, 'id' | 'school' | 'policyId'>, s: HoursSummary): TeacherStanding {
   let owed: Record<string, number> | null = null;
-  let minRequired = 0;
-  let minEarned = 0;
   for (const o of s.obligations) {
-    minRequired += o.required;
-    minEarned += Math.min(o.earned, o.required);
     if (o.owed > 0) {
       owed ??= {};
       owed[o.label] = (owed[o.label] ?? 0) + o.owed;
     }
   }
   let status: ComplianceStatus;
-  if (!s.hasNumericRequirement || (s.required === null && s.obligations.length === 0)) status = 'none';
+  if (!s.hasNumericRequirement || s.progress === null) status = 'none';
   else if ((s.remaining === null || s.remaining === 0) && owed === null) status = 'done';
-  else if (isBehind(s, asOf)) status = 'behind';
+  else if (s.onPace === false) status = 'behind';
   else status = 'onPace';
-  // Against the straight line through the cycle (1 = exactly on pace); without a cycle total, the share of this
-  // year's minimums met.
-  const progress =
-    status === 'none'
-      ? null
-      : s.pace
-        ? s.pace.expected > 0
-          ? s.earned / s.pace.expected
-          : 1
-        : minRequired > 0
-          ? minEarned / minRequired
-          : status === 'done'
-            ? 1
-            : null;
+  const progress = status === 'none' ? null : s.progress;
   return {
     id: teacher.id,
     school: teacher.school,
@@ -161,8 +146,14 @@ class Column<T extends Int32Array | Float64Array> {
   }
 }
 
+/** Past dates kept at once (each a full snapshot). */
+const PAST_KEPT = 3;
+
 export class ComplianceCache {
   private snapshot: Snapshot | null = null;
+  /** Snapshots of past dates, by date, with the write version they were built at (most recent use last). */
+  private past = new Map<string, { snapshot: Snapshot; version: string }>();
+  private pastBuilding = new Map<string, Promise<Snapshot>>();
   private marks: Marks = { maxRecordId: 0, maxTeacherId: 0, maxChangeSeq: 0 };
   private building: Promise<Snapshot> | null = null;
   private lastBuildMs = 0;
@@ -202,6 +193,53 @@ export class ComplianceCache {
     return { snapshot: this.snapshot, stale: true };
   }
 
+  /**
+   * The standings on `asOf`: today's through `read`; a past date's from a snapshot built for it with only the
+   * records dated on or before it, rebuilt when anything was written since. Waits up to `waitMs` for a build;
+   * past that, the page shows how far it is (stale, no snapshot) or the older one for that date.
+   */
+  async readAt(asOf: string, waitMs = 2000): Promise<CacheRead> {
+    if (asOf >= this.today()) return this.read(waitMs);
+    const version = this.writeVersion();
+    const kept = this.past.get(asOf);
+    if (kept && kept.version === version) {
+      this.past.delete(asOf);
+      this.past.set(asOf, kept);
+      return { snapshot: kept.snapshot, stale: false };
+    }
+    let build = this.pastBuilding.get(asOf);
+    if (!build) {
+      build = this.build(asOf)
+        .then(({ snapshot }) => {
+          this.past.delete(asOf);
+          this.past.set(asOf, { snapshot, version });
+          while (this.past.size > PAST_KEPT) this.past.delete(this.past.keys().next().value!);
+          return snapshot;
+        })
+        .finally(() => this.pastBuilding.delete(asOf));
+      this.pastBuilding.set(asOf, build);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const built = await Promise.race([
+      build,
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), waitMs);
+        timer.unref?.();
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return built ? { snapshot: built, stale: false } : { snapshot: kept?.snapshot ?? null, stale: true };
+  }
+
+  /**
+   * Grows with every write to records or the roster (AUTOINCREMENT counters never go back, unlike max(seq) of the
+   * change log, which pruning empties).
+   */
+  private writeVersion(): string {
+    const sqlite = this.deps.db.$client;
+    const seq = sqlite.prepare("SELECT name, seq FROM sqlite_sequence WHERE name IN ('records', 'teachers', 'admin_compliance_changes') ORDER BY name").raw().all();
+    return JSON.stringify(seq);
+  }
+
   /** The snapshot as it is, without catching up (null before the first build). */
   peek(): Snapshot | null {
     return this.snapshot;
@@ -210,6 +248,7 @@ export class ComplianceCache {
   /** Forgets everything (tests; a restore from backup). */
   reset(): void {
     this.snapshot = null;
+    this.past.clear();
   }
 
   private currentMarks(): Marks {
@@ -258,7 +297,7 @@ export class ComplianceCache {
         snapshot.teachers.delete(id);
         continue;
       }
-      snapshot.teachers.set(id, standingOf(teacher, hoursSummary(this.deps.db, this.deps.presets, teacher, snapshot.asOf), snapshot.asOf));
+      snapshot.teachers.set(id, standingOf(teacher, hoursSummary(this.deps.db, this.deps.presets, teacher, snapshot.asOf)));
     }
     this.marks = now;
     this.prune(now.maxChangeSeq);
@@ -271,9 +310,11 @@ export class ComplianceCache {
 
   private rebuild(): Promise<Snapshot> {
     const started = performance.now();
-    this.building = this.build()
-      .then((snapshot) => {
+    this.building = this.build(this.today())
+      .then(({ snapshot, marks }) => {
         this.lastBuildMs = performance.now() - started;
+        this.marks = marks;
+        this.prune(marks.maxChangeSeq);
         this.snapshot = snapshot;
         return snapshot;
       })
@@ -289,10 +330,9 @@ export class ComplianceCache {
    * keeps writing). The marks are read in the same snapshot, so whatever is written meanwhile (ids above the
    * marks, change rows after them) is picked up by the next catch-up.
    */
-  private async build(): Promise<Snapshot> {
+  private async build(asOf: string): Promise<{ snapshot: Snapshot; marks: Marks }> {
     const started = performance.now();
     const { db, presets } = this.deps;
-    const asOf = this.today();
     const file = db.$client.name;
     const separate = file !== ':memory:' && file !== '' && !db.$client.memory;
     const reader = separate ? new Database(file, { readonly: true, fileMustExist: true }) : db.$client;
@@ -339,8 +379,9 @@ export class ComplianceCache {
         let k = 0;
         this.progress.total = Number(reader.prepare('SELECT count(*) FROM records').pluck().get()) || 1;
         // Four columns, no id: every value read is a value allocated, and this loop reads millions.
-        const all = reader.prepare('SELECT 0, teacher_id, date, hours, category FROM records WHERE id <= ? AND cancelled_at IS NULL').raw();
-        for (const r of all.iterate(marks.maxRecordId) as IterableIterator<RecordRaw>) {
+        // Only what exists on asOf: records dated after it are left out (the engine would ignore them too).
+        const all = reader.prepare('SELECT 0, teacher_id, date, hours, category FROM records WHERE id <= ? AND date <= ? AND cancelled_at IS NULL').raw();
+        for (const r of all.iterate(marks.maxRecordId, asOf) as IterableIterator<RecordRaw>) {
           take(r);
           if (++k % RECORD_CHUNK === 0) {
             this.progress.done = k;
@@ -353,7 +394,7 @@ export class ComplianceCache {
         for (;;) {
           const rows = chunk.all(after, marks.maxRecordId, RECORD_CHUNK) as (RecordRaw & { 5: number | null })[];
           if (rows.length === 0) break;
-          for (const r of rows) if (r[5] === null) take(r);
+          for (const r of rows) if (r[5] === null && !(r[2] > asOf)) take(r);
           after = rows[rows.length - 1][0];
           this.progress.done = after;
           await yieldToLoop();
@@ -390,16 +431,14 @@ export class ComplianceCache {
             records[m] = { date: dates[day.data[i]], hours: hrs.data[i], category: cats[cat.data[i]] };
           }
           const bounds = boundariesFor(preset, teacher.hireDate, asOf, presetBounds);
-          teachers.set(id, standingOf(teacher, summarize(toProfile(teacher), mergeWithin(records, bounds, valid), preset, asOf), asOf));
+          teachers.set(id, standingOf(teacher, summarize(toProfile(teacher), mergeWithin(records, bounds, valid), preset, asOf)));
         }
         if (++k % TEACHER_CHUNK === 0) {
           this.progress.done = k;
           await yieldToLoop();
         }
       }
-      this.marks = marks;
-      this.prune(marks.maxChangeSeq);
-      return { asOf, builtAt: Date.now(), buildMs: performance.now() - started, teachers };
+      return { snapshot: { asOf, builtAt: Date.now(), buildMs: performance.now() - started, teachers }, marks };
     } finally {
       if (separate) {
         if (reader.inTransaction) reader.exec('ROLLBACK');
@@ -414,7 +453,7 @@ type RecordRaw = [number, number, string, number, string];
 
 /**
  * Every date at which one of the engine's windows (for this preset, teacher and day) starts or ends (as the
- * day after it): the cycle, the calendar year, the school year and the new-teacher window. Records between two
+ * day after it): the cycle, the calendar year, the school year, the new-teacher window, and asOf itself. Records between two
  * neighbouring boundaries fall in exactly the same windows.
  */
 export function boundariesFor(preset: PolicyPreset, hireDate: string | null, asOf: string, cache?: Map<string, string[]>): string[] {
@@ -424,6 +463,8 @@ export function boundariesFor(preset: PolicyPreset, hireDate: string | null, asO
     const cycle = cycleFor(preset, asOf);
     if (cycle) set.add(cycle.start).add(addDays(cycle.end, 1));
     for (const w of [calendarYearOf(asOf), schoolYearOf(asOf)]) set.add(w.start).add(addDays(w.end, 1));
+    // Records after asOf do not count: never merge one into a record that does.
+    set.add(addDays(asOf, 1));
     base = [...set].sort();
     cache?.set(preset.id, base);
   }
@@ -483,6 +524,8 @@ export interface Tally {
   onPace: number;
   behind: number;
   none: number;
+  /** 落后过半: 进度 under half (a subset of behind). */
+  farBehind: number;
   owed: Map<string, { teachers: number; hours: number }>;
 }
 
@@ -500,11 +543,12 @@ export interface Overview {
   labels: string[];
 }
 
-const emptyTally = (): Tally => ({ teachers: 0, done: 0, onPace: 0, behind: 0, none: 0, owed: new Map() });
+const emptyTally = (): Tally => ({ teachers: 0, done: 0, onPace: 0, behind: 0, none: 0, farBehind: 0, owed: new Map() });
 
 function add(t: Tally, s: TeacherStanding): void {
   t.teachers++;
   t[s.status]++;
+  if (isFarBehind(s.progress)) t.farBehind++;
   if (s.owed) {
     for (const label in s.owed) {
       const o = t.owed.get(label);

@@ -30,7 +30,7 @@ export async function hoursCommand(args: string[], io: CliIo): Promise<number> {
     }
     const summary = hoursSummary(db, app.presets, teacher, asOf);
     if (values.json) io.stdout.write(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
-    else io.stdout.write(`${renderSummaryText(messagesFor('zh-CN'), teacher.name, summary)}\n`);
+    else io.stdout.write(`${renderSummaryText(messagesFor('zh-CN'), teacher.name, summary, asOf)}\n`);
     return EXIT.ok;
   }, { mustExist: true });
 }

@@ -86,6 +86,13 @@ export interface HoursSummary {
   /** progress ≥ 1; null without a numeric requirement. */
   onPace: boolean | null;
   tier?: { key: string; label: string } | null;
+  /** The source is a draft (征求意见稿): its figures may change. */
+  draft: boolean;
+  /** Records on or before asOf left out: bad date or hours, or a category the preset does not know. */
+  uncounted: number;
+  /** 新教师培训 taken at the stricter figure because the roster does not say whether the teacher is a normal-school graduate. */
+  inductionAssumedStricter: boolean;
+  /** Officer-facing remarks (console): how each figure was read from the documents. Not for the teacher's reply. */
   notes: string[];
 }
 
@@ -230,6 +237,9 @@ export function summarize(
     progress: null,
     onPace: null,
     tier: tierFor(preset, teacher, asOf, notes),
+    draft: preset.source.draft,
+    uncounted: invalid + unknown,
+    inductionAssumedStricter: false,
     notes,
   };
 
@@ -351,7 +361,10 @@ export function summarize(
     if (teacher.normalGraduate === null) {
       // Unknown background: show the stricter figure rather than under-report what is owed.
       pick = normal.hours > nonNormal.hours ? normal : nonNormal;
-      if (normal.hours !== nonNormal.hours) notes.push(`未登记是否师范毕业，新教师培训按${pick.hours}学时计`);
+      if (normal.hours !== nonNormal.hours) {
+        notes.push(`未登记是否师范毕业，新教师培训按${pick.hours}学时计`);
+        summary.inductionAssumedStricter = true;
+      }
     }
     add('induction', induction.category, induction.category, new Set(induction.countedCategories), inductionWindow, pick.hours, pick.source, induction.inferred);
   }

@@ -6,7 +6,6 @@ import type { Reply } from '../bot/types.js';
 import { hoursSummary } from '../ledger/summary.js';
 import { accountsOf } from '../outbox/address.js';
 import type { HoursSummary, Obligation } from '../policy/engine.js';
-import { daysBetween } from '../policy/dates.js';
 import type { TickContext } from './context.js';
 import { send } from '../deadlines/reminders.js';
 import { localParts, zonedInstant } from './time.js';
@@ -25,17 +24,12 @@ export function paceMarker(month: string): string {
   return `scheduler:pace:${month}`;
 }
 
-function elapsedShare(o: Obligation, asOf: string): number {
-  const length = daysBetween(o.windowStart, o.windowEnd) + 1;
-  const elapsed = Math.min(length, Math.max(0, daysBetween(o.windowStart, asOf) + 1));
-  return length > 0 ? elapsed / length : 1;
-}
-
-/** Behind pace: behind the cycle's expected progress, or behind pro rata on a yearly minimum. */
-export function isBehind(s: HoursSummary, asOf: string): boolean {
-  if (!s.hasNumericRequirement) return false;
-  if (s.pace && !s.pace.onPace) return true;
-  return s.obligations.some((o) => o.owed > 0 && Math.round(o.earned * 10) < Math.round(o.required * elapsedShare(o, asOf) * 10));
+/**
+ * Behind pace, by the one definition of 进度 the console and the chat use (HoursSummary.progress: the cycle total
+ * and each current minimum at an even pace from the later of its start and the hire date).
+ */
+export function isBehind(s: HoursSummary): boolean {
+  return s.hasNumericRequirement && s.onPace === false;
 }
 
 /** Minimums whose window ends this calendar year and are not met yet. */
@@ -128,7 +122,7 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
         const account = bound.get(teacher.id);
         if (!account) continue;
         const summary = hoursSummary(db, ctx.presets, teacher, today);
-        const wanted = lastCall ? owedThisYear(summary, today).length > 0 || isBehind(summary, today) : isBehind(summary, today);
+        const wanted = lastCall ? owedThisYear(summary, today).length > 0 || isBehind(summary) : isBehind(summary);
         if (!wanted) continue;
         sent += send(
           ctx,

@@ -27,7 +27,7 @@ describe('binding', () => {
     expect((await me.send('绑定 T0001 张三'))[0]).toContain('绑定成功：张三（第一中学）');
     const [answer] = await me.send('我还差多少学时');
     expect(answer).toContain('张三老师');
-    expect(answer).toContain('2026-01-01 至 2030-12-31');
+    expect(answer).toContain('本周期（2026年1月1日至2030年12月31日）');
     expect(answer).toContain('应修 360 学时，已修 25.5 学时，还差 334.5 学时');
   });
 

@@ -6,6 +6,7 @@ import { adminText } from './zh-CN.admin.js';
 import { wordsText } from './zh-CN.words.js';
 import { bindingText } from './zh-CN.bind.js';
 import { ROLE_LABELS } from './zh-CN.roles.js';
+import { hoursText, renderHoursReply } from './zh-CN.hours.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -21,6 +22,7 @@ export const zhCN = {
   admin: adminText,
   words: wordsText,
   binding: bindingText,
+  hoursReply: hoursText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
@@ -72,51 +74,11 @@ export const zhCN = {
     line: (usage: string, summary: string) => `· ${usage} — ${summary}`,
     footer: '也可以直接问：「我还差多少学时？」「今年还要修多少？」',
   },
-  summary: {
-    title: '本周期学时',
-    greeting: (name: string) => `${name}老师，您好。`,
-    noNumeric: (presetName: string, earned: number) =>
-      `${presetName}的培训文件没有规定具体学时要求，因此无法计算还差多少。您本周期已登记 ${fmtHours(earned)} 学时。`,
-    totalWaived: (earned: number) => `按文件，您的岗位本周期不计总学时，只需完成下列年度要求。您本周期已登记 ${fmtHours(earned)} 学时。`,
-    // Whether the cycle is inferred is said once, in the engine's notes.
-    cycle: (start: string, end: string) => `周期：${start} 至 ${end}`,
-    totals: (required: number, earned: number, remaining: number) =>
-      `应修 ${fmtHours(required)} 学时，已修 ${fmtHours(earned)} 学时，还差 ${fmtHours(remaining)} 学时。`,
-    done: '本周期总学时已达标。',
-    pace: (expected: number, earned: number, onPace: boolean) =>
-      `按进度应完成 ${fmtHours(expected)} 学时，已完成 ${fmtHours(earned)} 学时，${onPace ? '进度正常' : `落后 ${fmtHours(expected - earned)} 学时`}。`,
-    owedHeader: '当前还需完成：',
-    owedLine: (label: string, owed: number, due: string) => `· ${label} ${fmtHours(owed)} 学时（${due} 前）`,
-    owedNone: '当前年度的各项最低要求均已完成。',
-    tier: (label: string) => `所属层级：${label}`,
-    source: (name: string) => `依据：${name}`,
-  },
 };
 
 export type Messages = typeof zhCN;
 
-export function renderSummaryText(t: Messages, teacherName: string, s: HoursSummary): string {
-  const m = t.summary;
-  const lines = [m.greeting(teacherName)];
-  if (!s.hasNumericRequirement) {
-    lines.push(m.noNumeric(s.presetName, s.earned));
-  } else if (s.required === null || s.remaining === null) {
-    // The preset has numbers, but the cycle total is waived for this role (e.g. otog principals).
-    lines.push(m.totalWaived(s.earned));
-  } else {
-    if (s.cycleStart && s.cycleEnd) lines.push(m.cycle(s.cycleStart, s.cycleEnd));
-    lines.push(m.totals(s.required, s.earned, s.remaining));
-    if (s.remaining === 0) lines.push(m.done);
-    else if (s.pace) lines.push(m.pace(s.pace.expected, s.pace.earned, s.pace.onPace));
-  }
-  const owed = s.obligations.filter((o) => o.owed > 0);
-  if (owed.length > 0) {
-    lines.push(m.owedHeader);
-    for (const o of owed) lines.push(m.owedLine(o.label, o.owed, o.dueDate));
-  } else if (s.obligations.length > 0) {
-    lines.push(m.owedNone);
-  }
-  if (s.tier) lines.push(m.tier(s.tier.label));
-  for (const note of s.notes) lines.push(`注：${note}`);
-  return lines.join('\n');
+/** The `学时` answer as of a date (see zh-CN.hours.ts). */
+export function renderSummaryText(t: Messages, teacherName: string, s: HoursSummary, asOf: string): string {
+  return renderHoursReply(t.hoursReply, teacherName, s, asOf);
 }

@@ -4,13 +4,14 @@ import { html } from 'hono/html';
 import type { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { accounts } from '../../../../db/schema.js';
-import { behindShare, overview, standingsOfSchool, type ComplianceStatus, type Filter, type SchoolTally, type Snapshot, type TeacherStanding } from '../../../admin/compliance.js';
+import { behindShare, overview, standingOf, standingsOfSchool, type ComplianceStatus, type Filter, type SchoolTally, type Snapshot, type TeacherStanding } from '../../../admin/compliance.js';
 import { hoursSummary, recentRecords } from '../../../ledger/summary.js';
 import { findTeacherById, rolesOf } from '../../../ledger/teachers.js';
 import { ProgressHistogram, SchoolBars, StatusRing } from '../charts.js';
 import { a, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, DataTable, Field, Panel, Stat } from '../components.js';
 import { Legend, Meter, Page, PageHead, Pager, SortTh, StackBar, StatusBadge, hrs } from '../layout.js';
+import { asOfChoice, withAsOf, type AsOfChoice } from '../as-of.js';
 
 const PAGE_SIZE = 50;
 const CHART_ROWS = 12;
@@ -31,6 +32,18 @@ function Building(props: { svc: AdminServices }) {
         <i style={`width:${pct}%`} />
       </div>
     </div>
+  );
+}
+
+/** Says which date the figures are for when it is not today, or why the asked date was not used. */
+function AsOfNote(props: { choice: AsOfChoice; todayHref: string }) {
+  if (props.choice.problem) return <Alert kind="err">{props.choice.problem}</Alert>;
+  if (!props.choice.past) return null;
+  return (
+    <Alert kind="info">
+      {a.dashboard.asOfPast(props.choice.asOf)}{' '}
+      <a href={props.todayHref}>{a.dashboard.asOfToday}</a>
+    </Alert>
   );
 }
 
@@ -110,13 +123,16 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
     const user = c.get('user');
     const q = c.req.query();
     const filter: Filter = { school: q.school || null, policyId: q.policy && svc.presets.has(q.policy) ? q.policy : null };
-    const read = await svc.cache.read();
+    const today = svc.cache.today();
+    const choice = asOfChoice(c, today);
+    const read = await svc.cache.readAt(choice.asOf);
     const flashNote = takeFlash(c);
     if (!read.snapshot) {
       return c.html(
         html`<!DOCTYPE html>${(
           <Page title={a.dashboard.title} nav="dashboard" user={user} flash={flashNote} refreshSeconds={2}>
             <PageHead title={a.dashboard.title} />
+            <AsOfNote choice={choice} todayHref="/admin" />
             <Building svc={svc} />
           </Page>
         )}`,
@@ -137,6 +153,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
     const base = new URLSearchParams();
     if (filter.school) base.set('school', filter.school);
     if (filter.policyId) base.set('policy', filter.policyId);
+    if (choice.past) base.set('asOf', choice.asOf);
     const sortBase = new URLSearchParams(base);
     sortBase.set('sort', sort);
     sortBase.set('dir', dir);
@@ -169,22 +186,26 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                   ))}
                 </select>
               </Field>
+              <Field label={a.dashboard.asOfLabel}>
+                <input type="date" name="asOf" value={snapshot.asOf} max={today} />
+              </Field>
               <button class="btn btn-primary" type="submit">
                 {a.dashboard.apply}
               </button>
-              {filter.school || filter.policyId ? (
+              {filter.school || filter.policyId || choice.past ? (
                 <a class="btn" href="/admin">
                   {a.dashboard.clear}
                 </a>
               ) : null}
             </form>
           </PageHead>
-          {read.stale ? <Alert kind="info">{a.dashboard.stale(snapshot.asOf)}</Alert> : null}
+          <AsOfNote choice={choice} todayHref="/admin" />
+          {read.stale && !choice.past ? <Alert kind="info">{a.dashboard.stale(snapshot.asOf)}</Alert> : null}
           {o.total.teachers === 0 && !filter.school && !filter.policyId ? <Alert kind="info">{a.dashboard.noData}</Alert> : null}
           <Kpis tally={o.total} foot={a.dashboard.schoolsCount(o.schools.length)} />
           <div class="grid grid-2-1" style="margin-bottom:18px">
             <Panel title={a.dashboard.bySchoolChart} head={<Legend />}>
-              {worst.length ? <SchoolBars schools={worst} link={schoolHref} /> : <div class="empty">—</div>}
+              {worst.length ? <SchoolBars schools={worst} link={(school) => withAsOf(schoolHref(school), choice)} /> : <div class="empty">—</div>}
               <div class="note small muted" style="margin-top:6px">
                 {a.dashboard.bySchoolChartNote(worst.length, o.schools.length)}
               </div>
@@ -205,7 +226,8 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
               <div>
                 <div class="bigstat">
                   <Stat label={a.dashboard.schoolsLabel} value={a.int(o.schools.length)} />
-                  <Stat label={a.dashboard.halfBehind} value={a.int(o.schools.filter((s) => behindShare(s) >= 0.5).length)} colour="var(--behind)" />
+                  <Stat label={a.dashboard.halfBehind} value={a.int(o.total.farBehind)} colour="var(--behind)" />
+                  <div class="small muted">{a.dashboard.halfBehindNote}</div>
                 </div>
                 <Legend />
               </div>
@@ -232,7 +254,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
               row={(s) => (
                 <tr>
                   <td class="strong">
-                    <a href={schoolHref(s.school)}>{s.school}</a>
+                    <a href={withAsOf(schoolHref(s.school), choice)}>{s.school}</a>
                   </td>
                   <td class="num">{a.int(s.teachers)}</td>
                   <td class="num" style="color:var(--behind)">
@@ -266,8 +288,9 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
     const user = c.get('user');
     const school = c.req.param('school');
     const q = c.req.query();
-    const read = await svc.cache.read();
-    if (!read.snapshot) return c.redirect('/admin', 303);
+    const choice = asOfChoice(c, svc.cache.today());
+    const read = await svc.cache.readAt(choice.asOf);
+    if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
     const roster = new Map(
       (
         svc.db.$client.prepare('SELECT id, employee_no, name, position, homeroom FROM teachers WHERE school = ?').raw().all(school) as [number, string, string, string, number][]
@@ -304,6 +327,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
     const path = schoolHref(school);
     const base = new URLSearchParams();
     if (status) base.set('status', status);
+    if (choice.past) base.set('asOf', choice.asOf);
     const owedTotals = new Map<string, { teachers: number; hours: number }>();
     for (const s of all) {
       for (const [label, hours] of Object.entries(s.owed ?? {})) {
@@ -318,6 +342,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
     const tab = (key: ComplianceStatus | null, label: string, n: number) => {
       const qs = new URLSearchParams();
       if (key) qs.set('status', key);
+      if (choice.past) qs.set('asOf', choice.asOf);
       return (
         <a class={`btn btn-small${status === key ? ' btn-primary' : ''}`} href={`${path}${qs.size ? `?${qs}` : ''}`}>
           {`${label} ${n}`}
@@ -333,10 +358,11 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
             sub={a.dashboard.subtitle(read.snapshot.asOf)}
             crumbs={[{ href: '/admin', label: a.dashboard.title }, { label: school }]}
           >
-            <a class="btn" href={`/admin/exports/overdue.xlsx?school=${encodeURIComponent(school)}`}>
+            <a class="btn" href={withAsOf(`/admin/exports/overdue.xlsx?school=${encodeURIComponent(school)}`, choice)}>
               {a.school.exportBehind}
             </a>
           </PageHead>
+          <AsOfNote choice={choice} todayHref={path} />
           <Kpis tally={tally} foot={a.school.bound(boundCount)} />
           <div class="grid grid-2-1" style="margin-bottom:18px">
             <Panel title={a.dashboard.owedTitle}>
@@ -384,7 +410,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                   <tr>
                     <td class="mono">{r[1]}</td>
                     <td class="strong">
-                      <a href={`/admin/teachers/${s.id}`}>{r[2]}</a>
+                      <a href={withAsOf(`/admin/teachers/${s.id}`, choice)}>{r[2]}</a>
                     </td>
                     <td>
                       {r[3]}
@@ -433,15 +459,18 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
         404,
       );
     }
-    const asOf = svc.cache.today();
+    const choice = asOfChoice(c, svc.cache.today());
+    const asOf = choice.asOf;
     const preset = svc.presets.get(teacher.policyId);
     const summary = preset ? hoursSummary(svc.db, svc.presets, teacher, asOf) : null;
-    const records = recentRecords(svc.db, teacher.id, 200);
+    // On a past date, records dated after it did not exist yet.
+    const records = recentRecords(svc.db, teacher.id, 200).filter((r) => r.date <= asOf);
     const roleNames = [...rolesOf(svc.db, teacher)].map((r) => t.whoami.roleNames[r] ?? r).join('、');
     const bound = svc.db.select().from(accounts).where(eq(accounts.teacherId, teacher.id)).all();
     const m = a.teacher;
     const yn = (v: boolean | null) => (v === null ? m.unknown : v ? m.yes : m.no);
-    const standing = read(svc, teacher.id);
+    // The same standing the dashboard computes, for the same date.
+    const standing = summary ? standingOf(teacher, summary) : null;
 
     return c.html(
       html`<!DOCTYPE html>${(
@@ -449,10 +478,11 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
           <PageHead
             title={`${teacher.name}`}
             sub={`${teacher.employeeNo} · ${teacher.school}`}
-            crumbs={[{ href: '/admin', label: a.dashboard.title }, { href: schoolHref(teacher.school), label: teacher.school }, { label: teacher.name }]}
+            crumbs={[{ href: withAsOf('/admin', choice), label: a.dashboard.title }, { href: withAsOf(schoolHref(teacher.school), choice), label: teacher.school }, { label: teacher.name }]}
           >
             {standing ? <StatusBadge status={standing.status} /> : null}
           </PageHead>
+          <AsOfNote choice={choice} todayHref={`/admin/teachers/${teacher.id}`} />
           <div class="grid grid-2-1" style="margin-bottom:18px">
             <Panel title={m.cycle} head={<span class="note">{summary?.cycleStart && summary.cycleEnd ? m.cycleRange(summary.cycleStart, summary.cycleEnd, summary.cycleInferred) : m.noCycle}</span>}>
               {summary ? (
@@ -463,7 +493,12 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                     <Stat label={m.remaining} value={summary.remaining === null ? '—' : hrs(summary.remaining)} colour={summary.remaining ? 'var(--behind)' : 'var(--done)'} />
                     <Stat label={m.expected} value={summary.pace ? hrs(summary.pace.expected) : '—'} />
                   </div>
-                  {summary.required ? <Meter value={summary.earned / summary.required} status={standing?.status} /> : null}
+                  {standing && standing.progress !== null ? (
+                    <div style="margin-top:10px">
+                      <div class="small muted">{a.school.progress}</div>
+                      <Meter value={standing.progress} status={standing.status} />
+                    </div>
+                  ) : null}
                   <h3 style="margin:18px 0 8px">{m.obligations}</h3>
                   {summary.obligations.length === 0 ? (
                     <p class="muted">{m.noObligations}</p>
@@ -564,11 +599,6 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
       )}`,
     );
   });
-}
-
-/** The cached standing of one teacher, if the cache has been built. */
-function read(svc: AdminServices, id: number): TeacherStanding | null {
-  return svc.cache.peek()?.teachers.get(id) ?? null;
 }
 
 const STATUS_ORDER: Record<ComplianceStatus, number> = { behind: 0, onPace: 1, done: 2, none: 3 };

@@ -7,8 +7,9 @@ import type { Filter } from '../../../admin/compliance.js';
 import { attendanceRows, toCsv, toXlsx } from '../../../cli/attendance-export.js';
 import { attendanceReport, getSession, listSessions } from '../../../sessions/sessions.js';
 import { a, attachment, type AdminEnv, type AdminServices } from '../context.js';
-import { DataTable } from '../components.js';
+import { Alert, DataTable, Field } from '../components.js';
 import { Page, PageHead } from '../layout.js';
+import { asOfChoice, withAsOf } from '../as-of.js';
 
 const m = a.exports;
 
@@ -32,12 +33,14 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.get('/exports', (c) => {
     const user = c.get('user');
     const sessions = listSessions(svc.db, { limit: 30 });
-    const Links = (props: { base: string }) => (
+    const today = svc.cache.today();
+    const choice = asOfChoice(c, today);
+    const Links = (props: { base: string; dated?: boolean }) => (
       <div class="actions">
-        <a class="btn btn-small" href={`${props.base}.csv`}>
+        <a class="btn btn-small" href={props.dated ? withAsOf(`${props.base}.csv`, choice) : `${props.base}.csv`}>
           {m.csv}
         </a>
-        <a class="btn btn-small" href={`${props.base}.xlsx`}>
+        <a class="btn btn-small" href={props.dated ? withAsOf(`${props.base}.xlsx`, choice) : `${props.base}.xlsx`}>
           {m.xlsx}
         </a>
       </div>
@@ -45,17 +48,27 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={m.title} nav="exports" user={user}>
-          <PageHead title={m.title} sub={m.intro} />
+          <PageHead title={m.title} sub={m.intro}>
+            <form method="get" action="/admin/exports" class="inline-form">
+              <Field label={a.dashboard.asOfLabel}>
+                <input type="date" name="asOf" value={choice.asOf} max={today} />
+              </Field>
+              <button class="btn btn-primary" type="submit">
+                {a.dashboard.apply}
+              </button>
+            </form>
+          </PageHead>
+          {choice.problem ? <Alert kind="err">{choice.problem}</Alert> : choice.past ? <Alert kind="info">{a.dashboard.asOfPast(choice.asOf)}</Alert> : null}
           <div class="grid grid-2" style="margin-bottom:18px">
             <div class="panel">
               <h2>{m.compliance}</h2>
               <p class="muted" style="margin:6px 0 12px">{m.complianceNote}</p>
-              <Links base="/admin/exports/compliance" />
+              <Links base="/admin/exports/compliance" dated />
             </div>
             <div class="panel">
               <h2>{m.overdue}</h2>
               <p class="muted" style="margin:6px 0 12px">{m.overdueNote}</p>
-              <Links base="/admin/exports/overdue" />
+              <Links base="/admin/exports/overdue" dated />
             </div>
           </div>
           <div class="panel">
@@ -82,15 +95,20 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
+    // `?asOf=` exports the state on a past date (only records dated on or before it), as the dashboard shows it.
     admin.get(`/exports/compliance.${format}`, async (c) => {
-      const read = await svc.cache.read(30_000);
-      if (!read.snapshot) return c.redirect('/admin', 303);
+      const choice = asOfChoice(c, svc.cache.today());
+      if (choice.problem) return c.text(choice.problem, 400);
+      const read = await svc.cache.readAt(choice.asOf, 30_000);
+      if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
       return download(c, complianceRows(a, read.snapshot, filterOf(c)), m.complianceFile(read.snapshot.asOf), format, m.sheetCompliance);
     });
 
     admin.get(`/exports/overdue.${format}`, async (c) => {
-      const read = await svc.cache.read(30_000);
-      if (!read.snapshot) return c.redirect('/admin', 303);
+      const choice = asOfChoice(c, svc.cache.today());
+      if (choice.problem) return c.text(choice.problem, 400);
+      const read = await svc.cache.readAt(choice.asOf, 30_000);
+      if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
       return download(c, overdueRows(a, svc.db, read.snapshot, svc.presets, filterOf(c)), m.overdueFile(read.snapshot.asOf), format, m.sheetOverdue);
     });
   }
