@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { rangeText } from '../src/sessions/replies.js';
 import { creditsOf, findSessionByRef, notifyCancelled, setSessionStatus, withdrawQueued } from '../src/sessions/sessions.js';
+import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /**
  * 取消培训 <培训编号> <原因>: calls a whole session off. Sign-in stops at once and every bound audience member
@@ -36,6 +37,6 @@ export default defineCommand({
 
     const when = `${session.date} ${rangeText(session, 'checkin', timeZone)}`;
     const result = notifyCancelled(db, session, now, (member) => ({ text: m.notice(member.name, session.title, when, reason) }));
-    return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map((u) => u.name)), ...kept].join('\n') };
+    return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map(teacherNamer(db, t))), ...kept].join('\n') };
   },
 });

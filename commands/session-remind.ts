@@ -3,6 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { rangeText, signInCard } from '../src/sessions/replies.js';
 import { findSessionByRef, remindAbsent } from '../src/sessions/sessions.js';
 import { whenIn } from '../src/sessions/time.js';
+import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /**
  * 提醒未签到 [培训编号]: a direct message to every absent audience member with a bound account. Running it
@@ -31,6 +32,6 @@ export default defineCommand({
         : { text: m.message(member.name, session.title, session.date, checkin) },
     );
     if (result.total === 0) return { text: m.nobody(session.title) };
-    return { text: m.done(result.total, result.queued, result.alreadyQueued, result.unbound.map((u) => u.name)) };
+    return { text: m.done(result.total, result.queued, result.alreadyQueued, result.unbound.map(teacherNamer(db, t))) };
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { attendanceReport, findSessionByRef, hasCheckout } from '../src/sessions/sessions.js';
 import { whenIn } from '../src/sessions/time.js';
+import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /** 签到情况 [培训编号]: signed in / expected / absent, by school, absent names. No number: today's latest session. */
 export default defineCommand({
@@ -24,7 +25,8 @@ export default defineCommand({
     if (r.outside > 0) lines.push(s.outside(r.outside));
     const state = s.state(session.status);
     if (state) lines.push(state);
-    lines.push(s.bySchool, ...r.bySchool.map((c) => s.school(c.school, c.expected, c.signedIn, c.absent.map((m) => m.name))));
+    const nameOf = teacherNamer(db, t);
+    lines.push(s.bySchool, ...r.bySchool.map((c) => s.school(c.school, c.expected, c.signedIn, c.absent.map(nameOf))));
     return { text: lines.join('\n') };
   },
 });

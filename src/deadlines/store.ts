@@ -213,12 +213,13 @@ export interface StaffMember {
   teacherId: number;
   name: string;
   school: string;
+  employeeNo: string;
 }
 
 /** Leaders by school (every leader, bound or not). */
 export function leadersBySchool(db: Db): Map<string, StaffMember[]> {
   const rows = db
-    .select({ teacherId: teachers.id, name: teachers.name, school: teachers.school })
+    .select({ teacherId: teachers.id, name: teachers.name, school: teachers.school, employeeNo: teachers.employeeNo })
     .from(roles)
     .innerJoin(teachers, eq(roles.teacherId, teachers.id))
     .where(eq(roles.role, 'leader'))
@@ -235,7 +236,7 @@ export function leadersBySchool(db: Db): Map<string, StaffMember[]> {
 
 export function officers(db: Db): StaffMember[] {
   return db
-    .select({ teacherId: teachers.id, name: teachers.name, school: teachers.school })
+    .select({ teacherId: teachers.id, name: teachers.name, school: teachers.school, employeeNo: teachers.employeeNo })
     .from(roles)
     .innerJoin(teachers, eq(roles.teacherId, teachers.id))
     .where(eq(roles.role, 'officer'))

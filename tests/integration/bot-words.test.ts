@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { audienceMembers } from '../../src/sessions/audience.js';
 import { person } from './deadlines-helpers.js';
+import { maskEmployeeNo } from '../../src/bot/teacher-names.js';
 
 /** Teachers' words through the whole bot: small talk, other people's figures, records paging, help, roles. */
 let app: TestApp;
@@ -168,5 +169,28 @@ describe('roles read in Chinese and match whole titles', () => {
     expect(members('{"roles":["校长"]}')).toEqual(['A1', 'A3']);
     expect(members('{"roles":["副校长"]}')).toEqual(['A2']);
     expect(members('{"roles":["principals"]}')).toEqual(['A1', 'A3']);
+  });
+});
+
+describe('same-name teachers are told apart', () => {
+  it('masks 工号 so two people are told apart without giving the number away', () => {
+    expect(maskEmployeeNo('T000112')).toBe('T0***12');
+    expect(maskEmployeeNo('T012')).toBe('T***2');
+  });
+
+  it('签到情况 names each 张伟 with school and a masked 工号; a unique name stays plain', async () => {
+    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    person(app.db, 'T000112', '张伟', '一中', { bound: false });
+    person(app.db, 'T000212', '张伟', '二中', { bound: false });
+    person(app.db, 'T000312', '王芳', '一中', { bound: false });
+    const officer = new ConsoleSession(app, 'acc-O1');
+    const [created] = await officer.send('新建培训 师德讲座 师德师风 2 2026-11-25 09:00-18:00 对象 学校:一中,二中');
+    const id = /#(\d+)/.exec(created)![1];
+    const [status] = await officer.send(`签到情况 ${id}`);
+    expect(status).toContain('张伟（一中·T0***12）');
+    expect(status).toContain('张伟（二中·T0***12）');
+    expect(status).toMatch(/王芳(?!（)/);
+    const [remind] = await officer.send(`提醒未签到 ${id}`);
+    expect(remind).toContain('张伟（一中·T0***12）');
   });
 });

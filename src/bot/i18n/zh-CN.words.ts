@@ -2,6 +2,10 @@
 const fmt = (h: number) => `${Math.round(h * 10) / 10}`;
 
 export const wordsText = {
+  names: {
+    /** Two teachers share a name: school and a masked 工号 tell them apart. */
+    told: (name: string, school: string, maskedNo: string) => `${name}（${school}·${maskedNo}）`,
+  },
   records: {
     header: (total: number, hours: number, year: number | null, page: number, pages: number) =>
       `${year === null ? '' : `${year} 年`}共 ${total} 条学时记录，合计 ${fmt(hours)} 学时${pages > 1 ? `（第 ${page}/${pages} 页）` : ''}：`,

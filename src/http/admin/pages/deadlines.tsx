@@ -13,6 +13,7 @@ import { activeDeadlines, filingSchools, filingStatus, getDeadline, leadersBySch
 import { a, flash, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
 import { Page, PageHead } from '../layout.js';
+import { teacherNamer } from '../../../bot/teacher-names.js';
 
 const m = a.deadlines;
 
@@ -164,7 +165,8 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
     const filed = rows.filter((r) => r.filing);
     const unfiled = rows.filter((r) => !r.filing);
     const days = daysLeft(deadline, now, tz);
-    const names = (school: string) => (leaders.get(school) ?? []).map((l) => l.name).join('、') || '—';
+    const nameOf = teacherNamer(svc.db, t);
+    const names = (school: string) => (leaders.get(school) ?? []).map(nameOf).join('、') || '—';
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={deadline.title} nav="deadlines" user={user} flash={takeFlash(c)}>

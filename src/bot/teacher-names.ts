@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { teachers } from '../../db/schema.js';
+import type { Messages } from './i18n/index.js';
+
+export interface NamedTeacher {
+  name: string;
+  school: string;
+  employeeNo: string;
+}
+
+/** T0012 → T0***12: enough to tell two people apart in a list, not enough to bind as them. */
+export function maskEmployeeNo(no: string): string {
+  const s = no.trim();
+  if (s.length <= 2) return s;
+  if (s.length <= 4) return `${s[0]}***${s[s.length - 1]}`;
+  return `${s.slice(0, 2)}***${s.slice(-2)}`;
+}
+
+/** Names held by more than one roster entry. */
+export function sharedNames(db: Db): Set<string> {
+  const rows = db
+    .select({ name: teachers.name })
+    .from(teachers)
+    .groupBy(teachers.name)
+    .having(sql`count(*) > 1`)
+    .all();
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * The one way a teacher's name is listed (chat, CLI, console): the name alone, or, when the roster holds
+ * another teacher of that name, 张伟（一中·T0***12）. Reads the roster once; call per reply or page.
+ */
+export function teacherNamer(db: Db, t: Messages): (teacher: NamedTeacher) => string {
+  const shared = sharedNames(db);
+  return (teacher) => (shared.has(teacher.name) ? t.words.names.told(teacher.name, teacher.school, maskEmployeeNo(teacher.employeeNo)) : teacher.name);
+}
