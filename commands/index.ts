@@ -13,6 +13,8 @@ import broadcastConfirm from './broadcast-confirm.js';
 import broadcastProgress from './broadcast-progress.js';
 import broadcast from './broadcast.js';
 import deadlineFiled from './deadline-filed.js';
+import deadlineFileConfirm from './deadline-file-confirm.js';
+import deadlineUnfile from './deadline-unfile.js';
 import deadlineNew from './deadline-new.js';
 import deadlineStatus from './deadline-status.js';
 import deadlineTodo from './deadline-todo.js';
@@ -46,6 +48,8 @@ commands.push(
 commands.push(
   deadlineTodo as Command,
   deadlineFiled as Command,
+  deadlineFileConfirm as Command,
+  deadlineUnfile as Command,
   deadlineNew as Command,
   deadlineStatus as Command,
   remindersOff as Command,

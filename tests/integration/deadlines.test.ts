@@ -37,6 +37,14 @@ async function newDeadline(text: string): Promise<number> {
   return Number(m[1]);
 }
 
+/** 已报送 asks first; the leader confirms with the command the answer names. */
+async function file(no: string, what: string): Promise<string> {
+  const [ask] = await as(no).send(`已报送 ${what}`);
+  const m = /回复「(确认报送 \d+)」/.exec(ask);
+  if (!m) throw new Error(`no confirmation asked: ${ask}`);
+  return (await as(no).send(m[1]))[0];
+}
+
 function addDays(date: string, n: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -87,7 +95,7 @@ describe('deadline reminders', () => {
 
   it('after the due date reminds every 3 days and sends the officers the list of schools not filed, once per round', async () => {
     const id = await newDeadline('年度培训计划 2026-03-10 学校:一中,二中,四中');
-    await as('A1').send(`已报送 #${id}`);
+    await file('A1', `#${id}`);
     runDays('2026-03-01', 10, `reminder:${id}:`);
     const byDay = runDays('2026-03-11', 9, `reminder:${id}:`);
     expect([...byDay.keys()]).toEqual(['2026-03-13', '2026-03-16', '2026-03-19']);
@@ -108,7 +116,7 @@ describe('deadline reminders', () => {
     const id = await newDeadline('年度培训计划 2026-04-01 学校:一中,二中');
     tick(app, '2026-03-25 09:00:30', { hold: true });
     expect(keysLike(app.db, `reminder:${id}:`)).toHaveLength(3);
-    const [reply] = await as('A2').send('已报送 培训计划');
+    const reply = await file('A2', '培训计划');
     expect(reply).toBe(`已记录：一中 已报送「年度培训计划」（#${id}），本校不会再收到该事项的提醒。`);
     expect(keysLike(app.db, `reminder:${id}:一中`)).toEqual([]);
     runDays('2026-03-26', 16, `reminder:${id}:`);
@@ -194,11 +202,15 @@ describe('deadline commands', () => {
     expect((await as('C1').send(`已报送 #${id}`))[0]).toBe('「年度培训计划」不需要 三中 报送。');
     expect((await as('A3').send(`已报送 #${id}`))[0]).toContain('仅限学校负责人');
     expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
-    // The reminder card's button, clicked by the 二中 leader it was sent to, files for 二中.
-    app.bot.accept({
-      kind: 'card_action', platform: 'console', eventId: 'click-1', accountId: 'acc-B1',
-      value: { command: '已报送', args: `#${id} 学校:二中` }, receivedAt: Date.now(),
-    });
+    // The reminder card's button, clicked by the 二中 leader it was sent to, asks; the answer's button files for 二中.
+    const click = (eventId: string, value: Record<string, string>) =>
+      app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId: 'acc-B1', value, receivedAt: Date.now() });
+    click('click-1', { command: '已报送', args: `#${id} 学校:二中` });
+    await app.bot.drain();
+    expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
+    const asked = JSON.parse(app.db.select().from(schema.outbox).all().find((r) => r.reply.includes('确认报送'))!.reply);
+    expect(asked.card.buttons[0].value).toEqual({ command: '确认报送', args: `#${id} 学校:二中` });
+    click('click-2', asked.card.buttons[0].value);
     await app.bot.drain();
     expect(app.db.select().from(schema.deadlineFilings).where(eq(schema.deadlineFilings.school, '二中')).get()?.filedBy).toBe(ids.leadB);
   });
@@ -219,7 +231,7 @@ describe('deadline commands', () => {
       `· #${a} 年度培训计划 — 截止 2026-04-01（还有 31 天）`,
       `· #${b} 培训总结 — 截止 2026-06-30（还有 121 天）`,
     ]);
-    await as('A1').send('已报送 总结');
+    await file('A1', '总结');
     expect((await as('A1').send('待办'))[0]).not.toContain('培训总结');
     const [status] = await as('O1').send(`报送情况 ${b}`);
     // "All schools" are the roster's schools, without the training office's own unit.

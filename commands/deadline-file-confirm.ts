@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { isReply, leaderDeadline, splitFilingText } from '../src/deadlines/filing.js';
+import { formatDue } from '../src/deadlines/reminders.js';
+import { fileDeadline } from '../src/deadlines/store.js';
+
+/** 确认报送 <编号> [学校:X] — the confirmation 已报送 asks for: files for the leader's own school; reminders stop. */
+export default defineCommand({
+  name: '确认报送',
+  aliases: ['confirmfiled'],
+  help: (t) => t.filing.help.confirm,
+  positional: ['text'],
+  restIsText: true,
+  args: z.object({ text: z.string().trim().min(1, '缺少事项编号') }),
+  allow: ['leader'],
+  run(ctx, { text }) {
+    const { t, db, caller, timeZone } = ctx;
+    const me = caller.teacher!;
+    const m = t.deadlines.filed;
+    const { query, school } = splitFilingText(text);
+    if (school !== null && school !== me.school) return { text: m.notYourSchool(school, me.school) };
+    const deadline = leaderDeadline(ctx, query, me.school);
+    if (isReply(deadline)) return deadline;
+    const result = fileDeadline(db, deadline.id, me.school, me.id, ctx.clock.now(), `${caller.platform}:${caller.accountId}`);
+    if (!result.ok) return { text: m.already(deadline.title, me.school, formatDue(result.already.filedAt, timeZone).slice(0, 16)) };
+    return { text: m.ok(deadline.id, deadline.title, me.school), tone: 'success' };
+  },
+});
