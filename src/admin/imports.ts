@@ -7,12 +7,12 @@
  * bot's connection must never run inside it); one import at a time.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import type { Clock } from '../clock.js';
-import { importRecords, importTeachers, ImportFileError, openSource, type ImportResult, type RowSource } from '../import/index.js';
+import { importFile, ImportFileError, type ImportLimits, type ImportResult, type RowSource } from '../import/index.js';
 import type { Logger } from '../logger.js';
 import type { PolicyPreset } from '../policy/schema.js';
 
@@ -45,6 +45,8 @@ export interface ImportJobsDeps {
   logger: Logger;
   /** Called after a commit wrote rows (e.g. to refresh caches). */
   onCommitted?: (job: ImportJob) => void;
+  /** What reading one file may cost (default DEFAULT_IMPORT_LIMITS). */
+  limits?: ImportLimits;
 }
 
 /** Problems kept per job for the report (and its CSV download). */
@@ -59,19 +61,43 @@ export class ImportJobs {
 
   constructor(private readonly deps: ImportJobsDeps) {}
 
-  /** Keeps the upload in a temp file and starts the dry run. */
+  /** Keeps the upload (already in memory) in a temp file and starts the dry run. */
   start(kind: ImportKind, fileName: string, bytes: Uint8Array, actor: string): ImportJob {
+    const { id, path } = this.newUpload(fileName);
+    writeFileSync(path, bytes, { mode: 0o600 });
+    return this.track(id, kind, fileName, path, bytes.byteLength, actor);
+  }
+
+  /**
+   * Takes over an upload already on disk (streamed there by the console) and starts the dry run. The file
+   * is moved into the upload directory and belongs to the job from then on (removed when it is done).
+   */
+  startFile(kind: ImportKind, fileName: string, uploadedPath: string, actor: string): ImportJob {
+    const { id, path } = this.newUpload(fileName);
+    try {
+      renameSync(uploadedPath, path);
+    } catch {
+      // Another file system (the OS temp dir): copy, then drop the original.
+      copyFileSync(uploadedPath, path);
+      rmSync(uploadedPath, { force: true });
+    }
+    return this.track(id, kind, fileName, path, statSync(path).size, actor);
+  }
+
+  private newUpload(fileName: string): { id: string; path: string } {
     this.dir ??= this.uploadDir();
     const id = randomBytes(16).toString('base64url');
     const ext = extname(fileName).toLowerCase();
-    const path = join(this.dir, `${id}${EXTENSIONS.has(ext) ? ext : '.csv'}`);
-    writeFileSync(path, bytes, { mode: 0o600 });
+    return { id, path: join(this.dir, `${id}${EXTENSIONS.has(ext) ? ext : '.csv'}`) };
+  }
+
+  private track(id: string, kind: ImportKind, fileName: string, path: string, size: number, actor: string): ImportJob {
     const job: ImportJob = {
       id,
       kind,
       fileName: fileName.slice(0, 200) || 'upload',
       path,
-      size: bytes.byteLength,
+      size,
       actor,
       createdAt: this.deps.clock.now(),
       phase: 'validating',
@@ -161,9 +187,11 @@ export class ImportJobs {
     const separate = deps.databasePath !== ':memory:';
     const db = separate ? openDatabase(deps.databasePath) : deps.db;
     try {
-      const source = openSource(job.path, job.fileName);
-      job.source = source;
-      const options = {
+      const setting = { presets: deps.presets, clock: deps.clock, defaultPolicy: deps.defaultPolicy, timeZone: deps.timeZone, limits: deps.limits };
+      const result = await importFile(db, setting, {
+        kind: job.kind,
+        path: job.path,
+        name: job.fileName,
         dryRun,
         skipInvalid,
         actor: job.actor,
@@ -172,11 +200,10 @@ export class ImportJobs {
         onProgress: (rows: number) => {
           job.rows = rows;
         },
-      };
-      const result =
-        job.kind === 'teachers'
-          ? await importTeachers(db, deps.presets, source, { ...options, defaultPolicy: deps.defaultPolicy }, deps.clock)
-          : await importRecords(db, deps.presets, source, { ...options, timeZone: deps.timeZone }, deps.clock);
+        onSource: (source: RowSource) => {
+          job.source = source;
+        },
+      });
       if (dryRun) {
         job.check = result;
         job.phase = 'validated';

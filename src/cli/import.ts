@@ -1,12 +1,11 @@
 /** `import teachers|records <file> [--skip-invalid] [--dry-run] [--stats]` */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, closeDatabase } from '../../db/client.js';
-import { importRecords } from '../import/records.js';
+import { importFile } from '../import/file.js';
 import { formatRowError } from '../import/rules.js';
-import { openSource } from '../import/sources.js';
-import { importTeachers } from '../import/teachers.js';
-import type { ImportResult } from '../import/types.js';
+import type { ImportResult, RowSource } from '../import/types.js';
 import { CliError, EXIT, int, loadApp, parse, seconds, type CliIo } from './context.js';
 import { IMPORT_USAGE } from './usage.js';
 import { createProgress } from './progress.js';
@@ -30,9 +29,9 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
     throw new CliError(`不认识的导入类型「${kind}」：应为 teachers（名册）或 records（学时记录）。\n用法：${IMPORT_USAGE}`);
   }
   const app = loadApp(io);
-  const source = openSource(file);
   const db = openDatabase(app.config.DATABASE_PATH);
-  const progress = createProgress(io, source, `导入${LABEL[kind]}`);
+  let source: RowSource | null = null;
+  const progress = createProgress(io, { progress: () => source?.progress() ?? { bytesRead: 0, totalBytes: null } }, `导入${LABEL[kind]}`);
   const options = {
     skipInvalid: values['skip-invalid'] === true,
     dryRun: values['dry-run'] === true,
@@ -45,10 +44,8 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
   const elu = performance.eventLoopUtilization();
   let result: ImportResult;
   try {
-    result =
-      kind === 'teachers'
-        ? await importTeachers(db, app.presets, source, { ...options, defaultPolicy: app.config.DEFAULT_POLICY }, app.clock)
-        : await importRecords(db, app.presets, source, { ...options, timeZone: app.config.TIMEZONE }, app.clock);
+    const setting = { presets: app.presets, clock: app.clock, defaultPolicy: app.config.DEFAULT_POLICY, timeZone: app.config.TIMEZONE };
+    result = await importFile(db, setting, { ...options, kind, path: file, name: basename(file), onSource: (s) => (source = s) });
   } finally {
     progress.stop();
     closeDatabase(db);

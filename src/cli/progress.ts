@@ -14,7 +14,7 @@ export interface Progress {
  * A progress bar on stderr when it is a terminal (bytes of the file read, rows so far); otherwise one
  * plain line every few seconds, so logs of a long cron import show it is alive.
  */
-export function createProgress(io: CliIo, source: RowSource, label: string): Progress {
+export function createProgress(io: CliIo, source: Pick<RowSource, 'progress'>, label: string): Progress {
   const stderr = io.stderr;
   if (stderr.isTTY) {
     const bar = new cliProgress.SingleBar(

@@ -1,5 +1,7 @@
-/** Roster and credit-record import, shared by the CLI and (later) the admin console. */
+/** Roster and credit-record import, shared by the CLI and the admin console (`importFile` takes a path). */
 export { RECORD_COLUMNS, TEACHER_COLUMNS, validateHeader } from './header.js';
+export { importFile, type FileImport, type ImportKind, type ImportSetting } from './file.js';
+export { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.js';
 export { importRecords, type RecordImportOptions } from './records.js';
 export { formatRowError, isLeaderPosition, REASONS } from './rules.js';
 export { cellText, csvSource, openSource, rowsSource, xlsxSource } from './sources.js';

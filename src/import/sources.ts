@@ -9,6 +9,9 @@ import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import { toUtf8Stream } from './encoding.mjs';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.js';
+import { checkXlsxArchive } from './xlsx-check.js';
+export { cellText } from './xlsx-cells.mjs';
 import { ImportFileError, type RowSource, type SourceRow } from './types.js';
 
 /** A batch of raw rows; `numbers` gives each row's sheet row number when the reader skips blank rows. */
@@ -200,7 +203,7 @@ export const CSV_WORKER_MIN_BYTES = 8 * 1024 * 1024;
  * CSV, UTF-8 (a BOM is fine) or GBK/GB18030 (detected from the first bytes); quoted cells may span lines. Big files are read on a worker thread
  * (csv-worker.mjs; bounded look-ahead, so memory stays constant); small ones are parsed on this thread.
  */
-export function csvSource(path: string, name = basename(path), opts: { worker?: boolean } = {}): RowSource {
+export function csvSource(path: string, name = basename(path), opts: { worker?: boolean; limits?: ImportLimits } = {}): RowSource {
   return new TableSource(name, () => {
     let totalBytes: number | null = null;
     try {
@@ -209,7 +212,7 @@ export function csvSource(path: string, name = basename(path), opts: { worker?: 
       totalBytes = null; // the reader reports ENOENT & co. in Chinese
     }
     const useWorker = opts.worker ?? (totalBytes !== null && totalBytes >= CSV_WORKER_MIN_BYTES);
-    return useWorker ? csvWorkerReader(path, name, totalBytes) : csvLocalReader(path, name, totalBytes);
+    return useWorker ? csvWorkerReader(path, name, totalBytes, opts.limits ?? DEFAULT_IMPORT_LIMITS) : csvLocalReader(path, name, totalBytes);
   });
 }
 
@@ -243,19 +246,37 @@ function csvLocalReader(path: string, name: string, totalBytes: number | null): 
   };
 }
 
-/** Must divide the worker's MAX_IN_FLIGHT (16) so the worker never waits for an ack that is not sent. */
+/** Must divide the workers' MAX_IN_FLIGHT (16) so a worker never waits for an ack that is not sent. */
 const ACK_EVERY = 4;
 
 type WorkerMessage =
-  | { type: 'rows'; rows: string[][]; bytesRead: number }
+  | { type: 'rows'; rows: string[][]; numbers?: number[]; bytesRead: number }
   | { type: 'end'; bytesRead: number }
-  | { type: 'error'; message: string; code?: string; lines?: number };
+  | { type: 'error'; message: string; code?: string; lines?: number; outOfMemory?: boolean };
 
-/** Rows from the reader thread (csv-worker.mjs), a batch per message, acknowledged in groups. */
-function csvWorkerReader(path: string, name: string, totalBytes: number | null): RawReader {
-  const worker = new Worker(new URL('./csv-worker.mjs', import.meta.url), {
+type WorkerError = Error & { code?: string; lines?: number };
+
+/** Rows from the CSV reader thread (csv-worker.mjs). */
+function csvWorkerReader(path: string, name: string, totalBytes: number | null, limits: ImportLimits): RawReader {
+  return workerReader(new URL('./csv-worker.mjs', import.meta.url), { path, options: CSV_OPTIONS }, totalBytes, limits, (e) => csvError(name, e));
+}
+
+/**
+ * Rows from a reader thread (csv-worker.mjs, xlsx-worker.mjs), a batch per message, acknowledged in groups.
+ * The thread runs under a heap limit: if a file makes it run out, only it dies (ERR_WORKER_OUT_OF_MEMORY)
+ * and the import fails with a clear message; the process and the bot go on.
+ */
+function workerReader(
+  script: URL,
+  workerData: unknown,
+  totalBytes: number | null,
+  limits: ImportLimits,
+  toError: (e: WorkerError) => ImportFileError,
+): RawReader {
+  const worker = new Worker(script, {
     execArgv: [],
-    workerData: { path, options: CSV_OPTIONS },
+    workerData,
+    resourceLimits: { maxOldGenerationSizeMb: limits.readerMemoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(4, limits.readerMemoryMb / 8)) },
   });
   let bytesRead = 0;
   let consumed = 0;
@@ -267,7 +288,7 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
     wake = null;
   };
   worker.on('message', push);
-  worker.on('error', (e) => push({ type: 'error', message: e.message }));
+  worker.on('error', (e: WorkerError) => push({ type: 'error', message: e.message, outOfMemory: e.code === 'ERR_WORKER_OUT_OF_MEMORY' }));
   worker.on('exit', (code) => {
     if (code !== 0) push({ type: 'error', message: `CSV 读取线程异常退出（${code}）` });
   });
@@ -283,13 +304,17 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
           worker.postMessage(consumed);
           consumed = 0;
         }
-        yield { rows: m.rows };
+        yield { rows: m.rows, numbers: m.numbers };
       } else if (m.type === 'end') {
         bytesRead = m.bytesRead;
         return;
+      } else if (m.outOfMemory) {
+        throw new ImportFileError(
+          `读取文件时超出内存上限（${limits.readerMemoryMb} MB），已停止，未导入任何数据：文件解压后过大，不像正常的表格。` +
+            `请确认文件无误，或拆分后分别导入。`,
+        );
       } else {
-        const error = Object.assign(new Error(m.message), { code: m.code, lines: m.lines });
-        throw csvError(name, error);
+        throw toError(Object.assign(new Error(m.message), { code: m.code, lines: m.lines }));
       }
     }
   }
@@ -302,113 +327,39 @@ function csvWorkerReader(path: string, name: string, totalBytes: number | null):
   };
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** A date cell → YYYY-MM-DD. exceljs decodes Excel serials as UTC midnight, so read UTC parts. */
-function excelDate(d: Date): string {
-  if (Number.isNaN(d.getTime())) return '';
-  // Round to the nearest minute first so 23:59:59.999 artefacts don't fall back a day.
-  const t = new Date(Math.round(d.getTime() / 60_000) * 60_000);
-  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
-}
-
-function isDateFormat(numFmt: unknown): boolean {
-  if (typeof numFmt !== 'string') return false;
-  const f = numFmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '');
-  return /[ymd]/i.test(f) && !/^[#0.,%\s]*$/.test(f);
-}
-
-function excelNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (Number.isInteger(n)) return String(n);
-  // Strip floating-point noise from formula results (0.1+0.2 → 0.3).
-  return String(Number(n.toPrecision(15)));
-}
-
-/** Any exceljs cell value → the text the officer sees. Booleans become 是/否, dates YYYY-MM-DD. */
-export function cellText(value: unknown, numFmt?: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return isDateFormat(numFmt) ? excelDate(serialToDate(value)) : excelNumber(value);
-  if (typeof value === 'boolean') return value ? '是' : '否';
-  if (value instanceof Date) return excelDate(value);
-  if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
-    if ('formula' in v || 'sharedFormula' in v) return cellText(v.result, numFmt);
-    if ('text' in v) return cellText(v.text, numFmt);
-    if ('error' in v) return String(v.error);
-  }
-  return String(value);
-}
-
-/** Excel serial (1900 system) → UTC date. */
-function serialToDate(serial: number): Date {
-  return new Date(Math.round((serial - 25569) * 86_400_000));
-}
-
-interface ExcelRow {
-  number: number;
-  values: unknown[];
-  getCell(c: number): { numFmt?: unknown };
-}
-
-/** XLSX, first worksheet only; date cells (also formula results formatted as dates) become YYYY-MM-DD. */
-export function xlsxSource(path: string, name = basename(path)): RowSource {
+/**
+ * XLSX, first worksheet only; date cells (also formula results formatted as dates) become YYYY-MM-DD. The
+ * zip's directory is checked first (no inflating an absurd workbook), then the workbook is parsed on a
+ * reader thread with a heap limit (xlsx-worker.mjs), so a bomb that lies about its sizes kills that thread
+ * only and the import fails with a clear message.
+ */
+export function xlsxSource(path: string, name = basename(path), opts: { limits?: ImportLimits } = {}): RowSource {
+  const limits = opts.limits ?? DEFAULT_IMPORT_LIMITS;
   return new TableSource(name, () => {
-    const file = createReadStream(path, { highWaterMark: 1 << 20 });
     let totalBytes: number | null = null;
     try {
       totalBytes = statSync(path).size;
     } catch {
       totalBytes = null;
     }
-    let fileError: Error | null = null;
-    file.on('error', (e) => (fileError = e));
+    let reader: RawReader | null = null;
+    let closed = false;
     async function* batches(): AsyncGenerator<RawBatch> {
-      try {
-        // exceljs is big: load it only when a workbook is actually read.
-        const { default: ExcelJS } = await import('exceljs');
-        const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-          worksheets: 'emit',
-          sharedStrings: 'cache',
-          styles: 'cache',
-          hyperlinks: 'ignore',
-          entries: 'ignore',
-        });
-        for await (const sheet of workbook as unknown as AsyncIterable<{ parse(): AsyncIterable<{ eventType: string; value: unknown }[]> }>) {
-          for await (const events of sheet.parse()) {
-            const rows: string[][] = [];
-            const numbers: number[] = [];
-            for (const { eventType, value } of events) {
-              if (eventType !== 'row') continue;
-              const row = value as ExcelRow;
-              const vals = row.values;
-              const cells: string[] = [];
-              for (let c = 1; c < vals.length; c++) {
-                const v = vals[c];
-                const needsFmt = typeof v === 'number' || (typeof v === 'object' && v !== null && 'formula' in v);
-                cells.push(cellText(v, needsFmt ? row.getCell(c).numFmt : undefined));
-              }
-              rows.push(cells);
-              numbers.push(row.number);
-            }
-            if (rows.length) yield { rows, numbers };
-          }
-          return; // first worksheet only
-        }
-      } catch (e) {
-        const err = (fileError ?? e) as Error & { code?: string };
-        if (err.code === 'ENOENT') throw new ImportFileError(`找不到文件：${name}`);
-        throw new ImportFileError(`无法读取 XLSX 文件 ${name}：${err.message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`);
-      }
-      if (fileError) throw new ImportFileError(`无法读取 ${name}：${(fileError as Error).message}`);
+      await checkXlsxArchive(path, name, limits);
+      if (closed) return;
+      reader = workerReader(new URL('./xlsx-worker.mjs', import.meta.url), { path, maxRecordBytes: MAX_RECORD_BYTES }, totalBytes, limits, (e) =>
+        e.code === 'CSV_MAX_RECORD_SIZE'
+          ? csvError(name, e)
+          : new ImportFileError(`无法读取 XLSX 文件 ${name}：${e.message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`),
+      );
+      yield* { [Symbol.asyncIterator]: () => reader!.batches };
     }
     return {
       batches: batches(),
-      progress: () => ({ bytesRead: file.bytesRead, totalBytes }),
+      progress: () => reader?.progress() ?? { bytesRead: 0, totalBytes },
       async close() {
-        file.destroy();
+        closed = true;
+        await reader?.close();
       },
     };
   });
@@ -432,9 +383,13 @@ export function rowsSource(name: string, rows: string[][]): RowSource {
   });
 }
 
-/** Picks the reader by extension, falling back to the file's first bytes; refuses old .xls clearly. */
-export function openSource(path: string, name = basename(path)): RowSource {
-  const ext = extname(path).toLowerCase();
+/**
+ * Picks the reader by extension (of the path, else of `typeHint`), falling back to the file's first bytes;
+ * refuses old .xls clearly.
+ */
+export function openSource(path: string, name = basename(path), opts: { limits?: ImportLimits; typeHint?: string } = {}): RowSource {
+  // An upload's temp file may have no extension: the officer's file name then says what it is.
+  const ext = (extname(path) || extname(opts.typeHint ?? '')).toLowerCase();
   let magic = '';
   try {
     const fd = openSync(path, 'r');
@@ -451,6 +406,6 @@ export function openSource(path: string, name = basename(path)): RowSource {
   if (ext === '.xls' || magic === 'd0cf11e0') {
     throw new ImportFileError(`不支持旧版 Excel（.xls）文件 ${name}：请在 Excel 中“另存为” .xlsx 或 “CSV UTF-8（逗号分隔）”。`);
   }
-  if (ext === '.xlsx' || ext === '.xlsm' || magic === '504b0304') return xlsxSource(path, name);
-  return csvSource(path, name);
+  if (ext === '.xlsx' || ext === '.xlsm' || magic === '504b0304') return xlsxSource(path, name, opts);
+  return csvSource(path, name, opts);
 }

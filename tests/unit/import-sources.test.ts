@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRecords } from '../../src/import/records.js';
@@ -155,6 +156,40 @@ describe('XLSX source', () => {
   it('a non-XLSX file with an .xlsx name is a clear error', async () => {
     const fake = tmp.write('fake.xlsx', 'PK\u0003\u0004 not really a zip');
     await expect(collect(openSource(fake))).rejects.toThrow(/无法读取 XLSX 文件/);
+  });
+
+  it('date cells in Chinese Excel built-in formats (ids 27–36, 50–58, no format code in the file) read as dates', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学时');
+    ws.addRow(['工号', '日期', '学时', '类别', '项目', '编号']);
+    ws.addRow(['T001', 46082, 1, '集中培训', '', 'Z1']).getCell(2).numFmt = 'yyyy"年"m"月"d"日"';
+    ws.addRow(['T001', 46082.75, 1, '集中培训', '', 'Z2']).getCell(2).numFmt = 'yyyy"年"m"月"d"日"'; // 18:00 that day
+    const original = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+    // What Chinese Excel writes: the built-in id 31 (yyyy"年"m"月"d"日") and no <numFmt> for it. The
+    // entries keep their order (the streaming reader needs the workbook parts before the sheets).
+    const zip = new JSZip();
+    for (const entry of Object.values(original.files)) {
+      let body = await entry.async('string');
+      if (entry.name === 'xl/styles.xml') {
+        body = body.replace(/<numFmts[^>]*>.*?<\/numFmts>/s, '').replace(/numFmtId="164"/g, 'numFmtId="31"');
+        expect(body).toContain('numFmtId="31"');
+      }
+      zip.file(entry.name, body);
+    }
+    const file = tmp.write('builtin-date.xlsx', await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    const { rows } = await collect(xlsxSource(file));
+    expect(rows.map((r) => r.values['日期'])).toEqual(['2026-03-01', '2026-03-01']);
+  });
+
+  it('date values: time part dropped, rounded to the second, the 1900 leap-year quirk', () => {
+    expect(cellText(new Date(Date.UTC(2026, 2, 1, 23, 59, 45)))).toBe('2026-03-01'); // a real time late in the day
+    expect(cellText(46082.999, 'yyyy/m/d')).toBe('2026-03-01');
+    // Excel counts a 1900-02-29 that never was: serials 1–59 are a day later than a plain count says.
+    expect(cellText(1, 'yyyy-mm-dd')).toBe('1900-01-01');
+    expect(cellText(59, 'yyyy-mm-dd')).toBe('1900-02-28');
+    expect(cellText(60, 'yyyy-mm-dd')).toBe('1900-02-29'); // Excel's fictitious day: the date rule refuses it
+    expect(cellText(61, 'yyyy-mm-dd')).toBe('1900-03-01');
+    expect(cellText(new Date(Date.UTC(1900, 0, 31)))).toBe('1900-02-01'); // exceljs's Date for serial 32
   });
 
   it('cellText renders every exceljs value kind', () => {

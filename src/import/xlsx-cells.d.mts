@@ -1,0 +1,2 @@
+export function cellText(value: unknown, numFmt?: unknown): string;
+export function useChineseBuiltInFormats(): void;
