@@ -44,6 +44,7 @@ describe('Feishu groups: the bot acts only when called', () => {
   it('learns its open_id from GET /open-apis/bot/v3/info once at start', async () => {
     h = await startFeishu();
     expect(h.adapter.identity.openId).toBe(BOT_OPEN_ID);
+    expect(await (await h.app.http.request('/healthz')).json()).toMatchObject({ ok: true, feishu: { mode: 'webhook', botOpenId: BOT_OPEN_ID } });
     const [info] = h.fake.botInfoRequests();
     expect(info.headers.authorization).toBe(`Bearer ${h.fake.token}`);
     expect(h.fake.botInfoRequests()).toHaveLength(1);
@@ -145,6 +146,7 @@ describe('Feishu groups while the bot’s open_id is unknown (Feishu down at sta
     await settled();
     expect(h.adapter.identity.openId).toBeNull();
     expect(h.inboxRows()).toHaveLength(rows);
+    expect(await (await h.app.http.request('/healthz')).json()).toMatchObject({ feishu: { botOpenId: 'unknown' } });
   });
 
   it('with FEISHU_BOT_NAME, accepts a group message whose first mention has that name; never @所有人 or others', async () => {

@@ -47,6 +47,14 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
       identity.stop();
       await longConnection?.stop();
     },
+    health() {
+      return {
+        mode: config.FEISHU_MODE,
+        ...(refused ? { webhook: 'refused: no verification token or encrypt key' } : {}),
+        // Unknown: Feishu was unreachable since start, and group messages are ignored until it answers.
+        botOpenId: identity.openId ?? 'unknown',
+      };
+    },
     status() {
       if (longConnection) return `飞书 Feishu: 已启用 on · 长连接模式 websocket mode (无需公网地址 no public URL needed)`;
       if (refused) return `飞书 Feishu: 回调已拒绝 webhook REFUSED · 未设置 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY, 任何人都能伪造事件 anyone could forge events (FEISHU_ALLOW_UNVERIFIED=true 可强制开启)`;
