@@ -117,7 +117,7 @@ export const adminText = {
     schoolsTitle: '各校情况',
     schoolsLabel: '所学校',
     halfBehind: '落后过半的教师',
-    halfBehindNote: '进度不足应有进度的一半',
+    halfBehindNote: '落后过半：进度不足 50%，即已修学时不到按均匀进度应修的一半。',
     split: '构成',
     owedColumn: (label: string) => `${label}尚欠`,
     school: '学校',

@@ -227,8 +227,8 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                 <div class="bigstat">
                   <Stat label={a.dashboard.schoolsLabel} value={a.int(o.schools.length)} />
                   <Stat label={a.dashboard.halfBehind} value={a.int(o.total.farBehind)} colour="var(--behind)" />
-                  <div class="small muted">{a.dashboard.halfBehindNote}</div>
                 </div>
+                <div class="small muted" style="margin:-8px 0 12px">{a.dashboard.halfBehindNote}</div>
                 <Legend />
               </div>
             </Panel>
