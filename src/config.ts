@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseProxyList } from './http/client-address.js';
 
 /** Every setting the process reads from the environment. This is the only place `process.env` is read. */
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -32,6 +33,8 @@ export const ConfigSchema = z
     XUESHI_NOW: z.preprocess(emptyAsUndefined, z.iso.datetime({ offset: true, local: true }).or(z.iso.date()).optional()),
     /** Upper bound on a webhook body; Feishu events are a few KB. */
     MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
+    /** Upper bound on a console upload (streamed to disk, never held in memory): 100 MB. */
+    MAX_UPLOAD_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(100 * 1024 * 1024)),
 
     FEISHU_APP_ID: optionalString,
     FEISHU_APP_SECRET: optionalString,
@@ -58,6 +61,17 @@ export const ConfigSchema = z
 
     /** Officer console: a fixed token for first setup (log in at /admin/login); off when unset. */
     ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'ADMIN_TOKEN 至少 16 个字符（建议 32 个以上的随机字符）').optional()),
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges, e.g.
+     * `127.0.0.1,::1` for nginx on the same machine). Unset: none, and the socket address is the client's.
+     */
+    TRUSTED_PROXIES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .refine((v) => v === undefined || parseProxyList(v) !== null, '应为逗号分隔的 IP 地址或 CIDR 网段，例如 127.0.0.1,::1,10.0.0.0/8'),
+    ),
     /** Where people reach this server, for links the bot sends (the console login link); default http://127.0.0.1:PORT. */
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   })

@@ -157,11 +157,11 @@ export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
 /* ------------------------------------------------------------------ attempts */
 
 /**
- * When an address that failed MAX_FAILED_ATTEMPTS times within ATTEMPT_WINDOW_MS may try again, or null if it
- * may now. Only failures count, so an office behind one NAT address can sign in all day, while guessing links
- * or the token stops after ten tries.
+ * When a throttle key (a client address, or ADMIN_TOKEN_KEY) that failed `limit` times within ATTEMPT_WINDOW_MS
+ * may try again, or null if it may now. Only failures count, so an office behind one NAT address can sign in all
+ * day, while guessing links or the token stops after ten tries.
  */
-export function loginBlockedUntil(db: Db, ip: string, now: Date): Date | null {
+export function loginBlockedUntil(db: Db, ip: string, now: Date, limit = MAX_FAILED_ATTEMPTS): Date | null {
   const since = new Date(now.getTime() - ATTEMPT_WINDOW_MS);
   const failures = db
     .select({ at: adminLoginAttempts.at })
@@ -169,9 +169,17 @@ export function loginBlockedUntil(db: Db, ip: string, now: Date): Date | null {
     .where(and(eq(adminLoginAttempts.ip, ip), eq(adminLoginAttempts.ok, false), gte(adminLoginAttempts.at, since)))
     .orderBy(adminLoginAttempts.at)
     .all();
-  if (failures.length < MAX_FAILED_ATTEMPTS) return null;
-  return new Date(failures[failures.length - MAX_FAILED_ATTEMPTS].at.getTime() + ATTEMPT_WINDOW_MS);
+  if (failures.length < limit) return null;
+  return new Date(failures[failures.length - limit].at.getTime() + ATTEMPT_WINDOW_MS);
 }
+
+/**
+ * Throttle key (kept in the attempts table's `ip` column) of all wrong ADMIN_TOKEN guesses together, from any
+ * address: many addresses cannot add up to unlimited guessing. While it is over ADMIN_TOKEN_MAX_FAILURES only
+ * the token form pauses; officers' one-time links still work.
+ */
+export const ADMIN_TOKEN_KEY = 'account:ADMIN_TOKEN';
+export const ADMIN_TOKEN_MAX_FAILURES = 50;
 
 export function recordAttempt(db: Db, ip: string, ok: boolean, now: Date): void {
   db.delete(adminLoginAttempts).where(lt(adminLoginAttempts.at, new Date(now.getTime() - 24 * 3600_000))).run();

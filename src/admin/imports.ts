@@ -84,6 +84,15 @@ export class ImportJobs {
     return this.track(id, kind, fileName, path, statSync(path).size, actor);
   }
 
+  /**
+   * A fresh path in the upload directory (same disk as the database, never a RAM-backed /tmp) for the console
+   * to stream an upload to before handing it to startFile; the caller deletes it if the upload is refused.
+   */
+  reserve(): string {
+    this.dir ??= this.uploadDir();
+    return join(this.dir, `${randomBytes(16).toString('base64url')}.part`);
+  }
+
   private newUpload(fileName: string): { id: string; path: string } {
     this.dir ??= this.uploadDir();
     const id = randomBytes(16).toString('base64url');

@@ -10,13 +10,14 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
+import { clientAddress, type ProxyList } from '../client-address.js';
 
 export interface AdminDeps {
   db: Db;
   /** Business clock: link expiry, sessions, "today". */
   clock: Clock;
   presets: ReadonlyMap<string, PolicyPreset>;
-  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH'>;
+  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
   logger: Logger;
   /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */
   onEnqueued?: () => void;
@@ -27,6 +28,8 @@ export interface AdminServices extends AdminDeps {
   imports: ImportJobs;
   baseUrl: string;
   secureCookies: boolean;
+  /** TRUSTED_PROXIES, parsed. */
+  proxies: ProxyList | null;
 }
 
 export type AdminEnv = { Variables: { user: ConsoleUser } };
@@ -38,20 +41,10 @@ export const a = t.admin;
 export const SESSION_COOKIE = 'xueshi_admin';
 const FLASH_COOKIE = 'xueshi_flash';
 
-/**
- * The client's address for the login rate limit. A request from loopback is taken to come through a reverse
- * proxy on the same machine (the usual nginx → 127.0.0.1:PORT setup), whose X-Forwarded-For is then believed;
- * from anywhere else the socket address is used, so a remote client cannot pick its own.
- */
-export function clientIp(c: Context): string {
+/** The client's address for the login rate limit: X-Forwarded-For only as far as TRUSTED_PROXIES vouch for it. */
+export function clientIp(c: Context, proxies: ProxyList | null): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  const socket = incoming?.socket?.remoteAddress;
-  const loopback = !socket || socket === '::1' || socket.startsWith('127.') || socket === '::ffff:127.0.0.1';
-  if (loopback) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || c.req.header('x-real-ip')?.trim();
-    if (forwarded) return forwarded.slice(0, 64);
-  }
-  return socket ?? 'local';
+  return clientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), proxies).slice(0, 64);
 }
 
 /** A one-line note for the next page (after a redirect): kept in a short-lived cookie, never in the URL. */

@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { readFileSync } from 'node:fs';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
+import { parseProxyList } from '../client-address.js';
 import { ComplianceCache } from '../../admin/compliance.js';
 import { ImportJobs } from '../../admin/imports.js';
 import { a, type AdminDeps, type AdminEnv, type AdminServices } from './context.js';
@@ -18,10 +19,10 @@ import { mountBroadcasts } from './pages/broadcasts.js';
 import { mountCompliance } from './pages/compliance.js';
 import { mountDeadlines } from './pages/deadlines.js';
 import { mountExports } from './pages/exports.js';
-import { mountImports, MAX_UPLOAD_BYTES } from './pages/imports.js';
+import { mountImports } from './pages/imports.js';
 import { csrfRefusal, mountLogin } from './pages/login.js';
 import { mountSessions } from './pages/sessions.js';
-import { requireCsrf, requireSession, securityHeaders } from './security.js';
+import { isStreamedUpload, requireCsrf, requireSession, securityHeaders } from './security.js';
 
 export type { AdminDeps } from './context.js';
 
@@ -50,20 +51,23 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
     defaultPolicy: deps.config.DEFAULT_POLICY,
     logger: deps.logger,
   });
-  const svc: AdminServices = { ...deps, cache, imports, baseUrl, secureCookies: baseUrl.startsWith('https:') };
+  const proxies = deps.config.TRUSTED_PROXIES ? parseProxyList(deps.config.TRUSTED_PROXIES) : null;
+  const svc: AdminServices = { ...deps, cache, imports, baseUrl, secureCookies: baseUrl.startsWith('https:'), proxies };
 
   const admin = new Hono<AdminEnv>();
   admin.use('*', securityHeaders);
   admin.get('/assets/:file', (c) => {
-    const asset = ASSETS[c.req.param('file')];
+    // Own keys only: `constructor`, `__proto__`, `toString` … are not assets.
+    const name = c.req.param('file');
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return c.notFound();
     return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=300' });
   });
-  // Uploads may be large; every other form is small. Checked before anything reads the body.
-  const uploadLimit = bodyLimit({ maxSize: MAX_UPLOAD_BYTES + 64 * 1024, onError: (c) => c.text(a.imports.tooBig(MAX_UPLOAD_BYTES / 1024 / 1024), 413) });
-  const formLimit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text(a.tooLarge, 413) });
-  admin.use('*', (c, next) => (c.req.method !== 'POST' ? next() : c.req.path === '/admin/imports' ? uploadLimit(c, next) : formLimit(c, next)));
+  // Who is asking is settled before any body is read: an anonymous POST is refused with its body unread.
   admin.use('*', requireSession(svc));
+  // Uploads stream to disk under their own cap (pages/imports.tsx); every other form is small.
+  const formLimit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text(a.tooLarge, 413) });
+  admin.use('*', (c, next) => (c.req.method !== 'POST' || isStreamedUpload(c.req.path) ? next() : formLimit(c, next)));
   admin.use('*', requireCsrf(svc, csrfRefusal));
 
   mountLogin(admin, svc);

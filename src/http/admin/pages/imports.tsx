@@ -9,8 +9,11 @@ import { a, attachment, flash, takeFlash, type AdminEnv, type AdminServices } fr
 import { Alert, Choices, CsrfField, DataTable, Field, Panel, PostButton, Stat } from '../components.js';
 import { Page, PageHead } from '../layout.js';
 import { dateTimeIn } from '../../../clock.js';
+import { rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { receiveUpload } from '../upload.js';
+import { csrfRefusal } from './login.js';
 
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const SHOW_ERRORS = 200;
 
 const m = a.imports;
@@ -93,7 +96,7 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
                 <Field label={m.kind} group>
                   <Choices name="kind" options={(['teachers', 'records'] as const).map((k) => [k, m.kinds[k]] as const)} checked={['teachers']} required />
                 </Field>
-                <Field label={m.file} hint={m.fileHint(MAX_UPLOAD_BYTES / 1024 / 1024)}>
+                <Field label={m.file} hint={m.fileHint(Math.round(svc.config.MAX_UPLOAD_BYTES / 1024 / 1024))}>
                   <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
                 </Field>
                 <div>
@@ -154,19 +157,36 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
   });
 
   admin.post('/imports', async (c) => {
+    // The session and the Origin were checked before this (security.ts); the body is read only now, as a stream.
     const user = c.get('user');
-    const body = await c.req.parseBody();
-    const kind = body.kind;
-    const file = body.file;
-    if (kind !== 'teachers' && kind !== 'records') {
-      flash(c, 'err', m.badKind, svc.secureCookies);
-      return c.redirect('/admin/imports', 303);
-    }
-    if (!(file instanceof File) || file.size === 0) {
+    const maxBytes = svc.config.MAX_UPLOAD_BYTES;
+    const target = svc.imports.reserve();
+    // Node's own request stream when served by node (fewer copies than the fetch body over it). Only one of the
+    // two may be touched: merely looking at the fetch body starts it reading the node stream.
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const got = await receiveUpload({
+      ...(incoming ? { incoming } : { body: c.req.raw.body }),
+      headers: { 'content-type': c.req.header('content-type'), 'content-length': c.req.header('content-length') },
+      csrfToken: user.csrfToken,
+      maxBytes,
+      path: target,
+    });
+    if (!got.ok) {
+      svc.logger.warn({ reason: got.reason, actor: user.actor }, 'console upload refused');
+      // The rest of the body is not wanted: close the connection rather than read it.
+      c.header('Connection', 'close');
+      if (got.reason === 'csrf') return csrfRefusal(c);
+      if (got.reason === 'tooBig') return c.text(m.tooBig(Math.round(maxBytes / 1024 / 1024)), 413);
       flash(c, 'err', m.noFile, svc.secureCookies);
       return c.redirect('/admin/imports', 303);
     }
-    const job = svc.imports.start(kind as ImportKind, file.name, new Uint8Array(await file.arrayBuffer()), user.actor);
+    const kind = got.fields.kind;
+    if (kind !== 'teachers' && kind !== 'records') {
+      rmSync(got.file.path, { force: true });
+      flash(c, 'err', m.badKind, svc.secureCookies);
+      return c.redirect('/admin/imports', 303);
+    }
+    const job = svc.imports.startFile(kind as ImportKind, got.file.name, got.file.path, user.actor);
     return c.redirect(`/admin/imports/${job.id}`, 303);
   });
 

@@ -7,7 +7,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { setCookie, deleteCookie } from 'hono/cookie';
-import { checkLoginLink, closeSession, consumeLoginLink, loginBlockedUntil, openSession, recordAttempt, sameSecret, type LinkRefusal } from '../../../admin/auth.js';
+import { ADMIN_TOKEN_KEY, ADMIN_TOKEN_MAX_FAILURES, checkLoginLink, closeSession, consumeLoginLink, loginBlockedUntil, openSession, recordAttempt, sameSecret, type LinkRefusal } from '../../../admin/auth.js';
 import { a, clientIp, formOf, SESSION_COOKIE, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, Field, FormError } from '../components.js';
 import { Bare, Notice } from '../layout.js';
@@ -66,7 +66,7 @@ function LoginForm(props: { svc: AdminServices; error?: string; note?: string })
 export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const startSession = (c: Context, teacher: Parameters<typeof openSession>[1]['teacher']) => {
     const now = svc.clock.now();
-    const { cookieValue } = openSession(svc.db, { teacher, ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null, now });
+    const { cookieValue } = openSession(svc.db, { teacher, ip: clientIp(c, svc.proxies), userAgent: c.req.header('user-agent') ?? null, now });
     setCookie(c, SESSION_COOKIE, cookieValue, {
       path: '/admin',
       httpOnly: true,
@@ -85,11 +85,13 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
       return page(c, <LoginForm svc={svc} note={note} />);
     }
     const now = svc.clock.now();
-    const ip = clientIp(c);
-    const blocked = loginBlockedUntil(svc.db, ip, now);
-    if (blocked) return tooMany(c, blocked, now);
+    const ip = clientIp(c, svc.proxies);
+    // A valid link is a 256-bit secret nobody guesses: it works even from an address blocked for failures (an
+    // attacker sharing the office's address must not lock officers out). Anything else from there waits.
     const check = checkLoginLink(svc.db, token, now);
     if (!check.ok) {
+      const blocked = loginBlockedUntil(svc.db, ip, now);
+      if (blocked) return tooMany(c, blocked, now);
       recordAttempt(svc.db, ip, false, now);
       return refused(c, check.reason);
     }
@@ -114,11 +116,12 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/login/link', async (c) => {
     if (!originAllowed(c, svc)) return csrfRefusal(c);
     const now = svc.clock.now();
-    const ip = clientIp(c);
-    const blocked = loginBlockedUntil(svc.db, ip, now);
-    if (blocked) return tooMany(c, blocked, now);
+    const ip = clientIp(c, svc.proxies);
     const form = await formOf(c);
-    const used = consumeLoginLink(svc.db, form.token ?? '', now);
+    const token = form.token ?? '';
+    const blocked = loginBlockedUntil(svc.db, ip, now);
+    if (blocked && !checkLoginLink(svc.db, token, now).ok) return tooMany(c, blocked, now);
+    const used = consumeLoginLink(svc.db, token, now);
     recordAttempt(svc.db, ip, used.ok, now);
     if (!used.ok) return refused(c, used.reason);
     return startSession(c, used.teacher);
@@ -127,14 +130,17 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/login', async (c) => {
     if (!originAllowed(c, svc)) return csrfRefusal(c);
     const now = svc.clock.now();
-    const ip = clientIp(c);
-    const blocked = loginBlockedUntil(svc.db, ip, now);
+    const ip = clientIp(c, svc.proxies);
+    const blocked = loginBlockedUntil(svc.db, ip, now) ?? loginBlockedUntil(svc.db, ADMIN_TOKEN_KEY, now, ADMIN_TOKEN_MAX_FAILURES);
     if (blocked) return tooMany(c, blocked, now);
     const form = await formOf(c);
     const expected = svc.config.ADMIN_TOKEN;
     const ok = Boolean(expected) && sameSecret(form.token ?? '', expected!);
     recordAttempt(svc.db, ip, ok, now);
-    if (!ok) return page(c, <LoginForm svc={svc} error={a.login.badToken} />, 403);
+    if (!ok) {
+      recordAttempt(svc.db, ADMIN_TOKEN_KEY, false, now);
+      return page(c, <LoginForm svc={svc} error={a.login.badToken} />, 403);
+    }
     return startSession(c, null);
   });
 
