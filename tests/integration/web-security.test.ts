@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { projectorKey } from '../../src/sessions/code.js';
@@ -215,7 +216,7 @@ describe('login throttle and X-Forwarded-For', { timeout: 30_000 }, () => {
     const officerId = addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
     grantRole(app.db, officerId, 'officer', 'test');
     const officer = new ConsoleSession(app, 'officer');
-    await officer.send('绑定 T9000 周主任');
+    bindAccount(app.db, 'console', 'officer', officerId);
     const office = { 'x-forwarded-for': '198.51.100.1' };
     for (let i = 0; i < 10; i++) await fetch(`${base}/admin/login?token=guess-${i}`, { headers: office });
     expect((await fetch(`${base}/admin/login?token=guess-x`, { headers: office })).status).toBe(429);

@@ -173,8 +173,8 @@ export function mountImports(admin: Hono<AdminEnv>, svc: AdminServices): void {
     });
     if (!got.ok) {
       svc.logger.warn({ reason: got.reason, actor: user.actor }, 'console upload refused');
-      // The rest of the body is not wanted: close the connection rather than read it.
-      c.header('Connection', 'close');
+      // The rest of the body is not parsed or stored; the node server discards what is in flight (at most
+      // 64 MB or half a second) and then cuts the connection, so the browser still gets to show this answer.
       if (got.reason === 'csrf') return csrfRefusal(c);
       if (got.reason === 'tooBig') return c.text(m.tooBig(Math.round(maxBytes / 1024 / 1024)), 413);
       flash(c, 'err', m.noFile, svc.secureCookies);
