@@ -25,8 +25,9 @@ export function complianceRows(m: AdminText, snapshot: Snapshot, filter: Filter 
 }
 
 /**
- * Teachers behind pace, by school then 工号: what they have, what the straight line through the cycle expects by
- * today, how far behind, and every minimum of the current year still owed.
+ * Teachers behind pace (the one 进度: see HoursSummary.progress), by school then 工号, on the snapshot's date: what
+ * they have, what an even pace through the cycle expects by then (from the later of the cycle start and the hire
+ * date), how far behind, and every minimum of that year still owed.
  */
 export function overdueRows(m: AdminText, db: Db, snapshot: Snapshot, presets: ReadonlyMap<string, PolicyPreset>, filter: Filter = {}): string[][] {
   const roster = new Map(
