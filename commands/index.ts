@@ -21,6 +21,8 @@ import deadlineTodo from './deadline-todo.js';
 import remindersOff from './reminders-off.js';
 import remindersOn from './reminders-on.js';
 import cancelCredit from './cancel-credit.js';
+import recordCorrect from './record-correct.js';
+import recordRevoke from './record-revoke.js';
 import sessionCancel from './session-cancel.js';
 import sessionClose from './session-close.js';
 import sessionCreate from './session-create.js';
@@ -41,6 +43,8 @@ commands.push(
   sessionStatus as Command,
   sessionRemind as Command,
   cancelCredit as Command,
+  recordRevoke as Command,
+  recordCorrect as Command,
   sessionClose as Command,
   sessionCancel as Command,
 );

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { changeList, parseCorrectionWords, problemText } from '../src/ledger/correction-text.js';
+import { correctRecord, findRecordByRef } from '../src/ledger/corrections.js';
+
+/** 更正记录 <编号> 学时=… 类别=… 日期=… 原因=…: changes a record in place; the audit log keeps the old values. */
+export default defineCommand({
+  name: '更正记录',
+  aliases: ['correctrecord', '修改记录'],
+  help: (t) => t.corrections.help.correct,
+  positional: ['ref', 'rest'],
+  restIsText: true,
+  args: z.object({
+    ref: z.string({ error: '缺少记录编号' }).min(1, '缺少记录编号'),
+    rest: z.string().default(''),
+  }),
+  allow: ['officer'],
+  personal: true,
+  run(ctx, { ref, rest }) {
+    const { t, db, caller } = ctx;
+    const m = t.corrections;
+    const found = findRecordByRef(db, ref);
+    if (!found) return { text: m.notFound(ref) };
+    const { input, reason, unknown } = parseCorrectionWords(rest);
+    const usage = m.help.correct.usage;
+    if (unknown) return { text: t.errors.badArgs(usage, m.problems.unknownField(unknown)) };
+    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}` });
+    if (outcome.kind === 'refused') return { text: t.errors.badArgs(usage, problemText(t, outcome.problem)) };
+    const { teacher, record } = found;
+    return { text: m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason.trim()), tone: 'success' };
+  },
+});

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/bot/command.js';
+import { findRecordByRef, MIN_REASON_CHARS, revokeRecord } from '../src/ledger/corrections.js';
+import { whenIn } from '../src/sessions/time.js';
+
+/** 撤销记录 <编号> <原因>: any credit record (imported or from a sign-in) is kept, marked revoked, left out of sums. */
+export default defineCommand({
+  name: '撤销记录',
+  aliases: ['revokerecord', '作废记录'],
+  help: (t) => t.corrections.help.revoke,
+  positional: ['ref', 'reason'],
+  restIsText: true,
+  args: z.object({
+    ref: z.string({ error: '缺少记录编号' }).min(1, '缺少记录编号'),
+    reason: z.string({ error: '请写明原因（至少 2 个字）' }).trim().min(MIN_REASON_CHARS, '请写明原因（至少 2 个字）'),
+  }),
+  allow: ['officer'],
+  personal: true,
+  run(ctx, { ref, reason }) {
+    const { t, db, caller, clock, timeZone } = ctx;
+    const m = t.corrections;
+    const found = findRecordByRef(db, ref);
+    if (!found) return { text: m.notFound(ref) };
+    const outcome = revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now());
+    const { record, teacher } = found;
+    switch (outcome.kind) {
+      case 'revoked':
+        return { text: m.revoked(teacher.name, teacher.employeeNo, record.recordKey, record.date, record.hours, record.category, reason), tone: 'success' };
+      case 'already_revoked':
+        return { text: m.alreadyRevoked(record.recordKey, whenIn(outcome.at, timeZone, ctx.today), outcome.reason) };
+      case 'no_reason':
+        return { text: m.missingReason };
+    }
+  },
+});

@@ -1,0 +1,126 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { records, teachers } from '../../db/schema.js';
+import { MAX_HOURS } from '../import/rules.js';
+import { isValidDate } from '../policy/dates.js';
+import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
+import { audit } from './audit.js';
+import type { TeacherRow } from './teachers.js';
+
+/**
+ * Officers put a wrong record right, whatever it came from (an import, a sign-in): revoke it (kept, marked, left
+ * out of every sum — never deleted) or correct its hours, category or date. A reason is required and the audit
+ * log keeps the values before and after. Figures change at once: the summary reads records live, and the
+ * console's cache hears of the update through the records trigger.
+ */
+export type RecordRow = typeof records.$inferSelect;
+
+export const MIN_REASON_CHARS = 2;
+
+/** A record by its 编号 (the import's key, or a sign-in's `session:<id>:<工号>`), or `#<id>` for its row id. */
+export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teacher: TeacherRow } | null {
+  const key = ref.trim();
+  const byKey = db.select().from(records).innerJoin(teachers, eq(records.teacherId, teachers.id)).where(eq(records.recordKey, key)).get();
+  if (byKey) return { record: byKey.records, teacher: byKey.teachers };
+  const id = /^#(\d+)$/.exec(key);
+  if (!id) return null;
+  const byId = db.select().from(records).innerJoin(teachers, eq(records.teacherId, teachers.id)).where(eq(records.id, Number(id[1]))).get();
+  return byId ? { record: byId.records, teacher: byId.teachers } : null;
+}
+
+export type RevokeOutcome = { kind: 'revoked' } | { kind: 'already_revoked'; at: Date; reason: string | null } | { kind: 'no_reason' };
+
+export function revokeRecord(db: Db, found: { record: RecordRow; teacher: TeacherRow }, reason: string, actor: string, now: Date): RevokeOutcome {
+  const { record, teacher } = found;
+  if (reason.trim().length < MIN_REASON_CHARS) return { kind: 'no_reason' };
+  if (record.cancelledAt) return { kind: 'already_revoked', at: record.cancelledAt, reason: record.cancelReason };
+  const changed = db
+    .update(records)
+    .set({ cancelledAt: now, cancelReason: reason.trim() })
+    .where(and(eq(records.id, record.id), isNull(records.cancelledAt)))
+    .run().changes;
+  if (changed === 0) return { kind: 'already_revoked', at: now, reason: null };
+  audit(db, actor, 'record_revoke', {
+    recordId: record.id,
+    recordKey: record.recordKey,
+    teacherId: teacher.id,
+    employeeNo: teacher.employeeNo,
+    date: record.date,
+    hours: record.hours,
+    category: record.category,
+    source: record.source,
+    reason: reason.trim(),
+  });
+  return { kind: 'revoked' };
+}
+
+/** What an officer typed, before checking: any of the three, as text. */
+export interface CorrectionInput {
+  hours?: string;
+  category?: string;
+  date?: string;
+}
+
+export type CorrectionProblem =
+  | { kind: 'nothing' }
+  | { kind: 'bad_hours'; value: string }
+  | { kind: 'bad_category'; value: string; allowed: string[] }
+  | { kind: 'bad_date'; value: string }
+  | { kind: 'future_date'; value: string }
+  | { kind: 'no_reason' }
+  | { kind: 'revoked' }
+  | { kind: 'unchanged' };
+
+export type CorrectOutcome =
+  | { kind: 'corrected'; before: Pick<RecordRow, 'hours' | 'category' | 'date'>; after: Pick<RecordRow, 'hours' | 'category' | 'date'> }
+  | { kind: 'refused'; problem: CorrectionProblem };
+
+const HOURS_SHAPE = /^\d+(\.\d{1,2})?$/;
+
+export function correctRecord(
+  db: Db,
+  found: { record: RecordRow; teacher: TeacherRow },
+  input: CorrectionInput,
+  reason: string,
+  ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string },
+): CorrectOutcome {
+  const { record, teacher } = found;
+  const refuse = (problem: CorrectionProblem): CorrectOutcome => ({ kind: 'refused', problem });
+  if (input.hours === undefined && input.category === undefined && input.date === undefined) return refuse({ kind: 'nothing' });
+  if (record.cancelledAt) return refuse({ kind: 'revoked' });
+
+  const after = { hours: record.hours, category: record.category, date: record.date };
+  if (input.hours !== undefined) {
+    const v = input.hours.trim();
+    const n = Number(v);
+    if (!HOURS_SHAPE.test(v) || !(n > 0) || n > MAX_HOURS) return refuse({ kind: 'bad_hours', value: v });
+    after.hours = n;
+  }
+  if (input.category !== undefined) {
+    const preset = ctx.presets.get(teacher.policyId);
+    const key = preset ? normaliseCategory(preset, input.category) : null;
+    if (!key) return refuse({ kind: 'bad_category', value: input.category, allowed: preset?.categories.map((c) => c.key) ?? [] });
+    after.category = key;
+  }
+  if (input.date !== undefined) {
+    const v = input.date.trim();
+    if (!isValidDate(v)) return refuse({ kind: 'bad_date', value: v });
+    if (v > ctx.today) return refuse({ kind: 'future_date', value: v });
+    after.date = v;
+  }
+  if (reason.trim().length < MIN_REASON_CHARS) return refuse({ kind: 'no_reason' });
+  const before = { hours: record.hours, category: record.category, date: record.date };
+  if (before.hours === after.hours && before.category === after.category && before.date === after.date) return refuse({ kind: 'unchanged' });
+
+  db.update(records).set(after).where(eq(records.id, record.id)).run();
+  audit(db, ctx.actor, 'record_correct', {
+    recordId: record.id,
+    recordKey: record.recordKey,
+    teacherId: teacher.id,
+    employeeNo: teacher.employeeNo,
+    before,
+    after,
+    reason: reason.trim(),
+  });
+  return { kind: 'corrected', before, after };
+}
