@@ -9,6 +9,7 @@
 import type { Db } from '../../db/client.js';
 import { dateIn, systemClock, type Clock } from '../clock.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
+import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { RECORD_COLUMNS } from './header.js';
 import { hoursValue, parseRow, recordRowFastCheck, recordRowSchema, REASONS, type RecordRowCells } from './rules.js';
 import { runImport } from './run.js';
@@ -110,7 +111,7 @@ export async function importRecords(
       const [id, employeeNo, policyId] = t;
       let cache = byPreset.get(policyId) ?? null;
       if (!cache && presets.has(policyId)) byPreset.set(policyId, (cache = new Map()));
-      roster.set(employeeNo, { id, policyId, categories: cache });
+      roster.set(normaliseEmployeeNo(employeeNo), { id, policyId, categories: cache });
     }
     const employeeNoOf = sqlite.prepare('SELECT employee_no FROM teachers WHERE id = ?').pluck();
     const maxId = Number(sqlite.prepare('SELECT coalesce(max(id), 0) FROM records').pluck().get());
@@ -148,7 +149,7 @@ export async function importRecords(
       // Roster and category rules need the teacher; check them even when another cell is bad.
       const no = row.values['工号'];
       const rawCategory = row.values['类别'];
-      const entry = no ? roster.get(no) : undefined;
+      const entry = no ? roster.get(normaliseEmployeeNo(no)) : undefined;
       let category: string | null = null;
       if (no && !entry) {
         errors.push({ row: row.rowNumber, column: '工号', reason: REASONS.notInRoster(no) });
@@ -188,7 +189,7 @@ export async function importRecords(
       let category: string | null;
       if (
         fastCheck(row) &&
-        (entry = roster.get(row.values['工号'])) !== undefined &&
+        (entry = roster.get(normaliseEmployeeNo(row.values['工号']))) !== undefined &&
         entry.categories !== null &&
         (category = categoryOf(entry, row.values['类别'])) !== null
       ) {

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { isValidDate } from '../policy/dates.js';
+import { normaliseEmployeeNo } from '../ledger/employee-no.js';
+import { policyIdsOnly, type PolicyNames } from './policy-names.js';
 import type { RowError, SourceRow } from './types.js';
 
 /** The exact reasons officers see (tests compare against these). */
@@ -17,7 +19,7 @@ export const REASONS = {
   dateFuture: (today: string) => `晚于今天（${today}），不能登记未来的学时`,
   yesNo: '应填写“是”或“否”',
   yesNoOrEmpty: '应填写“是”或“否”（不清楚可留空）',
-  unknownPolicy: (v: string, ids: readonly string[]) => `没有政策「${v}」，可选：${ids.join('、')}`,
+  unknownPolicy: (v: string, choices: string) => `没有政策「${v}」，可选：${choices}`,
   notNumber: (v: string) => `「${v}」不是数字`,
   notPositive: '必须大于 0',
   tooMany: (max: number) => `不能超过 ${max}`,
@@ -117,24 +119,25 @@ export function positionCell() {
 
 export const positionValue = (v: string) => (v === '' ? '教师' : v);
 
-/** 政策: a known preset id (case-insensitive); empty means the configured default. */
-export function policyCell(ids: ReadonlySet<string>) {
-  return z
-    .string()
-    .refine((v) => v === '' || ids.has(v) || ids.has(v.toLowerCase()), {
-      error: (i) => REASONS.unknownPolicy(input(i), [...ids]),
-      ...stop,
-    });
+/** 政策: a preset's id (any case) or its region's name (柳州市, 柳州); empty means the configured default. */
+export function policyCell(names: PolicyNames) {
+  return z.string().refine((v) => v === '' || names.resolve(v) !== null, {
+    error: (i) => REASONS.unknownPolicy(input(i), names.choices),
+    ...stop,
+  });
 }
 
-export const policyValue = (v: string, defaultPolicy: string) => (v === '' ? defaultPolicy : v.toLowerCase());
+export const policyValue = (v: string, defaultPolicy: string, names?: PolicyNames) =>
+  v === '' ? defaultPolicy : names ? names.resolve(v)! : v.toLowerCase();
 
 /** School leaders (校长/副校长/园长/书记...) get the 'leader' role from the roster. */
 export function isLeaderPosition(position: string): boolean {
   return /校长|园长|书记/.test(position);
 }
 
-export function teacherRowSchema(opts: { policyIds: ReadonlySet<string> }) {
+/** `policyIds` (ids only) or `policies` (ids and region names, from the presets). */
+export function teacherRowSchema(opts: { policyIds?: ReadonlySet<string>; policies?: PolicyNames }) {
+  const policies = opts.policies ?? policyIdsOnly(opts.policyIds ?? []);
   return z.object({
     工号: requiredText(32),
     姓名: requiredText(50),
@@ -143,7 +146,7 @@ export function teacherRowSchema(opts: { policyIds: ReadonlySet<string> }) {
     师范毕业: yesNoCell(true),
     班主任: yesNoCell(false),
     职务: positionCell(),
-    政策: policyCell(opts.policyIds),
+    政策: policyCell(policies),
   });
 }
 export type TeacherRowCells = z.output<ReturnType<typeof teacherRowSchema>>;
@@ -160,16 +163,16 @@ export interface TeacherValues {
   policyId: string;
 }
 
-export function teacherValues(c: TeacherRowCells, defaultPolicy: string): TeacherValues {
+export function teacherValues(c: TeacherRowCells, defaultPolicy: string, policies?: PolicyNames): TeacherValues {
   return {
-    employeeNo: c.工号,
+    employeeNo: normaliseEmployeeNo(c.工号),
     name: c.姓名,
     school: c.学校,
     hireDate: c.入职日期,
     normalGraduate: yesNoValue(c.师范毕业),
     homeroom: c.班主任 === '是',
     position: positionValue(c.职务),
-    policyId: policyValue(c.政策, defaultPolicy),
+    policyId: policyValue(c.政策, defaultPolicy, policies),
   };
 }
 

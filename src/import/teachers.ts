@@ -6,7 +6,9 @@
 import type { Db } from '../../db/client.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { PolicyPreset } from '../policy/schema.js';
+import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { TEACHER_COLUMNS } from './header.js';
+import { policyNames } from './policy-names.js';
 import { isLeaderPosition, parseRow, REASONS, teacherRowSchema, teacherValues, type TeacherValues } from './rules.js';
 import { runImport } from './run.js';
 import type { ImportOptions, ImportResult, RowSource } from './types.js';
@@ -21,6 +23,7 @@ export const ROSTER_GRANTOR = 'roster';
 
 interface ExistingTeacher {
   id: number;
+  employee_no: string;
   name: string;
   school: string;
   hire_date: string | null;
@@ -38,6 +41,7 @@ function signature(t: TeacherValues): string {
 
 function sameAsDb(t: TeacherValues, e: ExistingTeacher): boolean {
   return (
+    e.employee_no === t.employeeNo &&
     e.name === t.name &&
     e.school === t.school &&
     e.hire_date === t.hireDate &&
@@ -55,23 +59,25 @@ export async function importTeachers(
   options: TeacherImportOptions,
   clock: Clock = systemClock,
 ): Promise<ImportResult> {
-  const schema = teacherRowSchema({ policyIds: new Set(presets.keys()) });
+  const policies = policyNames(presets.values());
+  const schema = teacherRowSchema({ policies });
   const sqlite = db.$client;
 
   return runImport(db, 'teachers', TEACHER_COLUMNS, source, options, (ctx) => {
     const existing = new Map<string, ExistingTeacher>();
     for (const row of sqlite
       .prepare('SELECT id, employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id FROM teachers')
-      .iterate() as IterableIterator<ExistingTeacher & { employee_no: string }>) {
-      existing.set(row.employee_no, row);
+      .iterate() as IterableIterator<ExistingTeacher>) {
+      // Keyed as the file's 工号 will be (a row stored as `t001` before 工号 were normalised is T001).
+      existing.set(normaliseEmployeeNo(row.employee_no), row);
     }
     const insert = sqlite.prepare(
       `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const update = sqlite.prepare(
-      `UPDATE teachers SET name = ?, school = ?, hire_date = ?, normal_graduate = ?, homeroom = ?, position = ?,
-       policy_id = ?, updated_at = ? WHERE id = ?`,
+      `UPDATE teachers SET employee_no = ?, name = ?, school = ?, hire_date = ?, normal_graduate = ?, homeroom = ?,
+       position = ?, policy_id = ?, updated_at = ? WHERE id = ?`,
     );
     const grantLeader = sqlite.prepare(
       `INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, 'leader', '${ROSTER_GRANTOR}') ON CONFLICT DO NOTHING`,
@@ -86,7 +92,7 @@ export async function importTeachers(
     return (row) => {
       const parsed = parseRow(schema, row);
       if (!parsed.ok) return parsed.errors;
-      const t = teacherValues(parsed.value, options.defaultPolicy);
+      const t = teacherValues(parsed.value, options.defaultPolicy, policies);
       const sig = signature(t);
       const first = seen.get(t.employeeNo);
       if (first) {
@@ -109,7 +115,7 @@ export async function importTeachers(
         if (sameAsDb(t, before)) {
           ctx.result.unchanged++;
         } else {
-          update.run(t.name, t.school, t.hireDate, boolToDb(t.normalGraduate), t.homeroom ? 1 : 0, t.position, t.policyId, clock.now().getTime(), id);
+          update.run(t.employeeNo, t.name, t.school, t.hireDate, boolToDb(t.normalGraduate), t.homeroom ? 1 : 0, t.position, t.policyId, clock.now().getTime(), id);
           ctx.result.updated++;
         }
       }

@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { normaliseEmployeeNo } from './employee-no.js';
 import { and, count, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accounts, bindAttempts, bindCodes } from '../../db/schema.js';
@@ -43,7 +44,8 @@ export function needsBindCode(db: Db, teacher: TeacherRow): boolean {
 }
 
 export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
-  const employeeNo = req.employeeNo.trim();
+  // Normalised, so `t001` and `T001` are one 工号 for the lockout counter too.
+  const employeeNo = normaliseEmployeeNo(req.employeeNo);
   if (isLockedOut(db, req.platform, req.accountId, req.chatId, employeeNo, req.now)) return { kind: 'locked' };
 
   // One path for every refusal: the lookups below always all run, and any miss ends in the same outcome.

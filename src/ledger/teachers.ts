@@ -3,11 +3,25 @@ import { prepared, type Db } from '../../db/client.js';
 import { teachers } from '../../db/schema.js';
 import type { Role } from '../bot/command.js';
 import type { TeacherProfile } from '../policy/engine.js';
+import { normaliseEmployeeNo } from './employee-no.js';
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
+/**
+ * The teacher with this 工号, however it was typed (case, spaces, full-width: see normaliseEmployeeNo).
+ * Imports store 工号 normalised; a row stored before that (say `t001`) is still found, by a second,
+ * case-insensitive look-up that runs only on a miss.
+ */
 export function findTeacherByEmployeeNo(db: Db, employeeNo: string): TeacherRow | null {
-  return db.select().from(teachers).where(eq(teachers.employeeNo, employeeNo)).get() ?? null;
+  const key = normaliseEmployeeNo(employeeNo);
+  if (key === '') return null;
+  const exact = db.select().from(teachers).where(eq(teachers.employeeNo, key)).get();
+  if (exact) return exact;
+  const legacy = prepared<[string, string], TeacherSqlRow>(
+    db,
+    `select * from teachers where employee_no = ? collate nocase or employee_no = ? order by id limit 1`,
+  ).get(key, employeeNo.trim());
+  return legacy ? fromSqlRow(legacy) : null;
 }
 
 export function findTeacherById(db: Db, id: number): TeacherRow | null {

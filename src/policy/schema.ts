@@ -148,6 +148,11 @@ export const PolicyPresetSchema = z
   .strictObject({
     id: Slug,
     name: Text,
+    /**
+     * Other names of the region an officer may write in a roster's 政策 column (柳州 for 柳州市); the id and
+     * `name` always count too.
+     */
+    regionNames: z.array(Text).default([]),
     source: PresetSourceSchema,
     hasNumericRequirement: z.boolean(),
     cycle: CycleSchema.nullable(),

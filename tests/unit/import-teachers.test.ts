@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
-import { count, memoryDb, teachers } from '../fixtures/import/helpers.js';
+import { importTeachers } from '../../src/import/teachers.js';
+import { rowsSource } from '../../src/import/sources.js';
+import { clock, count, memoryDb, presets, TEACHER_HEADER, teachers } from '../fixtures/import/helpers.js';
 
 let db: Db;
 beforeEach(() => {
@@ -85,8 +87,40 @@ describe('importTeachers', () => {
       '3入职日期:「2026-02-30」不是有效的日期（没有这一天）',
       '3师范毕业:应填写“是”或“否”（不清楚可留空）',
       '3班主任:不能为空',
-      '3政策:没有政策「mars」，可选：houma、laibin、liuzhou、national、otog',
+      '3政策:没有政策「mars」，可选：侯马市、来宾市、柳州市、全国（国培计划）、鄂托克旗，或 houma、laibin、liuzhou、national、otog',
     ]);
     expect(teacher('T009')).toBeUndefined();
+  });
+});
+
+describe('政策 by region name', () => {
+  it('takes the preset id (any case) or the region name as officers write it, from the presets data', async () => {
+    const db = memoryDb();
+    const rows = [
+      ['R1', '甲', '一中', '2015-09-01', '是', '否', '教师', '柳州'],
+      ['R2', '乙', '一中', '2015-09-01', '是', '否', '教师', '柳州市'],
+      ['R3', '丙', '一中', '2015-09-01', '是', '否', '教师', '来宾'],
+      ['R4', '丁', '一中', '2015-09-01', '是', '否', '教师', ' 来宾市 '],
+      ['R5', '戊', '一中', '2015-09-01', '是', '否', '教师', 'LiuZhou'],
+      ['R6', '己', '一中', '2015-09-01', '是', '否', '教师', '鄂托克旗'],
+      ['R7', '庚', '一中', '2015-09-01', '是', '否', '教师', '北京'],
+    ];
+    const r = await importTeachers(db, presets, rowsSource('t.csv', [TEACHER_HEADER, ...rows]), { defaultPolicy: 'laibin', skipInvalid: true }, clock());
+    expect(r).toMatchObject({ added: 6, invalid: 1 });
+    expect(r.errors.map((e) => e.reason)).toEqual([expect.stringMatching(/^没有政策「北京」，可选：.*柳州市/)]);
+    expect(db.$client.prepare('SELECT employee_no, policy_id FROM teachers ORDER BY employee_no').raw().all()).toEqual([
+      ['R1', 'liuzhou'],
+      ['R2', 'liuzhou'],
+      ['R3', 'laibin'],
+      ['R4', 'laibin'],
+      ['R5', 'liuzhou'],
+      ['R6', 'otog'],
+    ]);
+    db.$client.close();
+  });
+
+  it('every preset names its region (name plus regionNames), so the rule is data', () => {
+    for (const p of presets.values()) expect(p.regionNames.length).toBeGreaterThan(0);
+    expect(presets.get('liuzhou')!.regionNames).toContain('柳州');
   });
 });
