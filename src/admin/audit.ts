@@ -26,14 +26,3 @@ export function auditPage(db: Db, page: number, action: string | null): { rows: 
 export function auditActions(db: Db): string[] {
   return db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action).all().map((r) => r.action);
 }
-
-/** The detail JSON as "key: value" pairs for the table (ids and counts as they are). */
-export function detailPairs(json: string): [string, string][] {
-  try {
-    const value = JSON.parse(json) as Record<string, unknown>;
-    if (!value || typeof value !== 'object') return [];
-    return Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
-  } catch {
-    return [['detail', json]];
-  }
-}

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { createDeadline } from '../../src/deadlines/store.js';
 import { createSession, signIn } from '../../src/sessions/sessions.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo, findTeacherById } from '../../src/ledger/teachers.js';
+import { grantRole } from '../../src/ledger/roles.js';
 import type { TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
 import { seedDistrict, SCHOOLS, type District } from '../e2e/console-seed.js';
@@ -348,5 +349,78 @@ describe('sessions, deadlines, broadcasts', () => {
     expect(report).toMatch(new RegExp(`data-live-key="delivered">${bound.length}<`));
     const progress = await (await get(app, `${path}/progress.json`, s.cookie)).json();
     expect(progress).toMatchObject({ delivered: bound.length, failed: 0, pending: 0, done: true });
+  });
+});
+
+describe('words on the console: session phase, audit log, platform labels, same names', () => {
+  const makeOn = (date: string, checkin: { start: string; end: string }, title = '未来讲座', now = app.fixedClock.now()) => {
+    const created = createSession(
+      app.db,
+      { title, category: '师德师风', hours: 2, date, checkin, checkout: null, audience: { schools: ['第一中学'] }, mode: 'rotating' },
+      { now, timeZone: 'Asia/Shanghai', createdBy: 'test', presets: app.presets, defaultPolicy: 'laibin' },
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.problem));
+    return created.session;
+  };
+  const badge = (html: string) => /<span class="badge (\w+)">([^<]+)<\/span>/.exec(html)?.slice(1);
+
+  it('a session that has not started reads 未开始; one under way 进行中; one whose windows passed 已截止', async () => {
+    // The clock reads 2026-11-25 10:00 Beijing time.
+    const future = makeOn('2026-12-03', { start: '08:30', end: '09:00' });
+    const now = makeOn('2026-11-25', { start: '09:30', end: '11:00' }, '今天讲座');
+    const past = makeOn('2026-11-25', { start: '08:00', end: '08:30' }, '早上讲座', new Date('2026-11-25T07:00:00+08:00'));
+    expect(badge(await (await get(app, `/admin/sessions/${future.id}`, s.cookie)).text())).toEqual(['upcoming', '未开始']);
+    expect(badge(await (await get(app, `/admin/sessions/${now.id}`, s.cookie)).text())).toEqual(['open', '进行中']);
+    expect(badge(await (await get(app, `/admin/sessions/${past.id}`, s.cookie)).text())).toEqual(['ended', '已截止']);
+    const list = await (await get(app, '/admin/sessions', s.cookie)).text();
+    const rowOf = (id: number) => list.slice(list.indexOf(`#${id}<`), list.indexOf('</tr>', list.indexOf(`#${id}<`)));
+    expect(rowOf(future.id)).toContain('未开始');
+    expect(rowOf(future.id)).not.toContain('进行中');
+  });
+
+  it('the audit log shows names, Chinese action and field names, and Beijing time', async () => {
+    const officer = findTeacherById(app.db, district.officerId)!;
+    const [leaderSchool, leaderId] = [...district.leaders.entries()][0];
+    bindAccount(app.db, 'feishu', 'ou_7d8a9f0e1c2b', officer.id);
+    // A known instant, so the local time can be checked: 02:05 UTC is 10:05 in Beijing.
+    app.db.$client
+      .prepare(`INSERT INTO audit_log (created_at, actor, action, detail) VALUES (?, ?, ?, ?)`)
+      .run(Date.parse('2026-11-20T02:05:00Z'), 'feishu:ou_7d8a9f0e1c2b', 'grant_role', JSON.stringify({ teacherId: leaderId, role: 'leader' }));
+    const html = await (await get(app, '/admin/audit', s.cookie)).text();
+    const row = html.slice(html.indexOf('2026-11-20'), html.indexOf('</tr>', html.indexOf('2026-11-20')));
+    expect(row).toContain('2026-11-20 10:05');
+    expect(row).toContain(`${officer.name}（飞书）`);
+    expect(row).toContain('授予角色');
+    expect(row).toContain('学校负责人');
+    expect(row).toContain(findTeacherById(app.db, leaderId)!.name);
+    expect(row).toContain('教师');
+    expect(leaderSchool).toBeTruthy();
+    // Nothing raw anywhere on the page: account ids, English action keys or field names.
+    const body = html.slice(html.indexOf('<tbody'));
+    expect(body).not.toMatch(/ou_7d8a|grant_role|teacherId|"leader"|>leader</);
+    expect(body).toContain('绑定账号');
+  });
+
+  it('platform labels read 已绑定飞书 / 已绑定钉钉 / 未绑定', async () => {
+    const [, first] = [...district.leaders.entries()][0];
+    const [, second] = [...district.leaders.entries()][1];
+    bindAccount(app.db, 'feishu', 'ou_a', first);
+    bindAccount(app.db, 'dingtalk', 'ding_b', first);
+    const both = await (await get(app, `/admin/teachers/${first}`, s.cookie)).text();
+    expect(both).toContain('已绑定飞书、已绑定钉钉');
+    const none = await (await get(app, `/admin/teachers/${second}`, s.cookie)).text();
+    expect(none).toMatch(/<dd>未绑定<\/dd>/);
+  });
+
+  it('two leaders with one name are told apart on a deadline page', async () => {
+    const [[schoolA], [schoolB]] = [...district.leaders.entries()];
+    for (const [no, school] of [['L000101', schoolA], ['L000202', schoolB]] as const) {
+      const id = addTeacher(app.db, { employeeNo: no, name: '张同名', school, position: '校长' });
+      grantRole(app.db, id, 'leader', 'test');
+    }
+    const deadline = createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
+    const page = await (await get(app, `/admin/deadlines/${deadline.id}`, s.cookie)).text();
+    expect(page).toContain(`张同名（${schoolA}·L0***01）`);
+    expect(page).toContain(`张同名（${schoolB}·L0***02）`);
   });
 });

@@ -1,7 +1,9 @@
+import { auditText } from './zh-CN.audit.js';
 /** Small talk, records paging and other everyday wording (see commands/smalltalk.ts, commands/records.ts). */
 const fmt = (h: number) => `${Math.round(h * 10) / 10}`;
 
 export const wordsText = {
+  audit: auditText,
   names: {
     /** Two teachers share a name: school and a masked 工号 tell them apart. */
     told: (name: string, school: string, maskedNo: string) => `${name}（${school}·${maskedNo}）`,

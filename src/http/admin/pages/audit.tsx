@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
-/** The audit log: who changed what, newest first, 50 a page, filterable by action. */
+/** The audit log: who changed what, newest first, 50 a page, filterable by action; names, Chinese actions, local time. */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { auditActions, auditPage, detailPairs } from '../../../admin/audit.js';
-import { dateTimeIn } from '../../../clock.js';
-import { a, type AdminEnv, type AdminServices } from '../context.js';
+import { auditActions, auditPage } from '../../../admin/audit.js';
+import { auditViews } from '../../../admin/audit-view.js';
+import { a, t, type AdminEnv, type AdminServices } from '../context.js';
 import { DataTable, Field, Panel } from '../components.js';
 import { Page, PageHead, Pager } from '../layout.js';
 
@@ -18,6 +18,7 @@ export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const wanted = c.req.query('action');
     const action = wanted && actions.includes(wanted) ? wanted : null;
     const result = auditPage(svc.db, Number(c.req.query('page')) || 1, action);
+    const views = auditViews(svc.db, result.rows, t, svc.config.TIMEZONE);
     const base = new URLSearchParams();
     if (action) base.set('action', action);
     return c.html(
@@ -42,7 +43,7 @@ export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
           </PageHead>
           <Panel>
             <DataTable
-              rows={result.rows}
+              rows={views}
               empty={m.none}
               wrap
               head={
@@ -55,14 +56,14 @@ export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
               }
               row={(r) => (
                 <tr>
-                  <td class="nowrap small">{dateTimeIn(r.at, svc.config.TIMEZONE)}</td>
-                  <td class="mono small">{r.actor}</td>
+                  <td class="nowrap small">{r.when}</td>
+                  <td class="nowrap">{r.actor}</td>
                   <td class="nowrap">
-                    <span class="badge">{label(r.action)}</span>
+                    <span class="badge">{r.action}</span>
                   </td>
                   <td class="small">
-                    {detailPairs(r.detail).map(([k, v]) => (
-                      <span style="margin-right:12px">
+                    {r.details.map(([k, v]) => (
+                      <span class="pair">
                         <span class="muted">{k}</span> {v.length > 80 ? `${v.slice(0, 80)}…` : v}
                       </span>
                     ))}

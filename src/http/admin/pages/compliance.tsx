@@ -566,7 +566,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                 <dt>{m.roles}</dt>
                 <dd>{roleNames}</dd>
                 <dt>{m.accounts}</dt>
-                <dd>{bound.length ? bound.map((b) => b.platform).join('、') : m.none}</dd>
+                <dd>{bound.length ? bound.map((b) => t.words.audit.bound[b.platform] ?? b.platform).join('、') : t.words.audit.unbound}</dd>
               </dl>
             </Panel>
           </div>

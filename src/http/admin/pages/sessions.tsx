@@ -24,6 +24,12 @@ import { hhmmIn } from '../../../sessions/time.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
 import { Page, PageHead } from '../layout.js';
+import { sessionPhase, type SessionPhase } from '../../../sessions/phase.js';
+
+/** 未开始 / 进行中 / 已截止 / 已结束 / 已取消, from the session's windows and the business clock. */
+function PhaseBadge({ phase }: { phase: SessionPhase }) {
+  return <span class={`badge ${phase}`}>{a.sessions.states[phase]}</span>;
+}
 
 const m = a.sessions;
 
@@ -183,7 +189,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
                   <td class="small">{a.categoryHours(s.category, s.hours)}</td>
                   <td class="small">{m.modeShort[s.mode]}</td>
                   <td>
-                    <span class={`badge ${s.status}`}>{m.states[s.status]}</span>
+                    <PhaseBadge phase={sessionPhase(s, svc.clock.now())} />
                   </td>
                   <td class="num">{m.liveCount(live.signedIn, live.expected)}</td>
                   <td class="nowrap">
@@ -270,7 +276,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
             <div class="panel" data-live-url={`/admin/sessions/${session.id}/live.json`} data-live-every="3000">
               <div class="panel-head">
                 <h2>{m.live}</h2>
-                <span class={`badge ${session.status}`}>{m.states[session.status]}</span>
+                <PhaseBadge phase={sessionPhase(session, svc.clock.now())} />
               </div>
               <div class="bigstat">
                 <div>
