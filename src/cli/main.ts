@@ -4,6 +4,7 @@
  *   hours <工号> [--as-of YYYY-MM-DD] [--json]
  *   officer add|remove <工号> | officer list
  *   bind-code <工号>   (one-time code an officer or school leader binds with)
+ *   records revoke|correct <编号> …   (put a wrong credit record right; reason required, audited)
  *   demo
  *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
  */
@@ -12,7 +13,7 @@ import { ConfigError } from '../config.js';
 import { ImportFileError } from '../import/types.js';
 import { CliError, EXIT, type CliIo } from './context.js';
 import { DataKindError } from './demo-data.js';
-import { BIND_CODE_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
+import { BIND_CODE_USAGE, RECORDS_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hours: async () => (await import('./hours.js')).hoursCommand,
   officer: async () => (await import('./officer.js')).officerCommand,
   'bind-code': async () => (await import('./bind-code.js')).bindCodeCommand,
+  records: async () => (await import('./records.js')).recordsCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
   session: async () => (await import('./sessions.js')).sessionCommand,
   broadcast: async () => (await import('./broadcast.js')).broadcastCommand,
@@ -38,6 +40,8 @@ export const USAGE = [
   `  ${OFFICER_USAGE}`,
   `  ${BIND_CODE_USAGE}`,
   '      培训管理员、学校负责人的一次性绑定码（本人发送「绑定 工号 姓名 绑定码」）',
+  `  ${RECORDS_USAGE}`,
+  '      撤销或更正一条学时记录（导入或签到产生；须写原因，记入操作日志）',
   `  ${DEMO_USAGE}`,
   '  npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）',
   '  npm run cli -- broadcast status <编号> [--json] | broadcast list',

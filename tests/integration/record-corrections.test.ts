@@ -5,6 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
+import { Writable } from 'node:stream';
+import { runCli } from '../../src/cli/main.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord } from '../helpers/seed.js';
@@ -80,5 +82,33 @@ describe('更正记录', () => {
     expect(await say('O1', '更正记录 R1 学时=3 原因=核对')).toContain('这条记录已撤销，不能更正');
     expect(record('R1')).toMatchObject({ hours: 24, category: '集中培训', date: '2026-03-01' });
     expect(audits('record_correct')).toEqual([]);
+  });
+});
+
+/** The CLI's own entry point, in process, on the same database file the bot serves. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const got = { out: '', err: '' };
+  const sink = (key: 'out' | 'err') => new Writable({ write: (chunk, _e, done) => ((got[key] += String(chunk)), done()) });
+  const env = { DATABASE_PATH: app.config.DATABASE_PATH, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent' };
+  return { code: await runCli(args, { env, stdout: sink('out'), stderr: sink('err') }), ...got };
+}
+
+describe('npm run cli -- records', () => {
+  it('revokes and corrects with a reason, through the same rules; the bot sees the new figures', async () => {
+    const noReason = await cli('records', 'revoke', 'R1');
+    expect(noReason.code).toBe(1);
+    expect(noReason.err).toContain('请写明原因');
+    const corrected = await cli('records', 'correct', 'R1', '--hours', '12', '--reason', '按证书核对');
+    expect(corrected.err).toBe('');
+    expect(corrected.out).toBe('已更正 张三（T0001）的记录 R1：学时 24 → 12。原因：按证书核对\n');
+    expect(await earned()).toBe('13.5');
+    const bad = await cli('records', 'correct', 'R1', '--date', '2027-01-01', '--reason', '核对');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('日期 2027-01-01 还没到');
+    const revoked = await cli('records', 'revoke', 'session:7:T0001', '--reason', '未到场');
+    expect(revoked.out).toContain('已撤销 张三（T0001）的记录 session:7:T0001：2026-09-10 师德师风 1.5 学时');
+    expect(await earned()).toBe('12');
+    expect(audits('record_correct')[0].actor).toBe('cli');
+    expect((await cli('records', 'delete', 'R1', '--reason', 'xx')).err).toContain('不认识的操作「delete」');
   });
 });

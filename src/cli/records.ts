@@ -1,0 +1,54 @@
+/**
+ * `records revoke <编号> --reason …` and `records correct <编号> [--hours N] [--category X] [--date D] --reason …`:
+ * the chat's 撤销记录 / 更正记录 for the office's terminal, through the same ledger functions.
+ */
+import { dateIn, dateTimeIn } from '../clock.js';
+import { messagesFor } from '../bot/i18n/index.js';
+import { changeList, problemText } from '../ledger/correction-text.js';
+import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
+import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
+import { RECORDS_USAGE } from './usage.js';
+
+const ACTOR = 'cli';
+
+export async function recordsCommand(args: string[], io: CliIo): Promise<number> {
+  const { positionals, values } = parse(
+    args,
+    { reason: { type: 'string' }, hours: { type: 'string' }, category: { type: 'string' }, date: { type: 'string' } },
+    RECORDS_USAGE,
+    { min: 2, max: 2 },
+  );
+  const [action, ref] = positionals;
+  if (action !== 'revoke' && action !== 'correct') throw new CliError(`不认识的操作「${action}」。\n用法：${RECORDS_USAGE}`);
+  const reason = (values.reason ?? '').trim();
+  const t = messagesFor();
+  const m = t.corrections;
+  if (reason.length < 2) throw new CliError(`${m.missingReason}（--reason "…"）。\n用法：${RECORDS_USAGE}`);
+  const app = loadApp(io);
+  const now = app.clock.now();
+  return withDatabase(app.config.DATABASE_PATH, (db) => {
+    const found = findRecordByRef(db, ref);
+    if (!found) throw new CliError(m.notFound(ref));
+    const { record, teacher } = found;
+    if (action === 'revoke') {
+      if (values.hours !== undefined || values.category !== undefined || values.date !== undefined) {
+        throw new CliError(`撤销不需要 --hours/--category/--date；要改值请用 records correct。\n用法：${RECORDS_USAGE}`);
+      }
+      const outcome = revokeRecord(db, found, reason, ACTOR, now);
+      if (outcome.kind === 'already_revoked') throw new CliError(m.alreadyRevoked(record.recordKey, dateTimeIn(outcome.at, app.config.TIMEZONE), outcome.reason));
+      if (outcome.kind === 'no_reason') throw new CliError(m.missingReason);
+      io.stdout.write(`${m.revoked(teacher.name, teacher.employeeNo, record.recordKey, record.date, record.hours, record.category, reason)}\n`);
+      return EXIT.ok;
+    }
+    const outcome = correctRecord(
+      db,
+      found,
+      { hours: values.hours, category: values.category, date: values.date },
+      reason,
+      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR },
+    );
+    if (outcome.kind === 'refused') throw new CliError(`${problemText(t, outcome.problem)}\n用法：${RECORDS_USAGE}`);
+    io.stdout.write(`${m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason)}\n`);
+    return EXIT.ok;
+  }, { mustExist: true });
+}
