@@ -82,6 +82,9 @@ describe('console as of a past date', () => {
     expect(teacher).not.toContain('2024-07-01'); // the record after D did not exist yet
     expect(teacher).toContain('>24%<');
 
+    const hired = await page(`/admin/teachers/${ids.hired}?asOf=${D}`);
+    expect(hired).toContain('<div class="v">27.1</div><div class="l">按进度应修（自入职日 2024-05-01 起算）</div>');
+
     const compliance = await csv(`/admin/exports/compliance.csv?asOf=${D}`);
     const row = compliance.find((r) => r[0] === SCHOOL)!;
     expect(row.slice(1, 6)).toEqual(['3', '0', '1', '2', '0']);

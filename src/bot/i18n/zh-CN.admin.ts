@@ -175,6 +175,7 @@ export const adminText = {
     required: '应修学时',
     remaining: '还差',
     expected: '按进度应修',
+    expectedSince: (hireDate: string) => `按进度应修（自入职日 ${hireDate} 起算）`,
     obligations: '各项最低要求',
     obligation: '要求',
     window: '计算区间',

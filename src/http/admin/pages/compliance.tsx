@@ -491,7 +491,10 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                     <Stat label={m.earned} value={hrs(summary.earned)} />
                     <Stat label={m.required} value={summary.required === null ? '—' : hrs(summary.required)} />
                     <Stat label={m.remaining} value={summary.remaining === null ? '—' : hrs(summary.remaining)} colour={summary.remaining ? 'var(--behind)' : 'var(--done)'} />
-                    <Stat label={m.expected} value={summary.pace ? hrs(summary.pace.expected) : '—'} />
+                    <Stat
+                      label={summary.pace && summary.pace.since !== summary.cycleStart ? m.expectedSince(summary.pace.since) : m.expected}
+                      value={summary.pace ? hrs(summary.pace.expected) : '—'}
+                    />
                   </div>
                   {standing && standing.progress !== null ? (
                     <div style="margin-top:10px">
