@@ -48,6 +48,8 @@ describe('Feishu groups: the bot acts only when called', () => {
     const [info] = h.fake.botInfoRequests();
     expect(info.headers.authorization).toBe(`Bearer ${h.fake.token}`);
     expect(h.fake.botInfoRequests()).toHaveLength(1);
+    // With the sender's token: learning who it is costs no token fetch of its own.
+    expect(h.fake.tokenRequests()).toHaveLength(1);
   });
 
   it('handles @bot, with the bot’s mention key stripped wherever it stands', async () => {

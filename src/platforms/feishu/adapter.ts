@@ -1,5 +1,5 @@
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
-import { FeishuBotIdentity } from './bot-identity.js';
+import { FeishuBotIdentity, botInfoVia } from './bot-identity.js';
 import { FeishuLongConnection } from './long-connection.js';
 import { FeishuSender } from './send.js';
 import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, REFUSED_MESSAGE, feishuWebhookRoutes, webhookRefused } from './webhook.js';
@@ -20,9 +20,11 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
   const logger = deps.logger.child({ platform: 'feishu' });
   const sender = new FeishuSender({ config, logger });
   const identity = new FeishuBotIdentity({
-    baseUrl: config.FEISHU_BASE_URL,
-    appId: config.FEISHU_APP_ID ?? '',
-    appSecret: config.FEISHU_APP_SECRET ?? '',
+    // Through the sender's client, after its token warm-up (shared, not repeated): no token fetch of its own.
+    fetchInfo: async () => {
+      await sender.warmUp();
+      return botInfoVia(sender.client);
+    },
     configuredName: config.FEISHU_BOT_NAME,
     logger,
     retryBaseMs: options.identityRetryBaseMs,

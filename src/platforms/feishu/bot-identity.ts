@@ -1,3 +1,4 @@
+import type { Client } from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../logger.js';
 
 /**
@@ -18,21 +19,35 @@ export interface BotIdentityView {
   readonly configuredName?: string;
 }
 
+export interface BotInfo {
+  openId: string;
+  appName: string | null;
+}
+
 export interface BotIdentityOptions {
-  baseUrl: string;
-  appId: string;
-  appSecret: string;
+  /** One call to GET /open-apis/bot/v3/info (see `botInfoVia`); rejects when Feishu does not answer it. */
+  fetchInfo: () => Promise<BotInfo>;
   configuredName?: string;
   logger: Logger;
   /** Backoff between attempts while Feishu is unreachable: base·2ⁿ, capped at max. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Per-request deadline. */
-  timeoutMs?: number;
 }
 
 export const BOT_INFO_PATH = '/open-apis/bot/v3/info';
-const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+
+/**
+ * GET /open-apis/bot/v3/info through an SDK client, which adds the tenant token from its cache: passed the
+ * sender's client, learning the identity costs no token fetch of its own.
+ */
+export async function botInfoVia(client: Pick<Client, 'request'>): Promise<BotInfo> {
+  const info = (await client.request({ method: 'GET', url: BOT_INFO_PATH })) as { code?: unknown; msg?: unknown; bot?: { open_id?: unknown; app_name?: unknown } };
+  const bot = info?.bot;
+  if (info?.code !== 0 || typeof bot?.open_id !== 'string' || !bot.open_id) {
+    throw new Error(`bot info: code ${String(info?.code)} ${String(info?.msg ?? '')}`);
+  }
+  return { openId: bot.open_id, appName: typeof bot.app_name === 'string' ? bot.app_name : null };
+}
 
 export class FeishuBotIdentity implements BotIdentityView {
   openId: string | null = null;
@@ -43,10 +58,8 @@ export class FeishuBotIdentity implements BotIdentityView {
   attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
-  private readonly baseUrl: string;
 
   constructor(private readonly options: BotIdentityOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.configuredName = options.configuredName;
   }
 
@@ -78,7 +91,7 @@ export class FeishuBotIdentity implements BotIdentityView {
     this.attempts++;
     const log = this.options.logger;
     try {
-      const { openId, appName } = await this.fetchInfo();
+      const { openId, appName } = await this.options.fetchInfo();
       if (this.stopped) return;
       this.openId = openId;
       this.appName = appName;
@@ -90,8 +103,8 @@ export class FeishuBotIdentity implements BotIdentityView {
       const max = this.options.retryMaxMs ?? 60_000;
       const delay = Math.min(max, base * 2 ** Math.min(this.attempts - 1, 20));
       log.warn(
-        { err: error instanceof Error ? error.message : String(error), attempt: this.attempts, retryInMs: delay },
-        'feishu bot identity unknown (GET /open-apis/bot/v3/info failed); group messages wait for it',
+        { err: describe(error), attempt: this.attempts, retryInMs: delay },
+        'feishu bot identity unknown (GET /open-apis/bot/v3/info failed); group messages are ignored until it is known',
       );
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -100,39 +113,11 @@ export class FeishuBotIdentity implements BotIdentityView {
       this.timer.unref();
     }
   }
+}
 
-  private async fetchInfo(): Promise<{ openId: string; appName: string | null }> {
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
-    const tokenBody = await this.call(TOKEN_PATH, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ app_id: this.options.appId, app_secret: this.options.appSecret }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const token = tokenBody.tenant_access_token;
-    if (typeof token !== 'string' || !token) throw new Error(`tenant token: code ${String(tokenBody.code)} ${String(tokenBody.msg ?? '')}`);
-    const info = await this.call(BOT_INFO_PATH, {
-      method: 'GET',
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const bot = info.bot as { open_id?: unknown; app_name?: unknown } | undefined;
-    if (info.code !== 0 || typeof bot?.open_id !== 'string' || !bot.open_id) {
-      throw new Error(`bot info: code ${String(info.code)} ${String(info.msg ?? '')}`);
-    }
-    return { openId: bot.open_id, appName: typeof bot.app_name === 'string' ? bot.app_name : null };
-  }
-
-  private async call(path: string, init: RequestInit): Promise<Record<string, unknown>> {
-    const res = await fetch(this.baseUrl + path, init);
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error(`${path}: HTTP ${res.status}, not JSON`);
-    }
-    if (!res.ok || typeof body !== 'object' || body === null) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    return body as Record<string, unknown>;
-  }
+/** An axios error from the SDK carries Feishu's answer; say that rather than the whole error. */
+function describe(error: unknown): string {
+  const e = error as { response?: { status?: number; data?: { code?: unknown; msg?: unknown } }; message?: string };
+  if (e?.response) return `HTTP ${e.response.status} code ${String(e.response.data?.code)} ${String(e.response.data?.msg ?? '')}`;
+  return e?.message ?? String(error);
 }
