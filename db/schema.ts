@@ -121,6 +121,12 @@ export const outbox = sqliteTable(
     platformMessageId: text('platform_message_id'),
     /** A scheduled message (reminder), not an answer: never delivered in quiet hours, even on a retry or a late send. */
     quiet: integer('quiet', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Attempts that timed out or were cut off after the request was written, on a platform with no idempotency
+     * key (DingTalk): it may have been delivered. Such a row is tried at most once more; one sent again after
+     * it may have arrived twice (可能重复).
+     */
+    unknownOutcomes: integer('unknown_outcomes').notNull().default(0),
     createdAt: createdAt(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
   },

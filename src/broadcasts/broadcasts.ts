@@ -6,7 +6,7 @@ import type { Outgoing, Platform, Reply } from '../bot/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue, maybeDuplicateSql } from '../outbox/outbox.js';
 import { parseStoredAudience, resolveRecipients, type BroadcastAudience } from './audience.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
@@ -183,6 +183,11 @@ export interface BroadcastProgress {
   delivered: number;
   failed: number;
   pending: number;
+  /**
+   * Recipients who may have got the notice twice: a send timed out or was cut off after it went out (DingTalk
+   * has no idempotency key) and was sent once more. Counted inside delivered / failed as well.
+   */
+  maybeDuplicate: number;
   failures: { reason: string; count: number }[];
   done: boolean;
 }
@@ -194,22 +199,25 @@ export function broadcastProgress(db: Db, id: number): BroadcastProgress | null 
   const excerpt = row.text.length > 60 ? `${row.text.slice(0, 60)}…` : row.text;
   const base = { id, status: row.status, excerpt };
   if (row.status !== 'sending') {
-    return { ...base, total: row.recipientCount, bound: 0, unbound: 0, delivered: 0, failed: 0, pending: 0, failures: [], done: false };
+    return { ...base, total: row.recipientCount, bound: 0, unbound: 0, delivered: 0, failed: 0, pending: 0, maybeDuplicate: 0, failures: [], done: false };
   }
   const counts = db.$client
     .prepare(
-      `select o.status as status, case when o.status = 'failed' then o.last_error end as reason, count(*) as n
+      `select o.status as status, case when o.status = 'failed' then o.last_error end as reason, count(*) as n,
+              coalesce(sum(${maybeDuplicateSql('o.')}), 0) as dup
          from broadcast_recipients r left join outbox o on o.id = r.outbox_id
         where r.broadcast_id = ?
         group by 1, 2`,
     )
-    .all(id) as { status: string | null; reason: string | null; n: number }[];
+    .all(id) as { status: string | null; reason: string | null; n: number; dup: number }[];
+  let maybeDuplicate = 0;
   let delivered = 0;
   let failed = 0;
   let pending = 0;
   let unbound = 0;
   const failures: { reason: string; count: number }[] = [];
   for (const c of counts) {
+    maybeDuplicate += c.dup;
     if (c.status === null) unbound += c.n;
     else if (c.status === 'sent') delivered += c.n;
     else if (c.status === 'pending') pending += c.n;
@@ -220,7 +228,7 @@ export function broadcastProgress(db: Db, id: number): BroadcastProgress | null 
   }
   failures.sort((a, b) => b.count - a.count);
   const bound = delivered + failed + pending;
-  return { ...base, total: bound + unbound, bound, unbound, delivered, failed, pending, failures, done: pending === 0 };
+  return { ...base, total: bound + unbound, bound, unbound, delivered, failed, pending, maybeDuplicate, failures, done: pending === 0 };
 }
 
 /** Broadcasts still sending (confirmed within `withinMs`), oldest first. */

@@ -22,6 +22,8 @@ export function progressLines(t: Messages, p: BroadcastProgress): string[] {
   const lines = [m.header(p.id, p.excerpt, p.done), m.sent(p.delivered + p.failed, p.bound), m.delivered(p.delivered), m.failed(p.failed)];
   for (const f of p.failures.slice(0, 5)) lines.push(m.failureLine(f.reason, f.count));
   if (p.failures.length > 5) lines.push(m.moreFailures(p.failures.length - 5));
+  // Only where it happened (DingTalk timeouts): on Feishu every resend is de-duplicated by the platform.
+  if (p.maybeDuplicate > 0) lines.push(m.maybeDuplicate(p.maybeDuplicate));
   lines.push(m.unbound(p.unbound), m.pending(p.pending));
   return lines;
 }

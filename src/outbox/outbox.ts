@@ -14,6 +14,8 @@ export interface OutboxMessage {
   /** A short, platform-safe dedupe token derived from the key (Feishu `uuid` takes ≤ 50 chars). */
   dedupeToken: string;
   attempts: number;
+  /** Earlier attempts whose outcome is unknown (see SendResult.outcomeUnknown). */
+  unknownOutcomes?: number;
 }
 
 export function dedupeTokenOf(idempotencyKey: string): string {
@@ -80,10 +82,11 @@ export interface DueRow {
   nextAttemptAt: number;
   /** 1 for scheduled messages held in quiet hours. */
   quiet: number;
+  unknownOutcomes: number;
 }
 
 // No reply column: most rows a tick looks at are in flight or held by a limit; the reply is read when sent.
-const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet`;
+const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet, unknown_outcomes as unknownOutcomes`;
 
 /** Due rows, oldest due first (then by id). */
 export function dueRows(db: Db, now: Date, limit: number): DueRow[] {
@@ -120,8 +123,11 @@ export function nextDueAt(db: Db): Date | null {
 }
 
 /** Reads a row's JSON; throws on a row that cannot be a message. */
-export function toOutboxMessage(row: Pick<DueRow, 'id' | 'platform' | 'target' | 'idempotencyKey' | 'attempts'> & { reply: string | Reply }): OutboxMessage {
+export function toOutboxMessage(
+  row: Pick<DueRow, 'id' | 'platform' | 'target' | 'idempotencyKey' | 'attempts'> & { unknownOutcomes?: number; reply: string | Reply },
+): OutboxMessage {
   return {
+    unknownOutcomes: row.unknownOutcomes ?? 0,
     id: row.id,
     platform: row.platform,
     target: TargetSchema.parse(JSON.parse(row.target)),
@@ -146,6 +152,7 @@ export function lazyOutboxMessage(db: Db, row: DueRow): OutboxMessage {
     target,
     idempotencyKey: row.idempotencyKey,
     attempts: row.attempts,
+    unknownOutcomes: row.unknownOutcomes,
     get reply() {
       return (reply ??= replyOf(db, row.id));
     },
@@ -163,10 +170,12 @@ export function markSent(db: Db, id: number, at: Date, platformMessageId?: strin
   );
 }
 
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date): void {
-  statement(db, `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1 where id = ?`).run(
+/** `unknown`: this attempt's outcome is unknown (it may have been delivered); counted on the row. */
+export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, unknown = false): void {
+  statement(db, `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
     error.slice(0, 1000),
     nextAttemptAt.getTime(),
+    unknown ? 1 : 0,
     id,
   );
 }
@@ -176,6 +185,18 @@ export function postpone(db: Db, id: number, until: Date): void {
   statement(db, `update outbox set next_attempt_at = ? where id = ? and status = 'pending'`).run(until.getTime(), id);
 }
 
-export function markFailed(db: Db, id: number, error: string): void {
-  statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1 where id = ?`).run(error.slice(0, 1000), id);
+export function markFailed(db: Db, id: number, error: string, unknown = false): void {
+  statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
+    error.slice(0, 1000),
+    unknown ? 1 : 0,
+    id,
+  );
+}
+
+/**
+ * SQL condition (over outbox columns, optionally prefixed) for a row that may have reached its recipient twice:
+ * a request went out again after one whose outcome is unknown, and that later one was accepted or is unknown too.
+ */
+export function maybeDuplicateSql(prefix = ''): string {
+  return `(${prefix}unknown_outcomes >= 2 or (${prefix}unknown_outcomes >= 1 and ${prefix}status = 'sent'))`;
 }

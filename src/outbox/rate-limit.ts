@@ -3,6 +3,11 @@ export interface Limit {
   key: string;
   limit: number;
   windowMs: number;
+  /**
+   * Always count a call at its answer, however long the round trip (see RateLimiter.settle). For limits that
+   * rarely bind (5 per second to one user), where the certainty is worth more than the rate.
+   */
+  countAtAnswer?: boolean;
 }
 
 /**
@@ -50,7 +55,7 @@ export class RateLimiter {
   settle(limits: readonly Limit[], reservedAt: number, answeredAt: number): void {
     if (answeredAt <= reservedAt) return;
     for (const l of limits) {
-      if ((answeredAt - reservedAt) * 10 > l.windowMs) continue;
+      if (!l.countAtAnswer && (answeredAt - reservedAt) * 10 > l.windowMs) continue;
       const log = this.sent.get(l.key);
       if (!log) continue;
       const i = log.lastIndexOf(reservedAt);

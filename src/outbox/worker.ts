@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../../db/client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { dueRows, lazyOutboxMessage, markFailed, markRetry, markSent, newestDueRows, nextDueAt, postpone, type OutboxMessage } from './outbox.js';
+import { dueRows, lazyOutboxMessage, type DueRow, markFailed, markRetry, markSent, newestDueRows, nextDueAt, postpone, type OutboxMessage } from './outbox.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
 import type { SendResult, Sender } from './sender.js';
 
@@ -12,6 +12,8 @@ const RECORD_BATCH_MS = 3;
 const MAX_BLOCKED_PER_TICK = 8;
 /** A kick within this long of a look already scheduled waits for that look. */
 const KICK_COALESCE_MS = 25;
+/** last_error of a message given up after two sends whose outcome is unknown (the report shows it as its reason). */
+export const UNKNOWN_TWICE = 'outcome unknown twice (timed out or cut off after the request was sent); not sent again';
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -22,7 +24,13 @@ export interface OutboxWorkerOptions {
   maxAttempts?: number;
   /** How often to look for due rows when nothing kicked the worker. */
   pollMs?: number;
-  /** Backoff base; attempt n waits base·2ⁿ (jittered), capped at maxBackoffMs. */
+  /**
+   * Wait before the first retry of a transient failure (a 5xx, a dropped connection). Short by default: the
+   * rate limiter already spaces calls, and a broadcast's last window must not wait a whole backoff for one
+   * failed call. A platform that keeps failing gets the exponential backoff from the second retry on.
+   */
+  firstRetryMs?: number;
+  /** Backoff base; retry n ≥ 2 waits base·2ⁿ⁻² (jittered), capped at maxBackoffMs. */
   backoffBaseMs?: number;
   maxBackoffMs?: number;
   /**
@@ -40,7 +48,12 @@ export interface OutboxWorkerOptions {
 export class OutboxWorker {
   private readonly senders = new Map<string, Sender>();
   private readonly limiter = new RateLimiter();
+  /** Rows being sent or waiting for their outcome to be written. */
   private readonly inFlight = new Set<number>();
+  /** Platform calls under way (a batch is one call for many rows): what maxInFlight limits. */
+  private callsInFlight = 0;
+  /** The most rows any sender puts in one call. */
+  private readonly maxBatch: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | null = null;
@@ -53,6 +66,7 @@ export class OutboxWorker {
 
   constructor(private readonly options: OutboxWorkerOptions) {
     for (const s of options.senders) this.senders.set(s.platform, s);
+    this.maxBatch = Math.max(1, ...options.senders.map((s) => (s.sendBatch ? s.maxBatch ?? 1 : 1)));
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
   }
@@ -108,12 +122,12 @@ export class OutboxWorker {
       const maxInFlight = this.options.maxInFlight ?? 20;
       const now = this.clock.now().getTime();
       const at = new Date(now);
-      const free = maxInFlight - this.inFlight.size;
+      const free = maxInFlight - this.callsInFlight;
       if (free <= 0) {
         nextWake = Math.min(nextWake, 5);
       } else {
         // Rows being sent are still pending in the table: fetch enough to see past them.
-        const page = this.inFlight.size + free * 5;
+        const page = this.inFlight.size + Math.min(free * 5 * this.maxBatch, 1000);
         const fifo = dueRows(db, at, page);
         // A full page means a backlog (a broadcast): then the most recently due rows go first too, so a chat
         // reply is not queued behind thousands of rows. Without one, strictly oldest first.
@@ -121,8 +135,9 @@ export class OutboxWorker {
         const candidates = backlog ? [...newestDueRows(db, at, NEWEST_PER_TICK), ...fifo] : fifo;
         const seen = new Set<number>();
         let blocked = 0;
-        for (const row of candidates) {
-          if (this.inFlight.size >= maxInFlight) {
+        for (let index = 0; index < candidates.length; index++) {
+          const row = candidates[index];
+          if (this.callsInFlight >= maxInFlight) {
             nextWake = Math.min(nextWake, 5);
             break;
           }
@@ -155,8 +170,10 @@ export class OutboxWorker {
             if (++blocked >= MAX_BLOCKED_PER_TICK) break;
             continue;
           }
-          this.inFlight.add(message.id);
-          void this.deliver(sender, message, limits, now);
+          const batch = this.batchFrom(sender, message, candidates, index + 1, seen);
+          for (const m of batch) this.inFlight.add(m.id);
+          this.callsInFlight++;
+          void this.deliver(sender, batch, limits, now);
         }
       }
       // Rows due now but held back by a rate limit are covered by the limiter's wait above; looking again every
@@ -172,23 +189,54 @@ export class OutboxWorker {
     this.notifyIfIdle();
   }
 
-  private async deliver(sender: Sender, message: OutboxMessage, limits: readonly Limit[], reservedAt: number): Promise<void> {
-    let result: SendResult;
+  /**
+   * The message, plus the later candidates its sender can carry in the same call (same batch key: one route and
+   * one reply, e.g. a broadcast's rows to DingTalk users), up to the sender's maximum. They share one rate-limit
+   * slot, because they are one call.
+   */
+  private batchFrom(sender: Sender, first: OutboxMessage, candidates: readonly DueRow[], from: number, seen: Set<number>): OutboxMessage[] {
+    const max = sender.maxBatch ?? 1;
+    if (!sender.sendBatch || max <= 1) return [first];
+    const key = sender.batchKeyOf?.(first) ?? null;
+    if (key === null) return [first];
+    const batch = [first];
+    for (let i = from; i < candidates.length && batch.length < max; i++) {
+      const row = candidates[i];
+      // Quiet rows are left to the one-by-one path, which knows when they may go.
+      if (row.platform !== sender.platform || row.quiet || this.inFlight.has(row.id) || seen.has(row.id)) continue;
+      let message: OutboxMessage;
+      try {
+        message = lazyOutboxMessage(this.options.db, row);
+      } catch {
+        continue; // the one-by-one path fails it with its reason
+      }
+      if (sender.batchKeyOf!(message) !== key || batch.some((m) => sameTarget(m, message))) continue;
+      seen.add(row.id);
+      batch.push(message);
+    }
+    return batch;
+  }
+
+  private async deliver(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<void> {
+    let results: SendResult[];
     try {
-      result = await sender.send(message);
+      results = batch.length === 1 ? [await sender.send(batch[0])] : await sender.sendBatch!(batch);
+      if (results.length !== batch.length) throw new Error(`sender answered ${results.length} results for ${batch.length} messages`);
     } catch (error) {
-      result = { status: 'retry', error: String(error) };
+      results = batch.map(() => ({ status: 'retry', error: String(error) }));
+    } finally {
+      this.callsInFlight--;
     }
     // Refused as over the limit: the platform did not count the call, so neither do we. Otherwise it counted
     // somewhere between sending and answering: count it at the answer.
     const answeredAt = this.clock.now();
-    if (result.status === 'retry' && result.pauseKey) this.limiter.release(limits, reservedAt);
+    if (results.some((r) => r.status === 'retry' && r.pauseKey)) this.limiter.release(limits, reservedAt);
     else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
     // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint
     // (and fsync) every few hundred sends, stalling the event loop for tens of milliseconds each time. The row
     // stays in flight until written, so no tick picks it up again meanwhile; a crash before the write leaves it
     // pending, and the resend carries the same dedupe token.
-    this.outcomes.push({ message, result, at: answeredAt });
+    batch.forEach((message, i) => this.outcomes.push({ message, result: results[i], at: answeredAt }));
     this.recordTimer ??= setTimeout(() => this.recordOutcomes(), RECORD_BATCH_MS);
   }
 
@@ -215,20 +263,29 @@ export class OutboxWorker {
       return;
     }
     const attempts = message.attempts + 1;
+    const unknown = result.status === 'retry' && result.outcomeUnknown === true;
+    if (unknown && (message.unknownOutcomes ?? 0) >= 1) {
+      // Two requests may both have been delivered already; a third could only add another copy.
+      markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true);
+      this.logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message outcome unknown twice; not sent again');
+      return;
+    }
     if (result.status === 'failed' || attempts >= (this.options.maxAttempts ?? 10)) {
-      markFailed(db, message.id, result.error);
+      markFailed(db, message.id, result.error, unknown);
       this.logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message failed for good');
       return;
     }
     if (result.pauseKey && result.retryAfterMs) this.limiter.pause(result.pauseKey, now.getTime() + result.retryAfterMs);
     const delay = result.retryAfterMs ?? this.backoff(attempts);
-    markRetry(db, message.id, result.error, new Date(now.getTime() + delay));
+    markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown);
+    if (unknown) this.logger.warn({ id: message.id, platform: message.platform, error: result.error }, 'outbox send outcome unknown (may have been delivered); trying once more');
     this.logger.info({ id: message.id, platform: message.platform, error: result.error, retryInMs: delay }, 'outbox send will be retried');
   }
 
   private backoff(attempts: number): number {
+    if (attempts <= 1) return this.options.firstRetryMs ?? 0;
     const base = this.options.backoffBaseMs ?? 1000;
-    const capped = Math.min(this.options.maxBackoffMs ?? 60_000, base * 2 ** (attempts - 1));
+    const capped = Math.min(this.options.maxBackoffMs ?? 60_000, base * 2 ** (attempts - 2));
     return Math.round(capped * (0.8 + Math.random() * 0.4));
   }
 
@@ -238,4 +295,8 @@ export class OutboxWorker {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+function sameTarget(a: OutboxMessage, b: OutboxMessage): boolean {
+  return JSON.stringify(a.target) === JSON.stringify(b.target);
 }

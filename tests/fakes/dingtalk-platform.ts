@@ -41,7 +41,15 @@ export interface RecordedRequest {
 export interface FakeResponse {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
+
+/**
+ * Answers no client can tell apart from a lost request, but after the fake has read it and delivered the
+ * message: `timeout` holds the request without answering (for `hangMs`, then drops it), `reset` drops the
+ * connection at once. DingTalk has no idempotency key, so a resend of either is a second copy.
+ */
+export type FakeFault = 'timeout' | 'reset';
 
 export type FakeApi = 'token' | 'oto' | 'group' | 'webhook' | 'gateway';
 
@@ -85,11 +93,13 @@ export class FakeDingtalk {
   /** Users reported flow-controlled on the first batchSend that names them, delivered after that. */
   readonly flowControlOnce = new Set<string>();
   tokenTtlSeconds = 7200;
+  /** How long a `timeout` fault holds the request before dropping it. */
+  hangMs = 1500;
   readonly gateway: FakeGateway;
   private readonly tokens = new Map<string, number>();
-  private readonly failures: Record<FakeApi, FakeResponse[]> = { token: [], oto: [], group: [], webhook: [], gateway: [] };
+  private readonly failures: Record<FakeApi, (FakeResponse | FakeFault)[]> = { token: [], oto: [], group: [], webhook: [], gateway: [] };
 
-  private constructor(private readonly server: Server, readonly url: string) {
+  private constructor(private server: Server, readonly url: string) {
     this.gateway = new FakeGateway(this);
   }
 
@@ -103,8 +113,25 @@ export class FakeDingtalk {
   }
 
   /** The next calls to that API get these answers, in order; later ones succeed. */
-  failNext(api: FakeApi, ...responses: FakeResponse[]): void {
+  failNext(api: FakeApi, ...responses: (FakeResponse | FakeFault)[]): void {
     this.failures[api].push(...responses);
+  }
+
+  /**
+   * Stops listening for `ms` (connections are refused: nothing reaches DingTalk), then listens again on the
+   * same port. Open keep-alive connections are dropped first, so the next call has to connect.
+   */
+  async refuseConnectionsFor(ms: number): Promise<void> {
+    const port = Number(new URL(this.url).port);
+    const old = this.server;
+    old.closeAllConnections();
+    await new Promise<void>((resolve) => old.close(() => resolve()));
+    setTimeout(() => {
+      const server = createServer((req, res) => void this.handle(req, res));
+      server.on('upgrade', (req, socket, head) => this.gateway.upgrade(req, socket as Socket, head));
+      server.listen(port, '127.0.0.1');
+      this.server = server;
+    }, ms);
   }
 
   /** Invalidates every token handed out so far (an app secret reset). */
@@ -151,23 +178,29 @@ export class FakeDingtalk {
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: performance.now() };
     this.requests.push(recorded);
     const reply = (r: FakeResponse) => {
-      res.writeHead(r.status, { 'content-type': 'application/json' });
+      res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body));
+    };
+    /** A fault delivers first (the request was read and acted on), then leaves the client without an answer. */
+    const answer = (failure: FakeResponse | FakeFault | undefined, deliver: () => FakeResponse): void => {
+      if (failure === undefined) return reply(deliver());
+      if (typeof failure === 'object') return reply(failure);
+      deliver();
+      if (failure === 'reset') req.socket.destroy();
+      else setTimeout(() => req.socket.destroy(), this.hangMs);
     };
     if (req.method !== 'POST') return reply({ status: 405, body: { code: 'MethodNotAllowed', message: 'POST only' } });
 
-    if (path === '/v1.0/oauth2/accessToken') return reply(this.failures.token.shift() ?? this.issueToken(body));
-    if (path === '/v1.0/gateway/connections/open') return reply(this.failures.gateway.shift() ?? this.gateway.open(body));
-    if (path.startsWith('/robot/sendBySession/')) return reply(this.failures.webhook.shift() ?? this.sessionSend(path, body));
+    if (path === '/v1.0/oauth2/accessToken') return answer(this.failures.token.shift(), () => this.issueToken(body));
+    if (path === '/v1.0/gateway/connections/open') return answer(this.failures.gateway.shift(), () => this.gateway.open(body));
+    if (path.startsWith('/robot/sendBySession/')) return answer(this.failures.webhook.shift(), () => this.sessionSend(path, body));
 
     const api = path === '/v1.0/robot/oToMessages/batchSend' ? 'oto' : path === '/v1.0/robot/groupMessages/send' ? 'group' : null;
     if (!api) return reply({ status: 404, body: { code: 'InvalidAction.NotFound', message: `no such API ${path}` } });
     const token = req.headers['x-acs-dingtalk-access-token'];
     const expiresAt = typeof token === 'string' ? this.tokens.get(token) : undefined;
     if (!expiresAt || expiresAt < Date.now()) return reply(tokenRejected);
-    const failure = this.failures[api].shift();
-    if (failure) return reply(failure);
-    return reply(api === 'oto' ? this.batchSend(body) : this.groupSend(body));
+    return answer(this.failures[api].shift(), () => (api === 'oto' ? this.batchSend(body) : this.groupSend(body)));
   }
 
   private issueToken(body: any): FakeResponse {

@@ -419,6 +419,8 @@ export const adminText = {
     unbound: '未绑定',
     delivered: '已送达',
     failed: '发送失败',
+    maybeDuplicate: '可能重复',
+    maybeDuplicateHint: (n: number) => `${n} 人的钉钉消息发送超时后重发过一次，对方可能收到两条。`,
     pending: '待发送',
     done: '发送完成',
     sending: '正在发送，页面会自动刷新……',

@@ -2,6 +2,10 @@ import { ROLE_LABELS } from './zh-CN.roles.js';
 /** Officer broadcasts: preview, confirmation, progress and the delivery report. */
 const names = (items: readonly string[], max = 10) => (items.length > max ? `${items.slice(0, max).join('、')} 等` : items.join('、'));
 
+/** A failure reason for people: the worker's "outcome unknown twice" in Chinese, other platform errors as they are. */
+const reasonText = (reason: string) =>
+  reason.startsWith('outcome unknown twice') ? `发送两次均超时或连接中断，结果未知（可能已收到），为免重复不再发送（${reason.replace(/^[^:]*: /, '')}）` : reason;
+
 export const broadcastsText = {
   help: {
     publish: { summary: '向全部 / 指定学校 / 指定角色发布通知，先预览再确认（培训管理员）', usage: '发布通知 <全部|学校:一中,二中|角色:学校负责人,班主任,校长> <正文>' },
@@ -73,8 +77,10 @@ export const broadcastsText = {
     sent: (n: number, total: number) => `已发送 ${n}/${total}`,
     delivered: (n: number) => `· 已送达 ${n} 人`,
     failed: (n: number) => `· 发送失败 ${n} 人${n > 0 ? '：' : ''}`,
-    failureLine: (reason: string, count: number) => `  - ${count} 人：${reason || '原因未知'}`,
+    reason: (reason: string) => reasonText(reason) || '原因未知',
+    failureLine: (reason: string, count: number) => `  - ${count} 人：${reasonText(reason) || '原因未知'}`,
     moreFailures: (n: number) => `  - 另有 ${n} 种原因`,
+    maybeDuplicate: (n: number) => `· 可能重复 ${n} 人（钉钉发送超时后重发过一次，对方可能收到两条）`,
     unbound: (n: number) => `· 未绑定账号 ${n} 人（收不到）`,
     pending: (n: number) => `· 待发送 ${n} 人`,
     refresh: '刷新进度',

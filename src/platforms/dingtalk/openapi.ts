@@ -33,6 +33,8 @@ export type ApiResult<T> =
       message: string;
       /** Which call failed: the token fetch or the API call itself. */
       stage: 'token' | 'call';
+      /** No answer, but the request may have reached DingTalk (a timeout or reset after it was written). */
+      maybeDelivered?: boolean;
     };
 
 const BatchSendResponse = z.object({
@@ -145,7 +147,7 @@ export class ApiFailure extends Error {
 
 /** DingTalk v1.0 errors are non-2xx with `{code, message, requestid}`. */
 function toResult<T>(outcome: HttpOutcome, schema: z.ZodType<T>): ApiResult<T> {
-  if (outcome.kind === 'network') return { ok: false, message: outcome.error, stage: 'call' };
+  if (outcome.kind === 'network') return { ok: false, message: outcome.error, stage: 'call', maybeDelivered: outcome.maybeDelivered };
   const { status, body, text } = outcome;
   if (status >= 200 && status < 300) {
     const parsed = schema.safeParse(body);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Reply, Target } from '../../bot/types.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
@@ -52,6 +53,8 @@ export interface DingtalkSenderOptions {
  */
 export class DingtalkSender implements Sender {
   readonly platform = 'dingtalk';
+  /** One-to-one messages with the same content go to up to 20 users in one batchSend call. */
+  readonly maxBatch = MAX_BATCH_USERS;
   private readonly clock: Clock;
   private readonly log: Logger;
 
@@ -86,6 +89,37 @@ export class DingtalkSender implements Sender {
       return result;
     } catch (error) {
       return { status: 'retry', error: `dingtalk: ${String(error)}` };
+    }
+  }
+
+  /** Direct messages to users (the OpenAPI's one-to-one route) batch by content; replies and group messages do not. */
+  batchKeyOf(message: OutboxMessage): string | null {
+    if (message.target.type !== 'user') return null;
+    return `oto:${createHash('sha256').update(JSON.stringify(message.reply)).digest('base64')}`;
+  }
+
+  /** Messages with one batch key: one batchSend to all their users, one result each. Never throws. */
+  async sendBatch(messages: readonly OutboxMessage[]): Promise<SendResult[]> {
+    const userIds = messages.map((m) => (m.target.type === 'user' ? m.target.accountId : ''));
+    if (userIds.some((u) => !u) || new Set(userIds).size !== userIds.length) {
+      return messages.map(() => ({ status: 'failed', error: 'dingtalk: a batch must name distinct users' }));
+    }
+    try {
+      const result = await this.options.api.batchSend(this.options.robotCode, userIds, robotMessage(messages[0].reply));
+      if (!result.ok) {
+        const verdict = this.classify(result, LIMIT_KEYS.oto);
+        this.log[verdict.status === 'failed' ? 'warn' : 'info']({ users: userIds.length, result: verdict.status, error: verdict.error }, 'dingtalk batchSend failed');
+        return messages.map(() => verdict);
+      }
+      const invalid = new Set(result.data.invalidStaffIdList);
+      const throttled = new Set(result.data.flowControlledStaffIdList);
+      return userIds.map((userId): SendResult => {
+        if (invalid.has(userId)) return { status: 'failed', error: `dingtalk: invalid staff id ${userId}` };
+        if (throttled.has(userId)) return { status: 'retry', error: `dingtalk: user ${userId} is flow-controlled`, retryAfterMs: this.throttleMs };
+        return { status: 'sent', platformMessageId: result.data.processQueryKey };
+      });
+    } catch (error) {
+      return messages.map(() => ({ status: 'retry', error: `dingtalk: ${String(error)}` }));
     }
   }
 
@@ -141,7 +175,7 @@ export class DingtalkSender implements Sender {
 
   private async viaWebhook(route: Extract<Route, { kind: 'webhook' }>, reply: Reply): Promise<SendResult | 'refused'> {
     const outcome = await postJson(route.url, webhookBody(reply), { timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch: this.options.fetch });
-    if (outcome.kind === 'network') return { status: 'retry', error: `dingtalk session webhook: ${outcome.error}` };
+    if (outcome.kind === 'network') return { status: 'retry', error: `dingtalk session webhook: ${outcome.error}`, outcomeUnknown: outcome.maybeDelivered };
     const { status, body } = outcome;
     if (status >= 500 || status === 429) return { status: 'retry', error: `dingtalk session webhook HTTP ${status}` };
     const errcode = isRecord(body) ? Number(body.errcode ?? 0) : NaN;
@@ -176,7 +210,7 @@ export class DingtalkSender implements Sender {
     }
   }
 
-  private classify(result: Extract<ApiResult<unknown>, { ok: false }>, pauseKey: string): SendResult {
+  private classify(result: Extract<ApiResult<unknown>, { ok: false }>, pauseKey: string): SendResult & { status: 'retry' | 'failed' } {
     const verdict = classifyApiFailure(result, this.throttleMs, pauseKey);
     if (result.stage === 'token') {
       this.log.error({ status: result.status, code: result.code, msg: result.message }, 'cannot get a DingTalk access token (check DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET, DINGTALK_API_BASE_URL)');
@@ -196,7 +230,7 @@ export function trustedWebhook(extraOrigin?: string): (url: URL) => boolean {
 
 /** Maps a failed OpenAPI call to retry-or-not. Only rate limits, token trouble and server/network faults are transient. */
 export function classifyApiFailure(
-  f: { status?: number; code?: string; message: string; stage: 'token' | 'call' },
+  f: { status?: number; code?: string; message: string; stage: 'token' | 'call'; maybeDelivered?: boolean },
   throttleRetryMs: number,
   pauseKey: string,
 ): SendResult & { status: 'retry' | 'failed' } {
@@ -204,6 +238,8 @@ export function classifyApiFailure(
   if (QPS_CODE.test(f.code ?? '') || f.status === 429) return { status: 'retry', error, retryAfterMs: throttleRetryMs, pauseKey };
   // The message did nothing wrong when the token cannot be had (bad secret, endpoint down): try again later.
   if (f.stage === 'token') return { status: 'retry', error };
+  // DingTalk sends carry no idempotency key: a call that timed out or was cut off may have been delivered.
+  if (f.status === undefined && f.maybeDelivered) return { status: 'retry', error, outcomeUnknown: true };
   if (f.status === undefined || f.status >= 500 || isTokenRejection(f.status, f.code)) return { status: 'retry', error };
   // 400 (bad robotCode, unknown conversation), 403 other than QPS (missing permission), 404: permanent.
   return { status: 'failed', error };

@@ -9,10 +9,12 @@ import { renderReply } from './cards.js';
 /** Rate-limit keys. The app key is what a 429 pauses: every Feishu send carries it. */
 export const APP_LIMIT_KEY = 'feishu:app';
 /**
- * The pacer counts requests as they leave; Feishu counts them as they arrive, and latency varies (a new
- * connection, a busy event loop). Per-second windows get this much headroom so arrivals stay within limits.
+ * Exact windows, as Feishu counts them. The pacer counts a call at its answer when the round trip is short (so
+ * a window reopens no sooner than Feishu's, which counted the call on arrival, before the answer); a call
+ * that still lands over the limit is answered 429 with `x-ogw-ratelimit-reset`, and the app waits exactly that.
+ * (A fixed 1.2 s window used to stand in for this: it gave away a sixth of the rate on every broadcast.)
  */
-const SECOND = 1000 + 200;
+const SECOND = 1000;
 const MINUTE = 60_000;
 
 /** Documented IM limits: 50/s and 1000/min per app; 5/s per receiving user; 5/s per group (shared by every bot in it). */
@@ -21,9 +23,10 @@ export function feishuLimits(message: Pick<OutboxMessage, 'target'>): Limit[] {
     { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND },
     { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE },
   ];
+  // One user or group rarely gets 5 a second, so certainty costs nothing there: always counted at the answer.
   const t = message.target;
-  if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND });
-  else limits.push({ key: `feishu:chat:${t.chatId}`, limit: 5, windowMs: SECOND });
+  if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
+  else limits.push({ key: `feishu:chat:${t.chatId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
   return limits;
 }
 

@@ -196,12 +196,14 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
             <Stat label={m.total} value={p.total} liveKey="total" />
             <Stat label={m.delivered} value={p.delivered} liveKey="delivered" colour="var(--done)" />
             <Stat label={m.failed} value={p.failed} liveKey="failed" colour={p.failed ? 'var(--behind)' : undefined} />
+            {p.maybeDuplicate ? <Stat label={m.maybeDuplicate} value={p.maybeDuplicate} liveKey="maybeDuplicate" colour="var(--behind)" /> : null}
             <Stat label={m.pending} value={p.pending} liveKey="pending" colour="var(--pace)" />
             <Stat label={m.unbound} value={p.unbound} liveKey="unbound" colour="var(--faint)" />
           </div>
           <div class="meter done" style="margin-bottom:14px">
             <i data-live-width="delivered/bound" style={`width:${p.bound ? ((p.delivered / p.bound) * 100).toFixed(1) : 0}%`} />
           </div>
+          {p.maybeDuplicate ? <Alert kind="warn">{m.maybeDuplicateHint(p.maybeDuplicate)}</Alert> : null}
           {p.failures.length ? (
             <DataTable
               rows={p.failures}
@@ -214,7 +216,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
               }
               row={(f) => (
                 <tr>
-                  <td class="small">{f.reason || '—'}</td>
+                  <td class="small">{t.broadcasts.progress.reason(f.reason)}</td>
                   <td class="num">{f.count}</td>
                 </tr>
               )}

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `unknown_outcomes` integer DEFAULT 0 NOT NULL;
