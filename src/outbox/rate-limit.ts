@@ -48,14 +48,16 @@ export class RateLimiter {
    * Moves a reservation from when it was taken to when the call was answered. The platform counted the call
    * somewhere in between; counting it at the later end keeps our window from reopening before the platform's
    * does (a burst stamped at one instant reaches the platform spread over several milliseconds, and a minute
-   * later we would replay it all at once). Only where the round trip is small against the window (≤ 10 %):
-   * on a window not much longer than the round trip it would cut the allowed rate instead (then an occasional
-   * 429 is cheaper: its slot is released and the pause is short).
+   * later we would replay it all at once). Only where the round trip is at most half the window: on a window
+   * not much longer than the round trip it would cut the allowed rate instead (then an occasional 429 is
+   * cheaper: its slot is released and the pause is exactly what the platform says). On a one-second window this
+   * covers round trips up to 500 ms: a busy event loop stretches them well past 100 ms, and counting those at
+   * the send let a whole burst reach Feishu before its window had reopened (a 429 storm).
    */
   settle(limits: readonly Limit[], reservedAt: number, answeredAt: number): void {
     if (answeredAt <= reservedAt) return;
     for (const l of limits) {
-      if (!l.countAtAnswer && (answeredAt - reservedAt) * 10 > l.windowMs) continue;
+      if (!l.countAtAnswer && (answeredAt - reservedAt) * 2 > l.windowMs) continue;
       const log = this.sent.get(l.key);
       if (!log) continue;
       const i = log.lastIndexOf(reservedAt);

@@ -29,11 +29,31 @@ describe('rate limiter: release and settle', () => {
     expect(l.reserve([perMinute], 60_003)).toBe(250 - 3);
   });
 
-  it('leaves a short window alone when the round trip is a large part of it', () => {
+  it('leaves a short window alone when the round trip is more than half of it', () => {
+    const l = new RateLimiter();
+    l.reserve([perSecond], 0);
+    l.reserve([perSecond], 0);
+    l.settle([perSecond], 0, 600);
+    expect(l.reserve([perSecond], 1000)).toBe(0);
+  });
+});
+
+describe('rate limiter: exact windows', () => {
+  it('counts a call at its answer on a one-second window when the round trip is long (a busy event loop), so no burst lands early', () => {
     const l = new RateLimiter();
     l.reserve([perSecond], 0);
     l.reserve([perSecond], 0);
     l.settle([perSecond], 0, 300);
-    expect(l.reserve([perSecond], 1000)).toBe(0);
+    l.settle([perSecond], 0, 320);
+    expect(l.reserve([perSecond], 1000)).toBe(300);
+    expect(l.reserve([perSecond], 1300)).toBe(0);
+  });
+
+  it('always counts at the answer for a limit marked countAtAnswer', () => {
+    const l = new RateLimiter();
+    const user: Limit = { key: 'user', limit: 1, windowMs: 1000, countAtAnswer: true };
+    l.reserve([user], 0);
+    l.settle([user], 0, 900);
+    expect(l.reserve([user], 1800)).toBe(100);
   });
 });

@@ -9,10 +9,11 @@ import { renderReply } from './cards.js';
 /** Rate-limit keys. The app key is what a 429 pauses: every Feishu send carries it. */
 export const APP_LIMIT_KEY = 'feishu:app';
 /**
- * Exact windows, as Feishu counts them. The pacer counts a call at its answer when the round trip is short (so
- * a window reopens no sooner than Feishu's, which counted the call on arrival, before the answer); a call
- * that still lands over the limit is answered 429 with `x-ogw-ratelimit-reset`, and the app waits exactly that.
- * (A fixed 1.2 s window used to stand in for this: it gave away a sixth of the rate on every broadcast.)
+ * Exact windows, as Feishu counts them, with every call counted at its answer: Feishu counted it on arrival,
+ * which is before the answer, so our window never reopens before Feishu's, however long a busy event loop
+ * stretched the round trip. What that costs is the round trip once per window, not a fixed margin. A call that
+ * still lands over a limit is answered 429 with `x-ogw-ratelimit-reset`, and the app waits exactly that.
+ * (A 1.2 s window used to stand in for this: it gave away a sixth of the rate on every broadcast.)
  */
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -20,10 +21,9 @@ const MINUTE = 60_000;
 /** Documented IM limits: 50/s and 1000/min per app; 5/s per receiving user; 5/s per group (shared by every bot in it). */
 export function feishuLimits(message: Pick<OutboxMessage, 'target'>): Limit[] {
   const limits: Limit[] = [
-    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND },
-    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE },
+    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND, countAtAnswer: true },
+    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE, countAtAnswer: true },
   ];
-  // One user or group rarely gets 5 a second, so certainty costs nothing there: always counted at the answer.
   const t = message.target;
   if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
   else limits.push({ key: `feishu:chat:${t.chatId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
