@@ -1,22 +1,26 @@
 /**
- * Broadcast to 10,000 recipients through the real outbox (broadcast confirm → outbox rows → OutboxWorker with
- * its rate limiter, retries and backoff) against a fake Feishu OpenAPI that enforces Feishu's per-app limits —
- * 50/s AND 1,000/min (plus 5/s per user) — and fails 5 % of calls transiently (500/503, or delivered with a
- * malformed answer so the resend must be de-duplicated by uuid).
+ * A broadcast at the platform's full rate, for Feishu and for DingTalk: 600 recipients through the real path
+ * (broadcast confirm → outbox rows → OutboxWorker with the app's defaults → the real FeishuSender / DingtalkSender)
+ * against a fake platform, in its own process, that enforces the platform's limits and fails 5 % of the calls
+ * it admits with a server error:
  *
- * Targets: effective delivery rate ≥ 90 % of the allowed ceiling, 0 lost, 0 duplicate.
+ * - Feishu (tests/fakes/rate-limited-platform.ts): 50 per second AND 1000 per minute per app (sliding windows),
+ *   5 per second per user; over a limit, HTTP 429 {code 99991400} with `x-ogw-ratelimit-reset`. Faults: 500/503
+ *   before delivering, or delivered with a malformed answer (a resend carries the same uuid and is dropped).
+ * - DingTalk (tests/fakes/rate-limited-dingtalk.ts): 20 batchSend calls per second (sliding window; over it,
+ *   HTTP 403 QpsLimitForAppkeyAndApi, as DingTalk answers), ≤ 20 userIds a call. Faults: 500/503 before delivering.
  *
- *   npx tsx bench/broadcast.ts [--recipients 10000] [--scale 10] [--fail-percent 5] [--strict]
+ * The ceiling is the fastest schedule the limits allow for the same work (bench/README.md says it in full):
+ * the fewest calls that deliver every recipient — ⌈recipients / users per call⌉ — plus one call for every
+ * admitted call that delivered nothing new (the injected faults: those count against the limits and have to be
+ * made again by any client), placed as early as the limits allow, call k at max(⌊k / per-second⌋ s,
+ * ⌊k / per-minute⌋ min) after the first. % of ceiling = that schedule's span (first call to last) / this run's
+ * span (first admitted call to last, as the platform saw them).
  *
- * Time scale: at Feishu's real limits 10,000 sends take ten minutes (the minute limit makes the sustained
- * ceiling 1000/60 ≈ 16.7/s). `--scale S` shrinks both windows by S on both sides (fake and sender: 50 per
- * 1000/S ms and 1000 per 60000/S ms, backoff scaled alike), so the run takes about 60/S·10 s; every figure is
- * reported in platform time (wall time × S), i.e. as if the run had taken the full ten minutes.
+ * Targets: ≥ 95 % of the ceiling, fewer than 1 % of calls answered "over the limit" (429 / 403 QPS), 0 lost,
+ * 0 duplicates.
  *
- * The allowed ceiling is computed over the run honestly: in a run of T seconds no client can get more than
- * Σ over consecutive 60 s windows of min(1000, 50 × ⌈seconds of that window inside T⌉) calls admitted — the
- * sliding limits allow at most that in each fixed window. Transient failures use up calls too, so with 5 %
- * failing the best possible ratio is about 95 %.
+ *   npm run bench -- broadcast [--recipients 600] [--fail-percent 5] [--only feishu|dingtalk] [--timeline]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,22 +28,26 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inTransaction, openDatabase, closeDatabase, type Db } from '../db/client.js';
-import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../src/broadcasts/broadcasts.js';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../db/client.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
+import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../src/broadcasts/broadcasts.js';
+import { silentLogger } from '../src/logger.js';
+import type { Sender } from '../src/outbox/sender.js';
 import { OutboxWorker } from '../src/outbox/worker.js';
-import { RateLimitedPlatform, RateLimitedTestSender, type PlatformStats, type RateLimitedPlatformOptions } from '../tests/fakes/rate-limited-platform.js';
+import { DingtalkApi } from '../src/platforms/dingtalk/openapi.js';
+import { DingtalkSender } from '../src/platforms/dingtalk/send.js';
+import { FeishuSender } from '../src/platforms/feishu/send.js';
+import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from '../tests/fakes/dingtalk-sign.js';
+import { RateLimitedDingtalk, type DingtalkStats } from '../tests/fakes/rate-limited-dingtalk.js';
+import { RateLimitedPlatform, type PlatformStats } from '../tests/fakes/rate-limited-platform.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
 
-interface PlatformProcess {
-  url: string;
-  stats(timeline: boolean): Promise<{ stats: PlatformStats; spanMs: number; limitedBy: { second: number; minute: number; user: number }; receivers: number; admittedAt?: number[] }>;
-  close(): void;
-}
+type Role = 'feishu' | 'dingtalk';
 
-async function startPlatformProcess(options: RateLimitedPlatformOptions): Promise<PlatformProcess> {
+/** The fake platform in a child process, as the real one would be: its clock and CPU are not ours. */
+async function startPlatformProcess(role: Role, fakeOptions: Record<string, unknown>): Promise<{ url: string; stats<T>(): Promise<T>; close(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_BROADCAST_ROLE: 'platform', BENCH_PLATFORM_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, BENCH_BROADCAST_ROLE: role, BENCH_PLATFORM_OPTIONS: JSON.stringify(fakeOptions) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -53,12 +61,12 @@ async function startPlatformProcess(options: RateLimitedPlatformOptions): Promis
   });
   return {
     url,
-    async stats(timeline) {
-      return new Promise((resolve, reject) => {
-        httpGet(`${url}/__stats${timeline ? '?timeline' : ''}`, (res) => {
+    stats<T>() {
+      return new Promise<T>((resolve, reject) => {
+        httpGet(`${url}/__stats?timeline`, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
         }).on('error', reject);
       });
     },
@@ -68,162 +76,196 @@ async function startPlatformProcess(options: RateLimitedPlatformOptions): Promis
   };
 }
 
-async function platformProcess(): Promise<void> {
-  const fake = await RateLimitedPlatform.start(JSON.parse(process.env.BENCH_PLATFORM_OPTIONS ?? '{}'));
+async function platformProcess(role: Role): Promise<void> {
+  const o = JSON.parse(process.env.BENCH_PLATFORM_OPTIONS ?? '{}');
+  const fake = role === 'feishu' ? await RateLimitedPlatform.start(o) : await RateLimitedDingtalk.start(o);
   console.log(`URL ${fake.url}`);
 }
 
-/** Platform seconds a perfect client needs for `calls` admitted calls: 1000 per minute window, 50 per second. */
-export function fastestRunSeconds(calls: number, perSecond: number, perMinute: number): number {
-  if (calls <= 0) return 0;
-  const fullWindows = Math.floor((calls - 1) / perMinute);
-  return fullWindows * 60 + Math.ceil((calls - fullWindows * perMinute) / perSecond);
+/**
+ * When the last of `calls` calls can be admitted at the earliest, counted from the first (ms): call k (from 0)
+ * no sooner than ⌊k / perSecond⌋ seconds and ⌊k / perMinute⌋ minutes after it — sliding windows admit exactly
+ * `perSecond` calls in any second, and a burst at each window's start is the fastest way to use them.
+ */
+export function fastestSpanMs(calls: number, perSecond: number, perMinute = Infinity): number {
+  if (calls <= 1) return 0;
+  const k = calls - 1;
+  return Math.max(Math.floor(k / perSecond) * 1000, Number.isFinite(perMinute) ? Math.floor(k / perMinute) * 60_000 : 0);
 }
 
-export function allowedCalls(tMs: number, perSecond: number, perMinute: number, secondMs: number, minuteMs: number): number {
-  let total = 0;
-  for (let start = 0; start < tMs; start += minuteMs) {
-    const len = Math.min(minuteMs, tMs - start);
-    total += Math.min(perMinute, perSecond * Math.ceil(len / secondMs));
-  }
-  return total;
-}
-
-const minuteMsOf = (scale: number) => 60_000 / scale;
-
-function seed(db: Db, n: number): { officer: number } {
-  const insertTeacher = db.$client.prepare(
-    `insert into teachers (employee_no, name, school, policy_id, homeroom, position) values (?, ?, ?, 'laibin', 0, '教师')`,
-  );
-  const insertAccount = db.$client.prepare(`insert into accounts (platform, account_id, teacher_id) values ('feishu', ?, ?)`);
+function seed(db: Db, n: number, platform: Role): { officer: number } {
+  const insertTeacher = db.$client.prepare(`insert into teachers (employee_no, name, school, policy_id, homeroom, position) values (?, ?, ?, 'laibin', 0, '教师')`);
+  const insertAccount = db.$client.prepare(`insert into accounts (platform, account_id, teacher_id) values (?, ?, ?)`);
   let officer = 0;
   inTransaction(db, () => {
     for (let i = 0; i < n; i++) {
-      const id = Number(insertTeacher.run(`B${String(i).padStart(6, '0')}`, `教师${i}`, `学校${i % 500}`).lastInsertRowid);
-      insertAccount.run(`ou_bench${String(i).padStart(24, '0')}`, id);
+      const id = Number(insertTeacher.run(`B${String(i).padStart(6, '0')}`, `教师${i}`, `学校${i % 50}`).lastInsertRowid);
+      insertAccount.run(platform, platform === 'feishu' ? `ou_bench${String(i).padStart(24, '0')}` : `staff${String(i).padStart(6, '0')}`, id);
     }
     officer = Number(insertTeacher.run('OFFICER', '钱主任', '教师发展中心').lastInsertRowid);
     db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'bench')`).run(officer);
-    db.$client.prepare(`insert into accounts (platform, account_id, teacher_id) values ('console', 'officer', ?)`).run(officer);
+    insertAccount.run('console', 'officer', officer);
   });
   return { officer };
 }
 
-export async function main(args: string[] = []): Promise<void> {
-  const o = options(args);
-  const recipients = o.int('recipients', 10_000);
-  const scale = o.int('scale', 10);
-  const failPercent = o.int('fail-percent', 5);
-  const perSecond = 50;
-  const perMinute = 1000;
-  const r = new Reporter('broadcast');
-  r.section(`${fmt(recipients, 0)} recipients · Feishu limits ${perSecond}/s and ${perMinute}/min per app · ${failPercent} % transient failures · time scale ×${scale}`);
-
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-broadcast-'));
-  const db = openDatabase(join(dir, 'bench.db'));
-  const { officer } = seed(db, recipients);
-  // The officer is bound on the console; the broadcast reaches everyone but them (audience: 学校 of the roster).
-  const audience = { schools: [...new Set(Array.from({ length: Math.min(500, recipients) }, (_, i) => `学校${i}`))] };
+/** Confirms a broadcast to every seeded recipient, runs the outbox until none is pending; returns its id and wall time. */
+async function broadcastThrough(db: Db, officer: number, sender: Sender): Promise<{ id: number; wallMs: number }> {
   const t = messagesFor('zh-CN');
   const now = new Date();
-  const enqueueStarted = performance.now();
-  const { broadcast } = createPreview(db, { text: '关于开展2026年度教师全员培训的通知：请各位老师于12月31日前完成年度学时。', audience, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'officer' }, now });
+  const schools = [...new Set((db.$client.prepare(`select distinct school from teachers where employee_no like 'B%'`).all() as { school: string }[]).map((r) => r.school))];
+  const { broadcast } = createPreview(db, {
+    text: '关于开展2026年度教师全员培训的通知：请各位老师于12月31日前完成年度学时。',
+    audience: { schools },
+    ownerTeacherId: officer,
+    requestedVia: { platform: 'console', accountId: 'officer' },
+    now,
+  });
   const outcome = inTransaction(db, () =>
     confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }),
   );
-  const enqueueMs = performance.now() - enqueueStarted;
   if (outcome.kind !== 'started') throw new Error(`confirm failed: ${outcome.kind}`);
-  r.info('confirm_enqueue_ms', enqueueMs, 'ms', 0);
-
-  // The fake platform runs in its own process, as Feishu would: its clock and CPU are not ours.
-  const fake = await startPlatformProcess({ perSecond, perMinute, timeScale: scale, transientFailureRate: failPercent / 100, seed: 7 });
-  const sender = new RateLimitedTestSender({ baseUrl: fake.url, perSecond, perMinute, timeScale: scale, timeoutMs: 5000, marginMs: o.int("margin-ms", 10) });
-  const worker = new OutboxWorker({
-    db,
-    senders: [sender],
-    maxInFlight: 20,
-    pollMs: Math.max(20, 1000 / scale),
-    backoffBaseMs: 1000 / scale,
-    maxBackoffMs: 60_000 / scale,
-  });
+  // The app's defaults (src/app.ts passes none of these): what an office's server does.
+  const worker = new OutboxWorker({ db, senders: [sender], logger: silentLogger });
   const started = performance.now();
-  const cpuBefore = process.cpuUsage();
   worker.start();
   const pending = db.$client.prepare(`select count(*) as n from outbox where origin = ? and status = 'pending'`);
-  const origin = `broadcast:${broadcast.id}`;
-  while ((pending.get(origin) as { n: number }).n > 0) {
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  while ((pending.get(`broadcast:${broadcast.id}`) as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 20));
   const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
   await worker.stop();
-
-  const seen = await fake.stats(o.has('timeline'));
-  const stats = seen.stats;
-  // The run, as the platform saw it: from the first send call to the last one it admitted.
-  const runMs = seen.spanMs;
-  if (o.has('timeline')) {
-    const t0 = seen.admittedAt![0] ?? 0;
-    const windows: string[] = [];
-    for (let w = 0; w * minuteMsOf(scale) < runMs + 1; w++) {
-      const inW = seen.admittedAt!.filter((x) => x - t0 >= w * minuteMsOf(scale) && x - t0 < (w + 1) * minuteMsOf(scale));
-      windows.push(`w${w}: ${inW.length} calls, first +${fmt(inW.length ? inW[0] - t0 - w * minuteMsOf(scale) : 0, 0)} ms, last +${fmt(inW.length ? inW[inW.length - 1] - t0 - w * minuteMsOf(scale) : 0, 0)} ms`);
-    }
-    r.note(windows.join('\n'));
-    const buckets: number[] = [];
-    for (const x of seen.admittedAt!) {
-      const b = Math.floor((x - t0) / 100);
-      buckets[b] = (buckets[b] ?? 0) + 1;
-    }
-    r.note(`per 100 ms: ${Array.from(buckets, (v) => v ?? 0).join(' ')}`);
-  }
-  const progress = broadcastProgress(db, broadcast.id)!;
-  const platformSeconds = (runMs * scale) / 1000;
-  const secondMs = 1000 / scale;
-  const minuteMs = 60_000 / scale;
-  const ceilingCalls = allowedCalls(runMs, perSecond, perMinute, secondMs, minuteMs);
-  const delivered = stats.uniqueDeliveries;
-  const effectiveRate = delivered / platformSeconds;
-  const ceilingRate = ceilingCalls / platformSeconds;
-  const sustained = perMinute / 60;
-  const lost = recipients - seen.receivers;
-
-  r.info('wall_s_start_to_all_sent', wallMs / 1000, 's');
-  r.info('run_wall_s', runMs / 1000, 's (first send call to last, at the platform)');
-  r.info('run_platform_s', platformSeconds, 's (run × scale: the same run at Feishu\'s real limits)');
-  r.info('sender_process_cpu_ms_per_call', (cpu.user + cpu.system) / 1000 / stats.requests, 'ms');
-  r.info('calls.total', stats.requests, '', 0);
-  r.info('calls.admitted', stats.admitted, '', 0);
-  r.info('calls.rate_limited_429', stats.rateLimited, `(by the 1 s window ${seen.limitedBy.second}, the 60 s window ${seen.limitedBy.minute}, per user ${seen.limitedBy.user})`, 0);
-  r.info('calls.transient_failures', stats.transientFailures, '', 0);
-  r.info('calls.resends_deduplicated_by_uuid', stats.duplicatesDropped, '', 0);
-  r.info('max_calls_in_any_1s_window', stats.maxInAnySecondWindow, `(limit ${perSecond})`, 0);
-  r.info('max_calls_in_any_60s_window', stats.maxInAnyMinuteWindow, `(limit ${perMinute})`, 0);
-  r.info('ceiling.sustained_per_s', sustained, 'msg/s (1000/min)');
-  r.info('ceiling.allowed_calls_over_run', ceilingCalls, '', 0);
-  r.info('ceiling.allowed_per_s_over_run', ceilingRate, 'msg/s');
-  r.info('effective_rate_per_s', effectiveRate, 'msg/s');
-  r.info('effective_vs_sustained_ceiling', effectiveRate / sustained, '');
-  r.info('admitted_calls_vs_allowed', stats.admitted / ceilingCalls, '');
-  const fastest = fastestRunSeconds(stats.admitted, perSecond, perMinute);
-  r.info('fastest_possible_run_platform_s', fastest, `s (${fmt(stats.admitted, 0)} calls by a perfect client)`);
-  r.info('fastest_possible_vs_this_run', fastest / platformSeconds, '');
-  r.check('effective_vs_allowed_ceiling', delivered / ceilingCalls, { op: '>=', value: 0.9 });
-  r.check('lost', lost, { op: '==', value: 0 }, 'recipients', 0);
-  r.check('duplicate', stats.receiversWithDuplicates, { op: '==', value: 0 }, 'recipients', 0);
-  r.check('report.delivered', progress.delivered, { op: '==', value: recipients }, '', 0);
-  r.info('report', `已发送 ${progress.delivered + progress.failed}/${progress.bound}, 送达 ${progress.delivered}, 失败 ${progress.failed}, 待发送 ${progress.pending}, 未绑定 ${progress.unbound}`);
-  r.note(
-    `limits used: ${perSecond} per ${fmt(secondMs, 0)} ms and ${perMinute} per ${fmt(minuteMs, 0)} ms (Feishu's 50/s and 1000/min at time scale ×${scale}); ` +
-      `sender windows +${o.int("margin-ms", 10)} ms margin; ${failPercent} % of admitted calls fail transiently and count against the limits.`,
-  );
-  r.summary();
-
-  sender.close();
-  fake.close();
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
+  return { id: broadcast.id, wallMs };
 }
 
-if (process.env.BENCH_BROADCAST_ROLE === 'platform') void platformProcess();
+interface Figures {
+  recipients: number;
+  perCall: number;
+  perSecond: number;
+  perMinute?: number;
+  requests: number;
+  admitted: number;
+  overLimit: number;
+  transientFailures: number;
+  /** Admitted calls that delivered to someone new. */
+  deliveringCalls: number;
+  spanMs: number;
+  receivers: number;
+  duplicates: number;
+  delivered: number;
+  wallMs: number;
+}
+
+function report(r: Reporter, name: Role, f: Figures): void {
+  const p = (key: string) => `${name}.${key}`;
+  const fewestCalls = Math.ceil(f.recipients / f.perCall) + (f.admitted - f.deliveringCalls);
+  const ceilingMs = fastestSpanMs(fewestCalls, f.perSecond, f.perMinute);
+  r.info(p('wall_s'), f.wallMs / 1000, 's (confirm to nothing pending)');
+  r.info(p('span_s'), f.spanMs / 1000, 's (first admitted call to last, at the platform)');
+  r.info(p('calls'), `${fmt(f.requests, 0)} made, ${fmt(f.admitted, 0)} admitted, ${fmt(f.overLimit, 0)} over the limit, ${fmt(f.transientFailures, 0)} failed (injected), ${fmt(f.deliveringCalls, 0)} delivered to someone new`);
+  r.info(p('ceiling.fewest_calls'), `${fmt(fewestCalls, 0)} (⌈${f.recipients}/${f.perCall}⌉ + ${f.admitted - f.deliveringCalls} redone)`);
+  r.info(p('ceiling.span_s'), ceilingMs / 1000, `s (the fastest schedule: ${f.perSecond}/s${f.perMinute ? `, ${f.perMinute}/min` : ''})`);
+  r.check(p('pct_of_ceiling'), f.spanMs > 0 ? ceilingMs / f.spanMs : 1, { op: '>=', value: 0.95 });
+  r.check(p('over_limit_share'), f.requests ? f.overLimit / f.requests : 0, { op: '<', value: 0.01 });
+  r.check(p('lost'), f.recipients - f.receivers, { op: '==', value: 0 }, 'recipients', 0);
+  r.check(p('duplicates'), f.duplicates, { op: '==', value: 0 }, 'recipients', 0);
+  r.check(p('report.delivered'), f.delivered, { op: '==', value: f.recipients }, '', 0);
+}
+
+async function runFeishu(r: Reporter, recipients: number, failPercent: number, timeline: boolean): Promise<void> {
+  const perSecond = 50;
+  const perMinute = 1000;
+  r.section(`Feishu: ${fmt(recipients, 0)} recipients · ${perSecond}/s and ${perMinute}/min per app, 429 with x-ogw-ratelimit-reset · ${failPercent} % server errors`);
+  const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-broadcast-'));
+  const db = openDatabase(join(dir, 'bench.db'));
+  const fake = await startPlatformProcess('feishu', { perSecond, perMinute, transientFailureRate: failPercent / 100, seed: 7 });
+  try {
+    const { officer } = seed(db, recipients, 'feishu');
+    const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_0123456789abcdef', FEISHU_APP_SECRET: 'bench-secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    await sender.warmUp(); // as at start-up
+    const { id, wallMs } = await broadcastThrough(db, officer, sender);
+    const seen = await fake.stats<{ stats: PlatformStats; receivers: number; admittedAt: number[] }>();
+    const s = seen.stats;
+    const at = seen.admittedAt;
+    if (timeline) r.note(`admitted per second: ${perWindow(at, 1000).join(' ')}`);
+    report(r, 'feishu', {
+      recipients,
+      perCall: 1,
+      perSecond,
+      perMinute,
+      requests: s.requests,
+      admitted: s.admitted,
+      overLimit: s.rateLimited,
+      transientFailures: s.transientFailures,
+      deliveringCalls: s.uniqueDeliveries,
+      spanMs: at.length ? at[at.length - 1] - at[0] : 0,
+      receivers: seen.receivers,
+      duplicates: s.receiversWithDuplicates,
+      delivered: broadcastProgress(db, id)!.delivered,
+      wallMs,
+    });
+    r.info('feishu.resends_dropped_by_uuid', s.duplicatesDropped, '', 0);
+  } finally {
+    fake.close();
+    closeDatabase(db);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runDingtalk(r: Reporter, recipients: number, failPercent: number, timeline: boolean): Promise<void> {
+  const perSecond = 20;
+  r.section(`DingTalk: ${fmt(recipients, 0)} recipients · ${perSecond} batchSend calls/s, ≤ 20 users a call, 403 QpsLimit over it · ${failPercent} % server errors`);
+  const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-broadcast-'));
+  const db = openDatabase(join(dir, 'bench.db'));
+  const fake = await startPlatformProcess('dingtalk', { perSecond, transientFailureRate: failPercent / 100, seed: 11 });
+  try {
+    const { officer } = seed(db, recipients, 'dingtalk');
+    const api = new DingtalkApi({ baseUrl: fake.url, appKey: CLIENT_ID, appSecret: CLIENT_SECRET });
+    await api.accessToken(); // as the first send would; kept out of the timed span either way
+    const sender = new DingtalkSender({ api, robotCode: ROBOT_CODE, logger: silentLogger });
+    const { id, wallMs } = await broadcastThrough(db, officer, sender);
+    const s = await fake.stats<DingtalkStats & { admittedAt?: number[] }>();
+    if (timeline) r.note(`users per call: ${s.batchSizes.join(' ')}`);
+    report(r, 'dingtalk', {
+      recipients,
+      perCall: 20,
+      perSecond,
+      requests: s.requests,
+      admitted: s.admitted,
+      overLimit: s.rateLimited,
+      transientFailures: s.transientFailures,
+      deliveringCalls: s.deliveringCalls,
+      spanMs: s.firstAdmittedAt !== null && s.lastAdmittedAt !== null ? s.lastAdmittedAt - s.firstAdmittedAt : 0,
+      receivers: s.receivers,
+      duplicates: s.receiversWithDuplicates,
+      delivered: broadcastProgress(db, id)!.delivered,
+      wallMs,
+    });
+  } finally {
+    fake.close();
+    closeDatabase(db);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function perWindow(times: number[], windowMs: number): number[] {
+  const out: number[] = [];
+  for (const x of times) {
+    const b = Math.floor((x - times[0]) / windowMs);
+    out[b] = (out[b] ?? 0) + 1;
+  }
+  return Array.from(out, (v) => v ?? 0);
+}
+
+export async function main(args: string[] = []): Promise<void> {
+  const o = options(args);
+  const recipients = o.int('recipients', 600);
+  const failPercent = o.int('fail-percent', 5);
+  const only = o.string('only', '');
+  const r = new Reporter('broadcast');
+  if (only !== 'dingtalk') await runFeishu(r, recipients, failPercent, o.has('timeline'));
+  if (only !== 'feishu') await runDingtalk(r, recipients, failPercent, o.has('timeline'));
+  r.summary();
+}
+
+const role = process.env.BENCH_BROADCAST_ROLE;
+if (role === 'feishu' || role === 'dingtalk') void platformProcess(role);
 else if (isEntry(import.meta.url)) void runStandalone(main);

@@ -58,11 +58,16 @@ export class RateLimiter {
     if (answeredAt <= reservedAt) return;
     for (const l of limits) {
       if (!l.countAtAnswer && (answeredAt - reservedAt) * 2 > l.windowMs) continue;
-      const log = this.sent.get(l.key);
-      if (!log) continue;
+      let log = this.sent.get(l.key);
+      if (!log) {
+        log = [];
+        this.sent.set(l.key, log);
+      }
       const i = log.lastIndexOf(reservedAt);
-      if (i < 0) continue;
-      log.splice(i, 1);
+      if (i >= 0) log.splice(i, 1);
+      // Not found: the round trip outlasted the window and the reservation was trimmed away. The platform
+      // counted the call after we did, so it still counts: at the answer.
+      else if (!l.countAtAnswer) continue;
       let j = log.length;
       while (j > 0 && log[j - 1] > answeredAt) j--;
       log.splice(j, 0, answeredAt);

@@ -230,8 +230,12 @@ export class OutboxWorker {
     // Refused as over the limit: the platform did not count the call, so neither do we. Otherwise it counted
     // somewhere between sending and answering: count it at the answer.
     const answeredAt = this.clock.now();
-    if (results.some((r) => r.status === 'retry' && r.pauseKey)) this.limiter.release(limits, reservedAt);
-    else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
+    const overLimit = results.find((r) => r.status === 'retry' && r.pauseKey);
+    if (overLimit?.status === 'retry') {
+      this.limiter.release(limits, reservedAt);
+      // Paused now, not when the outcome is written: a tick in between would send into the full window again.
+      if (overLimit.retryAfterMs) this.limiter.pause(overLimit.pauseKey!, answeredAt.getTime() + overLimit.retryAfterMs);
+    } else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
     // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint
     // (and fsync) every few hundred sends, stalling the event loop for tens of milliseconds each time. The row
     // stays in flight until written, so no tick picks it up again meanwhile; a crash before the write leaves it

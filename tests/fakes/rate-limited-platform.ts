@@ -53,7 +53,7 @@ export interface PlatformStats {
 }
 
 /** Small deterministic PRNG (mulberry32) so a failure pattern can be replayed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -64,7 +64,7 @@ function prng(seed: number): () => number {
   };
 }
 
-class SlidingWindow {
+export class SlidingWindow {
   private readonly log: number[] = [];
   private head = 0;
   max = 0;

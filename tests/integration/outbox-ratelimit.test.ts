@@ -56,4 +56,14 @@ describe('rate limiter: exact windows', () => {
     l.settle([user], 0, 900);
     expect(l.reserve([user], 1800)).toBe(100);
   });
+
+  it('counts a call at its answer even when its reservation had already left the window (a round trip longer than the window)', () => {
+    const l = new RateLimiter();
+    const app: Limit = { key: 'app', limit: 1, windowMs: 1000, countAtAnswer: true };
+    l.reserve([app], 0);
+    expect(l.reserve([app], 1100)).toBe(0); // the reservation is trimmed away; this one takes the slot
+    l.release([app], 1100);
+    l.settle([app], 0, 1500); // the first call was answered only now: the platform counted it after 0
+    expect(l.reserve([app], 1600)).toBe(900);
+  });
 });
