@@ -78,19 +78,30 @@ function mainThreadCpuMs(): number | null {
   }
 }
 
+/**
+ * The counts line: every row once (see ImportResult). When nothing was written (a dry run, a rejected
+ * file) the good rows are what the import *would* add or update, and the line says so.
+ */
+export function countsLine(kind: 'teachers' | 'records', r: ImportResult): string {
+  const would = !r.committed;
+  const parts = [`共 ${int(r.rows)} 行`, `${would ? '可新增' : '新增'} ${int(r.added)}`];
+  if (kind === 'teachers') parts.push(`${would ? '可更新' : '更新'} ${int(r.updated)}`);
+  parts.push(`未变 ${int(r.unchanged)}`);
+  if (r.skipped > 0) parts.push(`重复 ${int(r.skipped)} 行（与前面的行相同，只算一次）`);
+  parts.push(`错误 ${int(r.invalid)} 行`);
+  if (kind === 'teachers' && r.committed && (r.extra.leadersGranted || r.extra.leadersRevoked)) {
+    parts.push(`学校负责人权限 新授予 ${int(r.extra.leadersGranted ?? 0)}、取消 ${int(r.extra.leadersRevoked ?? 0)}`);
+  }
+  return parts.join('，');
+}
+
 function report(io: CliIo, kind: 'teachers' | 'records', r: ImportResult): number {
   const name = `导入${LABEL[kind]}「${r.file}」`;
   if (r.rejected && r.rows === 0 && r.errorCount > 0 && r.invalid === 0) {
     io.stderr.write(`${name}：表头不符合要求，未导入任何数据。（错误 ${int(r.errorCount)} 处，见上）\n`);
     return EXIT.badInput;
   }
-  const parts = [`共 ${int(r.rows)} 行`, `新增 ${int(r.added)}`];
-  if (kind === 'teachers') parts.push(`更新 ${int(r.updated)}`);
-  parts.push(`未变 ${int(r.unchanged)}`, `错误 ${int(r.invalid)} 行`);
-  if (kind === 'teachers' && (r.extra.leadersGranted || r.extra.leadersRevoked)) {
-    parts.push(`学校负责人权限 新授予 ${int(r.extra.leadersGranted ?? 0)}、取消 ${int(r.extra.leadersRevoked ?? 0)}`);
-  }
-  const counts = `${parts.join('，')}；用时 ${seconds(r.elapsedMs)}`;
+  const counts = `${countsLine(kind, r)}；用时 ${seconds(r.elapsedMs)}`;
   if (r.rejected) {
     io.stderr.write(
       `${name}：${counts}。\n文件有 ${int(r.invalid)} 行错误（见上），${r.dryRun ? '正式导入时会被拒绝' : '未导入任何数据'}。` +

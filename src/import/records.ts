@@ -216,7 +216,9 @@ export async function importRecords(
         stored.category === g.category &&
         stored.project === r.项目
       ) {
-        ctx.result.unchanged++;
+        // Stored by an earlier row of this file: a repeat, taken once. Stored before: unchanged.
+        if (stored.id > maxId) ctx.result.skipped++;
+        else ctx.result.unchanged++;
         return null;
       }
       if (stored.id > maxId) {

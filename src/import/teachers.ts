@@ -97,7 +97,7 @@ export async function importTeachers(
       const first = seen.get(t.employeeNo);
       if (first) {
         if (first.sig === sig) {
-          ctx.result.unchanged++;
+          ctx.result.skipped++; // the same teacher again: taken once
           return null;
         }
         return [{ row: row.rowNumber, column: '工号', reason: REASONS.duplicateInFile('工号', t.employeeNo, first.row) }];

@@ -46,6 +46,12 @@ export interface ImportOptions {
   keepErrors?: number;
 }
 
+/**
+ * Every data row is counted exactly once, in one of: added (created), updated (roster only), unchanged
+ * (already stored exactly so), skipped (repeats an earlier row of the same file), invalid (refused: at
+ * least one error). So rows = added + updated + unchanged + skipped + invalid, always. In a dry run or a
+ * rejected file nothing is written: added/updated then say what the import would do.
+ */
 export interface ImportResult {
   kind: 'teachers' | 'records';
   file: string;
@@ -54,6 +60,8 @@ export interface ImportResult {
   added: number;
   updated: number;
   unchanged: number;
+  /** Rows identical to an earlier row of the same file (taken once, not twice). */
+  skipped: number;
   /** Rows with at least one error (not written). */
   invalid: number;
   /** Number of individual cell/row problems found. */

@@ -38,7 +38,7 @@ describe('importRecords', () => {
     expect(count(db, 'records')).toBe(before);
   });
 
-  it('the same 编号 twice in a file: same content is unchanged, different content is an error naming the first row', async () => {
+  it('the same 编号 twice in a file: same content is a skipped repeat, different content is an error naming the first row', async () => {
     const r = await records(
       db,
       [
@@ -48,7 +48,7 @@ describe('importRecords', () => {
       ],
       { skipInvalid: true },
     );
-    expect(r).toMatchObject({ added: 1, unchanged: 1, invalid: 1 });
+    expect(r).toMatchObject({ added: 1, unchanged: 0, skipped: 1, invalid: 1 });
     expect(r.errors).toEqual([{ row: 4, column: '编号', reason: '编号「R1」与第 2 行重复，但内容不同' }]);
     expect(stored('R1')).toMatchObject({ hours: 8 });
   });

@@ -231,6 +231,7 @@ export const adminText = {
     added: '新增',
     updated: '更新',
     unchanged: '未变',
+    skipped: '重复行',
     invalid: '错误行',
     errors: '错误',
     headerBad: '表头不符合要求，未读取数据。请按下面的说明修改表头后重新上传。',

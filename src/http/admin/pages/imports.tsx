@@ -39,6 +39,7 @@ function Counts(props: { r: ImportResult }) {
       <Stat label={m.added} value={a.int(r.added)} colour="var(--done)" />
       {r.kind === 'teachers' ? <Stat label={m.updated} value={a.int(r.updated)} colour="var(--pace)" /> : null}
       <Stat label={m.unchanged} value={a.int(r.unchanged)} />
+      {r.skipped ? <Stat label={m.skipped} value={a.int(r.skipped)} /> : null}
       <Stat label={m.invalid} value={a.int(r.invalid)} colour={r.invalid ? 'var(--behind)' : undefined} />
     </div>
   );
