@@ -30,7 +30,7 @@ function parse(json: string): Detail {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const TIME_KEYS = new Set(['expiresAt', 'dueAt', 'until', 'at']);
+const TIME_KEYS = new Set(['expiresAt', 'dueAt', 'until', 'at', 'filedAt']);
 
 export function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZone: string): AuditView[] {
   const m = t.words.audit;
@@ -87,6 +87,7 @@ export function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZ
     if (kind === 'teacher' && /^\d+$/.test(id)) return teacherName(Number(id));
     if (kind === 'cli') return id && id !== 'cli' ? m.actor.cliAs(id) : m.actor.cli;
     if (kind === 'demo') return m.actor.demo;
+    if (actor === 'seed' || actor === 'test') return m.actor[actor];
     if (kind === 'system' || kind === 'scheduler') return m.actor.system;
     const platform = m.platforms[kind];
     if (platform && id) {

@@ -4,8 +4,9 @@
  * fake Feishu OpenAPI): login by the `后台` link, refused logins, an import with a bad row then a good one, a
  * session whose projector code changes when the clock moves 30 s, a broadcast delivered to Feishu with its
  * delivery report, a filing deadline made with the form, and CSRF refusals. Screenshots of the dashboard, a
- * school and the deadlines page go to a temp dir and, for a person to look at, /tmp/xueshi-dashboard.png,
- * /tmp/xueshi-school.png and /tmp/xueshi-deadlines.png.
+ * school, the sessions list, the audit log and the deadlines page go to a temp dir and, for a person to look at,
+ * /tmp/xueshi-dashboard.png, /tmp/xueshi-school.png, /tmp/xueshi-sessions.png, /tmp/xueshi-audit.png and
+ * /tmp/xueshi-deadlines.png.
  */
 import { createServer, type Server } from 'node:http';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dateTimeIn } from '../../src/clock.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
@@ -202,6 +204,60 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     bindAccount(h.app.db, 'feishu', 'ou_teacher000000000000000000000003', teacher.id);
     await h.send(messageEvent({ text: `签到 ${second}`, openId: 'ou_teacher000000000000000000000003' }));
     await page.locator('[data-live-key=signedIn]', { hasText: '1' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('says 未开始 for a session ahead, names people in the audit log in Beijing time, labels platforms; columns fit (screenshots)', async () => {
+    await page.goto(`${h.base}/admin/sessions`);
+    await page.fill('input[name=title]', '下月师德讲座');
+    await page.selectOption('select[name=category]', '师德师风');
+    await page.fill('input[name=hours]', '2');
+    await page.fill('input[name=date]', '2026-12-10');
+    await page.fill('input[name=checkinStart]', '14:00');
+    await page.fill('input[name=checkinEnd]', '14:30');
+    await page.click('button:has-text("创建")');
+    await page.waitForURL(/\/admin\/sessions\/\d+$/);
+    expect((await page.locator('.panel-head .badge').textContent())!.trim()).toBe('未开始');
+    await page.goto(`${h.base}/admin/sessions`);
+    const row = page.locator('table.table tbody tr', { hasText: '下月师德讲座' });
+    expect((await row.locator('.badge').textContent())!.trim()).toBe('未开始');
+    await page.screenshot({ path: join(shots, 'sessions.png'), fullPage: true });
+    copyFileSync(join(shots, 'sessions.png'), '/tmp/xueshi-sessions.png');
+
+    await page.goto(`${h.base}/admin/audit`);
+    const table = (await page.textContent('table.table tbody'))!;
+    // The officer bound by chat and created sessions: a name and where, a Chinese action, local time.
+    expect(table).toContain('周主任（飞书）');
+    expect(table).toContain('绑定账号');
+    expect(table).toContain('新建培训');
+    expect(table).toContain('登录后台');
+    expect(table).not.toMatch(/ou_|session_create|admin_login|teacherId|sessionId/);
+    // The session row was written moments ago (audit rows carry real time): shown in Beijing time, not UTC.
+    const createdAt = (await page.locator('table.table tbody tr', { hasText: '下月师德讲座' }).first().locator('td').first().textContent())!.trim();
+    const beijing = [0, 60_000, 120_000].map((ago) => dateTimeIn(new Date(Date.now() - ago), 'Asia/Shanghai'));
+    expect(beijing).toContain(createdAt);
+    await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
+    copyFileSync(join(shots, 'audit.png'), '/tmp/xueshi-audit.png');
+
+    // Columns fit Chinese text: no cell's text runs past its cell, no table wider than its panel.
+    for (const path of ['/admin/audit', '/admin/sessions', `/admin/schools/${encodeURIComponent('第一中学')}`]) {
+      await page.goto(`${h.base}${path}`);
+      const overflow = await page.evaluate(() => {
+        const bad: string[] = [];
+        for (const cell of document.querySelectorAll<HTMLElement>('table.table th, table.table td')) {
+          if (cell.scrollWidth > cell.clientWidth + 1) bad.push(cell.textContent!.trim().slice(0, 30));
+        }
+        for (const t of document.querySelectorAll<HTMLElement>('table.table')) {
+          const box = t.parentElement!;
+          if (t.getBoundingClientRect().width > box.getBoundingClientRect().width + 1 && getComputedStyle(box).overflowX === 'visible') bad.push('table wider than its panel');
+        }
+        return bad;
+      });
+      expect(overflow, path).toEqual([]);
+    }
+
+    const officer = findTeacherByEmployeeNo(h.app.db, 'T9000')!;
+    await page.goto(`${h.base}/admin/teachers/${officer.id}`);
+    expect(await page.textContent('main')).toContain('已绑定飞书');
   });
 
   it('sends a broadcast to Feishu and shows the delivery report', async () => {
