@@ -62,13 +62,13 @@ describe('DingTalk Stream mode', () => {
     expect(h.fake.gateway.connections).toHaveLength(1);
   });
 
-  // Scaled: 20 ms stands for the 30 s ping interval, 100 ms for the ~120 s pong deadline.
-  const KEEPALIVE = { pingIntervalMs: 20, pongTimeoutMs: 100 };
+  // Scaled: 40 ms stands for the 30 s ping interval, 400 ms for the 120 s pong deadline.
+  const KEEPALIVE = { pingIntervalMs: 40, pongTimeoutMs: 400 };
 
-  it('keepalive: a quiet connection whose pings are answered is kept (silence for 12× the deadline ≈ 25 min)', async () => {
+  it('keepalive: a quiet connection whose pings are answered is kept (silence for 5× the deadline ≈ 10 min)', async () => {
     h = await stream(KEEPALIVE);
     h.fake.gateway.goSilent(); // no SYSTEM pings, no messages: nothing but protocol pongs
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2000));
     expect(h.fake.gateway.pingsReceived).toBeGreaterThan(20);
     expect(h.fake.gateway.connections).toHaveLength(1);
     expect(h.fake.gateway.openConnections()).toHaveLength(1);

@@ -136,6 +136,7 @@ export class DingtalkStream {
   private attempt = 0;
   /** performance.now() of the last pong or frame on the current connection. */
   private lastHeardAt = 0;
+  private lastTickAt = performance.now();
   private framesOnConnection = 0;
   private stopped = true;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -334,9 +335,14 @@ export class DingtalkStream {
 
   /** Pings the gateway; a connection that has answered nothing (no pong, no frame) for the deadline is replaced. */
   private keepalive(): void {
+    const now = performance.now();
+    // Our own event loop was stalled (a long GC, a starved CPU): pongs may be sitting unread behind this timer,
+    // so judge the connection on the next round rather than now.
+    const stalled = now - this.lastTickAt > this.pingIntervalMs * 2;
+    this.lastTickAt = now;
     if (this.stopped || !this.connected) return;
-    const silentMs = Math.round(performance.now() - this.lastHeardAt);
-    if (silentMs > this.pongTimeoutMs) {
+    const silentMs = Math.round(now - this.lastHeardAt);
+    if (silentMs > this.pongTimeoutMs && !stalled) {
       this.log.warn({ silentMs, pongTimeoutMs: this.pongTimeoutMs }, 'dingtalk stream pings unanswered past the deadline; reconnecting');
       this.drop();
       this.scheduleReconnect('keepalive');
