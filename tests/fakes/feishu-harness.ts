@@ -52,7 +52,7 @@ export async function startFeishu(env: Record<string, string> = {}, o: StartOpti
   o.prepare?.(fake);
   const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { feishu: o.feishu });
   const adapter = app.adapters.find((a) => a.platform === 'feishu') as FeishuAdapter;
-  if (o.waitForIdentity !== false && env.FEISHU_MODE !== 'websocket') await adapter.identity.whenKnown();
+  if (o.waitForIdentity !== false && env.FEISHU_MODE !== 'websocket') await adapter.identity.whenKnown(15_000);
   const server = app.createServer();
   const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 
