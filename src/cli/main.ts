@@ -30,6 +30,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   deadlines: async () => (await import('./deadlines.js')).deadlinesCommand,
 };
 
+/** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */
+export const CLI_COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'help'];
+
 export const USAGE = [
   '学时助手 管理命令行',
   '用法：',

@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/main.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord } from '../helpers/seed.js';
+import { get, post, signInWithToken, startAdmin } from './admin-helpers.js';
 import { person } from './deadlines-helpers.js';
 
 let app: TestApp;
@@ -110,5 +111,42 @@ describe('npm run cli -- records', () => {
     expect(await earned()).toBe('12');
     expect(audits('record_correct')[0].actor).toBe('cli');
     expect((await cli('records', 'delete', 'R1', '--reason', 'xx')).err).toContain('不认识的操作「delete」');
+  });
+});
+
+describe('console: a record’s page, reached from the teacher’s records', () => {
+  it('links each record, corrects and revokes with CSRF and a reason; the teacher page shows the new figure at once', async () => {
+    await app.cleanup();
+    app = await startAdmin({}, '2026-11-25T10:00:00+08:00');
+    zhang = person(app.db, 'T0001', '张三', '第一中学');
+    addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+    const s = await signInWithToken(app);
+    const teacherPage = async () => (await get(app, `/admin/teachers/${zhang}`, s.cookie)).text();
+    expect(await teacherPage()).toContain('href="/admin/records/edit?key=R1"');
+
+    const page = await (await get(app, '/admin/records/edit?key=R1', s.cookie)).text();
+    expect(page).toContain('action="/admin/records/correct"');
+    expect(page).toContain('action="/admin/records/revoke"');
+
+    // No CSRF token: refused, nothing changes.
+    expect((await post(app, '/admin/records/revoke', { key: 'R1', reason: '重复导入' }, { cookie: s.cookie })).status).toBe(403);
+    // No reason: the page again, with what is missing.
+    const noReason = await post(app, '/admin/records/correct', { _csrf: s.csrf, key: 'R1', hours: '20', category: '集中培训', date: '2026-03-01', reason: '' }, { cookie: s.cookie });
+    expect(noReason.status).toBe(400);
+    expect(await noReason.text()).toContain('请写明原因（至少 2 个字）');
+
+    const ok = await post(app, '/admin/records/correct', { _csrf: s.csrf, key: 'R1', hours: '20', category: '集中培训', date: '2026-03-01', reason: '按证书核对' }, { cookie: s.cookie });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe(`/admin/teachers/${zhang}`);
+    expect(record('R1').hours).toBe(20);
+    expect(JSON.parse(audits('record_correct')[0].detail).before.hours).toBe(24);
+    expect(audits('record_correct')[0].actor).toBe('admin:ADMIN_TOKEN');
+
+    const revoked = await post(app, '/admin/records/revoke', { _csrf: s.csrf, key: 'R1', reason: '重复导入' }, { cookie: s.cookie });
+    expect(revoked.status).toBe(303);
+    expect(record('R1').cancelledAt).not.toBeNull();
+    const after = await (await get(app, '/admin/records/edit?key=R1', s.cookie)).text();
+    expect(after).toContain('已撤销');
+    expect(after).not.toContain('action="/admin/records/correct"');
   });
 });

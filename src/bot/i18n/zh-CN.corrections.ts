@@ -1,7 +1,37 @@
 /** Revoking and correcting a credit record (officers): chat, CLI and console share these sentences. */
 const h = (n: number) => `${Math.round(n * 100) / 100}`;
 
+/** The console's record page (/admin/records/edit?key=…). */
+export const correctionsConsoleText = {
+  title: (key: string) => `学时记录 ${key}`,
+  crumbs: '合规总览',
+  notFound: '没有这条学时记录。',
+  record: '记录',
+  teacher: '教师',
+  date: '日期',
+  category: '类别',
+  hours: '学时',
+  project: '项目',
+  source: '来源',
+  sources: { import: '导入', session: '培训签到' } as Record<string, string>,
+  status: '状态',
+  active: '计入学时',
+  revokedAt: (when: string, reason: string | null) => `已撤销（${when}${reason ? `，原因：${reason}` : ''}），不计入学时`,
+  correctTitle: '更正',
+  correctHint: '只改需要更正的项；原值记入操作日志。',
+  revokeTitle: '撤销',
+  revokeHint: '撤销后记录保留、标为已撤销，不再计入学时；操作记入操作日志。',
+  reason: '原因（必填）',
+  reasonPlaceholder: '例如：按签到表核对，多录了 4 学时',
+  correctButton: '保存更正',
+  revokeButton: '撤销这条记录',
+  revokeConfirm: '确定撤销这条记录？撤销后不再计入学时。',
+  manage: '更正或撤销',
+  invalid: '未保存，请按提示修改。',
+};
+
 export const correctionsText = {
+  console: correctionsConsoleText,
   help: {
     revoke: { summary: '撤销一条学时记录（导入或签到产生；保留记录、不再计入，须写原因）（培训管理员）', usage: '撤销记录 <编号> <原因>' },
     correct: {

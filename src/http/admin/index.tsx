@@ -21,6 +21,7 @@ import { mountDeadlines } from './pages/deadlines.js';
 import { mountExports } from './pages/exports.js';
 import { mountImports } from './pages/imports.js';
 import { csrfRefusal, mountLogin } from './pages/login.js';
+import { mountRecords } from './pages/records.js';
 import { mountSessions } from './pages/sessions.js';
 import { isStreamedUpload, requireCsrf, requireSession, securityHeaders } from './security.js';
 
@@ -72,6 +73,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
 
   mountLogin(admin, svc);
   mountCompliance(admin, svc);
+  mountRecords(admin, svc);
   mountImports(admin, svc);
   mountExports(admin, svc);
   mountSessions(admin, svc);

@@ -9,6 +9,7 @@ import { hoursSummary, recentRecords } from '../../../ledger/summary.js';
 import { findTeacherById, rolesOf } from '../../../ledger/teachers.js';
 import { ProgressHistogram, SchoolBars, StatusRing } from '../charts.js';
 import { a, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
+import { recordHref } from './records.js';
 import { Alert, DataTable, Field, Panel, Stat } from '../components.js';
 import { Legend, Meter, Page, PageHead, Pager, SortTh, StackBar, StatusBadge, hrs } from '../layout.js';
 import { asOfChoice, withAsOf, type AsOfChoice } from '../as-of.js';
@@ -474,7 +475,7 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
 
     return c.html(
       html`<!DOCTYPE html>${(
-        <Page title={teacher.name} nav="dashboard" user={user}>
+        <Page title={teacher.name} nav="dashboard" user={user} flash={takeFlash(c)}>
           <PageHead
             title={`${teacher.name}`}
             sub={`${teacher.employeeNo} · ${teacher.school}`}
@@ -593,7 +594,12 @@ export function mountCompliance(admin: Hono<AdminEnv>, svc: AdminServices): void
                   <td>{r.category}</td>
                   <td class="num">{hrs(r.hours)}</td>
                   <td>{r.project}</td>
-                  <td class="mono small muted">{r.recordKey}</td>
+                  <td class="mono small">
+                    {/* Officers correct or revoke a record from its own page (records.tsx). */}
+                    <a href={recordHref(r.recordKey)} title={t.corrections.console.manage}>
+                      {r.recordKey}
+                    </a>
+                  </td>
                 </tr>
               )}
             />
