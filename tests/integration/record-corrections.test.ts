@@ -141,10 +141,17 @@ describe('console: a record’s page, reached from the teacher’s records', () 
     expect(record('R1').hours).toBe(20);
     expect(JSON.parse(audits('record_correct')[0].detail).before.hours).toBe(24);
     expect(audits('record_correct')[0].actor).toBe('admin:ADMIN_TOKEN');
+    const corrected = await teacherPage();
+    expect(corrected).toContain('<div class="v">20</div><div class="l">已修学时</div>');
+    expect(corrected).toContain('<td class="num">20</td>');
 
     const revoked = await post(app, '/admin/records/revoke', { _csrf: s.csrf, key: 'R1', reason: '重复导入' }, { cookie: s.cookie });
     expect(revoked.status).toBe(303);
     expect(record('R1').cancelledAt).not.toBeNull();
+    // Revoked records are out of the teacher's list and sums at once.
+    const emptied = await teacherPage();
+    expect(emptied).not.toContain('href="/admin/records/edit?key=R1"');
+    expect(emptied).toContain('<div class="v">0</div><div class="l">已修学时</div>');
     const after = await (await get(app, '/admin/records/edit?key=R1', s.cookie)).text();
     expect(after).toContain('已撤销');
     expect(after).not.toContain('action="/admin/records/correct"');
