@@ -112,7 +112,8 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     maxBodyBytes: config.MAX_BODY_BYTES,
     logger,
     health: () => ({ platforms: adapters.map((a) => a.platform) }),
-    sessions: { db, clock, timeZone: config.TIMEZONE },
+    sessions: { db, clock, timeZone: config.TIMEZONE, baseUrl: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}` },
+    scan: { db, clock, config, logger },
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
   });
 

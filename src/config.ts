@@ -41,6 +41,8 @@ export const ConfigSchema = z
     FEISHU_VERIFICATION_TOKEN: optionalString,
     FEISHU_ENCRYPT_KEY: optionalString,
     FEISHU_BASE_URL: url('https://open.feishu.cn'),
+    /** Feishu's web login page host (scan-to-sign-in): https://accounts.feishu.cn, or https://accounts.larksuite.com. */
+    FEISHU_ACCOUNTS_BASE_URL: url('https://accounts.feishu.cn'),
     FEISHU_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'websocket']).default('webhook')),
     /**
      * The Feishu webhook with neither FEISHU_VERIFICATION_TOKEN nor FEISHU_ENCRYPT_KEY would accept forged events;
@@ -57,6 +59,10 @@ export const ConfigSchema = z
     DINGTALK_CLIENT_SECRET: optionalString,
     DINGTALK_ROBOT_CODE: optionalString,
     DINGTALK_API_BASE_URL: url('https://api.dingtalk.com'),
+    /** DingTalk's web login page host (scan-to-sign-in). */
+    DINGTALK_LOGIN_BASE_URL: url('https://login.dingtalk.com'),
+    /** DingTalk's older OpenAPI host (unionId → userid for scan-to-sign-in). */
+    DINGTALK_OAPI_BASE_URL: url('https://oapi.dingtalk.com'),
     DINGTALK_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'stream']).default('webhook')),
 
     /** Officer console: a fixed token for first setup (log in at /admin/login); off when unset. */

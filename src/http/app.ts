@@ -5,6 +5,7 @@ import type { PlatformAdapter } from '../platforms/adapter.js';
 import { mountRawRoute } from './raw-route.js';
 import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
 import { mountAdmin, type AdminDeps } from './admin/index.js';
+import { mountScanRoutes, type ScanRoutesDeps } from './scan.js';
 
 export interface HttpAppOptions {
   adapters: readonly PlatformAdapter[];
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
   sessions?: SessionRoutesDeps;
   /** The officer web console at /admin; off when absent. */
   admin?: AdminDeps;
+  /** Scan-to-sign-in (GET /s/<session>/<code>, web login callbacks at /s/auth/<platform>); off when absent. */
+  scan?: ScanRoutesDeps;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {
@@ -34,6 +37,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     for (const route of adapter.routes ?? []) mountRawRoute(app, route);
     adapter.mount?.(app);
   }
+  if (options.scan) mountScanRoutes(app, options.scan);
   if (options.sessions) mountSessionRoutes(app, options.sessions);
   if (options.admin) mountAdmin(app, options.admin);
   app.notFound((c) => c.json({ error: 'not found' }, 404));

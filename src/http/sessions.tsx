@@ -9,11 +9,14 @@ import { msUntilNextStep, projectorKeyMatches, rotatingCode, stepOf } from '../s
 import { rangeText } from '../sessions/replies.js';
 import { getSession, liveCounts, windowState, type SessionRow } from '../sessions/sessions.js';
 import { dateOf, whenIn } from '../sessions/time.js';
+import { scanPath } from './scan.js';
 
 export interface SessionRoutesDeps {
   db: Db;
   clock: Clock;
   timeZone: string;
+  /** PUBLIC_BASE_URL: the QR code is a link to this server's scan-to-sign-in page. */
+  baseUrl: string;
 }
 
 export const PROJECTOR_PATH = '/sessions/:id/checkin';
@@ -30,7 +33,10 @@ export interface ProjectorState {
   code: string | null;
   /** What to tell people to send ("扫码，或向学时助手发送「签到 123456」"); 签退 in the sign-out window. */
   hint: string | null;
-  /** The QR code as inline SVG, encoding the text to send: "签到 <code>" (or "签退 <code>"). */
+  /**
+   * The QR code as inline SVG, encoding the scan-to-sign-in link `${baseUrl}/s/<id>/<code>` (`/out` in the
+   * sign-out window): a phone's Feishu or DingTalk scanner opens it and signs the teacher in.
+   */
   qrSvg: string | null;
   signedIn: number;
   signedOut: number;
@@ -54,7 +60,7 @@ function phaseOf(session: SessionRow, now: Date): Phase {
   return 'ended';
 }
 
-export async function projectorState(db: Db, session: SessionRow, now: Date, timeZone: string): Promise<ProjectorState> {
+export async function projectorState(db: Db, session: SessionRow, now: Date, timeZone: string, baseUrl: string): Promise<ProjectorState> {
   const p = t.sessions.projector;
   const phase = phaseOf(session, now);
   const today = dateOf(now, timeZone);
@@ -79,7 +85,7 @@ export async function projectorState(db: Db, session: SessionRow, now: Date, tim
     message,
     code,
     hint: code ? p.instruction(verb, code) : null,
-    qrSvg: code ? await QRCode.toString(`${verb} ${code}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
+    qrSvg: code ? await QRCode.toString(baseUrl.replace(/\/+$/, '') + scanPath(session.id, code, phase === 'checkout' ? 'out' : 'in'), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
     ...counts,
     hasCheckout: session.checkoutStart !== null,
     nextChangeInMs: code && session.mode === 'rotating' ? msUntilNextStep(now.getTime()) : null,
@@ -120,12 +126,12 @@ export function mountSessionRoutes(app: Hono, deps: SessionRoutesDeps): void {
   app.get('/sessions/:id/checkin.json', async (c) => {
     const session = await authorise(c, deps);
     if (session instanceof Response) return session;
-    return c.json(await projectorState(deps.db, session, deps.clock.now(), deps.timeZone));
+    return c.json(await projectorState(deps.db, session, deps.clock.now(), deps.timeZone, deps.baseUrl));
   });
   app.get(PROJECTOR_PATH, async (c) => {
     const session = await authorise(c, deps);
     if (session instanceof Response) return session;
-    const state = await projectorState(deps.db, session, deps.clock.now(), deps.timeZone);
+    const state = await projectorState(deps.db, session, deps.clock.now(), deps.timeZone, deps.baseUrl);
     return c.html(html`<!DOCTYPE html>${<Projector state={state} />}`);
   });
 }

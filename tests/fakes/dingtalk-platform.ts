@@ -1,3 +1,4 @@
+import type { FakeWebLogin } from './web-login.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -95,6 +96,8 @@ export class FakeDingtalk {
   tokenTtlSeconds = 7200;
   /** How long a `timeout` fault holds the request before dropping it. */
   hangMs = 1500;
+  /** DingTalk's web login (scan-to-sign-in tests): see web-login.ts. */
+  webLogin: FakeWebLogin | null = null;
   readonly gateway: FakeGateway;
   private readonly tokens = new Map<string, number>();
   private readonly failures: Record<FakeApi, (FakeResponse | FakeFault)[]> = { token: [], oto: [], group: [], webhook: [], gateway: [] };
@@ -174,9 +177,15 @@ export class FakeDingtalk {
     } catch {
       body = raw;
     }
-    const path = new URL(req.url ?? '/', this.url).pathname;
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname;
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: performance.now() };
     this.requests.push(recorded);
+    const login = this.webLogin?.route({ method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+    if (login) {
+      res.writeHead(login.status, { 'content-type': 'application/json', ...login.headers });
+      return void res.end(JSON.stringify(login.body));
+    }
     const reply = (r: FakeResponse) => {
       res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body));
@@ -201,6 +210,12 @@ export class FakeDingtalk {
     const expiresAt = typeof token === 'string' ? this.tokens.get(token) : undefined;
     if (!expiresAt || expiresAt < Date.now()) return reply(tokenRejected);
     return answer(this.failures[api].shift(), () => (api === 'oto' ? this.batchSend(body) : this.groupSend(body)));
+  }
+
+  /** Whether an app access token was handed out by this fake and is still valid. */
+  tokenValid(token: string): boolean {
+    const expiresAt = this.tokens.get(token);
+    return expiresAt !== undefined && expiresAt >= Date.now();
   }
 
   private issueToken(body: any): FakeResponse {

@@ -1,3 +1,4 @@
+import type { FakeWebLogin } from './web-login.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +60,8 @@ export class FakeFeishu {
   /** What GET /open-apis/bot/v3/info reports, and how many of its next calls fail first (Feishu down). */
   bot = { open_id: 'ou_bot000000000000000000000000001', app_name: '学时助手' };
   private botInfoFailures = 0;
+  /** Feishu's web login (scan-to-sign-in tests): see web-login.ts. */
+  webLogin: FakeWebLogin | null = null;
   private readonly byUuid = new Map<string, { messageId: string; at: number }>();
   private seq = 0;
 
@@ -136,6 +139,8 @@ export class FakeFeishu {
   }
 
   private route(r: RecordedRequest): FakeResponse {
+    const login = this.webLogin?.route(r);
+    if (login) return login;
     if (r.method === 'POST' && r.path === '/open-apis/auth/v3/tenant_access_token/internal') {
       if (!r.body?.app_id || !r.body?.app_secret) return { status: 400, body: { code: 10003, msg: 'invalid param' } };
       return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: this.token, expire: 7200 } };

@@ -1,5 +1,6 @@
 import type { HoursSummary } from '../../policy/engine.js';
 import { sessionsText } from './zh-CN.sessions.js';
+import { scanText } from './zh-CN.scan.js';
 import { deadlinesText } from './zh-CN.deadlines.js';
 import { broadcastsText } from './zh-CN.broadcasts.js';
 import { adminText } from './zh-CN.admin.js';
@@ -19,6 +20,7 @@ const fmtHours = (h: number) => `${Math.round(h * 10) / 10}`;
 export const zhCN = {
   hours: fmtHours,
   sessions: sessionsText,
+  scan: scanText,
   deadlines: deadlinesText,
   broadcasts: broadcastsText,
   admin: adminText,
