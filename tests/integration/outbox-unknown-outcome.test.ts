@@ -237,3 +237,33 @@ describe('DingTalk: redirects are never followed (SSRF)', () => {
     expect(h.outboxRows()[0].lastError).toContain('HTTP 307');
   });
 });
+
+describe('the console shows 可能重复', () => {
+  it('on the broadcast page and in its progress.json, from the same count', async () => {
+    const { startAdmin, signInWithToken, get } = await import('./admin-helpers.js');
+    const app = await startAdmin();
+    cleanups.push(() => app.cleanup());
+    await app.outbox.stop(); // rows are set by hand below: nothing may send them
+    const db = app.db;
+    const officer = addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
+    grantRole(db, officer, 'officer', 'test');
+    ['u1', 'u2', 'u3'].forEach((u, i) => bindAccount(db, 'dingtalk', u, addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' })));
+    const now = new Date();
+    const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
+    inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));
+    // What the worker leaves after: one timed out and was sent again, one timed out twice, one went through.
+    db.$client.prepare(`update outbox set status = 'sent', attempts = 2, unknown_outcomes = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:2`);
+    db.$client
+      .prepare(`update outbox set status = 'failed', attempts = 2, unknown_outcomes = 2, last_error = ? where idempotency_key = ?`)
+      .run('outcome unknown twice (timed out or cut off after the request was sent); not sent again: dingtalk: no answer within 10000 ms', `broadcast:${broadcast.id}:3`);
+    db.$client.prepare(`update outbox set status = 'sent', attempts = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:4`);
+
+    const s = await signInWithToken(app);
+    const page = await (await get(app, `/admin/broadcasts/${broadcast.id}`, s.cookie)).text();
+    expect(page).toContain('可能重复');
+    expect(page).toContain('2 人的钉钉消息发送超时后重发过一次，对方可能收到两条。');
+    expect(page).toContain('发送两次均超时或连接中断，结果未知（可能已收到），为免重复不再发送');
+    const json = await (await get(app, `/admin/broadcasts/${broadcast.id}/progress.json`, s.cookie)).json();
+    expect(json).toMatchObject({ delivered: 2, failed: 1, maybeDuplicate: 2 });
+  });
+});
