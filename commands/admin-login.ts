@@ -10,6 +10,7 @@ export default defineCommand({
   name: '后台',
   aliases: ['admin', '管理后台', '登录后台'],
   help: (t) => t.admin.command.help,
+  example: (x) => x.t.words.examples.adminLogin(),
   positional: [],
   args: z.object({}),
   allow: ['officer'],

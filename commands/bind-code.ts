@@ -9,6 +9,7 @@ export default defineCommand({
   name: '绑定码',
   aliases: ['bindcode'],
   help: (t) => t.binding.code.help,
+  example: (x) => x.t.words.examples.bindCode(),
   positional: ['employeeNo'],
   args: z.object({ employeeNo: z.string({ error: '缺少工号' }).trim().min(1, '缺少工号') }),
   allow: ['officer'],

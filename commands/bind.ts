@@ -11,6 +11,7 @@ export default defineCommand({
   name: '绑定',
   aliases: ['bind'],
   help: (t) => t.commands.bind,
+  example: (x) => x.t.words.examples.bind(),
   positional: ['employeeNo', 'name', 'code'],
   args: z.object({
     employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号'),

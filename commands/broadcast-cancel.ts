@@ -8,6 +8,7 @@ export default defineCommand({
   name: '取消发布',
   aliases: ['cancel-broadcast', '取消通知'],
   help: (t) => t.broadcasts.help.cancel,
+  example: (x) => x.t.words.examples.broadcastCancel(),
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],

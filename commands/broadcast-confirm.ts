@@ -8,6 +8,7 @@ export default defineCommand({
   name: '确认发布',
   aliases: ['confirm-broadcast', '确认通知'],
   help: (t) => t.broadcasts.help.confirm,
+  example: (x) => x.t.words.examples.broadcastConfirm(),
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],

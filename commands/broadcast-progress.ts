@@ -9,6 +9,7 @@ export default defineCommand({
   name: '通知进度',
   aliases: ['broadcast-status', '发送进度'],
   help: (t) => t.broadcasts.help.progress,
+  example: (x) => x.t.words.examples.broadcastProgress(),
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],

@@ -13,6 +13,7 @@ export default defineCommand({
   name: '发布通知',
   aliases: ['broadcast', '群发通知', '发通知'],
   help: (t) => t.broadcasts.help.publish,
+  example: (x) => x.t.words.examples.broadcast(),
   positional: ['text'],
   restIsText: true,
   args: z.object({ text: z.string().default('') }),

@@ -9,6 +9,7 @@ export default defineCommand({
   name: '取消学时',
   aliases: ['cancelcredit'],
   help: (t) => t.sessions.commands.cancelCredit,
+  example: (x) => x.t.words.examples.cancelCredit(),
   positional: ['session', 'employeeNo', 'reason'],
   restIsText: true,
   args: z.object({

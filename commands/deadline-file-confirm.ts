@@ -9,6 +9,7 @@ export default defineCommand({
   name: '确认报送',
   aliases: ['confirmfiled'],
   help: (t) => t.filing.help.confirm,
+  example: (x) => x.t.words.examples.fileConfirm(),
   positional: ['text'],
   restIsText: true,
   args: z.object({ text: z.string().trim().min(1, '缺少事项编号') }),

@@ -13,6 +13,7 @@ export default defineCommand({
   name: '已报送',
   aliases: ['filed', '已上报', '已提交'],
   help: (t) => t.deadlines.help.filed,
+  example: (x) => x.t.words.examples.filed(),
   positional: ['text'],
   restIsText: true,
   args: z.object({ text: z.string().default('') }),

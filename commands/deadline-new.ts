@@ -7,6 +7,7 @@ export default defineCommand({
   name: '新建截止',
   aliases: ['newdeadline', '添加截止', '新建截止事项'],
   help: (t) => t.deadlines.help.create,
+  example: (x) => x.t.words.examples.deadlineCreate(x),
   positional: ['text'],
   restIsText: true,
   args: z.object({ text: z.string().default('') }),

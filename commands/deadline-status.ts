@@ -8,6 +8,7 @@ export default defineCommand({
   name: '报送情况',
   aliases: ['filings', '报送进度'],
   help: (t) => t.deadlines.help.status,
+  example: (x) => x.t.words.examples.deadlineStatus(),
   positional: ['query'],
   restIsText: true,
   args: z.object({ query: z.string().default('') }),

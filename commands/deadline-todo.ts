@@ -10,6 +10,7 @@ export default defineCommand({
   name: '待办',
   aliases: ['todo', '待办事项', '我的待办'],
   help: (t) => t.deadlines.help.todo,
+  example: (x) => x.t.words.examples.todo(),
   positional: [],
   args: z.object({}),
   allow: ['leader', 'officer'],

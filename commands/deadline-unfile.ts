@@ -13,6 +13,7 @@ export default defineCommand({
   name: '撤销报送',
   aliases: ['unfile', '取消报送'],
   help: (t) => t.filing.help.undo,
+  example: (x) => x.t.words.examples.unfile(),
   positional: ['text'],
   restIsText: true,
   args: z.object({ text: z.string().trim().min(1, '缺少事项编号或标题') }),

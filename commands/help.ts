@@ -1,24 +1,38 @@
 import { z } from 'zod';
-import { defineCommand, type Command } from '../src/bot/command.js';
+import { defineCommand, type Caller, type Command } from '../src/bot/command.js';
+import { addDays } from '../src/policy/dates.js';
 
-/** Help is generated from the command declarations, filtered to what the caller may run. */
+/** The date examples use: a month ahead of today, so an example never shows a day gone by. */
+export function exampleDate(today: string): string {
+  return addDays(today, 30);
+}
+
+/** Exactly what this caller may run: an unbound account only what needs no binding (bind, help). */
+export function mayRun(command: Command, caller: Caller): boolean {
+  if (command.allow === 'anyone') return true;
+  return caller.teacher !== null && command.allow.some((role) => caller.roles.has(role));
+}
+
+/** Help is generated from the command declarations, filtered to what the caller may run, each with one example. */
 export function createHelpCommand(all: () => readonly Command[]) {
   return defineCommand({
     name: '帮助',
     aliases: ['help', '菜单', '命令'],
     help: (t) => t.commands.help,
+    example: (x) => x.t.words.examples.help(),
     positional: [],
     args: z.object({}),
     allow: 'anyone',
-    run({ t, caller }) {
-      const visible = all().filter(
-        (c) => !c.hidden && (c.allow === 'anyone' || c.allow.some((role) => caller.roles.has(role)) || (!caller.teacher && c.allow.includes('teacher'))),
-      );
-      const lines = visible.map((c) => {
-        const h = c.help(t);
-        return t.help.line(h.usage, h.summary);
-      });
-      return { text: [t.help.header, ...lines, t.help.footer].join('\n') };
+    run({ t, caller, today }) {
+      const x = { t, today, date: exampleDate(today) };
+      const lines = all()
+        .filter((c) => !c.hidden && mayRun(c, caller))
+        .map((c) => {
+          const h = c.help(t);
+          return t.help.line(h.usage, h.summary, c.example?.(x));
+        });
+      const footer = caller.teacher ? t.help.footer : t.help.unbound;
+      return { text: [t.help.header, ...lines, footer].join('\n') };
     },
   });
 }

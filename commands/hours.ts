@@ -8,6 +8,7 @@ export default defineCommand({
   name: '学时',
   aliases: ['hours', '查学时', '我的学时'],
   help: (t) => t.commands.hours,
+  example: (x) => x.t.words.examples.hours(),
   // An argument can only name someone: a teacher may name themself, anyone else is refused.
   positional: ['who'],
   restIsText: true,

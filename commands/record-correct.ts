@@ -8,6 +8,7 @@ export default defineCommand({
   name: '更正记录',
   aliases: ['correctrecord', '修改记录'],
   help: (t) => t.corrections.help.correct,
+  example: (x) => x.t.words.examples.recordCorrect(),
   positional: ['ref', 'rest'],
   restIsText: true,
   args: z.object({

@@ -8,6 +8,7 @@ export default defineCommand({
   name: '撤销记录',
   aliases: ['revokerecord', '作废记录'],
   help: (t) => t.corrections.help.revoke,
+  example: (x) => x.t.words.examples.recordRevoke(),
   positional: ['ref', 'reason'],
   restIsText: true,
   args: z.object({

@@ -35,6 +35,7 @@ export default defineCommand({
   name: '记录',
   aliases: ['records', '我的记录', '学时记录'],
   help: (t) => t.commands.records,
+  example: (x) => x.t.words.examples.records(),
   positional: ['words'],
   restIsText: true,
   args: z.object({ words: z.string().optional() }),

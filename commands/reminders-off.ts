@@ -7,6 +7,7 @@ export default defineCommand({
   name: '退订提醒',
   aliases: ['unsubscribe', '关闭提醒', '取消提醒'],
   help: (t) => t.deadlines.help.unsubscribe,
+  example: (x) => x.t.words.examples.remindersOff(),
   positional: [],
   args: z.object({}),
   allow: ['teacher'],

@@ -7,6 +7,7 @@ export default defineCommand({
   name: '订阅提醒',
   aliases: ['subscribe', '开启提醒', '打开提醒'],
   help: (t) => t.deadlines.help.subscribe,
+  example: (x) => x.t.words.examples.remindersOn(),
   positional: [],
   args: z.object({}),
   allow: ['teacher'],

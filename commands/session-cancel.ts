@@ -13,6 +13,7 @@ export default defineCommand({
   name: '取消培训',
   aliases: ['cancelsession'],
   help: (t) => t.sessions.commands.cancel,
+  example: (x) => x.t.words.examples.sessionCancel(),
   positional: ['session', 'reason'],
   restIsText: true,
   args: z.object({

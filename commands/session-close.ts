@@ -7,6 +7,7 @@ export default defineCommand({
   name: '结束培训',
   aliases: ['closesession', '结束签到'],
   help: (t) => t.sessions.commands.close,
+  example: (x) => x.t.words.examples.sessionClose(),
   positional: ['session'],
   args: z.object({ session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号') }),
   allow: ['officer'],

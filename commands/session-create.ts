@@ -9,6 +9,7 @@ export default defineCommand({
   name: '新建培训',
   aliases: ['newsession', '创建培训', '新建签到'],
   help: (t) => t.sessions.commands.create,
+  example: (x) => x.t.words.examples.sessionCreate(x),
   positional: ['spec'],
   restIsText: true,
   args: z.object({ spec: z.string().optional() }),

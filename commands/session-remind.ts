@@ -13,6 +13,7 @@ export default defineCommand({
   name: '提醒未签到',
   aliases: ['remindabsent', '催签到'],
   help: (t) => t.sessions.commands.remind,
+  example: (x) => x.t.words.examples.sessionRemind(),
   positional: ['session'],
   args: z.object({ session: z.string().optional() }),
   allow: ['officer'],

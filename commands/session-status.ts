@@ -9,6 +9,7 @@ export default defineCommand({
   name: '签到情况',
   aliases: ['attendance', '签到统计'],
   help: (t) => t.sessions.commands.status,
+  example: (x) => x.t.words.examples.sessionStatus(),
   positional: ['session'],
   args: z.object({ session: z.string().optional() }),
   allow: ['officer'],

@@ -7,6 +7,7 @@ export default defineCommand({
   name: '签到',
   aliases: ['signin', 'checkin'],
   help: (t) => t.sessions.commands.signIn,
+  example: (x) => x.t.words.examples.signIn(),
   positional: ['code'],
   restIsText: true,
   args: z.object({ code: z.string().optional() }),

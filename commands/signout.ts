@@ -7,6 +7,7 @@ export default defineCommand({
   name: '签退',
   aliases: ['signout', 'checkout'],
   help: (t) => t.sessions.commands.signOut,
+  example: (x) => x.t.words.examples.signOut(),
   positional: ['code'],
   restIsText: true,
   args: z.object({ code: z.string().optional() }),

@@ -7,6 +7,7 @@ export default defineCommand({
   name: '解绑',
   aliases: ['unbind'],
   help: (t) => t.commands.unbind,
+  example: (x) => x.t.words.examples.unbind(),
   positional: ['employeeNo'],
   args: z.object({ employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号') }),
   allow: ['officer'],

@@ -5,6 +5,7 @@ export default defineCommand({
   name: '我是谁',
   aliases: ['whoami'],
   help: (t) => t.commands.whoami,
+  example: (x) => x.t.words.examples.whoami(),
   positional: [],
   args: z.object({}),
   allow: ['teacher'],

@@ -39,6 +39,14 @@ export interface CommandHelp {
   usage: string;
 }
 
+/** What an example may use: the text catalogue and a date still ahead of today (so no example shows a past day). */
+export interface ExampleContext {
+  t: Messages;
+  today: string;
+  /** A date ahead of today, YYYY-MM-DD. */
+  date: string;
+}
+
 /**
  * A chat command, declared rather than parsed by hand: its names, its arguments (positional words mapped
  * to a zod schema), who may run it, and a handler returning a Reply. Handlers are synchronous on purpose:
@@ -48,6 +56,8 @@ export interface Command<S extends z.ZodType = z.ZodType> {
   name: string;
   aliases: readonly string[];
   help: (t: Messages) => CommandHelp;
+  /** One realistic way to run it, shown by 帮助 (dates from ExampleContext, never in the past). */
+  example?: (x: ExampleContext) => string;
   /** Names for the positional words, in order; the last one takes the rest of the line when `restIsText`. */
   positional: readonly string[];
   restIsText?: boolean;

@@ -5,6 +5,8 @@ import { addRecord, addTeacher } from '../helpers/seed.js';
 import { audienceMembers } from '../../src/sessions/audience.js';
 import { person } from './deadlines-helpers.js';
 import { maskEmployeeNo } from '../../src/bot/teacher-names.js';
+import { commands } from '../../commands/index.js';
+import { parseArgs } from '../../src/bot/dispatch.js';
 
 /** Teachers' words through the whole bot: small talk, other people's figures, records paging, help, roles. */
 let app: TestApp;
@@ -192,5 +194,55 @@ describe('same-name teachers are told apart', () => {
     expect(status).toMatch(/王芳(?!（)/);
     const [remind] = await officer.send(`提醒未签到 ${id}`);
     expect(remind).toContain('张伟（一中·T0***12）');
+  });
+});
+
+describe('帮助 shows exactly what the asker may run, each with an example', () => {
+  const listed = (help: string) =>
+    help
+      .split('\n')
+      .filter((l) => l.startsWith('· '))
+      .map((l) => l.slice(2).split(/[ —]/)[0]);
+  const examples = (help: string) =>
+    help
+      .split('\n')
+      .filter((l) => l.startsWith('  例：'))
+      .map((l) => l.slice('  例：'.length));
+
+  it('an unbound account sees only what needs no binding', async () => {
+    const [help] = await chat('u9').send('帮助');
+    expect(listed(help)).toEqual(['绑定', '帮助']);
+    expect(help).toContain('绑定名册后');
+  });
+
+  it('a teacher sees the teacher commands and no officer or leader ones', async () => {
+    const [help] = await (await bound()).send('帮助');
+    expect(listed(help).sort()).toEqual(['学时', '记录', '绑定', '我是谁', '帮助', '签到', '签退', '退订提醒', '订阅提醒'].sort());
+  });
+
+  it('an officer sees every officer command; each line has one example that routes to that very command', async () => {
+    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    const [help] = await new ConsoleSession(app, 'acc-O1').send('帮助');
+    const names = listed(help);
+    const visible = commands.filter((c) => !c.hidden && (c.allow === 'anyone' || c.allow.some((r) => r === 'teacher' || r === 'officer')));
+    expect(names.sort()).toEqual(visible.map((c) => c.name).sort());
+    const shown = examples(help);
+    expect(shown).toHaveLength(names.length);
+    for (const example of shown) {
+      const route = app.bot.router.route(example);
+      expect(route.kind, example).toBe('command');
+      if (route.kind !== 'command') continue;
+      expect(parseArgs(route.command, route.argText).ok, example).toBe(true);
+    }
+  });
+
+  it.each(['2026-11-25T10:00:00+08:00', '2027-06-30T10:00:00+08:00'])('dates in the examples are ahead of today (%s)', async (now) => {
+    app.fixedClock.set(now);
+    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    const [help] = await new ConsoleSession(app, 'acc-O1').send('帮助');
+    const today = now.slice(0, 10);
+    const dates = examples(help).join('\n').match(/\d{4}-\d{2}-\d{2}/g) ?? [];
+    expect(dates.length).toBeGreaterThanOrEqual(2);
+    for (const d of dates) expect(d > today, `${d} after ${today}`).toBe(true);
   });
 });

@@ -77,7 +77,8 @@ export const zhCN = {
   },
   help: {
     header: '学时助手可以帮您：',
-    line: (usage: string, summary: string) => `· ${usage} — ${summary}`,
+    line: (usage: string, summary: string, example?: string) => `· ${usage} — ${summary}${example ? `\n  例：${example}` : ''}`,
+    unbound: '绑定名册后，还可以查学时、看记录、培训签到。',
     footer: '也可以直接问：「我还差多少学时？」「今年还要修多少？」',
   },
 };

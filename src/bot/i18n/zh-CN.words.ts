@@ -1,8 +1,10 @@
+import { examplesText } from './zh-CN.examples.js';
 import { auditText } from './zh-CN.audit.js';
 /** Small talk, records paging and other everyday wording (see commands/smalltalk.ts, commands/records.ts). */
 const fmt = (h: number) => `${Math.round(h * 10) / 10}`;
 
 export const wordsText = {
+  examples: examplesText,
   audit: auditText,
   names: {
     /** Two teachers share a name: school and a masked 工号 tell them apart. */
