@@ -3,6 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { audienceOf, createSession, hasCheckout, sendSignInCards } from '../src/sessions/sessions.js';
 import { parseCreateText } from '../src/sessions/syntax.js';
 import { projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
+import { describeDate, exampleDate } from '../src/time/parse.js';
 
 /** 新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 …] [方式 …]: see src/sessions/syntax.ts. */
 export default defineCommand({
@@ -19,9 +20,18 @@ export default defineCommand({
   run(ctx, { spec }) {
     const { t, db, clock, timeZone } = ctx;
     const s = t.sessions;
-    const usage = `${s.commands.create.usage}\n${s.createExample}`;
+    const example = exampleDate(ctx.today);
+    const usage = `${s.commands.create.usage}\n${s.createExample(example)}`;
     const parsed = parseCreateText(spec ?? '', { today: ctx.today, preset: ctx.presets.get(ctx.defaultPolicy) });
-    if (!parsed.ok) return { text: t.errors.badArgs(usage, s.problem(parsed.problem)) };
+    if (!parsed.ok) {
+      const u = parsed.understood ?? {};
+      const understood = s.understood({
+        ...u,
+        date: u.date && describeDate(u.date),
+        checkin: u.checkin && `${u.checkin.start}-${u.checkin.end}`,
+      });
+      return { text: t.errors.badArgs(usage, [s.problem(parsed.problem, example), understood].filter(Boolean).join('\n')) };
+    }
     const now = clock.now();
     const created = createSession(db, parsed.value, {
       now,
@@ -30,7 +40,7 @@ export default defineCommand({
       presets: ctx.presets,
       defaultPolicy: ctx.defaultPolicy,
     });
-    if (!created.ok) return { text: t.errors.badArgs(usage, s.problem(created.problem)) };
+    if (!created.ok) return { text: t.errors.badArgs(usage, s.problem(created.problem, example)) };
     const session = created.session;
     const cards =
       session.mode === 'button'

@@ -12,9 +12,10 @@
 import { z } from 'zod';
 import { inTransaction, type Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
-import { dateTimeIn, type Clock } from '../clock.js';
+import { dateIn, dateTimeIn, type Clock } from '../clock.js';
+import { dateProblemReason, exampleDate, parseDateText } from '../time/parse.js';
 import { dueNow } from '../broadcasts/broadcasts.js';
-import { normaliseDate, normaliseTime, normaliseTitle, parseOffsetList, titleProblem, type DeadlineSpec, type SpecProblem } from '../deadlines/parse.js';
+import { normaliseTime, normaliseTitle, parseOffsetList, titleProblem, type DeadlineSpec, type SpecProblem } from '../deadlines/parse.js';
 import { formatDue, recipientOf, reminderKey, reminderOrigin, reminderReply } from '../deadlines/reminders.js';
 import { createDeadlineFromSpec, specProblemText, type CreateRefusal } from '../deadlines/service.js';
 import { daysLeft } from '../deadlines/slots.js';
@@ -95,9 +96,11 @@ export type DeadlineField = (typeof DEADLINE_FIELDS)[number];
 export type DeadlineFormErrors = Partial<Record<DeadlineField, string>>;
 
 /** The problems of the chat syntax, in the words of a form where they differ (no "写在日期前面", no "提前:"). */
-function formProblemText(t: Messages, p: SpecProblem): string {
+function formProblemText(t: Messages, p: SpecProblem, today: string): string {
   if (p.kind === 'emptyTitle') return t.admin.deadlines.emptyTitle;
   if (p.kind === 'badOffsets') return t.admin.deadlines.badOffsets(p.value);
+  // A date refusal shows a date that is still ahead.
+  if (p.kind === 'missingDate' || p.kind === 'badDate') return `${specProblemText(t, p)}，例如 ${exampleDate(today)}`;
   return specProblemText(t, p);
 }
 
@@ -105,11 +108,11 @@ function formProblemText(t: Messages, p: SpecProblem): string {
  * The new-deadline form as posted (`parseBody({ all: true })`: a checked school or several) → a DeadlineSpec.
  * Each field is checked by the deadline parser's own rules and fails with its own sentence.
  */
-export function deadlineFormSchema(t: Messages) {
+export function deadlineFormSchema(t: Messages, today: string) {
   const m = t.admin.deadlines;
   const text = (max: number) => z.preprocess((v) => v ?? '', z.string({ error: m.badField }).max(max, { error: m.badField }));
   const refuse = (ctx: z.RefinementCtx, p: SpecProblem) => {
-    ctx.addIssue({ code: 'custom', message: formProblemText(t, p) });
+    ctx.addIssue({ code: 'custom', message: formProblemText(t, p, today) });
     return z.NEVER;
   };
   return z
@@ -122,7 +125,8 @@ export function deadlineFormSchema(t: Messages) {
       date: text(40).transform((v, ctx) => {
         const s = v.trim();
         if (!s) return refuse(ctx, { kind: 'missingDate' });
-        return normaliseDate(s) ?? refuse(ctx, { kind: 'badDate', value: s });
+        const date = parseDateText(s, today);
+        return date.ok ? date.date : refuse(ctx, { kind: 'badDate', value: s, reason: dateProblemReason(date.problem) });
       }),
       time: text(20).transform((v, ctx) => {
         const s = v.trim();
@@ -179,7 +183,8 @@ export function createDeadlineFromForm(
   input: { t: Messages; body: Record<string, unknown>; now: Date; timeZone: string; actor: string },
 ): NewDeadlineOutcome {
   const { t } = input;
-  const parsed = deadlineFormSchema(t).safeParse(input.body);
+  const today = dateIn(input.now, input.timeZone);
+  const parsed = deadlineFormSchema(t, today).safeParse(input.body);
   if (!parsed.success) {
     const errors: DeadlineFormErrors = {};
     for (const issue of parsed.error.issues) {
@@ -191,7 +196,7 @@ export function createDeadlineFromForm(
   const outcome = createDeadlineFromSpec(db, t, { spec: parsed.data, now: input.now, timeZone: input.timeZone, createdBy: input.actor });
   if (!outcome.ok) {
     const field = outcome.refusal ? REFUSAL_FIELD[outcome.refusal] : outcome.problem ? PROBLEM_FIELD[outcome.problem.kind] : 'title';
-    const text = outcome.problem ? formProblemText(t, outcome.problem) : outcome.text;
+    const text = outcome.problem ? formProblemText(t, outcome.problem, today) : outcome.text;
     return { ok: false, errors: { [field]: text } };
   }
   const { deadline } = outcome;

@@ -1,6 +1,6 @@
 /**
  * `npm run cli -- deadlines …`: filing deadlines from the command line (same syntax as chat 新建截止).
- *   deadlines add <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]
+ *   deadlines add <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]
  *   deadlines list
  *   deadlines status <事项编号或标题>
  *   deadlines file <事项编号或标题> <学校>      record a filing received on paper / by email
@@ -8,14 +8,15 @@
  */
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
-import type { Clock } from '../clock.js';
+import { dateIn, type Clock } from '../clock.js';
+import { exampleDate } from '../time/parse.js';
 import { formatDue } from '../deadlines/reminders.js';
 import { choicesText, createDeadlineFromText, overviewText, statusText } from '../deadlines/service.js';
 import { activeDeadlines, cancelDeadline, fileDeadline, findDeadline, listSchools, parseSchoolAudience, includesSchool } from '../deadlines/store.js';
 import { EXIT, loadApp, withDatabase, type CliIo } from './context.js';
 
 export const DEADLINES_USAGE = [
-  'npm run cli -- deadlines add <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+  'npm run cli -- deadlines add <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
   '                 deadlines list | status <事项> | file <事项> <学校> | cancel <事项>',
 ].join('\n');
 
@@ -47,7 +48,7 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
   switch (sub) {
     case 'add': {
       const outcome = createDeadlineFromText(db, t, { text: args.join(' '), now, timeZone, createdBy: 'cli' });
-      if (!outcome.ok) return fail(outcome.usageProblem ? `${outcome.text}\n用法：${DEADLINES_USAGE}` : outcome.text);
+      if (!outcome.ok) return fail(outcome.usageProblem ? `${outcome.text}\n用法：${DEADLINES_USAGE}\n${t.deadlines.create.example(exampleDate(dateIn(now, timeZone)))}` : outcome.text);
       out(outcome.text);
       return EXIT.ok;
     }

@@ -1,9 +1,9 @@
-/** `hours <工号> [--as-of YYYY-MM-DD] [--json]` — the bot's own summary, for officers and scripts. */
+/** `hours <工号> [--as-of <日期>] [--json]` — the bot's own summary, for officers and scripts. */
 import { dateIn } from '../clock.js';
 import { messagesFor, renderSummaryText } from '../bot/i18n/index.js';
 import { hoursSummary, summaryJson } from '../ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
-import { isValidDate } from '../policy/dates.js';
+import { dateProblemReason, describeDate, parseDateText } from '../time/parse.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { HOURS_USAGE } from './usage.js';
 
@@ -17,11 +17,14 @@ export async function hoursCommand(args: string[], io: CliIo): Promise<number> {
   );
   const employeeNo = positionals[0].trim();
   const asOfArg = values['as-of'];
-  if (asOfArg !== undefined && !isValidDate(asOfArg)) {
-    throw new CliError(`--as-of「${asOfArg}」不是有效日期，应为 YYYY-MM-DD，例如 2026-03-01。`);
-  }
   const app = loadApp(io);
-  const asOf = asOfArg ?? dateIn(app.clock.now(), app.config.TIMEZONE);
+  const today = dateIn(app.clock.now(), app.config.TIMEZONE);
+  // Any form the chat takes: 2026-06-30, 2026/6/30, 2026年6月30日, 6月30日, 月底, 昨天 …
+  const asOfDate = asOfArg === undefined ? null : parseDateText(asOfArg, today);
+  if (asOfDate && !asOfDate.ok) {
+    throw new CliError(`--as-of「${asOfArg}」不是有效日期（${dateProblemReason(asOfDate.problem)}），例如 ${today}、${describeDate(today).replace(/（.*$/, '')} 或 月底。`);
+  }
+  const asOf = asOfDate?.ok ? asOfDate.date : today;
   return withDatabase(app.config.DATABASE_PATH, (db) => {
     const teacher = findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(`名册中没有工号「${employeeNo}」。请核对工号，或先导入名册。`);

@@ -27,6 +27,7 @@ import {
 } from '../sessions/sessions.js';
 import { parseAudience, parseDate, parseHours, parseMode, parseTimeRange, type ParseResult } from '../sessions/syntax.js';
 import { EVERYONE } from '../sessions/audience.js';
+import { exampleDate } from '../time/parse.js';
 import { attendanceRows, toCsv, writeAttendance } from './attendance-export.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 
@@ -45,8 +46,8 @@ export interface SessionsCliDeps {
 const t = messagesFor('zh-CN');
 const text = t.sessions;
 
-function unwrap<T>(result: ParseResult<T>): T {
-  if (!result.ok) throw new CliError(text.problem(result.problem));
+function unwrap<T>(result: ParseResult<T>, example?: string): T {
+  if (!result.ok) throw new CliError(text.problem(result.problem, example));
   return result.value;
 }
 
@@ -96,6 +97,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
   const usage = text.cli.usage;
   const now = clock.now();
   const today = dateIn(now, timeZone);
+  const need = <T>(r: ParseResult<T>) => unwrap(r, exampleDate(today));
 
   switch (sub) {
     case undefined:
@@ -128,18 +130,18 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         if (!values[flag]) throw new CliError(`${text.cli.missing(flag)}\n${usage}`);
       }
       const mode = values.mode
-        ? unwrap(parseMode(values.code && /^(static|固定码?|静态码?)$/i.test(values.mode) ? `${values.mode}:${values.code}` : values.mode))
+        ? need(parseMode(values.code && /^(static|固定码?|静态码?)$/i.test(values.mode) ? `${values.mode}:${values.code}` : values.mode))
         : values.code
-          ? unwrap(parseMode(`static:${values.code}`))
+          ? need(parseMode(`static:${values.code}`))
           : { mode: 'rotating' as const, staticCode: null };
       const draft: SessionDraft = {
         title: values.title!,
         category: values.category!,
-        hours: unwrap(parseHours(values.hours!)),
-        date: unwrap(parseDate(values.date!, today)),
-        checkin: unwrap(parseTimeRange(values.checkin!)),
-        checkout: values.checkout ? unwrap(parseTimeRange(values.checkout)) : null,
-        audience: values.audience ? unwrap(parseAudience(values.audience)) : EVERYONE,
+        hours: need(parseHours(values.hours!)),
+        date: need(parseDate(values.date!, today)),
+        checkin: need(parseTimeRange(values.checkin!)),
+        checkout: values.checkout ? need(parseTimeRange(values.checkout)) : null,
+        audience: values.audience ? need(parseAudience(values.audience)) : EVERYONE,
         mode: mode.mode,
         staticCode: mode.staticCode,
       };
@@ -150,7 +152,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         presets: deps.presets,
         defaultPolicy: deps.defaultPolicy,
       });
-      if (!created.ok) throw new CliError(text.problem(created.problem));
+      if (!created.ok) throw new CliError(text.problem(created.problem, exampleDate(today)));
       const session = created.session;
       const cards = session.mode === 'button' ? sendSignInCards(db, session, now, () => signInCard(t, session, timeZone)) : null;
       out(summary(deps, session, values['base-url'] ?? '', cards && { queued: cards.queued, unbound: cards.unbound.length }));
@@ -164,12 +166,12 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         usage,
         { min: 0, max: 0 },
       );
-      const date = values.date ? unwrap(parseDate(values.date, today)) : undefined;
+      const date = values.date ? need(parseDate(values.date, today)) : undefined;
       const limit = values.limit ? Number(values.limit) : 50;
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(text.cli.badFlag('limit', values.limit!));
       const rows = listSessions(db, {
-        from: date ?? (values.from ? unwrap(parseDate(values.from, today)) : undefined),
-        to: date ?? (values.to ? unwrap(parseDate(values.to, today)) : undefined),
+        from: date ?? (values.from ? need(parseDate(values.from, today)) : undefined),
+        to: date ?? (values.to ? need(parseDate(values.to, today)) : undefined),
         limit,
       });
       out(text.cli.listHeader);

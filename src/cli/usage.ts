@@ -1,6 +1,6 @@
 /** One-line usages, shared by main.ts's help (without loading the commands) and each command's errors. */
 export const IMPORT_USAGE = 'npm run cli -- import teachers|records <文件.csv|文件.xlsx> [--skip-invalid] [--dry-run] [--stats]';
-export const HOURS_USAGE = 'npm run cli -- hours <工号> [--as-of YYYY-MM-DD] [--json]';
+export const HOURS_USAGE = 'npm run cli -- hours <工号> [--as-of <日期>] [--json]';
 export const OFFICER_USAGE = 'npm run cli -- officer add <工号> | officer remove <工号> | officer list';
 export const DEMO_USAGE = 'npm run cli -- demo';
 export const BIND_CODE_USAGE = 'npm run cli -- bind-code <工号>';

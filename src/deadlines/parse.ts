@@ -1,7 +1,17 @@
-import { isValidDate } from '../policy/dates.js';
+import {
+  dateProblemReason,
+  looksLikeDateText,
+  looksLikeTimeText,
+  parseDateText,
+  parseDateTimeText,
+  parseTimeText,
+} from '../time/parse.js';
 import { MAX_OFFSET_DAYS } from './slots.js';
 
-/** `<标题> <YYYY-MM-DD>[ HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]`, as typed in chat or on the CLI. */
+/**
+ * `<标题> <日期>[ 时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]`, as typed in chat or on the CLI. Dates and times
+ * in every form src/time/parse.ts reads (2027-05-31, 5月31日, 明天, 下周五, 月底; 17:00, 下午5点).
+ */
 export interface DeadlineSpec {
   title: string;
   date: string;
@@ -12,7 +22,7 @@ export interface DeadlineSpec {
 
 export type SpecProblem =
   | { kind: 'missingDate' }
-  | { kind: 'badDate'; value: string }
+  | { kind: 'badDate'; value: string; reason?: string }
   | { kind: 'badTime'; value: string }
   | { kind: 'emptyTitle' }
   | { kind: 'titleTooLong'; max: number }
@@ -20,18 +30,20 @@ export type SpecProblem =
   | { kind: 'emptySchools' }
   | { kind: 'unknownWord'; value: string };
 
+/** What a refused line was read as, so the reply can say what it did understand. */
+export type Understood = Partial<DeadlineSpec>;
+
+export type SpecResult = { ok: true; spec: DeadlineSpec } | { ok: false; problem: SpecProblem; understood: Understood };
+
 export const MAX_TITLE_CHARS = 100;
 
-const DATE_LIKE = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/;
-const TIME_LIKE = /^(\d{1,2})[:：](\d{2})$/;
 const OPTION = /^(学校|提前|schools?|offsets?)[:：=](.*)$/i;
 const LIST_SPLIT = /[,，、;；]+/;
 
-export function normaliseDate(word: string): string | null {
-  const m = DATE_LIKE.exec(word);
-  if (!m) return null;
-  const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-  return isValidDate(date) ? date : null;
+/** A date in any form the date reader knows → YYYY-MM-DD; null when it is not one (relative forms need `today`). */
+export function normaliseDate(word: string, today?: string): string | null {
+  const r = parseDateText(word, today ?? '2000-01-01', { absoluteOnly: today === undefined });
+  return r.ok ? r.date : null;
 }
 
 /*
@@ -51,13 +63,10 @@ export function titleProblem(title: string): SpecProblem | null {
   return null;
 }
 
-/** `H:MM` / `HH:MM` (a full-width colon too) → `HH:MM`; null when it is not a time of day. */
+/** 17:00, 17：00, 17点, 下午5点, 下午5点半 … → `HH:MM`; null when it is not a time of day. */
 export function normaliseTime(word: string): string | null {
-  const t = TIME_LIKE.exec(word);
-  if (!t) return null;
-  const [h, m] = [Number(t[1]), Number(t[2])];
-  if (h > 23 || m > 59) return null;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  const r = parseTimeText(word);
+  return r.ok ? r.time : null;
 }
 
 /** A reminder offset: whole days before the due date, 0 (the day itself) to MAX_OFFSET_DAYS. */
@@ -76,41 +85,74 @@ function splitList(text: string): string[] {
   return text.split(LIST_SPLIT).map((s) => s.trim()).filter(Boolean);
 }
 
-export function parseDeadlineSpec(text: string): { ok: true; spec: DeadlineSpec } | { ok: false; problem: SpecProblem } {
-  const words = text.replace(/\u3000/g, ' ').split(/\s+/).filter(Boolean);
-  const dateAt = words.findIndex((w) => DATE_LIKE.test(w));
-  if (dateAt < 0) {
-    const looksLikeDate = words.find((w) => /^\d{4}[-/.年]/.test(w));
-    return { ok: false, problem: looksLikeDate ? { kind: 'badDate', value: looksLikeDate } : { kind: 'missingDate' } };
-  }
-  const date = normaliseDate(words[dateAt]);
-  if (!date) return { ok: false, problem: { kind: 'badDate', value: words[dateAt] } };
-  const title = words.slice(0, dateAt).join(' ').trim();
-  const badTitle = titleProblem(title);
-  if (badTitle) return { ok: false, problem: badTitle };
-
-  let time: string | null = null;
-  let schools: DeadlineSpec['schools'] = 'all';
-  let offsets: number[] | null = null;
-  const rest = words.slice(dateAt + 1);
-  for (let i = 0; i < rest.length; i++) {
-    const word = rest[i];
-    if (TIME_LIKE.test(word) && i === 0) {
-      time = normaliseTime(word);
-      if (!time) return { ok: false, problem: { kind: 'badTime', value: word } };
+/** The words after the date: an optional time first, then options. */
+function readTail(words: string[], spec: DeadlineSpec): SpecProblem | null {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (i === 0 && spec.time === null && looksLikeTimeText(word)) {
+      spec.time = normaliseTime(word);
+      if (!spec.time) return { kind: 'badTime', value: word };
       continue;
     }
     const option = OPTION.exec(word);
-    if (!option) return { ok: false, problem: { kind: 'unknownWord', value: word } };
+    if (!option) return { kind: 'unknownWord', value: word };
     const name = option[1].toLowerCase();
     if (name === '学校' || name.startsWith('school')) {
       const items = splitList(option[2]);
-      if (items.length === 0) return { ok: false, problem: { kind: 'emptySchools' } };
-      schools = items.length === 1 && ['全部', 'all', '所有学校'].includes(items[0].toLowerCase()) ? 'all' : [...new Set(items)];
+      if (items.length === 0) return { kind: 'emptySchools' };
+      spec.schools = items.length === 1 && ['全部', 'all', '所有学校'].includes(items[0].toLowerCase()) ? 'all' : [...new Set(items)];
     } else {
-      offsets = parseOffsetList(option[2]);
-      if (!offsets) return { ok: false, problem: { kind: 'badOffsets', value: option[2] } };
+      const offsets = parseOffsetList(option[2]);
+      if (!offsets) return { kind: 'badOffsets', value: option[2] };
+      spec.offsets = offsets;
     }
   }
-  return { ok: true, spec: { title, date, time, schools, offsets } };
+  return null;
+}
+
+function understoodOf(spec: DeadlineSpec): Understood {
+  const out: Understood = {};
+  if (spec.title) out.title = spec.title;
+  if (spec.date) out.date = spec.date;
+  if (spec.time) out.time = spec.time;
+  if (spec.schools !== 'all') out.schools = spec.schools;
+  if (spec.offsets) out.offsets = spec.offsets;
+  return out;
+}
+
+/**
+ * Reads 新建截止's text. The date is the first word that reads as one and is followed only by a time and options,
+ * so a title may hold date-like words ("月底 报表 5月31日"). A date may carry its time ("明天下午5点").
+ */
+export function parseDeadlineSpec(text: string, today: string): SpecResult {
+  const words = text.replace(/\u3000/g, ' ').split(/\s+/).filter(Boolean);
+  const dates = words.map((w) => parseDateTimeText(w, today));
+  const candidates = dates.flatMap((d, i) => (d.ok ? [i] : []));
+  const tried = candidates.map((i) => {
+    const d = dates[i] as Extract<(typeof dates)[number], { ok: true }>;
+    const spec: DeadlineSpec = { title: words.slice(0, i).join(' ').trim(), date: d.date, time: d.time, schools: 'all', offsets: null };
+    return { spec, problem: readTail(words.slice(i + 1), spec) };
+  });
+  const chosen = tried.find((c) => c.problem === null) ?? tried[0];
+  if (!chosen) {
+    // No date: one that was meant as a date is wrong, else it is missing. Say what the rest was read as.
+    const at = words.findIndex((w) => looksLikeDateText(w) || looksLikeDateText(w.replace(/[0-9:：点时分半整午上下晚早]+$/, '')));
+    const spec: DeadlineSpec = { title: '', date: '', time: null, schools: 'all', offsets: null };
+    if (at < 0) {
+      const optionsAt = words.findIndex((w) => OPTION.test(w) || looksLikeTimeText(w));
+      spec.title = words.slice(0, optionsAt < 0 ? words.length : optionsAt).join(' ');
+      if (optionsAt >= 0) readTail(words.slice(optionsAt), spec);
+      return { ok: false, problem: { kind: 'missingDate' }, understood: understoodOf(spec) };
+    }
+    spec.title = words.slice(0, at).join(' ');
+    readTail(words.slice(at + 1), spec);
+    const r = dates[at];
+    const reason = !r.ok ? dateProblemReason(r.problem) : undefined;
+    return { ok: false, problem: { kind: 'badDate', value: words[at], reason }, understood: understoodOf(spec) };
+  }
+  const { spec } = chosen;
+  if (chosen.problem) return { ok: false, problem: chosen.problem, understood: understoodOf(spec) };
+  const badTitle = titleProblem(spec.title);
+  if (badTitle) return { ok: false, problem: badTitle, understood: understoodOf(spec) };
+  return { ok: true, spec };
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
+import { dateIn } from '../clock.js';
 import { zonedInstant } from '../schedule/time.js';
+import { describeDate, exampleDate } from '../time/parse.js';
 import { isOffsetDays, normaliseDate, normaliseTime, parseDeadlineSpec, titleProblem, type DeadlineSpec, type SpecProblem } from './parse.js';
 import { formatDue } from './reminders.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS, daysLeft } from './slots.js';
@@ -27,7 +29,7 @@ export function specProblemText(t: Messages, p: SpecProblem): string {
     case 'missingDate':
       return m.missingDate;
     case 'badDate':
-      return m.badDate(p.value);
+      return m.badDate(p.value, p.reason);
     case 'badTime':
       return m.badTime(p.value);
     case 'emptyTitle':
@@ -41,6 +43,11 @@ export function specProblemText(t: Messages, p: SpecProblem): string {
     case 'unknownWord':
       return m.unknownWord(p.value);
   }
+}
+
+/** How 新建截止 is written, with an example whose date is still ahead of `now` (for usage errors). */
+export function createUsage(t: Messages, now: Date, timeZone: string): string {
+  return `${t.deadlines.help.create.usage}\n${t.deadlines.create.example(exampleDate(dateIn(now, timeZone)))}`;
 }
 
 /** Why a well-formed deadline was refused: due already, a school not on the roster, no school to file at all. */
@@ -59,8 +66,16 @@ export function createDeadlineFromText(
   t: Messages,
   input: { text: string; now: Date; timeZone: string; createdBy: string },
 ): CreateOutcome {
-  const parsed = parseDeadlineSpec(input.text);
-  if (!parsed.ok) return { ok: false, text: specProblemText(t, parsed.problem), usageProblem: true, problem: parsed.problem };
+  const parsed = parseDeadlineSpec(input.text, dateIn(input.now, input.timeZone));
+  if (!parsed.ok) {
+    const understood = t.deadlines.create.understood({
+      ...parsed.understood,
+      date: parsed.understood.date && describeDate(parsed.understood.date),
+      schools: parsed.understood.schools === 'all' ? undefined : parsed.understood.schools,
+    });
+    const text = [specProblemText(t, parsed.problem), understood].filter(Boolean).join('\n');
+    return { ok: false, text, usageProblem: true, problem: parsed.problem };
+  }
   return createDeadlineFromSpec(db, t, { spec: parsed.spec, now: input.now, timeZone: input.timeZone, createdBy: input.createdBy });
 }
 

@@ -8,13 +8,14 @@ import { z } from 'zod';
 import { isValidDate } from '../policy/dates.js';
 import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { policyIdsOnly, type PolicyNames } from './policy-names.js';
+import { parseDateText, type DateResult } from '../time/parse.js';
 import type { RowError, SourceRow } from './types.js';
 
 /** The exact reasons officers see (tests compare against these). */
 export const REASONS = {
   required: '不能为空',
   tooLong: (max: number) => `不能超过 ${max} 个字符`,
-  dateFormat: '应为 YYYY-MM-DD 格式的日期，例如 2026-03-01',
+  dateFormat: '应为日期，例如 2026-03-01、2026/3/1 或 2026年3月1日',
   dateInvalid: (v: string) => `「${v}」不是有效的日期（没有这一天）`,
   dateFuture: (today: string) => `晚于今天（${today}），不能登记未来的学时`,
   yesNo: '应填写“是”或“否”',
@@ -53,32 +54,45 @@ export function optionalText(max: number) {
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** YYYY-MM-DD and a real calendar day (2026-02-30 is not). */
-export function dateCell() {
-  return z
-    .string()
-    .min(1, { error: REASONS.required, ...stop })
-    .regex(DATE_SHAPE, { error: REASONS.dateFormat, ...stop })
-    .refine(isValidDate, { error: (i) => REASONS.dateInvalid(input(i)), ...stop });
+/**
+ * A date cell as text, in any absolute form the date reader knows (2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日,
+ * 20260305; full-width too) → YYYY-MM-DD, or why not. Files hold no relative dates: "明天" or "3月5日" is refused.
+ * Remembered per text: record files repeat the same few hundred dates millions of times.
+ */
+function dateReader(): (v: string) => DateResult {
+  const verdicts = new Map<string, DateResult>();
+  return (v) => {
+    let r = verdicts.get(v);
+    if (r === undefined) {
+      r = DATE_SHAPE.test(v) && isValidDate(v) ? { ok: true, date: v } : parseDateText(v, '2000-01-01', { absoluteOnly: true });
+      if (verdicts.size < 100_000) verdicts.set(v, r);
+    }
+    return r;
+  };
 }
 
-/** A credit date: a real day, not after `today` (YYYY-MM-DD in the configured time zone). */
-export function pastDateCell(today: string) {
-  // Record files repeat the same few hundred dates millions of times: remember each verdict.
-  const verdicts = new Map<string, boolean>();
-  const valid = (v: string) => {
-    let ok = verdicts.get(v);
-    if (ok === undefined) {
-      ok = isValidDate(v);
-      if (verdicts.size < 100_000) verdicts.set(v, ok);
-    }
-    return ok;
-  };
+const shaped = (r: DateResult) => r.ok || r.problem.kind !== 'unrecognised';
+
+/** A real calendar day (2026-02-30 is not) in any absolute form; the checked value is YYYY-MM-DD. */
+export function dateCell() {
+  const read = dateReader();
   return z
     .string()
     .min(1, { error: REASONS.required, ...stop })
-    .regex(DATE_SHAPE, { error: REASONS.dateFormat, ...stop })
-    .refine(valid, { error: (i) => REASONS.dateInvalid(input(i)), ...stop })
+    .refine((v) => shaped(read(v)), { error: REASONS.dateFormat, ...stop })
+    .refine((v) => read(v).ok, { error: (i) => REASONS.dateInvalid(input(i)), ...stop })
+    .overwrite((v) => (read(v) as { date: string }).date);
+}
+
+/** A credit date: a real day, not after `today` (YYYY-MM-DD in the configured time zone); the value is YYYY-MM-DD. */
+export function pastDateCell(today: string) {
+  const read = dateReader();
+  return z
+    .string()
+    .min(1, { error: REASONS.required, ...stop })
+    .refine((v) => shaped(read(v)), { error: REASONS.dateFormat, ...stop })
+    .refine((v) => read(v).ok, { error: (i) => REASONS.dateInvalid(input(i)), ...stop })
+    .overwrite((v) => (read(v) as { date: string }).date)
     .refine((v) => v <= today, { error: REASONS.dateFuture(today), ...stop });
 }
 
@@ -209,13 +223,24 @@ function memo<T>(f: (v: string) => T, max = 100_000): (v: string) => T {
  * reasons; so rejecting more than necessary here only costs time, never a different answer.
  */
 export function recordRowFastCheck(opts: { today: string }): (row: SourceRow) => row is SourceRow & { values: RecordRowCells } {
-  const dateOk = memo((v) => DATE_SHAPE.test(v) && isValidDate(v) && v <= opts.today);
+  const read = dateReader();
+  const dateOf = memo((v) => {
+    const r = read(v);
+    return r.ok && r.date <= opts.today ? r.date : null;
+  });
   const hoursOk = memo((v) => {
     if (!NUMBER_SHAPE.test(v)) return false;
     const n = Number(v);
     return n > 0 && n <= MAX_HOURS && atMostTwoDecimals(v);
   });
   const text = (v: unknown, min: number, max: number) => typeof v === 'string' && v.length >= min && v.length <= max;
+  // A date written 2026/3/5 or 2026年3月5日 is stored as 2026-03-05: the cell is rewritten in place (as the schema's value would be).
+  const dateIsFine = (values: SourceRow['values'], date: string) => {
+    const iso = dateOf(date);
+    if (iso === null) return false;
+    if (iso !== date) values['日期'] = iso;
+    return true;
+  };
   return (row): row is SourceRow & { values: RecordRowCells } => {
     if (row.extraCells !== 0) return false;
     const v = row.values;
@@ -228,7 +253,7 @@ export function recordRowFastCheck(opts: { today: string }): (row: SourceRow) =>
       text(v['项目'], 0, 200) &&
       typeof date === 'string' &&
       date !== '' &&
-      dateOk(date) &&
+      dateIsFine(v, date) &&
       typeof hours === 'string' &&
       hours !== '' &&
       hoursOk(hours)

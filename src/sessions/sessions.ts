@@ -85,7 +85,7 @@ export type DraftProblem =
   | { kind: 'hours_missing' }
   | { kind: 'hours_invalid'; raw: string }
   | { kind: 'date_missing' }
-  | { kind: 'date_invalid'; raw: string }
+  | { kind: 'date_invalid'; raw: string; reason?: string }
   | { kind: 'window_missing' }
   | { kind: 'time_invalid'; raw: string }
   | { kind: 'window_order'; phase: Phase }

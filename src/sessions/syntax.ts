@@ -1,4 +1,4 @@
-import { addDays, isValidDate } from '../policy/dates.js';
+import { dateProblemReason, looksLikeDateText, looksLikeTimeRangeText, parseDateText, parseTimeRangeText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { canonicalRole, EVERYONE, type Audience } from './audience.js';
 import type { DraftProblem, SessionDraft, SessionMode, TimeRange } from './sessions.js';
@@ -12,20 +12,19 @@ import { STATIC_CODE_RE } from './sessions.js';
  *
  * - Order does not matter except that words after 签退/对象/方式 belong to them; whatever is left is the
  *   title (quote it with 「」 or "" to keep words that look like something else).
- * - 日期: 2026-12-01, 2026/12/1, 2026年12月1日, 12-01, 12月1日, 今天, 明天, 后天.
- * - 时段: 08:30-09:15, 8:30–9:15, 08：30~09：15, 8:30至9:15, 8:30 到 9:15. A second bare 时段 is the sign-out.
+ * - 日期: every form of src/time/parse.ts: 2026-12-01, 2026/12/1, 2026年12月1日, 12-01, 12月1日, 今天, 明天, 后天, 下周五, 月底.
+ * - 时段: 08:30-09:15, 8:30–9:15, 08：30~09：15, 8:30至9:15, 8:30 到 9:15, 下午2点-4点. A second bare 时段 is the sign-out.
  * - 学时: 3, 1.5, 3学时, 3小时.
  * - 对象: 全部 | 学校:一中,二中 | 角色:班主任,校长 (also bare 学校:… / 角色:… without 对象).
  * - 方式: 动态码 (default) | 固定码 or 固定码:123456 | 按钮. Also bare, and rotating / static:123456 / button.
  * Separators may be full-width (，、：；).
  */
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: DraftProblem };
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: DraftProblem; understood?: Partial<SessionDraft> };
 
 const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
 const fail = <T>(problem: DraftProblem): ParseResult<T> => ({ ok: false, problem });
 
-const pad = (n: number | string) => String(n).padStart(2, '0');
 
 /** Full-width punctuation and digits → ASCII, so one set of patterns reads what phones type. */
 export function normaliseSpec(raw: string): string {
@@ -37,56 +36,31 @@ export function normaliseSpec(raw: string): string {
     .replace(/\u3000/g, ' ');
 }
 
-const CLOCK = String.raw`(\d{1,2})[:.](\d{2})`;
-const DASH = String.raw`\s*(?:-|–|—|－|~|～|至|到)\s*`;
-const RANGE_RE = new RegExp(`^${CLOCK}${DASH}${CLOCK}$`);
-const RANGE_GLUE_RE = new RegExp(`(\\d{1,2}[:.]\\d{2})${DASH}(\\d{1,2}[:.]\\d{2})`, 'g');
+// "8:30 到 9:15", "下午2点 - 4点": glue a range typed with spaces into one word before splitting.
+const TIME_WORD = String.raw`(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?\d{1,2}(?:[:.]\d{2}|[点时](?:半|\d{1,2}分?)?)`;
+const RANGE_GLUE_RE = new RegExp(`(${TIME_WORD})\\s*(-|–|—|－|~|～|至|到)\\s*(${TIME_WORD})`, 'g');
 
-function clock(h: string, m: string): string | null {
-  const hh = Number(h);
-  const mm = Number(m);
-  if (hh > 23 || mm > 59) return null;
-  return `${pad(hh)}:${pad(mm)}`;
-}
-
+/** A sign-in or sign-out window: 08:30-09:15, 8:30至9:15, 8.30~9.15, 下午2点-4点 (src/time/parse.ts reads it). */
 export function parseTimeRange(raw: string): ParseResult<TimeRange> {
-  const m = RANGE_RE.exec(normaliseSpec(raw).trim());
-  if (!m) return fail({ kind: 'time_invalid', raw });
-  const start = clock(m[1], m[2]);
-  const end = clock(m[3], m[4]);
-  if (!start || !end) return fail({ kind: 'time_invalid', raw });
-  return ok({ start, end });
+  const r = parseTimeRangeText(normaliseSpec(raw).trim());
+  return r.ok ? ok({ start: r.start, end: r.end }) : fail({ kind: 'time_invalid', raw });
 }
 
 export function looksLikeRange(raw: string): boolean {
-  return RANGE_RE.test(normaliseSpec(raw).trim());
+  return looksLikeTimeRangeText(normaliseSpec(raw).trim());
 }
 
-/** A date as people write it; a year-less date is this year's, or next year's if that day has passed. */
+/**
+ * A date in any form src/time/parse.ts reads: 2026-12-01, 2026/12/1, 2026年12月1日, 12-01, 12月1日 (the next
+ * such date, today included), 明天, 下周五, 月底 … ("1.5" stays hours: no month.day without a year).
+ */
 export function parseDate(raw: string, today: string): ParseResult<string> {
-  const s = normaliseSpec(raw).trim();
-  const relative: Record<string, number> = { 今天: 0, 今日: 0, today: 0, 明天: 1, 明日: 1, tomorrow: 1, 后天: 2 };
-  if (s.toLowerCase() in relative) return ok(addDays(today, relative[s.toLowerCase()]));
-  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s);
-  if (m) {
-    const date = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
-    return isValidDate(date) ? ok(date) : fail({ kind: 'date_invalid', raw });
-  }
-  // No "." without a year: "1.5" is hours, not January 5th.
-  m = /^(\d{1,2})[-/月](\d{1,2})日?$/.exec(s);
-  if (m) {
-    const year = Number(today.slice(0, 4));
-    let date = `${year}-${pad(m[1])}-${pad(m[2])}`;
-    if (!isValidDate(date)) return fail({ kind: 'date_invalid', raw });
-    if (date < today) date = `${year + 1}-${pad(m[1])}-${pad(m[2])}`;
-    return isValidDate(date) ? ok(date) : fail({ kind: 'date_invalid', raw });
-  }
-  return fail({ kind: 'date_invalid', raw });
+  const r = parseDateText(normaliseSpec(raw).trim(), today);
+  return r.ok ? ok(r.date) : fail({ kind: 'date_invalid', raw, reason: dateProblemReason(r.problem) });
 }
 
 export function looksLikeDate(raw: string): boolean {
-  const s = normaliseSpec(raw).trim();
-  return /^(今天|今日|明天|明日|后天|today|tomorrow)$/i.test(s) || (/^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$/.test(s) || /^\d{1,2}[-/月]\d{1,2}日?$/.test(s));
+  return looksLikeDateText(normaliseSpec(raw).trim());
 }
 
 const HOURS_RE = /^(\d+(?:\.\d+)?)(?:学时|小时|课时|h|H)?$/;
@@ -131,7 +105,7 @@ const MODE_WORD_RE = /^(动态码|动态签到码|滚动码|按钮|卡片|按钮
 
 /** Parses the text after 新建培训. */
 export function parseCreateText(text: string, options: { today: string; preset: PolicyPreset | undefined }): ParseResult<SessionDraft> {
-  let s = normaliseSpec(text).replace(RANGE_GLUE_RE, '$1-$2');
+  let s = normaliseSpec(text).replace(RANGE_GLUE_RE, '$1$2$3');
   const titleParts: string[] = [];
   // A quoted title is taken whole, whatever it contains.
   s = s.replace(/「([^」]*)」|“([^”]*)”|"([^"]*)"|『([^』]*)』/, (_, a, b, c, d) => {
@@ -152,6 +126,24 @@ export function parseCreateText(text: string, options: { today: string; preset: 
   let mode: SessionMode = 'rotating';
   let staticCode: string | null = null;
   const rest: { word: string; index: number }[] = [];
+  // A refusal says what the rest of the line was read as (the title so far is every word not yet placed).
+  const bad = <T>(problem: DraftProblem): ParseResult<T> => {
+    // Stopped before the category was picked: a word so far that names one is the category, not the title.
+    const named = category ? null : rest.find((r) => options.preset && normaliseCategory(options.preset, r.word));
+    const words = [...titleParts, ...rest.filter((r) => r !== named).map((r) => r.word)];
+    const understoodCategory = category ?? (named ? normaliseCategory(options.preset!, named.word) : null);
+    return {
+      ok: false,
+      problem,
+      understood: {
+        ...(words.length ? { title: words.join(' ') } : {}),
+        ...(understoodCategory ? { category: understoodCategory } : {}),
+        ...(hours !== null ? { hours } : {}),
+        ...(date ? { date } : {}),
+        ...(checkin ? { checkin } : {}),
+      },
+    };
+  };
 
   const keyword = (word: string, names: RegExp): string | null => {
     const m = new RegExp(`^(?:${names.source})(?:[:=](.*))?$`, 'i').exec(word);
@@ -164,40 +156,40 @@ export function parseCreateText(text: string, options: { today: string; preset: 
     let v: string | null;
     if ((v = keyword(word, /签退|签出|签退时段|签退时间|checkout/)) !== null) {
       const r = parseTimeRange(valueOf(v));
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       checkout = r.value;
     } else if ((v = keyword(word, /签到|签到时段|签到时间|checkin/)) !== null) {
       const r = parseTimeRange(valueOf(v));
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       checkin = r.value;
     } else if ((v = keyword(word, /对象|范围|参加对象|参训对象|audience/)) !== null) {
       const r = parseAudience(valueOf(v));
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       audience = r.value;
     } else if (/^(学校|角色|身份|schools?|roles?)[:=]/i.test(word)) {
       const r = parseAudience(word);
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       audience = r.value;
     } else if ((v = keyword(word, /方式|模式|签到方式|mode/)) !== null) {
       const r = parseMode(valueOf(v));
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       ({ mode, staticCode } = r.value);
     } else if (MODE_WORD_RE.test(word)) {
       let spec = word;
       // "固定码 123456"
       if (/^(固定码|静态码)$/.test(word) && /^\d{4,8}$/.test(words[i + 1] ?? '')) spec = `${word}:${words[++i]}`;
       const r = parseMode(spec);
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       ({ mode, staticCode } = r.value);
     } else if (looksLikeRange(word)) {
       const r = parseTimeRange(word);
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       if (!checkin) checkin = r.value;
       else if (!checkout) checkout = r.value;
-      else return fail({ kind: 'time_invalid', raw: word });
+      else return bad({ kind: 'time_invalid', raw: word });
     } else if (!date && looksLikeDate(word)) {
       const r = parseDate(word, options.today);
-      if (!r.ok) return r;
+      if (!r.ok) return bad(r.problem);
       date = r.value;
     } else if (hours === null && HOURS_RE.test(word)) {
       hours = Number(HOURS_RE.exec(word)![1]);
@@ -214,16 +206,16 @@ export function parseCreateText(text: string, options: { today: string; preset: 
     categoryWord = pick.word;
     rest.splice(rest.indexOf(pick), 1);
   }
-  titleParts.push(...rest.map((r) => r.word));
+  titleParts.push(...rest.splice(0).map((r) => r.word));
   const title = titleParts.join(' ').trim();
 
-  if (!title) return fail({ kind: 'title_missing' });
+  if (!title) return bad({ kind: 'title_missing' });
   if (!category) {
     const choices = options.preset ? options.preset.categories.map((c) => c.key) : [];
-    return fail(categoryWord ? { kind: 'category_unknown', raw: categoryWord, choices } : { kind: 'category_missing', choices });
+    return bad(categoryWord ? { kind: 'category_unknown', raw: categoryWord, choices } : { kind: 'category_missing', choices });
   }
-  if (hours === null) return fail({ kind: 'hours_missing' });
-  if (!date) return fail({ kind: 'date_missing' });
-  if (!checkin) return fail({ kind: 'window_missing' });
+  if (hours === null) return bad({ kind: 'hours_missing' });
+  if (!date) return bad({ kind: 'date_missing' });
+  if (!checkin) return bad({ kind: 'window_missing' });
   return ok({ title, category, hours, date, checkin, checkout, audience, mode, staticCode });
 }

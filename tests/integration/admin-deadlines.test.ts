@@ -63,7 +63,9 @@ describe('new deadline form', () => {
     expect(html).toContain(`全部学校（${ALL.length} 所）`);
     expect(html).toContain('name="offsets" value="30,7,3,1,0"');
     expect(html).toContain('北京时间；不填则为当天 23:59');
-    expect(html).toContain('min="2026-11-25"');
+    // A text field that takes what the chat takes, with an example still ahead (today is 2026-11-25).
+    expect(html).toContain('<input type="text" name="date" value="" placeholder="例如 2026-12-25"');
+    expect(html).toContain('也可写 5月31日、5/31、明天、下周五、月底');
   });
 
   it('creates the deadline, redirects to the list showing it, and audits it like the chat command', async () => {
@@ -111,14 +113,31 @@ describe('new deadline form', () => {
     expect(JSON.parse(deadlines()[1].offsets)).toEqual([30, 7, 3, 1, 0]);
   });
 
+  it('takes the dates and times the chat takes: 5月31日, 明天, 下周五, 月底, 下午5点', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ date: '5月31日', time: '下午5点' }, '2027-05-31 17:00'],
+      [{ date: '明天', time: '' }, '2026-11-26'],
+      [{ date: '下周五', time: '9点半' }, '2026-12-04 09:30'],
+      [{ date: '月底', time: '' }, '2026-11-30'],
+      [{ date: '2027/1/5', time: '' }, '2027-01-05'],
+      [{ date: '2027年1月5日', time: '17：00' }, '2027-01-05 17:00'],
+    ];
+    for (const [fields, due] of cases) {
+      const res = await submit({ ...good, ...fields });
+      expect(res.status).toBe(303);
+      expect(await follow(res)).toContain(`（截止 ${due}，`);
+    }
+    expect(deadlines()).toHaveLength(cases.length);
+  });
+
   const refusals: [string, Record<string, string>, string[], string, string][] = [
     ['an empty title', { ...good, title: '   ' }, [], '事项标题', '请填写事项标题。'],
     ['a title over 100 characters', { ...good, title: '计'.repeat(101) }, [], '事项标题', '标题太长，请控制在 100 字以内'],
-    ['no date', { ...good, date: '' }, [], '截止日期', '缺少截止日期，例如 2026-12-31'],
-    ['a date that does not exist', { ...good, date: '2027-02-30' }, [], '截止日期', '「2027-02-30」不是有效日期，请写成 YYYY-MM-DD，例如 2026-12-31'],
+    ['no date', { ...good, date: '' }, [], '截止日期', '缺少截止日期，例如 2026-12-25'],
+    ['a date that does not exist', { ...good, date: '2027-02-30' }, [], '截止日期', '截止日期「2027-02-30」不对：2027年2月没有30日，例如 2026-12-25'],
     ['a date in the past', { ...good, date: '2026-11-24' }, [], '截止日期', '截止时间 2026-11-24 已经过去，不能新建。请检查日期。'],
     ['today at a time already gone', { ...good, date: '2026-11-25', time: '09:30' }, [], '截止日期', '截止时间 2026-11-25 09:30 已经过去，不能新建。请检查日期。'],
-    ['a time that does not exist', { ...good, time: '24:30' }, [], '截止时间（可不填）', '「24:30」不是有效时间，请写成 HH:MM，例如 17:00'],
+    ['a time that does not exist', { ...good, time: '24:30' }, [], '截止时间（可不填）', '时间「24:30」不对，请写成 17:00 或 下午5点'],
     ['a school not on the roster', { ...good, audience: 'schools' }, ['第一中学', '火星中学'], '报送学校', '名册中没有这些学校：火星中学。'],
     ['chosen schools but none ticked', { ...good, audience: 'schools' }, [], '报送学校', '请至少勾选一所学校。'],
     ['no audience', { ...good, audience: 'everyone' }, [], '报送学校', '请选择「全部学校」或「指定学校」。'],
@@ -142,7 +161,7 @@ describe('new deadline form', () => {
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(fieldError(html, '事项标题')).toBe('请填写事项标题。');
-    expect(fieldError(html, '截止日期')).toContain('「2027-13-01」不是有效日期');
+    expect(fieldError(html, '截止日期')).toContain('截止日期「2027-13-01」不对：没有13月');
     expect(fieldError(html, '报送学校')).toBe('请至少勾选一所学校。');
     expect(fieldError(html, '提前提醒（天）')).toContain('「3,,x」有误');
     expect(fieldError(html, '截止时间（可不填）')).toBeNull();

@@ -171,16 +171,61 @@ describe('deadline reminders', () => {
 });
 
 describe('deadline commands', () => {
+  it('reads dates and times as people write them (today is Sunday 2026-03-01)', async () => {
+    const due = async (text: string) => {
+      const [reply] = await as('O1').send(`新建截止 ${text}`);
+      const m = /截止：(.+)/.exec(reply);
+      if (!m) throw new Error(`not created: ${reply}`);
+      return m[1];
+    };
+    expect(await due('年度培训计划 5月31日')).toBe('2026-05-31');
+    expect(await due('材料 明天')).toBe('2026-03-02');
+    expect(await due('材料 后天 14:00')).toBe('2026-03-03 14:00');
+    expect(await due('材料 下周五 下午5点')).toBe('2026-03-06 17:00');
+    expect(await due('材料 月底')).toBe('2026-03-31');
+    expect(await due('材料 2026/3/5')).toBe('2026-03-05');
+    expect(await due('材料 2026.3.5')).toBe('2026-03-05');
+    expect(await due('材料 2026年3月5日 9点半')).toBe('2026-03-05 09:30');
+    expect(await due('材料 5/31 学校:一中')).toBe('2026-05-31');
+    expect(await due('材料 明天下午3点')).toBe('2026-03-02 15:00');
+    expect(await due('月底 报表 3月20日')).toBe('2026-03-20');
+    const titles = app.db.select().from(schema.deadlines).all().map((d) => d.title);
+    expect(titles).toContain('年度培训计划');
+    expect(titles).toContain('月底 报表');
+  });
+
+  it('a typo in the date says what was understood and shows an example that is still ahead', async () => {
+    const [reply] = await as('O1').send('新建截止 年度培训计划 5月32日 学校:一中');
+    expect(reply).toBe(
+      [
+        '格式不对：截止日期「5月32日」不对：5月没有32日',
+        '看懂了：标题「年度培训计划」、学校 一中',
+        '用法：新建截止 <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+        '例如：新建截止 年度培训计划 2026-03-31 17:00（日期也可写 5月31日、明天、下周五、月底；时间也可写 下午5点）',
+      ].join('\n'),
+    );
+    expect(reply).not.toContain('缺少');
+    const [time] = await as('O1').send('新建截止 年度培训计划 5月31日 25:00');
+    expect(time).toContain('时间「25:00」不对');
+    expect(time).toContain('看懂了：标题「年度培训计划」、日期 2026年5月31日（周日）');
+    expect(app.db.select().from(schema.deadlines).all()).toHaveLength(0);
+  });
+
   it('refuses a past deadline, an unknown school, an empty title, and a non-officer; nothing is written', async () => {
     const count = () => app.db.select().from(schema.deadlines).all().length;
     expect((await as('O1').send('新建截止 计划 2026-02-28'))[0]).toBe('截止时间 2026-02-28 已经过去，不能新建。请检查日期。');
     expect((await as('O1').send('新建截止 计划 2026-03-01 09:00'))[0]).toContain('已经过去');
     expect((await as('O1').send('新建截止 计划 2026-05-01 学校:一中,九中'))[0]).toContain('名册中没有这些学校：九中');
     expect((await as('O1').send('新建截止 2026-05-01'))[0]).toBe(
-      '格式不对：缺少事项标题（写在日期前面）\n用法：新建截止 <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+      [
+        '格式不对：缺少事项标题（写在日期前面）',
+        '看懂了：日期 2026年5月1日（周五）',
+        '用法：新建截止 <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+        '例如：新建截止 年度培训计划 2026-03-31 17:00（日期也可写 5月31日、明天、下周五、月底；时间也可写 下午5点）',
+      ].join('\n'),
     );
-    expect((await as('O1').send('新建截止 计划'))[0]).toContain('缺少截止日期');
-    expect((await as('O1').send('新建截止 计划 2026-02-30'))[0]).toContain('「2026-02-30」不是有效日期');
+    expect((await as('O1').send('新建截止 计划'))[0]).toContain('缺少截止日期\n看懂了：标题「计划」');
+    expect((await as('O1').send('新建截止 计划 2026-02-30'))[0]).toContain('截止日期「2026-02-30」不对：2026年2月没有30日');
     expect((await as('O1').send('新建截止 计划 2026-05-01 提前:7,x'))[0]).toContain('提前天数「7,x」有误');
     expect((await as('A1').send('新建截止 计划 2026-05-01'))[0]).toBe('「新建截止」仅限培训管理员使用。如需权限，请联系教师发展中心。');
     expect(count()).toBe(0);

@@ -91,6 +91,26 @@ describe('新建培训 (chat)', () => {
     expect(getSession(app.db, 1)).toBeNull();
   });
 
+  it('reads the dates and windows people write: 明天, 下周五, 下午2点-4点 (today is Monday 2026-03-02)', async () => {
+    const tomorrow = await say('officer', '新建培训 讲座 师德师风 3 明天 下午2点 - 4点');
+    expect(tomorrow).toContain('师德师风 3 学时，2026-03-03');
+    expect(tomorrow).toContain('签到 14:00–16:00');
+    const friday = await say('officer', '新建培训 教研 校本研修 2 下周五 8:30 到 9:15 签退 下午3点-3点半');
+    expect(friday).toContain('校本研修 2 学时，2026-03-13');
+    expect(friday).toContain('签到 08:30–09:15，签退 15:00–15:30');
+    const slashed = await say('officer', '新建培训 讲座二 师德师风 1.5 2026/3/20 14:00-16:00');
+    expect(slashed).toContain('师德师风 1.5 学时，2026-03-20');
+  });
+
+  it('a typo in the date says what was understood and shows an example still ahead', async () => {
+    const reply = await say('officer', '新建培训 讲座 师德师风 3 3月32日 08:30-09:15');
+    expect(reply).toContain('格式不对：日期「3月32日」不对：3月没有32日，例如 2026-04-01、12月1日 或 明天');
+    expect(reply).toContain('看懂了：标题「讲座」、类别 师德师风、3 学时');
+    expect(reply).toContain('例如：新建培训 师德专题讲座 师德师风 3 2026-04-01 08:30-09:15');
+    expect(reply).not.toContain('缺少');
+    expect(getSession(app.db, 1)).toBeNull();
+  });
+
   it('static mode with a chosen code answers with the code and no link needed to sign in', async () => {
     const reply = await say('officer', '新建培训 校本教研 校本研修 2 2026-03-02 08:30-09:15 固定码 4321');
     expect(reply).toContain('方式：固定签到码 4321');

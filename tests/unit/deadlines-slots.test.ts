@@ -51,11 +51,11 @@ describe('reminder slots', () => {
 
 describe('新建截止 syntax', () => {
   it('reads title, date, time, schools and offsets', () => {
-    expect(parseDeadlineSpec('学期 总结 2026-5-1 17:00 学校：一中，二中 提前:14,1,14')).toEqual({
+    expect(parseDeadlineSpec('学期 总结 2026-5-1 17:00 学校：一中，二中 提前:14,1,14', '2026-03-01')).toEqual({
       ok: true,
       spec: { title: '学期 总结', date: '2026-05-01', time: '17:00', schools: ['一中', '二中'], offsets: [14, 1] },
     });
-    expect(parseDeadlineSpec('年度计划 2026年5月31日 学校:全部')).toEqual({
+    expect(parseDeadlineSpec('年度计划 2026年5月31日 学校:全部', '2026-03-01')).toEqual({
       ok: true,
       spec: { title: '年度计划', date: '2026-05-31', time: null, schools: 'all', offsets: null },
     });
@@ -63,11 +63,11 @@ describe('新建截止 syntax', () => {
 
   it('says what is wrong', () => {
     const problem = (text: string) => {
-      const r = parseDeadlineSpec(text);
+      const r = parseDeadlineSpec(text, '2026-03-01');
       return r.ok ? null : r.problem;
     };
     expect(problem('计划')).toEqual({ kind: 'missingDate' });
-    expect(problem('计划 2026-13-01')).toEqual({ kind: 'badDate', value: '2026-13-01' });
+    expect(problem('计划 2026-13-01')).toEqual({ kind: 'badDate', value: '2026-13-01', reason: '没有13月' });
     expect(problem('2026-05-01')).toEqual({ kind: 'emptyTitle' });
     expect(problem('计划 2026-05-01 25:00')).toEqual({ kind: 'badTime', value: '25:00' });
     expect(problem('计划 2026-05-01 提前:')).toEqual({ kind: 'badOffsets', value: '' });

@@ -26,6 +26,19 @@ describe('importRecords', () => {
     expect(stored('R3')).toMatchObject({ category: '网络研修', no: 'T002' });
   });
 
+  it('reads the text dates offices write (2026/3/5, 2026年3月5日, 2026.3.5) and stores them as 2026-03-05; re-importing changes nothing', async () => {
+    const rows = [
+      ['T001', '2026/3/5', '8', '集中培训', '', 'D1'],
+      ['T001', '2026年3月5日', '2', '集中培训', '', 'D2'],
+      ['T002', '2026.3.5', '3', '远程培训', '', 'D3'],
+      ['T002', '２０２６／３／５', '3', '远程培训', '', 'D4'],
+    ];
+    const r = await records(db, rows);
+    expect(r).toMatchObject({ rows: 4, added: 4, invalid: 0, committed: true });
+    for (const key of ['D1', 'D2', 'D3', 'D4']) expect(stored(key)).toMatchObject({ date: '2026-03-05' });
+    expect(await records(db, rows)).toMatchObject({ added: 0, unchanged: 4 });
+  });
+
   it('re-importing the same rows changes nothing and reports them as unchanged', async () => {
     const rows = [
       ['T001', '2026-03-01', '8', '集中培训', '新课标解读', 'R1'],
@@ -164,7 +177,7 @@ describe('importRecords', () => {
     };
     const r = await importRecords(db, presets, plain, { skipInvalid: true }, clock());
     expect(r).toMatchObject({ file: 'plain.csv', rows: 2, added: 1, invalid: 1 });
-    expect(r.errors).toEqual([{ row: 3, column: '日期', reason: '应为 YYYY-MM-DD 格式的日期，例如 2026-03-01' }]);
+    expect(r.errors).toEqual([{ row: 3, column: '日期', reason: '应为日期，例如 2026-03-01、2026/3/1 或 2026年3月1日' }]);
   });
 
   it('uses the injected clock', async () => {

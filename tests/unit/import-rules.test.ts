@@ -83,7 +83,11 @@ describe('record row rules', () => {
 
   it('dates: format, real day, not in the future, required', () => {
     expect(recordReasons({ 日期: '2026-02-30' })).toEqual([['日期', '「2026-02-30」不是有效的日期（没有这一天）']]);
-    expect(recordReasons({ 日期: '2026/3/1' })).toEqual([['日期', REASONS.dateFormat]]);
+    // Every absolute form an office's files hold; relative forms (明天, 3月1日) have no place in a file.
+    for (const ok of ['2026/3/1', '2026.3.1', '2026年3月1日', '２０２６年３月１日', '20260301', '2026-3-1']) expect(recordReasons({ 日期: ok })).toEqual([]);
+    expect(recordReasons({ 日期: '2026/2/30' })).toEqual([['日期', '「2026/2/30」不是有效的日期（没有这一天）']]);
+    for (const bad of ['abc', '3月1日', '明天', '1/3/2026']) expect(recordReasons({ 日期: bad })).toEqual([['日期', REASONS.dateFormat]]);
+    expect(recordReasons({ 日期: '2026年11月26日' })).toEqual([['日期', '晚于今天（2026-11-25），不能登记未来的学时']]);
     expect(recordReasons({ 日期: '2026-11-26' })).toEqual([['日期', '晚于今天（2026-11-25），不能登记未来的学时']]);
     expect(recordReasons({ 日期: '2026-11-25' })).toEqual([]);
     expect(recordReasons({ 日期: '' })).toEqual([['日期', '不能为空']]);

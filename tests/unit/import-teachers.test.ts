@@ -32,6 +32,16 @@ describe('importTeachers', () => {
     expect(teacher('T001')).toMatchObject({ normal_graduate: 1, homeroom: 0 });
   });
 
+  it('reads a hire date written 2015/9/1 or 2015年9月1日 and stores 2015-09-01', async () => {
+    const r = await teachers(db, [
+      ['T101', '甲', '第一中学', '2015/9/1', '是', '否', '教师', 'laibin'],
+      ['T102', '乙', '第一中学', '2015年9月1日', '是', '否', '教师', 'laibin'],
+    ]);
+    expect(r).toMatchObject({ added: 2, invalid: 0 });
+    expect(teacher('T101')).toMatchObject({ hire_date: '2015-09-01' });
+    expect(teacher('T102')).toMatchObject({ hire_date: '2015-09-01' });
+  });
+
   it('gives school leaders (校长/园长/书记) the leader role', async () => {
     const r = await teachers(db, roster);
     expect(r.extra.leadersGranted).toBe(3);

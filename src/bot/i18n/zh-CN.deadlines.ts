@@ -7,7 +7,7 @@ export const deadlinesText = {
   help: {
     create: {
       summary: '新建报送截止事项并自动提醒学校负责人（培训管理员）',
-      usage: '新建截止 <标题> <YYYY-MM-DD> [HH:MM] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
+      usage: '新建截止 <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
     },
     filed: { summary: '告知本校某事项已报送，停止提醒（学校负责人）', usage: '已报送 <事项编号或标题>' },
     todo: { summary: '查看本校尚未报送的事项及截止日期（学校负责人）', usage: '待办' },
@@ -19,15 +19,28 @@ export const deadlinesText = {
   audienceAll: (n: number) => `全部学校（${n} 所）`,
   create: {
     problems: {
-      missingDate: '缺少截止日期，例如 2026-12-31',
-      badDate: (v: string) => `「${v}」不是有效日期，请写成 YYYY-MM-DD，例如 2026-12-31`,
-      badTime: (v: string) => `「${v}」不是有效时间，请写成 HH:MM，例如 17:00`,
+      missingDate: '缺少截止日期',
+      badDate: (v: string, reason?: string) => `截止日期「${v}」不对${reason ? `：${reason}` : ''}`,
+      badTime: (v: string) => `时间「${v}」不对，请写成 17:00 或 下午5点`,
       emptyTitle: '缺少事项标题（写在日期前面）',
       titleTooLong: (max: number) => `标题太长，请控制在 ${max} 字以内`,
       badOffsets: (v: string) => `提前天数「${v}」有误，请写成用逗号分隔的天数，例如 提前:30,7,3,1,0`,
       emptySchools: '「学校:」后面没有学校名称',
       unknownWord: (v: string) => `无法识别「${v}」。学校请写成 学校:一中,二中，提前天数请写成 提前:30,7,3,1,0`,
     },
+    /** "看懂了：标题「年度计划」、日期 2027年5月31日（周一）" — what a refused line was read as. */
+    understood: (parts: { title?: string; date?: string; time?: string | null; schools?: string[]; offsets?: number[] | null }) => {
+      const said = [
+        ...(parts.title ? [`标题「${parts.title}」`] : []),
+        ...(parts.date ? [`日期 ${parts.date}`] : []),
+        ...(parts.time ? [`时间 ${parts.time}`] : []),
+        ...(parts.schools ? [`学校 ${parts.schools.join('、')}`] : []),
+        ...(parts.offsets ? [`提前 ${parts.offsets.join(',')} 天`] : []),
+      ];
+      return said.length ? `看懂了：${said.join('、')}` : '';
+    },
+    /** A correct line, with a date still ahead. */
+    example: (date: string) => `例如：新建截止 年度培训计划 ${date} 17:00（日期也可写 5月31日、明天、下周五、月底；时间也可写 下午5点）`,
     past: (due: string) => `截止时间 ${due} 已经过去，不能新建。请检查日期。`,
     unknownSchools: (unknown: string[], known: string[]) =>
       `名册中没有这些学校：${unknown.join('、')}。${known.length ? `可选学校：${list(known, 10)}` : '名册中还没有学校。'}`,
@@ -40,6 +53,12 @@ export const deadlinesText = {
         `提醒学校负责人：${offsets.map((d) => (d === 0 ? '当天' : `提前 ${d} 天`)).join('、')}；逾期后每 ${every} 天提醒一次（最多 ${rounds} 次），并把未报送学校名单发给培训管理员。`,
         `发送「报送情况 ${id}」查看各校报送情况。`,
       ].join('\n'),
+  },
+  /** The console's new-deadline form: the fields take the same date and time forms as the chat. */
+  form: {
+    datePlaceholder: (example: string) => `例如 ${example}`,
+    dateHint: '也可写 5月31日、5/31、明天、下周五、月底',
+    timePlaceholder: '例如 17:00 或 下午5点',
   },
   match: {
     notFound: (q: string) => `没有找到事项「${q}」。发送「待办」查看未报送的事项。`,

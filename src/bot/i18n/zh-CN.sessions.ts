@@ -25,9 +25,24 @@ export const sessionsText = {
     cancel: { summary: '取消整场培训并通知参训教师（培训管理员）', usage: '取消培训 <培训编号> <原因>' },
   },
 
-  createExample: '例如：新建培训 师德专题讲座 师德师风 3 2026-12-01 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码',
+  /** `date` is an example date still ahead (src/time/parse.ts exampleDate). */
+  createExample: (date: string) =>
+    `例如：新建培训 师德专题讲座 师德师风 3 ${date} 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码（日期也可写 12月1日、明天、下周五；时段也可写 下午2点-4点）`,
 
-  problem(p: DraftProblem): string {
+  /** "看懂了：标题「…」、类别 …、3 学时、日期 …" — what a refused 新建培训 line was read as. */
+  understood: (parts: { title?: string; category?: string; hours?: number; date?: string; checkin?: string }) => {
+    const said = [
+      ...(parts.title ? [`标题「${parts.title}」`] : []),
+      ...(parts.category ? [`类别 ${parts.category}`] : []),
+      ...(parts.hours !== undefined ? [`${h(parts.hours)} 学时`] : []),
+      ...(parts.date ? [`日期 ${parts.date}`] : []),
+      ...(parts.checkin ? [`签到 ${parts.checkin}`] : []),
+    ];
+    return said.length ? `看懂了：${said.join('、')}` : '';
+  },
+
+  /** `example` is a date still ahead, for the sentences that show one. */
+  problem(p: DraftProblem, example = '明天'): string {
     switch (p.kind) {
       case 'title_missing':
         return '缺少培训标题';
@@ -44,13 +59,13 @@ export const sessionsText = {
       case 'hours_invalid':
         return `学时数「${p.raw}」不对：应大于 0、不超过 24`;
       case 'date_missing':
-        return '缺少日期，例如 2026-12-01 或 明天';
+        return `缺少日期，例如 ${example}、12月1日 或 明天`;
       case 'date_invalid':
-        return `日期「${p.raw}」不对，例如 2026-12-01`;
+        return `日期「${p.raw}」不对${p.reason ? `：${p.reason}` : ''}，例如 ${example}、12月1日 或 明天`;
       case 'window_missing':
-        return '缺少签到时段，例如 08:30-09:15';
+        return '缺少签到时段，例如 08:30-09:15 或 下午2点-2点半';
       case 'time_invalid':
-        return `时段「${p.raw}」不对，例如 08:30-09:15`;
+        return `时段「${p.raw}」不对，例如 08:30-09:15 或 下午2点-2点半`;
       case 'window_order':
         return `${p.phase === 'checkin' ? '签到' : '签退'}时段的结束早于开始`;
       case 'checkout_before_checkin':
@@ -235,10 +250,11 @@ export const sessionsText = {
   cli: {
     usage: [
       '用法 usage:',
-      '  session create --title <标题> --category <类别> --hours <学时> --date <YYYY-MM-DD> --checkin <HH:MM-HH:MM>',
+      '  session create --title <标题> --category <类别> --hours <学时> --date <日期> --checkin <HH:MM-HH:MM>',
       '                 [--checkout <HH:MM-HH:MM>] [--audience 全部|学校:一中,二中|角色:班主任] [--mode rotating|static|button]',
       '                 [--code <固定码>] [--by <创建人>] [--base-url <https://…>]',
-      '  session list [--date <YYYY-MM-DD>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>] [--limit <n>]',
+      '  session list [--date <日期>] [--from <日期>] [--to <日期>] [--limit <n>]',
+      '  （日期可写 2027-01-05、2027/1/5、2027年1月5日、1月5日、明天、下周五、月底；时段可写 下午2点-4点）',
       '  session show <编号> [--base-url <https://…>]',
       '  session attendance <编号> --format csv|xlsx --out <文件>',
       '  session close <编号>',

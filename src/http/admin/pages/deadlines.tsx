@@ -9,6 +9,7 @@ import { formatDue } from '../../../deadlines/reminders.js';
 import { DEFAULT_DUE_TIME } from '../../../deadlines/service.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, daysLeft } from '../../../deadlines/slots.js';
 import { MAX_TITLE_CHARS } from '../../../deadlines/parse.js';
+import { exampleDate } from '../../../time/parse.js';
 import { activeDeadlines, filingSchools, filingStatus, getDeadline, leadersBySchool, reachableSchools } from '../../../deadlines/store.js';
 import { a, flash, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
@@ -16,6 +17,7 @@ import { Page, PageHead } from '../layout.js';
 import { teacherNamer } from '../../../bot/teacher-names.js';
 
 const m = a.deadlines;
+const f = t.deadlines.form;
 
 /** What the form shows again after a refusal: text fields as typed, the schools that were ticked. */
 type FormValues = Record<string, string | string[]>;
@@ -36,11 +38,12 @@ function CreateForm(props: { user: ConsoleUser; values: FormValues; errors: Dead
         <Field label={m.titleLabel} error={e.title} style="grid-column: span 2">
           <input type="text" name="title" value={one(v.title)} maxlength={MAX_TITLE_CHARS} placeholder={m.titlePlaceholder} required aria-invalid={invalid('title')} />
         </Field>
-        <Field label={m.dueDate} error={e.date}>
-          <input type="date" name="date" value={one(v.date)} min={props.today} required aria-invalid={invalid('date')} />
+        <Field label={m.dueDate} hint={f.dateHint} error={e.date}>
+          {/* Text, not type=date: the field takes what the chat takes (5月31日, 明天, 下周五, 月底 …). */}
+          <input type="text" name="date" value={one(v.date)} placeholder={f.datePlaceholder(exampleDate(props.today))} maxlength={40} required aria-invalid={invalid('date')} />
         </Field>
         <Field label={m.dueTime} hint={m.dueTimeHint(props.timeZone, DEFAULT_DUE_TIME)} error={e.time}>
-          <input type="time" name="time" value={one(v.time)} aria-invalid={invalid('time')} />
+          <input type="text" name="time" value={one(v.time)} placeholder={f.timePlaceholder} maxlength={20} aria-invalid={invalid('time')} />
         </Field>
       </div>
       <Field label={m.audience} group error={e.audience ?? e.schools}>
