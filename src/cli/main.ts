@@ -1,7 +1,7 @@
 /**
  * Officer CLI: `npm run cli -- <subcommand> …`. Exit codes: 0 ok, 1 bad input, 2 configuration.
  *   import teachers|records <file> [--skip-invalid] [--dry-run]
- *   hours <工号> [--as-of YYYY-MM-DD] [--json]
+ *   hours <工号> [--as-of <日期>] [--json]
  *   officer add|remove <工号> | officer list
  *   bind-code <工号>   (one-time code an officer or school leader binds with)
  *   records revoke|correct <编号> …   (put a wrong credit record right; reason required, audited)
