@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleBaseUrl } from '../src/admin/auth.js';
 import { defineCommand } from '../src/bot/command.js';
 import { audienceOf, createSession, hasCheckout, sendSignInCards } from '../src/sessions/sessions.js';
 import { parseCreateText } from '../src/sessions/syntax.js';
@@ -59,7 +60,7 @@ export default defineCommand({
         expected: created.expected.length,
         mode: session.mode,
         staticCode: session.staticCode,
-        projectorPath: session.mode === 'button' ? null : projectorPath(session),
+        projectorPath: session.mode === 'button' ? null : projectorPath(session, consoleBaseUrl(db)),
         cards: cards && { queued: cards.queued, unbound: cards.unbound.length },
       }),
     };

@@ -80,6 +80,8 @@ export const ConfigSchema = z
     ),
     /** Where people reach this server, for links the bot sends (the console login link); default http://127.0.0.1:PORT. */
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Alias of PUBLIC_BASE_URL (the name the quick start uses); PUBLIC_URL wins when both are set. */
+    PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {
@@ -120,4 +122,12 @@ export function feishuEnabled(c: Config): boolean {
 
 export function dingtalkEnabled(c: Config): boolean {
   return Boolean(c.DINGTALK_CLIENT_ID && c.DINGTALK_CLIENT_SECRET);
+}
+
+/**
+ * Where people reach this server, for every link the bot prints or sends (console login, projector page):
+ * PUBLIC_URL, else PUBLIC_BASE_URL, else http://localhost:<the port actually listened on>. No trailing slash.
+ */
+export function publicUrl(config: Pick<Config, 'PUBLIC_URL' | 'PUBLIC_BASE_URL'>, port: number): string {
+  return (config.PUBLIC_URL ?? config.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
 }

@@ -2,7 +2,8 @@
 import { closeServer, listen } from './http/server.js';
 import { countTeachers } from './ledger/teachers.js';
 import { createXueshi } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, publicUrl } from './config.js';
+import { setConsoleBaseUrl } from './admin/auth.js';
 
 async function main(): Promise<void> {
   let config;
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   await app.start();
   const server = app.createServer();
   const port = await listen(server, config.PORT, config.HOST);
+  // Links (console login, projector page) name the port actually listened on (PORT=0 picks one).
+  setConsoleBaseUrl(app.db, publicUrl(config, port));
   const lines = [
     `学时助手已启动 · http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}/healthz`,
     `数据库 ${config.DATABASE_PATH}（名册 ${countTeachers(app.db)} 人）· 政策默认 ${config.DEFAULT_POLICY} · 时区 ${config.TIMEZONE}`,
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
   if (!app.adapters.some((a) => a.platform === 'dingtalk')) {
     lines.push('  dingtalk: off — 设置 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET 即可接入钉钉');
   }
-  lines.push(`管理后台：http://127.0.0.1:${port}/admin（首次用 ADMIN_TOKEN 登录，之后由管理员向机器人发送「后台」获取登录链接）`);
+  lines.push(`管理后台：${publicUrl(config, port)}/admin（首次用 ADMIN_TOKEN 登录，之后由管理员向机器人发送「后台」获取登录链接）`);
   lines.push('本地试用：另开终端运行 npm run demo（演示名册）或 npm run chat（当前数据库）');
   console.log(lines.join('\n'));
 

@@ -29,9 +29,14 @@ export function sameSecret(a: string, b: string): boolean {
 
 const baseUrls = new WeakMap<object, string>();
 
-/** The console's public address, registered per database by the HTTP layer (config PUBLIC_BASE_URL). */
+/** The server's public address, registered per database by the HTTP layer (config PUBLIC_URL / PUBLIC_BASE_URL, else the real port). */
 export function setConsoleBaseUrl(db: Db, url: string): void {
   baseUrls.set(db, url.replace(/\/+$/, ''));
+}
+
+/** The registered public address ('' when none: links are then relative). */
+export function consoleBaseUrl(db: Db): string {
+  return baseUrls.get(db) ?? '';
 }
 
 export function loginUrl(db: Db, token: string): string {

@@ -33,7 +33,7 @@ describe('login by link (后台)', () => {
     const { officer } = await withOfficer();
     const reply = await askLink(officer);
     expect(reply).toContain('10 分钟内有效，仅可使用一次');
-    expect(reply).toContain('http://127.0.0.1:3000/admin/login?token=');
+    expect(reply).toContain('http://localhost:3000/admin/login?token=');
     const token = tokenOf(reply);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Only the hash is stored.

@@ -138,7 +138,10 @@ describe('officer CLI (child process)', { timeout: 60_000 }, () => {
     const r = await cli(['demo'], { DATABASE_PATH: demoPath });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`【演示数据】已写入 ${demoPath}`);
-    expect(r.stdout).toContain(`DATABASE_PATH=${demoPath} npm run chat`);
+    expect(r.stdout).toContain(`DEMO_DATABASE_PATH=${demoPath} npm run demo`);
+    // The cast: who is a teacher, a school leader, an officer, and how to become them in the chat.
+    expect(r.stdout).toMatch(/学校负责人 DEMO003 .*\/as 校长/);
+    expect(r.stdout).toMatch(/培训管理员 DEMO006 .*\/as 管理员/);
   });
 
   it('a configuration error exits 2 with the message', async () => {

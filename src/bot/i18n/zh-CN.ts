@@ -10,6 +10,7 @@ import { ROLE_LABELS } from './zh-CN.roles.js';
 import { hoursText, renderHoursReply } from './zh-CN.hours.js';
 import { filingText } from './zh-CN.filing.js';
 import { correctionsText } from './zh-CN.corrections.js';
+import { consoleText } from './zh-CN.console.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -29,6 +30,7 @@ export const zhCN = {
   hoursReply: hoursText,
   filing: filingText,
   corrections: correctionsText,
+  console: consoleText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },

@@ -17,7 +17,7 @@ export interface AdminDeps {
   /** Business clock: link expiry, sessions, "today". */
   clock: Clock;
   presets: ReadonlyMap<string, PolicyPreset>;
-  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
+  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
   logger: Logger;
   /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */
   onEnqueued?: () => void;

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { readFileSync } from 'node:fs';
+import { publicUrl } from '../../config.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { parseProxyList } from '../client-address.js';
 import { ComplianceCache } from '../../admin/compliance.js';
@@ -40,7 +41,8 @@ export interface AdminConsole {
 
 /** Mounts /admin on the app. */
 export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
-  const baseUrl = (deps.config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${deps.config.PORT}`).replace(/\/+$/, '');
+  // Until the server listens (and learns its real port), links use the configured PORT; see setConsoleBaseUrl.
+  const baseUrl = publicUrl(deps.config, deps.config.PORT);
   setConsoleBaseUrl(deps.db, baseUrl);
   const cache = new ComplianceCache({ db: deps.db, presets: deps.presets, clock: deps.clock, timeZone: deps.config.TIMEZONE });
   const imports = new ImportJobs({

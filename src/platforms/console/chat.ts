@@ -1,60 +1,72 @@
 /**
- * `npm run chat` — talk to the bot in the terminal, over the same handlers and database as Feishu/DingTalk.
- * `npm run demo` (= chat --demo) — the same, on a separate demo database seeded with a labelled demo roster.
+ * `npm run chat` — talk to the bot in the terminal, over the same handlers and database as Feishu/DingTalk
+ * (links it prints point at the server on PORT / PUBLIC_URL, which `npm start` runs on the same database).
+ * `npm run demo` (= chat --demo) — the bot and its HTTP server on a separate demo database seeded with a labelled
+ * demo roster, in this process (src/platforms/console/demo.ts), so the links it prints open on that database.
  */
 import { createInterface } from 'node:readline/promises';
-import { createXueshi } from '../../app.js';
-import { ConfigError, loadConfig } from '../../config.js';
+import { createXueshi, type Xueshi } from '../../app.js';
+import { setConsoleBaseUrl } from '../../admin/auth.js';
+import { messagesFor } from '../../bot/i18n/index.js';
+import { ConfigError, loadConfig, publicUrl } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { countTeachers } from '../../ledger/teachers.js';
-import { seedDemo, DEMO_DATABASE_PATH } from '../../cli/demo-data.js';
+import { DataKindError } from '../../cli/demo-data.js';
+import { consoleCommand } from './commands.js';
+import { startDemo } from './demo.js';
 import { ConsoleSession } from './session.js';
 
+const text = messagesFor('zh-CN').console;
+
+async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSession; blurbs?: ReadonlyMap<string, string>; stop: () => Promise<void> }> {
+  // Logs go to stderr at warn level so they don't interleave with the conversation.
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  if (demo) {
+    const running = await startDemo(process.env, { logger });
+    console.log(running.intro.join('\n'));
+    return running;
+  }
+  const config = loadConfig(process.env);
+  const app = createXueshi({ config, logger });
+  await app.start();
+  setConsoleBaseUrl(app.db, publicUrl(config, config.PORT));
+  const count = countTeachers(app.db);
+  console.log(text.chatIntro(config.DATABASE_PATH, count));
+  if (count === 0) console.log(text.emptyRoster);
+  console.log(text.commands);
+  return { app, session: new ConsoleSession(app), stop: () => app.stop() };
+}
+
 async function main(): Promise<void> {
-  const demo = process.argv.includes('--demo');
-  let config;
+  let opened;
   try {
-    config = loadConfig(demo ? { ...process.env, DATABASE_PATH: process.env.DEMO_DATABASE_PATH ?? DEMO_DATABASE_PATH } : process.env);
+    opened = await open(process.argv.includes('--demo'));
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof DataKindError) {
       console.error(error.message);
       process.exit(2);
     }
     throw error;
   }
-  // Logs go to a file-less stderr at warn level so they don't interleave with the conversation.
-  const app = createXueshi({ config, logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  await app.start();
-  const session = new ConsoleSession(app);
-
-  if (demo) {
-    const sample = seedDemo(app.db, app.clock);
-    const as = session.actAs(sample.employeeNo);
-    console.log(`【演示模式】数据库 ${config.DATABASE_PATH} 中是演示名册，不含真实数据。`);
-    if (as.ok) console.log(`你现在是演示教师「${as.name}」（工号 ${sample.employeeNo}）。`);
-  } else {
-    const count = countTeachers(app.db);
-    console.log(`控制台对话 · 数据库 ${config.DATABASE_PATH}（名册 ${count} 人）`);
-    if (count === 0) console.log('名册为空。试用演示数据：npm run demo；导入名册：npm run cli -- import teachers <文件>');
-  }
-  console.log('试试：我还差多少学时 ｜ 记录 ｜ 帮助。  /as <工号> 切换身份，/quit 退出。\n');
+  const { app, session, blurbs } = opened;
+  console.log('');
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   rl.setPrompt('你> ');
   rl.prompt();
   for await (const line of rl) {
-    const text = line.trim();
-    if (text === '/quit' || text === '/exit') break;
-    if (text.startsWith('/as ')) {
-      const result = session.actAs(text.slice(4).trim());
-      console.log(result.ok ? `（已切换为 ${result.name}）` : `（${result.message}）`);
-    } else if (text) {
-      for (const reply of await session.send(text)) console.log(`学时助手> ${reply.replace(/\n/g, '\n          ')}`);
+    const own = consoleCommand(app.db, session, line, blurbs);
+    if (own?.quit) break;
+    if (own) {
+      if (own.output.length) console.log(own.output.join('\n'));
+    } else if (line.trim()) {
+      for (const reply of await session.send(line.trim())) console.log(`学时助手> ${reply.replace(/\n/g, '\n          ')}`);
     }
     rl.prompt();
   }
   rl.close();
-  await app.stop();
+  await opened.stop();
+  process.exit(0);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import type { Xueshi } from '../../app.js';
 import { bindAccount } from '../../ledger/accounts.js';
-import { findTeacherByEmployeeNo } from '../../ledger/teachers.js';
+import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
 
 /**
  * A console conversation: one local account, replies collected from the outbox as they are sent.
@@ -20,6 +20,11 @@ export class ConsoleSession {
       off();
     }
     return replies;
+  }
+
+  /** Who this console speaks as (null until /as or 绑定). */
+  teacher(): TeacherRow | null {
+    return findTeacherByAccount(this.app.db, 'console', this.accountId);
   }
 
   /** Switches this console to the given roster entry (console only). */

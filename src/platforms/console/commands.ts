@@ -1,0 +1,124 @@
+/**
+ * The terminal chat's own commands (a line starting with "/"): who am I, become someone else, the demo's cast.
+ * Everything else goes to the bot as a message. The console is the local operator's tool (who holds the
+ * database file anyway), so `/as` may pick any identity, by 工号 or by role (教师 / 校长 / 管理员).
+ */
+import type { Db } from '../../../db/client.js';
+import { messagesFor } from '../../bot/i18n/index.js';
+import type { CastLine } from '../../bot/i18n/zh-CN.console.js';
+import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
+import type { Role } from '../../bot/command.js';
+import { findTeacherByEmployeeNo, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
+import type { ConsoleSession } from './session.js';
+
+const text = messagesFor('zh-CN').console;
+
+/** Role words people type after /as → the role they mean. */
+const ROLE_WORDS: Record<string, Role> = {
+  教师: 'teacher', 老师: 'teacher', teacher: 'teacher',
+  校长: 'leader', 负责人: 'leader', 学校负责人: 'leader', leader: 'leader',
+  管理员: 'officer', 培训管理员: 'officer', 师训: 'officer', officer: 'officer',
+};
+const SWITCH_WORD: Record<Role, string> = { teacher: '教师', leader: '校长', officer: '管理员' };
+
+/** The highest role a person holds (officer > leader > teacher). */
+function mainRole(db: Db, teacher: TeacherRow): Role {
+  const roles = rolesOf(db, teacher);
+  return roles.has('officer') ? 'officer' : roles.has('leader') ? 'leader' : 'teacher';
+}
+
+/** The first person (demo ids first) whose main role is `role`. */
+function firstWithRole(db: Db, role: Role): TeacherRow | null {
+  const rows = db.$client
+    .prepare(`SELECT employee_no FROM teachers ORDER BY (employee_no LIKE 'DEMO%') DESC, id LIMIT 2000`)
+    .pluck()
+    .all() as string[];
+  for (const no of rows) {
+    const t = findTeacherByEmployeeNo(db, no);
+    if (t && mainRole(db, t) === role) return t;
+  }
+  return null;
+}
+
+/** `/as` target: a 工号 (any case) or a role word. */
+export function resolveIdentity(db: Db, who: string): TeacherRow | null {
+  const word = who.trim();
+  const role = ROLE_WORDS[word.toLowerCase()];
+  if (role) return firstWithRole(db, role);
+  return findTeacherByEmployeeNo(db, word) ?? findTeacherByEmployeeNo(db, word.toUpperCase());
+}
+
+function rolesText(db: Db, teacher: TeacherRow): string {
+  const roles = [...rolesOf(db, teacher)].filter((r) => r !== 'teacher' || rolesOf(db, teacher).size === 1);
+  return roles.map(roleLabel).join('、');
+}
+
+/** The demo roster as a cast: who is a teacher, a school leader, an officer, and how to become them. */
+export function castOf(db: Db, blurbs: ReadonlyMap<string, string> = new Map()): CastLine[] {
+  const rows = db.$client.prepare(`SELECT employee_no FROM teachers WHERE employee_no LIKE 'DEMO%' ORDER BY employee_no`).pluck().all() as string[];
+  const used = new Set<Role>();
+  const order: Record<Role, number> = { teacher: 0, leader: 1, officer: 2 };
+  const cast = rows.flatMap((no) => {
+    const t = findTeacherByEmployeeNo(db, no);
+    if (!t) return [];
+    const role = mainRole(db, t);
+    const byRole = !used.has(role);
+    used.add(role);
+    const line: CastLine = {
+      role: roleLabel(role),
+      employeeNo: t.employeeNo,
+      name: t.name,
+      school: t.school,
+      blurb: blurbs.get(t.employeeNo) ?? t.position,
+      switchWith: byRole ? `/as ${SWITCH_WORD[role]}` : `/as ${t.employeeNo}`,
+    };
+    return [{ line, role }];
+  });
+  return cast.sort((a, b) => order[a.role] - order[b.role]).map((c) => c.line);
+}
+
+export function castText(db: Db, blurbs?: ReadonlyMap<string, string>): string[] {
+  const cast = castOf(db, blurbs);
+  return cast.length ? [text.castHeader, ...cast.map(text.castLine)] : [text.noCast];
+}
+
+export function whoamiText(db: Db, session: ConsoleSession): string {
+  const me = session.teacher();
+  return me ? text.nowAs(me.name, me.employeeNo, rolesText(db, me)) : text.nobody;
+}
+
+/**
+ * Handles one line typed in the terminal chat: a console command's output, or null when the line is a message
+ * for the bot. `quit` asks the chat to end.
+ */
+export function consoleCommand(db: Db, session: ConsoleSession, line: string, blurbs?: ReadonlyMap<string, string>): { output: string[]; quit?: boolean } | null {
+  const m = /^[/／](\S+)\s*(.*)$/.exec(line.trim());
+  if (!m) return null;
+  const [cmd, arg] = [m[1].toLowerCase(), m[2].trim()];
+  switch (cmd) {
+    case 'quit':
+    case 'exit':
+    case 'q':
+      return { output: [], quit: true };
+    case 'as':
+    case '切换': {
+      if (!arg) return { output: [text.asUsage] };
+      const teacher = resolveIdentity(db, arg);
+      if (!teacher) return { output: [text.noSuchPerson(arg)] };
+      const result = session.actAs(teacher.employeeNo);
+      if (!result.ok) return { output: [text.boundElsewhere(teacher.employeeNo)] };
+      return { output: [text.switched(teacher.name, teacher.employeeNo, rolesText(db, teacher))] };
+    }
+    case 'whoami':
+    case '我是谁':
+      return { output: [whoamiText(db, session)] };
+    case 'cast':
+    case '角色':
+      return { output: castText(db, blurbs) };
+    case 'help':
+    case '帮助':
+      return { output: [text.commands] };
+    default:
+      return { output: [text.unknownSlash(`/${m[1]}`)] };
+  }
+}
