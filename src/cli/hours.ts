@@ -20,7 +20,7 @@ export async function hoursCommand(args: string[], io: CliIo): Promise<number> {
   const app = loadApp(io);
   const today = dateIn(app.clock.now(), app.config.TIMEZONE);
   // Any form the chat takes: 2026-06-30, 2026/6/30, 2026年6月30日, 6月30日, 月底, 昨天 …
-  const asOfDate = asOfArg === undefined ? null : parseDateText(asOfArg, today);
+  const asOfDate = asOfArg === undefined ? null : parseDateText(asOfArg, today, { yearless: 'back' });
   if (asOfDate && !asOfDate.ok) {
     throw new CliError(`--as-of「${asOfArg}」不是有效日期（${dateProblemReason(asOfDate.problem)}），例如 ${today}、${describeDate(today).replace(/（.*$/, '')} 或 月底。`);
   }

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { records, teachers } from '../../db/schema.js';
 import { MAX_HOURS } from '../import/rules.js';
-import { isValidDate } from '../policy/dates.js';
+import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { audit } from './audit.js';
 import type { TeacherRow } from './teachers.js';
@@ -103,8 +103,11 @@ export function correctRecord(
     after.category = key;
   }
   if (input.date !== undefined) {
-    const v = input.date.trim();
-    if (!isValidDate(v)) return refuse({ kind: 'bad_date', value: v });
+    // Any form the chat takes (2026/3/1, 2026年3月1日, 3月1日 = the latest one, 昨天 …).
+    const raw = input.date.trim();
+    const read = parseDateText(raw, ctx.today, { yearless: 'back' });
+    if (!read.ok) return refuse({ kind: 'bad_date', value: raw });
+    const v = read.date;
     if (v > ctx.today) return refuse({ kind: 'future_date', value: v });
     after.date = v;
   }

@@ -27,6 +27,11 @@ export type TimeRangeResult = { ok: true; start: string; end: string } | { ok: f
 export interface DateOptions {
   /** Refuse 明天, 下周五, 5月31日 and other forms that need `today` (files hold absolute dates only). */
   absoluteOnly?: boolean;
+  /**
+   * Which way a date without a year (5月31日, 31号, a bare 周五) points: 'ahead' (default: the next such day, today
+   * included — deadlines, sessions) or 'back' (the latest such day, today included — credit dates, "as of").
+   */
+  yearless?: 'ahead' | 'back';
 }
 
 /* ------------------------------------------------------------------ normalising */
@@ -79,29 +84,29 @@ function ymd(year: number, month: number, day: number): DateResult {
 
 const daysInMonth = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
-/** The first (month, day) on or after `today`; 2月29日 waits for a leap year. */
-function nextMonthDay(month: number, day: number, today: string): DateResult {
+/** The first (month, day) on or after `today` (before or on, going `back`); 2月29日 waits for a leap year. */
+function nextMonthDay(month: number, day: number, today: string, back = false): DateResult {
   if (month < 1 || month > 12 || day < 1 || day > 31 || day > daysInMonth(2000, month)) {
     return { ok: false, problem: { kind: 'noSuchDay', raw: '', year: null, month, day } };
   }
   const { y } = parseYmd(today);
-  for (let year = y; year <= y + 8; year++) {
-    const date = `${year}-${pad(month)}-${pad(day)}`;
-    if (isValidDate(date) && date >= today) return { ok: true, date };
+  for (let i = 0; i <= 8; i++) {
+    const date = `${back ? y - i : y + i}-${pad(month)}-${pad(day)}`;
+    if (isValidDate(date) && (back ? date <= today : date >= today)) return { ok: true, date };
   }
   return { ok: false, problem: { kind: 'noSuchDay', raw: '', year: null, month, day } };
 }
 
-/** The first day-of-month `day` on or after `today` (months without it are skipped). */
-function nextDayOfMonth(day: number, today: string): DateResult {
+/** The first day-of-month `day` on or after `today` (before or on, going `back`; months without it are skipped). */
+function nextDayOfMonth(day: number, today: string, back = false): DateResult {
   if (day < 1 || day > 31) return { ok: false, problem: { kind: 'noSuchDay', raw: '', year: null, month: parseYmd(today).m, day } };
   const { y, m } = parseYmd(today);
   for (let i = 0; i < 13; i++) {
-    const first = addMonths(formatYmd({ y, m, d: 1 }), i);
+    const first = addMonths(formatYmd({ y, m, d: 1 }), back ? -i : i);
     const { y: yy, m: mm } = parseYmd(first);
     if (day <= daysInMonth(yy, mm)) {
       const date = formatYmd({ y: yy, m: mm, d: day });
-      if (date >= today) return { ok: true, date };
+      if (back ? date <= today : date >= today) return { ok: true, date };
     }
   }
   return { ok: false, problem: { kind: 'noSuchDay', raw: '', year: null, month: m, day } };
@@ -119,10 +124,10 @@ export function weekdayOf(date: string): number {
   return ((((toDayNumber(date) + 3) % 7) + 7) % 7) + 1;
 }
 
-function weekday(prefix: string, dayName: string, today: string): string {
+function weekday(prefix: string, dayName: string, today: string, back: boolean): string {
   const target = WEEKDAY[dayName];
   const now = weekdayOf(today);
-  if (prefix === '') return addDays(today, (target - now + 7) % 7);
+  if (prefix === '') return addDays(today, back ? -((now - target + 7) % 7) : (target - now + 7) % 7);
   const thisWeek = addDays(today, target - now);
   if (/^(本|这)/.test(prefix)) return thisWeek;
   if (/^下下/.test(prefix)) return addDays(thisWeek, 14);
@@ -162,10 +167,11 @@ export function parseDateText(raw: string, today: string, options: DateOptions =
   const unrecognised: DateResult = { ok: false, problem: { kind: 'unrecognised', raw } };
   if (options.absoluteOnly) return unrecognised;
 
-  if ((m = MONTH_DAY.exec(s))) return withRaw(nextMonthDay(Number(m[1] ?? m[3]), Number(m[2] ?? m[4]), today));
-  if ((m = DAY_ONLY.exec(s))) return withRaw(nextDayOfMonth(Number(m[1]), today));
+  const back = options.yearless === 'back';
+  if ((m = MONTH_DAY.exec(s))) return withRaw(nextMonthDay(Number(m[1] ?? m[3]), Number(m[2] ?? m[4]), today, back));
+  if ((m = DAY_ONLY.exec(s))) return withRaw(nextDayOfMonth(Number(m[1]), today, back));
   if (s in RELATIVE_DAYS) return { ok: true, date: addDays(today, RELATIVE_DAYS[s]) };
-  if ((m = WEEKDAY_RE.exec(s))) return { ok: true, date: weekday(m[1] ?? '', m[2], today) };
+  if ((m = WEEKDAY_RE.exec(s))) return { ok: true, date: weekday(m[1] ?? '', m[2], today, back) };
   if ((m = MONTH_END_RE.exec(s))) {
     const shift = monthShift(m[1] ?? '');
     if (shift !== null) return { ok: true, date: lastDayOf(addMonths(formatYmd({ ...parseYmd(today), d: 1 }), shift)) };

@@ -56,6 +56,13 @@ describe('撤销记录', () => {
 });
 
 describe('更正记录', () => {
+  it('takes the date forms the chat takes; a year-less date is the latest such day (today is 2026-11-25)', async () => {
+    expect(await say('O1', '更正记录 R1 日期=2026/3/2 原因=按签到表核对')).toContain('日期 2026-03-01 → 2026-03-02');
+    expect(await say('O1', '更正记录 R1 日期=2026年3月3日 原因=按签到表核对')).toContain('日期 2026-03-02 → 2026-03-03');
+    expect(await say('O1', '更正记录 R1 日期=12月1日 原因=按签到表核对')).toContain('日期 2026-03-03 → 2025-12-01');
+    expect(record('R1')).toMatchObject({ date: '2025-12-01' });
+  });
+
   it('corrects hours, category and date; the figures follow; the audit keeps before and after', async () => {
     expect(await say('O1', '更正记录 R1 学时=20 类别=师德师风 日期=2026-03-02 原因=按签到表核对')).toBe(
       '已更正 张三（T0001）的记录 R1：学时 24 → 20，类别 集中培训 → 师德师风，日期 2026-03-01 → 2026-03-02。原因：按签到表核对',

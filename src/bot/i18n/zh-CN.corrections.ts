@@ -54,7 +54,7 @@ export const correctionsText = {
     nothing: '请写明要更正的内容，例如：学时=8、类别=师德师风 或 日期=2026-03-01',
     badHours: (v: string) => `学时「${v}」有误：须为大于 0、不超过 1000 的数，最多两位小数，例如 学时=1.5`,
     badCategory: (v: string, allowed: string[]) => `「${v}」不是该教师所属政策认可的类别。可用类别：${allowed.join('、')}`,
-    badDate: (v: string) => `日期「${v}」有误，请写成 YYYY-MM-DD，例如 日期=2026-03-01`,
+    badDate: (v: string) => `日期「${v}」有误，例如 日期=2026-03-01、日期=2026/3/1 或 日期=3月1日`,
     futureDate: (v: string) => `日期 ${v} 还没到，学时记录的日期不能晚于今天`,
     revoked: '这条记录已撤销，不能更正。如需恢复，请重新导入一条新记录。',
     unchanged: '填写的值与记录现有的值相同，没有需要更正的内容。',

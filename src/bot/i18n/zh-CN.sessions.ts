@@ -254,7 +254,7 @@ export const sessionsText = {
       '                 [--checkout <HH:MM-HH:MM>] [--audience 全部|学校:一中,二中|角色:班主任] [--mode rotating|static|button]',
       '                 [--code <固定码>] [--by <创建人>] [--base-url <https://…>]',
       '  session list [--date <日期>] [--from <日期>] [--to <日期>] [--limit <n>]',
-      '  （日期可写 2027-01-05、2027/1/5、2027年1月5日、1月5日、明天、下周五、月底；时段可写 下午2点-4点）',
+      '  （日期可写 YYYY-MM-DD、YYYY/M/D、YYYY年M月D日、M月D日、明天、下周五、月底；时段可写 下午2点-4点）',
       '  session show <编号> [--base-url <https://…>]',
       '  session attendance <编号> --format csv|xlsx --out <文件>',
       '  session close <编号>',
