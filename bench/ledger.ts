@@ -2,9 +2,11 @@
  * Ledger bench: 100,000 teachers × 40 records (4,000,000 rows). Generates a roster and a records CSV,
  * imports both through the real CLI (a child process, timed, peak RSS measured), then times hoursSummary for
  * 10,000 random teachers. Targets: records import < 60 s with peak RSS < 1 GiB; hoursSummary p99 < 5 ms.
+ * Imports stream in constant memory: the same import of a quarter of the rows (1,000,000) into a fresh
+ * database must peak within 25 % of the full one's RSS (--flat-rows 0 skips it).
  *
  *   npx tsx bench/ledger.ts [--teachers 100000] [--per-teacher 40] [--samples 10000] [--schools 800]
- *                           [--random-keys] [--keep] [--strict]
+ *                           [--flat-rows 1000000] [--random-keys] [--keep] [--strict]
  */
 import { mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ export async function main(args: string[] = []): Promise<void> {
   const samples = o.int('samples', 10_000);
   const schools = o.int('schools', 800);
   const randomKeys = o.has('random-keys');
+  const flatRows = o.int('flat-rows', 1_000_000);
   const r = new Reporter('ledger');
   const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-ledger-'));
   const db = join(dir, 'xueshi.db');
@@ -53,10 +56,10 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('generate.records_mib', mib(recordBytes), 'MiB', 0);
 
     // --stats: the CLI also prints its main thread's CPU, the floor of the wall time on a quiet machine.
-    const cli = (kind: 'teachers' | 'records', file: string): Promise<RunResult> =>
+    const cli = (kind: 'teachers' | 'records', file: string, database = db): Promise<RunResult> =>
       runMeasured(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', kind, file, '--stats'], {
         cwd: ROOT,
-        env: { DATABASE_PATH: db, LOG_LEVEL: 'silent', DEFAULT_POLICY: 'laibin', TIMEZONE: 'Asia/Shanghai' },
+        env: { DATABASE_PATH: database, LOG_LEVEL: 'silent', DEFAULT_POLICY: 'laibin', TIMEZONE: 'Asia/Shanghai' },
         onStderrLine: (line) => line.trim() && console.log(`  | ${line}`),
         onStdoutLine: (line) => line.trim() && console.log(`  | ${line}`),
       });
@@ -85,6 +88,26 @@ export async function main(args: string[] = []): Promise<void> {
     if (rr.peakRss === null) r.info('import_records.peak_rss_mib', 'n/a (no /usr/bin/time and no /proc)');
     else r.check('import_records.peak_rss_mib', mib(rr.peakRss), { op: '<', value: 1024 }, 'MiB', 0);
     r.note(`peak RSS from ${rr.rssSource}; wall time includes node + tsx start-up (about 1–3 s)`);
+
+    const perTeacherFlat = Math.round(flatRows / teachers);
+    if (perTeacherFlat >= 1 && perTeacherFlat < perTeacher && rr.peakRss !== null) {
+      // Constant memory: peak RSS must not grow with the rows. The same import of fewer rows, fresh database.
+      const small = teachers * perTeacherFlat;
+      r.section(`constant memory: ${fmt(small, 0)} vs ${fmt(rows, 0)} rows (same CLI import, fresh database)`);
+      const smallDb = join(dir, 'flat.db');
+      const smallRecords = join(dir, 'records-small.csv');
+      await writeRecords(smallRecords, { teachers, perTeacher: perTeacherFlat, today, randomKeys });
+      failIfBad('import teachers (small)', await cli('teachers', roster, smallDb));
+      const sr = await cli('records', smallRecords, smallDb);
+      failIfBad('import records (small)', sr);
+      rmSync(smallRecords, { force: true });
+      if (sr.peakRss === null) r.info('import_records_small.peak_rss_mib', 'n/a');
+      else {
+        r.info('import_records_small.peak_rss_mib', mib(sr.peakRss), `MiB (${fmt(small, 0)} rows)`, 0);
+        r.info('import_records.peak_rss_mib ', mib(rr.peakRss), `MiB (${fmt(rows, 0)} rows)`, 0);
+        r.check('import_records.rss_growth_pct', (100 * (rr.peakRss - sr.peakRss)) / sr.peakRss, { op: '<', value: 25 }, `% more memory for ${fmt(rows / small, 1)}× the rows`, 0);
+      }
+    }
 
     r.section(`hoursSummary for ${fmt(samples, 0)} random teachers`);
     const handle = openDatabase(db);
