@@ -1,8 +1,9 @@
 /**
  * The officer CLI as operators run it: a child process per command (tsx src/cli/main.ts …) against a
- * real SQLite file in a temp dir, with the clock pinned by XUESHI_NOW. Ten spawns in all.
+ * real SQLite file in a temp dir, with the clock pinned by XUESHI_NOW.
  */
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,21 @@ describe('officer CLI (child process)', { timeout: 60_000 }, () => {
     // The cast: who is a teacher, a school leader, an officer, and how to become them in the chat.
     expect(r.stdout).toMatch(/学校负责人 DEMO003 .*\/as 校长/);
     expect(r.stdout).toMatch(/培训管理员 DEMO006 .*\/as 管理员/);
+  });
+
+  it('an XLSX decompression bomb: refused from the zip directory, exit 1, nothing written, no crash', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('学时');
+    ws.addRow(['工号', '日期', '学时', '类别', '项目', '编号']);
+    for (let i = 0; i < 40; i++) ws.addRow(['T001', '2026-03-01', 1, '集中培训', `${i}`.padEnd(100_000, '啊'), `BOMB-${i}`]);
+    const bomb = join(dir, 'bomb.xlsx');
+    await wb.xlsx.writeFile(bomb);
+    const before = recordCount();
+    const r = await cli(['import', 'records', bomb]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/xl\/sharedStrings\.xml 压缩了 \d+ 倍（正常表格不超过 150 倍），已拒绝导入/);
+    expect(r.stderr).not.toMatch(/heap|FATAL/i);
+    expect(recordCount()).toBe(before);
   });
 
   it('a configuration error exits 2 with the message', async () => {
