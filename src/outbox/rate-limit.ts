@@ -68,9 +68,12 @@ export class RateLimiter {
       // Not found: the round trip outlasted the window and the reservation was trimmed away. The platform
       // counted the call after we did, so it still counts: at the answer.
       else if (!l.countAtAnswer) continue;
+      // A millisecond later than the clock says: Date.now() rounds down, and a platform that answers within a
+      // millisecond counted the call after the rounded instant.
+      const at = answeredAt + 1;
       let j = log.length;
-      while (j > 0 && log[j - 1] > answeredAt) j--;
-      log.splice(j, 0, answeredAt);
+      while (j > 0 && log[j - 1] > at) j--;
+      log.splice(j, 0, at);
     }
   }
 

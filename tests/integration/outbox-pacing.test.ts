@@ -33,8 +33,9 @@ describe('Feishu: exact one-second windows', () => {
       expect(limiter.reserve(limits, 0)).toBe(0);
       limiter.settle(limits, 0, 8); // answered 8 ms later
     }
-    expect(limiter.reserve(feishuLimits(message), 500)).toBe(508);
-    expect(limiter.reserve(feishuLimits(message), 1008)).toBe(0);
+    // Counted at the answer, rounded up to the next millisecond: 9.
+    expect(limiter.reserve(feishuLimits(message), 500)).toBe(509);
+    expect(limiter.reserve(feishuLimits(message), 1009)).toBe(0);
   });
 
   it('150 recipients at 50/s: within the limits, nothing lost or repeated, hardly a 429', async () => {

@@ -160,6 +160,20 @@ describe('DingTalk: a send whose outcome is unknown', () => {
   });
 });
 
+describe('DingTalk batchSendText: the same rule outside the outbox', () => {
+  it('a chunk that times out is sent once more (maybe twice delivered), and not a third time', async () => {
+    const h = await dingtalk();
+    h.fake.failNext('oto', 'timeout', 'timeout');
+    const [a] = await h.adapter.sender.batchSendText(['u-a'], '提醒', { retryDelayMs: 5, minIntervalMs: 1 });
+    expect(h.fake.calls('oto')).toHaveLength(2);
+    expect(a).toMatchObject({ status: 'failed', maybeDuplicate: true });
+    h.fake.failNext('oto', 'reset');
+    const [b] = await h.adapter.sender.batchSendText(['u-b'], '提醒', { retryDelayMs: 5, minIntervalMs: 1 });
+    expect(b).toMatchObject({ status: 'sent', maybeDuplicate: true });
+    expect(h.fake.deliveredTo('u-b')).toHaveLength(2);
+  });
+});
+
 describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy)', () => {
   it('three timeouts in a row: retried until answered, one delivery, nothing counted 可能重复', async () => {
     const fake = await RateLimitedPlatform.start({ hangMs: 600 });

@@ -253,6 +253,8 @@ export interface BatchOutcome {
   status: 'sent' | 'invalid' | 'failed';
   processQueryKey?: string;
   error?: string;
+  /** A call to this user timed out or was cut off after it went out and was made again: maybe two copies (可能重复). */
+  maybeDuplicate?: boolean;
 }
 
 export interface BatchSendOptions {
@@ -285,6 +287,8 @@ export async function batchSendText(
   const order = [...new Set(userIds)];
   const outcomes = new Map<string, BatchOutcome>();
   const lastError = new Map<string, string>();
+  /** Users whose call may have been delivered already (outcome unknown): sent at most once more. */
+  const unknown = new Set<string>();
   let pending = order;
   let lastCallAt = -Infinity;
 
@@ -305,14 +309,17 @@ export async function batchSendText(
           else if (throttled.has(userId)) {
             again.push(userId);
             lastError.set(userId, 'flow-controlled');
-          } else outcomes.set(userId, { userId, status: 'sent', processQueryKey: result.data.processQueryKey });
+          } else outcomes.set(userId, { userId, status: 'sent', processQueryKey: result.data.processQueryKey, ...(unknown.has(userId) ? { maybeDuplicate: true } : {}) });
         }
         continue;
       }
       const verdict = classifyApiFailure(result, retryDelayMs, LIMIT_KEYS.oto);
       o.logger?.info({ users: chunk.length, round, result: verdict.status, error: verdict.error }, 'dingtalk batchSend chunk failed');
       for (const userId of chunk) {
-        if (verdict.status === 'retry') {
+        if (verdict.status === 'retry' && verdict.outcomeUnknown && unknown.has(userId)) {
+          outcomes.set(userId, { userId, status: 'failed', error: `outcome unknown twice; not sent again: ${verdict.error}`, maybeDuplicate: true });
+        } else if (verdict.status === 'retry') {
+          if (verdict.outcomeUnknown) unknown.add(userId);
           again.push(userId);
           lastError.set(userId, verdict.error);
         } else outcomes.set(userId, { userId, status: 'failed', error: verdict.error });
@@ -323,7 +330,7 @@ export async function batchSendText(
     pending = again;
   }
   for (const userId of pending) {
-    outcomes.set(userId, { userId, status: 'failed', error: `gave up after ${o.maxRounds} rounds: ${lastError.get(userId) ?? 'unknown'}` });
+    outcomes.set(userId, { userId, status: 'failed', error: `gave up after ${o.maxRounds} rounds: ${lastError.get(userId) ?? 'unknown'}`, ...(unknown.has(userId) ? { maybeDuplicate: true } : {}) });
   }
   return order.map((userId) => outcomes.get(userId)!);
 }
