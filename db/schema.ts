@@ -387,3 +387,33 @@ export const bindCodes = sqliteTable(
   },
   (t) => [index('bind_codes_teacher').on(t.teacherId)],
 );
+
+/**
+ * Issued 学时证明. The printed figures are kept as printed (the verify page shows them, never today's), with a
+ * hash of every printed line so the page can say whether the ledger still agrees for the printed date.
+ */
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    serial: text('serial').primaryKey(),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    /** The year asked for (`学时证明 2025`), null for the whole cycle. */
+    year: integer('year'),
+    asOf: text('as_of').notNull(),
+    cycleStart: text('cycle_start'),
+    cycleEnd: text('cycle_end'),
+    required: real('required'),
+    earned: real('earned').notNull(),
+    remaining: real('remaining'),
+    yearEarned: real('year_earned'),
+    figuresHash: text('figures_hash').notNull(),
+    issuedAt: integer('issued_at', { mode: 'timestamp_ms' }).notNull(),
+    issuedBy: text('issued_by').notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    revokedBy: text('revoked_by'),
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [index('certificates_teacher').on(t.teacherId)],
+);

@@ -82,6 +82,10 @@ export const ConfigSchema = z
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** Alias of PUBLIC_BASE_URL (the name the quick start uses); PUBLIC_URL wins when both are set. */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** The office that issues 学时证明, printed at the top and by the seal. */
+    OFFICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default('教师培训管理办公室')),
+    /** A PNG or JPEG of the office seal drawn on each 学时证明; none when unset. */
+    OFFICE_SEAL_PATH: optionalString,
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {
