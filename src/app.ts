@@ -7,6 +7,7 @@ import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
 import { dingtalkEnabled, feishuEnabled, type Config } from './config.js';
+import type { VerifyRoutesDeps } from './http/verify.js';
 import { createHttpApp } from './http/app.js';
 import { createNodeServer } from './http/server.js';
 import type { Server } from 'node:http';
@@ -29,6 +30,8 @@ export interface XueshiOptions {
   logger?: Logger;
   commands?: readonly Command[];
   outbox?: Partial<Omit<OutboxWorkerOptions, 'db' | 'senders'>>;
+  /** The verify page's rate limit and timing floor (tests shorten them). */
+  verify?: Pick<VerifyRoutesDeps, 'limit' | 'floorMs'>;
   /** Feishu adapter timings (tests shorten the bot-identity backoff). */
   feishu?: FeishuAdapterOptions;
 }
@@ -115,6 +118,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     sessions: { db, clock, timeZone: config.TIMEZONE, baseUrl: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}` },
     scan: { db, clock, config, logger },
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
+    verify: { db, clock, presets, timeZone: config.TIMEZONE, trustedProxies: config.TRUSTED_PROXIES, logger, ...options.verify },
   });
 
   const checkpointer = new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger });

@@ -5,6 +5,7 @@ import type { PlatformAdapter } from '../platforms/adapter.js';
 import { mountRawRoute } from './raw-route.js';
 import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
 import { mountAdmin, type AdminDeps } from './admin/index.js';
+import { mountVerifyRoutes, type VerifyRoutesDeps } from './verify.js';
 import { mountScanRoutes, type ScanRoutesDeps } from './scan.js';
 
 export interface HttpAppOptions {
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   admin?: AdminDeps;
   /** Scan-to-sign-in (GET /s/<session>/<code>, web login callbacks at /s/auth/<platform>); off when absent. */
   scan?: ScanRoutesDeps;
+  /** The public 学时证明 verify page (GET /verify/:serial); off when absent. */
+  verify?: VerifyRoutesDeps;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {
@@ -40,6 +43,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.scan) mountScanRoutes(app, options.scan);
   if (options.sessions) mountSessionRoutes(app, options.sessions);
   if (options.admin) mountAdmin(app, options.admin);
+  if (options.verify) mountVerifyRoutes(app, options.verify);
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     options.logger.error({ err: error, path: c.req.path }, 'unhandled HTTP error');

@@ -39,6 +39,9 @@ export const certificatesText = {
     notFound: '未找到该编号的学时证明。请核对编号是否与证明上的一致。',
     tooMany: '查询过于频繁，请稍后再试。',
     printed: '证明所载内容',
+    kind: '证明类型',
+    asOfLabel: '学时统计截至',
+    hoursLabel: '学时',
     earnedNow: '（核算结果）',
   },
 };
