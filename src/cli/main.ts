@@ -28,6 +28,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   session: async () => (await import('./sessions.js')).sessionCommand,
   broadcast: async () => (await import('./broadcast.js')).broadcastCommand,
   deadlines: async () => (await import('./deadlines.js')).deadlinesCommand,
+  certificate: async () => (await import('./certificate.js')).certificateCommand,
+  certificates: async () => (await import('./certificate.js')).certificatesCommand,
 };
 
 /** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */
@@ -49,6 +51,10 @@ export const USAGE = [
   '  npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）',
   '  npm run cli -- broadcast status <编号> [--json] | broadcast list',
   '  npm run cli -- deadlines …（npm run cli -- deadlines help 查看详情）',
+  '  npm run cli -- certificate <工号> [--year 2025] --out <文件.pdf>',
+  '      开具一位教师的学时证明（PDF，带编号和核验二维码）',
+  '  npm run cli -- certificates revoke <证明编号> <原因>',
+  '      作废一份学时证明（记入操作日志，核验页面显示已作废）',
   '退出码：0 成功，1 输入有误，2 配置错误',
 ].join('\n');
 

@@ -1,0 +1,100 @@
+/**
+ * `certificate <工号> --out FILE.pdf` and `certificates revoke <编号> <原因>` through the real CLI entry over a real
+ * SQLite file: the file written is the certificate (its text read back names the teacher, the office from
+ * OFFICE_NAME, the figures and the serial printed on stdout), the issue and the revocation are in the audit log,
+ * and bad input is refused with a Chinese message and exit code 1, changing nothing.
+ */
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../db/client.js';
+import { runCli } from '../../src/cli/main.js';
+import { addRecord, addTeacher } from '../helpers/seed.js';
+import { pdfText } from '../helpers/pdf.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xueshi-cert-cli-'));
+const dbPath = join(dir, 'x.db');
+const env = {
+  DATABASE_PATH: dbPath,
+  XUESHI_NOW: '2026-11-25T10:00:00+08:00',
+  LOG_LEVEL: 'silent',
+  OFFICE_NAME: '合山市教师发展中心',
+  PUBLIC_BASE_URL: 'https://xs.example.cn',
+};
+
+async function cli(args: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const code = await runCli(args, { env, stdout: out, stderr: err });
+  return { code, stdout, stderr };
+}
+
+const auditRows = () => {
+  const db = openDatabase(dbPath);
+  try {
+    return db.$client.prepare("select action, detail from audit_log where action like 'certificate.%' order by id").all() as { action: string; detail: string }[];
+  } finally {
+    closeDatabase(db);
+  }
+};
+
+beforeAll(() => {
+  const db = openDatabase(dbPath);
+  const id = addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: '合山市第三中学', policyId: 'laibin' });
+  addRecord(db, id, { key: 'c1', date: '2025-05-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
+  addRecord(db, id, { key: 'c2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
+  closeDatabase(db);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('certificate CLI', { timeout: 30_000 }, () => {
+  let serial = '';
+  it('writes the PDF of one teacher and says its serial and verify URL', async () => {
+    const out = join(dir, 'c.pdf');
+    const r = await cli(['certificate', 'T3001', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    serial = /verify\/([A-Z2-7]{16})/.exec(r.stdout)![1];
+    const text = await pdfText(readFileSync(out));
+    for (const s of ['合山市教师发展中心', '李晓红', 'T3001', '合山市第三中学', '2026年1月1日至2030年12月31日', '信息技术应用', `https://xs.example.cn/verify/${serial}`]) expect(text).toContain(s);
+    // The cycle began on 2026-01-01: last year's record belongs to the previous cycle's paper.
+    expect(text).toMatch(/已修 10 学时/);
+    expect(text).not.toContain('班主任能力提升');
+    expect(auditRows()).toEqual([{ action: 'certificate.issue', detail: JSON.stringify({ serial, employeeNo: 'T3001', year: null }) }]);
+  });
+
+  it('--year prints that year only', async () => {
+    const out = join(dir, 'y.pdf');
+    expect((await cli(['certificate', 'T3001', '--year', '2025', '--out', out])).code).toBe(0);
+    const text = await pdfText(readFileSync(out));
+    expect(text).toContain('（2025年度）');
+    expect(text).toContain('班主任能力提升');
+    expect(text).not.toContain('信息技术应用');
+  });
+
+  it('refuses an unknown 工号, a bad or future year and a missing --out, writing nothing', async () => {
+    const out = join(dir, 'no.pdf');
+    for (const args of [['certificate', 'T9999', '--out', out], ['certificate', 'T3001', '--year', '25', '--out', out], ['certificate', 'T3001', '--year', '2031', '--out', out], ['certificate', 'T3001']]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/名册中没有工号|四位年份|不在可开具的范围|--out/);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('revokes a certificate once, audited; an unknown or malformed serial is refused', async () => {
+    const r = await cli(['certificates', 'revoke', serial.toLowerCase(), '姓名有误']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('已作废');
+    expect(auditRows().at(-1)).toEqual({ action: 'certificate.revoke', detail: JSON.stringify({ serial, reason: '姓名有误' }) });
+    expect((await cli(['certificates', 'revoke', serial, '再次'])).stderr).toContain('已作废');
+    expect((await cli(['certificates', 'revoke', 'AAAAAAAAAAAAAAAA', 'x'])).code).toBe(1);
+    expect((await cli(['certificates', 'revoke', 'nope', 'x'])).stderr).toContain('格式不对');
+  });
+});
