@@ -109,13 +109,13 @@ export async function renderCertificatePdf(d: CertificateData, issue: Certificat
   doc.image(qr, left, y, { width: qrSize, height: qrSize });
   doc.fontSize(10);
   const tx = left + qrSize + 14;
-  doc.text(`${T.labels.serial}：${groupSerial(issue.serial)}`, tx, y + 4, { width: 230 });
-  doc.text(T.verifyHint, tx, doc.y + 4, { width: 230 });
-  doc.fontSize(8.5).text(issue.verifyUrl, tx, doc.y + 2, { width: 230 });
-  const sx = left + width - 200;
-  if (issue.sealPath) doc.image(issue.sealPath, sx + 45, y - 10, { fit: [110, 110] });
-  doc.fontSize(11).text(T.footer(issue.officeName), sx, y + 30, { width: 200, align: 'center' });
-  doc.text(`${T.labels.issuedOn}：${T.date(issue.issuedOn)}`, sx, doc.y + 6, { width: 200, align: 'center' });
+  doc.text(`${T.labels.serial}：${groupSerial(issue.serial)}`, tx, y + 4, { width: 190 });
+  doc.text(T.verifyHint, tx, doc.y + 4, { width: 190 });
+  doc.fontSize(8.5).text(issue.verifyUrl, tx, doc.y + 2, { width: 190 });
+  const sx = left + width - 165;
+  if (issue.sealPath) doc.image(issue.sealPath, sx + 27, y - 10, { fit: [110, 110] });
+  doc.fontSize(11).text(T.footer(issue.officeName), sx, y + 30, { width: 165, align: 'center' });
+  doc.text(`${T.labels.issuedOn}：${T.date(issue.issuedOn)}`, sx, doc.y + 6, { width: 165, align: 'center' });
 
   doc.end();
   return done;

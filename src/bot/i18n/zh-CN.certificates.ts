@@ -28,7 +28,7 @@ export const certificatesText = {
   source: (s: string) => SOURCES[s] ?? s,
   date: cnDate,
   verifyHint: '扫描二维码或访问下列网址核验本证明：',
-  footer: (office: string) => `${office}（盖章）`,
+  footer: (office: string) => office,
   page: {
     title: '学时证明核验',
     valid: '本证明有效',
