@@ -32,7 +32,7 @@ const reply = (chat: 'direct' | 'group', expiresInMs: number): OutboxMessage => 
 
 describe('routing and limits', () => {
   it('paces a live session webhook at 20 a minute per conversation', () => {
-    expect(sender.limitsFor(reply('direct', 3600_000))).toEqual([{ key: LIMIT_KEYS.webhook('cid1'), limit: 20, windowMs: 60_000 }]);
+    expect(sender.limitsFor(reply('direct', 3600_000))).toEqual([{ key: LIMIT_KEYS.webhook('cid1'), limit: 20, windowMs: 60_000, countAtAnswer: true }]);
   });
 
   it('routes an expired (or nearly expired) direct reply to batchSend, a group one to group send', () => {
