@@ -2,7 +2,7 @@
  * `certificate <工号> [--year 2025] --out FILE.pdf` — one teacher's 学时证明, issued and recorded as the chat
  * would; `certificates revoke <证明编号> <原因>` — revoke one (audited; the verify page then says 已作废).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dateIn } from '../clock.js';
 import { publicUrl } from '../config.js';
 import { issueCertificate, revokeCertificate } from '../certificates/issue.js';
@@ -22,6 +22,8 @@ export async function certificateCommand(args: string[], io: CliIo): Promise<num
   if (!values.out) throw new CliError(`请用 --out 指定输出文件，例如 --out 学时证明.pdf。\n用法：${CERTIFICATE_USAGE}`);
   if (values.year !== undefined && !/^\d{4}$/.test(values.year)) throw new CliError(`--year「${values.year}」应为四位年份，例如 2025。`);
   const app = loadApp(io);
+  const seal = app.config.OFFICE_SEAL_PATH;
+  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
   return withDatabase(app.config.DATABASE_PATH, async (db) => {

@@ -4,7 +4,7 @@
  * with jsQR exactly as a phone camera would.
  */
 import jsQRModule from 'jsqr';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 // jsqr is CommonJS with an `export default` typing: under NodeNext the default import is the module object.
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? jsQRModule) as unknown as typeof jsQRModule.default;
@@ -46,4 +46,12 @@ export async function pdfQr(pdf: Buffer, pageNo: number): Promise<string | null>
   const img = ctx.getImageData(0, 0, Math.ceil(viewport.width), Math.ceil(viewport.height));
   await doc.destroy();
   return jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data ?? null;
+}
+
+/** How many images page `pageNo` paints (the QR code, the seal). */
+export async function pdfImageCount(pdf: Buffer, pageNo: number): Promise<number> {
+  const doc = await open(pdf);
+  const ops = await (await doc.getPage(pageNo)).getOperatorList();
+  await doc.destroy();
+  return ops.fnArray.filter((f) => f === OPS.paintImageXObject).length;
 }

@@ -15,7 +15,8 @@ import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
-import { pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';
+import { pdfImageCount, pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';
+import { qrPng } from '../../src/certificates/pdf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xueshi-cert-'));
 const presets = loadPresets();
@@ -88,5 +89,13 @@ describe('学时证明 PDF', () => {
     expect(t).toContain('截至2023年12月31日');
     expect(t).not.toContain('国培计划2021');
     expect(y.serial).not.toBe(cert.serial);
+  });
+
+  it('draws the office seal from OFFICE_SEAL_PATH when set (the QR alone otherwise)', async () => {
+    const seal = join(dir, 'seal.png');
+    writeFileSync(seal, await qrPng('seal stand-in'));
+    const withSeal = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, { ...base, sealPath: seal });
+    expect(await pdfImageCount(cert.pdf, 1)).toBe(1);
+    expect(await pdfImageCount(withSeal.pdf, 1)).toBe(2);
   });
 });
