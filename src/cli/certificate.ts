@@ -14,6 +14,7 @@ import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './cont
 
 export const CERTIFICATE_USAGE = 'npm run cli -- certificate <工号> [--year 2025] --out <文件.pdf>';
 export const CERTIFICATES_USAGE = 'npm run cli -- certificates revoke <证明编号> <原因>';
+export const CERTIFICATES_BATCH_USAGE = 'npm run cli -- certificates <学校|all> --out <目录>';
 const ACTOR = 'cli';
 
 export async function certificateCommand(args: string[], io: CliIo): Promise<number> {
@@ -52,6 +53,7 @@ export async function certificateCommand(args: string[], io: CliIo): Promise<num
 }
 
 export async function certificatesCommand(args: string[], io: CliIo): Promise<number> {
+  if (args[0] !== 'revoke') return (await import('./certificates-batch.js')).certificatesBatchCommand(args, io);
   const { positionals } = parse(args, {}, CERTIFICATES_USAGE, { min: 3, max: 3 });
   const [sub, rawSerial, rawReason] = positionals;
   if (sub !== 'revoke') throw new CliError(`不认识的子命令「${sub}」。\n用法：${CERTIFICATES_USAGE}`);

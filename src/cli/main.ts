@@ -55,6 +55,8 @@ export const USAGE = [
   '      开具一位教师的学时证明（PDF，带编号和核验二维码）',
   '  npm run cli -- certificates revoke <证明编号> <原因>',
   '      作废一份学时证明（记入操作日志，核验页面显示已作废）',
+  '  npm run cli -- certificates <学校|all> --out <目录>',
+  '      为一所学校（或全部学校）每位教师开具学时证明：ZIP（姓名_工号.pdf）和培训档案工作簿',
   '退出码：0 成功，1 输入有误，2 配置错误',
 ].join('\n');
 

@@ -64,3 +64,26 @@ export function createProgress(io: CliIo, source: Pick<RowSource, 'progress'>, l
     stop() {},
   };
 }
+
+/** A bar over a known number of items (certificates); like createProgress, a plain line every few seconds off a terminal. */
+export function createCountProgress(io: CliIo, total: number, label: string): Pick<Progress, 'update' | 'stop'> {
+  const stderr = io.stderr;
+  if (stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: stderr as NodeJS.WritableStream, format: `${label} |{bar}| {value}/{total} | 已用 {duration_formatted} | 约剩 {eta_formatted}`, hideCursor: true, clearOnComplete: true, fps: 5 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0);
+    return { update: (done) => bar.update(done), stop: () => bar.stop() };
+  }
+  let last = Date.now();
+  return {
+    update(done) {
+      const now = Date.now();
+      if (now - last < 5000 && done < total) return;
+      last = now;
+      stderr.write(`${label}：${int(done)}/${int(total)}\n`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * Officers' batch export of 学时证明: every teacher of one school (or of all schools) gets a certificate issued
+ * and recorded exactly as the single one is (issueCertificate), written one at a time into a ZIP (姓名_工号.pdf)
+ * and summed into a 培训档案 workbook (one sheet per school, one row per teacher, one column per year and
+ * category under a merged year header). Both files are streamed: one PDF and one page of teachers are in memory
+ * at a time, so memory stays flat in the number of teachers. Files are written under a temporary name and
+ * renamed when complete, so a crash never leaves a ZIP that looks whole.
+ */
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { and, asc, count, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import yazl from 'yazl';
+import type { Db } from '../../db/client.js';
+import { records, teachers } from '../../db/schema.js';
+import type { TeacherRow } from '../ledger/teachers.js';
+import type { PolicyPreset } from '../policy/schema.js';
+import { issueCertificate, type IssueOptions } from './issue.js';
+
+export interface BatchOptions extends Omit<IssueOptions, 'year'> {
+  /** Called after each teacher (done counts from 1). */
+  onProgress?: (done: number, total: number) => void;
+  /** Called after each certificate is issued (the CLI audits it). */
+  onIssued?: (teacher: TeacherRow, serial: string) => void;
+}
+
+export interface BatchResult {
+  zipPath: string;
+  workbookPath: string;
+  schools: string[];
+  teachers: number;
+  bytes: number;
+}
+
+/** Teachers fetched per query: bounded memory whatever the school's size. */
+const PAGE = 200;
+/** Rendering waits when this much PDF is queued in the ZIP but not yet on disk. */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
+export function knownSchools(db: Db): string[] {
+  return db
+    .selectDistinct({ school: teachers.school })
+    .from(teachers)
+    .orderBy(asc(teachers.school))
+    .all()
+    .map((r) => r.school);
+}
+
+export function teacherCount(db: Db, schools: readonly string[]): number {
+  let n = 0;
+  for (const s of schools) n += db.select({ n: count() }).from(teachers).where(eq(teachers.school, s)).get()!.n;
+  return n;
+}
+
+/** Policies of the schools' teachers, so an unconfigured one is refused before anything is issued. */
+export function policiesOf(db: Db, schools: readonly string[]): string[] {
+  return db.selectDistinct({ p: teachers.policyId }).from(teachers).where(inArray(teachers.school, [...schools])).all().map((r) => r.p);
+}
+
+function* teachersOf(db: Db, school: string): Generator<TeacherRow> {
+  let after = 0;
+  for (;;) {
+    const page = db.select().from(teachers).where(and(eq(teachers.school, school), gt(teachers.id, after))).orderBy(asc(teachers.id)).limit(PAGE).all();
+    if (page.length === 0) return;
+    yield* page;
+    after = page[page.length - 1].id;
+  }
+}
+
+/** The (year, category) pairs any teacher of the school has on record up to `today`: the sheet's column groups. */
+function yearCategories(db: Db, school: string, today: string): { year: string; category: string }[] {
+  const year = sql<string>`substr(${records.date}, 1, 4)`;
+  return db
+    .selectDistinct({ year, category: records.category })
+    .from(records)
+    .innerJoin(teachers, eq(teachers.id, records.teacherId))
+    .where(and(eq(teachers.school, school), isNull(records.cancelledAt), lte(records.date, today)))
+    .orderBy(year, records.category)
+    .all()
+    .sort((a, b) => a.year.localeCompare(b.year) || a.category.localeCompare(b.category, 'zh-CN'));
+}
+
+/** Excel sheet names: at most 31 characters, none of []:*?/\ , unique in the workbook. */
+function sheetName(school: string, taken: Set<string>): string {
+  const base = school.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || '学校';
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 31 - `(${i})`.length)}(${i})`;
+  taken.add(name);
+  return name;
+}
+
+/** File names inside the ZIP: 姓名_工号.pdf, without characters a file system refuses. */
+const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || '_';
+
+const FIXED_HEADERS = ['工号', '姓名', '周期', '应修', '已修', '尚差', '证明编号'];
+
+async function waitForDisk(out: WriteStream, queued: number): Promise<void> {
+  while (queued - out.bytesWritten > MAX_PENDING_BYTES) await new Promise((r) => setTimeout(r, 5));
+}
+
+export async function exportCertificates(
+  db: Db,
+  presets: ReadonlyMap<string, PolicyPreset>,
+  schools: readonly string[],
+  dir: string,
+  baseName: string,
+  o: BatchOptions,
+): Promise<BatchResult> {
+  const zipPath = join(dir, `${baseName}.zip`);
+  const workbookPath = join(dir, `${baseName}-培训档案.xlsx`);
+  const zipTmp = `${zipPath}.part`;
+  const xlsxTmp = `${workbookPath}.part`;
+  const total = teacherCount(db, schools);
+  const zip = new yazl.ZipFile();
+  const zipOut = createWriteStream(zipTmp);
+  const zipFailed = new Promise<never>((_, reject) => zipOut.on('error', reject));
+  zipFailed.catch(() => {});
+  zip.outputStream.pipe(zipOut);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: xlsxTmp, useStyles: true, useSharedStrings: false });
+  const taken = new Set<string>();
+  const folders = schools.length > 1;
+  let done = 0;
+  let queued = 0;
+  try {
+    for (const school of schools) {
+      const groups = yearCategories(db, school, o.today);
+      const sheet = workbook.addWorksheet(sheetName(school, taken), { views: [{ state: 'frozen', xSplit: 2, ySplit: 2 }] });
+      sheet.columns = [...FIXED_HEADERS.map(() => ({ width: 12 })), ...groups.map(() => ({ width: 11 }))];
+      sheet.getColumn(3).width = 24;
+      sheet.getColumn(7).width = 22;
+      // Two header rows: the fixed headers span both; each year spans its categories.
+      const years = [...new Set(groups.map((g) => g.year))];
+      const head = [sheet.addRow([...FIXED_HEADERS, ...groups.map((g) => `${g.year}年`)]), sheet.addRow([...FIXED_HEADERS.map(() => null), ...groups.map((g) => g.category)])];
+      FIXED_HEADERS.forEach((_, i) => sheet.mergeCells(1, i + 1, 2, i + 1));
+      let col = FIXED_HEADERS.length + 1;
+      for (const y of years) {
+        const n = groups.filter((g) => g.year === y).length;
+        if (n > 1) sheet.mergeCells(1, col, 1, col + n - 1);
+        col += n;
+      }
+      // Merges first: a committed row can no longer be touched.
+      for (const row of head) {
+        row.font = { bold: true };
+        row.alignment = { horizontal: 'center', vertical: 'middle' };
+        row.commit();
+      }
+      const index = new Map(groups.map((g, i) => [`${g.year}\u0000${g.category}`, i]));
+      for (const teacher of teachersOf(db, school)) {
+        const cert = await issueCertificate(db, presets, teacher, { ...o, year: null });
+        o.onIssued?.(teacher, cert.serial);
+        const d = cert.data;
+        const byGroup: (number | null)[] = groups.map(() => null);
+        for (const g of d.groups) {
+          const i = index.get(`${g.year}\u0000${g.category}`);
+          if (i !== undefined) byGroup[i] = g.total;
+        }
+        const cycle = d.cycleStart && d.cycleEnd ? `${d.cycleStart} 至 ${d.cycleEnd}` : '';
+        sheet.addRow([d.employeeNo, d.name, cycle, d.required, d.earned, d.remaining, cert.serial, ...byGroup]).commit();
+        const name = `${safe(d.name)}_${safe(d.employeeNo)}.pdf`;
+        // PDF streams are already deflated by pdfkit: store them, compressing again costs time for nothing.
+        zip.addBuffer(cert.pdf, folders ? `${safe(school)}/${name}` : name, { compress: false, mtime: o.now });
+        queued += cert.pdf.length;
+        await Promise.race([waitForDisk(zipOut, queued), zipFailed]);
+        o.onProgress?.(++done, total);
+      }
+      sheet.commit();
+    }
+    await workbook.commit();
+    zip.end();
+    await Promise.race([once(zipOut, 'finish'), zipFailed]);
+    renameSync(zipTmp, zipPath);
+    renameSync(xlsxTmp, workbookPath);
+    return { zipPath, workbookPath, schools: [...schools], teachers: done, bytes: zipOut.bytesWritten };
+  } catch (error) {
+    zipOut.destroy();
+    rmSync(zipTmp, { force: true });
+    rmSync(xlsxTmp, { force: true });
+    throw error;
+  }
+}
