@@ -2,6 +2,7 @@ import type { Command } from '../src/bot/command.js';
 import bind from './bind.js';
 import bindCode from './bind-code.js';
 import { createHelpCommand } from './help.js';
+import certificate from './certificate.js';
 import hours from './hours.js';
 import records from './records.js';
 import unbind from './unbind.js';
@@ -34,7 +35,7 @@ import signout from './signout.js';
 /** Every chat command, in the order help lists them. */
 export const commands: Command[] = [];
 const help = createHelpCommand(() => commands);
-commands.push(hours as Command, records as Command, bind as Command, whoami as Command, help as Command, unbind as Command);
+commands.push(hours as Command, records as Command, certificate as Command, bind as Command, whoami as Command, help as Command, unbind as Command);
 // Training sessions and sign-in (签到).
 commands.push(
   signin as Command,

@@ -6,7 +6,8 @@ import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
-import { dingtalkEnabled, feishuEnabled, type Config } from './config.js';
+import { dingtalkEnabled, feishuEnabled, publicUrl, type Config } from './config.js';
+import { filesDirFor } from './outbox/attachments.js';
 import type { VerifyRoutesDeps } from './http/verify.js';
 import { createHttpApp } from './http/app.js';
 import { createNodeServer } from './http/server.js';
@@ -72,6 +73,12 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     presets,
     timeZone: config.TIMEZONE,
     defaultPolicy: config.DEFAULT_POLICY,
+    certificates: {
+      officeName: config.OFFICE_NAME,
+      sealPath: config.OFFICE_SEAL_PATH,
+      baseUrl: publicUrl(config, config.PORT),
+      filesDir: filesDirFor(config.DATABASE_PATH),
+    },
     commands: options.commands ?? defaultCommands,
     logger,
     transportClock: options.transportClock ?? systemClock,
@@ -80,7 +87,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when
   // XUESHI_NOW moves the business clock; tests that pass a clock move both.
   const deps = { bot, config, logger, clock: options.clock ?? systemClock };
-  const consoleAdapter = new ConsoleAdapter(bot, clock);
+  const consoleAdapter = new ConsoleAdapter(bot, clock, filesDirFor(config.DATABASE_PATH));
   const adapters: PlatformAdapter[] = [consoleAdapter];
   if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps, options.feishu));
   if (dingtalkEnabled(config)) adapters.push(createDingtalkAdapter(deps, { platformClock: options.transportClock }));

@@ -16,6 +16,19 @@ import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target
 
 const DRAIN_RETRY_MS = 1_000;
 
+/**
+ * A reply with a file becomes two rows: its text, then the file alone. One row is one platform message, so a
+ * retry of either repeats only that message (DingTalk has no idempotency key to lean on).
+ */
+function withFileApart(o: Outgoing): Outgoing[] {
+  const { file, ...text } = o.reply;
+  if (!file) return [o];
+  return [
+    { ...o, reply: text },
+    { ...o, reply: { text: file.name, file }, idempotencyKey: `${o.idempotencyKey}#file` },
+  ];
+}
+
 export interface BotOptions extends BotServices {
   commands: readonly Command[];
   logger?: Logger;
@@ -186,7 +199,8 @@ export class Bot {
 
   /** Runs the event's command and returns the messages to send. Exposed for the console and tests. */
   respond(event: InboundEvent, eventKey: string): Outgoing[] {
-    return event.kind === 'message' ? this.respondToMessage(event, eventKey) : this.respondToCardAction(event, eventKey);
+    const outgoing = event.kind === 'message' ? this.respondToMessage(event, eventKey) : this.respondToCardAction(event, eventKey);
+    return outgoing.flatMap(withFileApart);
   }
 
   /** The first reply an event produced (after it was handled), e.g. to answer a card click in its callback. */
@@ -206,8 +220,8 @@ export class Bot {
   }
 
   contextFor(caller: Caller, message: IncomingMessage | null): CommandContext {
-    const { db, clock, presets, timeZone, defaultPolicy } = this.options;
-    return { db, clock, presets, timeZone, defaultPolicy, caller, message, t: this.t, today: dateIn(clock.now(), timeZone) };
+    const { db, clock, presets, timeZone, defaultPolicy, certificates } = this.options;
+    return { db, clock, presets, timeZone, defaultPolicy, certificates, caller, message, t: this.t, today: dateIn(clock.now(), timeZone) };
   }
 
   private respondToMessage(message: IncomingMessage, eventKey: string): Outgoing[] {

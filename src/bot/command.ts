@@ -18,7 +18,17 @@ export interface Caller {
   roles: ReadonlySet<Role>;
 }
 
+/** What issuing a 学时证明 from chat needs (office name, seal, verify base URL, where attachments are stored). */
+export interface CertificateServices {
+  officeName: string;
+  sealPath?: string;
+  baseUrl: string;
+  filesDir: string;
+}
+
 export interface BotServices {
+  /** Absent where certificates are not set up (then 学时证明 answers that it is unavailable). */
+  certificates?: CertificateServices;
   db: Db;
   clock: Clock;
   presets: PresetRegistry;

@@ -53,9 +53,19 @@ export interface CardSpec {
   note?: string;
 }
 
+/** A file sent with a reply; the bytes are stored by hash (src/outbox/attachments.ts), not in the row. */
+export interface FileAttachment {
+  name: string;
+  mime: string;
+  sha256: string;
+  size: number;
+}
+
 export interface Reply {
   text: string;
   card?: CardSpec;
+  /** Sent as a file message; `text` goes with it as its own message where the platform cannot caption a file. */
+  file?: FileAttachment;
   /** How the outcome reads at a glance: a platform may show it as a toast colour. */
   tone?: 'success' | 'info' | 'warning' | 'error';
 }

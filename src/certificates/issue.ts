@@ -8,7 +8,7 @@ import { certificates } from '../../db/schema.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
-import { renderCertificatePdf } from './pdf.js';
+import { renderCertificatePdfSync } from './pdf.js';
 import { newSerial } from './serial.js';
 
 export interface IssueOptions {
@@ -38,10 +38,20 @@ export async function issueCertificate(
   teacher: TeacherRow,
   o: IssueOptions,
 ): Promise<IssuedCertificate> {
+  return issueCertificateSync(db, presets, teacher, o);
+}
+
+/** The same, synchronously: what a chat command (run inside the event's transaction) calls. */
+export function issueCertificateSync(
+  db: Db,
+  presets: ReadonlyMap<string, PolicyPreset>,
+  teacher: TeacherRow,
+  o: IssueOptions,
+): IssuedCertificate {
   const data = certificateData(db, presets, teacher, o.today, o.year ?? null);
   const serial = newSerial();
   const verifyUrl = verifyUrlFor(o.baseUrl, serial);
-  const pdf = await renderCertificatePdf(data, {
+  const pdf = renderCertificatePdfSync(data, {
     serial,
     officeName: o.officeName,
     sealPath: o.sealPath,

@@ -10,6 +10,7 @@ import QRCode from 'qrcode';
 import { certificatesText as T } from '../bot/i18n/zh-CN.certificates.js';
 import type { CertificateData, CertificateRecord } from './data.js';
 import { groupSerial } from './serial.js';
+import { qrPngSync, sealImage } from './png-sync.js';
 
 const require = createRequire(import.meta.url);
 let fontBytes: Buffer | null = null;
@@ -39,17 +40,20 @@ export function qrPng(url: string): Promise<Buffer> {
 }
 
 export async function renderCertificatePdf(d: CertificateData, issue: CertificateIssue): Promise<Buffer> {
-  const qr = await qrPng(issue.verifyUrl);
+  return renderCertificatePdfSync(d, issue);
+}
+
+/**
+ * The same certificate in one synchronous pass (the chat command renders inside its transaction): every
+ * image is one pdfkit embeds without waiting (png-sync.ts), and the whole file is read from pdfkit's buffer
+ * once `end()` has written it, no 'data' listener involved.
+ */
+export function renderCertificatePdfSync(d: CertificateData, issue: CertificateIssue): Buffer {
+  const qr = qrPngSync(issue.verifyUrl);
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
     info: { Title: `${T.title} ${d.name} ${groupSerial(issue.serial)}`, Author: issue.officeName, CreationDate: issue.issuedAt },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
 
   doc.registerFont('cjk', cjkFont());
@@ -113,10 +117,12 @@ export async function renderCertificatePdf(d: CertificateData, issue: Certificat
   doc.text(T.verifyHint, tx, doc.y + 4, { width: 190 });
   doc.fontSize(8.5).text(issue.verifyUrl, tx, doc.y + 2, { width: 190 });
   const sx = left + width - 165;
-  if (issue.sealPath) doc.image(issue.sealPath, sx + 27, y - 10, { fit: [110, 110] });
+  if (issue.sealPath) doc.image(sealImage(issue.sealPath), sx + 27, y - 10, { fit: [110, 110] });
   doc.fontSize(11).text(T.footer(issue.officeName), sx, y + 30, { width: 165, align: 'center' });
   doc.text(`${T.labels.issuedOn}：${T.date(issue.issuedOn)}`, sx, doc.y + 6, { width: 165, align: 'center' });
 
   doc.end();
-  return done;
+  const state = (doc as unknown as { _readableState: { ended: boolean } })._readableState;
+  if (!state.ended) throw new Error('certificate PDF was not finished synchronously');
+  return (doc.read() as Buffer | null) ?? Buffer.alloc(0);
 }

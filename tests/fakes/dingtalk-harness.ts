@@ -63,6 +63,7 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
     DINGTALK_CLIENT_SECRET: CLIENT_SECRET,
     DINGTALK_ROBOT_CODE: ROBOT_CODE,
     DINGTALK_API_BASE_URL: fake.url,
+    DINGTALK_OAPI_BASE_URL: fake.url,
     DINGTALK_MODE: o.mode ?? 'webhook',
     ...o.env,
   };

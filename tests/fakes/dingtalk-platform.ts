@@ -1,4 +1,5 @@
 import type { FakeWebLogin } from './web-login.js';
+import { readMultipart } from './feishu-platform.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -67,9 +68,20 @@ export interface Delivered {
   via: 'webhook' | 'oto' | 'group';
   /** The session path, the user id, or the openConversationId. */
   to: string;
-  kind: 'text' | 'markdown';
+  kind: 'text' | 'markdown' | 'file';
   text: string;
   title?: string;
+  /** sampleFile: the uploaded media it names. */
+  mediaId?: string;
+  fileName?: string;
+  fileType?: string;
+}
+
+/** A file received by the oapi's POST /media/upload?access_token=…&type=file (multipart field `media`). */
+export interface UploadedMedia {
+  mediaId: string;
+  fileName: string;
+  bytes: Buffer;
 }
 
 export interface GatewayConnection {
@@ -90,6 +102,7 @@ export interface Ack {
 export class FakeDingtalk {
   readonly requests: RecordedRequest[] = [];
   readonly delivered: Delivered[] = [];
+  readonly uploads: UploadedMedia[] = [];
   readonly invalidStaff = new Set<string>();
   /** Users reported flow-controlled on the first batchSend that names them, delivered after that. */
   readonly flowControlOnce = new Set<string>();
@@ -170,15 +183,30 @@ export class FakeDingtalk {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     let body: any;
     try {
-      body = raw ? JSON.parse(raw) : undefined;
+      body = String(req.headers['content-type']).startsWith('multipart/form-data') ? await readMultipart(req.headers, bytes) : raw ? JSON.parse(raw) : undefined;
     } catch {
       body = raw;
     }
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
+    if (req.method === 'POST' && path === '/media/upload') {
+      // The old oapi: token in the query, HTTP 200 with errcode either way.
+      const answerOld = (b: Record<string, unknown>) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(b));
+      };
+      this.requests.push({ method: 'POST', path, headers: req.headers, body, at: performance.now() });
+      if (!this.tokenValid(url.searchParams.get('access_token') ?? '')) return answerOld({ errcode: 40014, errmsg: '不合法的access_token' });
+      const media = body?.files?.media;
+      if (url.searchParams.get('type') !== 'file' || !media || media.bytes.length <= 5) return answerOld({ errcode: 40004, errmsg: '不合法的媒体文件类型' });
+      const mediaId = `@lA${randomBytes(10).toString('hex')}`;
+      this.uploads.push({ mediaId, fileName: media.name, bytes: media.bytes });
+      return answerOld({ errcode: 0, errmsg: 'ok', type: 'file', media_id: mediaId, created_at: Date.now() });
+    }
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: performance.now() };
     this.requests.push(recorded);
     const login = this.webLogin?.route({ method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
@@ -254,7 +282,10 @@ export class FakeDingtalk {
   private checkRobotCall(body: any): FakeResponse | null {
     if (typeof body?.robotCode !== 'string' || !body.robotCode) return { status: 400, body: { code: 'param.robotCode.missing', message: 'robotCode 不能为空' } };
     if (typeof body.msgParam !== 'string') return { status: 400, body: { code: 'param.msgParam.invalid', message: 'msgParam 须为 JSON 字符串' } };
-    if (body.msgKey !== 'sampleText' && body.msgKey !== 'sampleMarkdown') return { status: 400, body: { code: 'param.msgKey.invalid', message: `unknown msgKey ${body.msgKey}` } };
+    if (body.msgKey === 'sampleFile' && !this.uploads.some((u) => u.mediaId === JSON.parse(body.msgParam).mediaId)) {
+      return { status: 400, body: { code: 'param.mediaId.invalid', message: 'mediaId 无效' } };
+    }
+    if (body.msgKey !== 'sampleText' && body.msgKey !== 'sampleMarkdown' && body.msgKey !== 'sampleFile') return { status: 400, body: { code: 'param.msgKey.invalid', message: `unknown msgKey ${body.msgKey}` } };
     return null;
   }
 
@@ -271,8 +302,9 @@ export class FakeDingtalk {
   }
 }
 
-function readParam(msgKey: string, msgParam: string): Pick<Delivered, 'kind' | 'text' | 'title'> {
+function readParam(msgKey: string, msgParam: string): Pick<Delivered, 'kind' | 'text' | 'title' | 'mediaId' | 'fileName' | 'fileType'> {
   const p = JSON.parse(msgParam);
+  if (msgKey === 'sampleFile') return { kind: 'file', text: p.fileName, mediaId: p.mediaId, fileName: p.fileName, fileType: p.fileType };
   return msgKey === 'sampleMarkdown' ? { kind: 'markdown', text: p.text, title: p.title } : { kind: 'text', text: p.content };
 }
 

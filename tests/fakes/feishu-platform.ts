@@ -51,8 +51,29 @@ export const serverError: FakeResponse = { status: 500, body: { code: 1000, msg:
 
 const newToken = () => `t-${randomBytes(12).toString('hex')}`;
 
+/** A file received by POST /open-apis/im/v1/files (multipart: file_type, file_name, file). */
+export interface UploadedFile {
+  fileKey: string;
+  fileType: string;
+  fileName: string;
+  bytes: Buffer;
+}
+
+/** Reads a multipart body the way a server would (the platform's side; our code only writes multipart). */
+export async function readMultipart(headers: Record<string, string | string[] | undefined>, raw: Buffer) {
+  const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': String(headers['content-type']) }, body: new Uint8Array(raw) }).formData();
+  const fields: Record<string, string> = {};
+  const files: Record<string, { name: string; bytes: Buffer }> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === 'string') fields[key] = value;
+    else files[key] = { name: value.name, bytes: Buffer.from(await value.arrayBuffer()) };
+  }
+  return { fields, files };
+}
+
 export class FakeFeishu {
   readonly requests: RecordedRequest[] = [];
+  readonly uploads: UploadedFile[] = [];
   readonly delivered: DeliveredMessage[] = [];
   /** Distinct per fake, so a token cached from another test's server would be refused here. */
   token = newToken();
@@ -116,11 +137,16 @@ export class FakeFeishu {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
     const url = new URL(req.url ?? '/', this.url);
     let body: any = text;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      body = String(req.headers['content-type']).startsWith('multipart/form-data')
+        ? await readMultipart(req.headers, raw)
+        : text
+          ? JSON.parse(text)
+          : undefined;
     } catch {
       // keep the raw text
     }
@@ -167,6 +193,17 @@ export class FakeFeishu {
       if (failure && !failure.deliverAnyway) return failure;
       const messageId = this.deliver(r, reply?.[1]);
       return failure ?? { status: 200, body: { code: 0, msg: 'success', data: { message_id: messageId, msg_type: r.body?.msg_type } } };
+    }
+    if (r.method === 'POST' && r.path === '/open-apis/im/v1/files') {
+      if (r.headers.authorization !== `Bearer ${this.token}`) {
+        return { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization.' } };
+      }
+      const file = r.body?.files?.file;
+      const { file_type: fileType, file_name: fileName } = r.body?.fields ?? {};
+      if (!file || !fileType || !fileName || file.bytes.length === 0) return { status: 400, body: { code: 234001, msg: 'Invalid request param.' } };
+      const fileKey = `file_v3_${randomBytes(8).toString('hex')}`;
+      this.uploads.push({ fileKey, fileType, fileName, bytes: file.bytes });
+      return { status: 200, body: { code: 0, msg: 'success', data: { file_key: fileKey } } };
     }
     if (r.method === 'POST' && r.path === '/callback/ws/endpoint') {
       // Long-connection discovery; the fake has no WebSocket side, so it refuses as Feishu refuses bad credentials.

@@ -47,3 +47,14 @@ export const certificatesText = {
 };
 
 export type CertificatesText = typeof certificatesText;
+
+/** The chat side of 学时证明: the command's help and its answers. */
+export const certificateChat = {
+  help: { summary: '开具本人的学时证明（PDF 文件）', usage: '学时证明 [年份]' },
+  example: '学时证明 2025',
+  badYear: '年份应为四位数字，例如「学时证明 2025」。',
+  yearOutOfRange: (year: string) => `年份 ${year} 不在可开具的范围内（不能晚于今年）。`,
+  unavailable: '学时证明暂时无法开具，请联系培训办。',
+  issued: (name: string, serial: string, url: string) => `已为${name}老师开具学时证明，编号 ${serial}，文件随后发送。\n核验网址：${url}`,
+  consoleSaved: (path: string) => `学时证明已保存到：${path}`,
+};

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { certificateChat } from '../../bot/i18n/zh-CN.certificates.js';
+import { readAttachment } from '../../outbox/attachments.js';
 import type { Bot } from '../../bot/bot.js';
 import type { Clock } from '../../clock.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
@@ -11,16 +15,30 @@ export class ConsoleAdapter implements PlatformAdapter {
   readonly sender: Sender;
   private listeners: ((reply: OutboxMessage) => void)[] = [];
 
-  constructor(private readonly bot: Bot, private readonly clock: Clock) {
+  /** `filesDir`: where reply attachments are stored; a file reply is copied out under its own name there. */
+  constructor(private readonly bot: Bot, private readonly clock: Clock, private readonly filesDir?: string) {
     const self = this;
     this.sender = {
       platform: 'console',
       limitsFor: () => [],
       async send(message: OutboxMessage): Promise<SendResult> {
-        for (const l of self.listeners) l(message);
+        const shown = self.withSavedFile(message);
+        for (const l of self.listeners) l(shown);
         return { status: 'sent', platformMessageId: `console-${message.id}` };
       },
     };
+  }
+
+  /** The terminal cannot show a file: it is written to files/console/<name> and its path added to the text. */
+  private withSavedFile(message: OutboxMessage): OutboxMessage {
+    const file = message.reply.file;
+    if (!file || !this.filesDir) return message;
+    const dir = join(this.filesDir, 'console');
+    mkdirSync(dir, { recursive: true });
+    const path = resolve(dir, basename(file.name));
+    writeFileSync(path, readAttachment(this.filesDir, file));
+    const reply = { ...message.reply, text: `${message.reply.text}\n${certificateChat.consoleSaved(path)}` };
+    return { ...message, reply };
   }
 
   /** Subscribes to sent replies; returns the unsubscribe function. */

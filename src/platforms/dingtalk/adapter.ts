@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../../clock.js';
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { DingtalkApi } from './openapi.js';
+import { filesDirFor } from '../../outbox/attachments.js';
 import { DingtalkSender, trustedWebhook } from './send.js';
 import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
 import { DINGTALK_CALLBACK_PATH, dingtalkWebhookRoute } from './webhook.js';
@@ -36,11 +37,12 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
   const platformClock = options.platformClock ?? systemClock;
   const baseUrl = config.DINGTALK_API_BASE_URL.replace(/\/+$/, '');
 
-  const api = new DingtalkApi({ baseUrl, appKey: clientId, appSecret, timeoutMs: options.timeoutMs, now: () => platformClock.now().getTime() });
+  const api = new DingtalkApi({ baseUrl, oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL, appKey: clientId, appSecret, timeoutMs: options.timeoutMs, now: () => platformClock.now().getTime() });
   const sender = new DingtalkSender({
     api,
     robotCode,
     logger,
+    filesDir: filesDirFor(config.DATABASE_PATH),
     platformClock,
     timeoutMs: options.timeoutMs,
     throttleRetryMs: options.throttleRetryMs,

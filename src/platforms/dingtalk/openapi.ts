@@ -16,7 +16,7 @@ export const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 /** DingTalk's documented cap on userIds per batchSend. */
 export const MAX_BATCH_USERS = 20;
 
-export type MsgKey = 'sampleText' | 'sampleMarkdown';
+export type MsgKey = 'sampleText' | 'sampleMarkdown' | 'sampleFile';
 export interface RobotMessage {
   msgKey: MsgKey;
   /** The template parameters, e.g. {content} or {title, text}; sent as a JSON string, as the API wants. */
@@ -51,6 +51,8 @@ const TokenResponse = z.object({ accessToken: z.string().min(1), expireIn: z.coe
 
 export interface DingtalkApiOptions {
   baseUrl: string;
+  /** oapi.dingtalk.com (DINGTALK_OAPI_BASE_URL): media upload lives on the old API, with the same app token. */
+  oapiBaseUrl?: string;
   appKey: string;
   appSecret: string;
   timeoutMs?: number;
@@ -100,6 +102,45 @@ export class DingtalkApi {
 
   groupSend(robotCode: string, openConversationId: string, message: RobotMessage): Promise<ApiResult<GroupSendResponse>> {
     return this.call(PATHS.groupSend, { robotCode, openConversationId, msgKey: message.msgKey, msgParam: JSON.stringify(message.msgParam) }, GroupSendResponse);
+  }
+
+  /**
+   * Uploads a file for a `sampleFile` message: `POST {oapi}/media/upload?access_token=…&type=file`, multipart
+   * field `media` → `media_id`. Answers in the old API's way: HTTP 200 with `errcode`/`errmsg`.
+   */
+  async uploadMedia(bytes: Buffer, fileName: string, mime: string): Promise<ApiResult<{ mediaId: string }>> {
+    let token: string;
+    try {
+      token = await this.accessToken();
+    } catch (error) {
+      const f = error instanceof ApiFailure ? error : new ApiFailure(String(error));
+      return { ok: false, status: f.status, code: f.code, message: f.message, stage: 'token' };
+    }
+    const base = (this.options.oapiBaseUrl ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '');
+    const form = new FormData();
+    form.append('media', new Blob([new Uint8Array(bytes)], { type: mime }), fileName);
+    let res: Response;
+    try {
+      res = await (this.options.fetch ?? fetch)(`${base}/media/upload?access_token=${encodeURIComponent(token)}&type=file`, {
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return { ok: false, message: `media upload: ${String(error)}`, stage: 'call' };
+    }
+    const body: unknown = await res.json().catch(() => null);
+    const errcode = isRecord(body) ? Number(body.errcode ?? 0) : NaN;
+    const mediaId = isRecord(body) && typeof body.media_id === 'string' ? body.media_id : '';
+    if (res.ok && errcode === 0 && mediaId) return { ok: true, status: res.status, data: { mediaId } };
+    if (errcode === 40014 || errcode === 42001) this.invalidateToken(token);
+    return {
+      ok: false,
+      status: res.status >= 400 ? res.status : errcode === 40014 || errcode === 42001 ? 401 : res.status >= 500 ? res.status : 400,
+      code: Number.isFinite(errcode) ? String(errcode) : undefined,
+      message: `media upload: ${isRecord(body) ? String(body.errmsg ?? '') : 'unreadable answer'}`,
+      stage: 'call',
+    };
   }
 
   private async call<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<ApiResult<T>> {

@@ -7,7 +7,8 @@ import type { Limit } from '../../outbox/rate-limit.js';
 import type { SendResult, Sender } from '../../outbox/sender.js';
 import { DEFAULT_TIMEOUT_MS, isRecord, postJson } from './http.js';
 import { robotMessage, webhookBody } from './markdown.js';
-import { MAX_BATCH_USERS, isTokenRejection, type ApiResult, type DingtalkApi } from './openapi.js';
+import { readAttachment } from '../../outbox/attachments.js';
+import { MAX_BATCH_USERS, isTokenRejection, type ApiResult, type DingtalkApi, type RobotMessage } from './openapi.js';
 
 /** Rate-limit keys: a 403 QPS answer pauses the API's key for every message that uses that API. */
 export const LIMIT_KEYS = {
@@ -32,6 +33,8 @@ type Route =
   | { kind: 'none'; error: string };
 
 export interface DingtalkSenderOptions {
+  /** Where reply attachments are stored (src/outbox/attachments.ts). */
+  filesDir?: string;
   api: DingtalkApi;
   robotCode: string;
   logger: Logger;
@@ -67,7 +70,7 @@ export class DingtalkSender implements Sender {
   }
 
   limitsFor(message: OutboxMessage): Limit[] {
-    const route = this.routeOf(message.target);
+    const route = message.reply.file ? this.apiRouteOf(message.target) : this.routeOf(message.target);
     switch (route.kind) {
       case 'webhook':
         return [{ key: LIMIT_KEYS.webhook(route.conversationId), ...WEBHOOK_LIMIT }];
@@ -97,7 +100,7 @@ export class DingtalkSender implements Sender {
 
   /** Direct messages to users (the OpenAPI's one-to-one route) batch by content; replies and group messages do not. */
   batchKeyOf(message: OutboxMessage): string | null {
-    if (message.target.type !== 'user') return null;
+    if (message.target.type !== 'user' || message.reply.file) return null;
     return `oto:${createHash('sha256').update(JSON.stringify(message.reply)).digest('base64')}`;
   }
 
@@ -136,6 +139,7 @@ export class DingtalkSender implements Sender {
   }
 
   private async deliver(message: OutboxMessage): Promise<SendResult> {
+    if (message.reply.file) return this.deliverFile(message);
     const route = this.routeOf(message.target);
     const t = message.target;
     if (t.type === 'reply' && t.sessionWebhook && !this.trusted(t.sessionWebhook)) {
@@ -146,6 +150,28 @@ export class DingtalkSender implements Sender {
     if (viaWebhook !== 'refused') return viaWebhook;
     // The session is gone or refuses us (expired early, throttled): the OpenAPI still reaches the chat.
     return this.viaApi(this.apiRouteOf(message.target), message.reply);
+  }
+
+  /**
+   * A file row: upload (oapi media), then `sampleFile` through the OpenAPI; a session webhook cannot carry a
+   * file. DingTalk sends carry no idempotency key, so the message is the row's one send, as any other row.
+   */
+  private async deliverFile(message: OutboxMessage): Promise<SendResult> {
+    const file = message.reply.file!;
+    const route = this.apiRouteOf(message.target);
+    if (route.kind === 'none' || route.kind === 'webhook') return { status: 'failed', error: 'dingtalk: no OpenAPI route for a file' };
+    if (!this.options.filesDir) return { status: 'failed', error: 'dingtalk: no files folder configured for attachments' };
+    let bytes: Buffer;
+    try {
+      bytes = readAttachment(this.options.filesDir, file);
+    } catch (error) {
+      return { status: 'failed', error: `dingtalk: attachment unreadable: ${String(error)}` };
+    }
+    const upload = await this.options.api.uploadMedia(bytes, file.name, file.mime);
+    if (!upload.ok) return this.classify(upload, route.kind === 'oto' ? LIMIT_KEYS.oto : LIMIT_KEYS.group);
+    const extension = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase() ?? 'file';
+    const fileMessage: RobotMessage = { msgKey: 'sampleFile', msgParam: { mediaId: upload.data.mediaId, fileName: file.name, fileType: extension } };
+    return this.viaApi(route, message.reply, fileMessage);
   }
 
   private routeOf(target: Target): Route {
@@ -187,7 +213,7 @@ export class DingtalkSender implements Sender {
     return 'refused';
   }
 
-  private async viaApi(route: Route, reply: Reply): Promise<SendResult> {
+  private async viaApi(route: Route, reply: Reply, message: RobotMessage = robotMessage(reply)): Promise<SendResult> {
     const { api, robotCode } = this.options;
     switch (route.kind) {
       case 'none':
@@ -195,12 +221,12 @@ export class DingtalkSender implements Sender {
       case 'webhook':
         return { status: 'failed', error: 'dingtalk: no OpenAPI route' };
       case 'group': {
-        const result = await api.groupSend(robotCode, route.openConversationId, robotMessage(reply));
+        const result = await api.groupSend(robotCode, route.openConversationId, message);
         if (!result.ok) return this.classify(result, LIMIT_KEYS.group);
         return { status: 'sent', platformMessageId: result.data.processQueryKey };
       }
       case 'oto': {
-        const result = await api.batchSend(robotCode, [route.userId], robotMessage(reply));
+        const result = await api.batchSend(robotCode, [route.userId], message);
         if (!result.ok) return this.classify(result, LIMIT_KEYS.oto);
         const { invalidStaffIdList, flowControlledStaffIdList, processQueryKey } = result.data;
         // Both lists come back inside a 200: the call "worked" but this user got nothing.

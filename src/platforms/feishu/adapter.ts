@@ -1,3 +1,4 @@
+import { filesDirFor } from '../../outbox/attachments.js';
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { FeishuBotIdentity, botInfoVia } from './bot-identity.js';
 import { FeishuLongConnection } from './long-connection.js';
@@ -18,7 +19,7 @@ export interface FeishuAdapter extends PlatformAdapter {
 export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOptions = {}): FeishuAdapter {
   const { config } = deps;
   const logger = deps.logger.child({ platform: 'feishu' });
-  const sender = new FeishuSender({ config, logger });
+  const sender = new FeishuSender({ config, logger, filesDir: filesDirFor(config.DATABASE_PATH) });
   const identity = new FeishuBotIdentity({
     // Through the sender's client, after its token warm-up (shared, not repeated): no token fetch of its own.
     fetchInfo: async () => {

@@ -4,6 +4,8 @@ import type { Logger } from '../../logger.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
 import type { Limit } from '../../outbox/rate-limit.js';
 import type { SendResult, Sender } from '../../outbox/sender.js';
+import { createReadStream } from 'node:fs';
+import { attachmentPath, readAttachment } from '../../outbox/attachments.js';
 import { renderReply } from './cards.js';
 
 /** Rate-limit keys. The app key is what a 429 pauses: every Feishu send carries it. */
@@ -41,9 +43,14 @@ export interface FailedCall {
   code?: number;
   msg?: string;
   headers?: Record<string, unknown>;
+  attachment?: boolean;
 }
 
+/** The row's file is missing or altered on disk: no retry can help. */
+class AttachmentError extends Error {}
+
 export function failureOf(error: unknown): FailedCall {
+  if (error instanceof AttachmentError) return { msg: error.message, attachment: true };
   const e = error as { response?: { status?: number; data?: { code?: unknown; msg?: unknown }; headers?: Record<string, unknown> }; message?: string };
   const data = e?.response?.data;
   return {
@@ -108,6 +115,8 @@ export interface FeishuSenderOptions {
   config: Pick<Config, 'FEISHU_APP_ID' | 'FEISHU_APP_SECRET' | 'FEISHU_BASE_URL'>;
   logger: Logger;
   timeoutMs?: number;
+  /** Where reply attachments are stored (src/outbox/attachments.ts). */
+  filesDir?: string;
 }
 
 /** Sends outbox messages through the OpenAPI: reply in thread, or create to a user (open_id) or chat (chat_id). */
@@ -150,7 +159,6 @@ export class FeishuSender implements Sender {
 
   async send(message: OutboxMessage): Promise<SendResult> {
     const body = { ...renderReply(message.reply), uuid: message.dedupeToken };
-    const t = message.target;
     try {
       await this.warmToken();
     } catch (error) {
@@ -160,12 +168,7 @@ export class FeishuSender implements Sender {
       return { status: 'retry', error: `feishu token: ${f.msg ?? 'no response'}` };
     }
     try {
-      const res = t.type === 'reply'
-        ? await this.client.im.message.reply({ path: { message_id: t.messageId }, data: body })
-        : await this.client.im.message.create({
-            params: { receive_id_type: t.type === 'user' ? 'open_id' : 'chat_id' },
-            data: { ...body, receive_id: t.type === 'user' ? t.accountId : t.chatId },
-          });
+      const res = await this.deliver(message, message.reply.file ? await this.fileBody(message) : body);
       // Feishu reports most failures with a non-2xx status, but a 200 with a non-zero code is still a failure.
       if (res?.code !== undefined && res.code !== 0) return this.failed(message, { status: 200, code: res.code, msg: res.msg });
       return { status: 'sent', platformMessageId: res?.data?.message_id };
@@ -174,7 +177,38 @@ export class FeishuSender implements Sender {
     }
   }
 
+  /**
+   * A file row (the bot puts each file in a row of its own): upload, then a `file` message under the row's
+   * uuid. A retry uploads again, which only leaves an unused file_key behind; the message itself is de-duplicated.
+   */
+  private async fileBody(message: OutboxMessage) {
+    const file = message.reply.file!;
+    if (!this.options.filesDir) throw new AttachmentError('no files folder configured for attachments');
+    try {
+      readAttachment(this.options.filesDir, file);
+    } catch (error) {
+      throw new AttachmentError(`attachment unreadable: ${String(error)}`);
+    }
+    // A stream, not a Buffer: the SDK sends a Buffer as a plain form field, a stream as a file part (what Feishu reads).
+    const stream = createReadStream(attachmentPath(this.options.filesDir, file));
+    const upload = await this.client.im.file.create({ data: { file_type: file.mime === 'application/pdf' ? 'pdf' : 'stream', file_name: file.name, file: stream } });
+    if (!upload?.file_key) throw new Error('file upload returned no file_key');
+    return { msg_type: 'file', content: JSON.stringify({ file_key: upload.file_key }), uuid: message.dedupeToken };
+  }
+
+  /** One message to the row's target: in reply, or created to a user (open_id) or chat (chat_id). */
+  private deliver(message: OutboxMessage, body: { msg_type: string; content: string; uuid: string }) {
+    const t = message.target;
+    return t.type === 'reply'
+      ? this.client.im.message.reply({ path: { message_id: t.messageId }, data: body })
+      : this.client.im.message.create({
+          params: { receive_id_type: t.type === 'user' ? 'open_id' : 'chat_id' },
+          data: { ...body, receive_id: t.type === 'user' ? t.accountId : t.chatId },
+        });
+  }
+
   private failed(message: OutboxMessage, failure: FailedCall): SendResult {
+    if (failure.attachment) return { status: 'failed', error: `feishu: ${failure.msg}` };
     if (failure.code !== undefined && TOKEN_CODES.has(failure.code)) this.cache.clear();
     const result = classifyFailure(failure);
     this.options.logger[result.status === 'failed' ? 'warn' : 'info'](
