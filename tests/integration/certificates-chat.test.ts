@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema.js';
 import { groupSerial } from '../../src/certificates/serial.js';
+import { enqueue } from '../../src/outbox/outbox.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';
 import { callbackBody } from '../fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
 import { serverError, waitFor } from '../fakes/feishu-platform.js';
-import { messageEvent } from '../fakes/feishu-sign.js';
+import { BOT_NAME, BOT_OPEN_ID, messageEvent } from '../fakes/feishu-sign.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { pdfText } from '../helpers/pdf.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
@@ -84,6 +85,32 @@ describe('学时证明 over Feishu', () => {
     expect(h.app.db.select().from(certificates).all()).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'file')).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'text' && String(d.content.text).includes('学时证明'))).toHaveLength(1);
+  });
+
+  it('asked in a group, the text and the file go to the teacher by direct message, never to the group', async () => {
+    const h = (fh = await feishuWithTeacher());
+    const before = h.fake.delivered.length;
+    const mention = { key: '@_user_1', name: BOT_NAME, openId: BOT_OPEN_ID };
+    await h.send(messageEvent({ chatType: 'group', text: '@_user_1 学时证明', mentions: [mention], openId: TEACHER }));
+    await feishuSettled(h);
+    const sent = h.fake.delivered.slice(before);
+    const file = sent.find((d) => d.msgType === 'file')!;
+    expect(file).toMatchObject({ via: 'open_id', to: TEACHER, content: { file_key: h.fake.uploads[0].fileKey } });
+    expect(sent.some((d) => d.via !== 'open_id')).toBe(true);
+    expect(sent.filter((d) => d.via !== 'open_id').every((d) => d.msgType === 'text' && !String(d.content.text).includes('核验'))).toBe(true);
+  });
+
+  it('a row whose stored file is missing fails at once (no upload, no retry, nothing sent)', async () => {
+    const h = (fh = await startFeishu());
+    const file = { name: '学时证明.pdf', mime: 'application/pdf', sha256: 'f'.repeat(64), size: 10 };
+    enqueue(h.app.db, [{ platform: 'feishu', target: { type: 'user', accountId: TEACHER }, reply: { text: file.name, file }, idempotencyKey: 'missing-file' }], new Date());
+    h.app.outbox.kick();
+    await feishuSettled(h);
+    const [row] = h.outboxRows();
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row.lastError).toContain('attachment unreadable');
+    expect(h.fake.uploads).toHaveLength(0);
+    expect(h.fake.delivered).toHaveLength(0);
   });
 
   it('refuses an unbound account in Chinese and issues nothing', async () => {
