@@ -38,15 +38,6 @@ const PAGE = 200;
 /** Rendering waits when this much PDF is queued in the ZIP but not yet on disk. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
-export function knownSchools(db: Db): string[] {
-  return db
-    .selectDistinct({ school: teachers.school })
-    .from(teachers)
-    .orderBy(asc(teachers.school))
-    .all()
-    .map((r) => r.school);
-}
-
 export function teacherCount(db: Db, schools: readonly string[]): number {
   let n = 0;
   for (const s of schools) n += db.select({ n: count() }).from(teachers).where(eq(teachers.school, s)).get()!.n;

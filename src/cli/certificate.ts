@@ -17,14 +17,18 @@ export const CERTIFICATES_USAGE = 'npm run cli -- certificates revoke <证明编
 export const CERTIFICATES_BATCH_USAGE = 'npm run cli -- certificates <学校|all> --out <目录>';
 const ACTOR = 'cli';
 
+/** A configured seal that is missing is a configuration error, refused before anything is issued. */
+export function requireSealFile(seal: string | undefined): void {
+  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
+}
+
 export async function certificateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { year: { type: 'string' }, out: { type: 'string' } }, CERTIFICATE_USAGE, { min: 1, max: 1 });
   const employeeNo = positionals[0].trim();
   if (!values.out) throw new CliError(`请用 --out 指定输出文件，例如 --out 学时证明.pdf。\n用法：${CERTIFICATE_USAGE}`);
   if (values.year !== undefined && !/^\d{4}$/.test(values.year)) throw new CliError(`--year「${values.year}」应为四位年份，例如 2025。`);
   const app = loadApp(io);
-  const seal = app.config.OFFICE_SEAL_PATH;
-  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
+  requireSealFile(app.config.OFFICE_SEAL_PATH);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
   return withDatabase(app.config.DATABASE_PATH, async (db) => {

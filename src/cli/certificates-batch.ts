@@ -3,14 +3,15 @@
  * 学时证明 issued and recorded as `certificate <工号>` does, collected into DIR/学时证明-<学校>-<日期>.zip, with the
  * 培训档案 workbook beside it. An unknown school is refused with the list of known ones.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dateIn } from '../clock.js';
 import { publicUrl } from '../config.js';
-import { exportCertificates, knownSchools, policiesOf, teacherCount } from '../certificates/batch.js';
+import { exportCertificates, policiesOf, teacherCount } from '../certificates/batch.js';
+import { listSchools } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { createCountProgress } from './progress.js';
-import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE } from './certificate.js';
+import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE, requireSealFile } from './certificate.js';
 
 const ACTOR = 'cli';
 /** An unknown school's refusal lists at most this many known ones (a county has hundreds). */
@@ -22,12 +23,11 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
   const which = positionals[0].trim();
   if (!values.out) throw new CliError(`请用 --out 指定输出目录，例如 --out 证明导出。\n用法：${usage}`);
   const app = loadApp(io);
-  const seal = app.config.OFFICE_SEAL_PATH;
-  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
+  requireSealFile(app.config.OFFICE_SEAL_PATH);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
   return withDatabase(app.config.DATABASE_PATH, async (db) => {
-    const known = knownSchools(db);
+    const known = listSchools(db);
     if (known.length === 0) throw new CliError('名册中还没有教师。请先导入名册（npm run cli -- import teachers <文件>）。');
     const schools = which.toLowerCase() === 'all' ? known : known.filter((s) => s === which);
     if (schools.length === 0) {
@@ -41,7 +41,7 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
     const progress = createCountProgress(io, teacherCount(db, schools), `开具学时证明（${label}）`);
     const result = await exportCertificates(db, app.presets, schools, values.out!, `学时证明-${schools.length === 1 ? schools[0] : '全部学校'}-${today}`, {
       officeName: app.config.OFFICE_NAME,
-      sealPath: seal,
+      sealPath: app.config.OFFICE_SEAL_PATH,
       baseUrl: publicUrl(app.config, app.config.PORT),
       today,
       now,
