@@ -50,6 +50,11 @@ export interface CardSpec {
   tone?: 'blue' | 'green' | 'orange' | 'red' | 'grey';
   sections: { heading?: string; lines: string[] }[];
   buttons?: { label: string; value: Record<string, string>; style?: 'primary' | 'default' | 'danger' }[];
+  /**
+   * A button that opens a web page (absolute URL) instead of running a command: on Feishu a link button beside the
+   * others, on DingTalk an action card (whose buttons can only open links).
+   */
+  link?: { label: string; url: string };
   note?: string;
 }
 

@@ -68,9 +68,12 @@ export interface Delivered {
   via: 'webhook' | 'oto' | 'group';
   /** The session path, the user id, or the openConversationId. */
   to: string;
-  kind: 'text' | 'markdown' | 'file';
+  kind: 'text' | 'markdown' | 'file' | 'actionCard';
   text: string;
   title?: string;
+  /** actionCard: its one button's label and the link it opens. */
+  singleTitle?: string;
+  singleURL?: string;
   /** sampleFile: the uploaded media it names. */
   mediaId?: string;
   fileName?: string;
@@ -285,7 +288,7 @@ export class FakeDingtalk {
     if (body.msgKey === 'sampleFile' && !this.uploads.some((u) => u.mediaId === JSON.parse(body.msgParam).mediaId)) {
       return { status: 400, body: { code: 'param.mediaId.invalid', message: 'mediaId 无效' } };
     }
-    if (body.msgKey !== 'sampleText' && body.msgKey !== 'sampleMarkdown' && body.msgKey !== 'sampleFile') return { status: 400, body: { code: 'param.msgKey.invalid', message: `unknown msgKey ${body.msgKey}` } };
+    if (!['sampleText', 'sampleMarkdown', 'sampleFile', 'sampleActionCard'].includes(body.msgKey)) return { status: 400, body: { code: 'param.msgKey.invalid', message: `unknown msgKey ${body.msgKey}` } };
     return null;
   }
 
@@ -298,12 +301,18 @@ export class FakeDingtalk {
       this.delivered.push({ via: 'webhook', to: path, kind: 'markdown', text: body.markdown.text, title: body.markdown.title });
       return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
     }
+    if (body?.msgtype === 'actionCard' && typeof body.actionCard?.text === 'string' && typeof body.actionCard.singleURL === 'string') {
+      const c = body.actionCard;
+      this.delivered.push({ via: 'webhook', to: path, kind: 'actionCard', text: c.text, title: c.title, singleTitle: c.singleTitle, singleURL: c.singleURL });
+      return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+    }
     return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 json' } };
   }
 }
 
-function readParam(msgKey: string, msgParam: string): Pick<Delivered, 'kind' | 'text' | 'title' | 'mediaId' | 'fileName' | 'fileType'> {
+function readParam(msgKey: string, msgParam: string): Pick<Delivered, 'kind' | 'text' | 'title' | 'mediaId' | 'fileName' | 'fileType' | 'singleTitle' | 'singleURL'> {
   const p = JSON.parse(msgParam);
+  if (msgKey === 'sampleActionCard') return { kind: 'actionCard', text: p.text, title: p.title, singleTitle: p.singleTitle, singleURL: p.singleURL };
   if (msgKey === 'sampleFile') return { kind: 'file', text: p.fileName, mediaId: p.mediaId, fileName: p.fileName, fileType: p.fileType };
   return msgKey === 'sampleMarkdown' ? { kind: 'markdown', text: p.text, title: p.title } : { kind: 'text', text: p.content };
 }

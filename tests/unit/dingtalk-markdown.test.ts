@@ -22,3 +22,20 @@ describe('DingTalk rendering', () => {
     expect(robotMessage({ text: 'hi', card })).toMatchObject({ msgKey: 'sampleMarkdown', msgParam: { title: '学时进度' } });
   });
 });
+
+describe('DingTalk rendering of a card with a link', () => {
+  const card = {
+    title: '待审批：学时申报 #7',
+    sections: [{ lines: ['张三（第一中学）', '国培计划 24 学时'] }],
+    buttons: [{ label: '通过', value: { command: '通过申报', args: '7' } }],
+    link: { label: '登录后审批', url: 'https://xueshi.example.edu.cn/approve/7' },
+  };
+
+  it('becomes an action card whose one button opens the link, the commands still listed in its text', () => {
+    const api = robotMessage({ text: 'x', card });
+    expect(api.msgKey).toBe('sampleActionCard');
+    expect(api.msgParam).toMatchObject({ title: '待审批：学时申报 #7', singleTitle: '登录后审批', singleURL: 'https://xueshi.example.edu.cn/approve/7' });
+    expect(api.msgParam.text).toContain('发送「通过申报 7」');
+    expect(webhookBody({ text: 'x', card })).toEqual({ msgtype: 'actionCard', actionCard: api.msgParam });
+  });
+});

@@ -2,6 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, renderCard, renderReply } from '../../src/platforms/feishu/cards.js';
 
 describe('renderCard', () => {
+  it('puts a link button (url, no value: Feishu opens the page, no callback) after the command buttons', () => {
+    const card = renderCard({
+      title: '待审批',
+      sections: [{ lines: ['张三'] }],
+      buttons: [{ label: '通过', value: { command: '通过申报', args: '7' }, style: 'primary' }],
+      link: { label: '查看证明材料', url: 'https://x.example/approve/7' },
+    });
+    expect((card.elements as Record<string, unknown>[]).at(-1)).toEqual({
+      tag: 'action',
+      actions: [
+        { tag: 'button', text: { tag: 'plain_text', content: '通过' }, type: 'primary', value: { command: '通过申报', args: '7' } },
+        { tag: 'button', text: { tag: 'plain_text', content: '查看证明材料' }, type: 'default', url: 'https://x.example/approve/7' },
+      ],
+    });
+  });
+
   it('renders header, sections, buttons and note as a Feishu message card', () => {
     const card = renderCard({
       title: '本周期学时',

@@ -25,14 +25,21 @@ export function renderMarkdown(card: CardSpec): { title: string; text: string } 
   return { title: card.title, text: blocks.join('\n\n') };
 }
 
+/** A card with a link: an action card whose one button opens the page (DingTalk's in-app browser). */
+function actionCard(card: CardSpec & { link: { label: string; url: string } }): Record<string, string> {
+  return { ...renderMarkdown(card), singleTitle: card.link.label, singleURL: card.link.url };
+}
+
 /** Session-webhook body (the `msgtype` format). */
 export function webhookBody(reply: Reply): Record<string, unknown> {
+  if (reply.card?.link) return { msgtype: 'actionCard', actionCard: actionCard({ ...reply.card, link: reply.card.link }) };
   if (reply.card) return { msgtype: 'markdown', markdown: renderMarkdown(reply.card) };
   return { msgtype: 'text', text: { content: reply.text } };
 }
 
 /** OpenAPI body (the `msgKey` template format). */
 export function robotMessage(reply: Reply): RobotMessage {
+  if (reply.card?.link) return { msgKey: 'sampleActionCard', msgParam: actionCard({ ...reply.card, link: reply.card.link }) };
   if (reply.card) return { msgKey: 'sampleMarkdown', msgParam: renderMarkdown(reply.card) };
   return { msgKey: 'sampleText', msgParam: { content: reply.text } };
 }

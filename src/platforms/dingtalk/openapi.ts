@@ -16,7 +16,7 @@ export const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 /** DingTalk's documented cap on userIds per batchSend. */
 export const MAX_BATCH_USERS = 20;
 
-export type MsgKey = 'sampleText' | 'sampleMarkdown' | 'sampleFile';
+export type MsgKey = 'sampleText' | 'sampleMarkdown' | 'sampleFile' | 'sampleActionCard';
 export interface RobotMessage {
   msgKey: MsgKey;
   /** The template parameters, e.g. {content} or {title, text}; sent as a JSON string, as the API wants. */

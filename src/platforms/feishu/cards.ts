@@ -8,18 +8,16 @@ export function renderCard(card: CardSpec): Record<string, unknown> {
     const lines = section.heading ? [`**${escapeMarkdown(section.heading)}**`, ...section.lines.map(escapeMarkdown)] : section.lines.map(escapeMarkdown);
     elements.push({ tag: 'markdown', content: lines.join('\n') });
   });
-  if (card.buttons?.length) {
-    elements.push({
-      tag: 'action',
-      actions: card.buttons.map((b) => ({
-        tag: 'button',
-        text: { tag: 'plain_text', content: b.label },
-        type: b.style ?? 'default',
-        // Comes back verbatim as event.action.value in card.action.trigger.
-        value: b.value,
-      })),
-    });
-  }
+  const actions: Record<string, unknown>[] = (card.buttons ?? []).map((b) => ({
+    tag: 'button',
+    text: { tag: 'plain_text', content: b.label },
+    type: b.style ?? 'default',
+    // Comes back verbatim as event.action.value in card.action.trigger.
+    value: b.value,
+  }));
+  // A link button opens the page in Feishu's browser; it sends no callback.
+  if (card.link) actions.push({ tag: 'button', text: { tag: 'plain_text', content: card.link.label }, type: 'default', url: card.link.url });
+  if (actions.length) elements.push({ tag: 'action', actions });
   if (card.note) elements.push({ tag: 'note', elements: [{ tag: 'plain_text', content: card.note }] });
   return {
     config: { wide_screen_mode: true },
