@@ -206,6 +206,58 @@ export function looksLikeDateText(raw: string): boolean {
   );
 }
 
+/* ------------------------------------------------------------------ date ranges */
+
+export type DateRangeResult = { ok: true; start: string; end: string } | { ok: false; problem: DateProblem };
+
+const RANGE_SEPARATOR = /至|到|~|-|—/g;
+const END_MONTH_DAY = /^(\d{1,2})(?:[-/.]|月)(\d{1,2})[日号]?$/;
+const END_DAY = /^(\d{1,2})[日号]?$/;
+
+/** The end of a range, which may leave out what it shares with the start: 2025-03-01至03-05, 3月1日到5日. */
+function rangeEnd(raw: string, start: string, today: string, options: DateOptions): DateResult {
+  const { y, m } = parseYmd(start);
+  let parts = END_MONTH_DAY.exec(raw);
+  if (parts) {
+    // 2025-12-28至01-03 runs over New Year.
+    const same = ymd(y, Number(parts[1]), Number(parts[2]));
+    return same.ok && Number(parts[1]) < m ? ymd(y + 1, Number(parts[1]), Number(parts[2])) : same;
+  }
+  parts = END_DAY.exec(raw);
+  if (parts) return ymd(y, m, Number(parts[1]));
+  return parseDateText(raw, today, options);
+}
+
+/**
+ * One date, or a range of two joined by 至/到/~/-: "2025-03-01至03-05", "2025年3月1日-3月5日", "3月1日到5日",
+ * "2025.3.1~2025.3.5". The end inherits the start's year (and month) when it leaves them out. A single date is a
+ * range of one day. The end before the start is the caller's to refuse (it can say which two it read).
+ */
+export function parseDateRangeText(raw: string, today: string, options: DateOptions = {}): DateRangeResult {
+  const s = normaliseDateText(raw).toLowerCase();
+  const single = parseDateText(s, today, options);
+  if (single.ok) return { ok: true, start: single.date, end: single.date };
+  // A day that does not exist (2月30日) says more than "not a date", so it wins as the reason.
+  let problem: DateProblem = { ...single.problem, raw };
+  const note = (p: DateProblem) => {
+    if (p.kind === 'noSuchDay' && problem.kind !== 'noSuchDay') problem = { ...p, raw };
+  };
+  for (const sep of s.matchAll(RANGE_SEPARATOR)) {
+    const left = s.slice(0, sep.index);
+    const right = s.slice(sep.index + sep[0].length);
+    if (!left || !right) continue;
+    const start = parseDateText(left, today, options);
+    if (!start.ok) {
+      note(start.problem);
+      continue;
+    }
+    const end = rangeEnd(right, start.date, today, options);
+    if (end.ok) return { ok: true, start: start.date, end: end.date };
+    note(end.problem);
+  }
+  return { ok: false, problem };
+}
+
 /* ------------------------------------------------------------------ times */
 
 const PERIOD = '(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜里|夜间)?';

@@ -8,6 +8,7 @@ import {
   describeDate,
   exampleDate,
   looksLikeDateText,
+  parseDateRangeText,
   parseDateText,
   parseDateTimeText,
   parseTimeRangeText,
@@ -309,6 +310,43 @@ describe('parseTimeRangeText', () => {
   });
   it.each(['8:30', '25:00-26:00', '8:30-', '-9:15', 'abc-def', '2026-05-31'])('%s is not a range', (input) => {
     expect(parseTimeRangeText(input).ok).toBe(false);
+  });
+});
+
+const DATE_RANGES: [string, string, string][] = [
+  ['2025-03-01', '2025-03-01', '2025-03-01'],
+  ['2025-03-01至03-05', '2025-03-01', '2025-03-05'],
+  ['2025-03-01至2025-03-05', '2025-03-01', '2025-03-05'],
+  ['2025-03-01-2025-03-05', '2025-03-01', '2025-03-05'],
+  ['2025-03-01 - 03-05', '2025-03-01', '2025-03-05'],
+  ['2025年3月1日-3月5日', '2025-03-01', '2025-03-05'],
+  ['2025年3月1日至5日', '2025-03-01', '2025-03-05'],
+  ['2025.3.1~2025.3.5', '2025-03-01', '2025-03-05'],
+  ['2025/3/1到3/5', '2025-03-01', '2025-03-05'],
+  ['２０２５年３月１日～３月５日', '2025-03-01', '2025-03-05'],
+  ['2025-12-28至01-03', '2025-12-28', '2026-01-03'],
+  ['3月1日到5日', '2026-03-01', '2026-03-05'],
+  ['5月20日-5月22日', '2026-05-20', '2026-05-22'],
+  ['昨天', '2026-05-26', '2026-05-26'],
+  ['三月一日至三月五日', '2026-03-01', '2026-03-05'],
+];
+
+describe('parseDateRangeText', () => {
+  it.each(DATE_RANGES)('%s → %s–%s', (input, start, end) => {
+    expect(parseDateRangeText(input, WED, { yearless: 'back' })).toEqual({ ok: true, start, end });
+  });
+  it('an end before the start is returned as read (the caller says which two it read)', () => {
+    expect(parseDateRangeText('2025-03-05至03-01', WED)).toEqual({ ok: true, start: '2025-03-05', end: '2025-03-01' });
+  });
+  it.each([
+    ['2025-02-30至03-05', 'noSuchDay'],
+    ['2025-03-01至02-30', 'noSuchDay'],
+    ['上个月', 'unrecognised'],
+    ['2025-03-01至', 'unrecognised'],
+  ])('%s is refused (%s)', (input, kind) => {
+    const r = parseDateRangeText(input, WED);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problem.kind).toBe(kind);
   });
 });
 
