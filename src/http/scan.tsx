@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
-import { dingtalkEnabled, feishuEnabled, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { signInReply } from '../sessions/replies.js';
 import { getSession, type Action } from '../sessions/sessions.js';
 import { dateOf } from '../sessions/time.js';
-import { dingtalkIdentity, feishuIdentity, type IdentityProvider, type WebPlatform } from '../websignin/identity.js';
-import { PendingScans, platformOfAgent, signInByScan } from '../websignin/scan.js';
+import { chooseProvider, identityProviders, type WebPlatform } from '../websignin/identity.js';
+import { PendingScans, signInByScan } from '../websignin/scan.js';
 import { clientAddress, parseProxyList } from './client-address.js';
 
 export interface ScanRoutesDeps {
@@ -58,22 +58,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
   const realNow = deps.realNow ?? Date.now;
   const pending = new PendingScans(realNow);
   const proxies = config.TRUSTED_PROXIES ? parseProxyList(config.TRUSTED_PROXIES) : null;
-  const providers = new Map<WebPlatform, IdentityProvider>();
-  if (feishuEnabled(config)) {
-    providers.set('feishu', feishuIdentity({ appId: config.FEISHU_APP_ID!, appSecret: config.FEISHU_APP_SECRET!, accountsBaseUrl: config.FEISHU_ACCOUNTS_BASE_URL, apiBaseUrl: config.FEISHU_BASE_URL }));
-  }
-  if (dingtalkEnabled(config)) {
-    providers.set(
-      'dingtalk',
-      dingtalkIdentity({
-        clientId: config.DINGTALK_CLIENT_ID!,
-        clientSecret: config.DINGTALK_CLIENT_SECRET!,
-        loginBaseUrl: config.DINGTALK_LOGIN_BASE_URL,
-        apiBaseUrl: config.DINGTALK_API_BASE_URL,
-        oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
-      }),
-    );
-  }
+  const providers = identityProviders(config);
   const redirectUri = (p: WebPlatform) => `${baseUrl}/s/auth/${p}`;
 
   // A fixed one-minute window per address, bounded in size.
@@ -127,12 +112,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     if (!allowed(c)) return notice(c, 429, s.tooManyTitle, s.tooMany);
     const verb = action === 'in' ? '签到' : '签退';
     if (providers.size === 0) return notice(c, 200, s.pageTitle, s.noPlatform(verb, code));
-    const asked = c.req.query('via') as WebPlatform | undefined;
-    const platform = asked && providers.has(asked) ? asked : (() => {
-      const detected = platformOfAgent(c.req.header('user-agent'));
-      if (detected && providers.has(detected)) return detected;
-      return providers.size === 1 ? [...providers.keys()][0] : null;
-    })();
+    const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
     if (!platform) {
       return page(c, 200, <Choose title={session.title} verb={verb} code={code} path={scanPath(session.id, code, action)} platforms={[...providers.keys()]} />);
     }

@@ -11,6 +11,7 @@
  *
  * Every base URL comes from config so tests point them at fakes. Never throws: a failure is a reason string.
  */
+import { dingtalkEnabled, feishuEnabled, type Config } from '../config.js';
 import { isRecord, parseJson, postJson } from '../platforms/dingtalk/http.js';
 import { DingtalkApi } from '../platforms/dingtalk/openapi.js';
 
@@ -128,4 +129,44 @@ export function dingtalkIdentity(c: DingtalkLoginConfig): IdentityProvider {
       return { ok: true, accountId: userId };
     },
   };
+}
+
+/** The web logins of every platform the config enables (scan-to-sign-in and the approval page share them). */
+export function identityProviders(config: Config): Map<WebPlatform, IdentityProvider> {
+  const providers = new Map<WebPlatform, IdentityProvider>();
+  if (feishuEnabled(config)) {
+    providers.set('feishu', feishuIdentity({ appId: config.FEISHU_APP_ID!, appSecret: config.FEISHU_APP_SECRET!, accountsBaseUrl: config.FEISHU_ACCOUNTS_BASE_URL, apiBaseUrl: config.FEISHU_BASE_URL }));
+  }
+  if (dingtalkEnabled(config)) {
+    providers.set(
+      'dingtalk',
+      dingtalkIdentity({
+        clientId: config.DINGTALK_CLIENT_ID!,
+        clientSecret: config.DINGTALK_CLIENT_SECRET!,
+        loginBaseUrl: config.DINGTALK_LOGIN_BASE_URL,
+        apiBaseUrl: config.DINGTALK_API_BASE_URL,
+        oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
+      }),
+    );
+  }
+  return providers;
+}
+
+/** Which app a phone's browser is, from its user agent (Feishu/Lark and DingTalk say so). */
+export function platformOfAgent(userAgent: string | undefined): WebPlatform | null {
+  if (!userAgent) return null;
+  if (/\b(Lark|Feishu)\//i.test(userAgent)) return 'feishu';
+  if (/\bDingTalk\//i.test(userAgent)) return 'dingtalk';
+  return null;
+}
+
+/**
+ * The login to use for a page: the one asked for (`?via=`), else the app the browser is in, else the only one
+ * configured; null when the person must choose.
+ */
+export function chooseProvider(providers: ReadonlyMap<WebPlatform, IdentityProvider>, asked: string | undefined, userAgent: string | undefined): WebPlatform | null {
+  if (asked && providers.has(asked as WebPlatform)) return asked as WebPlatform;
+  const detected = platformOfAgent(userAgent);
+  if (detected && providers.has(detected)) return detected;
+  return providers.size === 1 ? [...providers.keys()][0] : null;
 }

@@ -1,0 +1,46 @@
+/**
+ * Logins under way: between sending the browser to the platform's login and its return, what the browser was
+ * doing is kept under a random `state` (in memory: a restart only means opening the link again), bound to the
+ * browser by a cookie nonce and used once. Scan-to-sign-in and the approval page both keep theirs here.
+ */
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../admin/auth.js';
+
+/** How long a pending login waits for the platform to come back. */
+export const PENDING_TTL_MS = 10 * 60_000;
+/** Pending logins kept at most (a flood of starts cannot grow memory without bound). */
+export const MAX_PENDING = 10_000;
+
+export class PendingLogins<T extends { browser: string }> {
+  private readonly byState = new Map<string, T & { expiresAtMs: number }>();
+
+  constructor(private readonly realNow: () => number = Date.now) {}
+
+  add(login: T): string {
+    this.prune();
+    while (this.byState.size >= MAX_PENDING) this.byState.delete(this.byState.keys().next().value!);
+    const state = randomBytes(24).toString('base64url');
+    this.byState.set(state, { ...login, expiresAtMs: this.realNow() + PENDING_TTL_MS });
+    return state;
+  }
+
+  /** The pending login of `state` if this browser started it; it is used up either way (single use). */
+  take(state: string | undefined, browser: string | undefined): (T & { expiresAtMs: number }) | null {
+    if (!state) return null;
+    const login = this.byState.get(state);
+    if (!login) return null;
+    this.byState.delete(state);
+    if (login.expiresAtMs < this.realNow()) return null;
+    if (!browser || !sameSecret(browser, login.browser)) return null;
+    return login;
+  }
+
+  get size(): number {
+    return this.byState.size;
+  }
+
+  private prune(): void {
+    const now = this.realNow();
+    for (const [state, login] of this.byState) if (login.expiresAtMs < now) this.byState.delete(state);
+  }
+}
