@@ -4,6 +4,18 @@ export const PLATFORMS = ['feishu', 'dingtalk', 'console'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /**
+ * A picture or file that came with a message, named by the platform's handle for it (Feishu image_key /
+ * file_key, DingTalk downloadCode, a local path on the console). The bytes are fetched later, outside the event's
+ * transaction (src/declarations/evidence/).
+ */
+export const MessageAttachmentSchema = z.object({
+  kind: z.enum(['image', 'file']),
+  key: z.string().min(1),
+  name: z.string().optional(),
+});
+export type MessageAttachment = z.infer<typeof MessageAttachmentSchema>;
+
+/**
  * The one shape every receiver turns its platform's message into. The core never sees a platform payload.
  * `replyVia` carries what the sender needs to answer in place (a Feishu message id, a DingTalk session webhook).
  */
@@ -17,6 +29,8 @@ export const IncomingMessageSchema = z.object({
   chatId: z.string().min(1),
   chatType: z.enum(['direct', 'group']),
   text: z.string(),
+  /** Pictures and files the message carries; its `text` is then ''. Absent on plain text messages. */
+  attachments: z.array(MessageAttachmentSchema).optional(),
   receivedAt: z.number().int(),
   replyVia: z
     .object({

@@ -26,7 +26,7 @@ export const consoleText = {
     '  管理员　　「新建培训 师德讲座 师德师风 2 明天 下午2点-4点」（回复里有投影签到页链接）、「新建截止 年度培训计划 月底」、「发布通知 全部 明天下午开会」、「后台」',
     '  然后切回教师，发送投影页上的「签到 签到码」。',
   ],
-  commands: '控制台命令：/as <工号|教师|校长|管理员> 切换身份 · /whoami 当前身份 · /cast 演示角色 · /help 本说明 · /quit 退出',
+  commands: '控制台命令：/as <工号|教师|校长|管理员> 切换身份 · /whoami 当前身份 · /cast 演示角色 · /attach <文件路径> 发送图片或文件 · /help 本说明 · /quit 退出',
   chatIntro: (path: string, count: number) => `控制台对话 · 数据库 ${path}（名册 ${count} 人）`,
   emptyRoster: '名册为空。试用演示数据：npm run demo；导入名册：npm run cli -- import teachers <文件>',
   nowAs: (name: string, employeeNo: string, roles: string) => `你现在是 ${name}（工号 ${employeeNo}，${roles}）。`,
@@ -37,4 +37,6 @@ export const consoleText = {
   asUsage: '（用法：/as <工号|教师|校长|管理员>）',
   unknownSlash: (cmd: string) => `（没有 ${cmd} 这个控制台命令。/help 查看；不带 / 的话直接发给学时助手）`,
   noCast: '（名册中没有演示角色）',
+  attachUsage: '（用法：/attach <文件路径>，把本机的图片或 PDF 当作聊天中发送的文件）',
+  attachMissing: (path: string) => `（找不到文件 ${path}）`,
 };

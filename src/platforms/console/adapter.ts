@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { certificateChat } from '../../bot/i18n/zh-CN.certificates.js';
 import { readAttachment } from '../../outbox/attachments.js';
 import type { Bot } from '../../bot/bot.js';
+import type { MessageAttachment } from '../../bot/types.js';
 import type { Clock } from '../../clock.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
 import type { SendResult, Sender } from '../../outbox/sender.js';
@@ -49,8 +50,8 @@ export class ConsoleAdapter implements PlatformAdapter {
     };
   }
 
-  /** Types a line as the given local account; resolves when the bot has handled it. */
-  async say(text: string, accountId = 'local'): Promise<void> {
+  /** Types a line (or attaches files, with `text` '') as the given local account; resolves when the bot has handled it. */
+  async say(text: string, accountId = 'local', attachments?: MessageAttachment[]): Promise<void> {
     const id = randomUUID();
     const accepted = this.bot.accept({
       kind: 'message',
@@ -61,6 +62,7 @@ export class ConsoleAdapter implements PlatformAdapter {
       chatId: `console:${accountId}`,
       chatType: 'direct',
       text,
+      ...(attachments?.length ? { attachments } : {}),
       receivedAt: this.clock.now().getTime(),
       replyVia: {},
     });

@@ -37,6 +37,10 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
   return { app, session: new ConsoleSession(app), stop: () => app.stop() };
 }
 
+function showReplies(replies: readonly string[]): void {
+  for (const reply of replies) console.log(`学时助手> ${reply.replace(/\n/g, '\n          ')}`);
+}
+
 async function main(): Promise<void> {
   let opened;
   try {
@@ -59,8 +63,9 @@ async function main(): Promise<void> {
     if (own?.quit) break;
     if (own) {
       if (own.output.length) console.log(own.output.join('\n'));
+      if (own.attach) showReplies(await session.send('', own.attach));
     } else if (line.trim()) {
-      for (const reply of await session.send(line.trim())) console.log(`学时助手> ${reply.replace(/\n/g, '\n          ')}`);
+      showReplies(await session.send(line.trim()));
     }
     rl.prompt();
   }

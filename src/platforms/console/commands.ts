@@ -3,7 +3,10 @@
  * Everything else goes to the bot as a message. The console is the local operator's tool (who holds the
  * database file anyway), so `/as` may pick any identity, by 工号 or by role (教师 / 校长 / 管理员).
  */
+import { statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import type { Db } from '../../../db/client.js';
+import type { MessageAttachment } from '../../bot/types.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import type { CastLine } from '../../bot/i18n/zh-CN.console.js';
 import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
@@ -87,11 +90,35 @@ export function whoamiText(db: Db, session: ConsoleSession): string {
   return me ? text.nowAs(me.name, me.employeeNo, rolesText(db, me)) : text.nobody;
 }
 
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp']);
+
+/**
+ * `/attach <path>`: a local file sent as if attached in a chat. The key is the absolute path; the evidence worker
+ * reads it from there (and checks its content like any download), the extension only picks image or file.
+ */
+export function localAttachment(path: string): MessageAttachment | null {
+  const absolute = resolve(path);
+  try {
+    if (!statSync(absolute).isFile()) return null;
+  } catch {
+    return null;
+  }
+  const kind = IMAGE_EXTENSIONS.has(extname(absolute).toLowerCase()) ? 'image' : 'file';
+  return { kind, key: absolute, name: basename(absolute) };
+}
+
+export interface ConsoleCommandResult {
+  output: string[];
+  quit?: boolean;
+  /** Send these to the bot as one message with no text (`/attach`). */
+  attach?: MessageAttachment[];
+}
+
 /**
  * Handles one line typed in the terminal chat: a console command's output, or null when the line is a message
  * for the bot. `quit` asks the chat to end.
  */
-export function consoleCommand(db: Db, session: ConsoleSession, line: string, blurbs?: ReadonlyMap<string, string>): { output: string[]; quit?: boolean } | null {
+export function consoleCommand(db: Db, session: ConsoleSession, line: string, blurbs?: ReadonlyMap<string, string>): ConsoleCommandResult | null {
   const m = /^[/／](\S+)\s*(.*)$/.exec(line.trim());
   if (!m) return null;
   const [cmd, arg] = [m[1].toLowerCase(), m[2].trim()];
@@ -115,6 +142,12 @@ export function consoleCommand(db: Db, session: ConsoleSession, line: string, bl
     case 'cast':
     case '角色':
       return { output: castText(db, blurbs) };
+    case 'attach':
+    case '附件': {
+      if (!arg) return { output: [text.attachUsage] };
+      const attachment = localAttachment(arg.replace(/^(["'])(.*)\1$/, '$2'));
+      return attachment ? { output: [], attach: [attachment] } : { output: [text.attachMissing(arg)] };
+    }
     case 'help':
     case '帮助':
       return { output: [text.commands] };

@@ -1,4 +1,5 @@
 import type { Xueshi } from '../../app.js';
+import type { MessageAttachment } from '../../bot/types.js';
 import { bindAccount } from '../../ledger/accounts.js';
 import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
 
@@ -9,12 +10,12 @@ import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '
 export class ConsoleSession {
   constructor(private readonly app: Xueshi, public accountId = 'local') {}
 
-  /** Sends a line and returns the replies it produced, in order. */
-  async send(text: string): Promise<string[]> {
+  /** Sends a line (or, with `text` '', attachments) and returns the replies it produced, in order. */
+  async send(text: string, attachments?: MessageAttachment[]): Promise<string[]> {
     const replies: string[] = [];
     const off = this.capture(replies);
     try {
-      await this.app.console.say(text, this.accountId);
+      await this.app.console.say(text, this.accountId, attachments);
       await this.app.outbox.whenIdle();
     } finally {
       off();

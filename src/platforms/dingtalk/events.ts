@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IncomingMessage } from '../../bot/types.js';
+import type { IncomingMessage, MessageAttachment } from '../../bot/types.js';
 
 /**
  * The robot message callback body (HTTP callback and Stream CALLBACK `data` alike) → the bot's inbound shape.
@@ -16,6 +16,8 @@ export const RobotCallbackSchema = z
     msgId: id,
     msgtype: z.string().min(1),
     text: z.object({ content: z.string() }).partial().optional(),
+    /** picture / file / richText bodies (read by `messageAttachments`; a JSON string in some tools). */
+    content: z.unknown().optional(),
     senderStaffId: z.string().optional(),
     senderId: z.string().optional(),
     senderNick: z.string().optional(),
@@ -36,6 +38,7 @@ export type RobotCallback = z.infer<typeof RobotCallbackSchema>;
 export function toIncomingMessage(body: RobotCallback, receivedAt: number): IncomingMessage {
   const accountId = (body.senderStaffId || body.senderId)!;
   const chatType = body.conversationType === '2' ? 'group' : 'direct';
+  const attachments = messageAttachments(body.msgtype, body.content);
   return {
     kind: 'message',
     platform: 'dingtalk',
@@ -45,8 +48,10 @@ export function toIncomingMessage(body: RobotCallback, receivedAt: number): Inco
     accountName: body.senderNick || undefined,
     chatId: body.conversationId,
     chatType,
-    // Pictures, voice, files and rich text are not read yet: the bot answers an empty text with a hint.
+    // Pictures, files and rich text come as attachments with no text; voice and video are not read (the bot
+    // answers an empty text with a hint).
     text: body.msgtype === 'text' ? (body.text?.content ?? '').trim() : '',
+    ...(attachments.length ? { attachments } : {}),
     receivedAt,
     replyVia: {
       messageId: body.msgId,
@@ -63,4 +68,40 @@ export function toIncomingMessage(body: RobotCallback, receivedAt: number): Inco
  */
 export function calledInChat(body: RobotCallback): boolean {
   return body.conversationType !== '2' || body.isInAtList !== false;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/**
+ * The pictures and files of a picture, file or richText message, by the `downloadCode` that
+ * `/v1.0/robot/messageFiles/download` exchanges for a URL: picture `{downloadCode, pictureDownloadCode}`, file
+ * `{downloadCode, fileName, fileId, spaceId}`, richText `{richText: [{text} | {type:'picture', downloadCode}]}`.
+ */
+export function messageAttachments(msgtype: string, raw: unknown): MessageAttachment[] {
+  let content = raw;
+  if (typeof content === 'string') {
+    try {
+      content = JSON.parse(content);
+    } catch {
+      return [];
+    }
+  }
+  if (!isObject(content)) return [];
+  const pictureCode = (o: Record<string, unknown>) => nonEmpty(o.downloadCode) ?? nonEmpty(o.pictureDownloadCode);
+  if (msgtype === 'picture') {
+    const key = pictureCode(content);
+    return key ? [{ kind: 'image', key }] : [];
+  }
+  if (msgtype === 'file') {
+    const key = nonEmpty(content.downloadCode);
+    const name = nonEmpty(content.fileName);
+    return key ? [{ kind: 'file', key, ...(name ? { name } : {}) }] : [];
+  }
+  if (msgtype !== 'richText' || !Array.isArray(content.richText)) return [];
+  return content.richText.flatMap((item): MessageAttachment[] => {
+    if (!isObject(item) || (item.type !== undefined && item.type !== 'picture')) return [];
+    const key = pictureCode(item);
+    return key ? [{ kind: 'image', key }] : [];
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CardAction, InboundEvent, IncomingMessage } from '../../bot/types.js';
+import type { CardAction, InboundEvent, IncomingMessage, MessageAttachment } from '../../bot/types.js';
 import type { BotIdentityView } from './bot-identity.js';
 import { isRecord } from './verify.js';
 
@@ -120,6 +120,7 @@ export function toIncomingMessage(envelope: Envelope, receivedAt: number): Incom
 }
 
 function incomingMessage(envelope: Envelope, { sender, message }: MessageReceive, receivedAt: number): IncomingMessage {
+  const attachments = messageAttachments(message.message_type, message.content);
   return {
     kind: 'message',
     platform: 'feishu',
@@ -130,6 +131,7 @@ function incomingMessage(envelope: Envelope, { sender, message }: MessageReceive
     // Anything that is not a one-to-one chat is treated as a group, so personal numbers never land in it.
     chatType: message.chat_type === 'p2p' ? 'direct' : 'group',
     text: messageText(message.message_type, message.content),
+    ...(attachments.length ? { attachments } : {}),
     receivedAt,
     replyVia: { messageId: message.message_id },
   };
@@ -151,6 +153,40 @@ export function messageText(messageType: string, content: string | undefined): s
   // A key between spaces leaves one space; one inside a word ("我是@_user_1谁") leaves none. Newlines are kept
   // (a broadcast's body may have several lines).
   return text.replace(/([ \t]*)@_(?:user_\d+|all)([ \t]*)/g, (_, before: string, after: string) => (before || after ? ' ' : '')).trim();
+}
+
+/**
+ * The pictures and files of an image, file or post (rich text) message, by the keys the resource download takes
+ * (`image_key` → type=image, `file_key` → type=file). A post's content is `{title, content: [[element]]}`, or
+ * that under a locale key in some versions: both are read. Anything unreadable gives none.
+ */
+export function messageAttachments(messageType: string, content: string | undefined): MessageAttachment[] {
+  if (!content) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return [];
+  }
+  if (!isRecord(parsed)) return [];
+  if (messageType === 'image') return typeof parsed.image_key === 'string' && parsed.image_key ? [{ kind: 'image', key: parsed.image_key }] : [];
+  if (messageType === 'file') {
+    if (typeof parsed.file_key !== 'string' || !parsed.file_key) return [];
+    return [{ kind: 'file', key: parsed.file_key, ...(typeof parsed.file_name === 'string' ? { name: parsed.file_name } : {}) }];
+  }
+  if (messageType !== 'post') return [];
+  const bodies = Array.isArray(parsed.content) ? [parsed] : Object.values(parsed).filter(isRecord);
+  const keys = new Set<string>();
+  for (const body of bodies) {
+    if (!Array.isArray(body.content)) continue;
+    for (const line of body.content) {
+      if (!Array.isArray(line)) continue;
+      for (const element of line) {
+        if (isRecord(element) && element.tag === 'img' && typeof element.image_key === 'string' && element.image_key) keys.add(element.image_key);
+      }
+    }
+  }
+  return [...keys].map((key) => ({ kind: 'image', key }));
 }
 
 /** `card.action.trigger` → CardAction; the button's `value` is the object we put on it. */
