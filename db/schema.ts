@@ -408,6 +408,10 @@ export const certificates = sqliteTable(
     earned: real('earned').notNull(),
     remaining: real('remaining'),
     yearEarned: real('year_earned'),
+    /** Who and where, as printed: the verify page shows these, not the teacher's current row (a teacher may move school). */
+    name: text('name').notNull(),
+    employeeNo: text('employee_no').notNull(),
+    school: text('school').notNull(),
     figuresHash: text('figures_hash').notNull(),
     issuedAt: integer('issued_at', { mode: 'timestamp_ms' }).notNull(),
     issuedBy: text('issued_by').notNull(),
@@ -415,5 +419,5 @@ export const certificates = sqliteTable(
     revokedBy: text('revoked_by'),
     revokeReason: text('revoke_reason'),
   },
-  (t) => [index('certificates_teacher').on(t.teacherId)],
+  (t) => [index('certificates_teacher').on(t.teacherId), index('certificates_employee_no').on(t.employeeNo), index('certificates_issued_at').on(t.issuedAt)],
 );

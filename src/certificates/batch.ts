@@ -9,14 +9,13 @@
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { and, asc, count, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import yazl from 'yazl';
 import type { Db } from '../../db/client.js';
-import { records, teachers } from '../../db/schema.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { issueCertificate, type IssueOptions } from './issue.js';
+import { teacherCount, teachersOf, yearCategories } from './store.js';
 
 export interface BatchOptions extends Omit<IssueOptions, 'year'> {
   /** Called after each teacher (done counts from 1). */
@@ -33,44 +32,8 @@ export interface BatchResult {
   bytes: number;
 }
 
-/** Teachers fetched per query: bounded memory whatever the school's size. */
-const PAGE = 200;
 /** Rendering waits when this much PDF is queued in the ZIP but not yet on disk. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
-
-export function teacherCount(db: Db, schools: readonly string[]): number {
-  let n = 0;
-  for (const s of schools) n += db.select({ n: count() }).from(teachers).where(eq(teachers.school, s)).get()!.n;
-  return n;
-}
-
-/** Policies of the schools' teachers, so an unconfigured one is refused before anything is issued. */
-export function policiesOf(db: Db, schools: readonly string[]): string[] {
-  return db.selectDistinct({ p: teachers.policyId }).from(teachers).where(inArray(teachers.school, [...schools])).all().map((r) => r.p);
-}
-
-function* teachersOf(db: Db, school: string): Generator<TeacherRow> {
-  let after = 0;
-  for (;;) {
-    const page = db.select().from(teachers).where(and(eq(teachers.school, school), gt(teachers.id, after))).orderBy(asc(teachers.id)).limit(PAGE).all();
-    if (page.length === 0) return;
-    yield* page;
-    after = page[page.length - 1].id;
-  }
-}
-
-/** The (year, category) pairs any teacher of the school has on record up to `today`: the sheet's column groups. */
-function yearCategories(db: Db, school: string, today: string): { year: string; category: string }[] {
-  const year = sql<string>`substr(${records.date}, 1, 4)`;
-  return db
-    .selectDistinct({ year, category: records.category })
-    .from(records)
-    .innerJoin(teachers, eq(teachers.id, records.teacherId))
-    .where(and(eq(teachers.school, school), isNull(records.cancelledAt), lte(records.date, today)))
-    .orderBy(year, records.category)
-    .all()
-    .sort((a, b) => a.year.localeCompare(b.year) || a.category.localeCompare(b.category, 'zh-CN'));
-}
 
 /** Excel sheet names: at most 31 characters, none of []:*?/\ , unique in the workbook. */
 function sheetName(school: string, taken: Set<string>): string {

@@ -4,12 +4,11 @@
  * whether the ledger still says the same thing for the printed date.
  */
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gte, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { records } from '../../db/schema.js';
 import { hoursSummary } from '../ledger/summary.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import type { PolicyPreset } from '../policy/schema.js';
+import { recordsBetween } from './store.js';
 
 export interface CertificateRecord {
   date: string;
@@ -64,12 +63,7 @@ export function certificateData(
   const asOf = year === null || `${year}-12-31` >= today ? today : `${year}-12-31`;
   const summary = hoursSummary(db, presets, teacher, asOf);
   const from = year !== null ? `${year}-01-01` : (summary.cycleStart ?? '0000-01-01');
-  const rows = db
-    .select({ date: records.date, project: records.project, hours: records.hours, category: records.category, source: records.source })
-    .from(records)
-    .where(and(eq(records.teacherId, teacher.id), isNull(records.cancelledAt), gte(records.date, from), lte(records.date, asOf)))
-    .orderBy(asc(records.date), asc(records.id))
-    .all();
+  const rows = recordsBetween(db, teacher.id, from, asOf);
   const groups = new Map<string, CertificateGroup>();
   for (const r of rows) {
     const key = `${r.date.slice(0, 4)}\u0000${r.category}`;

@@ -2,14 +2,15 @@
  * Issuing a 学时证明: compute the figures, give them a fresh serial, record what is printed, render the PDF.
  * One function for the chat, the CLI and the console so every path prints and records the same thing.
  */
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { certificates } from '../../db/schema.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
 import { renderCertificatePdfSync } from './pdf.js';
 import { newSerial } from './serial.js';
+import { insertCertificate } from './store.js';
+
+export { findCertificate, revokeCertificate } from './store.js';
 
 export interface IssueOptions {
   officeName: string;
@@ -60,35 +61,24 @@ export function issueCertificateSync(
     issuedAt: o.now,
   });
   // Recorded only once the PDF exists: a serial in the table always stands for a paper someone received.
-  db.insert(certificates)
-    .values({
-      serial,
-      teacherId: teacher.id,
-      year: data.year,
-      asOf: data.asOf,
-      cycleStart: data.cycleStart,
-      cycleEnd: data.cycleEnd,
-      required: data.required,
-      earned: data.earned,
-      remaining: data.remaining,
-      yearEarned: data.yearEarned,
-      figuresHash: figuresHash(data),
-      issuedAt: o.now,
-      issuedBy: o.issuedBy,
-    })
-    .run();
+  insertCertificate(db, {
+    serial,
+    teacherId: teacher.id,
+    year: data.year,
+    asOf: data.asOf,
+    cycleStart: data.cycleStart,
+    cycleEnd: data.cycleEnd,
+    required: data.required,
+    earned: data.earned,
+    remaining: data.remaining,
+    yearEarned: data.yearEarned,
+    name: data.name,
+    employeeNo: data.employeeNo,
+    school: data.school,
+    figuresHash: figuresHash(data),
+    issuedAt: o.now,
+    issuedBy: o.issuedBy,
+  });
   const fileName = `学时证明-${teacher.employeeNo}-${data.year ?? o.today.slice(0, 4)}-${serial.slice(0, 4)}.pdf`;
   return { serial, verifyUrl, data, pdf, fileName };
-}
-
-export function findCertificate(db: Db, serial: string) {
-  return db.select().from(certificates).where(eq(certificates.serial, serial)).get() ?? null;
-}
-
-/** Revokes a certificate; false when unknown or already revoked (the first revocation's reason stands). */
-export function revokeCertificate(db: Db, serial: string, by: string, reason: string, now: Date): boolean {
-  const row = findCertificate(db, serial);
-  if (!row || row.revokedAt) return false;
-  db.update(certificates).set({ revokedAt: now, revokedBy: by, revokeReason: reason }).where(eq(certificates.serial, serial)).run();
-  return true;
 }

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dateIn } from '../clock.js';
 import { publicUrl } from '../config.js';
-import { exportCertificates, policiesOf, teacherCount } from '../certificates/batch.js';
+import { exportCertificates } from '../certificates/batch.js';
+import { policiesOf, teacherCount } from '../certificates/store.js';
 import { listSchools } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';

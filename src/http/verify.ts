@@ -1,7 +1,8 @@
 /**
  * GET /verify/:serial — the public page a 学时证明's QR code opens, with no login. It shows what the paper shows
- * (masked name, school, totals and dates as printed), whether the certificate is valid or revoked, and whether the
- * ledger still gives the printed figures for the printed date; nothing more. Rate-limited per client address
+ * (masked name, school, totals and dates as printed — read from the certificate's row, so a teacher who has
+ * since moved school or been renamed still shows as the paper does), whether the certificate is valid or revoked,
+ * and whether the ledger still gives the printed figures for the printed date; nothing more. Rate-limited per client address
  * (X-Forwarded-For believed only from TRUSTED_PROXIES), and every answer — found, unknown or malformed — takes at
  * least the same floor time, so timing does not tell which.
  */
@@ -10,7 +11,7 @@ import { html } from 'hono/html';
 import type { Db } from '../../db/client.js';
 import { certificatesText as T } from '../bot/i18n/zh-CN.certificates.js';
 import { certificateData, figuresHash } from '../certificates/data.js';
-import { findCertificate } from '../certificates/issue.js';
+import { findCertificate } from '../certificates/store.js';
 import { groupSerial, normaliseSerial, SERIAL_PATTERN } from '../certificates/serial.js';
 import { dateIn, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -107,8 +108,8 @@ export function mountVerifyRoutes(app: Hono, deps: VerifyRoutesDeps): void {
 <h2>${T.page.printed}</h2>
 <dl>
 <dt>${T.labels.serial}</dt><dd>${groupSerial(row.serial)}</dd>
-<dt>${T.labels.name}</dt><dd>${maskName(teacher.name)}</dd>
-<dt>${T.labels.school}</dt><dd>${teacher.school}</dd>
+<dt>${T.labels.name}</dt><dd>${maskName(row.name)}</dd>
+<dt>${T.labels.school}</dt><dd>${row.school}</dd>
 <dt>${T.labels.cycle}</dt><dd>${T.cycle(row.cycleStart, row.cycleEnd)}</dd>
 <dt>${T.page.kind}</dt><dd>${row.year === null ? T.title : T.yearTitle(row.year)}</dd>
 <dt>${T.page.asOfLabel}</dt><dd>${T.date(row.asOf)}</dd>

@@ -66,6 +66,22 @@ describe('verify page', () => {
     expect((await get(`/verify/${fresh.serial}`)).body).toContain('数字与证明一致');
   });
 
+  it('shows the school and name as printed after the teacher moves school and is renamed; the figures still hold', async () => {
+    addTeacher(app.db, { employeeNo: 'T2002', name: '李明', school: '兴宾区第三小学', policyId: 'laibin' });
+    const teacher = findTeacherByEmployeeNo(app.db, 'T2002')!;
+    addRecord(app.db, teacher.id, { key: 'm1', date: '2026-04-01', hours: 12, category: '校本研修' });
+    const cert = await issueCertificate(app.db, app.presets, teacher, opts);
+    // The roster import moves the teacher (and a marriage changes the surname) after the paper was printed.
+    app.db.$client.prepare(`update teachers set school = '来宾市实验中学', name = '王明' where id = ?`).run(teacher.id);
+    const r = await get(`/verify/${cert.serial}`);
+    expect(r.body).toContain('兴宾区第三小学');
+    expect(r.body).not.toContain('来宾市实验中学');
+    expect(r.body).toContain('李*');
+    expect(r.body).not.toContain('王*');
+    expect(r.body).toContain('已修 12 学时');
+    expect(r.body).toContain('数字与证明一致');
+  });
+
   it('shows a revoked certificate as revoked, with the date and reason', async () => {
     const cert = await issue();
     expect(revokeCertificate(app.db, cert.serial, 'officer:T9', '信息有误，已重新开具', new Date('2026-11-26T03:00:00Z'))).toBe(true);

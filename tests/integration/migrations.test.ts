@@ -67,4 +67,27 @@ describe('migrations', () => {
       closeDatabase(db);
     }
   });
+
+  it('0009 gives certificates issued before it the name, 工号 and school of their teacher', () => {
+    dir = mkdtempSync(join(tmpdir(), 'xueshi-migrate-'));
+    const path = databaseAt(dir, '0008_certificates');
+    const old = new Database(path);
+    const teacher = old
+      .prepare(`insert into teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id) values ('T1', '张建伟', '第二小学', '2015-09-01', 1, 0, '教师', 'laibin')`)
+      .run().lastInsertRowid;
+    old
+      .prepare(`insert into certificates (serial, teacher_id, as_of, earned, figures_hash, issued_at, issued_by, revoked_at, revoke_reason) values ('AAAABBBBCCCCDDDD', ?, '2026-11-25', 40, 'h', 1, 'cli', 2, '重开')`)
+      .run(teacher);
+    old.close();
+
+    const db = openDatabase(path);
+    try {
+      const row = db.$client.prepare(`select serial, name, employee_no, school, earned, revoke_reason from certificates`).get();
+      expect(row).toEqual({ serial: 'AAAABBBBCCCCDDDD', name: '张建伟', employee_no: 'T1', school: '第二小学', earned: 40, revoke_reason: '重开' });
+      const indexes = (db.$client.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'certificates'`).all() as { name: string }[]).map((r) => r.name);
+      expect(indexes).toEqual(expect.arrayContaining(['certificates_teacher', 'certificates_employee_no', 'certificates_issued_at']));
+    } finally {
+      closeDatabase(db);
+    }
+  });
 });
