@@ -26,7 +26,7 @@ import { listen } from '../src/http/server.js';
 import { FixedClock, type Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { projectorKey } from '../src/sessions/code.js';
-import { createSession } from '../src/sessions/sessions.js';
+import { createSession } from '../src/sessions/service.js';
 import { FEISHU_ENV } from '../tests/fakes/feishu-harness.js';
 import { FakeFeishu } from '../tests/fakes/feishu-platform.js';
 import { messageEvent, signedRequest } from '../tests/fakes/feishu-sign.js';

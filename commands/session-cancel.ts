@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { rangeText } from '../src/sessions/replies.js';
-import { creditsOf, findSessionByRef, notifyCancelled, setSessionStatus, withdrawQueued } from '../src/sessions/sessions.js';
+import { creditsOf, withdrawQueued } from '../src/sessions/store.js';
+import { findSessionByRef, setSessionStatus } from '../src/sessions/service.js';
+import { notifyCancelled } from '../src/sessions/notify.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /**

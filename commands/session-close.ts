@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { findSessionByRef, liveCounts, setSessionStatus } from '../src/sessions/sessions.js';
+import { findSessionByRef, setSessionStatus } from '../src/sessions/service.js';
+import { liveCounts } from '../src/sessions/report.js';
 
 /** 结束培训 <培训编号>: closes sign-in early; later attempts hear "签到已结束". Credit already given stays. */
 export default defineCommand({

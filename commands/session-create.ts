@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { consoleBaseUrl } from '../src/admin/auth.js';
 import { defineCommand } from '../src/bot/command.js';
-import { audienceOf, createSession, hasCheckout, sendSignInCards } from '../src/sessions/sessions.js';
+import { audienceOf, hasCheckout } from '../src/sessions/model.js';
+import { createSession } from '../src/sessions/service.js';
+import { sendSignInCards } from '../src/sessions/notify.js';
 import { parseCreateText } from '../src/sessions/syntax.js';
 import { projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
 import { describeDate, exampleDate } from '../src/time/parse.js';

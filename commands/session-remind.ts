@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { rangeText, signInCard } from '../src/sessions/replies.js';
-import { findSessionByRef, remindAbsent } from '../src/sessions/sessions.js';
+import { findSessionByRef } from '../src/sessions/service.js';
+import { remindAbsent } from '../src/sessions/notify.js';
 import { whenIn } from '../src/sessions/time.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { attendanceReport, findSessionByRef, hasCheckout } from '../src/sessions/sessions.js';
+import { attendanceReport } from '../src/sessions/report.js';
+import { findSessionByRef } from '../src/sessions/service.js';
+import { hasCheckout } from '../src/sessions/model.js';
 import { whenIn } from '../src/sessions/time.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
 

@@ -2,7 +2,8 @@
 import ExcelJS from 'exceljs';
 import { writeFileSync } from 'node:fs';
 import { sessionsText } from '../bot/i18n/zh-CN.sessions.js';
-import { hasCheckout, type AttendanceLine, type AttendanceReport } from '../sessions/sessions.js';
+import { hasCheckout } from '../sessions/model.js';
+import { type AttendanceLine, type AttendanceReport } from '../sessions/report.js';
 import { dateTimeSecondsIn } from '../sessions/time.js';
 
 export type Row = [string, string, string, string, string, string];

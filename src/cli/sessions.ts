@@ -12,19 +12,11 @@ import type { Clock } from '../clock.js';
 import { dateIn } from '../clock.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { projectorPath, rangeText, signInCard } from '../sessions/replies.js';
-import {
-  attendanceReport,
-  audienceOf,
-  createSession,
-  getSession,
-  hasCheckout,
-  liveCounts,
-  listSessions,
-  sendSignInCards,
-  setSessionStatus,
-  type SessionDraft,
-  type SessionRow,
-} from '../sessions/sessions.js';
+import { attendanceReport, liveCounts } from '../sessions/report.js';
+import { audienceOf, hasCheckout, type SessionRow } from '../sessions/model.js';
+import { createSession, setSessionStatus, type SessionDraft } from '../sessions/service.js';
+import { getSession, listSessions } from '../sessions/store.js';
+import { sendSignInCards } from '../sessions/notify.js';
 import { parseAudience, parseDate, parseHours, parseMode, parseTimeRange, type ParseResult } from '../sessions/syntax.js';
 import { EVERYONE } from '../sessions/audience.js';
 import { exampleDate } from '../time/parse.js';

@@ -7,7 +7,9 @@ import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
 import { msUntilNextStep, projectorKeyMatches, rotatingCode, stepOf } from '../sessions/code.js';
 import { rangeText } from '../sessions/replies.js';
-import { getSession, liveCounts, windowState, type SessionRow } from '../sessions/sessions.js';
+import { getSession } from '../sessions/store.js';
+import { liveCounts } from '../sessions/report.js';
+import { windowState, type SessionRow } from '../sessions/model.js';
 import { dateOf, whenIn } from '../sessions/time.js';
 import { scanPath } from './scan.js';
 

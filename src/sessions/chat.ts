@@ -1,7 +1,7 @@
 import type { CommandContext } from '../bot/command.js';
 import type { Reply } from '../bot/types.js';
 import { signInReply } from './replies.js';
-import { signInFromChat } from './sessions.js';
+import { signInFromChat } from './signin.js';
 
 /** What 签到 and 签退 share: the caller's code (or #id from a card button) checked now, and the answer. */
 export function signInOrOut(ctx: CommandContext, code: string | undefined, action: 'in' | 'out'): Reply {

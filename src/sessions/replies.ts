@@ -1,7 +1,8 @@
 import type { Messages } from '../bot/i18n/index.js';
 import type { CardSpec, Reply } from '../bot/types.js';
 import { projectorKey } from './code.js';
-import { hasCheckout, windowOf, type Phase, type SessionRow, type SignInOutcome } from './sessions.js';
+import { hasCheckout, windowOf, type Phase, type SessionRow } from './model.js';
+import { type SignInOutcome } from './signin.js';
 import { hhmmIn, whenIn } from './time.js';
 
 /** "08:30–09:15" in the time zone. */

@@ -1,8 +1,9 @@
 import { dateProblemReason, looksLikeDateText, looksLikeTimeRangeText, parseDateText, parseTimeRangeText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { canonicalRole, EVERYONE, type Audience } from './audience.js';
-import type { DraftProblem, SessionDraft, SessionMode, TimeRange } from './sessions.js';
-import { STATIC_CODE_RE } from './sessions.js';
+import type { DraftProblem, SessionDraft, TimeRange } from './service.js';
+import type { SessionMode } from './model.js';
+import { STATIC_CODE_RE } from './service.js';
 
 /**
  * The forgiving one-line syntax of 新建培训 (and the values of the CLI flags):

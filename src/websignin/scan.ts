@@ -9,7 +9,8 @@
  */
 import type { Db } from '../../db/client.js';
 import { findTeacherByAccount, type TeacherRow } from '../ledger/teachers.js';
-import { signInFromChat, type Action, type SignInOutcome } from '../sessions/sessions.js';
+import { signInFromChat, type SignInOutcome } from '../sessions/signin.js';
+import { type Action } from '../sessions/model.js';
 import type { WebPlatform } from './identity.js';
 import { PendingLogins } from './pending.js';
 

@@ -1,6 +1,7 @@
 /** Scan-to-sign-in without a browser: unknown links, no platform configured, rate limit, a stale or foreign callback. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSession, type SessionRow } from '../../src/sessions/sessions.js';
+import { createSession } from '../../src/sessions/service.js';
+import { type SessionRow } from '../../src/sessions/model.js';
 import { SCANS_PER_MINUTE } from '../../src/http/scan.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';

@@ -8,7 +8,9 @@ import { runSessionsCli } from '../../src/cli/sessions.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { projectorKey, rotatingCode, stepOf } from '../../src/sessions/code.js';
-import { createSession, getSession, setSessionStatus, type SessionDraft, type SessionRow } from '../../src/sessions/sessions.js';
+import { createSession, setSessionStatus, type SessionDraft } from '../../src/sessions/service.js';
+import { getSession } from '../../src/sessions/store.js';
+import { type SessionRow } from '../../src/sessions/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher, bindCode } from '../helpers/seed.js';
 

@@ -15,7 +15,7 @@ import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { projectorKey } from '../../src/sessions/code.js';
-import { createSession } from '../../src/sessions/sessions.js';
+import { createSession } from '../../src/sessions/service.js';
 import { closeServer, listen } from '../../src/http/server.js';
 import type { TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';

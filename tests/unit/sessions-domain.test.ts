@@ -3,7 +3,9 @@ import { closeDatabase, openDatabase, schema, type Db } from '../../db/client.js
 import { findTeacherById } from '../../src/ledger/teachers.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import { rotatingCode, stepOf } from '../../src/sessions/code.js';
-import { createSession, lockedUntil, signIn, signOut, windowState, type SessionRow } from '../../src/sessions/sessions.js';
+import { createSession } from '../../src/sessions/service.js';
+import { lockedUntil, signIn, signOut } from '../../src/sessions/signin.js';
+import { windowState, type SessionRow } from '../../src/sessions/model.js';
 import { addTeacher } from '../helpers/seed.js';
 
 let db: Db;

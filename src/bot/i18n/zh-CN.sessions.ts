@@ -2,7 +2,7 @@
  * Training sessions and sign-in (签到): every sentence a teacher, an officer or the projector shows.
  * Times arrive pre-formatted in Beijing time (the handler knows the time zone); numbers are exact.
  */
-import type { DraftProblem } from '../../sessions/sessions.js';
+import type { DraftProblem } from '../../sessions/service.js';
 
 const h = (n: number) => `${Math.round(n * 10) / 10}`;
 const pct = (n: number, d: number) => (d === 0 ? '0%' : `${Math.round((n / d) * 1000) / 10}%`);

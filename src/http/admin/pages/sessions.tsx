@@ -6,19 +6,11 @@ import { stateOf } from '../../../cli/attendance-export.js';
 import { dateIn, dateTimeIn } from '../../../clock.js';
 import { EVERYONE } from '../../../sessions/audience.js';
 import { projectorPath, rangeText, signInCard } from '../../../sessions/replies.js';
-import {
-  attendanceReport,
-  audienceOf,
-  createSession,
-  getSession,
-  hasCheckout,
-  listSessions,
-  liveCounts,
-  sendSignInCards,
-  setSessionStatus,
-  type SessionDraft,
-  type SessionMode,
-} from '../../../sessions/sessions.js';
+import { attendanceReport, liveCounts } from '../../../sessions/report.js';
+import { audienceOf, hasCheckout, type SessionMode } from '../../../sessions/model.js';
+import { createSession, setSessionStatus, type SessionDraft } from '../../../sessions/service.js';
+import { getSession, listSessions } from '../../../sessions/store.js';
+import { sendSignInCards } from '../../../sessions/notify.js';
 import { parseAudience, parseDate, parseHours, parseTimeRange, type ParseResult } from '../../../sessions/syntax.js';
 import { hhmmIn } from '../../../sessions/time.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
