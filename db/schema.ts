@@ -421,3 +421,106 @@ export const certificates = sqliteTable(
   },
   (t) => [index('certificates_teacher').on(t.teacherId), index('certificates_employee_no').on(t.employeeNo), index('certificates_issued_at').on(t.issuedAt)],
 );
+
+/* ---------- 学时申报 (issue 13): declarations, their approval steps and duplicate flags (core) ---------- */
+
+export const DECLARATION_STATES = ['draft', 'pending', 'returned', 'approved', 'withdrawn', 'rejected'] as const;
+export const DECLARATION_STEPS = ['school', 'office'] as const;
+export const DECLARATION_ACTIONS = ['submit', 'approve', 'return', 'forward', 'resubmit', 'withdraw', 'escalate'] as const;
+export const DECLARATION_FLAG_KINDS = ['certificate_no', 'evidence_hash', 'overlap_record', 'overlap_declaration'] as const;
+
+/**
+ * Training a teacher declares (done elsewhere) for the school and the office to recognise. `projectKey` is the
+ * project name normalised (spaces, full-width forms, case) so the partial unique index refuses an exact repeat
+ * among declarations still alive (not withdrawn).
+ */
+export const declarations = sqliteTable(
+  'declarations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    project: text('project').notNull(),
+    projectKey: text('project_key').notNull(),
+    organiser: text('organiser').notNull(),
+    startDate: text('start_date').notNull(),
+    endDate: text('end_date').notNull(),
+    hours: real('hours').notNull(),
+    category: text('category').notNull(),
+    certificateNo: text('certificate_no'),
+    state: text('state', { enum: DECLARATION_STATES }).notNull(),
+    currentStep: text('current_step', { enum: DECLARATION_STEPS }),
+    /** The ledger record made at the final approval (recordKey `declaration:<id>`). */
+    recordId: integer('record_id').references(() => records.id),
+    returnReason: text('return_reason'),
+    /** Set when the record made from it was revoked later (撤销记录); the declaration stays approved, marked. */
+    recordRevokedAt: integer('record_revoked_at', { mode: 'timestamp_ms' }),
+    recordRevokeReason: text('record_revoke_reason'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('declarations_exact_repeat')
+      .on(t.teacherId, t.projectKey, t.startDate, t.endDate, t.hours)
+      .where(sql`state <> 'withdrawn'`),
+    index('declarations_teacher').on(t.teacherId, t.createdAt),
+    index('declarations_state').on(t.state, t.submittedAt),
+    index('declarations_certificate_no').on(t.certificateNo),
+  ],
+);
+
+/** Every action taken on a declaration, in order (also written to the audit log). */
+export const declarationSteps = sqliteTable(
+  'declaration_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    declarationId: integer('declaration_id')
+      .notNull()
+      .references(() => declarations.id),
+    step: text('step', { enum: DECLARATION_STEPS }),
+    action: text('action', { enum: DECLARATION_ACTIONS }).notNull(),
+    actor: text('actor').notNull(),
+    actorTeacherId: integer('actor_teacher_id').references(() => teachers.id),
+    toTeacherId: integer('to_teacher_id').references(() => teachers.id),
+    reason: text('reason'),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('declaration_steps_declaration').on(t.declarationId, t.id)],
+);
+
+/** Who may act on a pending declaration at its current step: filled from the chain, changed by 转交. */
+export const declarationAssignees = sqliteTable(
+  'declaration_assignees',
+  {
+    declarationId: integer('declaration_id')
+      .notNull()
+      .references(() => declarations.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+  },
+  (t) => [primaryKey({ columns: [t.declarationId, t.teacherId] }), index('declaration_assignees_teacher').on(t.teacherId)],
+);
+
+/**
+ * 重复参训 warnings shown to the approver with the earlier item. `otherKey` (`d:<id>`, `r:<id>` or '') makes
+ * each flag unique, so recomputing or a re-run of the evidence check adds nothing twice.
+ */
+export const declarationFlags = sqliteTable(
+  'declaration_flags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    declarationId: integer('declaration_id')
+      .notNull()
+      .references(() => declarations.id),
+    kind: text('kind', { enum: DECLARATION_FLAG_KINDS }).notNull(),
+    otherDeclarationId: integer('other_declaration_id').references(() => declarations.id),
+    otherRecordId: integer('other_record_id').references(() => records.id),
+    otherKey: text('other_key').notNull(),
+    detail: text('detail').notNull().default(''),
+  },
+  (t) => [uniqueIndex('declaration_flags_unique').on(t.declarationId, t.kind, t.otherKey, t.detail)],
+);

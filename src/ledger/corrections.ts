@@ -4,6 +4,7 @@ import { records, teachers } from '../../db/schema.js';
 import { MAX_HOURS } from '../import/rules.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
+import { onRecordRevoked } from '../declarations/revocation.js';
 import { audit } from './audit.js';
 import type { TeacherRow } from './teachers.js';
 
@@ -51,6 +52,7 @@ export function revokeRecord(db: Db, found: { record: RecordRow; teacher: Teache
     source: record.source,
     reason: reason.trim(),
   });
+  onRecordRevoked(db, record, reason.trim(), actor, now);
   return { kind: 'revoked' };
 }
 

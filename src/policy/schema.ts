@@ -125,6 +125,29 @@ const CategorySchema = z.strictObject({
   ...inference,
 });
 
+/** A stated per-year ceiling on what may be recognised in one category (only where a seed states one). */
+const YearCapSchema = z.strictObject({
+  category: CategoryKeySchema,
+  hours: Hours,
+  source: SourceSchema,
+});
+
+/**
+ * 学时申报 (issue 13): what a teacher may declare and who recognises it. Not in the seeds (they only say that
+ * schools and the office recognise hours), so these are office settings: the defaults (rules.ts) apply when a
+ * preset leaves the section out.
+ */
+export const DeclarationRulesSchema = z.strictObject({
+  declarableCategories: z.array(CategoryKeySchema).min(1),
+  yearCaps: z.array(YearCapSchema),
+  /** A declaration goes on to the office after the school when its hours exceed `aboveHours` or its category is listed. */
+  officeStep: z.strictObject({ aboveHours: Hours, categories: z.array(CategoryKeySchema) }),
+  escalateAfterDays: z.number().int().min(1),
+  reminderAfterDays: z.number().int().min(1),
+  note: Text.optional(),
+});
+export type DeclarationRules = z.infer<typeof DeclarationRulesSchema>;
+
 const PresetSourceSchema = z.strictObject({
   file: SeedFile,
   issuer: Text,
@@ -164,6 +187,7 @@ export const PolicyPresetSchema = z
     induction: InductionSchema.nullable(),
     tiers: TiersSchema.nullable(),
     deadlines: z.array(DeadlineSchema),
+    declarations: DeclarationRulesSchema.optional(),
     notes: z.array(Text),
   })
   .superRefine((p, ctx) => {
@@ -229,6 +253,14 @@ export const PolicyPresetSchema = z
         issue(ctx, ['tiers', 'items', i, 'minTeachingYears'], 'a teachingYears tier needs minTeachingYears');
       }
     });
+    if (p.declarations) {
+      p.declarations.declarableCategories.forEach((c, i) => needCategory(['declarations', 'declarableCategories', i], c));
+      p.declarations.officeStep.categories.forEach((c, i) => needCategory(['declarations', 'officeStep', 'categories', i], c));
+      p.declarations.yearCaps.forEach((cap, i) => {
+        needCategory(['declarations', 'yearCaps', i, 'category'], cap.category);
+        checkFile(['declarations', 'yearCaps', i, 'source'], cap.source.file);
+      });
+    }
     const deadlineIds = new Set<string>();
     p.deadlines.forEach((d, i) => {
       if (deadlineIds.has(d.id)) issue(ctx, ['deadlines', i, 'id'], `duplicate deadline id "${d.id}"`);

@@ -111,6 +111,9 @@ const FIGURES: Figure[] = [
   f('liuzhou', 'tiers.items.1.maxAge', 35, 'tiers.items.1.source.quote', '教龄3年以上，年龄35周岁以下', '35周岁以下'),
 ];
 
+/** 学时申报 office settings (not from a seed; checked below); caps under declarations.yearCaps still count as figures. */
+const OFFICE_SETTING = /^declarations\.(officeStep|escalateAfterDays|reminderAfterDays)/;
+
 /** Paths of every number and date-like string in a preset, so a new figure without a test fails. */
 function figurePaths(obj: unknown, prefix = ''): string[] {
   if (typeof obj === 'number') return [prefix];
@@ -139,7 +142,15 @@ describe('preset figures, each traced to its seed line', () => {
 
   it.each(PRESET_IDS)('%s: every number and date in the preset has a figure test above', (id) => {
     const covered = FIGURES.filter((x) => x.preset === id).map((x) => x.path).sort();
-    expect(figurePaths(rawPreset(id)).sort()).toEqual(covered);
+    expect(figurePaths(rawPreset(id)).filter((p) => !OFFICE_SETTING.test(p)).sort()).toEqual(covered);
+  });
+
+  // 学时申报 settings (office step size, reminder and escalation days) are the office's choices, not seed figures;
+  // a yearly cap would be a seed figure, and no seed states one.
+  it.each(PRESET_IDS)('%s: declarations state no yearly cap (none of the seeds does); the rest are office settings', (id) => {
+    const d = at(rawPreset(id), 'declarations') as Record<string, unknown>;
+    expect(d.yearCaps).toEqual([]);
+    expect(d).toMatchObject({ officeStep: { aboveHours: 24, categories: ['集中培训'] }, escalateAfterDays: 7, reminderAfterDays: 2 });
   });
 });
 

@@ -1,0 +1,155 @@
+import type { Db } from '../../db/client.js';
+import { dateIn } from '../clock.js';
+import { audit } from '../ledger/audit.js';
+import { hoursSummary } from '../ledger/summary.js';
+import { findTeacherById, type TeacherRow } from '../ledger/teachers.js';
+import type { PolicyPreset } from '../policy/schema.js';
+import { approversFor, mayDecide } from './chain.js';
+import { declarationRules, needsOfficeStep } from './rules.js';
+import {
+  assigneesOf,
+  findDeclaration,
+  hasRole,
+  insertDeclarationRecord,
+  insertStep,
+  setAssignees,
+  stepCount,
+  stepsOf,
+  updateDeclaration,
+  type DeclarationRow,
+} from './store.js';
+import type { Actor, DecisionAction, DecisionOutcome, DecisionRefusalReason } from './types.js';
+
+type Presets = ReadonlyMap<string, PolicyPreset>;
+
+const refuse = (reason: DecisionRefusalReason, detail?: string): DecisionOutcome => ({ ok: false, reason, detail });
+
+/** Whether this approver already approved or returned it since it was last (re)submitted: a redelivered click. */
+function actedSinceSubmit(db: Db, declarationId: number, teacherId: number | null): boolean {
+  if (teacherId === null) return false;
+  const steps = stepsOf(db, declarationId);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (s.action === 'submit' || s.action === 'resubmit') return false;
+    if ((s.action === 'approve' || s.action === 'return') && s.actorTeacherId === teacherId) return true;
+  }
+  return false;
+}
+
+/**
+ * The shared gate of every decision: the declaration exists, is pending, and the actor may decide it. A repeat
+ * of a decision already taken (a redelivered card click, a second CLI run) is `already_decided` and changes nothing.
+ */
+function gate(db: Db, id: number, actor: Actor): { ok: true; d: DeclarationRow } | { ok: false; outcome: DecisionOutcome } {
+  const d = findDeclaration(db, id);
+  if (!d) return { ok: false, outcome: refuse('not_found') };
+  if (d.state !== 'pending') {
+    const decided = d.state === 'approved' || d.state === 'rejected' || actedSinceSubmit(db, id, actor.teacherId);
+    return { ok: false, outcome: refuse(decided ? 'already_decided' : 'wrong_state', d.state) };
+  }
+  if (!mayDecide(db, id, actor.teacherId)) {
+    return { ok: false, outcome: refuse(actedSinceSubmit(db, id, actor.teacherId) ? 'already_decided' : 'not_assignee') };
+  }
+  return { ok: true, d };
+}
+
+function done(
+  db: Db,
+  action: DecisionAction,
+  declaration: DeclarationRow,
+  rest: Partial<Extract<DecisionOutcome, { ok: true }>> = {},
+): DecisionOutcome {
+  return { ok: true, action, declaration, finished: false, record: null, next: [], totals: null, stepIndex: stepCount(db, declaration.id), ...rest };
+}
+
+/**
+ * 通过. At the school step a declaration the preset sends on (over the size, or a listed category) moves to the
+ * office; otherwise — or when an officer approves — this is the final approval: the record enters the ledger
+ * (recordKey `declaration:<id>`, unique, so once) and the outcome carries the teacher's new totals.
+ */
+export function approveDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): DecisionOutcome {
+  const g = gate(db, id, actor);
+  if (!g.ok) return g.outcome;
+  const { d } = g;
+  const teacher = findTeacherById(db, d.teacherId)!;
+  const preset = presets.get(teacher.policyId);
+  const byOfficer = actor.teacherId !== null && hasRole(db, actor.teacherId, 'officer');
+  const step = d.currentStep ?? 'school';
+  insertStep(db, { declarationId: id, step, action: 'approve', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+  const onToOffice = step === 'school' && !byOfficer && !!preset && needsOfficeStep(declarationRules(preset), d);
+  if (onToOffice) {
+    const next = approversFor(db, presets, d, 'office');
+    const declaration = updateDeclaration(db, id, { currentStep: 'office', updatedAt: now });
+    setAssignees(db, id, next.map((t) => t.id));
+    audit(db, actor.label, 'declaration_approve', { declarationId: id, teacherId: d.teacherId, step, next: 'office', assignees: next.map((t) => t.employeeNo) });
+    return done(db, 'approve', declaration, { next });
+  }
+  const record = insertDeclarationRecord(db, d);
+  const declaration = updateDeclaration(db, id, {
+    state: 'approved',
+    currentStep: null,
+    recordId: record?.id ?? d.recordId,
+    decidedAt: now,
+    updatedAt: now,
+  });
+  setAssignees(db, id, []);
+  audit(db, actor.label, 'declaration_approve', {
+    declarationId: id,
+    teacherId: d.teacherId,
+    step,
+    final: true,
+    recordId: declaration.recordId,
+    recordKey: `declaration:${id}`,
+    hours: d.hours,
+    category: d.category,
+  });
+  const asOf = [dateIn(now), d.endDate].sort().at(-1)!;
+  const totals = preset ? { summary: hoursSummary(db, presets, teacher, asOf), asOf, teacher } : null;
+  return done(db, 'approve', declaration, { finished: true, record, totals });
+}
+
+/** 退回 with a reason (required): back to the teacher, who may correct and resubmit, or withdraw. */
+export function returnDeclaration(db: Db, id: number, reason: string, actor: Actor, now: Date): DecisionOutcome {
+  const why = reason.trim();
+  const g = gate(db, id, actor);
+  if (!g.ok) return g.outcome;
+  if (why.length < 2) return refuse('no_reason');
+  const { d } = g;
+  insertStep(db, { declarationId: id, step: d.currentStep, action: 'return', actor: actor.label, actorTeacherId: actor.teacherId, reason: why, at: now });
+  const declaration = updateDeclaration(db, id, { state: 'returned', currentStep: null, returnReason: why, updatedAt: now });
+  setAssignees(db, id, []);
+  audit(db, actor.label, 'declaration_return', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, reason: why });
+  return done(db, 'return', declaration);
+}
+
+/** 转交: the current step is handed to another school leader or officer (never to the teacher who declared). */
+export function forwardDeclaration(db: Db, id: number, toTeacherId: number, actor: Actor, now: Date): DecisionOutcome {
+  const g = gate(db, id, actor);
+  if (!g.ok) return g.outcome;
+  const { d } = g;
+  const to = findTeacherById(db, toTeacherId);
+  if (!to || to.id === d.teacherId || !(hasRole(db, to.id, 'leader') || hasRole(db, to.id, 'officer'))) return refuse('bad_forward');
+  insertStep(db, { declarationId: id, step: d.currentStep, action: 'forward', actor: actor.label, actorTeacherId: actor.teacherId, toTeacherId: to.id, at: now });
+  setAssignees(db, id, [to.id]);
+  const declaration = updateDeclaration(db, id, { updatedAt: now });
+  audit(db, actor.label, 'declaration_forward', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, to: to.employeeNo });
+  return done(db, 'forward', declaration, { next: [to] });
+}
+
+/**
+ * Overdue at its step (the approval part's scheduler decides when): the officers are added to whoever must decide,
+ * so the office can act. Idempotent: officers already assigned are not asked again.
+ */
+export function escalateDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): DecisionOutcome {
+  const d = findDeclaration(db, id);
+  if (!d) return refuse('not_found');
+  if (d.state !== 'pending') return refuse('wrong_state', d.state);
+  const current = assigneesOf(db, id);
+  const added: TeacherRow[] = approversFor(db, presets, d, 'office').filter((o) => !current.some((c) => c.id === o.id));
+  if (added.length === 0) return done(db, 'escalate', d);
+  setAssignees(db, id, [...current, ...added].map((t) => t.id));
+  insertStep(db, { declarationId: id, step: d.currentStep, action: 'escalate', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+  const declaration = updateDeclaration(db, id, { updatedAt: now });
+  audit(db, actor.label, 'declaration_escalate', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, added: added.map((t) => t.employeeNo) });
+  return done(db, 'escalate', declaration, { next: added });
+}

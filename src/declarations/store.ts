@@ -1,0 +1,348 @@
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/client.js';
+import {
+  declarationAssignees,
+  declarationFlags,
+  declarations,
+  declarationSteps,
+  records,
+  roles,
+  teachers,
+} from '../../db/schema.js';
+import type { TeacherRow } from '../ledger/teachers.js';
+
+/** All SQL of the declaration core: declarations, their steps, assignees and duplicate flags. */
+export type DeclarationRow = typeof declarations.$inferSelect;
+export type DeclarationInsert = typeof declarations.$inferInsert;
+export type DeclarationStepRow = typeof declarationSteps.$inferSelect;
+export type DeclarationFlagRow = typeof declarationFlags.$inferSelect;
+export type DeclarationState = DeclarationRow['state'];
+export type DeclarationStep = NonNullable<DeclarationRow['currentStep']>;
+export type DeclarationFlagKind = DeclarationFlagRow['kind'];
+export type RecordRow = typeof records.$inferSelect;
+
+/** States that still count: a withdrawn declaration is gone for duplicate checks and caps. */
+const ALIVE = ne(declarations.state, 'withdrawn');
+
+export function insertDeclaration(db: Db, values: DeclarationInsert): DeclarationRow | null {
+  // The partial unique index refuses an exact repeat even when two submissions race.
+  return db.insert(declarations).values(values).onConflictDoNothing().returning().get() ?? null;
+}
+
+export function findDeclaration(db: Db, id: number): DeclarationRow | null {
+  return db.select().from(declarations).where(eq(declarations.id, id)).get() ?? null;
+}
+
+export function findDeclarationByRecord(db: Db, recordId: number): DeclarationRow | null {
+  return db.select().from(declarations).where(eq(declarations.recordId, recordId)).get() ?? null;
+}
+
+export function updateDeclaration(db: Db, id: number, set: Partial<DeclarationInsert>): DeclarationRow {
+  return db.update(declarations).set(set).where(eq(declarations.id, id)).returning().get()!;
+}
+
+
+export function findExactRepeat(
+  db: Db,
+  d: { teacherId: number; projectKey: string; startDate: string; endDate: string; hours: number },
+  excludeId: number | null,
+): DeclarationRow | null {
+  const where = [
+    eq(declarations.teacherId, d.teacherId),
+    eq(declarations.projectKey, d.projectKey),
+    eq(declarations.startDate, d.startDate),
+    eq(declarations.endDate, d.endDate),
+    eq(declarations.hours, d.hours),
+    ALIVE,
+  ];
+  if (excludeId !== null) where.push(ne(declarations.id, excludeId));
+  return db.select().from(declarations).where(and(...where)).get() ?? null;
+}
+
+export function insertStep(db: Db, values: typeof declarationSteps.$inferInsert): DeclarationStepRow {
+  return db.insert(declarationSteps).values(values).returning().get();
+}
+
+export function stepsOf(db: Db, declarationId: number): DeclarationStepRow[] {
+  return db.select().from(declarationSteps).where(eq(declarationSteps.declarationId, declarationId)).orderBy(asc(declarationSteps.id)).all();
+}
+
+export function stepCount(db: Db, declarationId: number): number {
+  return db.select({ n: sql<number>`count(*)` }).from(declarationSteps).where(eq(declarationSteps.declarationId, declarationId)).get()?.n ?? 0;
+}
+
+export function setAssignees(db: Db, declarationId: number, teacherIds: readonly number[]): void {
+  db.delete(declarationAssignees).where(eq(declarationAssignees.declarationId, declarationId)).run();
+  if (teacherIds.length > 0) {
+    db.insert(declarationAssignees)
+      .values([...new Set(teacherIds)].map((teacherId) => ({ declarationId, teacherId })))
+      .run();
+  }
+}
+
+export function assigneesOf(db: Db, declarationId: number): TeacherRow[] {
+  return db
+    .select({ t: teachers })
+    .from(declarationAssignees)
+    .innerJoin(teachers, eq(declarationAssignees.teacherId, teachers.id))
+    .where(eq(declarationAssignees.declarationId, declarationId))
+    .orderBy(asc(teachers.id))
+    .all()
+    .map((r) => r.t);
+}
+
+export function isAssignee(db: Db, declarationId: number, teacherId: number): boolean {
+  return !!db
+    .select({ one: sql`1` })
+    .from(declarationAssignees)
+    .where(and(eq(declarationAssignees.declarationId, declarationId), eq(declarationAssignees.teacherId, teacherId)))
+    .get();
+}
+
+/** Whether this teacher ever acted on (or was asked to decide) the declaration: for canView. */
+export function hasTakenPart(db: Db, declarationId: number, teacherId: number): boolean {
+  if (isAssignee(db, declarationId, teacherId)) return true;
+  return !!db
+    .select({ one: sql`1` })
+    .from(declarationSteps)
+    .where(
+      and(
+        eq(declarationSteps.declarationId, declarationId),
+        sql`(${declarationSteps.actorTeacherId} = ${teacherId} or ${declarationSteps.toTeacherId} = ${teacherId})`,
+      ),
+    )
+    .get();
+}
+
+export function leadersOfSchool(db: Db, school: string): TeacherRow[] {
+  return db
+    .select({ t: teachers })
+    .from(roles)
+    .innerJoin(teachers, eq(roles.teacherId, teachers.id))
+    .where(and(eq(roles.role, 'leader'), eq(teachers.school, school)))
+    .orderBy(asc(teachers.id))
+    .all()
+    .map((r) => r.t);
+}
+
+export function officerTeachers(db: Db): TeacherRow[] {
+  return db
+    .select({ t: teachers })
+    .from(roles)
+    .innerJoin(teachers, eq(roles.teacherId, teachers.id))
+    .where(eq(roles.role, 'officer'))
+    .orderBy(asc(teachers.id))
+    .all()
+    .map((r) => r.t);
+}
+
+export function hasRole(db: Db, teacherId: number, role: 'leader' | 'officer'): boolean {
+  return !!db.select({ one: sql`1` }).from(roles).where(and(eq(roles.teacherId, teacherId), eq(roles.role, role))).get();
+}
+
+/* ---------- duplicate flags ---------- */
+
+export function insertFlag(
+  db: Db,
+  f: { declarationId: number; kind: DeclarationFlagKind; otherDeclarationId?: number | null; otherRecordId?: number | null; detail?: string },
+): boolean {
+  const otherKey = f.otherDeclarationId ? `d:${f.otherDeclarationId}` : f.otherRecordId ? `r:${f.otherRecordId}` : '';
+  return (
+    db
+      .insert(declarationFlags)
+      .values({
+        declarationId: f.declarationId,
+        kind: f.kind,
+        otherDeclarationId: f.otherDeclarationId ?? null,
+        otherRecordId: f.otherRecordId ?? null,
+        otherKey,
+        detail: f.detail ?? '',
+      })
+      .onConflictDoNothing()
+      .run().changes > 0
+  );
+}
+
+export function flagsOf(db: Db, declarationId: number): DeclarationFlagRow[] {
+  return db.select().from(declarationFlags).where(eq(declarationFlags.declarationId, declarationId)).orderBy(asc(declarationFlags.id)).all();
+}
+
+/** Flags worked out from the declaration's own fields are recomputed on resubmission; evidence flags stay. */
+export function clearFieldFlags(db: Db, declarationId: number): void {
+  db.delete(declarationFlags)
+    .where(and(eq(declarationFlags.declarationId, declarationId), ne(declarationFlags.kind, 'evidence_hash')))
+    .run();
+}
+
+export function declarationsWithCertificate(db: Db, certificateNo: string, excludeId: number): DeclarationRow[] {
+  return db
+    .select()
+    .from(declarations)
+    .where(and(eq(declarations.certificateNo, certificateNo), ne(declarations.id, excludeId), ALIVE))
+    .orderBy(asc(declarations.id))
+    .all();
+}
+
+/** The same teacher's other live declarations of the same project whose dates overlap [start, end]. */
+export function overlappingDeclarations(
+  db: Db,
+  d: { teacherId: number; projectKey: string; startDate: string; endDate: string },
+  excludeId: number,
+): DeclarationRow[] {
+  return db
+    .select()
+    .from(declarations)
+    .where(
+      and(
+        eq(declarations.teacherId, d.teacherId),
+        eq(declarations.projectKey, d.projectKey),
+        lte(declarations.startDate, d.endDate),
+        gte(declarations.endDate, d.startDate),
+        ne(declarations.id, excludeId),
+        ALIVE,
+      ),
+    )
+    .orderBy(asc(declarations.id))
+    .all();
+}
+
+/** The teacher's active records dated within [start, end] (the caller compares projects). */
+export function recordsWithin(db: Db, teacherId: number, startDate: string, endDate: string): RecordRow[] {
+  return db
+    .select()
+    .from(records)
+    .where(and(eq(records.teacherId, teacherId), gte(records.date, startDate), lte(records.date, endDate), isNull(records.cancelledAt)))
+    .orderBy(asc(records.id))
+    .all();
+}
+
+export function findRecord(db: Db, id: number): RecordRow | null {
+  return db.select().from(records).where(eq(records.id, id)).get() ?? null;
+}
+
+/** Hours of a category in live (pending or approved) declarations ending within [from, to], for yearly caps. */
+export function declaredHoursWithin(db: Db, teacherId: number, category: string, from: string, to: string, excludeId: number | null): number {
+  const where = [
+    eq(declarations.teacherId, teacherId),
+    eq(declarations.category, category),
+    inArray(declarations.state, ['pending', 'approved']),
+    gte(declarations.endDate, from),
+    lte(declarations.endDate, to),
+    isNull(declarations.recordRevokedAt),
+  ];
+  if (excludeId !== null) where.push(ne(declarations.id, excludeId));
+  return db.select({ n: sql<number>`coalesce(sum(${declarations.hours}), 0)` }).from(declarations).where(and(...where)).get()?.n ?? 0;
+}
+
+/** The ledger record of a final approval; the unique record key makes it once whatever happens. */
+export function insertDeclarationRecord(db: Db, d: DeclarationRow): RecordRow | null {
+  return (
+    db
+      .insert(records)
+      .values({
+        recordKey: `declaration:${d.id}`,
+        teacherId: d.teacherId,
+        date: d.endDate,
+        hours: d.hours,
+        category: d.category,
+        project: d.project,
+        source: 'declaration',
+      })
+      .onConflictDoNothing()
+      .returning()
+      .get() ?? null
+  );
+}
+
+/* ---------- lists ---------- */
+
+export interface DeclarationFilter {
+  state?: DeclarationState;
+  school?: string;
+  teacherId?: number;
+  assigneeId?: number;
+  limit?: number;
+}
+
+export function listDeclarationRows(db: Db, filter: DeclarationFilter = {}): { declaration: DeclarationRow; teacher: TeacherRow }[] {
+  const where: SQL[] = [];
+  if (filter.state) where.push(eq(declarations.state, filter.state));
+  if (filter.school) where.push(eq(teachers.school, filter.school));
+  if (filter.teacherId !== undefined) where.push(eq(declarations.teacherId, filter.teacherId));
+  if (filter.assigneeId !== undefined) {
+    where.push(
+      sql`exists (select 1 from ${declarationAssignees} a where a.declaration_id = ${declarations.id} and a.teacher_id = ${filter.assigneeId})`,
+    );
+  }
+  const query = db
+    .select({ declaration: declarations, teacher: teachers })
+    .from(declarations)
+    .innerJoin(teachers, eq(declarations.teacherId, teachers.id))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(declarations.id));
+  return filter.limit ? query.limit(filter.limit).all() : query.all();
+}
+
+/* ---------- evidence (the evidence part's table; read only here) ---------- */
+
+/** An evidence row as the core reads it (the evidence part owns the table and its full row type). */
+export interface EvidenceSummary {
+  id: number;
+  declarationId: number | null;
+  teacherId: number;
+  kind: string;
+  fileName: string | null;
+  status: string;
+  sha256: string | null;
+  size: number | null;
+  mime: string | null;
+}
+
+const EVIDENCE_COLUMNS = `id, declaration_id as declarationId, teacher_id as teacherId, kind, file_name as fileName, status, sha256, size, mime`;
+
+/** Until the evidence part's migration is in, there is no table to read: nothing is attached. */
+function hasEvidenceTable(db: Db): boolean {
+  return !!prepared<[], { one: number }>(db, `select 1 as one from sqlite_master where type = 'table' and name = 'evidence_files'`).get();
+}
+
+export function evidenceOf(db: Db, declarationId: number): EvidenceSummary[] {
+  if (!hasEvidenceTable(db)) return [];
+  return prepared<[number], EvidenceSummary>(db, `select ${EVIDENCE_COLUMNS} from evidence_files where declaration_id = ? order by id`).all(declarationId);
+}
+
+/** Attaches the teacher's own unattached (or already this declaration's) evidence; returns how many are now attached. */
+export function attachEvidence(db: Db, declarationId: number, teacherId: number, evidenceIds: readonly number[]): number {
+  if (evidenceIds.length === 0 || !hasEvidenceTable(db)) return 0;
+  let attached = 0;
+  for (const id of new Set(evidenceIds)) {
+    attached += prepared<[number, number, number, number], never>(
+      db,
+      `update evidence_files set declaration_id = ? where id = ? and teacher_id = ? and (declaration_id is null or declaration_id = ?)`,
+    ).run(declarationId, id, teacherId, declarationId).changes;
+  }
+  return attached;
+}
+
+/** Other live declarations holding a stored file with one of these hashes. */
+export function declarationsWithEvidenceHash(db: Db, sha256s: readonly string[], excludeId: number): { declarationId: number; sha256: string }[] {
+  if (sha256s.length === 0 || !hasEvidenceTable(db)) return [];
+  const out: { declarationId: number; sha256: string }[] = [];
+  for (const sha of new Set(sha256s)) {
+    out.push(
+      ...prepared<[string, number], { declarationId: number; sha256: string }>(
+        db,
+        `select distinct e.declaration_id as declarationId, e.sha256 as sha256 from evidence_files e
+         join declarations d on d.id = e.declaration_id
+         where e.sha256 = ? and e.declaration_id <> ? and d.state <> 'withdrawn' order by e.declaration_id`,
+      ).all(sha, excludeId),
+    );
+  }
+  return out;
+}
+
+/** Hashes of the stored files already attached to a declaration. */
+export function evidenceHashesOf(db: Db, declarationId: number): string[] {
+  return evidenceOf(db, declarationId)
+    .map((e) => e.sha256)
+    .filter((s): s is string => !!s);
+}
