@@ -13,7 +13,7 @@ export const correctionsConsoleText = {
   hours: '学时',
   project: '项目',
   source: '来源',
-  sources: { import: '导入', session: '培训签到' } as Record<string, string>,
+  sources: { import: '导入', session: '培训签到', declaration: '申报' } as Record<string, string>,
   status: '状态',
   active: '计入学时',
   revokedAt: (when: string, reason: string | null) => `已撤销（${when}${reason ? `，原因：${reason}` : ''}），不计入学时`,
