@@ -31,6 +31,10 @@ import sessionRemind from './session-remind.js';
 import sessionStatus from './session-status.js';
 import signin from './signin.js';
 import signout from './signout.js';
+import declarationPending from './declaration-pending.js';
+import declarationApprove from './declaration-approve.js';
+import declarationReturn from './declaration-return.js';
+import declarationForward from './declaration-forward.js';
 
 /** Every chat command, in the order help lists them. */
 export const commands: Command[] = [];
@@ -64,6 +68,8 @@ commands.push(
   broadcastCancel as Command,
   broadcastProgress as Command,
 );
+// 学时申报, the approver's side: what waits for me, and the three decisions (also the approval card's buttons).
+commands.push(declarationPending as Command, declarationApprove as Command, declarationReturn as Command, declarationForward as Command);
 // The officer web console's one-time login link.
 commands.push(adminLogin as Command);
 // Thanks, 好的, 辛苦了: reached through the intents, hidden from help.

@@ -1,27 +1,113 @@
 import type { Messages } from '../../bot/i18n/index.js';
-import type { Reply } from '../../bot/types.js';
+import type { CardSpec, Reply } from '../../bot/types.js';
+import { dateTimeIn } from '../../clock.js';
 import { describeFlag } from '../describe.js';
-import type { DeclarationView } from '../types.js';
+import type { DeclarationStepRow, DeclarationView } from '../types.js';
 
-/**
- * The approval request an approver receives. First, plain-text version by the core so the chain works from the
- * start; the approval part turns it into a card with 通过 / 退回 / 转交 buttons and the evidence.
- */
-export function approvalRequestReply(view: DeclarationView, t: Messages): Reply {
+export interface CardOptions {
+  /** The server's public address; the card links to `<baseUrl>/approve/<id>` (none when empty). */
+  baseUrl?: string;
+  timeZone?: string;
+  /**
+   * Whose card it is: 通过 / 退回 / 转交 are drawn only while this person may still decide it (absent: an approval
+   * request, sent to those who may). A card redrawn after a click shows the clicker what is left to them.
+   */
+  viewer?: { teacherId: number; officer: boolean };
+}
+
+/** The page an approver opens after the platform's web login (details, evidence, the three decisions). */
+export function approvalPageUrl(baseUrl: string, id: number): string {
+  return `${baseUrl.replace(/\/+$/, '')}/approve/${id}`;
+}
+
+/** Whether this person may decide it now: a current assignee, or an officer (the office may decide any step). */
+export function mayDecideNow(view: DeclarationView, viewer: { teacherId: number; officer: boolean }): boolean {
+  if (view.declaration.state !== 'pending' || viewer.teacherId === view.declaration.teacherId) return false;
+  return viewer.officer || view.assignees.some((a) => a.id === viewer.teacherId);
+}
+
+/** Who did the last decision-like step (for the status line): name and time. */
+function lastStep(view: DeclarationView, actions: readonly DeclarationStepRow['action'][]): DeclarationStepRow | null {
+  for (let i = view.steps.length - 1; i >= 0; i--) if (actions.includes(view.steps[i]!.action)) return view.steps[i]!;
+  return null;
+}
+
+/** Where the declaration stands, in one line: who must decide it, or how it ended. */
+export function statusLine(view: DeclarationView, t: Messages, timeZone = 'Asia/Shanghai'): string {
+  const a = t.declarations.approval;
+  const c = t.declarations.core;
+  const d = view.declaration;
+  const names = view.assignees.map((p) => p.name);
+  const decided = lastStep(view, ['approve', 'return', 'withdraw']);
+  const when = decided ? dateTimeIn(decided.at, timeZone) : '';
+  switch (d.state) {
+    case 'pending':
+      return a.status.pending(c.stepLabels[d.currentStep ?? 'school'] ?? '', names);
+    case 'approved':
+      return a.status.approved(when) + (d.recordRevokedAt ? c.revokedMark : '');
+    case 'returned':
+      return a.status.returned(when, d.returnReason ?? '');
+    default:
+      return a.status.other(c.stateLabels[d.state] ?? d.state, when);
+  }
+}
+
+/** The details an approver reads, one line each (also the plain text of the card). */
+export function detailLines(view: DeclarationView, t: Messages): string[] {
   const a = t.declarations.approval;
   const c = t.declarations.core;
   const { declaration: d, teacher } = view;
-  const lines = [
-    a.requestTitle(d.id),
+  const stored = view.evidence.filter((e) => e.status === 'stored').length;
+  return [
     a.requestLines.teacher(teacher.name, teacher.employeeNo, teacher.school),
-    a.requestLines.project(d.project, d.organiser),
+    a.requestLines.project(d.project),
+    a.requestLines.organiser(d.organiser),
     a.requestLines.dates(c.dateRange(d.startDate, d.endDate)),
     a.requestLines.hours(d.category, d.hours),
+    a.requestLines.certificateNo(d.certificateNo),
+    a.requestLines.evidence(view.evidence.length, stored),
   ];
-  if (d.certificateNo) lines.push(a.requestLines.certificateNo(d.certificateNo));
-  lines.push(a.requestLines.evidence(view.evidence.length));
-  if (d.currentStep) lines.push(a.requestLines.step(c.stepLabels[d.currentStep] ?? d.currentStep));
-  for (const flag of view.flags) lines.push(describeFlag(flag, t));
+}
+
+/**
+ * The approval card: the teacher, school, project, organiser, dates, hours, category, certificate number, the
+ * evidence (count, and a link to see it after login), duplicate warnings with the earlier item, the history, and
+ * 通过 / 退回 / 转交 while the card's reader may still decide. A click is the command typed by the clicker
+ * (通过申报 / 退回申报 / 转交申报 <id>): 退回 without a reason and 转交 without a 工号 answer how to give them.
+ */
+export function approvalCard(view: DeclarationView, t: Messages, o: CardOptions = {}): CardSpec {
+  const a = t.declarations.approval;
+  const d = view.declaration;
+  const tz = o.timeZone ?? 'Asia/Shanghai';
+  const pending = d.state === 'pending';
+  const actionable = pending && (!o.viewer || mayDecideNow(view, o.viewer));
+  const sections: CardSpec['sections'] = [{ lines: detailLines(view, t) }];
+  if (view.flags.length > 0) sections.push({ heading: a.flagsHeading, lines: view.flags.map((f) => describeFlag(f, t)) });
+  const history = view.steps.slice(-4).map((s) => a.historyLine(dateTimeIn(s.at, tz), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason));
+  sections.push({ heading: a.statusHeading, lines: [statusLine(view, t, tz), ...history] });
+  const id = String(d.id);
+  return {
+    title: pending ? a.requestTitle(d.id) : a.decidedTitle(d.id, t.declarations.core.stateLabels[d.state] ?? d.state),
+    tone: !pending ? (d.state === 'approved' ? 'green' : d.state === 'returned' ? 'red' : 'grey') : view.flags.length > 0 ? 'orange' : 'blue',
+    sections,
+    buttons: actionable
+      ? [
+          { label: a.buttons.approve, value: { command: '通过申报', args: id }, style: 'primary' },
+          { label: a.buttons.return, value: { command: '退回申报', args: id }, style: 'danger' },
+          { label: a.buttons.forward, value: { command: '转交申报', args: id } },
+        ]
+      : [],
+    link: o.baseUrl ? { label: a.buttons.open, url: approvalPageUrl(o.baseUrl, d.id) } : undefined,
+    note: actionable ? a.requestHowTo(d.id) : undefined,
+  };
+}
+
+/** The approval request an approver receives (notify.ts sends it to each assignee). */
+export function approvalRequestReply(view: DeclarationView, t: Messages, o: CardOptions = {}): Reply {
+  const a = t.declarations.approval;
+  const d = view.declaration;
+  const lines = [a.requestTitle(d.id), ...detailLines(view, t), ...view.flags.map((f) => describeFlag(f, t))];
+  if (o.baseUrl) lines.push(a.openLink(approvalPageUrl(o.baseUrl, d.id)));
   lines.push(a.requestHowTo(d.id));
-  return { text: lines.join('\n') };
+  return { text: lines.join('\n'), card: approvalCard(view, t, o) };
 }

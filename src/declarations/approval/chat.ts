@@ -1,0 +1,33 @@
+/**
+ * The chat side of deciding: what 通过申报 / 退回申报 / 转交申报 (typed, or clicked on the approval card) answer.
+ * A decision answers with the card redrawn as it now stands for the clicker (Feishu shows it in place of the one
+ * clicked); a refusal the approver may see redraws it too, so a stale card stops offering buttons.
+ */
+import { consoleBaseUrl } from '../../admin/auth.js';
+import type { CommandContext } from '../../bot/command.js';
+import type { Reply } from '../../bot/types.js';
+import { approvalCard } from './cards.js';
+import { decide, type Decision, type DecisionContext } from './decide.js';
+
+export function decisionContext(ctx: CommandContext): DecisionContext {
+  return { db: ctx.db, presets: ctx.presets, now: ctx.clock.now(), t: ctx.t, timeZone: ctx.timeZone };
+}
+
+/** Runs one decision for the caller (bound: the command's `allow` saw to it) and answers it. */
+export function decideFromChat(ctx: CommandContext, id: number, decision: Decision): Reply {
+  const teacher = ctx.caller.teacher!;
+  const officer = ctx.caller.roles.has('officer');
+  const result = decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
+  const card = result.view
+    ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer } })
+    : undefined;
+  if (result.ok) return { text: result.text, tone: 'success', card };
+  // Asked for a reason or a 工号: the card stays as it is (no redraw), the answer says how to type it.
+  const keepCard = result.reason === 'no_reason' || result.reason === 'unknown_target' || result.reason === 'bad_forward';
+  return { text: result.text, tone: result.reason === 'already_decided' ? 'info' : 'warning', card: keepCard ? undefined : card };
+}
+
+/** 编号 as typed: 12 or #12. */
+export function parseDeclarationId(raw: string): number {
+  return Number(raw.replace(/^#/, ''));
+}

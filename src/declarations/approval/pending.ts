@@ -1,0 +1,43 @@
+/** What an approver asks in chat besides deciding: 待审申报 (their queue) and who a declaration may be handed to. */
+import type { CommandContext } from '../../bot/command.js';
+import type { Reply } from '../../bot/types.js';
+import { daysBetween } from '../../policy/dates.js';
+import { dateIn } from '../../clock.js';
+import { getDeclaration, listPendingFor } from '../service.js';
+import { flagsOf } from '../store.js';
+import { mayDecideNow } from './cards.js';
+import { decisionContext } from './chat.js';
+import { forwardCandidates, mayViewAsApprover } from './decide.js';
+
+/** Lines shown in chat at most; the rest are counted (the console lists them all). */
+export const PENDING_SHOWN = 15;
+const CANDIDATES_SHOWN = 10;
+
+export function pendingReply(ctx: CommandContext): Reply {
+  const m = ctx.t.declarations.approval.pending;
+  const me = ctx.caller.teacher!;
+  const items = listPendingFor(ctx.db, me.id);
+  if (items.length === 0) return { text: m.empty, tone: 'info' };
+  const lines = items.slice(0, PENDING_SHOWN).map(({ declaration: d, teacher }) => {
+    const since = dateIn(d.submittedAt ?? d.createdAt, ctx.timeZone);
+    const flagged = flagsOf(ctx.db, d.id).length > 0;
+    return m.line(d.id, teacher.name, teacher.school, d.project, d.category, d.hours, daysBetween(since, ctx.today), flagged);
+  });
+  if (items.length > PENDING_SHOWN) lines.push(m.more(items.length - PENDING_SHOWN));
+  return {
+    text: [m.header(items.length), ...lines, m.howTo].join('\n'),
+    card: { title: m.header(items.length), tone: 'blue', sections: [{ lines }], note: m.howTo },
+  };
+}
+
+/** 转交申报 <编号> without a 工号: how to type it, and the leaders of the teacher's school and officers it may go to. */
+export function forwardCandidatesReply(ctx: CommandContext, id: number): Reply {
+  const m = ctx.t.declarations.approval;
+  const me = ctx.caller.teacher!;
+  const officer = ctx.caller.roles.has('officer');
+  const view = mayViewAsApprover(decisionContext(ctx), id, { teacherId: me.id, officer }) ? getDeclaration(ctx.db, id) : null;
+  if (!view) return { text: m.refusals.notYours(id), tone: 'warning' };
+  if (!mayDecideNow(view, { teacherId: me.id, officer })) return { text: m.refusals.notYourStep(id, m.refusals.noLongerYours), tone: 'info' };
+  const names = forwardCandidates(decisionContext(ctx), view, me.id).map((p) => m.forwardCandidate(p.name, p.employeeNo, p.school));
+  return { text: m.forwardHowTo(id, names.slice(0, CANDIDATES_SHOWN)), tone: 'info' };
+}
