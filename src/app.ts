@@ -126,6 +126,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     scan: { db, clock, config, logger },
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
     verify: { db, clock, presets, timeZone: config.TIMEZONE, trustedProxies: config.TRUSTED_PROXIES, logger, ...options.verify },
+    approve: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
   });
 
   const checkpointer = new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger });

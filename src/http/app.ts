@@ -7,6 +7,7 @@ import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
 import { mountAdmin, type AdminDeps } from './admin/index.js';
 import { mountVerifyRoutes, type VerifyRoutesDeps } from './verify.js';
 import { mountScanRoutes, type ScanRoutesDeps } from './scan.js';
+import { mountApproveRoutes, type ApproveRoutesDeps } from './approve/routes.js';
 
 export interface HttpAppOptions {
   adapters: readonly PlatformAdapter[];
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   scan?: ScanRoutesDeps;
   /** The public 学时证明 verify page (GET /verify/:serial); off when absent. */
   verify?: VerifyRoutesDeps;
+  /** The approvers' page for 学时申报 after platform login (GET/POST /approve/:id); off when absent. */
+  approve?: ApproveRoutesDeps;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {
@@ -44,6 +47,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.sessions) mountSessionRoutes(app, options.sessions);
   if (options.admin) mountAdmin(app, options.admin);
   if (options.verify) mountVerifyRoutes(app, options.verify);
+  if (options.approve) mountApproveRoutes(app, options.approve);
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     options.logger.error({ err: error, path: c.req.path }, 'unhandled HTTP error');

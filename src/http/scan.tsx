@@ -21,7 +21,9 @@ import { type Action } from '../sessions/model.js';
 import { dateOf } from '../sessions/time.js';
 import { chooseProvider, identityProviders, type WebPlatform } from '../websignin/identity.js';
 import { PendingScans, signInByScan } from '../websignin/scan.js';
+import { completeLogin } from '../websignin/pending.js';
 import { clientAddress, parseProxyList } from './client-address.js';
+import { LoginButtons } from './login-buttons.js';
 
 export interface ScanRoutesDeps {
   db: Db;
@@ -80,18 +82,17 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
   });
 
   app.get('/s/auth/:platform', async (c) => {
-    const platform = c.req.param('platform') as WebPlatform;
-    const provider = providers.get(platform);
-    if (!provider) return notice(c, 404, s.notFoundTitle, s.notFound);
-    const scan = pending.take(c.req.query('state'), getCookie(c, COOKIE));
-    if (!scan || scan.platform !== platform) return notice(c, 400, s.staleTitle, s.stale);
-    const who = await provider.identify(c.req.query(), redirectUri(platform));
-    if (!who.ok) {
-      deps.logger.warn({ platform, reason: who.reason }, 'scan sign-in: web login failed');
+    const back = await completeLogin({ providers, pending, platform: c.req.param('platform'), query: c.req.query(), browser: getCookie(c, COOKIE), redirectUri });
+    if (back.kind === 'unknown') return notice(c, 404, s.notFoundTitle, s.notFound);
+    if (back.kind === 'stale') return notice(c, 400, s.staleTitle, s.stale);
+    if (back.kind === 'failed') {
+      deps.logger.warn({ platform: c.req.param('platform'), reason: back.reason }, 'scan sign-in: web login failed');
       return notice(c, 502, s.loginFailedTitle, s.loginFailed);
     }
+    const { login: scan, accountId } = back;
+    const platform = scan.platform;
     const now = deps.clock.now();
-    const result = signInByScan(deps.db, { platform, accountId: who.accountId, scan, now, timeZone: config.TIMEZONE });
+    const result = signInByScan(deps.db, { platform, accountId, scan, now, timeZone: config.TIMEZONE });
     if (result.kind === 'unbound') return notice(c, 403, s.unboundTitle, s.unbound(s.platformName[platform]));
     const reply = signInReply(t, result.outcome, config.TIMEZONE, dateOf(now, config.TIMEZONE), scan.action);
     const kind = result.outcome.kind;
@@ -194,16 +195,7 @@ function Choose(props: { title: string; verb: string; code: string; path: string
     <Shell title={s.pageTitle}>
       <h1>{s.pageTitle}</h1>
       <p>{s.choose(props.verb, props.title)}</p>
-      {props.platforms.includes('feishu') ? (
-        <a class="btn" href={`${props.path}?via=feishu`}>
-          {s.viaFeishu}
-        </a>
-      ) : null}
-      {props.platforms.includes('dingtalk') ? (
-        <a class="btn ding" href={`${props.path}?via=dingtalk`}>
-          {s.viaDingtalk}
-        </a>
-      ) : null}
+      <LoginButtons path={props.path} platforms={props.platforms} labels={{ feishu: s.viaFeishu, dingtalk: s.viaDingtalk }} />
       <p class="small">{s.typeInstead(props.verb, props.code)}</p>
     </Shell>
   );

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sameSecret } from '../admin/auth.js';
+import type { IdentityProvider, WebPlatform } from './identity.js';
 
 /** How long a pending login waits for the platform to come back. */
 export const PENDING_TTL_MS = 10 * 60_000;
@@ -43,4 +44,37 @@ export class PendingLogins<T extends { browser: string }> {
     const now = this.realNow();
     for (const [state, login] of this.byState) if (login.expiresAtMs < now) this.byState.delete(state);
   }
+}
+
+export type LoginReturn<T> =
+  | { kind: 'ok'; login: T; accountId: string }
+  /** No such platform configured. */
+  | { kind: 'unknown' }
+  /** No pending login for this state in this browser (expired, used, or another browser's). */
+  | { kind: 'stale' }
+  /** The platform did not say who it is (refused, or its API failed). */
+  | { kind: 'failed'; reason: string };
+
+/**
+ * The platform's return to our callback: the pending login of `state` (this browser's, once), then the account
+ * behind the one-time code.
+ */
+export async function completeLogin<T extends { browser: string; platform: WebPlatform }>(
+  input: {
+    providers: ReadonlyMap<WebPlatform, IdentityProvider>;
+    pending: PendingLogins<T>;
+    platform: string;
+    query: Record<string, string | undefined>;
+    browser: string | undefined;
+    redirectUri: (p: WebPlatform) => string;
+  },
+): Promise<LoginReturn<T>> {
+  const platform = input.platform as WebPlatform;
+  const provider = input.providers.get(platform);
+  if (!provider) return { kind: 'unknown' };
+  const login = input.pending.take(input.query.state, input.browser);
+  if (!login || login.platform !== platform) return { kind: 'stale' };
+  const who = await provider.identify(input.query, input.redirectUri(platform));
+  if (!who.ok) return { kind: 'failed', reason: who.reason };
+  return { kind: 'ok', login, accountId: who.accountId };
 }

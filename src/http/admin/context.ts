@@ -47,10 +47,13 @@ export function clientIp(c: Context, proxies: ProxyList | null): string {
   return clientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), proxies).slice(0, 64);
 }
 
-/** A one-line note for the next page (after a redirect): kept in a short-lived cookie, never in the URL. */
-export function flash(c: Context, kind: 'ok' | 'err', text: string, secure: boolean): void {
+/**
+ * A one-line note for the next page (after a redirect): kept in a short-lived cookie, never in the URL. `path` is
+ * the pages it is for (the console, or the approval page).
+ */
+export function flash(c: Context, kind: 'ok' | 'err', text: string, secure: boolean, path = '/admin'): void {
   setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify({ kind, text }), 'utf8').toString('base64url'), {
-    path: '/admin',
+    path,
     httpOnly: true,
     sameSite: 'Lax',
     secure,
@@ -63,10 +66,10 @@ export interface Flash {
   text: string;
 }
 
-export function takeFlash(c: Context): Flash | null {
+export function takeFlash(c: Context, path = '/admin'): Flash | null {
   const raw = getCookie(c, FLASH_COOKIE);
   if (!raw) return null;
-  deleteCookie(c, FLASH_COOKIE, { path: '/admin' });
+  deleteCookie(c, FLASH_COOKIE, { path });
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Flash;
     return (value.kind === 'ok' || value.kind === 'err') && typeof value.text === 'string' ? { kind: value.kind, text: value.text.slice(0, 500) } : null;

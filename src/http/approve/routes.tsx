@@ -1,0 +1,209 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The approval page for school leaders (and officers) away from the console: `/approve/<id>`, opened from the
+ * approval card (on DingTalk an action card's button, whose only power is to open a link). The platform's web
+ * login says who is holding the phone (inside the Feishu or DingTalk app it passes without a tap); the account
+ * must be bound to the roster, and the person must be an approver of that declaration. The page shows the
+ * details, the duplicate warnings and the evidence (served by `/approve/<id>/evidence/<evidenceId>` after the
+ * same checks), and 通过 / 退回 (reason) / 转交 as forms: POSTs from our own origin carrying the session's CSRF
+ * token, decided by the same code as the chat commands (decide.ts).
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../../db/client.js';
+import { inTransaction } from '../../../db/client.js';
+import { sameSecret } from '../../admin/auth.js';
+import { messagesFor } from '../../bot/i18n/index.js';
+import type { Clock } from '../../clock.js';
+import { publicUrl, type Config } from '../../config.js';
+import { mayDecideNow } from '../../declarations/approval/cards.js';
+import { decide, forwardCandidates, mayViewAsApprover, type Decision } from '../../declarations/approval/decide.js';
+import { getDeclaration } from '../../declarations/service.js';
+import { findTeacherByAccount, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
+import type { Logger } from '../../logger.js';
+import type { PolicyPreset } from '../../policy/schema.js';
+import { chooseProvider, identityProviders, type WebPlatform } from '../../websignin/identity.js';
+import { completeLogin, PendingLogins } from '../../websignin/pending.js';
+import { WebSessions, type WebSession } from '../../websignin/web-sessions.js';
+import { flash, formOf, takeFlash } from '../admin/context.js';
+import { originAllowed } from '../admin/security.js';
+import { ApprovalPage, ChooseView, NoticeView } from './views.js';
+
+export interface ApproveRoutesDeps {
+  db: Db;
+  clock: Clock;
+  presets: ReadonlyMap<string, PolicyPreset>;
+  config: Config;
+  logger: Logger;
+  /** Tell the sender that notices were queued. */
+  onEnqueued?: () => void;
+  /** Real time, for login and session lifetimes. */
+  realNow?: () => number;
+}
+
+const w = messagesFor('zh-CN').declarations.approval.web;
+const t = messagesFor('zh-CN');
+const SESSION_COOKIE = 'xueshi_approve';
+const BROWSER_COOKIE = 'xueshi_approve_b';
+const PATH = '/approve';
+
+const HEADERS: Record<string, string> = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex, nofollow',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+type Status = 200 | 400 | 401 | 403 | 404 | 502;
+
+function page(c: Context, status: Status, node: unknown) {
+  return c.html(html`<!DOCTYPE html>${node}`, status);
+}
+
+export const notice = (c: Context, status: Status, title: string, text: string) => page(c, status, <NoticeView title={title} text={text} />);
+
+/** The signed-in approver behind the request, read afresh: still bound to that account, with today's roles. */
+export interface SignedIn {
+  session: WebSession;
+  teacher: TeacherRow;
+  officer: boolean;
+}
+
+export interface Refusal {
+  refused: 401 | 403;
+  title: string;
+  text: string;
+}
+
+export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
+  const { db, config } = deps;
+  const baseUrl = publicUrl(config, config.PORT);
+  const secure = baseUrl.startsWith('https:');
+  const realNow = deps.realNow ?? Date.now;
+  const providers = identityProviders(config);
+  const pending = new PendingLogins<{ path: string; platform: WebPlatform; browser: string }>(realNow);
+  const sessions = new WebSessions(realNow);
+  const redirectUri = (p: WebPlatform) => `${baseUrl}${PATH}/auth/${p}`;
+
+  const signedIn = (c: Context): SignedIn | null => {
+    const session = sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) return null;
+    const teacher = findTeacherByAccount(db, session.platform, session.accountId);
+    if (!teacher || teacher.id !== session.teacherId) return null;
+    return { session, teacher, officer: rolesOf(db, teacher).has('officer') };
+  };
+  const idOf = (c: Context): number | null => {
+    const raw = c.req.param('id') ?? '';
+    return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+  };
+  /** Signed in and an approver of this declaration, or why not. */
+  const approverOf = (c: Context, id: number): SignedIn | Refusal => {
+    const who = signedIn(c);
+    if (!who) return { refused: 401, title: w.expiredTitle, text: w.expired };
+    if (!mayViewAsApprover(deps, id, { teacherId: who.teacher.id, officer: who.officer })) return { refused: 403, title: w.forbiddenTitle, text: w.forbidden };
+    return who;
+  };
+
+  app.use(`${PATH}/*`, async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(HEADERS)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+  });
+  app.use(`${PATH}/*`, bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('too large', 413) }));
+
+  app.get(`${PATH}/auth/:platform`, async (c) => {
+    const back = await completeLogin({ providers, pending, platform: c.req.param('platform'), query: c.req.query(), browser: getCookie(c, BROWSER_COOKIE), redirectUri });
+    if (back.kind === 'unknown') return notice(c, 404, w.notFoundTitle, w.notFound);
+    if (back.kind === 'stale') return notice(c, 400, w.staleTitle, w.stale);
+    if (back.kind === 'failed') {
+      deps.logger.warn({ platform: c.req.param('platform'), reason: back.reason }, 'approval page: web login failed');
+      return notice(c, 502, w.loginFailedTitle, w.loginFailed);
+    }
+    const { login, accountId } = back;
+    const platform = login.platform;
+    const teacher = findTeacherByAccount(db, platform, accountId);
+    if (!teacher) return notice(c, 403, w.unboundTitle, w.unbound(w.platformName[platform] ?? platform));
+    const { cookieValue } = sessions.open({ teacherId: teacher.id, platform, accountId });
+    setCookie(c, SESSION_COOKIE, cookieValue, { path: PATH, httpOnly: true, sameSite: 'Lax', secure });
+    deps.logger.info({ platform, teacherId: teacher.id }, 'approval page: signed in');
+    return c.redirect(login.path, 303);
+  });
+
+  app.get(`${PATH}/:id`, (c) => {
+    const id = idOf(c);
+    if (id === null) return notice(c, 404, w.notFoundTitle, w.notFound);
+    const path = `${PATH}/${id}`;
+    if (!signedIn(c)) {
+      if (providers.size === 0) return notice(c, 200, w.chooseTitle, w.noPlatform);
+      const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
+      if (!platform) return page(c, 200, <ChooseView path={path} platforms={[...providers.keys()]} />);
+      let browser = getCookie(c, BROWSER_COOKIE);
+      if (!browser || !/^[\w-]{20,64}$/.test(browser)) {
+        browser = randomBytes(24).toString('base64url');
+        setCookie(c, BROWSER_COOKIE, browser, { path: PATH, httpOnly: true, sameSite: 'Lax', secure, maxAge: 30 * 24 * 3600 });
+      }
+      const state = pending.add({ path, platform, browser });
+      return c.redirect(providers.get(platform)!.authorizeUrl(redirectUri(platform), state), 302);
+    }
+    const who = approverOf(c, id);
+    if ('refused' in who) return notice(c, who.refused, who.title, who.text);
+    const view = getDeclaration(db, id);
+    if (!view) return notice(c, 404, w.notFoundTitle, w.notFound);
+    const me = { teacherId: who.teacher.id, officer: who.officer };
+    return page(
+      c,
+      200,
+      <ApprovalPage
+        view={view}
+        me={who.teacher}
+        canDecide={mayDecideNow(view, me)}
+        candidates={forwardCandidates(deps, view, who.teacher.id)}
+        csrfToken={who.session.csrfToken}
+        timeZone={config.TIMEZONE}
+        flash={takeFlash(c, PATH)}
+        evidenceHref={(evidenceId) => `${path}/evidence/${evidenceId}`}
+      />,
+    );
+  });
+
+  app.post(`${PATH}/:id`, async (c) => {
+    const id = idOf(c);
+    if (id === null) return notice(c, 404, w.notFoundTitle, w.notFound);
+    if (!originAllowed(c, { baseUrl })) return notice(c, 403, w.expiredTitle, w.expired);
+    const who = approverOf(c, id);
+    if ('refused' in who) return notice(c, who.refused, who.title, who.text);
+    const form = await formOf(c);
+    if (!form._csrf || !sameSecret(form._csrf, who.session.csrfToken)) return notice(c, 403, w.expiredTitle, w.expired);
+    const decision = decisionOf(form);
+    if (!decision) {
+      flash(c, 'err', w.badAction, secure, PATH);
+      return c.redirect(`${PATH}/${id}`, 303);
+    }
+    const label = `${who.session.platform}:${who.session.accountId}`;
+    const ctx = { db, presets: deps.presets, now: deps.clock.now(), t, timeZone: config.TIMEZONE };
+    const result = inTransaction(db, () => decide(ctx, id, decision, { label, teacher: who.teacher, officer: who.officer }));
+    if (result.ok) deps.onEnqueued?.();
+    deps.logger.info({ declarationId: id, teacherId: who.teacher.id, action: decision.kind, ok: result.ok, reason: result.ok ? undefined : result.reason }, 'approval page decision');
+    flash(c, result.ok ? 'ok' : 'err', result.text, secure, PATH);
+    return c.redirect(`${PATH}/${id}`, 303);
+  });
+}
+
+function decisionOf(form: Record<string, string>): Decision | null {
+  switch (form.action) {
+    case 'approve':
+      return { kind: 'approve' };
+    case 'return':
+      return { kind: 'return', reason: (form.reason ?? '').trim() };
+    case 'forward': {
+      const employeeNo = (form.employeeNo ?? '').trim() || (form.to ?? '').trim();
+      return employeeNo ? { kind: 'forward', employeeNo } : null;
+    }
+    default:
+      return null;
+  }
+}
