@@ -261,6 +261,9 @@ export interface DeclarationFilter {
   school?: string;
   teacherId?: number;
   assigneeId?: number;
+  /** Console queue filters (approval part): one category, only those with a duplicate flag. */
+  category?: string;
+  flagged?: boolean;
   limit?: number;
 }
 
@@ -269,6 +272,8 @@ export function listDeclarationRows(db: Db, filter: DeclarationFilter = {}): { d
   if (filter.state) where.push(eq(declarations.state, filter.state));
   if (filter.school) where.push(eq(teachers.school, filter.school));
   if (filter.teacherId !== undefined) where.push(eq(declarations.teacherId, filter.teacherId));
+  if (filter.category) where.push(eq(declarations.category, filter.category));
+  if (filter.flagged) where.push(sql`exists (select 1 from ${declarationFlags} f where f.declaration_id = ${declarations.id})`);
   if (filter.assigneeId !== undefined) {
     where.push(
       sql`exists (select 1 from ${declarationAssignees} a where a.declaration_id = ${declarations.id} and a.teacher_id = ${filter.assigneeId})`,

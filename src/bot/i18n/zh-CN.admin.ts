@@ -30,6 +30,7 @@ export const adminText = {
     imports: '数据导入',
     exports: '数据导出',
     sessions: '培训签到',
+    declarations: '学时申报',
     deadlines: '报送截止',
     broadcasts: '通知发布',
     audit: '操作日志',

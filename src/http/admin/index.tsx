@@ -19,6 +19,7 @@ import { mountAudit } from './pages/audit.js';
 import { mountBroadcasts } from './pages/broadcasts.js';
 import { mountCompliance } from './pages/compliance.js';
 import { mountDeadlines } from './pages/deadlines.js';
+import { mountDeclarations } from './pages/declarations.js';
 import { mountExports } from './pages/exports.js';
 import { mountImports } from './pages/imports.js';
 import { csrfRefusal, mountLogin } from './pages/login.js';
@@ -80,6 +81,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
   mountExports(admin, svc);
   mountSessions(admin, svc);
   mountDeadlines(admin, svc);
+  mountDeclarations(admin, svc);
   mountBroadcasts(admin, svc);
   mountAudit(admin, svc);
 

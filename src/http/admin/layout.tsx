@@ -6,7 +6,7 @@ import type { ComplianceStatus } from '../../admin/compliance.js';
 import { Alert, PostButton } from './components.js';
 import { a, type Flash } from './context.js';
 
-export type NavKey = 'dashboard' | 'imports' | 'exports' | 'sessions' | 'deadlines' | 'broadcasts' | 'audit';
+export type NavKey = 'dashboard' | 'imports' | 'exports' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'audit';
 
 const ICONS: Record<NavKey, Child> = {
   dashboard: (
@@ -28,6 +28,11 @@ const ICONS: Record<NavKey, Child> = {
     <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
       <rect x="3" y="4" width="18" height="12" rx="2" />
       <path d="M8 20h8M12 16v4M8 10l2.5 2.5L16 8" />
+    </svg>
+  ),
+  declarations: (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+      <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 14l2 2 4-4" />
     </svg>
   ),
   deadlines: (
@@ -53,6 +58,7 @@ const NAV: { key: NavKey; href: string }[] = [
   { key: 'imports', href: '/admin/imports' },
   { key: 'exports', href: '/admin/exports' },
   { key: 'sessions', href: '/admin/sessions' },
+  { key: 'declarations', href: '/admin/declarations' },
   { key: 'deadlines', href: '/admin/deadlines' },
   { key: 'broadcasts', href: '/admin/broadcasts' },
   { key: 'audit', href: '/admin/audit' },

@@ -1,0 +1,185 @@
+/** @jsxImportSource hono/jsx */
+/** One declaration in the console: details, duplicate warnings, evidence previewed, history, and the three decisions. */
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { inTransaction } from '../../../../db/client.js';
+import type { ConsoleUser } from '../../../admin/auth.js';
+import { dateTimeIn } from '../../../clock.js';
+import { detailLines, mayDecideNow, statusLine } from '../../../declarations/approval/cards.js';
+import { decide, forwardCandidates, type Approver, type Decision, type DecisionContext } from '../../../declarations/approval/decide.js';
+import { describeFlag } from '../../../declarations/describe.js';
+import { getDeclaration } from '../../../declarations/service.js';
+import type { DeclarationView } from '../../../declarations/types.js';
+import { flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
+import { Alert, CsrfField, Field, Panel } from '../components.js';
+import { Page, PageHead } from '../layout.js';
+
+const m = t.declarations.approval.console;
+const w = t.declarations.approval.web;
+
+/** Evidence is served only by the console's authenticated route (the evidence part's /admin/evidence/:id). */
+const evidenceHref = (id: number) => `/admin/evidence/${id}`;
+
+/** The console's decision context and approver: officers signed in by their own link (not the bare ADMIN_TOKEN). */
+export function consoleDecision(svc: AdminServices, user: ConsoleUser): { ctx: DecisionContext; approver: Approver } | null {
+  if (!user.teacher) return null;
+  return {
+    ctx: { db: svc.db, presets: svc.presets, now: svc.clock.now(), t, timeZone: svc.config.TIMEZONE },
+    approver: { label: user.actor, teacher: user.teacher, officer: true },
+  };
+}
+
+/** Runs one decision in its own transaction and tells the sender. */
+export function decideInConsole(svc: AdminServices, user: ConsoleUser, id: number, decision: Decision): { ok: boolean; text: string } {
+  const d = consoleDecision(svc, user);
+  if (!d) return { ok: false, text: m.noTeacher };
+  const result = inTransaction(svc.db, () => decide(d.ctx, id, decision, d.approver));
+  if (result.ok) svc.onEnqueued?.();
+  return { ok: result.ok, text: result.text };
+}
+
+function Evidence(props: { view: DeclarationView }) {
+  const list = props.view.evidence;
+  if (list.length === 0) return <p>{w.noEvidence}</p>;
+  return (
+    <div class="evidence">
+      {list.map((e, i) => {
+        const name = e.fileName ?? w.evidenceName(i + 1);
+        if (e.status === 'rejected') return <p>{w.evidenceRejected(name)}</p>;
+        if (e.status !== 'stored') return <p>{w.evidencePending(name)}</p>;
+        if (e.mime?.startsWith('image/')) {
+          return (
+            <a href={evidenceHref(e.id)} target="_blank" rel="noopener">
+              <img src={evidenceHref(e.id)} alt={name} loading="lazy" style="max-width:100%;max-height:480px;border:1px solid #e3e7ef;border-radius:8px;margin:6px 0" />
+            </a>
+          );
+        }
+        return (
+          <p>
+            <a href={evidenceHref(e.id)} target="_blank" rel="noopener" class="evidence-file">
+              {w.openFile(name)}
+            </a>
+          </p>
+        );
+      })}
+    </div>
+  );
+}
+
+function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc: AdminServices; flash: Flash | null }) {
+  const { view, user, svc } = props;
+  const d = view.declaration;
+  const tz = svc.config.TIMEZONE;
+  const canDecide = user.teacher !== null && mayDecideNow(view, { teacherId: user.teacher.id, officer: true });
+  const action = `/admin/declarations/${d.id}`;
+  return (
+    <Page title={w.title(d.id)} nav="declarations" user={user} flash={props.flash}>
+      <PageHead title={w.title(d.id)} sub={statusLine(view, t, tz)} crumbs={[{ href: '/admin/declarations', label: m.title }, { label: t.declarations.core.number(d.id) }]} />
+      {view.flags.length > 0 ? (
+        <Alert kind="warn">
+          {view.flags.map((f) => (
+            <div>{describeFlag(f, t)}</div>
+          ))}
+        </Alert>
+      ) : null}
+      <div class="grid grid-2">
+        <Panel title={w.details}>
+          {detailLines(view, t).map((line) => (
+            <p>{line}</p>
+          ))}
+          <h3>{w.history}</h3>
+          <ul>
+            {view.steps.map((s) => (
+              <li>{t.declarations.approval.historyLine(dateTimeIn(s.at, tz), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason)}</li>
+            ))}
+          </ul>
+        </Panel>
+        <Panel title={w.evidence}>
+          <Evidence view={view} />
+        </Panel>
+      </div>
+      {canDecide ? (
+        <div class="grid grid-2" id="decide">
+          <Panel title={w.decide}>
+            <form method="post" action={action} class="form">
+              <CsrfField user={user} />
+              <input type="hidden" name="action" value="approve" />
+              <p class="note">{w.approveHint}</p>
+              <button class="btn btn-primary" type="submit" id="approve" data-confirm={w.approveConfirm}>
+                {w.approveButton}
+              </button>
+            </form>
+            <form method="post" action={action} class="form" style="margin-top:18px">
+              <CsrfField user={user} />
+              <input type="hidden" name="action" value="forward" />
+              <Field label={w.forwardLabel}>
+                <select name="to">
+                  <option value="">{w.forwardNone}</option>
+                  {forwardCandidates(svc, view, user.teacher!.id).map((p) => (
+                    <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
+                  ))}
+                </select>
+              </Field>
+              <button class="btn" type="submit" id="forward">
+                {w.forwardButton}
+              </button>
+            </form>
+          </Panel>
+          <Panel title={w.returnButton}>
+            <form method="post" action={action} class="form">
+              <CsrfField user={user} />
+              <input type="hidden" name="action" value="return" />
+              <Field label={w.returnLabel}>
+                <textarea name="reason" rows={3} required minlength={2} maxlength={200} placeholder={w.returnPlaceholder}></textarea>
+              </Field>
+              <button class="btn btn-danger" type="submit" id="return">
+                {w.returnButton}
+              </button>
+            </form>
+          </Panel>
+        </div>
+      ) : user.teacher ? null : (
+        <Alert kind="info">{m.noTeacher}</Alert>
+      )}
+    </Page>
+  );
+}
+
+function decisionOf(form: Record<string, string>): Decision | null {
+  if (form.action === 'approve') return { kind: 'approve' };
+  if (form.action === 'return') return { kind: 'return', reason: (form.reason ?? '').trim() };
+  if (form.action === 'forward' && (form.to ?? '').trim()) return { kind: 'forward', employeeNo: form.to!.trim() };
+  return null;
+}
+
+export function mountDeclaration(admin: Hono<AdminEnv>, svc: AdminServices): void {
+  const idOf = (c: Context<AdminEnv>) => {
+    const raw = c.req.param('id') ?? '';
+    return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+  };
+  const notFound = (c: Context<AdminEnv>) =>
+    c.html(
+      html`<!DOCTYPE html>${(
+        <Page title={w.notFoundTitle} nav="declarations" user={c.get('user')}>
+          <div class="panel empty">{w.notFound}</div>
+        </Page>
+      )}`,
+      404,
+    );
+
+  admin.get('/declarations/:id', (c) => {
+    const id = idOf(c);
+    const view = id === null ? null : getDeclaration(svc.db, id);
+    if (!view) return notFound(c);
+    return c.html(html`<!DOCTYPE html>${<DeclarationPage user={c.get('user')} view={view} svc={svc} flash={takeFlash(c)} />}`);
+  });
+
+  admin.post('/declarations/:id', async (c) => {
+    const id = idOf(c);
+    if (id === null || !getDeclaration(svc.db, id)) return notFound(c);
+    const decision = decisionOf(await formOf(c));
+    const result = decision ? decideInConsole(svc, c.get('user'), id, decision) : { ok: false, text: w.badAction };
+    flash(c, result.ok ? 'ok' : 'err', result.text, svc.secureCookies);
+    return c.redirect(`/admin/declarations/${id}`, 303);
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The console's 学时申报 queue in a real headless Chromium (Debian's /usr/bin/chromium via playwright-core)
+ * against the real server over a temp SQLite file: an officer signs in with a one-time link, finds the queue in
+ * the navigation, filters it, previews a declaration's evidence, approves one, returns one with a reason (and
+ * cannot without one), and approves two more at once from the queue. Each decision is checked in the database
+ * and in what the teacher is sent. A screenshot goes to /tmp/xueshi-declarations.png for a person to look at.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueLoginLink } from '../../src/admin/auth.js';
+import { notifySubmitted } from '../../src/declarations/notify.js';
+import { getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
+import { listen, closeServer } from '../../src/http/server.js';
+import { findTeacherById } from '../../src/ledger/teachers.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { actor, input, outboxLike, recordsOf, staff } from '../integration/declarations-helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer console', { timeout: 40_000 }, () => {
+  let app: TestApp;
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let shots: string;
+  const ids: Record<string, number> = {};
+  const d: Record<string, DeclarationRow> = {};
+
+  function submit(teacher: number, over = {}): DeclarationRow {
+    const now = app.fixedClock.now();
+    const out = submitDeclaration(app.db, app.presets, input(teacher, over), actor(teacher), now);
+    if (!out.ok) throw new Error(out.detail);
+    notifySubmitted(app.db, out, now);
+    return out.declaration;
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    server = app.createServer();
+    base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+    ids.zhang = staff(app.db, 'T0001', '张三', '第一中学');
+    ids.li = staff(app.db, 'T0002', '李四', '第二中学');
+    ids.leader = staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
+    ids.officer = staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+    d.a = submit(ids.zhang!);
+    d.b = submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-02', hours: 6, category: '班主任培训' });
+    d.c = submit(ids.li!, { project: '乡村教师信息化培训', startDate: '2026-10-20', endDate: '2026-10-22', hours: 20, category: '集中培训', certificateNo: 'XC-2026-77' });
+    d.dup = submit(ids.li!, { project: '乡村教师信息化培训（补报）', startDate: '2026-10-21', endDate: '2026-10-21', hours: 8, category: '集中培训', certificateNo: 'XC-2026-77' });
+    shots = mkdtempSync(join(tmpdir(), 'xueshi-shots-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    const { token } = issueLoginLink(app.db, findTeacherById(app.db, ids.officer!)!, app.fixedClock.now());
+    await page.goto(`${base}/admin/login?token=${token}`);
+    await page.click('text=进入后台');
+    await page.waitForURL(`${base}/admin`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await closeServer(server);
+    await app?.cleanup();
+    if (shots) rmSync(shots, { recursive: true, force: true });
+  });
+
+  const rowIds = () => page.locator('#queue tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))));
+
+  it('lists the pending declarations from the navigation, and filters by school, category and duplicates', async () => {
+    await page.click('nav.nav >> text=学时申报');
+    await page.waitForURL(`${base}/admin/declarations`);
+    expect(await page.textContent('h1')).toBe('学时申报审核');
+    expect((await rowIds()).sort()).toEqual([d.a!.id, d.b!.id, d.c!.id, d.dup!.id].sort());
+    await page.selectOption('select[name=school]', '第二中学');
+    await page.click('#filters button[type=submit]');
+    expect((await rowIds()).sort()).toEqual([d.c!.id, d.dup!.id].sort());
+    await page.goto(`${base}/admin/declarations?category=${encodeURIComponent('班主任培训')}`);
+    expect(await rowIds()).toEqual([d.b!.id]);
+    await page.goto(`${base}/admin/declarations`);
+    await page.check('input[name=flagged]');
+    await page.click('#filters button[type=submit]');
+    expect(await rowIds()).toContain(d.dup!.id);
+    expect(await rowIds()).not.toContain(d.b!.id);
+    await page.screenshot({ path: join(shots, 'declarations.png'), fullPage: true });
+    copyFileSync(join(shots, 'declarations.png'), '/tmp/xueshi-declarations.png');
+  });
+
+  it('shows one declaration with its duplicate warning and evidence, and approves it', async () => {
+    await page.goto(`${base}/admin/declarations`);
+    await page.click(`a[href="/admin/declarations/${d.dup!.id}"]`);
+    await page.waitForURL(`${base}/admin/declarations/${d.dup!.id}`);
+    const body = await page.textContent('body');
+    expect(body).toContain('李四（T0002，第二中学）');
+    expect(body).toContain('证书编号：XC-2026-77');
+    expect(body).toContain(`申报 #${d.c!.id}「乡村教师信息化培训」`);
+    expect(body).toContain('申报人未上传证明材料');
+    await page.click('#approve');
+    await page.waitForURL(`${base}/admin/declarations/${d.dup!.id}`);
+    expect(await page.textContent('.flash')).toContain(`已通过申报 #${d.dup!.id}`);
+    expect(getDeclaration(app.db, d.dup!.id)!.declaration.state).toBe('approved');
+    expect(recordsOf(app.db, ids.li!)).toHaveLength(1);
+    expect(outboxLike(app.db, `decl:${d.dup!.id}:`).some((r) => r.idempotencyKey.endsWith(`:${ids.li}`))).toBe(true);
+    expect(await page.locator('#decide').count()).toBe(0);
+  });
+
+  it('returns one only with a reason, and the teacher is sent the reason', async () => {
+    await page.goto(`${base}/admin/declarations/${d.b!.id}`);
+    // The browser will not send an empty reason (required); the server refuses a blank one too.
+    await page.fill('textarea[name=reason]', ' ');
+    await page.evaluate(() => {
+      const field = document.querySelector('textarea[name=reason]')!;
+      field.removeAttribute('required');
+      field.removeAttribute('minlength');
+    });
+    await page.click('#return');
+    await page.waitForURL(`${base}/admin/declarations/${d.b!.id}`);
+    expect(await page.textContent('.flash')).toContain('退回须写明原因');
+    expect(getDeclaration(app.db, d.b!.id)!.declaration.state).toBe('pending');
+
+    await page.fill('textarea[name=reason]', '培训日期与证书不一致，请核对');
+    await page.click('#return');
+    await page.waitForURL(`${base}/admin/declarations/${d.b!.id}`);
+    expect(await page.textContent('.flash')).toContain('已退回');
+    expect(getDeclaration(app.db, d.b!.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '培训日期与证书不一致，请核对' });
+    const notice = outboxLike(app.db, `decl:${d.b!.id}:`).find((r) => r.idempotencyKey.endsWith(`:${ids.zhang}`))!;
+    expect(JSON.parse(notice.reply).text).toContain('培训日期与证书不一致，请核对');
+  });
+
+  it('approves the ticked declarations at once from the queue', async () => {
+    await page.goto(`${base}/admin/declarations`);
+    expect((await rowIds()).sort()).toEqual([d.a!.id, d.c!.id].sort());
+    await page.check(`input[name=ids][value="${d.a!.id}"]`);
+    await page.check(`input[name=ids][value="${d.c!.id}"]`);
+    await page.click('#batch-approve');
+    await page.waitForURL(`${base}/admin/declarations`);
+    expect(await page.textContent('.flash')).toContain('已通过 2 份申报');
+    expect(getDeclaration(app.db, d.a!.id)!.declaration.state).toBe('approved');
+    expect(getDeclaration(app.db, d.c!.id)!.declaration.state).toBe('approved');
+    expect(recordsOf(app.db, ids.zhang!)).toHaveLength(1);
+    expect(recordsOf(app.db, ids.li!)).toHaveLength(2);
+    expect(await page.locator('#queue .empty').textContent()).toContain('没有符合条件的申报');
+  });
+});
