@@ -3,6 +3,7 @@ import { messagesFor, type Messages } from '../bot/i18n/index.js';
 import { broadcastReports } from '../broadcasts/report.js';
 import { materialisePresetDeadlines } from '../deadlines/presets.js';
 import { deadlineReminders } from '../deadlines/reminders.js';
+import { declarationReminders } from '../declarations/approval/reminders.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from './context.js';
@@ -31,6 +32,9 @@ export interface TickReport {
   escalations: number;
   pace: number;
   broadcastReports: number;
+  /** 学时申报 waiting too long: reminders to their approvers, and escalations to the office. */
+  declarationReminders: number;
+  declarationEscalations: number;
   /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
   deferred: number;
   errors: number;
@@ -56,7 +60,7 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     logger,
     overBudget: () => performance.now() > stopAt,
   };
-  const report: TickReport = { materialised: 0, reminders: 0, escalations: 0, pace: 0, broadcastReports: 0, deferred: 0, errors: 0, ms: 0 };
+  const report: TickReport = { materialised: 0, reminders: 0, escalations: 0, pace: 0, broadcastReports: 0, declarationReminders: 0, declarationEscalations: 0, deferred: 0, errors: 0, ms: 0 };
   const job = (name: string, fn: () => void) => {
     try {
       fn();
@@ -82,9 +86,15 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
   job('broadcastReports', () => {
     report.broadcastReports = broadcastReports(ctx);
   });
+  job('declarations', () => {
+    const r = declarationReminders(ctx);
+    report.declarationReminders = r.reminders;
+    report.declarationEscalations = r.escalations;
+    report.deferred += r.deferred;
+  });
   report.ms = performance.now() - started;
   if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
-  if (report.reminders + report.escalations + report.pace + report.broadcastReports > 0) {
+  if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations > 0) {
     logger.info({ ...report, ms: Math.round(report.ms) }, 'scheduler enqueued messages');
     deps.onEnqueued?.();
   }
