@@ -2,7 +2,8 @@
 import type { Db } from '../../db/client.js';
 import type { AdminText } from '../bot/i18n/zh-CN.admin.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { behindShare, matches, overview, type Filter, type Snapshot } from './compliance.js';
+import { behindShare, matches, overview, type Filter } from './compliance/overview.js';
+import { type Snapshot } from './compliance/model.js';
 
 const num = (n: number) => String(Math.round(n * 10) / 10);
 

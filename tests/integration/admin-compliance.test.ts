@@ -3,7 +3,9 @@
  * and the record merging that makes a 100,000-teacher pass fast changes nothing the engine computes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { boundariesFor, ComplianceCache, mergeWithin, standingOf } from '../../src/admin/compliance.js';
+import { boundariesFor, mergeWithin } from '../../src/admin/compliance/merge.js';
+import { ComplianceCache } from '../../src/admin/compliance/cache.js';
+import { standingOf } from '../../src/admin/compliance/model.js';
 import { FixedClock } from '../../src/clock.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherById, toProfile } from '../../src/ledger/teachers.js';

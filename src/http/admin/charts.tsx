@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Charts drawn on the server as inline SVG: no chart library, no script, prints and works offline. */
-import { behindShare, type SchoolTally } from '../../admin/compliance.js';
+import { behindShare, type SchoolTally } from '../../admin/compliance/overview.js';
 import { a } from './context.js';
 
 const COLOURS = { behind: '#e0484d', onPace: '#2f6fed', done: '#1f9d60', none: '#b7bfcc' } as const;

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Db } from '../../../db/client.js';
-import type { ComplianceCache } from '../../admin/compliance.js';
+import type { ComplianceCache } from '../../admin/compliance/cache.js';
 import type { ConsoleUser } from '../../admin/auth.js';
 import type { ImportJobs } from '../../admin/imports.js';
 import { messagesFor } from '../../bot/i18n/index.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { publicUrl } from '../../config.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { parseProxyList } from '../client-address.js';
-import { ComplianceCache } from '../../admin/compliance.js';
+import { ComplianceCache } from '../../admin/compliance/cache.js';
 import { ImportJobs } from '../../admin/imports.js';
 import { a, type AdminDeps, type AdminEnv, type AdminServices } from './context.js';
 import { Notice } from './layout.js';

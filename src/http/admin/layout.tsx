@@ -2,7 +2,7 @@
 /** The console's frame (left nav, header) and the small pieces every page uses. */
 import type { Child } from 'hono/jsx';
 import type { ConsoleUser } from '../../admin/auth.js';
-import type { ComplianceStatus } from '../../admin/compliance.js';
+import type { ComplianceStatus } from '../../admin/compliance/model.js';
 import { Alert, PostButton } from './components.js';
 import { a, type Flash } from './context.js';
 

@@ -3,7 +3,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { complianceRows, overdueRows } from '../../../admin/exports.js';
-import type { Filter } from '../../../admin/compliance.js';
+import type { Filter } from '../../../admin/compliance/overview.js';
 import { attendanceRows, toCsv, toXlsx } from '../../../cli/attendance-export.js';
 import { attendanceReport } from '../../../sessions/report.js';
 import { getSession, listSessions } from '../../../sessions/store.js';
