@@ -117,6 +117,16 @@ describe('approval cards on Feishu', () => {
     expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
   });
 
+  it('an officer cannot decide their own declaration', async () => {
+    const p = await setUp();
+    const out = submitDeclaration(h.app.db, h.app.presets, input(p.officer), actor(p.officer, 'feishu:ou_O0001'), h.app.fixedClock.now());
+    if (!out.ok) throw new Error(out.detail);
+    const answer = await click('ou_O0001', '通过申报', String(out.declaration.id));
+    expect(answer.toast!.content).toContain('是你本人的申报');
+    expect(getDeclaration(h.app.db, out.declaration.id)!.declaration.state).toBe('pending');
+    expect(recordsOf(h.app.db, p.officer)).toHaveLength(0);
+  });
+
   it('退回 asks for the reason, then the typed reason returns it and the teacher is told why', async () => {
     const p = await setUp();
     const d = submit(p);

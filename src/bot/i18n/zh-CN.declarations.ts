@@ -139,6 +139,7 @@ export const declarationApproval = {
     askReason: (id: number) => `退回须写明原因，申报人会看到。请发送「退回申报 ${id} 原因」，例如：退回申报 ${id} 证书照片不清楚，请重新上传`,
     unknownTarget: (no: string) => `名册中没有工号 ${no}，请核对后再转交。`,
     badForward: '只能转交给学校负责人或培训管理员，且不能转交给申报人本人。',
+    own: (id: number) => `申报 #${id} 是你本人的申报，须由其他负责人审核。`,
   },
   forwardCandidate: (name: string, no: string, school: string) => `${name}（${no}，${school}）`,
   forwardHowTo: (id: number, names: string[]) =>

@@ -64,6 +64,9 @@ export function decide(ctx: DecisionContext, id: number, decision: Decision, app
   const actor: Actor = { label: approver.label, teacherId: approver.teacher.id };
   const viewable = () => (mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer }) ? getDeclaration(db, id) : null);
 
+  // Nobody decides their own declaration, an officer included (the core lets officers decide any step).
+  const own = getDeclaration(db, id)?.declaration.teacherId === approver.teacher.id;
+  if (own) return { ok: false, reason: 'own', view: null, text: m.refusals.own(id) };
   let outcome: DecisionOutcome;
   if (decision.kind === 'approve') outcome = approveDeclaration(db, presets, id, actor, now);
   else if (decision.kind === 'return') {
