@@ -41,14 +41,13 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
   return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-export async function toXlsx(rows: readonly (readonly string[])[], sheetName: string): Promise<Buffer> {
+export async function toXlsx(rows: readonly (readonly string[])[], sheetName: string, widths: readonly number[] = [12, 10, 16, 21, 21, 18]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '学时助手';
   const sheet = workbook.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || '签到');
   for (const r of rows) sheet.addRow([...r]);
   sheet.getRow(1).font = { bold: true };
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  const widths = [12, 10, 16, 21, 21, 18];
   widths.forEach((w, i) => (sheet.getColumn(i + 1).width = w));
   // Text cells: 工号 like 00123 must keep their zeros.
   sheet.getColumn(1).numFmt = '@';

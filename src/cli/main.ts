@@ -6,6 +6,7 @@
  *   bind-code <工号>   (one-time code an officer or school leader binds with)
  *   records revoke|correct <编号> …   (put a wrong credit record right; reason required, audited)
  *   demo
+ *   declarations list|show|approve|reject|export …   (学时申报, declarations.ts)
  *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
  */
 import { pathToFileURL } from 'node:url';
@@ -13,7 +14,7 @@ import { ConfigError } from '../config.js';
 import { ImportFileError } from '../import/types.js';
 import { CliError, EXIT, type CliIo } from './context.js';
 import { DataKindError } from './demo-data.js';
-import { BIND_CODE_USAGE, RECORDS_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
+import { BIND_CODE_USAGE, DECLARATIONS_USAGE, RECORDS_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   deadlines: async () => (await import('./deadlines.js')).deadlinesCommand,
   certificate: async () => (await import('./certificate.js')).certificateCommand,
   certificates: async () => (await import('./certificate.js')).certificatesCommand,
+  declarations: async () => (await import('./declarations.js')).declarationsCommand,
 };
 
 /** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */
@@ -57,6 +59,8 @@ export const USAGE = [
   '      作废一份学时证明（记入操作日志，核验页面显示已作废）',
   '  npm run cli -- certificates <学校|all> --out <目录>',
   '      为一所学校（或全部学校）每位教师开具学时证明：ZIP（姓名_工号.pdf）和培训档案工作簿',
+  `  ${DECLARATIONS_USAGE}`,
+  '      学时申报：列出、查看、以学校负责人或培训管理员身份通过或退回（须写原因），导出为 Excel 或 CSV',
   '退出码：0 成功，1 输入有误，2 配置错误',
 ].join('\n');
 

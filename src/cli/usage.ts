@@ -6,3 +6,4 @@ export const DEMO_USAGE = 'npm run cli -- demo';
 export const BIND_CODE_USAGE = 'npm run cli -- bind-code <工号>';
 export const RECORDS_USAGE =
   'npm run cli -- records revoke <编号> --reason <原因> | records correct <编号> [--hours 8] [--category 师德师风] [--date 2026-03-01] --reason <原因>';
+export const DECLARATIONS_USAGE = 'npm run cli -- declarations list|show|approve|reject|export …（npm run cli -- declarations help 查看详情）';

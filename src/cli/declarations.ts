@@ -1,0 +1,193 @@
+/**
+ * `declarations list|show|approve|reject|export`: 学时申报 for the office's terminal, through the same service
+ * as the chat and the console. approve/reject act as the roster person given by --as (a school leader at the
+ * school step, or an officer at any step), audited under `cli:<工号>`; the teacher's notice is queued for the bot.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { dateTimeIn } from '../clock.js';
+import { inTransaction, type Db } from '../../db/client.js';
+import { messagesFor } from '../bot/i18n/index.js';
+import { DECLARATION_STATES } from '../../db/schema.js';
+import { decisionDoneText, decisionRefusalText, describeFlag } from '../declarations/describe.js';
+import { notifyDecision } from '../declarations/notify.js';
+import { approveDeclaration, getDeclaration, listDeclarations, returnDeclaration, type DeclarationView } from '../declarations/service.js';
+import type { DeclarationRow, DeclarationState } from '../declarations/store.js';
+import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/teachers.js';
+import { toCsv, toXlsx } from './attendance-export.js';
+import { CliError, EXIT, loadApp, parse, withDatabase, type CliApp, type CliIo } from './context.js';
+
+const t = messagesFor();
+const c = t.declarations.core;
+const m = c.cli;
+
+function stateOf(raw: string): DeclarationState {
+  const value = raw.trim();
+  const byLabel = DECLARATION_STATES.find((s) => s === value || c.stateLabels[s] === value);
+  if (!byLabel) throw new CliError(m.badState(value, DECLARATION_STATES.map((s) => `${c.stateLabels[s]}(${s})`)));
+  return byLabel;
+}
+
+function idOf(raw: string | undefined): number {
+  const match = /^#?(\d{1,9})$/.exec((raw ?? '').trim());
+  if (!match) throw new CliError(`${m.badNumber(raw ?? '')}\n用法：${m.usage}`);
+  return Number(match[1]);
+}
+
+const stateText = (d: DeclarationRow) =>
+  `${c.stateLabels[d.state] ?? d.state}${d.currentStep ? `（${c.stepLabels[d.currentStep]}）` : ''}${d.recordRevokedAt ? c.revokedMark : ''}`;
+
+function jsonOf(d: DeclarationRow, teacher: TeacherRow, flags: number) {
+  return {
+    id: d.id,
+    state: d.state,
+    currentStep: d.currentStep,
+    employeeNo: teacher.employeeNo,
+    name: teacher.name,
+    school: teacher.school,
+    project: d.project,
+    organiser: d.organiser,
+    startDate: d.startDate,
+    endDate: d.endDate,
+    hours: d.hours,
+    category: d.category,
+    certificateNo: d.certificateNo,
+    returnReason: d.returnReason,
+    flags,
+    recordKey: d.recordId ? `declaration:${d.id}` : null,
+    recordRevokedAt: d.recordRevokedAt?.toISOString() ?? null,
+    submittedAt: d.submittedAt?.toISOString() ?? null,
+    decidedAt: d.decidedAt?.toISOString() ?? null,
+  };
+}
+
+function viewJson(v: DeclarationView) {
+  return {
+    ...jsonOf(v.declaration, v.teacher, v.flags.length),
+    assignees: v.assignees.map((a) => ({ employeeNo: a.employeeNo, name: a.name })),
+    steps: v.steps.map((s) => ({ step: s.step, action: s.action, actor: s.actor, reason: s.reason, at: s.at.toISOString() })),
+    flags: v.flags.map((f) => ({ kind: f.kind, otherDeclarationId: f.otherDeclarationId, otherRecordKey: f.otherRecord?.recordKey ?? null, text: describeFlag(f, t) })),
+    evidence: v.evidence.map((e) => ({ id: e.id, kind: e.kind, fileName: e.fileName, status: e.status, sha256: e.sha256, size: e.size })),
+  };
+}
+
+function showText(v: DeclarationView, timeZone: string): string {
+  const s = m.show;
+  const d = v.declaration;
+  const lines = [
+    c.number(d.id),
+    s.teacher(v.teacher.name, v.teacher.employeeNo, v.teacher.school),
+    s.project(d.project, d.organiser),
+    s.dates(c.dateRange(d.startDate, d.endDate)),
+    s.hours(d.category, d.hours),
+  ];
+  if (d.certificateNo) lines.push(s.certificateNo(d.certificateNo));
+  lines.push(s.state(c.stateLabels[d.state] ?? d.state, d.currentStep ? c.stepLabels[d.currentStep]! : null));
+  if (d.state === 'returned' && d.returnReason) lines.push(s.returnReason(d.returnReason));
+  if (d.recordId) lines.push(s.record(`declaration:${d.id}`));
+  if (d.recordRevokedAt) lines.push(s.revoked(dateTimeIn(d.recordRevokedAt, timeZone), d.recordRevokeReason ?? ''));
+  if (v.assignees.length) lines.push(s.assignees(v.assignees.map((a) => `${a.name}（${a.employeeNo}）`)));
+  lines.push(s.evidence(v.evidence.length));
+  if (v.flags.length) lines.push(s.flags, ...v.flags.map((f) => `  ${describeFlag(f, t)}`));
+  lines.push(s.history, ...v.steps.map((st) => s.step(dateTimeIn(st.at, timeZone), c.actionLabels[st.action] ?? st.action, st.actor, st.reason ?? '')));
+  return lines.join('\n');
+}
+
+function exportRows(db: Db, timeZone: string): string[][] {
+  const when = (x: Date | null) => (x ? dateTimeIn(x, timeZone) : '');
+  const rows = listDeclarations(db).reverse();
+  return [
+    [...m.headers],
+    ...rows.map(({ declaration: d, teacher }) => {
+      const view = getDeclaration(db, d.id)!;
+      return [
+        String(d.id), teacher.employeeNo, teacher.name, teacher.school, d.project, d.organiser, d.startDate, d.endDate, c.hours(d.hours), d.category,
+        d.certificateNo ?? '', `${c.stateLabels[d.state] ?? d.state}${d.recordRevokedAt ? c.revokedMark : ''}`,
+        d.currentStep ? c.stepLabels[d.currentStep]! : '', d.returnReason ?? '', view.flags.map((f) => describeFlag(f, t)).join('；'),
+        when(d.submittedAt), when(d.decidedAt), d.recordId ? `declaration:${d.id}` : '',
+      ];
+    }),
+  ];
+}
+
+function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason: string | null): string {
+  if (!as) throw new CliError(`${m.needAs}\n用法：${m.usage}`);
+  const who = findTeacherByEmployeeNo(db, as);
+  if (!who) throw new CliError(m.unknownEmployee(as));
+  const actor = { label: `cli:${who.employeeNo}`, teacherId: who.id };
+  return inTransaction(db, () => {
+    const now = app.clock.now();
+    const outcome = reason === null ? approveDeclaration(db, app.presets, id, actor, now) : returnDeclaration(db, id, reason, actor, now);
+    if (!outcome.ok) throw new CliError(decisionRefusalText(t, id, outcome));
+    notifyDecision(db, outcome, now, t);
+    return decisionDoneText(t, outcome, getDeclaration(db, id)!.teacher.name);
+  });
+}
+
+export async function declarationsCommand(args: string[], io: CliIo): Promise<number> {
+  if (args[0] === 'help' || args[0] === '--help') {
+    io.stdout.write(`用法：${m.usage}\n`);
+    return EXIT.ok;
+  }
+  const { positionals, values } = parse(
+    args,
+    {
+      state: { type: 'string' },
+      school: { type: 'string' },
+      json: { type: 'boolean' },
+      as: { type: 'string' },
+      reason: { type: 'string' },
+      out: { type: 'string' },
+    },
+    m.usage,
+    { min: 1, max: 2 },
+  );
+  const [action, ref] = positionals;
+  if (!['list', 'show', 'approve', 'reject', 'export'].includes(action!)) throw new CliError(`${m.badAction(action!)}\n用法：${m.usage}`);
+  const state = values.state ? stateOf(values.state) : undefined;
+  const id = action === 'show' || action === 'approve' || action === 'reject' ? idOf(ref) : 0;
+  const reason = action === 'reject' ? (values.reason ?? '').trim() : null;
+  if (reason !== null && reason.length < 2) throw new CliError(`${m.needReason}\n用法：${m.usage}`);
+  const out = values.out;
+  if (action === 'export' && !/\.(xlsx|csv)$/i.test(out ?? '')) throw new CliError(`${m.badOut}\n用法：${m.usage}`);
+  const app = loadApp(io);
+  const tz = app.config.TIMEZONE;
+  return withDatabase(
+    app.config.DATABASE_PATH,
+    async (db) => {
+      if (action === 'list') {
+        const rows = listDeclarations(db, { state, school: values.school?.trim() || undefined });
+        if (values.json) {
+          io.stdout.write(`${JSON.stringify(rows.map((r) => jsonOf(r.declaration, r.teacher, getDeclaration(db, r.declaration.id)!.flags.length)), null, 2)}\n`);
+          return EXIT.ok;
+        }
+        if (rows.length === 0) io.stdout.write(`${m.none}\n`);
+        for (const { declaration: d, teacher } of rows) {
+          const flags = getDeclaration(db, d.id)!.flags.length;
+          io.stdout.write(
+            `${[c.number(d.id), stateText(d), `${teacher.employeeNo} ${teacher.name}`, teacher.school, c.dateRange(d.startDate, d.endDate), `${d.category} ${c.hours(d.hours)} 学时`, `「${d.project}」`, m.flagsMark(flags)].filter(Boolean).join('  ')}\n`,
+          );
+        }
+        if (rows.length > 0) io.stdout.write(`${m.count(rows.length)}\n`);
+        return EXIT.ok;
+      }
+      if (action === 'show') {
+        const view = getDeclaration(db, id);
+        if (!view) throw new CliError(c.refusals.not_found(id));
+        io.stdout.write(`${values.json ? JSON.stringify(viewJson(view), null, 2) : showText(view, tz)}\n`);
+        return EXIT.ok;
+      }
+      if (action === 'export') {
+        const rows = exportRows(db, tz);
+        const body = /\.csv$/i.test(out!) ? toCsv(rows) : await toXlsx(rows, m.sheetName, [8, 12, 10, 16, 30, 20, 12, 12, 8, 12, 16, 12, 12, 20, 40, 18, 18, 18]);
+        // Written whole under a temporary name first, so a half-written export never looks finished.
+        writeFileSync(`${out}.part`, body);
+        renameSync(`${out}.part`, out!);
+        io.stdout.write(`${m.exported(rows.length - 1, out!)}\n`);
+        return EXIT.ok;
+      }
+      io.stdout.write(`${decide(app, db, id, values.as, reason)}\n`);
+      return EXIT.ok;
+    },
+    { mustExist: true },
+  );
+}
