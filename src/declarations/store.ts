@@ -264,6 +264,8 @@ export interface DeclarationFilter {
   /** Console queue filters (approval part): one category, only those with a duplicate flag. */
   category?: string;
   flagged?: boolean;
+  /** Oldest first (a queue to work through) instead of newest first. */
+  oldestFirst?: boolean;
   limit?: number;
 }
 
@@ -284,7 +286,7 @@ export function listDeclarationRows(db: Db, filter: DeclarationFilter = {}): { d
     .from(declarations)
     .innerJoin(teachers, eq(declarations.teacherId, teachers.id))
     .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(declarations.id));
+    .orderBy(filter.oldestFirst ? asc(declarations.id) : desc(declarations.id));
   return filter.limit ? query.limit(filter.limit).all() : query.all();
 }
 

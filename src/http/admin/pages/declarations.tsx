@@ -105,6 +105,8 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
       school: filter.school || undefined,
       category: filter.category || undefined,
       flagged: filter.flagged || undefined,
+      // What waits is worked through from the oldest; everything else reads newest first.
+      oldestFirst: filter.state === 'pending',
       limit: QUEUE_LIMIT + 1,
     });
     const shown = rows.slice(0, QUEUE_LIMIT);
