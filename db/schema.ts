@@ -524,3 +524,50 @@ export const declarationFlags = sqliteTable(
   },
   (t) => [uniqueIndex('declaration_flags_unique').on(t.declarationId, t.kind, t.otherKey, t.detail)],
 );
+
+/* ---------- 学时申报 (issue 13): evidence files people send (evidence part) ---------- */
+
+export const EVIDENCE_KINDS = ['image', 'file'] as const;
+export const EVIDENCE_STATUSES = ['pending', 'stored', 'rejected'] as const;
+
+/**
+ * A picture or file a teacher sent as evidence. Registered `pending` inside the event's transaction (one row
+ * per platform message and key, so a redelivered message adds nothing); the evidence worker downloads, checks
+ * and stores it outside any transaction and marks it `stored` (sha256, size, mime) or `rejected` (error, in
+ * Chinese). `declarationId` is set when a declaration takes it (core's attachEvidence). `claimedUntil` is the
+ * worker's lease: a crash mid-download leaves the row pending and due again once the lease passes.
+ */
+export const evidenceFiles = sqliteTable(
+  'evidence_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    declarationId: integer('declaration_id').references(() => declarations.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    platform: text('platform').notNull(),
+    messageId: text('message_id').notNull(),
+    /** Who sent it on that platform: a rejection is told to them there. */
+    accountId: text('account_id').notNull(),
+    /** Feishu image_key / file_key, DingTalk downloadCode, the console's local path. */
+    platformKey: text('platform_key').notNull(),
+    kind: text('kind', { enum: EVIDENCE_KINDS }).notNull(),
+    fileName: text('file_name'),
+    status: text('status', { enum: EVIDENCE_STATUSES }).notNull().default('pending'),
+    sha256: text('sha256'),
+    size: integer('size'),
+    mime: text('mime'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    storedAt: integer('stored_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('evidence_files_message_key').on(t.platform, t.messageId, t.platformKey),
+    index('evidence_files_due').on(t.status, t.nextAttemptAt),
+    index('evidence_files_declaration').on(t.declarationId),
+    index('evidence_files_sha256').on(t.sha256),
+  ],
+);

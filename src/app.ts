@@ -22,6 +22,8 @@ import { createFeishuAdapter, type FeishuAdapterOptions } from './platforms/feis
 import { Scheduler } from './schedule/cron.js';
 import { onTransportClock, quietDeferral } from './schedule/time.js';
 import type { PolicyPreset } from './policy/schema.js';
+import { EvidenceWorker, type EvidenceWorkerOptions } from './declarations/evidence/worker.js';
+import { evidenceDirFor } from './declarations/evidence/files.js';
 
 export interface XueshiOptions {
   config: Config;
@@ -35,6 +37,8 @@ export interface XueshiOptions {
   verify?: Pick<VerifyRoutesDeps, 'limit' | 'floorMs'>;
   /** Feishu adapter timings (tests shorten the bot-identity backoff). */
   feishu?: FeishuAdapterOptions;
+  /** Evidence download timings (tests shorten them). */
+  evidence?: Partial<Omit<EvidenceWorkerOptions, 'db' | 'sources' | 'dir' | 'maxBytes'>>;
 }
 
 export interface Xueshi {
@@ -45,6 +49,8 @@ export interface Xueshi {
   presets: ReadonlyMap<string, PolicyPreset>;
   bot: Bot;
   outbox: OutboxWorker;
+  /** Downloads, checks and stores the files teachers send as evidence (issue 13). */
+  evidence: EvidenceWorker;
   http: Hono;
   console: ConsoleAdapter;
   adapters: PlatformAdapter[];
@@ -67,6 +73,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   const db = openDatabase(config.DATABASE_PATH);
 
   let outbox: OutboxWorker | undefined;
+  let evidence: EvidenceWorker | undefined;
   const bot = new Bot({
     db,
     clock,
@@ -82,7 +89,10 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     commands: options.commands ?? defaultCommands,
     logger,
     transportClock: options.transportClock ?? systemClock,
-    onEnqueued: () => outbox?.kick(),
+    onEnqueued: () => {
+      outbox?.kick();
+      evidence?.kick();
+    },
   });
   // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when
   // XUESHI_NOW moves the business clock; tests that pass a clock move both.
@@ -104,6 +114,17 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       return until ? onTransportClock(until, now, transportNow) : null;
     },
     ...options.outbox,
+  });
+
+  evidence = new EvidenceWorker({
+    db,
+    sources: adapters.flatMap((a) => (a.resources ? [a.resources] : [])),
+    dir: evidenceDirFor(config),
+    maxBytes: config.MAX_EVIDENCE_BYTES,
+    clock: options.transportClock ?? systemClock,
+    logger,
+    onEnqueued: () => outbox?.kick(),
+    ...options.evidence,
   });
 
   // Deadline reminders, the monthly hours reminder and broadcast reports (no cron with a FixedClock: tests tick).
@@ -139,6 +160,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     presets,
     bot,
     outbox,
+    evidence,
     http,
     console: consoleAdapter,
     adapters,
@@ -148,6 +170,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     async start() {
       checkpointer.start();
       outbox!.start();
+      evidence!.start();
       // Events accepted before a crash are still pending: handle them now.
       bot.schedule();
       for (const a of adapters) await a.start?.();
@@ -165,6 +188,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       for (const a of adapters) await a.stop?.();
       await bot.drain();
       bot.close();
+      await evidence!.stop();
       await outbox!.stop();
       await checkpointer.stop();
       closeDatabase(db);

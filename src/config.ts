@@ -36,6 +36,11 @@ export const ConfigSchema = z
     /** Upper bound on a console upload (streamed to disk, never held in memory): 100 MB. */
     MAX_UPLOAD_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(100 * 1024 * 1024)),
 
+    /** Upper bound on one evidence file (a certificate photo or PDF), checked as it streams in: 10 MiB. */
+    MAX_EVIDENCE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
+    /** Where evidence files are kept (content-addressed); default `evidence` beside the database. Nothing serves this folder. */
+    EVIDENCE_DIR: optionalString,
+
     FEISHU_APP_ID: optionalString,
     FEISHU_APP_SECRET: optionalString,
     FEISHU_VERIFICATION_TOKEN: optionalString,

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { RawRoute } from '../http/raw-route.js';
 import type { Logger } from '../logger.js';
+import type { ResourceSource } from '../declarations/evidence/source.js';
 import type { Sender } from '../outbox/sender.js';
 
 export interface AdapterDeps {
@@ -20,6 +21,8 @@ export interface AdapterDeps {
 export interface PlatformAdapter {
   readonly platform: string;
   readonly sender?: Sender;
+  /** Downloads the files people send (evidence for 学时申报). */
+  readonly resources?: ResourceSource;
   /** HTTP receivers (webhooks), served on the shared server's direct path. */
   readonly routes?: readonly RawRoute[];
   /** Other HTTP routes, mounted on the shared Hono app. */

@@ -4,7 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
-import { CLIENT_ID, CLIENT_SECRET } from './dingtalk-sign.js';
+import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from './dingtalk-sign.js';
+import { FakeFiles } from './resources.js';
 
 /**
  * A fake DingTalk on 127.0.0.1: the OpenAPI (token, one-to-one batchSend, group send), session webhooks under
@@ -115,6 +116,12 @@ export class FakeDingtalk {
   /** DingTalk's web login (scan-to-sign-in tests): see web-login.ts. */
   webLogin: FakeWebLogin | null = null;
   readonly gateway: FakeGateway;
+  /**
+   * What people sent, by downloadCode: POST /v1.0/robot/messageFiles/download answers a downloadUrl on this fake
+   * (GET /files/<ticket>, no credentials), which serves the bytes.
+   */
+  readonly files = new FakeFiles();
+  private readonly downloadTickets = new Map<string, string>();
   private readonly tokens = new Map<string, number>();
   private readonly failures: Record<FakeApi, (FakeResponse | FakeFault)[]> = { token: [], oto: [], group: [], webhook: [], gateway: [] };
 
@@ -177,7 +184,12 @@ export class FakeDingtalk {
     return this.delivered.filter((d) => d.to === to || d.to.endsWith(`/${to}`));
   }
 
+  downloadRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1.0/robot/messageFiles/download');
+  }
+
   async close(): Promise<void> {
+    this.files.closeStalled();
     this.gateway.closeAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -229,12 +241,28 @@ export class FakeDingtalk {
       if (failure === 'reset') req.socket.destroy();
       else setTimeout(() => req.socket.destroy(), this.hangMs);
     };
+    const ticket = /^\/files\/([\w-]+)$/.exec(path);
+    if (req.method === 'GET' && ticket) {
+      const code = this.downloadTickets.get(ticket[1]);
+      if (!code) return reply({ status: 403, body: { code: 'AccessDenied', message: 'Request has expired.' } });
+      const error = this.files.takeError(code);
+      return error ? reply(error) : this.files.serve(code, res);
+    }
     if (req.method !== 'POST') return reply({ status: 405, body: { code: 'MethodNotAllowed', message: 'POST only' } });
 
     if (path === '/v1.0/oauth2/accessToken') return answer(this.failures.token.shift(), () => this.issueToken(body));
     if (path === '/v1.0/gateway/connections/open') return answer(this.failures.gateway.shift(), () => this.gateway.open(body));
     if (path.startsWith('/robot/sendBySession/')) return answer(this.failures.webhook.shift(), () => this.sessionSend(path, body));
 
+    if (path === '/v1.0/robot/messageFiles/download') {
+      if (!this.tokenValid(String(req.headers['x-acs-dingtalk-access-token'] ?? ''))) return reply(tokenRejected);
+      if (body?.robotCode !== ROBOT_CODE || !this.files.has(String(body?.downloadCode))) {
+        return reply({ status: 400, body: { code: 'InvalidParameter.DownloadCode', message: 'downloadCode 无效', requestid: 'R-dl' } });
+      }
+      const id = randomBytes(12).toString('hex');
+      this.downloadTickets.set(id, String(body.downloadCode));
+      return reply({ status: 200, body: { downloadUrl: `${this.url}/files/${id}` } });
+    }
     const api = path === '/v1.0/robot/oToMessages/batchSend' ? 'oto' : path === '/v1.0/robot/groupMessages/send' ? 'group' : null;
     if (!api) return reply({ status: 404, body: { code: 'InvalidAction.NotFound', message: `no such API ${path}` } });
     const token = req.headers['x-acs-dingtalk-access-token'];

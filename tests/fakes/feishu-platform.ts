@@ -2,6 +2,7 @@ import type { FakeWebLogin } from './web-login.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeFiles } from './resources.js';
 
 /**
  * A fake Feishu OpenAPI on 127.0.0.1: the token endpoint and the IM send/reply endpoints, with Feishu's
@@ -85,6 +86,11 @@ export class FakeFeishu {
   webLogin: FakeWebLogin | null = null;
   private readonly byUuid = new Map<string, { messageId: string; at: number }>();
   private seq = 0;
+  /**
+   * What people sent: GET /open-apis/im/v1/messages/:message_id/resources/:file_key?type=image|file serves a file
+   * put here under `messageId/key` (Feishu checks that the key belongs to the message).
+   */
+  readonly files = new FakeFiles();
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -129,7 +135,17 @@ export class FakeFeishu {
     return this.delivered.map((d) => (d.msgType === 'text' ? d.content.text : JSON.stringify(d.content)));
   }
 
+  /** A file someone sent in message `messageId` under `key` (image_key / file_key). */
+  putResource(messageId: string, key: string, bytes: Buffer | string, type?: string): void {
+    this.files.put(`${messageId}/${key}`, bytes, type);
+  }
+
+  resourceRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.includes('/resources/'));
+  }
+
   async close(): Promise<void> {
+    this.files.closeStalled();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -159,9 +175,24 @@ export class FakeFeishu {
       at: performance.now(),
     };
     this.requests.push(request);
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && resource) return this.download(request, `${decodeURIComponent(resource[1])}/${decodeURIComponent(resource[2])}`, res);
     const answer = this.route(request);
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
     res.end(JSON.stringify(answer.body));
+  }
+
+  private download(r: RecordedRequest, key: string, res: ServerResponse): void {
+    const refuse = (answer: FakeResponse) => {
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(answer.body));
+    };
+    if (r.headers.authorization !== `Bearer ${this.token}`) return refuse({ status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization.' } });
+    if (r.query.type !== 'image' && r.query.type !== 'file') return refuse({ status: 400, body: { code: 234001, msg: 'Invalid request param.' } });
+    if (!this.files.has(key)) return refuse({ status: 400, body: { code: 234003, msg: 'File not in msg.' } });
+    const error = this.files.takeError(key);
+    if (error) return refuse(error);
+    this.files.serve(key, res);
   }
 
   private route(r: RecordedRequest): FakeResponse {

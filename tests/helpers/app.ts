@@ -25,6 +25,7 @@ export async function createTestApp(
     clock: fixedClock,
     logger: silentLogger,
     outbox: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
+    evidence: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
     ...options,
   });
   await app.start();

@@ -254,7 +254,18 @@ export const declarationApproval = {
 };
 
 export const declarationChat = {};
-export const declarationEvidence = {};
+
+const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+export const declarationEvidence = {
+  tooBig: (maxBytes: number) => `文件超过 ${mb(maxBytes)}`,
+  badType: '不是 JPG、PNG、GIF、WebP 图片或 PDF 文件',
+  empty: '文件是空的',
+  refusedByPlatform: '平台不再提供这个文件（可能已撤回或过期）',
+  downloadFailed: '多次下载都没有成功',
+  rejected: (kind: 'image' | 'file', name: string | null, reason: string) =>
+    `您发送的${name ? `文件「${name}」` : kind === 'image' ? '图片' : '文件'}没有收下：${reason}。请重新发送证书的照片（JPG、PNG 等）或 PDF 文件。`,
+};
 
 export const declarationsText = {
   core: declarationCore,

@@ -17,7 +17,7 @@ export interface AdminDeps {
   /** Business clock: link expiry, sessions, "today". */
   clock: Clock;
   presets: ReadonlyMap<string, PolicyPreset>;
-  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
+  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'EVIDENCE_DIR' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
   logger: Logger;
   /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */
   onEnqueued?: () => void;
@@ -89,8 +89,8 @@ export async function formOf(c: Context): Promise<Record<string, string>> {
   return out;
 }
 
-/** Content-Disposition for a download with a Chinese file name (RFC 6266 / 5987). */
-export function attachment(name: string): string {
+/** Content-Disposition for a download (or, `inline`, a file shown in place) with a Chinese file name (RFC 6266 / 5987). */
+export function attachment(name: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

@@ -20,6 +20,7 @@ import { mountBroadcasts } from './pages/broadcasts.js';
 import { mountCompliance } from './pages/compliance.js';
 import { mountDeadlines } from './pages/deadlines.js';
 import { mountDeclarations } from './pages/declarations.js';
+import { mountEvidence } from './pages/evidence.js';
 import { mountExports } from './pages/exports.js';
 import { mountImports } from './pages/imports.js';
 import { csrfRefusal, mountLogin } from './pages/login.js';
@@ -84,6 +85,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
   mountDeclarations(admin, svc);
   mountBroadcasts(admin, svc);
   mountAudit(admin, svc);
+  mountEvidence(admin, svc);
 
   admin.all('*', (c) =>
     c.html(html`<!DOCTYPE html>${<Notice title={a.errors.notFoundTitle} text={a.errors.notFound} icon="🔍" link={{ href: '/admin', label: a.errors.back }} />}`, 404),

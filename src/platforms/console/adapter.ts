@@ -9,11 +9,13 @@ import type { Clock } from '../../clock.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
 import type { SendResult, Sender } from '../../outbox/sender.js';
 import type { PlatformAdapter } from '../adapter.js';
+import { consoleResources } from './resources.js';
 
 /** The terminal as a platform: same inbox, router, commands and outbox as Feishu and DingTalk. */
 export class ConsoleAdapter implements PlatformAdapter {
   readonly platform = 'console';
   readonly sender: Sender;
+  readonly resources = consoleResources;
   private listeners: ((reply: OutboxMessage) => void)[] = [];
 
   /** `filesDir`: where reply attachments are stored; a file reply is copied out under its own name there. */

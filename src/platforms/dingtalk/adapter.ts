@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../../clock.js';
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { DingtalkApi } from './openapi.js';
+import { dingtalkResources } from './resources.js';
 import { filesDirFor } from '../../outbox/attachments.js';
 import { DingtalkSender, trustedWebhook } from './send.js';
 import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
@@ -64,6 +65,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
   return {
     platform: 'dingtalk',
     sender,
+    resources: dingtalkResources(api, robotCode),
     api,
     stream,
     routes: config.DINGTALK_MODE === 'webhook' ? [dingtalkWebhookRoute({ bot, logger, appSecret, clock, platformClock })] : [],

@@ -10,6 +10,7 @@ export const PATHS = {
   token: '/v1.0/oauth2/accessToken',
   batchSend: '/v1.0/robot/oToMessages/batchSend',
   groupSend: '/v1.0/robot/groupMessages/send',
+  messageFileDownload: '/v1.0/robot/messageFiles/download',
 } as const;
 
 export const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
@@ -46,6 +47,9 @@ export type BatchSendResponse = z.infer<typeof BatchSendResponse>;
 
 const GroupSendResponse = z.object({ processQueryKey: z.string().optional() });
 export type GroupSendResponse = z.infer<typeof GroupSendResponse>;
+
+const MessageFileResponse = z.object({ downloadUrl: z.url() });
+export type MessageFileResponse = z.infer<typeof MessageFileResponse>;
 
 const TokenResponse = z.object({ accessToken: z.string().min(1), expireIn: z.coerce.number().positive() });
 
@@ -102,6 +106,11 @@ export class DingtalkApi {
 
   groupSend(robotCode: string, openConversationId: string, message: RobotMessage): Promise<ApiResult<GroupSendResponse>> {
     return this.call(PATHS.groupSend, { robotCode, openConversationId, msgKey: message.msgKey, msgParam: JSON.stringify(message.msgParam) }, GroupSendResponse);
+  }
+
+  /** A short-lived URL of a file someone sent the robot (the `downloadCode` of a picture/file/richText message). */
+  messageFileUrl(robotCode: string, downloadCode: string): Promise<ApiResult<MessageFileResponse>> {
+    return this.call(PATHS.messageFileDownload, { downloadCode, robotCode }, MessageFileResponse);
   }
 
   /**

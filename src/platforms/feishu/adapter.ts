@@ -2,6 +2,7 @@ import { filesDirFor } from '../../outbox/attachments.js';
 import type { AdapterDeps, PlatformAdapter } from '../adapter.js';
 import { FeishuBotIdentity, botInfoVia } from './bot-identity.js';
 import { FeishuLongConnection } from './long-connection.js';
+import { feishuResources } from './resources.js';
 import { FeishuSender } from './send.js';
 import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, REFUSED_MESSAGE, feishuWebhookRoutes, webhookRefused } from './webhook.js';
 
@@ -36,6 +37,7 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
   return {
     platform: 'feishu',
     sender,
+    resources: feishuResources(sender, config.FEISHU_BASE_URL),
     identity,
     routes: config.FEISHU_MODE === 'webhook' ? feishuWebhookRoutes(deps, identity) : [],
     async start() {

@@ -153,6 +153,19 @@ export class FeishuSender implements Sender {
     }
   }
 
+  /** The tenant token for other OpenAPI calls (the resource download): from the cache, or one shared fetch. */
+  async tenantToken(): Promise<string> {
+    await this.warmToken();
+    return this.client.tokenManager.getTenantAccessToken();
+  }
+
+  /** Feishu refused the token (missing, invalid, expired): the next call fetches a new one. */
+  dropToken(code: number | undefined): boolean {
+    if (code === undefined || !TOKEN_CODES.has(code)) return false;
+    this.cache.clear();
+    return true;
+  }
+
   limitsFor(message: OutboxMessage): Limit[] {
     return feishuLimits(message);
   }

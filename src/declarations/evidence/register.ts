@@ -1,0 +1,34 @@
+import type { Db } from '../../../db/client.js';
+import type { IncomingMessage } from '../../bot/types.js';
+import { evidenceOfDeclaration, evidenceOfMessage, insertPending, type EvidenceRow } from './store.js';
+
+/**
+ * The message's pictures and files as pending evidence of `teacherId` (synchronous: it runs inside the event's
+ * transaction, the download happens later in the worker). A redelivered message finds its rows and adds none.
+ * Returns the rows in the order of the message's attachments.
+ */
+export function registerEvidence(db: Db, message: IncomingMessage, teacherId: number, now: Date): EvidenceRow[] {
+  const attachments = message.attachments ?? [];
+  if (attachments.length === 0) return [];
+  const messageId = message.messageId ?? message.eventId;
+  insertPending(
+    db,
+    attachments.map((a) => ({
+      teacherId,
+      platform: message.platform,
+      messageId,
+      accountId: message.accountId,
+      platformKey: a.key,
+      kind: a.kind,
+      fileName: a.name ?? null,
+      nextAttemptAt: now,
+      createdAt: now,
+    })),
+  );
+  return evidenceOfMessage(db, message.platform, messageId, [...new Set(attachments.map((a) => a.key))]);
+}
+
+/** The evidence rows of a declaration (any status), oldest first. */
+export function evidenceFor(db: Db, declarationId: number): EvidenceRow[] {
+  return evidenceOfDeclaration(db, declarationId);
+}

@@ -1,0 +1,223 @@
+/**
+ * Downloads pending evidence outside any event transaction, like the outbox worker sends: claim a few due rows
+ * (each under a lease), fetch each from its platform, check and store it, and record the outcome in one short
+ * transaction. A failed download is tried again with backoff; a crash mid-download leaves the row pending, due
+ * again when its lease ends, and its temp file is swept at the next start.
+ */
+import { inTransaction, type Db } from '../../../db/client.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { messagesFor } from '../../bot/i18n/index.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { flagEvidenceDuplicates } from '../service.js';
+import { keep, receive, sweepIncoming, type Received } from './files.js';
+import type { ResourceSource } from './source.js';
+import { claimDue, markRejected, markRetry, markStored, nextDueAt, type EvidenceRow } from './store.js';
+
+export interface EvidenceWorkerOptions {
+  db: Db;
+  sources: readonly ResourceSource[];
+  /** EVIDENCE_DIR (see evidenceDirFor). */
+  dir: string;
+  /** MAX_EVIDENCE_BYTES. */
+  maxBytes: number;
+  /** Transport time: leases, retries, timeouts. */
+  clock?: Clock;
+  logger?: Logger;
+  /** A rejection notice was queued in the outbox. */
+  onEnqueued?: () => void;
+  pollMs?: number;
+  maxInFlight?: number;
+  /** Tries before a download that keeps failing is given up (and the teacher told). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  maxBackoffMs?: number;
+  /** A whole download must finish within this. */
+  timeoutMs?: number;
+  /** How long a claim holds a row: longer than timeoutMs, so a live download is never taken twice. */
+  leaseMs?: number;
+}
+
+type Outcome =
+  | { kind: 'stored'; received: Extract<Received, { ok: true }> }
+  | { kind: 'rejected'; reason: string; size: number | null }
+  | { kind: 'retry'; error: string };
+
+const t = messagesFor('zh-CN').declarations.evidence;
+
+export class EvidenceWorker {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly sources = new Map<string, ResourceSource>();
+  private readonly platforms: string[];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: EvidenceWorkerOptions) {
+    for (const s of options.sources) this.sources.set(s.platform, s);
+    this.platforms = [...this.sources.keys()];
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  start(): void {
+    this.running = true;
+    sweepIncoming(this.options.dir, this.clock.now().getTime(), this.leaseMs);
+    this.kick();
+  }
+
+  /** Stops claiming; waits for the downloads under way to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Something was registered: look now. */
+  kick(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** Resolves when nothing is being downloaded and no pending row is due (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? Math.max(120_000, this.timeoutMs * 2);
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 60_000;
+  }
+
+  private isIdle(): boolean {
+    if (this.inFlight.size > 0) return false;
+    const due = nextDueAt(this.options.db, this.platforms);
+    return !due || due.getTime() > this.clock.now().getTime();
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
+  }
+
+  private tick(): void {
+    this.timer = null;
+    let wake = this.options.pollMs ?? 1000;
+    try {
+      const free = (this.options.maxInFlight ?? 4) - this.inFlight.size;
+      const now = this.clock.now();
+      if (free > 0) {
+        for (const row of claimDue(this.options.db, this.platforms, now, new Date(now.getTime() + this.leaseMs), free)) {
+          const job = this.process(row).finally(() => {
+            this.inFlight.delete(job);
+            this.kick();
+          });
+          this.inFlight.add(job);
+        }
+      }
+      const due = nextDueAt(this.options.db, this.platforms);
+      if (due) wake = Math.min(wake, Math.max(1, due.getTime() - now.getTime()));
+    } catch (error) {
+      this.logger.error({ err: error }, 'evidence tick failed');
+    }
+    this.schedule(wake);
+    this.notifyIfIdle();
+  }
+
+  private async process(row: EvidenceRow): Promise<void> {
+    const outcome = await this.download(row);
+    try {
+      this.record(row, outcome);
+    } catch (error) {
+      // The row keeps its lease and is taken again when it ends; a stored file is found by its hash then.
+      this.logger.error({ err: error, evidenceId: row.id }, 'evidence: recording the outcome failed');
+    }
+  }
+
+  private async download(row: EvidenceRow): Promise<Outcome> {
+    const source = this.sources.get(row.platform)!;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`download took over ${this.timeoutMs} ms`)), this.timeoutMs);
+    try {
+      const opened = await source.open({ messageId: row.messageId, key: row.platformKey, kind: row.kind }, controller.signal);
+      if (!opened.ok) return opened.permanent ? { kind: 'rejected', reason: t.refusedByPlatform, size: null } : { kind: 'retry', error: opened.error };
+      const { maxBytes, dir } = this.options;
+      if (opened.size !== undefined && opened.size > maxBytes) {
+        controller.abort();
+        return { kind: 'rejected', reason: t.tooBig(maxBytes), size: opened.size };
+      }
+      const received = await receive(opened.body, { dir, maxBytes });
+      if (received.ok) return { kind: 'stored', received };
+      const reason = received.reason === 'too_big' ? t.tooBig(maxBytes) : received.reason === 'empty' ? t.empty : t.badType;
+      return { kind: 'rejected', reason, size: received.reason === 'too_big' ? null : received.size };
+    } catch (error) {
+      return { kind: 'retry', error: controller.signal.aborted ? String(controller.signal.reason) : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private record(row: EvidenceRow, outcome: Outcome): void {
+    const { db } = this.options;
+    const now = this.clock.now();
+    if (outcome.kind === 'stored') {
+      keep(this.options.dir, outcome.received);
+      const { sha256, size, mime } = outcome.received;
+      inTransaction(db, () => {
+        const stored = markStored(db, row.id, { sha256, size, mime }, now);
+        // Already part of a declaration (the download finished after submission): flag the same file elsewhere
+        // now. Before submission the core checks the hashes itself when the declaration takes the file.
+        if (stored?.declarationId) flagEvidenceDuplicates(db, stored.declarationId, [sha256]);
+      });
+      this.logger.info({ evidenceId: row.id, size, mime }, 'evidence stored');
+      return;
+    }
+    if (outcome.kind === 'retry' && row.attempts < (this.options.maxAttempts ?? 6)) {
+      const delay = this.backoff(row.attempts);
+      markRetry(db, row.id, outcome.error, new Date(now.getTime() + delay));
+      this.logger.info({ evidenceId: row.id, error: outcome.error, attempts: row.attempts, retryInMs: delay }, 'evidence download will be retried');
+      return;
+    }
+    const reason = outcome.kind === 'rejected' ? outcome.reason : t.downloadFailed;
+    const size = outcome.kind === 'rejected' ? outcome.size : null;
+    let told = false;
+    inTransaction(db, () => {
+      if (!markRejected(db, row.id, reason, size)) return;
+      told = enqueue(db, [rejectionNotice(row, reason)], now) > 0;
+    });
+    this.logger.warn({ evidenceId: row.id, reason, error: outcome.kind === 'retry' ? outcome.error : undefined }, 'evidence rejected');
+    if (told) this.options.onEnqueued?.();
+  }
+
+  /** Retry n waits base·2ⁿ⁻¹ (jittered), capped. */
+  private backoff(attempts: number): number {
+    const base = this.options.backoffBaseMs ?? 5_000;
+    const capped = Math.min(this.options.maxBackoffMs ?? 10 * 60_000, base * 2 ** Math.max(0, attempts - 1));
+    return Math.round(capped * (0.8 + Math.random() * 0.4));
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Told to the sender, where they sent it from; once per file. */
+function rejectionNotice(row: EvidenceRow, reason: string) {
+  return {
+    platform: row.platform as 'feishu' | 'dingtalk' | 'console',
+    target: { type: 'user' as const, accountId: row.accountId },
+    reply: { text: t.rejected(row.kind, row.fileName, reason), tone: 'warning' as const },
+    idempotencyKey: `evidence:${row.id}:rejected`,
+    origin: `evidence:${row.id}`,
+  };
+}
