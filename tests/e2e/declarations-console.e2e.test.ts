@@ -5,12 +5,14 @@
  * cannot without one), and approves two more at once from the queue. Each decision is checked in the database
  * and in what the teacher is sent. A screenshot goes to /tmp/xueshi-declarations.png for a person to look at.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qrPngSync } from '../../src/certificates/png-sync.js';
+import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { issueLoginLink } from '../../src/admin/auth.js';
 import { notifySubmitted } from '../../src/declarations/notify.js';
 import { getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
@@ -31,6 +33,35 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
   let shots: string;
   const ids: Record<string, number> = {};
   const d: Record<string, DeclarationRow> = {};
+  let pngWidth = 0;
+
+  /**
+   * Evidence the way a teacher's message brings it: the console's /attach (a local path) registered as pending,
+   * then downloaded, checked and stored by the app's real evidence worker.
+   */
+  async function attach(teacher: number, files: { path: string; name: string; kind: 'image' | 'file' }[]): Promise<number[]> {
+    const rows = registerEvidence(
+      app.db,
+      {
+        kind: 'message',
+        platform: 'console',
+        eventId: `ev-${files[0]!.name}`,
+        messageId: `m-${files[0]!.name}`,
+        accountId: `acc-${teacher}`,
+        chatId: `acc-${teacher}`,
+        chatType: 'direct',
+        text: '',
+        receivedAt: app.fixedClock.now().getTime(),
+        replyVia: {},
+        attachments: files.map((f) => ({ kind: f.kind, key: f.path, name: f.name })),
+      },
+      teacher,
+      app.fixedClock.now(),
+    );
+    app.evidence.kick();
+    await app.evidence.whenIdle();
+    return rows.map((r) => r.id);
+  }
 
   function submit(teacher: number, over = {}): DeclarationRow {
     const now = app.fixedClock.now();
@@ -48,11 +79,20 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     ids.li = staff(app.db, 'T0002', '李四', '第二中学');
     ids.leader = staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
     ids.officer = staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
-    d.a = submit(ids.zhang!);
+    // A real picture the browser must be able to draw (a QR code PNG, as certificates carry) and a PDF.
+    shots = mkdtempSync(join(tmpdir(), 'xueshi-shots-'));
+    const png = qrPngSync('https://xueshi.example.edu.cn/verify/ZS-2026-0001');
+    pngWidth = png.readUInt32BE(16);
+    writeFileSync(join(shots, 'cert.png'), png);
+    writeFileSync(join(shots, 'cert.pdf'), '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    const evidence = await attach(ids.zhang!, [
+      { path: join(shots, 'cert.png'), name: '结业证书.png', kind: 'image' },
+      { path: join(shots, 'cert.pdf'), name: '学时证明.pdf', kind: 'file' },
+    ]);
+    d.a = submit(ids.zhang!, { evidenceIds: evidence });
     d.b = submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-02', hours: 6, category: '班主任培训' });
     d.c = submit(ids.li!, { project: '乡村教师信息化培训', startDate: '2026-10-20', endDate: '2026-10-22', hours: 20, category: '集中培训', certificateNo: 'XC-2026-77' });
     d.dup = submit(ids.li!, { project: '乡村教师信息化培训（补报）', startDate: '2026-10-21', endDate: '2026-10-21', hours: 8, category: '集中培训', certificateNo: 'XC-2026-77' });
-    shots = mkdtempSync(join(tmpdir(), 'xueshi-shots-'));
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
@@ -108,6 +148,24 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     expect(recordsOf(app.db, ids.li!)).toHaveLength(1);
     expect(outboxLike(app.db, `decl:${d.dup!.id}:`).some((r) => r.idempotencyKey.endsWith(`:${ids.li}`))).toBe(true);
     expect(await page.locator('#decide').count()).toBe(0);
+  });
+
+  it('previews the evidence: the picture drawn inline, the PDF behind a link, both only through the console', async () => {
+    await page.goto(`${base}/admin/declarations/${d.a!.id}`);
+    expect(await page.textContent('body')).toContain('证明材料：2 份');
+    const img = page.locator('.evidence img');
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(pngWidth);
+    const pdfLink = page.locator('.evidence a.evidence-file');
+    expect(await pdfLink.textContent()).toBe('打开 学时证明.pdf');
+    const pdf = await page.request.get(`${base}${await pdfLink.getAttribute('href')}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    // Outside a console session the same address gives nothing.
+    const anonymous = await fetch(`${base}${await pdfLink.getAttribute('href')}`, { redirect: 'manual' });
+    expect(anonymous.status).not.toBe(200);
+    await page.screenshot({ path: join(shots, 'declaration.png'), fullPage: true });
+    copyFileSync(join(shots, 'declaration.png'), '/tmp/xueshi-declaration.png');
   });
 
   it('returns one only with a reason, and the teacher is sent the reason', async () => {

@@ -5,9 +5,13 @@
  * 通过 / 退回 (reason) / 转交 as CSRF-protected forms. Refusals: a leader of another school, the declarant, an
  * unbound account, a forged or cross-site POST. Everything over real HTTP on loopback.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { notifySubmitted } from '../../src/declarations/notify.js';
 import { getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
 import { closeServer, listen } from '../../src/http/server.js';
@@ -20,6 +24,7 @@ import { FakeWebLogin } from '../fakes/web-login.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
 import { actor, input, recordsOf } from './declarations-helpers.js';
+import { jpeg } from './evidence-helpers.js';
 
 const UA = 'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 AliApp(DingTalk/7.5.0) com.alibaba.android.rimet/0 DingTalk/7.5.0';
 
@@ -61,6 +66,10 @@ class Phone {
     });
     this.keep(res);
     return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+  }
+
+  cookieHeader(): string {
+    return this.cookie();
   }
 
   private cookie(): string {
@@ -183,6 +192,51 @@ describe('approving on DingTalk through the action card and the approval page', 
     await phone.post(link, { action: 'approve', _csrf: csrf });
     expect((await phone.get(link)).body).toContain('已处理过');
     expect(recordsOf(app.db, ids.T0001!)).toHaveLength(1);
+  });
+
+  it('shows the evidence to the approver through the page, and to no one else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xueshi-ev-'));
+    try {
+      writeFileSync(join(dir, 'cert.jpg'), jpeg(2048));
+      const [row] = registerEvidence(
+        app.db,
+        {
+          kind: 'message',
+          platform: 'console',
+          eventId: 'ev-att',
+          messageId: 'm-att',
+          accountId: 'acc-T0001',
+          chatId: 'acc-T0001',
+          chatType: 'direct',
+          text: '',
+          receivedAt: app.fixedClock.now().getTime(),
+          replyVia: {},
+          attachments: [{ kind: 'image', key: join(dir, 'cert.jpg'), name: '证书.jpg' }],
+        },
+        ids.T0001!,
+        app.fixedClock.now(),
+      );
+      app.evidence.kick();
+      await app.evidence.whenIdle();
+      const d = submit({ project: '教研组长培训', startDate: '2026-11-03', endDate: '2026-11-03', hours: 5, evidenceIds: [row!.id] });
+      const other = submit({ project: '安全教育培训', startDate: '2026-11-04', endDate: '2026-11-04', hours: 2 });
+      const { phone, page } = await signIn('staff-L0001', 'union-L0001', await cardLink('staff-L0001', d.id));
+      const src = `/approve/${d.id}/evidence/${row!.id}`;
+      expect(page.body).toContain(`<img src="${src}"`);
+      const file = await fetch(`${base}${src}`, { headers: { cookie: phone.cookieHeader() } });
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe('image/jpeg');
+      expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(Buffer.from(await file.arrayBuffer()).length).toBe(2048);
+      // Through another declaration's page: not its file.
+      expect((await phone.get(`${base}/approve/${other.id}/evidence/${row!.id}`)).status).toBe(404);
+      // Without a session, or as a leader of another school: refused.
+      expect((await fetch(`${base}${src}`)).status).toBe(401);
+      const stranger = await signIn('staff-L0009', 'union-L0009', `${base}/approve/${d.id}`);
+      expect((await stranger.phone.get(`${base}${src}`)).status).toBe(403);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('退回 needs a reason; with one, the teacher is told it', async () => {

@@ -136,7 +136,7 @@ export const declarationApproval = {
     hours: (category: string, hours: number) => `类别与学时：${category} ${h(hours)} 学时`,
     certificateNo: (no: string | null) => `证书编号：${no ?? '未填写'}`,
     evidence: (n: number, stored: number) =>
-      n === 0 ? '证明材料：未上传' : stored === n ? `证明材料：${n} 份（登录后查看）` : `证明材料：${n} 份（${n - stored} 份仍在接收）`,
+      n === 0 ? '证明材料：未上传' : stored === n ? `证明材料：${n} 份` : `证明材料：${n} 份（${n - stored} 份仍在接收）`,
   },
   flagsHeading: '疑似重复参训（请核对）',
   statusHeading: '办理情况',

@@ -22,15 +22,18 @@ import { publicUrl, type Config } from '../../config.js';
 import { mayDecideNow } from '../../declarations/approval/cards.js';
 import { decide, forwardCandidates, mayViewAsApprover, type Decision } from '../../declarations/approval/decide.js';
 import { getDeclaration } from '../../declarations/service.js';
-import { findTeacherByAccount, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
+import { findTeacherByAccount, rolesOf } from '../../ledger/teachers.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
 import { chooseProvider, identityProviders, type WebPlatform } from '../../websignin/identity.js';
 import { completeLogin, PendingLogins } from '../../websignin/pending.js';
-import { WebSessions, type WebSession } from '../../websignin/web-sessions.js';
+import { WebSessions } from '../../websignin/web-sessions.js';
 import { flash, formOf, takeFlash } from '../admin/context.js';
 import { originAllowed } from '../admin/security.js';
 import { ApprovalPage, ChooseView, NoticeView } from './views.js';
+import { mountApprovalEvidence } from './evidence.js';
+import type { Refusal, SignedIn } from './types.js';
+import { evidenceDirFor } from '../../declarations/evidence/files.js';
 
 export interface ApproveRoutesDeps {
   db: Db;
@@ -66,19 +69,6 @@ function page(c: Context, status: Status, node: unknown) {
 }
 
 export const notice = (c: Context, status: Status, title: string, text: string) => page(c, status, <NoticeView title={title} text={text} />);
-
-/** The signed-in approver behind the request, read afresh: still bound to that account, with today's roles. */
-export interface SignedIn {
-  session: WebSession;
-  teacher: TeacherRow;
-  officer: boolean;
-}
-
-export interface Refusal {
-  refused: 401 | 403;
-  title: string;
-  text: string;
-}
 
 export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
   const { db, config } = deps;
@@ -190,6 +180,15 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     deps.logger.info({ declarationId: id, teacherId: who.teacher.id, action: decision.kind, ok: result.ok, reason: result.ok ? undefined : result.reason }, 'approval page decision');
     flash(c, result.ok ? 'ok' : 'err', result.text, secure, PATH);
     return c.redirect(`${PATH}/${id}`, 303);
+  });
+
+  mountApprovalEvidence(app, {
+    db,
+    dir: evidenceDirFor(config),
+    approverOf,
+    idOf,
+    notFound: (c) => notice(c, 404, w.notFoundTitle, w.notFound),
+    refuse: (c, r) => notice(c, r.refused, r.title, r.text),
   });
 }
 
