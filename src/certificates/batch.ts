@@ -22,6 +22,8 @@ export interface BatchOptions extends Omit<IssueOptions, 'year'> {
   onProgress?: (done: number, total: number) => void;
   /** Called after each certificate is issued (the CLI audits it). */
   onIssued?: (teacher: TeacherRow, serial: string) => void;
+  /** Also put the workbook into the ZIP under this name (the console's one download). */
+  workbookEntry?: string;
 }
 
 export interface BatchResult {
@@ -45,7 +47,7 @@ function sheetName(school: string, taken: Set<string>): string {
 }
 
 /** File names inside the ZIP: 姓名_工号.pdf, without characters a file system refuses. */
-const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || '_';
+export const safeFileName = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || '_';
 
 const FIXED_HEADERS = ['工号', '姓名', '周期', '应修', '已修', '尚差', '证明编号'];
 
@@ -111,16 +113,20 @@ export async function exportCertificates(
         }
         const cycle = d.cycleStart && d.cycleEnd ? `${d.cycleStart} 至 ${d.cycleEnd}` : '';
         sheet.addRow([d.employeeNo, d.name, cycle, d.required, d.earned, d.remaining, cert.serial, ...byGroup]).commit();
-        const name = `${safe(d.name)}_${safe(d.employeeNo)}.pdf`;
+        const name = `${safeFileName(d.name)}_${safeFileName(d.employeeNo)}.pdf`;
         // PDF streams are already deflated by pdfkit: store them, compressing again costs time for nothing.
-        zip.addBuffer(cert.pdf, folders ? `${safe(school)}/${name}` : name, { compress: false, mtime: o.now });
+        zip.addBuffer(cert.pdf, folders ? `${safeFileName(school)}/${name}` : name, { compress: false, mtime: o.now });
         queued += cert.pdf.length;
         await Promise.race([waitForDisk(zipOut, queued), zipFailed]);
         o.onProgress?.(++done, total);
+        // One certificate is tens of milliseconds of synchronous rendering: give the event loop a turn after
+        // each, so a server running the batch keeps answering webhooks and pages (and the ZIP drains to disk).
+        await new Promise((r) => setImmediate(r));
       }
       sheet.commit();
     }
     await workbook.commit();
+    if (o.workbookEntry) zip.addFile(xlsxTmp, o.workbookEntry, { compress: true, mtime: o.now });
     zip.end();
     await Promise.race([once(zipOut, 'finish'), zipFailed]);
     renameSync(zipTmp, zipPath);

@@ -8,7 +8,8 @@ import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
 import { renderCertificatePdfSync } from './pdf.js';
 import { newSerial } from './serial.js';
-import { insertCertificate } from './store.js';
+import { audit } from '../ledger/audit.js';
+import { insertCertificate, revokeCertificate } from './store.js';
 
 export { findCertificate, revokeCertificate } from './store.js';
 
@@ -81,4 +82,16 @@ export function issueCertificateSync(
   });
   const fileName = `学时证明-${teacher.employeeNo}-${data.year ?? o.today.slice(0, 4)}-${serial.slice(0, 4)}.pdf`;
   return { serial, verifyUrl, data, pdf, fileName };
+}
+
+/**
+ * Revokes a certificate and audits it in one transaction (the CLI and the console): false when unknown or already
+ * revoked, and then nothing is written.
+ */
+export function revokeAudited(db: Db, serial: string, by: string, reason: string, now: Date): boolean {
+  return db.transaction(() => {
+    if (!revokeCertificate(db, serial, by, reason, now)) return false;
+    audit(db, by, 'certificate.revoke', { serial, reason });
+    return true;
+  });
 }

@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dateIn } from '../clock.js';
 import { publicUrl } from '../config.js';
-import { issueCertificate, revokeCertificate } from '../certificates/issue.js';
+import { issueCertificate, revokeAudited } from '../certificates/issue.js';
 import { normaliseSerial, SERIAL_PATTERN, groupSerial } from '../certificates/serial.js';
 import { YearOutOfRangeError } from '../certificates/data.js';
 import { audit } from '../ledger/audit.js';
@@ -67,10 +67,9 @@ export async function certificatesCommand(args: string[], io: CliIo): Promise<nu
   if (!reason) throw new CliError('请写明作废原因。');
   const app = loadApp(io);
   return withDatabase(app.config.DATABASE_PATH, (db) => {
-    if (!revokeCertificate(db, serial, ACTOR, reason, app.clock.now())) {
+    if (!revokeAudited(db, serial, ACTOR, reason, app.clock.now())) {
       throw new CliError(`没有编号为「${groupSerial(serial)}」的有效学时证明（编号不存在或已作废）。`);
     }
-    audit(db, ACTOR, 'certificate.revoke', { serial, reason });
     io.stdout.write(`已作废学时证明 ${groupSerial(serial)}（原因：${reason}），核验页面将显示“已作废”。\n`);
     return EXIT.ok;
   }, { mustExist: true });

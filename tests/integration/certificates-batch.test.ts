@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../db/client.js';
 import { runCli } from '../../src/cli/main.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { pdfText } from '../helpers/pdf.js';
+import { unzip } from '../helpers/zip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xueshi-cert-batch-'));
 const dbPath = join(dir, 'x.db');
@@ -32,30 +32,6 @@ async function cli(args: string[]) {
   err.on('data', (d) => (stderr += d));
   const code = await runCli(args, { env, stdout: out, stderr: err });
   return { code, stdout, stderr };
-}
-
-/** Every entry of a ZIP: name → bytes. */
-function unzip(path: string): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const files = new Map<string, Buffer>();
-    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, s) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 const certificateCount = () => {

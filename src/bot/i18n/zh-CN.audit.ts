@@ -65,6 +65,9 @@ export const auditText = {
     kind: '类型',
     old: '原值',
     new: '新值',
+    serial: '证明编号',
+    year: '年度',
+    batch: '批量',
   } as Record<string, string>,
   values: {
     yes: '是',

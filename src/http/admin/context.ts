@@ -5,6 +5,7 @@ import type { Db } from '../../../db/client.js';
 import type { ComplianceCache } from '../../admin/compliance/cache.js';
 import type { ConsoleUser } from '../../admin/auth.js';
 import type { ImportJobs } from '../../admin/imports.js';
+import type { CertificateExports } from '../../certificates/exports.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -17,7 +18,10 @@ export interface AdminDeps {
   /** Business clock: link expiry, sessions, "today". */
   clock: Clock;
   presets: ReadonlyMap<string, PolicyPreset>;
-  config: Pick<Config, 'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'EVIDENCE_DIR' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES'>;
+  config: Pick<
+    Config,
+    'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'EVIDENCE_DIR' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES' | 'OFFICE_NAME' | 'OFFICE_SEAL_PATH'
+  >;
   logger: Logger;
   /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */
   onEnqueued?: () => void;
@@ -26,6 +30,7 @@ export interface AdminDeps {
 export interface AdminServices extends AdminDeps {
   cache: ComplianceCache;
   imports: ImportJobs;
+  certificates: CertificateExports;
   baseUrl: string;
   secureCookies: boolean;
   /** TRUSTED_PROXIES, parsed. */

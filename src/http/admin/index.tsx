@@ -13,9 +13,11 @@ import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { parseProxyList } from '../client-address.js';
 import { ComplianceCache } from '../../admin/compliance/cache.js';
 import { ImportJobs } from '../../admin/imports.js';
+import { CertificateExports } from '../../certificates/exports.js';
 import { a, type AdminDeps, type AdminEnv, type AdminServices } from './context.js';
 import { Notice } from './layout.js';
 import { mountAudit } from './pages/audit.js';
+import { mountCertificates } from './pages/certificates.js';
 import { mountBroadcasts } from './pages/broadcasts.js';
 import { mountCompliance } from './pages/compliance.js';
 import { mountDeadlines } from './pages/deadlines.js';
@@ -56,8 +58,19 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
     defaultPolicy: deps.config.DEFAULT_POLICY,
     logger: deps.logger,
   });
+  const certificates = new CertificateExports({
+    db: deps.db,
+    presets: deps.presets,
+    clock: deps.clock,
+    timeZone: deps.config.TIMEZONE,
+    databasePath: deps.config.DATABASE_PATH,
+    officeName: deps.config.OFFICE_NAME,
+    sealPath: deps.config.OFFICE_SEAL_PATH,
+    baseUrl,
+    logger: deps.logger,
+  });
   const proxies = deps.config.TRUSTED_PROXIES ? parseProxyList(deps.config.TRUSTED_PROXIES) : null;
-  const svc: AdminServices = { ...deps, cache, imports, baseUrl, secureCookies: baseUrl.startsWith('https:'), proxies };
+  const svc: AdminServices = { ...deps, cache, imports, certificates, baseUrl, secureCookies: baseUrl.startsWith('https:'), proxies };
 
   const admin = new Hono<AdminEnv>();
   admin.use('*', securityHeaders);
@@ -80,6 +93,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
   mountRecords(admin, svc);
   mountImports(admin, svc);
   mountExports(admin, svc);
+  mountCertificates(admin, svc);
   mountSessions(admin, svc);
   mountDeadlines(admin, svc);
   mountDeclarations(admin, svc);

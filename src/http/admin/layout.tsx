@@ -6,7 +6,7 @@ import type { ComplianceStatus } from '../../admin/compliance/model.js';
 import { Alert, PostButton } from './components.js';
 import { a, type Flash } from './context.js';
 
-export type NavKey = 'dashboard' | 'imports' | 'exports' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'audit';
+export type NavKey = 'dashboard' | 'imports' | 'exports' | 'certificates' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'audit';
 
 const ICONS: Record<NavKey, Child> = {
   dashboard: (
@@ -22,6 +22,12 @@ const ICONS: Record<NavKey, Child> = {
   exports: (
     <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
       <path d="M12 15V3M7 8l5-5 5 5M4 17v3h16v-3" />
+    </svg>
+  ),
+  certificates: (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+      <rect x="3" y="3" width="18" height="14" rx="2" />
+      <path d="M7 8h10M7 12h6M15 21l2-3 2 3M17 18a3 3 0 1 0 0-6" />
     </svg>
   ),
   sessions: (
@@ -57,6 +63,7 @@ const NAV: { key: NavKey; href: string }[] = [
   { key: 'dashboard', href: '/admin' },
   { key: 'imports', href: '/admin/imports' },
   { key: 'exports', href: '/admin/exports' },
+  { key: 'certificates', href: '/admin/certificates' },
   { key: 'sessions', href: '/admin/sessions' },
   { key: 'declarations', href: '/admin/declarations' },
   { key: 'deadlines', href: '/admin/deadlines' },
