@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
+import { APPROVAL_COMMANDS } from '../src/declarations/approval/command-names.js';
 import { decideFromChat, parseDeclarationId } from '../src/declarations/approval/chat.js';
 import { forwardCandidatesReply } from '../src/declarations/approval/pending.js';
 
@@ -8,7 +9,7 @@ const m = messagesFor().declarations.approval;
 
 /** 转交申报 <编号> <工号>: hands the current step to another school leader or officer. Without a 工号: who it could go to. */
 export default defineCommand({
-  name: '转交申报',
+  name: APPROVAL_COMMANDS.forward,
   aliases: ['forwarddeclaration'],
   help: () => m.commands.forward,
   example: () => m.examples.forward,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
+import { APPROVAL_COMMANDS } from '../src/declarations/approval/command-names.js';
 import { decideFromChat, parseDeclarationId } from '../src/declarations/approval/chat.js';
 
 const m = messagesFor().declarations.approval;
@@ -10,7 +11,7 @@ const m = messagesFor().declarations.approval;
  * the answer then says how to give one (the reason is required).
  */
 export default defineCommand({
-  name: '退回申报',
+  name: APPROVAL_COMMANDS.return,
   aliases: ['returndeclaration', '驳回申报'],
   help: () => m.commands.return,
   example: () => m.examples.return,

@@ -3,6 +3,7 @@ import type { CardSpec, Reply } from '../../bot/types.js';
 import { dateTimeIn } from '../../clock.js';
 import { describeFlag } from '../describe.js';
 import type { DeclarationStepRow, DeclarationView } from '../types.js';
+import { APPROVAL_COMMANDS } from './command-names.js';
 
 export interface CardOptions {
   /** The server's public address; the card links to `<baseUrl>/approve/<id>` (none when empty). */
@@ -92,9 +93,9 @@ export function approvalCard(view: DeclarationView, t: Messages, o: CardOptions 
     sections,
     buttons: actionable
       ? [
-          { label: a.buttons.approve, value: { command: '通过申报', args: id }, style: 'primary' },
-          { label: a.buttons.return, value: { command: '退回申报', args: id }, style: 'danger' },
-          { label: a.buttons.forward, value: { command: '转交申报', args: id } },
+          { label: a.buttons.approve, value: { command: APPROVAL_COMMANDS.approve, args: id }, style: 'primary' },
+          { label: a.buttons.return, value: { command: APPROVAL_COMMANDS.return, args: id }, style: 'danger' },
+          { label: a.buttons.forward, value: { command: APPROVAL_COMMANDS.forward, args: id } },
         ]
       : [],
     link: o.baseUrl ? { label: a.buttons.open, url: approvalPageUrl(o.baseUrl, d.id) } : undefined,

@@ -17,6 +17,7 @@ import type { TickContext } from '../../schedule/context.js';
 import { inQuietHours, localParts, REMINDER_TIME, zonedInstant } from '../../schedule/time.js';
 import { notifyDecision } from '../notify.js';
 import { approvalPageUrl } from './cards.js';
+import { APPROVAL_COMMANDS } from './command-names.js';
 import { declarationRules } from '../rules.js';
 import { escalateDeclaration, listDeclarations } from '../service.js';
 import { assigneesOf, stepsOf, type DeclarationRow, type DeclarationStepRow } from '../store.js';
@@ -112,7 +113,7 @@ function reminderReply(ctx: TickContext, name: string, items: Waiting[]): Reply 
       title: m.title(items.length),
       tone: 'orange',
       sections: [{ lines: [m.intro(name), ...lines] }],
-      buttons: [{ label: m.button, value: { command: '待审申报' }, style: 'primary' }],
+      buttons: [{ label: m.button, value: { command: APPROVAL_COMMANDS.pending }, style: 'primary' }],
       link: base && items.length === 1 ? { label: a.buttons.open, url: approvalPageUrl(base, items[0]!.declaration.id) } : undefined,
       note: a.pending.howTo,
     },
