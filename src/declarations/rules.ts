@@ -31,7 +31,7 @@ export function projectKeyOf(project: string): string {
     .toLowerCase();
 }
 
-/** Certificate numbers compare without spaces, dashes or case. */
+/** Certificate numbers are kept and compared in one form: half-width (－ → -), no spaces, upper case. */
 export function certificateKeyOf(no: string): string {
-  return no.normalize('NFKC').replace(/[\s\-_—－]/g, '').toUpperCase();
+  return no.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }

@@ -6,7 +6,7 @@ import { calendarYearOf, compareDates, isValidDate } from '../policy/dates.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import type { Db } from '../../db/client.js';
 import type { TeacherRow } from '../ledger/teachers.js';
-import { declarationRules } from './rules.js';
+import { certificateKeyOf, declarationRules } from './rules.js';
 import { declaredHoursWithin } from './store.js';
 import type { DeclarationInput } from './types.js';
 
@@ -27,7 +27,7 @@ const InputSchema = z.object({
     .trim()
     .max(64, m.invalid.certificateNo)
     .nullish()
-    .transform((v) => (v ? v.normalize('NFKC').replace(/\s+/g, '').toUpperCase() : null)),
+    .transform((v) => (v ? certificateKeyOf(v) : null)),
   evidenceIds: z.array(z.number().int().positive(), m.invalid.evidence).default([]),
 });
 
