@@ -5,6 +5,7 @@ import { enqueue } from '../outbox/outbox.js';
 import { directMessage } from '../outbox/address.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import { approvalRequestReply } from './approval/cards.js';
+import { stepNames } from './approval/names.js';
 import { consoleBaseUrl } from '../admin/auth.js';
 import { getDeclaration } from './chain.js';
 import type { DeclarationRow } from './store.js';
@@ -27,7 +28,7 @@ export function requestApproval(db: Db, declaration: DeclarationRow, approvers: 
   const view = getDeclaration(db, declaration.id);
   if (!view || approvers.length === 0) return 0;
   const index = stepIndex ?? view.steps.length;
-  const reply = approvalRequestReply(view, t, { baseUrl: consoleBaseUrl(db) });
+  const reply = approvalRequestReply(view, t, { baseUrl: consoleBaseUrl(db), names: stepNames(db, view) });
   let sent = 0;
   for (const a of approvers) sent += send(db, a.id, reply, keyOf(declaration.id, index, a.id), now);
   return sent;

@@ -151,6 +151,7 @@ describe('approval cards on Feishu', () => {
     expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
     const officerCard = await eventually(() => cardsTo('ou_O0001').find((c) => JSON.stringify(c.content).includes(`#${d.id}`)), 8000, 'office card');
     expect(JSON.stringify(officerCard.content)).toContain('教育局审核');
+    expect(JSON.stringify(officerCard.content)).toContain('李校长 通过');
     const late = await click('ou_L0002', '通过申报', String(d.id));
     expect(late.toast!.content).toContain('目前不需要你处理');
     expect(buttonsOf(late.card!.data).map((b) => b.text.content)).toEqual(['查看详情与证明材料']);

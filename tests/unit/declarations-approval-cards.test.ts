@@ -104,11 +104,11 @@ describe('approval card', () => {
   it('once decided: green or red, the outcome and the reason, no buttons for anyone', () => {
     const decidedSteps = [...view().steps, { id: 2, declarationId: 7, step: 'school' as const, action: 'return' as const, actor: 'feishu:ou_l', actorTeacherId: 2, toTeacherId: null, reason: '照片不清楚', at }];
     const returned = view({ state: 'returned', currentStep: null, returnReason: '照片不清楚' }, { steps: decidedSteps, assignees: [] });
-    const card = approvalCard(returned, t, { viewer: { teacherId: 2, officer: false } });
+    const card = approvalCard(returned, t, { viewer: { teacherId: 2, officer: false }, names: new Map([[1, '张三'], [2, '李校长']]) });
     expect(card.tone).toBe('red');
     expect(card.title).toBe('学时申报 #7 · 已退回');
     expect(card.buttons).toEqual([]);
-    expect(card.sections.at(-1)!.lines).toEqual(['已退回（2026-11-25 10:00），原因：照片不清楚', '2026-11-25 10:00 提交', '2026-11-25 10:00 退回：照片不清楚']);
+    expect(card.sections.at(-1)!.lines).toEqual(['已退回（2026-11-25 10:00），原因：照片不清楚', '2026-11-25 10:00 张三 提交', '2026-11-25 10:00 李校长 退回：照片不清楚']);
     const approved = approvalCard(view({ state: 'approved', currentStep: null }, { assignees: [] }), t);
     expect(approved.tone).toBe('green');
     expect(approved.buttons).toEqual([]);

@@ -140,7 +140,7 @@ export const declarationApproval = {
   },
   flagsHeading: '疑似重复参训（请核对）',
   statusHeading: '办理情况',
-  historyLine: (at: string, action: string, reason: string | null) => `${at} ${action}${reason ? `：${reason}` : ''}`,
+  historyLine: (at: string, who: string, action: string, detail: string | null) => `${at} ${who ? `${who} ` : ''}${action}${detail ? `：${detail}` : ''}`,
   status: {
     pending: (step: string, names: string[]) => (names.length ? `${step}中，待 ${names.join('、')} 审核` : `${step}中`),
     approved: (at: string) => `已认定${at ? `（${at}）` : ''}，学时已计入档案`,

@@ -14,6 +14,8 @@ export interface CardOptions {
    * request, sent to those who may). A card redrawn after a click shows the clicker what is left to them.
    */
   viewer?: { teacherId: number; officer: boolean };
+  /** Names for the history (stepNames): who acted, who it was handed to. Without it the history names no one. */
+  names?: ReadonlyMap<number, string>;
 }
 
 /** The page an approver opens after the platform's web login (details, evidence, the three decisions). */
@@ -53,6 +55,14 @@ export function statusLine(view: DeclarationView, t: Messages, timeZone = 'Asia/
   }
 }
 
+/** The history, oldest first: when, who, what (the reason of a return, to whom it was handed). */
+export function historyLines(view: DeclarationView, t: Messages, timeZone = 'Asia/Shanghai', names: ReadonlyMap<number, string> = new Map()): string[] {
+  const name = (id: number | null) => (id === null ? '' : (names.get(id) ?? ''));
+  return view.steps.map((s) =>
+    t.declarations.approval.historyLine(dateTimeIn(s.at, timeZone), name(s.actorTeacherId), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason ?? (name(s.toTeacherId) || null)),
+  );
+}
+
 /** The details an approver reads, one line each (also the plain text of the card). */
 export function detailLines(view: DeclarationView, t: Messages): string[] {
   const a = t.declarations.approval;
@@ -84,7 +94,7 @@ export function approvalCard(view: DeclarationView, t: Messages, o: CardOptions 
   const actionable = pending && (!o.viewer || mayDecideNow(view, o.viewer));
   const sections: CardSpec['sections'] = [{ lines: detailLines(view, t) }];
   if (view.flags.length > 0) sections.push({ heading: a.flagsHeading, lines: view.flags.map((f) => describeFlag(f, t)) });
-  const history = view.steps.slice(-4).map((s) => a.historyLine(dateTimeIn(s.at, tz), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason));
+  const history = historyLines(view, t, tz, o.names).slice(-4);
   sections.push({ heading: a.statusHeading, lines: [statusLine(view, t, tz), ...history] });
   const id = String(d.id);
   return {

@@ -7,6 +7,7 @@ import { consoleBaseUrl } from '../../admin/auth.js';
 import type { CommandContext } from '../../bot/command.js';
 import type { Reply } from '../../bot/types.js';
 import { approvalCard } from './cards.js';
+import { stepNames } from './names.js';
 import { decide, type Decision, type DecisionContext } from './decide.js';
 
 export function decisionContext(ctx: CommandContext): DecisionContext {
@@ -19,7 +20,7 @@ export function decideFromChat(ctx: CommandContext, id: number, decision: Decisi
   const officer = ctx.caller.roles.has('officer');
   const result = decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
   const card = result.view
-    ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer } })
+    ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer }, names: stepNames(ctx.db, result.view) })
     : undefined;
   if (result.ok) return { text: result.text, tone: 'success', card };
   // Asked for a reason or a 工号: the card stays as it is (no redraw), the answer says how to type it.

@@ -22,6 +22,7 @@ import { publicUrl, type Config } from '../../config.js';
 import { mayDecideNow } from '../../declarations/approval/cards.js';
 import { decide, forwardCandidates, mayViewAsApprover, type Decision } from '../../declarations/approval/decide.js';
 import { getDeclaration } from '../../declarations/service.js';
+import { stepNames } from '../../declarations/approval/names.js';
 import { findTeacherByAccount, rolesOf } from '../../ledger/teachers.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
@@ -156,6 +157,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
         timeZone={config.TIMEZONE}
         flash={takeFlash(c, PATH)}
         evidenceHref={(evidenceId) => `${path}/evidence/${evidenceId}`}
+        names={stepNames(db, view)}
       />,
     );
   });

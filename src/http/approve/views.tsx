@@ -2,8 +2,7 @@
 /** The approval page's markup: phone-sized (it opens in Feishu's or DingTalk's browser), no script, no outside assets. */
 import type { Child } from 'hono/jsx';
 import { messagesFor } from '../../bot/i18n/index.js';
-import { dateTimeIn } from '../../clock.js';
-import { detailLines, statusLine } from '../../declarations/approval/cards.js';
+import { detailLines, historyLines, statusLine } from '../../declarations/approval/cards.js';
 import { describeFlag } from '../../declarations/describe.js';
 import type { DeclarationView } from '../../declarations/types.js';
 import type { TeacherRow } from '../../ledger/teachers.js';
@@ -80,6 +79,7 @@ export interface ApprovalPageProps {
   timeZone: string;
   flash: { kind: 'ok' | 'err'; text: string } | null;
   evidenceHref: (evidenceId: number) => string;
+  names: ReadonlyMap<number, string>;
 }
 
 export function ApprovalPage(props: ApprovalPageProps) {
@@ -166,8 +166,8 @@ export function ApprovalPage(props: ApprovalPageProps) {
       <div class="card">
         <h2>{w.history}</h2>
         <ul>
-          {view.steps.map((s) => (
-            <li>{t.declarations.approval.historyLine(dateTimeIn(s.at, timeZone), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason)}</li>
+          {historyLines(view, t, timeZone, props.names).map((line) => (
+            <li>{line}</li>
           ))}
         </ul>
       </div>

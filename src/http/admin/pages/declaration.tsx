@@ -4,8 +4,8 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { inTransaction } from '../../../../db/client.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
-import { dateTimeIn } from '../../../clock.js';
-import { detailLines, mayDecideNow, statusLine } from '../../../declarations/approval/cards.js';
+import { detailLines, historyLines, mayDecideNow, statusLine } from '../../../declarations/approval/cards.js';
+import { stepNames } from '../../../declarations/approval/names.js';
 import { decide, forwardCandidates, type Approver, type Decision, type DecisionContext } from '../../../declarations/approval/decide.js';
 import { describeFlag } from '../../../declarations/describe.js';
 import { getDeclaration } from '../../../declarations/service.js';
@@ -89,8 +89,8 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
           ))}
           <h3>{w.history}</h3>
           <ul>
-            {view.steps.map((s) => (
-              <li>{t.declarations.approval.historyLine(dateTimeIn(s.at, tz), t.declarations.core.actionLabels[s.action] ?? s.action, s.reason)}</li>
+            {historyLines(view, t, tz, stepNames(svc.db, view)).map((line) => (
+              <li>{line}</li>
             ))}
           </ul>
         </Panel>
