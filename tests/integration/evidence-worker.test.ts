@@ -161,6 +161,23 @@ describe('Feishu evidence', () => {
     const [row] = await registerAndSettle(h, message, teacherId);
     expect(row).toMatchObject({ status: 'rejected', error: '多次下载都没有成功', attempts: 6 });
   });
+
+  it('cuts a stalled download short on stop, leaving the row to be taken again at once', async () => {
+    const { h, teacherId } = await feishuApp();
+    const message = await sendFeishu(h, 'image', 'img_stall', png(200_000));
+    h.fake.files.planNext(`${message.messageId}/img_stall`, { kind: 'stall' });
+    const [row] = inTransaction(h.app.db, () => registerEvidence(h.app.db, message, teacherId, new Date()));
+    h.app.evidence.kick();
+    const dir = evidenceDirFor(h.app.config);
+    await eventually(() => incoming(dir).length === 1, 5000, 'download under way');
+    const started = performance.now();
+    await h.app.evidence.stop();
+    expect(performance.now() - started).toBeLessThan(2000);
+    const left = findEvidence(h.app.db, row.id)!;
+    expect(left).toMatchObject({ status: 'pending', claimedUntil: null, attempts: 1 });
+    expect(left.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(incoming(dir)).toEqual([]);
+  });
 });
 
 describe('DingTalk evidence', () => {

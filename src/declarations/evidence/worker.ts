@@ -51,6 +51,8 @@ export class EvidenceWorker {
   private readonly sources = new Map<string, ResourceSource>();
   private readonly platforms: string[];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Downloads under way, cut short by stop(). */
+  private readonly downloads = new Set<AbortController>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private idleWaiters: (() => void)[] = [];
@@ -68,11 +70,15 @@ export class EvidenceWorker {
     this.kick();
   }
 
-  /** Stops claiming; waits for the downloads under way to be recorded. */
+  /**
+   * Stops claiming and cuts the downloads under way short (a stalled one would hold shutdown up to its timeout);
+   * their rows are released to be tried again at once by the next start.
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const c of this.downloads) c.abort(new Error('stopped while downloading'));
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -144,6 +150,7 @@ export class EvidenceWorker {
   private async download(row: EvidenceRow): Promise<Outcome> {
     const source = this.sources.get(row.platform)!;
     const controller = new AbortController();
+    this.downloads.add(controller);
     const timer = setTimeout(() => controller.abort(new Error(`download took over ${this.timeoutMs} ms`)), this.timeoutMs);
     try {
       const opened = await source.open({ messageId: row.messageId, key: row.platformKey, kind: row.kind }, controller.signal);
@@ -161,6 +168,7 @@ export class EvidenceWorker {
       return { kind: 'retry', error: controller.signal.aborted ? String(controller.signal.reason) : String(error) };
     } finally {
       clearTimeout(timer);
+      this.downloads.delete(controller);
     }
   }
 
@@ -179,8 +187,8 @@ export class EvidenceWorker {
       this.logger.info({ evidenceId: row.id, size, mime }, 'evidence stored');
       return;
     }
-    if (outcome.kind === 'retry' && row.attempts < (this.options.maxAttempts ?? 6)) {
-      const delay = this.backoff(row.attempts);
+    if (outcome.kind === 'retry' && (!this.running || row.attempts < (this.options.maxAttempts ?? 6))) {
+      const delay = this.running ? this.backoff(row.attempts) : 0;
       markRetry(db, row.id, outcome.error, new Date(now.getTime() + delay));
       this.logger.info({ evidenceId: row.id, error: outcome.error, attempts: row.attempts, retryInMs: delay }, 'evidence download will be retried');
       return;
