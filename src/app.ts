@@ -8,6 +8,7 @@ import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
 import { dingtalkEnabled, feishuEnabled, publicUrl, type Config } from './config.js';
 import { filesDirFor } from './outbox/attachments.js';
+import { fileRetentionFor } from './outbox/prune-files.js';
 import type { VerifyRoutesDeps } from './http/verify.js';
 import { createHttpApp } from './http/app.js';
 import { createNodeServer } from './http/server.js';
@@ -136,6 +137,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     transportClock: options.transportClock ?? systemClock,
     logger,
     onEnqueued: () => outbox?.kick(),
+    files: fileRetentionFor(config),
   });
 
   const http = createHttpApp({

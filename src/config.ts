@@ -91,6 +91,11 @@ export const ConfigSchema = z
     OFFICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default('教师培训管理办公室')),
     /** A PNG or JPEG of the office seal drawn on each 学时证明; none when unset. */
     OFFICE_SEAL_PATH: optionalString,
+    /**
+     * Days files the server wrote are kept: sent reply attachments (data/files), the terminal's copies of them and
+     * the console's certificate exports (data/exports). An attachment a pending or failed message names is kept.
+     */
+    FILES_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(7)),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {

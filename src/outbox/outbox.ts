@@ -122,6 +122,15 @@ export function nextDueAt(db: Db): Date | null {
   return row?.at ? new Date(row.at) : null;
 }
 
+/** The attachment hashes that rows not yet sent (pending, or failed and open to a resend) still name. */
+export function unsentAttachmentHashes(db: Db): Set<string> {
+  const rows = statement(
+    db,
+    `select distinct json_extract(reply, '$.file.sha256') as sha from outbox where status in ('pending', 'failed') and json_extract(reply, '$.file.sha256') is not null`,
+  ).all() as { sha: string }[];
+  return new Set(rows.map((r) => r.sha));
+}
+
 /** Reads a row's JSON; throws on a row that cannot be a message. */
 export function toOutboxMessage(
   row: Pick<DueRow, 'id' | 'platform' | 'target' | 'idempotencyKey' | 'attempts'> & { unknownOutcomes?: number; reply: string | Reply },

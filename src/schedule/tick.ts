@@ -5,6 +5,7 @@ import { materialisePresetDeadlines } from '../deadlines/presets.js';
 import { deadlineReminders } from '../deadlines/reminders.js';
 import { declarationReminders } from '../declarations/approval/reminders.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { pruneFiles, type FileRetention } from '../outbox/prune-files.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from './context.js';
 import { paceReminders } from './pace.js';
@@ -22,6 +23,8 @@ export interface SchedulerDeps {
   messages?: Messages;
   /** Time a tick may spend before leaving the rest to the next one (ms; default DEFAULT_TICK_BUDGET_MS). */
   budgetMs?: number;
+  /** Sent attachments and exports to remove once past their retention (none for an in-memory database). */
+  files?: FileRetention;
 }
 
 export const DEFAULT_TICK_BUDGET_MS = 400;
@@ -35,6 +38,8 @@ export interface TickReport {
   /** 学时申报 waiting too long: reminders to their approvers, and escalations to the office. */
   declarationReminders: number;
   declarationEscalations: number;
+  /** Files removed past their retention (attachments, their terminal copies, exports). */
+  prunedFiles: number;
   /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
   deferred: number;
   errors: number;
@@ -60,7 +65,19 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     logger,
     overBudget: () => performance.now() > stopAt,
   };
-  const report: TickReport = { materialised: 0, reminders: 0, escalations: 0, pace: 0, broadcastReports: 0, declarationReminders: 0, declarationEscalations: 0, deferred: 0, errors: 0, ms: 0 };
+  const report: TickReport = {
+    materialised: 0,
+    reminders: 0,
+    escalations: 0,
+    pace: 0,
+    broadcastReports: 0,
+    declarationReminders: 0,
+    declarationEscalations: 0,
+    prunedFiles: 0,
+    deferred: 0,
+    errors: 0,
+    ms: 0,
+  };
   const job = (name: string, fn: () => void) => {
     try {
       fn();
@@ -92,6 +109,15 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     report.declarationEscalations = r.escalations;
     report.deferred += r.deferred;
   });
+  const files = deps.files;
+  if (files) {
+    job('files', () => {
+      // Files are stamped in real time: compared with the transport clock, never a business clock pinned ahead.
+      const r = pruneFiles(ctx.db, files, ctx.transportNow);
+      report.prunedFiles = r.attachments + r.copies + r.exports;
+      if (report.prunedFiles > 0) logger.info(r, 'removed files past their retention');
+    });
+  }
   report.ms = performance.now() - started;
   if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
   if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations > 0) {
