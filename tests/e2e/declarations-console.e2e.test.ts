@@ -15,7 +15,7 @@ import { qrPngSync } from '../../src/certificates/png-sync.js';
 import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { issueLoginLink } from '../../src/admin/auth.js';
 import { notifySubmitted } from '../../src/declarations/notify.js';
-import { getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
+import { approveDeclaration, getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
 import { listen, closeServer } from '../../src/http/server.js';
 import { findTeacherById } from '../../src/ledger/teachers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -90,9 +90,14 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
       { path: join(shots, 'cert.pdf'), name: '学时证明.pdf', kind: 'file' },
     ]);
     d.a = submit(ids.zhang!, { evidenceIds: evidence });
-    d.b = submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-02', hours: 6, category: '班主任培训' });
+    // Over 24 学时: the school approves it first, then it waits for the office.
+    d.b = submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-05', hours: 30, category: '班主任培训' });
+    const passed = approveDeclaration(app.db, app.presets, d.b.id, actor(ids.leader!, 'feishu:ou_L0001'), app.fixedClock.now());
+    expect(passed.ok && passed.declaration.currentStep).toBe('office');
     d.c = submit(ids.li!, { project: '乡村教师信息化培训', startDate: '2026-10-20', endDate: '2026-10-22', hours: 20, category: '集中培训', certificateNo: 'XC-2026-77' });
     d.dup = submit(ids.li!, { project: '乡村教师信息化培训（补报）', startDate: '2026-10-21', endDate: '2026-10-21', hours: 8, category: '集中培训', certificateNo: 'XC-2026-77' });
+    // 第二中学 has no leader on the roster: its declarations go straight to the office.
+    d.e = submit(ids.li!, { project: '心理健康教育专题', startDate: '2026-11-09', endDate: '2026-11-09', hours: 4 });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
@@ -117,10 +122,10 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     await page.waitForURL(`${base}/admin/declarations`);
     expect(await page.textContent('h1')).toBe('学时申报审核');
     // Oldest first: the queue is worked through in the order it came.
-    expect(await rowIds()).toEqual([d.a!.id, d.b!.id, d.c!.id, d.dup!.id]);
+    expect(await rowIds()).toEqual([d.a!.id, d.b!.id, d.c!.id, d.dup!.id, d.e!.id]);
     await page.selectOption('select[name=school]', '第二中学');
     await page.click('#filters button[type=submit]');
-    expect((await rowIds()).sort()).toEqual([d.c!.id, d.dup!.id].sort());
+    expect(await rowIds()).toEqual([d.c!.id, d.dup!.id, d.e!.id]);
     await page.goto(`${base}/admin/declarations?category=${encodeURIComponent('班主任培训')}`);
     expect(await rowIds()).toEqual([d.b!.id]);
     await page.goto(`${base}/admin/declarations`);
@@ -164,6 +169,9 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     // Outside a console session the same address gives nothing.
     const anonymous = await fetch(`${base}${await pdfLink.getAttribute('href')}`, { redirect: 'manual' });
     expect(anonymous.status).not.toBe(200);
+    // It is at the school's step: the office sees it, but decides only after the school (or once escalated).
+    expect(await page.locator('#decide').count()).toBe(0);
+    expect(await page.textContent('body')).toContain('学校审核中：学校审核通过');
     await page.screenshot({ path: join(shots, 'declaration.png'), fullPage: true });
     copyFileSync(join(shots, 'declaration.png'), '/tmp/xueshi-declaration.png');
   });
@@ -191,18 +199,28 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     expect(JSON.parse(notice.reply).text).toContain('培训日期与证书不一致，请核对');
   });
 
-  it('approves the ticked declarations at once from the queue', async () => {
+  it('approves the ticked declarations at once from the queue; one still at the school step cannot be slipped in', async () => {
     await page.goto(`${base}/admin/declarations`);
-    expect((await rowIds()).sort()).toEqual([d.a!.id, d.c!.id].sort());
-    await page.check(`input[name=ids][value="${d.a!.id}"]`);
+    expect(await rowIds()).toEqual([d.a!.id, d.c!.id, d.e!.id]);
+    expect(await page.locator(`input[name=ids][value="${d.a!.id}"]`).count()).toBe(0);
     await page.check(`input[name=ids][value="${d.c!.id}"]`);
+    await page.check(`input[name=ids][value="${d.e!.id}"]`);
+    // A hand-made form field naming the school-step one: the server refuses it, the others still go through.
+    await page.evaluate((id) => {
+      const extra = document.createElement('input');
+      Object.assign(extra, { type: 'hidden', name: 'ids', value: String(id) });
+      document.querySelector('#queue')!.appendChild(extra);
+    }, d.a!.id);
     await page.click('#batch-approve');
     await page.waitForURL(`${base}/admin/declarations`);
-    expect(await page.textContent('.flash')).toContain('已通过 2 份申报');
-    expect(getDeclaration(app.db, d.a!.id)!.declaration.state).toBe('approved');
+    const note = await page.textContent('.flash');
+    expect(note).toContain('已通过 2 份申报');
+    expect(note).toContain('另有 1 份未处理');
     expect(getDeclaration(app.db, d.c!.id)!.declaration.state).toBe('approved');
-    expect(recordsOf(app.db, ids.zhang!)).toHaveLength(1);
-    expect(recordsOf(app.db, ids.li!)).toHaveLength(2);
-    expect(await page.locator('#queue .empty').textContent()).toContain('没有符合条件的申报');
+    expect(getDeclaration(app.db, d.e!.id)!.declaration.state).toBe('approved');
+    expect(getDeclaration(app.db, d.a!.id)!.declaration.state).toBe('pending');
+    expect(recordsOf(app.db, ids.zhang!)).toHaveLength(0);
+    expect(recordsOf(app.db, ids.li!)).toHaveLength(3);
+    expect(await rowIds()).toEqual([d.a!.id]);
   });
 });

@@ -105,6 +105,15 @@ describe('approval cards on Feishu', () => {
     expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('approved');
   });
 
+  it('the office waits for the school: an officer clicking at the school step is told where it stands', async () => {
+    const p = await setUp();
+    const d = submit(p);
+    const answer = await click('ou_O0001', '通过申报', String(d.id));
+    expect(answer.toast!.content).toContain('目前不需要你处理：学校审核中，待 李校长、王副校长 审核');
+    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
+    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+  });
+
   it('refuses a leader of another school without telling them anything about it', async () => {
     const p = await setUp();
     const d = submit(p);

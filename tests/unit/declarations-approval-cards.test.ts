@@ -88,9 +88,11 @@ describe('approval card', () => {
     const other = { teacherId: 99, officer: false };
     expect(approvalCard(view(), t, { viewer: other }).buttons).toEqual([]);
     expect(approvalCard(view(), t, { viewer: { teacherId: 2, officer: false } }).buttons).toHaveLength(3);
-    // An officer may decide any step, except their own declaration.
-    expect(mayDecideNow(view(), { teacherId: 99, officer: true })).toBe(true);
-    expect(mayDecideNow(view(), { teacherId: 1, officer: true })).toBe(false);
+    // The school decides first: an officer at the school step only once it is escalated (assigned); never their own.
+    expect(mayDecideNow(view(), { teacherId: 99, officer: true })).toBe(false);
+    expect(mayDecideNow(view({ currentStep: 'office' }), { teacherId: 99, officer: true })).toBe(true);
+    expect(mayDecideNow(view({}, { assignees: [leader, person(99, 'O0001', '钱主任', '教师发展中心')] }), { teacherId: 99, officer: true })).toBe(true);
+    expect(mayDecideNow(view({ currentStep: 'office', teacherId: 99 }), { teacherId: 99, officer: true })).toBe(false);
   });
 
   it('warns of duplicates in orange, naming the earlier item', () => {

@@ -249,6 +249,7 @@ export const declarationApproval = {
     batchNone: '请先勾选要通过的申报。',
     batchDone: (approved: number, refused: string[]) =>
       `已通过 ${approved} 份申报。${refused.length ? `另有 ${refused.length} 份未处理：${refused.join(' ')}` : ''}`,
+    schoolFirst: '学校审核中：学校审核通过（或逾期未审、上报教育局）后，教育局再审核。',
     noTeacher: '用管理令牌登录时不能审核申报。请在飞书或钉钉中向学时助手发送「后台」，用本人的登录链接进入后台再审核。',
   },
 };

@@ -23,10 +23,15 @@ export function approvalPageUrl(baseUrl: string, id: number): string {
   return `${baseUrl.replace(/\/+$/, '')}/approve/${id}`;
 }
 
-/** Whether this person may decide it now: a current assignee, or an officer (the office may decide any step). */
+/**
+ * Whether this person may decide it now: a current assignee (the school's leaders, whoever it was handed to, the
+ * officers once it is escalated), or any officer at the office step. The school decides first: the office does not
+ * jump a school step unless it was escalated to it. Nobody decides their own.
+ */
 export function mayDecideNow(view: DeclarationView, viewer: { teacherId: number; officer: boolean }): boolean {
-  if (view.declaration.state !== 'pending' || viewer.teacherId === view.declaration.teacherId) return false;
-  return viewer.officer || view.assignees.some((a) => a.id === viewer.teacherId);
+  const d = view.declaration;
+  if (d.state !== 'pending' || viewer.teacherId === d.teacherId) return false;
+  return view.assignees.some((a) => a.id === viewer.teacherId) || (viewer.officer && d.currentStep === 'office');
 }
 
 /** Who did the last decision-like step (for the status line): name and time. */

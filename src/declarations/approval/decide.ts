@@ -12,7 +12,7 @@ import type { PolicyPreset } from '../../policy/schema.js';
 import { notifyDecision } from '../notify.js';
 import { approveDeclaration, approversFor, canView, forwardDeclaration, getDeclaration, returnDeclaration } from '../service.js';
 import type { Actor, DecisionOutcome, DeclarationView } from '../types.js';
-import { statusLine } from './cards.js';
+import { mayDecideNow, statusLine } from './cards.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'return'; reason: string } | { kind: 'forward'; employeeNo: string };
 
@@ -64,9 +64,12 @@ export function decide(ctx: DecisionContext, id: number, decision: Decision, app
   const actor: Actor = { label: approver.label, teacherId: approver.teacher.id };
   const viewable = () => (mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer }) ? getDeclaration(db, id) : null);
 
-  // Nobody decides their own declaration, an officer included (the core lets officers decide any step).
-  const own = getDeclaration(db, id)?.declaration.teacherId === approver.teacher.id;
-  if (own) return { ok: false, reason: 'own', view: null, text: m.refusals.own(id) };
+  // Nobody decides their own declaration, and the office does not jump the school's step (the core lets officers
+  // decide any step, for the CLI): here only the current assignees, or officers at the office step, may act.
+  const before = getDeclaration(db, id);
+  if (before?.declaration.teacherId === approver.teacher.id) return { ok: false, reason: 'own', view: null, text: m.refusals.own(id) };
+  const me = { teacherId: approver.teacher.id, officer: approver.officer };
+  if (before && before.declaration.state === 'pending' && !mayDecideNow(before, me)) return refusal(ctx, id, 'not_assignee', viewable());
   let outcome: DecisionOutcome;
   if (decision.kind === 'approve') outcome = approveDeclaration(db, presets, id, actor, now);
   else if (decision.kind === 'return') {

@@ -138,9 +138,11 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
             </form>
           </Panel>
         </div>
-      ) : user.teacher ? null : (
+      ) : !user.teacher ? (
         <Alert kind="info">{m.noTeacher}</Alert>
-      )}
+      ) : d.state === 'pending' && d.currentStep === 'school' ? (
+        <Alert kind="info">{m.schoolFirst}</Alert>
+      ) : null}
     </Page>
   );
 }

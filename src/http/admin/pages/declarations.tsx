@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { dateIn } from '../../../clock.js';
 import { listDeclarations } from '../../../declarations/service.js';
-import { evidenceOf, flagsOf, type DeclarationState } from '../../../declarations/store.js';
+import { evidenceOf, flagsOf, isAssignee, type DeclarationState } from '../../../declarations/store.js';
 import { listSchools } from '../../../deadlines/store.js';
 import { flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { CsrfField, DataTable, Field, Panel } from '../components.js';
@@ -141,13 +141,11 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
                 }
                 row={({ declaration: d, teacher }) => {
                   const flags = flagsOf(svc.db, d.id).length;
+                  // Ticked only where this officer may decide now (the office step, or assigned to them).
+                  const decidable = user.teacher !== null && d.teacherId !== user.teacher.id && (d.currentStep === 'office' || isAssignee(svc.db, d.id, user.teacher.id));
                   return (
                     <tr data-id={String(d.id)}>
-                      {pending ? (
-                        <td>
-                          <input type="checkbox" name="ids" value={String(d.id)} aria-label={m.selectOne(d.id)} />
-                        </td>
-                      ) : null}
+                      {pending ? <td>{decidable ? <input type="checkbox" name="ids" value={String(d.id)} aria-label={m.selectOne(d.id)} /> : null}</td> : null}
                       <td class="nowrap">
                         <a href={`/admin/declarations/${d.id}`}>{core.number(d.id)}</a>
                       </td>
