@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm';
-import { prepared, type Db } from '../../db/client.js';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
 import {
   declarationAssignees,
   declarationFlags,
   declarations,
   declarationSteps,
+  evidenceFiles,
   records,
   roles,
   teachers,
@@ -290,61 +291,41 @@ export function listDeclarationRows(db: Db, filter: DeclarationFilter = {}): { d
   return filter.limit ? query.limit(filter.limit).all() : query.all();
 }
 
-/* ---------- evidence (the evidence part's table; read only here) ---------- */
+/* ---------- evidence (the evidence part's table: the core attaches rows and reads their hashes) ---------- */
 
-/** An evidence row as the core reads it (the evidence part owns the table and its full row type). */
-export interface EvidenceSummary {
-  id: number;
-  declarationId: number | null;
-  teacherId: number;
-  kind: string;
-  fileName: string | null;
-  status: string;
-  sha256: string | null;
-  size: number | null;
-  mime: string | null;
-}
-
-const EVIDENCE_COLUMNS = `id, declaration_id as declarationId, teacher_id as teacherId, kind, file_name as fileName, status, sha256, size, mime`;
-
-/** Until the evidence part's migration is in, there is no table to read: nothing is attached. */
-function hasEvidenceTable(db: Db): boolean {
-  return !!prepared<[], { one: number }>(db, `select 1 as one from sqlite_master where type = 'table' and name = 'evidence_files'`).get();
-}
+/** An evidence row as the evidence part stores it. */
+export type EvidenceSummary = typeof evidenceFiles.$inferSelect;
 
 export function evidenceOf(db: Db, declarationId: number): EvidenceSummary[] {
-  if (!hasEvidenceTable(db)) return [];
-  return prepared<[number], EvidenceSummary>(db, `select ${EVIDENCE_COLUMNS} from evidence_files where declaration_id = ? order by id`).all(declarationId);
+  return db.select().from(evidenceFiles).where(eq(evidenceFiles.declarationId, declarationId)).orderBy(asc(evidenceFiles.id)).all();
 }
 
 /** Attaches the teacher's own unattached (or already this declaration's) evidence; returns how many are now attached. */
 export function attachEvidence(db: Db, declarationId: number, teacherId: number, evidenceIds: readonly number[]): number {
-  if (evidenceIds.length === 0 || !hasEvidenceTable(db)) return 0;
-  let attached = 0;
-  for (const id of new Set(evidenceIds)) {
-    attached += prepared<[number, number, number, number], never>(
-      db,
-      `update evidence_files set declaration_id = ? where id = ? and teacher_id = ? and (declaration_id is null or declaration_id = ?)`,
-    ).run(declarationId, id, teacherId, declarationId).changes;
-  }
-  return attached;
+  if (evidenceIds.length === 0) return 0;
+  return db
+    .update(evidenceFiles)
+    .set({ declarationId })
+    .where(
+      and(
+        inArray(evidenceFiles.id, [...new Set(evidenceIds)]),
+        eq(evidenceFiles.teacherId, teacherId),
+        or(isNull(evidenceFiles.declarationId), eq(evidenceFiles.declarationId, declarationId)),
+      ),
+    )
+    .run().changes;
 }
 
-/** Other live declarations holding a stored file with one of these hashes. */
+/** Other live declarations holding a file with one of these hashes. */
 export function declarationsWithEvidenceHash(db: Db, sha256s: readonly string[], excludeId: number): { declarationId: number; sha256: string }[] {
-  if (sha256s.length === 0 || !hasEvidenceTable(db)) return [];
-  const out: { declarationId: number; sha256: string }[] = [];
-  for (const sha of new Set(sha256s)) {
-    out.push(
-      ...prepared<[string, number], { declarationId: number; sha256: string }>(
-        db,
-        `select distinct e.declaration_id as declarationId, e.sha256 as sha256 from evidence_files e
-         join declarations d on d.id = e.declaration_id
-         where e.sha256 = ? and e.declaration_id <> ? and d.state <> 'withdrawn' order by e.declaration_id`,
-      ).all(sha, excludeId),
-    );
-  }
-  return out;
+  if (sha256s.length === 0) return [];
+  return db
+    .selectDistinct({ declarationId: declarations.id, sha256: sql<string>`${evidenceFiles.sha256}` })
+    .from(evidenceFiles)
+    .innerJoin(declarations, eq(declarations.id, evidenceFiles.declarationId))
+    .where(and(inArray(evidenceFiles.sha256, [...new Set(sha256s)]), ne(declarations.id, excludeId), ALIVE))
+    .orderBy(asc(declarations.id))
+    .all();
 }
 
 /** Hashes of the stored files already attached to a declaration. */

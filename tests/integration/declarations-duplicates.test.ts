@@ -106,17 +106,14 @@ describe('flags for the approver, with the earlier item', () => {
   });
 
   it('the same evidence file (sha256), flagged when the evidence part reports the hash; once only', () => {
-    // The evidence part's table (its migration adds it); created here only if it is not there yet.
-    x.db.$client.exec(`create table if not exists evidence_files (id integer primary key, declaration_id integer, teacher_id integer not null,
-      platform text not null, message_id text not null, account_id text not null, platform_key text not null, kind text not null,
-      file_name text, status text not null default 'pending', sha256 text, size integer, mime text, error text,
-      attempts integer not null default 0, next_attempt_at integer not null, claimed_until integer, created_at integer not null, stored_at integer)`);
-    const insert = x.db.$client.prepare(
-      `insert into evidence_files (teacher_id, platform, message_id, account_id, platform_key, kind, status, sha256, next_attempt_at, created_at)
-       values (?, 'feishu', ?, 'ou_x', 'img_v3_key', 'image', 'stored', ?, 0, 0)`,
-    );
+    // Stored files as the evidence worker leaves them (downloaded, checked, hashed).
     let message = 0;
-    const file = (teacherId: number, sha: string) => Number(insert.run(teacherId, `om_${++message}`, sha).lastInsertRowid);
+    const file = (teacherId: number, sha256: string) =>
+      x.db
+        .insert(schema.evidenceFiles)
+        .values({ teacherId, platform: 'feishu', messageId: `om_${++message}`, accountId: 'ou_x', platformKey: 'img_v3_key', kind: 'image', status: 'stored', sha256, nextAttemptAt: now, createdAt: now })
+        .returning()
+        .get().id;
     const e1 = file(teacher, 'a'.repeat(64));
     const e2 = file(other, 'a'.repeat(64));
     const e3 = file(other, 'b'.repeat(64));
