@@ -89,11 +89,18 @@ describe('Feishu evidence', () => {
     ]);
     expect(requests.every((r) => r.headers.authorization === `Bearer ${h.fake.token}`)).toBe(true);
 
+    // Registered on a business clock far ahead of real time (XUESHI_NOW), a file is still fetched at once.
+    const ahead = await sendFeishu(h, 'image', 'img_ahead', png(2000));
+    const [aheadRow] = inTransaction(h.app.db, () => registerEvidence(h.app.db, ahead, teacherId, new Date('2031-01-01T00:00:00Z')));
+    h.app.evidence.kick();
+    await eventually(() => findEvidence(h.app.db, aheadRow.id)?.status === 'stored', 5000, 'stored despite a clock ahead');
+    expect(findEvidence(h.app.db, aheadRow.id)!.createdAt).toEqual(new Date('2031-01-01T00:00:00Z'));
+
     // A redelivered message (the wizard sees it again) finds the same rows: nothing registered or fetched twice.
     const again = inTransaction(h.app.db, () => registerEvidence(h.app.db, image, teacherId, new Date()));
     expect(again.map((r) => r.id)).toEqual([storedImage.id]);
     await h.app.evidence.whenIdle();
-    expect(h.fake.resourceRequests()).toHaveLength(2);
+    expect(h.fake.resourceRequests()).toHaveLength(3);
   });
 
   it('rejects a file over MAX_EVIDENCE_BYTES without reading past the limit, and tells the teacher', async () => {

@@ -2,6 +2,8 @@ import type { Db } from '../../../db/client.js';
 import type { IncomingMessage } from '../../bot/types.js';
 import { evidenceOfDeclaration, evidenceOfMessage, insertPending, type EvidenceRow } from './store.js';
 
+const DUE_AT_ONCE = new Date(0);
+
 /**
  * The message's pictures and files as pending evidence of `teacherId` (synchronous: it runs inside the event's
  * transaction, the download happens later in the worker). A redelivered message finds its rows and adds none.
@@ -21,7 +23,9 @@ export function registerEvidence(db: Db, message: IncomingMessage, teacherId: nu
       platformKey: a.key,
       kind: a.kind,
       fileName: a.name ?? null,
-      nextAttemptAt: now,
+      // Due at once on the worker's clock, whatever clock the caller's `now` is on (a pinned business clock,
+      // XUESHI_NOW, may run ahead of real time); the worker's retries are timed on its own clock.
+      nextAttemptAt: DUE_AT_ONCE,
       createdAt: now,
     })),
   );
