@@ -11,10 +11,21 @@ import type { BotServices, Caller, Command, CommandContext } from './command.js'
 import { runCommand } from './dispatch.js';
 import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
-import { Router } from './router.js';
+import { normalizeText, Router } from './router.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from './types.js';
 
 const DRAIN_RETRY_MS = 1_000;
+
+/** What a message gets: the reply, whether it is personal (never to a group), and a note an open form adds. */
+interface Answer {
+  reply: Reply;
+  personal: boolean;
+  note?: string | null;
+}
+
+function withNote(reply: Reply, note: string | null | undefined): Reply {
+  return note ? { ...reply, text: `${reply.text}\n\n${note}` } : reply;
+}
 
 /**
  * A reply with a file becomes two rows: its text, then the file alone. One row is one platform message, so a
@@ -226,6 +237,45 @@ export class Bot {
 
   private respondToMessage(message: IncomingMessage, eventKey: string): Outgoing[] {
     const caller = this.callerFor(message.platform, message.accountId);
+    const conversation = this.openConversation(caller);
+    const answer = conversation ? this.continueConversation(conversation, message, caller) : this.answer(message, caller, eventKey);
+    const { reply, personal, note } = answer;
+    if (personal && message.chatType === 'group') {
+      // Personal numbers never go to a group: the full answer goes by direct message, the group hears where it went.
+      const name = caller.teacher?.name ?? message.accountName ?? '';
+      return [
+        this.directTo(message, eventKey, '#dm', withNote(reply, note)),
+        this.replyTo(message, eventKey, 1, { text: this.t.group.answeredPrivately(name) }),
+      ];
+    }
+    if (note && message.chatType === 'group') {
+      // A form left open is the teacher's own business: the reminder goes by direct message.
+      return [this.replyTo(message, eventKey, 0, reply), this.directTo(message, eventKey, '#note', { text: note })];
+    }
+    return [this.replyTo(message, eventKey, 0, withNote(reply, note))];
+  }
+
+  /** The step-by-step form (a command with a `conversation`) the caller has open, if any. */
+  private openConversation(caller: Caller): Command | undefined {
+    if (!caller.teacher) return undefined;
+    return this.options.commands.find((c) => c.conversation?.isOpen(this.options.db, caller));
+  }
+
+  /**
+   * While a form is open its answers go to it, whatever they look like (a project name may read like a question);
+   * a message starting with another command's name still runs that command, and the form says it is kept.
+   */
+  private continueConversation(conversation: Command, message: IncomingMessage, caller: Caller): Answer {
+    const ctx = this.contextFor(caller, message);
+    const named = this.router.named(message.text);
+    if (!named || named.command === conversation) {
+      return { reply: runCommand(conversation, ctx, normalizeText(message.text)), personal: Boolean(conversation.personal) };
+    }
+    const reply = runCommand(named.command, ctx, named.argText);
+    return { reply, personal: Boolean(named.command.personal), note: conversation.conversation!.keptNote(ctx, named.command) };
+  }
+
+  private answer(message: IncomingMessage, caller: Caller, eventKey: string): Answer {
     const route = this.router.route(message.text);
     const t = this.t;
     let reply: Reply;
@@ -247,15 +297,11 @@ export class Bot {
         personal = Boolean(route.command.personal) && caller.teacher !== null;
         break;
     }
-    if (personal && message.chatType === 'group') {
-      // Personal numbers never go to a group: the full answer goes by direct message, the group hears where it went.
-      const name = caller.teacher?.name ?? message.accountName ?? '';
-      return [
-        { platform: message.platform, target: { type: 'user', accountId: message.accountId }, reply, idempotencyKey: `${eventKey}#dm`, origin: eventKey },
-        this.replyTo(message, eventKey, 1, { text: t.group.answeredPrivately(name) }),
-      ];
-    }
-    return [this.replyTo(message, eventKey, 0, reply)];
+    return { reply, personal };
+  }
+
+  private directTo(message: IncomingMessage, eventKey: string, suffix: string, reply: Reply): Outgoing {
+    return { platform: message.platform, target: { type: 'user', accountId: message.accountId }, reply, idempotencyKey: `${eventKey}${suffix}`, origin: eventKey };
   }
 
   private respondToCardAction(action: CardAction, eventKey: string): Outgoing[] {

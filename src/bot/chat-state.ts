@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatState } from '../../db/schema.js';
 import type { Caller } from './command.js';
@@ -24,4 +24,23 @@ export function remember(db: Db, caller: Caller, key: string, value: unknown, at
     .values({ platform: caller.platform, accountId: caller.accountId, key, value: json, updatedAt: at })
     .onConflictDoUpdate({ target: [chatState.platform, chatState.accountId, chatState.key], set: { value: json, updatedAt: at } })
     .run();
+}
+
+export function forget(db: Db, caller: { platform: string; accountId: string }, key: string): void {
+  db.delete(chatState)
+    .where(and(eq(chatState.platform, caller.platform), eq(chatState.accountId, caller.accountId), eq(chatState.key, key)))
+    .run();
+}
+
+export type ChatStateRow = typeof chatState.$inferSelect;
+
+/** Values under `key` last written before `before`, oldest first (e.g. half-filled forms to expire). */
+export function statesOlderThan(db: Db, key: string, before: Date, limit = 200): ChatStateRow[] {
+  return db
+    .select()
+    .from(chatState)
+    .where(and(eq(chatState.key, key), lt(chatState.updatedAt, before)))
+    .orderBy(asc(chatState.updatedAt))
+    .limit(limit)
+    .all();
 }

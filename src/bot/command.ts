@@ -78,6 +78,16 @@ export interface Command<S extends z.ZodType = z.ZodType> {
   personal?: boolean;
   /** Hidden from the help list (e.g. console-only helpers). */
   hidden?: boolean;
+  /**
+   * Makes this the command that takes the answers of a step-by-step form (the 学时申报 wizard). While `isOpen`
+   * for the caller, every message comes here whole (text as the argument, attachments on ctx.message), except
+   * one that starts with another command's name: that command runs, and `keptNote` is added to its reply.
+   */
+  conversation?: {
+    isOpen(db: Db, caller: Caller): boolean;
+    /** Added to another command's reply while the form is open (null: nothing to add, e.g. its own start command). */
+    keptNote(ctx: CommandContext, other: Command): string | null;
+  };
   run(ctx: CommandContext, args: z.infer<S>): Reply;
 }
 

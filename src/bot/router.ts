@@ -35,13 +35,20 @@ export class Router {
     return this.byName.get(name.toLowerCase());
   }
 
+  /** The command whose name is the message's first word, exactly (no intents, no guessing). */
+  named(raw: string): { command: Command; argText: string } | null {
+    const [first, ...rest] = normalizeText(raw).split(' ');
+    // Full-width letters (ｈｏｕｒｓ) match their plain names; the arguments stay as typed (a broadcast's text).
+    const command = this.find(first.normalize('NFKC').replace(/[?!。.,，]+$/, ''));
+    return command ? { command, argText: rest.join(' ') } : null;
+  }
+
   route(raw: string): Route {
     const text = normalizeText(raw);
     if (!text) return { kind: 'empty' };
-    const [first, ...rest] = text.split(' ');
-    // Full-width letters (ｈｏｕｒｓ) match their plain names; the arguments stay as typed (a broadcast's text).
-    const exact = this.find(first.normalize('NFKC').replace(/[?!。.,，]+$/, ''));
-    if (exact) return { kind: 'command', command: exact, argText: rest.join(' ') };
+    const first = text.split(' ')[0];
+    const exact = this.named(text);
+    if (exact) return { kind: 'command', ...exact };
 
     const intent = matchIntent(text);
     if (intent) {
