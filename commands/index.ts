@@ -35,6 +35,11 @@ import declarationPending from './declaration-pending.js';
 import declarationApprove from './declaration-approve.js';
 import declarationReturn from './declaration-return.js';
 import declarationForward from './declaration-forward.js';
+import declare from './declare.js';
+import declarationAnswer from './declaration-answer.js';
+import declarationResubmit from './declaration-resubmit.js';
+import declarationWithdraw from './declaration-withdraw.js';
+import myDeclarations from './my-declarations.js';
 
 /** Every chat command, in the order help lists them. */
 export const commands: Command[] = [];
@@ -76,3 +81,5 @@ commands.push(adminLogin as Command);
 commands.push(smalltalk as Command);
 // One-time codes officers and school leaders bind with.
 commands.push(bindCode as Command);
+// 学时申报 (teacher's side): the step-by-step form, its answers, and the teacher's own list.
+commands.push(declare as Command, myDeclarations as Command, declarationResubmit as Command, declarationWithdraw as Command, declarationAnswer as Command);

@@ -51,6 +51,12 @@ const RECORDS = /记录|records?|明细|清单|流水|(?:参加|修|上)(?:过|�
 const NOT_RECORDS = /(?:会议|聊天|通话|听课|教研|上课|考勤)记录|怎么(?:登记|写|上传|补|添加|删除|改)|如何(?:登记|上传|补)|发我/;
 const RECORDS_ARG = /(20\d\d)|(今年|去年|前年)|第(\d+)页|(下一页|下页|更多|上一页|上页)/;
 
+/** 学时申报: the teacher's own declarations (我的申报), or starting one (申报); a question about the rules is neither. */
+const MY_DECLARATIONS = /我的申报|(?:我|我的)?申报(?:的)?(?:学时)?(?:进度|记录|情况|状态|结果)|申报的?(?:学时|培训)?.{0,4}(?:通过|审核|批|退回|驳回|到哪)|查.{0,3}申报/;
+const DECLARE =
+  /(?:申报|补录|补登|登记|认定|上传|提交)(?:一下|下)?(?:外出|在外|外面|校外|参加)?的?(?:培训|学时|学分|证书)|(?:学时|学分|培训|证书).{0,6}(?:申报|补录|补登|登记|认定|上传)|^(?:我要|我想|想|要|帮我)?申报(?:一下)?$/;
+const NOT_DECLARE = /标准|条件|规定|截止|什么时候|多久|要求|政策|文件|是什么|名额|别人|他|她/;
+
 /** Questions about the rules, processes or one training, rather than the asker's own figures. */
 const NOT_OWN_FIGURES =
   /是什么|什么是|什么意思|啥意思|怎么(?!查|看|问|样|办|这么|那么|才|只|还|没|少)|如何(?!查|看)|证明|证书|打印|认定|标准|登记|申报|补录|上传|录入|申诉|投诉|更新|同步|跨年|结转|抵扣|折算|兑换|银行|网站|平台|入口|报名|算(?:学时|学分|课时|几|不算|吗)|能算|计入|算进|(?:这|那|本|此)(?:次|个|场|门)(?:培训|讲座|活动|课|会)|讲座/;
@@ -153,6 +159,11 @@ export function matchIntent(text: string): IntentMatch | null {
   }
   const howTo = HOW_TO_SIGN.exec(core);
   if (howTo) return { command: (howTo[1] ?? howTo[2]) === '签退' ? '签退' : '签到' };
+
+  if (!NOT_DECLARE.test(core)) {
+    if (MY_DECLARATIONS.test(core)) return { command: '我的申报' };
+    if (DECLARE.test(core)) return { command: '申报' };
+  }
 
   if (PAGE_WORDS.test(core)) return { command: '记录', argText: /上/.test(core) ? '上一页' : '下一页' };
   if (RECORDS.test(core) && !NOT_RECORDS.test(core)) return personal('记录', core, recordsArg(core));

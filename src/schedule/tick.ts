@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js';
 import { messagesFor, type Messages } from '../bot/i18n/index.js';
 import { broadcastReports } from '../broadcasts/report.js';
 import { materialisePresetDeadlines } from '../deadlines/presets.js';
+import { expireDeclarationDrafts } from '../declarations/chat/expiry.js';
 import { deadlineReminders } from '../deadlines/reminders.js';
 import { declarationReminders } from '../declarations/approval/reminders.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -40,6 +41,8 @@ export interface TickReport {
   declarationEscalations: number;
   /** Files removed past their retention (attachments, their terminal copies, exports). */
   prunedFiles: number;
+  /** Half-filled 学时申报 drafts dropped (each teacher told once). */
+  expiredDrafts: number;
   /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
   deferred: number;
   errors: number;
@@ -74,6 +77,7 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     declarationReminders: 0,
     declarationEscalations: 0,
     prunedFiles: 0,
+    expiredDrafts: 0,
     deferred: 0,
     errors: 0,
     ms: 0,
@@ -118,9 +122,12 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
       if (report.prunedFiles > 0) logger.info(r, 'removed files past their retention');
     });
   }
+  job('declarationDrafts', () => {
+    report.expiredDrafts = expireDeclarationDrafts(ctx);
+  });
   report.ms = performance.now() - started;
   if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
-  if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations > 0) {
+  if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations + report.expiredDrafts > 0) {
     logger.info({ ...report, ms: Math.round(report.ms) }, 'scheduler enqueued messages');
     deps.onEnqueued?.();
   }

@@ -7,14 +7,13 @@ import { evidenceDirFor, storedPath } from '../../src/declarations/evidence/file
 import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { findEvidence, type EvidenceRow } from '../../src/declarations/evidence/store.js';
 import { EvidenceWorker } from '../../src/declarations/evidence/worker.js';
-import { systemClock } from '../../src/clock.js';
 import { inTransaction } from '../../db/client.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';
 import { callbackBody } from '../fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
 import { messageEvent } from '../fakes/feishu-sign.js';
 import { addTeacher } from '../helpers/seed.js';
-import { jpeg, pdf, png } from './evidence-helpers.js';
+import { dingtalkEvidenceWorker, jpeg, pdf, png } from './evidence-helpers.js';
 
 /**
  * Evidence downloads against the fake platforms: a real signed webhook brings the attachment, the wizard's call
@@ -200,16 +199,7 @@ describe('DingTalk evidence', () => {
     const message = JSON.parse(h.inboxRows()[0].payload) as IncomingMessage;
 
     // The DingTalk adapter is built by the harness, outside the app: a worker with its source, as app.ts wires it.
-    extra = new EvidenceWorker({
-      db: h.app.db,
-      sources: [h.adapter.resources!],
-      dir: evidenceDirFor(h.app.config),
-      maxBytes: h.app.config.MAX_EVIDENCE_BYTES,
-      clock: systemClock,
-      pollMs: 20,
-      backoffBaseMs: 20,
-    });
-    extra.start();
+    extra = dingtalkEvidenceWorker(h, { backoffBaseMs: 20 });
     h.fake.files.planNext('dl-code-photo', { kind: 'error', status: 403, body: { code: 'AccessDenied', message: 'Request has expired.' } });
     const [row] = await registerAndSettle(h, message, teacherId, extra);
     expect(row).toMatchObject({ status: 'stored', platform: 'dingtalk', platformKey: 'dl-code-photo', mime: 'image/jpeg', sha256: sha(photo), accountId: 'lisi01', attempts: 2 });

@@ -2,6 +2,10 @@
  * 学时申报 (issue 13). Four parts are built side by side; each keeps its sentences in its own section object
  * (declarationCore, declarationChat, declarationApproval, declarationEvidence) so their edits do not collide.
  */
+import { declarationChat } from './zh-CN.declarations-chat.js';
+
+export { declarationChat };
+
 const h = (n: number) => `${Math.round(n * 100) / 100}`;
 
 const STATE_LABELS: Record<string, string> = {
@@ -253,8 +257,6 @@ export const declarationApproval = {
     noTeacher: '用管理令牌登录时不能审核申报。请在飞书或钉钉中向学时助手发送「后台」，用本人的登录链接进入后台再审核。',
   },
 };
-
-export const declarationChat = {};
 
 const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 

@@ -1,0 +1,56 @@
+import { inTransaction } from '../../../db/client.js';
+import { forget, statesOlderThan } from '../../bot/chat-state.js';
+import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
+import { PLATFORMS, type Platform } from '../../bot/types.js';
+import { enqueue } from '../../outbox/outbox.js';
+import type { TickContext } from '../../schedule/context.js';
+import { DRAFT_KEY, type DeclarationDraft } from './draft.js';
+
+/** A draft untouched this long is dropped, and its teacher told. */
+export const DRAFT_LIFETIME_MS = 24 * 3600_000;
+
+function projectOf(json: string): string | null {
+  try {
+    return (JSON.parse(json) as Partial<DeclarationDraft>).project ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Scheduled: every half-filled 学时申报 draft last touched a day ago or more is deleted, and the account that
+ * was filling it gets one notice (held in quiet hours like any scheduled message). The notice's key names the
+ * draft's last change, so a second tick, or a restart between enqueue and delete, cannot send it twice.
+ */
+export function expireDeclarationDrafts(ctx: TickContext): number {
+  const { db, now } = ctx;
+  const before = new Date(now.getTime() - DRAFT_LIFETIME_MS);
+  let expired = 0;
+  for (;;) {
+    if (ctx.overBudget()) return expired;
+    const rows = statesOlderThan(db, DRAFT_KEY, before);
+    if (rows.length === 0) return expired;
+    inTransaction(db, () => {
+      for (const row of rows) {
+        forget(db, row, DRAFT_KEY);
+        if (!(PLATFORMS as readonly string[]).includes(row.platform)) continue;
+        const key = `declaration-draft-expired:${row.platform}:${row.accountId}:${row.updatedAt.getTime()}`;
+        enqueue(
+          db,
+          [
+            {
+              platform: row.platform as Platform,
+              target: { type: 'user', accountId: row.accountId },
+              reply: { text: D.expired(projectOf(row.value)) },
+              idempotencyKey: key,
+              origin: key,
+              quiet: true,
+            },
+          ],
+          ctx.transportNow,
+        );
+        expired++;
+      }
+    });
+  }
+}

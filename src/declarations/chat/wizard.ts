@@ -1,0 +1,249 @@
+import { forget, recall, remember } from '../../bot/chat-state.js';
+import type { Caller, CommandContext } from '../../bot/command.js';
+import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
+import type { Reply } from '../../bot/types.js';
+import type { Db } from '../../../db/client.js';
+import { normaliseCategory } from '../../policy/schema.js';
+import { registerEvidence } from '../evidence/register.js';
+import { notifySubmitted } from '../notify.js';
+import { declarationRules } from '../rules.js';
+import { getDeclaration, resubmitDeclaration, submitDeclaration, type DeclarationInput, type SubmitOutcome } from '../service.js';
+import {
+  DRAFT_KEY,
+  FIELDS,
+  fieldNamed,
+  isFilled,
+  isWord,
+  newDraft,
+  nextStep,
+  plain,
+  readAnswer,
+  summaryLines,
+  type DeclarationDraft,
+  type Field,
+  type ReadContext,
+  type Step,
+} from './draft.js';
+import { stateLabel } from './listing.js';
+
+/**
+ * The 学时申报 wizard: one answer at a time, the draft saved after each (chat_state), so a wrong answer costs
+ * nothing and the teacher can go back, change any field, or cancel. Runs inside the event's transaction.
+ */
+
+export function loadDraft(db: Db, caller: Caller): DeclarationDraft | null {
+  const d = recall<DeclarationDraft>(db, caller, DRAFT_KEY);
+  // A row from an older shape is treated as no draft rather than half-read.
+  return d && d.version === 1 && Array.isArray(d.trail) && Array.isArray(d.evidenceIds) && typeof d.step === 'string' ? d : null;
+}
+
+export function hasDraft(db: Db, caller: Caller): boolean {
+  return loadDraft(db, caller) !== null;
+}
+
+function save(ctx: CommandContext, d: DeclarationDraft): void {
+  remember(ctx.db, ctx.caller, DRAFT_KEY, d, ctx.clock.now());
+}
+
+function readContext(ctx: CommandContext): ReadContext {
+  const preset = ctx.presets.get(ctx.caller.teacher!.policyId)!;
+  return {
+    today: ctx.today,
+    categories: declarationRules(preset).declarableCategories,
+    categoryOf: (raw) => normaliseCategory(preset, raw),
+  };
+}
+
+function promptFor(ctx: CommandContext, step: Step, d: DeclarationDraft): Reply {
+  if (step === 'confirm') return summaryReply(d);
+  const n = FIELDS.indexOf(step) + 1;
+  const p = D.prompts;
+  const text = step === 'category' ? p.category(readContext(ctx).categories) : p[step];
+  const aside = step === 'evidence' && d.resubmitId !== null && d.keptEvidence > 0 ? `\n${D.evidence.resubmitAdds}` : '';
+  return { text: `${D.stepMark(n, FIELDS.length)}${text}${aside}` };
+}
+
+export function summaryReply(d: DeclarationDraft): Reply {
+  const title = d.resubmitId === null ? D.summaryTitle : D.resubmitTitle(d.resubmitId);
+  const lines = summaryLines(d);
+  const reason = d.returnReason ? [D.returnedBecause(d.returnReason)] : [];
+  return {
+    text: [title, ...reason, ...lines, D.confirmHow].join('\n'),
+    card: {
+      title,
+      tone: 'blue',
+      sections: [...(reason.length ? [{ lines: reason }] : []), { lines }],
+      buttons: [
+        { label: D.buttons.confirm, value: { command: D.buttons.confirm }, style: 'primary' },
+        { label: D.buttons.cancel, value: { command: D.buttons.cancel }, style: 'danger' },
+      ],
+      note: D.confirmHow,
+    },
+  };
+}
+
+/** 申报: a new draft, or the open one where it stopped. */
+export function startDraft(ctx: CommandContext): Reply {
+  const open = loadDraft(ctx.db, ctx.caller);
+  if (open) return prefixed(D.resumed, promptFor(ctx, open.step, open));
+  const d = newDraft(ctx.clock.now());
+  save(ctx, d);
+  return prefixed(D.start, promptFor(ctx, d.step, d));
+}
+
+/** 重新申报 <编号>: the returned declaration's fields in a draft, shown as the summary to correct. */
+export function startResubmit(ctx: CommandContext, id: number): Reply {
+  const teacher = ctx.caller.teacher!;
+  const view = getDeclaration(ctx.db, id);
+  if (!view || view.declaration.teacherId !== teacher.id) return { text: D.notFound(id) };
+  const row = view.declaration;
+  if (row.state !== 'returned') return { text: D.resubmit.notReturned(id, stateLabel(row)) };
+  if (loadDraft(ctx.db, ctx.caller)) return { text: D.resubmit.draftOpen };
+  const d: DeclarationDraft = {
+    version: 1,
+    step: 'confirm',
+    trail: [],
+    resubmitId: id,
+    returnReason: row.returnReason,
+    project: row.project,
+    organiser: row.organiser,
+    startDate: row.startDate,
+    endDate: row.endDate,
+    hours: row.hours,
+    category: row.category,
+    certificateNo: row.certificateNo,
+    evidenceIds: [],
+    keptEvidence: view.evidence.length,
+    startedAt: ctx.clock.now().getTime(),
+  };
+  save(ctx, d);
+  return summaryReply(d);
+}
+
+function prefixed(line: string, reply: Reply): Reply {
+  return { ...reply, text: `${line}\n${reply.text}` };
+}
+
+function moveTo(ctx: CommandContext, d: DeclarationDraft, step: Step, lead?: string): Reply {
+  if (d.step !== step) d.trail.push(d.step);
+  d.step = step;
+  save(ctx, d);
+  const reply = promptFor(ctx, step, d);
+  return lead ? prefixed(lead, reply) : reply;
+}
+
+/** The answer to the step the draft is at: anything typed or sent while the draft is open comes here. */
+export function answerDraft(ctx: CommandContext, text: string): Reply {
+  const d = loadDraft(ctx.db, ctx.caller);
+  if (!d) return { text: D.noDraft };
+  const attachments = ctx.message?.attachments ?? [];
+  if (attachments.length > 0) return takeEvidence(ctx, d);
+
+  const words = D.words;
+  if (isWord(text, words.cancel)) {
+    forget(ctx.db, ctx.caller, DRAFT_KEY);
+    return { text: D.cancelled };
+  }
+  if (isWord(text, words.back)) {
+    const previous = d.trail.pop();
+    if (!previous) return prefixed(D.atFirstStep, promptFor(ctx, d.step, d));
+    d.step = previous;
+    save(ctx, d);
+    return prefixed(D.backTo, promptFor(ctx, previous, d));
+  }
+  const edit = editRequest(text);
+  if (edit !== undefined) {
+    if (edit === null) return { text: D.editWhich(FIELDS.map((f) => D.fieldNames[f][0]).join('、')) };
+    if (edit === 'evidence' && d.resubmitId === null && d.evidenceIds.length > 0) {
+      d.evidenceIds = [];
+      return moveTo(ctx, d, edit, D.evidence.cleared);
+    }
+    return moveTo(ctx, d, edit);
+  }
+  if (isWord(text, words.confirm)) {
+    if (d.step !== 'confirm') return prefixed(D.notYet, promptFor(ctx, d.step, d));
+    return submit(ctx, d);
+  }
+
+  switch (d.step) {
+    case 'confirm':
+      return prefixed(D.confirmHow, summaryReply(d));
+    case 'evidence':
+      if (isWord(text, words.done) && isFilled(d, 'evidence')) return moveTo(ctx, d, nextStep(d));
+      return { text: D.evidence.needed };
+    default: {
+      const read = readAnswer(d.step, text, readContext(ctx));
+      if (!read.ok) return prefixed(D.wrong(read.problem), promptFor(ctx, d.step, d));
+      Object.assign(d, read.patch);
+      // On to the next field still empty: after 修改 or 上一步 the filled ones are not asked again.
+      return moveTo(ctx, d, nextStep(d));
+    }
+  }
+}
+
+/** 修改 日期 / 修改日期 / 改学时 → the field; null for 修改 alone or an unknown name; undefined if not an edit at all. */
+function editRequest(text: string): Field | null | undefined {
+  const p = plain(text);
+  for (const word of D.words.edit) {
+    if (!p.startsWith(word)) continue;
+    const rest = p.slice(word.length);
+    if (!rest) return null;
+    const field = fieldNamed(rest);
+    if (field) return field;
+    if (word !== '改') return null;
+  }
+  return undefined;
+}
+
+/** Photos and PDFs, at any step: registered for download, kept in the draft, the step unchanged unless it asked for them. */
+function takeEvidence(ctx: CommandContext, d: DeclarationDraft): Reply {
+  const rows = registerEvidence(ctx.db, ctx.message!, ctx.caller.teacher!.id, ctx.clock.now());
+  const fresh = rows.map((r) => r.id).filter((id) => !d.evidenceIds.includes(id));
+  d.evidenceIds.push(...fresh);
+  const total = d.evidenceIds.length + d.keptEvidence;
+  save(ctx, d);
+  if (d.step === 'evidence') return { text: D.evidence.received(fresh.length, total) };
+  return prefixed(D.evidence.receivedAside(fresh.length, total), promptFor(ctx, d.step, d));
+}
+
+function inputOf(ctx: CommandContext, d: DeclarationDraft): DeclarationInput {
+  return {
+    teacherId: ctx.caller.teacher!.id,
+    project: d.project!,
+    organiser: d.organiser!,
+    startDate: d.startDate!,
+    endDate: d.endDate!,
+    hours: d.hours!,
+    category: d.category!,
+    certificateNo: d.certificateNo ?? null,
+    evidenceIds: d.evidenceIds,
+  };
+}
+
+function submit(ctx: CommandContext, d: DeclarationDraft): Reply {
+  const { db, presets, caller } = ctx;
+  const now = ctx.clock.now();
+  const actor = { label: `${caller.platform}:${caller.accountId}`, teacherId: caller.teacher!.id };
+  const input = inputOf(ctx, d);
+  const outcome: SubmitOutcome =
+    d.resubmitId === null ? submitDeclaration(db, presets, input, actor, now) : resubmitDeclaration(db, presets, d.resubmitId, input, actor, now);
+  if (!outcome.ok) {
+    if (outcome.reason === 'exact_repeat') {
+      const o = outcome.other;
+      return { text: D.exactRepeat(o.id, o.project, o.startDate, o.endDate, o.hours, stateLabel(o)), tone: 'warning' };
+    }
+    return { text: D.refused(outcome.detail), tone: 'warning' };
+  }
+  notifySubmitted(db, outcome, now, ctx.t);
+  forget(db, caller, DRAFT_KEY);
+  const id = outcome.declaration.id;
+  if (outcome.flags.length > 0) return { text: D.submittedFlagged(id), tone: 'success' };
+  if (d.resubmitId !== null) return { text: D.resubmitted(id), tone: 'success' };
+  return { text: D.submitted(id, D.firstStep[outcome.declaration.currentStep ?? 'school'] ?? D.firstStep.school), tone: 'success' };
+}
+
+/** Added to another command's reply while a draft is open. */
+export function keptNote(db: Db, caller: Caller): string | null {
+  const d = loadDraft(db, caller);
+  return d ? D.kept(D.stepNames[d.step] ?? d.step) : null;
+}
