@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { importRecords, REBUILD_MIN_ROWS, shouldRebuildIndexes, type RecordImportOptions } from '../../src/import/records.js';
 import { parseRow, recordRowFastCheck, recordRowSchema } from '../../src/import/rules.js';
-import { rowsSource } from '../../src/import/sources.js';
+import { rowsSource } from '../../src/import/table-source.js';
 import type { RowSource, SourceRow } from '../../src/import/types.js';
 import { clock, count, memoryDb, presets, RECORD_HEADER, seedRoster } from '../fixtures/import/helpers.js';
 

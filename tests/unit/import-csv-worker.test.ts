@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { csvSource, MAX_RECORD_BYTES } from '../../src/import/sources.js';
+import { csvSource, MAX_RECORD_BYTES } from '../../src/import/csv-source.js';
 import type { RowSource } from '../../src/import/types.js';
 import { tempDir } from '../fixtures/import/helpers.js';
 

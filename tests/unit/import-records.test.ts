@@ -165,7 +165,7 @@ describe('importRecords', () => {
 
   it('accepts any RowSource (plain async iterable, no batches())', async () => {
     const { importRecords } = await import('../../src/import/records.js');
-    const { rowsSource } = await import('../../src/import/sources.js');
+    const { rowsSource } = await import('../../src/import/table-source.js');
     const { presets, RECORD_HEADER } = await import('../fixtures/import/helpers.js');
     const inner = rowsSource('plain.csv', [RECORD_HEADER, ['T001', '2026-03-01', '8', '集中培训', '', 'P1'], ['T001', 'x', '8', '集中培训', '', 'P2']]);
     const plain = {
@@ -183,7 +183,7 @@ describe('importRecords', () => {
   it('uses the injected clock', async () => {
     const early = new FixedClock('2026-03-01T00:30:00+08:00');
     const { importRecords } = await import('../../src/import/records.js');
-    const { rowsSource } = await import('../../src/import/sources.js');
+    const { rowsSource } = await import('../../src/import/table-source.js');
     const { presets, RECORD_HEADER } = await import('../fixtures/import/helpers.js');
     const r = await importRecords(
       db,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { importTeachers } from '../../src/import/teachers.js';
-import { rowsSource } from '../../src/import/sources.js';
+import { rowsSource } from '../../src/import/table-source.js';
 import { clock, count, memoryDb, presets, TEACHER_HEADER, teachers } from '../fixtures/import/helpers.js';
 
 let db: Db;
