@@ -178,7 +178,7 @@ export function mountCertificates(admin: Hono<AdminEnv>, svc: AdminServices): vo
                   </td>
                   <td class="nowrap">{r.name}</td>
                   <td class="mono">{r.employeeNo}</td>
-                  <td>{r.school}</td>
+                  <td class="nowrap">{r.school}</td>
                   <td class="nowrap">{r.year === null ? m.kindCycle : m.kindYear(r.year)}</td>
                   <td class="small">{T.totals(r.required, r.earned, r.remaining)}</td>
                   <td class="nowrap">{dateIn(r.issuedAt, tz)}</td>
@@ -186,7 +186,7 @@ export function mountCertificates(admin: Hono<AdminEnv>, svc: AdminServices): vo
                   <td>
                     <Status r={r} />
                   </td>
-                  <td>
+                  <td class="revoke">
                     {r.revokedAt ? null : (
                       <PostButton action={`/admin/certificates/${r.serial}/revoke`} user={user} class="btn btn-small btn-danger" label={m.revoke} confirm={m.revokeConfirm(groupSerial(r.serial))}>
                         <input type="text" name="reason" required maxlength={REASON_MAX} placeholder={m.reasonPlaceholder} aria-label={m.reason} style="min-width:12em" />
