@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { notifySubmitted } from '../../src/declarations/notify.js';
@@ -18,75 +17,17 @@ import { closeServer, listen } from '../../src/http/server.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { FakeDingtalk } from '../fakes/dingtalk-platform.js';
-import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from '../fakes/dingtalk-sign.js';
+import { CLIENT_ID, CLIENT_SECRET } from '../fakes/dingtalk-sign.js';
 import { eventually } from '../fakes/dingtalk-harness.js';
 import { FakeWebLogin } from '../fakes/web-login.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
+import { csrfOf, DINGTALK_UA, freePort, Phone, platformEnv } from '../helpers/phone.js';
 import { actor, input, recordsOf } from './declarations-helpers.js';
 import { jpeg } from './evidence-helpers.js';
 
-const UA = 'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 AliApp(DingTalk/7.5.0) com.alibaba.android.rimet/0 DingTalk/7.5.0';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
-/** A phone's in-app browser: keeps cookies per name, follows redirects by hand so each hop is seen. */
-class Phone {
-  private readonly jar = new Map<string, string>();
-  readonly hops: string[] = [];
-
-  async get(url: string): Promise<{ status: number; url: string; body: string }> {
-    let at = url;
-    for (let i = 0; i < 8; i++) {
-      const res = await fetch(at, { redirect: 'manual', headers: { 'user-agent': UA, cookie: this.cookie() } });
-      this.keep(res);
-      this.hops.push(`${res.status} ${new URL(at).pathname}`);
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
-        at = new URL(location, at).toString();
-        continue;
-      }
-      return { status: res.status, url: at, body: await res.text() };
-    }
-    throw new Error('too many redirects');
-  }
-
-  async post(url: string, form: Record<string, string>, origin = new URL(url).origin): Promise<{ status: number; location: string | null; body: string }> {
-    const res = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'user-agent': UA, cookie: this.cookie(), origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    this.keep(res);
-    return { status: res.status, location: res.headers.get('location'), body: await res.text() };
-  }
-
-  cookieHeader(): string {
-    return this.cookie();
-  }
-
-  private cookie(): string {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  private keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [k, v] = pair!.split('=');
-      if (v) this.jar.set(k!.trim(), v.trim());
-      else this.jar.delete(k!.trim());
-    }
-  }
-}
-
-const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 describe('approving on DingTalk through the action card and the approval page', { timeout: 30_000 }, () => {
   let app: TestApp;
@@ -102,16 +43,7 @@ describe('approving on DingTalk through the action card and the approval page', 
     dingtalk.webLogin = login;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await createTestApp({
-      DINGTALK_CLIENT_ID: CLIENT_ID,
-      DINGTALK_CLIENT_SECRET: CLIENT_SECRET,
-      DINGTALK_ROBOT_CODE: ROBOT_CODE,
-      DINGTALK_API_BASE_URL: dingtalk.url,
-      DINGTALK_LOGIN_BASE_URL: dingtalk.url,
-      DINGTALK_OAPI_BASE_URL: dingtalk.url,
-      PUBLIC_BASE_URL: base,
-      PORT: String(port),
-    });
+    app = await createTestApp(platformEnv({ dingtalk: dingtalk.url, base, port }));
     server = app.createServer();
     await listen(server, port, '127.0.0.1');
     const person = (no: string, name: string, school: string, role?: 'leader' | 'officer', bound = true) => {
@@ -152,7 +84,7 @@ describe('approving on DingTalk through the action card and the approval page', 
 
   async function signIn(staffId: string, unionId: string, url: string) {
     login.user = { id: staffId, unionId };
-    const phone = new Phone();
+    const phone = new Phone(DINGTALK_UA);
     const page = await phone.get(url);
     return { phone, page };
   }
