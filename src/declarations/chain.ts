@@ -49,10 +49,13 @@ export function firstStep(
   return { step: 'office', approvers: approversFor(db, presets, declaration, 'office') };
 }
 
-/** An assignee of the current step, or any officer (the office may decide any step, e.g. from the CLI). */
-export function mayDecide(db: Db, declarationId: number, teacherId: number | null): boolean {
-  if (teacherId === null) return false;
-  return isAssignee(db, declarationId, teacherId) || hasRole(db, teacherId, 'officer');
+/**
+ * An assignee of the current step, or any officer (the office may decide any step, e.g. from the CLI); never the
+ * teacher who declared it, officer or not.
+ */
+export function mayDecide(db: Db, declaration: Pick<DeclarationRow, 'id' | 'teacherId'>, teacherId: number | null): boolean {
+  if (teacherId === null || teacherId === declaration.teacherId) return false;
+  return isAssignee(db, declaration.id, teacherId) || hasRole(db, teacherId, 'officer');
 }
 
 export function getDeclaration(db: Db, id: number): DeclarationView | null {

@@ -47,7 +47,7 @@ function gate(db: Db, id: number, actor: Actor): { ok: true; d: DeclarationRow }
     const decided = d.state === 'approved' || d.state === 'rejected' || actedSinceSubmit(db, id, actor.teacherId);
     return { ok: false, outcome: refuse(decided ? 'already_decided' : 'wrong_state', d.state) };
   }
-  if (!mayDecide(db, id, actor.teacherId)) {
+  if (!mayDecide(db, d, actor.teacherId)) {
     return { ok: false, outcome: refuse(actedSinceSubmit(db, id, actor.teacherId) ? 'already_decided' : 'not_assignee') };
   }
   return { ok: true, d };

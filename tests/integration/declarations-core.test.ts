@@ -139,6 +139,9 @@ describe('approve', () => {
       expect(returnDeclaration(x.db, d.id, '材料不清楚', actor(who), now)).toMatchObject({ ok: false, reason: 'not_assignee' });
     }
     expect(approveDeclaration(x.db, x.presets, 999, actor(leader), now)).toMatchObject({ ok: false, reason: 'not_found' });
+    // An officer's own declaration: not even the office rule lets them decide it.
+    const own = submitDeclaration(x.db, x.presets, input(officer), actor(officer), now);
+    expect(own.ok && approveDeclaration(x.db, x.presets, own.declaration.id, actor(officer), now)).toMatchObject({ ok: false, reason: 'not_assignee' });
     expect(getDeclaration(x.db, d.id)!.declaration.state).toBe('pending');
   });
 });
