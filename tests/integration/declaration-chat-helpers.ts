@@ -15,8 +15,8 @@ import { jpeg } from './evidence-helpers.js';
  */
 export interface TeacherChat {
   say(text: string): Promise<string[]>;
-  /** A photo of the certificate, as the platform delivers an image message. */
-  image(): Promise<string[]>;
+  /** A photo of the certificate, as the platform delivers an image message; `gone`: the platform no longer has it. */
+  image(o?: { gone?: boolean }): Promise<string[]>;
   /** The same text @-mentioning the bot in a group; the result says where each answer went. */
   sayInGroup(text: string): Promise<{ text: string; direct: boolean }[]>;
 }
@@ -59,11 +59,11 @@ export function feishuChat(h: FeishuHarness, openId = TEACHER_OPEN_ID): TeacherC
   };
   return {
     say: async (text) => (await exchange(messageEvent({ text, openId }))).filter((d) => d.to !== LEADER_OPEN_ID).map(feishuText),
-    image: async () => {
+    image: async (o = {}) => {
       // The photo is on the platform, as a real one would be, so the evidence worker can fetch and keep it.
       const key = `img_v3_${Math.random().toString(36).slice(2)}`;
       const event = messageEvent({ messageType: 'image', content: JSON.stringify({ image_key: key }), openId });
-      h.fake.putResource(event.event.message.message_id, key, jpeg(4096), 'image/jpeg');
+      if (!o.gone) h.fake.putResource(event.event.message.message_id, key, jpeg(4096), 'image/jpeg');
       return (await exchange(event)).filter((d) => d.to !== LEADER_OPEN_ID).map(feishuText);
     },
     sayInGroup: async (text) => {

@@ -4,7 +4,9 @@ import { returnDeclaration } from '../../src/declarations/service.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import type { FeishuHarness } from '../fakes/feishu-harness.js';
 import { waitFor } from '../fakes/feishu-platform.js';
-import { ANSWERS, draftsOf, feishuSchool, feishuSettled, fillDeclaration, LEADER_OPEN_ID } from './declaration-chat-helpers.js';
+import { cardAction, messageEvent } from '../fakes/feishu-sign.js';
+import { jpeg } from './evidence-helpers.js';
+import { ANSWERS, draftsOf, feishuSchool, feishuSettled, fillDeclaration, LEADER_OPEN_ID, TEACHER_OPEN_ID } from './declaration-chat-helpers.js';
 
 /**
  * 学时申报 in chat, teacher's side, over the real Feishu webhook (encrypted and signed events, a fake OpenAPI):
@@ -181,5 +183,47 @@ describe('申报 over Feishu', () => {
     expect((await chat.say(`撤回申报 ${row.id}`)).join()).toContain('已撤回');
     expect((await chat.say('我的申报')).join()).toContain('已撤回');
     expect((await chat.say(`撤回申报 ${row.id + 100}`)).join()).toContain(`没有找到你的申报 #${row.id + 100}`);
+  });
+
+  it('a redelivered photo counts once; the summary card’s 确认提交 button submits, and a redelivered click changes nothing', async () => {
+    const { h, chat } = await feishuSchool();
+    fh = h;
+    await chat.say('申报');
+    for (const value of [ANSWERS.project, ANSWERS.organiser, ANSWERS.dates, ANSWERS.hours, ANSWERS.category, ANSWERS.certificateNo]) await chat.say(value);
+    const photo = messageEvent({ messageType: 'image', content: JSON.stringify({ image_key: 'img_v3_redelivered' }), openId: TEACHER_OPEN_ID });
+    h.fake.putResource(photo.event.message.message_id, 'img_v3_redelivered', jpeg(2048), 'image/jpeg');
+    await h.send(photo);
+    await h.send(photo);
+    await feishuSettled(h);
+    expect(h.app.db.select().from(schema.evidenceFiles).all()).toHaveLength(1);
+    const summary = (await chat.say('完成')).join();
+    expect(summary).toContain('证明材料：1 份');
+    expect(summary).toContain('"value":{"command":"确认提交"}');
+
+    const click = cardAction({ command: '确认提交' }, { openId: TEACHER_OPEN_ID });
+    const answer = await h.send(click, { path: '/webhooks/feishu/cards' });
+    expect((answer.json as { toast: { type: string; content: string } }).toast).toMatchObject({ type: 'success' });
+    expect((answer.json as { toast: { content: string } }).toast.content).toMatch(/已提交，申报编号 #\d+/);
+    const again = await h.send(click, { path: '/webhooks/feishu/cards' });
+    expect((again.json as { toast: { content: string } }).toast.content).toMatch(/已提交，申报编号 #\d+/);
+    await feishuSettled(h);
+    expect(declarations(h)).toHaveLength(1);
+    expect(h.app.db.select().from(schema.evidenceFiles).all()[0].declarationId).toBe(declarations(h)[0].id);
+    await waitFor(() => leaderMessages(h).length === 1, { what: 'one approval request' });
+  });
+
+  it('a photo the evidence worker refuses leaves the draft: the teacher is asked for another before the summary', async () => {
+    const { h, chat } = await feishuSchool();
+    fh = h;
+    await chat.say('申报');
+    for (const value of [ANSWERS.project, ANSWERS.organiser, ANSWERS.dates, ANSWERS.hours, ANSWERS.category, ANSWERS.certificateNo]) await chat.say(value);
+    expect((await chat.image({ gone: true })).join()).toContain('已收到 1 份证明材料');
+    await h.app.evidence.whenIdle();
+    await waitFor(() => h.app.db.select().from(schema.evidenceFiles).all()[0]?.status === 'rejected', { what: 'photo refused' });
+    const answer = (await chat.say('完成')).join();
+    expect(answer).toContain('有 1 份材料没有收下，已从草稿中去掉（还剩 0 份）');
+    expect(answer).toContain('还没有收到证明材料');
+    await chat.image();
+    expect((await chat.say('完成')).join()).toContain('证明材料：1 份');
   });
 });

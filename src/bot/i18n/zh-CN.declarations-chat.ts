@@ -63,6 +63,7 @@ export const declarationChat = {
     needed: '还没有收到证明材料：请发送证书照片或 PDF 文件，发完回复「完成」',
     resubmitAdds: '新发的材料会加在原有材料后面。',
     cleared: '已清空刚才发的材料，请重新发送。',
+    dropped: (n: number, left: number) => `有 ${n} 份材料没有收下，已从草稿中去掉（还剩 ${left} 份）。`,
   },
   words: {
     cancel: ['取消', '取消申报', '不申报了', '放弃', '算了', '退出'],

@@ -5,6 +5,7 @@ import type { Reply } from '../../bot/types.js';
 import type { Db } from '../../../db/client.js';
 import { normaliseCategory } from '../../policy/schema.js';
 import { registerEvidence } from '../evidence/register.js';
+import { findEvidence } from '../evidence/store.js';
 import { notifySubmitted } from '../notify.js';
 import { declarationRules } from '../rules.js';
 import { getDeclaration, resubmitDeclaration, submitDeclaration, type DeclarationInput, type SubmitOutcome } from '../service.js';
@@ -132,10 +133,31 @@ function moveTo(ctx: CommandContext, d: DeclarationDraft, step: Step, lead?: str
   return lead ? prefixed(lead, reply) : reply;
 }
 
+/**
+ * Files the evidence worker refused (not a photo or PDF, too big, gone from the platform) leave the draft, so the
+ * summary counts only what can be kept; with none left the draft goes back to the evidence step. The teacher was
+ * told why by the worker; this says the draft no longer counts them.
+ */
+function dropRefusedEvidence(ctx: CommandContext, d: DeclarationDraft): string | null {
+  const kept = d.evidenceIds.filter((id) => findEvidence(ctx.db, id)?.status !== 'rejected');
+  const dropped = d.evidenceIds.length - kept.length;
+  if (dropped === 0) return null;
+  d.evidenceIds = kept;
+  if (d.step === 'confirm' && !isFilled(d, 'evidence')) d.step = 'evidence';
+  save(ctx, d);
+  return D.evidence.dropped(dropped, kept.length + d.keptEvidence);
+}
+
 /** The answer to the step the draft is at: anything typed or sent while the draft is open comes here. */
 export function answerDraft(ctx: CommandContext, text: string): Reply {
   const d = loadDraft(ctx.db, ctx.caller);
   if (!d) return { text: D.noDraft };
+  const dropped = dropRefusedEvidence(ctx, d);
+  const reply = answerOpenDraft(ctx, d, text);
+  return dropped ? prefixed(dropped, reply) : reply;
+}
+
+function answerOpenDraft(ctx: CommandContext, d: DeclarationDraft, text: string): Reply {
   const attachments = ctx.message?.attachments ?? [];
   if (attachments.length > 0) return takeEvidence(ctx, d);
 
