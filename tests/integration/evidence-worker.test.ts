@@ -159,6 +159,19 @@ describe('Feishu evidence', () => {
     expect(gone).toMatchObject({ status: 'rejected', error: '平台不再提供这个文件（可能已撤回或过期）', attempts: 1 });
   });
 
+  it('fetches a new tenant token when Feishu refuses the cached one, and downloads with it', async () => {
+    const { h, teacherId } = await feishuApp();
+    const photo = png(3000);
+    const message = await sendFeishu(h, 'image', 'img_token', photo);
+    await eventually(() => h.fake.tokenRequests().length > 0, 5000, 'first token');
+    const tokensBefore = h.fake.tokenRequests().length;
+    h.fake.rotateToken();
+    const [row] = await registerAndSettle(h, message, teacherId);
+    expect(row).toMatchObject({ status: 'stored', sha256: sha(photo), attempts: 2 });
+    expect(h.fake.tokenRequests().length).toBe(tokensBefore + 1);
+    expect(h.fake.resourceRequests().at(-1)!.headers.authorization).toBe(`Bearer ${h.fake.token}`);
+  });
+
   it('gives up after its attempts when the platform keeps failing, and says so', async () => {
     const { h, teacherId } = await feishuApp();
     const message = await sendFeishu(h, 'image', 'img_down', png(1000));
