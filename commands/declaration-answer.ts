@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { declarationChat as D } from '../src/bot/i18n/zh-CN.declarations.js';
-import { answerDraft, hasDraft, keptNote } from '../src/declarations/chat/wizard.js';
+import { answerDraft, FORM_COMMAND, hasDraft, keptNote } from '../src/declarations/chat/wizard.js';
 
 /**
  * The 学时申报 wizard's answers. While a teacher has a draft open, the bot sends every message here whole (text,
@@ -20,8 +20,8 @@ export default defineCommand({
   hidden: true,
   conversation: {
     isOpen: hasDraft,
-    // 申报 and 重新申报 speak of the open draft themselves.
-    keptNote: (ctx, other) => (other.name === '申报' || other.name === '重新申报' ? null : keptNote(ctx.db, ctx.caller)),
+    // 申报, 重新申报 and the form speak of the open draft themselves.
+    keptNote: (ctx, other) => (['申报', '重新申报', FORM_COMMAND].includes(other.name) ? null : keptNote(ctx.db, ctx.caller)),
   },
   run(ctx, { text }) {
     const teacher = ctx.caller.teacher!;

@@ -37,6 +37,7 @@ import declarationReturn from './declaration-return.js';
 import declarationForward from './declaration-forward.js';
 import declare from './declare.js';
 import declarationAnswer from './declaration-answer.js';
+import declarationForm from './declaration-form.js';
 import declarationResubmit from './declaration-resubmit.js';
 import declarationWithdraw from './declaration-withdraw.js';
 import myDeclarations from './my-declarations.js';
@@ -82,4 +83,4 @@ commands.push(smalltalk as Command);
 // One-time codes officers and school leaders bind with.
 commands.push(bindCode as Command);
 // 学时申报 (teacher's side): the step-by-step form, its answers, and the teacher's own list.
-commands.push(declare as Command, myDeclarations as Command, declarationResubmit as Command, declarationWithdraw as Command, declarationAnswer as Command);
+commands.push(declare as Command, myDeclarations as Command, declarationResubmit as Command, declarationWithdraw as Command, declarationAnswer as Command, declarationForm as Command);

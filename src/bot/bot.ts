@@ -307,7 +307,8 @@ export class Bot {
   private respondToCardAction(action: CardAction, eventKey: string): Outgoing[] {
     // A click is a command typed by the clicker: the button carries {command, args}.
     const command = typeof action.value.command === 'string' ? action.value.command : '';
-    const args = typeof action.value.args === 'string' ? action.value.args : '';
+    // A submitted form travels as its command's one argument: the fields as JSON (the command reads them back).
+    const args = action.form ? JSON.stringify(action.form) : typeof action.value.args === 'string' ? action.value.args : '';
     const asMessage: IncomingMessage = {
       kind: 'message',
       platform: action.platform,

@@ -51,6 +51,8 @@ export const CardActionSchema = z.object({
   chatId: z.string().optional(),
   messageId: z.string().optional(),
   value: z.record(z.string(), z.unknown()),
+  /** What was typed into the card's form (CardSpec.form), by field name, when the click submitted one. */
+  form: z.record(z.string(), z.unknown()).optional(),
   receivedAt: z.number().int(),
 });
 export type CardAction = z.infer<typeof CardActionSchema>;
@@ -58,11 +60,26 @@ export type CardAction = z.infer<typeof CardActionSchema>;
 export const InboundEventSchema = z.discriminatedUnion('kind', [IncomingMessageSchema, CardActionSchema]);
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 
+/**
+ * Fields a card collects in one go (a Feishu form). Platforms without forms show the card without it, so the same
+ * answers must be possible in chat too.
+ */
+export interface CardForm {
+  /** The command the submit button runs; the fields come back as its argument, one JSON object. */
+  command: string;
+  /** A line above the fields (where the form is shown). */
+  hint?: string;
+  /** A text input, or a choice among `options` (the value sent is the option itself). */
+  fields: { name: string; label: string; placeholder?: string; options?: readonly string[] }[];
+  submitLabel: string;
+}
+
 /** A card described once; each platform renders it its own way (Feishu interactive card, DingTalk markdown). */
 export interface CardSpec {
   title: string;
   tone?: 'blue' | 'green' | 'orange' | 'red' | 'grey';
   sections: { heading?: string; lines: string[] }[];
+  form?: CardForm;
   buttons?: { label: string; value: Record<string, string>; style?: 'primary' | 'default' | 'danger' }[];
   /**
    * A button that opens a web page (absolute URL) instead of running a command: on Feishu a link button beside the

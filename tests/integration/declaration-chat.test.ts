@@ -226,4 +226,31 @@ describe('申报 over Feishu', () => {
     await chat.image();
     expect((await chat.say('完成')).join()).toContain('证明材料：1 份');
   });
+
+  it('on Feishu 申报 also offers one form card; its submit fills the draft, a wrong field is named and asked again', async () => {
+    const { h, chat } = await feishuSchool();
+    fh = h;
+    const [card] = await chat.say('申报');
+    expect(card).toContain('"schema":"2.0"');
+    expect(card).toContain('"tag":"form"');
+    expect(card).toContain('"form_action_type":"submit"');
+    expect(card).toContain('第 1/7 步');
+    const submit = (form: Record<string, string>) => {
+      const click = cardAction({ command: '申报表单' }, { openId: TEACHER_OPEN_ID }) as { event: { action: Record<string, unknown> } };
+      click.event.action.form_value = form;
+      return h.send(click, { path: '/webhooks/feishu/cards' });
+    };
+    const form = { project: ANSWERS.project, organiser: ANSWERS.organiser, dates: '2025-02-30', hours: '24', category: '集中培训', certificateNo: '' };
+    const first = await submit(form);
+    expect((first.json as { toast: { content: string } }).toast.content).toContain('表单里有 1 项需要改');
+    await feishuSettled(h);
+    expect(h.fake.texts().at(-1)).toContain('培训日期：日期有误：2025年2月没有30日');
+    expect(h.fake.texts().at(-1)).toContain('第 3/7 步');
+    // The rest was kept: the date answered in chat, the files are next.
+    expect((await chat.say(ANSWERS.dates)).join()).toContain('第 7/7 步');
+    await chat.image();
+    const summary = (await chat.say('完成')).join();
+    for (const line of [ANSWERS.project, '学时：24', '类别：集中培训', '证书编号：无', '证明材料：1 份']) expect(summary).toContain(line);
+    expect((await chat.say('确认提交')).join()).toMatch(/已提交，申报编号 #\d+/);
+  });
 });

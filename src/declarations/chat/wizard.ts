@@ -1,7 +1,7 @@
 import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { Caller, CommandContext } from '../../bot/command.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
-import type { Reply } from '../../bot/types.js';
+import type { CardForm, Reply } from '../../bot/types.js';
 import type { Db } from '../../../db/client.js';
 import { normaliseCategory } from '../../policy/schema.js';
 import { registerEvidence } from '../evidence/register.js';
@@ -89,7 +89,65 @@ export function startDraft(ctx: CommandContext): Reply {
   if (open) return prefixed(D.resumed, promptFor(ctx, open.step, open));
   const d = newDraft(ctx.clock.now());
   save(ctx, d);
-  return prefixed(D.start, promptFor(ctx, d.step, d));
+  const reply = prefixed(D.start, promptFor(ctx, d.step, d));
+  // Where cards have forms (Feishu) every field but the files can be filled in one go instead of step by step.
+  return { ...reply, card: { title: D.form.title, sections: [{ lines: reply.text.split('\n') }], form: formFor(ctx) } };
+}
+
+const FORM_FIELDS = ['project', 'organiser', 'dates', 'hours', 'category', 'certificateNo'] as const;
+
+function formFor(ctx: CommandContext): CardForm {
+  const categories = readContext(ctx).categories;
+  return {
+    command: FORM_COMMAND,
+    hint: D.form.hint,
+    submitLabel: D.form.submit,
+    fields: FORM_FIELDS.map((name) => ({
+      name,
+      label: D.stepNames[name],
+      placeholder: D.form.placeholders[name],
+      ...(name === 'category' ? { options: categories } : {}),
+    })),
+  };
+}
+
+/** The command the form's submit button runs (commands/declaration-form.ts). */
+export const FORM_COMMAND = '申报表单';
+
+/**
+ * The form's fields, read exactly as the step-by-step answers are: the good ones go into the draft (a new one if
+ * none is open), the wrong ones are listed, and the draft goes on at the first field still empty (the files).
+ */
+export function answerForm(ctx: CommandContext, json: string): Reply {
+  let values: Record<string, unknown>;
+  try {
+    values = JSON.parse(json) as Record<string, unknown>;
+    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error('not an object');
+  } catch {
+    const d = loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
+    save(ctx, d);
+    return prefixed(D.form.notJson, promptFor(ctx, d.step, d));
+  }
+  const d = loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
+  const read = readContext(ctx);
+  const wrong: string[] = [];
+  for (const field of FORM_FIELDS) {
+    const raw = typeof values[field] === 'string' ? (values[field] as string) : '';
+    if (field === 'certificateNo' && !raw.trim()) {
+      d.certificateNo = null;
+      continue;
+    }
+    const r = readAnswer(field, raw, read);
+    if (r.ok) Object.assign(d, r.patch);
+    else wrong.push(`${D.stepNames[field]}：${r.problem}`);
+  }
+  const next = nextStep(d);
+  if (next !== d.step) {
+    d.trail.push(d.step);
+    d.step = next;
+  }
+  save(ctx, d);
+  return prefixed(wrong.length > 0 ? D.form.wrongFields(wrong) : D.form.received, promptFor(ctx, d.step, d));
 }
 
 /** 重新申报 <编号>: the returned declaration's fields in a draft, shown as the summary to correct. */

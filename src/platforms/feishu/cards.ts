@@ -1,7 +1,50 @@
-import type { CardSpec, Reply } from '../../bot/types.js';
+import type { CardForm, CardSpec, Reply } from '../../bot/types.js';
 
-/** Our one card description → a Feishu interactive (message) card, JSON 1.0 layout. */
+const plain = (content: string) => ({ tag: 'plain_text', content });
+
+/**
+ * A card with a form → card JSON 2.0 (forms exist only there): the sections as markdown, then a form container
+ * with an input (or a static select) per field and a submit button whose callback value names the command. The
+ * click arrives as card.action.trigger with the fields in action.form_value.
+ */
+function renderFormCard(card: CardSpec, form: CardForm): Record<string, unknown> {
+  const elements: Record<string, unknown>[] = card.sections.map((section) => ({
+    tag: 'markdown',
+    content: (section.heading ? [`**${escapeMarkdown(section.heading)}**`, ...section.lines.map(escapeMarkdown)] : section.lines.map(escapeMarkdown)).join('\n'),
+  }));
+  const fields = form.fields.map((f) =>
+    f.options
+      ? { tag: 'select_static', name: f.name, placeholder: plain(f.placeholder ?? f.label), options: f.options.map((o) => ({ text: plain(o), value: o })) }
+      : { tag: 'input', name: f.name, label: plain(f.label), placeholder: plain(f.placeholder ?? f.label), max_length: 100 },
+  );
+  elements.push({
+    tag: 'form',
+    name: 'form',
+    elements: [
+      ...(form.hint ? [{ tag: 'markdown', content: escapeMarkdown(form.hint) }] : []),
+      ...fields,
+      {
+        tag: 'button',
+        name: 'submit',
+        text: plain(form.submitLabel),
+        type: 'primary',
+        form_action_type: 'submit',
+        behaviors: [{ type: 'callback', value: { command: form.command } }],
+      },
+    ],
+  });
+  if (card.note) elements.push({ tag: 'markdown', content: escapeMarkdown(card.note), text_size: 'notation' });
+  return {
+    schema: '2.0',
+    config: { width_mode: 'fill' },
+    header: { title: plain(card.title), template: card.tone ?? 'blue' },
+    body: { elements },
+  };
+}
+
+/** Our one card description → a Feishu interactive (message) card, JSON 1.0 layout (2.0 when it has a form). */
 export function renderCard(card: CardSpec): Record<string, unknown> {
+  if (card.form) return renderFormCard(card, card.form);
   const elements: Record<string, unknown>[] = [];
   card.sections.forEach((section, i) => {
     if (i > 0) elements.push({ tag: 'hr' });

@@ -51,7 +51,8 @@ export type MessageReceive = z.infer<typeof MessageReceiveSchema>;
 
 export const CardActionTriggerSchema = z.object({
   operator: z.object({ open_id: z.string().min(1), user_id: z.string().nullish(), union_id: z.string().nullish() }),
-  action: z.object({ value: z.unknown(), tag: z.string().optional() }),
+  // A form's submit button (card JSON 2.0) also sends what was typed, by field name, in form_value.
+  action: z.object({ value: z.unknown(), tag: z.string().optional(), form_value: z.record(z.string(), z.unknown()).nullish() }),
   context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
 });
 
@@ -201,6 +202,7 @@ export function toCardAction(envelope: Envelope, receivedAt: number): CardAction
     chatId: context?.open_chat_id,
     messageId: context?.open_message_id,
     value: action.value,
+    ...(action.form_value ? { form: action.form_value } : {}),
     receivedAt,
   };
 }
