@@ -31,29 +31,7 @@ export function closeDatabase(db: Db): void {
   db.$client.close();
 }
 
-/** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so concurrent writers queue instead of failing). */
-export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.$client.transaction(fn).immediate();
-}
-
 export { schema };
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/**
- * A statement prepared once per connection. For the queries on every message's path (claiming an event,
- * finding the caller): building them through the ORM each time cost more than running them.
- */
-export function prepared<P extends unknown[] = unknown[], R = unknown>(db: Db, sqlText: string): Database.Statement<P, R> {
-  let cache = statementCache.get(db.$client);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(db.$client, cache);
-  }
-  let statement = cache.get(sqlText);
-  if (!statement) {
-    statement = db.$client.prepare(sqlText);
-    cache.set(sqlText, statement);
-  }
-  return statement as unknown as Database.Statement<P, R>;
-}
+// Kept for branches written before db/statements.ts; new code imports from there.
+export { inTransaction, prepared } from './statements.js';

@@ -10,7 +10,8 @@
  * field rules, then handed to the same createDeadlineFromSpec as the chat's 新建截止 (same refusals, same audit).
  */
 import { z } from 'zod';
-import { inTransaction, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { dateIn, dateTimeIn, type Clock } from '../clock.js';
 import { dateProblemReason, exampleDate, parseDateText } from '../time/parse.js';

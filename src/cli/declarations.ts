@@ -5,7 +5,8 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { dateTimeIn } from '../clock.js';
-import { inTransaction, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { DECLARATION_STATES } from '../../db/schema.js';
 import { decisionDoneText, decisionRefusalText, describeFlag } from '../declarations/describe.js';

@@ -1,4 +1,4 @@
-import { inTransaction } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { dateTimeIn } from '../clock.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../bot/types.js';

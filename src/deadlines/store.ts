@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deadlineFilings, deadlines, roles, teachers } from '../../db/schema.js';
+import { prepared } from '../../db/statements.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
 import { DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS, type DeadlineTiming } from './slots.js';
@@ -163,16 +164,8 @@ export interface Filing {
   filedBy: number | null;
 }
 
-const prepared = new WeakMap<object, Map<string, { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }>>();
-
-/** A prepared statement per connection: the scheduler asks these once per deadline on every tick. */
-function stmt(db: Db, sqlText: string) {
-  let cache = prepared.get(db.$client);
-  if (!cache) prepared.set(db.$client, (cache = new Map()));
-  let s = cache.get(sqlText);
-  if (!s) cache.set(sqlText, (s = db.$client.prepare(sqlText) as unknown as { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }));
-  return s;
-}
+/** Prepared once per connection: the scheduler asks these once per deadline on every tick. */
+const stmt = prepared;
 
 export function filingsOf(db: Db, deadlineId: number): Map<string, Filing> {
   const rows = stmt(db, 'select school, filed_at as filedAt, filed_by as filedBy from deadline_filings where deadline_id = ?').all(deadlineId) as {

@@ -1,4 +1,5 @@
-import { inTransaction, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import type { InboundEvent } from '../bot/types.js';
 import { claimEvent } from './inbox.js';
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
-import { prepared, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { prepared } from '../../db/statements.js';
 import { inbox } from '../../db/schema.js';
 import { InboundEventSchema, type InboundEvent } from '../bot/types.js';
 

@@ -1,4 +1,5 @@
-import { inTransaction, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { dueRows, lazyOutboxMessage, type DueRow, markFailed, markRetry, markSent, newestDueRows, nextDueAt, postpone, type OutboxMessage } from './outbox.js';

@@ -1,5 +1,5 @@
 import { asc, eq, gt, like } from 'drizzle-orm';
-import { inTransaction } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { meta, teacherPrefs, teachers } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../bot/types.js';

@@ -14,7 +14,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../db/client.js';
-import { inTransaction } from '../../../db/client.js';
+import { inTransaction } from '../../../db/statements.js';
 import { sameSecret } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import type { Clock } from '../../clock.js';

@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { desc } from 'drizzle-orm';
-import { inTransaction } from '../../../../db/client.js';
+import { inTransaction } from '../../../../db/statements.js';
 import { broadcasts } from '../../../../db/schema.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import type { BroadcastAudience, BroadcastRole } from '../../../broadcasts/audience.js';
