@@ -56,7 +56,8 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
   const quiet = inQuietHours(now, timeZone);
   const byAssignee = new Map<number, { person: TeacherRow; items: Waiting[] }>();
 
-  for (const { declaration: d, teacher } of listDeclarations(db, { state: 'pending' })) {
+  // Oldest first: when the tick's budget runs out, what is left for the next tick is the newest.
+  for (const { declaration: d, teacher } of listDeclarations(db, { state: 'pending', oldestFirst: true })) {
     if (ctx.overBudget()) {
       deferred++;
       continue;
