@@ -11,6 +11,7 @@ export default defineCommand({
   name: APPROVAL_COMMANDS.pending,
   aliases: ['pendingdeclarations', '待审核申报', '申报待审'],
   help: () => m.commands.pending,
+  example: () => m.examples.pending,
   positional: [],
   args: z.object({}),
   allow: ['leader', 'officer'],

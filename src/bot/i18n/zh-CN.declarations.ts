@@ -160,7 +160,7 @@ export const declarationApproval = {
     return: { summary: '退回一份学时申报，须写明原因', usage: '退回申报 <编号> <原因>' },
     forward: { summary: '把一份学时申报转交给其他负责人审核', usage: '转交申报 <编号> <工号>' },
   },
-  examples: { approve: '通过申报 12', return: '退回申报 12 证书照片不清楚，请重新拍照上传', forward: '转交申报 12 T0002' },
+  examples: { pending: '待审申报', approve: '通过申报 12', return: '退回申报 12 证书照片不清楚，请重新拍照上传', forward: '转交申报 12 T0002' },
   args: { id: '请写申报编号（数字），例如 12' },
   pending: {
     empty: '目前没有待你审核的学时申报。',
