@@ -11,24 +11,53 @@ export interface Limit {
 }
 
 /**
- * Sliding-window log per key. `reserve` either takes a slot on every key at once and returns 0, or takes
- * nothing and returns how long to wait. Keys can also be paused when a platform answers "slow down".
+ * Sliding-window log per key, kept so that our window can never hold fewer calls than the platform's does.
+ *
+ * The platform counts a call when it arrives: some instant between our send and its answer, which we cannot
+ * see. So a call holds a slot from its reservation until its answer ("open"), however long that takes — it may
+ * still be on its way, and a slot freed early would let the next window's burst land beside it — and from then
+ * on it counts at its answer, the latest instant the platform can have counted it. The window therefore reopens
+ * exactly `windowMs` after the answer that closed it, never sooner; how fast the next call goes after that is
+ * the worker's business (src/outbox/worker.ts keeps it ready).
+ *
+ * `reserve` either takes a slot on every key at once and returns 0, or takes nothing and returns how long to
+ * wait at least. Keys can also be paused when a platform answers "slow down".
  */
 export class RateLimiter {
-  private readonly sent = new Map<string, number[]>();
+  /** When calls were counted (their answers), oldest first. */
+  private readonly counted = new Map<string, number[]>();
+  /** Reservation times of calls not answered yet. */
+  private readonly open = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
 
   reserve(limits: readonly Limit[], now: number): number {
+    const wait = this.wait(limits, now);
+    if (wait > 0) return wait;
+    for (const l of limits) listOf(this.open, l.key).push(now);
+    return 0;
+  }
+
+  /** How long, at least, until `reserve` could take a slot on every key (0: now). Takes nothing. */
+  wait(limits: readonly Limit[], now: number): number {
     let wait = 0;
     for (const l of limits) {
       const paused = this.pausedUntil.get(l.key) ?? 0;
       if (paused > now) wait = Math.max(wait, paused - now);
-      const log = this.trimmed(l, now);
-      if (log.length >= l.limit) wait = Math.max(wait, log[log.length - l.limit] + l.windowMs - now);
+      wait = Math.max(wait, this.waitFor(l, now));
     }
-    if (wait > 0) return wait;
-    for (const l of limits) this.trimmed(l, now).push(now);
-    return 0;
+    return wait;
+  }
+
+  /**
+   * The earliest a slot on `l` can be free, from `now` (0: free now). With every slot held by open calls, an
+   * answer is needed first, and then a whole window: `windowMs` is the least it can be (the answer re-times it).
+   */
+  private waitFor(l: Limit, now: number): number {
+    const counted = this.trimmed(l, now);
+    const held = counted.length + (this.open.get(l.key)?.length ?? 0);
+    if (held < l.limit) return 0;
+    const mustLeave = held - l.limit; // index of the counted call whose leaving frees a slot
+    return mustLeave < counted.length ? counted[mustLeave] + l.windowMs - now : l.windowMs;
   }
 
   /**
@@ -36,41 +65,23 @@ export class RateLimiter {
    * its limit, so it did not count there and must not count here, or every 429 would cost a slot twice.
    */
   release(limits: readonly Limit[], reservedAt: number): void {
-    for (const l of limits) {
-      const log = this.sent.get(l.key);
-      if (!log) continue;
-      const i = log.lastIndexOf(reservedAt);
-      if (i >= 0) log.splice(i, 1);
-    }
+    for (const l of limits) removeOne(this.open.get(l.key), reservedAt);
   }
 
   /**
-   * Moves a reservation from when it was taken to when the call was answered. The platform counted the call
-   * somewhere in between; counting it at the later end keeps our window from reopening before the platform's
-   * does (a burst stamped at one instant reaches the platform spread over several milliseconds, and a minute
-   * later we would replay it all at once). Only where the round trip is at most half the window: on a window
-   * not much longer than the round trip it would cut the allowed rate instead (then an occasional 429 is
-   * cheaper: its slot is released and the pause is exactly what the platform says). On a one-second window this
-   * covers round trips up to 500 ms: a busy event loop stretches them well past 100 ms, and counting those at
-   * the send let a whole burst reach Feishu before its window had reopened (a 429 storm).
+   * The call reserved at `reservedAt` was answered at `answeredAt`: it counts at the answer. Except, for a limit
+   * not marked countAtAnswer, when the round trip was more than half the window: on a window not much longer
+   * than the round trip, counting at the answer would cut the allowed rate, and an occasional refusal is
+   * cheaper (its slot is released and the pause is exactly what the platform says); it counts at the send.
    */
   settle(limits: readonly Limit[], reservedAt: number, answeredAt: number): void {
-    if (answeredAt <= reservedAt) return;
     for (const l of limits) {
-      if (!l.countAtAnswer && (answeredAt - reservedAt) * 2 > l.windowMs) continue;
-      let log = this.sent.get(l.key);
-      if (!log) {
-        log = [];
-        this.sent.set(l.key, log);
-      }
-      const i = log.lastIndexOf(reservedAt);
-      if (i >= 0) log.splice(i, 1);
-      // Not found: the round trip outlasted the window and the reservation was trimmed away. The platform
-      // counted the call after we did, so it still counts: at the answer.
-      else if (!l.countAtAnswer) continue;
+      removeOne(this.open.get(l.key), reservedAt);
+      const atAnswer = l.countAtAnswer || (answeredAt - reservedAt) * 2 <= l.windowMs;
       // A millisecond later than the clock says: Date.now() rounds down, and a platform that answers within a
       // millisecond counted the call after the rounded instant.
-      const at = answeredAt + 1;
+      const at = atAnswer ? Math.max(answeredAt, reservedAt) + 1 : reservedAt;
+      const log = listOf(this.counted, l.key);
       let j = log.length;
       while (j > 0 && log[j - 1] > at) j--;
       log.splice(j, 0, at);
@@ -82,14 +93,25 @@ export class RateLimiter {
   }
 
   private trimmed(l: Limit, now: number): number[] {
-    let log = this.sent.get(l.key);
-    if (!log) {
-      log = [];
-      this.sent.set(l.key, log);
-    }
+    const log = listOf(this.counted, l.key);
     let drop = 0;
     while (drop < log.length && log[drop] <= now - l.windowMs) drop++;
     if (drop > 0) log.splice(0, drop);
     return log;
   }
+}
+
+function listOf(map: Map<string, number[]>, key: string): number[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
+function removeOne(list: number[] | undefined, value: number): void {
+  if (!list) return;
+  const i = list.lastIndexOf(value);
+  if (i >= 0) list.splice(i, 1);
 }

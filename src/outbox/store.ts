@@ -71,10 +71,22 @@ export function newestDueRows(db: Db, now: Date, limit: number): DueRow[] {
   ).all(now.getTime(), limit) as DueRow[];
 }
 
+/** Which of these rows are still pending (a row held for a later send may have been cancelled meanwhile). */
+export function stillPending(db: Db, ids: readonly number[]): Set<number> {
+  const rows = statement(db, `select id from outbox where status = 'pending' and id in (select value from json_each(?))`).all(JSON.stringify(ids)) as { id: number }[];
+  return new Set(rows.map((r) => r.id));
+}
+
 export function replyOf(db: Db, id: number): Reply {
   const row = statement(db, `select reply from outbox where id = ?`).get(id) as { reply: string } | undefined;
   if (!row) throw new Error(`outbox row ${id} is gone`);
   return JSON.parse(row.reply) as Reply;
+}
+
+/** When the next row not yet due comes due (rows due already are being sent, held or waiting for a slot). */
+export function nextDueAfter(db: Db, now: Date): Date | null {
+  const row = statement(db, `select min(next_attempt_at) as at from outbox where status = 'pending' and next_attempt_at > ?`).get(now.getTime()) as { at: number | null } | undefined;
+  return row?.at ? new Date(row.at) : null;
 }
 
 export function nextDueAt(db: Db): Date | null {

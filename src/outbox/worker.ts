@@ -2,8 +2,10 @@ import { type Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { dueRows, lazyOutboxMessage, type DueRow, markFailed, markRetry, markSent, newestDueRows, nextDueAt, postpone, type OutboxMessage } from './outbox.js';
+import { recordOutcome, type RetryPolicy } from './outcome.js';
+import { dueRows, lazyOutboxMessage, type DueRow, markFailed, newestDueRows, nextDueAfter, nextDueAt, postpone, stillPending, type OutboxMessage } from './outbox.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
+import { ReadyCalls, type ReadyCall } from './ready-calls.js';
 import type { SendResult, Sender } from './sender.js';
 
 const NEWEST_PER_TICK = 5;
@@ -13,27 +15,31 @@ const RECORD_BATCH_MS = 3;
 const MAX_BLOCKED_PER_TICK = 8;
 /** A kick within this long of a look already scheduled waits for that look. */
 const KICK_COALESCE_MS = 25;
-/** last_error of a message given up after two sends whose outcome is unknown (the report shows it as its reason). */
-export const UNKNOWN_TWICE = 'outcome unknown twice (timed out or cut off after the request was sent); not sent again';
+/** Calls built ahead of the rate limiter's next free slots (a DingTalk window of 20, most of a Feishu one). */
+const READY_CALLS = 32;
+/** Down to this many ready calls, a look at the table builds more. */
+const READY_REFILL_AT = 8;
+/**
+ * Calls are built ready this long before their slot frees, not sooner: building them while the answers of the
+ * window before are still coming in would delay those answers, and each answer is when a slot reopens.
+ */
+const READY_AHEAD_MS = 200;
 
-export interface OutboxWorkerOptions {
+/**
+ * Why the last look at the table stopped, which says whether an answer or a drained ready queue needs another:
+ * 'done' (every due row is in flight or ready), 'limited' (the rest wait for the rate limiter; a look is timed
+ * for READY_AHEAD_MS before their slot), 'readyFull', 'callsFull' (maxInFlight), 'pageEnd' (more rows than read).
+ */
+type LookStop = 'done' | 'limited' | 'readyFull' | 'callsFull' | 'pageEnd';
+
+export interface OutboxWorkerOptions extends RetryPolicy {
   db: Db;
   senders: readonly Sender[];
   clock?: Clock;
   logger?: Logger;
   maxInFlight?: number;
-  maxAttempts?: number;
   /** How often to look for due rows when nothing kicked the worker. */
   pollMs?: number;
-  /**
-   * Wait before the first retry of a transient failure (a 5xx, a dropped connection). Short by default: the
-   * rate limiter already spaces calls, and a broadcast's last window must not wait a whole backoff for one
-   * failed call. A platform that keeps failing gets the exponential backoff from the second retry on.
-   */
-  firstRetryMs?: number;
-  /** Backoff base; retry n ≥ 2 waits base·2ⁿ⁻² (jittered), capped at maxBackoffMs. */
-  backoffBaseMs?: number;
-  maxBackoffMs?: number;
   /**
    * For rows enqueued `quiet` (reminders): null when they may go now, else when quiet hours end for this key.
    * Without it quiet rows are sent like any other.
@@ -49,6 +55,10 @@ export interface OutboxWorkerOptions {
 export class OutboxWorker {
   private readonly senders = new Map<string, Sender>();
   private readonly limiter = new RateLimiter();
+  /** Calls blocked by a rate limit, built and waiting for their slot (rows held here are not in inFlight). */
+  private readonly ready = new ReadyCalls(READY_CALLS);
+  private readyTimer: NodeJS.Timeout | null = null;
+  private lastLook: LookStop = 'pageEnd';
   /** Rows being sent or waiting for their outcome to be written. */
   private readonly inFlight = new Set<number>();
   /** Platform calls under way (a batch is one call for many rows): what maxInFlight limits. */
@@ -81,6 +91,9 @@ export class OutboxWorker {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    this.ready.clear();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -119,103 +132,206 @@ export class OutboxWorker {
     this.ticking = true;
     let nextWake = this.options.pollMs ?? 1000;
     try {
-      const { db } = this.options;
-      const maxInFlight = this.options.maxInFlight ?? 20;
       const now = this.clock.now().getTime();
-      const at = new Date(now);
-      const free = maxInFlight - this.callsInFlight;
-      if (free <= 0) {
-        nextWake = Math.min(nextWake, 5);
-      } else {
-        // Rows being sent are still pending in the table: fetch enough to see past them.
-        const page = this.inFlight.size + Math.min(free * 5 * this.maxBatch, 1000);
-        const fifo = dueRows(db, at, page);
-        // A full page means a backlog (a broadcast): then the most recently due rows go first too, so a chat
-        // reply is not queued behind thousands of rows. Without one, strictly oldest first.
-        const backlog = fifo.length >= page;
-        const candidates = backlog ? [...newestDueRows(db, at, NEWEST_PER_TICK), ...fifo] : fifo;
-        const seen = new Set<number>();
-        let blocked = 0;
-        for (let index = 0; index < candidates.length; index++) {
-          const row = candidates[index];
-          if (this.callsInFlight >= maxInFlight) {
-            nextWake = Math.min(nextWake, 5);
-            break;
-          }
-          if (this.inFlight.has(row.id) || seen.has(row.id)) continue;
-          seen.add(row.id);
-          const heldUntil = row.quiet ? this.options.quietUntil?.(at, row.idempotencyKey) : null;
-          if (heldUntil) {
-            // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
-            postpone(db, row.id, heldUntil);
-            continue;
-          }
-          const sender = this.senders.get(row.platform);
-          if (!sender) {
-            markFailed(db, row.id, `no sender for platform ${row.platform}`);
-            continue;
-          }
-          let message: OutboxMessage;
-          try {
-            message = lazyOutboxMessage(db, row);
-          } catch (error) {
-            // One unreadable row must not stop every tick after it.
-            markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
-            continue;
-          }
-          const limits = sender.limitsFor(message);
-          const wait = this.limiter.reserve(limits, now);
-          if (wait > 0) {
-            nextWake = Math.min(nextWake, wait);
-            // Usually an app-wide limit: the rest would wait too, so stop reading rows.
-            if (++blocked >= MAX_BLOCKED_PER_TICK) break;
-            continue;
-          }
-          const batch = this.batchFrom(sender, message, candidates, index + 1, seen);
-          for (const m of batch) this.inFlight.add(m.id);
-          this.callsInFlight++;
-          void this.deliver(sender, batch, limits, now);
-        }
-      }
-      // Rows due now but held back by a rate limit are covered by the limiter's wait above; looking again every
+      // Calls held ready go first, in their order, where their slots are free.
+      this.sendReady(now);
+      nextWake = Math.min(nextWake, this.lookAtRows(now));
+      // Rows due now but held back by a rate limit are covered by the limiter's wait; looking again every
       // millisecond until then only burns the CPU the sends need (and delays their answers).
-      const due = nextDueAt(db);
-      if (due && due.getTime() > now) nextWake = Math.min(nextWake, due.getTime() - now);
+      const due = nextDueAfter(this.options.db, new Date(now));
+      if (due) nextWake = Math.min(nextWake, due.getTime() - now);
     } catch (error) {
       this.logger.error({ err: error }, 'outbox tick failed');
     } finally {
       this.ticking = false;
     }
+    this.armReady();
     this.schedule(nextWake);
     this.notifyIfIdle();
   }
 
   /**
+   * Reads due rows and, for each, sends its call if a slot is free, else builds it and holds it ready (up to
+   * ReadyCalls' capacity). Returns when to look again at the latest.
+   */
+  private lookAtRows(now: number): number {
+    const { db } = this.options;
+    const maxInFlight = this.options.maxInFlight ?? 20;
+    const at = new Date(now);
+    const free = maxInFlight - this.callsInFlight;
+    if (free <= 0) {
+      this.lastLook = 'callsFull';
+      return 5;
+    }
+    // Rows being sent or held ready are still pending in the table: read past them, enough for the free call
+    // slots and for the calls that may be built ahead.
+    const page = this.inFlight.size + this.ready.rows + Math.min((free * 5 + this.ready.capacity - this.ready.size) * this.maxBatch, 1000);
+    const fifo = dueRows(db, at, page);
+    // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the most recently due
+    // rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly oldest first.
+    const backlog = fifo.length >= page || this.ready.size > 0;
+    const moreThanRead = fifo.length >= page;
+    const candidates = backlog ? [...newestDueRows(db, at, NEWEST_PER_TICK), ...fifo] : fifo;
+    const seen = new Set<number>();
+    let blocked = 0;
+    let nextWake = Infinity;
+    for (let index = 0; index < candidates.length; index++) {
+      const row = candidates[index];
+      if (this.callsInFlight >= maxInFlight) {
+        this.lastLook = 'callsFull';
+        return Math.min(nextWake, 5);
+      }
+      if (this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
+      seen.add(row.id);
+      const prepared = this.prepare(row, at);
+      if (!prepared) continue;
+      const { sender, message, limits } = prepared;
+      const wait = this.limiter.wait(limits, now);
+      // A row of the newest few in a backlog (a chat reply) goes ahead of calls held ready for a broadcast.
+      const urgent = backlog && index < NEWEST_PER_TICK;
+      if (wait > 0 && !urgent && (wait > READY_AHEAD_MS || this.ready.full)) {
+        nextWake = Math.min(nextWake, Math.max(1, wait - READY_AHEAD_MS));
+        this.lastLook = this.ready.full ? 'readyFull' : 'limited';
+        // Usually an app-wide limit: the rest would wait too, so stop reading rows.
+        if (++blocked >= MAX_BLOCKED_PER_TICK) return nextWake;
+        continue;
+      }
+      const { batch, cut } = this.batchFrom(sender, message, candidates, index + 1, seen);
+      // The page of rows ends inside this call: a later look, reading past it, builds it whole (a call short of
+      // users costs a whole rate-limit slot).
+      if (cut && moreThanRead) {
+        this.lastLook = 'pageEnd';
+        return nextWake;
+      }
+      if (wait > 0) {
+        // Built now, sent the moment its slot frees (armReady), without another look at the table.
+        this.ready.add({ sender, limits, batch }, urgent);
+        continue;
+      }
+      this.limiter.reserve(limits, now);
+      for (const m of batch) this.inFlight.add(m.id);
+      this.callsInFlight++;
+      void this.deliver(sender, batch, limits, now);
+    }
+    if (blocked === 0) this.lastLook = moreThanRead ? 'pageEnd' : 'done';
+    return nextWake;
+  }
+
+  /** The row's sender, message and limits; null when the row cannot go now (postponed to the morning, or failed). */
+  private prepare(row: DueRow, at: Date): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
+    const { db } = this.options;
+    const heldUntil = row.quiet ? this.options.quietUntil?.(at, row.idempotencyKey) : null;
+    if (heldUntil) {
+      // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
+      postpone(db, row.id, heldUntil);
+      return null;
+    }
+    const sender = this.senders.get(row.platform);
+    if (!sender) {
+      markFailed(db, row.id, `no sender for platform ${row.platform}`);
+      return null;
+    }
+    let message: OutboxMessage;
+    try {
+      message = lazyOutboxMessage(db, row);
+    } catch (error) {
+      // One unreadable row must not stop every tick after it.
+      markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
+      return null;
+    }
+    return { sender, message, limits: sender.limitsFor(message) };
+  }
+
+  /** Wakes dispatchReady when the first ready call's slot frees. Called again whenever an answer re-times the slots. */
+  private armReady(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    // With every call slot taken, the next answer re-arms it (deliver).
+    if (!this.running || this.ready.size === 0 || this.callsInFlight >= (this.options.maxInFlight ?? 20)) return;
+    const now = this.clock.now().getTime();
+    let wait = Infinity;
+    for (const call of this.ready.each()) wait = Math.min(wait, this.limiter.wait(call.limits, now));
+    this.readyTimer = setTimeout(() => this.dispatchReady(), wait);
+  }
+
+  /** Sends the ready calls whose slots are free now, in order; asks for a look at the table when few are left. */
+  private dispatchReady(): void {
+    this.readyTimer = null;
+    if (!this.running) return;
+    let newcomers = false;
+    try {
+      const now = this.clock.now();
+      this.sendReady(now.getTime());
+      // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
+      newcomers = newestDueRows(this.options.db, now, NEWEST_PER_TICK).some((r) => !this.inFlight.has(r.id) && !this.ready.holds(r.id));
+    } catch (error) {
+      this.logger.error({ err: error }, 'outbox: sending ready calls failed');
+    }
+    if (newcomers || (this.ready.size <= READY_REFILL_AT && this.lastLook !== 'done' && this.lastLook !== 'limited')) this.kick();
+    this.armReady();
+  }
+
+  private sendReady(now: number): void {
+    const maxInFlight = this.options.maxInFlight ?? 20;
+    let calls = this.callsInFlight;
+    const due = this.ready.takeWhile((call) => {
+      if (calls >= maxInFlight) return 'stop';
+      if (this.limiter.reserve(call.limits, now) > 0) return 'keep';
+      calls++;
+      return 'take';
+    });
+    for (const call of due) this.send(call, now);
+  }
+
+  /** A ready call whose slot was reserved at `reservedAt`: its rows may have been cancelled since they were read. */
+  private send(call: ReadyCall, reservedAt: number): void {
+    let batch: OutboxMessage[];
+    try {
+      const pending = stillPending(this.options.db, call.batch.map((m) => m.id));
+      batch = call.batch.filter((m) => pending.has(m.id));
+    } catch (error) {
+      batch = [];
+      this.logger.error({ err: error }, 'outbox: could not check ready rows; a later look reads them again');
+    }
+    if (batch.length === 0) {
+      // Its slot goes unused: give it back, or it would stay taken for good.
+      this.limiter.release(call.limits, reservedAt);
+      return;
+    }
+    for (const m of batch) this.inFlight.add(m.id);
+    this.callsInFlight++;
+    void this.deliver(call.sender, batch, call.limits, reservedAt);
+  }
+
+  /**
    * The message, plus the later candidates its sender can carry in the same call (same batch key: one route and
    * one reply, e.g. a broadcast's rows to DingTalk users), up to the sender's maximum. They share one rate-limit
-   * slot, because they are one call.
+   * slot, because they are one call. `cut`: the candidates ran out before the batch was full.
    */
-  private batchFrom(sender: Sender, first: OutboxMessage, candidates: readonly DueRow[], from: number, seen: Set<number>): OutboxMessage[] {
+  private batchFrom(sender: Sender, first: OutboxMessage, candidates: readonly DueRow[], from: number, seen: Set<number>): { batch: OutboxMessage[]; cut: boolean } {
     const max = sender.maxBatch ?? 1;
-    if (!sender.sendBatch || max <= 1) return [first];
+    if (!sender.sendBatch || max <= 1) return { batch: [first], cut: false };
     const key = sender.batchKeyOf?.(first) ?? null;
-    if (key === null) return [first];
+    if (key === null) return { batch: [first], cut: false };
     const batch = [first];
+    const targets = new Set([JSON.stringify(first.target)]);
     for (let i = from; i < candidates.length && batch.length < max; i++) {
       const row = candidates[i];
       // Quiet rows are left to the one-by-one path, which knows when they may go.
-      if (row.platform !== sender.platform || row.quiet || this.inFlight.has(row.id) || seen.has(row.id)) continue;
+      if (row.platform !== sender.platform || row.quiet || this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
       let message: OutboxMessage;
       try {
         message = lazyOutboxMessage(this.options.db, row);
       } catch {
         continue; // the one-by-one path fails it with its reason
       }
-      if (sender.batchKeyOf!(message) !== key || batch.some((m) => sameTarget(m, message))) continue;
+      const target = JSON.stringify(message.target);
+      if (sender.batchKeyOf!(message) !== key || targets.has(target)) continue;
       seen.add(row.id);
+      targets.add(target);
       batch.push(message);
     }
-    return batch;
+    return { batch, cut: batch.length < max };
   }
 
   private async deliver(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<void> {
@@ -237,6 +353,8 @@ export class OutboxWorker {
       // Paused now, not when the outcome is written: a tick in between would send into the full window again.
       if (overLimit.retryAfterMs) this.limiter.pause(overLimit.pauseKey!, answeredAt.getTime() + overLimit.retryAfterMs);
     } else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
+    // The answer fixes when its slot reopens, and frees a call slot: time the ready calls by it.
+    this.armReady();
     // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint
     // (and fsync) every few hundred sends, stalling the event loop for tens of milliseconds each time. The row
     // stays in flight until written, so no tick picks it up again meanwhile; a crash before the write leaves it
@@ -251,47 +369,18 @@ export class OutboxWorker {
     this.outcomes = [];
     try {
       inTransaction(this.options.db, () => {
-        for (const o of batch) this.record(o.message, o.result, o.at);
+        for (const o of batch) recordOutcome(this.options.db, o, this.options, this.limiter, this.logger);
       });
     } catch (error) {
       this.logger.error({ err: error, rows: batch.length }, 'outbox: recording send outcomes failed; the rows stay pending');
     } finally {
       for (const o of batch) this.inFlight.delete(o.message.id);
-      this.kick();
+      // Rows due again (retries), or a call slot free for rows the last look could not send: look again. Otherwise
+      // a look would only re-read rows that wait for the limiter (their look is timed) or are in flight already.
+      const retry = batch.some((o) => o.result.status === 'retry');
+      if (retry || this.lastLook === 'callsFull' || this.lastLook === 'pageEnd') this.kick();
+      else this.notifyIfIdle();
     }
-  }
-
-  private record(message: OutboxMessage, result: SendResult, now: Date): void {
-    const { db } = this.options;
-    if (result.status === 'sent') {
-      markSent(db, message.id, now, result.platformMessageId);
-      return;
-    }
-    const attempts = message.attempts + 1;
-    const unknown = result.status === 'retry' && result.outcomeUnknown === true;
-    if (unknown && (message.unknownOutcomes ?? 0) >= 1) {
-      // Two requests may both have been delivered already; a third could only add another copy.
-      markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true);
-      this.logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message outcome unknown twice; not sent again');
-      return;
-    }
-    if (result.status === 'failed' || attempts >= (this.options.maxAttempts ?? 10)) {
-      markFailed(db, message.id, result.error, unknown);
-      this.logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message failed for good');
-      return;
-    }
-    if (result.pauseKey && result.retryAfterMs) this.limiter.pause(result.pauseKey, now.getTime() + result.retryAfterMs);
-    const delay = result.retryAfterMs ?? this.backoff(attempts);
-    markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown);
-    if (unknown) this.logger.warn({ id: message.id, platform: message.platform, error: result.error }, 'outbox send outcome unknown (may have been delivered); trying once more');
-    this.logger.info({ id: message.id, platform: message.platform, error: result.error, retryInMs: delay }, 'outbox send will be retried');
-  }
-
-  private backoff(attempts: number): number {
-    if (attempts <= 1) return this.options.firstRetryMs ?? 0;
-    const base = this.options.backoffBaseMs ?? 1000;
-    const capped = Math.min(this.options.maxBackoffMs ?? 60_000, base * 2 ** (attempts - 2));
-    return Math.round(capped * (0.8 + Math.random() * 0.4));
   }
 
   private notifyIfIdle(): void {
@@ -300,8 +389,4 @@ export class OutboxWorker {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function sameTarget(a: OutboxMessage, b: OutboxMessage): boolean {
-  return JSON.stringify(a.target) === JSON.stringify(b.target);
 }

@@ -9,11 +9,17 @@ import { prng, SlidingWindow } from './rate-limited-platform.js';
  * them: 20 calls per second per API (sliding window; over it: HTTP 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi,
  * no reset header, as DingTalk answers) and ≤ 20 userIds per batchSend (more: 400). A share of admitted calls
  * fails with a 500/503 before delivering anything. It counts what people would see: deliveries per user.
+ *
+ * `latency` places each call anywhere in its round trip, as a real network and gateway may: it waits before the
+ * call is counted (the request still on its way) and after (the answer on its way back). A client cannot see
+ * where in between the platform counted its call.
  */
 export interface RateLimitedDingtalkOptions {
   perSecond?: number;
   transientFailureRate?: number;
   seed?: number;
+  /** For the n-th batchSend call (from 1): ms before it is counted, and ms from then until it is answered. */
+  latency?: (call: number) => { beforeCount?: number; beforeAnswer?: number };
 }
 
 export interface DingtalkStats {
@@ -33,6 +39,8 @@ export interface DingtalkStats {
   firstAdmittedAt: number | null;
   lastAdmittedAt: number | null;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RateLimitedDingtalk {
   readonly deliveries = new Map<string, number>();
@@ -91,7 +99,7 @@ export class RateLimitedDingtalk {
     } catch {
       // not JSON
     }
-    const json = (status: number, payload: unknown) => {
+    let json = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
@@ -104,9 +112,15 @@ export class RateLimitedDingtalk {
       return json(200, { accessToken, expireIn: 7200 });
     }
     if (path !== '/v1.0/robot/oToMessages/batchSend') return json(404, { code: 'InvalidAction.NotFound', message: `no such API ${path}` });
-    this.counts.requests++;
+    const call = ++this.counts.requests;
     const token = req.headers['x-acs-dingtalk-access-token'];
     if (typeof token !== 'string' || !this.tokens.has(token)) return json(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+    const latency = this.options.latency?.(call) ?? {};
+    if (latency.beforeCount) await sleep(latency.beforeCount);
+    if (latency.beforeAnswer) {
+      const answer = json;
+      json = (status, payload) => void sleep(latency.beforeAnswer!).then(() => answer(status, payload));
+    }
     const now = performance.now();
     if (this.window.waitMs(now) > 0) {
       this.counts.rateLimited++;

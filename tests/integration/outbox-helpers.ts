@@ -6,6 +6,7 @@ import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 
 export const openId = (i: number) => `ou_recipient${String(i).padStart(20, '0')}`;
+export const staffId = (i: number) => `staff${String(i).padStart(5, '0')}`;
 
 export interface Seeded {
   dir: string;
@@ -15,8 +16,8 @@ export interface Seeded {
   close(): void;
 }
 
-/** A database file with `n` teachers bound on Feishu (open ids openId(i)) and one officer bound on the console. */
-export function seedRecipients(n: number): Seeded {
+/** A database file with `n` teachers bound on Feishu (open ids openId(i)) or DingTalk (staffId(i)) and one officer bound on the console. */
+export function seedRecipients(n: number, platform: 'feishu' | 'dingtalk' = 'feishu'): Seeded {
   const dir = mkdtempSync(join(tmpdir(), 'xueshi-outbox-'));
   const path = join(dir, 'xueshi.db');
   const db = openDatabase(path);
@@ -26,7 +27,7 @@ export function seedRecipients(n: number): Seeded {
   inTransaction(db, () => {
     for (let i = 0; i < n; i++) {
       const id = Number(teacher.run(`R${String(i).padStart(5, '0')}`, `教师${i}`, i % 2 ? '一中' : '二中').lastInsertRowid);
-      account.run('feishu', openId(i), id);
+      account.run(platform, platform === 'feishu' ? openId(i) : staffId(i), id);
     }
     officer = Number(teacher.run('OFFICER', '钱主任', '教师发展中心').lastInsertRowid);
     db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(officer);

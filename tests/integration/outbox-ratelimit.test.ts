@@ -9,12 +9,16 @@ describe('rate limiter: release and settle', () => {
     const l = new RateLimiter();
     expect(l.reserve([perSecond, perMinute], 0)).toBe(0);
     expect(l.reserve([perSecond, perMinute], 10)).toBe(0);
-    expect(l.reserve([perSecond, perMinute], 20)).toBe(980);
-    l.release([perSecond, perMinute], 10);
+    l.settle([perSecond, perMinute], 0, 5); // answered at 5: counts at 6
+    // The second is not answered yet, so it holds its slot: the next waits for the first to leave the window.
+    expect(l.reserve([perSecond, perMinute], 20)).toBe(986);
+    l.release([perSecond, perMinute], 10); // the second was refused as over the limit
     expect(l.reserve([perSecond, perMinute], 20)).toBe(0);
-    // The minute window now holds 0, 20: one more fits.
+    l.settle([perSecond, perMinute], 20, 30);
+    // The minute window now holds 6 and 31: one more fits.
     expect(l.reserve([perSecond, perMinute], 1500)).toBe(0);
-    expect(l.reserve([perSecond, perMinute], 1600)).toBe(60_000 - 1600);
+    l.settle([perSecond, perMinute], 1500, 1510);
+    expect(l.reserve([perSecond, perMinute], 1600)).toBe(60_000 + 6 - 1600);
   });
 
   it('counts a call at its answer when the round trip is short against the window', () => {
@@ -22,11 +26,14 @@ describe('rate limiter: release and settle', () => {
     l.reserve([perMinute], 0);
     l.reserve([perMinute], 0);
     l.reserve([perMinute], 0);
+    l.settle([perMinute], 0, 1);
+    l.settle([perMinute], 0, 2);
     l.settle([perMinute], 0, 250);
-    // The first slot reopens 60 s after the answer, not after the reservation.
-    expect(l.reserve([perMinute], 60_001)).toBe(0);
+    // Counted at 2, 3 and 251 (each answer, rounded up to the next ms): slots reopen 60 s after those.
+    expect(l.reserve([perMinute], 60_001)).toBe(1);
     expect(l.reserve([perMinute], 60_002)).toBe(0);
-    expect(l.reserve([perMinute], 60_003)).toBe(251 - 3); // the answer, rounded up to the next ms
+    expect(l.reserve([perMinute], 60_003)).toBe(0);
+    expect(l.reserve([perMinute], 60_004)).toBe(251 - 4);
   });
 
   it('leaves a short window alone when the round trip is more than half of it', () => {
@@ -57,13 +64,16 @@ describe('rate limiter: exact windows', () => {
     expect(l.reserve([user], 1800)).toBe(101);
   });
 
-  it('counts a call at its answer even when its reservation had already left the window (a round trip longer than the window)', () => {
+  it('keeps the slot of a call not answered yet, however long its round trip (the platform may count it any time before the answer)', () => {
     const l = new RateLimiter();
     const app: Limit = { key: 'app', limit: 1, windowMs: 1000, countAtAnswer: true };
     l.reserve([app], 0);
-    expect(l.reserve([app], 1100)).toBe(0); // the reservation is trimmed away; this one takes the slot
-    l.release([app], 1100);
-    l.settle([app], 0, 1500); // the first call was answered only now: the platform counted it after 0
+    // A window later the call is still out: it may not have reached the platform yet. Nothing is known until its
+    // answer, and that cannot reopen the slot sooner than a window after now.
+    expect(l.reserve([app], 1100)).toBe(1000);
+    expect(l.wait([app], 1400)).toBe(1000);
+    l.settle([app], 0, 1500); // answered only now: counted at 1501
     expect(l.reserve([app], 1600)).toBe(901);
+    expect(l.reserve([app], 2501)).toBe(0);
   });
 });
