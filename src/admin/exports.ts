@@ -2,6 +2,7 @@
 import type { Db } from '../../db/client.js';
 import type { AdminText } from '../bot/i18n/zh-CN.admin.js';
 import type { PolicyPreset } from '../policy/schema.js';
+import { teacherNameRows } from '../ledger/store.js';
 import { behindShare, matches, overview, type Filter } from './compliance/overview.js';
 import { type Snapshot } from './compliance/model.js';
 
@@ -32,7 +33,7 @@ export function complianceRows(m: AdminText, snapshot: Snapshot, filter: Filter 
  */
 export function overdueRows(m: AdminText, db: Db, snapshot: Snapshot, presets: ReadonlyMap<string, PolicyPreset>, filter: Filter = {}): string[][] {
   const roster = new Map(
-    (db.$client.prepare('SELECT id, employee_no, name FROM teachers').raw().all() as [number, string, string][]).map((r) => [r[0], r]),
+    teacherNameRows(db).map((r) => [r[0], r]),
   );
   const rows: string[][] = [];
   for (const s of snapshot.teachers.values()) {

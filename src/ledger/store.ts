@@ -109,3 +109,37 @@ export function recentRecords(db: Db, teacherId: number, limit = 10) {
     .limit(limit)
     .all();
 }
+
+/** 工号s in roster order with the demo ones first (the console's `/as leader` looks through these). */
+export function employeeNosDemoFirst(db: Db): string[] {
+  return prepared<[], string>(db, `SELECT employee_no FROM teachers ORDER BY (employee_no LIKE 'DEMO%') DESC, id LIMIT 2000`).pluck().all();
+}
+
+/** The demo roster's 工号s, in order. */
+export function demoEmployeeNos(db: Db): string[] {
+  return prepared<[], string>(db, `SELECT employee_no FROM teachers WHERE employee_no LIKE 'DEMO%' ORDER BY employee_no`).pluck().all();
+}
+
+/** Every teacher as [id, 工号, name]: the names beside a compliance snapshot's ids (exports). */
+export function teacherNameRows(db: Db): [number, string, string][] {
+  return prepared<[], [number, string, string]>(db, 'SELECT id, employee_no, name FROM teachers').raw().all();
+}
+
+/** One school's teachers as [id, 工号, name, position, homeroom (0/1)]. */
+export function schoolRosterRows(db: Db, school: string): [number, string, string, string, number][] {
+  return prepared<[string], [number, string, string, string, number]>(
+    db,
+    'SELECT id, employee_no, name, position, homeroom FROM teachers WHERE school = ?',
+  )
+    .raw()
+    .all(school);
+}
+
+/** How many of a school's teachers have bound a chat account. */
+export function boundTeacherCount(db: Db, school: string): number {
+  return Number(
+    prepared<[string], number>(db, 'SELECT count(DISTINCT a.teacher_id) FROM accounts a JOIN teachers t ON t.id = a.teacher_id WHERE t.school = ?')
+      .pluck()
+      .get(school),
+  );
+}

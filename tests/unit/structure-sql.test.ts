@@ -22,18 +22,15 @@ const RAW_SQL = [
 const ALLOWED: Record<string, string> = {
   'src/admin/auth.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/admin/compliance/cache.ts': 'not moved yet (issue 15 item 2, in progress)',
-  'src/admin/exports.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/bot/bot.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/bot/teacher-names.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/broadcasts/broadcasts.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/demo-data.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/officer.ts': 'not moved yet (issue 15 item 2, in progress)',
-  'src/http/admin/pages/school.tsx': 'not moved yet (issue 15 item 2, in progress)',
   'src/import/records.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/import/run.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/import/teachers.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/inbox/inbox.ts': 'not moved yet (issue 15 item 2, in progress)',
-  'src/platforms/console/commands.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/sessions/audience.ts': 'not moved yet (issue 15 item 2, in progress)',
 };
 

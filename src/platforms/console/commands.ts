@@ -12,6 +12,7 @@ import type { CastLine } from '../../bot/i18n/zh-CN.console.js';
 import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
 import type { Role } from '../../bot/command.js';
 import { findTeacherByEmployeeNo, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
+import { demoEmployeeNos, employeeNosDemoFirst } from '../../ledger/store.js';
 import type { ConsoleSession } from './session.js';
 
 const text = messagesFor('zh-CN').console;
@@ -32,10 +33,7 @@ function mainRole(db: Db, teacher: TeacherRow): Role {
 
 /** The first person (demo ids first) whose main role is `role`. */
 function firstWithRole(db: Db, role: Role): TeacherRow | null {
-  const rows = db.$client
-    .prepare(`SELECT employee_no FROM teachers ORDER BY (employee_no LIKE 'DEMO%') DESC, id LIMIT 2000`)
-    .pluck()
-    .all() as string[];
+  const rows = employeeNosDemoFirst(db);
   for (const no of rows) {
     const t = findTeacherByEmployeeNo(db, no);
     if (t && mainRole(db, t) === role) return t;
@@ -58,7 +56,7 @@ function rolesText(db: Db, teacher: TeacherRow): string {
 
 /** The demo roster as a cast: who is a teacher, a school leader, an officer, and how to become them. */
 export function castOf(db: Db, blurbs: ReadonlyMap<string, string> = new Map()): CastLine[] {
-  const rows = db.$client.prepare(`SELECT employee_no FROM teachers WHERE employee_no LIKE 'DEMO%' ORDER BY employee_no`).pluck().all() as string[];
+  const rows = demoEmployeeNos(db);
   const used = new Set<Role>();
   const order: Record<Role, number> = { teacher: 0, leader: 1, officer: 2 };
   const cast = rows.flatMap((no) => {

@@ -4,6 +4,7 @@ import { html } from 'hono/html';
 import type { Hono } from 'hono';
 import { standingsOfSchool } from '../../../admin/compliance/overview.js';
 import type { ComplianceStatus, TeacherStanding } from '../../../admin/compliance/model.js';
+import { boundTeacherCount, schoolRosterRows } from '../../../ledger/store.js';
 import { StatusRing } from '../charts.js';
 import { a, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { DataTable, Panel } from '../components.js';
@@ -21,11 +22,7 @@ export function mountSchool(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const choice = asOfChoice(c, svc.cache.today());
     const read = await svc.cache.readAt(choice.asOf);
     if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
-    const roster = new Map(
-      (
-        svc.db.$client.prepare('SELECT id, employee_no, name, position, homeroom FROM teachers WHERE school = ?').raw().all(school) as [number, string, string, string, number][]
-      ).map((r) => [r[0], r]),
-    );
+    const roster = new Map(schoolRosterRows(svc.db, school).map((r) => [r[0], r]));
     if (roster.size === 0) {
       return c.html(
         html`<!DOCTYPE html>${(
@@ -38,12 +35,7 @@ export function mountSchool(admin: Hono<AdminEnv>, svc: AdminServices): void {
       );
     }
     const all = standingsOfSchool(read.snapshot, school).filter((s) => roster.has(s.id));
-    const boundCount = Number(
-      svc.db.$client
-        .prepare('SELECT count(DISTINCT a.teacher_id) FROM accounts a JOIN teachers t ON t.id = a.teacher_id WHERE t.school = ?')
-        .pluck()
-        .get(school),
-    );
+    const boundCount = boundTeacherCount(svc.db, school);
     const tally = { teachers: all.length, done: 0, onPace: 0, behind: 0, none: 0 };
     for (const s of all) tally[s.status]++;
     const status = (['behind', 'onPace', 'done', 'none'] as const).includes(q.status as ComplianceStatus) ? (q.status as ComplianceStatus) : null;
