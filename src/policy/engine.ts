@@ -18,6 +18,9 @@ import {
   type DateWindow,
 } from './dates.js';
 import { normaliseCategory, type CategoryKey, type PolicyPreset, type Source, type WindowKind } from './schema.js';
+import { policyText } from '../bot/i18n/zh-CN.policy.js';
+
+const { notes: words, labels } = policyText;
 
 export interface TeacherProfile {
   employeeNo: string;
@@ -103,7 +106,7 @@ export interface CycleWindow {
   inferred: boolean;
 }
 
-export const NOTE_NO_NUMERIC = '该文件未规定具体学时';
+export const NOTE_NO_NUMERIC = words.noNumeric;
 
 /** Under this share of the even pace a teacher is 落后过半. */
 export const FAR_BEHIND_BELOW = 0.5;
@@ -177,11 +180,6 @@ interface CleanRecord {
   category: CategoryKey;
 }
 
-function chineseOrdinal(n: number): string {
-  const digits = '一二三四五六七八九十';
-  return n >= 1 && n <= 10 ? digits[n - 1] : String(n);
-}
-
 export function summarize(
   teacher: TeacherProfile,
   records: CreditRecord[],
@@ -208,8 +206,8 @@ export function summarize(
     }
     clean.push({ date: r.date, hundredths: Math.round(r.hours * 100), category });
   }
-  if (invalid) notes.push(`有${invalid}条记录日期或学时无效，未计入`);
-  if (unknown) notes.push(`有${unknown}条记录类别无法识别，未计入`);
+  if (invalid) notes.push(words.invalidRecords(invalid));
+  if (unknown) notes.push(words.unknownCategory(unknown));
 
   const countsToTotal = new Set<string>(preset.categories.filter((c) => c.countsTowardTotal).map((c) => c.key));
   const earnedTenths = (win: DateWindow | null, categories: Set<string>): number => {
@@ -243,16 +241,16 @@ export function summarize(
     notes,
   };
 
-  if (preset.source.draft) notes.push('依据为征求意见稿，数值可能调整');
-  if (cycle && cycle.index > 0) notes.push(`周期为按文件推定（第${chineseOrdinal(cycle.index + 1)}轮）`);
-  else if (cycle?.inferred) notes.push('周期起止日期为按文件推定');
+  if (preset.source.draft) notes.push(words.draft);
+  if (cycle && cycle.index > 0) notes.push(words.laterCycle(cycle.index + 1));
+  else if (cycle?.inferred) notes.push(words.cycleInferred);
 
   if (!preset.hasNumericRequirement) {
     notes.push(NOTE_NO_NUMERIC);
     return summary;
   }
   if (preset.cycle && !cycle) {
-    notes.push(`查询日期早于文件周期起点（${preset.cycle.anchorStart}），不适用`);
+    notes.push(words.beforeCycle(preset.cycle.anchorStart));
     return summary;
   }
   // The slowest requirement sets 进度.
@@ -272,7 +270,7 @@ export function summarize(
   let inductionWindow: DateWindow | null = null;
   if (induction) {
     if (!teacher.hireDate || !isValidDate(teacher.hireDate)) {
-      notes.push('未登记入职日期，无法判断是否处于新教师期');
+      notes.push(words.noHireDateInduction);
     } else {
       const end = addDays(addMonths(teacher.hireDate, induction.months), -1);
       if (isWithin(asOf, teacher.hireDate, end)) inductionWindow = { start: teacher.hireDate, end };
@@ -283,7 +281,7 @@ export function summarize(
   const cycleTotal = preset.cycle?.totalHours ?? null;
   if (cycle && cycleTotal !== null) {
     if (waivedCycleByRole) {
-      notes.push('校(园)长不计教师周期总学时，按校长培训要求计（推定）');
+      notes.push(words.principalCycleWaived);
     } else {
       const requiredTenths = toTenths(cycleTotal);
       const earned = toTenths(summary.earned);
@@ -294,7 +292,7 @@ export function summarize(
       summary.pace = { since, expected: fromTenths(expectedTenths), earned: summary.earned, onPace: earned >= expectedTenths };
       track(progress);
       if (teacher.hireDate && isValidDate(teacher.hireDate) && compareDates(teacher.hireDate, cycle.start) > 0) {
-        notes.push('周期内入职，仍按全周期学时计（未确认，可由管理员调整）');
+        notes.push(words.hiredInCycle);
       }
     }
   }
@@ -329,16 +327,16 @@ export function summarize(
       source: { file: source.file, quote: source.quote },
       inferred,
     });
-    const slot = label in summary.owedThisYear ? `${label}（${key}）` : label;
+    const slot = label in summary.owedThisYear ? labels.sameNameSlot(label, key) : label;
     summary.owedThisYear[slot] = fromTenths(owed);
   };
 
   const perYear = preset.perYear;
   if (perYear) {
-    if (waivedAnnualByRole) notes.push('校(园)长不计年度总学时，兼课校长除外（推定）');
-    else if (waivedAnnualByInduction) notes.push('新教师期内不计年度总学时（推定）');
+    if (waivedAnnualByRole) notes.push(words.principalAnnualWaived);
+    else if (waivedAnnualByInduction) notes.push(words.inductionAnnualWaived);
     else {
-      add('perYear', '年度总学时', null, countsToTotal, windowOf(perYear.window, asOf), perYear.hours, perYear.source, perYear.inferred);
+      add('perYear', labels.perYear, null, countsToTotal, windowOf(perYear.window, asOf), perYear.hours, perYear.source, perYear.inferred);
     }
   }
 
@@ -362,7 +360,7 @@ export function summarize(
       // Unknown background: show the stricter figure rather than under-report what is owed.
       pick = normal.hours > nonNormal.hours ? normal : nonNormal;
       if (normal.hours !== nonNormal.hours) {
-        notes.push(`未登记是否师范毕业，新教师培训按${pick.hours}学时计`);
+        notes.push(words.normalGradUnknown(pick.hours));
         summary.inductionAssumedStricter = true;
       }
     }
@@ -382,7 +380,7 @@ function tierFor(
 ): { key: string; label: string } | null {
   if (!preset.tiers?.computed) return null;
   if (!teacher.hireDate || !isValidDate(teacher.hireDate)) {
-    notes.push('未登记入职日期，无法判定培训层次');
+    notes.push(words.noHireDateTier);
     return null;
   }
   const years = teachingYears(teacher.hireDate, asOf);
@@ -395,6 +393,6 @@ function tierFor(
       (t.maxTeachingYears === null || years <= t.maxTeachingYears),
   );
   if (!item) return null;
-  const ratio = item.ratio ? `：集中培训${item.ratio.集中培训}% 跟岗实践${item.ratio.跟岗实践}%` : '';
+  const ratio = item.ratio ? labels.tierRatio(item.ratio.集中培训, item.ratio.跟岗实践) : '';
   return { key: item.key, label: `${item.label}${ratio}` };
 }

@@ -1,3 +1,4 @@
+import { policyText } from '../bot/i18n/zh-CN.policy.js';
 import { ConfigError, type Config } from '../config.js';
 import { loadPresets } from './presets.js';
 import type { PolicyPreset } from './schema.js';
@@ -7,7 +8,7 @@ export function loadPresetsFor(config: Config): ReadonlyMap<string, PolicyPreset
   const presets = loadPresets();
   if (!presets.has(config.DEFAULT_POLICY)) {
     throw new ConfigError(
-      `配置错误 (configuration error):\n  DEFAULT_POLICY=${JSON.stringify(config.DEFAULT_POLICY)}: 没有这个政策预设，可选：${[...presets.keys()].join(', ')}`,
+      policyText.configError(JSON.stringify(config.DEFAULT_POLICY), [...presets.keys()]),
     );
   }
   return presets;
