@@ -13,7 +13,8 @@ const root = join(import.meta.dirname, '../..');
 /** Raw SQL or the driver under the ORM: the connection, a statement, a SQL template, the shared statement cache. */
 const RAW_SQL = [
   { name: '$client', pattern: /\$client\b/, plant: 'db.$client.name' },
-  { name: '.prepare(', pattern: /\.prepare\s*[<(]/, plant: "sqlite.prepare('SELECT 1')" },
+  // A driver statement, not a class's own method of that name (`this.prepare(`).
+  { name: '.prepare(', pattern: /(?<!\bthis)\.prepare\s*[<(]/, plant: "sqlite.prepare('SELECT 1')" },
   { name: 'sql`', pattern: /\bsql\s*(<[^>]*>)?\s*`/, plant: 'sql<number>`count(*)`' },
   { name: 'prepared(', pattern: /\bprepared(Once)?\s*[<(]/, plant: "prepared<[number]>(db, 'SELECT 1')" },
 ];
@@ -59,6 +60,7 @@ describe('one data-access seam', () => {
     // The pattern list catches what it means to: a planted line of each kind.
     for (const { name, pattern, plant } of RAW_SQL) expect(pattern.test(plant), name).toBe(true);
     expect(RAW_SQL.some((r) => r.pattern.test(codeOf('// db.$client in a comment')))).toBe(false);
+    expect(RAW_SQL.some((r) => r.pattern.test('this.prepare(row, at)'))).toBe(false);
   });
 
   it('has raw SQL only in store files (and db/)', () => {
