@@ -183,7 +183,7 @@ export class OutboxWorker {
       }
       if (this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
       seen.add(row.id);
-      const prepared = this.prepare(row, at);
+      const prepared = this.routeRow(row, at);
       if (!prepared) continue;
       const { sender, message, limits } = prepared;
       const wait = this.limiter.wait(limits, now);
@@ -218,7 +218,7 @@ export class OutboxWorker {
   }
 
   /** The row's sender, message and limits; null when the row cannot go now (postponed to the morning, or failed). */
-  private prepare(row: DueRow, at: Date): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
+  private routeRow(row: DueRow, at: Date): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
     const { db } = this.options;
     const heldUntil = row.quiet ? this.options.quietUntil?.(at, row.idempotencyKey) : null;
     if (heldUntil) {
