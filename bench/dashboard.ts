@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { createXueshi } from '../src/app.js';
-import { dateIn } from '../src/clock.js';
+import { dateIn } from '../src/time/zone.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { CATEGORIES, dayNumber, employeeNo, rng, ymd } from './lib/ledger-data.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase } from '../db/client.js';
-import { dateIn } from '../src/clock.js';
+import { dateIn } from '../src/time/zone.js';
 import { hoursSummary } from '../src/ledger/summary.js';
 import { findTeacherById, type TeacherRow } from '../src/ledger/teachers.js';
 import { loadPresets } from '../src/policy/presets.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { dateTimeIn } from '../src/clock.js';
+import { dateTimeIn } from '../src/time/zone.js';
 import { issueBindCode, needsBindCode } from '../src/ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
 

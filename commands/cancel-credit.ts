@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
 import { cancelCredit, findSessionByRef } from '../src/sessions/service.js';
-import { whenIn } from '../src/sessions/time.js';
+import { whenIn } from '../src/time/zone.js';
 
 /** 取消学时 <培训编号> <工号> <原因>: marks the credit record cancelled (never deleted) and audits it. */
 export default defineCommand({

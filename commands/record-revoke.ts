@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { findRecordByRef, MIN_REASON_CHARS, revokeRecord } from '../src/ledger/corrections.js';
-import { whenIn } from '../src/sessions/time.js';
+import { whenIn } from '../src/time/zone.js';
 
 /** 撤销记录 <编号> <原因>: any credit record (imported or from a sign-in) is kept, marked revoked, left out of sums. */
 export default defineCommand({

@@ -3,7 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { rangeText, signInCard } from '../src/sessions/replies.js';
 import { findSessionByRef } from '../src/sessions/service.js';
 import { remindAbsent } from '../src/sessions/notify.js';
-import { whenIn } from '../src/sessions/time.js';
+import { whenIn } from '../src/time/zone.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /**

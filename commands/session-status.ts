@@ -3,7 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { attendanceReport } from '../src/sessions/report.js';
 import { findSessionByRef } from '../src/sessions/service.js';
 import { hasCheckout } from '../src/sessions/model.js';
-import { whenIn } from '../src/sessions/time.js';
+import { whenIn } from '../src/time/zone.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
 
 /** 签到情况 [培训编号]: signed in / expected / absent, by school, absent names. No number: today's latest session. */

@@ -13,7 +13,7 @@ import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { listen } from '../../src/http/server.js';
 import { paceMarker } from '../../src/schedule/pace.js';
-import { localParts } from '../../src/schedule/time.js';
+import { localParts } from '../../src/time/zone.js';
 import { countOf, liftableAppPacing, queueCounts, settle, shutDown } from './app-server.js';
 import { processStats, serveCommands } from './ipc.js';
 import { BENCH_FEISHU_ENV, accountIdOf, employeeNoOf } from './webhook-payloads.js';

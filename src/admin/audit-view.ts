@@ -8,7 +8,7 @@ import { accounts, deadlines, teachers, trainingSessions } from '../../db/schema
 import type { Messages } from '../bot/i18n/index.js';
 import { roleLabel } from '../bot/i18n/zh-CN.roles.js';
 import { teacherNamer } from '../bot/teacher-names.js';
-import { dateTimeIn } from '../clock.js';
+import { dateTimeIn } from '../time/zone.js';
 import type { AuditRow } from './audit.js';
 
 export interface AuditView {

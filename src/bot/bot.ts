@@ -1,5 +1,6 @@
 import { inTransaction } from '../../db/client.js';
-import { dateIn, systemClock, type Clock } from '../clock.js';
+import { dateIn } from '../time/zone.js';
+import { systemClock, type Clock } from '../clock.js';
 import { asc, eq } from 'drizzle-orm';
 import { outbox as outboxTable } from '../../db/schema.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';

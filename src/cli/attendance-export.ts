@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { sessionsText } from '../bot/i18n/zh-CN.sessions.js';
 import { hasCheckout } from '../sessions/model.js';
 import { type AttendanceLine, type AttendanceReport } from '../sessions/report.js';
-import { dateTimeSecondsIn } from '../sessions/time.js';
+import { dateTimeSecondsIn } from '../time/zone.js';
 
 export type Row = [string, string, string, string, string, string];
 

@@ -2,7 +2,7 @@
  * `bind-code <工号>` — the one-time code an officer or school leader binds their chat account with. This is how the
  * first officer gets in: `officer add <工号>`, then `bind-code <工号>`, then `绑定 <工号> <姓名> <绑定码>` in chat.
  */
-import { dateTimeIn } from '../clock.js';
+import { dateTimeIn } from '../time/zone.js';
 import { issueBindCode, needsBindCode } from '../ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';

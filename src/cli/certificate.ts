@@ -3,7 +3,7 @@
  * would; `certificates revoke <证明编号> <原因>` — revoke one (audited; the verify page then says 已作废).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { publicUrl } from '../config.js';
 import { issueCertificate, revokeAudited } from '../certificates/issue.js';
 import { normaliseSerial, SERIAL_PATTERN, groupSerial } from '../certificates/serial.js';

@@ -4,7 +4,7 @@
  * 培训档案 workbook beside it. An unknown school is refused with the list of known ones.
  */
 import { mkdirSync } from 'node:fs';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { publicUrl } from '../config.js';
 import { exportCertificates } from '../certificates/batch.js';
 import { policiesOf, teacherCount } from '../certificates/store.js';

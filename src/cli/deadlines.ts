@@ -8,7 +8,8 @@
  */
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
-import { dateIn, type Clock } from '../clock.js';
+import { dateIn } from '../time/zone.js';
+import { type Clock } from '../clock.js';
 import { exampleDate } from '../time/parse.js';
 import { formatDue } from '../deadlines/reminders.js';
 import { choicesText, createDeadlineFromText, overviewText, statusText } from '../deadlines/service.js';

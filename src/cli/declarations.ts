@@ -4,7 +4,7 @@
  * school step, or an officer at any step), audited under `cli:<工号>`; the teacher's notice is queued for the bot.
  */
 import { writeFileSync, renameSync } from 'node:fs';
-import { dateTimeIn } from '../clock.js';
+import { dateTimeIn } from '../time/zone.js';
 import { type Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../bot/i18n/index.js';

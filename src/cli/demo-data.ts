@@ -6,7 +6,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { meta } from '../../db/schema.js';
-import { dateIn, type Clock } from '../clock.js';
+import { dateIn } from '../time/zone.js';
+import { type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { addDays, addMonths, calendarYearOf, compareDates, daysBetween } from '../policy/dates.js';
 import { cycleFor } from '../policy/engine.js';

@@ -1,5 +1,5 @@
 /** `demo` — seed the labelled demo roster into the demo database and say how to chat with it. */
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { DEMO_DATABASE_PATH, seedDemo } from './demo-data.js';
 import { EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { DEMO_USAGE } from './usage.js';

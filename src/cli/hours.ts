@@ -1,5 +1,5 @@
 /** `hours <工号> [--as-of <日期>] [--json]` — the bot's own summary, for officers and scripts. */
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { messagesFor, renderSummaryText } from '../bot/i18n/index.js';
 import { hoursSummary, summaryJson } from '../ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../ledger/teachers.js';

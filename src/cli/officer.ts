@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accounts, roles, teachers } from '../../db/schema.js';
-import { dateTimeIn } from '../clock.js';
+import { dateTimeIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { grantRole } from '../ledger/roles.js';
 import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/teachers.js';

@@ -2,7 +2,7 @@
  * `records revoke <编号> --reason …` and `records correct <编号> [--hours N] [--category X] [--date D] --reason …`:
  * the chat's 撤销记录 / 更正记录 for the office's terminal, through the same ledger functions.
  */
-import { dateIn, dateTimeIn } from '../clock.js';
+import { dateIn, dateTimeIn } from '../time/zone.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { changeList, problemText } from '../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';

@@ -9,7 +9,7 @@
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { projectorPath, rangeText, signInCard } from '../sessions/replies.js';
 import { attendanceReport, liveCounts } from '../sessions/report.js';

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { deadlineFilings } from '../../db/schema.js';
 import type { CommandContext } from '../bot/command.js';
 import type { Reply } from '../bot/types.js';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { formatDue } from './reminders.js';
 import { addressesSchool, choicesText, findDeadline } from './service.js';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deadlines, teachers } from '../../db/schema.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { localParts, zonedInstant } from '../schedule/time.js';
+import { localParts, zonedInstant } from '../time/zone.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS } from './slots.js';
 
 /** A preset deadline is due at the end of its day ("于3月28日之前", "5月31日前"). */

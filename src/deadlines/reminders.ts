@@ -1,12 +1,12 @@
 import { inTransaction } from '../../db/statements.js';
-import { dateTimeIn } from '../clock.js';
+import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../bot/types.js';
 import { accountsOf } from '../outbox/address.js';
 import { enqueue } from '../outbox/outbox.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from '../schedule/context.js';
-import { localParts, onTransportClock, sendTimeFor } from '../schedule/time.js';
+import { onTransportClock, sendTimeFor } from '../schedule/time.js';
 import { daysBetween } from '../policy/dates.js';
 import { PRESET_DUE_TIME } from './presets.js';
 import { dueDateOf, latestDueSlot, type Slot } from './slots.js';

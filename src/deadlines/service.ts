@@ -1,7 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
-import { dateIn } from '../clock.js';
-import { zonedInstant } from '../schedule/time.js';
+import { dateIn, zonedInstant } from '../time/zone.js';
 import { describeDate, exampleDate } from '../time/parse.js';
 import { isOffsetDays, normaliseDate, normaliseTime, parseDeadlineSpec, titleProblem, type DeadlineSpec, type SpecProblem } from './parse.js';
 import { formatDue } from './reminders.js';

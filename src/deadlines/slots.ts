@@ -1,5 +1,6 @@
 import { addDays, daysBetween } from '../policy/dates.js';
-import { localParts, REMINDER_TIME, zonedInstant } from '../schedule/time.js';
+import { localParts, zonedInstant } from '../time/zone.js';
+import { REMINDER_TIME } from '../schedule/time.js';
 
 /** Reminder offsets when an officer gives none: 30, 7, 3 and 1 days before, and on the day. */
 export const DEFAULT_OFFSETS: readonly number[] = [30, 7, 3, 1, 0];

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { hoursSummary } from '../ledger/summary.js';
 import { findTeacherById, type TeacherRow } from '../ledger/teachers.js';

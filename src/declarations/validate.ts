@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateIn } from '../clock.js';
+import { dateIn } from '../time/zone.js';
 import { declarationCore as m } from '../bot/i18n/zh-CN.declarations.js';
 import { MAX_HOURS } from '../import/rules.js';
 import { calendarYearOf, compareDates, isValidDate } from '../policy/dates.js';

@@ -18,7 +18,7 @@ import type { Logger } from '../logger.js';
 import { signInReply } from '../sessions/replies.js';
 import { getSession } from '../sessions/store.js';
 import { type Action } from '../sessions/model.js';
-import { dateOf } from '../sessions/time.js';
+import { dateOf } from '../time/zone.js';
 import { chooseProvider, identityProviders, type WebPlatform } from '../websignin/identity.js';
 import { PendingScans, signInByScan } from '../websignin/scan.js';
 import { completeLogin } from '../websignin/pending.js';

@@ -10,7 +10,7 @@ import { rangeText } from '../sessions/replies.js';
 import { getSession } from '../sessions/store.js';
 import { liveCounts } from '../sessions/report.js';
 import { windowState, type SessionRow } from '../sessions/model.js';
-import { dateOf, whenIn } from '../sessions/time.js';
+import { dateOf, whenIn } from '../time/zone.js';
 import { scanPath } from './scan.js';
 
 export interface SessionRoutesDeps {

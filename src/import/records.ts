@@ -7,7 +7,8 @@
  * file the secondary indexes rebuilt once at the end of the transaction instead of updated row by row.
  */
 import type { Db } from '../../db/client.js';
-import { dateIn, systemClock, type Clock } from '../clock.js';
+import { dateIn } from '../time/zone.js';
+import { systemClock, type Clock } from '../clock.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { RECORD_COLUMNS } from './header.js';

@@ -8,7 +8,7 @@ import { accountsOf } from '../outbox/address.js';
 import type { HoursSummary, Obligation } from '../policy/engine.js';
 import type { TickContext } from './context.js';
 import { send } from '../deadlines/reminders.js';
-import { localParts, zonedInstant } from './time.js';
+import { localParts, zonedInstant } from '../time/zone.js';
 
 /** The monthly pace reminder is due on this day of the month at this local time (then spread over an hour). */
 export const PACE_DAY = '01';

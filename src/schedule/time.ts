@@ -3,6 +3,7 @@
  * and a deterministic jitter per message key so sends are spread off the round minute and a re-run of the
  * same tick computes the same send time.
  */
+import { localParts, zonedInstant } from '../time/zone.js';
 
 /** Scheduled reminders are due at this local time on their day (then spread by jitter). */
 export const REMINDER_TIME = '09:00';
@@ -15,92 +16,6 @@ export type QuietHours = { start: string; end: string };
 export const SEND_SPREAD_MS = 30 * 60_000;
 /** Messages held back by quiet hours spread over this long after the end of quiet hours. */
 export const QUIET_SPREAD_MS = 20 * 60_000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-export interface LocalParts {
-  date: string; // YYYY-MM-DD
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function intlParts(instant: Date, timeZone: string): LocalParts {
-  const parts = formatter(timeZone).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    hour: Number(get('hour')),
-    minute: Number(get('minute')),
-    second: Number(get('second')),
-  };
-}
-
-/** Local time minus UTC at the instant, in ms (+8 h for Asia/Shanghai). */
-export function tzOffsetMs(instant: Date, timeZone: string): number {
-  // Offsets change (DST) on quarter hours at most: cache per zone and quarter hour. Intl is slow, and a
-  // scheduler tick asks this hundreds of thousands of times.
-  const bucket = Math.floor(instant.getTime() / 900_000);
-  const key = `${timeZone}|${bucket}`;
-  const cached = offsetByQuarter.get(key);
-  if (cached !== undefined) return cached;
-  const at = new Date(bucket * 900_000);
-  const p = intlParts(at, timeZone);
-  const [y, m, d] = p.date.split('-').map(Number);
-  const offset = Date.UTC(y, m - 1, d, p.hour, p.minute, p.second) - at.getTime();
-  if (offsetByQuarter.size > 100_000) offsetByQuarter.clear();
-  offsetByQuarter.set(key, offset);
-  return offset;
-}
-
-const offsetByQuarter = new Map<string, number>();
-const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-export function localParts(instant: Date, timeZone: string): LocalParts {
-  const local = new Date(instant.getTime() + tzOffsetMs(instant, timeZone));
-  return {
-    date: `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`,
-    hour: local.getUTCHours(),
-    minute: local.getUTCMinutes(),
-    second: local.getUTCSeconds(),
-  };
-}
-
-const offsetCache = new Map<string, number>();
-
-/** The instant at which the wall clock in `timeZone` shows `date` `time` (HH:MM). */
-export function zonedInstant(date: string, time: string, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number);
-  const [hh, mm] = time.split(':').map(Number);
-  const guess = Date.UTC(y, m - 1, d, hh, mm);
-  const cacheKey = `${timeZone}|${date}|${time}`;
-  const cached = offsetCache.get(cacheKey);
-  if (cached !== undefined) return new Date(guess - cached);
-  // Two passes settle the offset across a DST change (Asia/Shanghai has none, but TIMEZONE is configurable).
-  let offset = tzOffsetMs(new Date(guess), timeZone);
-  offset = tzOffsetMs(new Date(guess - offset), timeZone);
-  if (offsetCache.size > 50_000) offsetCache.clear();
-  offsetCache.set(cacheKey, offset);
-  return new Date(guess - offset);
-}
 
 /** FNV-1a, 32 bit: a fast, stable hash for jitter (not for security). */
 export function hashOf(key: string): number {

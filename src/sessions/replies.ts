@@ -3,7 +3,7 @@ import type { CardSpec, Reply } from '../bot/types.js';
 import { projectorKey } from './code.js';
 import { hasCheckout, windowOf, type Phase, type SessionRow } from './model.js';
 import { type SignInOutcome } from './signin.js';
-import { hhmmIn, whenIn } from './time.js';
+import { hhmmIn, whenIn } from '../time/zone.js';
 
 /** "08:30–09:15" in the time zone. */
 export function rangeText(session: SessionRow, phase: Phase, timeZone: string): string | null {

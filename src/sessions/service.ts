@@ -7,7 +7,7 @@ import { audienceMembers, type Audience, type AudienceMember } from './audience.
 import { newSessionSecret, normaliseCode, randomStaticCode } from './code.js';
 import { END_MINUTE_MS, recordKeyOf, type Phase, type SessionMode, type SessionRow } from './model.js';
 import { cancelRecord, getSession, insertSession, latestSession, recordByKey, updateSessionStatus } from './store.js';
-import { instantAt } from './time.js';
+import { instantAt } from '../time/zone.js';
 
 /* ---------------------------------------------------------------- creating */
 

@@ -6,7 +6,7 @@ import { isInAudience } from './audience.js';
 import { matchRotating, normaliseCode, type CodeFreshness } from './code.js';
 import { audienceOf, hasCheckout, windowOf, windowState, type Action, type Phase, type Proof, type SessionRow } from './model.js';
 import { attendanceOf, failedAttemptTimes, getSession, insertCheckin, insertCredit, logAttempt, markCheckedOut, sessionsDated } from './store.js';
-import { dateOf } from './time.js';
+import { dateOf } from '../time/zone.js';
 
 /* ---------------------------------------------------------------- signing in */
 

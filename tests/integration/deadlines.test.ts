@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { runDeadlinesCli } from '../../src/cli/deadlines.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
-import { localParts } from '../../src/schedule/time.js';
+import { localParts } from '../../src/time/zone.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
 import { bj, keysLike, person as addPerson, restart, rowsLike, tick, TZ } from './deadlines-helpers.js';

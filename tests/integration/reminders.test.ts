@@ -4,7 +4,7 @@ import { schema } from '../../db/client.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherById } from '../../src/ledger/teachers.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
-import { localParts } from '../../src/schedule/time.js';
+import { localParts } from '../../src/time/zone.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord } from '../helpers/seed.js';
 import { keysLike, person, restart, rowsLike, tick, TZ } from './deadlines-helpers.js';

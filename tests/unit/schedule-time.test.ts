@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, jitterMs, localParts, quietHoursEnd, sendTimeFor, zonedInstant } from '../../src/schedule/time.js';
+import { inQuietHours, jitterMs, quietHoursEnd, sendTimeFor } from '../../src/schedule/time.js';
+import { localParts, zonedInstant } from '../../src/time/zone.js';
 
 const bj = (s: string) => new Date(`${s.replace(' ', 'T')}+08:00`);
 

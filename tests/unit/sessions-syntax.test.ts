@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPresets } from '../../src/policy/presets.js';
 import { matchRotating, normaliseCode, rotatingCode, STEP_MS, stepOf } from '../../src/sessions/code.js';
 import { parseAudience, parseCreateText, parseDate, parseMode, parseTimeRange } from '../../src/sessions/syntax.js';
-import { instantAt, hhmmIn } from '../../src/sessions/time.js';
+import { instantAt, hhmmIn } from '../../src/time/zone.js';
 
 const preset = loadPresets().get('laibin');
 const parse = (text: string) => parseCreateText(text, { today: '2026-11-25', preset });

@@ -17,7 +17,7 @@
  * on or before it, and kept while nothing is written (a few dates at a time).
  */
 import Database from 'better-sqlite3';
-import { dateIn } from '../../clock.js';
+import { dateIn } from '../../time/zone.js';
 import { hoursSummary } from '../../ledger/summary.js';
 import { toProfile, type TeacherRow } from '../../ledger/teachers.js';
 import { isValidDate } from '../../policy/dates.js';

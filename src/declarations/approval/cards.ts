@@ -1,6 +1,6 @@
 import type { Messages } from '../../bot/i18n/index.js';
 import type { CardSpec, Reply } from '../../bot/types.js';
-import { dateTimeIn } from '../../clock.js';
+import { dateTimeIn } from '../../time/zone.js';
 import { describeFlag } from '../describe.js';
 import type { DeclarationStepRow, DeclarationView } from '../types.js';
 import { APPROVAL_COMMANDS } from './command-names.js';

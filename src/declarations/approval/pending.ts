@@ -2,7 +2,7 @@
 import type { CommandContext } from '../../bot/command.js';
 import type { Reply } from '../../bot/types.js';
 import { daysBetween } from '../../policy/dates.js';
-import { dateIn } from '../../clock.js';
+import { dateIn } from '../../time/zone.js';
 import { getDeclaration, listPendingFor } from '../service.js';
 import { flagsOf } from '../store.js';
 import { mayDecideNow } from './cards.js';

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { createXueshi, type Xueshi } from '../../app.js';
 import { issueLoginLink, setConsoleBaseUrl } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
-import { dateIn } from '../../clock.js';
+import { dateIn } from '../../time/zone.js';
 import { loadConfig, publicUrl } from '../../config.js';
 import { seedDemo } from '../../cli/demo-data.js';
 import { demoDatabasePath } from '../../cli/demo.js';

@@ -20,7 +20,7 @@ import {
   ownerOf,
 } from '../../../broadcasts/broadcasts.js';
 import { audienceText } from '../../../broadcasts/commands.js';
-import { dateIn, dateTimeIn } from '../../../clock.js';
+import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { listSchools } from '../../../deadlines/store.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton, Stat } from '../components.js';

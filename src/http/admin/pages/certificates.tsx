@@ -14,7 +14,7 @@ import type { CertificateExport } from '../../../certificates/exports.js';
 import { groupSerial, normaliseSerial, SERIAL_PATTERN } from '../../../certificates/serial.js';
 import { revokeAudited } from '../../../certificates/issue.js';
 import { listCertificates, type CertificateRow } from '../../../certificates/store.js';
-import { dateIn } from '../../../clock.js';
+import { dateIn } from '../../../time/zone.js';
 import { listSchools } from '../../../deadlines/store.js';
 import { attachment, flash, formOf, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, CsrfField, DataTable, Field, Panel, PostButton } from '../components.js';

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import { createDeadlineFromForm, remindNow, type DeadlineFormErrors } from '../../../admin/deadlines.js';
-import { dateIn, dateTimeIn } from '../../../clock.js';
+import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { formatDue } from '../../../deadlines/reminders.js';
 import { DEFAULT_DUE_TIME } from '../../../deadlines/service.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, daysLeft } from '../../../deadlines/slots.js';

@@ -7,7 +7,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { dateIn } from '../../../clock.js';
+import { dateIn } from '../../../time/zone.js';
 import { listDeclarations } from '../../../declarations/service.js';
 import { evidenceOf, flagsOf, isAssignee, type DeclarationState } from '../../../declarations/store.js';
 import { listSchools } from '../../../deadlines/store.js';

@@ -8,7 +8,7 @@ import { toCsv } from '../../../cli/attendance-export.js';
 import { a, attachment, flash, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, Choices, CsrfField, DataTable, Field, Panel, PostButton, Stat } from '../components.js';
 import { Page, PageHead } from '../layout.js';
-import { dateTimeIn } from '../../../clock.js';
+import { dateTimeIn } from '../../../time/zone.js';
 import { rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { receiveUpload } from '../upload.js';

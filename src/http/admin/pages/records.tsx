@@ -6,7 +6,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ConsoleUser } from '../../../admin/auth.js';
-import { dateIn, dateTimeIn } from '../../../clock.js';
+import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { changeList, problemText } from '../../../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord, type RecordRow } from '../../../ledger/corrections.js';
 import type { TeacherRow } from '../../../ledger/teachers.js';

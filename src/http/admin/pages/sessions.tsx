@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { stateOf } from '../../../cli/attendance-export.js';
-import { dateIn, dateTimeIn } from '../../../clock.js';
+import { dateIn, dateTimeIn, hhmmIn } from '../../../time/zone.js';
 import { EVERYONE } from '../../../sessions/audience.js';
 import { projectorPath, rangeText, signInCard } from '../../../sessions/replies.js';
 import { attendanceReport, liveCounts } from '../../../sessions/report.js';
@@ -12,7 +12,6 @@ import { createSession, setSessionStatus, type SessionDraft } from '../../../ses
 import { getSession, listSessions } from '../../../sessions/store.js';
 import { sendSignInCards } from '../../../sessions/notify.js';
 import { parseAudience, parseDate, parseHours, parseTimeRange, type ParseResult } from '../../../sessions/syntax.js';
-import { hhmmIn } from '../../../sessions/time.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
 import { Page, PageHead } from '../layout.js';
