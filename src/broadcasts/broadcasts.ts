@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { broadcasts, outbox } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
@@ -6,10 +6,14 @@ import type { Outgoing, Platform, Reply } from '../bot/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue, maybeDuplicateSql } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/outbox.js';
+import { addRecipients, recipientOutcomes } from './store.js';
 import { parseStoredAudience, resolveRecipients, type BroadcastAudience } from './audience.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
+
+// The outbox look-ups (SQL) live in store.ts; callers keep importing them from here.
+export { hasOutboxKey, pendingCount } from './store.js';
 
 /** Longest text a broadcast may carry (a Feishu card holds 30 KB; 4,000 characters stay well inside). */
 export const MAX_BROADCAST_CHARS = 4000;
@@ -150,8 +154,7 @@ export function confirmBroadcast(
       .all()
       .map((r) => [r.key, r.id]),
   );
-  const insert = db.$client.prepare('insert or ignore into broadcast_recipients (broadcast_id, teacher_id, outbox_id) values (?, ?, ?)');
-  for (const teacherId of count.ids) insert.run(row.id, teacherId, outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
+  addRecipients(db, row.id, count.ids, (teacherId) => outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
   db.update(broadcasts)
     .set({ status: 'sending', confirmedAt: input.now, recipientCount: count.total })
     .where(and(eq(broadcasts.id, row.id), eq(broadcasts.status, 'preview')))
@@ -201,15 +204,7 @@ export function broadcastProgress(db: Db, id: number): BroadcastProgress | null 
   if (row.status !== 'sending') {
     return { ...base, total: row.recipientCount, bound: 0, unbound: 0, delivered: 0, failed: 0, pending: 0, maybeDuplicate: 0, failures: [], done: false };
   }
-  const counts = db.$client
-    .prepare(
-      `select o.status as status, case when o.status = 'failed' then o.last_error end as reason, count(*) as n,
-              coalesce(sum(${maybeDuplicateSql('o.')}), 0) as dup
-         from broadcast_recipients r left join outbox o on o.id = r.outbox_id
-        where r.broadcast_id = ?
-        group by 1, 2`,
-    )
-    .all(id) as { status: string | null; reason: string | null; n: number; dup: number }[];
+  const counts = recipientOutcomes(db, id);
   let maybeDuplicate = 0;
   let delivered = 0;
   let failed = 0;
@@ -240,10 +235,3 @@ export function sendingBroadcasts(db: Db, now: Date, withinMs = 7 * 24 * 3600_00
     .all();
 }
 
-export function hasOutboxKey(db: Db, key: string): boolean {
-  return db.select({ one: sql<number>`1` }).from(outbox).where(eq(outbox.idempotencyKey, key)).get() !== undefined;
-}
-
-export function pendingCount(db: Db, origin: string): number {
-  return db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(eq(outbox.origin, origin), eq(outbox.status, 'pending'))).get()?.n ?? 0;
-}

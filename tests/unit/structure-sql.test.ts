@@ -25,7 +25,6 @@ const ALLOWED: Record<string, string> = {
   'src/admin/compliance/cache.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/bot/bot.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/bot/teacher-names.ts': 'not moved yet (issue 15 item 2, in progress)',
-  'src/broadcasts/broadcasts.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/demo-data.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/officer.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/import/records.ts': 'not moved yet (issue 15 item 2, in progress)',
