@@ -8,6 +8,9 @@ import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.js';
 import { workerReader } from './reader-thread.js';
 import { TableSource, type RawBatch, type RawReader } from './table-source.js';
 import { ImportFileError, type RowSource } from './types.js';
+import { importText } from '../bot/i18n/zh-CN.import.js';
+
+const words = importText.file;
 
 /** Reads everything a Readable (object mode) has buffered as one batch per wake-up. */
 async function* drain<T>(stream: Readable, failed: () => Error | null): AsyncGenerator<T[]> {
@@ -46,19 +49,18 @@ async function* drain<T>(stream: Readable, failed: () => Error | null): AsyncGen
 
 export function csvError(name: string, error: Error & { code?: string; lines?: number }): ImportFileError {
   if (error instanceof ImportFileError) return error;
-  if (error.code === 'ENOENT') return new ImportFileError(`找不到文件：${name}`);
-  if (error.code === 'EISDIR') return new ImportFileError(`${name} 是一个目录，不是文件`);
-  if (error.code === 'EACCES') return new ImportFileError(`没有权限读取文件：${name}`);
+  if (error.code === 'ENOENT') return new ImportFileError(words.notFound(name));
+  if (error.code === 'EISDIR') return new ImportFileError(words.isDirectory(name));
+  if (error.code === 'EACCES') return new ImportFileError(words.noPermission(name));
   if (error.code === 'CSV_MAX_RECORD_SIZE') {
     return new ImportFileError(
-      `第 ${error.lines ?? '?'} 行太长，超过单行上限 ${MAX_RECORD_BYTES / 1024} KB：文件可能不是表格，或某处引号没有成对。`,
+      words.lineTooLong(error.lines ?? '?', MAX_RECORD_BYTES / 1024),
     );
   }
   if (error.code?.startsWith('CSV_')) {
-    const where = error.lines ? `第 ${error.lines} 行附近` : '';
-    return new ImportFileError(`CSV 格式错误${where ? `（${where}）` : ''}：${error.message}。请检查引号是否成对。`);
+    return new ImportFileError(words.csvBroken(error.lines, error.message));
   }
-  return new ImportFileError(`无法读取 ${name}：${error.message}`);
+  return new ImportFileError(words.unreadable(name, error.message));
 }
 
 // csv-parse options shared by the in-thread and the worker reader. Line ends are detected from the

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ImportLimits } from './limits.js';
 import type { RawBatch, RawReader } from './table-source.js';
 import { ImportFileError } from './types.js';
+import { importText } from '../bot/i18n/zh-CN.import.js';
 
 /** Must divide the workers' MAX_IN_FLIGHT (16) so a worker never waits for an ack that is not sent. */
 const ACK_EVERY = 4;
@@ -42,7 +43,7 @@ export function workerReader(
   worker.on('message', push);
   worker.on('error', (e: WorkerError) => push({ type: 'error', message: e.message, outOfMemory: e.code === 'ERR_WORKER_OUT_OF_MEMORY' }));
   worker.on('exit', (code) => {
-    if (code !== 0) push({ type: 'error', message: `CSV 读取线程异常退出（${code}）` });
+    if (code !== 0) push({ type: 'error', message: importText.reader.crashed(code) });
   });
   async function* batches(): AsyncGenerator<RawBatch> {
     for (;;) {
@@ -62,8 +63,7 @@ export function workerReader(
         return;
       } else if (m.outOfMemory) {
         throw new ImportFileError(
-          `读取文件时超出内存上限（${limits.readerMemoryMb} MB），已停止，未导入任何数据：文件解压后过大，不像正常的表格。` +
-            `请确认文件无误，或拆分后分别导入。`,
+          importText.reader.outOfMemory(limits.readerMemoryMb),
         );
       } else {
         throw toError(Object.assign(new Error(m.message), { code: m.code, lines: m.lines }));

@@ -7,6 +7,9 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { ImportLimits } from './limits.js';
 import { ImportFileError } from './types.js';
+import { importText } from '../bot/i18n/zh-CN.import.js';
+
+const words = importText.xlsx;
 
 const MiB = 1024 * 1024;
 const mb = (bytes: number) => `${Math.ceil(bytes / MiB)} MB`;
@@ -57,11 +60,11 @@ export async function checkXlsxArchive(path: string, name: string, limits: Impor
     zip = await openZip(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new ImportFileError(`找不到文件：${name}`);
-    throw new ImportFileError(`无法读取 XLSX 文件 ${name}：${(e as Error).message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`);
+    if (code === 'ENOENT') throw new ImportFileError(importText.file.notFound(name));
+    throw new ImportFileError(words.unreadable(name, (e as Error).message));
   }
   const refuse = (why: string) =>
-    new ImportFileError(`文件 ${name} ${why}，已拒绝导入：这不像正常的 Excel 表格（可能是“压缩炸弹”）。请确认文件无误，或另存为 CSV 后导入。`);
+    new ImportFileError(words.refused(name, why));
   try {
     let total = 0;
     let sharedStrings: Entry | null = null;
@@ -72,12 +75,12 @@ export async function checkXlsxArchive(path: string, name: string, limits: Impor
         const size = entry.uncompressedSize;
         total += size;
         if (size > limits.maxEntryBytes) {
-          return reject(refuse(`中的 ${entry.fileName} 解压后有 ${mb(size)}（上限 ${mb(limits.maxEntryBytes)}）`));
+          return reject(refuse(words.entryTooBig(entry.fileName, mb(size), mb(limits.maxEntryBytes))));
         }
-        if (total > limits.maxTotalBytes) return reject(refuse(`解压后超过 ${mb(limits.maxTotalBytes)}`));
+        if (total > limits.maxTotalBytes) return reject(refuse(words.totalTooBig(mb(limits.maxTotalBytes))));
         if (size >= limits.ratioFromBytes && size > limits.maxRatio * Math.max(1, entry.compressedSize)) {
           const ratio = Math.round(size / Math.max(1, entry.compressedSize));
-          return reject(refuse(`中的 ${entry.fileName} 压缩了 ${ratio} 倍（正常表格不超过 ${limits.maxRatio} 倍）`));
+          return reject(refuse(words.ratioTooHigh(entry.fileName, ratio, limits.maxRatio)));
         }
         if (entry.fileName === SHARED_STRINGS) sharedStrings = entry;
         zip.readEntry();
@@ -87,16 +90,16 @@ export async function checkXlsxArchive(path: string, name: string, limits: Impor
     const sst = sharedStrings as Entry | null;
     if (sst) {
       if (sst.uncompressedSize > limits.maxSharedStringsBytes) {
-        throw refuse(`的文字内容解压后有 ${mb(sst.uncompressedSize)}（上限 ${mb(limits.maxSharedStringsBytes)}）`);
+        throw refuse(words.textTooBig(mb(sst.uncompressedSize), mb(limits.maxSharedStringsBytes)));
       }
       const declared = declaredSharedStrings(await readHead(zip, sst, SST_HEAD_BYTES));
       if (declared !== null && declared > limits.maxSharedStrings) {
-        throw refuse(`声明了 ${declared} 个不同的文字（上限 ${limits.maxSharedStrings} 个）`);
+        throw refuse(words.tooManyTexts(declared, limits.maxSharedStrings));
       }
     }
   } catch (e) {
     if (e instanceof ImportFileError) throw e;
-    throw new ImportFileError(`无法读取 XLSX 文件 ${name}：${(e as Error).message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`);
+    throw new ImportFileError(words.unreadable(name, (e as Error).message));
   } finally {
     zip.close();
   }
