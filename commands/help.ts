@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand, type Caller, type Command } from '../src/bot/command.js';
+import { defineCommand, type Command } from '../src/bot/command.js';
+import type { Caller } from '../src/ledger/caller.js';
 import { addDays } from '../src/policy/dates.js';
 
 /** The date examples use: a month ahead of today, so an example never shows a day gone by. */

@@ -8,12 +8,14 @@ import { claimEvent, eventKeyOf, isPending, pendingRowFor, markAttemptFailed, ma
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue } from '../outbox/outbox.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
-import type { BotServices, Caller, Command, CommandContext } from './command.js';
+import type { BotServices, Command, CommandContext } from './command.js';
+import type { Caller } from '../ledger/caller.js';
 import { runCommand } from './dispatch.js';
 import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
-import { normalizeText, Router } from './router.js';
-import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from './types.js';
+import { Router } from './router.js';
+import { normalizeText } from '../core/text.js';
+import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from '../core/messages.js';
 
 const DRAIN_RETRY_MS = 1_000;
 

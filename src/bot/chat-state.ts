@@ -1,7 +1,7 @@
 import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { chatState } from '../../db/schema.js';
-import type { Caller } from './command.js';
+import type { Caller } from '../ledger/caller.js';
 
 /** A small JSON value remembered per chat account, e.g. which page of 记录 it saw last. */
 export function recall<T>(db: Db, caller: Caller, key: string): T | null {

@@ -3,20 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../../db/client.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { Messages } from './i18n/index.js';
-import type { IncomingMessage, Platform, Reply } from './types.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { IncomingMessage, Reply } from '../core/messages.js';
+import type { Caller } from '../ledger/caller.js';
+import type { Role } from '../ledger/roles.js';
 
 export type PresetRegistry = ReadonlyMap<string, PolicyPreset>;
-
-export type Role = 'teacher' | 'leader' | 'officer';
-
-/** Who is talking: their chat account and, once bound, their roster entry and roles. */
-export interface Caller {
-  platform: Platform | 'cli';
-  accountId: string;
-  teacher: TeacherRow | null;
-  roles: ReadonlySet<Role>;
-}
 
 /** What issuing a 学时证明 from chat needs (office name, seal, verify base URL, where attachments are stored). */
 export interface CertificateServices {

@@ -1,5 +1,5 @@
 import type { Command, CommandContext } from './command.js';
-import type { Reply } from './types.js';
+import type { Reply } from '../core/messages.js';
 
 /** Maps the words after a command name onto its declared positional names, then validates with its schema. */
 export function parseArgs(command: Command, argText: string): { ok: true; value: unknown } | { ok: false; problem: string } {

@@ -1,20 +1,12 @@
 import type { Command } from './command.js';
 import { matchIntent } from './intents.js';
+import { normalizeText } from '../core/text.js';
 
 export type Route =
   | { kind: 'command'; command: Command; argText: string }
   | { kind: 'someone_else'; command: Command }
   | { kind: 'unknown'; suggestion: Command | null }
   | { kind: 'empty' };
-
-/** Full-width spaces, a leading slash and stray punctuation are how people type on phones. */
-export function normalizeText(raw: string): string {
-  return raw
-    .replace(/\u3000/g, ' ')
-    .replace(/^[\s/／]+/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 export class Router {
   private readonly byName = new Map<string, Command>();

@@ -2,7 +2,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { broadcasts, outbox } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
-import type { Outgoing, Platform, Reply } from '../bot/types.js';
+import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';

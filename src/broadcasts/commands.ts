@@ -2,8 +2,8 @@ import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { broadcasts } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
-import { normalizeText } from '../bot/router.js';
-import type { Reply } from '../bot/types.js';
+import { normalizeText } from '../core/text.js';
+import type { Reply } from '../core/messages.js';
 import type { BroadcastAudience } from './audience.js';
 import { ownerOf, PREVIEW_TTL_MS, type Headcount } from './broadcasts.js';
 

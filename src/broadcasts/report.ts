@@ -1,6 +1,6 @@
 import { findTeacherById } from '../ledger/teachers.js';
 import type { Messages } from '../bot/i18n/index.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { enqueue } from '../outbox/outbox.js';
 import type { TickContext } from '../schedule/context.js';
 import {

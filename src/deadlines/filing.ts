@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deadlineFilings } from '../../db/schema.js';
 import type { CommandContext } from '../bot/command.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { dateIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { formatDue } from './reminders.js';

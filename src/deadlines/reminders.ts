@@ -1,7 +1,7 @@
 import { inTransaction } from '../../db/statements.js';
 import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
-import type { Outgoing, Platform, Reply } from '../bot/types.js';
+import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { accountsOf } from '../outbox/address.js';
 import { enqueue } from '../outbox/outbox.js';
 import type { PolicyPreset } from '../policy/schema.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import type { Role } from '../bot/command.js';
+import type { Role } from '../ledger/roles.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TeacherRow } from '../ledger/teachers.js';
 import {

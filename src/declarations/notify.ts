@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { messagesFor, renderSummaryText, type Messages } from '../bot/i18n/index.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { enqueue } from '../outbox/outbox.js';
 import { directMessage } from '../outbox/address.js';
 import type { TeacherRow } from '../ledger/teachers.js';

@@ -1,6 +1,6 @@
 import { type Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
-import type { InboundEvent } from '../bot/types.js';
+import type { InboundEvent } from '../core/messages.js';
 import { claimEvent } from './inbox.js';
 
 interface PendingClaim {

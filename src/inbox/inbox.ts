@@ -2,7 +2,7 @@ import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { type Db } from '../../db/client.js';
 import { prepared } from '../../db/statements.js';
 import { inbox } from '../../db/schema.js';
-import { InboundEventSchema, type InboundEvent } from '../bot/types.js';
+import { InboundEventSchema, type InboundEvent } from '../core/messages.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
 

@@ -2,6 +2,9 @@ import type { Db } from '../../db/client.js';
 import { roles } from '../../db/schema.js';
 import { audit } from './audit.js';
 
+/** What a bound account may act as: every rostered teacher is a teacher; leader and officer are granted (db roles). */
+export type Role = 'teacher' | (typeof roles.$inferSelect)['role'];
+
 export function grantRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
   const inserted = db.insert(roles).values({ teacherId, role, grantedBy: actor }).onConflictDoNothing().run().changes > 0;
   if (inserted) audit(db, actor, 'grant_role', { teacherId, role });

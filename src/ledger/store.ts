@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { records, teachers } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
-import type { Role } from '../bot/command.js';
+import type { Role } from './roles.js';
 import type { CreditRecord } from '../policy/engine.js';
 import { normaliseEmployeeNo } from './employee-no.js';
 

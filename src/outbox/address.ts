@@ -1,7 +1,7 @@
 import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accounts } from '../../db/schema.js';
-import type { Outgoing, Platform, Reply } from '../bot/types.js';
+import type { Outgoing, Platform, Reply } from '../core/messages.js';
 
 /** Real platforms first; the console is only a last resort (it exists on every install). */
 const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 2 };

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FileAttachment } from '../bot/types.js';
+import type { FileAttachment } from '../core/messages.js';
 
 /** data/files next to the database (DATABASE_PATH=data/xueshi.db → data/files). */
 export const filesDirFor = (databasePath: string) => join(dirname(databasePath), 'files');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import { TargetSchema, type Reply, type Target } from '../bot/types.js';
+import { TargetSchema, type Reply, type Target } from '../core/messages.js';
 import { dueRows, replyOf, type DueRow } from './store.js';
 
 // The outbox's SQL lives in store.ts; callers keep importing it from here.

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { outbox } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
-import type { Outgoing, Reply } from '../bot/types.js';
+import type { Outgoing, Reply } from '../core/messages.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 

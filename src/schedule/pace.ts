@@ -2,7 +2,7 @@ import { asc, eq, gt, like } from 'drizzle-orm';
 import { inTransaction } from '../../db/statements.js';
 import { meta, teacherPrefs, teachers } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { hoursSummary } from '../ledger/summary.js';
 import { accountsOf } from '../outbox/address.js';
 import type { HoursSummary, Obligation } from '../policy/engine.js';

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../bot/command.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { signInReply } from './replies.js';
 import { signInFromChat } from './signin.js';
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import type { Reply } from '../bot/types.js';
+import type { Reply } from '../core/messages.js';
 import { enqueue } from '../outbox/outbox.js';
 import { accountsOf } from '../outbox/address.js';
 import { audienceMembers, type AudienceMember } from './audience.js';

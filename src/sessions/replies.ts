@@ -1,5 +1,5 @@
 import type { Messages } from '../bot/i18n/index.js';
-import type { CardSpec, Reply } from '../bot/types.js';
+import type { CardSpec, Reply } from '../core/messages.js';
 import { projectorKey } from './code.js';
 import { hasCheckout, windowOf, type Phase, type SessionRow } from './model.js';
 import { type SignInOutcome } from './signin.js';

@@ -4,10 +4,10 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { defineCommand } from '../../src/bot/command.js';
-import type { IncomingMessage } from '../../src/bot/types.js';
+import type { IncomingMessage } from '../../src/core/messages.js';
 import { commands } from '../../commands/index.js';
 import { answerCardClick } from '../../src/platforms/feishu/card-callback.js';
-import type { CardAction } from '../../src/bot/types.js';
+import type { CardAction } from '../../src/core/messages.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /** How the bot claims and handles events: group-committed claims, and slices that commit many events at once. */

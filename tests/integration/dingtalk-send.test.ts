@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Outgoing } from '../../src/bot/types.js';
+import type { Outgoing } from '../../src/core/messages.js';
 import { enqueue } from '../../src/outbox/outbox.js';
 import { LIMIT_KEYS } from '../../src/platforms/dingtalk/send.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';

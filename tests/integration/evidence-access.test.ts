@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction, schema } from '../../db/client.js';
-import type { IncomingMessage } from '../../src/bot/types.js';
+import type { IncomingMessage } from '../../src/core/messages.js';
 import { evidenceDirFor } from '../../src/declarations/evidence/files.js';
 import { readEvidence } from '../../src/declarations/evidence/read.js';
 import { evidenceFor, registerEvidence } from '../../src/declarations/evidence/register.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncomingMessage } from '../../src/bot/types.js';
+import type { IncomingMessage } from '../../src/core/messages.js';
 import { consoleCommand } from '../../src/platforms/console/commands.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';

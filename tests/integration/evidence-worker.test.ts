@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncomingMessage } from '../../src/bot/types.js';
+import type { IncomingMessage } from '../../src/core/messages.js';
 import { evidenceDirFor, storedPath } from '../../src/declarations/evidence/files.js';
 import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { findEvidence, type EvidenceRow } from '../../src/declarations/evidence/store.js';

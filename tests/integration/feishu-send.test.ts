@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Outgoing, Target } from '../../src/bot/types.js';
+import type { Outgoing, Target } from '../../src/core/messages.js';
 import { silentLogger } from '../../src/logger.js';
 import { dedupeTokenOf, enqueue, type OutboxMessage } from '../../src/outbox/outbox.js';
 import { FeishuSender } from '../../src/platforms/feishu/send.js';

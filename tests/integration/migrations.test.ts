@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../db/client.js';
 import { claimEvent, pendingEvents } from '../../src/inbox/inbox.js';
-import type { InboundEvent } from '../../src/bot/types.js';
+import type { InboundEvent } from '../../src/core/messages.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 

@@ -15,7 +15,7 @@ import { enqueue, markFailed, markSent } from '../../src/outbox/outbox.js';
 import { fileRetentionFor, type FileRetention } from '../../src/outbox/prune-files.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
-import type { FileAttachment } from '../../src/bot/types.js';
+import type { FileAttachment } from '../../src/core/messages.js';
 
 const DAY = 24 * 3600_000;
 const T0 = new Date('2026-11-25T02:00:00Z');

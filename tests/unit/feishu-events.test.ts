@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncomingMessageSchema } from '../../src/bot/types.js';
+import { IncomingMessageSchema } from '../../src/core/messages.js';
 import {
   EnvelopeSchema,
   addressedToBot,

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bot/bot.js';
-import type { InboundEvent } from '../../src/bot/types.js';
+import type { InboundEvent } from '../../src/core/messages.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createFeishuAdapter } from '../../src/platforms/feishu/adapter.js';

@@ -1,5 +1,5 @@
 import type { Messages } from '../../bot/i18n/index.js';
-import type { CardSpec, Reply } from '../../bot/types.js';
+import type { CardSpec, Reply } from '../../core/messages.js';
 import { dateTimeIn } from '../../time/zone.js';
 import { describeFlag } from '../describe.js';
 import type { DeclarationStepRow, DeclarationView } from '../types.js';

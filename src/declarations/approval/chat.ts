@@ -5,7 +5,7 @@
  */
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { CommandContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/types.js';
+import type { Reply } from '../../core/messages.js';
 import { approvalCard } from './cards.js';
 import { stepNames } from './names.js';
 import { decide, type Decision, type DecisionContext } from './decide.js';

@@ -5,7 +5,7 @@
  * notify.ts. Synchronous; runs inside the caller's transaction, so the decision and its notices commit together.
  */
 import type { Db } from '../../../db/client.js';
-import type { Role } from '../../bot/command.js';
+import type { Role } from '../../ledger/roles.js';
 import type { Messages } from '../../bot/i18n/index.js';
 import { findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
 import type { PolicyPreset } from '../../policy/schema.js';

@@ -1,6 +1,6 @@
 /** What an approver asks in chat besides deciding: 待审申报 (their queue) and who a declaration may be handed to. */
 import type { CommandContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/types.js';
+import type { Reply } from '../../core/messages.js';
 import { daysBetween } from '../../policy/dates.js';
 import { dateIn } from '../../time/zone.js';
 import { getDeclaration, listPendingFor } from '../service.js';

@@ -10,7 +10,7 @@
  */
 import { inTransaction } from '../../../db/client.js';
 import { consoleBaseUrl } from '../../admin/auth.js';
-import type { Reply } from '../../bot/types.js';
+import type { Reply } from '../../core/messages.js';
 import { send } from '../../deadlines/reminders.js';
 import { accountsOf } from '../../outbox/address.js';
 import type { TickContext } from '../../schedule/context.js';

@@ -1,7 +1,7 @@
 import { inTransaction } from '../../../db/client.js';
 import { forget, statesOlderThan } from '../../bot/chat-state.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
-import { PLATFORMS, type Platform } from '../../bot/types.js';
+import { PLATFORMS, type Platform } from '../../core/messages.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { TickContext } from '../../schedule/context.js';
 import { DRAFT_KEY, type DeclarationDraft } from './draft.js';

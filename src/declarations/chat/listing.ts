@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CommandContext } from '../../bot/command.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
-import type { Reply } from '../../bot/types.js';
+import type { Reply } from '../../core/messages.js';
 import { withdrawDeclaration } from '../service.js';
 import type { DeclarationRow } from '../store.js';
 

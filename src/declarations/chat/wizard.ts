@@ -1,7 +1,8 @@
 import { forget, recall, remember } from '../../bot/chat-state.js';
-import type { Caller, CommandContext } from '../../bot/command.js';
+import type { CommandContext } from '../../bot/command.js';
+import type { Caller } from '../../ledger/caller.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
-import type { CardForm, Reply } from '../../bot/types.js';
+import type { CardForm, Reply } from '../../core/messages.js';
 import type { Db } from '../../../db/client.js';
 import { normaliseCategory } from '../../policy/schema.js';
 import { registerEvidence } from '../evidence/register.js';

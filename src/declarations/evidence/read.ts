@@ -1,6 +1,6 @@
 import type { ReadStream } from 'node:fs';
 import type { Db } from '../../../db/client.js';
-import type { Role } from '../../bot/command.js';
+import type { Role } from '../../ledger/roles.js';
 import { canView } from '../service.js';
 import { openStored } from './files.js';
 import { findEvidence, type EvidenceRow } from './store.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/client.js';
-import type { IncomingMessage } from '../../bot/types.js';
+import type { IncomingMessage } from '../../core/messages.js';
 import { evidenceOfDeclaration, evidenceOfMessage, insertPending, type EvidenceRow } from './store.js';
 
 const DUE_AT_ONCE = new Date(0);

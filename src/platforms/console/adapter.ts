@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { certificateChat } from '../../bot/i18n/zh-CN.certificates.js';
 import { readAttachment } from '../../outbox/attachments.js';
 import type { Bot } from '../../bot/bot.js';
-import type { MessageAttachment } from '../../bot/types.js';
+import type { MessageAttachment } from '../../core/messages.js';
 import type { Clock } from '../../clock.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
 import type { SendResult, Sender } from '../../outbox/sender.js';

@@ -6,11 +6,11 @@
 import { statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Db } from '../../../db/client.js';
-import type { MessageAttachment } from '../../bot/types.js';
+import type { MessageAttachment } from '../../core/messages.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import type { CastLine } from '../../bot/i18n/zh-CN.console.js';
 import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
-import type { Role } from '../../bot/command.js';
+import type { Role } from '../../ledger/roles.js';
 import { findTeacherByEmployeeNo, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
 import { demoEmployeeNos, employeeNosDemoFirst } from '../../ledger/store.js';
 import type { ConsoleSession } from './session.js';

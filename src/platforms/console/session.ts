@@ -1,5 +1,5 @@
 import type { Xueshi } from '../../app.js';
-import type { MessageAttachment } from '../../bot/types.js';
+import type { MessageAttachment } from '../../core/messages.js';
 import { bindAccount } from '../../ledger/accounts.js';
 import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
 

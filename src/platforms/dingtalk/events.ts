@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IncomingMessage, MessageAttachment } from '../../bot/types.js';
+import type { IncomingMessage, MessageAttachment } from '../../core/messages.js';
 
 /**
  * The robot message callback body (HTTP callback and Stream CALLBACK `data` alike) → the bot's inbound shape.

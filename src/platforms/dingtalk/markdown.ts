@@ -1,4 +1,4 @@
-import type { CardSpec, Reply } from '../../bot/types.js';
+import type { CardSpec, Reply } from '../../core/messages.js';
 import type { RobotMessage } from './openapi.js';
 
 /**

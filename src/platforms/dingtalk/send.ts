@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Reply, Target } from '../../bot/types.js';
+import type { Reply, Target } from '../../core/messages.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';

@@ -1,6 +1,6 @@
 import { TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { Bot } from '../../bot/bot.js';
-import type { IncomingMessage } from '../../bot/types.js';
+import type { IncomingMessage } from '../../core/messages.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { GatewayClient, OPEN, closeGracefully, errorText, withDeadline } from './gateway.js';

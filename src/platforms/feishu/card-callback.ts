@@ -1,5 +1,5 @@
 import type { Bot } from '../../bot/bot.js';
-import type { CardAction, Reply } from '../../bot/types.js';
+import type { CardAction, Reply } from '../../core/messages.js';
 import { renderCard } from './cards.js';
 
 /** Feishu waits 3 s for a card callback's answer; leave room for the network. */

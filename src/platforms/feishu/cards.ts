@@ -1,4 +1,4 @@
-import type { CardForm, CardSpec, Reply } from '../../bot/types.js';
+import type { CardForm, CardSpec, Reply } from '../../core/messages.js';
 
 const plain = (content: string) => ({ tag: 'plain_text', content });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CardAction, InboundEvent, IncomingMessage, MessageAttachment } from '../../bot/types.js';
+import type { CardAction, InboundEvent, IncomingMessage, MessageAttachment } from '../../core/messages.js';
 import type { BotIdentityView } from './bot-identity.js';
 import { isRecord } from './verify.js';
 

@@ -1,0 +1,11 @@
+import type { Platform } from '../core/messages.js';
+import type { Role } from './roles.js';
+import type { TeacherRow } from './teachers.js';
+
+/** Who is talking: their chat account and, once bound, their roster entry and roles. */
+export interface Caller {
+  platform: Platform | 'cli';
+  accountId: string;
+  teacher: TeacherRow | null;
+  roles: ReadonlySet<Role>;
+}
