@@ -1,4 +1,4 @@
-import { inTransaction } from '../../db/client.js';
+import { inTransaction, isInTransaction } from '../../db/statements.js';
 import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import { asc, eq } from 'drizzle-orm';
@@ -190,7 +190,7 @@ export class Bot {
     } catch (error) {
       // An error that rolled back the slice's whole transaction (disk full, I/O): stop the slice; every row
       // in it is still pending and is retried, none is marked failed for it.
-      if (inSlice && !db.$client.inTransaction) throw error;
+      if (inSlice && !isInTransaction(db)) throw error;
       const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
       inTransaction(db, () => {

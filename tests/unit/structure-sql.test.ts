@@ -23,7 +23,6 @@ const RAW_SQL = [
 const ALLOWED: Record<string, string> = {
   'src/admin/auth.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/admin/compliance/cache.ts': 'not moved yet (issue 15 item 2, in progress)',
-  'src/bot/bot.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/bot/teacher-names.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/demo-data.ts': 'not moved yet (issue 15 item 2, in progress)',
   'src/cli/officer.ts': 'not moved yet (issue 15 item 2, in progress)',
