@@ -10,30 +10,10 @@ import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { policyIdsOnly, type PolicyNames } from './policy-names.js';
 import { parseDateText, type DateResult } from '../time/parse.js';
 import type { RowError, SourceRow } from './types.js';
+import { importText } from '../bot/i18n/zh-CN.import.js';
 
-/** The exact reasons officers see (tests compare against these). */
-export const REASONS = {
-  required: '不能为空',
-  tooLong: (max: number) => `不能超过 ${max} 个字符`,
-  dateFormat: '应为日期，例如 2026-03-01、2026/3/1 或 2026年3月1日',
-  dateInvalid: (v: string) => `「${v}」不是有效的日期（没有这一天）`,
-  dateFuture: (today: string) => `晚于今天（${today}），不能登记未来的学时`,
-  yesNo: '应填写“是”或“否”',
-  yesNoOrEmpty: '应填写“是”或“否”（不清楚可留空）',
-  unknownPolicy: (v: string, choices: string) => `没有政策「${v}」，可选：${choices}`,
-  notNumber: (v: string) => `「${v}」不是数字`,
-  notPositive: '必须大于 0',
-  tooMany: (max: number) => `不能超过 ${max}`,
-  decimals: '最多保留两位小数',
-  notInRoster: (no: string) => `名册中没有工号「${no}」，请先导入名册`,
-  policyMissing: (no: string, id: string) => `工号「${no}」所属的政策「${id}」未配置，请联系管理员`,
-  unknownCategory: (v: string, policy: string, keys: readonly string[]) =>
-    `「${v}」不是政策 ${policy} 认可的类别，可用：${keys.join('、')}`,
-  extraCells: (n: number) => `该行有 ${n} 个单元格超出表头范围（是否多了逗号或错列？）`,
-  duplicateInFile: (col: string, v: string, row: number) => `${col}「${v}」与第 ${row} 行重复，但内容不同`,
-  conflictInDb: (v: string, existing: string) =>
-    `编号「${v}」已导入过，但内容不同（已有：${existing}）。不会覆盖；如需更正请先撤销原记录或换用新编号`,
-} as const;
+/** The exact reasons officers see (tests compare against these): the import catalogue's row reasons. */
+export const REASONS = importText.rows;
 
 export const MAX_HOURS = 1000;
 
@@ -280,5 +260,5 @@ export function parseRow<S extends z.ZodType>(
 
 /** "第 3 行【学时】：必须大于 0" — the line an officer reads. */
 export function formatRowError(e: RowError): string {
-  return `第 ${e.row} 行${e.column !== null ? `【${e.column}】` : ''}：${e.reason}`;
+  return importText.rowLine(e.row, e.column, e.reason);
 }

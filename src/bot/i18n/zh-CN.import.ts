@@ -6,6 +6,32 @@ const ENCODING_HINT = 'CSV 应为 UTF-8 或 GBK 编码（Excel 直接“另存�
 const NOT_XLSX = '请确认文件是 Excel 2007 及以后的 .xlsx 格式。';
 
 export const importText = {
+  /** One cell's reason: the exact words officers see (tests compare against these). */
+  rows: {
+    required: '不能为空',
+    tooLong: (max: number) => `不能超过 ${max} 个字符`,
+    dateFormat: '应为日期，例如 2026-03-01、2026/3/1 或 2026年3月1日',
+    dateInvalid: (v: string) => `「${v}」不是有效的日期（没有这一天）`,
+    dateFuture: (today: string) => `晚于今天（${today}），不能登记未来的学时`,
+    yesNo: '应填写“是”或“否”',
+    yesNoOrEmpty: '应填写“是”或“否”（不清楚可留空）',
+    unknownPolicy: (v: string, choices: string) => `没有政策「${v}」，可选：${choices}`,
+    notNumber: (v: string) => `「${v}」不是数字`,
+    notPositive: '必须大于 0',
+    tooMany: (max: number) => `不能超过 ${max}`,
+    decimals: '最多保留两位小数',
+    notInRoster: (no: string) => `名册中没有工号「${no}」，请先导入名册`,
+    policyMissing: (no: string, id: string) => `工号「${no}」所属的政策「${id}」未配置，请联系管理员`,
+    unknownCategory: (v: string, policy: string, keys: readonly string[]) =>
+      `「${v}」不是政策 ${policy} 认可的类别，可用：${keys.join('、')}`,
+    extraCells: (n: number) => `该行有 ${n} 个单元格超出表头范围（是否多了逗号或错列？）`,
+    duplicateInFile: (col: string, v: string, row: number) => `${col}「${v}」与第 ${row} 行重复，但内容不同`,
+    conflictInDb: (v: string, existing: string) =>
+      `编号「${v}」已导入过，但内容不同（已有：${existing}）。不会覆盖；如需更正请先撤销原记录或换用新编号`,
+  } as const,
+  /** "第 3 行【学时】：必须大于 0" — the line an officer reads. */
+  rowLine: (row: number, column: string | null, reason: string) =>
+    `第 ${row} 行${column !== null ? `【${column}】` : ''}：${reason}`,
   header: {
     empty: (want: string) => `文件是空的：第 1 行应为表头「${want}」`,
     tooWide: (columns: number, max: number, want: string) => `表头有 ${columns} 列，超过上限 ${max} 列：请只保留这些列：「${want}」`,

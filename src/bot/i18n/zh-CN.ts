@@ -13,6 +13,7 @@ import { correctionsText } from './zh-CN.corrections.js';
 import { consoleText } from './zh-CN.console.js';
 import { declarationsText } from './zh-CN.declarations.js';
 import { policyText } from './zh-CN.policy.js';
+import { importText } from './zh-CN.import.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -35,6 +36,7 @@ export const zhCN = {
   console: consoleText,
   declarations: declarationsText,
   policy: policyText,
+  import: importText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
