@@ -2,7 +2,7 @@
  * `certificate <工号> [--year 2025] --out FILE.pdf` — one teacher's 学时证明, issued and recorded as the chat
  * would; `certificates revoke <证明编号> <原因>` — revoke one (audited; the verify page then says 已作废).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dateIn } from '../time/zone.js';
 import { publicUrl } from '../config.js';
 import { issueCertificate, revokeAudited } from '../certificates/issue.js';
@@ -10,17 +10,10 @@ import { normaliseSerial, SERIAL_PATTERN, groupSerial } from '../certificates/se
 import { YearOutOfRangeError } from '../certificates/data.js';
 import { audit } from '../ledger/audit.js';
 import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
-import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
+import { CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, requireSealFile, withDatabase, type CliIo } from './context.js';
 
 export const CERTIFICATE_USAGE = 'npm run cli -- certificate <工号> [--year 2025] --out <文件.pdf>';
-export const CERTIFICATES_USAGE = 'npm run cli -- certificates revoke <证明编号> <原因>';
-export const CERTIFICATES_BATCH_USAGE = 'npm run cli -- certificates <学校|all> --out <目录>';
 const ACTOR = 'cli';
-
-/** A configured seal that is missing is a configuration error, refused before anything is issued. */
-export function requireSealFile(seal: string | undefined): void {
-  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
-}
 
 export async function certificateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { year: { type: 'string' }, out: { type: 'string' } }, CERTIFICATE_USAGE, { min: 1, max: 1 });

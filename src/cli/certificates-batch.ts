@@ -10,9 +10,8 @@ import { exportCertificates } from '../certificates/batch.js';
 import { policiesOf, teacherCount } from '../certificates/store.js';
 import { listSchools } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
-import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
+import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, requireSealFile, withDatabase, type CliIo } from './context.js';
 import { createCountProgress } from './progress.js';
-import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE, requireSealFile } from './certificate.js';
 
 const ACTOR = 'cli';
 /** An unknown school's refusal lists at most this many known ones (a county has hundreds). */

@@ -85,5 +85,14 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   return parsed;
 }
 
+// Shared by certificate.ts and certificates-batch.ts (here, not in either, so the two do not import each other).
+export const CERTIFICATES_USAGE = 'npm run cli -- certificates revoke <证明编号> <原因>';
+export const CERTIFICATES_BATCH_USAGE = 'npm run cli -- certificates <学校|all> --out <目录>';
+
+/** A configured seal that is missing is a configuration error, refused before anything is issued. */
+export function requireSealFile(seal: string | undefined): void {
+  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
+}
+
 export const int = (n: number) => n.toLocaleString('en-US');
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} 秒`;
