@@ -16,7 +16,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { inTransaction, schema } from '../db/client.js';
+import { schema } from '../db/client.js';
+import { inTransaction } from '../db/statements.js';
 import { evidenceDirFor } from '../src/declarations/evidence/files.js';
 import { bindAccount } from '../src/ledger/accounts.js';
 import { grantRole } from '../src/ledger/roles.js';

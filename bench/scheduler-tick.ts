@@ -22,7 +22,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../db/client.js';
+import { closeDatabase, openDatabase, type Db } from '../db/client.js';
+import { inTransaction } from '../db/statements.js';
 import { loadPresets } from '../src/policy/presets.js';
 import { runSchedulerTick } from '../src/schedule/tick.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';

@@ -33,5 +33,3 @@ export function closeDatabase(db: Db): void {
 
 export { schema };
 
-// Kept for branches written before db/statements.ts; new code imports from there.
-export { inTransaction, prepared } from './statements.js';

@@ -6,7 +6,8 @@
 import { eq } from 'drizzle-orm';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inTransaction, schema } from '../../db/client.js';
+import { schema } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
 import { approveDeclaration, submitDeclaration } from '../../src/declarations/service.js';
 import { notifyDecision } from '../../src/declarations/notify.js';

@@ -7,7 +7,7 @@ import { evidenceDirFor, storedPath } from '../../src/declarations/evidence/file
 import { registerEvidence } from '../../src/declarations/evidence/register.js';
 import { findEvidence, type EvidenceRow } from '../../src/declarations/evidence/store.js';
 import { EvidenceWorker } from '../../src/declarations/evidence/worker.js';
-import { inTransaction } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../fakes/dingtalk-harness.js';
 import { callbackBody } from '../fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';

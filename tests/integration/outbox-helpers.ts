@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../../db/client.js';
+import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 

@@ -4,7 +4,7 @@
  * same content sent ≤ 20 users to a batchSend call through the outbox.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inTransaction } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { bindAccount } from '../../src/ledger/accounts.js';

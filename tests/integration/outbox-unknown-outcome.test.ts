@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inTransaction } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { progressLines } from '../../src/broadcasts/report.js';

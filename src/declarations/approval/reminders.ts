@@ -8,7 +8,7 @@
  * Everything is worked out from the database and `now`: a re-run, a restart or a late tick sends nothing twice
  * (one key per assignee per day; escalation adds only officers not yet assigned).
  */
-import { inTransaction } from '../../../db/client.js';
+import { inTransaction } from '../../../db/statements.js';
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { Reply } from '../../core/messages.js';
 import { send } from '../../deadlines/reminders.js';

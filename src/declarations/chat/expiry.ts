@@ -1,4 +1,4 @@
-import { inTransaction } from '../../../db/client.js';
+import { inTransaction } from '../../../db/statements.js';
 import { forget, statesOlderThan } from '../../bot/chat-state.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import { PLATFORMS, type Platform } from '../../core/messages.js';

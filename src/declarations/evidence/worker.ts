@@ -4,7 +4,8 @@
  * transaction. A failed download is tried again with backoff; a crash mid-download leaves the row pending, due
  * again when its lease ends, and its temp file is swept at the next start.
  */
-import { inTransaction, type Db } from '../../../db/client.js';
+import { type Db } from '../../../db/client.js';
+import { inTransaction } from '../../../db/statements.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { messagesFor } from '../../bot/i18n/index.js';

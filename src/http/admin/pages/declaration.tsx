@@ -2,7 +2,7 @@
 /** One declaration in the console: details, duplicate warnings, evidence previewed, history, and the three decisions. */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { inTransaction } from '../../../../db/client.js';
+import { inTransaction } from '../../../../db/statements.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import { detailLines, historyLines, mayDecideNow, statusLine } from '../../../declarations/approval/cards.js';
 import { stepNames } from '../../../declarations/approval/names.js';
