@@ -175,6 +175,9 @@ export const trainingSessions = sqliteTable(
     status: text('status', { enum: ['open', 'closed', 'cancelled'] }).notNull().default('open'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
+    /** Who taught it and the training project it belongs to (optional): evaluation results group by them. */
+    trainer: text('trainer'),
+    project: text('project'),
   },
   (t) => [index('training_sessions_date').on(t.date)],
 );
@@ -570,4 +573,95 @@ export const evidenceFiles = sqliteTable(
     index('evidence_files_declaration').on(t.declarationId),
     index('evidence_files_sha256').on(t.sha256),
   ],
+);
+
+/* ---------- 培训评估与需求调研 (issue 17): questionnaires, rounds, invitations, anonymous answers ---------- */
+
+export const SURVEY_KINDS = ['evaluation', 'survey'] as const;
+
+/**
+ * Question lists (src/surveys/questions.ts validates `questions`). An evaluation template is for one session
+ * category, or for every category when `category` is null (the default, seeded by the migration); a survey
+ * questionnaire has no category. At most one evaluation template per category (null counted as one value).
+ */
+export const questionnaires = sqliteTable(
+  'questionnaires',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: SURVEY_KINDS }).notNull(),
+    title: text('title').notNull(),
+    questions: text('questions').notNull(),
+    category: text('category'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  // Also `questionnaires_evaluation_category`, unique on coalesce(category, '') for evaluations: written by hand
+  // in migration 0012 (drizzle-kit cannot write an expression index), so the one default template stays one.
+  (t) => [index('questionnaires_kind').on(t.kind, t.category)],
+);
+
+/**
+ * One asking: a session's evaluation (sessionId set, unique: a session is evaluated once) or a needs survey to an
+ * audience (JSON as broadcasts). `questions` is a snapshot, so editing the template later changes no open round.
+ */
+export const surveyRounds = sqliteTable(
+  'survey_rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: SURVEY_KINDS }).notNull(),
+    questionnaireId: integer('questionnaire_id').references(() => questionnaires.id),
+    questions: text('questions').notNull(),
+    sessionId: integer('session_id').references(() => trainingSessions.id),
+    audience: text('audience'),
+    title: text('title').notNull(),
+    openedAt: integer('opened_at', { mode: 'timestamp_ms' }).notNull(),
+    closesAt: integer('closes_at', { mode: 'timestamp_ms' }).notNull(),
+    /** The one reminder to those who have not answered is due at this time (null: no reminder). */
+    remindAt: integer('remind_at', { mode: 'timestamp_ms' }),
+    remindedAt: integer('reminded_at', { mode: 'timestamp_ms' }),
+    resultsNotifiedAt: integer('results_notified_at', { mode: 'timestamp_ms' }),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [uniqueIndex('survey_rounds_session').on(t.sessionId), index('survey_rounds_closes').on(t.closesAt)],
+);
+
+/**
+ * Who was asked and whether they answered. Deliberately NO link to the answer and NO time of answering: this
+ * table says "teacher X answered round R", never what or when. Only the SHA-256 of the one-time token is kept.
+ */
+export const surveyInvitations = sqliteTable(
+  'survey_invitations',
+  {
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => surveyRounds.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    tokenHash: text('token_hash').notNull(),
+    answered: integer('answered', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.teacherId] }), uniqueIndex('survey_invitations_token').on(t.tokenHash)],
+);
+
+/**
+ * Answers, with no teacher id, no platform id and no exact time (a date only). `id` is random (128 bits), and
+ * migration 0012 makes the table WITHOUT ROWID (drizzle has no option for it), so rows are stored in the order of that random id: neither an
+ * id nor the storage order tells when, or after whom, an answer came. A needs survey (not the anonymous
+ * evaluation, and it says so) also keeps the respondent's school and 职务 as buckets for its results.
+ */
+export const surveyAnswers = sqliteTable(
+  'survey_answers',
+  {
+    id: text('id').primaryKey(),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => surveyRounds.id),
+    answeredOn: text('answered_on').notNull(),
+    answers: text('answers').notNull(),
+    school: text('school'),
+    role: text('role'),
+  },
+  (t) => [index('survey_answers_round').on(t.roundId)],
 );

@@ -7,6 +7,7 @@
  *   records revoke|correct <编号> …   (put a wrong credit record right; reason required, audited)
  *   demo
  *   declarations list|show|approve|reject|export …   (学时申报, declarations.ts)
+ *   surveys template show|set …   (培训评价的问题模板, surveys.ts)
  *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
  */
 import { pathToFileURL } from 'node:url';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   certificate: async () => (await import('./certificate.js')).certificateCommand,
   certificates: async () => (await import('./certificate.js')).certificatesCommand,
   declarations: async () => (await import('./declarations.js')).declarationsCommand,
+  surveys: async () => (await import('./surveys.js')).surveysCommand,
 };
 
 /** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */
@@ -61,6 +63,8 @@ export const USAGE = [
   '      为一所学校（或全部学校）每位教师开具学时证明：ZIP（姓名_工号.pdf）和培训档案工作簿',
   `  ${DECLARATIONS_USAGE}`,
   '      学时申报：列出、查看、以学校负责人或培训管理员身份通过或退回（须写原因），导出为 Excel 或 CSV',
+  '  npm run cli -- surveys template show|set [--category <培训类别>] [--file <问题.json>]',
+  '      培训评价的问题模板（按培训类别，不写类别即默认模板）',
   '退出码：0 成功，1 输入有误，2 配置错误',
 ].join('\n');
 

@@ -14,6 +14,7 @@ import { consoleText } from './zh-CN.console.js';
 import { declarationsText } from './zh-CN.declarations.js';
 import { policyText } from './zh-CN.policy.js';
 import { importText } from './zh-CN.import.js';
+import { surveysText } from './zh-CN.surveys.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -37,6 +38,7 @@ export const zhCN = {
   declarations: declarationsText,
   policy: policyText,
   import: importText,
+  surveys: surveysText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
