@@ -4,10 +4,10 @@
  * against a fake platform, in its own process, that enforces the platform's limits and fails 5 % of the calls
  * it admits with a server error:
  *
- * - Feishu (tests/fakes/rate-limited-platform.ts): 50 per second AND 1000 per minute per app (sliding windows),
+ * - Feishu (tests/helpers/fakes/rate-limited-platform.ts): 50 per second AND 1000 per minute per app (sliding windows),
  *   5 per second per user; over a limit, HTTP 429 {code 99991400} with `x-ogw-ratelimit-reset`. Faults: 500/503
  *   before delivering, or delivered with a malformed answer (a resend carries the same uuid and is dropped).
- * - DingTalk (tests/fakes/rate-limited-dingtalk.ts): 20 batchSend calls per second (sliding window; over it,
+ * - DingTalk (tests/helpers/fakes/rate-limited-dingtalk.ts): 20 batchSend calls per second (sliding window; over it,
  *   HTTP 403 QpsLimitForAppkeyAndApi, as DingTalk answers), ≤ 20 userIds a call. Faults: 500/503 before delivering.
  *
  * The ceiling is the fastest schedule the limits allow for the same work (bench/README.md says it in full):
@@ -38,9 +38,9 @@ import { OutboxWorker } from '../src/outbox/worker.js';
 import { DingtalkApi } from '../src/platforms/dingtalk/openapi.js';
 import { DingtalkSender } from '../src/platforms/dingtalk/send.js';
 import { FeishuSender } from '../src/platforms/feishu/send.js';
-import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from '../tests/fakes/dingtalk-sign.js';
-import { RateLimitedDingtalk, type DingtalkStats } from '../tests/fakes/rate-limited-dingtalk.js';
-import { RateLimitedPlatform, type PlatformStats } from '../tests/fakes/rate-limited-platform.js';
+import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from '../tests/helpers/fakes/dingtalk-sign.js';
+import { RateLimitedDingtalk, type DingtalkStats } from '../tests/helpers/fakes/rate-limited-dingtalk.js';
+import { RateLimitedPlatform, type PlatformStats } from '../tests/helpers/fakes/rate-limited-platform.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
 
 type Role = 'feishu' | 'dingtalk';

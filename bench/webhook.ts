@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeFeishu } from '../tests/fakes/feishu-platform.js';
+import { FakeFeishu } from '../tests/helpers/fakes/feishu-platform.js';
 import { startWorker, type ProcessStats, type Worker } from './lib/ipc.js';
 import { keepAliveAgent, runLoad, type LoadResult, type PreparedRequest } from './lib/load.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';

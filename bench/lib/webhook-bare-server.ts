@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { processStats, serveCommands } from './ipc.js';
-import { ENCRYPT_KEY, VERIFICATION_TOKEN } from '../../tests/fakes/feishu-sign.js';
+import { ENCRYPT_KEY, VERIFICATION_TOKEN } from '../../tests/helpers/fakes/feishu-sign.js';
 
 let handled = 0;
 const dispatcher = new lark.EventDispatcher({

@@ -2,8 +2,8 @@
  * The webhook bench's traffic: real-format `im.message.receive_v1` events (the test fakes' builder),
  * encrypted and signed as Feishu does, from bound teachers in their own p2p chats.
  */
-import { FEISHU_ENV } from '../../tests/fakes/feishu-harness.js';
-import { messageEvent, signedRequest } from '../../tests/fakes/feishu-sign.js';
+import { FEISHU_ENV } from '../../tests/helpers/fakes/feishu-harness.js';
+import { messageEvent, signedRequest } from '../../tests/helpers/fakes/feishu-sign.js';
 import { prepare, type PreparedRequest } from './load.js';
 
 export const BENCH_FEISHU_ENV = FEISHU_ENV;

@@ -23,7 +23,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';
 import { addRecord } from '../helpers/seed.js';
 import { unzip } from '../helpers/zip.js';
-import { seedDistrict } from './console-seed.js';
+import { seedDistrict } from '../helpers/console-seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

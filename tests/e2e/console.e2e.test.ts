@@ -19,10 +19,10 @@ import { dateTimeIn } from '../../src/time/zone.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
-import { startFeishu, type FeishuHarness } from '../fakes/feishu-harness.js';
-import { waitFor } from '../fakes/feishu-platform.js';
-import { messageEvent } from '../fakes/feishu-sign.js';
-import { seedDistrict, type District } from './console-seed.js';
+import { startFeishu, type FeishuHarness } from '../helpers/fakes/feishu-harness.js';
+import { waitFor } from '../helpers/fakes/feishu-platform.js';
+import { messageEvent } from '../helpers/fakes/feishu-sign.js';
+import { seedDistrict, type District } from '../helpers/console-seed.js';
 import { bindCode } from '../helpers/seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';

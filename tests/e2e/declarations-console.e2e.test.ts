@@ -19,7 +19,7 @@ import { approveDeclaration, getDeclaration, submitDeclaration, type Declaration
 import { listen, closeServer } from '../../src/http/server.js';
 import { findTeacherById } from '../../src/ledger/teachers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { actor, input, outboxLike, recordsOf, staff } from '../integration/declarations-helpers.js';
+import { actor, input, outboxLike, recordsOf, staff } from '../helpers/declarations.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -18,11 +18,11 @@ import { createSession } from '../../src/sessions/service.js';
 import { type SessionRow } from '../../src/sessions/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
-import { FakeDingtalk } from '../fakes/dingtalk-platform.js';
-import { CLIENT_ID, CLIENT_SECRET } from '../fakes/dingtalk-sign.js';
-import { FEISHU_ENV } from '../fakes/feishu-harness.js';
-import { FakeFeishu } from '../fakes/feishu-platform.js';
-import { FakeWebLogin } from '../fakes/web-login.js';
+import { FakeDingtalk } from '../helpers/fakes/dingtalk-platform.js';
+import { CLIENT_ID, CLIENT_SECRET } from '../helpers/fakes/dingtalk-sign.js';
+import { FEISHU_ENV } from '../helpers/fakes/feishu-harness.js';
+import { FakeFeishu } from '../helpers/fakes/feishu-platform.js';
+import { FakeWebLogin } from '../helpers/fakes/web-login.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

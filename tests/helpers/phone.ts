@@ -1,7 +1,7 @@
 /** A phone's in-app browser for tests of pages behind the platforms' web login, over real HTTP. */
 import { createServer } from 'node:net';
-import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from '../fakes/dingtalk-sign.js';
-import { FEISHU_ENV } from '../fakes/feishu-harness.js';
+import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE } from './fakes/dingtalk-sign.js';
+import { FEISHU_ENV } from './fakes/feishu-harness.js';
 
 export const DINGTALK_UA =
   'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 AliApp(DingTalk/7.5.0) com.alibaba.android.rimet/0 DingTalk/7.5.0';

@@ -1,0 +1,97 @@
+/**
+ * Recognised hours and the ledger, through the real app: the final approval adds one record that 学时 counts at
+ * once; revoking it later through the ordinary correction path (撤销记录 in chat, records revoke in the CLI)
+ * marks the declaration, is audited, and tells the teacher.
+ */
+import { eq } from 'drizzle-orm';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { schema } from '../../db/client.js';
+import { inTransaction } from '../../db/statements.js';
+import { runCli } from '../../src/cli/main.js';
+import { approveDeclaration, submitDeclaration } from '../../src/declarations/service.js';
+import { notifyDecision } from '../../src/declarations/notify.js';
+import { ConsoleSession } from '../../src/platforms/console/session.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { addRecord } from '../helpers/seed.js';
+import { person } from '../helpers/deadlines.js';
+import { auditsOf, input, outboxLike } from '../helpers/declarations.js';
+
+let app: TestApp;
+let zhang: number;
+let leader: number;
+
+beforeEach(async () => {
+  app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
+  person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'], remindersOff: true });
+  leader = person(app.db, 'L1', '李校长', '第一中学', { roles: ['leader'], remindersOff: true });
+  zhang = person(app.db, 'T0001', '张三', '第一中学', { remindersOff: true });
+  addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+});
+afterEach(async () => app.cleanup());
+
+const say = async (no: string, text: string) => (await new ConsoleSession(app, `acc-${no}`).send(text)).join('\n');
+const earned = async () => /已修 ([\d.]+) 学时/.exec(await say('T0001', '学时'))![1];
+
+function declareAndApprove(): number {
+  return inTransaction(app.db, () => {
+    const now = app.fixedClock.now();
+    const sub = submitDeclaration(app.db, app.presets, input(zhang), { label: 'console:acc-T0001', teacherId: zhang }, now);
+    if (!sub.ok) throw new Error(sub.detail);
+    const out = approveDeclaration(app.db, app.presets, sub.declaration.id, { label: 'console:acc-L1', teacherId: leader }, now);
+    notifyDecision(app.db, out, now);
+    return sub.declaration.id;
+  });
+}
+
+describe('recognised hours in the ledger', () => {
+  it('the final approval adds one record 学时 counts at once; the teacher’s notice has the same new total', async () => {
+    expect(await earned()).toBe('24');
+    const id = declareAndApprove();
+    expect(await earned()).toBe('40');
+    const [notice] = outboxLike(app.db, `decl:${id}:2:${zhang}`);
+    expect(JSON.parse(notice!.reply).text).toContain('已修 40 学时');
+    const rec = app.db.select().from(schema.records).where(eq(schema.records.recordKey, `declaration:${id}`)).get()!;
+    expect(rec).toMatchObject({ source: 'declaration', teacherId: zhang, date: '2026-10-14', hours: 16, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
+  });
+
+  it('撤销记录 of that record: out of the sums, the declaration marked, audited, the teacher told — once', async () => {
+    const id = declareAndApprove();
+    expect(await say('O1', `撤销记录 declaration:${id} 证书系伪造`)).toContain(`已撤销 张三（T0001）的记录 declaration:${id}`);
+    expect(await earned()).toBe('24');
+    const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
+    expect(d).toMatchObject({ state: 'approved', recordRevokeReason: '证书系伪造' });
+    expect(d.recordRevokedAt).toBeInstanceOf(Date);
+    expect(JSON.parse(auditsOf(app.db, 'declaration_record_revoked')[0]!.detail)).toMatchObject({ declarationId: id, reason: '证书系伪造' });
+    const told = outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.endsWith(':revoked'));
+    expect(told).toHaveLength(1);
+    expect(JSON.parse(told[0]!.reply).text).toBe(
+      `你的申报 #${id}「2026年国培计划·初中数学骨干教师研修」认定的学时记录已被培训管理员撤销，不再计入学时。原因：证书系伪造`,
+    );
+    expect(JSON.parse(told[0]!.target)).toEqual({ type: 'user', accountId: 'acc-T0001' });
+    expect(await say('O1', `撤销记录 declaration:${id} 再撤一次`)).toContain('无需重复操作');
+    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
+  });
+
+  it('revoking an imported record touches no declaration and tells no one', async () => {
+    declareAndApprove();
+    await say('O1', '撤销记录 R1 重复导入');
+    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(0);
+    expect(outboxLike(app.db, 'decl:').filter((r) => r.idempotencyKey.endsWith(':revoked'))).toHaveLength(0);
+  });
+
+  it('the CLI’s records revoke goes the same way', async () => {
+    const id = declareAndApprove();
+    let out = '';
+    const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
+    const code = await runCli(['records', 'revoke', `declaration:${id}`, '--reason', '重复参训'], {
+      env: { DATABASE_PATH: app.config.DATABASE_PATH, LOG_LEVEL: 'silent', XUESHI_NOW: '2026-11-25T10:00:00+08:00' },
+      stdout: sink,
+      stderr: sink,
+    });
+    expect(code).toBe(0);
+    expect(out).toContain(`已撤销 张三（T0001）的记录 declaration:${id}`);
+    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
+    expect(JSON.parse(auditsOf(app.db, 'declaration_record_revoked')[0]!.detail).reason).toBe('重复参训');
+  });
+});
