@@ -2,6 +2,7 @@
 import ExcelJS from 'exceljs';
 import { writeFileSync } from 'node:fs';
 import { sessionsText } from '../bot/i18n/zh-CN.sessions.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { hasCheckout } from '../sessions/model.js';
 import { type AttendanceLine, type AttendanceReport } from '../sessions/report.js';
 import { dateTimeSecondsIn } from '../time/zone.js';
@@ -15,7 +16,7 @@ export function stateOf(line: AttendanceLine, checkout: boolean): string {
   else if (line.credit.state === 'cancelled') state = s.cancelled(line.credit.reason);
   else if (!checkout) state = s.signedIn;
   else state = line.checkedOutAt ? s.signedOut : s.awaitingCheckout;
-  return line.inAudience ? state : `${state}（${s.outside}）`;
+  return line.inAudience ? state : cliText.attendance.outside(state, s.outside);
 }
 
 /** Header first; then by school and 工号 (the audience order), outsiders last. */
@@ -43,8 +44,8 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 
 export async function toXlsx(rows: readonly (readonly string[])[], sheetName: string, widths: readonly number[] = [12, 10, 16, 21, 21, 18]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
-  workbook.creator = '学时助手';
-  const sheet = workbook.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || '签到');
+  workbook.creator = cliText.attendance.creator;
+  const sheet = workbook.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || cliText.attendance.sheet);
   for (const r of rows) sheet.addRow([...r]);
   sheet.getRow(1).font = { bold: true };
   sheet.views = [{ state: 'frozen', ySplit: 1 }];

@@ -3,6 +3,7 @@
  * first officer gets in: `officer add <工号>`, then `bind-code <工号>`, then `绑定 <工号> <姓名> <绑定码>` in chat.
  */
 import { dateTimeIn } from '../time/zone.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { issueBindCode, needsBindCode } from '../ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
@@ -14,19 +15,13 @@ export async function bindCodeCommand(args: string[], io: CliIo): Promise<number
   const app = loadApp(io);
   return withDatabase(app.config.DATABASE_PATH, (db) => {
     const teacher = findTeacherByEmployeeNo(db, employeeNo);
-    if (!teacher) throw new CliError(`名册中没有工号「${employeeNo}」。请先导入名册（npm run cli -- import teachers <文件>）。`);
+    if (!teacher) throw new CliError(cliText.bindCode.notInRoster(employeeNo));
     if (!needsBindCode(db, teacher)) {
-      throw new CliError(
-        `${teacher.name}（工号 ${teacher.employeeNo}）不是培训管理员或学校负责人，本人在聊天中直接发送「绑定 ${teacher.employeeNo} ${teacher.name}」即可。` +
-          `\n如要设为培训管理员：npm run cli -- officer add ${teacher.employeeNo}`,
-      );
+      throw new CliError(cliText.bindCode.notNeeded(teacher.name, teacher.employeeNo));
     }
     const issued = issueBindCode(db, teacher, 'cli', app.clock.now());
-    io.stdout.write(
-      `${teacher.name}（工号 ${teacher.employeeNo}，${teacher.school}）的绑定码：${issued.code}\n` +
-        `${dateTimeIn(issued.expiresAt, app.config.TIMEZONE)} 前有效，仅可使用一次；此前发出的绑定码已作废。\n` +
-        `请本人在飞书或钉钉中向学时助手发送：绑定 ${teacher.employeeNo} ${teacher.name} ${issued.code}\n`,
-    );
+    const until = dateTimeIn(issued.expiresAt, app.config.TIMEZONE);
+    io.stdout.write(`${cliText.bindCode.issued(teacher.name, teacher.employeeNo, teacher.school, issued.code, until)}\n`);
     return EXIT.ok;
   }, { mustExist: true });
 }

@@ -7,12 +7,13 @@ import { desc } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { broadcasts } from '../../db/schema.js';
 import { messagesFor } from '../bot/i18n/index.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { broadcastProgress } from '../broadcasts/broadcasts.js';
 import { parseBroadcastId } from '../broadcasts/commands.js';
 import { progressLines } from '../broadcasts/report.js';
 import { EXIT, loadApp, withDatabase, type CliIo } from './context.js';
 
-export const BROADCAST_USAGE = 'npm run cli -- broadcast status <编号> [--json] | broadcast list';
+export const BROADCAST_USAGE = cliText.usage.broadcast;
 
 export interface BroadcastCliDeps {
   db: Db;
@@ -32,9 +33,9 @@ export async function runBroadcastCli(argv: string[], deps: BroadcastCliDeps): P
   const args = rest.filter((a) => a !== '--json');
   switch (sub) {
     case 'status': {
-      if (args.length !== 1) return fail(`用法：${BROADCAST_USAGE}`);
+      if (args.length !== 1) return fail(cliText.usageLine(BROADCAST_USAGE));
       const id = parseBroadcastId(args[0]);
-      if (id === null) return fail(`${t.broadcasts.confirm.badId(args[0])}\n用法：${BROADCAST_USAGE}`);
+      if (id === null) return fail(cliText.withUsage(t.broadcasts.confirm.badId(args[0]), BROADCAST_USAGE));
       const progress = broadcastProgress(deps.db, id);
       if (!progress) return fail(t.broadcasts.confirm.notFound(id));
       out(json ? JSON.stringify(progress) : progressLines(t, progress).join('\n'));
@@ -46,20 +47,21 @@ export async function runBroadcastCli(argv: string[], deps: BroadcastCliDeps): P
         out(JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, recipientCount: r.recipientCount, createdAt: r.createdAt, confirmedAt: r.confirmedAt, text: r.text }))));
         return EXIT.ok;
       }
-      if (rows.length === 0) out('还没有通知。');
+      if (rows.length === 0) out(cliText.broadcast.none);
       for (const r of rows) {
         const excerpt = r.text.length > 30 ? `${r.text.slice(0, 30)}…` : r.text;
-        out(`#${r.id}  ${r.status === 'sending' ? '已发送' : r.status === 'preview' ? '待确认' : '已取消'}  ${r.recipientCount} 人  ${excerpt.replace(/\n/g, ' ')}`);
+        const status = cliText.broadcast.status[r.status === 'sending' || r.status === 'preview' ? r.status : 'cancelled'];
+        out(cliText.broadcast.line(r.id, status, r.recipientCount, excerpt.replace(/\n/g, ' ')));
       }
       return EXIT.ok;
     }
     case undefined:
     case 'help':
     case '--help':
-      (sub ? deps.stdout : deps.stderr).write(`用法：${BROADCAST_USAGE}\n`);
+      (sub ? deps.stdout : deps.stderr).write(`${cliText.usageLine(BROADCAST_USAGE)}\n`);
       return sub ? EXIT.ok : EXIT.badInput;
     default:
-      return fail(`不认识的子命令「${sub}」。\n用法：${BROADCAST_USAGE}`);
+      return fail(cliText.withUsage(cliText.badSubcommand(sub), BROADCAST_USAGE));
   }
 }
 

@@ -4,6 +4,7 @@
  * 培训档案 workbook beside it. An unknown school is refused with the list of known ones.
  */
 import { mkdirSync } from 'node:fs';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { dateIn } from '../time/zone.js';
 import { publicUrl } from '../config.js';
 import { exportCertificates } from '../certificates/batch.js';
@@ -21,25 +22,22 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
   const usage = `${CERTIFICATES_BATCH_USAGE}\n      ${CERTIFICATES_USAGE}`;
   const { values, positionals } = parse(args, { out: { type: 'string' } }, usage, { min: 1, max: 1 });
   const which = positionals[0].trim();
-  if (!values.out) throw new CliError(`请用 --out 指定输出目录，例如 --out 证明导出。\n用法：${usage}`);
+  if (!values.out) throw new CliError(cliText.withUsage(cliText.certificates.needOut, usage));
   const app = loadApp(io);
   requireSealFile(app.config.OFFICE_SEAL_PATH);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
   return withDatabase(app.config.DATABASE_PATH, async (db) => {
     const known = listSchools(db);
-    if (known.length === 0) throw new CliError('名册中还没有教师。请先导入名册（npm run cli -- import teachers <文件>）。');
+    if (known.length === 0) throw new CliError(cliText.certificates.emptyRoster);
     const schools = which.toLowerCase() === 'all' ? known : known.filter((s) => s === which);
-    if (schools.length === 0) {
-      const list = known.slice(0, LISTED).join('、') + (known.length > LISTED ? ` 等 ${known.length} 所` : '');
-      throw new CliError(`名册中没有学校「${which}」。已有的学校：${list}。全部学校请写 all。`);
-    }
+    if (schools.length === 0) throw new CliError(cliText.certificates.unknownSchool(which, known, LISTED));
     const missing = policiesOf(db, schools).filter((p) => !app.presets.has(p));
-    if (missing.length) throw new CliError(`名册中的政策「${missing.join('、')}」未配置。`, EXIT.config);
+    if (missing.length) throw new CliError(cliText.certificates.policiesMissing(missing), EXIT.config);
     mkdirSync(values.out!, { recursive: true });
-    const label = schools.length === 1 ? schools[0] : '全部学校';
-    const progress = createCountProgress(io, teacherCount(db, schools), `开具学时证明（${label}）`);
-    const result = await exportCertificates(db, app.presets, schools, values.out!, `学时证明-${schools.length === 1 ? schools[0] : '全部学校'}-${today}`, {
+    const label = schools.length === 1 ? schools[0] : cliText.certificates.allSchools;
+    const progress = createCountProgress(io, teacherCount(db, schools), cliText.certificates.progress(label));
+    const result = await exportCertificates(db, app.presets, schools, values.out!, cliText.certificates.baseName(label, today), {
       officeName: app.config.OFFICE_NAME,
       sealPath: app.config.OFFICE_SEAL_PATH,
       baseUrl: publicUrl(app.config, app.config.PORT),
@@ -49,9 +47,8 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
       onIssued: (t, serial) => audit(db, ACTOR, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
       onProgress: (done) => progress.update(done),
     }).finally(() => progress.stop());
-    io.stdout.write(
-      `已开具 ${result.teachers} 份学时证明（${result.schools.length} 所学校），共 ${Math.round(result.bytes / 1024)} KB：\n  ${result.zipPath}\n  ${result.workbookPath}（培训档案）\n`,
-    );
+    const kb = Math.round(result.bytes / 1024);
+    io.stdout.write(`${cliText.certificates.done(result.teachers, result.schools.length, kb, result.zipPath, result.workbookPath)}\n`);
     return EXIT.ok;
   }, { mustExist: true });
 }

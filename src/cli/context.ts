@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import { clockStartingAt, systemClock, type Clock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import type { PolicyPreset } from '../policy/schema.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
 /** Exit codes operators script against. */
 export const EXIT = { ok: 0, badInput: 1, config: 2 } as const;
@@ -49,7 +50,7 @@ export function loadApp(io: CliIo, overrides: Record<string, string> = {}): CliA
  */
 export function withDatabase<T>(path: string, fn: (db: Db) => T, opts: { mustExist?: boolean } = {}): T {
   if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new CliError(`数据库文件不存在：${path}。请检查 DATABASE_PATH，或先导入名册（npm run cli -- import teachers <文件>）。`, EXIT.config);
+    throw new CliError(cliText.databaseMissing(path), EXIT.config);
   }
   const db = openDatabase(path);
   try {
@@ -76,23 +77,23 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.replace(/^Unknown option '([^']+)'.*$/s, '未知选项 $1');
-    throw new CliError(`${message}\n用法：${usage}`);
+    const message = (error as Error).message.replace(/^Unknown option '([^']+)'.*$/s, (_, option: string) => cliText.args.unknownOption(option));
+    throw new CliError(cliText.withUsage(message, usage));
   }
   const n = parsed.positionals.length;
-  if (n < positionals.min) throw new CliError(`缺少参数。\n用法：${usage}`);
-  if (n > positionals.max) throw new CliError(`多余的参数：${parsed.positionals.slice(positionals.max).join(' ')}\n用法：${usage}`);
+  if (n < positionals.min) throw new CliError(cliText.withUsage(cliText.args.missing, usage));
+  if (n > positionals.max) throw new CliError(cliText.withUsage(cliText.args.extra(parsed.positionals.slice(positionals.max)), usage));
   return parsed;
 }
 
 // Shared by certificate.ts and certificates-batch.ts (here, not in either, so the two do not import each other).
-export const CERTIFICATES_USAGE = 'npm run cli -- certificates revoke <证明编号> <原因>';
-export const CERTIFICATES_BATCH_USAGE = 'npm run cli -- certificates <学校|all> --out <目录>';
+export const CERTIFICATES_USAGE = cliText.usage.certificates;
+export const CERTIFICATES_BATCH_USAGE = cliText.usage.certificatesBatch;
 
 /** A configured seal that is missing is a configuration error, refused before anything is issued. */
 export function requireSealFile(seal: string | undefined): void {
-  if (seal && !existsSync(seal)) throw new CliError(`OFFICE_SEAL_PATH 指向的印章图片不存在：${seal}。请改正路径，或留空不加印章。`, EXIT.config);
+  if (seal && !existsSync(seal)) throw new CliError(cliText.sealMissing(seal), EXIT.config);
 }
 
 export const int = (n: number) => n.toLocaleString('en-US');
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} 秒`;
+export const seconds = (ms: number) => cliText.seconds((ms / 1000).toFixed(1));

@@ -8,6 +8,7 @@
  */
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { dateIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
 import { exampleDate } from '../time/parse.js';
@@ -16,10 +17,7 @@ import { choicesText, createDeadlineFromText, overviewText, statusText } from '.
 import { activeDeadlines, cancelDeadline, fileDeadline, findDeadline, listSchools, parseSchoolAudience, includesSchool } from '../deadlines/store.js';
 import { EXIT, loadApp, withDatabase, type CliIo } from './context.js';
 
-export const DEADLINES_USAGE = [
-  'npm run cli -- deadlines add <标题> <日期> [时间] [学校:一中,二中|全部] [提前:30,7,3,1,0]',
-  '                 deadlines list | status <事项> | file <事项> <学校> | cancel <事项>',
-].join('\n');
+export const DEADLINES_USAGE = cliText.usage.deadlines;
 
 export interface DeadlinesCliDeps {
   db: Db;
@@ -40,7 +38,7 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
   };
   const [sub, ...args] = argv;
   const one = (query: string | undefined) => {
-    if (!query) return { error: `缺少事项。\n用法：${DEADLINES_USAGE}` } as const;
+    if (!query) return { error: cliText.withUsage(cliText.deadlines.missingItem, DEADLINES_USAGE) } as const;
     const match = findDeadline(db, query);
     if (match.kind === 'none') return { error: t.deadlines.match.notFound(query) } as const;
     if (match.kind === 'many') return { error: choicesText(t, query, match, timeZone) } as const;
@@ -49,7 +47,7 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
   switch (sub) {
     case 'add': {
       const outcome = createDeadlineFromText(db, t, { text: args.join(' '), now, timeZone, createdBy: 'cli' });
-      if (!outcome.ok) return fail(outcome.usageProblem ? `${outcome.text}\n用法：${DEADLINES_USAGE}\n${t.deadlines.create.example(exampleDate(dateIn(now, timeZone)))}` : outcome.text);
+      if (!outcome.ok) return fail(outcome.usageProblem ? `${cliText.withUsage(outcome.text, DEADLINES_USAGE)}\n${t.deadlines.create.example(exampleDate(dateIn(now, timeZone)))}` : outcome.text);
       out(outcome.text);
       return EXIT.ok;
     }
@@ -65,7 +63,7 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
     case 'file': {
       const school = args[args.length - 1];
       const found = one(args.slice(0, -1).join(' '));
-      if (!school || 'error' in found) return fail('error' in found ? found.error! : `用法：${DEADLINES_USAGE}`);
+      if (!school || 'error' in found) return fail('error' in found ? found.error! : cliText.usageLine(DEADLINES_USAGE));
       if (!listSchools(db).includes(school)) return fail(t.deadlines.create.unknownSchools([school], listSchools(db)));
       if (!includesSchool(parseSchoolAudience(found.deadline.audience), school)) return fail(t.deadlines.filed.notAddressed(found.deadline.title, school));
       const result = fileDeadline(db, found.deadline.id, school, null, now, 'cli');
@@ -80,16 +78,16 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
       const found = one(args.join(' '));
       if ('error' in found) return fail(found.error!);
       cancelDeadline(db, found.deadline.id, 'cli', now);
-      out(`已取消截止事项 #${found.deadline.id}：${found.deadline.title}，不再提醒。`);
+      out(cliText.deadlines.cancelled(found.deadline.id, found.deadline.title));
       return EXIT.ok;
     }
     case undefined:
     case 'help':
     case '--help':
-      (sub ? deps.stdout : deps.stderr).write(`用法：${DEADLINES_USAGE}\n`);
+      (sub ? deps.stdout : deps.stderr).write(`${cliText.usageLine(DEADLINES_USAGE)}\n`);
       return sub ? EXIT.ok : EXIT.badInput;
     default:
-      return fail(`不认识的子命令「${sub}」。\n用法：${DEADLINES_USAGE}`);
+      return fail(cliText.withUsage(cliText.badSubcommand(sub), DEADLINES_USAGE));
   }
 }
 

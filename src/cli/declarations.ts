@@ -8,6 +8,7 @@ import { dateTimeIn } from '../time/zone.js';
 import { type Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
 import { messagesFor } from '../bot/i18n/index.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { DECLARATION_STATES } from '../../db/schema.js';
 import { decisionDoneText, decisionRefusalText, describeFlag } from '../declarations/describe.js';
 import { notifyDecision } from '../declarations/notify.js';
@@ -30,12 +31,12 @@ function stateOf(raw: string): DeclarationState {
 
 function idOf(raw: string | undefined): number {
   const match = /^#?(\d{1,9})$/.exec((raw ?? '').trim());
-  if (!match) throw new CliError(`${m.badNumber(raw ?? '')}\n用法：${m.usage}`);
+  if (!match) throw new CliError(cliText.withUsage(m.badNumber(raw ?? ''), m.usage));
   return Number(match[1]);
 }
 
 const stateText = (d: DeclarationRow) =>
-  `${c.stateLabels[d.state] ?? d.state}${d.currentStep ? `（${c.stepLabels[d.currentStep]}）` : ''}${d.recordRevokedAt ? c.revokedMark : ''}`;
+  cliText.declarations.state(c.stateLabels[d.state] ?? d.state, d.currentStep ? c.stepLabels[d.currentStep]! : null, d.recordRevokedAt ? c.revokedMark : '');
 
 function jsonOf(d: DeclarationRow, teacher: TeacherRow, flags: number) {
   return {
@@ -86,7 +87,7 @@ function showText(v: DeclarationView, timeZone: string): string {
   if (d.state === 'returned' && d.returnReason) lines.push(s.returnReason(d.returnReason));
   if (d.recordId) lines.push(s.record(`declaration:${d.id}`));
   if (d.recordRevokedAt) lines.push(s.revoked(dateTimeIn(d.recordRevokedAt, timeZone), d.recordRevokeReason ?? ''));
-  if (v.assignees.length) lines.push(s.assignees(v.assignees.map((a) => `${a.name}（${a.employeeNo}）`)));
+  if (v.assignees.length) lines.push(s.assignees(v.assignees.map((a) => cliText.declarations.assignee(a.name, a.employeeNo))));
   lines.push(s.evidence(v.evidence.length));
   if (v.flags.length) lines.push(s.flags, ...v.flags.map((f) => `  ${describeFlag(f, t)}`));
   lines.push(s.history, ...v.steps.map((st) => s.step(dateTimeIn(st.at, timeZone), c.actionLabels[st.action] ?? st.action, st.actor, st.reason ?? '')));
@@ -103,7 +104,7 @@ function exportRows(db: Db, timeZone: string): string[][] {
       return [
         String(d.id), teacher.employeeNo, teacher.name, teacher.school, d.project, d.organiser, d.startDate, d.endDate, c.hours(d.hours), d.category,
         d.certificateNo ?? '', `${c.stateLabels[d.state] ?? d.state}${d.recordRevokedAt ? c.revokedMark : ''}`,
-        d.currentStep ? c.stepLabels[d.currentStep]! : '', d.returnReason ?? '', view.flags.map((f) => describeFlag(f, t)).join('；'),
+        d.currentStep ? c.stepLabels[d.currentStep]! : '', d.returnReason ?? '', cliText.declarations.flags(view.flags.map((f) => describeFlag(f, t))),
         when(d.submittedAt), when(d.decidedAt), d.recordId ? `declaration:${d.id}` : '',
       ];
     }),
@@ -111,7 +112,7 @@ function exportRows(db: Db, timeZone: string): string[][] {
 }
 
 function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason: string | null): string {
-  if (!as) throw new CliError(`${m.needAs}\n用法：${m.usage}`);
+  if (!as) throw new CliError(cliText.withUsage(m.needAs, m.usage));
   const who = findTeacherByEmployeeNo(db, as);
   if (!who) throw new CliError(m.unknownEmployee(as));
   const actor = { label: `cli:${who.employeeNo}`, teacherId: who.id };
@@ -126,7 +127,7 @@ function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason:
 
 export async function declarationsCommand(args: string[], io: CliIo): Promise<number> {
   if (args[0] === 'help' || args[0] === '--help') {
-    io.stdout.write(`用法：${m.usage}\n`);
+    io.stdout.write(`${cliText.usageLine(m.usage)}\n`);
     return EXIT.ok;
   }
   const { positionals, values } = parse(
@@ -143,13 +144,13 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
     { min: 1, max: 2 },
   );
   const [action, ref] = positionals;
-  if (!['list', 'show', 'approve', 'reject', 'export'].includes(action!)) throw new CliError(`${m.badAction(action!)}\n用法：${m.usage}`);
+  if (!['list', 'show', 'approve', 'reject', 'export'].includes(action!)) throw new CliError(cliText.withUsage(m.badAction(action!), m.usage));
   const state = values.state ? stateOf(values.state) : undefined;
   const id = action === 'show' || action === 'approve' || action === 'reject' ? idOf(ref) : 0;
   const reason = action === 'reject' ? (values.reason ?? '').trim() : null;
-  if (reason !== null && reason.length < 2) throw new CliError(`${m.needReason}\n用法：${m.usage}`);
+  if (reason !== null && reason.length < 2) throw new CliError(cliText.withUsage(m.needReason, m.usage));
   const out = values.out;
-  if (action === 'export' && !/\.(xlsx|csv)$/i.test(out ?? '')) throw new CliError(`${m.badOut}\n用法：${m.usage}`);
+  if (action === 'export' && !/\.(xlsx|csv)$/i.test(out ?? '')) throw new CliError(cliText.withUsage(m.badOut, m.usage));
   const app = loadApp(io);
   const tz = app.config.TIMEZONE;
   return withDatabase(
@@ -165,7 +166,7 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
         for (const { declaration: d, teacher } of rows) {
           const flags = getDeclaration(db, d.id)!.flags.length;
           io.stdout.write(
-            `${[c.number(d.id), stateText(d), `${teacher.employeeNo} ${teacher.name}`, teacher.school, c.dateRange(d.startDate, d.endDate), `${d.category} ${c.hours(d.hours)} 学时`, `「${d.project}」`, m.flagsMark(flags)].filter(Boolean).join('  ')}\n`,
+            `${cliText.declarations.line([c.number(d.id), stateText(d), `${teacher.employeeNo} ${teacher.name}`, teacher.school, c.dateRange(d.startDate, d.endDate), cliText.declarations.categoryHours(d.category, c.hours(d.hours)), cliText.declarations.project(d.project), m.flagsMark(flags)])}\n`,
           );
         }
         if (rows.length > 0) io.stdout.write(`${m.count(rows.length)}\n`);

@@ -12,6 +12,7 @@ import { audit } from '../ledger/audit.js';
 import { addDays, addMonths, calendarYearOf, compareDates, daysBetween } from '../policy/dates.js';
 import { cycleFor } from '../policy/engine.js';
 import { getPreset } from '../policy/presets.js';
+import { demoText } from '../bot/i18n/zh-CN.demo.js';
 
 export const DEMO_DATABASE_PATH = 'data/demo.db';
 export const DEMO_PREFIX = 'DEMO';
@@ -28,9 +29,7 @@ export function dataKind(db: Db): 'demo' | 'real' | null {
 /** Throws when the database is the demo one (importers call this before reading a file). */
 export function assertNotDemo(db: Db): void {
   if (dataKind(db) === 'demo') {
-    throw new DataKindError(
-      '这是演示数据库（只含 DEMO 演示名册），不能导入真实数据。请把 DATABASE_PATH 指向正式数据库（默认 data/xueshi.db）后再导入。',
-    );
+    throw new DataKindError(demoText.isDemo);
   }
 }
 
@@ -72,16 +71,6 @@ export interface DemoSeedResult {
   records: number;
 }
 
-const PROJECTS: Record<string, string[]> = {
-  集中培训: ['（演示）新课标解读专题培训', '（演示）学科教学能力提升班', '（演示）暑期集中研修'],
-  网络研修: ['（演示）国家中小学智慧教育平台研修', '（演示）信息技术应用能力提升工程'],
-  校本研修: ['（演示）校本教研：同课异构', '（演示）校本研修：作业设计'],
-  师德师风: ['（演示）师德师风专题学习', '（演示）教师职业行为十项准则学习'],
-  跟岗实践: ['（演示）名校跟岗学习'],
-  班主任培训: ['（演示）班主任专项培训'],
-  校长培训: ['（演示）校（园）长远程培训'],
-  新教师培训: ['（演示）新教师岗前培训'],
-};
 
 /** Splits `total` hours into realistic sessions spread evenly over [start, end]. */
 function spread(
@@ -103,7 +92,7 @@ function spread(
   const span = Math.max(0, daysBetween(start, end));
   chunks.forEach((hours, i) => {
     const category = categories[i % categories.length];
-    const projects = PROJECTS[category] ?? ['（演示）培训'];
+    const projects = demoText.projects[category] ?? [demoText.otherProject];
     out.push({
       employeeNo,
       date: addDays(start, Math.floor((span * (i + 1)) / (chunks.length + 1))),
@@ -131,13 +120,14 @@ function demoRoster(today: string): { teachers: DemoTeacher[]; records: DemoReco
   const year = calendarYearOf(today);
   const thisYear = (policyId: string) => later(year.start, cycleSoFar(policyId, today).start);
   const newHire = addMonths(today, -4);
+  const { cast, schools: { first, second } } = demoText;
   const teachers: DemoTeacher[] = [
-    { employeeNo: 'DEMO001', name: '演示李华', school: '演示一中', hireDate: '2012-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'laibin', roles: [], blurb: '来宾，进度正常' },
-    { employeeNo: 'DEMO002', name: '演示王芳', school: '演示一中', hireDate: '2016-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'laibin', roles: [], blurb: '来宾，班主任，进度落后' },
-    { employeeNo: 'DEMO003', name: '演示张伟', school: '演示二小', hireDate: '2005-09-01', normalGraduate: true, homeroom: false, position: '校长', policyId: 'otog', roles: ['leader'], blurb: '鄂托克旗，校长（学校负责人）' },
-    { employeeNo: 'DEMO004', name: '演示赵敏', school: '演示二小', hireDate: '2019-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'otog', roles: [], blurb: '鄂托克旗，班主任' },
-    { employeeNo: 'DEMO005', name: '演示陈晨', school: '演示二小', hireDate: newHire, normalGraduate: false, homeroom: false, position: '教师', policyId: 'liuzhou', roles: [], blurb: '柳州，新入职非师范毕业' },
-    { employeeNo: 'DEMO006', name: '演示刘洋', school: '演示一中', hireDate: '2010-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'houma', roles: ['officer'], blurb: '侯马（文件无学时数），培训管理员' },
+    { employeeNo: 'DEMO001', ...cast.DEMO001, school: first, hireDate: '2012-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'laibin', roles: [] },
+    { employeeNo: 'DEMO002', ...cast.DEMO002, school: first, hireDate: '2016-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'laibin', roles: [] },
+    { employeeNo: 'DEMO003', ...cast.DEMO003, school: second, hireDate: '2005-09-01', normalGraduate: true, homeroom: false, position: '校长', policyId: 'otog', roles: ['leader'] },
+    { employeeNo: 'DEMO004', ...cast.DEMO004, school: second, hireDate: '2019-09-01', normalGraduate: true, homeroom: true, position: '教师', policyId: 'otog', roles: [] },
+    { employeeNo: 'DEMO005', ...cast.DEMO005, school: second, hireDate: newHire, normalGraduate: false, homeroom: false, position: '教师', policyId: 'liuzhou', roles: [] },
+    { employeeNo: 'DEMO006', ...cast.DEMO006, school: first, hireDate: '2010-09-01', normalGraduate: true, homeroom: false, position: '教师', policyId: 'houma', roles: ['officer'] },
   ];
 
   const records: DemoRecord[] = [];
@@ -173,10 +163,7 @@ export function seedDemo(db: Db, clock: Clock, timeZone = 'Asia/Shanghai'): Demo
         sqlite.prepare(`SELECT count(*) FROM teachers WHERE employee_no NOT LIKE '${DEMO_PREFIX}%'`).pluck().get(),
       );
       if (kind === 'real' || realTeachers > 0) {
-        throw new DataKindError(
-          `这个数据库已有真实数据${realTeachers > 0 ? `（名册中 ${realTeachers} 人）` : ''}，不能写入演示数据。` +
-            `演示请使用单独的数据库：不设 DATABASE_PATH（默认 ${DEMO_DATABASE_PATH}），或设为以 demo.db 结尾的新文件。`,
-        );
+        throw new DataKindError(demoText.hasRealData(realTeachers, DEMO_DATABASE_PATH));
       }
       db.insert(meta)
         .values({ key: DATA_KIND_KEY, value: 'demo' })

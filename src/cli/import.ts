@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { openDatabase, closeDatabase } from '../../db/client.js';
 import { importFile } from '../import/file.js';
 import { formatRowError } from '../import/rules.js';
@@ -11,7 +12,8 @@ import { IMPORT_USAGE } from './usage.js';
 import { createProgress } from './progress.js';
 
 
-const LABEL = { teachers: '名册', records: '学时记录' } as const;
+const LABEL = cliText.import.kinds;
+const T = cliText.import;
 
 export async function importCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(
@@ -26,12 +28,12 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
   );
   const [kind, file] = positionals as [string, string];
   if (kind !== 'teachers' && kind !== 'records') {
-    throw new CliError(`不认识的导入类型「${kind}」：应为 teachers（名册）或 records（学时记录）。\n用法：${IMPORT_USAGE}`);
+    throw new CliError(cliText.withUsage(T.badKind(kind), IMPORT_USAGE));
   }
   const app = loadApp(io);
   const db = openDatabase(app.config.DATABASE_PATH);
   let source: RowSource | null = null;
-  const progress = createProgress(io, { progress: () => source?.progress() ?? { bytesRead: 0, totalBytes: null } }, `导入${LABEL[kind]}`);
+  const progress = createProgress(io, { progress: () => source?.progress() ?? { bytesRead: 0, totalBytes: null } }, T.progress(LABEL[kind]));
   const options = {
     skipInvalid: values['skip-invalid'] === true,
     dryRun: values['dry-run'] === true,
@@ -56,12 +58,9 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
     const cpu = (ru.userCPUTime + ru.systemCPUTime) / 1000;
     const busy = performance.eventLoopUtilization(elu).utilization;
     const mainCpu = mainThreadCpuMs();
-    io.stderr.write(
-      `统计：用时 ${seconds(result.elapsedMs)}（进程 CPU ${seconds(cpu)}` +
-        `${mainCpu === null ? '' : `，其中主线程 ${seconds(mainCpu)}`}，主线程繁忙 ${Math.round(busy * 100)}%），` +
-        `峰值内存（RSS）${(ru.maxRSS / 1024).toFixed(0)} MiB，` +
-        `${int(Math.round(result.rows / Math.max(0.001, result.elapsedMs / 1000)))} 行/秒\n`,
-    );
+    const rowsPerSecond = int(Math.round(result.rows / Math.max(0.001, result.elapsedMs / 1000)));
+    const stats = T.stats(seconds(result.elapsedMs), seconds(cpu), mainCpu === null ? null : seconds(mainCpu), Math.round(busy * 100), (ru.maxRSS / 1024).toFixed(0), rowsPerSecond);
+    io.stderr.write(`${stats}\n`);
   }
   return report(io, kind, result);
 }
@@ -84,36 +83,33 @@ function mainThreadCpuMs(): number | null {
  */
 export function countsLine(kind: 'teachers' | 'records', r: ImportResult): string {
   const would = !r.committed;
-  const parts = [`共 ${int(r.rows)} 行`, `${would ? '可新增' : '新增'} ${int(r.added)}`];
-  if (kind === 'teachers') parts.push(`${would ? '可更新' : '更新'} ${int(r.updated)}`);
-  parts.push(`未变 ${int(r.unchanged)}`);
-  if (r.skipped > 0) parts.push(`重复 ${int(r.skipped)} 行（与前面的行相同，只算一次）`);
-  parts.push(`错误 ${int(r.invalid)} 行`);
+  const c = T.counts;
+  const parts = [c.rows(int(r.rows)), c.added(int(r.added), would)];
+  if (kind === 'teachers') parts.push(c.updated(int(r.updated), would));
+  parts.push(c.unchanged(int(r.unchanged)));
+  if (r.skipped > 0) parts.push(c.skipped(int(r.skipped)));
+  parts.push(c.invalid(int(r.invalid)));
   if (kind === 'teachers' && r.committed && (r.extra.leadersGranted || r.extra.leadersRevoked)) {
-    parts.push(`学校负责人权限 新授予 ${int(r.extra.leadersGranted ?? 0)}、取消 ${int(r.extra.leadersRevoked ?? 0)}`);
+    parts.push(c.leaders(int(r.extra.leadersGranted ?? 0), int(r.extra.leadersRevoked ?? 0)));
   }
-  return parts.join('，');
+  return c.join(parts);
 }
 
 function report(io: CliIo, kind: 'teachers' | 'records', r: ImportResult): number {
-  const name = `导入${LABEL[kind]}「${r.file}」`;
+  const name = T.name(LABEL[kind], r.file);
   if (r.rejected && r.rows === 0 && r.errorCount > 0 && r.invalid === 0) {
-    io.stderr.write(`${name}：表头不符合要求，未导入任何数据。（错误 ${int(r.errorCount)} 处，见上）\n`);
+    io.stderr.write(`${T.badHeader(name, int(r.errorCount))}\n`);
     return EXIT.badInput;
   }
-  const counts = `${countsLine(kind, r)}；用时 ${seconds(r.elapsedMs)}`;
+  const counts = T.timed(countsLine(kind, r), seconds(r.elapsedMs));
   if (r.rejected) {
-    io.stderr.write(
-      `${name}：${counts}。\n文件有 ${int(r.invalid)} 行错误（见上），${r.dryRun ? '正式导入时会被拒绝' : '未导入任何数据'}。` +
-        `请改正后重新导入，或加 --skip-invalid 只导入正确的行。\n`,
-    );
+    io.stderr.write(`${T.rejected(name, counts, int(r.invalid), r.dryRun)}\n`);
     return EXIT.badInput;
   }
   if (r.dryRun) {
-    io.stdout.write(`${name}（试运行，未写入数据库）：${counts}。\n`);
+    io.stdout.write(`${T.dryRun(name, counts)}\n`);
     return EXIT.ok;
   }
-  const skipped = r.invalid > 0 ? `（已跳过 ${int(r.invalid)} 行错误，见上）` : '';
-  io.stdout.write(`${name}完成：${counts}。${skipped}\n`);
+  io.stdout.write(`${T.done(name, counts, r.invalid > 0 ? int(r.invalid) : null)}\n`);
   return EXIT.ok;
 }

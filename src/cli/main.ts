@@ -15,7 +15,7 @@ import { ConfigError } from '../config.js';
 import { ImportFileError } from '../import/types.js';
 import { CliError, EXIT, type CliIo } from './context.js';
 import { DataKindError } from './demo-data.js';
-import { BIND_CODE_USAGE, DECLARATIONS_USAGE, RECORDS_USAGE, DEMO_USAGE, HOURS_USAGE, IMPORT_USAGE, OFFICER_USAGE } from './usage.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -39,34 +39,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */
 export const CLI_COMMAND_NAMES: readonly string[] = [...Object.keys(COMMANDS), 'help'];
 
-export const USAGE = [
-  '学时助手 管理命令行',
-  '用法：',
-  `  ${IMPORT_USAGE}`,
-  '      导入名册（表头：工号,姓名,学校,入职日期,师范毕业,班主任,职务,政策）',
-  '      或学时记录（表头：工号,日期,学时,类别,项目,编号）；CSV（UTF-8 或 Excel 保存的 GBK）或 .xlsx',
-  `  ${HOURS_USAGE}`,
-  `  ${OFFICER_USAGE}`,
-  `  ${BIND_CODE_USAGE}`,
-  '      培训管理员、学校负责人的一次性绑定码（本人发送「绑定 工号 姓名 绑定码」）',
-  `  ${RECORDS_USAGE}`,
-  '      撤销或更正一条学时记录（导入或签到产生；须写原因，记入操作日志）',
-  `  ${DEMO_USAGE}`,
-  '  npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）',
-  '  npm run cli -- broadcast status <编号> [--json] | broadcast list',
-  '  npm run cli -- deadlines …（npm run cli -- deadlines help 查看详情）',
-  '  npm run cli -- certificate <工号> [--year 2025] --out <文件.pdf>',
-  '      开具一位教师的学时证明（PDF，带编号和核验二维码）',
-  '  npm run cli -- certificates revoke <证明编号> <原因>',
-  '      作废一份学时证明（记入操作日志，核验页面显示已作废）',
-  '  npm run cli -- certificates <学校|all> --out <目录>',
-  '      为一所学校（或全部学校）每位教师开具学时证明：ZIP（姓名_工号.pdf）和培训档案工作簿',
-  `  ${DECLARATIONS_USAGE}`,
-  '      学时申报：列出、查看、以学校负责人或培训管理员身份通过或退回（须写原因），导出为 Excel 或 CSV',
-  '  npm run cli -- surveys template show|set [--category <培训类别>] [--file <问题.json>]',
-  '      培训评价的问题模板（按培训类别，不写类别即默认模板）',
-  '退出码：0 成功，1 输入有误，2 配置错误',
-].join('\n');
+export const USAGE = cliText.help;
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit (tests call it directly). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -77,7 +50,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
-    io.stderr.write(`不认识的命令「${name}」。\n${USAGE}\n`);
+    io.stderr.write(`${cliText.unknownCommand(name)}\n${USAGE}\n`);
     return EXIT.badInput;
   }
   try {
@@ -95,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }
-    io.stderr.write(`出错了：${(error as Error)?.stack ?? String(error)}\n`);
+    io.stderr.write(`${cliText.crashed((error as Error)?.stack ?? String(error))}\n`);
     return EXIT.badInput;
   }
 }

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { CliIo } from './context.js';
 import { int } from './context.js';
 import type { RowSource } from '../import/types.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
 export interface Progress {
   update(rows: number): void;
@@ -20,7 +21,7 @@ export function createProgress(io: CliIo, source: Pick<RowSource, 'progress'>, l
     const bar = new cliProgress.SingleBar(
       {
         stream: stderr as NodeJS.WritableStream,
-        format: `${label} |{bar}| {percentage}% | {rows} 行 | 已用 {duration_formatted}`,
+        format: cliText.progress.bar(label),
         hideCursor: true,
         clearOnComplete: true,
         fps: 5,
@@ -55,8 +56,8 @@ export function createProgress(io: CliIo, source: Pick<RowSource, 'progress'>, l
       if (now - last < 5000) return;
       last = now;
       const p = source.progress();
-      const pct = p.totalBytes ? `（约 ${Math.min(100, Math.round((100 * p.bytesRead) / p.totalBytes))}%）` : '';
-      stderr.write(`${label}：已读取 ${int(rows)} 行${pct}…\n`);
+      const pct = p.totalBytes ? Math.min(100, Math.round((100 * p.bytesRead) / p.totalBytes)) : null;
+      stderr.write(`${cliText.progress.line(label, int(rows), pct)}\n`);
     },
     log(line) {
       stderr.write(`${line}\n`);
@@ -70,7 +71,7 @@ export function createCountProgress(io: CliIo, total: number, label: string): Pi
   const stderr = io.stderr;
   if (stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { stream: stderr as NodeJS.WritableStream, format: `${label} |{bar}| {value}/{total} | 已用 {duration_formatted} | 约剩 {eta_formatted}`, hideCursor: true, clearOnComplete: true, fps: 5 },
+      { stream: stderr as NodeJS.WritableStream, format: cliText.progress.countBar(label), hideCursor: true, clearOnComplete: true, fps: 5 },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0);
@@ -82,7 +83,7 @@ export function createCountProgress(io: CliIo, total: number, label: string): Pi
       const now = Date.now();
       if (now - last < 5000 && done < total) return;
       last = now;
-      stderr.write(`${label}：${int(done)}/${int(total)}\n`);
+      stderr.write(`${cliText.progress.countLine(label, int(done), int(total))}\n`);
     },
     stop() {},
   };

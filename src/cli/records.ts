@@ -4,6 +4,7 @@
  */
 import { dateIn, dateTimeIn } from '../time/zone.js';
 import { messagesFor } from '../bot/i18n/index.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { changeList, problemText } from '../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
@@ -19,11 +20,11 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
     { min: 2, max: 2 },
   );
   const [action, ref] = positionals;
-  if (action !== 'revoke' && action !== 'correct') throw new CliError(`不认识的操作「${action}」。\n用法：${RECORDS_USAGE}`);
+  if (action !== 'revoke' && action !== 'correct') throw new CliError(cliText.withUsage(cliText.badAction(action), RECORDS_USAGE));
   const reason = (values.reason ?? '').trim();
   const t = messagesFor();
   const m = t.corrections;
-  if (reason.length < 2) throw new CliError(`${m.missingReason}（--reason "…"）。\n用法：${RECORDS_USAGE}`);
+  if (reason.length < 2) throw new CliError(cliText.withUsage(cliText.records.missingReason(m.missingReason), RECORDS_USAGE));
   const app = loadApp(io);
   const now = app.clock.now();
   return withDatabase(app.config.DATABASE_PATH, (db) => {
@@ -32,7 +33,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
     const { record, teacher } = found;
     if (action === 'revoke') {
       if (values.hours !== undefined || values.category !== undefined || values.date !== undefined) {
-        throw new CliError(`撤销不需要 --hours/--category/--date；要改值请用 records correct。\n用法：${RECORDS_USAGE}`);
+        throw new CliError(cliText.withUsage(cliText.records.revokeTakesNoValues, RECORDS_USAGE));
       }
       const outcome = revokeRecord(db, found, reason, ACTOR, now);
       if (outcome.kind === 'already_revoked') throw new CliError(m.alreadyRevoked(record.recordKey, dateTimeIn(outcome.at, app.config.TIMEZONE), outcome.reason));
@@ -47,7 +48,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
       reason,
       { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR },
     );
-    if (outcome.kind === 'refused') throw new CliError(`${problemText(t, outcome.problem)}\n用法：${RECORDS_USAGE}`);
+    if (outcome.kind === 'refused') throw new CliError(cliText.withUsage(problemText(t, outcome.problem), RECORDS_USAGE));
     io.stdout.write(`${m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason)}\n`);
     return EXIT.ok;
   }, { mustExist: true });

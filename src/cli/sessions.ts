@@ -22,8 +22,9 @@ import { EVERYONE } from '../sessions/audience.js';
 import { exampleDate } from '../time/parse.js';
 import { attendanceRows, toCsv, writeAttendance } from './attendance-export.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
-export const SESSION_USAGE = 'npm run cli -- session create|list|show|attendance|close|cancel …（npm run cli -- session help 查看详情）';
+export const SESSION_USAGE = cliText.usage.session;
 
 export interface SessionsCliDeps {
   db: Db;
@@ -44,7 +45,7 @@ function unwrap<T>(result: ParseResult<T>, example?: string): T {
 }
 
 function sessionArg(db: Db, raw: string | undefined): SessionRow {
-  if (!raw) throw new CliError(`${text.cli.missing('<编号>')}\n${text.cli.usage}`);
+  if (!raw) throw new CliError(`${text.cli.missing(cliText.sessions.idArg)}\n${text.cli.usage}`);
   const id = /^#?(\d+)$/.exec(raw.trim());
   const session = id ? getSession(db, Number(id[1])) : null;
   if (!session) throw new CliError(text.cli.notFound(raw));
@@ -189,7 +190,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
       const session = sessionArg(db, positionals[0]);
       out(summary(deps, session, values['base-url'] ?? '', null));
       const c = liveCounts(db, session);
-      out(`状态 ${session.status} · 已签到 ${c.signedIn} / 应到 ${c.expected}${hasCheckout(session) ? ` · 已签退 ${c.signedOut}` : ''}`);
+      out(cliText.sessions.counts(session.status, c.signedIn, c.expected, hasCheckout(session) ? c.signedOut : null));
       return EXIT.ok;
     }
 

@@ -1,9 +1,10 @@
 /** One-line usages, shared by main.ts's help (without loading the commands) and each command's errors. */
-export const IMPORT_USAGE = 'npm run cli -- import teachers|records <文件.csv|文件.xlsx> [--skip-invalid] [--dry-run] [--stats]';
-export const HOURS_USAGE = 'npm run cli -- hours <工号> [--as-of <日期>] [--json]';
-export const OFFICER_USAGE = 'npm run cli -- officer add <工号> | officer remove <工号> | officer list';
-export const DEMO_USAGE = 'npm run cli -- demo';
-export const BIND_CODE_USAGE = 'npm run cli -- bind-code <工号>';
-export const RECORDS_USAGE =
-  'npm run cli -- records revoke <编号> --reason <原因> | records correct <编号> [--hours 8] [--category 师德师风] [--date 2026-03-01] --reason <原因>';
-export const DECLARATIONS_USAGE = 'npm run cli -- declarations list|show|approve|reject|export …（npm run cli -- declarations help 查看详情）';
+import { cliText } from '../bot/i18n/zh-CN.cli.js';
+
+export const IMPORT_USAGE = cliText.usage.import;
+export const HOURS_USAGE = cliText.usage.hours;
+export const OFFICER_USAGE = cliText.usage.officer;
+export const DEMO_USAGE = cliText.usage.demo;
+export const BIND_CODE_USAGE = cliText.usage.bindCode;
+export const RECORDS_USAGE = cliText.usage.records;
+export const DECLARATIONS_USAGE = cliText.usage.declarations;

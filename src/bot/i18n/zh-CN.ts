@@ -15,6 +15,8 @@ import { declarationsText } from './zh-CN.declarations.js';
 import { policyText } from './zh-CN.policy.js';
 import { importText } from './zh-CN.import.js';
 import { surveysText } from './zh-CN.surveys.js';
+import { cliText } from './zh-CN.cli.js';
+import { demoText } from './zh-CN.demo.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -39,6 +41,8 @@ export const zhCN = {
   policy: policyText,
   import: importText,
   surveys: surveysText,
+  cli: cliText,
+  demo: demoText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
