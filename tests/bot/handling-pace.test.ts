@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BURST_GAP_MS, BURST_SLICE_MS, CALM_SLICE_MS, HandlingPace } from '../../src/bot/handling-pace.js';
+import { BURST_GAP_MS, BURST_SLICE_MS, CALM_SLICE_MS, HandlingPace, MAX_BURST_GAP_MS } from '../../src/bot/handling-pace.js';
 
 describe('HandlingPace', () => {
   afterEach(() => vi.useRealTimers());
@@ -46,6 +46,29 @@ describe('HandlingPace', () => {
     expect(resumed).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(resumed).toBe(true);
+  });
+
+  it('keeps handling to its share in a burst when a slice runs over its budget', async () => {
+    vi.useFakeTimers();
+    const { pace, advance } = paceAt();
+    for (let i = 0; i < 100; i++) pace.noteArrival();
+    advance(50);
+    const pauseAfterSlice = async (tookMs: number) => {
+      expect(pace.sliceMs()).toBe(BURST_SLICE_MS);
+      advance(tookMs); // one event took this long (a slow command, or a CPU shared with other processes)
+      for (let i = 0; i < 100; i++) pace.noteArrival(); // the burst goes on
+      let resumed = false;
+      const started = Date.now();
+      void pace.pause().then(() => (resumed = true));
+      while (!resumed) await vi.advanceTimersByTimeAsync(1);
+      return Date.now() - started;
+    };
+    // 5 ms of handling is followed by 5 × 29 ms of acks only: still 1 part in 30.
+    expect(await pauseAfterSlice(5 * BURST_SLICE_MS)).toBe(5 * BURST_GAP_MS);
+    // Within budget: the usual gap.
+    expect(await pauseAfterSlice(BURST_SLICE_MS / 2)).toBe(BURST_GAP_MS);
+    // A very slow slice still lets handling go on within a second.
+    expect(await pauseAfterSlice(500)).toBe(MAX_BURST_GAP_MS);
   });
 
   it('still leaves handling a share of the thread in a burst', () => {
