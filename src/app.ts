@@ -92,7 +92,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     transportClock: options.transportClock ?? systemClock,
     onEnqueued: () => {
       outbox?.kick();
-      evidence?.kick();
+      evidence?.kickIfRegistered();
     },
   });
   // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when

@@ -4,6 +4,13 @@ import { evidenceOfDeclaration, evidenceOfMessage, insertPending, type EvidenceR
 
 const DUE_AT_ONCE = new Date(0);
 
+/** How many times evidence was registered on each database: the worker looks only when this moved. */
+const registrations = new WeakMap<Db, number>();
+
+export function evidenceRegistrations(db: Db): number {
+  return registrations.get(db) ?? 0;
+}
+
 /**
  * The message's pictures and files as pending evidence of `teacherId` (synchronous: it runs inside the event's
  * transaction, the download happens later in the worker). A redelivered message finds its rows and adds none.
@@ -13,6 +20,9 @@ export function registerEvidence(db: Db, message: IncomingMessage, teacherId: nu
   const attachments = message.attachments ?? [];
   if (attachments.length === 0) return [];
   const messageId = message.messageId ?? message.eventId;
+  // Counted before the insert commits (it runs in the event's transaction): a rolled-back one costs the
+  // worker one needless look, never a missed one.
+  registrations.set(db, evidenceRegistrations(db) + 1);
   insertPending(
     db,
     attachments.map((a) => ({

@@ -13,6 +13,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import { flagEvidenceDuplicates } from '../service.js';
 import { keep, receive, sweepIncoming, type Received } from './files.js';
 import type { ResourceSource } from './source.js';
+import { evidenceRegistrations } from './register.js';
 import { claimDue, markRejected, markRetry, markStored, nextDueAt, type EvidenceRow } from './store.js';
 
 export interface EvidenceWorkerOptions {
@@ -57,6 +58,7 @@ export class EvidenceWorker {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private idleWaiters: (() => void)[] = [];
+  private registrationsSeen = 0;
 
   constructor(private readonly options: EvidenceWorkerOptions) {
     for (const s of options.sources) this.sources.set(s.platform, s);
@@ -86,6 +88,18 @@ export class EvidenceWorker {
   /** Something was registered: look now. */
   kick(): void {
     if (this.running) this.schedule(0);
+  }
+
+  /**
+   * After events were handled: look now only if one of them registered evidence. The bot calls this after
+   * every slice it commits; under a burst of ordinary messages a look each time (two queries) was a cost the
+   * acks paid for nothing. Rows due later are found by the regular poll.
+   */
+  kickIfRegistered(): void {
+    const registered = evidenceRegistrations(this.options.db);
+    if (registered === this.registrationsSeen) return;
+    this.registrationsSeen = registered;
+    this.kick();
   }
 
   /** Resolves when nothing is being downloaded and no pending row is due (tests, shutdown). */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../../src/core/messages.js';
 import { evidenceDirFor, storedPath } from '../../../src/declarations/evidence/files.js';
 import { registerEvidence } from '../../../src/declarations/evidence/register.js';
-import { findEvidence, type EvidenceRow } from '../../../src/declarations/evidence/store.js';
+import { findEvidence, insertPending, type EvidenceRow } from '../../../src/declarations/evidence/store.js';
 import { EvidenceWorker } from '../../../src/declarations/evidence/worker.js';
 import { inTransaction } from '../../../db/statements.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../../helpers/fakes/dingtalk-harness.js';
@@ -100,6 +100,36 @@ describe('Feishu evidence', () => {
     expect(again.map((r) => r.id)).toEqual([storedImage.id]);
     await h.app.evidence.whenIdle();
     expect(h.fake.resourceRequests()).toHaveLength(3);
+  });
+
+  it('after handled events, looks at once only when one of them registered evidence (the bot calls it after every slice)', async () => {
+    const { h, teacherId } = await feishuApp();
+    await h.app.evidence.stop();
+    // A worker that would otherwise only look once a minute.
+    extra = new EvidenceWorker({ db: h.app.db, sources: [h.adapter.resources!], dir: evidenceDirFor(h.app.config), maxBytes: 1 << 20, pollMs: 60_000 });
+    extra.start();
+    const first = await sendFeishu(h, 'image', 'img_registered', png(2000));
+    const [registered] = inTransaction(h.app.db, () => registerEvidence(h.app.db, first, teacherId, new Date()));
+    extra.kickIfRegistered();
+    await eventually(() => findEvidence(h.app.db, registered.id)?.status === 'stored', 5000, 'registered evidence fetched at once');
+
+    // A due row that no handled event registered (a retry coming due): the poll finds it, not the bot's call.
+    const second = await sendFeishu(h, 'image', 'img_unregistered', png(2100));
+    inTransaction(h.app.db, () =>
+      insertPending(h.app.db, [
+        { teacherId, platform: 'feishu', messageId: second.messageId!, accountId: OPEN_ID, platformKey: 'img_unregistered', kind: 'image', fileName: null, nextAttemptAt: new Date(0), createdAt: new Date() },
+      ]),
+    );
+    const requests = h.fake.resourceRequests().length;
+    for (let i = 0; i < 20; i++) extra.kickIfRegistered();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.fake.resourceRequests()).toHaveLength(requests);
+
+    const third = await sendFeishu(h, 'image', 'img_registered_too', png(2200));
+    const [alsoRegistered] = inTransaction(h.app.db, () => registerEvidence(h.app.db, third, teacherId, new Date()));
+    extra.kickIfRegistered();
+    await eventually(() => findEvidence(h.app.db, alsoRegistered.id)?.status === 'stored', 5000, 'the next registration is looked at');
+    expect(h.fake.resourceRequests()).toHaveLength(requests + 2);
   });
 
   it('rejects a file over MAX_EVIDENCE_BYTES without reading past the limit, and tells the teacher', async () => {
