@@ -69,6 +69,9 @@ export class Bot {
   private readonly pace: HandlingPace;
   private draining: Promise<void> | null = null;
   private again = false;
+  private drainQueued = false;
+  /** The drain pass whose failure schedule() already watches. */
+  private watched: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -124,21 +127,39 @@ export class Bot {
     return this.draining;
   }
 
-  /** accept + drain in the background: what a receiver calls right after acking. */
+  /**
+   * accept + drain in the background: what a receiver calls right after acking. Under a burst a drain is
+   * nearly always under way: then it is only told to look again, with nothing queued per event.
+   */
   schedule(): void {
     if (this.closed) return;
-    setImmediate(() =>
-      void this.drain().catch((error) => {
-        // E.g. the database stayed locked past the busy timeout (a big import): the accepted events are safe
-        // in the inbox, so try again shortly rather than wait for the next event to arrive.
-        this.logger.error({ err: error }, 'drain failed; retrying in 1 s');
-        this.retryTimer ??= setTimeout(() => {
-          this.retryTimer = null;
-          this.schedule();
-        }, DRAIN_RETRY_MS);
-        this.retryTimer.unref();
-      }),
-    );
+    if (this.draining) {
+      this.again = true;
+      this.retryIfFails(this.draining);
+      return;
+    }
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    setImmediate(() => {
+      this.drainQueued = false;
+      this.retryIfFails(this.drain());
+    });
+  }
+
+  /** Once per drain pass: if it fails, the accepted events wait in the inbox and are tried again shortly. */
+  private retryIfFails(pass: Promise<void>): void {
+    if (this.watched === pass) return;
+    this.watched = pass;
+    pass.catch((error: unknown) => {
+      // E.g. the database stayed locked past the busy timeout (a big import): the accepted events are safe
+      // in the inbox, so try again shortly rather than wait for the next event to arrive.
+      this.logger.error({ err: error }, 'drain failed; retrying in 1 s');
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.schedule();
+      }, DRAIN_RETRY_MS);
+      this.retryTimer.unref();
+    });
   }
 
   /** After the last drain at shutdown: no retries after this. */

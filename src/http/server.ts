@@ -2,7 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { payloadTooLarge, routeKey, type RawResponse, type RawRoute } from './raw-route.js';
+import { payloadTooLarge, routeKey, type RawRequest, type RawResponse, type RawRoute } from './raw-route.js';
 
 export interface NodeServerOptions {
   app: Hono;
@@ -45,15 +45,11 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 function serveRaw(route: RawRoute, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number, logger: Logger): void {
-  const tooLarge = () => {
-    logger.warn({ path: route.path }, 'request body over limit');
-    // The rest of the body is not read: close the connection rather than leave it half-consumed.
-    send(res, payloadTooLarge(), true);
-    req.resume();
-  };
   const declared = Number(req.headers['content-length']);
-  if (declared > maxBodyBytes) return tooLarge();
+  if (declared > maxBodyBytes) return tooLarge(route, req, res, logger);
 
+  // Listeners are inline (unnamed) and everything else is a module function: nothing is built per request but
+  // the body and one small request view.
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -62,18 +58,19 @@ function serveRaw(route: RawRoute, req: IncomingMessage, res: ServerResponse, ma
     size += chunk.length;
     if (size > maxBodyBytes) {
       over = true;
-      tooLarge();
+      tooLarge(route, req, res, logger);
     } else chunks.push(chunk);
   });
   req.on('end', () => {
     if (over) return;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    Promise.resolve()
-      .then(() => route.handle({ path: route.path, header, body }))
+    let answer: ReturnType<RawRoute['handle']>;
+    try {
+      answer = route.handle(new NodeRawRequest(route.path, req, body));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    Promise.resolve(answer)
       .then(
         (response) => send(res, response, false),
         (error: unknown) => {
@@ -87,6 +84,27 @@ function serveRaw(route: RawRoute, req: IncomingMessage, res: ServerResponse, ma
         if (!res.headersSent) res.destroy();
       });
   });
+}
+
+function tooLarge(route: RawRoute, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  logger.warn({ path: route.path }, 'request body over limit');
+  // The rest of the body is not read: close the connection rather than leave it half-consumed.
+  send(res, payloadTooLarge(), true);
+  req.resume();
+}
+
+/** A raw route's view of node's request: its bytes and headers. */
+class NodeRawRequest implements RawRequest {
+  constructor(
+    readonly path: string,
+    private readonly req: IncomingMessage,
+    readonly body: Buffer,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
 }
 
 function send(res: ServerResponse, { status, json }: RawResponse, close: boolean): void {

@@ -51,11 +51,24 @@ export function isFresh(timestamp: string, now: Date, maxSkewMs = MAX_SKEW_MS): 
 
 export class DecryptError extends Error {}
 
+/** SHA-256 of each Encrypt Key in use (there is one, or two while it is being changed): hashed once, not per event. */
+const aesKeys = new Map<string, Buffer>();
+
+function aesKeyOf(encryptKey: string): Buffer {
+  let key = aesKeys.get(encryptKey);
+  if (!key) {
+    key = createHash('sha256').update(encryptKey).digest();
+    if (aesKeys.size >= 8) aesKeys.clear();
+    aesKeys.set(encryptKey, key);
+  }
+  return key;
+}
+
 /** `{encrypt}` bodies: base64(IV(16) ‖ AES-256-CBC-PKCS7(key = SHA-256(encryptKey), IV, json)). */
 export function decrypt(encryptB64: string, encryptKey: string): string {
   const data = Buffer.from(encryptB64, 'base64');
   if (data.length < 32 || data.length % 16 !== 0) throw new DecryptError('encrypted payload has a bad length');
-  const key = createHash('sha256').update(encryptKey).digest();
+  const key = aesKeyOf(encryptKey);
   try {
     const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
     return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8');
