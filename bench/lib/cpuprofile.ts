@@ -2,7 +2,9 @@
  * Summarises a V8 .cpuprofile (from `--cpu-prof` or a bench's `--cpu-prof` option): self and inclusive
  * time per function, as a share of the busy (non-idle) time.
  *
- *   npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--match src/]
+ *   npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--match src/] [--under 'receive src/platforms']
+ *
+ * --under keeps only the samples whose stack passes through a function whose label contains that text.
  */
 import { readFileSync } from 'node:fs';
 import { isEntry, options } from './report.js';
@@ -23,7 +25,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export function summariseProfile(profile: Profile, top = 40, match?: string): string {
+export function summariseProfile(profile: Profile, top = 40, match?: string, under?: string): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -36,12 +38,18 @@ export function summariseProfile(profile: Profile, top = 40, match?: string): st
   const inclusive = new Map<string, number>();
   let busy = 0;
   let idle = 0;
+  const stackHas = (id: number, text: string) => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) if (label(byId.get(cur)!).includes(text)) return true;
+    return false;
+  };
   for (const [id, t] of timeAt) {
     const node = byId.get(id)!;
     if (node.callFrame.functionName === '(idle)') {
       idle += t;
       continue;
     }
+    // --under: only the samples taken inside that function (its callees' share of it).
+    if (under && !stackHas(id, under)) continue;
     busy += t;
     self.set(label(node), (self.get(label(node)) ?? 0) + t);
     const seen = new Set<string>();
@@ -73,9 +81,9 @@ if (isEntry(import.meta.url)) {
   const o = options(args);
   const file = args.find((a) => !a.startsWith('--') && a.endsWith('.cpuprofile'));
   if (!file) {
-    console.error('usage: npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--match src/]');
+    console.error('usage: npx tsx bench/lib/cpuprofile.ts <file.cpuprofile> [--top 40] [--match src/] [--under text]');
     process.exit(1);
   }
   const match = o.string('match', '');
-  console.log(summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile, o.int('top', 40), match || undefined));
+  console.log(summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile, o.int('top', 40), match || undefined, o.string('under', '') || undefined));
 }
