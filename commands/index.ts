@@ -31,6 +31,7 @@ import sessionRemind from './session-remind.js';
 import sessionStatus from './session-status.js';
 import signin from './signin.js';
 import signout from './signout.js';
+import mySignIns from './my-signins.js';
 import declarationPending from './declaration-pending.js';
 import declarationApprove from './declaration-approve.js';
 import declarationReturn from './declaration-return.js';
@@ -50,6 +51,7 @@ commands.push(hours as Command, records as Command, certificate as Command, bind
 commands.push(
   signin as Command,
   signout as Command,
+  mySignIns as Command,
   sessionCreate as Command,
   sessionStatus as Command,
   sessionRemind as Command,

@@ -44,6 +44,21 @@ const CODE = '(\\d{4,8})';
 const SIGN = /^(?:我要|我想|我来|帮我|给我|我)?(签到|签个到|签一下到|打卡|checkin|签退|签个退|checkout)(?:一下)?(?:码|号)?(?:是|为|:)?(\d{4,8})?$/;
 const BARE_CODE = new RegExp(`^${CODE}$`);
 const CODE_FIRST = /^(\d{4,8})(签到|签退)$/;
+/**
+ * 「我签到了吗」 and its variants (我签到没有, 我今天签到了吗, 我有没有签到, 签退了没): asking whether one signed
+ * in or out, answered by the read-only 我签到了吗 and never by 签到 itself (a bare 签到 signs in to a button
+ * session). A bare 签到/我签到 has none of the status words and stays a sign-in.
+ */
+const SIGN_STATUS =
+  /^(?:查一?下|查查|看一?下|看看)?(?:我|我的|本人)?(?:今天|今日|刚才|刚刚|上午|下午)?的?(?:到底)?(?:有没有|是否|是不是)?(?:已经)?(签到|签退|打卡|签上)上?(?:了|过|成功)*(?:没有?|么|否)?(?:的?(?:状态|情况|结果))?$/;
+const SIGN_STATUS_WORD = /了|过|没|否|么|成功|状态|情况|结果|有没有|是否|是不是|我的|查|看/;
+export const SIGN_STATUS_COMMAND = '我签到了吗';
+/** What follows 签到/签退 when it asks rather than signs (签到 了吗, 签退 没有): a question, never a code. */
+const SIGN_QUESTION_TAIL = /^(?:了|过|成功|没|吗|么|呢|否|状态|情况|[?？])/;
+
+export function asksWhetherSigned(argument: string): boolean {
+  return SIGN_QUESTION_TAIL.test(argument);
+}
 const HOW_TO_SIGN = /(?:怎么|如何|在哪里?|哪里)(签到|签退|打卡)|(签到|签退)码在哪/;
 
 const PAGE_WORDS = /^(?:下一页|下页|更多|更多记录|再来|后面的?|上一页|上页)$/;
@@ -152,6 +167,7 @@ export function matchIntent(text: string): IntentMatch | null {
   if (code) return { command: '签到', argText: code[1] };
   const codeFirst = CODE_FIRST.exec(core);
   if (codeFirst) return { command: codeFirst[2], argText: codeFirst[1] };
+  if (SIGN_STATUS.test(core) && SIGN_STATUS_WORD.test(core) && !SIGN.test(core)) return { command: SIGN_STATUS_COMMAND };
   const sign = SIGN.exec(core);
   if (sign) {
     const command = /退|out/.test(sign[1]) ? '签退' : '签到';

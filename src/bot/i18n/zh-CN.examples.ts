@@ -16,6 +16,7 @@ export const examplesText = {
   unbind: () => '解绑 T0002',
   signIn: () => '签到 975470',
   signOut: () => '签退 975470',
+  mySignIns: () => '我签到了吗',
   sessionCreate: ({ date }: ExampleDates) => `新建培训 师德专题讲座 师德师风 3 ${date} 08:30-09:15 对象 学校:一中,二中`,
   sessionStatus: () => '签到情况 12',
   sessionRemind: () => '提醒未签到 12',

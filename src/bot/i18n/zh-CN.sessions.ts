@@ -19,6 +19,7 @@ export const sessionsText = {
     signIn: { summary: '培训签到：发送会场投影上的签到码', usage: '签到 <签到码>' },
     signOut: { summary: '培训签退（需要签退的培训）', usage: '签退 <签到码>' },
     status: { summary: '查看某场培训的签到情况（培训管理员）', usage: '签到情况 <培训编号>' },
+    mine: { summary: '查看自己今天的签到、签退情况（只查看，不会签到）', usage: '我签到了吗' },
     remind: { summary: '提醒未签到的教师（培训管理员）', usage: '提醒未签到 <培训编号>' },
     cancelCredit: { summary: '取消某位教师本场培训的学时（培训管理员）', usage: '取消学时 <培训编号> <工号> <原因>' },
     close: { summary: '提前结束某场培训的签到（培训管理员）', usage: '结束培训 <培训编号>' },
@@ -154,6 +155,31 @@ export const sessionsText = {
       justNow
         ? `签到码已连续输错 5 次。为防止猜码，请在 ${until} 之后再试。`
         : `签到码输错次数过多，请在 ${until} 之后再试。`,
+  },
+
+  /** 「我签到了吗」: the caller's own sessions today. Each state sentence follows 「已签到：08:32」 where it starts with ；. */
+  mine: {
+    title: '您今天的培训签到：',
+    none: '今天没有需要您签到的培训。收到培训通知后，可再发送「我签到了吗」查看。',
+    header: (title: string, otherDate: string | null, checkin: string, checkout: string | null) =>
+      `「${title}」${otherDate ? `${otherDate} ` : ''}签到 ${checkin}${checkout ? `，签退 ${checkout}` : ''}（北京时间）`,
+    signedIn: (at: string) => `已签到：${at}`,
+    credited: (category: string, hours: number) => `，已计入${category} ${h(hours)} 学时。`,
+    signedOut: (at: string, category: string, hours: number) => `；已签退：${at}，已计入${category} ${h(hours)} 学时。`,
+    checkoutLater: (opensAt: string, hours: number, button: boolean) =>
+      `；还需签退：签退将于 ${opensAt} 开始，届时${button ? '发送「签退」或点击卡片上的签退按钮' : '发送「签退 签到码」'}，签退后计入 ${h(hours)} 学时。`,
+    checkoutNow: (until: string, hours: number, button: boolean) =>
+      `；还没签退：请在 ${until} 前${button ? '发送「签退」或点击卡片上的签退按钮' : '发送「签退 签到码」（签到码见会场投影）'}，签退后计入 ${h(hours)} 学时。`,
+    checkoutMissed: (closedAt: string) => `；未签退（签退已于 ${closedAt} 截止），本场学时未计入。如有疑问请联系培训管理员。`,
+    checkoutMissedClosed: (cancelled: boolean) => `；未签退（${cancelled ? '培训已取消' : '签到已结束'}），本场学时未计入。`,
+    creditCancelled: (reason: string | null) => `；本场学时已被培训管理员取消${reason ? `（原因：${reason}）` : ''}。`,
+    notYetOpen: (opensAt: string, button: boolean) =>
+      `还没签到：签到将于 ${opensAt} 开始，届时${button ? '点击签到卡片上的「签到」按钮或发送「签到」' : '发送「签到 签到码」（签到码见会场投影）'}。`,
+    signInNow: (until: string, button: boolean) =>
+      `还没签到：请在 ${until} 前${button ? '点击签到卡片上的「签到」按钮或发送「签到」' : '发送「签到 签到码」（签到码见会场投影）'}。`,
+    missed: (closedAt: string) => `未签到（签到已于 ${closedAt} 截止）。如有疑问请联系培训管理员。`,
+    notSignedInClosed: '未签到（本场签到已结束）。如有疑问请联系培训管理员。',
+    cancelled: '本场培训已取消，无需签到。',
   },
 
   card: {
