@@ -4,7 +4,7 @@
  * unique, plain and partial indexes, read through drizzle's getTableConfig. Both must also give the same row
  * types (checked by tsc), so a store function has one signature whichever database it runs on.
  */
-import { is, SQL, Table, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
+import { is, SQL, Table, type DrizzleEntityClass, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
 import { getTableConfig as pgConfig, integer as pgInteger, PgDialect, PgTable, pgTable, text as pgText } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteConfig, SQLiteSyncDialect, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -74,26 +74,23 @@ function shapeOf(config: {
   return lines.sort();
 }
 
-const sqliteDialect = new SQLiteSyncDialect();
-const pgDialect = new PgDialect();
-
-function sqliteShape(schema: Record<string, unknown>): Shape {
+/** Every table a schema module exports, as shapes, read with that dialect's getTableConfig and SQL printer. */
+function shapesOf<T extends Table>(
+  schema: Record<string, unknown>,
+  kind: DrizzleEntityClass<T>,
+  config: (table: T) => { name: string },
+  printer: { sqlToQuery(sql: SQL): { sql: string } },
+): Shape {
   const out: Shape = {};
-  for (const table of Object.values(schema).filter((v): v is SQLiteTable => is(v, SQLiteTable))) {
-    const c = sqliteConfig(table);
-    out[c.name] = shapeOf(c as never, (w) => sqliteDialect.sqlToQuery(w).sql, (t) => sqliteConfig(t as SQLiteTable).name);
+  for (const table of Object.values(schema).filter((v) => is(v, kind)) as T[]) {
+    const c = config(table);
+    out[c.name] = shapeOf(c as never, (w) => printer.sqlToQuery(w).sql, (t) => config(t as T).name);
   }
   return out;
 }
 
-function pgShape(schema: Record<string, unknown>): Shape {
-  const out: Shape = {};
-  for (const table of Object.values(schema).filter((v): v is PgTable => is(v, PgTable))) {
-    const c = pgConfig(table);
-    out[c.name] = shapeOf(c as never, (w) => pgDialect.sqlToQuery(w).sql, (t) => pgConfig(t as PgTable).name);
-  }
-  return out;
-}
+const sqliteShape = (schema: Record<string, unknown>) => shapesOf(schema, SQLiteTable, sqliteConfig, new SQLiteSyncDialect());
+const pgShape = (schema: Record<string, unknown>) => shapesOf(schema, PgTable, pgConfig, new PgDialect());
 
 /** Lines in one dialect's shape and not the other's, named by table. */
 function drift(sqlite: Shape, pg: Shape): string[] {
