@@ -6,7 +6,7 @@ import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
-import { dingtalkEnabled, feishuEnabled, publicUrl, type Config } from './config.js';
+import { assertRunnableDatabase, dingtalkEnabled, feishuEnabled, publicUrl, type Config } from './config.js';
 import { filesDirFor } from './outbox/attachments.js';
 import { fileRetentionFor } from './outbox/prune-files.js';
 import type { VerifyRoutesDeps } from './http/verify.js';
@@ -21,6 +21,8 @@ import { ConsoleAdapter } from './platforms/console/adapter.js';
 import { createDingtalkAdapter } from './platforms/dingtalk/adapter.js';
 import { createFeishuAdapter, type FeishuAdapterOptions } from './platforms/feishu/adapter.js';
 import { Scheduler } from './schedule/cron.js';
+import { BackupSchedule } from './backup/schedule.js';
+import { backupDirFor } from './backup/backups.js';
 import { onTransportClock, quietDeferral } from './schedule/time.js';
 import type { PolicyPreset } from './policy/schema.js';
 import { EvidenceWorker, type EvidenceWorkerOptions } from './declarations/evidence/worker.js';
@@ -55,6 +57,8 @@ export interface Xueshi {
   http: Hono;
   console: ConsoleAdapter;
   adapters: PlatformAdapter[];
+  /** Online backups on BACKUP_CRON; null when unset (or for an in-memory database). */
+  backups: BackupSchedule | null;
   /** Runs WAL checkpoints on a worker thread while started, so commits on the serving thread never do. */
   checkpointer: BackgroundCheckpointer;
   /** The HTTP server over `http` with the platforms' webhooks on the direct path; not listening yet. */
@@ -68,6 +72,7 @@ export interface Xueshi {
 /** The composition root: one database, one bot, one outbox, every enabled platform. */
 export function createXueshi(options: XueshiOptions): Xueshi {
   const { config } = options;
+  assertRunnableDatabase(config);
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? (config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock);
   const presets = loadPresetsFor(config);
@@ -152,6 +157,19 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     approve: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
   });
 
+  const backups =
+    config.BACKUP_CRON && config.DATABASE_PATH !== ':memory:'
+      ? new BackupSchedule({
+          dbPath: config.DATABASE_PATH,
+          dir: backupDirFor(config),
+          keep: config.BACKUP_KEEP,
+          timeZone: config.TIMEZONE,
+          cronExpression: config.BACKUP_CRON,
+          clock: options.transportClock ?? systemClock,
+          logger,
+        })
+      : null;
+
   const checkpointer = new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger });
   let pruneTimer: NodeJS.Timeout | null = null;
   return {
@@ -166,6 +184,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     http,
     console: consoleAdapter,
     adapters,
+    backups,
     createServer: () =>
       createNodeServer({ app: http, routes: adapters.flatMap((a) => a.routes ?? []), maxBodyBytes: config.MAX_BODY_BYTES, logger }),
     checkpointer,
@@ -183,10 +202,12 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       pruneTimer = setInterval(prune, 3600_000);
       pruneTimer.unref();
       scheduler.start();
+      backups?.start();
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
       await scheduler.stop();
+      await backups?.stop();
       for (const a of adapters) await a.stop?.();
       await bot.drain();
       bot.close();

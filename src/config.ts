@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import cron from 'node-cron';
+import { backupText } from './bot/i18n/zh-CN.backup.js';
 import { parseProxyList } from './http/client-address.js';
 
 /** Every setting the process reads from the environment. This is the only place `process.env` is read. */
@@ -11,6 +13,23 @@ export const ConfigSchema = z
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
     HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
     DATABASE_PATH: z.preprocess(emptyAsUndefined, z.string().default('data/xueshi.db')),
+    /**
+     * postgres:// or postgresql://… selects PostgreSQL instead of the SQLite file (issue 16). Until the stores are
+     * asynchronous the app refuses to start with it (assertRunnableDatabase), rather than pretend.
+     */
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .refine((v) => v === undefined || /^postgres(ql)?:\/\/./i.test(v), backupText.config.databaseUrlScheme),
+    ),
+    /** Online backups of the SQLite file on a schedule (node-cron, in TIMEZONE), e.g. `30 2 * * *`; off when unset. */
+    BACKUP_CRON: z.preprocess(emptyAsUndefined, z.string().optional().refine((v) => v === undefined || cron.validate(v), backupText.config.backupCron)),
+    /** Where backups go; default `backups` beside the database. */
+    BACKUP_DIR: optionalString,
+    /** Backups kept (the oldest beyond this are deleted after each backup). */
+    BACKUP_KEEP: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(14)),
     TIMEZONE: z.preprocess(
       emptyAsUndefined,
       z
@@ -128,6 +147,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return `  ${name}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${issue.message}`;
   });
   throw new ConfigError(`配置错误 (configuration error):\n${lines.join('\n')}`);
+}
+
+export type DatabaseChoice = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Which database the configuration selects: DATABASE_URL (PostgreSQL) when set, else the SQLite file. */
+export function databaseChoice(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>): DatabaseChoice {
+  return c.DATABASE_URL ? { dialect: 'postgres', url: c.DATABASE_URL } : { dialect: 'sqlite', path: c.DATABASE_PATH };
+}
+
+/**
+ * The app and the CLI run on SQLite only until the stores are asynchronous (docs/postgres.md): with DATABASE_URL
+ * they stop here with a clear configuration error instead of quietly using the SQLite file.
+ */
+export function assertRunnableDatabase(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>): void {
+  if (databaseChoice(c).dialect === 'postgres') throw new ConfigError(backupText.config.postgresNotYet);
 }
 
 export function feishuEnabled(c: Config): boolean {

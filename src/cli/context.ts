@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import { clockStartingAt, systemClock, type Clock } from '../clock.js';
-import { loadConfig, type Config } from '../config.js';
+import { assertRunnableDatabase, loadConfig, type Config } from '../config.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
@@ -38,6 +38,7 @@ export interface CliApp {
 /** Config + clock (XUESHI_NOW respected) + presets. A ConfigError propagates (exit 2 in main). */
 export function loadApp(io: CliIo, overrides: Record<string, string> = {}): CliApp {
   const config = loadConfig({ ...io.env, ...overrides });
+  assertRunnableDatabase(config);
   const clock = config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock;
   const presets = loadPresetsFor(config);
   return { config, clock, presets };

@@ -8,6 +8,7 @@
  *   demo
  *   declarations list|show|approve|reject|export …   (学时申报, declarations.ts)
  *   surveys template show|set …   (培训评价的问题模板, surveys.ts)
+ *   backup [--dir D] [--keep N] | restore <file>   (backup.ts: SQLite's online backup API)
  *   session … / broadcast … / deadlines …   (sessions.ts, broadcast.ts, deadlines.ts: other owners)
  */
 import { pathToFileURL } from 'node:url';
@@ -34,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   certificates: async () => (await import('./certificate.js')).certificatesCommand,
   declarations: async () => (await import('./declarations.js')).declarationsCommand,
   surveys: async () => (await import('./surveys.js')).surveysCommand,
+  backup: async () => (await import('./backup.js')).backupCommand,
+  restore: async () => (await import('./backup.js')).restoreCommand,
 };
 
 /** Every subcommand name, for checks that a message naming `npm run cli -- <name>` names one that exists. */

@@ -20,6 +20,8 @@ const usage = {
   certificate: 'npm run cli -- certificate <工号> [--year 2025] --out <文件.pdf>',
   certificates: 'npm run cli -- certificates revoke <证明编号> <原因>',
   certificatesBatch: 'npm run cli -- certificates <学校|all> --out <目录>',
+  backup: 'npm run cli -- backup [--dir <目录>] [--keep <份数>]',
+  restore: 'npm run cli -- restore <备份文件>',
 };
 
 /** "用法：…": the line every refusal ends with. */
@@ -58,6 +60,10 @@ export const cliText = {
     '      学时申报：列出、查看、以学校负责人或培训管理员身份通过或退回（须写原因），导出为 Excel 或 CSV',
     '  npm run cli -- surveys template show|set [--category <培训类别>] [--file <问题.json>]',
     '      培训评价的问题模板（按培训类别，不写类别即默认模板）',
+    `  ${usage.backup}`,
+    '      在线备份 SQLite 数据库（学时助手运行时也可以），文件名带北京时间，只保留最近若干份',
+    `  ${usage.restore}`,
+    '      用备份文件恢复数据库（须先停止学时助手；原数据库文件改名保留）',
     '退出码：0 成功，1 输入有误，2 配置错误',
   ].join('\n'),
   unknownCommand: (name: string) => `不认识的命令「${name}」。`,

@@ -1,0 +1,106 @@
+/**
+ * Backups on a schedule inside the running bot (BACKUP_CRON, BACKUP_DIR, BACKUP_KEEP), and the database choice in
+ * the configuration (DATABASE_URL selects PostgreSQL, which the app refuses to start on, clearly, for now).
+ */
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createXueshi } from '../../src/app.js';
+import { FixedClock } from '../../src/clock.js';
+import { runCli } from '../../src/cli/main.js';
+import { ConfigError, databaseChoice, loadConfig } from '../../src/config.js';
+import { audit } from '../../src/ledger/audit.js';
+import { createTestApp } from '../helpers/app.js';
+
+describe('scheduled backups in the running bot', { timeout: 60_000 }, () => {
+  it('backs up at the clock’s Beijing time while the bot writes, and keeps BACKUP_KEEP of them', async () => {
+    const transport = new FixedClock('2026-12-07T02:30:00+08:00');
+    const app = await createTestApp({ BACKUP_CRON: '30 2 * * *', BACKUP_KEEP: '2' }, { transportClock: transport });
+    try {
+      expect(app.backups).not.toBeNull();
+      expect(app.backups!.armed).toBe(false); // a FixedClock arms no cron: the test drives it
+      for (let i = 0; i < 3000; i++) audit(app.db, 'test', 'seed', { i, pad: 'x'.repeat(200) });
+      const committedBefore = (app.db.$client.prepare('select max(id) as n from audit_log').get() as { n: number }).n;
+
+      // The bot keeps writing on its own connection while the backup runs on its thread.
+      let writes = 0;
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          audit(app.db, 'test', 'during', { n: writes++ });
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      const first = await app.backups!.run();
+      const writesDuring = writes;
+      writing = false;
+      await writer;
+      expect(first).not.toBeNull();
+      expect(writesDuring).toBeGreaterThan(0);
+      const dir = join(app.dir, 'backups');
+      expect(first!.backup.path).toBe(join(dir, 'xueshi-20261207-023000.db'));
+      const copy = new Database(first!.backup.path, { readonly: true });
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect((copy.prepare('select count(*) as n from audit_log where id <= ?').get(committedBefore) as { n: number }).n).toBe(committedBefore);
+      copy.close();
+
+      transport.advance(24 * 3600_000);
+      await app.backups!.run();
+      transport.advance(24 * 3600_000);
+      const third = await app.backups!.run();
+      expect(third!.pruned).toEqual(['xueshi-20261207-023000.db']);
+      expect(readdirSync(dir).sort()).toEqual(['xueshi-20261208-023000.db', 'xueshi-20261209-023000.db']);
+    } finally {
+      await app.cleanup();
+    }
+  });
+
+  it('runs on BACKUP_CRON with the real clock, into BACKUP_DIR', async () => {
+    const app = await createTestApp({ BACKUP_CRON: '* * * * * *' });
+    const dir = join(app.dir, 'elsewhere');
+    await app.cleanup();
+    const again = await createTestApp({ BACKUP_CRON: '* * * * * *', BACKUP_DIR: dir });
+    try {
+      expect(again.backups!.armed).toBe(true);
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !(existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.db')))) await new Promise((r) => setTimeout(r, 100));
+      expect(readdirSync(dir).filter((f) => /^xueshi-\d{8}-\d{6}(-\d+)?\.db$/.test(f)).length).toBeGreaterThan(0);
+    } finally {
+      await again.cleanup();
+    }
+    expect(again.backups!.armed).toBe(false);
+  });
+
+  it('refuses a BACKUP_CRON that is not a cron expression', () => {
+    expect(() => loadConfig({ BACKUP_CRON: 'every night' })).toThrow(/BACKUP_CRON.*不是有效的 cron 表达式/s);
+    expect(() => loadConfig({ BACKUP_KEEP: '0' })).toThrow(/BACKUP_KEEP/);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('selects PostgreSQL for postgres:// and postgresql://, SQLite without it, and refuses other schemes', () => {
+    expect(databaseChoice(loadConfig({}))).toEqual({ dialect: 'sqlite', path: 'data/xueshi.db' });
+    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgres://u:p@db.example:5432/xueshi' }))).toEqual({ dialect: 'postgres', url: 'postgres://u:p@db.example:5432/xueshi' });
+    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgresql://db/xueshi' })).dialect).toBe('postgres');
+    expect(databaseChoice(loadConfig({ DATABASE_URL: '  ' })).dialect).toBe('sqlite');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/xueshi' })).toThrow(/DATABASE_URL="mysql:\/\/db\/xueshi": DATABASE_URL 应以 postgres:\/\/ 或 postgresql:\/\/ 开头/);
+    expect(() => loadConfig({ DATABASE_URL: 'data/xueshi.db' })).toThrow(/DATABASE_PATH/);
+  });
+
+  it('stops the bot and the CLI with a clear message instead of quietly using SQLite', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://db/xueshi', DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent' });
+    expect(() => createXueshi({ config })).toThrow(ConfigError);
+    expect(() => createXueshi({ config })).toThrow(/DATABASE_URL 指向 PostgreSQL，但本版本还不能在 PostgreSQL 上运行/);
+    let stderr = '';
+    const code = await runCli(['hours', 'T1'], {
+      env: { DATABASE_URL: 'postgresql://db/xueshi' },
+      stdout: new Writable({ write: (_c, _e, done) => done() }),
+      stderr: new Writable({ write: (c, _e, done) => ((stderr += String(c)), done()) }),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('docs/postgres.md');
+    expect(stderr).toContain('请删除 DATABASE_URL');
+  });
+});
