@@ -10,7 +10,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, customType, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { DECLARATION_ACTIONS, DECLARATION_FLAG_KINDS, DECLARATION_STATES, DECLARATION_STEPS, EVIDENCE_KINDS, EVIDENCE_STATUSES } from './schema.js';
+import { DECLARATION_ACTIONS, DECLARATION_FLAG_KINDS, DECLARATION_STATES, DECLARATION_STEPS, EVIDENCE_KINDS, EVIDENCE_STATUSES, SURVEY_KINDS } from './schema.js';
 
 /**
  * JSON the stores write as text (JSON.stringify) and parse themselves: stored as jsonb (the server checks it is
@@ -170,6 +170,8 @@ export const trainingSessions = pgTable(
     status: text('status', { enum: ['open', 'closed', 'cancelled'] }).notNull().default('open'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
+    trainer: text('trainer'),
+    project: text('project'),
   },
   (t) => [index('training_sessions_date').on(t.date)],
 );
@@ -499,4 +501,77 @@ export const evidenceFiles = pgTable(
     index('evidence_files_declaration').on(t.declarationId),
     index('evidence_files_sha256').on(t.sha256),
   ],
+);
+
+/* ---------- 培训评估与需求调研 (issue 17) ---------- */
+
+/** Also `questionnaires_evaluation_category` (unique on coalesce(category, '') for evaluations) and the default template: migration surveys_extras. */
+export const questionnaires = pgTable(
+  'questionnaires',
+  {
+    id: id(),
+    kind: text('kind', { enum: SURVEY_KINDS }).notNull(),
+    title: text('title').notNull(),
+    questions: jsonText('questions').notNull(),
+    category: text('category'),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('questionnaires_kind').on(t.kind, t.category)],
+);
+
+export const surveyRounds = pgTable(
+  'survey_rounds',
+  {
+    id: id(),
+    kind: text('kind', { enum: SURVEY_KINDS }).notNull(),
+    questionnaireId: integer('questionnaire_id').references(() => questionnaires.id),
+    questions: jsonText('questions').notNull(),
+    sessionId: integer('session_id').references(() => trainingSessions.id),
+    audience: jsonText('audience'),
+    title: text('title').notNull(),
+    openedAt: at('opened_at').notNull(),
+    closesAt: at('closes_at').notNull(),
+    remindAt: at('remind_at'),
+    remindedAt: at('reminded_at'),
+    resultsNotifiedAt: at('results_notified_at'),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [uniqueIndex('survey_rounds_session').on(t.sessionId), index('survey_rounds_closes').on(t.closesAt)],
+);
+
+export const surveyInvitations = pgTable(
+  'survey_invitations',
+  {
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => surveyRounds.id),
+    teacherId: integer('teacher_id')
+      .notNull()
+      .references(() => teachers.id),
+    tokenHash: text('token_hash').notNull(),
+    answered: boolean('answered').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.teacherId] }), uniqueIndex('survey_invitations_token').on(t.tokenHash)],
+);
+
+/**
+ * Anonymous answers keyed by a random id. SQLite stores them WITHOUT ROWID, in the random id's order; a
+ * PostgreSQL heap keeps rows roughly in insertion order, so the physical order (ctid) could hint at when an
+ * answer came: docs/postgres.md says what the PostgreSQL path must do about it before surveys run there.
+ */
+export const surveyAnswers = pgTable(
+  'survey_answers',
+  {
+    id: text('id').primaryKey(),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => surveyRounds.id),
+    answeredOn: text('answered_on').notNull(),
+    answers: jsonText('answers').notNull(),
+    school: text('school'),
+    role: text('role'),
+  },
+  (t) => [index('survey_answers_round').on(t.roundId)],
 );

@@ -81,6 +81,14 @@ describe('PostgreSQL migrations on a real server', () => {
       }
     }
     expect(defs.get('declarations_exact_repeat')).toMatch(/WHERE \(state <> 'withdrawn'::text\)/);
+    // Written by hand as on SQLite: one evaluation template per category (NULL counted as one), and the default one.
+    expect(defs.get('questionnaires_evaluation_category')).toMatch(/UNIQUE INDEX .*COALESCE\(category, ''::text\).*WHERE \(kind = 'evaluation'::text\)/);
+    const templates = await db.$client.query(`select title, category, jsonb_array_length(questions) as n from questionnaires where kind = 'evaluation'`);
+    expect(templates.rows).toEqual([{ title: '培训评价', category: null, n: 5 }]);
+    const now = new Date();
+    const template = { kind: 'evaluation' as const, title: 'x', questions: '[]', createdBy: 'test', createdAt: now, updatedAt: now };
+    await expect(db.insert(schemaPg.questionnaires).values(template)).rejects.toMatchObject({ cause: { constraint: 'questionnaires_evaluation_category' } });
+    await db.insert(schemaPg.questionnaires).values({ ...template, kind: 'survey' });
     const triggers = await db.$client.query<{ tgname: string }>(`select tgname from pg_trigger where not tgisinternal order by tgname`);
     expect(triggers.rows.map((r) => r.tgname)).toEqual(['admin_records_delete', 'admin_records_update', 'admin_teachers_delete', 'admin_teachers_update']);
   });
