@@ -42,6 +42,11 @@ import declarationForm from './declaration-form.js';
 import declarationResubmit from './declaration-resubmit.js';
 import declarationWithdraw from './declaration-withdraw.js';
 import myDeclarations from './my-declarations.js';
+import surveyEvaluate from './survey-evaluate.js';
+import surveyStart from './survey-start.js';
+import surveyMine from './survey-mine.js';
+import surveyReply from './survey-reply.js';
+import surveyForm from './survey-form.js';
 
 /** Every chat command, in the order help lists them. */
 export const commands: Command[] = [];
@@ -84,5 +89,8 @@ commands.push(adminLogin as Command);
 commands.push(smalltalk as Command);
 // One-time codes officers and school leaders bind with.
 commands.push(bindCode as Command);
+// 培训评价 and 需求调研 (issue 17): before 学时申报's answers, so a teacher answering a short evaluation is not
+// pulled into a half-filled declaration; 取消 / 跳过 belong to whichever form is open (bot.ts).
+commands.push(surveyEvaluate as Command, surveyStart as Command, surveyMine as Command, surveyReply as Command, surveyForm as Command);
 // 学时申报 (teacher's side): the step-by-step form, its answers, and the teacher's own list.
 commands.push(declare as Command, myDeclarations as Command, declarationResubmit as Command, declarationWithdraw as Command, declarationAnswer as Command, declarationForm as Command);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { findSessionByRef, setSessionStatus } from '../src/sessions/service.js';
 import { liveCounts } from '../src/sessions/report.js';
+import { dueNow } from '../src/broadcasts/broadcasts.js';
+import { evaluationNote, openSessionEvaluation } from '../src/surveys/service.js';
 
 /** 结束培训 <培训编号>: closes sign-in early; later attempts hear "签到已结束". Credit already given stays. */
 export default defineCommand({
@@ -20,6 +22,8 @@ export default defineCommand({
     if (session.status === 'cancelled') return { text: m.cancelled(session.title) };
     if (!setSessionStatus(db, session, 'closed', `${caller.platform}:${caller.accountId}`)) return { text: m.already(session.title) };
     const counts = liveCounts(db, session);
-    return { text: m.done(session.title, counts.signedIn, counts.expected) };
+    // Everyone who signed in is asked to evaluate it now (the scheduler would, a minute later, for a session left open).
+    const evaluation = openSessionEvaluation({ db, now: ctx.clock.now(), sendAt: dueNow(ctx.clock), timeZone: ctx.timeZone }, session);
+    return { text: [m.done(session.title, counts.signedIn, counts.expected), evaluationNote(evaluation)].filter(Boolean).join('\n') };
   },
 });

@@ -292,7 +292,8 @@ export class Bot {
   private continueConversation(conversation: Command, message: IncomingMessage, caller: Caller): Answer {
     const ctx = this.contextFor(caller, message);
     const named = this.router.named(message.text);
-    if (!named || named.command === conversation) {
+    // Words every form shares (取消, 跳过) are the open form's, whichever form's command carries them as names.
+    if (!named || named.command === conversation || named.command.conversation) {
       return { reply: runCommand(conversation, ctx, normalizeText(message.text)), personal: Boolean(conversation.personal) };
     }
     const reply = runCommand(named.command, ctx, named.argText);
@@ -331,8 +332,10 @@ export class Bot {
   private respondToCardAction(action: CardAction, eventKey: string): Outgoing[] {
     // A click is a command typed by the clicker: the button carries {command, args}.
     const command = typeof action.value.command === 'string' ? action.value.command : '';
-    // A submitted form travels as its command's one argument: the fields as JSON (the command reads them back).
-    const args = action.form ? JSON.stringify(action.form) : typeof action.value.args === 'string' ? action.value.args : '';
+    // A submitted form travels as its command's last argument: the fields as JSON (the command reads them back),
+    // after the button's own args if it has any (CardForm.args).
+    const buttonArgs = typeof action.value.args === 'string' ? action.value.args : '';
+    const args = action.form ? `${buttonArgs} ${JSON.stringify(action.form)}`.trim() : buttonArgs;
     const asMessage: IncomingMessage = {
       kind: 'message',
       platform: action.platform,

@@ -23,6 +23,7 @@ import { exampleDate } from '../time/parse.js';
 import { attendanceRows, toCsv, writeAttendance } from './attendance-export.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
+import { evaluationNote, openSessionEvaluation } from '../surveys/service.js';
 
 export const SESSION_USAGE = cliText.usage.session;
 
@@ -115,6 +116,8 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
           code: { type: 'string' },
           by: { type: 'string' },
           'base-url': { type: 'string' },
+          trainer: { type: 'string' },
+          project: { type: 'string' },
         },
         usage,
         { min: 0, max: 0 },
@@ -137,6 +140,8 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         audience: values.audience ? need(parseAudience(values.audience)) : EVERYONE,
         mode: mode.mode,
         staticCode: mode.staticCode,
+        trainer: values.trainer,
+        project: values.project,
       };
       const created = createSession(db, draft, {
         now,
@@ -218,6 +223,12 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
       const status = sub === 'close' ? 'closed' : 'cancelled';
       const changed = setSessionStatus(db, session, status, `cli:${values.by ?? 'cli'}`, values.reason);
       out(changed ? (sub === 'close' ? text.cli.closed(session.id) : text.cli.cancelled(session.id)) : text.cli.unchanged(session.id, session.status));
+      if (changed && sub === 'close') {
+        // The running bot's outbox worker sends the invitations (they are rows in the shared database).
+        const now = deps.clock.now();
+        const note = evaluationNote(openSessionEvaluation({ db, now, sendAt: now, timeZone: deps.timeZone }, session));
+        if (note) out(note);
+      }
       return EXIT.ok;
     }
 

@@ -69,8 +69,16 @@ export interface CardForm {
   command: string;
   /** A line above the fields (where the form is shown). */
   hint?: string;
-  /** A text input, or a choice among `options` (the value sent is the option itself). */
-  fields: { name: string; label: string; placeholder?: string; options?: readonly string[] }[];
+  /**
+   * Words the submit passes before the fields (e.g. which survey round and its one-time token): the command then
+   * reads `<args> <fields as JSON>`.
+   */
+  args?: string;
+  /**
+   * A text input, or a choice among `options` (the value sent is the option itself). `required`: the platform
+   * refuses to submit without it (the command still checks); `maxLength` of a text input (default 100).
+   */
+  fields: { name: string; label: string; placeholder?: string; options?: readonly string[]; required?: boolean; maxLength?: number }[];
   submitLabel: string;
 }
 

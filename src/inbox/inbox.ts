@@ -75,3 +75,24 @@ export function pruneHandled(db: Db, olderThan: Date): number {
     .where(and(sql`${inbox.status} != 'pending'`, lt(inbox.receivedAt, olderThan)))
     .run().changes;
 }
+
+/**
+ * Forgets what a handled event said (an anonymous evaluation's answers): its payload becomes an empty message
+ * that still parses, keeping only the platform, the event id and when it came. Runs in the handler's
+ * transaction, so the answer and the redaction commit together. `event` may be the message a card click was
+ * turned into: its claim key (no message id) is the click's own.
+ */
+export function redactPayload(db: Db, event: InboundEvent): void {
+  const stub: InboundEvent = {
+    kind: 'message',
+    platform: event.platform,
+    eventId: event.eventId,
+    accountId: '-',
+    chatId: '-',
+    chatType: 'direct',
+    text: '',
+    receivedAt: event.receivedAt,
+    replyVia: {},
+  };
+  prepared(db, `update inbox set payload = ? where claim_key = ?`).run(JSON.stringify(stub), claimKeyOf(event));
+}

@@ -10,6 +10,7 @@ import { pruneFiles, type FileRetention } from '../outbox/prune-files.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from './context.js';
 import { paceReminders } from './pace.js';
+import { surveyJobs } from '../surveys/schedule.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -43,6 +44,10 @@ export interface TickReport {
   prunedFiles: number;
   /** Half-filled 学时申报 drafts dropped (each teacher told once). */
   expiredDrafts: number;
+  /** Issue 17: evaluations opened for sessions that ended, reminders queued, organisers told results are in. */
+  evaluationsOpened: number;
+  surveyReminders: number;
+  surveyNotices: number;
   /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
   deferred: number;
   errors: number;
@@ -78,6 +83,9 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     declarationEscalations: 0,
     prunedFiles: 0,
     expiredDrafts: 0,
+    evaluationsOpened: 0,
+    surveyReminders: 0,
+    surveyNotices: 0,
     deferred: 0,
     errors: 0,
     ms: 0,
@@ -125,9 +133,16 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
   job('declarationDrafts', () => {
     report.expiredDrafts = expireDeclarationDrafts(ctx);
   });
+  job('surveys', () => {
+    const r = surveyJobs(ctx);
+    report.evaluationsOpened = r.opened;
+    report.surveyReminders = r.reminders;
+    report.surveyNotices = r.notices;
+    report.deferred += r.deferred;
+  });
   report.ms = performance.now() - started;
   if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
-  if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations + report.expiredDrafts > 0) {
+  if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations + report.expiredDrafts + report.evaluationsOpened + report.surveyReminders + report.surveyNotices > 0) {
     logger.info({ ...report, ms: Math.round(report.ms) }, 'scheduler enqueued messages');
     deps.onEnqueued?.();
   }

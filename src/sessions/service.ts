@@ -27,6 +27,9 @@ export interface SessionDraft {
   mode: SessionMode;
   /** Static mode: the code; omitted → a random 6-digit code is chosen. */
   staticCode?: string | null;
+  /** Who teaches it and the training project it belongs to (optional): evaluation results group by them. */
+  trainer?: string | null;
+  project?: string | null;
 }
 
 export type DraftProblem =
@@ -121,6 +124,8 @@ export function createSession(db: Db, draft: SessionDraft, options: CreateOption
     secret: newSessionSecret(),
     createdBy: options.createdBy,
     createdAt: options.now,
+    trainer: draft.trainer?.trim() || null,
+    project: draft.project?.trim() || null,
   });
   audit(db, options.createdBy, 'session_create', { sessionId: session.id, title: session.title, date: session.date, mode: session.mode });
   return { ok: true, session, expected: checked.expected };

@@ -71,9 +71,13 @@ export function optionsOf(q: Question): string[] {
  * value; null when it is not an answer to this question.
  */
 export function readAnswer(q: Question, raw: string): AnswerValue | null {
+  // A comment is kept as written (full-width punctuation and all); a choice is read through NFKC (５ → 5).
+  if (q.kind === 'text') {
+    const comment = raw.trim();
+    return comment && comment.length <= MAX_TEXT_ANSWER ? comment : null;
+  }
   const text = raw.normalize('NFKC').trim();
   if (!text) return null;
-  if (q.kind === 'text') return text.length <= MAX_TEXT_ANSWER ? text : null;
   const options = optionsOf(q);
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   const index = Number.isInteger(n) && n >= 1 && n <= options.length ? n - 1 : options.indexOf(text);

@@ -266,7 +266,7 @@ describe('refusals', () => {
   it('closed and cancelled sessions refuse sign-in', async () => {
     const s = makeSession({ mode: 'static', staticCode: '5555' });
     app.fixedClock.set(at('08:40:00'));
-    expect(await say('officer', `结束培训 ${s.id}`)).toBe('已结束「师德专题讲座」的签到：应到 6 人，已签到 0 人。');
+    expect(await say('officer', `结束培训 ${s.id}`)).toBe('已结束「师德专题讲座」的签到：应到 6 人，已签到 0 人。\n没有老师签到，不发评价。');
     expect(await say('zhang', '签到 5555')).toBe('「师德专题讲座」的签到已结束。如有疑问请联系培训管理员。');
     setSessionStatus(app.db, getSession(app.db, s.id)!, 'cancelled', 'test', '讲师生病');
     expect(await say('zhang', '签到 5555')).toBe('「师德专题讲座」已取消，无需签到。');

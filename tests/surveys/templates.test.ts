@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { runSessionsCli } from '../../src/cli/sessions.js';
 import { runSurveysCli } from '../../src/cli/surveys.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { checkQuestions, checkAnswers, readAnswer } from '../../src/surveys/questions.js';
 import { templateFor } from '../../src/surveys/templates.js';
+import { addTeacher } from '../helpers/seed.js';
 
 const config = loadConfig({ DATABASE_PATH: ':memory:' });
 const preset = loadPresetsFor(config).get(config.DEFAULT_POLICY);
@@ -128,5 +130,26 @@ describe('evaluation templates (questions as data)', () => {
       answers: { overall: 5, content: 4, trainer: 3, usefulness: 5 },
     });
     expect(checkAnswers(qs, { overall: '5', content: '9' })).toMatchObject({ ok: false, problems: ['「培训内容」的回答不是可选的选项', '「授课教师」还没有回答', '「实用性（对教学工作的帮助）」还没有回答'] });
+  });
+
+  it('session create takes --trainer and --project, which evaluation results group by', async () => {
+    err = '';
+    addTeacher(db, { employeeNo: 'T0001', name: '张三' });
+    const presets = loadPresetsFor(config);
+    const code = await runSessionsCli(
+      ['create', '--title', '作业设计', '--category', '集中培训', '--hours', '3', '--date', '2026-11-26', '--checkin', '08:30-09:00', '--trainer', ' 李老师 ', '--project', '国培2026'],
+      {
+        db,
+        clock: new FixedClock('2026-11-25T10:00:00+08:00'),
+        timeZone: 'Asia/Shanghai',
+        presets,
+        defaultPolicy: config.DEFAULT_POLICY,
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (err += s) },
+      },
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(db.$client.prepare('select trainer, project from training_sessions').all()).toEqual([{ trainer: '李老师', project: '国培2026' }]);
   });
 });

@@ -12,11 +12,12 @@ function renderFormCard(card: CardSpec, form: CardForm): Record<string, unknown>
     tag: 'markdown',
     content: (section.heading ? [`**${escapeMarkdown(section.heading)}**`, ...section.lines.map(escapeMarkdown)] : section.lines.map(escapeMarkdown)).join('\n'),
   }));
-  const fields = form.fields.map((f) =>
-    f.options
+  const fields = form.fields.map((f) => ({
+    ...(f.options
       ? { tag: 'select_static', name: f.name, placeholder: plain(f.placeholder ?? f.label), options: f.options.map((o) => ({ text: plain(o), value: o })) }
-      : { tag: 'input', name: f.name, label: plain(f.label), placeholder: plain(f.placeholder ?? f.label), max_length: 100 },
-  );
+      : { tag: 'input', name: f.name, label: plain(f.label), placeholder: plain(f.placeholder ?? f.label), max_length: f.maxLength ?? 100 }),
+    ...(f.required ? { required: true } : {}),
+  }));
   elements.push({
     tag: 'form',
     name: 'form',
@@ -29,7 +30,7 @@ function renderFormCard(card: CardSpec, form: CardForm): Record<string, unknown>
         text: plain(form.submitLabel),
         type: 'primary',
         form_action_type: 'submit',
-        behaviors: [{ type: 'callback', value: { command: form.command } }],
+        behaviors: [{ type: 'callback', value: { command: form.command, ...(form.args ? { args: form.args } : {}) } }],
       },
     ],
   });

@@ -1,5 +1,6 @@
 import { schema } from '../../../db/client.js';
 import { listen } from '../../../src/http/server.js';
+import type { Logger } from '../../../src/logger.js';
 import type { FeishuAdapter, FeishuAdapterOptions } from '../../../src/platforms/feishu/adapter.js';
 import { createTestApp, type TestApp } from '../app.js';
 import { FakeFeishu } from './feishu-platform.js';
@@ -45,12 +46,14 @@ export interface StartOptions {
   feishu?: FeishuAdapterOptions;
   /** Wait until the bot's open_id is learned before returning (default true, so group @-messages are for it). */
   waitForIdentity?: boolean;
+  /** The app's logger (default silent), e.g. one that keeps every line so a test can read what was logged. */
+  logger?: Logger;
 }
 
 export async function startFeishu(env: Record<string, string> = {}, o: StartOptions = {}): Promise<FeishuHarness> {
   const fake = await FakeFeishu.start();
   o.prepare?.(fake);
-  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { feishu: o.feishu });
+  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { feishu: o.feishu, ...(o.logger ? { logger: o.logger } : {}) });
   const adapter = app.adapters.find((a) => a.platform === 'feishu') as FeishuAdapter;
   if (o.waitForIdentity !== false && env.FEISHU_MODE !== 'websocket') await adapter.identity.whenKnown(15_000);
   const server = app.createServer();

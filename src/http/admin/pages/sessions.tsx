@@ -9,6 +9,8 @@ import { projectorPath, rangeText, signInCard } from '../../../sessions/replies.
 import { attendanceReport, liveCounts } from '../../../sessions/report.js';
 import { audienceOf, hasCheckout, type SessionMode } from '../../../sessions/model.js';
 import { createSession, setSessionStatus, type SessionDraft } from '../../../sessions/service.js';
+import { dueNow } from '../../../broadcasts/broadcasts.js';
+import { evaluationNote, openSessionEvaluation } from '../../../surveys/service.js';
 import { getSession, listSessions } from '../../../sessions/store.js';
 import { sendSignInCards } from '../../../sessions/notify.js';
 import { parseAudience, parseDate, parseHours, parseTimeRange, type ParseResult } from '../../../sessions/syntax.js';
@@ -374,7 +376,11 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/sessions/:id/close', (c) => {
     const session = getSession(svc.db, Number(c.req.param('id')) || 0);
     if (!session) return c.redirect('/admin/sessions', 303);
-    if (setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) flash(c, 'ok', m.closed, svc.secureCookies);
+    if (setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) {
+      const now = svc.clock.now();
+      const evaluation = openSessionEvaluation({ db: svc.db, now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE }, session);
+      flash(c, 'ok', [m.closed, evaluationNote(evaluation)].filter(Boolean).join(' '), svc.secureCookies);
+    }
     return c.redirect(`/admin/sessions/${session.id}`, 303);
   });
 }

@@ -1,0 +1,138 @@
+import type { Db } from '../../db/client.js';
+import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
+import { showable } from './anonymity.js';
+import { optionsOf, parseStoredQuestions, RATING_VALUES, type Answers, type Question, type Questions } from './questions.js';
+import { answersOf, evaluationRoundsWithSessions, getRound, invitationCounts, invitedBySchoolAndRole, type AnswerRow, type RoundRow } from './store.js';
+
+/**
+ * Results as plain objects for the console, the exports and the organiser's notice. Every group (a round, a
+ * trainer, a project, a school, a 职务) with fewer than MIN_GROUP_SIZE answers is `suppressed`: its count only,
+ * no distribution, no mean, no comments (src/surveys/anonymity.ts).
+ */
+
+export interface QuestionResult {
+  key: string;
+  kind: Question['kind'];
+  prompt: string;
+  /** Answers to this question (an optional one may be skipped). */
+  answered: number;
+  distribution?: { label: string; count: number }[];
+  /** Ratings only, 1–5, two decimals. */
+  mean?: number;
+  /** Text answers, in the table's (random) order. */
+  comments?: string[];
+}
+
+export interface GroupResults {
+  invited: number;
+  answered: number;
+  /** answered / invited, 0–1 (0 when nobody was invited). */
+  responseRate: number;
+  questions: QuestionResult[];
+  suppressed: boolean;
+}
+
+export interface RoundResults extends GroupResults {
+  round: RoundRow;
+}
+
+const rate = (answered: number, invited: number) => (invited > 0 ? Math.round((answered / invited) * 1000) / 1000 : 0);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function readAnswers(row: AnswerRow): Answers {
+  try {
+    return JSON.parse(row.answers) as Answers;
+  } catch {
+    return {};
+  }
+}
+
+/** One question over a set of answers. */
+function questionResult(q: Question, all: readonly Answers[], suppressed: boolean): QuestionResult {
+  const values = all.map((a) => a[q.key]).filter((v) => v !== undefined);
+  const base: QuestionResult = { key: q.key, kind: q.kind, prompt: q.prompt, answered: values.length };
+  if (suppressed) return base;
+  if (q.kind === 'text') return { ...base, comments: values.map(String) };
+  if (q.kind === 'rating') {
+    const ratings = values.map(Number).filter((v) => Number.isInteger(v) && v >= 1 && v <= 5);
+    const distribution = RATING_VALUES.map((v) => ({ label: S.rating.label(v), count: ratings.filter((r) => r === v).length }));
+    const mean = ratings.length ? round2(ratings.reduce((s, v) => s + v, 0) / ratings.length) : undefined;
+    return { ...base, distribution, ...(mean === undefined ? {} : { mean }) };
+  }
+  const distribution = optionsOf(q).map((label) => ({ label, count: values.filter((v) => v === label).length }));
+  return { ...base, distribution };
+}
+
+function groupResults(questions: Questions, rows: readonly AnswerRow[], invited: number): GroupResults {
+  const answered = rows.length;
+  const suppressed = !showable(answered);
+  const all = rows.map(readAnswers);
+  return { invited, answered, responseRate: rate(answered, invited), questions: questions.map((q) => questionResult(q, all, suppressed)), suppressed };
+}
+
+export function roundResults(db: Db, roundId: number): RoundResults | null {
+  const round = getRound(db, roundId);
+  if (!round) return null;
+  const { invited } = invitationCounts(db, roundId);
+  return { round, ...groupResults(parseStoredQuestions(round.questions), answersOf(db, roundId), invited) };
+}
+
+export interface GroupedResults extends GroupResults {
+  /** The session id, trainer or project; null when the sessions did not name one. */
+  key: string | null;
+  label: string;
+  rounds: number;
+}
+
+/**
+ * Evaluations grouped by session, trainer or project (sessions dated from–to, both included). Rounds of one group
+ * may use different templates: a question is counted under its key across them (the first prompt seen names it).
+ */
+export function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'project'; from?: string; to?: string }): GroupedResults[] {
+  const groups = new Map<string, { key: string | null; label: string; rounds: RoundRow[] }>();
+  for (const { round, session } of evaluationRoundsWithSessions(db, options.from, options.to)) {
+    const raw = options.by === 'session' ? String(session.id) : options.by === 'trainer' ? session.trainer : session.project;
+    const key = raw?.trim() || null;
+    const label = options.by === 'session' ? S.results.sessionLabel(session.id, session.title, session.date) : (key ?? S.results.unnamed);
+    const id = key ?? '';
+    const group = groups.get(id) ?? { key, label, rounds: [] };
+    group.rounds.push(round);
+    groups.set(id, group);
+  }
+  return [...groups.values()].map((g) => {
+    const questions = new Map<string, Question>();
+    const rows: AnswerRow[] = [];
+    let invited = 0;
+    for (const round of g.rounds) {
+      for (const q of parseStoredQuestions(round.questions)) if (!questions.has(q.key)) questions.set(q.key, q);
+      rows.push(...answersOf(db, round.id));
+      invited += invitationCounts(db, round.id).invited;
+    }
+    return { key: g.key, label: g.label, rounds: g.rounds.length, ...groupResults([...questions.values()], rows, invited) };
+  });
+}
+
+export interface SurveyGroupResults extends GroupResults {
+  /** The school or 职务 (as the roster had it when the answer came). */
+  group: string;
+}
+
+/**
+ * A needs survey's results per school or per 职务. `invited` counts the invitees of that school / 职务 as the
+ * roster has them now. Groups under the minimum size show their count only, like everything else.
+ */
+export function surveyResultsByGroup(db: Db, roundId: number, by: 'school' | 'role'): SurveyGroupResults[] {
+  const round = getRound(db, roundId);
+  if (!round) return [];
+  const questions = parseStoredQuestions(round.questions);
+  const byGroup = new Map<string, AnswerRow[]>();
+  for (const row of answersOf(db, roundId)) {
+    const group = (by === 'school' ? row.school : row.role) ?? S.results.unnamed;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), row]);
+  }
+  const invited = invitedBySchoolAndRole(db, roundId, by);
+  const names = new Set([...byGroup.keys(), ...invited.keys()]);
+  return [...names]
+    .sort((a, b) => a.localeCompare(b, 'zh-CN'))
+    .map((group) => ({ group, ...groupResults(questions, byGroup.get(group) ?? [], invited.get(group) ?? 0) }));
+}

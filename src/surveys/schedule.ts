@@ -1,0 +1,99 @@
+import { inTransaction } from '../../db/statements.js';
+import { forget, statesOlderThan } from '../bot/chat-state.js';
+import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
+import { send } from '../deadlines/reminders.js';
+import { accountsOf } from '../outbox/address.js';
+import { enqueue } from '../outbox/outbox.js';
+import type { TickContext } from '../schedule/context.js';
+import { isOver } from '../sessions/model.js';
+import { dateIn } from '../time/zone.js';
+import { MIN_GROUP_SIZE } from './anonymity.js';
+import { SURVEY_DRAFT_KEY } from './chat/flow.js';
+import { organiserAccount } from './organiser.js';
+import { roundResults } from './results.js';
+import { openSessionEvaluation } from './service.js';
+import { markReminded, markResultsNotified, roundsDueReminder, roundsDueResults, sessionsWithoutRound, unansweredToRemind, type RoundRow } from './store.js';
+
+const DAY_MS = 24 * 3600_000;
+/** Sessions that ended this long ago or less are still evaluated (a restart, a first install): older ones are not. */
+export const EVALUATION_SWEEP_DAYS = 2;
+/** Half-answered drafts untouched this long are dropped (their answers were never submitted, so never stored). */
+export const SURVEY_DRAFT_LIFETIME_MS = DAY_MS;
+
+export interface SurveyTickReport {
+  opened: number;
+  reminders: number;
+  notices: number;
+  deferred: number;
+}
+
+/**
+ * The scheduler's part of issue 17, worked out from the database and `now` (a re-run sends nothing twice):
+ * - a session whose last window has passed (or that was closed) and has no evaluation yet gets one;
+ * - a round whose reminder is due gets one reminder to those who have not answered (held in quiet hours);
+ * - the organiser of a round that closed, or that everyone answered, is told once;
+ * - stale half-answered drafts are deleted.
+ */
+export function surveyJobs(ctx: TickContext): SurveyTickReport {
+  const report: SurveyTickReport = { opened: 0, reminders: 0, notices: 0, deferred: 0 };
+  const { db, now } = ctx;
+  const deps = { db, now, sendAt: ctx.transportNow, timeZone: ctx.timeZone };
+  const since = dateIn(new Date(now.getTime() - EVALUATION_SWEEP_DAYS * DAY_MS), ctx.timeZone);
+  for (const session of sessionsWithoutRound(db, since)) {
+    if (ctx.overBudget()) return { ...report, deferred: report.deferred + 1 };
+    if (session.status !== 'closed' && !isOver(session, now)) continue;
+    const outcome = inTransaction(db, () => openSessionEvaluation(deps, session));
+    if (outcome.kind === 'opened') {
+      report.opened++;
+      ctx.logger.info({ sessionId: session.id, roundId: outcome.round.id, invited: outcome.invited }, 'session evaluation opened');
+    }
+  }
+  for (const round of roundsDueReminder(db, now)) {
+    if (ctx.overBudget()) return { ...report, deferred: report.deferred + 1 };
+    report.reminders += inTransaction(db, () => remind(ctx, round));
+  }
+  for (const round of roundsDueResults(db, now)) {
+    if (ctx.overBudget()) return { ...report, deferred: report.deferred + 1 };
+    report.notices += inTransaction(db, () => notifyOrganiser(ctx, round));
+  }
+  inTransaction(db, () => {
+    for (const row of statesOlderThan(db, SURVEY_DRAFT_KEY, new Date(now.getTime() - SURVEY_DRAFT_LIFETIME_MS))) forget(db, row, SURVEY_DRAFT_KEY);
+  });
+  return report;
+}
+
+/** The one reminder: marked first, so a second tick finds it done; each message keyed by round and teacher. */
+function remind(ctx: TickContext, round: RoundRow): number {
+  if (!markReminded(ctx.db, round.id, ctx.now)) return 0;
+  const teacherIds = unansweredToRemind(ctx.db, round.id);
+  const accounts = accountsOf(ctx.db, teacherIds);
+  const text = S.remind.text(round.kind, round.title, dateIn(round.closesAt, ctx.timeZone));
+  let queued = 0;
+  for (const teacherId of teacherIds) {
+    const account = accounts.get(teacherId);
+    if (!account) continue;
+    const key = `survey:${round.id}:remind:${teacherId}`;
+    queued += send(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: { text }, idempotencyKey: key, origin: `survey:${round.id}:remind` }, round.remindAt ?? ctx.now);
+  }
+  return queued;
+}
+
+/** Tells the organiser once: response rate, and the overall mean only when the group is large enough. */
+function notifyOrganiser(ctx: TickContext, round: RoundRow): number {
+  if (!markResultsNotified(ctx.db, round.id, ctx.now)) return 0;
+  const account = organiserAccount(ctx.db, round.createdBy);
+  const results = roundResults(ctx.db, round.id);
+  // Nobody was asked (no one signed in): there are no results to announce.
+  if (!account || !results || results.invited === 0) return 0;
+  const lines = [S.organiser.text(round.kind, round.title, results.invited, results.answered, Math.round(results.responseRate * 100))];
+  const overall = results.questions.find((q) => q.kind === 'rating' && q.mean !== undefined);
+  if (results.suppressed) lines.push(S.organiser.tooFew(MIN_GROUP_SIZE));
+  else if (round.kind === 'evaluation' && overall?.mean !== undefined) lines.push(S.organiser.mean(overall.mean));
+  lines.push(S.organiser.where);
+  const key = `survey:${round.id}:results`;
+  return enqueue(
+    ctx.db,
+    [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: { text: lines.join('\n') }, idempotencyKey: key, origin: key, quiet: true }],
+    ctx.transportNow,
+  );
+}

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { findTeacherById } from '../../src/ledger/teachers.js';
+import { resultsBy, roundResults, surveyResultsByGroup } from '../../src/surveys/results.js';
+import { openSessionEvaluation, sendSurvey, takeAnswers } from '../../src/surveys/service.js';
+import { addSession, seedTeachers, signIn } from '../helpers/surveys.js';
+
+/** results.ts: grouping by session, trainer and project, and the minimum group size applied to every group. */
+
+const TZ = 'Asia/Shanghai';
+const NOW = new Date('2026-11-25T10:00:00+08:00');
+let db: Db;
+let teachers: number[];
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  teachers = seedTeachers(db, 'console', 12, (i) => `acc-${i}`);
+});
+afterEach(() => closeDatabase(db));
+
+const deps = () => ({ db, now: NOW, sendAt: NOW, timeZone: TZ });
+
+function evaluate(o: { title: string; trainer?: string; project?: string; date?: string }, attendees: number[], overall: number[]) {
+  const session = addSession(db, { title: o.title, date: o.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: o.trainer, project: o.project });
+  signIn(db, session, attendees);
+  const opened = openSessionEvaluation(deps(), session);
+  if (opened.kind !== 'opened') throw new Error('not opened');
+  overall.forEach((score, i) => {
+    const teacher = findTeacherById(db, attendees[i])!;
+    const answers = { overall: score, content: score, trainer: score, usefulness: score, comment: `${o.title} 意见 ${i}` };
+    expect(takeAnswers(db, { round: opened.round, teacher, answers, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
+  });
+  return opened.round;
+}
+
+describe('evaluation results', () => {
+  it('a round under five answers shows its count only; at five the distribution, mean and comments', () => {
+    const small = evaluate({ title: '小组' }, teachers.slice(0, 6), [5, 4, 4, 3]);
+    const r = roundResults(db, small.id)!;
+    expect(r).toMatchObject({ invited: 6, answered: 4, suppressed: true });
+    expect(r.responseRate).toBeCloseTo(0.667, 3);
+    expect(r.questions.map((q) => Object.keys(q).sort())).toEqual(r.questions.map(() => ['answered', 'key', 'kind', 'prompt']));
+    const big = evaluate({ title: '大组' }, teachers.slice(0, 6), [5, 4, 4, 3, 1]);
+    const b = roundResults(db, big.id)!;
+    expect(b.suppressed).toBe(false);
+    expect(b.questions[0]).toMatchObject({ key: 'overall', mean: 3.4, answered: 5 });
+    expect(b.questions[0].distribution!.map((d) => d.count)).toEqual([1, 0, 1, 2, 1]);
+    expect(b.questions[4].comments).toHaveLength(5);
+  });
+
+  it('groups by trainer and project across sessions; each group is held to the minimum on its own', () => {
+    evaluate({ title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 4), [5, 5, 4]);
+    evaluate({ title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(4, 8), [4, 4]);
+    evaluate({ title: 'B1', trainer: '张老师', project: '国培2026' }, teachers.slice(8, 12), [2, 3]);
+    evaluate({ title: 'C1' }, teachers.slice(0, 2), [3]);
+    const byTrainer = Object.fromEntries(resultsBy(db, { by: 'trainer' }).map((g) => [g.label, g]));
+    expect(byTrainer['李老师']).toMatchObject({ rounds: 2, invited: 8, answered: 5, suppressed: false });
+    expect(byTrainer['李老师'].questions[0].mean).toBe(4.4);
+    expect(byTrainer['张老师']).toMatchObject({ rounds: 1, answered: 2, suppressed: true });
+    expect(byTrainer['张老师'].questions[0].mean).toBeUndefined();
+    expect(byTrainer['（未填写）']).toMatchObject({ key: null, answered: 1, suppressed: true });
+    const byProject = resultsBy(db, { by: 'project' }).find((g) => g.key === '国培2026')!;
+    expect(byProject).toMatchObject({ rounds: 3, answered: 7, suppressed: false });
+    // Dates filter on the session's date.
+    expect(resultsBy(db, { by: 'trainer', from: '2026-11-25' }).find((g) => g.key === '李老师')).toMatchObject({ rounds: 1, answered: 3, suppressed: true });
+    expect(resultsBy(db, { by: 'session' })).toHaveLength(4);
+  });
+
+  it('survey results by school and 职务; an audience with nobody, a bad list or a past deadline is refused', () => {
+    const questions = [{ key: 'need', kind: 'choice', prompt: '需求', options: ['甲', '乙'], required: true }];
+    const closesAt = new Date(NOW.getTime() + 86400_000);
+    expect(sendSurvey(deps(), { questions, title: ' ', audience: { schools: ['没有的学校'] }, closesAt: NOW, by: 'cli:test' })).toEqual({
+      ok: false,
+      problems: ['问卷标题不能为空', '截止时间须晚于现在', '发送对象中没有教师'],
+    });
+    expect(sendSurvey(deps(), { questions: [{ key: 'x' }], title: 't', audience: { all: true }, closesAt, by: 'cli:test' })).toMatchObject({ ok: false });
+    const sent = sendSurvey(deps(), { questions, title: '需求调研', audience: { all: true }, closesAt, by: 'cli:test' });
+    if (!sent.ok) throw new Error('refused');
+    expect(sent.invited).toBe(12);
+    for (const id of teachers.slice(0, 9)) {
+      expect(takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, id)!, answers: { need: id % 2 ? '甲' : '乙' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
+    }
+    // One answer each: a second is refused, with or without a token.
+    expect(takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, teachers[0])!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('already');
+    const bySchool = surveyResultsByGroup(db, sent.round.id, 'school');
+    expect(bySchool.map((g) => [g.group, g.invited, g.answered, g.suppressed])).toEqual([
+      ['城关幼儿园', 4, 3, true],
+      ['第二小学', 4, 3, true],
+      ['第一中学', 4, 3, true],
+    ]);
+    expect(bySchool.every((g) => g.questions.every((q) => q.distribution === undefined))).toBe(true);
+    const byRole = surveyResultsByGroup(db, sent.round.id, 'role');
+    expect(byRole.map((g) => [g.group, g.answered])).toEqual([
+      ['教师', 9],
+      ['校长', 0],
+    ]);
+    expect(byRole[0].questions[0].distribution).toEqual([
+      { label: '甲', count: 5 },
+      { label: '乙', count: 4 },
+    ]);
+  });
+});
