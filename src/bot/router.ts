@@ -1,6 +1,6 @@
 import type { Command } from './command.js';
 import { matchIntent } from './intents.js';
-import { normalizeText } from '../core/text.js';
+import { commandWord, normalizeText } from '../core/text.js';
 
 export type Route =
   | { kind: 'command'; command: Command; argText: string }
@@ -31,7 +31,7 @@ export class Router {
   named(raw: string): { command: Command; argText: string } | null {
     const [first, ...rest] = normalizeText(raw).split(' ');
     // Full-width letters (ｈｏｕｒｓ) match their plain names; the arguments stay as typed (a broadcast's text).
-    const command = this.find(first.normalize('NFKC').replace(/[?!。.,，]+$/, ''));
+    const command = this.find(commandWord(first));
     return command ? { command, argText: rest.join(' ') } : null;
   }
 

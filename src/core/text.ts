@@ -6,3 +6,13 @@ export function normalizeText(raw: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** Full-width digits as phones type them: "１２３" → "123". */
+export function asciiDigits(raw: string): string {
+  return raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+}
+
+/** A command word as typed: full-width letters folded (ｈｏｕｒｓ → hours), trailing 。？！ and commas dropped. */
+export function commandWord(word: string): string {
+  return word.normalize('NFKC').replace(/[?!。.,，]+$/, '');
+}

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { normaliseEmployeeNo } from './employee-no.js';
+import { asciiDigits } from '../core/text.js';
 import { and, count, eq, gt, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accounts, bindAttempts, bindCodes, roles } from '../../db/schema.js';
@@ -109,7 +110,7 @@ function hashCode(teacherId: number, code: string): string {
 
 /** Digits only, whatever the phone keyboard added (full-width digits, spaces, dashes). */
 function normaliseCode(raw: string): string {
-  return raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[\s-]/g, '');
+  return asciiDigits(raw).replace(/[\s-]/g, '');
 }
 
 /** The stored hash of an unused, unexpired code of this teacher matching `raw`, or null. */

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { asciiDigits } from '../core/text.js';
 
 /**
  * Sign-in codes. A rotating code is TOTP-like: six digits from HMAC-SHA256(session secret, 30-second step).
@@ -72,7 +73,6 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** Full-width digits and spaces, as phones type them: "１２３ ４５６" → "123456". */
 export function normaliseCode(raw: string): string {
-  return raw
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+  return asciiDigits(raw)
     .replace(/[\s\-_.·]/g, '');
 }

@@ -3,6 +3,7 @@ import type { CardSpec, Reply } from '../core/messages.js';
 import { projectorKey } from './code.js';
 import { hasCheckout, windowOf, type Phase, type SessionRow } from './model.js';
 import { type SignInOutcome } from './signin.js';
+import { SIGN_IN_COMMANDS } from './syntax.js';
 import { hhmmIn, whenIn } from '../time/zone.js';
 
 /** "08:30–09:15" in the time zone. */
@@ -19,7 +20,6 @@ export function projectorPath(session: SessionRow, baseUrl = ''): string {
 /** Every sign-in / sign-out outcome as one short sentence, times in Beijing time. */
 export function signInReply(t: Messages, outcome: SignInOutcome, timeZone: string, today: string, action: 'in' | 'out' = 'in'): Reply {
   const m = t.sessions.signIn;
-  const verb = action === 'in' ? '签到' : '签退';
   const at = (d: Date) => whenIn(d, timeZone, today);
   switch (outcome.kind) {
     case 'signed_in': {
@@ -57,11 +57,11 @@ export function signInReply(t: Messages, outcome: SignInOutcome, timeZone: strin
     case 'wrong_code':
       return { text: m.wrong, tone: 'error' };
     case 'code_required':
-      return { text: m.codeRequired(outcome.session.title, verb), tone: 'error' };
+      return { text: m.codeRequired(outcome.session.title, action), tone: 'error' };
     case 'unknown_session':
       return { text: m.unknownSession, tone: 'error' };
     case 'need_code':
-      return { text: m.needCode(outcome.session?.title ?? null, verb), tone: 'error' };
+      return { text: m.needCode(outcome.session?.title ?? null, action), tone: 'error' };
     case 'locked':
       return { text: m.locked(at(outcome.until), outcome.justLocked), tone: 'error' };
   }
@@ -73,11 +73,11 @@ export function signInCard(t: Messages, session: SessionRow, timeZone: string, t
   const checkin = rangeText(session, 'checkin', timeZone)!;
   const lines = [c.when(session.date, checkin), c.credit(session.category, session.hours)];
   const buttons: NonNullable<CardSpec['buttons']> = [
-    { label: c.signIn, value: { command: '签到', args: `#${session.id}` }, style: 'primary' },
+    { label: c.signIn, value: { command: SIGN_IN_COMMANDS.signIn, args: `#${session.id}` }, style: 'primary' },
   ];
   if (hasCheckout(session)) {
     lines.push(c.checkout(rangeText(session, 'checkout', timeZone)!));
-    buttons.push({ label: c.signOut, value: { command: '签退', args: `#${session.id}` }, style: 'default' });
+    buttons.push({ label: c.signOut, value: { command: SIGN_IN_COMMANDS.signOut, args: `#${session.id}` }, style: 'default' });
   }
   return {
     text: text ?? c.text(session.title, session.date, checkin),

@@ -4,6 +4,7 @@ import { canonicalRole, EVERYONE, type Audience } from './audience.js';
 import type { DraftProblem, SessionDraft, TimeRange } from './service.js';
 import type { SessionMode } from './model.js';
 import { STATIC_CODE_RE } from './service.js';
+import { asciiDigits } from '../core/text.js';
 
 /**
  * The forgiving one-line syntax of 新建培训 (and the values of the CLI flags):
@@ -21,6 +22,12 @@ import { STATIC_CODE_RE } from './service.js';
  * Separators may be full-width (，、：；).
  */
 
+/** The sign-in commands' public names, also sent by the sign-in card's buttons (`签到 #<id>`). */
+export const SIGN_IN_COMMANDS = {
+  signIn: '签到',
+  signOut: '签退',
+} as const;
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: DraftProblem; understood?: Partial<SessionDraft> };
 
 const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
@@ -29,8 +36,7 @@ const fail = <T>(problem: DraftProblem): ParseResult<T> => ({ ok: false, problem
 
 /** Full-width punctuation and digits → ASCII, so one set of patterns reads what phones type. */
 export function normaliseSpec(raw: string): string {
-  return raw
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+  return asciiDigits(raw)
     .replace(/[：]/g, ':')
     .replace(/[，、；;]/g, ',')
     .replace(/[＝]/g, '=')

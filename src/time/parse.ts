@@ -14,6 +14,7 @@
  * A date that has the shape of one but does not exist (2026-02-30, 5月32日) is refused with what was read.
  */
 import { addDays, addMonths, formatYmd, isValidDate, parseYmd, toDayNumber } from '../policy/dates.js';
+import { timeText } from '../bot/i18n/zh-CN.time.js';
 
 /** What a date text was read as when it could not be a date: the parts, so a message can say "2月没有30日". */
 export type DateProblem =
@@ -355,19 +356,18 @@ export function parseDateTimeText(raw: string, today: string): DateTimeResult {
 
 /* ------------------------------------------------------------------ saying what was read */
 
-const WEEKDAY_NAMES = ['', '一', '二', '三', '四', '五', '六', '日'];
-
 /** 2027-05-31 → "2027年5月31日（周一）": how a reply says which date it understood. */
 export function describeDate(date: string): string {
   const { y, m, d } = parseYmd(date);
-  return `${y}年${m}月${d}日（周${WEEKDAY_NAMES[weekdayOf(date)]}）`;
+  return timeText.date(y, m, d, weekdayOf(date));
 }
 
 /** Why a date text is not a date, in a few words: "2026年2月没有30日", "没有13月". */
 export function dateProblemReason(p: DateProblem): string {
-  if (p.kind === 'unrecognised') return '看不出是哪一天';
-  if (p.month < 1 || p.month > 12) return `没有${p.month}月`;
-  return p.year !== null ? `${p.year}年${p.month}月没有${p.day}日` : `${p.month}月没有${p.day}日`;
+  const says = timeText.problems;
+  if (p.kind === 'unrecognised') return says.unrecognised;
+  if (p.month < 1 || p.month > 12) return says.noSuchMonth(p.month);
+  return says.noSuchDay(p.year, p.month, p.day);
 }
 
 /** A date for examples in usage texts and error messages: always ahead of `today` (30 days on). */

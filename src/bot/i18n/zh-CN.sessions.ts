@@ -6,6 +6,8 @@ import type { DraftProblem } from '../../sessions/service.js';
 
 const h = (n: number) => `${Math.round(n * 10) / 10}`;
 const pct = (n: number, d: number) => (d === 0 ? '0%' : `${Math.round((n / d) * 1000) / 10}%`);
+/** The command a teacher sends to sign in or out. */
+const verb = (action: 'in' | 'out') => (action === 'in' ? '签到' : '签退');
 const names = (list: string[], max = 10) => (list.length <= max ? list.join('、') : `${list.slice(0, max).join('、')} 等 ${list.length} 人`);
 
 import { ROLE_LABELS as ROLE_NAMES } from './zh-CN.roles.js';
@@ -145,12 +147,12 @@ export const sessionsText = {
       `这是另一场培训「${other}」的签到码，您不在其名单内。您参加的「${mine}」请使用本场会场投影上的签到码。`,
     expired: '签到码已过期（每 30 秒更换一次）。请发送投影上当前显示的签到码。',
     wrong: '签到码不正确，请核对会场投影或培训通知上的签到码后重试。',
-    codeRequired: (title: string, verb: '签到' | '签退') => `「${title}」需要签到码：请发送「${verb} 签到码」，签到码见会场投影。`,
+    codeRequired: (title: string, action: 'in' | 'out') => `「${title}」需要签到码：请发送「${verb(action)} 签到码」，签到码见会场投影。`,
     unknownSession: '没有找到这场培训。请使用培训通知卡片上的签到按钮，或发送「签到 签到码」。',
-    needCode: (title: string | null, verb: '签到' | '签退') =>
+    needCode: (title: string | null, action: 'in' | 'out') =>
       title
-        ? `请发送「${verb} 签到码」，例如：${verb} 123456。签到码见「${title}」会场投影。`
-        : `请发送「${verb} 签到码」，例如：${verb} 123456。签到码见会场投影或培训通知。`,
+        ? `请发送「${verb(action)} 签到码」，例如：${verb(action)} 123456。签到码见「${title}」会场投影。`
+        : `请发送「${verb(action)} 签到码」，例如：${verb(action)} 123456。签到码见会场投影或培训通知。`,
     locked: (until: string, justNow: boolean) =>
       justNow
         ? `签到码已连续输错 5 次。为防止猜码，请在 ${until} 之后再试。`

@@ -17,6 +17,7 @@ import { importText } from './zh-CN.import.js';
 import { surveysText } from './zh-CN.surveys.js';
 import { cliText } from './zh-CN.cli.js';
 import { demoText } from './zh-CN.demo.js';
+import { timeText } from './zh-CN.time.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -43,6 +44,7 @@ export const zhCN = {
   surveys: surveysText,
   cli: cliText,
   demo: demoText,
+  time: timeText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },
@@ -64,6 +66,8 @@ export const zhCN = {
     internal: '抱歉，处理时出了点问题，已记录。请稍后再试。',
     presetMissing: (id: string) => `您所属的政策「${id}」未配置，请联系培训管理员。`,
     otherTeacher: '只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。',
+    /** A bad argument whose schema gave no message of its own. */
+    argsInvalid: '参数有误',
   },
   group: {
     answeredPrivately: (name: string) => `${name}，您的学时属于个人信息，已私信发给您，请在与我的单聊中查看。`,
