@@ -190,6 +190,19 @@ export function audienceOfRound(round: RoundRow): BroadcastAudience | null {
 export type TakeOutcome = 'taken' | 'already' | 'not_invited' | 'closed' | 'bad_token';
 
 /**
+ * Why this teacher may not answer this round now (null: they may). Checked before the answers are read, so one
+ * who was not invited learns nothing about the questions.
+ */
+export function refusal(db: Db, input: { round: RoundRow; teacher: TeacherRow; tokenHash: string | null; now: Date }): Exclude<TakeOutcome, 'taken'> | null {
+  const invitation = invitationOf(db, input.round.id, input.teacher.id);
+  if (!invitation) return 'not_invited';
+  if (input.tokenHash !== null && invitation.tokenHash !== input.tokenHash) return 'bad_token';
+  if (invitation.answered) return 'already';
+  if (input.round.closesAt.getTime() <= input.now.getTime()) return 'closed';
+  return null;
+}
+
+/**
  * Takes one respondent's answers: spends their invitation (once) and stores the answers under a random id with
  * the date only, in the caller's transaction, so both happen or neither. `tokenHash` is given when the answers
  * came with a ticket (a Feishu form): it must be the invitation's own. Nothing here logs or returns the answers.
@@ -199,11 +212,8 @@ export function takeAnswers(
   input: { round: RoundRow; teacher: TeacherRow; answers: Answers; tokenHash: string | null; now: Date; timeZone: string },
 ): TakeOutcome {
   const { round, teacher } = input;
-  const invitation = invitationOf(db, round.id, teacher.id);
-  if (!invitation) return 'not_invited';
-  if (input.tokenHash !== null && invitation.tokenHash !== input.tokenHash) return 'bad_token';
-  if (invitation.answered) return 'already';
-  if (round.closesAt.getTime() <= input.now.getTime()) return 'closed';
+  const refused = refusal(db, input);
+  if (refused) return refused;
   if (!spendInvitation(db, round.id, teacher.id, input.tokenHash)) return 'already';
   const survey = round.kind === 'survey';
   insertAnswer(db, {

@@ -91,6 +91,8 @@ describe('培训评价 over Feishu', () => {
     // Forged: teacher 6 (not there) with teacher 1's ticket; teacher 1 naming the other session's round with
     // teacher 7's ticket; teacher 2 with teacher 3's ticket. None is taken, and teacher 3 can still answer.
     expect((await submit(h, openId(6), submitValue, full)).toast?.content).toContain('不是发给您的');
+    // Even with a half-filled form: refused as not invited, never told what is missing.
+    expect((await submit(h, openId(6), submitValue, { overall: '1 很不满意' })).toast?.content).toContain('不是发给您的');
     const otherTicket = formSubmitValue(cardsTo(h, openId(7))[0].content);
     expect(otherTicket.args.split('.')[0]).not.toBe(roundId);
     expect((await submit(h, openId(1), otherTicket, full)).toast?.content).toContain('不是发给您的');

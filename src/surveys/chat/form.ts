@@ -4,7 +4,7 @@ import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
 import { dateIn } from '../../time/zone.js';
 import { checkAnswers, parseStoredQuestions } from '../questions.js';
-import { hashToken, takeAnswers } from '../service.js';
+import { hashToken, refusal, takeAnswers } from '../service.js';
 import { getRound } from '../store.js';
 import { loadSurveyDraft, outcomeReply, redactAnswering, SURVEY_DRAFT_KEY } from './flow.js';
 import { parseTicket } from './invitation.js';
@@ -30,9 +30,13 @@ export function answerForm(ctx: CommandContext, argText: string): Reply {
   }
   const now = ctx.clock.now();
   const closesOn = dateIn(round.closesAt, ctx.timeZone);
+  const teacher = ctx.caller.teacher!;
+  const tokenHash = hashToken(ticket.token);
+  const refused = refusal(ctx.db, { round, teacher, tokenHash, now });
+  if (refused) return outcomeReply(refused, round, closesOn);
   const checked = checkAnswers(parseStoredQuestions(round.questions), fields);
   if (!checked.ok) return { text: S.flow.formProblems(checked.problems), tone: 'warning' };
-  const outcome = takeAnswers(ctx.db, { round, teacher: ctx.caller.teacher!, answers: checked.answers, tokenHash: hashToken(ticket.token), now, timeZone: ctx.timeZone });
+  const outcome = takeAnswers(ctx.db, { round, teacher, answers: checked.answers, tokenHash, now, timeZone: ctx.timeZone });
   // Answered by the card: a step-by-step draft of the same round has nothing left to do.
   if (outcome === 'taken' && loadSurveyDraft(ctx.db, ctx.caller)?.roundId === round.id) forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
   return outcomeReply(outcome, round, closesOn);
