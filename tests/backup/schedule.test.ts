@@ -3,8 +3,9 @@
  * the configuration (DATABASE_URL selects PostgreSQL, which the app refuses to start on, clearly, for now).
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createXueshi } from '../../src/app.js';
@@ -58,19 +59,18 @@ describe('scheduled backups in the running bot', { timeout: 60_000 }, () => {
   });
 
   it('runs on BACKUP_CRON with the real clock, into BACKUP_DIR', async () => {
-    const app = await createTestApp({ BACKUP_CRON: '* * * * * *' });
-    const dir = join(app.dir, 'elsewhere');
-    await app.cleanup();
-    const again = await createTestApp({ BACKUP_CRON: '* * * * * *', BACKUP_DIR: dir });
+    const dir = join(mkdtempSync(join(tmpdir(), 'xueshi-backups-')), 'elsewhere');
+    const app = await createTestApp({ BACKUP_CRON: '* * * * * *', BACKUP_DIR: dir });
     try {
-      expect(again.backups!.armed).toBe(true);
+      expect(app.backups!.armed).toBe(true);
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline && !(existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.db')))) await new Promise((r) => setTimeout(r, 100));
       expect(readdirSync(dir).filter((f) => /^xueshi-\d{8}-\d{6}(-\d+)?\.db$/.test(f)).length).toBeGreaterThan(0);
     } finally {
-      await again.cleanup();
+      await app.cleanup();
     }
-    expect(again.backups!.armed).toBe(false);
+    expect(app.backups!.armed).toBe(false);
+    rmSync(dirname(dir), { recursive: true, force: true });
   });
 
   it('refuses a BACKUP_CRON that is not a cron expression', () => {

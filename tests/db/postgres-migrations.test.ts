@@ -29,7 +29,7 @@ describe('PostgreSQL migrations are what the schema says', () => {
       const before = readdirSync(join(dir, 'db/migrations-pg')).sort();
       const run = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), ['generate', '--config', 'drizzle.config.ts'], { cwd: dir, encoding: 'utf8' });
       expect(run.status).toBe(0);
-      expect(run.stdout + run.stderr).toMatch(/No schema changes/);
+      expect(run.stdout + run.stderr, 'db/schema.pg.ts changed without a migration: npm run db:generate:pg').toMatch(/No schema changes/);
       expect(readdirSync(join(dir, 'db/migrations-pg')).sort()).toEqual(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
