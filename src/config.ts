@@ -2,6 +2,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import { backupText } from './bot/i18n/zh-CN.backup.js';
 import { parseProxyList } from './http/client-address.js';
+import { serverText } from './bot/i18n/zh-CN.server.js';
 
 /** Every setting the process reads from the environment. This is the only place `process.env` is read. */
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -42,7 +43,7 @@ export const ConfigSchema = z
           } catch {
             return false;
           }
-        }, '不是有效的 IANA 时区，例如 Asia/Shanghai'),
+        }, serverText.config.badTimeZone),
     ),
     DEFAULT_POLICY: z.preprocess(emptyAsUndefined, z.string().default('laibin')),
     LOG_LEVEL: z.preprocess(
@@ -90,7 +91,7 @@ export const ConfigSchema = z
     DINGTALK_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'stream']).default('webhook')),
 
     /** Officer console: a fixed token for first setup (log in at /admin/login); off when unset. */
-    ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'ADMIN_TOKEN 至少 16 个字符（建议 32 个以上的随机字符）').optional()),
+    ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, serverText.config.adminTokenShort).optional()),
     /**
      * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges, e.g.
      * `127.0.0.1,::1` for nginx on the same machine). Unset: none, and the socket address is the client's.
@@ -100,14 +101,14 @@ export const ConfigSchema = z
       z
         .string()
         .optional()
-        .refine((v) => v === undefined || parseProxyList(v) !== null, '应为逗号分隔的 IP 地址或 CIDR 网段，例如 127.0.0.1,::1,10.0.0.0/8'),
+        .refine((v) => v === undefined || parseProxyList(v) !== null, serverText.config.badProxies),
     ),
     /** Where people reach this server, for links the bot sends (the console login link); default http://127.0.0.1:PORT. */
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** Alias of PUBLIC_BASE_URL (the name the quick start uses); PUBLIC_URL wins when both are set. */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** The office that issues 学时证明, printed at the top and by the seal. */
-    OFFICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default('教师培训管理办公室')),
+    OFFICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default(serverText.config.defaultOfficeName)),
     /** A PNG or JPEG of the office seal drawn on each 学时证明; none when unset. */
     OFFICE_SEAL_PATH: optionalString,
     /**
@@ -121,14 +122,14 @@ export const ConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [c.FEISHU_APP_ID ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'],
-        message: 'FEISHU_APP_ID 与 FEISHU_APP_SECRET 需同时设置',
+        message: serverText.config.feishuPair,
       });
     }
     if (Boolean(c.DINGTALK_CLIENT_ID) !== Boolean(c.DINGTALK_CLIENT_SECRET)) {
       ctx.addIssue({
         code: 'custom',
         path: [c.DINGTALK_CLIENT_ID ? 'DINGTALK_CLIENT_SECRET' : 'DINGTALK_CLIENT_ID'],
-        message: 'DINGTALK_CLIENT_ID 与 DINGTALK_CLIENT_SECRET 需同时设置',
+        message: serverText.config.dingtalkPair,
       });
     }
   });
@@ -146,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
     return `  ${name}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${issue.message}`;
   });
-  throw new ConfigError(`配置错误 (configuration error):\n${lines.join('\n')}`);
+  throw new ConfigError(serverText.config.error(lines));
 }
 
 export type DatabaseChoice = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };

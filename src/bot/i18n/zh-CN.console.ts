@@ -39,4 +39,15 @@ export const consoleText = {
   noCast: '（名册中没有演示角色）',
   attachUsage: '（用法：/attach <文件路径>，把本机的图片或 PDF 当作聊天中发送的文件）',
   attachMissing: (path: string) => `（找不到文件 ${path}）`,
+  /** The roles a person holds, as /as and /whoami say them. */
+  roles: (labels: string[]) => labels.join('、'),
+  /** The bot's reply in the terminal; later lines indented under the first. */
+  botSays: (reply: string) => `学时助手> ${reply.replace(/\n/g, '\n          ')}`,
+  prompt: '你> ',
+  actAs: {
+    notInRoster: (employeeNo: string) => `名册中没有工号 ${employeeNo}`,
+    boundElsewhere: (employeeNo: string) => `工号 ${employeeNo} 已绑定到另一个控制台账号`,
+  },
 };
+
+export type ConsoleText = typeof consoleText;

@@ -18,6 +18,7 @@ import { surveysText } from './zh-CN.surveys.js';
 import { cliText } from './zh-CN.cli.js';
 import { demoText } from './zh-CN.demo.js';
 import { timeText } from './zh-CN.time.js';
+import { serverText } from './zh-CN.server.js';
 
 /**
  * Every sentence a person reads. Handlers pick from here; an English file can mirror this shape.
@@ -45,6 +46,7 @@ export const zhCN = {
   cli: cliText,
   demo: demoText,
   time: timeText,
+  server: serverText,
   commands: {
     help: { summary: '查看可用命令', usage: '帮助' },
     bind: { summary: '绑定本人账号与名册（工号、姓名；管理员与学校负责人另附绑定码）', usage: '绑定 <工号> <姓名> [绑定码]' },

@@ -38,7 +38,7 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
 }
 
 function showReplies(replies: readonly string[]): void {
-  for (const reply of replies) console.log(`学时助手> ${reply.replace(/\n/g, '\n          ')}`);
+  for (const reply of replies) console.log(text.botSays(reply));
 }
 
 async function main(): Promise<void> {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log('');
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  rl.setPrompt('你> ');
+  rl.setPrompt(text.prompt);
   rl.prompt();
   for await (const line of rl) {
     const own = consoleCommand(app.db, session, line, blurbs);

@@ -32,7 +32,7 @@ function mainRole(db: Db, teacher: TeacherRow): Role {
 }
 
 /** The first person (demo ids first) whose main role is `role`. */
-function firstWithRole(db: Db, role: Role): TeacherRow | null {
+export function firstWithRole(db: Db, role: Role): TeacherRow | null {
   const rows = employeeNosDemoFirst(db);
   for (const no of rows) {
     const t = findTeacherByEmployeeNo(db, no);
@@ -51,7 +51,7 @@ export function resolveIdentity(db: Db, who: string): TeacherRow | null {
 
 function rolesText(db: Db, teacher: TeacherRow): string {
   const roles = [...rolesOf(db, teacher)].filter((r) => r !== 'teacher' || rolesOf(db, teacher).size === 1);
-  return roles.map(roleLabel).join('、');
+  return text.roles(roles.map(roleLabel));
 }
 
 /** The demo roster as a cast: who is a teacher, a school leader, an officer, and how to become them. */

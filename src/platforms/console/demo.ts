@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { createXueshi, type Xueshi } from '../../app.js';
 import { issueLoginLink, setConsoleBaseUrl } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
+import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
 import { dateIn } from '../../time/zone.js';
 import { loadConfig, publicUrl } from '../../config.js';
 import { seedDemo } from '../../cli/demo-data.js';
@@ -16,7 +17,7 @@ import { demoDatabasePath } from '../../cli/demo.js';
 import { closeServer, listen } from '../../http/server.js';
 import { findTeacherByEmployeeNo } from '../../ledger/teachers.js';
 import type { Logger } from '../../logger.js';
-import { castText, resolveIdentity } from './commands.js';
+import { castText, firstWithRole } from './commands.js';
 import { ConsoleSession } from './session.js';
 
 const text = messagesFor('zh-CN').console;
@@ -65,7 +66,7 @@ export async function startDemo(env: Record<string, string | undefined>, options
 
   const session = new ConsoleSession(app);
   session.actAs(seeded.employeeNo);
-  const officer = resolveIdentity(app.db, '管理员');
+  const officer = firstWithRole(app.db, 'officer');
   const adminLogin = officer ? issueLoginLink(app.db, officer, app.clock.now()).url : `${url}/admin`;
   const blurbs = new Map(seeded.teachers.map((t) => [t.employeeNo, t.blurb]));
   const me = findTeacherByEmployeeNo(app.db, seeded.employeeNo)!;
@@ -82,7 +83,7 @@ export async function startDemo(env: Record<string, string | undefined>, options
     ...text.tryThese,
     text.commands,
     '',
-    text.nowAs(me.name, me.employeeNo, '教师'),
+    text.nowAs(me.name, me.employeeNo, roleLabel('teacher')),
   ];
   return {
     app,

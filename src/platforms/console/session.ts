@@ -1,5 +1,6 @@
 import type { Xueshi } from '../../app.js';
 import type { MessageAttachment } from '../../core/messages.js';
+import { consoleText } from '../../bot/i18n/zh-CN.console.js';
 import { bindAccount } from '../../ledger/accounts.js';
 import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
 
@@ -31,10 +32,10 @@ export class ConsoleSession {
   /** Switches this console to the given roster entry (console only). */
   actAs(employeeNo: string): { ok: true; name: string } | { ok: false; message: string } {
     const teacher = findTeacherByEmployeeNo(this.app.db, employeeNo);
-    if (!teacher) return { ok: false, message: `名册中没有工号 ${employeeNo}` };
+    if (!teacher) return { ok: false, message: consoleText.actAs.notInRoster(employeeNo) };
     this.accountId = `local:${employeeNo}`;
     const outcome = bindAccount(this.app.db, 'console', this.accountId, teacher.id);
-    if (!outcome.ok) return { ok: false, message: `工号 ${employeeNo} 已绑定到另一个控制台账号` };
+    if (!outcome.ok) return { ok: false, message: consoleText.actAs.boundElsewhere(employeeNo) };
     return { ok: true, name: teacher.name };
   }
 

@@ -6,6 +6,7 @@ import { filesDirFor } from '../../outbox/attachments.js';
 import { DingtalkSender, trustedWebhook } from './send.js';
 import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
 import { DINGTALK_CALLBACK_PATH, dingtalkWebhookRoute } from './webhook.js';
+import { serverText } from '../../bot/i18n/zh-CN.server.js';
 
 export interface DingtalkAdapterOptions {
   /**
@@ -80,12 +81,10 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
       return { mode: 'stream', connected: stream.connected, eventsWaiting: stream.waitingCount, lost: stream.lost };
     },
     status() {
-      const robot = config.DINGTALK_ROBOT_CODE ? `robotCode ${robotCode}` : `robotCode = ClientId ${robotCode} (未设置 DINGTALK_ROBOT_CODE, not set)`;
-      if (stream) {
-        const state = stream.connected ? '已连接 connected' : '未连接 not connected';
-        return `钉钉 DingTalk: 已启用 on · Stream 模式 stream mode (无需公网地址 no public URL needed) · ${state} · ${robot}`;
-      }
-      return `钉钉 DingTalk: 已启用 on · 回调模式 webhook mode · 消息接收地址 callback URL: POST ${DINGTALK_CALLBACK_PATH} (签名校验 signed, ±1 h) · ${robot}`;
+      const words = serverText.dingtalk;
+      const robot = config.DINGTALK_ROBOT_CODE ? words.robotCode(robotCode) : words.robotCodeIsClientId(robotCode);
+      if (stream) return words.stream(stream.connected ? words.connected : words.disconnected, robot);
+      return words.webhook(DINGTALK_CALLBACK_PATH, robot);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { CardSpec, Reply } from '../../core/messages.js';
 import type { RobotMessage } from './openapi.js';
+import { serverText } from '../../bot/i18n/zh-CN.server.js';
 
 /**
  * Our one card description → DingTalk robot markdown. DingTalk has no interactive buttons in plain robot
@@ -17,7 +18,7 @@ export function renderMarkdown(card: CardSpec): { title: string; text: string } 
   }
   const actions = (card.buttons ?? []).map((b) => {
     const command = [b.value.command, b.value.args].filter(Boolean).join(' ');
-    return command ? `- ${escapeMarkdown(b.label)}：发送「${escapeMarkdown(command)}」` : `- ${escapeMarkdown(b.label)}`;
+    return command ? serverText.dingtalk.buttonToSend(escapeMarkdown(b.label), escapeMarkdown(command)) : `- ${escapeMarkdown(b.label)}`;
   });
   if (actions.length) blocks.push(actions.join('\n'));
   if (card.note) blocks.push(`> ${escapeMarkdown(card.note)}`);

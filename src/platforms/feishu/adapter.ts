@@ -5,6 +5,7 @@ import { FeishuLongConnection } from './long-connection.js';
 import { feishuResources } from './resources.js';
 import { FeishuSender } from './send.js';
 import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, REFUSED_MESSAGE, feishuWebhookRoutes, webhookRefused } from './webhook.js';
+import { serverText } from '../../bot/i18n/zh-CN.server.js';
 
 export interface FeishuAdapterOptions {
   /** Backoff while learning the bot's open_id (GET /open-apis/bot/v3/info) fails: base·2ⁿ up to max. */
@@ -61,10 +62,10 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
       };
     },
     status() {
-      if (longConnection) return `飞书 Feishu: 已启用 on · 长连接模式 websocket mode (无需公网地址 no public URL needed)`;
-      if (refused) return `飞书 Feishu: 回调已拒绝 webhook REFUSED · 未设置 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY, 任何人都能伪造事件 anyone could forge events (FEISHU_ALLOW_UNVERIFIED=true 可强制开启)`;
-      const secured = config.FEISHU_ENCRYPT_KEY ? '签名+加密 signed+encrypted' : '未设置 FEISHU_ENCRYPT_KEY, 不验签 unsigned';
-      return `飞书 Feishu: 已启用 on · 回调模式 webhook mode · 事件 event URL: POST ${FEISHU_EVENTS_PATH} · 卡片回调 card URL: POST ${FEISHU_CARDS_PATH} (${secured})`;
+      const words = serverText.feishu;
+      if (longConnection) return words.longConnection;
+      if (refused) return words.refused;
+      return words.webhook(FEISHU_EVENTS_PATH, FEISHU_CARDS_PATH, config.FEISHU_ENCRYPT_KEY ? words.encrypted : words.unsigned);
     },
   };
 }
