@@ -102,7 +102,7 @@ function formProblemText(t: Messages, p: SpecProblem, today: string): string {
   if (p.kind === 'emptyTitle') return t.admin.deadlines.emptyTitle;
   if (p.kind === 'badOffsets') return t.admin.deadlines.badOffsets(p.value);
   // A date refusal shows a date that is still ahead.
-  if (p.kind === 'missingDate' || p.kind === 'badDate') return `${specProblemText(t, p)}，例如 ${exampleDate(today)}`;
+  if (p.kind === 'missingDate' || p.kind === 'badDate') return t.admin.withExample(specProblemText(t, p), exampleDate(today));
   return specProblemText(t, p);
 }
 
@@ -203,6 +203,6 @@ export function createDeadlineFromForm(
   }
   const { deadline } = outcome;
   const audience = parseSchoolAudience(deadline.audience);
-  const schools = 'schools' in audience ? audience.schools.join('、') : t.admin.deadlines.audienceAll(filingSchools(db).length);
+  const schools = 'schools' in audience ? t.admin.list(audience.schools) : t.admin.deadlines.audienceAll(filingSchools(db).length);
   return { ok: true, deadline, note: t.admin.deadlines.created(deadline.id, deadline.title, formatDue(deadline.dueAt, input.timeZone), schools) };
 }

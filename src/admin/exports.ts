@@ -41,7 +41,7 @@ export function overdueRows(m: AdminText, db: Db, snapshot: Snapshot, presets: R
     const who = roster.get(s.id);
     if (!who) continue;
     const gap = s.expected !== null ? Math.max(0, s.expected - s.earned) : null;
-    const owed = s.owed ? Object.entries(s.owed).map(([label, hours]) => `${label} ${num(hours)}`).join('；') : '';
+    const owed = s.owed ? m.owed(Object.entries(s.owed).map(([label, hours]) => [label, num(hours)] as const)) : '';
     rows.push([
       who[1],
       who[2],

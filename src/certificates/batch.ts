@@ -16,6 +16,9 @@ import type { TeacherRow } from '../ledger/teachers.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { issueCertificate, type IssueOptions } from './issue.js';
 import { teacherCount, teachersOf, yearCategories } from './store.js';
+import { certificatesText } from '../bot/i18n/zh-CN.certificates.js';
+
+const T = certificatesText.archive;
 
 export interface BatchOptions extends Omit<IssueOptions, 'year'> {
   /** Called after each teacher (done counts from 1). */
@@ -39,7 +42,7 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /** Excel sheet names: at most 31 characters, none of []:*?/\ , unique in the workbook. */
 function sheetName(school: string, taken: Set<string>): string {
-  const base = school.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || '学校';
+  const base = school.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || T.sheetFallback;
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 31 - `(${i})`.length)}(${i})`;
   taken.add(name);
@@ -49,7 +52,7 @@ function sheetName(school: string, taken: Set<string>): string {
 /** File names inside the ZIP: 姓名_工号.pdf, without characters a file system refuses. */
 export const safeFileName = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || '_';
 
-const FIXED_HEADERS = ['工号', '姓名', '周期', '应修', '已修', '尚差', '证明编号'];
+const FIXED_HEADERS = T.headers;
 
 async function waitForDisk(out: WriteStream, queued: number): Promise<void> {
   while (queued - out.bytesWritten > MAX_PENDING_BYTES) await new Promise((r) => setTimeout(r, 5));
@@ -64,7 +67,7 @@ export async function exportCertificates(
   o: BatchOptions,
 ): Promise<BatchResult> {
   const zipPath = join(dir, `${baseName}.zip`);
-  const workbookPath = join(dir, `${baseName}-培训档案.xlsx`);
+  const workbookPath = join(dir, T.fileName(baseName));
   const zipTmp = `${zipPath}.part`;
   const xlsxTmp = `${workbookPath}.part`;
   const total = teacherCount(db, schools);
@@ -87,7 +90,7 @@ export async function exportCertificates(
       sheet.getColumn(7).width = 22;
       // Two header rows: the fixed headers span both; each year spans its categories.
       const years = [...new Set(groups.map((g) => g.year))];
-      const head = [sheet.addRow([...FIXED_HEADERS, ...groups.map((g) => `${g.year}年`)]), sheet.addRow([...FIXED_HEADERS.map(() => null), ...groups.map((g) => g.category)])];
+      const head = [sheet.addRow([...FIXED_HEADERS, ...groups.map((g) => T.year(g.year))]), sheet.addRow([...FIXED_HEADERS.map(() => null), ...groups.map((g) => g.category)])];
       FIXED_HEADERS.forEach((_, i) => sheet.mergeCells(1, i + 1, 2, i + 1));
       let col = FIXED_HEADERS.length + 1;
       for (const y of years) {
@@ -111,7 +114,7 @@ export async function exportCertificates(
           const i = index.get(`${g.year}\u0000${g.category}`);
           if (i !== undefined) byGroup[i] = g.total;
         }
-        const cycle = d.cycleStart && d.cycleEnd ? `${d.cycleStart} 至 ${d.cycleEnd}` : '';
+        const cycle = d.cycleStart && d.cycleEnd ? T.cycle(d.cycleStart, d.cycleEnd) : '';
         sheet.addRow([d.employeeNo, d.name, cycle, d.required, d.earned, d.remaining, cert.serial, ...byGroup]).commit();
         const name = `${safeFileName(d.name)}_${safeFileName(d.employeeNo)}.pdf`;
         // PDF streams are already deflated by pdfkit: store them, compressing again costs time for nothing.

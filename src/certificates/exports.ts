@@ -72,7 +72,7 @@ export class CertificateExports {
     const { deps } = this;
     if (teacherCount(deps.db, schools) === 0) return { refused: m.noTeachers };
     const missing = policiesOf(deps.db, schools).filter((p) => !deps.presets.has(p));
-    if (missing.length) return { refused: m.policyMissing(missing.join('、')) };
+    if (missing.length) return { refused: m.policyMissing(m.list(missing)) };
     if (deps.sealPath && !existsSync(deps.sealPath)) return { refused: m.sealMissing };
     const job: CertificateExport = {
       id: randomBytes(12).toString('base64url'),
@@ -90,7 +90,7 @@ export class CertificateExports {
     };
     this.jobs.set(job.id, job);
     this.trim();
-    audit(deps.db, actor, 'certificate.export', { school: all ? m.allSchools : schools.join('、'), total: job.total });
+    audit(deps.db, actor, 'certificate.export', { school: all ? m.allSchools : m.list(schools), total: job.total });
     this.queue = this.queue.then(() => this.run(job)).catch(() => undefined);
     return job;
   }
@@ -110,7 +110,7 @@ export class CertificateExports {
   }
 
   label(job: CertificateExport): string {
-    return job.all ? m.allSchools : job.schools.join('、');
+    return job.all ? m.allSchools : m.list(job.schools);
   }
 
   private exportsDir(): string {

@@ -8,6 +8,7 @@ import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
 import { renderCertificatePdfSync } from './pdf.js';
 import { newSerial } from './serial.js';
+import { certificatesText } from '../bot/i18n/zh-CN.certificates.js';
 import { audit } from '../ledger/audit.js';
 import { insertCertificate, revokeCertificate } from './store.js';
 
@@ -80,7 +81,7 @@ export function issueCertificateSync(
     issuedAt: o.now,
     issuedBy: o.issuedBy,
   });
-  const fileName = `学时证明-${teacher.employeeNo}-${data.year ?? o.today.slice(0, 4)}-${serial.slice(0, 4)}.pdf`;
+  const fileName = certificatesText.fileName(teacher.employeeNo, String(data.year ?? o.today.slice(0, 4)), serial.slice(0, 4));
   return { serial, verifyUrl, data, pdf, fileName };
 }
 

@@ -75,7 +75,7 @@ export function renderCertificatePdfSync(d: CertificateData, issue: CertificateI
     [T.labels.school, d.school],
     [T.labels.cycle, T.cycle(d.cycleStart, d.cycleEnd)],
   ];
-  for (const [label, value] of info) doc.text(`${label}：${value}`);
+  for (const [label, value] of info) doc.text(T.labelled(label, value));
   doc.moveDown(0.4).fontSize(12).text(T.totals(d.required, d.earned, d.remaining));
   if (d.year !== null && d.yearEarned !== null) doc.fontSize(11).text(T.yearEarned(d.year, d.yearEarned));
 
@@ -113,13 +113,13 @@ export function renderCertificatePdfSync(d: CertificateData, issue: CertificateI
   doc.image(qr, left, y, { width: qrSize, height: qrSize });
   doc.fontSize(10);
   const tx = left + qrSize + 14;
-  doc.text(`${T.labels.serial}：${groupSerial(issue.serial)}`, tx, y + 4, { width: 190 });
+  doc.text(T.labelled(T.labels.serial, groupSerial(issue.serial)), tx, y + 4, { width: 190 });
   doc.text(T.verifyHint, tx, doc.y + 4, { width: 190 });
   doc.fontSize(8.5).text(issue.verifyUrl, tx, doc.y + 2, { width: 190 });
   const sx = left + width - 165;
   if (issue.sealPath) doc.image(sealImage(issue.sealPath), sx + 27, y - 10, { fit: [110, 110] });
   doc.fontSize(11).text(T.footer(issue.officeName), sx, y + 30, { width: 165, align: 'center' });
-  doc.text(`${T.labels.issuedOn}：${T.date(issue.issuedOn)}`, sx, doc.y + 6, { width: 165, align: 'center' });
+  doc.text(T.labelled(T.labels.issuedOn, T.date(issue.issuedOn)), sx, doc.y + 6, { width: 165, align: 'center' });
 
   doc.end();
   const state = (doc as unknown as { _readableState: { ended: boolean } })._readableState;

@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { EXTENSION_OF, type EvidenceMime } from '../declarations/evidence/check.js';
 import type { EvidenceRead } from '../declarations/evidence/read.js';
-import { attachment } from './admin/context.js';
+import { a, attachment } from './admin/context.js';
 
 export const EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
@@ -15,7 +15,7 @@ export const EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsa
 export function evidenceFileName(read: Extract<EvidenceRead, { ok: true }>): string {
   const ext = EXTENSION_OF[read.mime as EvidenceMime] ?? 'bin';
   const given = (read.evidence.fileName ?? '').replace(/[\\/\u0000-\u001f]/g, '').trim();
-  const base = given ? given.slice(0, given.length - extname(given).length) || given : `证明材料-${read.evidence.id}`;
+  const base = given ? given.slice(0, given.length - extname(given).length) || given : a.evidenceFile(read.evidence.id);
   return `${base}.${ext}`;
 }
 

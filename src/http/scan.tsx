@@ -112,7 +112,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     const session = /^\d{1,12}$/.test(id) && /^\d{4,8}$/.test(code) ? getSession(deps.db, Number(id)) : null;
     if (!session) return notice(c, 404, s.notFoundTitle, s.notFound);
     if (!allowed(c)) return notice(c, 429, s.tooManyTitle, s.tooMany);
-    const verb = action === 'in' ? '签到' : '签退';
+    const verb = s.verbs[action];
     if (providers.size === 0) return notice(c, 200, s.pageTitle, s.noPlatform(verb, code));
     const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
     if (!platform) {

@@ -78,7 +78,7 @@ export async function projectorState(db: Db, session: SessionRow, now: Date, tim
     : phase === 'between' ? p.between(whenIn(session.checkoutStart!, timeZone, today))
     : null;
   const counts = liveCounts(db, session);
-  const verb = phase === 'checkout' ? '签退' : '签到';
+  const verb = t.scan.verbs[phase === 'checkout' ? 'out' : 'in'];
   return {
     id: session.id,
     title: session.title,

@@ -11,6 +11,16 @@ export const RECORD_COLUMNS = ['工号', '日期', '学时', '类别', '项目',
 export type TeacherColumn = (typeof TEACHER_COLUMNS)[number];
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
 
+/** The columns code reads or names one by one (工号 is in both files). */
+export const COLUMN = {
+  employeeNo: '工号',
+  date: '日期',
+  hours: '学时',
+  category: '类别',
+  project: '项目',
+  ref: '编号',
+} as const satisfies Record<string, RecordColumn>;
+
 /**
  * CSV is read as UTF-8 (with or without BOM) or GBK/GB18030 (what Excel on Chinese Windows saves); a header
  * that still looks garbled was saved in some other encoding (Big5, Shift-JIS…) or mangled on the way.

@@ -4,6 +4,7 @@
  * come from the presets, not from here.
  */
 import type { PolicyPreset } from '../policy/schema.js';
+import { importText } from '../bot/i18n/zh-CN.import.js';
 
 type Named = Pick<PolicyPreset, 'id' | 'name'> & { regionNames?: readonly string[] };
 
@@ -28,8 +29,7 @@ export function policyNames(presets: Iterable<Named>): PolicyNames {
     ids.push(p.id);
     if (p.name !== p.id) names.push(p.name);
   }
-  const choices = names.length > 0 ? `${names.join('、')}，或 ${ids.join('、')}` : ids.join('、');
-  return { resolve: (cell) => byKey.get(key(cell)) ?? null, choices };
+  return { resolve: (cell) => byKey.get(key(cell)) ?? null, choices: importText.policyChoices(names, ids) };
 }
 
 /** Ids only (rules tests, callers without presets at hand). */

@@ -11,7 +11,7 @@ import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { normaliseEmployeeNo } from '../ledger/employee-no.js';
-import { RECORD_COLUMNS } from './header.js';
+import { COLUMN, RECORD_COLUMNS } from './header.js';
 import { hoursValue, parseRow, recordRowFastCheck, recordRowSchema, REASONS, type RecordRowCells } from './rules.js';
 import { runImport } from './run.js';
 import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
@@ -148,21 +148,21 @@ export async function importRecords(
       const parsed = parseRow(schema, row);
       const errors: RowError[] = parsed.ok ? [] : parsed.errors;
       // Roster and category rules need the teacher; check them even when another cell is bad.
-      const no = row.values['工号'];
-      const rawCategory = row.values['类别'];
+      const no = row.values[COLUMN.employeeNo];
+      const rawCategory = row.values[COLUMN.category];
       const entry = no ? roster.get(normaliseEmployeeNo(no)) : undefined;
       let category: string | null = null;
       if (no && !entry) {
-        errors.push({ row: row.rowNumber, column: '工号', reason: REASONS.notInRoster(no) });
+        errors.push({ row: row.rowNumber, column: COLUMN.employeeNo, reason: REASONS.notInRoster(no) });
       } else if (entry && !entry.categories) {
-        errors.push({ row: row.rowNumber, column: '工号', reason: REASONS.policyMissing(no, entry.policyId) });
+        errors.push({ row: row.rowNumber, column: COLUMN.employeeNo, reason: REASONS.policyMissing(no, entry.policyId) });
       } else if (entry && rawCategory) {
         category = categoryOf(entry, rawCategory);
         if (category === null) {
           const preset = presets.get(entry.policyId)!;
           errors.push({
             row: row.rowNumber,
-            column: '类别',
+            column: COLUMN.category,
             reason: REASONS.unknownCategory(rawCategory, preset.id, preset.categories.map((c) => c.key)),
           });
         }
@@ -190,11 +190,11 @@ export async function importRecords(
       let category: string | null;
       if (
         fastCheck(row) &&
-        (entry = roster.get(normaliseEmployeeNo(row.values['工号']))) !== undefined &&
+        (entry = roster.get(normaliseEmployeeNo(row.values[COLUMN.employeeNo]))) !== undefined &&
         entry.categories !== null &&
-        (category = categoryOf(entry, row.values['类别'])) !== null
+        (category = categoryOf(entry, row.values[COLUMN.category])) !== null
       ) {
-        return { at, row, r: row.values, entry, category, hours: hoursValue(row.values['学时']) };
+        return { at, row, r: row.values, entry, category, hours: hoursValue(row.values[COLUMN.hours]) };
       }
       const checked = check(row);
       if (Array.isArray(checked)) return checked;
@@ -223,11 +223,11 @@ export async function importRecords(
         return null;
       }
       if (stored.id > maxId) {
-        return [{ row: g.row.rowNumber, column: '编号', reason: REASONS.duplicateInFile('编号', r.编号, rowOf.get(stored.id)) }];
+        return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.duplicateInFile(COLUMN.ref, r.编号, rowOf.get(stored.id)) }];
       }
       const who = employeeNoOf.get(stored.teacher_id) as string | undefined;
-      const existing = `工号 ${who ?? '?'}，${stored.date}，${fmt(stored.hours)} 学时，${stored.category}${stored.project ? `，${stored.project}` : ''}`;
-      return [{ row: g.row.rowNumber, column: '编号', reason: REASONS.conflictInDb(r.编号, existing) }];
+      const existing = REASONS.storedRecord(who ?? '?', stored.date, fmt(stored.hours), stored.category, stored.project);
+      return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.conflictInDb(r.编号, existing) }];
     };
 
     const insertSingle = (g: Good): RowError[] | null => {

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { importText } from '../bot/i18n/zh-CN.import.js';
 import { csvError, csvSource, MAX_RECORD_BYTES } from './csv-source.js';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.js';
 import { workerReader } from './reader-thread.js';
@@ -36,7 +37,7 @@ export function xlsxSource(path: string, name = basename(path), opts: { limits?:
       reader = workerReader(new URL('./xlsx-worker.mjs', import.meta.url), { path, maxRecordBytes: MAX_RECORD_BYTES }, totalBytes, limits, (e) =>
         e.code === 'CSV_MAX_RECORD_SIZE'
           ? csvError(name, e)
-          : new ImportFileError(`无法读取 XLSX 文件 ${name}：${e.message}。请确认文件是 Excel 2007 及以后的 .xlsx 格式。`),
+          : new ImportFileError(importText.xlsx.unreadable(name, e.message)),
       );
       yield* { [Symbol.asyncIterator]: () => reader!.batches };
     }
@@ -67,12 +68,12 @@ export function openSource(path: string, name = basename(path), opts: { limits?:
     magic = buf.toString('hex');
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new ImportFileError(`找不到文件：${path}`);
-    if (code === 'EISDIR') throw new ImportFileError(`${path} 是一个目录，不是文件`);
-    throw new ImportFileError(`无法读取 ${path}：${(e as Error).message}`);
+    if (code === 'ENOENT') throw new ImportFileError(importText.file.notFound(path));
+    if (code === 'EISDIR') throw new ImportFileError(importText.file.isDirectory(path));
+    throw new ImportFileError(importText.file.unreadable(path, (e as Error).message));
   }
   if (ext === '.xls' || magic === 'd0cf11e0') {
-    throw new ImportFileError(`不支持旧版 Excel（.xls）文件 ${name}：请在 Excel 中“另存为” .xlsx 或 “CSV UTF-8（逗号分隔）”。`);
+    throw new ImportFileError(importText.file.oldXls(name));
   }
   if (ext === '.xlsx' || ext === '.xlsm' || magic === '504b0304') return xlsxSource(path, name, opts);
   return csvSource(path, name, opts);

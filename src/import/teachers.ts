@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { normaliseEmployeeNo } from '../ledger/employee-no.js';
-import { TEACHER_COLUMNS } from './header.js';
+import { COLUMN, TEACHER_COLUMNS } from './header.js';
 import { policyNames } from './policy-names.js';
 import { isLeaderPosition, parseRow, REASONS, teacherRowSchema, teacherValues, type TeacherValues } from './rules.js';
 import { runImport } from './run.js';
@@ -100,7 +100,7 @@ export async function importTeachers(
           ctx.result.skipped++; // the same teacher again: taken once
           return null;
         }
-        return [{ row: row.rowNumber, column: '工号', reason: REASONS.duplicateInFile('工号', t.employeeNo, first.row) }];
+        return [{ row: row.rowNumber, column: COLUMN.employeeNo, reason: REASONS.duplicateInFile(COLUMN.employeeNo, t.employeeNo, first.row) }];
       }
       seen.set(t.employeeNo, { row: row.rowNumber, sig });
 

@@ -20,6 +20,21 @@ export const adminText = {
   brandMark: '学',
   tooLarge: '请求过大',
   chartTip: (who: string, label: string, n: number) => `${who} · ${label}：${n.toLocaleString('zh-CN')} 人`,
+  /** "张三（T0001）", "张三（T0001，一中）": a person as the pages name them. */
+  person: (name: string, employeeNo: string) => `${name}（${employeeNo}）`,
+  personAt: (name: string, employeeNo: string, school: string) => `${name}（${employeeNo}，${school}）`,
+  list: (items: readonly string[]) => items.join('、'),
+  quote: (text: string) => `「${text}」`,
+  /** A panel title with how many rows it holds. */
+  counted: (title: string, n: number) => `${title}（${n}）`,
+  /** A label and its value on one line: "发送报告：已完成". */
+  labelled: (label: string, value: string) => `${label}：${value}`,
+  /** The download name of a piece of evidence its sender gave no name. */
+  evidenceFile: (id: number) => `证明材料-${id}`,
+  /** A refusal with an example of what would do: "日期…，例如 2026-12-31". */
+  withExample: (text: string, example: string) => `${text}，例如 ${example}`,
+  /** The 尚差 cell of the overdue export: "师德师风 10；校本研修 5". */
+  owed: (items: readonly (readonly [string, string])[]) => items.map(([label, hours]) => `${label} ${hours}`).join('；'),
 
   command: {
     help: { summary: '获取培训管理后台的一次性登录链接（培训管理员）', usage: '后台' },

@@ -44,6 +44,18 @@ export const certificatesText = {
     hoursLabel: '学时',
     earnedNow: '（核算结果）',
   },
+  /** "证明编号：ABCD-…", "开具日期：…": a label and its value on the paper. */
+  labelled: (label: string, value: string) => `${label}：${value}`,
+  /** The PDF's file name: 学时证明-<工号>-<year>-<first 4 of the serial>.pdf. */
+  fileName: (employeeNo: string, year: string, serialHead: string) => `学时证明-${employeeNo}-${year}-${serialHead}.pdf`,
+  /** The 培训档案 workbook beside a batch's ZIP: one sheet per school, two header rows. */
+  archive: {
+    fileName: (base: string) => `${base}-培训档案.xlsx`,
+    sheetFallback: '学校',
+    headers: ['工号', '姓名', '周期', '应修', '已修', '尚差', '证明编号'],
+    year: (year: string) => `${year}年`,
+    cycle: (start: string, end: string) => `${start} 至 ${end}`,
+  },
 };
 
 export type CertificatesText = typeof certificatesText;
@@ -114,4 +126,5 @@ export const certificateConsole = {
   notRevocable: '没有这张有效的证明（编号不存在或已作废）。',
   verify: '核验页',
   pageOf: (page: number, pages: number, total: number) => `第 ${page} / ${pages} 页，共 ${total.toLocaleString('zh-CN')} 份`,
+  list: (items: readonly string[]) => items.join('、'),
 };

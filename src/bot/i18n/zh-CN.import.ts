@@ -28,7 +28,13 @@ export const importText = {
     duplicateInFile: (col: string, v: string, row: number) => `${col}「${v}」与第 ${row} 行重复，但内容不同`,
     conflictInDb: (v: string, existing: string) =>
       `编号「${v}」已导入过，但内容不同（已有：${existing}）。不会覆盖；如需更正请先撤销原记录或换用新编号`,
+    /** The stored record a conflicting row is compared with: "工号 T001，2026-03-01，8 学时，师德师风，项目". */
+    storedRecord: (no: string, date: string, hours: string, category: string, project: string | null) =>
+      `工号 ${no}，${date}，${hours} 学时，${category}${project ? `，${project}` : ''}`,
   } as const,
+  /** What the 政策 column may hold: "来宾市、柳州市，或 laibin、liuzhou" (region names, then ids). */
+  policyChoices: (names: readonly string[], ids: readonly string[]) =>
+    names.length > 0 ? `${names.join('、')}，或 ${ids.join('、')}` : ids.join('、'),
   /** "第 3 行【学时】：必须大于 0" — the line an officer reads. */
   rowLine: (row: number, column: string | null, reason: string) =>
     `第 ${row} 行${column !== null ? `【${column}】` : ''}：${reason}`,
@@ -52,6 +58,7 @@ export const importText = {
     csvBroken: (line: number | undefined, message: string) =>
       `CSV 格式错误${line ? `（第 ${line} 行附近）` : ''}：${message}。请检查引号是否成对。`,
     unreadable: (name: string, message: string) => `无法读取 ${name}：${message}`,
+    oldXls: (name: string) => `不支持旧版 Excel（.xls）文件 ${name}：请在 Excel 中“另存为” .xlsx 或 “CSV UTF-8（逗号分隔）”。`,
   },
   xlsx: {
     unreadable: (name: string, message: string) => `无法读取 XLSX 文件 ${name}：${message}。${NOT_XLSX}`,

@@ -27,4 +27,6 @@ export const scanText = {
   tooManyTitle: '请求过于频繁',
   tooMany: '扫码太频繁了，请稍等一分钟再试。',
   again: '重新扫码请直接扫描投影上的二维码',
+  /** The command word of each scan (what the chat answers to as well). */
+  verbs: { in: '签到', out: '签退' },
 };

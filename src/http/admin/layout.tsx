@@ -127,7 +127,7 @@ export function Page(props: PageProps) {
               </nav>
               <div class="side-foot">
                 <div>{a.nav.signedInAs}</div>
-                <div class="who">{u.teacher ? `${u.name}（${u.teacher.employeeNo}）` : a.nav.adminToken}</div>
+                <div class="who">{u.teacher ? a.person(u.name, u.teacher.employeeNo) : a.nav.adminToken}</div>
                 <PostButton action="/admin/logout" user={u} label={a.nav.logout} />
               </div>
             </div>

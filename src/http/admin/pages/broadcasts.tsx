@@ -191,7 +191,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
       if (!p.done) refresh = 2;
       body = (
         <div class="panel" data-live-url={p.done ? undefined : `/admin/broadcasts/${row.id}/progress.json`} data-live-every="1500">
-          <Alert kind={p.done ? (p.failed ? 'warn' : 'ok') : 'info'}>{p.done ? `${m.report}：${m.done}` : m.sending}</Alert>
+          <Alert kind={p.done ? (p.failed ? 'warn' : 'ok') : 'info'}>{p.done ? a.labelled(m.report, m.done) : m.sending}</Alert>
           <div class="bigstat">
             <Stat label={m.total} value={p.total} liveKey="total" />
             <Stat label={m.delivered} value={p.delivered} liveKey="delivered" colour="var(--done)" />

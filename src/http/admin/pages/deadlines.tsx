@@ -169,7 +169,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
     const unfiled = rows.filter((r) => !r.filing);
     const days = daysLeft(deadline, now, tz);
     const nameOf = teacherNamer(svc.db, t);
-    const names = (school: string) => (leaders.get(school) ?? []).map(nameOf).join('、') || '—';
+    const names = (school: string) => a.list((leaders.get(school) ?? []).map(nameOf)) || '—';
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={deadline.title} nav="deadlines" user={user} flash={takeFlash(c)}>
@@ -183,7 +183,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
             ) : null}
           </PageHead>
           <div class="grid grid-2">
-            <Panel title={`${m.unfiledList}（${unfiled.length}）`}>
+            <Panel title={a.counted(m.unfiledList, unfiled.length)}>
               {unfiled.length === 0 ? (
                 <Alert kind="ok">{m.allFiled}</Alert>
               ) : (
@@ -206,7 +206,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
                 />
               )}
             </Panel>
-            <Panel title={`${m.filedList}（${filed.length}）`}>
+            <Panel title={a.counted(m.filedList, filed.length)}>
               <DataTable
                 rows={filed}
                 empty="—"

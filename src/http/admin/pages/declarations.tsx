@@ -11,7 +11,7 @@ import { dateIn } from '../../../time/zone.js';
 import { listDeclarations } from '../../../declarations/service.js';
 import { evidenceOf, flagsOf, isAssignee, type DeclarationState } from '../../../declarations/store.js';
 import { listSchools } from '../../../deadlines/store.js';
-import { flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
+import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { CsrfField, DataTable, Field, Panel } from '../components.js';
 import { hrs, Page, PageHead } from '../layout.js';
 import { decideInConsole, mountDeclaration } from './declaration.js';
@@ -149,7 +149,7 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
                       <td class="nowrap">
                         <a href={`/admin/declarations/${d.id}`}>{core.number(d.id)}</a>
                       </td>
-                      <td>{`${teacher.name}（${teacher.employeeNo}，${teacher.school}）`}</td>
+                      <td>{a.personAt(teacher.name, teacher.employeeNo, teacher.school)}</td>
                       <td>
                         {d.project}
                         {flags > 0 ? <span class="badge behind">{m.flagged(flags)}</span> : null}

@@ -99,7 +99,7 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
       c,
       <Bare title={a.login.confirmTitle}>
         <h1>{a.login.confirmTitle}</h1>
-        <p>{a.login.confirmText(`${check.teacher.name}（${check.teacher.employeeNo}）`)}</p>
+        <p>{a.login.confirmText(a.person(check.teacher.name, check.teacher.employeeNo))}</p>
         <form method="post" action="/admin/login/link" class="form" style="margin-top:16px">
           <input type="hidden" name="token" value={token} />
           <button class="btn btn-primary btn-block" type="submit">

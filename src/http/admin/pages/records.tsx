@@ -10,7 +10,7 @@ import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { changeList, problemText } from '../../../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord, type RecordRow } from '../../../ledger/corrections.js';
 import type { TeacherRow } from '../../../ledger/teachers.js';
-import { flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
+import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { CsrfField, DataTable, Field, FormError, Panel } from '../components.js';
 import { hrs, Page, PageHead } from '../layout.js';
 
@@ -39,7 +39,7 @@ function RecordPage(props: {
     <Page title={m.title(r.recordKey)} nav="dashboard" user={user} flash={props.flash}>
       <PageHead
         title={m.title(r.recordKey)}
-        crumbs={[{ href: '/admin', label: m.crumbs }, { href: `/admin/teachers/${teacher.id}`, label: `${teacher.name}（${teacher.employeeNo}）` }, { label: r.recordKey }]}
+        crumbs={[{ href: '/admin', label: m.crumbs }, { href: `/admin/teachers/${teacher.id}`, label: a.person(teacher.name, teacher.employeeNo) }, { label: r.recordKey }]}
       />
       <Panel title={m.record}>
         <DataTable
@@ -58,7 +58,7 @@ function RecordPage(props: {
           row={(x) => (
             <tr>
               <td>
-                <a href={`/admin/teachers/${teacher.id}`}>{`${teacher.name}（${teacher.employeeNo}，${teacher.school}）`}</a>
+                <a href={`/admin/teachers/${teacher.id}`}>{a.personAt(teacher.name, teacher.employeeNo, teacher.school)}</a>
               </td>
               <td class="nowrap">{x.date}</td>
               <td>{x.category}</td>

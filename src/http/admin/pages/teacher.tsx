@@ -37,7 +37,7 @@ export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const summary = preset ? hoursSummary(svc.db, svc.presets, teacher, asOf) : null;
     // On a past date, records dated after it did not exist yet.
     const records = recentRecords(svc.db, teacher.id, 200).filter((r) => r.date <= asOf);
-    const roleNames = [...rolesOf(svc.db, teacher)].map((r) => t.whoami.roleNames[r] ?? r).join('、');
+    const roleNames = a.list([...rolesOf(svc.db, teacher)].map((r) => t.whoami.roleNames[r] ?? r));
     const bound = svc.db.select().from(accounts).where(eq(accounts.teacherId, teacher.id)).all();
     const m = a.teacher;
     const yn = (v: boolean | null) => (v === null ? m.unknown : v ? m.yes : m.no);
@@ -100,7 +100,7 @@ export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
                           <td class="num">{hrs(o.required)}</td>
                           <td class="num">{hrs(o.earned)}</td>
                           <td class="num">{o.owed > 0 ? <span class="badge behind">{hrs(o.owed)}</span> : <span class="badge done">0</span>}</td>
-                          <td class="quote">{`「${o.source.quote}」`}</td>
+                          <td class="quote">{a.quote(o.source.quote)}</td>
                         </tr>
                       )}
                     />
@@ -141,7 +141,7 @@ export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
                 <dt>{m.roles}</dt>
                 <dd>{roleNames}</dd>
                 <dt>{m.accounts}</dt>
-                <dd>{bound.length ? bound.map((b) => t.words.audit.bound[b.platform] ?? b.platform).join('、') : t.words.audit.unbound}</dd>
+                <dd>{bound.length ? a.list(bound.map((b) => t.words.audit.bound[b.platform] ?? b.platform)) : t.words.audit.unbound}</dd>
               </dl>
             </Panel>
           </div>
