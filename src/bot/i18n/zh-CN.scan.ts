@@ -28,5 +28,5 @@ export const scanText = {
   tooMany: '扫码太频繁了，请稍等一分钟再试。',
   again: '重新扫码请直接扫描投影上的二维码',
   /** The command word of each scan (what the chat answers to as well). */
-  verbs: { in: '签到', out: '签退' },
+  verbs: { in: '签到', out: '签退' } as const,
 };
