@@ -125,7 +125,12 @@ describe('培训评价 over Feishu', () => {
     expect(results.questions.every((q) => q.distribution === undefined && q.mean === undefined && q.comments === undefined)).toBe(true);
 
     // The others answer by card (teacher 3 with its own ticket, now complete) and in chat.
+    // Teacher 3 starts step by step, then submits the card instead: the half-done chat answers are dropped.
+    expect((await say(h, openId(3), '评价')).join()).toContain('第 1/5 题');
+    await say(h, openId(3), '2');
     expect((await submit(h, openId(3), ticket3, { ...full, comment: '' })).toast?.type).toBe('success');
+    expect(db.select().from(schema.chatState).all()).toEqual([]);
+    expect((await say(h, openId(3), '评价')).join()).toContain('没有待评价的培训');
     for (const i of [4, 5]) {
       await say(h, openId(i), '评价');
       for (const reply of ['3', '3', '4', '2']) await say(h, openId(i), reply);

@@ -81,6 +81,10 @@ describe('evaluation results', () => {
     }
     // One answer each: a second is refused, with or without a token.
     expect(takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, teachers[0])!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('already');
+    // Stored in the order of the random ids, not of arrival, and with no rowid to order by.
+    const stored = db.$client.prepare(`select id from survey_answers where round_id = ?`).pluck().all(sent.round.id) as string[];
+    expect(stored).toEqual([...stored].sort());
+    expect(() => db.$client.prepare(`select rowid from survey_answers`).all()).toThrow(/rowid/);
     const bySchool = surveyResultsByGroup(db, sent.round.id, 'school');
     expect(bySchool.map((g) => [g.group, g.invited, g.answered, g.suppressed])).toEqual([
       ['城关幼儿园', 4, 3, true],

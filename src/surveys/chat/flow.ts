@@ -8,7 +8,7 @@ import { dateIn } from '../../time/zone.js';
 import type { Db } from '../../../db/client.js';
 import { MAX_TEXT_ANSWER, optionsOf, parseStoredQuestions, readAnswer, type Answers, type Question, type Questions } from '../questions.js';
 import { takeAnswers, type TakeOutcome } from '../service.js';
-import { getRound, openInvitationsOf, type RoundRow } from '../store.js';
+import { getRound, invitationOf, openInvitationsOf, type RoundRow } from '../store.js';
 import { thanksReply, type SurveyKind } from './invitation.js';
 
 /**
@@ -58,7 +58,8 @@ export function startAnswering(ctx: CommandContext, kind: SurveyKind, ref: strin
   const open = loadSurveyDraft(ctx.db, ctx.caller);
   if (open) {
     const round = getRound(ctx.db, open.roundId);
-    if (round && round.closesAt > now) {
+    // Still open and still unanswered (it may have been answered meanwhile by the Feishu card): resume it.
+    if (round && round.closesAt > now && invitationOf(ctx.db, round.id, teacher.id)?.answered === false) {
       const questions = parseStoredQuestions(round.questions);
       return { text: [S.flow.resumed(round.title), questionText(questions, open.index)].join('\n') };
     }
