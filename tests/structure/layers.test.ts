@@ -18,7 +18,7 @@ export const LAYERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> = [
   ['records: ledger, inbox, outbox', /^src\/(ledger|inbox|outbox)\//],
   [
     'features and the command API they answer through',
-    /^src\/(sessions|deadlines|broadcasts|certificates|declarations|import|admin|surveys|schedule|websignin)\/|^src\/bot\/(command|chat-state|teacher-names)\.ts$/,
+    /^src\/(sessions|deadlines|broadcasts|certificates|declarations|import|admin|surveys|schedule|websignin|backup)\/|^src\/bot\/(command|chat-state|teacher-names)\.ts$/,
   ],
   ['bot: router, dispatch, commands', /^src\/bot\/|^commands\//],
   ['adapters: platforms, web pages, CLI', /^src\/(platforms(?!\/console\/(chat|commands|demo|session)\.ts$)|http|cli)\//],
