@@ -22,6 +22,8 @@ export interface BackupResult {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
+// Background work, as the checkpoint thread: on Linux this lowers only this thread, so the bot's own work comes first.
+try { require('node:os').setPriority(19); } catch {}
 const Database = require(workerData.driver);
 (async () => {
   const started = Date.now();

@@ -42,6 +42,7 @@ export async function restoreCommand(args: string[], io: CliIo): Promise<number>
   const app = loadApp(io);
   const from = positionals[0];
   const to = app.config.DATABASE_PATH;
+  if (to === ':memory:') throw new CliError(t.restore.inMemory, EXIT.config);
   if (!existsSync(from)) throw new CliError(t.restore.fileMissing(from));
   if (resolve(from) === resolve(to)) throw new CliError(t.restore.sameFile);
   // Check the backup before touching anything.

@@ -227,6 +227,10 @@ describe('npm run cli -- restore', { timeout: 120_000 }, () => {
     const notOurs = await cli(['restore', foreign]);
     expect(notOurs.code).toBe(1);
     expect(notOurs.stderr).toContain('不是学时助手的数据库');
+    const memory = await cli(['restore', join(dir, 'b', file)], { DATABASE_PATH: ':memory:' });
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain(':memory:');
+    expect(existsSync(':memory:')).toBe(false);
     const missing = await cli(['restore', join(dir, 'nope.db')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('找不到备份文件');

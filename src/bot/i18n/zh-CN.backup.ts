@@ -23,6 +23,7 @@ export const backupText = {
     inUse: (path: string) =>
       `数据库 ${path} 正在使用中（学时助手正在运行，或另有命令在用它），不能恢复。请先停止学时助手，再运行恢复命令。未做任何改动。`,
     sameFile: '备份文件就是当前数据库文件本身，无需恢复。',
+    inMemory: 'DATABASE_PATH 是 :memory:（内存数据库，不存盘），没有可以恢复到的文件。请把 DATABASE_PATH 设为数据库文件的路径。',
     restored: (from: string, to: string, teachers: number) => `已用 ${from} 恢复数据库 ${to}（名册 ${teachers} 人）。`,
     keptAside: (aside: string) => `原数据库文件已改名保留：${aside}（确认无误后可自行删除）`,
     noOld: '原先没有数据库文件。',
