@@ -217,7 +217,7 @@ describe('帮助 shows exactly what the asker may run, each with an example', ()
 
   it('a teacher sees the teacher commands and no officer or leader ones', async () => {
     const [help] = await (await bound()).send('帮助');
-    expect(listed(help).sort()).toEqual(['学时', '学时证明', '记录', '绑定', '我是谁', '帮助', '签到', '签退', '退订提醒', '订阅提醒', '申报', '我的申报', '重新申报', '撤回申报', '评价', '问卷', '我的问卷'].sort());
+    expect(listed(help).sort()).toEqual(['学时', '学时证明', '记录', '绑定', '我是谁', '帮助', '签到', '签退', '退订提醒', '订阅提醒', '申报', '我的申报', '重新申报', '撤回申报', '评价', '问卷', '我的问卷', '我签到了吗'].sort());
   });
 
   it('an officer sees every officer command; each line has one example that routes to that very command', async () => {
