@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { dateIn } from '../src/time/zone.js';
 import { hoursSummary } from '../src/ledger/summary.js';
-import { findTeacherById, type TeacherRow } from '../src/ledger/teachers.js';
+import { findTeacherById, type TeacherRow } from '../src/ledger/store.js';
 import { loadPresets } from '../src/policy/presets.js';
 import { rng, writeRecords, writeRoster } from './lib/ledger-data.js';
 import { runMeasured, type RunResult } from './lib/proc.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { dateTimeIn } from '../src/time/zone.js';
 import { issueBindCode, needsBindCode } from '../src/ledger/binding.js';
-import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
 
 /** 绑定码 <工号>: an officer issues the one-time code an officer or school leader binds with. */
 export default defineCommand({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { attemptBind } from '../src/ledger/binding.js';
-import { findTeacherByAccount } from '../src/ledger/teachers.js';
+import { findTeacherByAccount } from '../src/ledger/store.js';
 
 /**
  * 绑定 <工号> <姓名> [绑定码]: links this chat account to a roster entry. Every failure reads the same and

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { broadcastReply, confirmBroadcast, dueNow, getBroadcast } from '../src/broadcasts/broadcasts.js';
+import { getBroadcast } from '../src/broadcasts/store.js';
+import { broadcastReply, confirmBroadcast, dueNow } from '../src/broadcasts/broadcasts.js';
 import { latestPreviewOf, parseBroadcastId } from '../src/broadcasts/commands.js';
 
 /** 确认发布 <id> — the only step that sends: one outbox row per bound recipient, once. */

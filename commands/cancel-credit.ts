@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
 import { cancelCredit, findSessionByRef } from '../src/sessions/service.js';
 import { whenIn } from '../src/time/zone.js';
 

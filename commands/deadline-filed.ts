@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
-import { filingOf, isReply, leaderDeadline, splitFilingText } from '../src/deadlines/filing.js';
+import { isReply, leaderDeadline, splitFilingText } from '../src/deadlines/filing.js';
+import { filingOf } from '../src/deadlines/store.js';
 import { formatDue } from '../src/deadlines/reminders.js';
 
 /**

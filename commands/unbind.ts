@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { unbindTeacher } from '../src/ledger/accounts.js';
-import { findTeacherByEmployeeNo } from '../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
 
 export default defineCommand({
   name: '解绑',

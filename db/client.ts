@@ -27,6 +27,17 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * A read-only connection of its own to the same file, for a long read that pauses between pieces while the
+ * main connection keeps serving (the main connection cannot pause inside an open statement). Null for a
+ * database without a file (in memory), which has no second connection.
+ */
+export function openReader(db: Db): Db | null {
+  const file = db.$client.name;
+  if (file === ':memory:' || file === '' || db.$client.memory) return null;
+  return drizzle(new Database(file, { readonly: true, fileMustExist: true }), { schema }) as Db;
+}
+
 export function closeDatabase(db: Db): void {
   db.$client.close();
 }

@@ -13,7 +13,7 @@ import type { VerifyRoutesDeps } from './http/verify.js';
 import { createHttpApp } from './http/app.js';
 import { createNodeServer } from './http/server.js';
 import type { Server } from 'node:http';
-import { pruneHandled } from './inbox/inbox.js';
+import { pruneHandled } from './inbox/store.js';
 import { createLogger, type Logger } from './logger.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
 import type { PlatformAdapter } from './platforms/adapter.js';

@@ -1,6 +1,6 @@
 /** `npm start` — the bot: HTTP webhooks, long connections, sender, on the embedded SQLite default. */
 import { closeServer, listen } from './http/server.js';
-import { countTeachers } from './ledger/teachers.js';
+import { countTeachers } from './ledger/store.js';
 import { createXueshi } from './app.js';
 import { ConfigError, loadConfig, publicUrl } from './config.js';
 import { setConsoleBaseUrl } from './admin/auth.js';

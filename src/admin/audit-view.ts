@@ -2,14 +2,12 @@
  * The audit log as a person reads it: who (a name, not an account id), what (a Chinese action name), when
  * (local time) and the details with Chinese field names, teachers by name and times in TIMEZONE.
  */
-import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts, deadlines, teachers, trainingSessions } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { roleLabel } from '../bot/i18n/zh-CN.roles.js';
 import { teacherNamer } from '../bot/teacher-names.js';
 import { dateTimeIn } from '../time/zone.js';
-import type { AuditRow } from './audit.js';
+import { accountsByAccountIds, deadlineTitlesByIds, peopleByEmployeeNos, peopleByIds, sessionTitlesByIds, type AuditRow } from './store.js';
 
 export interface AuditView {
   when: string;
@@ -54,22 +52,21 @@ export function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZ
   const boundTo = new Map<string, number>();
   const accountIds = [...new Set(accountKeys.map((k) => k.accountId))];
   if (accountIds.length) {
-    for (const a of db.select().from(accounts).where(inArray(accounts.accountId, accountIds)).all()) {
+    for (const a of accountsByAccountIds(db, accountIds)) {
       boundTo.set(`${a.platform}:${a.accountId}`, a.teacherId);
       teacherIds.add(a.teacherId);
     }
   }
   const people = new Map<number, { name: string; school: string; employeeNo: string }>();
   const byNo = new Map<string, { name: string; school: string; employeeNo: string }>();
-  const columns = { id: teachers.id, name: teachers.name, school: teachers.school, employeeNo: teachers.employeeNo };
-  if (teacherIds.size) for (const p of db.select(columns).from(teachers).where(inArray(teachers.id, [...teacherIds])).all()) people.set(p.id, p);
-  if (employeeNos.size) for (const p of db.select(columns).from(teachers).where(inArray(teachers.employeeNo, [...employeeNos])).all()) byNo.set(p.employeeNo, p);
+  if (teacherIds.size) for (const p of peopleByIds(db, [...teacherIds])) people.set(p.id, p);
+  if (employeeNos.size) for (const p of peopleByEmployeeNos(db, [...employeeNos])) byNo.set(p.employeeNo, p);
   const sessionIds = details.map((d) => d.sessionId).filter((v): v is number => typeof v === 'number');
   const sessionTitles = new Map<number, string>();
-  if (sessionIds.length) for (const s of db.select({ id: trainingSessions.id, title: trainingSessions.title }).from(trainingSessions).where(inArray(trainingSessions.id, sessionIds)).all()) sessionTitles.set(s.id, s.title);
+  if (sessionIds.length) for (const s of sessionTitlesByIds(db, sessionIds)) sessionTitles.set(s.id, s.title);
   const deadlineIds = details.map((d) => d.deadlineId).filter((v): v is number => typeof v === 'number');
   const deadlineTitles = new Map<number, string>();
-  if (deadlineIds.length) for (const x of db.select({ id: deadlines.id, title: deadlines.title }).from(deadlines).where(inArray(deadlines.id, deadlineIds)).all()) deadlineTitles.set(x.id, x.title);
+  if (deadlineIds.length) for (const x of deadlineTitlesByIds(db, deadlineIds)) deadlineTitles.set(x.id, x.title);
 
   const teacherName = (id: number) => {
     const p = people.get(id);

@@ -4,11 +4,22 @@
  * of which only the SHA-256 is stored, so a copy of the database does not let anyone in.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { adminLoginAttempts, adminLoginTokens, adminSessions, roles } from '../../db/schema.js';
 import { audit } from '../ledger/audit.js';
-import { findTeacherById, type TeacherRow } from '../ledger/teachers.js';
+import { findTeacherById, type TeacherRow } from '../ledger/store.js';
+import {
+  adminSessionByHash,
+  claimLoginToken,
+  failedAttemptTimes,
+  insertAdminSession,
+  insertLoginAttempt,
+  insertLoginToken,
+  isOfficer,
+  loginTokenByHash,
+  revokeAdminSession,
+  touchAdminSession,
+  type LoginTokenRow,
+} from './store.js';
 
 export const LOGIN_LINK_TTL_MS = 10 * 60_000;
 export const SESSION_TTL_MS = 8 * 3600_000;
@@ -45,16 +56,11 @@ export function loginUrl(db: Db, token: string): string {
 
 /* ------------------------------------------------------------------ one-time links */
 
-export function isOfficer(db: Db, teacherId: number): boolean {
-  return db.select({ one: sql<number>`1` }).from(roles).where(and(eq(roles.teacherId, teacherId), eq(roles.role, 'officer'))).get() !== undefined;
-}
-
 /** A fresh login link for an officer: valid LOGIN_LINK_TTL_MS, single use. Runs in the command's transaction. */
 export function issueLoginLink(db: Db, teacher: TeacherRow, now: Date): { token: string; url: string; expiresAt: Date } {
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + LOGIN_LINK_TTL_MS);
-  db.delete(adminLoginTokens).where(lt(adminLoginTokens.expiresAt, new Date(now.getTime() - 24 * 3600_000))).run();
-  db.insert(adminLoginTokens).values({ tokenHash: sha256(token), teacherId: teacher.id, createdAt: now, expiresAt }).run();
+  insertLoginToken(db, { tokenHash: sha256(token), teacherId: teacher.id, createdAt: now, expiresAt }, new Date(now.getTime() - 24 * 3600_000));
   audit(db, `admin:${teacher.employeeNo}`, 'admin_link_issued', { teacherId: teacher.id, expiresAt: expiresAt.toISOString() });
   return { token, url: loginUrl(db, token), expiresAt };
 }
@@ -62,7 +68,7 @@ export function issueLoginLink(db: Db, teacher: TeacherRow, now: Date): { token:
 export type LinkRefusal = 'invalid' | 'expired' | 'used' | 'notOfficer';
 export type LinkCheck = { ok: true; teacher: TeacherRow } | { ok: false; reason: LinkRefusal };
 
-function judge(db: Db, row: typeof adminLoginTokens.$inferSelect | undefined, now: Date, consuming: boolean): LinkCheck {
+function judge(db: Db, row: LoginTokenRow | undefined, now: Date, consuming: boolean): LinkCheck {
   if (!row) return { ok: false, reason: 'invalid' };
   if (row.usedAt && !consuming) return { ok: false, reason: 'used' };
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
@@ -74,22 +80,17 @@ function judge(db: Db, row: typeof adminLoginTokens.$inferSelect | undefined, no
 /** What a link is worth, without using it (the confirmation page). */
 export function checkLoginLink(db: Db, token: string, now: Date): LinkCheck {
   if (!token) return { ok: false, reason: 'invalid' };
-  return judge(db, db.select().from(adminLoginTokens).where(eq(adminLoginTokens.tokenHash, sha256(token))).get(), now, false);
+  return judge(db, loginTokenByHash(db, sha256(token)), now, false);
 }
 
 /** Uses a link: an atomic compare-and-set on `used_at`, so two tabs (or two servers) cannot both win. */
 export function consumeLoginLink(db: Db, token: string, now: Date): LinkCheck {
   if (!token) return { ok: false, reason: 'invalid' };
   const hash = sha256(token);
-  const row = db.select().from(adminLoginTokens).where(eq(adminLoginTokens.tokenHash, hash)).get();
+  const row = loginTokenByHash(db, hash);
   if (!row) return { ok: false, reason: 'invalid' };
   if (row.usedAt) return { ok: false, reason: 'used' };
-  const claimed = db
-    .update(adminLoginTokens)
-    .set({ usedAt: now })
-    .where(and(eq(adminLoginTokens.tokenHash, hash), sql`${adminLoginTokens.usedAt} IS NULL`))
-    .run().changes;
-  if (claimed !== 1) return { ok: false, reason: 'used' };
+  if (!claimLoginToken(db, hash, now)) return { ok: false, reason: 'used' };
   return judge(db, row, now, true);
 }
 
@@ -114,9 +115,9 @@ export function openSession(
   const csrfToken = newSecret();
   const actor = input.teacher ? `admin:${input.teacher.employeeNo}` : TOKEN_ACTOR;
   const expiresAt = new Date(input.now.getTime() + SESSION_TTL_MS);
-  db.delete(adminSessions).where(lt(adminSessions.expiresAt, new Date(input.now.getTime() - 7 * 24 * 3600_000))).run();
-  db.insert(adminSessions)
-    .values({
+  insertAdminSession(
+    db,
+    {
       idHash,
       teacherId: input.teacher?.id ?? null,
       actor,
@@ -126,8 +127,9 @@ export function openSession(
       createdAt: input.now,
       lastSeenAt: input.now,
       expiresAt,
-    })
-    .run();
+    },
+    new Date(input.now.getTime() - 7 * 24 * 3600_000),
+  );
   audit(db, actor, 'admin_login', { via: input.teacher ? 'link' : 'ADMIN_TOKEN', ip: input.ip });
   return { cookieValue, user: { idHash, teacher: input.teacher, actor, name: input.teacher?.name ?? '', csrfToken, expiresAt } };
 }
@@ -138,24 +140,24 @@ export function openSession(
  */
 export function sessionUser(db: Db, cookieValue: string | undefined, now: Date): ConsoleUser | null {
   if (!cookieValue || cookieValue.length > 200) return null;
-  const row = db.select().from(adminSessions).where(eq(adminSessions.idHash, sha256(cookieValue))).get();
+  const row = adminSessionByHash(db, sha256(cookieValue));
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now.getTime()) return null;
   let teacher: TeacherRow | null = null;
   if (row.teacherId !== null) {
     teacher = findTeacherById(db, row.teacherId);
     if (!teacher || !isOfficer(db, teacher.id)) {
-      db.update(adminSessions).set({ revokedAt: now }).where(eq(adminSessions.idHash, row.idHash)).run();
+      revokeAdminSession(db, row.idHash, now);
       return null;
     }
   }
   if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
-    db.update(adminSessions).set({ lastSeenAt: now }).where(eq(adminSessions.idHash, row.idHash)).run();
+    touchAdminSession(db, row.idHash, now);
   }
   return { idHash: row.idHash, teacher, actor: row.actor, name: teacher?.name ?? '', csrfToken: row.csrfToken, expiresAt: row.expiresAt };
 }
 
 export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
-  db.update(adminSessions).set({ revokedAt: now }).where(eq(adminSessions.idHash, user.idHash)).run();
+  revokeAdminSession(db, user.idHash, now);
   audit(db, user.actor, 'admin_logout', {});
 }
 
@@ -168,14 +170,9 @@ export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
  */
 export function loginBlockedUntil(db: Db, ip: string, now: Date, limit = MAX_FAILED_ATTEMPTS): Date | null {
   const since = new Date(now.getTime() - ATTEMPT_WINDOW_MS);
-  const failures = db
-    .select({ at: adminLoginAttempts.at })
-    .from(adminLoginAttempts)
-    .where(and(eq(adminLoginAttempts.ip, ip), eq(adminLoginAttempts.ok, false), gte(adminLoginAttempts.at, since)))
-    .orderBy(adminLoginAttempts.at)
-    .all();
+  const failures = failedAttemptTimes(db, ip, since);
   if (failures.length < limit) return null;
-  return new Date(failures[failures.length - limit].at.getTime() + ATTEMPT_WINDOW_MS);
+  return new Date(failures[failures.length - limit].getTime() + ATTEMPT_WINDOW_MS);
 }
 
 /**
@@ -187,6 +184,5 @@ export const ADMIN_TOKEN_KEY = 'account:ADMIN_TOKEN';
 export const ADMIN_TOKEN_MAX_FAILURES = 50;
 
 export function recordAttempt(db: Db, ip: string, ok: boolean, now: Date): void {
-  db.delete(adminLoginAttempts).where(lt(adminLoginAttempts.at, new Date(now.getTime() - 24 * 3600_000))).run();
-  db.insert(adminLoginAttempts).values({ ip, at: now, ok }).run();
+  insertLoginAttempt(db, ip, ok, now, new Date(now.getTime() - 24 * 3600_000));
 }

@@ -24,7 +24,7 @@ import { daysLeft } from '../deadlines/slots.js';
 import { filingSchools, filingStatus, leadersBySchool, parseSchoolAudience, type DeadlineRow } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 
 export interface RemindNowResult {

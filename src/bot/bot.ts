@@ -1,13 +1,12 @@
 import { inTransaction, isInTransaction } from '../../db/statements.js';
 import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
-import { asc, eq } from 'drizzle-orm';
-import { outbox as outboxTable } from '../../db/schema.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';
-import { claimEvent, eventKeyOf, isPending, pendingRowFor, markAttemptFailed, markDone, parsePayload, pendingEvents, type InboxRow } from '../inbox/inbox.js';
+import { eventKeyOf, parsePayload } from '../inbox/inbox.js';
+import { claimEvent, isPending, pendingRowFor, markAttemptFailed, markDone, pendingEvents, type InboxRow } from '../inbox/store.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { enqueue } from '../outbox/outbox.js';
-import { findTeacherByAccount, rolesOf } from '../ledger/teachers.js';
+import { enqueue, firstReplyFor } from '../outbox/store.js';
+import { findTeacherByAccount, rolesOf } from '../ledger/store.js';
 import type { BotServices, Command, CommandContext } from './command.js';
 import type { Caller } from '../ledger/caller.js';
 import { runCommand } from './dispatch.js';
@@ -240,13 +239,7 @@ export class Bot {
 
   /** The first reply an event produced (after it was handled), e.g. to answer a card click in its callback. */
   firstReplyTo(event: InboundEvent): Reply | null {
-    const row = this.options.db
-      .select({ reply: outboxTable.reply })
-      .from(outboxTable)
-      .where(eq(outboxTable.origin, eventKeyOf(event)))
-      .orderBy(asc(outboxTable.id))
-      .get();
-    return row ? (JSON.parse(row.reply) as Reply) : null;
+    return firstReplyFor(this.options.db, eventKeyOf(event));
   }
 
   callerFor(platform: IncomingMessage['platform'], accountId: string): Caller {

@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { teachers } from '../../db/schema.js';
 import type { Messages } from './i18n/index.js';
+import { sharedNames } from './store.js';
 
 export interface NamedTeacher {
   name: string;
@@ -15,17 +14,6 @@ export function maskEmployeeNo(no: string): string {
   if (s.length <= 2) return s;
   if (s.length <= 4) return `${s[0]}***${s[s.length - 1]}`;
   return `${s.slice(0, 2)}***${s.slice(-2)}`;
-}
-
-/** Names held by more than one roster entry. */
-export function sharedNames(db: Db): Set<string> {
-  const rows = db
-    .select({ name: teachers.name })
-    .from(teachers)
-    .groupBy(teachers.name)
-    .having(sql`count(*) > 1`)
-    .all();
-  return new Set(rows.map((r) => r.name));
 }
 
 /**

@@ -1,7 +1,6 @@
-import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { roles, teachers } from '../../db/schema.js';
 import { isHeadOfSchool } from '../ledger/roles.js';
+import { leaderIds, rosterForAudience } from './store.js';
 
 export type BroadcastRole = 'leader' | 'homeroom' | 'principal';
 
@@ -87,16 +86,10 @@ export function parseStoredAudience(json: string): BroadcastAudience {
 
 /** Teachers the audience covers, by id, in roster order. Unknown schools are the caller's to refuse first. */
 export function resolveRecipients(db: Db, audience: BroadcastAudience): number[] {
-  const rows = db
-    .select({ id: teachers.id, school: teachers.school, homeroom: teachers.homeroom, position: teachers.position })
-    .from(teachers)
-    .orderBy(asc(teachers.id))
-    .all();
+  const rows = rosterForAudience(db);
   const schools = audience.schools ? new Set(audience.schools) : null;
   const wanted = audience.roles ? new Set(audience.roles) : null;
-  const leaders = wanted?.has('leader')
-    ? new Set(db.select({ id: roles.teacherId }).from(roles).where(eq(roles.role, 'leader')).all().map((r) => r.id))
-    : new Set<number>();
+  const leaders = wanted?.has('leader') ? leaderIds(db) : new Set<number>();
   if (!audience.all && !schools && !wanted) return [];
   return rows
     .filter((t) => !schools || schools.has(t.school))

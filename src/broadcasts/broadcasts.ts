@@ -1,19 +1,23 @@
-import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { broadcasts, outbox } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
-import { addRecipients, recipientOutcomes } from './store.js';
+import { enqueue } from '../outbox/store.js';
+import {
+  addRecipients,
+  getBroadcast,
+  insertBroadcast,
+  markCancelled,
+  markSending,
+  outboxIdsByKey,
+  recipientOutcomes,
+  sendingSince,
+  type BroadcastRow,
+} from './store.js';
 import { parseStoredAudience, resolveRecipients, type BroadcastAudience } from './audience.js';
 
-export type BroadcastRow = typeof broadcasts.$inferSelect;
-
-// The outbox look-ups (SQL) live in store.ts; callers keep importing them from here.
-export { hasOutboxKey, pendingCount } from './store.js';
 
 /** Longest text a broadcast may carry (a Feishu card holds 30 KB; 4,000 characters stay well inside). */
 export const MAX_BROADCAST_CHARS = 4000;
@@ -69,24 +73,16 @@ export function createPreview(
   input: { text: string; audience: BroadcastAudience; ownerTeacherId: number; requestedVia: RequestedVia | null; now: Date },
 ): { broadcast: BroadcastRow; count: Headcount } {
   const count = headcount(db, input.audience);
-  const broadcast = db
-    .insert(broadcasts)
-    .values({
-      text: input.text,
-      audience: JSON.stringify(input.audience),
-      status: 'preview',
-      recipientCount: count.total,
-      createdBy: ownerOf(input.ownerTeacherId),
-      requestedVia: input.requestedVia ? JSON.stringify(input.requestedVia) : null,
-      createdAt: input.now,
-    })
-    .returning()
-    .get();
+  const broadcast = insertBroadcast(db, {
+    text: input.text,
+    audience: JSON.stringify(input.audience),
+    status: 'preview',
+    recipientCount: count.total,
+    createdBy: ownerOf(input.ownerTeacherId),
+    requestedVia: input.requestedVia ? JSON.stringify(input.requestedVia) : null,
+    createdAt: input.now,
+  });
   return { broadcast, count: { total: count.total, bound: count.bound, unbound: count.unbound } };
-}
-
-export function getBroadcast(db: Db, id: number): BroadcastRow | null {
-  return db.select().from(broadcasts).where(eq(broadcasts.id, id)).get() ?? null;
 }
 
 /** What each recipient receives: a card (Feishu renders it; DingTalk shows markdown) with the text as fallback. */
@@ -146,19 +142,9 @@ export function confirmBroadcast(
     });
   }
   enqueue(db, messages, input.sendAt);
-  const outboxIds = new Map<string, number>(
-    db
-      .select({ id: outbox.id, key: outbox.idempotencyKey })
-      .from(outbox)
-      .where(eq(outbox.origin, origin))
-      .all()
-      .map((r) => [r.key, r.id]),
-  );
+  const outboxIds = outboxIdsByKey(db, origin);
   addRecipients(db, row.id, count.ids, (teacherId) => outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
-  db.update(broadcasts)
-    .set({ status: 'sending', confirmedAt: input.now, recipientCount: count.total })
-    .where(and(eq(broadcasts.id, row.id), eq(broadcasts.status, 'preview')))
-    .run();
+  markSending(db, row.id, input.now, count.total);
   audit(db, ownerOf(input.teacherId), 'broadcast_confirm', { id: row.id, total: count.total, bound: count.bound });
   return { kind: 'started', count: { total: count.total, bound: count.bound, unbound: count.unbound } };
 }
@@ -169,7 +155,7 @@ export function cancelBroadcast(db: Db, id: number, teacherId: number): 'cancell
   if (row.createdBy !== ownerOf(teacherId)) return 'notOwner';
   if (row.status === 'sending') return 'alreadySending';
   if (row.status === 'cancelled') return 'alreadyCancelled';
-  db.update(broadcasts).set({ status: 'cancelled' }).where(eq(broadcasts.id, id)).run();
+  markCancelled(db, id);
   return 'cancelled';
 }
 
@@ -228,10 +214,6 @@ export function broadcastProgress(db: Db, id: number): BroadcastProgress | null 
 
 /** Broadcasts still sending (confirmed within `withinMs`), oldest first. */
 export function sendingBroadcasts(db: Db, now: Date, withinMs = 7 * 24 * 3600_000): BroadcastRow[] {
-  return db
-    .select()
-    .from(broadcasts)
-    .where(and(eq(broadcasts.status, 'sending'), gt(broadcasts.confirmedAt, new Date(now.getTime() - withinMs))))
-    .all();
+  return sendingSince(db, new Date(now.getTime() - withinMs));
 }
 

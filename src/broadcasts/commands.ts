@@ -1,11 +1,10 @@
-import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { broadcasts } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { normalizeText } from '../core/text.js';
 import type { Reply } from '../core/messages.js';
 import type { BroadcastAudience } from './audience.js';
 import { ownerOf, PREVIEW_TTL_MS, type Headcount } from './broadcasts.js';
+import { latestBroadcastBy } from './store.js';
 
 /** "12" or "#12" → 12. */
 export function parseBroadcastId(word: string): number | null {
@@ -15,25 +14,11 @@ export function parseBroadcastId(word: string): number | null {
 
 /** The officer's most recent broadcast still waiting for confirmation (so a bare 确认发布 works). */
 export function latestPreviewOf(db: Db, teacherId: number, now = Date.now()): number | null {
-  const row = db
-    .select({ id: broadcasts.id })
-    .from(broadcasts)
-    .where(and(eq(broadcasts.createdBy, ownerOf(teacherId)), eq(broadcasts.status, 'preview'), gt(broadcasts.createdAt, new Date(now - PREVIEW_TTL_MS))))
-    .orderBy(desc(broadcasts.id))
-    .limit(1)
-    .get();
-  return row?.id ?? null;
+  return latestBroadcastBy(db, ownerOf(teacherId), new Date(now - PREVIEW_TTL_MS));
 }
 
 export function latestBroadcastOf(db: Db, teacherId: number): number | null {
-  const row = db
-    .select({ id: broadcasts.id })
-    .from(broadcasts)
-    .where(eq(broadcasts.createdBy, ownerOf(teacherId)))
-    .orderBy(desc(broadcasts.id))
-    .limit(1)
-    .get();
-  return row?.id ?? null;
+  return latestBroadcastBy(db, ownerOf(teacherId));
 }
 
 /**

@@ -1,18 +1,10 @@
-import { findTeacherById } from '../ledger/teachers.js';
+import { findTeacherById } from '../ledger/store.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
-import {
-  broadcastOrigin,
-  broadcastProgress,
-  hasOutboxKey,
-  parseRequestedVia,
-  pendingCount,
-  reportKey,
-  sendingBroadcasts,
-  type BroadcastProgress,
-} from './broadcasts.js';
+import { hasOutboxKey, pendingCount } from './store.js';
+import { broadcastOrigin, broadcastProgress, parseRequestedVia, reportKey, sendingBroadcasts, type BroadcastProgress } from './broadcasts.js';
 
 /** The progress text of `通知进度` and the CLI, and the final report's body. */
 export function progressLines(t: Messages, p: BroadcastProgress): string[] {

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import yazl from 'yazl';
 import type { Db } from '../../db/client.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { issueCertificate, type IssueOptions } from './issue.js';
 import { teacherCount, teachersOf, yearCategories } from './store.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { hoursSummary } from '../ledger/summary.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { recordsBetween } from './store.js';
 

@@ -3,7 +3,7 @@
  * One function for the chat, the CLI and the console so every path prints and records the same thing.
  */
 import type { Db } from '../../db/client.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
 import { renderCertificatePdfSync } from './pdf.js';

@@ -5,7 +5,7 @@
 import { dateTimeIn } from '../time/zone.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { issueBindCode, needsBindCode } from '../ledger/binding.js';
-import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../ledger/store.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { BIND_CODE_USAGE } from './usage.js';
 

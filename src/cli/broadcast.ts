@@ -3,14 +3,13 @@
  *   broadcast status <编号> [--json]   已发送 n/N, delivered, failed (with reasons), not bound, pending
  *   broadcast list                     recent broadcasts
  */
-import { desc } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { broadcasts } from '../../db/schema.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { broadcastProgress } from '../broadcasts/broadcasts.js';
 import { parseBroadcastId } from '../broadcasts/commands.js';
 import { progressLines } from '../broadcasts/report.js';
+import { recentBroadcasts } from '../broadcasts/store.js';
 import { EXIT, loadApp, withDatabase, type CliIo } from './context.js';
 
 export const BROADCAST_USAGE = cliText.usage.broadcast;
@@ -42,7 +41,7 @@ export async function runBroadcastCli(argv: string[], deps: BroadcastCliDeps): P
       return EXIT.ok;
     }
     case 'list': {
-      const rows = deps.db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(20).all();
+      const rows = recentBroadcasts(deps.db, 20);
       if (json) {
         out(JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, recipientCount: r.recipientCount, createdAt: r.createdAt, confirmedAt: r.confirmedAt, text: r.text }))));
         return EXIT.ok;

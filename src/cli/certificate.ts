@@ -10,7 +10,7 @@ import { issueCertificate, revokeAudited } from '../certificates/issue.js';
 import { normaliseSerial, SERIAL_PATTERN, groupSerial } from '../certificates/serial.js';
 import { YearOutOfRangeError } from '../certificates/data.js';
 import { audit } from '../ledger/audit.js';
-import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../ledger/store.js';
 import { CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, requireSealFile, withDatabase, type CliIo } from './context.js';
 
 export const CERTIFICATE_USAGE = cliText.usage.certificate;

@@ -14,7 +14,7 @@ import { decisionDoneText, decisionRefusalText, describeFlag } from '../declarat
 import { notifyDecision } from '../declarations/notify.js';
 import { approveDeclaration, getDeclaration, listDeclarations, returnDeclaration, type DeclarationView } from '../declarations/service.js';
 import type { DeclarationRow, DeclarationState } from '../declarations/store.js';
-import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/teachers.js';
+import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/store.js';
 import { toCsv, toXlsx } from './attendance-export.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliApp, type CliIo } from './context.js';
 

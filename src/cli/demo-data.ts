@@ -3,9 +3,8 @@
  * that keeps demo and real data apart: `meta.data_kind` is 'demo' or 'real', seeding refuses a real
  * database and importing refuses the demo one.
  */
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { meta } from '../../db/schema.js';
+import { inTransaction } from '../../db/statements.js';
 import { dateIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
@@ -13,6 +12,8 @@ import { addDays, addMonths, calendarYearOf, compareDates, daysBetween } from '.
 import { cycleFor } from '../policy/engine.js';
 import { getPreset } from '../policy/presets.js';
 import { demoText } from '../bot/i18n/zh-CN.demo.js';
+import { metaValue, setMetaValue } from '../meta/store.js';
+import { countTeachersNotPrefixed, deleteRecordsByKeyPrefix, grantDemoRole, insertDemoRecords, upsertDemoTeacher } from './store.js';
 
 export const DEMO_DATABASE_PATH = 'data/demo.db';
 export const DEMO_PREFIX = 'DEMO';
@@ -22,8 +23,8 @@ export const DATA_KIND_KEY = 'data_kind';
 export class DataKindError extends Error {}
 
 export function dataKind(db: Db): 'demo' | 'real' | null {
-  const row = db.select({ value: meta.value }).from(meta).where(eq(meta.key, DATA_KIND_KEY)).get();
-  return row?.value === 'demo' || row?.value === 'real' ? row.value : null;
+  const value = metaValue(db, DATA_KIND_KEY);
+  return value === 'demo' || value === 'real' ? value : null;
 }
 
 /** Throws when the database is the demo one (importers call this before reading a file). */
@@ -36,10 +37,7 @@ export function assertNotDemo(db: Db): void {
 /** Marks the database as holding real data; throws if it is the demo database. Importers call it. */
 export function markRealData(db: Db): void {
   assertNotDemo(db);
-  db.insert(meta)
-    .values({ key: DATA_KIND_KEY, value: 'real' })
-    .onConflictDoUpdate({ target: meta.key, set: { value: 'real' } })
-    .run();
+  setMetaValue(db, DATA_KIND_KEY, 'real');
 }
 
 interface DemoTeacher {
@@ -154,61 +152,40 @@ function demoRoster(today: string): { teachers: DemoTeacher[]; records: DemoReco
  * current cycle as of `clock`. Refuses, with a Chinese message, a database that holds real data.
  */
 export function seedDemo(db: Db, clock: Clock, timeZone = 'Asia/Shanghai'): DemoSeedResult {
-  const sqlite = db.$client;
   const today = dateIn(clock.now(), timeZone);
-  return sqlite
-    .transaction((): DemoSeedResult => {
-      const kind = dataKind(db);
-      const realTeachers = Number(
-        sqlite.prepare(`SELECT count(*) FROM teachers WHERE employee_no NOT LIKE '${DEMO_PREFIX}%'`).pluck().get(),
-      );
-      if (kind === 'real' || realTeachers > 0) {
-        throw new DataKindError(demoText.hasRealData(realTeachers, DEMO_DATABASE_PATH));
-      }
-      db.insert(meta)
-        .values({ key: DATA_KIND_KEY, value: 'demo' })
-        .onConflictDoUpdate({ target: meta.key, set: { value: 'demo' } })
-        .run();
+  return inTransaction(db, (): DemoSeedResult => {
+    const kind = dataKind(db);
+    const realTeachers = countTeachersNotPrefixed(db, DEMO_PREFIX);
+    if (kind === 'real' || realTeachers > 0) {
+      throw new DataKindError(demoText.hasRealData(realTeachers, DEMO_DATABASE_PATH));
+    }
+    setMetaValue(db, DATA_KIND_KEY, 'demo');
 
-      const { teachers, records } = demoRoster(today);
-      const upsert = sqlite.prepare(
-        `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)
-         VALUES (@employeeNo, @name, @school, @hireDate, @normalGraduate, @homeroom, @position, @policyId)
-         ON CONFLICT(employee_no) DO UPDATE SET name = excluded.name, school = excluded.school,
-           hire_date = excluded.hire_date, normal_graduate = excluded.normal_graduate, homeroom = excluded.homeroom,
-           position = excluded.position, policy_id = excluded.policy_id
-         RETURNING id`,
-      );
-      const grant = sqlite.prepare(`INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, ?, 'demo') ON CONFLICT DO NOTHING`);
-      const ids = new Map<string, number>();
-      for (const t of teachers) {
-        const { id } = upsert.get({
-          ...t,
-          normalGraduate: t.normalGraduate === null ? null : t.normalGraduate ? 1 : 0,
-          homeroom: t.homeroom ? 1 : 0,
-        }) as { id: number };
-        ids.set(t.employeeNo, id);
-        for (const role of t.roles) grant.run(id, role);
-      }
-      // Re-seeding moves the demo to "today": drop the old demo records, write fresh ones.
-      sqlite.prepare(`DELETE FROM records WHERE record_key LIKE '${DEMO_PREFIX}-%'`).run();
-      const insert = sqlite.prepare(
-        `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source) VALUES (?, ?, ?, ?, ?, ?, 'demo')`,
-      );
-      const counters = new Map<string, number>();
-      for (const r of records) {
+    const { teachers, records } = demoRoster(today);
+    const ids = new Map<string, number>();
+    for (const t of teachers) {
+      const id = upsertDemoTeacher(db, t);
+      ids.set(t.employeeNo, id);
+      for (const role of t.roles) grantDemoRole(db, id, role);
+    }
+    // Re-seeding moves the demo to "today": drop the old demo records, write fresh ones.
+    deleteRecordsByKeyPrefix(db, `${DEMO_PREFIX}-`);
+    const counters = new Map<string, number>();
+    insertDemoRecords(
+      db,
+      records.map((r) => {
         const n = (counters.get(r.employeeNo) ?? 0) + 1;
         counters.set(r.employeeNo, n);
-        insert.run(`${DEMO_PREFIX}-${r.employeeNo}-${String(n).padStart(3, '0')}`, ids.get(r.employeeNo)!, r.date, r.hours, r.category, r.project);
-      }
-      audit(db, 'demo', 'seed_demo', { teachers: teachers.length, records: records.length, asOf: today });
-      const first = teachers[0];
-      return {
-        employeeNo: first.employeeNo,
-        name: first.name,
-        teachers: teachers.map((t) => ({ employeeNo: t.employeeNo, name: t.name, school: t.school, policyId: t.policyId, blurb: t.blurb })),
-        records: records.length,
-      };
-    })
-    .immediate();
+        return { key: `${DEMO_PREFIX}-${r.employeeNo}-${String(n).padStart(3, '0')}`, teacherId: ids.get(r.employeeNo)!, date: r.date, hours: r.hours, category: r.category, project: r.project };
+      }),
+    );
+    audit(db, 'demo', 'seed_demo', { teachers: teachers.length, records: records.length, asOf: today });
+    const first = teachers[0];
+    return {
+      employeeNo: first.employeeNo,
+      name: first.name,
+      teachers: teachers.map((t) => ({ employeeNo: t.employeeNo, name: t.name, school: t.school, policyId: t.policyId, blurb: t.blurb })),
+      records: records.length,
+    };
+  });
 }

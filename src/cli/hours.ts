@@ -3,7 +3,7 @@ import { dateIn } from '../time/zone.js';
 import { messagesFor, renderSummaryText } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { hoursSummary, summaryJson } from '../ledger/summary.js';
-import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../ledger/store.js';
 import { dateProblemReason, describeDate, parseDateText } from '../time/parse.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { HOURS_USAGE } from './usage.js';

@@ -1,12 +1,10 @@
 /** `officer add|remove <工号>`, `officer list` — who may use the officer commands in chat. */
-import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts, roles, teachers } from '../../db/schema.js';
 import { dateTimeIn } from '../time/zone.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
-import { audit } from '../ledger/audit.js';
-import { grantRole } from '../ledger/roles.js';
-import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/teachers.js';
+import { grantRole, revokeRole } from '../ledger/roles.js';
+import { findTeacherByEmployeeNo, type TeacherRow } from '../ledger/store.js';
+import { boundAccountCount, officerList } from './store.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { OFFICER_USAGE } from './usage.js';
 
@@ -18,13 +16,6 @@ function teacherOrFail(db: Db, employeeNo: string): TeacherRow {
   const t = findTeacherByEmployeeNo(db, employeeNo);
   if (!t) throw new CliError(cliText.officer.notInRoster(employeeNo));
   return t;
-}
-
-/** Removes a role; audited. Returns whether it was held. */
-export function revokeRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
-  const removed = db.delete(roles).where(and(eq(roles.teacherId, teacherId), eq(roles.role, role))).run().changes > 0;
-  if (removed) audit(db, actor, 'revoke_role', { teacherId, role });
-  return removed;
 }
 
 export async function officerCommand(args: string[], io: CliIo): Promise<number> {
@@ -39,13 +30,7 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
   const app = loadApp(io);
   return withDatabase(app.config.DATABASE_PATH, (db) => {
     if (action === 'list') {
-      const rows = db
-        .select({ teacher: teachers, grantedBy: roles.grantedBy, grantedAt: roles.grantedAt })
-        .from(roles)
-        .innerJoin(teachers, eq(roles.teacherId, teachers.id))
-        .where(eq(roles.role, 'officer'))
-        .orderBy(asc(teachers.employeeNo))
-        .all();
+      const rows = officerList(db);
       if (rows.length === 0) {
         io.stdout.write(`${cliText.officer.none}\n`);
         return EXIT.ok;
@@ -63,7 +48,7 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
       const added = grantRole(db, teacher.id, 'officer', ACTOR);
       io.stdout.write(`${added ? cliText.officer.added(...who(teacher)) : cliText.officer.already(...who(teacher))}\n`);
       // An officer binds their chat account only with a one-time code: say how, unless they already have.
-      const bound = db.select({ n: sql<number>`count(*)` }).from(accounts).where(eq(accounts.teacherId, teacher.id)).get()?.n ?? 0;
+      const bound = boundAccountCount(db, teacher.id);
       if (bound === 0) io.stdout.write(`${cliText.officer.nextStep(teacher.employeeNo, teacher.name)}\n`);
       return EXIT.ok;
     }

@@ -1,13 +1,11 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deadlineFilings } from '../../db/schema.js';
 import type { CommandContext } from '../bot/command.js';
 import type { Reply } from '../core/messages.js';
 import { dateIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { formatDue } from './reminders.js';
 import { addressesSchool, choicesText, findDeadline } from './service.js';
-import { openDeadlinesFor, type DeadlineRow } from './store.js';
+import { deleteFiling, filingOf, openDeadlinesFor, type DeadlineRow } from './store.js';
 
 const SCHOOL_OPTION = /^(学校|school)[:：=](.+)$/i;
 
@@ -39,16 +37,6 @@ export function leaderDeadline(ctx: CommandContext, query: string, school: strin
 
 export const isReply = (x: DeadlineRow | Reply): x is Reply => 'text' in x && !('dueAt' in x);
 
-export function filingOf(db: Db, deadlineId: number, school: string) {
-  return (
-    db
-      .select()
-      .from(deadlineFilings)
-      .where(and(eq(deadlineFilings.deadlineId, deadlineId), eq(deadlineFilings.school, school)))
-      .get() ?? null
-  );
-}
-
 export type UnfileOutcome =
   | { kind: 'unfiled' }
   | { kind: 'not_filed' }
@@ -72,7 +60,7 @@ export function unfileDeadline(
   if (!filing) return { kind: 'not_filed' };
   if (!by.officer && filing.filedBy !== by.teacherId) return { kind: 'not_filer' };
   if (dateIn(filing.filedAt, timeZone) !== dateIn(now, timeZone)) return { kind: 'not_today', filedAt: filing.filedAt };
-  db.delete(deadlineFilings).where(and(eq(deadlineFilings.deadlineId, deadlineId), eq(deadlineFilings.school, school))).run();
+  deleteFiling(db, deadlineId, school);
   audit(db, by.actor, 'deadline_unfiled', { deadlineId, school, filedBy: filing.filedBy, filedAt: filing.filedAt.toISOString() });
   return { kind: 'unfiled' };
 }

@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deadlines, teachers } from '../../db/schema.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { localParts, zonedInstant } from '../time/zone.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS } from './slots.js';
+import { deadlineBySourceKey, insertDeadlineOnce, schoolsUnderPolicy, setDeadlineAudience } from './store.js';
 
 /** A preset deadline is due at the end of its day ("于3月28日之前", "5月31日前"). */
 export const PRESET_DUE_TIME = '23:59';
@@ -37,13 +36,7 @@ export function materialisePresetDeadlines(
   for (const preset of presets.values()) {
     const yearly = preset.deadlines.filter((d) => d.audience === 'schoolLeaders' && d.recurrence === 'yearly');
     if (yearly.length === 0) continue;
-    const schools = db
-      .selectDistinct({ school: teachers.school })
-      .from(teachers)
-      .where(eq(teachers.policyId, preset.id))
-      .all()
-      .map((r) => r.school)
-      .sort();
+    const schools = schoolsUnderPolicy(db, preset.id);
     if (schools.length === 0) continue;
     for (const d of yearly) {
       const thisYear = dueFor(year, d.monthDay, timeZone);
@@ -55,25 +48,21 @@ export function materialisePresetDeadlines(
         const key = presetSourceKey(preset.id, d.id, o.year);
         const existing = o.year === year ? existingThisYear : byKey(db, key);
         if (!existing) {
-          created += db
-            .insert(deadlines)
-            .values({
-              title: d.title,
-              dueAt: o.dueAt,
-              audience: JSON.stringify({ schools }),
-              offsets: JSON.stringify(DEFAULT_OFFSETS),
-              overdueEveryDays: DEFAULT_OVERDUE_EVERY_DAYS,
-              escalate: true,
-              sourceKey: key,
-              createdBy: PRESET_CREATED_BY,
-            })
-            .onConflictDoNothing()
-            .run().changes;
+          created += insertDeadlineOnce(db, {
+            title: d.title,
+            dueAt: o.dueAt,
+            audience: JSON.stringify({ schools }),
+            offsets: JSON.stringify(DEFAULT_OFFSETS),
+            overdueEveryDays: DEFAULT_OVERDUE_EVERY_DAYS,
+            escalate: true,
+            sourceKey: key,
+            createdBy: PRESET_CREATED_BY,
+          });
         } else if (existing.cancelledAt === null && existing.dueAt.getTime() > now.getTime()) {
           const current = new Set<string>((JSON.parse(existing.audience) as { schools?: string[] }).schools ?? []);
           if (schools.some((s) => !current.has(s))) {
             const merged = [...new Set([...current, ...schools])].sort();
-            db.update(deadlines).set({ audience: JSON.stringify({ schools: merged }) }).where(eq(deadlines.id, existing.id)).run();
+            setDeadlineAudience(db, existing.id, JSON.stringify({ schools: merged }));
           }
         }
       }
@@ -89,6 +78,4 @@ function dueFor(year: number, monthDay: string, timeZone: string): Date {
   return zonedInstant(`${year}-${md}`, PRESET_DUE_TIME, timeZone);
 }
 
-function byKey(db: Db, key: string) {
-  return db.select().from(deadlines).where(eq(deadlines.sourceKey, key)).get();
-}
+const byKey = deadlineBySourceKey;

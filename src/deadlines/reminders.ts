@@ -3,7 +3,7 @@ import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from '../schedule/context.js';
 import { onTransportClock, sendTimeFor } from '../schedule/time.js';

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { deadlineFilings, deadlines, roles, teachers } from '../../db/schema.js';
+import { deadlineFilings, deadlines, roles, teacherPrefs, teachers } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
@@ -274,4 +274,56 @@ export function openDeadlinesFor(db: Db, school: string, now: Date): DeadlineRow
 /** True when some outbox row carries this origin: the marker that a reminder slot has been handled. */
 export function originExists(db: Db, origin: string): boolean {
   return stmt(db, 'select 1 from outbox where origin = ? limit 1').get(origin) !== undefined;
+}
+
+/** One school's filing of a deadline, if it filed. */
+export function filingOf(db: Db, deadlineId: number, school: string): typeof deadlineFilings.$inferSelect | null {
+  return db
+    .select()
+    .from(deadlineFilings)
+    .where(and(eq(deadlineFilings.deadlineId, deadlineId), eq(deadlineFilings.school, school)))
+    .get() ?? null;
+}
+
+export function deleteFiling(db: Db, deadlineId: number, school: string): void {
+  db.delete(deadlineFilings).where(and(eq(deadlineFilings.deadlineId, deadlineId), eq(deadlineFilings.school, school))).run();
+}
+
+/* ------------------------------------------------------------------ deadlines from policy presets */
+
+/** Schools with teachers under one policy, sorted. */
+export function schoolsUnderPolicy(db: Db, policyId: string): string[] {
+  return db
+    .selectDistinct({ school: teachers.school })
+    .from(teachers)
+    .where(eq(teachers.policyId, policyId))
+    .all()
+    .map((r) => r.school)
+    .sort();
+}
+
+export function deadlineBySourceKey(db: Db, key: string): DeadlineRow | undefined {
+  return db.select().from(deadlines).where(eq(deadlines.sourceKey, key)).get();
+}
+
+/** Adds a deadline unless one with its source key exists; 1 if added. */
+export function insertDeadlineOnce(db: Db, values: typeof deadlines.$inferInsert): number {
+  return db.insert(deadlines).values(values).onConflictDoNothing().run().changes;
+}
+
+export function setDeadlineAudience(db: Db, id: number, audience: string): void {
+  db.update(deadlines).set({ audience }).where(eq(deadlines.id, id)).run();
+}
+
+/* ------------------------------------------------------------------ teachers' reminder preferences */
+
+export function remindersOff(db: Db, teacherId: number): boolean {
+  return db.select().from(teacherPrefs).where(eq(teacherPrefs.teacherId, teacherId)).get()?.remindersOff ?? false;
+}
+
+export function upsertRemindersOff(db: Db, teacherId: number, off: boolean, at: Date): void {
+  db.insert(teacherPrefs)
+    .values({ teacherId, remindersOff: off, updatedAt: at })
+    .onConflictDoUpdate({ target: teacherPrefs.teacherId, set: { remindersOff: off, updatedAt: at } })
+    .run();
 }

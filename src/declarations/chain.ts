@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Role } from '../ledger/roles.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import { type TeacherRow, findTeacherById } from '../ledger/store.js';
 import {
   assigneesOf,
   evidenceOf,
@@ -19,7 +19,6 @@ import {
   type DeclarationRow,
   type DeclarationStep,
 } from './store.js';
-import { findTeacherById } from '../ledger/teachers.js';
 import type { DeclarationView } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import { dateIn } from '../time/zone.js';
 import { audit } from '../ledger/audit.js';
 import { hoursSummary } from '../ledger/summary.js';
-import { findTeacherById, type TeacherRow } from '../ledger/teachers.js';
+import { findTeacherById, type TeacherRow } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { approversFor, mayDecide } from './chain.js';
 import { declarationRules, needsOfficeStep } from './rules.js';

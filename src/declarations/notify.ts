@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client.js';
 import { messagesFor, renderSummaryText, type Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import { directMessage } from '../outbox/address.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { approvalRequestReply } from './approval/cards.js';
 import { stepNames } from './approval/names.js';
 import { consoleBaseUrl } from '../admin/auth.js';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
-import { findTeacherById } from '../ledger/teachers.js';
+import { findTeacherById } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { declarationCore as m } from '../bot/i18n/zh-CN.declarations.js';
 import { firstStep } from './chain.js';

@@ -10,7 +10,7 @@ import {
   roles,
   teachers,
 } from '../../db/schema.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 
 /** All SQL of the declaration core: declarations, their steps, assignees and duplicate flags. */
 export type DeclarationRow = typeof declarations.$inferSelect;

@@ -1,5 +1,5 @@
 import type { HoursSummary } from '../policy/engine.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import type {
   DeclarationFlagRow,
   DeclarationRow,

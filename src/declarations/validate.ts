@@ -5,7 +5,7 @@ import { MAX_HOURS } from '../import/rules.js';
 import { calendarYearOf, compareDates, isValidDate } from '../policy/dates.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import type { Db } from '../../db/client.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { certificateKeyOf, declarationRules } from './rules.js';
 import { declaredHoursWithin } from './store.js';
 import type { DeclarationInput } from './types.js';

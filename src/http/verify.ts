@@ -16,7 +16,7 @@ import { groupSerial, normaliseSerial, SERIAL_PATTERN } from '../certificates/se
 import { dateIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { findTeacherById } from '../ledger/teachers.js';
+import { findTeacherById } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { clientAddress, parseProxyList } from './client-address.js';
 

@@ -14,6 +14,7 @@ import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { COLUMN, RECORD_COLUMNS } from './header.js';
 import { hoursValue, parseRow, recordRowFastCheck, recordRowSchema, REASONS, type RecordRowCells } from './rules.js';
 import { runImport } from './run.js';
+import { dropRecordIndexes, maxRecordId, recordWriter, rosterKeys, type StoredRecord } from './store.js';
 import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
 
 export interface RecordImportOptions extends ImportOptions {
@@ -55,15 +56,6 @@ interface RosterEntry {
   categories: Map<string, string | null> | null;
 }
 
-interface StoredRecord {
-  id: number;
-  teacher_id: number;
-  date: string;
-  hours: number;
-  category: string;
-  project: string;
-}
-
 /** Grows as needed: the source row number of each record id inserted by this import. */
 class RowIndex {
   private data = new Int32Array(1 << 16);
@@ -101,34 +93,21 @@ export async function importRecords(
   const today = dateIn(clock.now(), options.timeZone ?? 'Asia/Shanghai');
   const schema = recordRowSchema({ today });
   const fastCheck = recordRowFastCheck({ today });
-  const sqlite = db.$client;
 
   return runImport(db, 'records', RECORD_COLUMNS, source, options, (ctx) => {
     const roster = new Map<string, RosterEntry>();
     const byPreset = new Map<string, Map<string, string | null>>();
-    for (const t of sqlite.prepare('SELECT id, employee_no, policy_id FROM teachers').raw().iterate() as IterableIterator<
-      [number, string, string]
-    >) {
-      const [id, employeeNo, policyId] = t;
+    for (const [id, employeeNo, policyId] of rosterKeys(db)) {
       let cache = byPreset.get(policyId) ?? null;
       if (!cache && presets.has(policyId)) byPreset.set(policyId, (cache = new Map()));
       roster.set(normaliseEmployeeNo(employeeNo), { id, policyId, categories: cache });
     }
-    const employeeNoOf = sqlite.prepare('SELECT employee_no FROM teachers WHERE id = ?').pluck();
-    const maxId = Number(sqlite.prepare('SELECT coalesce(max(id), 0) FROM records').pluck().get());
+    const maxId = maxRecordId(db);
     // Inside the transaction: a rollback brings the dropped indexes back as they were.
-    const dropped = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? dropSecondaryIndexes(sqlite) : [];
+    const rebuildIndexes = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? dropRecordIndexes(db) : null;
     // created_at bound once (real time, like the column default) instead of evaluated per row.
-    const createdAt = Date.now();
-    const insertSql = (n: number) =>
-      `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source, created_at) VALUES ` +
-      Array.from({ length: n }, () => `(?, ?, ?, ?, ?, ?, 'import', ${createdAt})`).join(', ') +
-      ` ON CONFLICT(record_key) DO NOTHING`;
-    const insertOne = sqlite.prepare(insertSql(1));
-    // Good rows go in CHUNK at a time: one statement instead of CHUNK saves most of the per-row overhead.
-    const insertChunk = sqlite.prepare(insertSql(CHUNK));
+    const writer = recordWriter(db, CHUNK, Date.now());
     const chunkArgs: unknown[] = new Array(CHUNK * 6);
-    const lookup = sqlite.prepare('SELECT id, teacher_id, date, hours, category, project FROM records WHERE record_key = ?');
     const rowOf = new RowIndex(maxId + 1);
     /** The highest record id so far: ids above it are inserted by the next statement. */
     let highest = maxId;
@@ -225,15 +204,15 @@ export async function importRecords(
       if (stored.id > maxId) {
         return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.duplicateInFile(COLUMN.ref, r.编号, rowOf.get(stored.id)) }];
       }
-      const who = employeeNoOf.get(stored.teacher_id) as string | undefined;
+      const who = writer.employeeNoOf(stored.teacher_id);
       const existing = REASONS.storedRecord(who ?? '?', stored.date, fmt(stored.hours), stored.category, stored.project);
       return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.conflictInDb(r.编号, existing) }];
     };
 
     const insertSingle = (g: Good): RowError[] | null => {
-      const info = insertOne.run(g.r.编号, g.entry.id, g.r.日期, g.hours, g.category, g.r.项目);
-      if (info.changes === 1) return taken(g, (highest = Number(info.lastInsertRowid)));
-      return against(g, lookup.get(g.r.编号) as StoredRecord);
+      const id = writer.insertOne(g.r.编号, g.entry.id, g.r.日期, g.hours, g.category, g.r.项目);
+      if (id !== null) return taken(g, (highest = id));
+      return against(g, writer.byKey(g.r.编号)!);
     };
 
     /** CHUNK good rows in one statement; where some did not go in, each row's fate is read back by 编号. */
@@ -248,8 +227,8 @@ export async function importRecords(
         chunkArgs[a++] = g.r.项目;
       }
       const before = highest;
-      const info = insertChunk.run(chunkArgs);
-      if (info.changes > 0) highest = Number(info.lastInsertRowid);
+      const info = writer.insertChunk(chunkArgs);
+      if (info.changes > 0) highest = info.lastId;
       if (info.changes === CHUNK) {
         // All in, with consecutive ids (this transaction is the only writer) in row order.
         const first = highest - CHUNK + 1;
@@ -260,7 +239,7 @@ export async function importRecords(
       // has an id from this statement and no earlier row of the chunk claimed that 编号.
       const claimed = new Set<string>();
       for (const g of chunk) {
-        const stored = lookup.get(g.r.编号) as StoredRecord;
+        const stored = writer.byKey(g.r.编号)!;
         if (stored.id > before && !claimed.has(g.r.编号)) {
           claimed.add(g.r.编号);
           out[g.at] = taken(g, stored.id);
@@ -283,30 +262,8 @@ export async function importRecords(
       for (; i < good.length; i++) out[good[i].at] = insertSingle(good[i]);
       return out;
     };
-    return { rows, beforeCommit: () => dropped.forEach((sql) => sqlite.exec(sql)) };
+    return { rows, beforeCommit: () => rebuildIndexes?.() };
   });
-}
-
-/**
- * Drops the non-unique indexes of `records` (the unique 编号 index stays: ON CONFLICT needs it) and
- * returns their CREATE statements, exactly as the migrations wrote them, to rebuild them with.
- */
-function dropSecondaryIndexes(sqlite: Db['$client']): string[] {
-  const list = sqlite.prepare('SELECT name, "unique", origin FROM pragma_index_list(\'records\')').all() as {
-    name: string;
-    unique: number;
-    origin: string;
-  }[];
-  const sqlOf = sqlite.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
-  const statements: string[] = [];
-  for (const index of list) {
-    if (index.unique || index.origin !== 'c') continue;
-    const sql = sqlOf.get(index.name) as string | null;
-    if (!sql) continue;
-    sqlite.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
-    statements.push(sql);
-  }
-  return statements;
 }
 
 const ORDER: Record<string, number> = { 工号: 0, 日期: 1, 学时: 2, 类别: 3, 项目: 4, 编号: 5 };

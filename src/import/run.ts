@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js';
 import { assertNotDemo, markRealData } from '../cli/demo-data.js';
 import { audit } from '../ledger/audit.js';
 import { validateHeader } from './header.js';
+import { beginImport } from './store.js';
 import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
 
 export interface ImportContext {
@@ -58,7 +59,6 @@ export async function runImport(
     if (result.errors.length < keep) result.errors.push(e);
     options.onError?.(e);
   };
-  const sqlite = db.$client;
 
   try {
     // Refuse before reading anything: the demo database never takes real files.
@@ -70,12 +70,7 @@ export async function runImport(
       return result;
     }
 
-    // The importers take teacher ids from the roster they just read, so the per-row foreign-key
-    // look-up is redundant; switch it off for this connection while the import runs (it can only be
-    // changed outside a transaction) and restore it afterwards.
-    const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) as number;
-    if (foreignKeys) sqlite.pragma('foreign_keys = OFF');
-    sqlite.exec('BEGIN IMMEDIATE');
+    const transaction = beginImport(db);
     try {
       markRealData(db);
       const steps = setup({ result });
@@ -106,7 +101,7 @@ export async function runImport(
       options.onProgress?.(result.rows);
       result.rejected = result.errorCount > 0 && options.skipInvalid !== true;
       if (result.rejected || result.dryRun) {
-        sqlite.exec('ROLLBACK');
+        transaction.rollback();
       } else {
         if (typeof steps !== 'function') steps.beforeCommit?.();
         audit(db, options.actor ?? 'cli', `import_${kind}`, {
@@ -120,14 +115,14 @@ export async function runImport(
           skipInvalid: options.skipInvalid === true,
           ...result.extra,
         });
-        sqlite.exec('COMMIT');
+        transaction.commit();
         result.committed = true;
       }
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      transaction.rollback();
       throw error;
     } finally {
-      if (foreignKeys) sqlite.pragma('foreign_keys = ON');
+      transaction.end();
     }
     return result;
   } finally {

@@ -1,7 +1,7 @@
 import { type Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
 import type { InboundEvent } from '../core/messages.js';
-import { claimEvent } from './inbox.js';
+import { claimEvent } from './store.js';
 
 interface PendingClaim {
   event: InboundEvent;

@@ -1,7 +1,6 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts } from '../../db/schema.js';
 import { audit } from './audit.js';
+import { accountByPlatformId, accountOfTeacherOn, deleteAccountsOf, insertAccount } from './store.js';
 
 export type BindOutcome =
   | { ok: true; alreadyBound: boolean }
@@ -9,32 +8,20 @@ export type BindOutcome =
 
 /** Links a chat account to a roster entry. One account per teacher per platform; never silently moved. */
 export function bindAccount(db: Db, platform: string, accountId: string, teacherId: number): BindOutcome {
-  const current = db
-    .select()
-    .from(accounts)
-    .where(and(eq(accounts.platform, platform), eq(accounts.accountId, accountId)))
-    .get();
+  const current = accountByPlatformId(db, platform, accountId);
   if (current) {
     if (current.teacherId === teacherId) return { ok: true, alreadyBound: true };
     return { ok: false, reason: 'account_bound_to_other' };
   }
-  const holder = db
-    .select()
-    .from(accounts)
-    .where(and(eq(accounts.platform, platform), eq(accounts.teacherId, teacherId)))
-    .get();
-  if (holder) return { ok: false, reason: 'teacher_bound_elsewhere' };
-  db.insert(accounts).values({ platform, accountId, teacherId }).run();
+  if (accountOfTeacherOn(db, platform, teacherId)) return { ok: false, reason: 'teacher_bound_elsewhere' };
+  insertAccount(db, platform, accountId, teacherId);
   audit(db, `${platform}:${accountId}`, 'bind', { teacherId });
   return { ok: true, alreadyBound: false };
 }
 
 /** Removes every binding of a teacher (all platforms, or one). Returns how many were removed. */
 export function unbindTeacher(db: Db, teacherId: number, actor: string, platform?: string): number {
-  const where = platform
-    ? and(eq(accounts.teacherId, teacherId), eq(accounts.platform, platform))
-    : eq(accounts.teacherId, teacherId);
-  const removed = db.delete(accounts).where(where).run().changes;
+  const removed = deleteAccountsOf(db, teacherId, platform);
   if (removed > 0) audit(db, actor, 'unbind', { teacherId, platform: platform ?? 'all', removed });
   return removed;
 }

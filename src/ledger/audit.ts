@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
-import { auditLog } from '../../db/schema.js';
+import { insertAudit } from './store.js';
 
 export function audit(db: Db, actor: string, action: string, detail: Record<string, unknown> = {}): void {
-  db.insert(auditLog).values({ actor, action, detail: JSON.stringify(detail) }).run();
+  insertAudit(db, actor, action, JSON.stringify(detail));
 }

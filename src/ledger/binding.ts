@@ -1,12 +1,20 @@
 import { createHash, randomInt } from 'node:crypto';
 import { normaliseEmployeeNo } from './employee-no.js';
 import { asciiDigits } from '../core/text.js';
-import { and, count, eq, gt, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts, bindAttempts, bindCodes, roles } from '../../db/schema.js';
 import { bindAccount } from './accounts.js';
 import { audit } from './audit.js';
-import { findTeacherByEmployeeNo, type TeacherRow } from './teachers.js';
+import {
+  accountByPlatformId,
+  bindFailures,
+  findTeacherByEmployeeNo,
+  hasStaffRole,
+  insertBindFailure,
+  liveBindCode,
+  markBindCodeUsed,
+  replaceBindCode,
+  type TeacherRow,
+} from './store.js';
 
 /**
  * Who may become whom through `绑定`. Three rules against someone who knows (or guesses) the roster:
@@ -43,10 +51,6 @@ export function needsBindCode(db: Db, teacher: TeacherRow): boolean {
   return hasStaffRole(db, teacher.id);
 }
 
-function hasStaffRole(db: Db, teacherId: number): boolean {
-  return db.select({ role: roles.role }).from(roles).where(and(eq(roles.teacherId, teacherId), inArray(roles.role, ['officer', 'leader']))).get() !== undefined;
-}
-
 export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
   // Normalised, so `t001` and `T001` are one 工号 for the lockout counter too.
   const employeeNo = normaliseEmployeeNo(req.employeeNo);
@@ -62,11 +66,12 @@ export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
   // Saying 绑定 again from the account already bound to this person proves nothing new and needs no code.
   const alreadyMine = isBoundTo(db, req.platform, req.accountId, subjectId) && nameOk;
   if (!teacher || !nameOk || (codeNeeded && !code && !alreadyMine)) {
-    db.insert(bindAttempts)
-      .values({ platform: req.platform, accountId: req.accountId, chatId: req.chatId, employeeNo, at: req.now })
-      .run();
     // Old failures no longer count; dropping them keeps the table small.
-    db.delete(bindAttempts).where(lt(bindAttempts.at, new Date(req.now.getTime() - BIND_WINDOW_MS))).run();
+    insertBindFailure(
+      db,
+      { platform: req.platform, accountId: req.accountId, chatId: req.chatId, employeeNo, at: req.now },
+      new Date(req.now.getTime() - BIND_WINDOW_MS),
+    );
     return { kind: 'refused' };
   }
 
@@ -75,31 +80,21 @@ export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
     return outcome.reason === 'teacher_bound_elsewhere' ? { kind: 'teacher_bound_elsewhere', teacher } : { kind: 'account_bound_to_other' };
   }
   if (code && !outcome.alreadyBound) {
-    db.update(bindCodes).set({ usedAt: req.now }).where(eq(bindCodes.codeHash, code)).run();
+    markBindCodeUsed(db, code, req.now);
     audit(db, `${req.platform}:${req.accountId}`, 'bind_code_used', { teacherId: teacher.id });
   }
   return { kind: 'bound', teacher, alreadyBound: outcome.alreadyBound };
 }
 
 function isBoundTo(db: Db, platform: string, accountId: string, teacherId: number): boolean {
-  const row = db
-    .select({ teacherId: accounts.teacherId })
-    .from(accounts)
-    .where(and(eq(accounts.platform, platform), eq(accounts.accountId, accountId)))
-    .get();
-  return row?.teacherId === teacherId;
+  return accountByPlatformId(db, platform, accountId)?.teacherId === teacherId;
 }
 
 /** True when any of the three counters has reached its limit within the window. */
 function isLockedOut(db: Db, platform: string, accountId: string, chatId: string, employeeNo: string, now: Date): boolean {
   const since = new Date(now.getTime() - BIND_WINDOW_MS);
-  const failures = (where: SQL | undefined) =>
-    db.select({ n: count() }).from(bindAttempts).where(and(where, gt(bindAttempts.at, since))).get()?.n ?? 0;
-  return (
-    failures(and(eq(bindAttempts.platform, platform), eq(bindAttempts.accountId, accountId))) >= BIND_LIMITS.account ||
-    failures(and(eq(bindAttempts.platform, platform), eq(bindAttempts.chatId, chatId))) >= BIND_LIMITS.chat ||
-    failures(eq(bindAttempts.employeeNo, employeeNo)) >= BIND_LIMITS.employeeNo
-  );
+  const failures = bindFailures(db, { platform, accountId, chatId, employeeNo }, since);
+  return failures.account >= BIND_LIMITS.account || failures.chat >= BIND_LIMITS.chat || failures.employeeNo >= BIND_LIMITS.employeeNo;
 }
 
 /* ------------------------------------------------------------ one-time codes */
@@ -118,12 +113,7 @@ function validCode(db: Db, teacherId: number, raw: string, now: Date): string | 
   const code = normaliseCode(raw);
   if (!/^\d+$/.test(code)) return null;
   const hash = hashCode(teacherId, code);
-  const row = db
-    .select({ codeHash: bindCodes.codeHash })
-    .from(bindCodes)
-    .where(and(eq(bindCodes.codeHash, hash), eq(bindCodes.teacherId, teacherId), isNull(bindCodes.usedAt), gt(bindCodes.expiresAt, now)))
-    .get();
-  return row?.codeHash ?? null;
+  return liveBindCode(db, hash, teacherId, now);
 }
 
 export interface IssuedBindCode {
@@ -138,14 +128,12 @@ export interface IssuedBindCode {
 export function issueBindCode(db: Db, teacher: TeacherRow, actor: string, now: Date): IssuedBindCode {
   const code = Array.from({ length: CODE_DIGITS }, () => randomInt(10)).join('');
   const expiresAt = new Date(now.getTime() + BIND_CODE_TTL_MS);
-  db.update(bindCodes)
-    .set({ usedAt: now })
-    .where(and(eq(bindCodes.teacherId, teacher.id), isNull(bindCodes.usedAt)))
-    .run();
-  db.delete(bindCodes).where(lt(bindCodes.expiresAt, new Date(now.getTime() - BIND_CODE_TTL_MS))).run();
-  const row = { teacherId: teacher.id, createdBy: actor, createdAt: now, expiresAt, usedAt: null };
   // The same 8 digits drawn twice for one person (1 in 10⁸) just renews that row.
-  db.insert(bindCodes).values({ codeHash: hashCode(teacher.id, code), ...row }).onConflictDoUpdate({ target: bindCodes.codeHash, set: row }).run();
+  replaceBindCode(
+    db,
+    { codeHash: hashCode(teacher.id, code), teacherId: teacher.id, createdBy: actor, createdAt: now, expiresAt, usedAt: null },
+    new Date(now.getTime() - BIND_CODE_TTL_MS),
+  );
   audit(db, actor, 'bind_code_issue', { teacherId: teacher.id, employeeNo: teacher.employeeNo, expiresAt: expiresAt.toISOString() });
   return { code, expiresAt };
 }

@@ -1,6 +1,6 @@
 import type { Platform } from '../core/messages.js';
 import type { Role } from './roles.js';
-import type { TeacherRow } from './teachers.js';
+import type { TeacherRow } from './store.js';
 
 /** Who is talking: their chat account and, once bound, their roster entry and roles. */
 export interface Caller {

@@ -1,12 +1,10 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { records, teachers } from '../../db/schema.js';
 import { MAX_HOURS } from '../import/rules.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { onRecordRevoked } from '../declarations/revocation.js';
 import { audit } from './audit.js';
-import type { TeacherRow } from './teachers.js';
+import { cancelRecord, recordWithTeacher, updateRecordValues, type RecordRow, type TeacherRow } from './store.js';
 
 /**
  * Officers put a wrong record right, whatever it came from (an import, a sign-in): revoke it (kept, marked, left
@@ -14,19 +12,15 @@ import type { TeacherRow } from './teachers.js';
  * log keeps the values before and after. Figures change at once: the summary reads records live, and the
  * console's cache hears of the update through the records trigger.
  */
-export type RecordRow = typeof records.$inferSelect;
-
 export const MIN_REASON_CHARS = 2;
 
 /** A record by its 编号 (the import's key, or a sign-in's `session:<id>:<工号>`), or `#<id>` for its row id. */
 export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teacher: TeacherRow } | null {
   const key = ref.trim();
-  const byKey = db.select().from(records).innerJoin(teachers, eq(records.teacherId, teachers.id)).where(eq(records.recordKey, key)).get();
-  if (byKey) return { record: byKey.records, teacher: byKey.teachers };
+  const byKey = recordWithTeacher(db, { key });
+  if (byKey) return byKey;
   const id = /^#(\d+)$/.exec(key);
-  if (!id) return null;
-  const byId = db.select().from(records).innerJoin(teachers, eq(records.teacherId, teachers.id)).where(eq(records.id, Number(id[1]))).get();
-  return byId ? { record: byId.records, teacher: byId.teachers } : null;
+  return id ? recordWithTeacher(db, { id: Number(id[1]) }) : null;
 }
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'already_revoked'; at: Date; reason: string | null } | { kind: 'no_reason' };
@@ -35,12 +29,7 @@ export function revokeRecord(db: Db, found: { record: RecordRow; teacher: Teache
   const { record, teacher } = found;
   if (reason.trim().length < MIN_REASON_CHARS) return { kind: 'no_reason' };
   if (record.cancelledAt) return { kind: 'already_revoked', at: record.cancelledAt, reason: record.cancelReason };
-  const changed = db
-    .update(records)
-    .set({ cancelledAt: now, cancelReason: reason.trim() })
-    .where(and(eq(records.id, record.id), isNull(records.cancelledAt)))
-    .run().changes;
-  if (changed === 0) return { kind: 'already_revoked', at: now, reason: null };
+  if (!cancelRecord(db, record.id, reason.trim(), now)) return { kind: 'already_revoked', at: now, reason: null };
   audit(db, actor, 'record_revoke', {
     recordId: record.id,
     recordKey: record.recordKey,
@@ -117,7 +106,7 @@ export function correctRecord(
   const before = { hours: record.hours, category: record.category, date: record.date };
   if (before.hours === after.hours && before.category === after.category && before.date === after.date) return refuse({ kind: 'unchanged' });
 
-  db.update(records).set(after).where(eq(records.id, record.id)).run();
+  updateRecordValues(db, record.id, after);
   audit(db, ctx.actor, 'record_correct', {
     recordId: record.id,
     recordKey: record.recordKey,

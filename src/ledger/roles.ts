@@ -1,14 +1,21 @@
 import type { Db } from '../../db/client.js';
-import { roles } from '../../db/schema.js';
 import { audit } from './audit.js';
+import { deleteRole, insertRole, type GrantedRole } from './store.js';
 
 /** What a bound account may act as: every rostered teacher is a teacher; leader and officer are granted (db roles). */
-export type Role = 'teacher' | (typeof roles.$inferSelect)['role'];
+export type Role = 'teacher' | GrantedRole;
 
 export function grantRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
-  const inserted = db.insert(roles).values({ teacherId, role, grantedBy: actor }).onConflictDoNothing().run().changes > 0;
+  const inserted = insertRole(db, teacherId, role, actor);
   if (inserted) audit(db, actor, 'grant_role', { teacherId, role });
   return inserted;
+}
+
+/** Removes a role; audited. Returns whether it was held. */
+export function revokeRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
+  const removed = deleteRole(db, teacherId, role);
+  if (removed) audit(db, actor, 'revoke_role', { teacherId, role });
+  return removed;
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { Db } from '../../db/client.js';
 import { summarize, type HoursSummary } from '../policy/engine.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { activeRecords } from './store.js';
-import { toProfile, type TeacherRow } from './teachers.js';
+import { activeRecords, type TeacherRow } from './store.js';
+import { toProfile } from './teachers.js';
 
-// The records look-ups (SQL) live in store.ts; callers keep importing them from here.
-export { activeRecords, recentRecords } from './store.js';
 
 export class UnknownPresetError extends Error {
   constructor(readonly presetId: string) {

@@ -1,8 +1,6 @@
 import type { TeacherProfile } from '../policy/engine.js';
 import type { TeacherRow } from './store.js';
 
-// The teacher look-ups (SQL) live in store.ts; callers keep importing them from here.
-export { countTeachers, findTeacherByAccount, findTeacherByEmployeeNo, findTeacherById, rolesOf, type TeacherRow } from './store.js';
 
 export function toProfile(t: TeacherRow): TeacherProfile {
   return {

@@ -1,6 +1,5 @@
-import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts } from '../../db/schema.js';
+import { accountsOfTeachers } from './store.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 
 /** Real platforms first; the console is only a last resort (it exists on every install). */
@@ -10,12 +9,7 @@ const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 2 
 export function accountsOf(db: Db, teacherIds: readonly number[]): Map<number, { platform: Platform; accountId: string }> {
   const result = new Map<number, { platform: Platform; accountId: string }>();
   for (let i = 0; i < teacherIds.length; i += 500) {
-    const rows = db
-      .select()
-      .from(accounts)
-      .where(inArray(accounts.teacherId, teacherIds.slice(i, i + 500)))
-      .orderBy(asc(accounts.boundAt))
-      .all();
+    const rows = accountsOfTeachers(db, teacherIds.slice(i, i + 500));
     for (const row of rows) {
       const current = result.get(row.teacherId);
       if (!current || (PREFERENCE[row.platform] ?? 9) < (PREFERENCE[current.platform] ?? 9)) {
@@ -32,8 +26,3 @@ export function directMessage(db: Db, teacherId: number, reply: Reply, idempoten
   if (!account) return null;
   return { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey, origin };
 }
-
-export function boundTeacherIds(db: Db): Set<number> {
-  return new Set(db.selectDistinct({ id: accounts.teacherId }).from(accounts).all().map((r) => r.id));
-}
-

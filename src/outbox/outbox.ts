@@ -3,8 +3,6 @@ import type { Db } from '../../db/client.js';
 import { TargetSchema, type Reply, type Target } from '../core/messages.js';
 import { dueRows, replyOf, type DueRow } from './store.js';
 
-// The outbox's SQL lives in store.ts; callers keep importing it from here.
-export * from './store.js';
 
 export interface OutboxMessage {
   id: number;

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../logger.js';
-import { markFailed, markRetry, markSent, type OutboxMessage } from './outbox.js';
+import { markFailed, markRetry, markSent } from './store.js';
+import { type OutboxMessage } from './outbox.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SendResult } from './sender.js';
 

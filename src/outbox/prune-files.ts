@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { exportsDirFor } from '../certificates/exports.js';
 import type { Config } from '../config.js';
 import { filesDirFor } from './attachments.js';
-import { unsentAttachmentHashes } from './outbox.js';
+import { unsentAttachmentHashes } from './store.js';
 import type { Db } from '../../db/client.js';
 
 export interface FileRetention {

@@ -1,5 +1,6 @@
+import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import type { outbox } from '../../db/schema.js';
+import { accounts, type outbox } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
 import type { Outgoing, Reply } from '../core/messages.js';
 
@@ -141,3 +142,17 @@ export function markFailed(db: Db, id: number, error: string, unknown = false): 
 export function maybeDuplicateSql(prefix = ''): string {
   return `(${prefix}unknown_outcomes >= 2 or (${prefix}unknown_outcomes >= 1 and ${prefix}status = 'sent'))`;
 }
+
+/** The first reply stored for an event (by its origin key), once handled. */
+export function firstReplyFor(db: Db, origin: string): Reply | null {
+  const row = statement(db, `select reply from outbox where origin = ? order by id limit 1`).get(origin) as { reply: string } | undefined;
+  return row ? (JSON.parse(row.reply) as Reply) : null;
+}
+
+export type AccountRow = typeof accounts.$inferSelect;
+
+/** The chat accounts bound by these teachers, oldest binding first (at most 500 ids a call). */
+export function accountsOfTeachers(db: Db, teacherIds: readonly number[]): AccountRow[] {
+  return db.select().from(accounts).where(inArray(accounts.teacherId, teacherIds)).orderBy(asc(accounts.boundAt)).all();
+}
+

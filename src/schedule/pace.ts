@@ -1,6 +1,4 @@
-import { asc, eq, gt, like } from 'drizzle-orm';
 import { inTransaction } from '../../db/statements.js';
-import { meta, teacherPrefs, teachers } from '../../db/schema.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
 import { hoursSummary } from '../ledger/summary.js';
@@ -9,6 +7,8 @@ import type { HoursSummary, Obligation } from '../policy/engine.js';
 import type { TickContext } from './context.js';
 import { send } from '../deadlines/reminders.js';
 import { localParts, zonedInstant } from '../time/zone.js';
+import { anyMetaKeyStartingWith, metaValue, setMetaValue, setMetaValueOnce } from '../meta/store.js';
+import { teachersWithPrefsAfter } from './store.js';
 
 /** The monthly pace reminder is due on this day of the month at this local time (then spread over an hour). */
 export const PACE_DAY = '01';
@@ -62,10 +62,10 @@ interface PaceProgress {
 }
 
 function progressOf(db: TickContext['db'], month: string): PaceProgress | null {
-  const row = db.select().from(meta).where(eq(meta.key, paceMarker(month))).get();
-  if (!row) return null;
+  const value = metaValue(db, paceMarker(month));
+  if (value === undefined) return null;
   try {
-    const v = JSON.parse(row.value) as Partial<PaceProgress>;
+    const v = JSON.parse(value) as Partial<PaceProgress>;
     return { after: v.after ?? 0, done: v.done ?? true, sent: v.sent ?? 0 };
   } catch {
     return { after: 0, done: true, sent: 0 };
@@ -76,7 +76,7 @@ const CHUNK = 200;
 const FIRST_RUN_GRACE_MS = 24 * 3600_000;
 
 function anyPaceRunBefore(db: TickContext['db']): boolean {
-  return db.select({ key: meta.key }).from(meta).where(like(meta.key, 'scheduler:pace:%')).limit(1).get() !== undefined;
+  return anyMetaKeyStartingWith(db, 'scheduler:pace:');
 }
 
 /**
@@ -98,7 +98,7 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
   if (progress.after === 0 && now.getTime() - due.getTime() > FIRST_RUN_GRACE_MS && !anyPaceRunBefore(db)) {
     // A fresh install mid-month starts with next month's reminder instead of messaging everyone at once.
     const value = JSON.stringify({ after: 0, done: true, sent: 0, skipped: 'first start after the due day', at: now.toISOString() });
-    db.insert(meta).values({ key: paceMarker(month), value }).onConflictDoNothing().run();
+    setMetaValueOnce(db, paceMarker(month), value);
     return { sent: 0, deferred: false };
   }
 
@@ -107,14 +107,7 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
   let sent = 0;
   while (true) {
     if (ctx.overBudget()) return { sent, deferred: true };
-    const chunk = db
-      .select({ teacher: teachers, off: teacherPrefs.remindersOff })
-      .from(teachers)
-      .leftJoin(teacherPrefs, eq(teacherPrefs.teacherId, teachers.id))
-      .where(gt(teachers.id, progress.after))
-      .orderBy(asc(teachers.id))
-      .limit(CHUNK)
-      .all();
+    const chunk = teachersWithPrefsAfter(db, progress.after, CHUNK);
     const candidates = chunk.filter((r) => !r.off && numeric.has(r.teacher.policyId));
     const bound = accountsOf(db, candidates.map((r) => r.teacher.id));
     inTransaction(db, () => {
@@ -141,7 +134,7 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
       progress.done = chunk.length < CHUNK;
       progress.sent += sent;
       const value = JSON.stringify({ ...progress, at: now.toISOString() });
-      db.insert(meta).values({ key: paceMarker(month), value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+      setMetaValue(db, paceMarker(month), value);
     });
     if (progress.done) return { sent, deferred: false };
   }

@@ -1,8 +1,9 @@
 import type { Db } from '../../db/client.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import { accountsOf } from '../outbox/address.js';
-import { audienceMembers, type AudienceMember } from './audience.js';
+import type { AudienceMember } from './audience.js';
+import { audienceMembers } from './members.js';
 import { audienceOf, type SessionRow } from './model.js';
 import { attendanceReport } from './report.js';
 

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
-import { audienceMembers, audienceSize, membersById, type AudienceMember } from './audience.js';
+import type { AudienceMember } from './audience.js';
+import { audienceMembers, audienceSize, membersById } from './members.js';
 import { audienceOf, type SessionRow } from './model.js';
 import { attendanceCounts, attendanceRows, creditStates } from './store.js';
 

@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { isValidDate } from '../policy/dates.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
-import { audienceMembers, type Audience, type AudienceMember } from './audience.js';
+import type { Audience, AudienceMember } from './audience.js';
+import { audienceMembers } from './members.js';
 import { newSessionSecret, normaliseCode, randomStaticCode } from './code.js';
 import { END_MINUTE_MS, recordKeyOf, type Phase, type SessionMode, type SessionRow } from './model.js';
 import { cancelRecord, getSession, insertSession, latestSession, recordByKey, updateSessionStatus } from './store.js';

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { addDays } from '../policy/dates.js';
-import { isInAudience } from './audience.js';
+import { isInAudience } from './members.js';
 import { matchRotating, normaliseCode, type CodeFreshness } from './code.js';
 import { audienceOf, hasCheckout, windowOf, windowState, type Action, type Phase, type Proof, type SessionRow } from './model.js';
 import { attendanceOf, failedAttemptTimes, getSession, insertCheckin, insertCredit, logAttempt, markCheckedOut, sessionsDated } from './store.js';

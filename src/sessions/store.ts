@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gte, isNull, like, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, like, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { attendance, records, signinAttempts, trainingSessions } from '../../db/schema.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import { attendance, records, roles, signinAttempts, teachers, trainingSessions } from '../../db/schema.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { recordKeyOf, type SessionRow } from './model.js';
 
 /* The sessions feature's SQL: sessions, attendance, their credit records, sign-in attempts. */
@@ -169,4 +169,53 @@ export function withdrawQueued(db: Db, session: SessionRow): number {
   return db.$client
     .prepare(`delete from outbox where status = 'pending' and origin in (?, ?)`)
     .run(`session:${session.id}:card`, `session:${session.id}:remind`).changes;
+}
+
+/* ------------------------------------------------------------------ who a session is for */
+
+/** A roster entry as an audience sees it, with the facts role filters read. */
+export interface AudienceRow {
+  id: number;
+  employeeNo: string;
+  name: string;
+  school: string;
+  policyId: string;
+  homeroom: boolean;
+  position: string;
+}
+
+const audienceColumns = {
+  id: teachers.id,
+  employeeNo: teachers.employeeNo,
+  name: teachers.name,
+  school: teachers.school,
+  policyId: teachers.policyId,
+  homeroom: teachers.homeroom,
+  position: teachers.position,
+};
+
+/** The roster (or these schools of it) in 学校, 工号 order. */
+export function rosterRows(db: Db, schools: readonly string[] | null): AudienceRow[] {
+  const q = db.select(audienceColumns).from(teachers);
+  return (schools ? q.where(inArray(teachers.school, [...schools])) : q).orderBy(asc(teachers.school), asc(teachers.employeeNo)).all();
+}
+
+/** How many teachers the roster (or these schools of it) holds. */
+export function rosterCount(db: Db, schools: readonly string[] | null): number {
+  const q = db.select({ n: sql<number>`count(*)` }).from(teachers);
+  return (schools ? q.where(inArray(teachers.school, [...schools])) : q).get()?.n ?? 0;
+}
+
+/** Granted roles (leader, officer) of these teachers, or of everyone. */
+export function grantedRoleRows(db: Db, teacherIds: readonly number[] | null): (typeof roles.$inferSelect)[] {
+  return teacherIds === null ? db.select().from(roles).all() : db.select().from(roles).where(inArray(roles.teacherId, [...teacherIds])).all();
+}
+
+/** Teachers by id (at most 500 a call). */
+export function rosterRowsById(db: Db, ids: readonly number[]): Pick<AudienceRow, 'id' | 'employeeNo' | 'name' | 'school' | 'policyId'>[] {
+  return db
+    .select({ id: teachers.id, employeeNo: teachers.employeeNo, name: teachers.name, school: teachers.school, policyId: teachers.policyId })
+    .from(teachers)
+    .where(inArray(teachers.id, [...ids]))
+    .all();
 }

@@ -8,7 +8,7 @@
  * changes every 30 s and a login can take longer than that — and at the moment of return after that.
  */
 import type { Db } from '../../db/client.js';
-import { findTeacherByAccount, type TeacherRow } from '../ledger/teachers.js';
+import { findTeacherByAccount, type TeacherRow } from '../ledger/store.js';
 import { signInFromChat, type SignInOutcome } from '../sessions/signin.js';
 import { type Action } from '../sessions/model.js';
 import type { WebPlatform } from './identity.js';

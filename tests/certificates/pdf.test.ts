@@ -12,7 +12,7 @@ import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import { findCertificate, issueCertificate, type IssuedCertificate } from '../../src/certificates/issue.js';
 import { SERIAL_PATTERN } from '../../src/certificates/serial.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { pdfImageCount, pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate, revokeCertificate } from '../../src/certificates/issue.js';
 import { groupSerial } from '../../src/certificates/serial.js';
 import { maskName } from '../../src/http/verify.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 

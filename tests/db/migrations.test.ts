@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../db/client.js';
-import { claimEvent, pendingEvents } from '../../src/inbox/inbox.js';
+import { claimEvent, pendingEvents } from '../../src/inbox/store.js';
 import type { InboundEvent } from '../../src/core/messages.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../db/migrations', import.meta.url));

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { localParts } from '../../src/time/zone.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';

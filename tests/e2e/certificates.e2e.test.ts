@@ -18,7 +18,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/http/server.js';
 import { maskName } from '../../src/http/verify.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';
 import { addRecord } from '../helpers/seed.js';

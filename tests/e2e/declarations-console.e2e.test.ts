@@ -17,7 +17,7 @@ import { issueLoginLink } from '../../src/admin/auth.js';
 import { notifySubmitted } from '../../src/declarations/notify.js';
 import { approveDeclaration, getDeclaration, submitDeclaration, type DeclarationRow } from '../../src/declarations/service.js';
 import { listen, closeServer } from '../../src/http/server.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { actor, input, outboxLike, recordsOf, staff } from '../helpers/declarations.js';
 

@@ -1,6 +1,6 @@
 import { schema, type Db } from '../../db/client.js';
 import { issueBindCode } from '../../src/ledger/binding.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 
 export interface TeacherSeed {
   employeeNo: string;

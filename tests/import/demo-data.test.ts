@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataKindError, dataKind, markRealData, seedDemo } from '../../src/cli/demo-data.js';
 import { FixedClock } from '../../src/clock.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { count, memoryDb, presets, seedRoster } from '../fixtures/import/helpers.js';
 
 const clock = new FixedClock('2026-11-25T10:00:00+08:00');

@@ -9,7 +9,7 @@ import { closeDatabase, openDatabase } from '../../db/client.js';
 import { hoursCommand } from '../../src/cli/hours.js';
 import { attemptBind } from '../../src/ledger/binding.js';
 import { normaliseEmployeeNo } from '../../src/ledger/employee-no.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { count, memoryDb, records, teachers, tempDir } from '../fixtures/import/helpers.js';
 
 const tmp = tempDir();

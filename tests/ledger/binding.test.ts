@@ -37,7 +37,7 @@ const codeIn = (reply: string) => /绑定码：(\d{8})/.exec(reply)![1];
 /** The first officer, bound the way the README says: a code from the CLI side (here: the same function). */
 async function bindFirstOfficer(): Promise<void> {
   const { issueBindCode } = await import('../../src/ledger/binding.js');
-  const { findTeacherById } = await import('../../src/ledger/teachers.js');
+  const { findTeacherById } = await import('../../src/ledger/store.js');
   const { code } = issueBindCode(app.db, findTeacherById(app.db, officerId)!, 'cli', app.clock.now());
   expect(await say('officer', `绑定 T9000 周主任 ${code}`)).toContain('绑定成功：周主任（教师发展中心）');
 }

@@ -8,7 +8,7 @@ import { cnDate } from '../../src/bot/i18n/zh-CN.hours.js';
 import { seedDemo } from '../../src/cli/demo-data.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';

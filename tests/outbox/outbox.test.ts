@@ -3,7 +3,7 @@ import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress } from '../../src/broadcasts/broadcasts.js';
 import { progressLines } from '../../src/broadcasts/report.js';
 import { grantRole } from '../../src/ledger/roles.js';
-import { enqueue } from '../../src/outbox/outbox.js';
+import { enqueue } from '../../src/outbox/store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';

@@ -10,7 +10,7 @@ import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } fr
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { silentLogger } from '../../src/logger.js';
-import { enqueue } from '../../src/outbox/outbox.js';
+import { enqueue } from '../../src/outbox/store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { RateLimiter } from '../../src/outbox/rate-limit.js';
 import { FeishuSender, feishuLimits } from '../../src/platforms/feishu/send.js';

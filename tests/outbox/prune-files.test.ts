@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import { loadConfig } from '../../src/config.js';
 import { storeAttachment } from '../../src/outbox/attachments.js';
-import { enqueue, markFailed, markSent } from '../../src/outbox/outbox.js';
+import { enqueue, markFailed, markSent } from '../../src/outbox/store.js';
 import { fileRetentionFor, type FileRetention } from '../../src/outbox/prune-files.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';

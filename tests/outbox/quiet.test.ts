@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
-import { enqueue, type OutboxMessage } from '../../src/outbox/outbox.js';
+import { enqueue } from '../../src/outbox/store.js';
+import { type OutboxMessage } from '../../src/outbox/outbox.js';
 import type { SendResult, Sender } from '../../src/outbox/sender.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 

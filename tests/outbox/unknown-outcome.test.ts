@@ -14,7 +14,7 @@ import { progressLines } from '../../src/broadcasts/report.js';
 import { runBroadcastCli } from '../../src/cli/broadcast.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
-import { enqueue } from '../../src/outbox/outbox.js';
+import { enqueue } from '../../src/outbox/store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { FeishuSender } from '../../src/platforms/feishu/send.js';
 import { silentLogger } from '../../src/logger.js';

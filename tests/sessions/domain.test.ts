@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, schema, type Db } from '../../db/client.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import { rotatingCode, stepOf } from '../../src/sessions/code.js';
 import { createSession } from '../../src/sessions/service.js';

@@ -16,27 +16,15 @@
  * A past date (the console's 查询日期) gets a snapshot of its own, built the same way with only the records dated
  * on or before it, and kept while nothing is written (a few dates at a time).
  */
-import Database from 'better-sqlite3';
 import { dateIn } from '../../time/zone.js';
 import { hoursSummary } from '../../ledger/summary.js';
-import { toProfile, type TeacherRow } from '../../ledger/teachers.js';
+import type { TeacherRow } from '../../ledger/store.js';
+import { toProfile } from '../../ledger/teachers.js';
 import { isValidDate } from '../../policy/dates.js';
 import { summarize, type CreditRecord } from '../../policy/engine.js';
 import { boundariesFor, mergeWithin } from './merge.js';
 import { standingOf, type CacheRead, type ComplianceDeps, type Snapshot, type TeacherStanding } from './model.js';
-import {
-  activeRecordsUpTo,
-  countRecords,
-  marksOf,
-  pruneChanges,
-  recordChunks,
-  rosterUpTo,
-  teacherFromRaw,
-  teacherReader,
-  touchedTeachers,
-  writeVersion,
-  type Marks,
-} from './store.js';
+import { marksOf, openSnapshotReader, pruneChanges, teacherFromRaw, teacherReader, touchedTeachers, writeVersion, type Marks } from './store.js';
 
 /** More teachers touched than this since the last look: rebuild rather than recompute one by one. */
 export const REBUILD_OVER = 1000;
@@ -115,7 +103,7 @@ export class ComplianceCache {
    */
   async readAt(asOf: string, waitMs = 2000): Promise<CacheRead> {
     if (asOf >= this.today()) return this.read(waitMs);
-    const version = writeVersion(this.deps.db.$client);
+    const version = writeVersion(this.deps.db);
     const kept = this.past.get(asOf);
     if (kept && kept.version === version) {
       this.past.delete(asOf);
@@ -157,7 +145,7 @@ export class ComplianceCache {
   }
 
   private currentMarks(): Marks {
-    return marksOf(this.deps.db.$client);
+    return marksOf(this.deps.db);
   }
 
   /**
@@ -166,13 +154,12 @@ export class ComplianceCache {
    */
   private catchUp(): boolean {
     const snapshot = this.snapshot!;
-    const sqlite = this.deps.db.$client;
     const now = this.currentMarks();
     const last = this.marks;
     if (now.maxRecordId === last.maxRecordId && now.maxTeacherId === last.maxTeacherId && now.maxChangeSeq === last.maxChangeSeq) return true;
-    const touched = touchedTeachers(sqlite, last, now, REBUILD_OVER + 1);
+    const touched = touchedTeachers(this.deps.db, last, now, REBUILD_OVER + 1);
     if (touched.size > REBUILD_OVER) return false;
-    const teacherById = teacherReader(sqlite);
+    const teacherById = teacherReader(this.deps.db);
     for (const id of touched) {
       const teacher = teacherById(id);
       if (!teacher) {
@@ -191,7 +178,7 @@ export class ComplianceCache {
   }
 
   private prune(upTo: number): void {
-    pruneChanges(this.deps.db.$client, upTo);
+    pruneChanges(this.deps.db, upTo);
   }
 
   private rebuild(): Promise<Snapshot> {
@@ -219,17 +206,15 @@ export class ComplianceCache {
   private async build(asOf: string): Promise<{ snapshot: Snapshot; marks: Marks }> {
     const started = performance.now();
     const { db, presets } = this.deps;
-    const file = db.$client.name;
-    const separate = file !== ':memory:' && file !== '' && !db.$client.memory;
-    const reader = separate ? new Database(file, { readonly: true, fileMustExist: true }) : db.$client;
+    const reader = openSnapshotReader(db);
+    const separate = reader.separate;
     this.progress = { phase: 'records', done: 0, total: 0 };
     try {
-      if (separate) reader.exec('BEGIN');
-      const marks = marksOf(reader);
+      const marks = reader.marks();
       this.progress.total = marks.maxRecordId || 1;
 
       const roster = new Map<number, TeacherRow>();
-      for (const raw of rosterUpTo(reader, marks.maxTeacherId)) {
+      for (const raw of reader.rosterUpTo(marks.maxTeacherId)) {
         roster.set(raw[0], teacherFromRaw(raw));
       }
 
@@ -263,9 +248,9 @@ export class ComplianceCache {
       };
       if (separate) {
         let k = 0;
-        this.progress.total = countRecords(reader) || 1;
+        this.progress.total = reader.countRecords() || 1;
         // Only what exists on asOf: records dated after it are left out (the engine would ignore them too).
-        for (const r of activeRecordsUpTo(reader, marks.maxRecordId, asOf)) {
+        for (const r of reader.activeRecordsUpTo(marks.maxRecordId, asOf)) {
           take(r);
           if (++k % RECORD_CHUNK === 0) {
             this.progress.done = k;
@@ -273,10 +258,9 @@ export class ComplianceCache {
           }
         }
       } else {
-        const chunk = recordChunks(reader);
         let after = 0;
         for (;;) {
-          const rows = chunk(after, marks.maxRecordId, RECORD_CHUNK);
+          const rows = reader.recordChunk(after, marks.maxRecordId, RECORD_CHUNK);
           if (rows.length === 0) break;
           for (const r of rows) if (r[5] === null && !(r[2] > asOf)) take(r);
           after = rows[rows.length - 1][0];
@@ -284,7 +268,7 @@ export class ComplianceCache {
           await yieldToLoop();
         }
       }
-      if (separate) reader.exec('COMMIT');
+      reader.finish();
 
       // Group by teacher (counting sort over teacher ids).
       const n = tid.length;
@@ -324,10 +308,7 @@ export class ComplianceCache {
       }
       return { snapshot: { asOf, builtAt: Date.now(), buildMs: performance.now() - started, teachers }, marks };
     } finally {
-      if (separate) {
-        if (reader.inTransaction) reader.exec('ROLLBACK');
-        reader.close();
-      }
+      reader.close();
       this.progress = null;
     }
   }

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.js';
 import type { Clock } from '../../clock.js';
-import type { TeacherRow } from '../../ledger/teachers.js';
+import type { TeacherRow } from '../../ledger/store.js';
 import type { HoursSummary } from '../../policy/engine.js';
 import type { PolicyPreset } from '../../policy/schema.js';
 

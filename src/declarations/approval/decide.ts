@@ -7,7 +7,7 @@
 import type { Db } from '../../../db/client.js';
 import type { Role } from '../../ledger/roles.js';
 import type { Messages } from '../../bot/i18n/index.js';
-import { findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
+import { findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/store.js';
 import type { PolicyPreset } from '../../policy/schema.js';
 import { notifyDecision } from '../notify.js';
 import { approveDeclaration, approversFor, canView, forwardDeclaration, getDeclaration, returnDeclaration } from '../service.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/client.js';
-import { findTeacherById } from '../../ledger/teachers.js';
+import { findTeacherById } from '../../ledger/store.js';
 import type { DeclarationView } from '../types.js';
 
 /** The names of everyone the history mentions (who acted, who it was handed to), for the card and the pages. */

@@ -22,7 +22,7 @@ import { APPROVAL_COMMANDS } from './command-names.js';
 import { declarationRules } from '../rules.js';
 import { escalateDeclaration, listDeclarations } from '../service.js';
 import { assigneesOf, stepsOf, type DeclarationRow, type DeclarationStepRow } from '../store.js';
-import type { TeacherRow } from '../../ledger/teachers.js';
+import type { TeacherRow } from '../../ledger/store.js';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -1,8 +1,9 @@
 import { inTransaction } from '../../../db/statements.js';
-import { forget, statesOlderThan } from '../../bot/chat-state.js';
+import { forget } from '../../bot/chat-state.js';
+import { statesOlderThan } from '../../bot/store.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import { PLATFORMS, type Platform } from '../../core/messages.js';
-import { enqueue } from '../../outbox/outbox.js';
+import { enqueue } from '../../outbox/store.js';
 import type { TickContext } from '../../schedule/context.js';
 import { DRAFT_KEY, type DeclarationDraft } from './draft.js';
 

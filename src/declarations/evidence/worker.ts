@@ -9,7 +9,7 @@ import { inTransaction } from '../../../db/statements.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { messagesFor } from '../../bot/i18n/index.js';
-import { enqueue } from '../../outbox/outbox.js';
+import { enqueue } from '../../outbox/store.js';
 import { flagEvidenceDuplicates } from '../service.js';
 import { keep, receive, sweepIncoming, type Received } from './files.js';
 import type { ResourceSource } from './source.js';

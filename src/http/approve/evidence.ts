@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import type { Db } from '../../../db/client.js';
 import { readEvidence } from '../../declarations/evidence/read.js';
 import { getDeclaration } from '../../declarations/service.js';
-import { rolesOf } from '../../ledger/teachers.js';
+import { rolesOf } from '../../ledger/store.js';
 import { evidenceResponse } from '../evidence.js';
 import type { Refusal, SignedIn } from './types.js';
 

@@ -23,7 +23,7 @@ import { mayDecideNow } from '../../declarations/approval/cards.js';
 import { decide, forwardCandidates, mayViewAsApprover, type Decision } from '../../declarations/approval/decide.js';
 import { getDeclaration } from '../../declarations/service.js';
 import { stepNames } from '../../declarations/approval/names.js';
-import { findTeacherByAccount, rolesOf } from '../../ledger/teachers.js';
+import { findTeacherByAccount, rolesOf } from '../../ledger/store.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
 import { chooseProvider, identityProviders, type WebPlatform } from '../../websignin/identity.js';

@@ -5,7 +5,7 @@ import { messagesFor } from '../../bot/i18n/index.js';
 import { detailLines, historyLines, statusLine } from '../../declarations/approval/cards.js';
 import { describeFlag } from '../../declarations/describe.js';
 import type { DeclarationView } from '../../declarations/types.js';
-import type { TeacherRow } from '../../ledger/teachers.js';
+import type { TeacherRow } from '../../ledger/store.js';
 import type { WebPlatform } from '../../websignin/identity.js';
 import { LoginButtons } from '../login-buttons.js';
 

@@ -10,7 +10,7 @@ import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import { ConfigError, loadConfig, publicUrl } from '../../config.js';
 import { createLogger } from '../../logger.js';
-import { countTeachers } from '../../ledger/teachers.js';
+import { countTeachers } from '../../ledger/store.js';
 import { DataKindError } from '../../cli/demo-data.js';
 import { consoleCommand } from './commands.js';
 import { startDemo } from './demo.js';

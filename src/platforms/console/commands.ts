@@ -11,8 +11,7 @@ import { messagesFor } from '../../bot/i18n/index.js';
 import type { CastLine } from '../../bot/i18n/zh-CN.console.js';
 import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
 import type { Role } from '../../ledger/roles.js';
-import { findTeacherByEmployeeNo, rolesOf, type TeacherRow } from '../../ledger/teachers.js';
-import { demoEmployeeNos, employeeNosDemoFirst } from '../../ledger/store.js';
+import { demoEmployeeNos, employeeNosDemoFirst, findTeacherByEmployeeNo, rolesOf, type TeacherRow } from '../../ledger/store.js';
 import type { ConsoleSession } from './session.js';
 
 const text = messagesFor('zh-CN').console;

@@ -15,7 +15,7 @@ import { loadConfig, publicUrl } from '../../config.js';
 import { seedDemo } from '../../cli/demo-data.js';
 import { demoDatabasePath } from '../../cli/demo.js';
 import { closeServer, listen } from '../../http/server.js';
-import { findTeacherByEmployeeNo } from '../../ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../ledger/store.js';
 import type { Logger } from '../../logger.js';
 import { castText, firstWithRole } from './commands.js';
 import { ConsoleSession } from './session.js';

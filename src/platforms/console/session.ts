@@ -2,7 +2,7 @@ import type { Xueshi } from '../../app.js';
 import type { MessageAttachment } from '../../core/messages.js';
 import { consoleText } from '../../bot/i18n/zh-CN.console.js';
 import { bindAccount } from '../../ledger/accounts.js';
-import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/teachers.js';
+import { findTeacherByAccount, findTeacherByEmployeeNo, type TeacherRow } from '../../ledger/store.js';
 
 /**
  * A console conversation: one local account, replies collected from the outbox as they are sent.

@@ -2,7 +2,7 @@ import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
-import { redactPayload } from '../../inbox/inbox.js';
+import { redactPayload } from '../../inbox/store.js';
 import type { Caller } from '../../ledger/caller.js';
 import { dateIn } from '../../time/zone.js';
 import type { Db } from '../../../db/client.js';

@@ -2,7 +2,8 @@
 /** The audit log: who changed what, newest first, 50 a page, filterable by action; names, Chinese actions, local time. */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { auditActions, auditPage } from '../../../admin/audit.js';
+import { auditPage } from '../../../admin/audit.js';
+import { auditActions } from '../../../admin/store.js';
 import { auditViews } from '../../../admin/audit-view.js';
 import { a, t, type AdminEnv, type AdminServices } from '../context.js';
 import { DataTable, Field, Panel } from '../components.js';

@@ -2,23 +2,11 @@
 /** Broadcasts: compose → preview (exact audience) → confirm → progress → delivery report. */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { desc } from 'drizzle-orm';
 import { inTransaction } from '../../../../db/statements.js';
-import { broadcasts } from '../../../../db/schema.js';
+import { recentBroadcasts, getBroadcast } from '../../../broadcasts/store.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import type { BroadcastAudience, BroadcastRole } from '../../../broadcasts/audience.js';
-import {
-  broadcastProgress,
-  broadcastReply,
-  cancelBroadcast,
-  confirmBroadcast,
-  createPreview,
-  dueNow,
-  getBroadcast,
-  headcount,
-  MAX_BROADCAST_CHARS,
-  ownerOf,
-} from '../../../broadcasts/broadcasts.js';
+import { broadcastProgress, broadcastReply, cancelBroadcast, confirmBroadcast, createPreview, dueNow, headcount, MAX_BROADCAST_CHARS, ownerOf } from '../../../broadcasts/broadcasts.js';
 import { audienceText } from '../../../broadcasts/commands.js';
 import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { listSchools } from '../../../deadlines/store.js';
@@ -73,7 +61,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
   const tz = svc.config.TIMEZONE;
 
   const listPage = (user: ConsoleUser, values: Record<string, string>, error?: string, note?: ReturnType<typeof takeFlash>) => {
-    const rows = svc.db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(30).all();
+    const rows = recentBroadcasts(svc.db, 30);
     return html`<!DOCTYPE html>${(
       <Page title={m.title} nav="broadcasts" user={user} flash={note}>
         <PageHead title={m.title} />

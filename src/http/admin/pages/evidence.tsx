@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { evidenceDirFor } from '../../../declarations/evidence/files.js';
 import { readEvidence } from '../../../declarations/evidence/read.js';
-import { rolesOf } from '../../../ledger/teachers.js';
+import { rolesOf } from '../../../ledger/store.js';
 import { evidenceResponse } from '../../evidence.js';
 import { a, type AdminEnv, type AdminServices } from '../context.js';
 import { Notice } from '../layout.js';

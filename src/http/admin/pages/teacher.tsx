@@ -2,11 +2,9 @@
 /** One teacher: standing, records, roles, chat accounts (/admin/teachers/:id). */
 import { html } from 'hono/html';
 import type { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
-import { accounts } from '../../../../db/schema.js';
 import { standingOf } from '../../../admin/compliance/model.js';
-import { hoursSummary, recentRecords } from '../../../ledger/summary.js';
-import { findTeacherById, rolesOf } from '../../../ledger/teachers.js';
+import { accountsOfTeacher, recentRecords, findTeacherById, rolesOf } from '../../../ledger/store.js';
+import { hoursSummary } from '../../../ledger/summary.js';
 import { a, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { recordHref } from './records.js';
 import { DataTable, Panel, Stat } from '../components.js';
@@ -38,7 +36,7 @@ export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
     // On a past date, records dated after it did not exist yet.
     const records = recentRecords(svc.db, teacher.id, 200).filter((r) => r.date <= asOf);
     const roleNames = a.list([...rolesOf(svc.db, teacher)].map((r) => t.whoami.roleNames[r] ?? r));
-    const bound = svc.db.select().from(accounts).where(eq(accounts.teacherId, teacher.id)).all();
+    const bound = accountsOfTeacher(svc.db, teacher.id);
     const m = a.teacher;
     const yn = (v: boolean | null) => (v === null ? m.unknown : v ? m.yes : m.no);
     // The same standing the dashboard computes, for the same date.
