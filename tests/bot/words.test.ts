@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
-import { audienceMembers } from '../../src/sessions/audience.js';
+import { audienceMembers } from '../../src/sessions/members.js';
 import { person } from '../helpers/deadlines.js';
 import { maskEmployeeNo } from '../../src/bot/teacher-names.js';
 import { commands } from '../../commands/index.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema.js';
 import { groupSerial } from '../../src/certificates/serial.js';
-import { enqueue } from '../../src/outbox/outbox.js';
+import { enqueue } from '../../src/outbox/store.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../helpers/fakes/dingtalk-harness.js';
 import { callbackBody } from '../helpers/fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../helpers/fakes/feishu-harness.js';

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateTimeIn } from '../../src/time/zone.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
-import { findTeacherByEmployeeNo } from '../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { startFeishu, type FeishuHarness } from '../helpers/fakes/feishu-harness.js';
 import { waitFor } from '../helpers/fakes/feishu-platform.js';
 import { messageEvent } from '../helpers/fakes/feishu-sign.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../../../src/bot/i18n/index.js';
 import { approvalCard, approvalRequestReply, mayDecideNow, statusLine } from '../../../src/declarations/approval/cards.js';
 import type { DeclarationView } from '../../../src/declarations/types.js';
-import type { TeacherRow } from '../../../src/ledger/teachers.js';
+import type { TeacherRow } from '../../../src/ledger/store.js';
 
 const t = messagesFor();
 const at = new Date('2026-11-25T02:00:00Z'); // 10:00 Beijing

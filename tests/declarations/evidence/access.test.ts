@@ -11,7 +11,7 @@ import { evidenceFor, registerEvidence } from '../../../src/declarations/evidenc
 import { findEvidence } from '../../../src/declarations/evidence/store.js';
 import { submitDeclaration } from '../../../src/declarations/service.js';
 import { bindAccount } from '../../../src/ledger/accounts.js';
-import { rolesOf, findTeacherById } from '../../../src/ledger/teachers.js';
+import { rolesOf, findTeacherById } from '../../../src/ledger/store.js';
 import { eventually } from '../../helpers/fakes/dingtalk-harness.js';
 import type { TestApp } from '../../helpers/app.js';
 import { get, signInWithToken, startAdmin } from '../../helpers/admin.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hoursSummary } from '../../../src/ledger/summary.js';
-import { findTeacherById } from '../../../src/ledger/teachers.js';
+import { findTeacherById } from '../../../src/ledger/store.js';
 import type { TestApp } from '../../helpers/app.js';
 import { addRecord, addTeacher } from '../../helpers/seed.js';
 import { get, signInWithToken, startAdmin, type Signed } from '../../helpers/admin.js';

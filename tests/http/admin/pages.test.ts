@@ -5,7 +5,7 @@ import { bindAccount } from '../../../src/ledger/accounts.js';
 import { createDeadline } from '../../../src/deadlines/store.js';
 import { createSession } from '../../../src/sessions/service.js';
 import { signIn } from '../../../src/sessions/signin.js';
-import { findTeacherByEmployeeNo, findTeacherById } from '../../../src/ledger/teachers.js';
+import { findTeacherByEmployeeNo, findTeacherById } from '../../../src/ledger/store.js';
 import { grantRole } from '../../../src/ledger/roles.js';
 import type { TestApp } from '../../helpers/app.js';
 import { addTeacher } from '../../helpers/seed.js';

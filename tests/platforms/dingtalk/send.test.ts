@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outgoing } from '../../../src/core/messages.js';
-import { enqueue } from '../../../src/outbox/outbox.js';
+import { enqueue } from '../../../src/outbox/store.js';
 import { LIMIT_KEYS } from '../../../src/platforms/dingtalk/send.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../../helpers/fakes/dingtalk-harness.js';
 import { qpsLimited, serverError } from '../../helpers/fakes/dingtalk-platform.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Outgoing, Target } from '../../../src/core/messages.js';
 import { silentLogger } from '../../../src/logger.js';
-import { dedupeTokenOf, enqueue, type OutboxMessage } from '../../../src/outbox/outbox.js';
+import { enqueue } from '../../../src/outbox/store.js';
+import { dedupeTokenOf, type OutboxMessage } from '../../../src/outbox/outbox.js';
 import { FeishuSender } from '../../../src/platforms/feishu/send.js';
 import { startFeishu, type FeishuHarness } from '../../helpers/fakes/feishu-harness.js';
 import { botNotInChat, imRateLimited, rateLimited, serverError, waitFor, type RecordedRequest } from '../../helpers/fakes/feishu-platform.js';
