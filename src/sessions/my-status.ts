@@ -1,10 +1,10 @@
 import type { Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { addDays } from '../policy/dates.js';
 import { dateOf, whenIn } from '../time/zone.js';
-import { isInAudience } from './audience.js';
+import { isInAudience } from './members.js';
 import { audienceOf, hasCheckout, recordKeyOf, windowState, type SessionRow } from './model.js';
 import { rangeText } from './replies.js';
 import { attendanceOf, recordByKey, sessionsDated, type AttendanceRow } from './store.js';
