@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { PLATFORMS, type Platform } from '../core/messages.js';
-import { findTeacherByEmployeeNo } from '../ledger/teachers.js';
+import { findTeacherByEmployeeNo } from '../ledger/store.js';
 import { accountsOf } from '../outbox/address.js';
 
 /**

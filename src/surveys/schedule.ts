@@ -3,7 +3,7 @@ import { forget, statesOlderThan } from '../bot/chat-state.js';
 import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { send } from '../deadlines/reminders.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
 import { isOver } from '../sessions/model.js';
 import { dateIn } from '../time/zone.js';

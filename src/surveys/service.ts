@@ -5,9 +5,9 @@ import { parseStoredAudience, resolveRecipients, type BroadcastAudience } from '
 import { newSecret, sha256 } from '../admin/auth.js';
 import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { audit } from '../ledger/audit.js';
-import type { TeacherRow } from '../ledger/teachers.js';
+import type { TeacherRow } from '../ledger/store.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueue } from '../outbox/store.js';
 import type { SessionRow } from '../sessions/model.js';
 import { attendanceRows } from '../sessions/store.js';
 import { onTransportClock, quietDeferral } from '../schedule/time.js';
