@@ -1,5 +1,6 @@
 import { inTransaction } from '../../db/statements.js';
-import { forget, statesOlderThan } from '../bot/chat-state.js';
+import { statesOlderThan } from '../bot/store.js';
+import { forget } from '../bot/chat-state.js';
 import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { send } from '../deadlines/reminders.js';
 import { accountsOf } from '../outbox/address.js';

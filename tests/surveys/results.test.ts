@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { resultsBy, roundResults, surveyResultsByGroup } from '../../src/surveys/results.js';
 import { openSessionEvaluation, sendSurvey, takeAnswers } from '../../src/surveys/service.js';
 import { addSession, seedTeachers, signIn } from '../helpers/surveys.js';

@@ -2,7 +2,7 @@ import { like } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { setRemindersOff } from '../../src/deadlines/prefs.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { getRound, roundOfSession } from '../../src/surveys/store.js';
