@@ -15,7 +15,7 @@ const madge = createRequire(import.meta.url)('madge') as Madge;
 export const LAYERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> = [
   ['ground: words, time, rules, settings', /^src\/(core|time|policy|bot\/i18n)\/|^src\/(clock|logger|config)\.ts$/],
   ['db: schema, client, statements', /^db\//],
-  ['records: ledger, inbox, outbox', /^src\/(ledger|inbox|outbox)\//],
+  ['records: ledger, inbox, outbox, meta', /^src\/(ledger|inbox|outbox|meta)\//],
   [
     'features and the command API they answer through',
     /^src\/(sessions|deadlines|broadcasts|certificates|declarations|import|admin|surveys|schedule|websignin|backup)\/|^src\/bot\/(command|chat-state|teacher-names)\.ts$/,
