@@ -18,7 +18,7 @@ export const LAYERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> = [
   ['records: ledger, inbox, outbox, meta', /^src\/(ledger|inbox|outbox|meta)\//],
   [
     'features and the command API they answer through',
-    /^src\/(sessions|deadlines|broadcasts|certificates|declarations|import|admin|surveys|schedule|websignin|backup)\/|^src\/bot\/(command|chat-state|teacher-names)\.ts$/,
+    /^src\/(sessions|deadlines|broadcasts|certificates|declarations|import|admin|surveys|schedule|websignin|backup)\/|^src\/bot\/(command|chat-state|teacher-names|store)\.ts$/,
   ],
   ['bot: router, dispatch, commands', /^src\/bot\/|^commands\//],
   ['adapters: platforms, web pages, CLI', /^src\/(platforms(?!\/console\/(chat|commands|demo|session)\.ts$)|http|cli)\//],
