@@ -6,7 +6,7 @@ import { startAnswering } from '../src/surveys/chat/flow.js';
 /** 评价 [序号]: answers the evaluation of a session the teacher attended, one question at a time (anonymous). */
 export default defineCommand({
   name: S.names.evaluate,
-  aliases: ['培训评价', '去评价'],
+  aliases: ['培训评价', '去评价', 'evaluate'],
   help: () => S.help.evaluate,
   example: () => S.example.evaluate,
   positional: ['ref'],

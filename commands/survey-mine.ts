@@ -6,7 +6,7 @@ import { pendingList } from '../src/surveys/chat/flow.js';
 /** 我的问卷: the evaluations and surveys still waiting for this teacher. */
 export default defineCommand({
   name: '我的问卷',
-  aliases: ['待评价', '我的评价'],
+  aliases: ['待评价', '我的评价', 'mysurveys'],
   help: () => S.help.mine,
   example: () => S.example.mine,
   positional: [],

@@ -6,7 +6,7 @@ import { startAnswering } from '../src/surveys/chat/flow.js';
 /** 问卷 [序号]: answers a needs survey the office sent, one question at a time. */
 export default defineCommand({
   name: S.names.survey,
-  aliases: ['填问卷', '调查问卷', '需求调研'],
+  aliases: ['填问卷', '调查问卷', '需求调研', 'survey'],
   help: () => S.help.survey,
   example: () => S.example.survey,
   positional: ['ref'],

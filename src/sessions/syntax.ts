@@ -19,6 +19,8 @@ import { asciiDigits } from '../core/text.js';
  * - 学时: 3, 1.5, 3学时, 3小时.
  * - 对象: 全部 | 学校:一中,二中 | 角色:班主任,校长 (also bare 学校:… / 角色:… without 对象).
  * - 方式: 动态码 (default) | 固定码 or 固定码:123456 | 按钮. Also bare, and rotating / static:123456 / button.
+ * - 讲师:李老师 and 项目:国培2026 (optional; only with the colon, so a title word 项目 stays in the title): the
+ *   evaluation's results group by them.
  * Separators may be full-width (，、：；).
  */
 
@@ -132,6 +134,8 @@ export function parseCreateText(text: string, options: { today: string; preset: 
   let audience: Audience = EVERYONE;
   let mode: SessionMode = 'rotating';
   let staticCode: string | null = null;
+  let trainer: string | null = null;
+  let project: string | null = null;
   const rest: { word: string; index: number }[] = [];
   // A refusal says what the rest of the line was read as (the title so far is every word not yet placed).
   const bad = <T>(problem: DraftProblem): ParseResult<T> => {
@@ -181,6 +185,10 @@ export function parseCreateText(text: string, options: { today: string; preset: 
       const r = parseMode(valueOf(v));
       if (!r.ok) return bad(r.problem);
       ({ mode, staticCode } = r.value);
+    } else if ((v = keyword(word, /讲师|授课教师|主讲|trainer/)) && v.trim()) {
+      trainer = v.trim();
+    } else if ((v = keyword(word, /项目|培训项目|project/)) && v.trim()) {
+      project = v.trim();
     } else if (MODE_WORD_RE.test(word)) {
       let spec = word;
       // "固定码 123456"
@@ -224,5 +232,5 @@ export function parseCreateText(text: string, options: { today: string; preset: 
   if (hours === null) return bad({ kind: 'hours_missing' });
   if (!date) return bad({ kind: 'date_missing' });
   if (!checkin) return bad({ kind: 'window_missing' });
-  return ok({ title, category, hours, date, checkin, checkout, audience, mode, staticCode });
+  return ok({ title, category, hours, date, checkin, checkout, audience, mode, staticCode, ...(trainer ? { trainer } : {}), ...(project ? { project } : {}) });
 }

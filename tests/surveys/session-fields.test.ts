@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { schema } from '../../db/client.js';
+import { ConsoleSession } from '../../src/platforms/console/session.js';
+import { loadPresets } from '../../src/policy/presets.js';
+import { parseCreateText } from '../../src/sessions/syntax.js';
+import { resultsBy } from '../../src/surveys/results.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { seedOfficer, seedTeachers } from '../helpers/surveys.js';
+
+/** A session's 讲师 and 项目, given in 新建培训's line, so its evaluation's results can be grouped by them. */
+
+const preset = loadPresets().get('laibin');
+const parse = (text: string) => parseCreateText(text, { today: '2026-11-25', preset });
+
+describe('讲师 and 项目 in 新建培训', () => {
+  it('are read only with a colon; without one the word stays in the title; lines without them read as before', () => {
+    const read = parse('师德专题讲座 师德师风 3 2026-12-01 08:30-09:15 讲师：李明 项目:国培2026');
+    expect(read).toMatchObject({ ok: true, value: { title: '师德专题讲座', trainer: '李明', project: '国培2026' } });
+    expect(parse('项目 管理 集中培训 3 2026-12-01 08:30-09:15')).toMatchObject({ ok: true, value: { title: '项目 管理' } });
+    const plain = parse('师德专题讲座 师德师风 3 2026-12-01 08:30-09:15');
+    expect(plain.ok && 'trainer' in plain.value).toBe(false);
+  });
+
+  describe('in chat', () => {
+    let app: TestApp;
+    beforeEach(async () => {
+      app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
+      seedOfficer(app.db, 'console', 'acc-officer');
+      seedTeachers(app.db, 'console', 2, (i) => `acc-${i}`);
+    });
+    afterEach(async () => app.cleanup());
+
+    it('are stored on the session, and the results name the trainer', async () => {
+      const [reply] = await new ConsoleSession(app, 'acc-officer').send('新建培训 作业设计 集中培训 3 明天 08:30-09:15 讲师:李明 项目:国培2026');
+      expect(reply).toContain('作业设计');
+      expect(app.db.select({ trainer: schema.trainingSessions.trainer, project: schema.trainingSessions.project }).from(schema.trainingSessions).all()).toEqual([
+        { trainer: '李明', project: '国培2026' },
+      ]);
+      const session = app.db.select().from(schema.trainingSessions).get()!;
+      await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${session.id}`);
+      expect(resultsBy(app.db, { by: 'trainer' }).map((g) => [g.key, g.invited])).toEqual([['李明', 0]]);
+    });
+  });
+});
