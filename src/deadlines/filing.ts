@@ -6,8 +6,7 @@ import { audit } from '../ledger/audit.js';
 import { formatDue } from './reminders.js';
 import { addressesSchool, choicesText, findDeadline } from './service.js';
 import { deleteFiling, filingOf, openDeadlinesFor, type DeadlineRow } from './store.js';
-
-const SCHOOL_OPTION = /^(学校|school)[:：=](.+)$/i;
+import { SCHOOL_OPTION } from './parse.js';
 
 /** The words after 已报送 / 确认报送 / 撤销报送: the 事项 (id or title piece) and an optional 学校:X. */
 export function splitFilingText(text: string): { query: string; school: string | null } {

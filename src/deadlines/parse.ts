@@ -38,6 +38,18 @@ export type SpecResult = { ok: true; spec: DeadlineSpec } | { ok: false; problem
 export const MAX_TITLE_CHARS = 100;
 
 const OPTION = /^(学校|提前|schools?|offsets?)[:：=](.*)$/i;
+
+/** The deadline commands a card's button sends, by their public names. */
+export const DEADLINE_COMMANDS = {
+  filed: '已报送',
+  status: '报送情况',
+} as const;
+
+/** 学校:X after 已报送 / 确认报送 / 撤销报送 (an officer or a button naming the school). */
+export const SCHOOL_OPTION = /^(学校|school)[:：=](.+)$/i;
+
+/** What a reminder's 已报送 button sends: `#12 学校:一中`, read back by SCHOOL_OPTION. */
+export const filedArgs = (deadlineId: number, school: string) => `#${deadlineId} 学校:${school}`;
 const LIST_SPLIT = /[,，、;；]+/;
 
 /** A date in any form the date reader knows → YYYY-MM-DD; null when it is not one (relative forms need `today`). */

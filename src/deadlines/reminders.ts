@@ -10,6 +10,7 @@ import { onTransportClock, sendTimeFor } from '../schedule/time.js';
 import { daysBetween } from '../policy/dates.js';
 import { PRESET_DUE_TIME } from './presets.js';
 import { dueDateOf, latestDueSlot, type Slot } from './slots.js';
+import { DEADLINE_COMMANDS, filedArgs } from './parse.js';
 import {
   activeDeadlines,
   filingsOf,
@@ -64,7 +65,7 @@ export function reminderReply(t: Messages, row: DeadlineRow, school: string, day
       title: m.title(when),
       tone: days < 0 ? 'red' : days <= 3 ? 'orange' : 'blue',
       sections: [{ lines: m.lines(row.id, row.title, school, due, when, recipient) }],
-      buttons: [{ label: m.button, value: { command: '已报送', args: `#${row.id} 学校:${school}` }, style: 'primary' }],
+      buttons: [{ label: m.button, value: { command: DEADLINE_COMMANDS.filed, args: filedArgs(row.id, school) }, style: 'primary' }],
       note: m.note,
     },
   };
@@ -79,7 +80,7 @@ export function escalationReply(t: Messages, row: DeadlineRow, due: string, over
       title: m.title(unfiled.length),
       tone: 'red',
       sections: [{ lines }],
-      buttons: [{ label: m.button, value: { command: '报送情况', args: `#${row.id}` } }],
+      buttons: [{ label: m.button, value: { command: DEADLINE_COMMANDS.status, args: `#${row.id}` } }],
     },
   };
 }

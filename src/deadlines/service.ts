@@ -123,7 +123,7 @@ export function createDeadlineFromSpec(
     overdueEveryDays: DEFAULT_OVERDUE_EVERY_DAYS,
     createdBy: input.createdBy,
   });
-  const schools = spec.schools === 'all' ? t.deadlines.audienceAll(filing.length) : spec.schools.join('、');
+  const schools = spec.schools === 'all' ? t.deadlines.audienceAll(filing.length) : t.deadlines.audienceSchools(spec.schools);
   return {
     ok: true,
     deadline,

@@ -17,6 +17,7 @@ export const deadlinesText = {
   },
   daysLeft: (days: number) => (days > 0 ? `还有 ${days} 天` : days === 0 ? '今天截止' : `已逾期 ${-days} 天`),
   audienceAll: (n: number) => `全部学校（${n} 所）`,
+  audienceSchools: (schools: readonly string[]) => schools.join('、'),
   create: {
     problems: {
       missingDate: '缺少截止日期',
