@@ -46,6 +46,6 @@ export function decisionDoneText(t: Messages, outcome: Extract<DecisionOutcome, 
       return c.returned(d.id, teacherName, d.returnReason ?? '');
     case 'forward':
     case 'escalate':
-      return c.forwarded(d.id, outcome.next.map((p) => p.name).join('、'));
+      return c.forwarded(d.id, outcome.next.map((p) => p.name));
   }
 }

@@ -85,7 +85,7 @@ export const declarationCore = {
       `已通过申报 #${id}（最终认定）：${name} ${category} ${h(hours)} 学时已计入学时档案（记录 ${recordKey}）。`,
     onToOffice: (id: number, names: string[]) => `已通过申报 #${id} 的学校审核，已报教育局审核（${names.join('、') || '暂无培训管理员'}）。`,
     returned: (id: number, name: string, reason: string) => `已退回申报 #${id}，原因：${reason}。已通知${name}。`,
-    forwarded: (id: number, name: string) => `已将申报 #${id} 转交${name}审核。`,
+    forwarded: (id: number, names: readonly string[]) => `已将申报 #${id} 转交${names.join('、')}审核。`,
   },
   cli: {
     usage:
@@ -171,11 +171,14 @@ export const declarationApproval = {
     howTo: '发送「通过申报 编号」通过，「退回申报 编号 原因」退回，「转交申报 编号 工号」转交。',
   },
   done: {
+    /** Whose declaration, as the decider's reply names it: 张三「国培计划…」. */
+    what: (teacherName: string, project: string) => `${teacherName}「${project}」`,
     approvedFinal: (id: number, what: string, category: string, hours: number) => `已通过申报 #${id}：${what}，认定 ${category} ${h(hours)} 学时，已计入学时档案并通知申报人。`,
     approvedToOffice: (id: number, what: string, next: string[]) =>
       `已通过申报 #${id}：${what}。按规定还须教育局审核，已转${next.length ? ` ${next.join('、')} ` : '教育局'}审核。`,
     returned: (id: number, what: string, reason: string) => `已退回申报 #${id}：${what}。原因「${reason}」已告知申报人。`,
-    forwarded: (id: number, what: string, to: string) => `已把申报 #${id}：${what} 转交 ${to} 审核。`,
+    forwarded: (id: number, what: string, to: readonly { name: string; employeeNo: string }[]) =>
+      `已把申报 #${id}：${what} 转交 ${to.map((p) => `${p.name}（${p.employeeNo}）`).join('、')} 审核。`,
     escalated: (id: number, what: string) => `申报 #${id}：${what} 已逾期，已上报教育局。`,
   },
   refusals: {

@@ -89,14 +89,14 @@ export function decide(ctx: DecisionContext, id: number, decision: Decision, app
 function doneText(view: DeclarationView, outcome: Extract<DecisionOutcome, { ok: true }>, t: Messages): string {
   const m = t.declarations.approval.done;
   const d = view.declaration;
-  const who = `${view.teacher.name}「${d.project}」`;
+  const who = m.what(view.teacher.name, d.project);
   switch (outcome.action) {
     case 'approve':
       return outcome.finished ? m.approvedFinal(d.id, who, d.category, d.hours) : m.approvedToOffice(d.id, who, outcome.next.map((p) => p.name));
     case 'return':
       return m.returned(d.id, who, d.returnReason ?? '');
     case 'forward':
-      return m.forwarded(d.id, who, outcome.next.map((p) => `${p.name}（${p.employeeNo}）`).join('、'));
+      return m.forwarded(d.id, who, outcome.next);
     default:
       return m.escalated(d.id, who);
   }

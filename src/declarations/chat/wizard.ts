@@ -27,6 +27,10 @@ import {
   type Step,
 } from './draft.js';
 import { stateLabel } from './listing.js';
+import { FORM_COMMAND } from '../approval/command-names.js';
+
+/** The form command's name, for commands/declaration-form.ts and declaration-answer.ts. */
+export { FORM_COMMAND };
 
 /**
  * The 学时申报 wizard: one answer at a time, the draft saved after each (chat_state), so a wrong answer costs
@@ -112,9 +116,6 @@ function formFor(ctx: CommandContext): CardForm {
   };
 }
 
-/** The command the form's submit button runs (commands/declaration-form.ts). */
-export const FORM_COMMAND = '申报表单';
-
 /**
  * The form's fields, read exactly as the step-by-step answers are: the good ones go into the draft (a new one if
  * none is open), the wrong ones are listed, and the draft goes on at the first field still empty (the files).
@@ -140,7 +141,7 @@ export function answerForm(ctx: CommandContext, json: string): Reply {
     }
     const r = readAnswer(field, raw, read);
     if (r.ok) Object.assign(d, r.patch);
-    else wrong.push(`${D.stepNames[field]}：${r.problem}`);
+    else wrong.push(D.form.wrongField(D.stepNames[field], r.problem));
   }
   const next = nextStep(d);
   if (next !== d.step) {
@@ -234,7 +235,7 @@ function answerOpenDraft(ctx: CommandContext, d: DeclarationDraft, text: string)
   }
   const edit = editRequest(text);
   if (edit !== undefined) {
-    if (edit === null) return { text: D.editWhich(FIELDS.map((f) => D.fieldNames[f][0]).join('、')) };
+    if (edit === null) return { text: D.editWhich(FIELDS.map((f) => D.fieldNames[f][0])) };
     if (edit === 'evidence' && d.resubmitId === null && d.evidenceIds.length > 0) {
       d.evidenceIds = [];
       return moveTo(ctx, d, edit, D.evidence.cleared);
@@ -271,7 +272,7 @@ function editRequest(text: string): Field | null | undefined {
     if (!rest) return null;
     const field = fieldNamed(rest);
     if (field) return field;
-    if (word !== '改') return null;
+    if (word !== D.words.editGlued) return null;
   }
   return undefined;
 }
