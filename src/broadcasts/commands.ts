@@ -6,6 +6,13 @@ import type { BroadcastAudience } from './audience.js';
 import { ownerOf, PREVIEW_TTL_MS, type Headcount } from './broadcasts.js';
 import { latestBroadcastBy } from './store.js';
 
+/** The broadcast commands a card's button sends, by their public names. */
+export const BROADCAST_COMMANDS = {
+  confirm: '确认发布',
+  cancel: '取消发布',
+  progress: '通知进度',
+} as const;
+
 /** "12" or "#12" → 12. */
 export function parseBroadcastId(word: string): number | null {
   const m = /^[#＃]?(\d{1,9})$/.exec(word.trim());
@@ -62,8 +69,8 @@ export function previewReply(t: Messages, id: number, audience: string, body: st
         { heading: m.bodyHeading, lines: excerpt.split('\n') },
       ],
       buttons: [
-        { label: m.confirmButton, value: { command: '确认发布', args: String(id) }, style: 'primary' },
-        { label: m.cancelButton, value: { command: '取消发布', args: String(id) }, style: 'danger' },
+        { label: m.confirmButton, value: { command: BROADCAST_COMMANDS.confirm, args: String(id) }, style: 'primary' },
+        { label: m.cancelButton, value: { command: BROADCAST_COMMANDS.cancel, args: String(id) }, style: 'danger' },
       ],
       note: m.note(id),
     },

@@ -3,6 +3,7 @@ import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
 import { enqueue } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
+import { BROADCAST_COMMANDS } from './commands.js';
 import { hasOutboxKey, pendingCount } from './store.js';
 import { broadcastOrigin, broadcastProgress, parseRequestedVia, reportKey, sendingBroadcasts, type BroadcastProgress } from './broadcasts.js';
 
@@ -29,7 +30,7 @@ export function progressReply(t: Messages, p: BroadcastProgress): Reply {
       title: t.broadcasts.progress.cardTitle(p.id, p.done),
       tone: p.done ? (p.failed > 0 ? 'orange' : 'green') : 'blue',
       sections: [{ lines: lines.slice(1) }],
-      buttons: p.done ? undefined : [{ label: t.broadcasts.progress.refresh, value: { command: '通知进度', args: String(p.id) } }],
+      buttons: p.done ? undefined : [{ label: t.broadcasts.progress.refresh, value: { command: BROADCAST_COMMANDS.progress, args: String(p.id) } }],
     },
   };
 }
