@@ -117,6 +117,11 @@ export const declarationChat = {
   submitted: (id: number, firstStep: string) => `已提交，申报编号 #${id}，等待${firstStep}。进度可发「我的申报」查看。`,
   submittedFlagged: (id: number) => `已提交，审核人会核对。申报编号 #${id}，进度可发「我的申报」查看。`,
   resubmitted: (id: number) => `申报 #${id} 已重新提交，等待审核。`,
+  /** Nobody but the declarer could decide it (they are the only officer, or there is no leader and no officer). */
+  noApprover: (id: number, declarerIsOfficer: boolean) =>
+    declarerIsOfficer
+      ? `申报 #${id} 已提交，但目前没有人能审核：您是唯一的培训管理员，不能审核自己的申报。请为另一位同事开通培训管理员（npm run cli -- officer add <工号>），由其在后台「学时申报」中审核。`
+      : `申报 #${id} 已提交，但目前没有人能审核：您学校没有登记学校负责人，也还没有培训管理员。请联系教师发展中心。`,
   firstStep: { school: '学校审核', office: '教师发展中心审核' } as Record<string, string>,
   exactRepeat: (id: number, project: string, start: string, end: string, hours: number, state: string) =>
     `这份申报和你已有的申报 #${id}「${project}」（${rangeText(start, end)}，${hoursText(hours)} 学时，${state}）完全相同，不能重复申报。如有填错，可回复「修改 …」改正后再提交，或回复「取消」。`,

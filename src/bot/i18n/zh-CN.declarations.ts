@@ -250,6 +250,8 @@ export const declarationApproval = {
     count: (n: number, more: boolean) => (more ? `前 ${n} 份（请用筛选缩小范围）` : `共 ${n} 份`),
     none: '没有符合条件的申报。',
     flagged: (n: number) => `疑似重复 ${n}`,
+    /** A pending declaration nobody may decide (its declarer is the only officer): shown in the queue. */
+    needsAnotherOfficer: '需要另一位培训管理员审核',
     selectOne: (id: number) => `选择申报 #${id}`,
     batchApprove: '通过所选申报',
     batchConfirm: '确定通过所选的全部申报吗？请先逐份核对证明材料。',

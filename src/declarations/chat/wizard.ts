@@ -319,6 +319,8 @@ function submit(ctx: CommandContext, d: DeclarationDraft): Reply {
   notifySubmitted(db, outcome, now, ctx.t);
   forget(db, caller, DRAFT_KEY);
   const id = outcome.declaration.id;
+  // Nobody decides their own declaration: say so rather than leave it waiting in silence.
+  if (outcome.assignees.length === 0) return { text: D.noApprover(id, caller.roles.has('officer')), tone: 'warning' };
   if (outcome.flags.length > 0) return { text: D.submittedFlagged(id), tone: 'success' };
   if (d.resubmitId !== null) return { text: D.resubmitted(id), tone: 'success' };
   return { text: D.submitted(id, D.firstStep[outcome.declaration.currentStep ?? 'school'] ?? D.firstStep.school), tone: 'success' };

@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { dateIn } from '../../../time/zone.js';
 import { listDeclarations } from '../../../declarations/service.js';
-import { evidenceOf, flagsOf, isAssignee, type DeclarationState } from '../../../declarations/store.js';
+import { assigneesOf, evidenceOf, flagsOf, isAssignee, type DeclarationState } from '../../../declarations/store.js';
 import { listSchools } from '../../../deadlines/store.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { CsrfField, DataTable, Field, Panel } from '../components.js';
@@ -157,7 +157,10 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
                       <td>{d.category}</td>
                       <td class="num">{hrs(d.hours)}</td>
                       <td class="nowrap">{core.dateRange(d.startDate, d.endDate)}</td>
-                      <td>{d.state === 'pending' ? (core.stepLabels[d.currentStep ?? 'school'] ?? '') : (core.stateLabels[d.state] ?? d.state)}</td>
+                      <td>
+                        {d.state === 'pending' ? (core.stepLabels[d.currentStep ?? 'school'] ?? '') : (core.stateLabels[d.state] ?? d.state)}
+                        {d.state === 'pending' && assigneesOf(svc.db, d.id).length === 0 ? <span class="badge behind">{m.needsAnotherOfficer}</span> : null}
+                      </td>
                       <td class="num">{String(evidenceOf(svc.db, d.id).length)}</td>
                       <td class="nowrap">{d.submittedAt ? dateIn(d.submittedAt, tz) : ''}</td>
                     </tr>
