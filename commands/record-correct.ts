@@ -25,7 +25,7 @@ export default defineCommand({
     const { input, reason, unknown } = parseCorrectionWords(rest);
     const usage = m.help.correct.usage;
     if (unknown) return { text: t.errors.badArgs(usage, m.problems.unknownField(unknown)) };
-    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}` });
+    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now() });
     if (outcome.kind === 'refused') return { text: t.errors.badArgs(usage, problemText(t, outcome.problem)) };
     const { teacher, record } = found;
     return { text: m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason.trim()), tone: 'success' };

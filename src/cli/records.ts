@@ -46,7 +46,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
       found,
       { hours: values.hours, category: values.category, date: values.date },
       reason,
-      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR },
+      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR, now },
     );
     if (outcome.kind === 'refused') throw new CliError(cliText.withUsage(problemText(t, outcome.problem), RECORDS_USAGE));
     io.stdout.write(`${m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason)}\n`);

@@ -69,3 +69,19 @@ export function notifyRecordRevoked(db: Db, declaration: DeclarationRow, reason:
   const key = `${keyOf(declaration.id, stepIndex, declaration.teacherId)}:revoked`;
   return send(db, declaration.teacherId, { text: t.declarations.core.notices.recordRevoked(declaration.id, declaration.project, reason), tone: 'warning' }, key, now);
 }
+
+/** The record made from a declaration was corrected (更正记录): the teacher hears the new hours and why. */
+export function notifyRecordCorrected(
+  db: Db,
+  declaration: DeclarationRow,
+  before: Pick<DeclarationRow, 'hours' | 'category'>,
+  reason: string,
+  stepIndex: number,
+  now: Date,
+  t: Messages = messagesFor(),
+): number {
+  // One notice per correction: the declaration's updatedAt tells corrections apart.
+  const key = `${keyOf(declaration.id, stepIndex, declaration.teacherId)}:corrected:${declaration.updatedAt.getTime()}`;
+  const text = t.declarations.core.notices.recordCorrected(declaration.id, declaration.project, before, declaration, reason);
+  return send(db, declaration.teacherId, { text, tone: 'info' }, key, now);
+}

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
-import { notifyRecordRevoked } from './notify.js';
+import { notifyRecordCorrected, notifyRecordRevoked } from './notify.js';
 import { findDeclarationByRecord, stepCount, updateDeclaration, type RecordRow } from './store.js';
 
 /**
@@ -15,4 +15,25 @@ export function onRecordRevoked(db: Db, record: RecordRow, reason: string, actor
   const declaration = updateDeclaration(db, d.id, { recordRevokedAt: now, recordRevokeReason: reason, updatedAt: now });
   audit(db, actor, 'declaration_record_revoked', { declarationId: d.id, teacherId: d.teacherId, recordId: record.id, reason });
   notifyRecordRevoked(db, declaration, reason, stepCount(db, d.id), now);
+}
+
+/**
+ * A ledger record made from a declaration was corrected (更正记录, chat, CLI or console): the declaration takes
+ * the record's hours and category, so its page, 我的申报 and the export say what the ledger counts. The change is
+ * audited on the declaration and the teacher told. Runs in the correction's transaction.
+ */
+export function onRecordCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): void {
+  if (record.source !== 'declaration') return;
+  const d = findDeclarationByRecord(db, record.id);
+  if (!d || (d.hours === after.hours && d.category === after.category)) return;
+  const declaration = updateDeclaration(db, d.id, { hours: after.hours, category: after.category, updatedAt: now });
+  audit(db, actor, 'declaration_record_corrected', {
+    declarationId: d.id,
+    teacherId: d.teacherId,
+    recordId: record.id,
+    before: { hours: d.hours, category: d.category },
+    after: { hours: after.hours, category: after.category },
+    reason,
+  });
+  notifyRecordCorrected(db, declaration, { hours: d.hours, category: d.category }, reason, stepCount(db, d.id), now);
 }

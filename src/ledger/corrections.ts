@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import { MAX_HOURS } from '../import/rules.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
-import { onRecordRevoked } from '../declarations/revocation.js';
+import { onRecordCorrected, onRecordRevoked } from '../declarations/revocation.js';
 import { audit } from './audit.js';
 import { cancelRecord, recordWithTeacher, updateRecordValues, type RecordRow, type TeacherRow } from './store.js';
 
@@ -73,7 +73,7 @@ export function correctRecord(
   found: { record: RecordRow; teacher: TeacherRow },
   input: CorrectionInput,
   reason: string,
-  ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string },
+  ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string; now: Date },
 ): CorrectOutcome {
   const { record, teacher } = found;
   const refuse = (problem: CorrectionProblem): CorrectOutcome => ({ kind: 'refused', problem });
@@ -116,5 +116,7 @@ export function correctRecord(
     after,
     reason: reason.trim(),
   });
+  // A record a declaration put in the ledger: the declaration follows, so its page and 我的申报 say the same.
+  onRecordCorrected(db, record, after, reason.trim(), ctx.actor, ctx.now);
   return { kind: 'corrected', before, after };
 }

@@ -94,4 +94,35 @@ describe('recognised hours in the ledger', () => {
     expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
     expect(JSON.parse(auditsOf(app.db, 'declaration_record_revoked')[0]!.detail).reason).toBe('重复参训');
   });
+
+  it('更正记录 of that record: the declaration takes the new hours and category, audited, the teacher told', async () => {
+    const id = declareAndApprove();
+    const reply = await say('O1', `更正记录 declaration:${id} 学时=12 类别=师德师风 原因=证书注明12学时`);
+    expect(reply).toContain(`declaration:${id}`);
+    expect(await earned()).toBe('36');
+    const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
+    expect(d).toMatchObject({ state: 'approved', hours: 12, category: '师德师风' });
+    const [entry] = auditsOf(app.db, 'declaration_record_corrected');
+    expect(JSON.parse(entry!.detail)).toMatchObject({
+      declarationId: id,
+      before: { hours: 16, category: '网络研修' },
+      after: { hours: 12, category: '师德师风' },
+      reason: '证书注明12学时',
+    });
+    const told = outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.includes(':corrected:'));
+    expect(told).toHaveLength(1);
+    expect(JSON.parse(told[0]!.reply).text).toBe(
+      `你的申报 #${id}「2026年国培计划·初中数学骨干教师研修」认定的学时已被培训管理员更正：网络研修 16 学时 → 师德师风 12 学时。原因：证书注明12学时`,
+    );
+    // The teacher's own list says what the ledger counts.
+    expect(await say('T0001', '我的申报')).toContain('师德师风 12 学时');
+
+    // Only the date changed: the declaration keeps its hours, nobody is told again.
+    await say('O1', `更正记录 declaration:${id} 日期=2026-10-13 原因=结业日期有误`);
+    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
+    // An imported record's correction touches no declaration.
+    await say('O1', '更正记录 R1 学时=20 原因=导入有误');
+    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
+    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 12 });
+  });
 });

@@ -79,6 +79,8 @@ export const declarationCore = {
       `你的申报 #${id}「${project}」被退回，原因：${reason}。修改后可重新提交，也可撤回。`,
     recordRevoked: (id: number, project: string, reason: string) =>
       `你的申报 #${id}「${project}」认定的学时记录已被培训管理员撤销，不再计入学时。原因：${reason}`,
+    recordCorrected: (id: number, project: string, before: { hours: number; category: string }, after: { hours: number; category: string }, reason: string) =>
+      `你的申报 #${id}「${project}」认定的学时已被培训管理员更正：${before.category} ${h(before.hours)} 学时 → ${after.category} ${h(after.hours)} 学时。原因：${reason}`,
   },
   decided: {
     final: (id: number, name: string, category: string, hours: number, recordKey: string) =>

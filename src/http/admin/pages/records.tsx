@@ -169,7 +169,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
       found,
       { hours: changed('hours', String(r.hours)), category: changed('category', r.category), date: changed('date', r.date) },
       form.reason ?? '',
-      { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor },
+      { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor, now: svc.clock.now() },
     );
     if (outcome.kind === 'refused') {
       const problem = outcome.problem.kind === 'nothing' ? { kind: 'unchanged' as const } : outcome.problem;
