@@ -86,7 +86,14 @@ serveCommands(
     stats: (reset) => {
       const loop = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
       if (reset === true) loopDelay.reset();
-      return { ...processStats(), ...counts(), ...loop };
+      // The counts scan the whole inbox and outbox: at a phase's start they run before its CPU reading, at its
+      // end after, so a phase's CPU per event holds none of the bench's own bookkeeping.
+      if (reset === true) {
+        const queues = counts();
+        return { ...queues, ...processStats(), ...loop };
+      }
+      const process = processStats();
+      return { ...process, ...counts(), ...loop };
     },
     pacing: (on) => pacing.set(on === true),
     /** Waits until every accepted event was handled (replies committed to the outbox). */
