@@ -53,12 +53,7 @@ const SIGN_STATUS =
   /^(?:查一?下|查查|看一?下|看看)?(?:我|我的|本人)?(?:今天|今日|刚才|刚刚|上午|下午)?的?(?:到底)?(?:有没有|是否|是不是)?(?:已经)?(签到|签退|打卡|签上)上?(?:了|过|成功)*(?:没有?|么|否)?(?:的?(?:状态|情况|结果))?$/;
 const SIGN_STATUS_WORD = /了|过|没|否|么|成功|状态|情况|结果|有没有|是否|是不是|我的|查|看/;
 export const SIGN_STATUS_COMMAND = '我签到了吗';
-/** What follows 签到/签退 when it asks rather than signs (签到 了吗, 签退 没有): a question, never a code. */
-const SIGN_QUESTION_TAIL = /^(?:了|过|成功|没|吗|么|呢|否|状态|情况|[?？])/;
 
-export function asksWhetherSigned(argument: string): boolean {
-  return SIGN_QUESTION_TAIL.test(argument);
-}
 const HOW_TO_SIGN = /(?:怎么|如何|在哪里?|哪里)(签到|签退|打卡)|(签到|签退)码在哪/;
 
 const PAGE_WORDS = /^(?:下一页|下页|更多|更多记录|再来|后面的?|上一页|上页)$/;

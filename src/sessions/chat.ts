@@ -1,6 +1,6 @@
 import type { CommandContext } from '../bot/command.js';
 import type { Reply } from '../core/messages.js';
-import { asksWhetherSigned } from '../bot/intents.js';
+import { asksWhetherSigned } from './syntax.js';
 import { mySessions, mySessionsReply } from './my-status.js';
 import { signInReply } from './replies.js';
 import { signInFromChat } from './signin.js';

@@ -234,3 +234,10 @@ export function parseCreateText(text: string, options: { today: string; preset: 
   if (!checkin) return bad({ kind: 'window_missing' });
   return ok({ title, category, hours, date, checkin, checkout, audience, mode, staticCode, ...(trainer ? { trainer } : {}), ...(project ? { project } : {}) });
 }
+
+/** What follows 签到/签退 when it asks rather than signs (签到 了吗, 签退 没有): a question, never a code. */
+const SIGN_QUESTION_TAIL = /^(?:了|过|成功|没|吗|么|呢|否|状态|情况|[?？])/;
+
+export function asksWhetherSigned(argument: string): boolean {
+  return SIGN_QUESTION_TAIL.test(argument);
+}
