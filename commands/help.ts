@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type Command } from '../src/bot/command.js';
+import { admits, defineCommand, type Command } from '../src/bot/command.js';
 import type { Caller } from '../src/ledger/caller.js';
 import { addDays } from '../src/policy/dates.js';
 
@@ -10,8 +10,7 @@ export function exampleDate(today: string): string {
 
 /** Exactly what this caller may run: an unbound account only what needs no binding (bind, help). */
 export function mayRun(command: Command, caller: Caller): boolean {
-  if (command.allow === 'anyone') return true;
-  return caller.teacher !== null && command.allow.some((role) => caller.roles.has(role));
+  return admits(command.allow, caller);
 }
 
 /** Help is generated from the command declarations, filtered to what the caller may run, each with one example. */

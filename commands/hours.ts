@@ -16,7 +16,7 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run(ctx, { who }) {
-    const teacher = ctx.caller.teacher!;
+    const teacher = ctx.caller.teacher;
     if (!isSelf(teacher, who)) return { text: ctx.t.errors.otherTeacher };
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     const summary = hoursSummary(ctx.db, ctx.presets, teacher, ctx.today);

@@ -11,7 +11,7 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run({ t, caller }) {
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const roles = [...caller.roles].map((r) => t.whoami.roleNames[r] ?? r).join('、');
     return { text: t.whoami.bound(me.name, me.employeeNo, me.school, roles) };
   },

@@ -8,8 +8,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { enqueue, firstReplyFor } from '../outbox/store.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/store.js';
 import type { BotServices, Command, CommandContext } from './command.js';
-import type { Caller } from '../ledger/caller.js';
-import { runCommand } from './dispatch.js';
+import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
 import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
 import { Router } from './router.js';
@@ -23,6 +22,13 @@ interface Answer {
   reply: Reply;
   personal: boolean;
   note?: string | null;
+}
+
+/** A step-by-step form the caller has open: the command taking its answers, and the form's hooks. */
+interface OpenConversation {
+  command: Command;
+  form: NonNullable<Command['conversation']>;
+  caller: BoundCaller;
 }
 
 function withNote(reply: Reply, note: string | null | undefined): Reply {
@@ -247,15 +253,15 @@ export class Bot {
     return { platform, accountId, teacher, roles: rolesOf(this.options.db, teacher) };
   }
 
-  contextFor(caller: Caller, message: IncomingMessage | null): CommandContext {
+  contextFor<C extends Caller>(caller: C, message: IncomingMessage | null): CommandContext<C> {
     const { db, clock, presets, timeZone, defaultPolicy, certificates } = this.options;
     return { db, clock, presets, timeZone, defaultPolicy, certificates, caller, message, t: this.t, today: dateIn(clock.now(), timeZone) };
   }
 
   private respondToMessage(message: IncomingMessage, eventKey: string): Outgoing[] {
     const caller = this.callerFor(message.platform, message.accountId);
-    const conversation = this.openConversation(caller);
-    const answer = conversation ? this.continueConversation(conversation, message, caller) : this.answer(message, caller, eventKey);
+    const open = isBound(caller) ? this.openConversation(caller) : undefined;
+    const answer = open ? this.continueConversation(open, message) : this.answer(message, caller, eventKey);
     const { reply, personal, note } = answer;
     if (personal && message.chatType === 'group') {
       // Personal numbers never go to a group: the full answer goes by direct message, the group hears where it went.
@@ -273,24 +279,26 @@ export class Bot {
   }
 
   /** The step-by-step form (a command with a `conversation`) the caller has open, if any. */
-  private openConversation(caller: Caller): Command | undefined {
-    if (!caller.teacher) return undefined;
-    return this.options.commands.find((c) => c.conversation?.isOpen(this.options.db, caller));
+  private openConversation(caller: BoundCaller): OpenConversation | undefined {
+    for (const command of this.options.commands) {
+      if (command.conversation?.isOpen(this.options.db, caller)) return { command, form: command.conversation, caller };
+    }
+    return undefined;
   }
 
   /**
    * While a form is open its answers go to it, whatever they look like (a project name may read like a question);
    * a message starting with another command's name still runs that command, and the form says it is kept.
    */
-  private continueConversation(conversation: Command, message: IncomingMessage, caller: Caller): Answer {
+  private continueConversation({ command, form, caller }: OpenConversation, message: IncomingMessage): Answer {
     const ctx = this.contextFor(caller, message);
     const named = this.router.named(message.text);
     // Words every form shares (取消, 跳过) are the open form's, whichever form's command carries them as names.
-    if (!named || named.command === conversation || named.command.conversation) {
-      return { reply: runCommand(conversation, ctx, normalizeText(message.text)), personal: Boolean(conversation.personal) };
+    if (!named || named.command === command || named.command.conversation) {
+      return { reply: command.invoke(ctx, normalizeText(message.text)), personal: Boolean(command.personal) };
     }
-    const reply = runCommand(named.command, ctx, named.argText);
-    return { reply, personal: Boolean(named.command.personal), note: conversation.conversation!.keptNote(ctx, named.command) };
+    const reply = named.command.invoke(ctx, named.argText);
+    return { reply, personal: Boolean(named.command.personal), note: form.keptNote(ctx, named.command) };
   }
 
   private answer(message: IncomingMessage, caller: Caller, eventKey: string): Answer {
@@ -311,7 +319,7 @@ export class Bot {
         this.logger.warn({ eventKey, accountId: message.accountId }, 'asked for another teacher’s data');
         break;
       case 'command':
-        reply = runCommand(route.command, this.contextFor(caller, message), route.argText);
+        reply = route.command.invoke(this.contextFor(caller, message), route.argText);
         personal = Boolean(route.command.personal) && caller.teacher !== null;
         break;
     }

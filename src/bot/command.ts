@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { Messages } from './i18n/index.js';
 import type { IncomingMessage, Reply } from '../core/messages.js';
-import type { Caller } from '../ledger/caller.js';
+import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
+import { parseArgs, refusal } from './dispatch.js';
 import type { Role } from '../ledger/roles.js';
 
 export type PresetRegistry = ReadonlyMap<string, PolicyPreset>;
@@ -27,12 +28,25 @@ export interface BotServices {
   defaultPolicy: string;
 }
 
-export interface CommandContext extends BotServices {
-  caller: Caller;
+/** What a handler gets. `C` is the caller its command's `allow` admits (see CallerAllowedBy). */
+export interface CommandContext<C extends Caller = Caller> extends BotServices {
+  caller: C;
   message: IncomingMessage | null;
   t: Messages;
   /** Beijing (config TIMEZONE) calendar date of now. */
   today: string;
+}
+
+/** Who may run a command: 'anyone' also lets unbound accounts in (bind, help); a role list needs a bound caller holding one. */
+export type Allow = 'anyone' | readonly Role[];
+
+/** The caller a handler sees, typed by its command's `allow`: any account for 'anyone', otherwise a bound one. */
+export type CallerAllowedBy<A extends Allow> = A extends 'anyone' ? Caller : BoundCaller;
+
+/** Whether `allow` lets this caller run the command; narrows the caller to what the handler is typed for. */
+export function admits<A extends Allow>(allow: A, caller: Caller): caller is CallerAllowedBy<A> & Caller {
+  if (allow === 'anyone') return true;
+  return isBound(caller) && allow.some((role) => caller.roles.has(role));
 }
 
 export interface CommandHelp {
@@ -48,12 +62,8 @@ export interface ExampleContext {
   date: string;
 }
 
-/**
- * A chat command, declared rather than parsed by hand: its names, its arguments (positional words mapped
- * to a zod schema), who may run it, and a handler returning a Reply. Handlers are synchronous on purpose:
- * the effect, the reply and marking the event done commit in one SQLite transaction.
- */
-export interface Command<S extends z.ZodType = z.ZodType> {
+/** What a command file declares, whatever its arguments and callers: the part the router, help and intents read. */
+interface CommandShape {
   name: string;
   aliases: readonly string[];
   help: (t: Messages) => CommandHelp;
@@ -62,9 +72,6 @@ export interface Command<S extends z.ZodType = z.ZodType> {
   /** Names for the positional words, in order; the last one takes the rest of the line when `restIsText`. */
   positional: readonly string[];
   restIsText?: boolean;
-  args: S;
-  /** 'anyone' also lets unbound accounts run it (bind, help). Otherwise the caller must be bound and hold one of the roles. */
-  allow: 'anyone' | readonly Role[];
   /** Replies carry personal numbers: in a group the bot answers by direct message instead. */
   personal?: boolean;
   /** Hidden from the help list (e.g. console-only helpers). */
@@ -73,15 +80,48 @@ export interface Command<S extends z.ZodType = z.ZodType> {
    * Makes this the command that takes the answers of a step-by-step form (the 学时申报 wizard). While `isOpen`
    * for the caller, every message comes here whole (text as the argument, attachments on ctx.message), except
    * one that starts with another command's name: that command runs, and `keptNote` is added to its reply.
+   * Only a bound caller can have a form open.
    */
   conversation?: {
-    isOpen(db: Db, caller: Caller): boolean;
+    isOpen(db: Db, caller: BoundCaller): boolean;
     /** Added to another command's reply while the form is open (null: nothing to add, e.g. its own start command). */
-    keptNote(ctx: CommandContext, other: Command): string | null;
+    keptNote(ctx: CommandContext<BoundCaller>, other: Command): string | null;
   };
-  run(ctx: CommandContext, args: z.infer<S>): Reply;
 }
 
-export function defineCommand<S extends z.ZodType>(command: Command<S>): Command<S> {
-  return command;
+/**
+ * A chat command, declared rather than parsed by hand: its names, its arguments (positional words mapped
+ * to a zod schema), who may run it, and a handler returning a Reply. Handlers are synchronous on purpose:
+ * the effect, the reply and marking the event done commit in one SQLite transaction. The handler's caller is
+ * typed by `allow`: a command for roles gets a bound caller, so it never needs `teacher!`.
+ */
+export interface CommandDeclaration<S extends z.ZodType, A extends Allow> extends CommandShape {
+  args: S;
+  allow: A;
+  run(ctx: CommandContext<CallerAllowedBy<A>>, args: z.infer<S>): Reply;
+}
+
+/**
+ * A command as the registry holds it, its argument and caller types sealed inside `invoke` (built by
+ * defineCommand), so a list of commands needs no casts.
+ */
+export interface Command extends CommandShape {
+  args: z.ZodType;
+  allow: Allow;
+  /** Checks `allow` (refusing in the caller's words), reads the arguments, and only then runs the handler. */
+  invoke(ctx: CommandContext, argText: string): Reply;
+}
+
+export function defineCommand<S extends z.ZodType, const A extends Allow>(declaration: CommandDeclaration<S, A>): Command {
+  const { run, ...shape } = declaration;
+  return {
+    ...shape,
+    invoke(ctx, argText) {
+      const { caller, t } = ctx;
+      if (!admits(declaration.allow, caller)) return refusal(t, caller, declaration.name, declaration.allow === 'anyone' ? [] : declaration.allow);
+      const args = parseArgs(declaration, argText);
+      if (!args.ok) return { text: t.errors.badArgs(declaration.help(t).usage, args.problem ?? t.errors.argsInvalid) };
+      return run({ ...ctx, caller }, args.value);
+    },
+  };
 }

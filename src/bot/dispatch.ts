@@ -1,8 +1,21 @@
-import type { Command, CommandContext } from './command.js';
+import type { z } from 'zod';
+import type { Messages } from './i18n/index.js';
 import type { Reply } from '../core/messages.js';
+import type { Caller } from '../ledger/caller.js';
+import type { Role } from '../ledger/roles.js';
+
+/** What reading a command's arguments needs from its declaration. */
+export interface ArgsDeclaration<S extends z.ZodType> {
+  positional: readonly string[];
+  restIsText?: boolean;
+  args: S;
+}
 
 /** Maps the words after a command name onto its declared positional names, then validates with its schema. */
-export function parseArgs(command: Command, argText: string): { ok: true; value: unknown } | { ok: false; problem: string | null } {
+export function parseArgs<S extends z.ZodType>(
+  command: ArgsDeclaration<S>,
+  argText: string,
+): { ok: true; value: z.infer<S> } | { ok: false; problem: string | null } {
   const words = argText.split(' ').filter(Boolean);
   const raw: Record<string, string> = {};
   command.positional.forEach((name, i) => {
@@ -15,14 +28,8 @@ export function parseArgs(command: Command, argText: string): { ok: true; value:
   return { ok: false, problem: parsed.error.issues[0]?.message ?? null };
 }
 
-/** Permission is data on the command, checked here once, not inside each handler. */
-export function runCommand(command: Command, ctx: CommandContext, argText: string): Reply {
-  const { t, caller } = ctx;
-  if (command.allow !== 'anyone') {
-    if (!caller.teacher) return { text: t.errors.notBound };
-    if (!command.allow.some((role) => caller.roles.has(role))) return { text: t.errors.forbidden(command.name, [...command.allow]) };
-  }
-  const args = parseArgs(command, argText);
-  if (!args.ok) return { text: t.errors.badArgs(command.help(t).usage, args.problem ?? t.errors.argsInvalid) };
-  return command.run(ctx, args.value);
+/** The answer to a caller a command's roles do not admit: first bind, or which roles it needs. */
+export function refusal(t: Messages, caller: Caller, command: string, roles: readonly Role[]): Reply {
+  if (!caller.teacher) return { text: t.errors.notBound };
+  return { text: t.errors.forbidden(command, [...roles]) };
 }

@@ -9,3 +9,12 @@ export interface Caller {
   teacher: TeacherRow | null;
   roles: ReadonlySet<Role>;
 }
+
+/** A caller whose account is bound to a roster entry: what every role (teacher, leader, officer) needs first. */
+export interface BoundCaller extends Caller {
+  teacher: TeacherRow;
+}
+
+export function isBound(caller: Caller): caller is BoundCaller {
+  return caller.teacher !== null;
+}
