@@ -17,7 +17,7 @@ export default defineCommand({
   personal: true,
   run(ctx) {
     const { t, db, caller } = ctx;
-    const link = issueLoginLink(db, caller.teacher!, ctx.clock.now());
+    const link = issueLoginLink(db, caller.teacher, ctx.clock.now());
     return { text: t.admin.command.link(link.url, LOGIN_LINK_TTL_MS / 60_000) };
   },
 });

@@ -16,7 +16,7 @@ export default defineCommand({
   run(ctx, { id }) {
     const { t, db, caller } = ctx;
     const m = t.broadcasts.confirm;
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const broadcastId = id === undefined ? latestPreviewOf(db, me.id, ctx.clock.now().getTime()) : parseBroadcastId(id);
     if (broadcastId === null) return { text: id === undefined ? m.nothingToConfirm : t.errors.badArgs(t.broadcasts.help.confirm.usage, m.badId(id)) };
     const row = getBroadcast(db, broadcastId);

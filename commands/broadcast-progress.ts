@@ -15,7 +15,7 @@ export default defineCommand({
   allow: ['officer'],
   run(ctx, { id }) {
     const { t, db, caller } = ctx;
-    const broadcastId = id === undefined ? latestBroadcastOf(db, caller.teacher!.id) : parseBroadcastId(id);
+    const broadcastId = id === undefined ? latestBroadcastOf(db, caller.teacher.id) : parseBroadcastId(id);
     if (broadcastId === null) return { text: id === undefined ? t.broadcasts.progress.none : t.errors.badArgs(t.broadcasts.help.progress.usage, t.broadcasts.confirm.badId(id)) };
     const progress = broadcastProgress(db, broadcastId);
     if (!progress) return { text: t.broadcasts.confirm.notFound(broadcastId) };

@@ -43,7 +43,7 @@ export default defineCommand({
     const { broadcast, count } = createPreview(db, {
       text: body,
       audience,
-      ownerTeacherId: caller.teacher!.id,
+      ownerTeacherId: caller.teacher.id,
       requestedVia,
       now: ctx.clock.now(),
     });

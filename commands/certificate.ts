@@ -19,7 +19,7 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run(ctx, { year }) {
-    const teacher = ctx.caller.teacher!;
+    const teacher = ctx.caller.teacher;
     const services = ctx.certificates;
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     if (!services || (services.sealPath && !existsSync(services.sealPath))) return { text: C.unavailable, tone: 'error' };

@@ -16,7 +16,7 @@ export default defineCommand({
   allow: ['leader'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const m = t.deadlines.filed;
     const { query, school } = splitFilingText(text);
     if (school !== null && school !== me.school) return { text: m.notYourSchool(school, me.school) };

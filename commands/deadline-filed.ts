@@ -21,7 +21,7 @@ export default defineCommand({
   allow: ['leader'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const m = t.deadlines.filed;
     const { query, school: named } = splitFilingText(text);
     const school = named ?? me.school;

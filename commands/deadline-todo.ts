@@ -18,7 +18,7 @@ export default defineCommand({
     const { t, db, caller, timeZone } = ctx;
     const now = ctx.clock.now();
     if (!caller.roles.has('leader')) return { text: overviewText(db, t, activeDeadlines(db, now), now, timeZone) };
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const m = t.deadlines.todo;
     const open = openDeadlinesFor(db, me.school, now);
     if (open.length === 0) return { text: m.none(me.school) };

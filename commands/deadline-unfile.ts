@@ -20,7 +20,7 @@ export default defineCommand({
   allow: ['leader', 'officer'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const officer = caller.roles.has('officer');
     const f = t.filing;
     const { query, school: named } = splitFilingText(text);

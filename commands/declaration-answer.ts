@@ -24,7 +24,7 @@ export default defineCommand({
     keptNote: (ctx, other) => (['申报', '重新申报', FORM_COMMAND].includes(other.name) ? null : keptNote(ctx.db, ctx.caller)),
   },
   run(ctx, { text }) {
-    const teacher = ctx.caller.teacher!;
+    const teacher = ctx.caller.teacher;
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     return answerDraft(ctx, text);
   },

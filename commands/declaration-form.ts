@@ -15,7 +15,7 @@ export default defineCommand({
   personal: true,
   hidden: true,
   run(ctx, { form }) {
-    const teacher = ctx.caller.teacher!;
+    const teacher = ctx.caller.teacher;
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     return answerForm(ctx, form);
   },

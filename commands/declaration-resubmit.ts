@@ -14,7 +14,7 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run(ctx, { id }) {
-    const teacher = ctx.caller.teacher!;
+    const teacher = ctx.caller.teacher;
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     return startResubmit(ctx, id);
   },

@@ -51,46 +51,46 @@ import surveyForm from './survey-form.js';
 /** Every chat command, in the order help lists them. */
 export const commands: Command[] = [];
 const help = createHelpCommand(() => commands);
-commands.push(hours as Command, records as Command, certificate as Command, bind as Command, whoami as Command, help as Command, unbind as Command);
+commands.push(hours, records, certificate, bind, whoami, help, unbind);
 // Training sessions and sign-in (签到).
 commands.push(
-  signin as Command,
-  signout as Command,
-  mySignIns as Command,
-  sessionCreate as Command,
-  sessionStatus as Command,
-  sessionRemind as Command,
-  cancelCredit as Command,
-  recordRevoke as Command,
-  recordCorrect as Command,
-  sessionClose as Command,
-  sessionCancel as Command,
+  signin,
+  signout,
+  mySignIns,
+  sessionCreate,
+  sessionStatus,
+  sessionRemind,
+  cancelCredit,
+  recordRevoke,
+  recordCorrect,
+  sessionClose,
+  sessionCancel,
 );
 // Deadlines, filing reminders, the monthly hours reminder, and officer broadcasts.
 commands.push(
-  deadlineTodo as Command,
-  deadlineFiled as Command,
-  deadlineFileConfirm as Command,
-  deadlineUnfile as Command,
-  deadlineNew as Command,
-  deadlineStatus as Command,
-  remindersOff as Command,
-  remindersOn as Command,
-  broadcast as Command,
-  broadcastConfirm as Command,
-  broadcastCancel as Command,
-  broadcastProgress as Command,
+  deadlineTodo,
+  deadlineFiled,
+  deadlineFileConfirm,
+  deadlineUnfile,
+  deadlineNew,
+  deadlineStatus,
+  remindersOff,
+  remindersOn,
+  broadcast,
+  broadcastConfirm,
+  broadcastCancel,
+  broadcastProgress,
 );
 // 学时申报, the approver's side: what waits for me, and the three decisions (also the approval card's buttons).
-commands.push(declarationPending as Command, declarationApprove as Command, declarationReturn as Command, declarationForward as Command);
+commands.push(declarationPending, declarationApprove, declarationReturn, declarationForward);
 // The officer web console's one-time login link.
-commands.push(adminLogin as Command);
+commands.push(adminLogin);
 // Thanks, 好的, 辛苦了: reached through the intents, hidden from help.
-commands.push(smalltalk as Command);
+commands.push(smalltalk);
 // One-time codes officers and school leaders bind with.
-commands.push(bindCode as Command);
+commands.push(bindCode);
 // 培训评价 and 需求调研 (issue 17): before 学时申报's answers, so a teacher answering a short evaluation is not
 // pulled into a half-filled declaration; 取消 / 跳过 belong to whichever form is open (bot.ts).
-commands.push(surveyEvaluate as Command, surveyStart as Command, surveyMine as Command, surveyReply as Command, surveyForm as Command);
+commands.push(surveyEvaluate, surveyStart, surveyMine, surveyReply, surveyForm);
 // 学时申报 (teacher's side): the step-by-step form, its answers, and the teacher's own list.
-commands.push(declare as Command, myDeclarations as Command, declarationResubmit as Command, declarationWithdraw as Command, declarationAnswer as Command, declarationForm as Command);
+commands.push(declare, myDeclarations, declarationResubmit, declarationWithdraw, declarationAnswer, declarationForm);

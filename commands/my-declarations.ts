@@ -15,6 +15,6 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run(ctx) {
-    return mineReply(listDeclarationsOfTeacher(ctx.db, ctx.caller.teacher!.id));
+    return mineReply(listDeclarationsOfTeacher(ctx.db, ctx.caller.teacher.id));
   },
 });

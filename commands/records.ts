@@ -42,7 +42,7 @@ export default defineCommand({
   allow: ['teacher'],
   personal: true,
   run({ t, db, caller, clock, today }, { words }) {
-    const me = caller.teacher!;
+    const me = caller.teacher;
     const wanted = readWords((words ?? '').split(' ').filter(Boolean), Number(today.slice(0, 4)));
     // An argument that is not a page or a year can only name someone: a teacher may name themself, anyone else is refused.
     if (wanted.who.length > 0 && !isSelf(me, wanted.who.join(' '))) return { text: t.errors.otherTeacher };

@@ -12,7 +12,7 @@ export default defineCommand({
   args: z.object({}),
   allow: ['teacher'],
   run(ctx) {
-    const changed = setRemindersOff(ctx.db, ctx.caller.teacher!.id, false, ctx.clock.now());
+    const changed = setRemindersOff(ctx.db, ctx.caller.teacher.id, false, ctx.clock.now());
     return { text: changed ? ctx.t.deadlines.prefs.on : ctx.t.deadlines.prefs.alreadyOn };
   },
 });

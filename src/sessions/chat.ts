@@ -1,4 +1,5 @@
 import type { CommandContext } from '../bot/command.js';
+import type { BoundCaller } from '../ledger/caller.js';
 import type { Reply } from '../core/messages.js';
 import { asksWhetherSigned } from './syntax.js';
 import { mySessions, mySessionsReply } from './my-status.js';
@@ -6,7 +7,7 @@ import { signInReply } from './replies.js';
 import { signInFromChat } from './signin.js';
 
 /** What 签到 and 签退 share: the caller's code (or #id from a card button) checked now, and the answer. */
-export function signInOrOut(ctx: CommandContext, code: string | undefined, action: 'in' | 'out'): Reply {
+export function signInOrOut(ctx: CommandContext<BoundCaller>, code: string | undefined, action: 'in' | 'out'): Reply {
   const { caller, db, clock, timeZone } = ctx;
   if (code && asksWhetherSigned(code)) {
     // Read-only, like 我签到了吗: a question must not sign anyone in to a button session.
@@ -15,7 +16,7 @@ export function signInOrOut(ctx: CommandContext, code: string | undefined, actio
   const outcome = signInFromChat(db, {
     platform: caller.platform,
     accountId: caller.accountId,
-    teacher: caller.teacher!,
+    teacher: caller.teacher,
     arg: code ?? '',
     action,
     now: clock.now(),

@@ -5,6 +5,7 @@
  */
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { CommandContext } from '../../bot/command.js';
+import type { BoundCaller } from '../../ledger/caller.js';
 import type { Reply } from '../../core/messages.js';
 import { approvalCard } from './cards.js';
 import { stepNames } from './names.js';
@@ -15,8 +16,8 @@ export function decisionContext(ctx: CommandContext): DecisionContext {
 }
 
 /** Runs one decision for the caller (bound: the command's `allow` saw to it) and answers it. */
-export function decideFromChat(ctx: CommandContext, id: number, decision: Decision): Reply {
-  const teacher = ctx.caller.teacher!;
+export function decideFromChat(ctx: CommandContext<BoundCaller>, id: number, decision: Decision): Reply {
+  const teacher = ctx.caller.teacher;
   const officer = ctx.caller.roles.has('officer');
   const result = decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
   const card = result.view

@@ -1,5 +1,6 @@
 /** What an approver asks in chat besides deciding: 待审申报 (their queue) and who a declaration may be handed to. */
 import type { CommandContext } from '../../bot/command.js';
+import type { BoundCaller } from '../../ledger/caller.js';
 import type { Reply } from '../../core/messages.js';
 import { daysBetween } from '../../policy/dates.js';
 import { dateIn } from '../../time/zone.js';
@@ -13,9 +14,9 @@ import { forwardCandidates, mayViewAsApprover } from './decide.js';
 export const PENDING_SHOWN = 15;
 const CANDIDATES_SHOWN = 10;
 
-export function pendingReply(ctx: CommandContext): Reply {
+export function pendingReply(ctx: CommandContext<BoundCaller>): Reply {
   const m = ctx.t.declarations.approval.pending;
-  const me = ctx.caller.teacher!;
+  const me = ctx.caller.teacher;
   const items = listPendingFor(ctx.db, me.id);
   if (items.length === 0) return { text: m.empty, tone: 'info' };
   const lines = items.slice(0, PENDING_SHOWN).map(({ declaration: d, teacher }) => {
@@ -31,9 +32,9 @@ export function pendingReply(ctx: CommandContext): Reply {
 }
 
 /** 转交申报 <编号> without a 工号: how to type it, and the leaders of the teacher's school and officers it may go to. */
-export function forwardCandidatesReply(ctx: CommandContext, id: number): Reply {
+export function forwardCandidatesReply(ctx: CommandContext<BoundCaller>, id: number): Reply {
   const m = ctx.t.declarations.approval;
-  const me = ctx.caller.teacher!;
+  const me = ctx.caller.teacher;
   const officer = ctx.caller.roles.has('officer');
   const view = mayViewAsApprover(decisionContext(ctx), id, { teacherId: me.id, officer }) ? getDeclaration(ctx.db, id) : null;
   if (!view) return { text: m.refusals.notYours(id), tone: 'warning' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandContext } from '../../bot/command.js';
+import type { BoundCaller } from '../../ledger/caller.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import type { Reply } from '../../core/messages.js';
 import { withdrawDeclaration } from '../service.js';
@@ -39,8 +40,8 @@ export function mineReply(rows: readonly DeclarationRow[]): Reply {
 }
 
 /** 撤回申报 <编号>: someone else's number reads as not found, so it tells nothing about their declarations. */
-export function withdrawReply(ctx: CommandContext, id: number): Reply {
-  const teacher = ctx.caller.teacher!;
+export function withdrawReply(ctx: CommandContext<BoundCaller>, id: number): Reply {
+  const teacher = ctx.caller.teacher;
   const actor = { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacherId: teacher.id };
   const outcome = withdrawDeclaration(ctx.db, id, actor, ctx.clock.now());
   if (outcome.ok) return { text: D.withdrawn(id, outcome.declaration.project), tone: 'success' };

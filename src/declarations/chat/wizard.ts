@@ -1,6 +1,6 @@
 import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
-import type { Caller } from '../../ledger/caller.js';
+import type { BoundCaller, Caller } from '../../ledger/caller.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import type { CardForm, Reply } from '../../core/messages.js';
 import type { Db } from '../../../db/client.js';
@@ -47,12 +47,12 @@ export function hasDraft(db: Db, caller: Caller): boolean {
   return loadDraft(db, caller) !== null;
 }
 
-function save(ctx: CommandContext, d: DeclarationDraft): void {
+function save(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): void {
   remember(ctx.db, ctx.caller, DRAFT_KEY, d, ctx.clock.now());
 }
 
-function readContext(ctx: CommandContext): ReadContext {
-  const preset = ctx.presets.get(ctx.caller.teacher!.policyId)!;
+function readContext(ctx: CommandContext<BoundCaller>): ReadContext {
+  const preset = ctx.presets.get(ctx.caller.teacher.policyId)!;
   return {
     today: ctx.today,
     categories: declarationRules(preset).declarableCategories,
@@ -60,7 +60,7 @@ function readContext(ctx: CommandContext): ReadContext {
   };
 }
 
-function promptFor(ctx: CommandContext, step: Step, d: DeclarationDraft): Reply {
+function promptFor(ctx: CommandContext<BoundCaller>, step: Step, d: DeclarationDraft): Reply {
   if (step === 'confirm') return summaryReply(d);
   const n = FIELDS.indexOf(step) + 1;
   const p = D.prompts;
@@ -89,7 +89,7 @@ export function summaryReply(d: DeclarationDraft): Reply {
 }
 
 /** 申报: a new draft, or the open one where it stopped. */
-export function startDraft(ctx: CommandContext): Reply {
+export function startDraft(ctx: CommandContext<BoundCaller>): Reply {
   const open = loadDraft(ctx.db, ctx.caller);
   if (open) return prefixed(D.resumed, promptFor(ctx, open.step, open));
   const d = newDraft(ctx.clock.now());
@@ -101,7 +101,7 @@ export function startDraft(ctx: CommandContext): Reply {
 
 const FORM_FIELDS = ['project', 'organiser', 'dates', 'hours', 'category', 'certificateNo'] as const;
 
-function formFor(ctx: CommandContext): CardForm {
+function formFor(ctx: CommandContext<BoundCaller>): CardForm {
   const categories = readContext(ctx).categories;
   return {
     command: FORM_COMMAND,
@@ -120,7 +120,7 @@ function formFor(ctx: CommandContext): CardForm {
  * The form's fields, read exactly as the step-by-step answers are: the good ones go into the draft (a new one if
  * none is open), the wrong ones are listed, and the draft goes on at the first field still empty (the files).
  */
-export function answerForm(ctx: CommandContext, json: string): Reply {
+export function answerForm(ctx: CommandContext<BoundCaller>, json: string): Reply {
   let values: Record<string, unknown>;
   try {
     values = JSON.parse(json) as Record<string, unknown>;
@@ -153,8 +153,8 @@ export function answerForm(ctx: CommandContext, json: string): Reply {
 }
 
 /** 重新申报 <编号>: the returned declaration's fields in a draft, shown as the summary to correct. */
-export function startResubmit(ctx: CommandContext, id: number): Reply {
-  const teacher = ctx.caller.teacher!;
+export function startResubmit(ctx: CommandContext<BoundCaller>, id: number): Reply {
+  const teacher = ctx.caller.teacher;
   const view = getDeclaration(ctx.db, id);
   if (!view || view.declaration.teacherId !== teacher.id) return { text: D.notFound(id) };
   const row = view.declaration;
@@ -185,7 +185,7 @@ function prefixed(line: string, reply: Reply): Reply {
   return { ...reply, text: `${line}\n${reply.text}` };
 }
 
-function moveTo(ctx: CommandContext, d: DeclarationDraft, step: Step, lead?: string): Reply {
+function moveTo(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, step: Step, lead?: string): Reply {
   if (d.step !== step) d.trail.push(d.step);
   d.step = step;
   save(ctx, d);
@@ -198,7 +198,7 @@ function moveTo(ctx: CommandContext, d: DeclarationDraft, step: Step, lead?: str
  * summary counts only what can be kept; with none left the draft goes back to the evidence step. The teacher was
  * told why by the worker; this says the draft no longer counts them.
  */
-function dropRefusedEvidence(ctx: CommandContext, d: DeclarationDraft): string | null {
+function dropRefusedEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): string | null {
   const kept = d.evidenceIds.filter((id) => findEvidence(ctx.db, id)?.status !== 'rejected');
   const dropped = d.evidenceIds.length - kept.length;
   if (dropped === 0) return null;
@@ -209,7 +209,7 @@ function dropRefusedEvidence(ctx: CommandContext, d: DeclarationDraft): string |
 }
 
 /** The answer to the step the draft is at: anything typed or sent while the draft is open comes here. */
-export function answerDraft(ctx: CommandContext, text: string): Reply {
+export function answerDraft(ctx: CommandContext<BoundCaller>, text: string): Reply {
   const d = loadDraft(ctx.db, ctx.caller);
   if (!d) return { text: D.noDraft };
   const dropped = dropRefusedEvidence(ctx, d);
@@ -217,7 +217,7 @@ export function answerDraft(ctx: CommandContext, text: string): Reply {
   return dropped ? prefixed(dropped, reply) : reply;
 }
 
-function answerOpenDraft(ctx: CommandContext, d: DeclarationDraft, text: string): Reply {
+function answerOpenDraft(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, text: string): Reply {
   const attachments = ctx.message?.attachments ?? [];
   if (attachments.length > 0) return takeEvidence(ctx, d);
 
@@ -278,8 +278,8 @@ function editRequest(text: string): Field | null | undefined {
 }
 
 /** Photos and PDFs, at any step: registered for download, kept in the draft, the step unchanged unless it asked for them. */
-function takeEvidence(ctx: CommandContext, d: DeclarationDraft): Reply {
-  const rows = registerEvidence(ctx.db, ctx.message!, ctx.caller.teacher!.id, ctx.clock.now());
+function takeEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
+  const rows = registerEvidence(ctx.db, ctx.message!, ctx.caller.teacher.id, ctx.clock.now());
   const fresh = rows.map((r) => r.id).filter((id) => !d.evidenceIds.includes(id));
   d.evidenceIds.push(...fresh);
   const total = d.evidenceIds.length + d.keptEvidence;
@@ -288,9 +288,9 @@ function takeEvidence(ctx: CommandContext, d: DeclarationDraft): Reply {
   return prefixed(D.evidence.receivedAside(fresh.length, total), promptFor(ctx, d.step, d));
 }
 
-function inputOf(ctx: CommandContext, d: DeclarationDraft): DeclarationInput {
+function inputOf(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): DeclarationInput {
   return {
-    teacherId: ctx.caller.teacher!.id,
+    teacherId: ctx.caller.teacher.id,
     project: d.project!,
     organiser: d.organiser!,
     startDate: d.startDate!,
@@ -302,10 +302,10 @@ function inputOf(ctx: CommandContext, d: DeclarationDraft): DeclarationInput {
   };
 }
 
-function submit(ctx: CommandContext, d: DeclarationDraft): Reply {
+function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
   const { db, presets, caller } = ctx;
   const now = ctx.clock.now();
-  const actor = { label: `${caller.platform}:${caller.accountId}`, teacherId: caller.teacher!.id };
+  const actor = { label: `${caller.platform}:${caller.accountId}`, teacherId: caller.teacher.id };
   const input = inputOf(ctx, d);
   const outcome: SubmitOutcome =
     d.resubmitId === null ? submitDeclaration(db, presets, input, actor, now) : resubmitDeclaration(db, presets, d.resubmitId, input, actor, now);

@@ -70,7 +70,8 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
   const { view, user, svc } = props;
   const d = view.declaration;
   const tz = svc.config.TIMEZONE;
-  const canDecide = user.teacher !== null && mayDecideNow(view, { teacherId: user.teacher.id, officer: true });
+  // The signed-in officer's roster entry, when this declaration waits on them (the bare ADMIN_TOKEN has none).
+  const decider = user.teacher !== null && mayDecideNow(view, { teacherId: user.teacher.id, officer: true }) ? user.teacher : null;
   const action = `/admin/declarations/${d.id}`;
   return (
     <Page title={w.title(d.id)} nav="declarations" user={user} flash={props.flash}>
@@ -98,7 +99,7 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
           <Evidence view={view} />
         </Panel>
       </div>
-      {canDecide ? (
+      {decider ? (
         <div class="grid grid-2" id="decide">
           <Panel title={w.decide}>
             <form method="post" action={action} class="form">
@@ -115,7 +116,7 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
               <Field label={w.forwardLabel}>
                 <select name="to">
                   <option value="">{w.forwardNone}</option>
-                  {forwardCandidates(svc, view, user.teacher!.id).map((p) => (
+                  {forwardCandidates(svc, view, decider.id).map((p) => (
                     <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
                   ))}
                 </select>
