@@ -18,6 +18,6 @@ export default defineCommand({
   personal: true,
   run({ t, db, clock, timeZone, caller }) {
     const now = clock.now();
-    return mySessionsReply(t, mySessions(db, caller.teacher!, now, timeZone), now, timeZone);
+    return mySessionsReply(t, mySessions(db, caller.teacher, now, timeZone), now, timeZone);
   },
 });

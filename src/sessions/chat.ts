@@ -11,7 +11,7 @@ export function signInOrOut(ctx: CommandContext<BoundCaller>, code: string | und
   const { caller, db, clock, timeZone } = ctx;
   if (code && asksWhetherSigned(code)) {
     // Read-only, like 我签到了吗: a question must not sign anyone in to a button session.
-    return mySessionsReply(ctx.t, mySessions(db, caller.teacher!, clock.now(), timeZone), clock.now(), timeZone);
+    return mySessionsReply(ctx.t, mySessions(db, caller.teacher, clock.now(), timeZone), clock.now(), timeZone);
   }
   const outcome = signInFromChat(db, {
     platform: caller.platform,
