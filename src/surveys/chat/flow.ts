@@ -3,7 +3,7 @@ import type { CommandContext } from '../../bot/command.js';
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
 import { redactPayload } from '../../inbox/store.js';
-import type { Caller } from '../../ledger/caller.js';
+import type { BoundCaller, Caller } from '../../ledger/caller.js';
 import { dateIn } from '../../time/zone.js';
 import type { Db } from '../../../db/client.js';
 import { MAX_TEXT_ANSWER, optionsOf, parseStoredQuestions, readAnswer, type Answers, type Question, type Questions } from '../questions.js';
@@ -52,8 +52,8 @@ export function redactAnswering(ctx: CommandContext): void {
 }
 
 /** 评价 / 问卷 [序号]: starts (or resumes) answering the oldest open one of that kind, or the numbered one. */
-export function startAnswering(ctx: CommandContext, kind: SurveyKind, ref: string | undefined): Reply {
-  const teacher = ctx.caller.teacher!;
+export function startAnswering(ctx: CommandContext<BoundCaller>, kind: SurveyKind, ref: string | undefined): Reply {
+  const teacher = ctx.caller.teacher;
   const now = ctx.clock.now();
   const open = loadSurveyDraft(ctx.db, ctx.caller);
   if (open) {
@@ -79,7 +79,7 @@ export function startAnswering(ctx: CommandContext, kind: SurveyKind, ref: strin
 const isWord = (text: string, words: readonly string[]) => words.includes(text);
 
 /** One reply inside the flow: an answer, 跳过 or 取消. */
-export function continueAnswering(ctx: CommandContext, raw: string): Reply {
+export function continueAnswering(ctx: CommandContext<BoundCaller>, raw: string): Reply {
   redactAnswering(ctx);
   const draft = loadSurveyDraft(ctx.db, ctx.caller);
   const round = draft ? getRound(ctx.db, draft.roundId) : null;
@@ -118,7 +118,7 @@ export function continueAnswering(ctx: CommandContext, raw: string): Reply {
   }
   // The last answer: submit, and the draft with the answers goes in the same transaction.
   forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
-  const outcome = takeAnswers(ctx.db, { round, teacher: ctx.caller.teacher!, answers: draft.answers, tokenHash: null, now, timeZone: ctx.timeZone });
+  const outcome = takeAnswers(ctx.db, { round, teacher: ctx.caller.teacher, answers: draft.answers, tokenHash: null, now, timeZone: ctx.timeZone });
   return outcomeReply(outcome, round, closesOn);
 }
 
@@ -146,8 +146,8 @@ export function surveyKeptNote(db: Db, caller: Caller): string | null {
 }
 
 /** 我的问卷: the open evaluations and surveys still waiting for this teacher, numbered per kind as 评价 N / 问卷 N take them. */
-export function pendingList(ctx: CommandContext): Reply {
-  const rounds = openInvitationsOf(ctx.db, ctx.caller.teacher!.id, ctx.clock.now());
+export function pendingList(ctx: CommandContext<BoundCaller>): Reply {
+  const rounds = openInvitationsOf(ctx.db, ctx.caller.teacher.id, ctx.clock.now());
   if (rounds.length === 0) return { text: S.mine.none };
   const lines = [S.mine.heading(rounds.length)];
   for (const kind of ['evaluation', 'survey'] as const) {

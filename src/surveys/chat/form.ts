@@ -1,5 +1,6 @@
 import { forget } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
+import type { BoundCaller } from '../../ledger/caller.js';
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
 import { dateIn } from '../../time/zone.js';
@@ -14,7 +15,7 @@ import { parseTicket } from './invitation.js';
  * invitation's token, so a forged callback naming another round (or another teacher's) is refused; the token is
  * spent with the answer, so a redelivered or repeated click answers once. The payload is redacted either way.
  */
-export function answerForm(ctx: CommandContext, argText: string): Reply {
+export function answerForm(ctx: CommandContext<BoundCaller>, argText: string): Reply {
   redactAnswering(ctx);
   const space = argText.indexOf(' ');
   const ticket = parseTicket(space < 0 ? argText : argText.slice(0, space));
@@ -30,7 +31,7 @@ export function answerForm(ctx: CommandContext, argText: string): Reply {
   }
   const now = ctx.clock.now();
   const closesOn = dateIn(round.closesAt, ctx.timeZone);
-  const teacher = ctx.caller.teacher!;
+  const teacher = ctx.caller.teacher;
   const tokenHash = hashToken(ticket.token);
   const refused = refusal(ctx.db, { round, teacher, tokenHash, now });
   if (refused) return outcomeReply(refused, round, closesOn);
