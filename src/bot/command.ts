@@ -5,7 +5,6 @@ import type { PolicyPreset } from '../policy/schema.js';
 import type { Messages } from './i18n/index.js';
 import type { IncomingMessage, Reply } from '../core/messages.js';
 import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
-import { parseArgs, refusal } from './dispatch.js';
 import type { Role } from '../ledger/roles.js';
 
 export type PresetRegistry = ReadonlyMap<string, PolicyPreset>;
@@ -124,4 +123,34 @@ export function defineCommand<S extends z.ZodType, const A extends Allow>(declar
       return run({ ...ctx, caller }, args.value);
     },
   };
+}
+
+/** What reading a command's arguments needs from its declaration. */
+export interface ArgsDeclaration<S extends z.ZodType> {
+  positional: readonly string[];
+  restIsText?: boolean;
+  args: S;
+}
+
+/** Maps the words after a command name onto its declared positional names, then validates with its schema. */
+export function parseArgs<S extends z.ZodType>(
+  command: ArgsDeclaration<S>,
+  argText: string,
+): { ok: true; value: z.infer<S> } | { ok: false; problem: string | null } {
+  const words = argText.split(' ').filter(Boolean);
+  const raw: Record<string, string> = {};
+  command.positional.forEach((name, i) => {
+    const isLast = i === command.positional.length - 1;
+    const value = isLast && command.restIsText ? words.slice(i).join(' ') : words[i];
+    if (value !== undefined && value !== '') raw[name] = value;
+  });
+  const parsed = command.args.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, problem: parsed.error.issues[0]?.message ?? null };
+}
+
+/** The answer to a caller a command's roles do not admit: first bind, or which roles it needs. */
+export function refusal(t: Messages, caller: Caller, command: string, roles: readonly Role[]): Reply {
+  if (!caller.teacher) return { text: t.errors.notBound };
+  return { text: t.errors.forbidden(command, [...roles]) };
 }

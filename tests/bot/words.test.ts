@@ -6,7 +6,7 @@ import { audienceMembers } from '../../src/sessions/members.js';
 import { person } from '../helpers/deadlines.js';
 import { maskEmployeeNo } from '../../src/bot/teacher-names.js';
 import { commands } from '../../commands/index.js';
-import { parseArgs } from '../../src/bot/dispatch.js';
+import { parseArgs } from '../../src/bot/command.js';
 
 /** Teachers' words through the whole bot: small talk, other people's figures, records paging, help, roles. */
 let app: TestApp;
