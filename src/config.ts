@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { backupText } from './bot/i18n/zh-CN.backup.js';
-import { parseProxyList } from './http/client-address.js';
+import { parseProxyList } from './core/proxy-list.js';
 import { serverText } from './bot/i18n/zh-CN.server.js';
 
 /** Every setting the process reads from the environment. This is the only place `process.env` is read. */

@@ -4,29 +4,8 @@
  * it saw), trusted proxies are skipped and the first address not ours is the client. With no trusted proxies
  * (the default) the header is ignored and the socket address is the client.
  */
-import { BlockList, isIP } from 'node:net';
-
-export type ProxyList = BlockList;
-
-/** `127.0.0.1,::1,10.0.0.0/8` → a BlockList; null when an entry is not an address or range. */
-export function parseProxyList(text: string): ProxyList | null {
-  const list = new BlockList();
-  for (const raw of text.split(',')) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    const [address, bits, extra] = entry.split('/');
-    const family = isIP(address);
-    if (!family || extra !== undefined) return null;
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, type);
-    else {
-      const prefix = Number(bits);
-      if (!/^\d{1,3}$/.test(bits) || prefix > (family === 6 ? 128 : 32)) return null;
-      list.addSubnet(address, prefix, type);
-    }
-  }
-  return list;
-}
+import { isIP } from 'node:net';
+import type { ProxyList } from '../core/proxy-list.js';
 
 /** An IPv4-mapped IPv6 address (::ffff:1.2.3.4, how a dual-stack socket reports IPv4) as plain IPv4. */
 function plain(address: string): string {

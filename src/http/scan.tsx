@@ -22,7 +22,8 @@ import { dateOf } from '../time/zone.js';
 import { chooseProvider, identityProviders, type WebPlatform } from '../websignin/identity.js';
 import { PendingScans, signInByScan } from '../websignin/scan.js';
 import { completeLogin } from '../websignin/pending.js';
-import { clientAddress, parseProxyList } from './client-address.js';
+import { clientAddress } from './client-address.js';
+import { parseProxyList } from '../core/proxy-list.js';
 import { LoginButtons } from './login-buttons.js';
 
 export interface ScanRoutesDeps {

@@ -18,7 +18,8 @@ import { type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { findTeacherById } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { clientAddress, parseProxyList } from './client-address.js';
+import { clientAddress } from './client-address.js';
+import { parseProxyList } from '../core/proxy-list.js';
 
 export interface VerifyRoutesDeps {
   db: Db;

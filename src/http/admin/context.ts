@@ -11,7 +11,8 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
-import { clientAddress, type ProxyList } from '../client-address.js';
+import { clientAddress } from '../client-address.js';
+import type { ProxyList } from '../../core/proxy-list.js';
 
 export interface AdminDeps {
   db: Db;

@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import { readFileSync } from 'node:fs';
 import { publicUrl } from '../../config.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
-import { parseProxyList } from '../client-address.js';
+import { parseProxyList } from '../../core/proxy-list.js';
 import { ComplianceCache } from '../../admin/compliance/cache.js';
 import { ImportJobs } from '../../admin/imports.js';
 import { CertificateExports } from '../../certificates/exports.js';
