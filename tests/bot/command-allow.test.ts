@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineCommand } from '../../src/bot/command.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import type { Caller } from '../../src/ledger/caller.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
