@@ -25,6 +25,8 @@ import { completeLogin } from '../websignin/pending.js';
 import { clientAddress } from './client-address.js';
 import { parseProxyList } from '../core/proxy-list.js';
 import { LoginButtons } from './login-buttons.js';
+import { PageShell } from './page-shell.js';
+import type { Child } from 'hono/jsx';
 
 export interface ScanRoutesDeps {
   db: Db;
@@ -147,20 +149,12 @@ p{font-size:17px;line-height:1.6;margin:0 0 14px;white-space:pre-line}
 .small{font-size:14px;color:#5b6478}
 `;
 
-function Shell(props: { title: string; children: unknown }) {
+/** Every scan page is one card. */
+function Shell(props: { title: string; children: Child }) {
   return (
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>{props.title}</title>
-        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-      </head>
-      <body>
-        <div class="card">{props.children}</div>
-      </body>
-    </html>
+    <PageShell title={props.title} style={STYLE}>
+      <div class="card">{props.children}</div>
+    </PageShell>
   );
 }
 

@@ -12,6 +12,8 @@ import { liveCounts } from '../sessions/report.js';
 import { windowState, type SessionRow } from '../sessions/model.js';
 import { dateOf, whenIn } from '../time/zone.js';
 import { scanPath } from './scan.js';
+import { PageShell } from './page-shell.js';
+import type { Child } from 'hono/jsx';
 
 export interface SessionRoutesDeps {
   db: Db;
@@ -196,21 +198,18 @@ const SCRIPT = `
 })();
 `;
 
-function Layout(props: { title: string; children: unknown; next?: number | null; refresh?: boolean }) {
+function Layout(props: { title: string; children: Child; next?: number | null; refresh?: boolean }) {
+  const head = (
+    <>
+      <meta name="referrer" content="no-referrer" />
+      {/* Without JavaScript the page reloads itself; with it, the script refreshes in place. */}
+      {props.refresh ? <noscript dangerouslySetInnerHTML={{ __html: '<meta http-equiv="refresh" content="5">' }} /> : null}
+    </>
+  );
   return (
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{props.title}</title>
-        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-        {/* Without JavaScript the page reloads itself; with it, the script refreshes in place. */}
-        {props.refresh ? <noscript dangerouslySetInnerHTML={{ __html: '<meta http-equiv="refresh" content="5">' }} /> : null}
-      </head>
-      <body data-next={props.next ? String(props.next) : undefined}>{props.children}</body>
-    </html>
+    <PageShell title={props.title} style={STYLE} head={head} body={{ 'data-next': props.next ? String(props.next) : undefined }}>
+      {props.children}
+    </PageShell>
   );
 }
 

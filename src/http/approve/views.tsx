@@ -8,6 +8,7 @@ import type { DeclarationView } from '../../declarations/types.js';
 import type { TeacherRow } from '../../ledger/store.js';
 import type { WebPlatform } from '../../websignin/identity.js';
 import { LoginButtons } from '../login-buttons.js';
+import { PageShell } from '../page-shell.js';
 
 const t = messagesFor('zh-CN');
 const w = t.declarations.approval.web;
@@ -33,18 +34,7 @@ button.danger{background:#d83931}button.plain{background:#5b6478}.btn.ding{backg
 `;
 
 export function Shell(props: { title: string; children?: Child }) {
-  return (
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>{props.title}</title>
-        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-      </head>
-      <body>{props.children}</body>
-    </html>
-  );
+  return <PageShell title={props.title} style={STYLE}>{props.children}</PageShell>;
 }
 
 export function NoticeView(props: { title: string; text: string }) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLIENT_ID, CLIENT_SECRET } from './dingtalk-sign.js';
+import { closeServer, deliveryTotals, readJsonBody } from './fake-server.js';
 import { prng, SlidingWindow } from './rate-limited-platform.js';
 
 /**
@@ -67,38 +68,25 @@ export class RateLimitedDingtalk {
   }
 
   stats(): DingtalkStats {
-    let unique = 0;
-    let dup = 0;
-    for (const n of this.deliveries.values()) {
-      unique += n;
-      if (n > 1) dup++;
-    }
+    const { unique, receiversWithDuplicates } = deliveryTotals(this.deliveries);
     return {
       ...this.counts,
       batchSizes: this.batchSizes,
       uniqueDeliveries: unique,
       receivers: this.deliveries.size,
-      receiversWithDuplicates: dup,
+      receiversWithDuplicates,
       maxInAnySecondWindow: this.window.max,
       firstAdmittedAt: this.firstAdmittedAt,
       lastAdmittedAt: this.lastAdmittedAt,
     };
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: any = null;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
-    } catch {
-      // not JSON
-    }
+    const body = await readJsonBody(req);
     let json = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));

@@ -3,6 +3,7 @@ import { Agent, createServer, request, type IncomingMessage, type Server, type S
 import type { AddressInfo } from 'node:net';
 import type { OutboxMessage } from '../../../src/outbox/outbox.js';
 import type { Limit } from '../../../src/outbox/rate-limit.js';
+import { closeServer, deliveryTotals, readJsonBody } from './fake-server.js';
 import type { SendResult, Sender } from '../../../src/outbox/sender.js';
 
 /**
@@ -149,35 +150,22 @@ export class RateLimitedPlatform {
   }
 
   stats(): PlatformStats {
-    let unique = 0;
-    let dup = 0;
-    for (const n of this.deliveries.values()) {
-      unique += n;
-      if (n > 1) dup++;
-    }
+    const { unique, receiversWithDuplicates } = deliveryTotals(this.deliveries);
     return {
       ...this.stats0,
       uniqueDeliveries: unique,
-      receiversWithDuplicates: dup,
+      receiversWithDuplicates,
       maxInAnySecondWindow: this.second.max,
       maxInAnyMinuteWindow: this.minute.max,
     };
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: any = null;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
-    } catch {
-      // not JSON
-    }
+    const body = await readJsonBody(req);
     const url = new URL(req.url ?? '/', this.url);
     const json = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
