@@ -6,7 +6,7 @@ import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
-import { assertRunnableDatabase, dingtalkEnabled, feishuEnabled, publicUrl, type Config } from './config.js';
+import { assertRunnableDatabase, publicUrl, type Config } from './config.js';
 import { filesDirFor } from './outbox/attachments.js';
 import { fileRetentionFor } from './outbox/prune-files.js';
 import type { VerifyRoutesDeps } from './http/verify.js';
@@ -18,8 +18,8 @@ import { createLogger, type Logger } from './logger.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox/worker.js';
 import type { PlatformAdapter } from './platforms/adapter.js';
 import { ConsoleAdapter } from './platforms/console/adapter.js';
-import { createDingtalkAdapter } from './platforms/dingtalk/adapter.js';
-import { createFeishuAdapter, type FeishuAdapterOptions } from './platforms/feishu/adapter.js';
+import type { PlatformDefinition } from './platforms/platform.js';
+import { PLATFORMS } from './platforms/registry.js';
 import { Scheduler } from './schedule/cron.js';
 import { BackupSchedule } from './backup/schedule.js';
 import { backupDirFor } from './backup/backups.js';
@@ -38,8 +38,10 @@ export interface XueshiOptions {
   outbox?: Partial<Omit<OutboxWorkerOptions, 'db' | 'senders'>>;
   /** The verify page's rate limit and timing floor (tests shorten them). */
   verify?: Pick<VerifyRoutesDeps, 'limit' | 'floorMs'>;
-  /** Feishu adapter timings (tests shorten the bot-identity backoff). */
-  feishu?: FeishuAdapterOptions;
+  /** The chat platforms to speak (default: the registry's); a test may add one of its own. */
+  platforms?: readonly PlatformDefinition[];
+  /** A platform's own tuning by its id, e.g. `{ feishu: { identityRetryBaseMs } }` (tests shorten backoffs). */
+  platformOptions?: Readonly<Record<string, unknown>>;
   /** Evidence download timings (tests shorten them). */
   evidence?: Partial<Omit<EvidenceWorkerOptions, 'db' | 'sources' | 'dir' | 'maxBytes'>>;
 }
@@ -57,6 +59,8 @@ export interface Xueshi {
   http: Hono;
   console: ConsoleAdapter;
   adapters: PlatformAdapter[];
+  /** The chat platforms this app knows (enabled or not), in the registry's order. */
+  platforms: readonly PlatformDefinition[];
   /** Online backups on BACKUP_CRON; null when unset (or for an in-memory database). */
   backups: BackupSchedule | null;
   /** Runs WAL checkpoints on a worker thread while started, so commits on the serving thread never do. */
@@ -105,8 +109,12 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   const deps = { bot, config, logger, clock: options.clock ?? systemClock };
   const consoleAdapter = new ConsoleAdapter(bot, clock, filesDirFor(config.DATABASE_PATH));
   const adapters: PlatformAdapter[] = [consoleAdapter];
-  if (feishuEnabled(config)) adapters.push(createFeishuAdapter(deps, options.feishu));
-  if (dingtalkEnabled(config)) adapters.push(createDingtalkAdapter(deps, { platformClock: options.transportClock }));
+  const platforms = options.platforms ?? PLATFORMS;
+  for (const platform of platforms) {
+    if (platform.enabled(config)) {
+      adapters.push(platform.createAdapter(deps, { transportClock: options.transportClock, options: options.platformOptions?.[platform.id] }));
+    }
+  }
 
   outbox = new OutboxWorker({
     db,
@@ -151,10 +159,10 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     logger,
     health: () => ({ platforms: adapters.map((a) => a.platform) }),
     sessions: { db, clock, timeZone: config.TIMEZONE, baseUrl: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}` },
-    scan: { db, clock, config, logger },
+    scan: { db, clock, config, logger, platforms },
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
     verify: { db, clock, presets, timeZone: config.TIMEZONE, trustedProxies: config.TRUSTED_PROXIES, logger, ...options.verify },
-    approve: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },
+    approve: { db, clock, presets, config, logger, platforms, onEnqueued: () => outbox?.kick() },
   });
 
   const backups =
@@ -184,6 +192,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     http,
     console: consoleAdapter,
     adapters,
+    platforms,
     backups,
     createServer: () =>
       createNodeServer({ app: http, routes: adapters.flatMap((a) => a.routes ?? []), maxBodyBytes: config.MAX_BODY_BYTES, logger }),

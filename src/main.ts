@@ -38,11 +38,8 @@ async function main(): Promise<void> {
     words.database(config.DATABASE_PATH, countTeachers(app.db), config.DEFAULT_POLICY, config.TIMEZONE),
     ...app.adapters.map((a) => `  ${a.status()}`),
   ];
-  if (!app.adapters.some((a) => a.platform === 'feishu')) {
-    lines.push(words.feishuOff);
-  }
-  if (!app.adapters.some((a) => a.platform === 'dingtalk')) {
-    lines.push(words.dingtalkOff);
+  for (const platform of app.platforms) {
+    if (!app.adapters.some((a) => a.platform === platform.id)) lines.push(platform.offStatus());
   }
   lines.push(words.console(publicUrl(config, port)), words.tryLocally);
   console.log(lines.join('\n'));

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 
-export const PLATFORMS = ['feishu', 'dingtalk', 'console'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/**
+ * A platform's id ('feishu', 'dingtalk', 'console', or whatever src/platforms/registry.ts lists next): a short
+ * lower-case name. The core knows no platform by name.
+ */
+export const PlatformSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+export type Platform = string;
+
+/** Kinds of actor strings (`kind:id`) that are not chat platforms: console officers, roster ids, the CLI. */
+const OTHER_ACTORS = new Set(['admin', 'teacher', 'cli', 'demo', 'roster']);
+
+/** True when an actor string's kind names a chat platform (an account there can be messaged). */
+export function isPlatformId(kind: string): boolean {
+  return PlatformSchema.safeParse(kind).success && !OTHER_ACTORS.has(kind);
+}
 
 /**
  * A picture or file that came with a message, named by the platform's handle for it (Feishu image_key /
@@ -21,7 +33,7 @@ export type MessageAttachment = z.infer<typeof MessageAttachmentSchema>;
  */
 export const IncomingMessageSchema = z.object({
   kind: z.literal('message'),
-  platform: z.enum(PLATFORMS),
+  platform: PlatformSchema,
   eventId: z.string().min(1),
   messageId: z.string().min(1).optional(),
   accountId: z.string().min(1),
@@ -45,7 +57,7 @@ export type IncomingMessage = z.infer<typeof IncomingMessageSchema>;
 /** A button click on a card we sent; `value` is what we put on the button. */
 export const CardActionSchema = z.object({
   kind: z.literal('card_action'),
-  platform: z.enum(PLATFORMS),
+  platform: PlatformSchema,
   eventId: z.string().min(1),
   accountId: z.string().min(1),
   chatId: z.string().optional(),

@@ -1,23 +1,18 @@
 /** @jsxImportSource hono/jsx */
-import type { WebPlatform } from '../websignin/identity.js';
+import type { IdentityProvider } from '../websignin/identity.js';
 
 /**
- * In a browser that is neither Feishu nor DingTalk: one link per configured platform back to the same page with
- * `?via=<platform>`, which starts that platform's web login (styled `.btn` / `.btn.ding` by the page).
+ * In a browser that is none of the platforms' own: one link per configured web login back to the same page with
+ * `?via=<platform>`, which starts that platform's login (styled by the page: `.btn`, `.btn.ding`).
  */
-export function LoginButtons(props: { path: string; platforms: readonly WebPlatform[]; labels: Record<WebPlatform, string> }) {
+export function LoginButtons(props: { path: string; providers: readonly Pick<IdentityProvider, 'platform' | 'button'>[] }) {
   return (
     <>
-      {props.platforms.includes('feishu') ? (
-        <a class="btn" href={`${props.path}?via=feishu`}>
-          {props.labels.feishu}
+      {props.providers.map((p) => (
+        <a class={p.button.className} href={`${props.path}?via=${encodeURIComponent(p.platform)}`}>
+          {p.button.label}
         </a>
-      ) : null}
-      {props.platforms.includes('dingtalk') ? (
-        <a class="btn ding" href={`${props.path}?via=dingtalk`}>
-          {props.labels.dingtalk}
-        </a>
-      ) : null}
+      ))}
     </>
   );
 }

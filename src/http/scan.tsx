@@ -19,12 +19,14 @@ import { signInReply } from '../sessions/replies.js';
 import { getSession } from '../sessions/store.js';
 import { type Action } from '../sessions/model.js';
 import { dateOf } from '../time/zone.js';
-import { chooseProvider, identityProviders, type WebPlatform } from '../websignin/identity.js';
+import { chooseProvider, type IdentityProvider, type WebPlatform } from '../websignin/identity.js';
+import type { PlatformDefinition } from '../platforms/platform.js';
 import { PendingScans, signInByScan } from '../websignin/scan.js';
 import { completeLogin } from '../websignin/pending.js';
 import { clientAddress } from './client-address.js';
 import { parseProxyList } from '../core/proxy-list.js';
 import { LoginButtons } from './login-buttons.js';
+import { webLogins } from './web-login.js';
 import { PageShell } from './page-shell.js';
 import type { Child } from 'hono/jsx';
 
@@ -33,6 +35,8 @@ export interface ScanRoutesDeps {
   clock: Clock;
   config: Config;
   logger: Logger;
+  /** The chat platforms whose web logins the page offers (the registry's). */
+  platforms: readonly PlatformDefinition[];
   /** Real time, for the pending logins' lifetime and the rate limit. */
   realNow?: () => number;
 }
@@ -64,7 +68,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
   const realNow = deps.realNow ?? Date.now;
   const pending = new PendingScans(realNow);
   const proxies = config.TRUSTED_PROXIES ? parseProxyList(config.TRUSTED_PROXIES) : null;
-  const providers = identityProviders(config);
+  const providers = webLogins(config, deps.platforms);
   const redirectUri = (p: WebPlatform) => `${baseUrl}/s/auth/${p}`;
 
   // A fixed one-minute window per address, bounded in size.
@@ -119,7 +123,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     if (providers.size === 0) return notice(c, 200, s.pageTitle, s.noPlatform(verb, code));
     const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
     if (!platform) {
-      return page(c, 200, <Choose title={session.title} verb={verb} code={code} path={scanPath(session.id, code, action)} platforms={[...providers.keys()]} />);
+      return page(c, 200, <Choose title={session.title} verb={verb} code={code} path={scanPath(session.id, code, action)} providers={[...providers.values()]} />);
     }
     let browser = getCookie(c, COOKIE);
     if (!browser || !/^[\w-]{20,64}$/.test(browser)) {
@@ -185,12 +189,12 @@ function Result(props: { title: string; text: string; ok: boolean; name: string 
   );
 }
 
-function Choose(props: { title: string; verb: string; code: string; path: string; platforms: WebPlatform[] }) {
+function Choose(props: { title: string; verb: string; code: string; path: string; providers: IdentityProvider[] }) {
   return (
     <Shell title={s.pageTitle}>
       <h1>{s.pageTitle}</h1>
       <p>{s.choose(props.verb, props.title)}</p>
-      <LoginButtons path={props.path} platforms={props.platforms} labels={{ feishu: s.viaFeishu, dingtalk: s.viaDingtalk }} />
+      <LoginButtons path={props.path} providers={props.providers} />
       <p class="small">{s.typeInstead(props.verb, props.code)}</p>
     </Shell>
   );

@@ -2,8 +2,12 @@ import type { Db } from '../../db/client.js';
 import { accountsOfTeachers } from './store.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 
-/** Real platforms first; the console is only a last resort (it exists on every install). */
-const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 2 };
+/**
+ * Real platforms first (Feishu, then DingTalk, then any other registered one); the console is only a last resort
+ * (it exists on every install).
+ */
+const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 99 };
+const OTHER_PLATFORM = 50;
 
 /** The account a teacher is reached at: their Feishu binding, else DingTalk, else the console. */
 export function accountsOf(db: Db, teacherIds: readonly number[]): Map<number, { platform: Platform; accountId: string }> {
@@ -12,8 +16,8 @@ export function accountsOf(db: Db, teacherIds: readonly number[]): Map<number, {
     const rows = accountsOfTeachers(db, teacherIds.slice(i, i + 500));
     for (const row of rows) {
       const current = result.get(row.teacherId);
-      if (!current || (PREFERENCE[row.platform] ?? 9) < (PREFERENCE[current.platform] ?? 9)) {
-        result.set(row.teacherId, { platform: row.platform as Platform, accountId: row.accountId });
+      if (!current || (PREFERENCE[row.platform] ?? OTHER_PLATFORM) < (PREFERENCE[current.platform] ?? OTHER_PLATFORM)) {
+        result.set(row.teacherId, { platform: row.platform, accountId: row.accountId });
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { PLATFORMS, type Platform } from '../core/messages.js';
+import { isPlatformId, type Platform } from '../core/messages.js';
 import { findTeacherByEmployeeNo } from '../ledger/store.js';
 import { accountsOf } from '../outbox/address.js';
 
@@ -13,7 +13,7 @@ export function organiserAccount(db: Db, createdBy: string): { platform: Platfor
   if (colon < 0) return null;
   const kind = createdBy.slice(0, colon);
   const rest = createdBy.slice(colon + 1);
-  if ((PLATFORMS as readonly string[]).includes(kind) && rest) return { platform: kind as Platform, accountId: rest };
+  if (isPlatformId(kind) && rest) return { platform: kind, accountId: rest };
   let teacherId: number | null = null;
   if (kind === 'admin') teacherId = findTeacherByEmployeeNo(db, rest)?.id ?? null;
   if (kind === 'teacher' && /^\d+$/.test(rest)) teacherId = Number(rest);

@@ -11,16 +11,21 @@
  *
  * Every base URL comes from config so tests point them at fakes. Never throws: a failure is a reason string.
  */
-import { dingtalkEnabled, feishuEnabled, type Config } from '../config.js';
+import { scanText } from '../bot/i18n/zh-CN.scan.js';
 import { isRecord, parseJson, postJson } from '../platforms/dingtalk/http.js';
 import { DingtalkApi } from '../platforms/dingtalk/openapi.js';
 
-export type WebPlatform = 'feishu' | 'dingtalk';
+/** A platform's id (see src/platforms/registry.ts) as a web login names it. */
+export type WebPlatform = string;
 
 export type Identified = { ok: true; accountId: string } | { ok: false; reason: string };
 
 export interface IdentityProvider {
   platform: WebPlatform;
+  /** The platform's own in-app browser, by its user agent (it passes the login without a tap). */
+  userAgent: RegExp;
+  /** The button offered in any other browser, and its style class on the page. */
+  button: { label: string; className: string };
   /** Where to send the browser to log in; the platform comes back to `redirectUri` with a code and `state`. */
   authorizeUrl(redirectUri: string, state: string): string;
   /** The account id behind a callback's query parameters (the code is single use). */
@@ -57,6 +62,8 @@ export interface FeishuLoginConfig {
 export function feishuIdentity(c: FeishuLoginConfig): IdentityProvider {
   return {
     platform: 'feishu',
+    userAgent: /\b(Lark|Feishu)\//i,
+    button: { label: scanText.viaFeishu, className: 'btn' },
     authorizeUrl(redirectUri, state) {
       const q = new URLSearchParams({ client_id: c.appId, redirect_uri: redirectUri, state });
       return `${trim(c.accountsBaseUrl)}/open-apis/authen/v1/authorize?${q}`;
@@ -96,6 +103,8 @@ export function dingtalkIdentity(c: DingtalkLoginConfig): IdentityProvider {
   const app = new DingtalkApi({ baseUrl: c.apiBaseUrl, appKey: c.clientId, appSecret: c.clientSecret, timeoutMs: TIMEOUT_MS });
   return {
     platform: 'dingtalk',
+    userAgent: /\bDingTalk\//i,
+    button: { label: scanText.viaDingtalk, className: 'btn ding' },
     authorizeUrl(redirectUri, state) {
       const q = new URLSearchParams({ client_id: c.clientId, response_type: 'code', scope: 'openid', prompt: 'consent', redirect_uri: redirectUri, state });
       return `${trim(c.loginBaseUrl)}/oauth2/auth?${q}`;
@@ -131,42 +140,13 @@ export function dingtalkIdentity(c: DingtalkLoginConfig): IdentityProvider {
   };
 }
 
-/** The web logins of every platform the config enables (scan-to-sign-in and the approval page share them). */
-export function identityProviders(config: Config): Map<WebPlatform, IdentityProvider> {
-  const providers = new Map<WebPlatform, IdentityProvider>();
-  if (feishuEnabled(config)) {
-    providers.set('feishu', feishuIdentity({ appId: config.FEISHU_APP_ID!, appSecret: config.FEISHU_APP_SECRET!, accountsBaseUrl: config.FEISHU_ACCOUNTS_BASE_URL, apiBaseUrl: config.FEISHU_BASE_URL }));
-  }
-  if (dingtalkEnabled(config)) {
-    providers.set(
-      'dingtalk',
-      dingtalkIdentity({
-        clientId: config.DINGTALK_CLIENT_ID!,
-        clientSecret: config.DINGTALK_CLIENT_SECRET!,
-        loginBaseUrl: config.DINGTALK_LOGIN_BASE_URL,
-        apiBaseUrl: config.DINGTALK_API_BASE_URL,
-        oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
-      }),
-    );
-  }
-  return providers;
-}
-
-/** Which app a phone's browser is, from its user agent (Feishu/Lark and DingTalk say so). */
-export function platformOfAgent(userAgent: string | undefined): WebPlatform | null {
-  if (!userAgent) return null;
-  if (/\b(Lark|Feishu)\//i.test(userAgent)) return 'feishu';
-  if (/\bDingTalk\//i.test(userAgent)) return 'dingtalk';
-  return null;
-}
-
 /**
  * The login to use for a page: the one asked for (`?via=`), else the app the browser is in, else the only one
  * configured; null when the person must choose.
  */
 export function chooseProvider(providers: ReadonlyMap<WebPlatform, IdentityProvider>, asked: string | undefined, userAgent: string | undefined): WebPlatform | null {
-  if (asked && providers.has(asked as WebPlatform)) return asked as WebPlatform;
-  const detected = platformOfAgent(userAgent);
-  if (detected && providers.has(detected)) return detected;
+  if (asked && providers.has(asked)) return asked;
+  const detected = userAgent ? [...providers.values()].find((p) => p.userAgent.test(userAgent)) : undefined;
+  if (detected) return detected.platform;
   return providers.size === 1 ? [...providers.keys()][0] : null;
 }

@@ -206,8 +206,6 @@ export const declarationApproval = {
     title: (id: number) => `学时申报 #${id}`,
     chooseTitle: '请先登录',
     choose: '审核学时申报前，请用飞书或钉钉登录，确认你的身份。',
-    viaFeishu: '用飞书登录',
-    viaDingtalk: '用钉钉登录',
     noPlatform: '本系统未接入飞书或钉钉登录，请在聊天中用「通过申报」「退回申报」「转交申报」处理，或请培训管理员在后台处理。',
     staleTitle: '登录已失效',
     stale: '登录已失效，请回到飞书或钉钉，重新点开审批卡片上的链接。',

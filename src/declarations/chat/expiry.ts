@@ -2,7 +2,7 @@ import { inTransaction } from '../../../db/statements.js';
 import { forget } from '../../bot/chat-state.js';
 import { statesOlderThan } from '../../bot/store.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
-import { PLATFORMS, type Platform } from '../../core/messages.js';
+import { isPlatformId } from '../../core/messages.js';
 import { enqueue } from '../../outbox/store.js';
 import type { TickContext } from '../../schedule/context.js';
 import { DRAFT_KEY, type DeclarationDraft } from './draft.js';
@@ -34,13 +34,13 @@ export function expireDeclarationDrafts(ctx: TickContext): number {
     inTransaction(db, () => {
       for (const row of rows) {
         forget(db, row, DRAFT_KEY);
-        if (!(PLATFORMS as readonly string[]).includes(row.platform)) continue;
+        if (!isPlatformId(row.platform)) continue;
         const key = `declaration-draft-expired:${row.platform}:${row.accountId}:${row.updatedAt.getTime()}`;
         enqueue(
           db,
           [
             {
-              platform: row.platform as Platform,
+              platform: row.platform,
               target: { type: 'user', accountId: row.accountId },
               reply: { text: D.expired(projectOf(row.value)) },
               idempotencyKey: key,

@@ -237,7 +237,7 @@ export class EvidenceWorker {
 /** Told to the sender, where they sent it from; once per file. */
 function rejectionNotice(row: EvidenceRow, reason: string) {
   return {
-    platform: row.platform as 'feishu' | 'dingtalk' | 'console',
+    platform: row.platform,
     target: { type: 'user' as const, accountId: row.accountId },
     reply: { text: t.rejected(row.kind, row.fileName, reason), tone: 'warning' as const },
     idempotencyKey: `evidence:${row.id}:rejected`,

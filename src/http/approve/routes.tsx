@@ -26,7 +26,9 @@ import { stepNames } from '../../declarations/approval/names.js';
 import { findTeacherByAccount, rolesOf } from '../../ledger/store.js';
 import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
-import { chooseProvider, identityProviders, type WebPlatform } from '../../websignin/identity.js';
+import { chooseProvider, type WebPlatform } from '../../websignin/identity.js';
+import type { PlatformDefinition } from '../../platforms/platform.js';
+import { webLogins } from '../web-login.js';
 import { completeLogin, PendingLogins } from '../../websignin/pending.js';
 import { WebSessions } from '../../websignin/web-sessions.js';
 import { flash, formOf, takeFlash } from '../admin/context.js';
@@ -42,6 +44,8 @@ export interface ApproveRoutesDeps {
   presets: ReadonlyMap<string, PolicyPreset>;
   config: Config;
   logger: Logger;
+  /** The chat platforms whose web logins the page offers (the registry's). */
+  platforms: readonly PlatformDefinition[];
   /** Tell the sender that notices were queued. */
   onEnqueued?: () => void;
   /** Real time, for login and session lifetimes. */
@@ -76,7 +80,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
   const baseUrl = publicUrl(config, config.PORT);
   const secure = baseUrl.startsWith('https:');
   const realNow = deps.realNow ?? Date.now;
-  const providers = identityProviders(config);
+  const providers = webLogins(config, deps.platforms);
   const pending = new PendingLogins<{ path: string; platform: WebPlatform; browser: string }>(realNow);
   const sessions = new WebSessions(realNow);
   const redirectUri = (p: WebPlatform) => `${baseUrl}${PATH}/auth/${p}`;
@@ -131,7 +135,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     if (!signedIn(c)) {
       if (providers.size === 0) return notice(c, 200, w.chooseTitle, w.noPlatform);
       const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
-      if (!platform) return page(c, 200, <ChooseView path={path} platforms={[...providers.keys()]} />);
+      if (!platform) return page(c, 200, <ChooseView path={path} providers={[...providers.values()]} />);
       let browser = getCookie(c, BROWSER_COOKIE);
       if (!browser || !/^[\w-]{20,64}$/.test(browser)) {
         browser = randomBytes(24).toString('base64url');

@@ -6,7 +6,7 @@ import { detailLines, historyLines, statusLine } from '../../declarations/approv
 import { describeFlag } from '../../declarations/describe.js';
 import type { DeclarationView } from '../../declarations/types.js';
 import type { TeacherRow } from '../../ledger/store.js';
-import type { WebPlatform } from '../../websignin/identity.js';
+import type { IdentityProvider } from '../../websignin/identity.js';
 import { LoginButtons } from '../login-buttons.js';
 import { PageShell } from '../page-shell.js';
 
@@ -48,13 +48,13 @@ export function NoticeView(props: { title: string; text: string }) {
   );
 }
 
-export function ChooseView(props: { path: string; platforms: WebPlatform[] }) {
+export function ChooseView(props: { path: string; providers: IdentityProvider[] }) {
   return (
     <Shell title={w.chooseTitle}>
       <div class="card">
         <h1>{w.chooseTitle}</h1>
         <p>{w.choose}</p>
-        <LoginButtons path={props.path} platforms={props.platforms} labels={{ feishu: w.viaFeishu, dingtalk: w.viaDingtalk }} />
+        <LoginButtons path={props.path} providers={props.providers} />
       </div>
     </Shell>
   );

@@ -53,7 +53,7 @@ export interface StartOptions {
 export async function startFeishu(env: Record<string, string> = {}, o: StartOptions = {}): Promise<FeishuHarness> {
   const fake = await FakeFeishu.start();
   o.prepare?.(fake);
-  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { feishu: o.feishu, ...(o.logger ? { logger: o.logger } : {}) });
+  const app = await createTestApp({ ...FEISHU_ENV, FEISHU_BASE_URL: fake.url, ...env }, { platformOptions: { feishu: o.feishu }, ...(o.logger ? { logger: o.logger } : {}) });
   const adapter = app.adapters.find((a) => a.platform === 'feishu') as FeishuAdapter;
   if (o.waitForIdentity !== false && env.FEISHU_MODE !== 'websocket') await adapter.identity.whenKnown(15_000);
   const server = app.createServer();

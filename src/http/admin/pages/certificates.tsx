@@ -19,6 +19,7 @@ import { listSchools } from '../../../deadlines/store.js';
 import { attachment, flash, formOf, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Alert, CsrfField, DataTable, Field, Panel, PostButton } from '../components.js';
 import { Page, PageHead, Pager } from '../layout.js';
+import { PLATFORMS } from '../../../platforms/registry.js';
 
 const PER_PAGE = 50;
 const REASON_MAX = 200;
@@ -28,7 +29,7 @@ const ALL = '__all__';
 function via(issuedBy: string): string {
   const kind = issuedBy.split(':')[0];
   if (kind === 'cli') return m.via.cli;
-  if (kind === 'feishu' || kind === 'dingtalk' || kind === 'console') return m.via.chat;
+  if (kind === 'console' || PLATFORMS.some((p) => p.id === kind)) return m.via.chat;
   return m.via.console;
 }
 
