@@ -9,6 +9,7 @@ import { clockStartingAt, systemClock, type Clock } from './clock.js';
 import { assertRunnableDatabase, publicUrl, type Config } from './config.js';
 import { filesDirFor } from './outbox/attachments.js';
 import { fileRetentionFor } from './outbox/prune-files.js';
+import { exportsDirFor } from './certificates/exports.js';
 import type { VerifyRoutesDeps } from './http/verify.js';
 import { createHttpApp } from './http/app.js';
 import { createNodeServer } from './http/server.js';
@@ -150,7 +151,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     transportClock: options.transportClock ?? systemClock,
     logger,
     onEnqueued: () => outbox?.kick(),
-    files: fileRetentionFor(config),
+    files: fileRetentionFor(config, exportsDirFor(config.DATABASE_PATH)),
   });
 
   const http = createHttpApp({

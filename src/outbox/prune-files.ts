@@ -1,13 +1,13 @@
 /**
  * Files the server writes and nothing else removes: reply attachments (data/files/<sha256>, the 学时证明 PDFs sent
  * in chat), the terminal's copies of them (data/files/console/) and the console's certificate exports
- * (data/exports/). The scheduler removes those older than FILES_RETENTION_DAYS; an attachment stays, whatever its
- * age, while a pending or failed outbox row names it (a retry or a resend needs the bytes). Age is the file's
- * modification time against the transport clock: files are stamped in real time, not on a pinned business clock.
+ * (data/exports/; the composition root says where, so the outbox need not know the certificates feature). The
+ * scheduler removes those older than FILES_RETENTION_DAYS; an attachment stays, whatever its age, while a pending
+ * or failed outbox row names it (a retry or a resend needs the bytes). Age is the file's modification time
+ * against the transport clock: files are stamped in real time, not on a pinned business clock.
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportsDirFor } from '../certificates/exports.js';
 import type { Config } from '../config.js';
 import { filesDirFor } from './attachments.js';
 import { unsentAttachmentHashes } from './store.js';
@@ -30,10 +30,10 @@ const ATTACHMENT = /^[0-9a-f]{64}$/;
 /** storeAttachment's write-then-rename leftovers after a crash. */
 const PARTIAL = /^[0-9a-f]{64}\.[0-9a-f]+\.tmp$/;
 
-/** Where this configuration's files are and how long they are kept. */
-export function fileRetentionFor(config: Pick<Config, 'DATABASE_PATH' | 'FILES_RETENTION_DAYS'>): FileRetention | undefined {
+/** Where this configuration's files are and how long they are kept; `exportsDir` is the console's export folder. */
+export function fileRetentionFor(config: Pick<Config, 'DATABASE_PATH' | 'FILES_RETENTION_DAYS'>, exportsDir: string): FileRetention | undefined {
   if (config.DATABASE_PATH === ':memory:') return undefined;
-  return { filesDir: filesDirFor(config.DATABASE_PATH), exportsDir: exportsDirFor(config.DATABASE_PATH), retentionMs: config.FILES_RETENTION_DAYS * DAY_MS };
+  return { filesDir: filesDirFor(config.DATABASE_PATH), exportsDir, retentionMs: config.FILES_RETENTION_DAYS * DAY_MS };
 }
 
 /** Plain files of `dir` last written before `cutoff` (ms); none when the folder does not exist. */

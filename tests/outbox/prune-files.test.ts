@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { storeAttachment } from '../../src/outbox/attachments.js';
 import { enqueue, markFailed, markSent } from '../../src/outbox/store.js';
 import { fileRetentionFor, type FileRetention } from '../../src/outbox/prune-files.js';
+import { exportsDirFor } from '../../src/certificates/exports.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import type { FileAttachment } from '../../src/core/messages.js';
@@ -48,7 +49,7 @@ const tick = (at: Date) =>
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'xueshi-prune-'));
   db = openDatabase(config().DATABASE_PATH);
-  files = fileRetentionFor(config())!;
+  files = fileRetentionFor(config(), exportsDirFor(config().DATABASE_PATH))!;
 });
 afterAll(() => {
   closeDatabase(db);
@@ -58,8 +59,8 @@ afterAll(() => {
 describe('file pruning by the scheduler', () => {
   it('takes its folders and retention from the configuration (data/files, data/exports, FILES_RETENTION_DAYS)', () => {
     expect(files).toEqual({ filesDir: join(dir, 'files'), exportsDir: join(dir, 'exports'), retentionMs: 7 * DAY });
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db') }))!.retentionMs).toBe(7 * DAY);
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '30' }))!.retentionMs).toBe(30 * DAY);
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db') }), join(dir, 'exports'))!.retentionMs).toBe(7 * DAY);
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '30' }), join(dir, 'exports'))!.retentionMs).toBe(30 * DAY);
     expect(() => loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '0' })).toThrow(/FILES_RETENTION_DAYS/);
   });
 
@@ -117,7 +118,7 @@ describe('file pruning by the scheduler', () => {
   });
 
   it('is a no-op without a files setting (an in-memory database) and when the folders do not exist yet', () => {
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: ':memory:' }))).toBeUndefined();
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: ':memory:' }), join(dir, 'exports'))).toBeUndefined();
     const r = runSchedulerTick(
       { db, presets: loadPresetsFor(config()), timeZone: 'Asia/Shanghai', transportNow: () => T0, files: { filesDir: join(dir, 'none'), exportsDir: join(dir, 'none2'), retentionMs: DAY } },
       T0,
