@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Messages } from '../bot/i18n/index.js';
-import { normalizeText } from '../core/text.js';
+import { normalizeText, withoutNumberSign } from '../core/text.js';
 import type { Reply } from '../core/messages.js';
 import type { BroadcastAudience } from './audience.js';
 import { ownerOf, PREVIEW_TTL_MS, type Headcount } from './broadcasts.js';
@@ -15,7 +15,7 @@ export const BROADCAST_COMMANDS = {
 
 /** "12" or "#12" → 12. */
 export function parseBroadcastId(word: string): number | null {
-  const m = /^[#＃]?(\d{1,9})$/.exec(word.trim());
+  const m = /^(\d{1,9})$/.exec(withoutNumberSign(word.trim()));
   return m ? Number(m[1]) : null;
 }
 

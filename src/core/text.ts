@@ -16,3 +16,8 @@ export function asciiDigits(raw: string): string {
 export function commandWord(word: string): string {
   return word.normalize('NFKC').replace(/[?!。.,，]+$/, '');
 }
+
+/** "#12" or "＃12" → "12": the number sign people type before an id, half- or full-width. */
+export function withoutNumberSign(word: string): string {
+  return word.replace(/^[#＃]/, '');
+}

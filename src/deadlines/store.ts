@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deadlineFilings, deadlines, roles, teacherPrefs, teachers } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
+import { withoutNumberSign } from '../core/text.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
 import { DEFAULT_OVERDUE_EVERY_DAYS, MAX_OVERDUE_ROUNDS, type DeadlineTiming } from './slots.js';
@@ -136,7 +137,7 @@ export type Match = { kind: 'one'; deadline: DeadlineRow } | { kind: 'many'; cho
  * only deadlines their school must file). Several title matches are returned for the caller to choose from.
  */
 export function findDeadline(db: Db, query: string, scope: (d: DeadlineRow) => boolean = () => true): Match {
-  const q = query.trim().replace(/^[#＃]/, '');
+  const q = withoutNumberSign(query.trim());
   if (!q) return { kind: 'none' };
   const candidates = db
     .select()

@@ -3,6 +3,7 @@ import type { CommandContext } from '../../bot/command.js';
 import type { BoundCaller } from '../../ledger/caller.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import type { Reply } from '../../core/messages.js';
+import { withoutNumberSign } from '../../core/text.js';
 import { withdrawDeclaration } from '../service.js';
 import type { DeclarationRow } from '../store.js';
 
@@ -10,8 +11,8 @@ import type { DeclarationRow } from '../store.js';
 export const DeclarationIdArgs = z.object({
   id: z
     .string({ error: D.badId })
-    .regex(/^[#＃]?\d{1,9}$/, D.badId)
-    .transform((s) => Number(s.replace(/^[#＃]/, ''))),
+    .refine((s) => /^\d{1,9}$/.test(withoutNumberSign(s)), D.badId)
+    .transform((s) => Number(withoutNumberSign(s))),
 });
 
 /** How many declarations 我的申报 lists (newest first). */
