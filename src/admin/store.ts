@@ -96,12 +96,7 @@ export function auditActions(db: Db): string[] {
 
 /* ------------------------------------------------------------------ names an audit page shows */
 
-export interface PersonNames {
-  id: number;
-  name: string;
-  school: string;
-  employeeNo: string;
-}
+export type PersonNames = Pick<typeof teachers.$inferSelect, 'id' | 'name' | 'school' | 'employeeNo'>;
 
 const personColumns = { id: teachers.id, name: teachers.name, school: teachers.school, employeeNo: teachers.employeeNo };
 

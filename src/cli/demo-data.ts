@@ -12,6 +12,7 @@ import { addDays, addMonths, calendarYearOf, compareDates, daysBetween } from '.
 import { cycleFor } from '../policy/engine.js';
 import { getPreset } from '../policy/presets.js';
 import { demoText } from '../bot/i18n/zh-CN.demo.js';
+import type { TeacherValues } from '../import/rules.js';
 import { metaValue, setMetaValue } from '../meta/store.js';
 import { countTeachersNotPrefixed, deleteRecordsByKeyPrefix, grantDemoRole, insertDemoRecords, upsertDemoTeacher } from './store.js';
 
@@ -40,15 +41,7 @@ export function markRealData(db: Db): void {
   setMetaValue(db, DATA_KIND_KEY, 'real');
 }
 
-interface DemoTeacher {
-  employeeNo: string;
-  name: string;
-  school: string;
-  hireDate: string;
-  normalGraduate: boolean | null;
-  homeroom: boolean;
-  position: string;
-  policyId: string;
+interface DemoTeacher extends TeacherValues {
   roles: ('leader' | 'officer')[];
   blurb: string;
 }

@@ -6,6 +6,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accounts, roles, teachers } from '../../db/schema.js';
 import { preparedOnce } from '../../db/statements.js';
+import type { TeacherValues } from '../import/rules.js';
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
@@ -14,19 +15,8 @@ export function countTeachersNotPrefixed(db: Db, prefix: string): number {
   return Number(preparedOnce<[string], number>(db, `SELECT count(*) FROM teachers WHERE employee_no NOT LIKE ?`).pluck().get(`${prefix}%`));
 }
 
-export interface DemoTeacherValues {
-  employeeNo: string;
-  name: string;
-  school: string;
-  hireDate: string;
-  normalGraduate: boolean | null;
-  homeroom: boolean;
-  position: string;
-  policyId: string;
-}
-
 /** Adds or refreshes a demo roster entry by 工号; returns its id. */
-export function upsertDemoTeacher(db: Db, t: DemoTeacherValues): number {
+export function upsertDemoTeacher(db: Db, t: TeacherValues): number {
   const row = preparedOnce<[Record<string, unknown>], { id: number }>(
     db,
     `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../db/client.js';
 import { preparedOnce } from '../../db/statements.js';
+import type { TeacherSqlRow } from '../ledger/store.js';
 
 /* ------------------------------------------------------------------ the import's transaction */
 
@@ -45,17 +46,7 @@ export function beginImport(db: Db): ImportTransaction {
 /* ------------------------------------------------------------------ roster import */
 
 /** A roster row as stored (snake_case: compared field by field with the file's row). */
-export interface StoredTeacher {
-  id: number;
-  employee_no: string;
-  name: string;
-  school: string;
-  hire_date: string | null;
-  normal_graduate: number | null;
-  homeroom: number;
-  position: string;
-  policy_id: string;
-}
+export type StoredTeacher = Omit<TeacherSqlRow, 'created_at' | 'updated_at'>;
 
 export function allTeachersForImport(db: Db): IterableIterator<StoredTeacher> {
   return preparedOnce<[], StoredTeacher>(

@@ -39,7 +39,8 @@ export function findTeacherByAccount(db: Db, platform: string, accountId: string
   return row ? fromSqlRow(row) : null;
 }
 
-interface TeacherSqlRow {
+/** A teachers row as raw SQL returns it (snake_case columns, 0/1 flags, epoch ms). */
+export interface TeacherSqlRow {
   id: number;
   employee_no: string;
   name: string;

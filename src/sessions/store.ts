@@ -174,15 +174,7 @@ export function withdrawQueued(db: Db, session: SessionRow): number {
 /* ------------------------------------------------------------------ who a session is for */
 
 /** A roster entry as an audience sees it, with the facts role filters read. */
-export interface AudienceRow {
-  id: number;
-  employeeNo: string;
-  name: string;
-  school: string;
-  policyId: string;
-  homeroom: boolean;
-  position: string;
-}
+export type AudienceRow = Pick<TeacherRow, 'id' | 'employeeNo' | 'name' | 'school' | 'policyId' | 'homeroom' | 'position'>;
 
 const audienceColumns = {
   id: teachers.id,
