@@ -12,7 +12,7 @@ import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
 import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
 import { Router } from './router.js';
-import { normalizeText } from '../core/text.js';
+import { normalizeText, textForLog } from '../core/text.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from '../core/messages.js';
 
 const DRAIN_RETRY_MS = 1_000;
@@ -312,7 +312,8 @@ export class Bot {
         break;
       case 'unknown':
         reply = { text: t.errors.unknown(route.suggestion ? route.suggestion.help(t).usage : null) };
-        this.logger.info({ eventKey, text: message.text.slice(0, 100) }, 'unknown command');
+        // Never the words: they may be a comment meant for an evaluation, or anything personal.
+        this.logger.info({ eventKey, text: textForLog(message.text) }, 'unknown command');
         break;
       case 'someone_else':
         reply = { text: t.errors.otherTeacher };
