@@ -8,7 +8,7 @@ import { parseCreateText } from '../src/sessions/syntax.js';
 import { projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
 import { describeDate, exampleDate } from '../src/time/parse.js';
 
-/** 新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 …] [方式 …]: see src/sessions/syntax.ts. */
+/** 新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 …] [方式 …] [讲师:…] [项目:…]: see src/sessions/syntax.ts. */
 export default defineCommand({
   name: '新建培训',
   aliases: ['newsession', '创建培训', '新建签到'],
@@ -64,6 +64,8 @@ export default defineCommand({
         staticCode: session.staticCode,
         projectorPath: session.mode === 'button' ? null : projectorPath(session, consoleBaseUrl(db)),
         cards: cards && { queued: cards.queued, unbound: cards.unbound.length },
+        trainer: session.trainer,
+        project: session.project,
       }),
     };
   },

@@ -90,3 +90,12 @@ describe('phrasings issue 12 names', () => {
     expect(outcome(router.route('李四老师还差多少学时')).label).toBe('他人');
   });
 });
+
+describe('新建培训 with 讲师 and 项目', () => {
+  it.each(['作业设计 集中培训 3 明天 08:30-09:15 讲师:李明 项目:国培2026', '师德讲座 师德师风 2 下周五 下午2点-4点 项目：国培2026 讲师：王芳'])(
+    '「新建培训 %s」 reaches 新建培训 with the whole line',
+    (spec) => {
+      expect(outcome(router.route(`新建培训 ${spec}`))).toEqual({ label: '新建培训', arg: spec });
+    },
+  );
+});

@@ -40,5 +40,27 @@ describe('讲师 and 项目 in 新建培训', () => {
       await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${session.id}`);
       expect(resultsBy(app.db, { by: 'trainer' }).map((g) => [g.key, g.invited])).toEqual([['李明', 0]]);
     });
+
+    it("are named in 帮助 and in the usage, and the usage's own example creates a session with them", async () => {
+      const officer = new ConsoleSession(app, 'acc-officer');
+      const [help] = await officer.send('帮助');
+      const helpLine = help.split('\n').find((l) => l.includes('新建培训 <标题>'))!;
+      expect(helpLine).toContain('[讲师:姓名]');
+      expect(helpLine).toContain('[项目:名称]');
+      const [refused] = await officer.send('新建培训 作业设计');
+      expect(refused).toContain('[讲师:姓名] [项目:名称]');
+      const example = /例如：(新建培训 [^（\n]+)/.exec(refused)![1];
+      expect(example).toContain('讲师:');
+      expect(example).toContain('项目:');
+      // Its schools (一中, 二中) are made up; this roster's teachers are at 第二小学 and 城关幼儿园.
+      const [created] = await officer.send(example.replace(/学校:\S+/, '学校:第二小学'));
+      expect(created).toContain('· 讲师：李明，项目：国培2026');
+      expect(app.db.select({ trainer: schema.trainingSessions.trainer, project: schema.trainingSessions.project }).from(schema.trainingSessions).all()).toEqual([
+        { trainer: '李明', project: '国培2026' },
+      ]);
+      // Without them the confirmation has no such line.
+      const [plain] = await officer.send('新建培训 班会设计 集中培训 2 明天 14:00-14:30');
+      expect(plain).not.toContain('讲师');
+    });
   });
 });

@@ -16,7 +16,7 @@ export const sessionsText = {
   commands: {
     create: {
       summary: '新建培训签到（培训管理员）',
-      usage: '新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 全部|学校:一中,二中|角色:班主任] [方式 动态码|固定码:123456|按钮]',
+      usage: '新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 全部|学校:一中,二中|角色:班主任] [方式 动态码|固定码:123456|按钮] [讲师:姓名] [项目:名称]',
     },
     signIn: { summary: '培训签到：发送会场投影上的签到码', usage: '签到 <签到码>' },
     signOut: { summary: '培训签退（需要签退的培训）', usage: '签退 <签到码>' },
@@ -30,7 +30,7 @@ export const sessionsText = {
 
   /** `date` is an example date still ahead (src/time/parse.ts exampleDate). */
   createExample: (date: string) =>
-    `例如：新建培训 师德专题讲座 师德师风 3 ${date} 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码（日期也可写 12月1日、明天、下周五；时段也可写 下午2点-4点）`,
+    `例如：新建培训 师德专题讲座 师德师风 3 ${date} 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码 讲师:李明 项目:国培2026（讲师、项目用于评价结果的汇总，可不写；日期也可写 12月1日、明天、下周五；时段也可写 下午2点-4点）`,
 
   /** "看懂了：标题「…」、类别 …、3 学时、日期 …" — what a refused 新建培训 line was read as. */
   understood: (parts: { title?: string; category?: string; hours?: number; date?: string; checkin?: string }) => {
@@ -106,12 +106,15 @@ export const sessionsText = {
     staticCode: string | null;
     projectorPath: string | null;
     cards: { queued: number; unbound: number } | null;
+    trainer?: string | null;
+    project?: string | null;
   }) =>
     [
       `已创建培训 #${p.id}「${p.title}」`,
       `· ${p.category} ${h(p.hours)} 学时，${p.date}`,
       `· 签到 ${p.checkin}${p.checkout ? `，签退 ${p.checkout}（签退后计入学时）` : '（签到即计入学时）'}`,
       `· 对象：${p.audience}，共 ${p.expected} 人`,
+      ...(p.trainer || p.project ? [`· ${[p.trainer && `讲师：${p.trainer}`, p.project && `项目：${p.project}`].filter(Boolean).join('，')}`] : []),
       p.mode === 'rotating'
         ? '· 方式：动态签到码，每 30 秒更换，请在会场投影下方链接'
         : p.mode === 'static'
