@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
 import { APPROVAL_COMMANDS } from '../src/declarations/approval/command-names.js';
-import { decideFromChat, parseDeclarationId } from '../src/declarations/approval/chat.js';
+import { decideFromChat, parseDeclarationId, returnReasonOf } from '../src/declarations/approval/chat.js';
 
 const m = messagesFor().declarations.approval;
 
 /**
- * 退回申报 <编号> <原因>: back to the teacher with the reason. The card's 退回 button sends it without a reason;
- * the answer then says how to give one (the reason is required).
+ * 退回申报 <编号> <原因>: back to the teacher with the reason. On Feishu the card's 退回 form sends the reason typed
+ * on the card (as JSON); elsewhere the card's 退回 button sends none, and the answer says how to give one.
  */
 export default defineCommand({
   name: APPROVAL_COMMANDS.return,
@@ -20,5 +20,5 @@ export default defineCommand({
   args: z.object({ id: z.string({ error: m.args.id }).regex(/^#?\d{1,9}$/, m.args.id), reason: z.string().trim().default('') }),
   allow: ['leader', 'officer'],
   personal: true,
-  run: (ctx, { id, reason }) => decideFromChat(ctx, parseDeclarationId(id), { kind: 'return', reason }),
+  run: (ctx, { id, reason }) => decideFromChat(ctx, parseDeclarationId(id), { kind: 'return', reason: returnReasonOf(reason) }),
 });

@@ -92,6 +92,8 @@ export interface CardForm {
    */
   fields: { name: string; label: string; placeholder?: string; options?: readonly string[]; required?: boolean; maxLength?: number }[];
   submitLabel: string;
+  /** How the submit button looks (a 退回 is 'danger'); 'primary' by default. */
+  submitStyle?: 'primary' | 'default' | 'danger';
 }
 
 /** A card described once; each platform renders it its own way (Feishu interactive card, DingTalk markdown). */

@@ -154,6 +154,7 @@ export const declarationApproval = {
     other: (state: string, at: string) => `${state}${at ? `（${at}）` : ''}`,
   },
   buttons: { approve: '通过', return: '退回', forward: '转交', open: '查看详情与证明材料' },
+  returnForm: { hint: '要退回，请写明原因（申报人会收到）：', label: '退回原因', placeholder: '例如：证书照片不清晰，请重新上传' },
   openLink: (url: string) => `详情与证明材料（登录后查看）：${url}`,
   requestHowTo: (id: number) => `也可回复「通过申报 ${id}」「退回申报 ${id} 原因」「转交申报 ${id} 工号」。`,
   commands: {

@@ -18,6 +18,9 @@ export interface CardOptions {
   names?: ReadonlyMap<number, string>;
 }
 
+/** The name of the 退回 form's reason field (the command reads it back from the submitted JSON). */
+export const RETURN_REASON_FIELD = 'reason';
+
 /** The page an approver opens after the platform's web login (details, evidence, the three decisions). */
 export function approvalPageUrl(baseUrl: string, id: number): string {
   return `${baseUrl.replace(/\/+$/, '')}/approve/${id}`;
@@ -114,6 +117,17 @@ export function approvalCard(view: DeclarationView, t: Messages, o: CardOptions 
         ]
       : [],
     link: o.baseUrl ? { label: a.buttons.open, url: approvalPageUrl(o.baseUrl, d.id) } : undefined,
+    // Where cards take forms (Feishu), 退回 is a form with the reason typed on the card; elsewhere its button asks.
+    form: actionable
+      ? {
+          command: APPROVAL_COMMANDS.return,
+          args: id,
+          hint: a.returnForm.hint,
+          fields: [{ name: RETURN_REASON_FIELD, label: a.returnForm.label, placeholder: a.returnForm.placeholder, required: true, maxLength: 200 }],
+          submitLabel: a.buttons.return,
+          submitStyle: 'danger',
+        }
+      : undefined,
     note: actionable ? a.requestHowTo(d.id) : undefined,
   };
 }

@@ -7,7 +7,7 @@ import { consoleBaseUrl } from '../../admin/auth.js';
 import type { CommandContext } from '../../bot/command.js';
 import type { BoundCaller } from '../../ledger/caller.js';
 import type { Reply } from '../../core/messages.js';
-import { approvalCard } from './cards.js';
+import { approvalCard, RETURN_REASON_FIELD } from './cards.js';
 import { stepNames } from './names.js';
 import { decide, type Decision, type DecisionContext } from './decide.js';
 
@@ -27,6 +27,22 @@ export function decideFromChat(ctx: CommandContext<BoundCaller>, id: number, dec
   // Asked for a reason or a 工号: the card stays as it is (no redraw), the answer says how to type it.
   const keepCard = result.reason === 'no_reason' || result.reason === 'unknown_target' || result.reason === 'bad_forward';
   return { text: result.text, tone: result.reason === 'already_decided' ? 'info' : 'warning', card: keepCard ? undefined : card };
+}
+
+/**
+ * The reason after 退回申报 <编号>: as typed, or from the card's form, which sends its fields as one JSON object
+ * ({"reason": "…"}); anything else in that object is ignored.
+ */
+export function returnReasonOf(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return trimmed;
+  try {
+    const fields = JSON.parse(trimmed) as Record<string, unknown>;
+    const reason = fields?.[RETURN_REASON_FIELD];
+    return typeof reason === 'string' ? reason.trim() : '';
+  } catch {
+    return trimmed;
+  }
 }
 
 /** 编号 as typed: 12 or #12. */

@@ -3,15 +3,22 @@ import type { CardForm, CardSpec, Reply } from '../../core/messages.js';
 const plain = (content: string) => ({ tag: 'plain_text', content });
 
 /**
- * A card with a form → card JSON 2.0 (forms exist only there): the sections as markdown, then a form container
- * with an input (or a static select) per field and a submit button whose callback value names the command. The
- * click arrives as card.action.trigger with the fields in action.form_value.
+ * A card with a form → card JSON 2.0 (forms exist only there): the sections as markdown, the buttons and the link
+ * (2.0 has no action module: each button stands in the body with its behaviour), then a form container with an
+ * input (or a static select) per field and a submit button whose callback value names the command. The click
+ * arrives as card.action.trigger with the fields in action.form_value. A button running the form's own command
+ * is left out: the form's submit takes its place (退回 with its reason typed on the card).
  */
 function renderFormCard(card: CardSpec, form: CardForm): Record<string, unknown> {
   const elements: Record<string, unknown>[] = card.sections.map((section) => ({
     tag: 'markdown',
     content: (section.heading ? [`**${escapeMarkdown(section.heading)}**`, ...section.lines.map(escapeMarkdown)] : section.lines.map(escapeMarkdown)).join('\n'),
   }));
+  for (const b of card.buttons ?? []) {
+    if (b.value.command === form.command) continue;
+    elements.push({ tag: 'button', text: plain(b.label), type: b.style ?? 'default', behaviors: [{ type: 'callback', value: b.value }] });
+  }
+  if (card.link) elements.push({ tag: 'button', text: plain(card.link.label), type: 'default', behaviors: [{ type: 'open_url', default_url: card.link.url }] });
   const fields = form.fields.map((f) => ({
     ...(f.options
       ? { tag: 'select_static', name: f.name, placeholder: plain(f.placeholder ?? f.label), options: f.options.map((o) => ({ text: plain(o), value: o })) }
@@ -28,7 +35,7 @@ function renderFormCard(card: CardSpec, form: CardForm): Record<string, unknown>
         tag: 'button',
         name: 'submit',
         text: plain(form.submitLabel),
-        type: 'primary',
+        type: form.submitStyle ?? 'primary',
         form_action_type: 'submit',
         behaviors: [{ type: 'callback', value: { command: form.command, ...(form.args ? { args: form.args } : {}) } }],
       },

@@ -56,7 +56,10 @@ const click = (openId: string, command: string, args: string, eventId?: string) 
 
 const cardsTo = (openId: string) => h.fake.delivered.filter((d) => d.to === openId && d.msgType === 'interactive');
 const textsTo = (openId: string) => h.fake.delivered.filter((d) => d.to === openId).map((d) => (d.msgType === 'text' ? (d.content.text as string) : JSON.stringify(d.content)));
-const buttonsOf = (card: { elements: any[] }) => card.elements.filter((e) => e.tag === 'action').flatMap((e) => e.actions as any[]);
+/** A card's buttons: in action modules (JSON 1.0), or standing in the body (JSON 2.0, a card with a form). */
+const buttonsOf = (card: any): any[] =>
+  card.schema === '2.0' ? card.body.elements.filter((e: any) => e.tag === 'button') : card.elements.filter((e: any) => e.tag === 'action').flatMap((e: any) => e.actions as any[]);
+const formOf = (card: any): any => (card.schema === '2.0' ? card.body.elements.find((e: any) => e.tag === 'form') : undefined);
 
 describe('approval cards on Feishu', () => {
   it('sends each leader a card with the details, the duplicate and its earlier item, three buttons and the page link', async () => {
@@ -69,10 +72,22 @@ describe('approval cards on Feishu', () => {
     // The duplicate names the earlier declaration.
     expect(text).toContain(`申报 #${first.id}「2026年国培计划·初中数学骨干教师研修」`);
     expect(card.header.template).toBe('orange');
+    // JSON 2.0 (it has a form): 通过, 转交 and the page link as buttons; 退回 is a form whose reason is typed on the card.
+    expect(card.schema).toBe('2.0');
     const buttons = buttonsOf(card);
-    expect(buttons.map((b) => b.text.content)).toEqual(['通过', '退回', '转交', '查看详情与证明材料']);
-    expect(buttons[0].value).toEqual({ command: '通过申报', args: String(second.id) });
-    expect(buttons[3].url).toBe(`https://xueshi.example.edu.cn/approve/${second.id}`);
+    expect(buttons.map((b) => b.text.content)).toEqual(['通过', '转交', '查看详情与证明材料']);
+    expect(buttons[0].behaviors).toEqual([{ type: 'callback', value: { command: '通过申报', args: String(second.id) } }]);
+    expect(buttons[2].behaviors).toEqual([{ type: 'open_url', default_url: `https://xueshi.example.edu.cn/approve/${second.id}` }]);
+    const form = formOf(card);
+    const [reason, submitButton] = form.elements.filter((e: any) => e.tag !== 'markdown');
+    expect(reason).toMatchObject({ tag: 'input', name: 'reason', required: true, max_length: 200, label: { tag: 'plain_text', content: '退回原因' } });
+    expect(submitButton).toMatchObject({
+      tag: 'button',
+      text: { tag: 'plain_text', content: '退回' },
+      type: 'danger',
+      form_action_type: 'submit',
+      behaviors: [{ type: 'callback', value: { command: '退回申报', args: String(second.id) } }],
+    });
     expect(cardsTo('ou_L0002').length).toBeGreaterThan(0);
     expect(cardsTo('ou_L0009')).toHaveLength(0);
   });
@@ -150,6 +165,34 @@ describe('approval cards on Feishu', () => {
     const told = await eventually(() => textsTo('ou_T0001').find((s) => s.includes('被退回')), 8000, 'return notice');
     expect(told).toContain('证书照片不清楚，请重新上传');
     expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+  });
+
+  it('退回 on the card itself: the reason typed in its form returns it, once; an empty-ish reason is asked again', async () => {
+    const p = await setUp();
+    const d = submit(p);
+    const submitForm = (reason: string, eventId?: string) => {
+      const event = cardAction({ command: '退回申报', args: String(d.id) }, { openId: 'ou_L0001', eventId });
+      (event.event.action as Record<string, unknown>).form_value = { reason };
+      return h.send(event, { path: CARDS }).then((r) => {
+        expect(r.status).toBe(200);
+        return r.json as Answer;
+      });
+    };
+    const tooShort = await submitForm('差');
+    expect(tooShort.toast!.content).toContain('退回须写明原因');
+    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
+
+    const answer = await submitForm('证书照片不清晰，请重新上传', 'ev_return_form_1');
+    expect(answer.toast).toMatchObject({ type: 'success' });
+    expect(answer.toast!.content).toContain(`已退回申报 #${d.id}`);
+    expect(answer.toast!.content).toContain('证书照片不清晰，请重新上传');
+    expect(answer.card!.data.header.template).toBe('red');
+    expect(getDeclaration(h.app.db, d.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片不清晰，请重新上传' });
+    const told = await eventually(() => textsTo('ou_T0001').find((s) => s.includes('被退回')), 8000, 'return notice');
+    expect(told).toContain('证书照片不清晰，请重新上传');
+    // Feishu redelivers the submit: nothing happens twice.
+    await submitForm('证书照片不清晰，请重新上传', 'ev_return_form_1');
+    expect(getDeclaration(h.app.db, d.id)!.steps.filter((s) => s.action === 'return')).toHaveLength(1);
   });
 
   it('a large declaration goes from the school to the office; the other leader is then told it is past their step', async () => {
