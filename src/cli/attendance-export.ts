@@ -31,18 +31,22 @@ export function attendanceRows(report: AttendanceReport, timeZone: string): Row[
   ];
 }
 
-function csvField(value: string): string {
+/** A cell: text, or a number (counts, means) that a spreadsheet should add up. */
+export type Cell = string | number;
+
+function csvField(cell: Cell): string {
+  const value = String(cell);
   // Quote anything with a separator, quote or line break; and defuse spreadsheet formulas (=, +, -, @).
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** UTF-8 with a byte-order mark and CRLF line ends, so Excel on Windows opens it with the Chinese intact. */
-export function toCsv(rows: readonly (readonly string[])[]): string {
+export function toCsv(rows: readonly (readonly Cell[])[]): string {
   return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-export async function toXlsx(rows: readonly (readonly string[])[], sheetName: string, widths: readonly number[] = [12, 10, 16, 21, 21, 18]): Promise<Buffer> {
+export async function toXlsx(rows: readonly (readonly Cell[])[], sheetName: string, widths: readonly number[] = [12, 10, 16, 21, 21, 18]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = cliText.attendance.creator;
   const sheet = workbook.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || cliText.attendance.sheet);

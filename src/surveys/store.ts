@@ -239,3 +239,10 @@ export function invitedBySchoolAndRole(db: Db, roundId: number, by: 'school' | '
   ).all(roundId) as { g: string; n: number }[];
   return new Map(rows.map((r) => [r.g, r.n]));
 }
+
+/** How a round's invitations (outbox origin `inviteOrigin`) stand, by status: the console's progress. */
+export function invitationDelivery(db: Db, origin: string): { pending: number; sent: number; failed: number } {
+  const rows = prepared(db, `select status, count(*) as n from outbox where origin = ? group by status`).all(origin) as { status: string; n: number }[];
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  return { pending: by.pending ?? 0, sent: by.sent ?? 0, failed: by.failed ?? 0 };
+}

@@ -58,7 +58,7 @@ const ALLOWED: Record<string, string> = {
   'src/cli/sessions.ts': `${RECOGNISES}: the 固定码/静态码 words of --mode`,
   'src/declarations/chat/draft.ts': `${RECOGNISES}: a teacher's answers (24学时, 第2项, trailing 。！)`,
   'src/declarations/rules.ts': `${RECOGNISES}: the policy category 集中培训 the office reviews by default, the punctuation project names ignore`,
-  'src/http/admin/pages/broadcasts.tsx': `${RECOGNISES}: the separators (，、；) officers type between school names`,
+  'src/http/admin/audience.tsx': `${RECOGNISES}: the separators (，、；) officers type between school names (broadcasts and surveys)`,
   'src/ledger/correction-text.ts': `${RECOGNISES}: 学时=, 类别=, 日期=, 原因= typed after 更正记录`,
   'src/ledger/roles.ts': `${RECOGNISES}: the roster's 职务 (书记、校长, 党支部书记兼校长; 校长/园长 as head of school)`,
   'src/ledger/teachers.ts': `${RECOGNISES}: 我/本人/自己 naming oneself`,

@@ -51,6 +51,7 @@ export const adminText = {
     declarations: '学时申报',
     deadlines: '报送截止',
     broadcasts: '通知发布',
+    surveys: '评估调研',
     audit: '操作日志',
     logout: '退出登录',
     signedInAs: '当前登录',

@@ -28,6 +28,7 @@ import { mountImports } from './pages/imports.js';
 import { csrfRefusal, mountLogin } from './pages/login.js';
 import { mountRecords } from './pages/records.js';
 import { mountSessions } from './pages/sessions.js';
+import { mountSurveys } from './pages/surveys.js';
 import { isStreamedUpload, requireCsrf, requireSession, securityHeaders } from './security.js';
 
 export type { AdminDeps } from './context.js';
@@ -98,6 +99,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
   mountDeadlines(admin, svc);
   mountDeclarations(admin, svc);
   mountBroadcasts(admin, svc);
+  mountSurveys(admin, svc);
   mountAudit(admin, svc);
   mountEvidence(admin, svc);
 

@@ -6,7 +6,7 @@ import type { ComplianceStatus } from '../../admin/compliance/model.js';
 import { Alert, PostButton } from './components.js';
 import { a, type Flash } from './context.js';
 
-export type NavKey = 'dashboard' | 'imports' | 'exports' | 'certificates' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'audit';
+export type NavKey = 'dashboard' | 'imports' | 'exports' | 'certificates' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'surveys' | 'audit';
 
 const ICONS: Record<NavKey, Child> = {
   dashboard: (
@@ -52,6 +52,11 @@ const ICONS: Record<NavKey, Child> = {
       <path d="M3 11v2a1 1 0 0 0 1 1h3l5 4V6L7 10H4a1 1 0 0 0-1 1zM16 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />
     </svg>
   ),
+  surveys: (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+      <path d="M5 3h14v18H5zM9 8h7M9 12h7M9 16h4" />
+    </svg>
+  ),
   audit: (
     <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
       <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />
@@ -68,6 +73,7 @@ const NAV: { key: NavKey; href: string }[] = [
   { key: 'declarations', href: '/admin/declarations' },
   { key: 'deadlines', href: '/admin/deadlines' },
   { key: 'broadcasts', href: '/admin/broadcasts' },
+  { key: 'surveys', href: '/admin/surveys' },
   { key: 'audit', href: '/admin/audit' },
 ];
 

@@ -5,44 +5,27 @@ import { html } from 'hono/html';
 import { inTransaction } from '../../../../db/statements.js';
 import { recentBroadcasts, getBroadcast } from '../../../broadcasts/store.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
-import type { BroadcastAudience, BroadcastRole } from '../../../broadcasts/audience.js';
+import type { BroadcastAudience } from '../../../broadcasts/audience.js';
 import { broadcastProgress, broadcastReply, cancelBroadcast, confirmBroadcast, createPreview, dueNow, headcount, MAX_BROADCAST_CHARS, ownerOf } from '../../../broadcasts/broadcasts.js';
 import { audienceText } from '../../../broadcasts/commands.js';
 import { dateIn, dateTimeIn } from '../../../time/zone.js';
-import { listSchools } from '../../../deadlines/store.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
-import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton, Stat } from '../components.js';
+import { Alert, CsrfField, DataTable, Field, FormError, Panel, PostButton, Stat } from '../components.js';
+import { AudiencePicker, readAudience } from '../audience.js';
 import { Page, PageHead } from '../layout.js';
 
 const m = a.broadcasts;
-const ROLES: BroadcastRole[] = ['leader', 'homeroom', 'principal'];
 
 /** The broadcast owner of a console user: their roster id (0 for the ADMIN_TOKEN session, which has none). */
 const ownerId = (user: ConsoleUser) => user.teacher?.id ?? 0;
 
 function Compose(props: { user: ConsoleUser; values: Record<string, string>; error?: string }) {
   const v = props.values;
-  const kind = v.audience || 'all';
-  const roles = new Set((v.roles ?? '').split(',').filter(Boolean));
   return (
     <form method="post" action="/admin/broadcasts" class="form">
       <CsrfField user={props.user} />
       <FormError error={props.error} />
-      <Field label={m.audience} group>
-        <Choices
-          name="audience"
-          options={[
-            ['all', m.all],
-            ['schools', m.schools],
-            ['roles', m.roles],
-          ]}
-          checked={[kind]}
-        />
-        <div data-show-when="audience=schools">
-          <input type="text" name="schools" value={v.schools ?? ''} placeholder={m.schoolsHint} />
-        </div>
-        <Choices type="checkbox" name="roles" options={ROLES.map((r) => [r, m.roleNames[r]] as const)} checked={roles} showWhen="audience=roles" />
-      </Field>
+      <AudiencePicker values={v} />
       <Field label={m.text} hint={m.textHint(MAX_BROADCAST_CHARS)}>
         <textarea name="text" maxlength={MAX_BROADCAST_CHARS} required>
           {v.text ?? ''}
@@ -104,21 +87,9 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     if (!text) return fail(m.errors.emptyText);
     const length = [...text].length;
     if (length > MAX_BROADCAST_CHARS) return fail(m.errors.tooLong(length, MAX_BROADCAST_CHARS));
-    let audience: BroadcastAudience;
-    if (form.audience === 'schools') {
-      const wanted = [...new Set((form.schools ?? '').split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean))];
-      if (wanted.length === 0) return fail(m.errors.noAudience);
-      const known = new Set(listSchools(svc.db));
-      const unknown = wanted.filter((s) => !known.has(s));
-      if (unknown.length) return fail(m.errors.unknownSchools(unknown));
-      audience = { schools: wanted };
-    } else if (form.audience === 'roles') {
-      const roles = (form.roles ?? '').split(',').filter((r): r is BroadcastRole => (ROLES as string[]).includes(r));
-      if (roles.length === 0) return fail(m.errors.noRoles);
-      audience = { roles };
-    } else if (form.audience === 'all') {
-      audience = { all: true };
-    } else return fail(m.errors.noAudience);
+    const picked = readAudience(svc.db, form);
+    if (!picked.ok) return fail(picked.error);
+    const audience = picked.audience;
     const { broadcast } = createPreview(svc.db, { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() });
     return c.redirect(`/admin/broadcasts/${broadcast.id}`, 303);
   });

@@ -4,7 +4,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { complianceRows, overdueRows } from '../../../admin/exports.js';
 import type { Filter } from '../../../admin/compliance/overview.js';
-import { attendanceRows, toCsv, toXlsx } from '../../../cli/attendance-export.js';
+import { attendanceRows, toCsv, toXlsx, type Cell } from '../../../cli/attendance-export.js';
 import { attendanceReport } from '../../../sessions/report.js';
 import { getSession, listSessions } from '../../../sessions/store.js';
 import { a, attachment, type AdminEnv, type AdminServices } from '../context.js';
@@ -14,9 +14,9 @@ import { asOfChoice, withAsOf } from '../as-of.js';
 
 const m = a.exports;
 
-export async function download(c: Context, rows: string[][], name: string, format: string, sheet: string): Promise<Response> {
+export async function download(c: Context, rows: readonly (readonly Cell[])[], name: string, format: string, sheet: string, widths?: readonly number[]): Promise<Response> {
   if (format === 'xlsx') {
-    const body = await toXlsx(rows, sheet);
+    const body = await toXlsx(rows, sheet, widths);
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'Content-Disposition': attachment(`${name}.xlsx`),
