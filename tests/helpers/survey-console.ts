@@ -1,6 +1,6 @@
 /** Seeds for the console's survey pages: a closed session's evaluation with answers given through takeAnswers. */
 import type { Db } from '../../db/client.js';
-import { findTeacherById } from '../../src/ledger/teachers.js';
+import { findTeacherById } from '../../src/ledger/store.js';
 import { openSessionEvaluation, takeAnswers } from '../../src/surveys/service.js';
 import type { RoundRow } from '../../src/surveys/store.js';
 import { addSession, signIn } from './surveys.js';

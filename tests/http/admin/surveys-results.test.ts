@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueLoginLink } from '../../../src/admin/auth.js';
-import { findTeacherById } from '../../../src/ledger/teachers.js';
+import { findTeacherById } from '../../../src/ledger/store.js';
 import { grantRole } from '../../../src/ledger/roles.js';
 import { schema } from '../../../db/client.js';
 import { eq } from 'drizzle-orm';

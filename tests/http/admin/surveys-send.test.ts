@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../../db/client.js';
 import { resolveRecipients } from '../../../src/broadcasts/audience.js';
-import { findTeacherById } from '../../../src/ledger/teachers.js';
+import { findTeacherById } from '../../../src/ledger/store.js';
 import { takeAnswers } from '../../../src/surveys/service.js';
 import { getRound } from '../../../src/surveys/store.js';
 import { templateFor } from '../../../src/surveys/templates.js';
