@@ -5,7 +5,7 @@ import { audienceOf, hasCheckout } from '../src/sessions/model.js';
 import { createSession } from '../src/sessions/service.js';
 import { sendSignInCards } from '../src/sessions/notify.js';
 import { parseCreateText } from '../src/sessions/syntax.js';
-import { projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
+import { problemText, projectorPath, rangeText, signInCard } from '../src/sessions/replies.js';
 import { describeDate, exampleDate } from '../src/time/parse.js';
 
 /** 新建培训 <标题> <类别> <学时> <日期> <签到时段> [签退 时段] [对象 …] [方式 …] [讲师:…] [项目:…]: see src/sessions/syntax.ts. */
@@ -33,7 +33,7 @@ export default defineCommand({
         date: u.date && describeDate(u.date),
         checkin: u.checkin && `${u.checkin.start}-${u.checkin.end}`,
       });
-      return { text: t.errors.badArgs(usage, [s.problem(parsed.problem, example), understood].filter(Boolean).join('\n')) };
+      return { text: t.errors.badArgs(usage, [problemText(t, parsed.problem, example), understood].filter(Boolean).join('\n')) };
     }
     const now = clock.now();
     const created = createSession(db, parsed.value, {
@@ -43,7 +43,7 @@ export default defineCommand({
       presets: ctx.presets,
       defaultPolicy: ctx.defaultPolicy,
     });
-    if (!created.ok) return { text: t.errors.badArgs(usage, s.problem(created.problem, example)) };
+    if (!created.ok) return { text: t.errors.badArgs(usage, problemText(t, created.problem, example)) };
     const session = created.session;
     const cards =
       session.mode === 'button'

@@ -11,7 +11,7 @@ import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
 import { dateIn } from '../time/zone.js';
 import type { PolicyPreset } from '../policy/schema.js';
-import { projectorPath, rangeText, signInCard } from '../sessions/replies.js';
+import { problemText, projectorPath, rangeText, signInCard } from '../sessions/replies.js';
 import { attendanceReport, liveCounts } from '../sessions/report.js';
 import { audienceOf, hasCheckout, type SessionRow } from '../sessions/model.js';
 import { createSession, setSessionStatus, type SessionDraft } from '../sessions/service.js';
@@ -41,7 +41,7 @@ const t = messagesFor('zh-CN');
 const text = t.sessions;
 
 function unwrap<T>(result: ParseResult<T>, example?: string): T {
-  if (!result.ok) throw new CliError(text.problem(result.problem, example));
+  if (!result.ok) throw new CliError(problemText(t, result.problem, example));
   return result.value;
 }
 
@@ -150,7 +150,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         presets: deps.presets,
         defaultPolicy: deps.defaultPolicy,
       });
-      if (!created.ok) throw new CliError(text.problem(created.problem, exampleDate(today)));
+      if (!created.ok) throw new CliError(problemText(t, created.problem, exampleDate(today)));
       const session = created.session;
       const cards = session.mode === 'button' ? sendSignInCards(db, session, now, () => signInCard(t, session, timeZone)) : null;
       out(summary(deps, session, values['base-url'] ?? '', cards && { queued: cards.queued, unbound: cards.unbound.length }));

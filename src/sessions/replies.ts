@@ -2,6 +2,7 @@ import type { Messages } from '../bot/i18n/index.js';
 import type { CardSpec, Reply } from '../core/messages.js';
 import { projectorKey } from './code.js';
 import { hasCheckout, windowOf, type Phase, type SessionRow } from './model.js';
+import type { DraftProblem } from './service.js';
 import { type SignInOutcome } from './signin.js';
 import { SIGN_IN_COMMANDS } from './syntax.js';
 import { hhmmIn, whenIn } from '../time/zone.js';
@@ -15,6 +16,16 @@ export function rangeText(session: SessionRow, phase: Phase, timeZone: string): 
 /** The projector page, relative to the server's public address (the key is the secret part). */
 export function projectorPath(session: SessionRow, baseUrl = ''): string {
   return `${baseUrl.replace(/\/+$/, '')}/sessions/${session.id}/checkin?key=${projectorKey(session.secret)}`;
+}
+
+/** A sentence for each kind of refused draft: the assignment fails to compile when a kind has none. */
+type ProblemWords = { [K in DraftProblem['kind']]: (p: Extract<DraftProblem, { kind: K }>, example?: string) => string };
+
+/** Why a draft was refused, in the catalogue's words; `example` is a date still ahead for the sentences showing one. */
+export function problemText(t: Messages, problem: DraftProblem, example?: string): string {
+  const words: ProblemWords = t.sessions.problems;
+  // Each sentence takes its own kind; TypeScript cannot follow `problem.kind` into the lookup, so it is widened here.
+  return (words[problem.kind] as (p: DraftProblem, example?: string) => string)(problem, example);
 }
 
 /** Every sign-in / sign-out outcome as one short sentence, times in Beijing time. */

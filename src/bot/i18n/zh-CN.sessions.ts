@@ -2,8 +2,6 @@
  * Training sessions and sign-in (签到): every sentence a teacher, an officer or the projector shows.
  * Times arrive pre-formatted in Beijing time (the handler knows the time zone); numbers are exact.
  */
-import type { DraftProblem } from '../../sessions/service.js';
-
 const h = (n: number) => `${Math.round(n * 10) / 10}`;
 const pct = (n: number, d: number) => (d === 0 ? '0%' : `${Math.round((n / d) * 1000) / 10}%`);
 /** The command a teacher sends to sign in or out. */
@@ -44,46 +42,32 @@ export const sessionsText = {
     return said.length ? `看懂了：${said.join('、')}` : '';
   },
 
-  /** `example` is a date still ahead, for the sentences that show one. */
-  problem(p: DraftProblem, example = '明天'): string {
-    switch (p.kind) {
-      case 'title_missing':
-        return '缺少培训标题';
-      case 'title_too_long':
-        return '标题太长（最多 100 字）';
-      case 'category_missing':
-        return `缺少学时类别（可选：${p.choices.join('、')}）`;
-      case 'category_unknown':
-        return `没有「${p.raw}」这个学时类别（可选：${p.choices.join('、')}）`;
-      case 'category_not_in_preset':
-        return `「${p.category}」不是${p.presetName}的学时类别，部分参训教师无法计入`;
-      case 'hours_missing':
-        return '缺少学时数，例如 3';
-      case 'hours_invalid':
-        return `学时数「${p.raw}」不对：应大于 0、不超过 24`;
-      case 'date_missing':
-        return `缺少日期，例如 ${example}、12月1日 或 明天`;
-      case 'date_invalid':
-        return `日期「${p.raw}」不对${p.reason ? `：${p.reason}` : ''}，例如 ${example}、12月1日 或 明天`;
-      case 'window_missing':
-        return '缺少签到时段，例如 08:30-09:15 或 下午2点-2点半';
-      case 'time_invalid':
-        return `时段「${p.raw}」不对，例如 08:30-09:15 或 下午2点-2点半`;
-      case 'window_order':
-        return `${p.phase === 'checkin' ? '签到' : '签退'}时段的结束早于开始`;
-      case 'checkout_before_checkin':
-        return '签退时段早于签到时段';
-      case 'already_over':
-        return '这个时段已经过去了，请检查日期和时间';
-      case 'static_code_invalid':
-        return `固定签到码「${p.raw}」不对：应为 4–8 位数字`;
-      case 'audience_invalid':
-        return `参训对象「${p.raw}」看不懂，例如：全部、学校:一中,二中、角色:班主任`;
-      case 'audience_empty':
-        return '名册中没有符合参训对象的教师，请检查学校名或角色';
-      case 'mode_invalid':
-        return `签到方式「${p.raw}」看不懂，可选：动态码、固定码:123456、按钮`;
-    }
+  /**
+   * Why a 新建培训 draft was refused, one sentence per problem kind (src/sessions/service.ts DraftProblem;
+   * src/sessions/replies.ts problemText picks the sentence and checks every kind has one). `example` is a date
+   * still ahead, for the sentences that show one.
+   */
+  problems: {
+    title_missing: () => '缺少培训标题',
+    title_too_long: () => '标题太长（最多 100 字）',
+    category_missing: (p: { choices: string[] }) => `缺少学时类别（可选：${p.choices.join('、')}）`,
+    category_unknown: (p: { raw: string; choices: string[] }) => `没有「${p.raw}」这个学时类别（可选：${p.choices.join('、')}）`,
+    category_not_in_preset: (p: { category: string; presetName: string }) =>
+      `「${p.category}」不是${p.presetName}的学时类别，部分参训教师无法计入`,
+    hours_missing: () => '缺少学时数，例如 3',
+    hours_invalid: (p: { raw: string }) => `学时数「${p.raw}」不对：应大于 0、不超过 24`,
+    date_missing: (_p: unknown, example = '明天') => `缺少日期，例如 ${example}、12月1日 或 明天`,
+    date_invalid: (p: { raw: string; reason?: string }, example = '明天') =>
+      `日期「${p.raw}」不对${p.reason ? `：${p.reason}` : ''}，例如 ${example}、12月1日 或 明天`,
+    window_missing: () => '缺少签到时段，例如 08:30-09:15 或 下午2点-2点半',
+    time_invalid: (p: { raw: string }) => `时段「${p.raw}」不对，例如 08:30-09:15 或 下午2点-2点半`,
+    window_order: (p: { phase: 'checkin' | 'checkout' }) => `${p.phase === 'checkin' ? '签到' : '签退'}时段的结束早于开始`,
+    checkout_before_checkin: () => '签退时段早于签到时段',
+    already_over: () => '这个时段已经过去了，请检查日期和时间',
+    static_code_invalid: (p: { raw: string }) => `固定签到码「${p.raw}」不对：应为 4–8 位数字`,
+    audience_invalid: (p: { raw: string }) => `参训对象「${p.raw}」看不懂，例如：全部、学校:一中,二中、角色:班主任`,
+    audience_empty: () => '名册中没有符合参训对象的教师，请检查学校名或角色',
+    mode_invalid: (p: { raw: string }) => `签到方式「${p.raw}」看不懂，可选：动态码、固定码:123456、按钮`,
   },
 
   audience(a: { all: true } | { schools: string[] } | { roles: string[] }): string {

@@ -5,7 +5,7 @@ import { html } from 'hono/html';
 import { stateOf } from '../../../cli/attendance-export.js';
 import { dateIn, dateTimeIn, hhmmIn } from '../../../time/zone.js';
 import { EVERYONE } from '../../../sessions/audience.js';
-import { projectorPath, rangeText, signInCard } from '../../../sessions/replies.js';
+import { problemText, projectorPath, rangeText, signInCard } from '../../../sessions/replies.js';
 import { attendanceReport, liveCounts } from '../../../sessions/report.js';
 import { audienceOf, hasCheckout, type SessionMode } from '../../../sessions/model.js';
 import { createSession, setSessionStatus, type SessionDraft } from '../../../sessions/service.js';
@@ -212,7 +212,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const created = draft.ok
       ? createSession(svc.db, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY })
       : draft;
-    if (!created.ok) return c.html(listPage(user, form, t.sessions.problem(created.problem)), 400);
+    if (!created.ok) return c.html(listPage(user, form, problemText(t, created.problem)), 400);
     const session = created.session;
     let note = m.created(session.id);
     if (session.mode === 'button') {
