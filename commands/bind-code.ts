@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { dateTimeIn } from '../src/time/zone.js';
 import { issueBindCode, needsBindCode } from '../src/ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
+
+const missing = messagesFor().binding.args;
 
 /** 绑定码 <工号>: an officer issues the one-time code an officer or school leader binds with. */
 export default defineCommand({
@@ -11,7 +14,7 @@ export default defineCommand({
   help: (t) => t.binding.code.help,
   example: (x) => x.t.words.examples.bindCode(),
   positional: ['employeeNo'],
-  args: z.object({ employeeNo: z.string({ error: '缺少工号' }).trim().min(1, '缺少工号') }),
+  args: z.object({ employeeNo: z.string({ error: missing.employeeNo }).trim().min(1, missing.employeeNo) }),
   allow: ['officer'],
   // The code is as good as the account it unlocks: in a group it goes by direct message.
   personal: true,

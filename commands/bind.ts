@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { attemptBind } from '../src/ledger/binding.js';
 import { findTeacherByAccount } from '../src/ledger/store.js';
+
+const missing = messagesFor().binding.args;
 
 /**
  * 绑定 <工号> <姓名> [绑定码]: links this chat account to a roster entry. Every failure reads the same and
@@ -14,8 +17,8 @@ export default defineCommand({
   example: (x) => x.t.words.examples.bind(),
   positional: ['employeeNo', 'name', 'code'],
   args: z.object({
-    employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号'),
-    name: z.string({ error: '缺少姓名' }).min(1, '缺少姓名'),
+    employeeNo: z.string({ error: missing.employeeNo }).min(1, missing.employeeNo),
+    name: z.string({ error: missing.name }).min(1, missing.name),
     code: z.string().optional(),
   }),
   allow: 'anyone',

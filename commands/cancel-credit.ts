@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
 import { cancelCredit, findSessionByRef } from '../src/sessions/service.js';
 import { whenIn } from '../src/time/zone.js';
+
+const missing = messagesFor().sessions.args;
 
 /** 取消学时 <培训编号> <工号> <原因>: marks the credit record cancelled (never deleted) and audits it. */
 export default defineCommand({
@@ -13,9 +16,9 @@ export default defineCommand({
   positional: ['session', 'employeeNo', 'reason'],
   restIsText: true,
   args: z.object({
-    session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号'),
-    employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号'),
-    reason: z.string({ error: '请写明取消原因' }).trim().min(2, '请写明取消原因（至少 2 个字）'),
+    session: z.string({ error: missing.session }).min(1, missing.session),
+    employeeNo: z.string({ error: missing.employeeNo }).min(1, missing.employeeNo),
+    reason: z.string({ error: missing.reason }).trim().min(2, missing.reasonTooShort),
   }),
   allow: ['officer'],
   personal: true,

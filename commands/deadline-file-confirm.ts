@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { isReply, leaderDeadline, splitFilingText } from '../src/deadlines/filing.js';
 import { formatDue } from '../src/deadlines/reminders.js';
 import { fileDeadline } from '../src/deadlines/store.js';
+
+const missing = messagesFor().filing.args;
 
 /** 确认报送 <编号> [学校:X] — the confirmation 已报送 asks for: files for the leader's own school; reminders stop. */
 export default defineCommand({
@@ -12,7 +15,7 @@ export default defineCommand({
   example: (x) => x.t.words.examples.fileConfirm(),
   positional: ['text'],
   restIsText: true,
-  args: z.object({ text: z.string().trim().min(1, '缺少事项编号') }),
+  args: z.object({ text: z.string({ error: missing.confirm }).trim().min(1, missing.confirm) }),
   allow: ['leader'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { isReply, leaderDeadline, splitFilingText, unfileDeadline } from '../src/deadlines/filing.js';
 import { formatDue } from '../src/deadlines/reminders.js';
 import { choicesText, findDeadline } from '../src/deadlines/service.js';
 import type { DeadlineRow } from '../src/deadlines/store.js';
+
+const missing = messagesFor().filing.args;
 
 /**
  * 撤销报送 <事项> [学校:X] — takes back a filing made today (Beijing date): the leader who filed it, for their
@@ -16,7 +19,7 @@ export default defineCommand({
   example: (x) => x.t.words.examples.unfile(),
   positional: ['text'],
   restIsText: true,
-  args: z.object({ text: z.string().trim().min(1, '缺少事项编号或标题') }),
+  args: z.object({ text: z.string({ error: missing.undo }).trim().min(1, missing.undo) }),
   allow: ['leader', 'officer'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { changeList, parseCorrectionWords, problemText } from '../src/ledger/correction-text.js';
 import { correctRecord, findRecordByRef } from '../src/ledger/corrections.js';
+
+const missing = messagesFor().corrections;
 
 /** 更正记录 <编号> 学时=… 类别=… 日期=… 原因=…: changes a record in place; the audit log keeps the old values. */
 export default defineCommand({
@@ -12,7 +15,7 @@ export default defineCommand({
   positional: ['ref', 'rest'],
   restIsText: true,
   args: z.object({
-    ref: z.string({ error: '缺少记录编号' }).min(1, '缺少记录编号'),
+    ref: z.string({ error: missing.missingRef }).min(1, missing.missingRef),
     rest: z.string().default(''),
   }),
   allow: ['officer'],

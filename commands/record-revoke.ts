@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { findRecordByRef, MIN_REASON_CHARS, revokeRecord } from '../src/ledger/corrections.js';
 import { whenIn } from '../src/time/zone.js';
+
+const missing = messagesFor().corrections;
 
 /** 撤销记录 <编号> <原因>: any credit record (imported or from a sign-in) is kept, marked revoked, left out of sums. */
 export default defineCommand({
@@ -12,8 +15,8 @@ export default defineCommand({
   positional: ['ref', 'reason'],
   restIsText: true,
   args: z.object({
-    ref: z.string({ error: '缺少记录编号' }).min(1, '缺少记录编号'),
-    reason: z.string({ error: '请写明原因（至少 2 个字）' }).trim().min(MIN_REASON_CHARS, '请写明原因（至少 2 个字）'),
+    ref: z.string({ error: missing.missingRef }).min(1, missing.missingRef),
+    reason: z.string({ error: missing.missingReason }).trim().min(MIN_REASON_CHARS, missing.missingReason),
   }),
   allow: ['officer'],
   personal: true,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recall, remember } from '../src/bot/chat-state.js';
 import { defineCommand } from '../src/bot/command.js';
+import type { Messages } from '../src/bot/i18n/index.js';
 import { recordsPage } from '../src/ledger/records-page.js';
 import { isSelf } from '../src/ledger/teachers.js';
 
@@ -11,21 +12,21 @@ interface Position {
 }
 const MEMORY_KEY = 'records';
 
+type RecordsInput = Messages['words']['records']['input'];
 type Wanted = { move: 'next' | 'prev' | null; page: number | null; year: number | null | undefined; who: string[] };
 
 /** 「记录 下一页」「记录 2」「记录 第2页」「记录 2025」「记录 去年 2」「记录 张三」: each word is a page, a year or a name. */
-function readWords(words: string[], thisYear: number): Wanted {
+function readWords(words: string[], thisYear: number, input: RecordsInput): Wanted {
   const wanted: Wanted = { move: null, page: null, year: undefined, who: [] };
   for (const word of words) {
     let m: RegExpExecArray | null;
-    if (/^(下一页|下页|更多|next)$/i.test(word)) wanted.move = 'next';
-    else if (/^(上一页|上页|prev)$/i.test(word)) wanted.move = 'prev';
-    else if ((m = /^((?:19|20)\d\d)年?的?$/.exec(word))) wanted.year = Number(m[1]);
-    else if ((m = /^第?(\d{1,3})页?$/.exec(word))) wanted.page = Number(m[1]);
-    else if (word === '今年') wanted.year = thisYear;
-    else if (word === '去年') wanted.year = thisYear - 1;
-    else if (word === '前年') wanted.year = thisYear - 2;
-    else if (word === '全部' || word === '所有') wanted.year = null;
+    const yearsBack = input.yearsBack.get(word);
+    if (input.next.test(word)) wanted.move = 'next';
+    else if (input.prev.test(word)) wanted.move = 'prev';
+    else if ((m = input.year.exec(word))) wanted.year = Number(m[1]);
+    else if ((m = input.page.exec(word))) wanted.page = Number(m[1]);
+    else if (yearsBack !== undefined) wanted.year = thisYear - yearsBack;
+    else if (input.all.includes(word)) wanted.year = null;
     else wanted.who.push(word);
   }
   return wanted;
@@ -43,7 +44,7 @@ export default defineCommand({
   personal: true,
   run({ t, db, caller, clock, today }, { words }) {
     const me = caller.teacher;
-    const wanted = readWords((words ?? '').split(' ').filter(Boolean), Number(today.slice(0, 4)));
+    const wanted = readWords((words ?? '').split(' ').filter(Boolean), Number(today.slice(0, 4)), t.words.records.input);
     // An argument that is not a page or a year can only name someone: a teacher may name themself, anyone else is refused.
     if (wanted.who.length > 0 && !isSelf(me, wanted.who.join(' '))) return { text: t.errors.otherTeacher };
 

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { rangeText } from '../src/sessions/replies.js';
 import { creditsOf, withdrawQueued } from '../src/sessions/store.js';
 import { findSessionByRef, setSessionStatus } from '../src/sessions/service.js';
 import { notifyCancelled } from '../src/sessions/notify.js';
 import { teacherNamer } from '../src/bot/teacher-names.js';
+
+const missing = messagesFor().sessions.args;
 
 /**
  * 取消培训 <培训编号> <原因>: calls a whole session off. Sign-in stops at once and every bound audience member
@@ -19,8 +22,8 @@ export default defineCommand({
   positional: ['session', 'reason'],
   restIsText: true,
   args: z.object({
-    session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号'),
-    reason: z.string({ error: '请写明取消原因' }).trim().min(2, '请写明取消原因（至少 2 个字）'),
+    session: z.string({ error: missing.session }).min(1, missing.session),
+    reason: z.string({ error: missing.reason }).trim().min(2, missing.reasonTooShort),
   }),
   allow: ['officer'],
   run(ctx, { session: ref, reason }) {

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { findSessionByRef, setSessionStatus } from '../src/sessions/service.js';
 import { liveCounts } from '../src/sessions/report.js';
 import { dueNow } from '../src/broadcasts/broadcasts.js';
 import { evaluationNote, openSessionEvaluation } from '../src/surveys/service.js';
+
+const missing = messagesFor().sessions.args;
 
 /** 结束培训 <培训编号>: closes sign-in early; later attempts hear "签到已结束". Credit already given stays. */
 export default defineCommand({
@@ -12,7 +15,7 @@ export default defineCommand({
   help: (t) => t.sessions.commands.close,
   example: (x) => x.t.words.examples.sessionClose(),
   positional: ['session'],
-  args: z.object({ session: z.string({ error: '缺少培训编号' }).min(1, '缺少培训编号') }),
+  args: z.object({ session: z.string({ error: missing.session }).min(1, missing.session) }),
   allow: ['officer'],
   run(ctx, { session: ref }) {
     const { t, db, caller } = ctx;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { messagesFor } from '../src/bot/i18n/index.js';
 import { unbindTeacher } from '../src/ledger/accounts.js';
 import { findTeacherByEmployeeNo } from '../src/ledger/store.js';
+
+const missing = messagesFor().binding.args;
 
 export default defineCommand({
   name: '解绑',
@@ -9,7 +12,7 @@ export default defineCommand({
   help: (t) => t.commands.unbind,
   example: (x) => x.t.words.examples.unbind(),
   positional: ['employeeNo'],
-  args: z.object({ employeeNo: z.string({ error: '缺少工号' }).min(1, '缺少工号') }),
+  args: z.object({ employeeNo: z.string({ error: missing.employeeNo }).min(1, missing.employeeNo) }),
   allow: ['officer'],
   run({ t, db, caller }, { employeeNo }) {
     const teacher = findTeacherByEmployeeNo(db, employeeNo);

@@ -12,7 +12,7 @@ export default defineCommand({
   personal: true,
   run({ t, caller }) {
     const me = caller.teacher;
-    const roles = [...caller.roles].map((r) => t.whoami.roleNames[r] ?? r).join('、');
+    const roles = t.whoami.roleList([...caller.roles].map((r) => t.whoami.roleNames[r] ?? r));
     return { text: t.whoami.bound(me.name, me.employeeNo, me.school, roles) };
   },
 });

@@ -63,6 +63,30 @@ describe('binding', () => {
   it('reports missing arguments with the usage', async () => {
     expect((await chat('u1').send('绑定 T0001'))[0]).toBe('格式不对：缺少姓名\n用法：绑定 <工号> <姓名> [绑定码]');
   });
+
+  it('words each missing argument from the catalogue, the same for every command that takes it', async () => {
+    expect((await chat('u1').send('绑定'))[0]).toBe('格式不对：缺少工号\n用法：绑定 <工号> <姓名> [绑定码]');
+    const me = chat('u3');
+    await me.send('绑定 T0001 张三');
+    grantRole(app.db, zhang, 'officer', 'test');
+    grantRole(app.db, zhang, 'leader', 'test');
+    const problem = async (text: string) => (await me.send(text))[0].split('\n')[0];
+    expect(await problem('绑定码')).toBe('格式不对：缺少工号');
+    expect(await problem('解绑')).toBe('格式不对：缺少工号');
+    expect(await problem('取消学时')).toBe('格式不对：缺少培训编号');
+    expect(await problem('取消学时 1')).toBe('格式不对：缺少工号');
+    expect(await problem('取消学时 1 T0002')).toBe('格式不对：请写明取消原因');
+    expect(await problem('取消学时 1 T0002 错')).toBe('格式不对：请写明取消原因（至少 2 个字）');
+    expect(await problem('结束培训')).toBe('格式不对：缺少培训编号');
+    expect(await problem('取消培训')).toBe('格式不对：缺少培训编号');
+    expect(await problem('取消培训 1 错')).toBe('格式不对：请写明取消原因（至少 2 个字）');
+    expect(await problem('撤销记录')).toBe('格式不对：缺少记录编号');
+    expect(await problem('撤销记录 R1 错')).toBe('格式不对：请写明原因（至少 2 个字）');
+    expect(await problem('更正记录')).toBe('格式不对：缺少记录编号');
+    // With nothing after the name zod used to answer in English (Invalid input: expected string…).
+    expect(await problem('确认报送')).toBe('格式不对：缺少事项编号');
+    expect(await problem('撤销报送')).toBe('格式不对：缺少事项编号或标题');
+  });
 });
 
 describe('access', () => {

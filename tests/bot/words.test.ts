@@ -122,6 +122,17 @@ describe('记录 pages through every record', () => {
     expect((await me.send('去年的记录'))[0]).toContain('2025 年共 13 条');
   });
 
+  it('reads 今年, 前年, 全部, 第2页 and 上一页', async () => {
+    const me = await bound();
+    expect((await me.send('记录 今年'))[0].split('\n')[0]).toBe('2026 年共 13 条学时记录，合计 48 学时（第 1/2 页）：');
+    expect((await me.send('记录 前年'))[0]).toBe('2024 年没有学时记录。发送「记录」查看全部。');
+    expect((await me.send('记录 全部'))[0].split('\n')[0]).toBe('共 26 条学时记录，合计 74 学时（第 1/3 页）：');
+    expect((await me.send('记录 第2页'))[0].split('\n')[0]).toContain('（第 2/3 页）');
+    expect((await me.send('记录 上一页'))[0].split('\n')[0]).toContain('（第 1/3 页）');
+    // A word that is no paging word is a name, even one an object carries (constructor).
+    expect((await me.send('记录 constructor'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
+  });
+
   it('still refuses another teacher’s records', async () => {
     expect((await (await bound()).send('记录 李四'))[0]).toBe('只能查询本人的学时。如需查看他人情况，请联系学校或培训管理员。');
   });

@@ -4,6 +4,8 @@ export const filingText = {
     confirm: { summary: '确认本校某事项已报送（学校负责人，回复「已报送」后的确认）', usage: '确认报送 <事项编号>' },
     undo: { summary: '撤销当天误点的报送，事项恢复未报送、继续提醒（报送人或培训管理员）', usage: '撤销报送 <事项编号或标题> [学校:一中]' },
   },
+  /** What 确认报送 and 撤销报送 say when the 事项 is missing. */
+  args: { confirm: '缺少事项编号', undo: '缺少事项编号或标题' },
   confirmTitle: '请确认报送',
   ask: (id: number, title: string, school: string, due: string) =>
     `请确认：${school} 已报送「${title}」（#${id}，截止 ${due}）？\n确认请回复「确认报送 ${id}」（或点下方按钮），确认后本校不再收到该事项的提醒。`,

@@ -26,6 +26,14 @@ export const sessionsText = {
     cancel: { summary: '取消整场培训并通知参训教师（培训管理员）', usage: '取消培训 <培训编号> <原因>' },
   },
 
+  /** What 取消学时, 结束培训 and 取消培训 say when an argument is missing or short. */
+  args: {
+    session: '缺少培训编号',
+    employeeNo: '缺少工号',
+    reason: '请写明取消原因',
+    reasonTooShort: '请写明取消原因（至少 2 个字）',
+  },
+
   /** `date` is an example date still ahead (src/time/parse.ts exampleDate). */
   createExample: (date: string) =>
     `例如：新建培训 师德专题讲座 师德师风 3 ${date} 08:30-09:15 签退 11:30-12:00 对象 学校:一中,二中 方式 动态码 讲师:李明 项目:国培2026（讲师、项目用于评价结果的汇总，可不写；日期也可写 12月1日、明天、下周五；时段也可写 下午2点-4点）`,

@@ -89,6 +89,7 @@ export const zhCN = {
   whoami: {
     bound: (name: string, no: string, school: string, roles: string) => `您是 ${name}（工号 ${no}，${school}），身份：${roles}。`,
     roleNames: ROLE_LABELS,
+    roleList: (names: string[]) => names.join('、'),
   },
   records: {
     empty: '暂无学时记录。参加培训并签到后，记录会显示在这里。',

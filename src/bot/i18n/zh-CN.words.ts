@@ -19,6 +19,20 @@ export const wordsText = {
     last: '已是最后一页。发送「记录 上一页」往回翻。',
     pastLast: '已经是最后一页了。',
     beforeFirst: '已经是第一页了。',
+    /** The words 记录 reads after its name; any other word names someone (see commands/records.ts). */
+    input: {
+      next: /^(下一页|下页|更多|next)$/i,
+      prev: /^(上一页|上页|prev)$/i,
+      year: /^((?:19|20)\d\d)年?的?$/,
+      page: /^第?(\d{1,3})页?$/,
+      /** Years back from this one. */
+      yearsBack: new Map<string, number>([
+        ['今年', 0],
+        ['去年', 1],
+        ['前年', 2],
+      ]) as ReadonlyMap<string, number>,
+      all: ['全部', '所有'],
+    },
   },
   smalltalk: {
     summary: '寒暄（谢谢、好的、辛苦了）',
