@@ -131,11 +131,16 @@ export const outbox = pgTable(
     unknownOutcomes: integer('unknown_outcomes').notNull().default(0),
     createdAt: createdAt(),
     sentAt: at('sent_at'),
+    /** The recipient's queue, as in db/schema.ts (stored: PostgreSQL before 18 has no virtual generated columns). */
+    lane: text('lane').generatedAlwaysAs(
+      sql`platform || ':' || case (target::jsonb ->> 'type') when 'user' then 'user:' || (target::jsonb ->> 'accountId') else 'chat:' || (target::jsonb ->> 'chatId') end`,
+    ),
   },
   (t) => [
     uniqueIndex('outbox_idempotency_key').on(t.idempotencyKey),
     index('outbox_due').on(t.status, t.nextAttemptAt),
     index('outbox_origin').on(t.origin),
+    index('outbox_lane').on(t.lane, t.nextAttemptAt).where(sql`status = 'pending'`),
   ],
 );
 

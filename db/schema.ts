@@ -129,11 +129,22 @@ export const outbox = sqliteTable(
     unknownOutcomes: integer('unknown_outcomes').notNull().default(0),
     createdAt: createdAt(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    /**
+     * The recipient's queue: `<platform>:user:<account>` or `<platform>:chat:<chat>` (replies go to their chat).
+     * The worker sends each lane's rows in order, one at a time, and a lane held by its recipient's rate limit
+     * is stepped over as a whole (src/outbox/lanes.ts). Computed from the row, so every writer gets it right.
+     */
+    lane: text('lane').generatedAlwaysAs(
+      // Null for a target that is not JSON (json_extract would throw, and fail every look that reads the row).
+      sql`case when json_valid(target) then platform || ':' || case json_extract(target, '$.type') when 'user' then 'user:' || json_extract(target, '$.accountId') else 'chat:' || json_extract(target, '$.chatId') end end`,
+      { mode: 'virtual' },
+    ),
   },
   (t) => [
     uniqueIndex('outbox_idempotency_key').on(t.idempotencyKey),
     index('outbox_due').on(t.status, t.nextAttemptAt),
     index('outbox_origin').on(t.origin),
+    index('outbox_lane').on(t.lane, t.nextAttemptAt).where(sql`status = 'pending'`),
   ],
 );
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { TargetSchema, type Reply, type Target } from '../core/messages.js';
+import { laneOf } from './lanes.js';
 import { dueRows, replyOf, type DueRow } from './store.js';
 
 
@@ -15,6 +16,8 @@ export interface OutboxMessage {
   attempts: number;
   /** Earlier attempts whose outcome is unknown (see SendResult.outcomeUnknown). */
   unknownOutcomes?: number;
+  /** The recipient's queue (outbox.lane), for rows read by the worker. */
+  lane?: string;
 }
 
 export function dedupeTokenOf(idempotencyKey: string): string {
@@ -56,6 +59,7 @@ export function lazyOutboxMessage(db: Db, row: DueRow): OutboxMessage {
     idempotencyKey: row.idempotencyKey,
     attempts: row.attempts,
     unknownOutcomes: row.unknownOutcomes,
+    lane: laneOf(row),
     get reply() {
       return (reply ??= replyOf(db, row.id));
     },

@@ -8,6 +8,12 @@ export interface Limit {
    * rarely bind (5 per second to one user), where the certainty is worth more than the rate.
    */
   countAtAnswer?: boolean;
+  /**
+   * The lanes (outbox.lane) every row of which this limit applies to: one lane (`feishu:user:ou_…`), or all lanes
+   * with a prefix ending in ':' (`feishu:` for an app-wide limit). While it is full the worker skips those lanes'
+   * rows without looking at each (src/outbox/lanes.ts). Leave it out when some rows of a lane may avoid the limit.
+   */
+  lanes?: string;
 }
 
 /**

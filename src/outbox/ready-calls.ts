@@ -64,6 +64,11 @@ export class ReadyCalls {
     return taken;
   }
 
+  /** The lanes of the rows held (each lane sends one row at a time). */
+  *lanes(): Iterable<string> {
+    for (const call of this.calls) for (const m of call.batch) if (m.lane) yield m.lane;
+  }
+
   each(): readonly ReadyCall[] {
     return this.calls;
   }

@@ -48,10 +48,12 @@ export interface DueRow {
   /** 1 for scheduled messages held in quiet hours. */
   quiet: number;
   unknownOutcomes: number;
+  /** The recipient's queue (outbox.lane); null only for a row whose target cannot be read. */
+  lane: string | null;
 }
 
 // No reply column: most rows a tick looks at are in flight or held by a limit; the reply is read when sent.
-const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet, unknown_outcomes as unknownOutcomes`;
+const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet, unknown_outcomes as unknownOutcomes, lane`;
 
 /** Due rows, oldest due first (then by id). */
 export function dueRows(db: Db, now: Date, limit: number): DueRow[] {
@@ -70,6 +72,25 @@ export function newestDueRows(db: Db, now: Date, limit: number): DueRow[] {
     db,
     `select ${DUE_COLUMNS} from outbox where status = 'pending' and next_attempt_at <= ? order by next_attempt_at desc, id desc limit ?`,
   ).all(now.getTime(), limit) as DueRow[];
+}
+
+/** A lane's oldest due row (the next one its recipient is to get). Uses the lane index: one seek, however long the lane. */
+export function laneHead(db: Db, lane: string, now: Date): DueRow | undefined {
+  return statement(
+    db,
+    `select ${DUE_COLUMNS} from outbox where status = 'pending' and lane = ? and next_attempt_at <= ? order by next_attempt_at, id limit 1`,
+  ).get(lane, now.getTime()) as DueRow | undefined;
+}
+
+/**
+ * The oldest pending row of the first lane after `after` (in lane order), due or not: one seek, however many rows
+ * the lanes in between hold. Walking lanes this way steps over a lane held by its rate limit as a whole.
+ */
+export function firstRowOfLaneAfter(db: Db, after: string): DueRow | undefined {
+  // Left to itself the planner reads the due index and sorts every pending row.
+  return statement(db, `select ${DUE_COLUMNS} from outbox indexed by outbox_lane where status = 'pending' and lane > ? order by lane, next_attempt_at, id limit 1`).get(after) as
+    | DueRow
+    | undefined;
 }
 
 /** Which of these rows are still pending (a row held for a later send may have been cancelled meanwhile). */

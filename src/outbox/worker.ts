@@ -3,8 +3,10 @@ import { inTransaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { recordOutcome, type RetryPolicy } from './outcome.js';
-import { dueRows, type DueRow, markFailed, newestDueRows, nextDueAfter, nextDueAt, postpone, stillPending } from './store.js';
-import { lazyOutboxMessage, type OutboxMessage } from './outbox.js';
+import { LookLanes, laneOf, newestLaneHeads, walkLanes } from './lanes.js';
+import { dueRows, type DueRow, newestDueRows, nextDueAfter, nextDueAt, stillPending } from './store.js';
+import type { OutboxMessage } from './outbox.js';
+import { formBatch, routeRow } from './route.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
 import { ReadyCalls, type ReadyCall } from './ready-calls.js';
 import type { SendResult, Sender } from './sender.js';
@@ -12,8 +14,13 @@ import type { SendResult, Sender } from './sender.js';
 const NEWEST_PER_TICK = 5;
 /** Send outcomes are written together after this long (one transaction instead of one per message). */
 const RECORD_BATCH_MS = 3;
-/** Candidates a tick may find blocked by the rate limiter before it stops reading rows. */
-const MAX_BLOCKED_PER_TICK = 8;
+/**
+ * Rows a look may find blocked by limits that hold only their own lane (no `Limit.lanes` wider than it) before it
+ * stops reading the oldest rows and walks the lanes instead.
+ */
+const MAX_BLOCKED_PER_TICK = 16;
+/** Lanes (index seeks) a look may walk past the rows it read, when held lanes filled them (src/outbox/lanes.ts). */
+const LANE_STEPS = 64;
 /** A kick within this long of a look already scheduled waits for that look. */
 const KICK_COALESCE_MS = 25;
 /** Calls built ahead of the rate limiter's next free slots (a DingTalk window of 20, most of a Feishu one). */
@@ -62,6 +69,12 @@ export class OutboxWorker {
   private lastLook: LookStop = 'pageEnd';
   /** Rows being sent or waiting for their outcome to be written. */
   private readonly inFlight = new Set<number>();
+  /** Rows in calls not answered yet, per lane: the lane's next row waits for the answer (a recipient's order). */
+  private readonly unanswered = new Map<string, number>();
+  /** Lanes a look skipped because a row of theirs was out: a look follows that row's answer. */
+  private readonly lanesWaiting = new Set<string>();
+  /** Where the next walk over the lanes starts (each look walks a few; every lane is reached in turn). */
+  private laneCursor = '';
   /** Platform calls under way (a batch is one call for many rows): what maxInFlight limits. */
   private callsInFlight = 0;
   /** The most rows any sender puts in one call. */
@@ -95,6 +108,7 @@ export class OutboxWorker {
     if (this.readyTimer) clearTimeout(this.readyTimer);
     this.readyTimer = null;
     this.ready.clear();
+    this.lanesWaiting.clear();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -153,7 +167,9 @@ export class OutboxWorker {
 
   /**
    * Reads due rows and, for each, sends its call if a slot is free, else builds it and holds it ready (up to
-   * ReadyCalls' capacity). Returns when to look again at the latest.
+   * ReadyCalls' capacity). Fair between recipients: a row blocked by a limit holds its lane and the lanes the
+   * limit covers for the rest of the look, and when held lanes fill the rows read, the look walks on lane by lane
+   * (src/outbox/lanes.ts). Each lane sends one row at a time, oldest first. Returns when to look again at the latest.
    */
   private lookAtRows(now: number): number {
     const { db } = this.options;
@@ -168,79 +184,83 @@ export class OutboxWorker {
     // slots and for the calls that may be built ahead.
     const page = this.inFlight.size + this.ready.rows + Math.min((free * 5 + this.ready.capacity - this.ready.size) * this.maxBatch, 1000);
     const fifo = dueRows(db, at, page);
-    // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the most recently due
-    // rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly oldest first.
-    const backlog = fifo.length >= page || this.ready.size > 0;
     const moreThanRead = fifo.length >= page;
-    const candidates = backlog ? [...newestDueRows(db, at, NEWEST_PER_TICK), ...fifo] : fifo;
+    // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the lanes of the most
+    // recently due rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly
+    // oldest first.
+    const backlog = moreThanRead || this.ready.size > 0;
+    const lanes = new LookLanes(this.busyLanes());
+    const urgent = backlog ? newestLaneHeads(db, at, NEWEST_PER_TICK, lanes) : [];
+    const candidates = [...urgent, ...fifo];
     const seen = new Set<number>();
     let blocked = 0;
+    let walked = false;
     let nextWake = Infinity;
-    for (let index = 0; index < candidates.length; index++) {
-      const row = candidates[index];
+    for (let index = 0; ; index++) {
+      if (index >= candidates.length || (!walked && blocked >= MAX_BLOCKED_PER_TICK)) {
+        // The rows read are used up and some lanes were held (they may hold thousands of rows more): the oldest
+        // row of each lane beyond, a lane at a time, so other recipients' rows go now.
+        if (walked || !(lanes.heldAny || lanes.skippedAny) || (!moreThanRead && blocked < MAX_BLOCKED_PER_TICK)) break;
+        walked = true;
+        index = candidates.length;
+        const walk = walkLanes(db, at, this.laneCursor, LANE_STEPS, lanes);
+        this.laneCursor = walk.next;
+        candidates.push(...walk.rows);
+        if (index >= candidates.length) break;
+      }
       if (this.callsInFlight >= maxInFlight) {
         this.lastLook = 'callsFull';
         return Math.min(nextWake, 5);
       }
+      const row = candidates[index];
       if (this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
+      const lane = laneOf(row);
+      if (lanes.skips(lane)) {
+        if (lanes.busy.has(lane)) this.lanesWaiting.add(lane);
+        continue;
+      }
       seen.add(row.id);
-      const prepared = this.routeRow(row, at);
+      const prepared = routeRow(this.options, this.senders, row, at);
       if (!prepared) continue;
       const { sender, message, limits } = prepared;
       const wait = this.limiter.wait(limits, now);
-      // A row of the newest few in a backlog (a chat reply) goes ahead of calls held ready for a broadcast.
-      const urgent = backlog && index < NEWEST_PER_TICK;
-      if (wait > 0 && !urgent && (wait > READY_AHEAD_MS || this.ready.full)) {
+      // A lane of the newest few in a backlog (a chat reply) goes ahead of calls held ready for a broadcast.
+      const isUrgent = index < urgent.length;
+      if (wait > 0 && !isUrgent && (wait > READY_AHEAD_MS || this.ready.full)) {
         nextWake = Math.min(nextWake, Math.max(1, wait - READY_AHEAD_MS));
         this.lastLook = this.ready.full ? 'readyFull' : 'limited';
-        // Usually an app-wide limit: the rest would wait too, so stop reading rows.
-        if (++blocked >= MAX_BLOCKED_PER_TICK) return nextWake;
+        // Its lane waits, and so do the lanes a full limit covers (all of an app's on an app-wide limit).
+        const full = limits.filter((l) => this.limiter.wait([l], now) > 0);
+        if (!lanes.hold(lane, full)) blocked++;
         continue;
       }
-      const { batch, cut } = this.batchFrom(sender, message, candidates, index + 1, seen);
+      const taken = (r: DueRow) => this.inFlight.has(r.id) || this.ready.holds(r.id) || seen.has(r.id) || lanes.skips(laneOf(r));
+      const { batch, cut } = formBatch(db, sender, message, candidates, index + 1, taken);
+      for (const m of batch) seen.add(m.id);
       // The page of rows ends inside this call: a later look, reading past it, builds it whole (a call short of
       // users costs a whole rate-limit slot).
-      if (cut && moreThanRead) {
+      if (cut && moreThanRead && !walked) {
         this.lastLook = 'pageEnd';
         return nextWake;
       }
+      for (const m of batch) lanes.busy.add(m.lane!);
       if (wait > 0) {
         // Built now, sent the moment its slot frees (armReady), without another look at the table.
-        this.ready.add({ sender, limits, batch }, urgent);
+        this.ready.add({ sender, limits, batch }, isUrgent);
         continue;
       }
       this.limiter.reserve(limits, now);
-      for (const m of batch) this.inFlight.add(m.id);
-      this.callsInFlight++;
-      void this.deliver(sender, batch, limits, now);
+      this.call(sender, batch, limits, now);
     }
-    if (blocked === 0) this.lastLook = moreThanRead ? 'pageEnd' : 'done';
+    if (!lanes.heldAny) this.lastLook = moreThanRead ? 'pageEnd' : 'done';
     return nextWake;
   }
 
-  /** The row's sender, message and limits; null when the row cannot go now (postponed to the morning, or failed). */
-  private routeRow(row: DueRow, at: Date): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
-    const { db } = this.options;
-    const heldUntil = row.quiet ? this.options.quietUntil?.(at, row.idempotencyKey) : null;
-    if (heldUntil) {
-      // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
-      postpone(db, row.id, heldUntil);
-      return null;
-    }
-    const sender = this.senders.get(row.platform);
-    if (!sender) {
-      markFailed(db, row.id, `no sender for platform ${row.platform}`);
-      return null;
-    }
-    let message: OutboxMessage;
-    try {
-      message = lazyOutboxMessage(db, row);
-    } catch (error) {
-      // One unreadable row must not stop every tick after it.
-      markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
-      return null;
-    }
-    return { sender, message, limits: sender.limitsFor(message) };
+  /** Lanes with a row out (held ready, or sent and not answered yet): their next row waits. */
+  private busyLanes(): Set<string> {
+    const busy = new Set(this.unanswered.keys());
+    for (const lane of this.ready.lanes()) busy.add(lane);
+    return busy;
   }
 
   /** Wakes dispatchReady when the first ready call's slot frees. Called again whenever an answer re-times the slots. */
@@ -264,7 +284,8 @@ export class OutboxWorker {
       const now = this.clock.now();
       this.sendReady(now.getTime());
       // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
-      newcomers = newestDueRows(this.options.db, now, NEWEST_PER_TICK).some((r) => !this.inFlight.has(r.id) && !this.ready.holds(r.id));
+      const busy = this.busyLanes();
+      newcomers = newestDueRows(this.options.db, now, NEWEST_PER_TICK).some((r) => !busy.has(laneOf(r)));
     } catch (error) {
       this.logger.error({ err: error }, 'outbox: sending ready calls failed');
     }
@@ -299,40 +320,17 @@ export class OutboxWorker {
       this.limiter.release(call.limits, reservedAt);
       return;
     }
-    for (const m of batch) this.inFlight.add(m.id);
-    this.callsInFlight++;
-    void this.deliver(call.sender, batch, call.limits, reservedAt);
+    this.call(call.sender, batch, call.limits, reservedAt);
   }
 
-  /**
-   * The message, plus the later candidates its sender can carry in the same call (same batch key: one route and
-   * one reply, e.g. a broadcast's rows to DingTalk users), up to the sender's maximum. They share one rate-limit
-   * slot, because they are one call. `cut`: the candidates ran out before the batch was full.
-   */
-  private batchFrom(sender: Sender, first: OutboxMessage, candidates: readonly DueRow[], from: number, seen: Set<number>): { batch: OutboxMessage[]; cut: boolean } {
-    const max = sender.maxBatch ?? 1;
-    if (!sender.sendBatch || max <= 1) return { batch: [first], cut: false };
-    const key = sender.batchKeyOf?.(first) ?? null;
-    if (key === null) return { batch: [first], cut: false };
-    const batch = [first];
-    const targets = new Set([JSON.stringify(first.target)]);
-    for (let i = from; i < candidates.length && batch.length < max; i++) {
-      const row = candidates[i];
-      // Quiet rows are left to the one-by-one path, which knows when they may go.
-      if (row.platform !== sender.platform || row.quiet || this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
-      let message: OutboxMessage;
-      try {
-        message = lazyOutboxMessage(this.options.db, row);
-      } catch {
-        continue; // the one-by-one path fails it with its reason
-      }
-      const target = JSON.stringify(message.target);
-      if (sender.batchKeyOf!(message) !== key || targets.has(target)) continue;
-      seen.add(row.id);
-      targets.add(target);
-      batch.push(message);
+  /** Makes the platform call for rows whose slot is reserved (at `reservedAt`). */
+  private call(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): void {
+    for (const m of batch) {
+      this.inFlight.add(m.id);
+      this.unanswered.set(m.lane!, (this.unanswered.get(m.lane!) ?? 0) + 1);
     }
-    return { batch, cut: batch.length < max };
+    this.callsInFlight++;
+    void this.deliver(sender, batch, limits, reservedAt);
   }
 
   private async deliver(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<void> {
@@ -354,6 +352,16 @@ export class OutboxWorker {
       // Paused now, not when the outcome is written: a tick in between would send into the full window again.
       if (overLimit.retryAfterMs) this.limiter.pause(overLimit.pauseKey!, answeredAt.getTime() + overLimit.retryAfterMs);
     } else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
+    // The platform has these rows now (or refused them): each lane's next row may follow. The rows themselves stay
+    // in flight until their outcome is written, so no look sends them again.
+    let laneFreed = false;
+    for (const m of batch) {
+      const left = (this.unanswered.get(m.lane!) ?? 1) - 1;
+      if (left > 0) this.unanswered.set(m.lane!, left);
+      else this.unanswered.delete(m.lane!);
+      if (this.lanesWaiting.delete(m.lane!)) laneFreed = true;
+    }
+    if (laneFreed) this.kick();
     // The answer fixes when its slot reopens, and frees a call slot: time the ready calls by it.
     this.armReady();
     // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint

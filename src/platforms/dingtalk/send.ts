@@ -75,7 +75,8 @@ export class DingtalkSender implements Sender {
       case 'webhook':
         return [{ key: LIMIT_KEYS.webhook(route.conversationId), ...WEBHOOK_LIMIT }];
       case 'oto':
-        return [{ key: LIMIT_KEYS.oto, ...API_LIMIT }];
+        // Every row to a user (lane dingtalk:user:…) goes one-to-one; replies in a direct chat may too, but not always.
+        return [{ key: LIMIT_KEYS.oto, ...API_LIMIT, ...(message.target.type === 'user' ? { lanes: 'dingtalk:user:' } : {}) }];
       case 'group':
         return [{ key: LIMIT_KEYS.group, ...API_LIMIT }];
       case 'none':

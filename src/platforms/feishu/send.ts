@@ -22,13 +22,14 @@ const MINUTE = 60_000;
 
 /** Documented IM limits: 50/s and 1000/min per app; 5/s per receiving user; 5/s per group (shared by every bot in it). */
 export function feishuLimits(message: Pick<OutboxMessage, 'target'>): Limit[] {
+  // `lanes`: which outbox lanes each limit governs whole (the app's: every Feishu lane; a user's: that user's).
   const limits: Limit[] = [
-    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND, countAtAnswer: true },
-    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE, countAtAnswer: true },
+    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND, countAtAnswer: true, lanes: 'feishu:' },
+    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE, countAtAnswer: true, lanes: 'feishu:' },
   ];
   const t = message.target;
-  if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
-  else limits.push({ key: `feishu:chat:${t.chatId}`, limit: 5, windowMs: SECOND, countAtAnswer: true });
+  if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND, countAtAnswer: true, lanes: `feishu:user:${t.accountId}` });
+  else limits.push({ key: `feishu:chat:${t.chatId}`, limit: 5, windowMs: SECOND, countAtAnswer: true, lanes: `feishu:chat:${t.chatId}` });
   return limits;
 }
 

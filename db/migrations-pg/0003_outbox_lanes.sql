@@ -1,0 +1,2 @@
+ALTER TABLE "outbox" ADD COLUMN "lane" text GENERATED ALWAYS AS (platform || ':' || case (target::jsonb ->> 'type') when 'user' then 'user:' || (target::jsonb ->> 'accountId') else 'chat:' || (target::jsonb ->> 'chatId') end) STORED;--> statement-breakpoint
+CREATE INDEX "outbox_lane" ON "outbox" USING btree ("lane","next_attempt_at") WHERE status = 'pending';

@@ -1,0 +1,2 @@
+ALTER TABLE `outbox` ADD `lane` text GENERATED ALWAYS AS (case when json_valid(target) then platform || ':' || case json_extract(target, '$.type') when 'user' then 'user:' || json_extract(target, '$.accountId') else 'chat:' || json_extract(target, '$.chatId') end end) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `outbox_lane` ON `outbox` (`lane`,`next_attempt_at`) WHERE status = 'pending';

@@ -1,0 +1,113 @@
+/**
+ * Lanes: each recipient's queue in the outbox (outbox.lane, `<platform>:user:<account>` or `<platform>:chat:<chat>`).
+ *
+ * A recipient held by its own rate limit (Feishu's 5 messages a second to one user) must not hold back anyone
+ * else's messages, however many rows it has queued: two officers with 2,000 approval cards between them once kept
+ * teachers' replies waiting for over a minute, because every look read the oldest rows first and stopped after a
+ * few blocked ones. A look now holds a blocked row's lane (its later rows wait with it: one recipient's messages go
+ * in order) and every lane a full limit covers (`Limit.lanes`: an app-wide limit covers the platform), skips their
+ * rows without routing them, and when the rows it read are used up, walks on lane by lane (`walkLanes`): one index
+ * seek per lane, so a held lane costs the same with ten rows or a hundred thousand.
+ */
+import type { Db } from '../../db/client.js';
+import { firstRowOfLaneAfter, laneHead, newestDueRows, type DueRow } from './store.js';
+import type { Limit } from './rate-limit.js';
+
+/** Sorts after every lane that starts with a prefix (no lane holds this code point). */
+const AFTER_ALL = '\u{10FFFF}';
+
+/** A row's lane; a row whose target has none (unreadable: the worker fails it) is a lane of its own. */
+export function laneOf(row: Pick<DueRow, 'id' | 'lane'>): string {
+  return row.lane ?? `row:${row.id}`;
+}
+
+/**
+ * What one look at the table knows about lanes: which are busy (a row out, being sent or held ready: the lane's
+ * next row waits for its answer, so a recipient gets its messages in order) and which are held by a full limit.
+ */
+export class LookLanes {
+  private readonly heldLanes = new Set<string>();
+  /** Lane prefixes (ending in ':') held as a whole: an app-wide limit is full. */
+  private readonly heldPrefixes = new Set<string>();
+
+  constructor(readonly busy: Set<string>) {}
+
+  /** Whether a row was skipped for its lane: the rows read may then be mostly such rows, and others lie beyond. */
+  skippedAny = false;
+
+  get heldAny(): boolean {
+    return this.heldLanes.size > 0 || this.heldPrefixes.size > 0;
+  }
+
+  /** Busy or held: its rows are skipped for the rest of this look. */
+  skips(lane: string): boolean {
+    if (this.busy.has(lane) || this.heldLanes.has(lane) || this.heldPrefixOf(lane) !== undefined) {
+      this.skippedAny = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** The prefix that holds this lane, if a whole group of lanes is held. */
+  heldPrefixOf(lane: string): string | undefined {
+    for (const prefix of this.heldPrefixes) if (lane.startsWith(prefix)) return prefix;
+    return undefined;
+  }
+
+  /**
+   * A row of `lane` cannot go yet because these limits are full: holds its lane and every lane those limits
+   * cover. Returns whether a limit covered more than the lane (then the rows it holds cost nothing to skip).
+   */
+  hold(lane: string, full: readonly Limit[]): boolean {
+    this.heldLanes.add(lane);
+    let scoped = false;
+    for (const l of full) {
+      if (!l.lanes) continue;
+      scoped = true;
+      if (l.lanes.endsWith(':')) this.heldPrefixes.add(l.lanes);
+      else this.heldLanes.add(l.lanes);
+    }
+    return scoped;
+  }
+}
+
+/**
+ * The lanes of the most recently due rows, each from its oldest due row: a chat reply goes ahead of a backlog,
+ * without overtaking older messages to the same recipient.
+ */
+export function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes): DueRow[] {
+  const heads = new Map<string, DueRow>();
+  for (const row of newestDueRows(db, at, count)) {
+    const lane = laneOf(row);
+    if (heads.has(lane) || lanes.skips(lane)) continue;
+    heads.set(lane, (row.lane !== null && laneHead(db, row.lane, at)) || row);
+  }
+  return [...heads.values()];
+}
+
+/**
+ * The oldest due row of each lane after `from`, in lane order, stepping over lanes this look skips (a held prefix
+ * in one step), for at most `steps` index seeks; wraps around to the first lane once. Returns the rows and the lane
+ * to start from next time, so every lane is reached in turn however many there are.
+ */
+export function walkLanes(db: Db, at: Date, from: string, steps: number, lanes: LookLanes): { rows: DueRow[]; next: string } {
+  const rows: DueRow[] = [];
+  let after = from;
+  let wrapped = from === '';
+  for (let step = 0; step < steps; step++) {
+    const first = firstRowOfLaneAfter(db, after);
+    if (!first?.lane || (wrapped && from !== '' && first.lane > from)) {
+      if (wrapped) break;
+      wrapped = true;
+      after = '';
+      continue;
+    }
+    const lane = first.lane;
+    const prefix = lanes.heldPrefixOf(lane);
+    after = prefix ? prefix + AFTER_ALL : lane;
+    if (prefix || lanes.skips(lane)) continue;
+    const head = first.nextAttemptAt <= at.getTime() ? first : laneHead(db, lane, at);
+    if (head) rows.push(head);
+  }
+  return { rows, next: after };
+}

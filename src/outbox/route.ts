@@ -1,0 +1,79 @@
+/** How the worker turns due rows into platform calls: which sender and limits a row has, and which rows share a call. */
+import type { Db } from '../../db/client.js';
+import { lazyOutboxMessage, type OutboxMessage } from './outbox.js';
+import { markFailed, postpone, type DueRow } from './store.js';
+import type { Limit } from './rate-limit.js';
+import type { Sender } from './sender.js';
+
+export interface Routing {
+  db: Db;
+  /** For rows enqueued `quiet` (reminders): null when they may go now, else when quiet hours end for this key. */
+  quietUntil?: (now: Date, idempotencyKey: string) => Date | null;
+}
+
+/** The row's sender, message and limits; null when the row cannot go now (postponed to the morning, or failed). */
+export function routeRow(
+  { db, quietUntil }: Routing,
+  senders: ReadonlyMap<string, Sender>,
+  row: DueRow,
+  at: Date,
+): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
+  const heldUntil = row.quiet ? quietUntil?.(at, row.idempotencyKey) : null;
+  if (heldUntil) {
+    // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
+    postpone(db, row.id, heldUntil);
+    return null;
+  }
+  const sender = senders.get(row.platform);
+  if (!sender) {
+    markFailed(db, row.id, `no sender for platform ${row.platform}`);
+    return null;
+  }
+  let message: OutboxMessage;
+  try {
+    message = lazyOutboxMessage(db, row);
+  } catch (error) {
+    // One unreadable row must not stop every tick after it.
+    markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
+    return null;
+  }
+  return { sender, message, limits: sender.limitsFor(message) };
+}
+
+/**
+ * The message, plus the later candidates its sender can carry in the same call (same batch key: one route and one
+ * reply, e.g. a broadcast's rows to DingTalk users), up to the sender's maximum, skipping rows `taken` (in flight,
+ * held, or behind an older row of their recipient's). They share one rate-limit slot, because they are one call.
+ * Candidates from index `from` on. `cut`: the candidates ran out before the batch was full.
+ */
+export function formBatch(
+  db: Db,
+  sender: Sender,
+  first: OutboxMessage,
+  candidates: readonly DueRow[],
+  from: number,
+  taken: (row: DueRow) => boolean,
+): { batch: OutboxMessage[]; cut: boolean } {
+  const max = sender.maxBatch ?? 1;
+  if (!sender.sendBatch || max <= 1) return { batch: [first], cut: false };
+  const key = sender.batchKeyOf?.(first) ?? null;
+  if (key === null) return { batch: [first], cut: false };
+  const batch = [first];
+  const targets = new Set([JSON.stringify(first.target)]);
+  for (let i = from; i < candidates.length && batch.length < max; i++) {
+    const row = candidates[i];
+    // Quiet rows are left to the one-by-one path, which knows when they may go.
+    if (row.platform !== sender.platform || row.quiet || taken(row)) continue;
+    let message: OutboxMessage;
+    try {
+      message = lazyOutboxMessage(db, row);
+    } catch {
+      continue; // the one-by-one path fails it with its reason
+    }
+    const target = JSON.stringify(message.target);
+    if (sender.batchKeyOf!(message) !== key || targets.has(target)) continue;
+    targets.add(target);
+    batch.push(message);
+  }
+  return { batch, cut: batch.length < max };
+}
