@@ -48,7 +48,7 @@ export const surveysConsoleText = {
     suppressed: (min: number, n: number) => `目前收回 ${n} 份，不足 ${min} 份：为保护匿名，只显示份数，不显示分布、均分和意见。`,
     answeredOf: (n: number) => `${n} 人作答`,
     mean: (mean: number) => `均分 ${mean.toFixed(2)}（满分 5 分）`,
-    comments: (n: number) => `意见（${n} 条，顺序已打乱）`,
+    comments: (n: number) => `意见（${n} 条，按文字排序）`,
     noComments: '没有人填写。',
     surveyNote: '需求调研不是匿名评价：答卷记录学校和职务（不记录姓名和账号），可按学校、按职务查看。',
     evaluationNote: '匿名：答卷不记录姓名、账号和提交时间。',

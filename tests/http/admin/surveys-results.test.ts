@@ -106,7 +106,7 @@ describe('results pages', () => {
     expect(page.match(/<rect class="bar"/g)).toHaveLength(12);
     expect(page).toContain('data-count="3"');
     expect(page).toContain('均分 4.17');
-    expect(page).toContain('意见（4 条，顺序已打乱）');
+    expect(page).toContain('意见（4 条，按文字排序）');
     const shown = [...page.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
     expect(shown).toEqual(['=HYPERLINK(&quot;http://evil.example&quot;,&quot;点我&quot;)', '很实用', '时间有点紧', '希望多一些案例'].sort((x, y) => x.localeCompare(y, 'zh-CN')).map((s) => s.replace(/"/g, '&quot;')));
 

@@ -15,7 +15,7 @@ import { invitationDelivery, type RoundRow } from '../../../surveys/store.js';
 import { getSession } from '../../../sessions/store.js';
 import { dateTimeIn } from '../../../time/zone.js';
 import { DataTable, Panel, Stat } from '../components.js';
-import { flash, type AdminEnv, type AdminServices } from '../context.js';
+import { flash, takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Page, PageHead } from '../layout.js';
 import { CountHeads, ExportLinks, GroupResultsView } from '../survey-results.js';
 import { download } from './exports.js';
@@ -67,7 +67,7 @@ export function mountSurveyRound(admin: Hono<AdminEnv>, svc: AdminServices): voi
     const groups = by ? surveyResultsByGroup(svc.db, round.id, by) : [];
     return c.html(
       html`<!DOCTYPE html>${(
-        <Page title={round.title} nav="surveys" user={user} refreshSeconds={delivery?.pending ? 3 : undefined}>
+        <Page title={round.title} nav="surveys" user={user} flash={takeFlash(c)} refreshSeconds={delivery?.pending ? 3 : undefined}>
           <PageHead
             title={C.round.title(kind, round.title)}
             sub={session ? C.round.sessionLine(session) : undefined}

@@ -14,7 +14,7 @@ import { evaluationRoundsWithSessions, invitationCounts, listRounds, type RoundR
 import { dateIn, zonedInstant } from '../../../time/zone.js';
 import type { SessionRow } from '../../../sessions/model.js';
 import { Alert, DataTable, Field, Panel } from '../components.js';
-import { type AdminEnv, type AdminServices } from '../context.js';
+import { takeFlash, type AdminEnv, type AdminServices } from '../context.js';
 import { Page, PageHead } from '../layout.js';
 import { CountHeads, ExportLinks, GroupResultsView } from '../survey-results.js';
 import { download } from './exports.js';
@@ -117,7 +117,7 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
     );
     return c.html(
       html`<!DOCTYPE html>${(
-        <Page title={C.title} nav="surveys" user={user}>
+        <Page title={C.title} nav="surveys" user={user} flash={takeFlash(c)}>
           <PageHead title={C.title} sub={C.intro}>
             <a class="btn btn-primary" href="/admin/surveys/new">
               {C.list.newSurvey}
