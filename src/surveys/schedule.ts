@@ -10,7 +10,7 @@ import { isOver } from '../sessions/model.js';
 import { dateIn } from '../time/zone.js';
 import { MIN_GROUP_SIZE } from './anonymity.js';
 import { SURVEY_DRAFT_KEY } from './chat/flow.js';
-import { organiserAccount } from './organiser.js';
+import { resultsRecipients } from './organiser.js';
 import { roundResults } from './results.js';
 import { openSessionEvaluation } from './service.js';
 import { markReminded, markResultsNotified, roundsDueReminder, roundsDueResults, sessionsWithoutRound, unansweredToRemind, type RoundRow } from './store.js';
@@ -79,22 +79,33 @@ function remind(ctx: TickContext, round: RoundRow): number {
   return queued;
 }
 
-/** Tells the organiser once: response rate, and the overall mean only when the group is large enough. */
+/**
+ * Tells the organiser once: response rate, and the overall mean only when the group is large enough. A round opened
+ * by nobody in particular (the CLI without --by, the ADMIN_TOKEN) is told to every officer, saying so.
+ */
 function notifyOrganiser(ctx: TickContext, round: RoundRow): number {
   if (!markResultsNotified(ctx.db, round.id, ctx.now)) return 0;
-  const account = organiserAccount(ctx.db, round.createdBy);
+  const recipients = resultsRecipients(ctx.db, round.createdBy);
   const results = roundResults(ctx.db, round.id);
   // Nobody was asked (no one signed in): there are no results to announce.
-  if (!account || !results || results.invited === 0) return 0;
+  if (recipients.to.length === 0 || !results || results.invited === 0) return 0;
   const lines = [S.organiser.text(round.kind, round.title, results.invited, results.answered, Math.round(results.responseRate * 100))];
   const overall = results.questions.find((q) => q.kind === 'rating' && q.mean !== undefined);
   if (results.suppressed) lines.push(S.organiser.tooFew(MIN_GROUP_SIZE));
   else if (round.kind === 'evaluation' && overall?.mean !== undefined) lines.push(S.organiser.mean(overall.mean));
   lines.push(S.organiser.where);
+  if (recipients.office) lines.push(S.organiser.toOffice);
   const key = `survey:${round.id}:results`;
   return enqueue(
     ctx.db,
-    [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: { text: lines.join('\n') }, idempotencyKey: key, origin: key, quiet: true }],
+    recipients.to.map(({ key: suffix, account }) => ({
+      platform: account.platform,
+      target: { type: 'user' as const, accountId: account.accountId },
+      reply: { text: lines.join('\n') },
+      idempotencyKey: key + suffix,
+      origin: key,
+      quiet: true,
+    })),
     ctx.transportNow,
   );
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, isNull, lt, lte, ne, not, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { questionnaires, surveyAnswers, surveyInvitations, surveyRounds, trainingSessions } from '../../db/schema.js';
+import { questionnaires, roles, surveyAnswers, surveyInvitations, surveyRounds, trainingSessions } from '../../db/schema.js';
 import { prepared } from '../../db/statements.js';
 import type { SessionRow } from '../sessions/model.js';
 import type { Questions } from './questions.js';
@@ -245,4 +245,9 @@ export function invitationDelivery(db: Db, origin: string): { pending: number; s
   const rows = prepared(db, `select status, count(*) as n from outbox where origin = ? group by status`).all(origin) as { status: string; n: number }[];
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
   return { pending: by.pending ?? 0, sent: by.sent ?? 0, failed: by.failed ?? 0 };
+}
+
+/** The office's officers (roster ids, oldest grant first): told about results no one in particular asked for. */
+export function officerTeacherIds(db: Db): number[] {
+  return db.select({ id: roles.teacherId }).from(roles).where(eq(roles.role, 'officer')).orderBy(asc(roles.teacherId)).all().map((r) => r.id);
 }

@@ -16,7 +16,7 @@ beforeEach(() => {
 afterEach(() => closeDatabase(db));
 
 describe('the organiser', () => {
-  it('is read from a chat account, a console login (工号) or a roster id; the CLI and ADMIN_TOKEN have none', () => {
+  it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', () => {
     const id = addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
     bindAccount(db, 'dingtalk', 'staff-o9', id);
     expect(organiserAccount(db, 'feishu:ou_abc')).toEqual({ platform: 'feishu', accountId: 'ou_abc' });
@@ -24,6 +24,8 @@ describe('the organiser', () => {
     expect(organiserAccount(db, `teacher:${id}`)).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
     expect(organiserAccount(db, 'admin:NOBODY')).toBeNull();
     expect(organiserAccount(db, 'cli:王老师')).toBeNull();
+    // The CLI's --by <工号> names its organiser.
+    expect(organiserAccount(db, 'cli:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
     expect(organiserAccount(db, 'admin')).toBeNull();
   });
 
@@ -49,5 +51,48 @@ describe('the organiser', () => {
     const row = db.$client.prepare(`select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
     expect(JSON.parse(row.target)).toEqual({ type: 'user', accountId: 'acc-officer' });
     expect(JSON.parse(row.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
+  });
+
+  it.each(['cli:cli', 'admin:ADMIN_TOKEN'])('opened by nobody in particular (%s): every officer with a chat account hears once, told why', (by) => {
+    const officers = [addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), addTeacher(db, { employeeNo: 'O0002', name: '李老师' }), addTeacher(db, { employeeNo: 'O0003', name: '赵老师' })];
+    for (const id of officers) db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
+    bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
+    bindAccount(db, 'feishu', 'ou_o2', officers[1]);
+    // 赵老师 has no chat account: the console shows the results to them.
+    seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
+    const now = new Date('2026-11-25T10:00:00+08:00');
+    const sent = sendSurvey(
+      { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
+      { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by },
+    );
+    expect(sent).toMatchObject({ ok: true, invited: 2 });
+    db.$client.prepare(`update survey_invitations set answered = 1`).run();
+    const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
+    expect(tick().surveyNotices).toBe(2);
+    expect(tick().surveyNotices).toBe(0);
+    const rows = db.$client.prepare(`select target, reply from outbox where origin like 'survey:%:results' order by id`).all() as { target: string; reply: string }[];
+    expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o1', 'ou_o2']);
+    for (const r of rows) {
+      expect(JSON.parse(r.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
+      expect(JSON.parse(r.reply).text).toContain('发给每位培训管理员');
+    }
+  });
+
+  it('the CLI with --by <工号>: only that officer hears, without the note to the office', () => {
+    const officers = [addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), addTeacher(db, { employeeNo: 'O0002', name: '李老师' })];
+    for (const id of officers) db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
+    bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
+    bindAccount(db, 'dingtalk', 'staff-o2', officers[1]);
+    seedTeachers(db, 'console', 1, (i) => `acc-${i}`);
+    const now = new Date('2026-11-25T10:00:00+08:00');
+    sendSurvey(
+      { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
+      { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by: 'cli:O0002' },
+    );
+    db.$client.prepare(`update survey_invitations set answered = 1`).run();
+    expect(runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now).surveyNotices).toBe(1);
+    const rows = db.$client.prepare(`select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
+    expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o2']);
+    expect(JSON.parse(rows[0].reply).text).not.toContain('培训管理员');
   });
 });

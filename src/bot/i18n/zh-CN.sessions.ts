@@ -275,7 +275,7 @@ export const sessionsText = {
       '用法 usage:',
       '  session create --title <标题> --category <类别> --hours <学时> --date <日期> --checkin <HH:MM-HH:MM>',
       '                 [--checkout <HH:MM-HH:MM>] [--audience 全部|学校:一中,二中|角色:班主任] [--mode rotating|static|button]',
-      '                 [--code <固定码>] [--by <创建人>] [--base-url <https://…>] [--trainer <授课教师>] [--project <培训项目>]',
+      '                 [--code <固定码>] [--by <创建人工号>] [--base-url <https://…>] [--trainer <授课教师>] [--project <培训项目>]',
       '  session list [--date <日期>] [--from <日期>] [--to <日期>] [--limit <n>]',
       '  （日期可写 YYYY-MM-DD、YYYY/M/D、YYYY年M月D日、M月D日、明天、下周五、月底；时段可写 下午2点-4点）',
       '  session show <编号> [--base-url <https://…>]',

@@ -96,6 +96,7 @@ export const surveysText = {
     mean: (mean: number) => `总体评价平均 ${mean} 分（满分 5 分）。`,
     tooFew: (min: number) => `收回不足 ${min} 份：为保护匿名，只显示份数。`,
     where: '详情请在管理后台查看。',
+    toOffice: '（这场培训由命令行或后台令牌创建，没有记下创建人，所以发给每位培训管理员。命令行创建时可用 --by <工号> 指定创建人。）',
   },
   rating: {
     label: (value: number) => RATING_LABELS[value - 1] ?? String(value),
