@@ -4,7 +4,7 @@ import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { DEMO_DATABASE_PATH, seedDemo } from './demo-data.js';
 import { EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { DEMO_USAGE } from './usage.js';
-import { castText } from '../platforms/console/commands.js';
+import { castText } from '../platforms/console/cast.js';
 
 
 /** DATABASE_PATH when it already names a demo database, else DEMO_DATABASE_PATH (env) or data/demo.db. */

@@ -17,7 +17,7 @@ import { demoDatabasePath } from '../../cli/demo.js';
 import { closeServer, listen } from '../../http/server.js';
 import { findTeacherByEmployeeNo } from '../../ledger/store.js';
 import type { Logger } from '../../logger.js';
-import { castText, firstWithRole } from './commands.js';
+import { castText, firstWithRole } from './cast.js';
 import { ConsoleSession } from './session.js';
 
 const text = messagesFor('zh-CN').console;
