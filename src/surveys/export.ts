@@ -1,5 +1,5 @@
 import { surveysConsoleText as C } from '../bot/i18n/zh-CN.surveys-console.js';
-import { MIN_GROUP_SIZE } from './anonymity.js';
+import { MIN_GROUP_SIZE, showable } from './anonymity.js';
 import type { GroupResults, QuestionResult } from './results.js';
 
 /**
@@ -14,7 +14,21 @@ export interface ExportGroup {
   label: string;
   /** How many rounds the group pools (a trainer's sessions); null for one round or a school / 职务. */
   rounds: number | null;
+  /** Answers behind what is shown beyond the counts, when that is not all of them (resultsBy's `pooled`). */
+  pooled?: number;
   results: GroupResults;
+}
+
+/**
+ * Why a group shows no more than its counts, or that what it shows leaves some answers out; null when neither.
+ * The page and the files say the same.
+ */
+export function suppressionNote(r: GroupResults, pooled?: number): string | null {
+  if (r.suppressed) {
+    if (!showable(r.answered)) return C.round.suppressed(MIN_GROUP_SIZE, r.answered);
+    return pooled === undefined ? C.round.complement(MIN_GROUP_SIZE, r.answered) : C.round.allRoundsSmall(MIN_GROUP_SIZE, r.answered);
+  }
+  return pooled !== undefined && pooled < r.answered ? C.round.pooledNote(MIN_GROUP_SIZE, pooled, r.answered) : null;
 }
 
 /**
@@ -32,10 +46,9 @@ export function resultRows(groups: readonly ExportGroup[]): ExportCell[][] {
   for (const g of groups) {
     const r = g.results;
     const lead: ExportCell[] = [g.label, g.rounds ?? '', r.invited, r.answered, C.export.rate(r.responseRate)];
-    if (r.suppressed) {
-      rows.push([...lead, '', C.export.suppressed(MIN_GROUP_SIZE), '', '']);
-      continue;
-    }
+    const note = suppressionNote(r, g.pooled);
+    if (note) rows.push([...lead, '', note, '', '']);
+    if (r.suppressed) continue;
     for (const q of r.questions) {
       if (q.kind === 'text') {
         for (const comment of shownComments(q)) rows.push([...lead, q.prompt, comment, '', '']);

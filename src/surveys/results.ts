@@ -82,11 +82,19 @@ export interface GroupedResults extends GroupResults {
   key: string | null;
   label: string;
   rounds: number;
+  /**
+   * Answers behind the distributions, means and comments: only those of rounds with MIN_GROUP_SIZE answers or
+   * more (`answered` counts them all). Otherwise a trainer's group minus a session shown on its own would be
+   * the answers of that trainer's small session, whose few respondents survey_invitations names.
+   */
+  pooled: number;
 }
 
 /**
  * Evaluations grouped by session, trainer or project (sessions dated from–to, both included). Rounds of one group
  * may use different templates: a question is counted under its key across them (the first prompt seen names it).
+ * A round under MIN_GROUP_SIZE answers adds to the group's counts only, never to what is shown beyond them, so
+ * no difference of two groups or two date windows (each a union of whole rounds) isolates a small round.
  */
 export function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'project'; from?: string; to?: string }): GroupedResults[] {
   const groups = new Map<string, { key: string | null; label: string; rounds: RoundRow[] }>();
@@ -101,14 +109,18 @@ export function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'projec
   }
   return [...groups.values()].map((g) => {
     const questions = new Map<string, Question>();
-    const rows: AnswerRow[] = [];
+    const pooled: AnswerRow[] = [];
     let invited = 0;
+    let answered = 0;
     for (const round of g.rounds) {
       for (const q of parseStoredQuestions(round.questions)) if (!questions.has(q.key)) questions.set(q.key, q);
-      rows.push(...answersOf(db, round.id));
+      const rows = answersOf(db, round.id);
+      answered += rows.length;
+      if (showable(rows.length)) pooled.push(...rows);
       invited += invitationCounts(db, round.id).invited;
     }
-    return { key: g.key, label: g.label, rounds: g.rounds.length, ...groupResults([...questions.values()], rows, invited) };
+    const shown = groupResults([...questions.values()], pooled, invited);
+    return { key: g.key, label: g.label, rounds: g.rounds.length, ...shown, answered, responseRate: rate(answered, invited), pooled: pooled.length };
   });
 }
 
@@ -119,7 +131,8 @@ export interface SurveyGroupResults extends GroupResults {
 
 /**
  * A needs survey's results per school or per 职务. `invited` counts the invitees of that school / 职务 as the
- * roster has them now. Groups under the minimum size show their count only, like everything else.
+ * roster has them now. Groups under the minimum size show their count only, like everything else, and so may a
+ * small shown one beside them (complementary suppression, below).
  */
 export function surveyResultsByGroup(db: Db, roundId: number, by: 'school' | 'role'): SurveyGroupResults[] {
   const round = getRound(db, roundId);
@@ -132,7 +145,33 @@ export function surveyResultsByGroup(db: Db, roundId: number, by: 'school' | 'ro
   }
   const invited = invitedBySchoolAndRole(db, roundId, by);
   const names = new Set([...byGroup.keys(), ...invited.keys()]);
+  const hidden = complementary(new Map([...names].map((g) => [g, byGroup.get(g)?.length ?? 0])));
   return [...names]
     .sort((a, b) => a.localeCompare(b, 'zh-CN'))
-    .map((group) => ({ group, ...groupResults(questions, byGroup.get(group) ?? [], invited.get(group) ?? 0) }));
+    .map((group) => {
+      const results = groupResults(questions, byGroup.get(group) ?? [], invited.get(group) ?? 0);
+      return { group, ...(hidden.has(group) ? suppress(results) : results) };
+    });
+}
+
+/** A group's results with everything beyond the counts taken away. */
+function suppress(results: GroupResults): GroupResults {
+  return { ...results, suppressed: true, questions: results.questions.map(({ key, kind, prompt, answered }) => ({ key, kind, prompt, answered })) };
+}
+
+/**
+ * The groups of one partition (a round's schools or 职务) to show as counts only. Those under MIN_GROUP_SIZE, and,
+ * when their answers together are fewer than MIN_GROUP_SIZE but some, the smallest others too until they are not:
+ * the round's own results minus the shown groups are then at least MIN_GROUP_SIZE answers, never one school's two.
+ */
+function complementary(sizes: ReadonlyMap<string, number>): Set<string> {
+  const hidden = new Set([...sizes].filter(([, n]) => !showable(n)).map(([g]) => g));
+  let hiddenAnswers = [...hidden].reduce((sum, g) => sum + (sizes.get(g) ?? 0), 0);
+  const shownBySize = [...sizes].filter(([g]) => !hidden.has(g)).sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0], 'zh-CN'));
+  for (const [group, n] of shownBySize) {
+    if (hiddenAnswers === 0 || showable(hiddenAnswers)) break;
+    hidden.add(group);
+    hiddenAnswers += n;
+  }
+  return hidden;
 }

@@ -47,22 +47,55 @@ describe('evaluation results', () => {
     expect(b.questions[4].comments).toHaveLength(5);
   });
 
-  it('groups by trainer and project across sessions; each group is held to the minimum on its own', () => {
-    evaluate({ title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 4), [5, 5, 4]);
-    evaluate({ title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(4, 8), [4, 4]);
+  it('groups by trainer and project across sessions; each group is held to the minimum, and pools only rounds shown on their own', () => {
+    const a1 = evaluate({ title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 6), [5, 5, 4, 4, 5]);
+    evaluate({ title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(6, 10), [1, 1]);
     evaluate({ title: 'B1', trainer: '张老师', project: '国培2026' }, teachers.slice(8, 12), [2, 3]);
     evaluate({ title: 'C1' }, teachers.slice(0, 2), [3]);
+    evaluate({ title: 'D1', trainer: '王老师' }, teachers.slice(0, 3), [3, 3, 3]);
+    evaluate({ title: 'D2', trainer: '王老师' }, teachers.slice(3, 5), [4, 4]);
     const byTrainer = Object.fromEntries(resultsBy(db, { by: 'trainer' }).map((g) => [g.label, g]));
-    expect(byTrainer['李老师']).toMatchObject({ rounds: 2, invited: 8, answered: 5, suppressed: false });
-    expect(byTrainer['李老师'].questions[0].mean).toBe(4.4);
-    expect(byTrainer['张老师']).toMatchObject({ rounds: 1, answered: 2, suppressed: true });
+    // A2's two answers (both 1) count, but are not in the mean: with them it would be 3.57.
+    expect(byTrainer['李老师']).toMatchObject({ rounds: 2, invited: 10, answered: 7, pooled: 5, suppressed: false });
+    expect(byTrainer['李老师'].questions[0].mean).toBe(4.6);
+    expect(byTrainer['李老师'].questions[0].distribution![0]).toEqual({ label: '1 很不满意', count: 0 });
+    // So the trainer's group minus A1 shown on its own is nothing: no difference isolates A2.
+    const a1Alone = resultsBy(db, { by: 'session' }).find((g) => g.key === String(a1.id))!;
+    expect(byTrainer['李老师'].questions).toEqual(a1Alone.questions);
+    expect(byTrainer['张老师']).toMatchObject({ rounds: 1, answered: 2, pooled: 0, suppressed: true });
     expect(byTrainer['张老师'].questions[0].mean).toBeUndefined();
+    // Five answers in all, but from two small sessions: counts only.
+    expect(byTrainer['王老师']).toMatchObject({ rounds: 2, answered: 5, pooled: 0, suppressed: true });
+    expect(byTrainer['王老师'].questions.every((q) => q.distribution === undefined && q.mean === undefined)).toBe(true);
     expect(byTrainer['（未填写）']).toMatchObject({ key: null, answered: 1, suppressed: true });
     const byProject = resultsBy(db, { by: 'project' }).find((g) => g.key === '国培2026')!;
-    expect(byProject).toMatchObject({ rounds: 3, answered: 7, suppressed: false });
-    // Dates filter on the session's date.
-    expect(resultsBy(db, { by: 'trainer', from: '2026-11-25' }).find((g) => g.key === '李老师')).toMatchObject({ rounds: 1, answered: 3, suppressed: true });
-    expect(resultsBy(db, { by: 'session' })).toHaveLength(4);
+    expect(byProject).toMatchObject({ rounds: 3, answered: 9, pooled: 5, suppressed: false });
+    expect(byProject.questions[0].mean).toBe(4.6);
+    // Dates filter on the session's date; a window takes whole rounds, so it cannot isolate a small one either.
+    expect(resultsBy(db, { by: 'trainer', from: '2026-11-25' }).find((g) => g.key === '李老师')).toMatchObject({ rounds: 1, answered: 5, suppressed: false });
+    expect(resultsBy(db, { by: 'trainer', to: '2026-11-24' }).find((g) => g.key === '李老师')).toMatchObject({ rounds: 1, answered: 2, suppressed: true });
+    expect(resultsBy(db, { by: 'session' })).toHaveLength(6);
+  });
+
+  it('a survey by school: a small school hides the next smallest too, so the round minus the shown schools is five or more', () => {
+    seedTeachers(db, 'console', 12, (i) => `acc-${i}`, { from: 13 });
+    const questions = [{ key: 'need', kind: 'choice', prompt: '需求', options: ['甲', '乙'], required: true }];
+    const sent = sendSurvey(deps(), { questions, title: '需求调研', audience: { all: true }, closesAt: new Date(NOW.getTime() + 86400_000), by: 'cli:test' });
+    if (!sent.ok) throw new Error('refused');
+    const teachersOf = (school: string) => db.$client.prepare(`select id from teachers where school = ? order by id`).pluck().all(school) as number[];
+    const answer = (ids: number[]) =>
+      ids.forEach((id) => expect(takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, id)!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken'));
+    answer(teachersOf('城关幼儿园').slice(0, 6));
+    answer(teachersOf('第二小学').slice(0, 5));
+    answer(teachersOf('第一中学').slice(0, 2));
+    expect(roundResults(db, sent.round.id)).toMatchObject({ answered: 13, suppressed: false });
+    const bySchool = surveyResultsByGroup(db, sent.round.id, 'school');
+    expect(bySchool.map((g) => [g.group, g.answered, g.suppressed])).toEqual([
+      ['城关幼儿园', 6, false],
+      ['第二小学', 5, true],
+      ['第一中学', 2, true],
+    ]);
+    expect(bySchool[1].questions[0]).toEqual({ key: 'need', kind: 'choice', prompt: '需求', answered: 5 });
   });
 
   it('survey results by school and 职务; an audience with nobody, a bad list or a past deadline is refused', () => {

@@ -46,6 +46,9 @@ export const surveysConsoleText = {
     stats: { invited: '邀请人数', answered: '收回份数', rate: '回收率', closes: '截止时间' },
     rate: pct,
     suppressed: (min: number, n: number) => `目前收回 ${n} 份，不足 ${min} 份：为保护匿名，只显示份数，不显示分布、均分和意见。`,
+    allRoundsSmall: (min: number, n: number) => `共收回 ${n} 份，但每场都不足 ${min} 份：为保护匿名，只显示份数，不显示分布、均分和意见。`,
+    complement: (min: number, n: number) => `收回 ${n} 份，但其他分组不足 ${min} 份：为免相减推出它们的答卷，这一组也只显示份数。`,
+    pooledNote: (min: number, pooled: number, n: number) => `分布、均分和意见只计入收回满 ${min} 份的场次（${pooled} 份，共收回 ${n} 份）。`,
     answeredOf: (n: number) => `${n} 人作答`,
     mean: (mean: number) => `均分 ${mean.toFixed(2)}（满分 5 分）`,
     comments: (n: number) => `意见（${n} 条，按文字排序）`,
@@ -70,7 +73,7 @@ export const surveysConsoleText = {
     rounds: '场次',
     overallMean: '总体均分',
     none: '这段时间没有培训评价。',
-    tooFew: '不足 5 份',
+    tooFew: '只显示份数',
     details: '查看分布',
   },
   export: {
@@ -82,7 +85,6 @@ export const surveysConsoleText = {
     sheet: '结果',
     header: ['分组', '场次数', '邀请人数', '收回份数', '回收率', '题目', '选项或意见', '份数', '均分'],
     meanLabel: '均分',
-    suppressed: (min: number) => `不足 ${min} 份，只显示份数`,
     rate: pct,
   },
   compose: {

@@ -5,8 +5,7 @@
  * (under MIN_GROUP_SIZE answers) shows its count and nothing else, whatever the question.
  */
 import { surveysConsoleText as C } from '../../bot/i18n/zh-CN.surveys-console.js';
-import { MIN_GROUP_SIZE } from '../../surveys/anonymity.js';
-import { shownComments } from '../../surveys/export.js';
+import { shownComments, suppressionNote } from '../../surveys/export.js';
 import type { GroupResults, QuestionResult } from '../../surveys/results.js';
 import { Alert } from './components.js';
 
@@ -85,17 +84,19 @@ function QuestionBlock(props: { question: QuestionResult; index: number }) {
 }
 
 /** A group's results: the questions, or (under the minimum group size) the count only. */
-export function GroupResultsView(props: { results: GroupResults }) {
+export function GroupResultsView(props: { results: GroupResults; pooled?: number }) {
   const r = props.results;
+  const note = suppressionNote(r, props.pooled);
   if (r.suppressed) {
     return (
       <div class="survey-suppressed">
-        <Alert kind="info">{C.round.suppressed(MIN_GROUP_SIZE, r.answered)}</Alert>
+        <Alert kind="info">{note}</Alert>
       </div>
     );
   }
   return (
     <div class="survey-results">
+      {note ? <p class="muted survey-pooled">{note}</p> : null}
       {r.questions.map((q, i) => (
         <QuestionBlock question={q} index={i} />
       ))}

@@ -118,30 +118,35 @@ describe('results pages', () => {
     expect(few).not.toContain('survey-question');
   });
 
-  it('groups by trainer and project: each group held to five on its own, on the page and in the files', async () => {
-    evaluated(app.db, now(), { title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 4), [5, 5, 4], ['李一']);
-    evaluated(app.db, now(), { title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(4, 8), [4, 4], ['李二']);
+  it('groups by trainer and project: each group held to five on its own, small rounds counted but not shown, on the page and in the files', async () => {
+    evaluated(app.db, now(), { title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 6), [5, 5, 4, 4, 4], ['李一']);
+    evaluated(app.db, now(), { title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(6, 10), [1, 1], ['李二']);
     evaluated(app.db, now(), { title: 'B1', trainer: '张老师', project: '国培2026' }, teachers.slice(8, 12), [2, 3], ['张的意见']);
     const { cookie } = await signInWithToken(app);
     const page = await (await get(app, '/admin/surveys/by/trainer', cookie)).text();
     expect(page).toContain('李老师');
     expect(page).toContain('李一');
+    expect(page).toContain('分布、均分和意见只计入收回满 5 份的场次（5 份，共收回 7 份）');
+    expect(page).not.toContain('李二');
     expect(page).toContain('目前收回 2 份，不足 5 份');
     expect(page).not.toContain('张的意见');
 
     const rows = await workbookOf(await get(app, '/admin/surveys/by/trainer.xlsx', cookie));
     expect(rows[0]).toEqual(['分组', '场次数', '邀请人数', '收回份数', '回收率', '题目', '选项或意见', '份数', '均分']);
     const zhang = rows.filter((r) => r[0] === '张老师');
-    expect(zhang).toEqual([['张老师', 1, 4, 2, '50%', null, '不足 5 份，只显示份数', null, null]]);
+    expect(zhang).toEqual([['张老师', 1, 4, 2, '50%', null, '目前收回 2 份，不足 5 份：为保护匿名，只显示份数，不显示分布、均分和意见。', null, null]]);
     const li = rows.filter((r) => r[0] === '李老师');
+    expect(li[0].slice(0, 5)).toEqual(['李老师', 2, 10, 7, '70%']);
+    expect(li[0][6]).toContain('只计入收回满 5 份的场次');
     expect(li.find((r) => r[5] === '总体评价' && r[6] === '均分')![8]).toBe(4.4);
+    expect(li.find((r) => r[5] === '总体评价' && r[6] === '1 很不满意')![7]).toBe(0);
     expect(li.filter((r) => r[5] === '总体评价' && r[6] === '4 满意')[0][7]).toBe(3);
-    expect(li.filter((r) => r[6] === '李一' || r[6] === '李二')).toHaveLength(2);
+    expect(rows.flat()).not.toContain('李二');
     expect(rows.flat()).not.toContain('张的意见');
     expectNoRespondentRows(rows);
 
-    const dated = await workbookOf(await get(app, '/admin/surveys/by/trainer.xlsx?from=2026-11-25', cookie));
-    expect(dated.filter((r) => r[0] === '李老师')).toEqual([['李老师', 1, 4, 3, '75%', null, '不足 5 份，只显示份数', null, null]]);
+    const dated = await workbookOf(await get(app, '/admin/surveys/by/trainer.xlsx?to=2026-11-24', cookie));
+    expect(dated.filter((r) => r[0] === '李老师')).toEqual([['李老师', 1, 4, 2, '50%', null, '目前收回 2 份，不足 5 份：为保护匿名，只显示份数，不显示分布、均分和意见。', null, null]]);
     expect((await get(app, '/admin/surveys/by/project.csv', cookie)).status).toBe(200);
     expect((await get(app, '/admin/surveys/by/teacher', cookie)).status).toBe(404);
   });
@@ -166,7 +171,7 @@ describe('results pages', () => {
 
     const few = await workbookOf(await get(app, `/admin/surveys/${small.id}.xlsx`, cookie));
     expect(few).toHaveLength(2);
-    expect(few[1].slice(1)).toEqual([null, 6, 2, '33.3%', null, '不足 5 份，只显示份数', null, null]);
+    expect(few[1].slice(1)).toEqual([null, 6, 2, '33.3%', null, '目前收回 2 份，不足 5 份：为保护匿名，只显示份数，不显示分布、均分和意见。', null, null]);
     expect(few.flat()).not.toContain('仅两人');
     // An evaluation has no school or 职务 split; an unknown round is a 404.
     expect((await get(app, `/admin/surveys/${big.id}-school.xlsx`, cookie)).status).toBe(404);

@@ -98,7 +98,7 @@ describe('a needs survey from the console', () => {
     expect(count(app, 'outbox')).toBe(0);
   });
 
-  it('shows and exports results by school and 职务, a school under five answers as its count only', async () => {
+  it('shows and exports results by school and 职务, a school under five answers as its count only (and the next smallest with it)', async () => {
     const sent = await send({ ...FORM, audience: 'all', step: 'send' });
     const id = Number(/(\d+)$/.exec(sent.headers.get('location')!)![1]);
     const round = getRound(app.db, id)!;
@@ -107,20 +107,25 @@ describe('a needs survey from the console', () => {
       expect(takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teacherId)!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
     bySchool('第一中学').slice(0, 6).forEach((t, i) => answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`));
     bySchool('第二小学').slice(0, 2).forEach((t) => answer(t.id, '班级管理', '二小的悄悄话'));
+    bySchool('城关幼儿园').slice(0, 5).forEach((t) => answer(t.id, '班级管理', '幼儿园意见'));
 
     const page = await (await get(app, `/admin/surveys/${id}?by=school`, signed.cookie)).text();
     expect(page).toContain('一中意见3');
     expect(page).toContain('目前收回 2 份，不足 5 份');
     expect(page).not.toContain('二小的悄悄话');
-    expect(page).toContain('城关幼儿园');
+    // 城关幼儿园 has five, but the round's thirteen minus 第一中学 and 城关 would be 第二小学's two: it is hidden too.
+    expect(page).toContain('收回 5 份，但其他分组不足 5 份');
+    expect(page).not.toContain('幼儿园意见');
 
     const res = await get(app, `/admin/surveys/${id}-school.xlsx`, signed.cookie);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const rows = (wb.worksheets[0].getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1));
-    expect(rows.filter((r) => r[0] === '第二小学')).toEqual([['第二小学', '', 10, 2, '20%', '', '不足 5 份，只显示份数', '', '']]);
+    expect(rows.filter((r) => r[0] === '第二小学')).toEqual([['第二小学', '', 10, 2, '20%', '', '目前收回 2 份，不足 5 份：为保护匿名，只显示份数，不显示分布、均分和意见。', '', '']]);
     expect(rows.find((r) => r[0] === '第一中学' && r[6] === '课堂教学')![7]).toBe(3);
     expect(rows.flat()).not.toContain('二小的悄悄话');
+    expect(rows.flat()).not.toContain('幼儿园意见');
+    expect(rows.filter((r) => r[0] === '城关幼儿园')).toHaveLength(1);
     const roles = await (await get(app, `/admin/surveys/${id}?by=role`, signed.cookie)).text();
     expect(roles).toContain('教师');
     expect((await get(app, `/admin/surveys/${id}-role.csv`, signed.cookie)).status).toBe(200);

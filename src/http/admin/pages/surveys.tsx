@@ -214,7 +214,7 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const { groups, filters, problem } = grouped(c, name);
     if (format) {
       if (problem) return c.text(problem, 400);
-      const rows = resultRows(groups.map((g) => ({ label: g.label, rounds: g.rounds, results: g })));
+      const rows = resultRows(groups.map((g) => ({ label: g.label, rounds: g.rounds, pooled: g.pooled, results: g })));
       return download(c, rows, C.export.groupFile(C.list.by[name]), format, C.export.sheet, EXPORT_WIDTHS);
     }
     const dates = query({ from: filters.from, to: filters.to });
@@ -267,7 +267,7 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
           {groups.map((g, i) => (
             <Panel title={g.label} class="survey-group" style="margin-bottom:14px">
               <a id={`group-${i}`} />
-              <GroupResultsView results={g} />
+              <GroupResultsView results={g} pooled={g.pooled} />
             </Panel>
           ))}
         </Page>
