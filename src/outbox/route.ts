@@ -43,7 +43,7 @@ export function routeRow(
 /**
  * The message, plus the later candidates its sender can carry in the same call (same batch key: one route and one
  * reply, e.g. a broadcast's rows to DingTalk users), up to the sender's maximum, skipping rows `taken` (in flight,
- * held, or behind an older row of their recipient's). They share one rate-limit slot, because they are one call.
+ * held, behind an older row of their recipient's, or quiet rows in quiet hours). They share one rate-limit slot, because they are one call.
  * Candidates from index `from` on. `cut`: the candidates ran out before the batch was full.
  */
 export function formBatch(
@@ -62,8 +62,8 @@ export function formBatch(
   const targets = new Set([JSON.stringify(first.target)]);
   for (let i = from; i < candidates.length && batch.length < max; i++) {
     const row = candidates[i];
-    // Quiet rows are left to the one-by-one path, which knows when they may go.
-    if (row.platform !== sender.platform || row.quiet || taken(row)) continue;
+    // `taken` also says when a quiet row may not go now (the one-by-one path then postpones it).
+    if (row.platform !== sender.platform || taken(row)) continue;
     let message: OutboxMessage;
     try {
       message = lazyOutboxMessage(db, row);
