@@ -84,6 +84,8 @@ describe('evaluation rounds from the scheduler', () => {
     const reminders = outboxLike(`survey:${round.id}:remind:%`);
     expect(reminders.map((r) => r.idempotencyKey.split(':').pop()).sort()).toEqual(teachers.slice(2, 5).map(String).sort());
     expect(reminders.every((r) => r.quiet && JSON.parse(r.reply).text.includes('只提醒这一次'))).toBe(true);
+    // One send time for the round (jittered by the round, not by teacher), so DingTalk sends them 20 users a call.
+    expect(new Set(reminders.map((r) => r.nextAttemptAt.getTime())).size).toBe(1);
     at('2026-11-27T10:00:30+08:00');
     expect(tick().surveyReminders).toBe(0);
     expect(outboxLike(`survey:${round.id}:remind:%`)).toHaveLength(3);
