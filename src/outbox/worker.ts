@@ -185,7 +185,6 @@ export class OutboxWorker {
     const page = this.inFlight.size + this.ready.rows + Math.min((free * 5 + this.ready.capacity - this.ready.size) * this.maxBatch, 1000);
     const fifo = dueRows(db, at, page);
     const moreThanRead = fifo.length >= page;
-    const lastRead = fifo.at(-1)?.id;
     // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the lanes of the most
     // recently due rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly
     // oldest first.
@@ -242,7 +241,7 @@ export class OutboxWorker {
       for (const m of batch) seen.add(m.id);
       // The page ends inside this call (it holds the last row read): a later look, reading past it, builds it whole.
       // Only then, and only while other calls move the page on: waiting on short calls stalled whole backlogs.
-      if (cut && moreThanRead && !walked && batch.some((m) => m.id === lastRead) && (this.callsInFlight > 0 || this.ready.size > 0)) continue;
+      if (cut && moreThanRead && !walked && batch.some((m) => m.id === fifo.at(-1)?.id) && (this.callsInFlight > 0 || this.ready.size > 0)) continue;
       for (const m of batch) lanes.busy.add(m.lane!);
       if (wait > 0) {
         // Built now, sent the moment its slot frees (armReady), without another look at the table.
