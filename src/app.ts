@@ -21,6 +21,7 @@ import type { PlatformAdapter } from './platforms/adapter.js';
 import { ConsoleAdapter } from './platforms/console/adapter.js';
 import type { PlatformDefinition } from './platforms/platform.js';
 import { PLATFORMS } from './platforms/registry.js';
+import { declarePlatforms } from './core/platform-traits.js';
 import { Scheduler } from './schedule/cron.js';
 import { BackupSchedule } from './backup/schedule.js';
 import { backupDirFor } from './backup/backups.js';
@@ -111,6 +112,8 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   const consoleAdapter = new ConsoleAdapter(bot, clock, filesDirFor(config.DATABASE_PATH));
   const adapters: PlatformAdapter[] = [consoleAdapter];
   const platforms = options.platforms ?? PLATFORMS;
+  // The features and the outbox read the platforms' traits (card forms, preference) from the ground layer.
+  declarePlatforms(platforms);
   for (const platform of platforms) {
     if (platform.enabled(config)) {
       adapters.push(platform.createAdapter(deps, { transportClock: options.transportClock, options: options.platformOptions?.[platform.id] }));

@@ -3,6 +3,8 @@
  *   broadcast status <编号> [--json]   已发送 n/N, delivered, failed (with reasons), not bound, pending
  *   broadcast list                     recent broadcasts
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';

@@ -2,6 +2,8 @@
  * `certificate <工号> [--year 2025] --out FILE.pdf` — one teacher's 学时证明, issued and recorded as the chat
  * would; `certificates revoke <证明编号> <原因>` — revoke one (audited; the verify page then says 已作废).
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import { writeFileSync } from 'node:fs';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { dateIn } from '../time/zone.js';

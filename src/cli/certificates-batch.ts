@@ -3,6 +3,8 @@
  * 学时证明 issued and recorded as `certificate <工号>` does, collected into DIR/学时证明-<学校>-<日期>.zip, with the
  * 培训档案 workbook beside it. An unknown school is refused with the list of known ones.
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import { mkdirSync } from 'node:fs';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { dateIn } from '../time/zone.js';

@@ -6,6 +6,8 @@
  *   deadlines file <事项编号或标题> <学校>      record a filing received on paper / by email
  *   deadlines cancel <事项编号或标题>
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';

@@ -3,6 +3,8 @@
  * as the chat and the console. approve/reject act as the roster person given by --as (a school leader at the
  * school step, or an officer at any step), audited under `cli:<工号>`; the teacher's notice is queued for the bot.
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import { writeFileSync, renameSync } from 'node:fs';
 import { dateTimeIn } from '../time/zone.js';
 import { type Db } from '../../db/client.js';

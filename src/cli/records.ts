@@ -2,6 +2,8 @@
  * `records revoke <编号> --reason …` and `records correct <编号> [--hours N] [--category X] [--date D] --reason …`:
  * the chat's 撤销记录 / 更正记录 for the office's terminal, through the same ledger functions.
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import { dateIn, dateTimeIn } from '../time/zone.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';

@@ -6,6 +6,8 @@
  *   session attendance <编号> --format csv|xlsx [--out <文件>]   (csv without --out goes to stdout)
  *   session close <编号> | session cancel <编号> --reason <原因>
  */
+// Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
+import '../platforms/registry.js';
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';

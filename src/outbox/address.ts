@@ -1,22 +1,19 @@
 import type { Db } from '../../db/client.js';
 import { accountsOfTeachers } from './store.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
+import { reachRank } from '../core/platform-traits.js';
 
 /**
- * Real platforms first (Feishu, then DingTalk, then any other registered one); the console is only a last resort
- * (it exists on every install).
+ * The account a teacher is reached at: the binding on the first platform in the registry's order (Feishu, else
+ * DingTalk), else one on a platform no longer listed, else the console (it exists on every install).
  */
-const PREFERENCE: Record<string, number> = { feishu: 0, dingtalk: 1, console: 99 };
-const OTHER_PLATFORM = 50;
-
-/** The account a teacher is reached at: their Feishu binding, else DingTalk, else the console. */
 export function accountsOf(db: Db, teacherIds: readonly number[]): Map<number, { platform: Platform; accountId: string }> {
   const result = new Map<number, { platform: Platform; accountId: string }>();
   for (let i = 0; i < teacherIds.length; i += 500) {
     const rows = accountsOfTeachers(db, teacherIds.slice(i, i + 500));
     for (const row of rows) {
       const current = result.get(row.teacherId);
-      if (!current || (PREFERENCE[row.platform] ?? OTHER_PLATFORM) < (PREFERENCE[current.platform] ?? OTHER_PLATFORM)) {
+      if (!current || reachRank(row.platform) < reachRank(current.platform)) {
         result.set(row.teacherId, { platform: row.platform, accountId: row.accountId });
       }
     }

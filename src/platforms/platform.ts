@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { PlatformTraits } from '../core/platform-traits.js';
 import type { IdentityProvider } from '../websignin/identity.js';
 import type { AdapterDeps, PlatformAdapter } from './adapter.js';
 
@@ -13,11 +14,10 @@ export interface PlatformStart {
 
 /**
  * One platform, as the app finds it: through the registry (registry.ts), never by its name. Everything about a
- * platform lives in its folder under src/platforms; this is the whole of what the rest of the app asks of it.
+ * platform lives in its folder under src/platforms; this is the whole of what the rest of the app asks of it
+ * (the layers below the adapters ask only its traits, through src/core/platform-traits.ts).
  */
-export interface PlatformDefinition {
-  /** Its name in events, bindings and outbox rows ('feishu'). */
-  readonly id: string;
+export interface PlatformDefinition extends PlatformTraits {
   /** Whether the configuration turns it on (its credentials are set). */
   enabled(config: Config): boolean;
   /** Its adapter: HTTP routes (webhooks), long connections, the sender and the file downloader. */

@@ -1,5 +1,6 @@
 import { dingtalkPlatform } from './dingtalk/platform.js';
 import { feishuPlatform } from './feishu/platform.js';
+import { declarePlatforms } from '../core/platform-traits.js';
 import type { PlatformDefinition } from './platform.js';
 
 /**
@@ -8,3 +9,5 @@ import type { PlatformDefinition } from './platform.js';
  * always there, built by the app itself.)
  */
 export const PLATFORMS: readonly PlatformDefinition[] = [feishuPlatform, dingtalkPlatform];
+
+declarePlatforms(PLATFORMS);

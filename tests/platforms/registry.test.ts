@@ -25,6 +25,7 @@ function fakechat() {
   const connection = { open: false, opened: 0 };
   const definition: PlatformDefinition = {
     id: 'fakechat',
+    supportsCardForms: false,
     enabled: (config) => config.LOG_LEVEL === 'silent',
     createAdapter: (deps) => ({
       platform: 'fakechat',

@@ -1,3 +1,5 @@
+// The invitations are built with the platforms' traits, which the registry declares (the app loads it).
+import '../../src/platforms/registry.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
 import { bindAccount } from '../../src/ledger/accounts.js';

@@ -7,6 +7,8 @@ import { createDingtalkAdapter, type DingtalkAdapterOptions } from './adapter.js
 /** DingTalk, as the registry knows it. */
 export const dingtalkPlatform: PlatformDefinition = {
   id: 'dingtalk',
+  // Its ActionCard has buttons only: a form is answered step by step in chat.
+  supportsCardForms: false,
   enabled: dingtalkEnabled,
   createAdapter: (deps, start) => createDingtalkAdapter(deps, { platformClock: start.transportClock, ...(start.options as DingtalkAdapterOptions | undefined) }),
   offStatus: () => serverText.startup.dingtalkOff,

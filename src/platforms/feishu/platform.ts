@@ -7,6 +7,8 @@ import { createFeishuAdapter, type FeishuAdapterOptions } from './adapter.js';
 /** Feishu (Lark), as the registry knows it. */
 export const feishuPlatform: PlatformDefinition = {
   id: 'feishu',
+  // Card JSON 2.0 forms: a survey's questions and an approval's 退回 reason are answered in the card.
+  supportsCardForms: true,
   enabled: feishuEnabled,
   createAdapter: (deps, start) => createFeishuAdapter(deps, start.options as FeishuAdapterOptions | undefined),
   offStatus: () => serverText.startup.feishuOff,

@@ -1,5 +1,6 @@
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { CardForm, Platform, Reply } from '../../core/messages.js';
+import { supportsCardForms } from '../../core/platform-traits.js';
 import { MAX_TEXT_ANSWER, optionsOf, type Questions } from '../questions.js';
 
 /** The command a Feishu form's submit runs (commands/survey-form.ts): `<round>.<token> {fields}`. */
@@ -47,14 +48,14 @@ export function formFields(questions: Questions): CardForm['fields'] {
 }
 
 /**
- * What an invitee receives. On Feishu a card with a form (every question, one submit) whose submit carries the
- * ticket; elsewhere plain text saying how to answer step by step (no ticket: the token's plaintext is kept only
+ * What an invitee receives. Where cards hold forms (Feishu) a card with a form (every question, one submit) whose
+ * submit carries the ticket; elsewhere plain text saying how to answer step by step (no ticket: the token's plaintext is kept only
  * where it is needed, in the card).
  */
 export function invitationReply(input: InvitationInput, platform: Platform, ticket: string): Reply {
   const lines = introLines(input);
   const title = input.kind === 'evaluation' ? S.invite.evaluationTitle(input.title) : S.invite.surveyTitle(input.title);
-  if (platform !== 'feishu') return { text: [title, ...lines, S.invite.howText(input.kind)].join('\n') };
+  if (!supportsCardForms(platform)) return { text: [title, ...lines, S.invite.howText(input.kind)].join('\n') };
   return {
     text: [title, ...lines, S.invite.howCard(input.kind)].join('\n'),
     card: {
