@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dateIn } from '../time/zone.js';
 import { declarationCore as m } from '../bot/i18n/zh-CN.declarations.js';
-import { MAX_HOURS } from '../import/rules.js';
+import { MAX_RECORD_HOURS } from '../policy/limits.js';
 import { calendarYearOf, compareDates, isValidDate } from '../policy/dates.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import type { Db } from '../../db/client.js';
@@ -20,7 +20,7 @@ const InputSchema = z.object({
   endDate: z.string().trim().refine(isValidDate, m.invalid.date),
   hours: z
     .number(m.invalid.hours)
-    .refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_HOURS && twoDecimals(n), m.invalid.hours),
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_RECORD_HOURS && twoDecimals(n), m.invalid.hours),
   category: z.string().trim().min(1),
   certificateNo: z
     .string()

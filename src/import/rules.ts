@@ -5,6 +5,7 @@
  * strings to values (是 → true, '1.5' → 1.5) is done by `teacherValues` / `hoursValue`.
  */
 import { z } from 'zod';
+import { MAX_RECORD_HOURS } from '../policy/limits.js';
 import { isValidDate } from '../policy/dates.js';
 import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { policyIdsOnly, type PolicyNames } from './policy-names.js';
@@ -14,8 +15,6 @@ import { importText } from '../bot/i18n/zh-CN.import.js';
 
 /** The exact reasons officers see (tests compare against these): the import catalogue's row reasons. */
 export const REASONS = importText.rows;
-
-export const MAX_HOURS = 1000;
 
 const input = (issue: { input?: unknown }) => String(issue.input ?? '');
 const stop = { abort: true } as const;
@@ -100,7 +99,7 @@ export function hoursCell() {
     .min(1, { error: REASONS.required, ...stop })
     .regex(NUMBER_SHAPE, { error: (i) => REASONS.notNumber(input(i)), ...stop })
     .refine((v) => Number(v) > 0, { error: REASONS.notPositive, ...stop })
-    .refine((v) => Number(v) <= MAX_HOURS, { error: REASONS.tooMany(MAX_HOURS), ...stop })
+    .refine((v) => Number(v) <= MAX_RECORD_HOURS, { error: REASONS.tooMany(MAX_RECORD_HOURS), ...stop })
     .refine(atMostTwoDecimals, { error: REASONS.decimals, ...stop });
 }
 
@@ -211,7 +210,7 @@ export function recordRowFastCheck(opts: { today: string }): (row: SourceRow) =>
   const hoursOk = memo((v) => {
     if (!NUMBER_SHAPE.test(v)) return false;
     const n = Number(v);
-    return n > 0 && n <= MAX_HOURS && atMostTwoDecimals(v);
+    return n > 0 && n <= MAX_RECORD_HOURS && atMostTwoDecimals(v);
   });
   const text = (v: unknown, min: number, max: number) => typeof v === 'string' && v.length >= min && v.length <= max;
   // A date written 2026/3/5 or 2026年3月5日 is stored as 2026-03-05: the cell is rewritten in place (as the schema's value would be).

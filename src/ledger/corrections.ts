@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { MAX_HOURS } from '../import/rules.js';
+import { MAX_RECORD_HOURS } from '../policy/limits.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
 import { onRecordCorrected, onRecordRevoked } from '../declarations/revocation.js';
@@ -84,7 +84,7 @@ export function correctRecord(
   if (input.hours !== undefined) {
     const v = input.hours.trim();
     const n = Number(v);
-    if (!HOURS_SHAPE.test(v) || !(n > 0) || n > MAX_HOURS) return refuse({ kind: 'bad_hours', value: v });
+    if (!HOURS_SHAPE.test(v) || !(n > 0) || n > MAX_RECORD_HOURS) return refuse({ kind: 'bad_hours', value: v });
     after.hours = n;
   }
   if (input.category !== undefined) {

@@ -32,7 +32,6 @@ export const LAYERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> = [
 const KNOWN: Record<string, string> = {
   'src/import/run.ts -> src/cli/demo-data.ts': 'the demo roster generator lives with the CLI',
   'src/ledger/corrections.ts -> src/declarations/revocation.ts': 'revoking a record tells its declaration directly',
-  'src/ledger/corrections.ts -> src/import/rules.ts': 'correction input reuses the import row rules',
   'src/websignin/identity.ts -> src/platforms/dingtalk/http.ts': 'web login calls DingTalk directly, not through the registry',
   'src/websignin/identity.ts -> src/platforms/dingtalk/openapi.ts': 'web login calls DingTalk directly, not through the registry',
 };
