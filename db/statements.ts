@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import type { Db } from './client.js';
+import { dialectOf, POSTGRES } from './handle.js';
 
 /**
  * The one place raw SQL meets the SQLite driver. Store files (src/<feature>/store.ts) call these; nothing else
@@ -41,4 +43,191 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
 /** True inside a transaction opened by inTransaction (or any other on this connection). */
 export function isInTransaction(db: Db): boolean {
   return db.$client.inTransaction;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The asynchronous seam (issue 16): the same calls on SQLite and PostgreSQL. The synchronous helpers above go
+// once their last callers are converted (tests/structure/async-stores.test.ts lists who is left).
+
+/** SQL text per dialect, for the few statements whose SQL differs (kept side by side in the store file). */
+export type SqlText = string | { sqlite: string; postgres: string };
+
+/** A raw SQL statement on either dialect. Placeholders are `?`; `Date` and boolean parameters are bound as each dialect stores them. */
+export interface Statement<P extends unknown[], R> {
+  get(...params: P): Promise<R | undefined>;
+  all(...params: P): Promise<R[]>;
+  /** Runs it for its effect: how many rows it changed. */
+  run(...params: P): Promise<{ changes: number }>;
+  /** The same statement returning each row's first column. */
+  pluck<V = unknown>(): Statement<P, V>;
+  /** The same statement returning each row as an array of its columns. */
+  raw<V extends unknown[] = unknown[]>(): Statement<P, V>;
+}
+
+type Mode = 'object' | 'pluck' | 'raw';
+
+/**
+ * A statement prepared once per connection and SQL text: on SQLite the cached better-sqlite3 statement (it runs
+ * synchronously; the promise is already settled), on PostgreSQL a named statement the driver prepares once per
+ * pooled connection.
+ */
+export function statement<P extends unknown[] = unknown[], R = unknown>(db: Db, sqlText: SqlText): Statement<P, R> {
+  return (dialectOf(db) === 'postgres' ? postgresStatement(db, sqlText, 'object') : sqliteStatement(db, sqlText, 'object')) as Statement<P, R>;
+}
+
+const textFor = (sqlText: SqlText, dialect: 'sqlite' | 'postgres') => (typeof sqlText === 'string' ? sqlText : sqlText[dialect]);
+
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+const sqliteStatements = new WeakMap<Database.Database, Map<string, Statement<unknown[], unknown>>>();
+
+function sqliteStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unknown[], unknown> {
+  const text = textFor(sqlText, 'sqlite');
+  let cache = sqliteStatements.get(db.$client);
+  if (!cache) sqliteStatements.set(db.$client, (cache = new Map()));
+  const key = `${mode}\u0000${text}`;
+  let wrapped = cache.get(key);
+  if (wrapped) return wrapped;
+  const prepared = db.$client.prepare(text);
+  if (mode === 'pluck') prepared.pluck();
+  if (mode === 'raw') prepared.raw();
+  const bind = (params: unknown[]) => (params.some((p) => p instanceof Date || typeof p === 'boolean') ? params.map(sqliteValue) : params);
+  wrapped = {
+    get: async (...params) => prepared.get(...bind(params)),
+    all: async (...params) => prepared.all(...bind(params)),
+    run: async (...params) => ({ changes: prepared.run(...bind(params)).changes }),
+    pluck: () => sqliteStatement(db, sqlText, 'pluck') as Statement<unknown[], never>,
+    raw: () => sqliteStatement(db, sqlText, 'raw') as Statement<unknown[], never>,
+  };
+  cache.set(key, wrapped);
+  return wrapped;
+}
+
+/** `?` → `$1, $2 …`, and a name per distinct text (the driver prepares a named statement once per connection). */
+const postgresTexts = new Map<string, { name: string; text: string }>();
+
+function postgresQuery(text: string): { name: string; text: string } {
+  let query = postgresTexts.get(text);
+  if (!query) {
+    let n = 0;
+    query = { name: `xs${postgresTexts.size + 1}`, text: text.replace(/\?/g, () => `$${++n}`) };
+    postgresTexts.set(text, query);
+  }
+  return query;
+}
+
+/** Where a PostgreSQL handle's queries go: its transaction's client, else its pool. */
+export const PG_CLIENT = Symbol('xueshi.pgClient');
+
+function pgClientOf(db: Db): pg.Pool | pg.PoolClient {
+  return ((db as unknown as { [PG_CLIENT]?: pg.PoolClient })[PG_CLIENT] ?? db.$client) as unknown as pg.Pool | pg.PoolClient;
+}
+
+function postgresStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unknown[], unknown> {
+  const { name, text } = postgresQuery(textFor(sqlText, 'postgres'));
+  const rowMode = mode === 'object' ? undefined : 'array';
+  const query = (params: unknown[]) => pgClientOf(db).query({ name, text, values: params, ...(rowMode ? { rowMode } : {}) });
+  const shape = (rows: unknown[]) => (mode === 'pluck' ? (rows as unknown[][]).map((r) => r[0]) : rows);
+  return {
+    get: async (...params) => shape((await query(params)).rows)[0],
+    all: async (...params) => shape((await query(params)).rows),
+    run: async (...params) => ({ changes: (await query(params)).rowCount ?? 0 }),
+    pluck: () => postgresStatement(db, sqlText, 'pluck') as Statement<unknown[], never>,
+    raw: () => postgresStatement(db, sqlText, 'raw') as Statement<unknown[], never>,
+  };
+}
+
+/** Marks a transaction's handle: its depth names the savepoint a nested transaction opens. */
+const TX = Symbol('xueshi.tx');
+type TxHandle = Db & { [TX]?: { savepoints: number } };
+
+/**
+ * Runs `fn(tx)` in one transaction and commits, or rolls back if it throws. Everything inside uses `tx`, never
+ * the outer handle (on PostgreSQL that is another connection). `transaction(tx, …)` inside is a savepoint, so a
+ * failing part rolls back alone.
+ *
+ * SQLite has one connection and one writer: transactions on it take turns through an async lock, so two events
+ * never interleave inside one (BEGIN IMMEDIATE takes the write lock up front, as inTransaction does).
+ */
+export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  const open = (db as TxHandle)[TX];
+  if (open) return savepoint(db, open, fn);
+  return dialectOf(db) === 'postgres' ? postgresTransaction(db, fn) : sqliteTransaction(db, fn);
+}
+
+async function savepoint<T>(tx: Db, open: { savepoints: number }, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  const name = `sp${++open.savepoints}`;
+  const run = (sqlText: string) => (dialectOf(tx) === 'postgres' ? pgClientOf(tx).query(sqlText) : tx.$client.exec(sqlText));
+  await run(`SAVEPOINT ${name}`);
+  try {
+    const result = await fn(tx);
+    await run(`RELEASE ${name}`);
+    return result;
+  } catch (error) {
+    await run(`ROLLBACK TO ${name}`);
+    await run(`RELEASE ${name}`);
+    throw error;
+  }
+}
+
+/** A FIFO lock per SQLite connection; `acquire` resolves with the function that releases it. */
+class AsyncLock {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  async acquire(): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.held = true;
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held = false;
+    };
+  }
+}
+
+const sqliteLocks = new WeakMap<Database.Database, AsyncLock>();
+
+async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  let lock = sqliteLocks.get(db.$client);
+  if (!lock) sqliteLocks.set(db.$client, (lock = new AsyncLock()));
+  const release = await lock.acquire();
+  const client = db.$client;
+  try {
+    prepared(db, 'BEGIN IMMEDIATE').run();
+    const tx = Object.create(db, { [TX]: { value: { savepoints: 0 } } }) as TxHandle;
+    try {
+      const result = await fn(tx);
+      prepared(db, 'COMMIT').run();
+      return result;
+    } catch (error) {
+      // An I/O error may already have ended the transaction.
+      if (client.inTransaction) prepared(db, 'ROLLBACK').run();
+      throw error;
+    }
+  } finally {
+    release();
+  }
+}
+
+async function postgresTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  const pool = db as unknown as { transaction<R>(fn: (tx: unknown) => Promise<R>): Promise<R> };
+  return pool.transaction(async (drizzleTx) => {
+    const session = (drizzleTx as { session: { client: pg.PoolClient } }).session;
+    Object.defineProperties(drizzleTx, {
+      [POSTGRES]: { value: true },
+      [PG_CLIENT]: { value: session.client },
+      [TX]: { value: { savepoints: 0 } },
+    });
+    return fn(drizzleTx as Db);
+  });
+}
+
+/** True inside a transaction opened by `transaction` (its handle) or by inTransaction on this connection. */
+export function inTransactionHandle(db: Db): boolean {
+  return Boolean((db as TxHandle)[TX]) || (dialectOf(db) === 'sqlite' && db.$client.inTransaction);
 }
