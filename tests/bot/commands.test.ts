@@ -5,6 +5,7 @@ import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher, countRows } from '../helpers/seed.js';
+import { databaseEnv } from '../helpers/db.js';
 
 let app: TestApp;
 let zhang: number;
@@ -206,13 +207,12 @@ describe('nothing twice', () => {
       kind: 'message', platform: 'console', eventId: 'crash-1', accountId: 'u1', chatId: 'console:u1',
       chatType: 'direct', text: '帮助', receivedAt: Date.now(), replyVia: {},
     });
-    // No drain: the process "dies" here. A new app over the same file handles it on start.
-    const path = app.config.DATABASE_PATH;
+    // No drain: the process "dies" here. A new app over the same database handles it on start.
     await app.stop();
     const { createXueshi } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config.js');
     const { silentLogger } = await import('../../src/logger.js');
-    const again = createXueshi({ config: loadConfig({ DATABASE_PATH: path }), logger: silentLogger, clock: app.fixedClock });
+    const again = createXueshi({ config: loadConfig(databaseEnv(app.config)), logger: silentLogger, clock: app.fixedClock });
     await again.start();
     await new Promise((r) => setTimeout(r, 50));
     await again.bot.drain();

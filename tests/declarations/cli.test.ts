@@ -21,8 +21,8 @@ let small: number;
 let big: number;
 let third: number;
 
-beforeEach(() => {
-  x = openDeclDb();
+beforeEach(async () => {
+  x = await openDeclDb();
   teacher = staff(x.db, 'T0001', '张三', '第一中学');
   staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
   officer = staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
@@ -44,7 +44,7 @@ async function cli(...args: string[]) {
   let stderr = '';
   const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
   const code = await runCli(['declarations', ...args], {
-    env: { DATABASE_PATH: x.path, LOG_LEVEL: 'silent', XUESHI_NOW: '2026-11-25T10:00:00+08:00' },
+    env: { ...x.env, LOG_LEVEL: 'silent', XUESHI_NOW: '2026-11-25T10:00:00+08:00' },
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => (stderr += s)),
   });

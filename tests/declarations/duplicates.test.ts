@@ -26,8 +26,8 @@ let teacher: number;
 let other: number;
 let leader: number;
 
-beforeEach(() => {
-  x = openDeclDb();
+beforeEach(async () => {
+  x = await openDeclDb();
   teacher = staff(x.db, 'T0001', '张三', '第一中学');
   other = staff(x.db, 'T0002', '李四', '第一中学');
   leader = staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);

@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord } from '../helpers/seed.js';
 import { person } from '../helpers/deadlines.js';
 import { auditsOf, input, outboxLike } from '../helpers/declarations.js';
+import { databaseEnv } from '../helpers/db.js';
 
 let app: TestApp;
 let zhang: number;
@@ -85,7 +86,7 @@ describe('recognised hours in the ledger', () => {
     let out = '';
     const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
     const code = await runCli(['records', 'revoke', `declaration:${id}`, '--reason', '重复参训'], {
-      env: { DATABASE_PATH: app.config.DATABASE_PATH, LOG_LEVEL: 'silent', XUESHI_NOW: '2026-11-25T10:00:00+08:00' },
+      env: { ...databaseEnv(app.config), LOG_LEVEL: 'silent', XUESHI_NOW: '2026-11-25T10:00:00+08:00' },
       stdout: sink,
       stderr: sink,
     });

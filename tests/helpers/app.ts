@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createXueshi, type Xueshi, type XueshiOptions } from '../../src/app.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+import { testDatabase } from './db.js';
 
 export interface TestApp extends Xueshi {
   dir: string;
@@ -12,31 +10,39 @@ export interface TestApp extends Xueshi {
   cleanup(): Promise<void>;
 }
 
-/** A real app over a real SQLite file in a fresh temp dir, with a clock the test controls. */
+/**
+ * A real app over a fresh test database (tests/helpers/db.ts: a SQLite file in a temp dir, or a PostgreSQL database
+ * with TEST_DATABASE_URL), with a clock the test controls. `dir` holds the files the app keeps beside its database.
+ */
 export async function createTestApp(
   env: Record<string, string> = {},
   options: Partial<XueshiOptions> & { now?: string } = {},
 ): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-test-'));
-  const config = loadConfig({ DATABASE_PATH: join(dir, 'xueshi.db'), LOG_LEVEL: 'silent', ...env });
+  const place = await testDatabase();
   const fixedClock = new FixedClock(options.now ?? '2026-11-25T10:00:00+08:00');
-  const app = createXueshi({
-    config,
-    clock: fixedClock,
-    logger: silentLogger,
-    outbox: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
-    evidence: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
-    ...options,
-  });
-  await app.start();
+  let app: Xueshi;
+  try {
+    app = createXueshi({
+      config: loadConfig({ ...place.env, LOG_LEVEL: 'silent', ...env }),
+      clock: fixedClock,
+      logger: silentLogger,
+      outbox: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
+      evidence: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },
+      ...options,
+    });
+    await app.start();
+  } catch (error) {
+    await place.drop();
+    throw error;
+  }
   let stopped = false;
   return Object.assign(app, {
-    dir,
+    dir: place.dir,
     fixedClock,
     async cleanup() {
       if (!stopped) await app.stop();
       stopped = true;
-      rmSync(dir, { recursive: true, force: true });
+      await place.drop();
     },
   });
 }

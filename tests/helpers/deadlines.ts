@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/logger.js';
 import { runSchedulerTick, type TickReport } from '../../src/schedule/tick.js';
 import type { TestApp } from './app.js';
 import { addTeacher } from './seed.js';
+import { databaseEnv } from './db.js';
 
 export const TZ = 'Asia/Shanghai';
 
@@ -61,13 +62,12 @@ export function person(
   return id;
 }
 
-/** A second process on the same database file: what a restart looks like. */
+/** A second process on the same database: what a restart looks like. */
 export async function restart(app: TestApp): Promise<TestApp> {
-  const path = app.config.DATABASE_PATH;
   const clock = app.fixedClock;
   await app.stop();
   app.stop = async () => {};
-  const again = createXueshi({ config: loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' }), logger: silentLogger, clock });
+  const again = createXueshi({ config: loadConfig({ ...databaseEnv(app.config), LOG_LEVEL: 'silent' }), logger: silentLogger, clock });
   await again.start();
   const dir = app.dir;
   return Object.assign(again, {

@@ -1,36 +1,35 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, like } from 'drizzle-orm';
-import { closeDatabase, openDatabase, schema, type Db } from '../../db/client.js';
+import { schema, type Db } from '../../db/client.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import type { PolicyPreset } from '../../src/policy/schema.js';
 import type { Actor, DeclarationInput } from '../../src/declarations/service.js';
+import { closeConnection, testDatabase } from './db.js';
 import { addTeacher } from './seed.js';
 
-/** A real SQLite file in a temp dir with the bundled presets: the declaration core without the app around it. */
+/** A fresh test database (tests/helpers/db.ts) with the bundled presets: the declaration core without the app around it. */
 export interface DeclDb {
+  /** A temp dir of the test's own (files it writes). */
   dir: string;
-  path: string;
+  /** The database's environment for a child process (the CLI). */
+  env: { DATABASE_PATH: string; DATABASE_URL?: string };
   db: Db;
   presets: Map<string, PolicyPreset>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function openDeclDb(): DeclDb {
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-decl-'));
-  const path = join(dir, 'xueshi.db');
-  const db = openDatabase(path);
+export async function openDeclDb(): Promise<DeclDb> {
+  const place = await testDatabase();
+  const db = await place.open();
   return {
-    dir,
-    path,
+    dir: place.dir,
+    env: place.env,
     db,
     presets: loadPresets(),
-    close() {
-      closeDatabase(db);
-      rmSync(dir, { recursive: true, force: true });
+    async close() {
+      await closeConnection(db);
+      await place.drop();
     },
   };
 }

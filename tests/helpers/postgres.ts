@@ -91,7 +91,8 @@ export function stopCluster(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One connection to `url` for the length of `fn`. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord } from '../helpers/seed.js';
 import { get, post, signInWithToken, startAdmin } from '../helpers/admin.js';
 import { person } from '../helpers/deadlines.js';
+import { databaseEnv } from '../helpers/db.js';
 
 let app: TestApp;
 let zhang: number;
@@ -93,11 +94,11 @@ describe('更正记录', () => {
   });
 });
 
-/** The CLI's own entry point, in process, on the same database file the bot serves. */
+/** The CLI's own entry point, in process, on the same database the bot serves. */
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const got = { out: '', err: '' };
   const sink = (key: 'out' | 'err') => new Writable({ write: (chunk, _e, done) => ((got[key] += String(chunk)), done()) });
-  const env = { DATABASE_PATH: app.config.DATABASE_PATH, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent' };
+  const env = { ...databaseEnv(app.config), XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent' };
   return { code: await runCli(args, { env, stdout: sink('out'), stderr: sink('err') }), ...got };
 }
 

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { FixedClock } from '../../src/clock.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import { enqueue } from '../../src/outbox/store.js';
 import type { SendResult, Sender } from '../../src/outbox/sender.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 /**
  * Reminders (rows flagged quiet) share a batch call with rows of the same text when they may go now, and are never
@@ -12,12 +13,12 @@ import { OutboxWorker } from '../../src/outbox/worker.js';
  */
 let db: Db;
 let worker: OutboxWorker | undefined;
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  db = await openTestDb();
 });
 afterEach(async () => {
   await worker?.stop();
-  closeDatabase(db);
+  await closeTestDb(db);
 });
 
 /** A platform taking up to 20 users a call for one text, like DingTalk's batchSend. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, schema, type Db } from '../../db/client.js';
+import { schema, type Db } from '../../db/client.js';
 import { findTeacherById } from '../../src/ledger/store.js';
 import { loadPresets } from '../../src/policy/presets.js';
 import { rotatingCode, stepOf } from '../../src/sessions/code.js';
@@ -7,15 +7,16 @@ import { createSession } from '../../src/sessions/service.js';
 import { lockedUntil, signIn, signOut } from '../../src/sessions/signin.js';
 import { windowState, type SessionRow } from '../../src/sessions/model.js';
 import { addTeacher } from '../helpers/seed.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 let db: Db;
 const presets = loadPresets();
 const t = (hhmmss: string) => new Date(`2026-03-02T${hhmmss}+08:00`);
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  db = await openTestDb();
 });
-afterEach(() => closeDatabase(db));
+afterEach(() => closeTestDb(db));
 
 function session(overrides: Record<string, unknown> = {}): SessionRow {
   const r = createSession(

@@ -1,21 +1,22 @@
 // The invitations are built with the platforms' traits, which the registry declares (the app loads it).
 import '../../src/platforms/registry.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { organiserAccount } from '../../src/surveys/organiser.js';
 import { sendSurvey } from '../../src/surveys/service.js';
 import { addTeacher } from '../helpers/seed.js';
 import { seedTeachers } from '../helpers/surveys.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 /** Who hears that results are in: the actor a round was opened by, reached on their chat account when they have one. */
 
 let db: Db;
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  db = await openTestDb();
 });
-afterEach(() => closeDatabase(db));
+afterEach(() => closeTestDb(db));
 
 describe('the organiser', () => {
   it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', () => {

@@ -1,11 +1,12 @@
 // The invitations are built with the platforms' traits, which the registry declares (the app loads it).
 import '../../src/platforms/registry.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { findTeacherById } from '../../src/ledger/store.js';
 import { resultsBy, roundResults, surveyResultsByGroup } from '../../src/surveys/results.js';
 import { openSessionEvaluation, sendSurvey, takeAnswers } from '../../src/surveys/service.js';
 import { addSession, seedTeachers, signIn } from '../helpers/surveys.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 /** results.ts: grouping by session, trainer and project, and the minimum group size applied to every group. */
 
@@ -13,11 +14,11 @@ const TZ = 'Asia/Shanghai';
 const NOW = new Date('2026-11-25T10:00:00+08:00');
 let db: Db;
 let teachers: number[];
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  db = await openTestDb();
   teachers = seedTeachers(db, 'console', 12, (i) => `acc-${i}`);
 });
-afterEach(() => closeDatabase(db));
+afterEach(() => closeTestDb(db));
 
 const deps = () => ({ db, now: NOW, sendAt: NOW, timeZone: TZ });
 

@@ -17,8 +17,8 @@ let leader: number;
 let leader2: number;
 let officer: number;
 
-beforeEach(() => {
-  x = openDeclDb();
+beforeEach(async () => {
+  x = await openDeclDb();
   teacher = staff(x.db, 'T0001', '张三', '第一中学');
   leader = staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
   leader2 = staff(x.db, 'L0002', '王副校长', '第一中学', ['leader']);
