@@ -103,15 +103,17 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 }
 
 /**
- * The server for this test file: TEST_DATABASE_URL when set, else a throwaway cluster when the binaries exist,
- * else null (the caller skips). Under CI a missing server is an error, never a silent skip.
+ * The server for this test file's PostgreSQL-only checks: TEST_DATABASE_URL (the whole suite runs on it) or
+ * PG_TEST_SERVER (a server for these checks only, while the suite stays on SQLite; what .ci/run gives), else a
+ * throwaway cluster when the binaries exist, else null (the caller skips). Under CI a missing server is an error,
+ * never a silent skip.
  */
 export async function testPostgres(): Promise<PgServer | null> {
-  const given = process.env.TEST_DATABASE_URL;
+  const given = process.env.TEST_DATABASE_URL || process.env.PG_TEST_SERVER;
   if (given) return { url: given, stop: async () => {} };
   const binDir = postgresBinDir();
   if (!binDir) {
-    if (process.env.CI) throw new Error('CI must test against PostgreSQL: set TEST_DATABASE_URL or install postgresql');
+    if (process.env.CI) throw new Error('CI must test against PostgreSQL: set PG_TEST_SERVER or TEST_DATABASE_URL, or install postgresql');
     return null;
   }
   const dir = mkdtempSync(join(tmpdir(), 'xueshi-pg-'));
