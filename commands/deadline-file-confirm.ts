@@ -19,14 +19,14 @@ export default defineCommand({
   allow: ['leader'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
-    const me = caller.teacher;
+    const mine = caller.leads;
     const m = t.deadlines.filed;
     const { query, school } = splitFilingText(text);
-    if (school !== null && school !== me.school) return { text: m.notYourSchool(school, me.school) };
-    const deadline = leaderDeadline(ctx, query, me.school);
+    if (school !== null && school !== mine) return { text: m.notYourSchool(school, mine) };
+    const deadline = leaderDeadline(ctx, query, mine);
     if (isReply(deadline)) return deadline;
-    const result = fileDeadline(db, deadline.id, me.school, me.id, ctx.clock.now(), `${caller.platform}:${caller.accountId}`);
-    if (!result.ok) return { text: m.already(deadline.title, me.school, formatDue(result.already.filedAt, timeZone).slice(0, 16)) };
-    return { text: m.ok(deadline.id, deadline.title, me.school), tone: 'success' };
+    const result = fileDeadline(db, deadline.id, mine, caller.teacher.id, ctx.clock.now(), `${caller.platform}:${caller.accountId}`);
+    if (!result.ok) return { text: m.already(deadline.title, mine, formatDue(result.already.filedAt, timeZone).slice(0, 16)) };
+    return { text: m.ok(deadline.id, deadline.title, mine), tone: 'success' };
   },
 });

@@ -21,24 +21,24 @@ export default defineCommand({
   allow: ['leader'],
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
-    const me = caller.teacher;
+    const mine = caller.leads;
     const m = t.deadlines.filed;
     const { query, school: named } = splitFilingText(text);
-    const school = named ?? me.school;
-    if (school !== me.school) return { text: m.notYourSchool(school, me.school) };
-    const deadline = leaderDeadline(ctx, query, me.school);
+    const school = named ?? mine;
+    if (school !== mine) return { text: m.notYourSchool(school, mine) };
+    const deadline = leaderDeadline(ctx, query, mine);
     if (isReply(deadline)) return deadline;
-    const already = filingOf(db, deadline.id, me.school);
-    if (already) return { text: m.already(deadline.title, me.school, formatDue(already.filedAt, timeZone).slice(0, 16)) };
+    const already = filingOf(db, deadline.id, mine);
+    if (already) return { text: m.already(deadline.title, mine, formatDue(already.filedAt, timeZone).slice(0, 16)) };
     const f = t.filing;
-    const ask = f.ask(deadline.id, deadline.title, me.school, formatDue(deadline.dueAt, timeZone));
+    const ask = f.ask(deadline.id, deadline.title, mine, formatDue(deadline.dueAt, timeZone));
     return {
       text: ask,
       card: {
         title: f.confirmTitle,
         tone: 'orange',
         sections: [{ lines: ask.split('\n') }],
-        buttons: [{ label: f.confirmButton, value: { command: '确认报送', args: `#${deadline.id} 学校:${me.school}` }, style: 'primary' }],
+        buttons: [{ label: f.confirmButton, value: { command: '确认报送', args: `#${deadline.id} 学校:${mine}` }, style: 'primary' }],
       },
     };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
+import { isLeader } from '../src/ledger/caller.js';
 import { formatDue } from '../src/deadlines/reminders.js';
 import { overviewText } from '../src/deadlines/service.js';
 import { daysLeft } from '../src/deadlines/slots.js';
@@ -17,19 +18,19 @@ export default defineCommand({
   run(ctx) {
     const { t, db, caller, timeZone } = ctx;
     const now = ctx.clock.now();
-    if (!caller.roles.has('leader')) return { text: overviewText(db, t, activeDeadlines(db, now), now, timeZone) };
-    const me = caller.teacher;
+    if (!isLeader(caller)) return { text: overviewText(db, t, activeDeadlines(db, now), now, timeZone) };
+    const mine = caller.leads;
     const m = t.deadlines.todo;
-    const open = openDeadlinesFor(db, me.school, now);
-    if (open.length === 0) return { text: m.none(me.school) };
+    const open = openDeadlinesFor(db, mine, now);
+    if (open.length === 0) return { text: m.none(mine) };
     const lines = open.map((d) => m.line(d.id, d.title, formatDue(d.dueAt, timeZone), t.deadlines.daysLeft(daysLeft(d, now, timeZone))));
     return {
-      text: [m.header(me.school, open.length), ...lines, m.footer].join('\n'),
+      text: [m.header(mine, open.length), ...lines, m.footer].join('\n'),
       card: {
-        title: m.header(me.school, open.length),
+        title: m.header(mine, open.length),
         tone: open.some((d) => daysLeft(d, now, timeZone) < 0) ? 'red' : 'blue',
         sections: [{ lines }],
-        buttons: open.slice(0, 3).map((d) => ({ label: m.button(d.id), value: { command: '已报送', args: `#${d.id} 学校:${me.school}` } })),
+        buttons: open.slice(0, 3).map((d) => ({ label: m.button(d.id), value: { command: '已报送', args: `#${d.id} 学校:${mine}` } })),
         note: m.footer,
       },
     };

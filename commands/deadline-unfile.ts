@@ -3,6 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
 import { isReply, leaderDeadline, splitFilingText, unfileDeadline } from '../src/deadlines/filing.js';
 import { formatDue } from '../src/deadlines/reminders.js';
+import { isLeader, isOfficer } from '../src/ledger/caller.js';
 import { choicesText, findDeadline } from '../src/deadlines/service.js';
 import type { DeadlineRow } from '../src/deadlines/store.js';
 
@@ -24,7 +25,7 @@ export default defineCommand({
   run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
     const me = caller.teacher;
-    const officer = caller.roles.has('officer');
+    const officer = isOfficer(caller);
     const f = t.filing;
     const { query, school: named } = splitFilingText(text);
 
@@ -37,15 +38,15 @@ export default defineCommand({
       deadline = match.deadline;
       school = named;
     } else {
-      if (!caller.roles.has('leader')) {
+      if (!isLeader(caller)) {
         const match = findDeadline(db, query);
         return { text: match.kind === 'one' ? f.whichSchool(match.deadline.id) : match.kind === 'many' ? choicesText(t, query, match, timeZone) : t.deadlines.match.notFound(query) };
       }
-      if (named && named !== me.school) return { text: t.deadlines.filed.notYourSchool(named, me.school) };
-      const found = leaderDeadline(ctx, query, me.school);
+      if (named && named !== caller.leads) return { text: t.deadlines.filed.notYourSchool(named, caller.leads) };
+      const found = leaderDeadline(ctx, query, caller.leads);
       if (isReply(found)) return found;
       deadline = found;
-      school = me.school;
+      school = caller.leads;
     }
     const outcome = unfileDeadline(db, deadline.id, school, { teacherId: me.id, officer, actor: `${caller.platform}:${caller.accountId}` }, ctx.clock.now(), timeZone);
     switch (outcome.kind) {

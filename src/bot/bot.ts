@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { enqueue, firstReplyFor } from '../outbox/store.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/store.js';
 import type { BotServices, Command, CommandContext } from './command.js';
-import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
+import { callerOf, isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
 import { HandlingPace } from './handling-pace.js';
 import { messagesFor, type Messages } from './i18n/index.js';
 import { Router } from './router.js';
@@ -250,7 +250,7 @@ export class Bot {
 
   callerFor(platform: IncomingMessage['platform'], accountId: string): Caller {
     const teacher = findTeacherByAccount(this.options.db, platform, accountId);
-    return { platform, accountId, teacher, roles: rolesOf(this.options.db, teacher) };
+    return callerOf(platform, accountId, teacher, rolesOf(this.options.db, teacher));
   }
 
   contextFor<C extends Caller>(caller: C, message: IncomingMessage | null): CommandContext<C> {

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { Messages } from './i18n/index.js';
 import type { IncomingMessage, Reply } from '../core/messages.js';
-import { isBound, type BoundCaller, type Caller } from '../ledger/caller.js';
+import { holdsRole, type BoundCaller, type Caller, type CallerWithRole } from '../ledger/caller.js';
 import type { Role } from '../ledger/roles.js';
 
 export type PresetRegistry = ReadonlyMap<string, PolicyPreset>;
@@ -39,13 +39,17 @@ export interface CommandContext<C extends Caller = Caller> extends BotServices {
 /** Who may run a command: 'anyone' also lets unbound accounts in (bind, help); a role list needs a bound caller holding one. */
 export type Allow = 'anyone' | readonly Role[];
 
-/** The caller a handler sees, typed by its command's `allow`: any account for 'anyone', otherwise a bound one. */
-export type CallerAllowedBy<A extends Allow> = A extends 'anyone' ? Caller : BoundCaller;
+/**
+ * The caller a handler sees, typed by its command's `allow`: any account for 'anyone'; otherwise one caller type
+ * per admitted role (['officer'] gives an OfficerCaller, ['leader', 'officer'] a LeaderCaller | OfficerCaller that
+ * the handler narrows with isLeader / isOfficer).
+ */
+export type CallerAllowedBy<A extends Allow> = A extends 'anyone' ? Caller : A extends readonly (infer R extends Role)[] ? CallerWithRole<R> : never;
 
 /** Whether `allow` lets this caller run the command; narrows the caller to what the handler is typed for. */
 export function admits<A extends Allow>(allow: A, caller: Caller): caller is CallerAllowedBy<A> & Caller {
   if (allow === 'anyone') return true;
-  return isBound(caller) && allow.some((role) => caller.roles.has(role));
+  return allow.some((role) => holdsRole(caller, role));
 }
 
 export interface CommandHelp {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineCommand } from '../../src/bot/command.js';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { defineCommand, type CallerAllowedBy } from '../../src/bot/command.js';
 import { findTeacherById } from '../../src/ledger/store.js';
 import { grantRole } from '../../src/ledger/roles.js';
-import type { Caller } from '../../src/ledger/caller.js';
+import { bindAccount } from '../../src/ledger/accounts.js';
+import { callerOf, isLeader, isOfficer, type BoundCaller, type Caller, type LeaderCaller, type OfficerCaller, type TeacherCaller } from '../../src/ledger/caller.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
 
@@ -12,7 +13,7 @@ let app: TestApp;
 let caller: (teacherId: number | null, roles: Caller['roles']) => Caller;
 beforeEach(async () => {
   app = await createTestApp();
-  caller = (teacherId, roles) => ({ platform: 'console', accountId: 'u1', teacher: teacherId === null ? null : (findTeacherById(app.db, teacherId) ?? null), roles });
+  caller = (teacherId, roles) => callerOf('console', 'u1', teacherId === null ? null : (findTeacherById(app.db, teacherId) ?? null), roles);
 });
 afterEach(async () => app.cleanup());
 
@@ -66,5 +67,77 @@ describe('a command typed by who may run it', () => {
     const id = addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
     expect(open.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
     expect(open.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
+  });
+});
+
+/** One command per kind of `allow`, each handler stating (for tsc) the caller type it is given. */
+const leadersOnly = defineCommand({
+  name: '校长',
+  aliases: [],
+  help: () => ({ summary: 'test', usage: '校长' }),
+  positional: [],
+  args: z.object({}),
+  allow: ['leader'],
+  run({ caller }) {
+    expectTypeOf(caller).toEqualTypeOf<LeaderCaller>();
+    // The school it leads is typed non-null: no check needed.
+    expectTypeOf(caller.leads).toEqualTypeOf<string>();
+    return { text: `leads ${caller.leads}` };
+  },
+});
+const leadersOrOfficers = defineCommand({
+  name: '审核',
+  aliases: [],
+  help: () => ({ summary: 'test', usage: '审核' }),
+  positional: [],
+  args: z.object({}),
+  allow: ['leader', 'officer'],
+  run({ caller }) {
+    expectTypeOf(caller).toEqualTypeOf<LeaderCaller | OfficerCaller>();
+    // @ts-expect-error an officer leads no school: narrow with isLeader first
+    const unnarrowed: string = caller.leads;
+    void unnarrowed;
+    if (isLeader(caller)) return { text: `leader of ${caller.leads}${isOfficer(caller) ? ' and officer' : ''}` };
+    expectTypeOf(caller).toEqualTypeOf<OfficerCaller>();
+    return { text: 'officer' };
+  },
+});
+
+describe('the caller type follows allow', () => {
+  it('gives each allow its own caller type', () => {
+    expectTypeOf<CallerAllowedBy<'anyone'>>().toEqualTypeOf<Caller>();
+    expectTypeOf<CallerAllowedBy<readonly ['teacher']>>().toEqualTypeOf<TeacherCaller>();
+    expectTypeOf<TeacherCaller>().toEqualTypeOf<BoundCaller>();
+    expectTypeOf<CallerAllowedBy<readonly ['leader']>>().toEqualTypeOf<LeaderCaller>();
+    expectTypeOf<CallerAllowedBy<readonly ['officer']>>().toEqualTypeOf<OfficerCaller>();
+    expectTypeOf<CallerAllowedBy<readonly ['leader', 'officer']>>().toEqualTypeOf<LeaderCaller | OfficerCaller>();
+    expectTypeOf<CallerAllowedBy<readonly ['teacher', 'officer']>>().toEqualTypeOf<TeacherCaller | OfficerCaller>();
+    // Distinct: an officer is not a leader, nor a plain bound caller one.
+    expectTypeOf<OfficerCaller>().not.toEqualTypeOf<LeaderCaller>();
+    expectTypeOf<BoundCaller>().not.toMatchTypeOf<OfficerCaller>();
+    expectTypeOf<BoundCaller>().not.toMatchTypeOf<LeaderCaller>();
+  });
+
+  it('a leader carries its school; the guards and allow agree with the roles held', () => {
+    const head = addTeacher(app.db, { employeeNo: 'L0001', name: '王校长', school: '第三小学', policyId: 'laibin' });
+    const clerk = addTeacher(app.db, { employeeNo: 'O0001', name: '赵干事', school: '教师发展中心', policyId: 'laibin' });
+    grantRole(app.db, head, 'leader', 'test');
+    grantRole(app.db, clerk, 'officer', 'test');
+    // The bot's own caller, as a message builds it: unbound leads nothing; bound, the roster's school.
+    expect(app.bot.callerFor('console', 'lead-1').leads).toBeNull();
+    bindAccount(app.db, 'console', 'lead-1', head);
+    expect(app.bot.callerFor('console', 'lead-1')).toMatchObject({ leads: '第三小学', roles: new Set(['teacher', 'leader']) });
+    const asLeader = caller(head, new Set(['teacher', 'leader']));
+    const asOfficer = caller(clerk, new Set(['teacher', 'officer']));
+    const asBoth = caller(head, new Set(['teacher', 'leader', 'officer']));
+    expect([asLeader.leads, asOfficer.leads, asBoth.leads]).toEqual(['第三小学', null, '第三小学']);
+    expect([isLeader(asLeader), isOfficer(asLeader), isLeader(asOfficer), isOfficer(asOfficer)]).toEqual([true, false, false, true]);
+    const t = app.bot.contextFor(asLeader, null).t;
+    expect(leadersOnly.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leads 第三小学' });
+    expect(leadersOnly.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: t.errors.forbidden('校长', ['leader']) });
+    expect(leadersOrOfficers.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leader of 第三小学' });
+    expect(leadersOrOfficers.invoke(app.bot.contextFor(asBoth, null), '')).toEqual({ text: 'leader of 第三小学 and officer' });
+    expect(leadersOrOfficers.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: 'officer' });
+    expect(leadersOrOfficers.invoke(app.bot.contextFor(caller(clerk, new Set(['teacher'])), null), '')).toEqual({ text: t.errors.forbidden('审核', ['leader', 'officer']) });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { CommandContext } from '../../bot/command.js';
-import type { BoundCaller } from '../../ledger/caller.js';
+import { isOfficer, type LeaderCaller, type OfficerCaller } from '../../ledger/caller.js';
 import type { Reply } from '../../core/messages.js';
 import { approvalCard, RETURN_REASON_FIELD } from './cards.js';
 import { stepNames } from './names.js';
@@ -15,10 +15,13 @@ export function decisionContext(ctx: CommandContext): DecisionContext {
   return { db: ctx.db, presets: ctx.presets, now: ctx.clock.now(), t: ctx.t, timeZone: ctx.timeZone };
 }
 
-/** Runs one decision for the caller (bound: the command's `allow` saw to it) and answers it. */
-export function decideFromChat(ctx: CommandContext<BoundCaller>, id: number, decision: Decision): Reply {
+/** Who may decide on a declaration from chat: what the approval commands' `allow: ['leader', 'officer']` admits. */
+export type ApproverCaller = LeaderCaller | OfficerCaller;
+
+/** Runs one decision for the caller (a leader or an officer: the command's `allow` saw to it) and answers it. */
+export function decideFromChat(ctx: CommandContext<ApproverCaller>, id: number, decision: Decision): Reply {
   const teacher = ctx.caller.teacher;
-  const officer = ctx.caller.roles.has('officer');
+  const officer = isOfficer(ctx.caller);
   const result = decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
   const card = result.view
     ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer }, names: stepNames(ctx.db, result.view) })

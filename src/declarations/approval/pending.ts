@@ -1,20 +1,20 @@
 /** What an approver asks in chat besides deciding: 待审申报 (their queue) and who a declaration may be handed to. */
 import type { CommandContext } from '../../bot/command.js';
-import type { BoundCaller } from '../../ledger/caller.js';
+import { isOfficer } from '../../ledger/caller.js';
 import type { Reply } from '../../core/messages.js';
 import { daysBetween } from '../../policy/dates.js';
 import { dateIn } from '../../time/zone.js';
 import { getDeclaration, listPendingFor } from '../service.js';
 import { flagsOf } from '../store.js';
 import { mayDecideNow } from './cards.js';
-import { decisionContext } from './chat.js';
+import { decisionContext, type ApproverCaller } from './chat.js';
 import { forwardCandidates, mayViewAsApprover } from './decide.js';
 
 /** Lines shown in chat at most; the rest are counted (the console lists them all). */
 export const PENDING_SHOWN = 15;
 const CANDIDATES_SHOWN = 10;
 
-export function pendingReply(ctx: CommandContext<BoundCaller>): Reply {
+export function pendingReply(ctx: CommandContext<ApproverCaller>): Reply {
   const m = ctx.t.declarations.approval.pending;
   const me = ctx.caller.teacher;
   const items = listPendingFor(ctx.db, me.id);
@@ -32,10 +32,10 @@ export function pendingReply(ctx: CommandContext<BoundCaller>): Reply {
 }
 
 /** 转交申报 <编号> without a 工号: how to type it, and the leaders of the teacher's school and officers it may go to. */
-export function forwardCandidatesReply(ctx: CommandContext<BoundCaller>, id: number): Reply {
+export function forwardCandidatesReply(ctx: CommandContext<ApproverCaller>, id: number): Reply {
   const m = ctx.t.declarations.approval;
   const me = ctx.caller.teacher;
-  const officer = ctx.caller.roles.has('officer');
+  const officer = isOfficer(ctx.caller);
   const view = mayViewAsApprover(decisionContext(ctx), id, { teacherId: me.id, officer }) ? getDeclaration(ctx.db, id) : null;
   if (!view) return { text: m.refusals.notYours(id), tone: 'warning' };
   if (!mayDecideNow(view, { teacherId: me.id, officer })) return { text: m.refusals.notYourStep(id, m.refusals.noLongerYours), tone: 'info' };

@@ -1,6 +1,6 @@
 import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
-import type { BoundCaller, Caller } from '../../ledger/caller.js';
+import { isOfficer, type BoundCaller, type Caller } from '../../ledger/caller.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import type { CardForm, Reply } from '../../core/messages.js';
 import type { Db } from '../../../db/client.js';
@@ -320,7 +320,7 @@ function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
   forget(db, caller, DRAFT_KEY);
   const id = outcome.declaration.id;
   // Nobody decides their own declaration: say so rather than leave it waiting in silence.
-  if (outcome.assignees.length === 0) return { text: D.noApprover(id, caller.roles.has('officer')), tone: 'warning' };
+  if (outcome.assignees.length === 0) return { text: D.noApprover(id, isOfficer(caller)), tone: 'warning' };
   if (outcome.flags.length > 0) return { text: D.submittedFlagged(id), tone: 'success' };
   if (d.resubmitId !== null) return { text: D.resubmitted(id), tone: 'success' };
   return { text: D.submitted(id, D.firstStep[outcome.declaration.currentStep ?? 'school'] ?? D.firstStep.school), tone: 'success' };
