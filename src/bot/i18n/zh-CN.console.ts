@@ -35,7 +35,6 @@ export const consoleText = {
   noSuchPerson: (who: string) => `（名册中没有「${who}」。可用工号，或 教师 / 校长 / 管理员；/cast 查看演示角色）`,
   boundElsewhere: (employeeNo: string) => `（工号 ${employeeNo} 已绑定到另一个控制台账号）`,
   asUsage: '（用法：/as <工号|教师|校长|管理员>）',
-  unknownSlash: (cmd: string) => `（没有 ${cmd} 这个控制台命令。/help 查看；不带 / 的话直接发给学时助手）`,
   noCast: '（名册中没有演示角色）',
   attachUsage: '（用法：/attach <文件路径>，把本机的图片或 PDF 当作聊天中发送的文件）',
   attachMissing: (path: string) => `（找不到文件 ${path}）`,

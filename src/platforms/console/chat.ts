@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, publicUrl } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { countTeachers } from '../../ledger/store.js';
 import { DataKindError } from '../../cli/demo-data.js';
-import { consoleCommand } from './commands.js';
+import { answerConsoleLine } from './commands.js';
 import { startDemo } from './demo.js';
 import { ConsoleSession } from './session.js';
 
@@ -37,10 +37,6 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
   return { app, session: new ConsoleSession(app), stop: () => app.stop() };
 }
 
-function showReplies(replies: readonly string[]): void {
-  for (const reply of replies) console.log(text.botSays(reply));
-}
-
 async function main(): Promise<void> {
   let opened;
   try {
@@ -59,14 +55,9 @@ async function main(): Promise<void> {
   rl.setPrompt(text.prompt);
   rl.prompt();
   for await (const line of rl) {
-    const own = consoleCommand(app.db, session, line, blurbs);
-    if (own?.quit) break;
-    if (own) {
-      if (own.output.length) console.log(own.output.join('\n'));
-      if (own.attach) showReplies(await session.send('', own.attach));
-    } else if (line.trim()) {
-      showReplies(await session.send(line.trim()));
-    }
+    const { printed, quit } = await answerConsoleLine(app.db, session, line, blurbs);
+    if (quit) break;
+    for (const block of printed) console.log(block);
     rl.prompt();
   }
   rl.close();

@@ -1,6 +1,6 @@
 /**
- * The terminal chat's own commands (a line starting with "/"): who am I, become someone else, the demo's cast.
- * Everything else goes to the bot as a message. The console is the local operator's tool (who holds the
+ * The terminal chat's own commands (/as, /whoami, /cast, /attach, /help, /quit): who am I, become someone else,
+ * the demo's cast. Everything else goes to the bot as a message, other "/" lines too (/hours is the bot's). The console is the local operator's tool (who holds the
  * database file anyway), so `/as` may pick any identity, by 工号 or by role (教师 / 校长 / 管理员).
  */
 import { statSync } from 'node:fs';
@@ -51,7 +51,8 @@ export interface ConsoleCommandResult {
 
 /**
  * Handles one line typed in the terminal chat: a console command's output, or null when the line is a message
- * for the bot. `quit` asks the chat to end.
+ * for the bot (any line that is not one of the console's own commands, whether or not it starts with "/").
+ * `quit` asks the chat to end.
  */
 export function consoleCommand(db: Db, session: ConsoleSession, line: string, blurbs?: ReadonlyMap<string, string>): ConsoleCommandResult | null {
   const m = /^[/／](\S+)\s*(.*)$/.exec(line.trim());
@@ -87,6 +88,20 @@ export function consoleCommand(db: Db, session: ConsoleSession, line: string, bl
     case '帮助':
       return { output: [text.commands] };
     default:
-      return { output: [text.unknownSlash(`/${m[1]}`)] };
+      return null;
   }
+}
+
+/** One line typed in the terminal chat, answered: the console's own output, else the bot's replies, as printed. */
+export async function answerConsoleLine(
+  db: Db,
+  session: ConsoleSession,
+  line: string,
+  blurbs?: ReadonlyMap<string, string>,
+): Promise<{ printed: string[]; quit: boolean }> {
+  const own = consoleCommand(db, session, line, blurbs);
+  if (own?.quit) return { printed: [], quit: true };
+  const printed = own?.output.length ? [own.output.join('\n')] : [];
+  const replies = own ? (own.attach ? await session.send('', own.attach) : []) : line.trim() ? await session.send(line.trim()) : [];
+  return { printed: [...printed, ...replies.map(text.botSays)], quit: false };
 }

@@ -8,9 +8,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messagesFor } from '../../../src/bot/i18n/index.js';
 import { publicUrl } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
-import { consoleCommand } from '../../../src/platforms/console/commands.js';
+import { answerConsoleLine, consoleCommand } from '../../../src/platforms/console/commands.js';
 import { startDemo, type RunningDemo } from '../../../src/platforms/console/demo.js';
 
 let dir: string;
@@ -116,8 +117,26 @@ describe('npm run demo', () => {
     expect(say('/as 火星人')).toContain('名册中没有「火星人」');
     expect(say('/whoami')).toContain('演示王芳');
     expect(say('/cast')).toContain('/as 管理员');
-    expect(say('/nope')).toContain('没有 /nope 这个控制台命令');
+    // Only the console's own commands are the console's: any other "/" line is a message for the bot.
+    expect(consoleCommand(d.app.db, d.session, '/nope')).toBeNull();
+    expect(consoleCommand(d.app.db, d.session, '/hours')).toBeNull();
     expect(consoleCommand(d.app.db, d.session, '我还差多少学时')).toBeNull();
     expect(consoleCommand(d.app.db, d.session, '/quit')?.quit).toBe(true);
+  });
+
+  it('a "/" line that is not a console command reaches the bot: /hours answers hours, /nope gets the bot’s own reply', async () => {
+    const d = await start();
+    const typed = (line: string) => answerConsoleLine(d.app.db, d.session, line, d.blurbs);
+    const bot = messagesFor('zh-CN').console.botSays;
+    const hours = await d.session.send('学时');
+    expect(hours.join('\n')).toContain('演示李华');
+    expect(await typed('/hours')).toEqual({ printed: hours.map(bot), quit: false });
+    const nope = await typed('/nope');
+    expect(nope.printed).toHaveLength(1);
+    expect(nope.printed[0]).toMatch(/^学时助手> 没听懂这句话/);
+    expect(nope.printed[0]).not.toContain('控制台命令');
+    // The console's own commands stay the console's, printed as they are, nothing sent to the bot.
+    expect(await typed('/whoami')).toEqual({ printed: ['你现在是 演示李华（工号 DEMO001，教师）。'], quit: false });
+    expect(await typed('/quit')).toEqual({ printed: [], quit: true });
   });
 });
