@@ -18,6 +18,8 @@ const MIGRATION_LOCK = 0x78756573; // "xues"
 export interface PostgresOptions {
   /** Connections this instance may hold (pg's default is 10). */
   poolSize?: number;
+  /** Apply db/migrations-pg first (default). Off only for a database known to be migrated: tests clone a migrated template. */
+  migrate?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export interface PostgresOptions {
  */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PgDb> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  if (options.migrate === false) return drizzle(pool, { schema: schemaPg }) as PgDb;
   try {
     const client = await pool.connect();
     try {

@@ -1,5 +1,5 @@
 /**
- * `certificates <学校|all> --out DIR` through the real CLI over a real SQLite file: the ZIP holds one PDF per
+ * `certificates <学校|all> --out DIR` through the real CLI over a real database (tests/helpers/db.ts): the ZIP holds one PDF per
  * teacher of the school, named 姓名_工号.pdf, whose text (read back with pdf.js) names that teacher and carries a
  * serial recorded in the certificates table; the 培训档案 workbook has one sheet per school, one row per teacher
  * and one column per year and category with that teacher's totals; `all` covers every school; an unknown school
@@ -11,15 +11,16 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
+import { closeConnection, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { pdfText } from '../helpers/pdf.js';
 import { unzip } from '../helpers/zip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xueshi-cert-batch-'));
-const dbPath = join(dir, 'x.db');
-const env = { DATABASE_PATH: dbPath, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent', OFFICE_NAME: '合山市教师发展中心', PUBLIC_BASE_URL: 'https://xs.example.cn' };
+let database: TestDatabase;
+const env = () => ({ ...database.env, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent', OFFICE_NAME: '合山市教师发展中心', PUBLIC_BASE_URL: 'https://xs.example.cn' });
 const A = '合山市第三中学';
 const B = '合山市实验小学';
 
@@ -30,29 +31,16 @@ async function cli(args: string[]) {
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const code = await runCli(args, { env, stdout: out, stderr: err });
+  const code = await runCli(args, { env: env(), stdout: out, stderr: err });
   return { code, stdout, stderr };
 }
 
-const certificateCount = () => {
-  const db = openDatabase(dbPath);
-  try {
-    return (db.$client.prepare('select count(*) as n from certificates').get() as { n: number }).n;
-  } finally {
-    closeDatabase(db);
-  }
-};
-const serials = () => {
-  const db = openDatabase(dbPath);
-  try {
-    return (db.$client.prepare('select serial from certificates').all() as { serial: string }[]).map((r) => r.serial);
-  } finally {
-    closeDatabase(db);
-  }
-};
+const certificateCount = () => database.use(async (db) => Number(await statement(db, 'select count(*) from certificates').pluck().get()));
+const serials = () => database.use((db) => statement(db, 'select serial from certificates').pluck<string>().all());
 
-beforeAll(() => {
-  const db = openDatabase(dbPath);
+beforeAll(async () => {
+  database = await testDatabase();
+  const db = await database.open();
   const li = addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: A });
   addRecord(db, li, { key: 'a1', date: '2026-03-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
   addRecord(db, li, { key: 'a2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
@@ -62,9 +50,12 @@ beforeAll(() => {
   addTeacher(db, { employeeNo: 'T3003', name: '赵敏', school: A });
   const chen = addTeacher(db, { employeeNo: 'T4001', name: '陈静', school: B });
   addRecord(db, chen, { key: 'c1', date: '2026-02-01', hours: 12, category: '集中培训', project: '小学语文' });
-  closeDatabase(db);
+  await closeConnection(db);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
   const out = join(dir, 'out-a');
@@ -77,11 +68,9 @@ describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
     expect(readdirSync(out).sort()).toEqual([`学时证明-${A}-2026-11-25-培训档案.xlsx`, `学时证明-${A}-2026-11-25.zip`]);
     const files = await unzip(join(out, `学时证明-${A}-2026-11-25.zip`));
     expect([...files.keys()].sort()).toEqual(['李晓红_T3001.pdf', '王志强_T3002.pdf', '赵敏_T3003.pdf'].sort());
-    const recorded = serials();
+    const recorded = await serials();
     expect(recorded).toHaveLength(3);
-    const db = openDatabase(dbPath);
-    const audited = db.$client.prepare("select detail from audit_log where action = 'certificate.issue'").all() as { detail: string }[];
-    closeDatabase(db);
+    const audited = await database.use((db) => statement<[], { detail: string }>(db, "select detail from audit_log where action = 'certificate.issue'").all());
     expect(audited.map((a) => JSON.parse(a.detail).serial).sort()).toEqual([...recorded].sort());
     for (const [name, pdf] of files) {
       const text = await pdfText(pdf);
@@ -107,7 +96,7 @@ describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
     expect(sheet.rowCount).toBe(5);
     const li = row(3);
     expect(li.slice(0, 6)).toEqual(['T3001', '李晓红', '2026-01-01 至 2030-12-31', 360, 30.5, 329.5]);
-    expect(serials()).toContain(li[6]);
+    expect(await serials()).toContain(li[6]);
     expect(li.slice(7)).toEqual([18, 12.5]);
     expect(row(4).slice(0, 2)).toEqual(['T3002', '王志强']);
     expect(row(4).slice(7)).toEqual([undefined, undefined, 6]);
@@ -115,11 +104,11 @@ describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
   });
 
   it('all covers every school, each in its own folder and sheet; a re-run issues new serials', async () => {
-    const before = certificateCount();
+    const before = await certificateCount();
     const all = join(dir, 'out-all');
     const r = await cli(['certificates', 'all', '--out', all]);
     expect(r.code).toBe(0);
-    expect(certificateCount()).toBe(before + 4);
+    expect(await certificateCount()).toBe(before + 4);
     const files = await unzip(join(all, '学时证明-全部学校-2026-11-25.zip'));
     expect([...files.keys()].sort()).toEqual([`${A}/李晓红_T3001.pdf`, `${A}/王志强_T3002.pdf`, `${A}/赵敏_T3003.pdf`, `${B}/陈静_T4001.pdf`].sort());
     expect(await pdfText(files.get(`${B}/陈静_T4001.pdf`)!)).toContain('陈静');
@@ -127,16 +116,16 @@ describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
     await wb.xlsx.readFile(join(all, '学时证明-全部学校-2026-11-25-培训档案.xlsx'));
     expect(wb.worksheets.map((s) => s.name).sort()).toEqual([A, B].sort());
     expect(wb.getWorksheet(B)!.rowCount).toBe(3);
-    expect(new Set(serials()).size).toBe(before + 4);
+    expect(new Set(await serials()).size).toBe(before + 4);
   });
 
   it('refuses an unknown school in Chinese, listing the known ones, exit 1, nothing issued or written', async () => {
-    const before = certificateCount();
+    const before = await certificateCount();
     const r = await cli(['certificates', '合山市第九中学', '--out', join(dir, 'out-x')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('名册中没有学校「合山市第九中学」');
     expect(r.stderr).toContain(`${B}、${A}`);
-    expect(certificateCount()).toBe(before);
+    expect(await certificateCount()).toBe(before);
     expect(readdirSync(dir)).not.toContain('out-x');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `certificate <工号> --out FILE.pdf` and `certificates revoke <编号> <原因>` through the real CLI entry over a real
- * SQLite file: the file written is the certificate (its text read back names the teacher, the office from
+ * database (tests/helpers/db.ts): the file written is the certificate (its text read back names the teacher, the office from
  * OFFICE_NAME, the figures and the serial printed on stdout), the issue and the revocation are in the audit log,
  * and bad input is refused with a Chinese message and exit code 1, changing nothing.
  */
@@ -9,20 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
+import { closeConnection, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { pdfText } from '../helpers/pdf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xueshi-cert-cli-'));
-const dbPath = join(dir, 'x.db');
-const env = {
-  DATABASE_PATH: dbPath,
+let database: TestDatabase;
+const env = () => ({
+  ...database.env,
   XUESHI_NOW: '2026-11-25T10:00:00+08:00',
   LOG_LEVEL: 'silent',
   OFFICE_NAME: '合山市教师发展中心',
   PUBLIC_BASE_URL: 'https://xs.example.cn',
-};
+});
 
 async function cli(args: string[], extra: Record<string, string> = {}) {
   const out = new PassThrough();
@@ -31,27 +32,25 @@ async function cli(args: string[], extra: Record<string, string> = {}) {
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const code = await runCli(args, { env: { ...env, ...extra }, stdout: out, stderr: err });
+  const code = await runCli(args, { env: { ...env(), ...extra }, stdout: out, stderr: err });
   return { code, stdout, stderr };
 }
 
-const auditRows = () => {
-  const db = openDatabase(dbPath);
-  try {
-    return db.$client.prepare("select action, detail from audit_log where action like 'certificate.%' order by id").all() as { action: string; detail: string }[];
-  } finally {
-    closeDatabase(db);
-  }
-};
+const auditRows = () =>
+  database.use((db) => statement<[], { action: string; detail: string }>(db, "select action, detail from audit_log where action like 'certificate.%' order by id").all());
 
-beforeAll(() => {
-  const db = openDatabase(dbPath);
+beforeAll(async () => {
+  database = await testDatabase();
+  const db = await database.open();
   const id = addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: '合山市第三中学', policyId: 'laibin' });
   addRecord(db, id, { key: 'c1', date: '2025-05-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
   addRecord(db, id, { key: 'c2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
-  closeDatabase(db);
+  await closeConnection(db);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('certificate CLI', { timeout: 30_000 }, () => {
   let serial = '';
@@ -68,7 +67,7 @@ describe('certificate CLI', { timeout: 30_000 }, () => {
     // The cycle began on 2026-01-01: last year's record belongs to the previous cycle's paper.
     expect(text).toMatch(/已修 10 学时/);
     expect(text).not.toContain('班主任能力提升');
-    expect(auditRows()).toEqual([{ action: 'certificate.issue', detail: JSON.stringify({ serial, employeeNo: 'T3001', year: null }) }]);
+    expect(await auditRows()).toEqual([{ action: 'certificate.issue', detail: JSON.stringify({ serial, employeeNo: 'T3001', year: null }) }]);
   });
 
   it('--year prints that year only', async () => {
@@ -97,7 +96,7 @@ describe('certificate CLI', { timeout: 30_000 }, () => {
     const r = await cli(['certificates', 'revoke', serial.toLowerCase(), '姓名有误']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('已作废');
-    expect(auditRows().at(-1)).toEqual({ action: 'certificate.revoke', detail: JSON.stringify({ serial, reason: '姓名有误' }) });
+    expect((await auditRows()).at(-1)).toEqual({ action: 'certificate.revoke', detail: JSON.stringify({ serial, reason: '姓名有误' }) });
     expect((await cli(['certificates', 'revoke', serial, '再次'])).stderr).toContain('已作废');
     expect((await cli(['certificates', 'revoke', 'AAAAAAAAAAAAAAAA', 'x'])).code).toBe(1);
     expect((await cli(['certificates', 'revoke', 'nope', 'x'])).stderr).toContain('格式不对');

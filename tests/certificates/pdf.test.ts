@@ -1,5 +1,5 @@
 /**
- * 学时证明 PDF: issued from a real SQLite ledger, read back with pdf.js — the Chinese text is really text (name,
+ * 学时证明 PDF: issued from a real ledger (tests/helpers/db.ts), read back with pdf.js — the Chinese text is really text (name,
  * 工号, school, cycle, the same totals `学时` gives, every record, the serial), the QR code on the rendered page
  * decodes to ${PUBLIC_BASE_URL}/verify/<serial>, the font is a subset (well under 300 KB), and the issue is
  * recorded with the printed figures.
@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { findCertificate, issueCertificate, type IssuedCertificate } from '../../src/certificates/issue.js';
 import { SERIAL_PATTERN } from '../../src/certificates/serial.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { loadPresets } from '../../src/policy/presets.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 import { pdfImageCount, pdfPageCount, pdfQr, pdfText } from '../helpers/pdf.js';
 import { qrPng } from '../../src/certificates/pdf.js';
@@ -26,7 +27,7 @@ let text: string;
 const base = { officeName: '来宾市兴宾区教师发展中心', baseUrl: 'https://xueshi.example.cn/', today: '2025-11-20', now: new Date('2025-11-20T02:00:00Z'), issuedBy: 'test' };
 
 beforeAll(async () => {
-  db = openDatabase(join(dir, 'x.db'));
+  db = await openTestDb();
   const id = addTeacher(db, { employeeNo: 'T1001', name: '张建伟', school: '兴宾区第一中学', policyId: 'laibin' });
   addRecord(db, id, { key: 'r1', date: '2021-03-05', hours: 24, category: '集中培训', project: '国培计划2021' });
   addRecord(db, id, { key: 'r2', date: '2023-07-10', hours: 12.5, category: '网络研修', project: '学科教学能力提升' });
@@ -35,8 +36,8 @@ beforeAll(async () => {
   cert = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, base);
   text = await pdfText(cert.pdf);
 });
-afterAll(() => {
-  closeDatabase(db);
+afterAll(async () => {
+  await closeTestDb(db);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,27 +1,28 @@
 /**
  * The README's first-officer steps, as an office runs them on a fresh install: import the roster, `officer add`,
- * `bind-code` (the CLI's own entry point against a real SQLite file), then `绑定 <工号> <姓名> <绑定码>` in chat on a bot
- * serving that same file.
+ * `bind-code` (the CLI's own entry point against a real database), then `绑定 <工号> <姓名> <绑定码>` in chat on a bot
+ * serving that same database.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createXueshi } from '../../src/app.js';
 import { runCli } from '../../src/cli/main.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
+import { testDatabase, type TestDatabase } from '../helpers/db.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'xueshi-first-officer-'));
-const dbPath = join(dir, 'xueshi.db');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await testDatabase();
+});
+afterAll(() => database?.drop());
 
-/** One CLI invocation, in process (runCli never exits the process), against the same database file. */
+/** One CLI invocation, in process (runCli never exits the process), against the same database. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: '', stderr: '' };
   const sink = (key: 'stdout' | 'stderr') =>
@@ -31,7 +32,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
         done();
       },
     });
-  const env = { DATABASE_PATH: dbPath, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent' };
+  const env = { ...database.env, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent' };
   const code = await runCli(args, { env, stdout: sink('stdout'), stderr: sink('stderr') });
   return { code, ...out };
 }
@@ -55,7 +56,7 @@ describe('first officer (CLI, then chat)', () => {
     const code = /绑定码：(\d{8})/.exec(issued.stdout)![1];
     expect(issued.stdout).toContain(`绑定 T002 李四 ${code}`);
 
-    const app = createXueshi({ config: loadConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: 'silent' }), logger: silentLogger, clock: new FixedClock('2026-11-25T10:05:00+08:00') });
+    const app = createXueshi({ config: loadConfig({ ...database.env, LOG_LEVEL: 'silent' }), logger: silentLogger, clock: new FixedClock('2026-11-25T10:05:00+08:00') });
     await app.start();
     try {
       const chat = (id: string) => new ConsoleSession(app, id);

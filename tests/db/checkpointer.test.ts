@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKSTOP_PAGES, BackgroundCheckpointer, CHECKPOINT_NICE } from '../../db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { onPostgres } from '../helpers/db.js';
 
-describe('background WAL checkpoints', () => {
+// SQLite's write-ahead log and its checkpoints: PostgreSQL has neither (its WAL is the server's own business).
+describe.skipIf(onPostgres())('background WAL checkpoints', () => {
   let dir: string;
   let db: Db;
   let checkpointer: BackgroundCheckpointer | null = null;

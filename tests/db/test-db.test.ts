@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
-import { withClient } from '../helpers/postgres.js';
+import { testPostgres, withClient, type PgServer } from '../helpers/postgres.js';
 import { buildTemplate, closeConnection, closeTestDb, onPostgres, openTestDb, testDatabase, testDatabaseOf, useTestDb } from '../helpers/db.js';
 
 const teacher = (no: string) => ({ employeeNo: no, name: `教师${no}`, school: '一中', policyId: 'laibin' });
@@ -67,15 +67,23 @@ describe('closing a test database', () => {
 
 const connect = (url: string) => withClient(url, async () => undefined);
 
-describe.runIf(onPostgres())('the PostgreSQL template', () => {
-  const server = process.env.TEST_DATABASE_URL!;
+// On the suite's server, or the one CI gives the PostgreSQL-only checks (PG_TEST_SERVER), or a throwaway cluster.
+describe('the PostgreSQL template', () => {
+  let pgServer: PgServer | null = null;
+  let server = '';
   const name = `xueshi_tpl_selftest_${process.pid}`;
-  afterAll(() =>
-    withServer(async (c) => {
+  beforeAll(async () => {
+    pgServer = await testPostgres();
+    server = pgServer?.url ?? '';
+  }, 120_000);
+  afterAll(async () => {
+    if (!pgServer) return;
+    await withServer(async (c) => {
       await c.query(`ALTER DATABASE ${name} IS_TEMPLATE false`).catch(() => undefined);
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }),
-  );
+    });
+    await pgServer.stop();
+  });
 
   const withServer = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(server, fn);
   const inTemplate = () => {
@@ -84,7 +92,8 @@ describe.runIf(onPostgres())('the PostgreSQL template', () => {
     return url.toString();
   };
 
-  it('is built once when several start at once, and a half-built one is built again', async () => {
+  it('is built once when several start at once, and a half-built one is built again', async (ctx) => {
+    if (!pgServer) ctx.skip();
     // A process killed mid-build leaves a database that is not marked a template yet.
     await withServer((c) => c.query(`CREATE DATABASE ${name}`));
     // Separate connections, so each waits on the advisory lock like another vitest worker would.

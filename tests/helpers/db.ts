@@ -35,32 +35,52 @@ export interface TestDatabase {
   env: { DATABASE_PATH: string; DATABASE_URL?: string };
   /** A new connection to it (a SQLite connection, or a pool on PostgreSQL). */
   open(): Promise<Db>;
+  /** Runs `fn` on a connection of its own, closed after (a look at what a CLI run or a child process left). */
+  use<T>(fn: (db: Db) => Promise<T> | T): Promise<T>;
   /** Removes it; connections opened by open() must be closed first (closeTestDb does both). */
   drop(): Promise<void>;
 }
 
-/** Makes a fresh, migrated database without opening it (for an app or a child process to open). */
-export async function testDatabase(): Promise<TestDatabase> {
+/**
+ * Makes a fresh, migrated database without opening it (for an app or a child process to open). `fileName` names
+ * the SQLite file (DATABASE_PATH) when its name matters to the test.
+ */
+export async function testDatabase(options: { fileName?: string } = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'xueshi-db-'));
-  const path = join(dir, 'xueshi.db');
+  const path = join(dir, options.fileName ?? 'xueshi.db');
   const server = process.env.TEST_DATABASE_URL;
   if (!server) {
     copyFileSync(sqliteTemplate(), path);
-    return {
+    return withUse({
       dir,
       env: { DATABASE_PATH: path },
       open: async () => openDatabase(path),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
+    });
   }
   const url = await cloneTemplate(server);
-  return {
+  return withUse({
     dir,
     env: { DATABASE_PATH: path, DATABASE_URL: url },
-    open: async () => asDb(await openPostgres(url, { poolSize: 4 })),
+    // Cloned from the migrated template: nothing to migrate (the template was opened with the migrations).
+    open: async () => asDb(await openPostgres(url, { poolSize: 4, migrate: false })),
     async drop() {
       await dropDatabase(server, databaseName(url));
       rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+function withUse(place: Omit<TestDatabase, 'use'>): TestDatabase {
+  return {
+    ...place,
+    async use(fn) {
+      const db = await place.open();
+      try {
+        return await fn(db);
+      } finally {
+        await closeConnection(db);
+      }
     },
   };
 }
@@ -128,6 +148,16 @@ export async function testDb(): Promise<Db> {
   const db = await openTestDb();
   onTestFinished(() => closeTestDb(db));
   return db;
+}
+
+/**
+ * Whether a transaction is open on `db` (one a failed call should have ended): SQLite's connection says so; on
+ * PostgreSQL a transaction holds a pooled connection, so a connection still checked out is one left open.
+ */
+export function transactionOpen(db: Db): boolean {
+  if (dialectOf(db) === 'sqlite') return db.$client.inTransaction;
+  const pool = (db as unknown as PgDb).$client;
+  return pool.totalCount > pool.idleCount;
 }
 
 /** The database part of an app's config, for a child process (the CLI, a second bot) to reach the same database. */

@@ -1,51 +1,51 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import type { Db } from '../../db/client.js';
+import { inTransaction, statement, transaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
+import { closeConnection, testDatabase } from './db.js';
 
 export const openId = (i: number) => `ou_recipient${String(i).padStart(20, '0')}`;
 export const staffId = (i: number) => `staff${String(i).padStart(5, '0')}`;
 
 export interface Seeded {
+  /** A temp dir of the test's own. */
   dir: string;
-  path: string;
+  /** The database's environment for a child process (the bot in src/main.ts). */
+  env: { DATABASE_PATH: string; DATABASE_URL?: string };
   db: Db;
   officer: number;
-  close(): void;
+  /** Another connection to the same database (closeConnection it). */
+  open(): Promise<Db>;
+  close(): Promise<void>;
 }
 
-/** A database file with `n` teachers bound on Feishu (open ids openId(i)) or DingTalk (staffId(i)) and one officer bound on the console. */
-export function seedRecipients(n: number, platform: 'feishu' | 'dingtalk' = 'feishu'): Seeded {
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-outbox-'));
-  const path = join(dir, 'xueshi.db');
-  const db = openDatabase(path);
-  const teacher = db.$client.prepare(`insert into teachers (employee_no, name, school, policy_id) values (?, ?, ?, 'laibin')`);
-  const account = db.$client.prepare(`insert into accounts (platform, account_id, teacher_id) values (?, ?, ?)`);
-  let officer = 0;
-  inTransaction(db, () => {
+/** A fresh test database with `n` teachers bound on Feishu (open ids openId(i)) or DingTalk (staffId(i)) and one officer bound on the console. */
+export async function seedRecipients(n: number, platform: 'feishu' | 'dingtalk' = 'feishu'): Promise<Seeded> {
+  const place = await testDatabase();
+  const db = await place.open();
+  const officer = await transaction(db, async (tx) => {
+    const teacher = statement<[string, string, string]>(tx, `insert into teachers (employee_no, name, school, policy_id) values (?, ?, ?, 'laibin') returning id`).pluck<number>();
+    const account = statement(tx, `insert into accounts (platform, account_id, teacher_id) values (?, ?, ?)`);
     for (let i = 0; i < n; i++) {
-      const id = Number(teacher.run(`R${String(i).padStart(5, '0')}`, `教师${i}`, i % 2 ? '一中' : '二中').lastInsertRowid);
-      account.run(platform, platform === 'feishu' ? openId(i) : staffId(i), id);
+      const id = (await teacher.get(`R${String(i).padStart(5, '0')}`, `教师${i}`, i % 2 ? '一中' : '二中'))!;
+      await account.run(platform, platform === 'feishu' ? openId(i) : staffId(i), id);
     }
-    officer = Number(teacher.run('OFFICER', '钱主任', '教师发展中心').lastInsertRowid);
-    db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(officer);
-    account.run('console', 'officer', officer);
+    const officerId = (await teacher.get('OFFICER', '钱主任', '教师发展中心'))!;
+    await statement(tx, `insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(officerId);
+    await account.run('console', 'officer', officerId);
+    return officerId;
   });
+  let closed = false;
   return {
-    dir,
-    path,
+    dir: place.dir,
+    env: place.env,
     db,
     officer,
-    close() {
-      try {
-        closeDatabase(db);
-      } catch {
-        // already closed
-      }
-      rmSync(dir, { recursive: true, force: true });
+    open: () => place.open(),
+    async close() {
+      if (!closed) await closeConnection(db);
+      closed = true;
+      await place.drop();
     },
   };
 }
@@ -67,13 +67,13 @@ export function confirmedBroadcast(s: Seeded, text = '请于周五前提交年�
   return broadcast.id;
 }
 
-export function pendingRows(db: Db, origin: string): number {
-  return (db.$client.prepare(`select count(*) as n from outbox where origin = ? and status = 'pending'`).get(origin) as { n: number }).n;
+export async function pendingRows(db: Db, origin: string): Promise<number> {
+  return Number(await statement(db, `select count(*) from outbox where origin = ? and status = 'pending'`).pluck().get(origin));
 }
 
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -4,11 +4,13 @@
  * a temp dir and stops it after. Postgres refuses to run as root, so as root the cluster runs as the `postgres`
  * user (or `nobody`). It is a scratch server: no fsync, trust auth on 127.0.0.1 only.
  *
- * As a script (what .ci/run calls):
+ * As a script (what .ci/run and `npm run test:pg` call):
  *   tsx tests/helpers/postgres.ts start <dir>   prints the server's URL
  *   tsx tests/helpers/postgres.ts stop <dir>
+ *   tsx tests/helpers/postgres.ts run <command…>  runs the command with TEST_DATABASE_URL set: on the server it
+ *     already names, else on a throwaway cluster started for it and stopped after (exit code: the command's)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -133,6 +135,29 @@ export async function scratchDatabase(serverUrl: string): Promise<{ url: string;
   };
 }
 
+/** Runs `argv` with TEST_DATABASE_URL set (a throwaway cluster unless one is named already); the command's exit code. */
+async function runWithServer(argv: string[]): Promise<number> {
+  const server = await testPostgres();
+  if (!server) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql), and TEST_DATABASE_URL is not set');
+  try {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, TEST_DATABASE_URL: server.url } });
+    // Ctrl-C reaches the child through the terminal, a SIGTERM is passed on; the cluster stops once it has exited.
+    const ignore = () => undefined;
+    const forward = () => child.kill('SIGTERM');
+    process.on('SIGINT', ignore).on('SIGTERM', forward);
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+      });
+    } finally {
+      process.off('SIGINT', ignore).off('SIGTERM', forward);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
   const [command, dir] = process.argv.slice(2);
@@ -146,8 +171,16 @@ if (invokedDirectly) {
     );
   } else if (command === 'stop' && dir) {
     stopCluster(dir);
+  } else if (command === 'run' && process.argv.length > 3) {
+    runWithServer(process.argv.slice(3)).then(
+      (code) => (process.exitCode = code),
+      (error) => {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exitCode = 1;
+      },
+    );
   } else {
-    process.stderr.write('usage: tsx tests/helpers/postgres.ts start|stop <dir>\n');
+    process.stderr.write('usage: tsx tests/helpers/postgres.ts start|stop <dir> | run <command…>\n');
     process.exitCode = 1;
   }
 }

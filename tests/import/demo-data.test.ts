@@ -3,17 +3,19 @@ import { DataKindError, dataKind, markRealData, seedDemo } from '../../src/cli/d
 import { FixedClock } from '../../src/clock.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
-import { count, memoryDb, presets, seedRoster } from '../fixtures/import/helpers.js';
+import { count, presets, seedRoster } from '../fixtures/import/helpers.js';
+import { statement } from '../../db/statements.js';
+import { testDb } from '../helpers/db.js';
 
 const clock = new FixedClock('2026-11-25T10:00:00+08:00');
 
 describe('demo data', () => {
-  it('seeds a labelled demo roster with records in the current cycle', () => {
-    const db = memoryDb();
+  it('seeds a labelled demo roster with records in the current cycle', async () => {
+    const db = await testDb();
     const seeded = seedDemo(db, clock);
     expect(seeded.employeeNo).toBe('DEMO001');
     expect(dataKind(db)).toBe('demo');
-    const rows = db.$client.prepare('SELECT employee_no, name, school, policy_id FROM teachers ORDER BY employee_no').all() as {
+    const rows = await statement(db, 'SELECT employee_no, name, school, policy_id FROM teachers ORDER BY employee_no').all() as {
       employee_no: string;
       name: string;
       school: string;
@@ -27,7 +29,7 @@ describe('demo data', () => {
     }
     expect(new Set(rows.map((t) => t.school)).size).toBe(2);
     expect(new Set(rows.map((t) => t.policy_id))).toEqual(new Set(['laibin', 'otog', 'liuzhou', 'houma']));
-    const maxDate = db.$client.prepare('SELECT max(date) FROM records').pluck().get();
+    const maxDate = await statement(db, 'SELECT max(date) FROM records').pluck().get();
     expect(maxDate! <= '2026-11-25').toBe(true);
 
     const summary = (no: string) => hoursSummary(db, presets, findTeacherByEmployeeNo(db, no)!, '2026-11-25');
@@ -35,43 +37,38 @@ describe('demo data', () => {
     expect(summary('DEMO002').pace?.onPace).toBe(false);
     expect(summary('DEMO005').obligations.some((o) => o.key === 'induction' && o.required === 120 && o.owed > 0)).toBe(true);
     expect(summary('DEMO003').obligations.some((o) => o.key === 'role:principal')).toBe(true);
-    const roles = db.$client.prepare('SELECT t.employee_no, r.role FROM roles r JOIN teachers t ON t.id = r.teacher_id ORDER BY 1').all();
+    const roles = await statement(db, 'SELECT t.employee_no, r.role FROM roles r JOIN teachers t ON t.id = r.teacher_id ORDER BY 1').all();
     expect(roles).toEqual([
       { employee_no: 'DEMO003', role: 'leader' },
       { employee_no: 'DEMO006', role: 'officer' },
     ]);
-    db.$client.close();
   });
 
-  it('re-seeding is idempotent (records replaced, not duplicated)', () => {
-    const db = memoryDb();
+  it('re-seeding is idempotent (records replaced, not duplicated)', async () => {
+    const db = await testDb();
     const first = seedDemo(db, clock);
     const again = seedDemo(db, new FixedClock('2026-12-20T10:00:00+08:00'));
-    expect(count(db, 'teachers')).toBe(6);
-    expect(count(db, 'records')).toBe(again.records);
+    expect(await count(db, 'teachers')).toBe(6);
+    expect(await count(db, 'records')).toBe(again.records);
     expect(first.records).toBeGreaterThan(0);
-    db.$client.close();
   });
 
   it('refuses a database with real data (roster or data_kind=real)', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db);
     expect(() => seedDemo(db, clock)).toThrow(DataKindError);
     expect(() => seedDemo(db, clock)).toThrow(/已有真实数据（名册中 3 人）/);
 
-    const marked = memoryDb();
+    const marked = await testDb();
     markRealData(marked);
     expect(() => seedDemo(marked, clock)).toThrow(/不能写入演示数据/);
-    expect(count(marked, 'teachers')).toBe(0);
-    db.$client.close();
-    marked.$client.close();
+    expect(await count(marked, 'teachers')).toBe(0);
   });
 
-  it('markRealData refuses the demo database', () => {
-    const db = memoryDb();
+  it('markRealData refuses the demo database', async () => {
+    const db = await testDb();
     seedDemo(db, clock);
     expect(() => markRealData(db)).toThrow(/这是演示数据库/);
     expect(dataKind(db)).toBe('demo');
-    db.$client.close();
   });
 });

@@ -8,7 +8,9 @@ import { csvSource } from '../../src/import/csv-source.js';
 import { rowsSource } from '../../src/import/table-source.js';
 import { importTeachers } from '../../src/import/teachers.js';
 import { ImportFileError, type RowSource } from '../../src/import/types.js';
-import { clock, count, memoryDb, presets, seedRoster, tempDir } from '../fixtures/import/helpers.js';
+import { clock, count, presets, seedRoster, tempDir } from '../fixtures/import/helpers.js';
+import { statement } from '../../db/statements.js';
+import { testDb } from '../helpers/db.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));
 const tmp = tempDir();
@@ -65,50 +67,46 @@ describe('CSV source', () => {
   });
 
   it('a GBK file saved by Excel on Chinese Windows is read as GBK and imported', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     const r = await importTeachers(db, presets, openSource(fixture('teachers-gbk.csv')), { defaultPolicy: 'laibin' }, clock());
     expect(r).toMatchObject({ rows: 1, added: 1, invalid: 0, committed: true });
-    expect(db.$client.prepare('SELECT employee_no, name, school, position FROM teachers').get()).toEqual({
+    expect(await statement(db, 'SELECT employee_no, name, school, position FROM teachers').get()).toEqual({
       employee_no: 'T001',
       name: '张三',
       school: '一中',
       position: '教师',
     });
-    db.$client.close();
   });
 
   it('a CSV with a million header columns (9.9 MB) is refused within a second or two, writing nothing', async () => {
     const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
     const path = tmp.write('wide.csv', `${header}\nT001,2026-03-01\n`);
     expect(Buffer.byteLength(header)).toBeGreaterThan(6_000_000);
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db);
     const started = performance.now();
     await expect(importRecords(db, presets, openSource(path), {}, clock())).rejects.toThrow(/^第 1 行太长，超过单行上限 64 KB/);
     expect(performance.now() - started).toBeLessThan(4000); // was minutes (or unbounded memory)
-    expect(count(db, 'records')).toBe(0);
-    db.$client.close();
+    expect(await count(db, 'records')).toBe(0);
   });
 
   it('a header over the column cap is refused by name, whatever the reader', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     const wide = Array.from({ length: 300_000 }, (_, i) => `c${i}`);
     const started = performance.now();
     const r = await importTeachers(db, presets, rowsSource('wide.csv', [wide, ['T001']]), { defaultPolicy: 'laibin' }, clock());
     expect(performance.now() - started).toBeLessThan(4000); // was minutes (or unbounded memory)
     expect(r.rejected).toBe(true);
     expect(r.errors.map((e) => e.reason)).toEqual([expect.stringMatching(/^表头有 300000 列，超过上限 200 列/)]);
-    db.$client.close();
   });
 
   it('imports the BOM/CRLF roster fixture', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     const r = await importTeachers(db, presets, openSource(fixture('teachers.csv')), { defaultPolicy: 'laibin' }, clock());
     expect(r).toMatchObject({ added: 3, invalid: 0, committed: true });
-    db.$client.close();
   });
 
-  it('refuses missing files and old .xls clearly', () => {
+  it('refuses missing files and old .xls clearly', async () => {
     expect(() => openSource(tmp.dir + '/nope.csv')).toThrow(/找不到文件/);
     const xls = tmp.write('old.xls', Buffer.from('d0cf11e0a1b11ae1', 'hex'));
     expect(() => openSource(xls)).toThrow(/不支持旧版 Excel/);
@@ -147,12 +145,11 @@ describe('XLSX source', () => {
   });
 
   it('imports through the same validators (row numbers in errors match the sheet)', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db);
     const r = await importRecords(db, presets, openSource(path), { skipInvalid: true }, clock());
     expect(r).toMatchObject({ rows: 4, added: 3, invalid: 1 });
     expect(r.errors.map((e) => `${e.row}${e.column}`)).toEqual(['6日期', '6学时']);
-    db.$client.close();
   });
 
   it('a non-XLSX file with an .xlsx name is a clear error', async () => {

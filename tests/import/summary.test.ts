@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { countsLine } from '../../src/cli/import.js';
 import type { ImportResult } from '../../src/import/types.js';
-import { count, memoryDb, records, seedRoster, teachers } from '../fixtures/import/helpers.js';
+import { count, records, seedRoster, teachers } from '../fixtures/import/helpers.js';
+import { testDb } from '../helpers/db.js';
 
 const total = (r: ImportResult) => r.added + r.updated + r.unchanged + r.skipped + r.invalid;
 
@@ -24,31 +25,29 @@ const everyKind = [
 
 describe('import summary', () => {
   it('records: each row counted once, totals add up, with --skip-invalid', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db);
     await records(db, [['T001', '2026-03-01', '2', '集中培训', '', 'S-OLD']]);
     const r = await records(db, everyKind, { skipInvalid: true });
     expect(r).toMatchObject({ rows: 7, added: 2, updated: 0, unchanged: 1, skipped: 1, invalid: 3, committed: true });
     expect(total(r)).toBe(r.rows);
-    expect(count(db, 'records')).toBe(3);
+    expect(await count(db, 'records')).toBe(3);
     expect(countsLine('records', r)).toBe('共 7 行，新增 2，未变 1，重复 1 行（与前面的行相同，只算一次），错误 3 行');
-    db.$client.close();
   });
 
   it('records: a rejected file says what it would add, never that it added', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db);
     await records(db, [['T001', '2026-03-01', '2', '集中培训', '', 'S-OLD']]);
     const r = await records(db, everyKind);
     expect(r).toMatchObject({ rows: 7, added: 2, unchanged: 1, skipped: 1, invalid: 3, committed: false, rejected: true });
     expect(total(r)).toBe(r.rows);
-    expect(count(db, 'records')).toBe(1);
+    expect(await count(db, 'records')).toBe(1);
     expect(countsLine('records', r)).toBe('共 7 行，可新增 2，未变 1，重复 1 行（与前面的行相同，只算一次），错误 3 行');
-    db.$client.close();
   });
 
   it('roster: created / updated / unchanged / skipped / refused add up', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     await seedRoster(db); // T001 laibin, T002 otog 班主任, T003 liuzhou
     const r = await teachers(
       db,
@@ -64,6 +63,5 @@ describe('import summary', () => {
     expect(r).toMatchObject({ rows: 5, added: 1, updated: 1, unchanged: 1, skipped: 1, invalid: 1 });
     expect(total(r)).toBe(r.rows);
     expect(countsLine('teachers', r)).toBe('共 5 行，新增 1，更新 1，未变 1，重复 1 行（与前面的行相同，只算一次），错误 1 行');
-    db.$client.close();
   });
 });

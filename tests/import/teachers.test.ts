@@ -1,20 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { importTeachers } from '../../src/import/teachers.js';
 import { rowsSource } from '../../src/import/table-source.js';
-import { clock, count, memoryDb, presets, TEACHER_HEADER, teachers } from '../fixtures/import/helpers.js';
+import { clock, count, presets, TEACHER_HEADER, teachers } from '../fixtures/import/helpers.js';
+import { statement } from '../../db/statements.js';
+import { closeTestDb, openTestDb, testDb } from '../helpers/db.js';
 
 let db: Db;
-beforeEach(() => {
-  db = memoryDb();
+beforeEach(async () => {
+  db = await openTestDb();
 });
-afterEach(() => db.$client.close());
+afterEach(() => closeTestDb(db));
 
-const teacher = (no: string) => db.$client.prepare('SELECT * FROM teachers WHERE employee_no = ?').get(no) as Record<string, unknown>;
-const rolesOf = (no: string) =>
-  db.$client
-    .prepare('SELECT role, granted_by FROM roles JOIN teachers t ON t.id = roles.teacher_id WHERE t.employee_no = ? ORDER BY role')
-    .all(no);
+const teacher = async (no: string) => {
+  const { teachers } = tables(db);
+  return (await db.select().from(teachers).where(eq(teachers.employeeNo, no)))[0];
+};
+const rolesOf = async (no: string) => {
+  const { roles, teachers } = tables(db);
+  return db
+    .select({ role: roles.role, granted_by: roles.grantedBy })
+    .from(roles)
+    .innerJoin(teachers, eq(teachers.id, roles.teacherId))
+    .where(eq(teachers.employeeNo, no))
+    .orderBy(asc(roles.role));
+};
 
 const roster = [
   ['T001', '张三', '第一中学', '2015-09-01', '是', '否', '教师', 'laibin'],
@@ -28,8 +40,8 @@ describe('importTeachers', () => {
   it('adds teachers with defaults (职务 教师, 政策 DEFAULT_POLICY, 师范毕业 unknown)', async () => {
     const r = await teachers(db, roster);
     expect(r).toMatchObject({ rows: 5, added: 5, updated: 0, unchanged: 0, invalid: 0, committed: true });
-    expect(teacher('T002')).toMatchObject({ position: '教师', policy_id: 'laibin', normal_graduate: null, homeroom: 1, hire_date: '2020-09-01' });
-    expect(teacher('T001')).toMatchObject({ normal_graduate: 1, homeroom: 0 });
+    expect(await teacher('T002')).toMatchObject({ position: '教师', policyId: 'laibin', normalGraduate: null, homeroom: true, hireDate: '2020-09-01' });
+    expect(await teacher('T001')).toMatchObject({ normalGraduate: true, homeroom: false });
   });
 
   it('reads a hire date written 2015/9/1 or 2015年9月1日 and stores 2015-09-01', async () => {
@@ -38,17 +50,17 @@ describe('importTeachers', () => {
       ['T102', '乙', '第一中学', '2015年9月1日', '是', '否', '教师', 'laibin'],
     ]);
     expect(r).toMatchObject({ added: 2, invalid: 0 });
-    expect(teacher('T101')).toMatchObject({ hire_date: '2015-09-01' });
-    expect(teacher('T102')).toMatchObject({ hire_date: '2015-09-01' });
+    expect(await teacher('T101')).toMatchObject({ hireDate: '2015-09-01' });
+    expect(await teacher('T102')).toMatchObject({ hireDate: '2015-09-01' });
   });
 
   it('gives school leaders (校长/园长/书记) the leader role', async () => {
     const r = await teachers(db, roster);
     expect(r.extra.leadersGranted).toBe(3);
-    expect(rolesOf('T003')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
-    expect(rolesOf('T004')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
-    expect(rolesOf('T005')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
-    expect(rolesOf('T001')).toEqual([]);
+    expect(await rolesOf('T003')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(await rolesOf('T004')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(await rolesOf('T005')).toEqual([{ role: 'leader', granted_by: 'roster' }]);
+    expect(await rolesOf('T001')).toEqual([]);
   });
 
   it('upserts by 工号: re-import reports unchanged, a changed row updates, a demoted leader loses the roster role', async () => {
@@ -62,27 +74,27 @@ describe('importTeachers', () => {
     const r = await teachers(db, changed);
     expect(r).toMatchObject({ added: 0, updated: 2, unchanged: 3 });
     expect(r.extra.leadersRevoked).toBe(1);
-    expect(teacher('T001')).toMatchObject({ school: '第三中学' });
-    expect(teacher('T001').updated_at).toBe(new Date('2026-11-25T10:00:00+08:00').getTime());
-    expect(rolesOf('T003')).toEqual([]);
-    expect(count(db, 'teachers')).toBe(5);
+    expect(await teacher('T001')).toMatchObject({ school: '第三中学' });
+    expect((await teacher('T001'))!.updatedAt).toEqual(new Date('2026-11-25T10:00:00+08:00'));
+    expect(await rolesOf('T003')).toEqual([]);
+    expect(await count(db, 'teachers')).toBe(5);
   });
 
   it('keeps a leader role granted by hand when the roster says 教师', async () => {
     await teachers(db, [roster[0]]);
-    const id = (teacher('T001') as { id: number }).id;
-    db.$client.prepare("INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, 'leader', 'cli')").run(id);
+    const { id } = (await teacher('T001'))!;
+    await statement(db, "INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, 'leader', 'cli')").run(id);
     await teachers(db, [roster[0]]);
-    expect(rolesOf('T001')).toEqual([{ role: 'leader', granted_by: 'cli' }]);
+    expect(await rolesOf('T001')).toEqual([{ role: 'leader', granted_by: 'cli' }]);
   });
 
   it('the same 工号 twice with different content is an error; a bad file writes nothing', async () => {
     const r = await teachers(db, [roster[0], ['T001', '张三', '第二中学', '2015-09-01', '是', '否', '教师', 'laibin'], roster[1]]);
     expect(r).toMatchObject({ rejected: true, committed: false, invalid: 1 });
     expect(r.errors).toEqual([{ row: 3, column: '工号', reason: '工号「T001」与第 2 行重复，但内容不同' }]);
-    expect(count(db, 'teachers')).toBe(0);
-    expect(count(db, 'roles')).toBe(0);
-    expect(count(db, 'meta')).toBe(0);
+    expect(await count(db, 'teachers')).toBe(0);
+    expect(await count(db, 'roles')).toBe(0);
+    expect(await count(db, 'meta')).toBe(0);
   });
 
   it('reports every bad cell and imports only good rows with skipInvalid', async () => {
@@ -99,13 +111,13 @@ describe('importTeachers', () => {
       '3班主任:不能为空',
       '3政策:没有政策「mars」，可选：侯马市、来宾市、柳州市、全国（国培计划）、鄂托克旗，或 houma、laibin、liuzhou、national、otog',
     ]);
-    expect(teacher('T009')).toBeUndefined();
+    expect(await teacher('T009')).toBeUndefined();
   });
 });
 
 describe('政策 by region name', () => {
   it('takes the preset id (any case) or the region name as officers write it, from the presets data', async () => {
-    const db = memoryDb();
+    const db = await testDb();
     const rows = [
       ['R1', '甲', '一中', '2015-09-01', '是', '否', '教师', '柳州'],
       ['R2', '乙', '一中', '2015-09-01', '是', '否', '教师', '柳州市'],
@@ -118,7 +130,7 @@ describe('政策 by region name', () => {
     const r = await importTeachers(db, presets, rowsSource('t.csv', [TEACHER_HEADER, ...rows]), { defaultPolicy: 'laibin', skipInvalid: true }, clock());
     expect(r).toMatchObject({ added: 6, invalid: 1 });
     expect(r.errors.map((e) => e.reason)).toEqual([expect.stringMatching(/^没有政策「北京」，可选：.*柳州市/)]);
-    expect(db.$client.prepare('SELECT employee_no, policy_id FROM teachers ORDER BY employee_no').raw().all()).toEqual([
+    expect(await statement(db, 'SELECT employee_no, policy_id FROM teachers ORDER BY employee_no').raw().all()).toEqual([
       ['R1', 'liuzhou'],
       ['R2', 'liuzhou'],
       ['R3', 'laibin'],
@@ -126,7 +138,6 @@ describe('政策 by region name', () => {
       ['R5', 'liuzhou'],
       ['R6', 'otog'],
     ]);
-    db.$client.close();
   });
 
   it('every preset names its region (name plus regionNames), so the rule is data', () => {

@@ -10,7 +10,8 @@ import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../../src/import/limit
 import { importRecords } from '../../src/import/records.js';
 import { openSource } from '../../src/import/sources.js';
 import { declaredSharedStrings } from '../../src/import/xlsx-check.js';
-import { clock, count, memoryDb, presets, RECORD_HEADER, seedRoster, tempDir } from '../fixtures/import/helpers.js';
+import { clock, count, presets, RECORD_HEADER, seedRoster, tempDir } from '../fixtures/import/helpers.js';
+import { testDb } from '../helpers/db.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -30,15 +31,14 @@ const limits = (patch: Partial<ImportLimits>): ImportLimits => ({ ...DEFAULT_IMP
 const noPrecheck = limits({ maxEntryBytes: 2 ** 40, maxTotalBytes: 2 ** 40, maxRatio: 1e9, maxSharedStrings: 1e9, maxSharedStringsBytes: 2 ** 40 });
 
 async function importXlsx(path: string, l?: ImportLimits) {
-  const db = memoryDb();
+  const db = await testDb();
   await seedRoster(db);
   try {
     const result = await importRecords(db, presets, openSource(path, 'upload.xlsx', { limits: l }), {}, clock());
-    return { result, records: count(db, 'records') };
+    return { result, records: await count(db, 'records') };
   } catch (e) {
-    return { error: (e as Error).message, records: count(db, 'records') };
+    return { error: (e as Error).message, records: await count(db, 'records') };
   } finally {
-    db.$client.close();
   }
 }
 

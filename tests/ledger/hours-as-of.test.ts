@@ -4,20 +4,18 @@
  * and in later years of the same cycle change nothing, for every preset; owedThisYear is about D's year.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
+import { appRunsOnPostgres, onPostgres, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'xueshi-asof-'));
-const dbPath = join(dir, 'xueshi.db');
-const env = { DATABASE_PATH: dbPath, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent', TIMEZONE: 'Asia/Shanghai' };
+let database: TestDatabase;
+const env = () => ({ ...database.env, XUESHI_NOW: '2026-11-25T10:00:00+08:00', LOG_LEVEL: 'silent', TIMEZONE: 'Asia/Shanghai' });
 const D = '2024-06-15';
 
 type Rec = [date: string, hours: number, category: string];
@@ -61,19 +59,16 @@ const cases: { no: string; policyId: string; before: Rec[]; after: Rec[]; json: 
   },
 ];
 
-function seed(which: 'before' | 'after'): void {
-  const db = openDatabase(dbPath);
-  try {
+function seed(which: 'before' | 'after'): Promise<void> {
+  return database.use(async (db) => {
     for (const c of cases) {
       const id =
         which === 'before'
           ? addTeacher(db, { employeeNo: c.no, name: `教师${c.no.slice(2)}`, policyId: c.policyId, hireDate: '2010-09-01' })
-          : (db.$client.prepare('SELECT id FROM teachers WHERE employee_no = ?').pluck().get(c.no) as number);
+          : (await statement<[string]>(db, 'SELECT id FROM teachers WHERE employee_no = ?').pluck<number>().get(c.no))!;
       c[which].forEach(([date, hours, category], i) => addRecord(db, id, { key: `${c.no}-${which}-${i}`, date, hours, category }));
     }
-  } finally {
-    closeDatabase(db);
-  }
+  });
 }
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -83,12 +78,15 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const code = await runCli(args, { env, stdout: out, stderr: err });
+  const code = await runCli(args, { env: env(), stdout: out, stderr: err });
   return { code, stdout, stderr };
 }
 
-beforeAll(() => seed('before'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  database = await testDatabase();
+  await seed('before');
+});
+afterAll(() => database?.drop());
 
 describe('hours --as-of: the state on that date', { timeout: 30_000 }, () => {
   it('for every preset, the figures of D; records dated after D (same year, later years of the cycle) change nothing', async () => {
@@ -100,7 +98,7 @@ describe('hours --as-of: the state on that date', { timeout: 30_000 }, () => {
       expect(JSON.parse(r.stdout), c.policyId).toEqual(c.json);
       first.set(c.no, r.stdout);
     }
-    seed('after');
+    await seed('after');
     for (const c of cases) {
       const r = await cli(['hours', c.no, '--as-of', D, '--json']);
       expect(r.stdout, c.policyId).toBe(first.get(c.no));
@@ -122,10 +120,11 @@ describe('hours --as-of: the state on that date', { timeout: 30_000 }, () => {
     ]);
   });
 
-  it('as an operator runs it: npm run cli -- hours T-LB --as-of 2024-06-15 --json (child process)', async () => {
+  // The CLI refuses DATABASE_URL until the data access is asynchronous (issue 16); then this runs on PostgreSQL too.
+  it.skipIf(onPostgres() && !appRunsOnPostgres())('as an operator runs it: npm run cli -- hours T-LB --as-of 2024-06-15 --json (child process)', async () => {
     const tsx = join(root, 'node_modules', '.bin', 'tsx');
     const run = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(tsx, ['src/cli/main.ts', 'hours', 'T-LB', '--as-of', D, '--json'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(tsx, ['src/cli/main.ts', 'hours', 'T-LB', '--as-of', D, '--json'], { cwd: root, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       child.on('error', reject);

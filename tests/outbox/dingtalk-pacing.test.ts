@@ -106,7 +106,7 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
       latency: (call) => (call === 3 ? { beforeCount: 1300 } : { beforeCount: (call * 7) % 40, beforeAnswer: (call * 13) % 30 }),
     });
     cleanups.push(() => fake.close());
-    const s = seedRecipients(1200, 'dingtalk');
+    const s = await seedRecipients(1200, 'dingtalk');
     cleanups.push(() => s.close());
     const api = new DingtalkApi({ baseUrl: fake.url, appKey: CLIENT_ID, appSecret: CLIENT_SECRET });
     await api.accessToken();
@@ -114,7 +114,7 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
     cleanups.push(() => worker.stop());
     const id = confirmedBroadcast(s);
     worker.start();
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 20_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 20_000, 'the broadcast to finish');
 
     const stats = fake.stats();
     expect(stats.rateLimited).toBe(0);

@@ -6,6 +6,7 @@
  * so the 2,000 cards take ~10 s instead of 200 s — the order of events is the same, only the clock is quicker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { statement } from '../../db/statements.js';
 import type { Reply } from '../../src/core/messages.js';
 import { silentLogger } from '../../src/logger.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
@@ -40,7 +41,7 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
   it('2,000 cards to two officers at 5/s each: a teacher’s reply enqueued behind them arrives within 2 s; all 2,001 arrive exactly once', async () => {
     const fake = await RateLimitedPlatform.start({ timeScale: TIME_SCALE });
     cleanups.push(() => fake.close());
-    const s = seedRecipients(0);
+    const s = await seedRecipients(0);
     cleanups.push(() => s.close());
     const sender = new ScaledFeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
     await sender.warmUp();
@@ -89,26 +90,25 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
       expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     }
     expect(fake.limitedBy.user + fake.limitedBy.second + fake.limitedBy.minute).toBeLessThanOrEqual(CARDS / 100);
-    const pending = s.db.$client.prepare(`select count(*) as n from outbox where status <> 'sent'`).get() as { n: number };
-    expect(pending.n).toBe(0);
+    expect(Number(await statement(s.db, `select count(*) from outbox where status <> 'sent'`).pluck().get())).toBe(0);
   }, 90_000);
 
   it('a row whose target is not JSON is failed with its reason; the rows behind it are sent', async () => {
     const fake = await RateLimitedPlatform.start();
     cleanups.push(() => fake.close());
-    const s = seedRecipients(0);
+    const s = await seedRecipients(0);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
     // Written by something other than enqueue (an old release, a hand edit): no lane can be read from it.
-    s.db.$client
-      .prepare(`insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values ('bad', 'feishu', 'not json', '{"text":"x"}', ?)`)
-      .run(Date.now() - 1000);
+    await statement(s.db, `insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values ('bad', 'feishu', 'not json', '{"text":"x"}', ?)`).run(
+      new Date(Date.now() - 1000),
+    );
     enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_teacher' }, reply: { text: '已收到' }, idempotencyKey: 'good' }], new Date());
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
     worker.start();
     await until(() => fake.deliveries.get('ou_teacher') === 1, 5000, 'the good row');
-    const bad = s.db.$client.prepare(`select status, last_error as error, lane from outbox where idempotency_key = 'bad'`).get() as { status: string; error: string; lane: string | null };
+    const bad = (await statement<[], { status: string; error: string; lane: string | null }>(s.db, `select status, last_error as error, lane from outbox where idempotency_key = 'bad'`).get())!;
     expect(bad).toMatchObject({ status: 'failed', lane: null });
     expect(bad.error).toMatch(/unreadable outbox row/);
   });

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
+import { statement } from '../../db/statements.js';
+import { appRunsOnPostgres, onPostgres } from '../helpers/db.js';
 import { RateLimitedPlatform } from '../helpers/fakes/rate-limited-platform.js';
 import { confirmedBroadcast, openId, seedRecipients, until } from '../helpers/outbox.js';
 
@@ -24,12 +25,12 @@ afterEach(() => {
   children.length = 0;
 });
 
-function startApp(databasePath: string, feishuUrl: string): ChildProcess {
+function startApp(database: { DATABASE_PATH: string; DATABASE_URL?: string }, feishuUrl: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
-      DATABASE_PATH: databasePath,
+      ...database,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
@@ -48,31 +49,30 @@ function startApp(databasePath: string, feishuUrl: string): ChildProcess {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-it('a broadcast killed mid-way with SIGKILL resumes on restart: every recipient gets exactly one delivery', async () => {
+// The bot in src/main.ts refuses DATABASE_URL until the data access is asynchronous (issue 16); then this runs on PostgreSQL too.
+it.skipIf(onPostgres() && !appRunsOnPostgres())('a broadcast killed mid-way with SIGKILL resumes on restart: every recipient gets exactly one delivery', async () => {
   const fake = await RateLimitedPlatform.start({ transientFailureRate: 0.05, seed: 11, latencyMs: 150 });
-  const s = seedRecipients(N);
+  const s = await seedRecipients(N);
   try {
     const id = confirmedBroadcast(s);
-    s.db.$client.close();
-    const reader = new Database(s.path, { readonly: true });
-    reader.pragma('busy_timeout = 5000');
-    const count = (status: string) =>
-      (reader.prepare(`select count(*) as n from outbox where origin = ? and status = ?`).get(`broadcast:${id}`, status) as { n: number }).n;
+    const reader = s.db;
+    const count = async (status: string) =>
+      Number(await statement(reader, `select count(*) from outbox where origin = ? and status = ?`).pluck().get(`broadcast:${id}`, status));
 
-    const first = startApp(s.path, fake.url);
+    const first = startApp(s.env, fake.url);
     // Kill while sends are delivered but not yet answered, a third of the way in.
     await until(() => fake.stats().uniqueDeliveries >= N / 3 && fake.answering > 0, 30_000, 'the first process to be mid-broadcast');
     first.kill('SIGKILL');
     await exited(first);
     const deliveredBeforeKill = fake.stats().uniqueDeliveries;
-    const pendingAfterKill = count('pending');
+    const pendingAfterKill = await count('pending');
     expect(deliveredBeforeKill).toBeLessThan(N);
     expect(pendingAfterKill).toBeGreaterThan(0);
     // Some rows went out but were never marked sent: the crash window this test is about.
     expect(N - pendingAfterKill).toBeLessThan(deliveredBeforeKill);
 
-    const second = startApp(s.path, fake.url);
-    await until(() => count('pending') === 0, 40_000, 'the second process to finish the broadcast');
+    const second = startApp(s.env, fake.url);
+    await until(async () => (await count('pending')) === 0, 40_000, 'the second process to finish the broadcast');
     second.kill('SIGTERM');
     await exited(second);
 
@@ -82,9 +82,8 @@ it('a broadcast killed mid-way with SIGKILL resumes on restart: every recipient 
     expect(stats.receiversWithDuplicates).toBe(0);
     // The resends after the restart reached the platform and were recognised by their uuid.
     expect(stats.duplicatesDropped).toBeGreaterThan(0);
-    expect(count('sent')).toBe(N);
-    expect(count('failed')).toBe(0);
-    reader.close();
+    expect(await count('sent')).toBe(N);
+    expect(await count('failed')).toBe(0);
   } finally {
     await fake.close();
     s.close();

@@ -35,13 +35,13 @@ function worker(s: Seeded, sender: RateLimitedTestSender, maxAttempts = 10): Out
 
 describe('outbox against a platform that misbehaves', () => {
   it('retries 429, 5xx, timeouts, dropped connections and malformed bodies, and delivers every message exactly once', async () => {
-    const s = seedRecipients(30);
+    const s = await seedRecipients(30);
     cleanups.push(() => s.close());
     const fake = await platform({ permanent: (id) => (id === openId(7) ? { code: 230013, msg: 'Bot has NO availability to this user.' } : null), hangMs: 400 });
     fake.injectNext('429', '500', '502', 'timeout', '503', 'malformed', 'reset', '429', 'timeout', 'malformed');
     const id = confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeoutMs: 150 }));
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 15_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 15_000, 'the broadcast to finish');
 
     const stats = fake.stats();
     expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
@@ -66,13 +66,13 @@ describe('outbox against a platform that misbehaves', () => {
   });
 
   it('gives up on a message that keeps failing transiently after maxAttempts, and reports why', async () => {
-    const s = seedRecipients(3);
+    const s = await seedRecipients(3);
     cleanups.push(() => s.close());
     const fake = await platform();
     fake.injectNext(...Array<'503'>(4).fill('503'));
     const id = confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url }), 2);
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 10_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
     const progress = broadcastProgress(s.db, id)!;
     expect(progress.delivered + progress.failed).toBe(3);
     expect(progress.failed).toBeGreaterThanOrEqual(1);
@@ -80,12 +80,12 @@ describe('outbox against a platform that misbehaves', () => {
   });
 
   it('stays within the platform limits (time scaled ×30, minute limit 100) without losing or repeating anything', async () => {
-    const s = seedRecipients(250);
+    const s = await seedRecipients(250);
     cleanups.push(() => s.close());
     const fake = await platform({ timeScale: 30, perMinute: 100, transientFailureRate: 0.05, seed: 3 });
     const id = confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeScale: 30, perMinute: 100, marginMs: 5 }));
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 30_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 30_000, 'the broadcast to finish');
     const stats = fake.stats();
     expect(stats.maxInAnyMinuteWindow).toBeLessThanOrEqual(100);
     expect(stats.uniqueDeliveries).toBe(250);
@@ -96,7 +96,7 @@ describe('outbox against a platform that misbehaves', () => {
   });
 
   it('answers a chat message while a broadcast queues: the newest due rows get a lane', async () => {
-    const s = seedRecipients(120);
+    const s = await seedRecipients(120);
     cleanups.push(() => s.close());
     const fake = await platform({ timeScale: 10, perMinute: 10_000 });
     const id = confirmedBroadcast(s, '通知', new Date(Date.now() - 1000));
@@ -107,7 +107,7 @@ describe('outbox against a platform that misbehaves', () => {
     await until(() => fake.deliveries.has('ou_asking_teacher'), 10_000, 'the reply');
     // At 50 sends a second the reply went out within a handful of sends, not after the other ~100 rows.
     expect(fake.order.indexOf('ou_asking_teacher') - askedAt).toBeLessThan(15);
-    expect(pendingRows(s.db, `broadcast:${id}`)).toBeGreaterThan(50);
+    expect(await pendingRows(s.db, `broadcast:${id}`)).toBeGreaterThan(50);
   });
 });
 
@@ -130,7 +130,7 @@ describe('broadcast through the app and the real Feishu sender', () => {
     const me = new ConsoleSession(app, 'acc-O1');
     expect((await me.send('发布通知 学校:一中 明天上午九点开会'))[0]).toContain('共 7 人，可送达 6 人，未绑定账号 1 人');
     await me.send('确认发布 1');
-    await until(() => pendingRows(app.db, 'broadcast:1') === 0, 15_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(app.db, 'broadcast:1')) === 0, 15_000, 'the broadcast to finish');
     for (let i = 0; i < 6; i++) expect(fake.deliveries.get(openId(i)) ?? 0).toBe(i === 2 ? 0 : 1);
     const [progress] = await me.send('通知进度 1');
     expect(progress).toContain('已发送 6/6');

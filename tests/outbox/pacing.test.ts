@@ -41,7 +41,7 @@ describe('Feishu: exact one-second windows', () => {
   it('150 recipients at 50/s: within the limits, nothing lost or repeated, hardly a 429', async () => {
     const fake = await RateLimitedPlatform.start({ perSecond: 50, perMinute: 1000 });
     cleanups.push(() => fake.close());
-    const s = seedRecipients(150);
+    const s = await seedRecipients(150);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
     await sender.warmUp();
@@ -49,7 +49,7 @@ describe('Feishu: exact one-second windows', () => {
     cleanups.push(() => worker.stop());
     const id = confirmedBroadcast(s);
     worker.start();
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 10_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
 
     const stats = fake.stats();
     expect(stats).toMatchObject({ uniqueDeliveries: 150, receiversWithDuplicates: 0 });
@@ -65,7 +65,7 @@ describe('Feishu: exact one-second windows', () => {
   it('after a 429, the app waits exactly what x-ogw-ratelimit-reset says, then goes on', async () => {
     const fake = await RateLimitedPlatform.start({ perSecond: 50, perMinute: 1000 });
     cleanups.push(() => fake.close());
-    const s = seedRecipients(3);
+    const s = await seedRecipients(3);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
     await sender.warmUp();
@@ -75,7 +75,7 @@ describe('Feishu: exact one-second windows', () => {
     const started = performance.now();
     const id = confirmedBroadcast(s);
     worker.start();
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 5000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     const took = fake.lastAdmittedAt! - started;
     expect(fake.stats()).toMatchObject({ uniqueDeliveries: 3, rateLimited: 1 });
     expect(took).toBeGreaterThanOrEqual(50);
@@ -104,7 +104,7 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     // A different message to one of them is not folded into the broadcast's calls.
     enqueue(db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'staff001' }, reply: { text: '您还差 12 学时' }, idempotencyKey: 'other:1' }], new Date(now.getTime() - 1000));
     h.worker.kick();
-    await eventually(() => pendingRows(db, `broadcast:${broadcast.id}`) === 0 && h.outboxRows().every((r) => r.status !== 'pending'), 5000);
+    await eventually(async () => (await pendingRows(db, `broadcast:${broadcast.id}`)) === 0 && h.outboxRows().every((r) => r.status !== 'pending'), 5000);
 
     const calls = h.fake.calls('oto').map((c) => c.body.userIds as string[]);
     const first = calls.filter((ids) => !(ids.length === 1 && ids[0] === 'staff007') && !(ids.length === 1 && ids[0] === 'staff001'));

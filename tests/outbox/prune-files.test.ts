@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { loadConfig } from '../../src/config.js';
 import { storeAttachment } from '../../src/outbox/attachments.js';
 import { enqueue, markFailed, markSent } from '../../src/outbox/store.js';
@@ -17,6 +18,7 @@ import { exportsDirFor } from '../../src/certificates/exports.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import type { FileAttachment } from '../../src/core/messages.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 const DAY = 24 * 3600_000;
 const T0 = new Date('2026-11-25T02:00:00Z');
@@ -33,11 +35,11 @@ function age(path: string, daysBefore: number): void {
 
 let n = 0;
 /** Stores an attachment and queues a message naming it; returns the file and its row id. */
-function queued(daysOld: number): { file: FileAttachment; id: number; path: string } {
+async function queued(daysOld: number): Promise<{ file: FileAttachment; id: number; path: string }> {
   n++;
   const file = storeAttachment(files.filesDir, Buffer.from(`%PDF-1.7 certificate ${n}`), `学时证明-${n}.pdf`, 'application/pdf');
   enqueue(db, [{ platform: 'feishu', target: { type: 'user', accountId: `ou_${n}` }, reply: { text: '学时证明', file }, idempotencyKey: `prune-${n}` }], T0);
-  const id = (db.$client.prepare(`select id from outbox where idempotency_key = ?`).get(`prune-${n}`) as { id: number }).id;
+  const id = (await statement<[string]>(db, `select id from outbox where idempotency_key = ?`).pluck<number>().get(`prune-${n}`))!;
   const path = join(files.filesDir, file.sha256);
   age(path, daysOld);
   return { file, id, path };
@@ -46,13 +48,13 @@ function queued(daysOld: number): { file: FileAttachment; id: number; path: stri
 const tick = (at: Date) =>
   runSchedulerTick({ db, presets: loadPresetsFor(config()), timeZone: 'Asia/Shanghai', transportNow: () => at, files }, at);
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xueshi-prune-'));
-  db = openDatabase(config().DATABASE_PATH);
+  db = await openTestDb();
   files = fileRetentionFor(config(), exportsDirFor(config().DATABASE_PATH))!;
 });
-afterAll(() => {
-  closeDatabase(db);
+afterAll(async () => {
+  await closeTestDb(db);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -64,13 +66,13 @@ describe('file pruning by the scheduler', () => {
     expect(() => loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '0' })).toThrow(/FILES_RETENTION_DAYS/);
   });
 
-  it('removes what is past the retention and not awaited by an unsent message; keeps the rest until it is', () => {
-    const sentOld = queued(8);
+  it('removes what is past the retention and not awaited by an unsent message; keeps the rest until it is', async () => {
+    const sentOld = await queued(8);
     markSent(db, sentOld.id, T0);
-    const sentRecent = queued(6);
+    const sentRecent = await queued(6);
     markSent(db, sentRecent.id, T0);
-    const pendingOld = queued(30);
-    const failedOld = queued(30);
+    const pendingOld = await queued(30);
+    const failedOld = await queued(30);
     markFailed(db, failedOld.id, 'feishu: 230002 bot not in chat');
     const orphan = join(files.filesDir, 'a'.repeat(64));
     writeFileSync(orphan, 'left by a crash before its row committed');

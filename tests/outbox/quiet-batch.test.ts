@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { FixedClock } from '../../src/clock.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import { enqueue } from '../../src/outbox/store.js';
@@ -62,7 +63,7 @@ describe('quiet rows in batch calls', () => {
 
   it('stay for the morning when they may not, whatever row the call starts with', async () => {
     expect(await run((key) => key.startsWith('quiet-'))).toEqual([['now-1']]);
-    const held = db.$client.prepare(`select count(*) as n from outbox where status = 'pending' and next_attempt_at = ?`).get(MORNING.getTime()) as { n: number };
-    expect(held.n).toBe(5);
+    const held = await statement(db, `select count(*) from outbox where status = 'pending' and next_attempt_at = ?`).pluck().get(MORNING);
+    expect(Number(held)).toBe(5);
   });
 });

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inTransaction } from '../../db/statements.js';
+import { inTransaction, statement } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { progressLines } from '../../src/broadcasts/report.js';
@@ -72,7 +72,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     const h = await dingtalk();
     h.fake.failNext('oto', 'timeout');
     const id = dingtalkBroadcast(h, ['u-slow', 'u-ok']);
-    await eventually(() => pendingRows(h.app.db, `broadcast:${id}`) === 0, 5000, 'the broadcast to finish');
+    await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     // Both users went in one batchSend, which was delivered and then never answered: the resend is a second
     // copy we could not avoid, and the report says so.
     expect(h.fake.calls('oto').map((c) => c.body.userIds)).toEqual([
@@ -99,7 +99,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     const h = await dingtalk();
     h.fake.failNext('oto', 'timeout', 'reset');
     const id = dingtalkBroadcast(h, ['u-lost']);
-    await eventually(() => pendingRows(h.app.db, `broadcast:${id}`) === 0, 5000, 'the broadcast to finish');
+    await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     await new Promise((r) => setTimeout(r, 300)); // room for a third call, which must not come
     expect(callsTo(h, 'u-lost')).toBe(2);
     expect(rowOf(h, 'u-lost')).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
@@ -137,7 +137,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     const h = await dingtalk();
     h.fake.failNext('oto', serverError, { ...serverError, status: 503 }, { status: 429, body: { code: 'Throttling', message: 'too many requests' } });
     const id = dingtalkBroadcast(h, ['u-a']);
-    await eventually(() => pendingRows(h.app.db, `broadcast:${id}`) === 0, 5000, 'the broadcast to finish');
+    await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     expect(h.fake.deliveredTo('u-a')).toHaveLength(1);
     expect(callsTo(h, 'u-a')).toBe(4);
 
@@ -178,7 +178,7 @@ describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy
   it('three timeouts in a row: retried until answered, one delivery, nothing counted 可能重复', async () => {
     const fake = await RateLimitedPlatform.start({ hangMs: 600 });
     cleanups.push(() => fake.close());
-    const s = seedRecipients(2);
+    const s = await seedRecipients(2);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({
       config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url },
@@ -190,11 +190,11 @@ describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy
     fake.injectNext('timeout', 'timeout', 'timeout');
     const id = confirmedBroadcast(s);
     worker.start();
-    await until(() => pendingRows(s.db, `broadcast:${id}`) === 0, 10_000, 'the broadcast to finish');
+    await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
     expect(fake.stats()).toMatchObject({ uniqueDeliveries: 2, receiversWithDuplicates: 0 });
     expect(fake.stats().duplicatesDropped).toBeGreaterThanOrEqual(2);
     expect(fake.deliveries.get(openId(0))).toBe(1);
-    const rows = s.db.$client.prepare(`select status, attempts, unknown_outcomes as u from outbox where origin = ?`).all(`broadcast:${id}`) as { status: string; attempts: number; u: number }[];
+    const rows = await statement<[string], { status: string; attempts: number; u: number }>(s.db, `select status, attempts, unknown_outcomes as u from outbox where origin = ?`).all(`broadcast:${id}`);
     expect(rows.every((r) => r.status === 'sent' && r.u === 0)).toBe(true);
     expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThanOrEqual(3);
     expect(broadcastProgress(s.db, id)).toMatchObject({ delivered: 2, maybeDuplicate: 0 });
@@ -266,11 +266,12 @@ describe('the console shows 可能重复', () => {
     const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
     inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));
     // What the worker leaves after: one timed out and was sent again, one timed out twice, one went through.
-    db.$client.prepare(`update outbox set status = 'sent', attempts = 2, unknown_outcomes = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:2`);
-    db.$client
-      .prepare(`update outbox set status = 'failed', attempts = 2, unknown_outcomes = 2, last_error = ? where idempotency_key = ?`)
-      .run('outcome unknown twice (timed out or cut off after the request was sent); not sent again: dingtalk: no answer within 10000 ms', `broadcast:${broadcast.id}:3`);
-    db.$client.prepare(`update outbox set status = 'sent', attempts = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:4`);
+    await statement(db, `update outbox set status = 'sent', attempts = 2, unknown_outcomes = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:2`);
+    await statement(db, `update outbox set status = 'failed', attempts = 2, unknown_outcomes = 2, last_error = ? where idempotency_key = ?`).run(
+      'outcome unknown twice (timed out or cut off after the request was sent); not sent again: dingtalk: no answer within 10000 ms',
+      `broadcast:${broadcast.id}:3`,
+    );
+    await statement(db, `update outbox set status = 'sent', attempts = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:4`);
 
     const s = await signInWithToken(app);
     const page = await (await get(app, `/admin/broadcasts/${broadcast.id}`, s.cookie)).text();

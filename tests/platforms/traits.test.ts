@@ -4,16 +4,15 @@
  * elsewhere. Preference: a teacher bound on several platforms is reached on the first in the registry's order
  * (Feishu, then DingTalk), then on a platform no longer listed, the console last.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { declarePlatforms, reachRank, supportsCardForms } from '../../src/core/platform-traits.js';
 import { accountsOf } from '../../src/outbox/address.js';
 import { PLATFORMS } from '../../src/platforms/registry.js';
 import { invitationReply, type InvitationInput } from '../../src/surveys/chat/invitation.js';
 import { addTeacher } from '../helpers/seed.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 
 const INPUT: InvitationInput = {
   kind: 'evaluation',
@@ -23,22 +22,20 @@ const INPUT: InvitationInput = {
   closesOn: '2026-12-08',
 };
 
-function withDb(run: (db: Db) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-traits-'));
-  const db = openDatabase(join(dir, 'xueshi.db'));
+async function withDb(run: (db: Db) => Promise<void>): Promise<void> {
+  const db = await openTestDb();
   try {
-    run(db);
+    await run(db);
   } finally {
-    closeDatabase(db);
-    rmSync(dir, { recursive: true, force: true });
+    await closeTestDb(db);
   }
 }
 
 /** Binds one teacher on each platform given, oldest binding first (so the first bound is never simply taken). */
-function teacherBoundOn(db: Db, no: string, platforms: string[]): number {
+async function teacherBoundOn(db: Db, no: string, platforms: string[]): Promise<number> {
   const id = addTeacher(db, { employeeNo: no, name: `教师${no}`, school: '一中' });
-  const bind = db.$client.prepare(`insert into accounts (platform, account_id, teacher_id, created_at) values (?, ?, ?, ?)`);
-  platforms.forEach((platform, i) => bind.run(platform, `${platform}-${no}`, id, 1_000 + i));
+  const bind = statement(db, `insert into accounts (platform, account_id, teacher_id, created_at) values (?, ?, ?, ?)`);
+  for (const [i, platform] of platforms.entries()) await bind.run(platform, `${platform}-${no}`, id, new Date(1_000 + i));
   return id;
 }
 
@@ -67,13 +64,13 @@ describe('platform traits', () => {
     expect(invitationReply(INPUT, 'fakechat', '7.ticket-abcdefghijklmnop').card?.form?.args).toBe('7.ticket-abcdefghijklmnop');
   });
 
-  it('the address ranks by the registry order: Feishu, DingTalk, an unlisted platform, the console last', () => {
+  it('the address ranks by the registry order: Feishu, DingTalk, an unlisted platform, the console last', async () => {
     expect(['console', 'other', 'dingtalk', 'feishu'].sort((a, b) => reachRank(a) - reachRank(b))).toEqual(['feishu', 'dingtalk', 'other', 'console']);
-    withDb((db) => {
-      const all = teacherBoundOn(db, 'T1', ['console', 'other', 'dingtalk', 'feishu']);
-      const noFeishu = teacherBoundOn(db, 'T2', ['console', 'other', 'dingtalk']);
-      const unlisted = teacherBoundOn(db, 'T3', ['console', 'other']);
-      const consoleOnly = teacherBoundOn(db, 'T4', ['console']);
+    await withDb(async (db) => {
+      const all = await teacherBoundOn(db, 'T1', ['console', 'other', 'dingtalk', 'feishu']);
+      const noFeishu = await teacherBoundOn(db, 'T2', ['console', 'other', 'dingtalk']);
+      const unlisted = await teacherBoundOn(db, 'T3', ['console', 'other']);
+      const consoleOnly = await teacherBoundOn(db, 'T4', ['console']);
       const reached = () => [...accountsOf(db, [all, noFeishu, unlisted, consoleOnly]).values()].map((a) => a.platform);
       expect(reached()).toEqual(['feishu', 'dingtalk', 'other', 'console']);
       // Listed first, a new platform is preferred to both; DingTalk listed before Feishu is preferred to it.

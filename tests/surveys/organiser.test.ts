@@ -2,6 +2,7 @@
 import '../../src/platforms/registry.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { organiserAccount } from '../../src/surveys/organiser.js';
@@ -32,7 +33,7 @@ describe('the organiser', () => {
     expect(organiserAccount(db, 'admin')).toBeNull();
   });
 
-  it('a survey sent from the console: its sender hears once when everyone has answered, with the count only under five', () => {
+  it('a survey sent from the console: its sender hears once when everyone has answered, with the count only under five', async () => {
     const officer = addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
     bindAccount(db, 'console', 'acc-officer', officer);
     seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
@@ -48,17 +49,17 @@ describe('the organiser', () => {
     expect(sent).toMatchObject({ ok: true, invited: 2 });
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
     expect(tick().surveyNotices).toBe(0);
-    db.$client.prepare(`update survey_invitations set answered = 1`).run();
+    await statement(db, `update survey_invitations set answered = ?`).run(true);
     expect(tick().surveyNotices).toBe(1);
     expect(tick().surveyNotices).toBe(0);
-    const row = db.$client.prepare(`select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
+    const row = await statement(db, `select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
     expect(JSON.parse(row.target)).toEqual({ type: 'user', accountId: 'acc-officer' });
     expect(JSON.parse(row.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
   });
 
-  it.each(['cli:cli', 'admin:ADMIN_TOKEN'])('opened by nobody in particular (%s): every officer with a chat account hears once, told why', (by) => {
+  it.each(['cli:cli', 'admin:ADMIN_TOKEN'])('opened by nobody in particular (%s): every officer with a chat account hears once, told why', async (by) => {
     const officers = [addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), addTeacher(db, { employeeNo: 'O0002', name: '李老师' }), addTeacher(db, { employeeNo: 'O0003', name: '赵老师' })];
-    for (const id of officers) db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
+    for (const id of officers) await statement(db, `insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
     bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
     bindAccount(db, 'feishu', 'ou_o2', officers[1]);
     // 赵老师 has no chat account: the console shows the results to them.
@@ -69,11 +70,11 @@ describe('the organiser', () => {
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by },
     );
     expect(sent).toMatchObject({ ok: true, invited: 2 });
-    db.$client.prepare(`update survey_invitations set answered = 1`).run();
+    await statement(db, `update survey_invitations set answered = ?`).run(true);
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
     expect(tick().surveyNotices).toBe(2);
     expect(tick().surveyNotices).toBe(0);
-    const rows = db.$client.prepare(`select target, reply from outbox where origin like 'survey:%:results' order by id`).all() as { target: string; reply: string }[];
+    const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results' order by id`).all() as { target: string; reply: string }[];
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o1', 'ou_o2']);
     for (const r of rows) {
       expect(JSON.parse(r.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
@@ -81,9 +82,9 @@ describe('the organiser', () => {
     }
   });
 
-  it('the CLI with --by <工号>: only that officer hears, without the note to the office', () => {
+  it('the CLI with --by <工号>: only that officer hears, without the note to the office', async () => {
     const officers = [addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), addTeacher(db, { employeeNo: 'O0002', name: '李老师' })];
-    for (const id of officers) db.$client.prepare(`insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
+    for (const id of officers) await statement(db, `insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
     bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
     bindAccount(db, 'dingtalk', 'staff-o2', officers[1]);
     seedTeachers(db, 'console', 1, (i) => `acc-${i}`);
@@ -92,9 +93,9 @@ describe('the organiser', () => {
       { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by: 'cli:O0002' },
     );
-    db.$client.prepare(`update survey_invitations set answered = 1`).run();
+    await statement(db, `update survey_invitations set answered = ?`).run(true);
     expect(runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now).surveyNotices).toBe(1);
-    const rows = db.$client.prepare(`select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
+    const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o2']);
     expect(JSON.parse(rows[0].reply).text).not.toContain('培训管理员');
   });

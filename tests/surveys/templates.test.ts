@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
 import { runSessionsCli } from '../../src/cli/sessions.js';
 import { runSurveysCli } from '../../src/cli/surveys.js';
 import { FixedClock } from '../../src/clock.js';
@@ -10,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { checkQuestions, checkAnswers, readAnswer } from '../../src/surveys/questions.js';
 import { templateFor } from '../../src/surveys/templates.js';
+import { closeTestDb, openTestDb } from '../helpers/db.js';
 import { addTeacher } from '../helpers/seed.js';
 
 const config = loadConfig({ DATABASE_PATH: ':memory:' });
@@ -37,12 +39,12 @@ describe('evaluation templates (questions as data)', () => {
     return path;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xueshi-surveys-'));
-    db = openDatabase(join(dir, 'x.db'));
+    db = await openTestDb();
   });
-  afterEach(() => {
-    closeDatabase(db);
+  afterEach(async () => {
+    await closeTestDb(db);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -63,7 +65,7 @@ describe('evaluation templates (questions as data)', () => {
     expect(out).toContain('1. 总体评价  [1–5 分]');
   });
 
-  it('set --category writes a category template (alias read as the category); show reads it back; the default is untouched', () => {
+  it('set --category writes a category template (alias read as the category); show reads it back; the default is untouched', async () => {
     const qs = [
       { key: 'overall', kind: 'rating', prompt: '总体评价', required: true },
       { key: 'format', kind: 'choice', prompt: '培训形式', options: ['讲座', '工作坊', '观摩'], required: true },
@@ -77,13 +79,13 @@ describe('evaluation templates (questions as data)', () => {
     expect(templateFor(db, null).questions).toHaveLength(5);
     // Setting it again replaces, never adds a second template for the category.
     expect(cli('template', 'set', '--category', '班主任培训', '--file', file('q2.json', qs.slice(0, 1)))).toBe(0);
-    expect(db.$client.prepare(`select count(*) from questionnaires where category = '班主任培训'`).pluck().get()).toBe(1);
+    expect(Number(await statement(db, `select count(*) from questionnaires where category = '班主任培训'`).pluck().get())).toBe(1);
     expect(cli('template', 'show', '--category', '班主任培训', '--json')).toBe(0);
     expect(JSON.parse(out)).toEqual(qs.slice(0, 1));
   });
 
-  it('a bad file changes nothing and says why in Chinese', () => {
-    const before = db.$client.prepare('select * from questionnaires').all();
+  it('a bad file changes nothing and says why in Chinese', async () => {
+    const before = await statement(db, 'select * from questionnaires').all();
     expect(cli('template', 'set', '--file', file('bad.json', '{not json'))).toBe(1);
     expect(err).toContain('不是有效的 JSON');
     const bad = [
@@ -99,7 +101,7 @@ describe('evaluation templates (questions as data)', () => {
     expect(cli('template', 'set', '--category', '烹饪', '--file', file('ok.json', bad.slice(0, 1)))).toBe(1);
     expect(err).toContain('没有「烹饪」这个培训类别');
     expect(cli('template', 'set')).toBe(1);
-    expect(db.$client.prepare('select * from questionnaires').all()).toEqual(before);
+    expect(await statement(db, 'select * from questionnaires').all()).toEqual(before);
   });
 
   it('the schema refuses too many questions, unknown fields and lists with nothing required', () => {
@@ -150,6 +152,6 @@ describe('evaluation templates (questions as data)', () => {
     );
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(db.$client.prepare('select trainer, project from training_sessions').all()).toEqual([{ trainer: '李老师', project: '国培2026' }]);
+    expect(await statement(db, 'select trainer, project from training_sessions').all()).toEqual([{ trainer: '李老师', project: '国培2026' }]);
   });
 });

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { closeDatabase, openDatabase, type Db } from '../../../db/client.js';
+import type { Db } from '../../../db/client.js';
 import { inTransaction } from '../../../db/statements.js';
 import { FixedClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
@@ -20,6 +19,7 @@ import { FakeFeishu } from '../../helpers/fakes/feishu-platform.js';
 import { addTeacher } from '../../helpers/seed.js';
 import { png } from '../../helpers/evidence.js';
 import { until } from '../../helpers/outbox.js';
+import { appRunsOnPostgres, closeConnection, onPostgres, testDatabase } from '../../helpers/db.js';
 
 /**
  * kill -9 in the middle of a download. The app runs as in production (`src/main.ts`, its own process) against a
@@ -39,19 +39,19 @@ afterEach(async () => {
 
 const FEISHU = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret-for-evidence-kill' };
 
-it('a download killed with SIGKILL is left pending under its lease, then finished by the next worker once the lease ends', async () => {
+// The bot in src/main.ts refuses DATABASE_URL until the data access is asynchronous (issue 16); then this runs on PostgreSQL too.
+it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL is left pending under its lease, then finished by the next worker once the lease ends', async () => {
   const fake = await FakeFeishu.start();
   cleanups.push(() => fake.close());
-  const dir = mkdtempSync(join(tmpdir(), 'xueshi-evidence-kill-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const databasePath = join(dir, 'xueshi.db');
-  const evidenceDir = evidenceDirFor({ DATABASE_PATH: databasePath });
+  const database = await testDatabase();
+  cleanups.push(() => database.drop());
+  const evidenceDir = evidenceDirFor(database.env);
 
   const bytes = png(400_000);
   fake.putResource('om_kill_1', 'img_kill_1', bytes);
   fake.files.planNext('om_kill_1/img_kill_1', { kind: 'stall' });
 
-  let db: Db = openDatabase(databasePath);
+  let db: Db = await database.open();
   const teacherId = addTeacher(db, { employeeNo: 'T0001', name: '张三' });
   const [row] = inTransaction(db, () =>
     registerEvidence(
@@ -61,11 +61,11 @@ it('a download killed with SIGKILL is left pending under its lease, then finishe
       new Date(),
     ),
   );
-  closeDatabase(db);
+  await closeConnection(db);
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...FEISHU, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', FEISHU_BASE_URL: fake.url, XUESHI_NOW: '' },
+    env: { ...process.env, ...FEISHU, ...database.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', FEISHU_BASE_URL: fake.url, XUESHI_NOW: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -75,15 +75,15 @@ it('a download killed with SIGKILL is left pending under its lease, then finishe
   child.kill('SIGKILL');
   await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-  db = openDatabase(databasePath);
-  cleanups.push(() => closeDatabase(db));
+  db = await database.open();
+  cleanups.push(() => closeConnection(db));
   const left = findEvidence(db, row.id)!;
   expect(left).toMatchObject({ status: 'pending', attempts: 1, sha256: null });
   expect(left.claimedUntil!.getTime()).toBeGreaterThan(Date.now());
   expect(partial()).toHaveLength(1);
   expect(existsSync(storedPath(evidenceDir, createHash('sha256').update(bytes).digest('hex')))).toBe(false);
 
-  const config = loadConfig({ ...FEISHU, DATABASE_PATH: databasePath, FEISHU_BASE_URL: fake.url });
+  const config = loadConfig({ ...FEISHU, ...database.env, FEISHU_BASE_URL: fake.url });
   const source = feishuResources(new FeishuSender({ config, logger: silentLogger }), fake.url);
   const workerAt = (clock: FixedClock) => {
     const worker = new EvidenceWorker({ db, sources: [source], dir: evidenceDir, maxBytes: config.MAX_EVIDENCE_BYTES, clock, pollMs: 20 });

@@ -269,10 +269,10 @@ export class FakeFeishu {
   }
 }
 
-/** Polls until `check` returns true (retries are scheduled in the future, so "idle" is not "done"). */
-export async function waitFor(check: () => boolean, { timeoutMs = 5000, intervalMs = 10, what = 'condition' } = {}): Promise<void> {
+/** Polls until `check` returns (or resolves to) true (retries are scheduled in the future, so "idle" is not "done"). */
+export async function waitFor(check: () => boolean | Promise<boolean>, { timeoutMs = 5000, intervalMs = 10, what = 'condition' } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
