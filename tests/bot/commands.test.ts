@@ -40,7 +40,7 @@ describe('binding', () => {
 
   it('refuses a wrong name and changes nothing', async () => {
     expect((await chat('u1').send('绑定 T0001 王五'))[0]).toContain('没有绑定成功。请核对工号和姓名');
-    expect(countRows(app.db, 'accounts')).toBe(0);
+    expect(await countRows(app.db, 'accounts')).toBe(0);
   });
 
   it('refuses an unknown 工号', async () => {
@@ -116,7 +116,7 @@ describe('access', () => {
     await teacher.send('绑定 T0001 张三');
     await chat('u2').send('绑定 T0002 李四');
     expect((await teacher.send('解绑 T0002'))[0]).toBe('「解绑」仅限培训管理员使用。如需权限，请联系教师发展中心。');
-    expect(countRows(app.db, 'accounts')).toBe(2);
+    expect(await countRows(app.db, 'accounts')).toBe(2);
 
     grantRole(app.db, zhang, 'officer', 'test');
     expect((await teacher.send('解绑 T0002'))[0]).toBe('已解除 李四 的 1 个账号绑定。');

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = await createTestApp({ ADMIN_TOKEN, PUBLIC_BASE_URL: base, OFFICE_NAME: '兴宾区教师发展中心' });
-    seedDistrict(app.db);
+    await seedDistrict(app.db);
     server = app.createServer();
     await listen(server, port, '127.0.0.1');
     profile = mkdtempSync(join(tmpdir(), 'xueshi-chromium-'));

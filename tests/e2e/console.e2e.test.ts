@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
 
   beforeAll(async () => {
     h = await startFeishu();
-    district = seedDistrict(h.app.db);
+    district = await seedDistrict(h.app.db);
     // The officer and a second officer bind their Feishu accounts the way people do: by chat.
     const deputy = findTeacherByEmployeeNo(h.app.db, 'T0002')!;
     grantRole(h.app.db, deputy.id, 'officer', 'test');

@@ -1,6 +1,7 @@
 /** Shared by the console's integration tests: an app with ADMIN_TOKEN, sign-in, form posts through app.http.request. */
 import { expect } from 'vitest';
 import { createTestApp, type TestApp } from './app.js';
+import { statement } from '../../db/statements.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const ORIGIN = 'http://localhost';
@@ -75,6 +76,7 @@ export async function pageUntil(app: TestApp, path: string, cookie: string, done
   }
 }
 
-export function count(app: TestApp, table: string, where = '1=1'): number {
-  return (app.db.$client.prepare(`select count(*) as n from ${table} where ${where}`).get() as { n: number }).n;
+/** Rows of `table` matching the SQL condition `where`, on the app's database (either dialect). */
+export async function count(app: TestApp, table: string, where = '1=1'): Promise<number> {
+  return Number(await statement(app.db, `select count(*) from ${table} where ${where}`).pluck().get());
 }

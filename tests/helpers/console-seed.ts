@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../db/client.js';
 import { grantRole } from '../../src/ledger/roles.js';
+import { statement, transaction } from '../../db/statements.js';
 
 export const SCHOOLS: [string, number, number][] = [
   // name, teachers, diligence (1 ≈ exactly on pace)
@@ -44,13 +45,8 @@ export interface District {
  * Seeds the roster and records as of `today` (YYYY-MM-DD, within 2026). Officer T9000 周主任 (第一中学) gets
  * the officer role; the first teacher of every school is its leader.
  */
-export function seedDistrict(db: Db, today = '2026-11-25', seed = 11): District {
+export async function seedDistrict(db: Db, today = '2026-11-25', seed = 11): Promise<District> {
   const rand = rng(seed);
-  const sqlite = db.$client;
-  const insertTeacher = sqlite.prepare(
-    `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertRecord = sqlite.prepare(`INSERT INTO records (record_key, teacher_id, date, hours, category, project) VALUES (?, ?, ?, ?, ?, ?)`);
   const year = Number(today.slice(0, 4));
   const dayOfYear = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${year}-01-01T00:00:00Z`)) / 86_400_000;
   const leaders = new Map<string, number>();
@@ -58,10 +54,15 @@ export function seedDistrict(db: Db, today = '2026-11-25', seed = 11): District 
   let records = 0;
   let officerId = 0;
   const categories = ['师德师风', '校本研修', '集中培训', '网络研修'];
-  sqlite.transaction(() => {
-    officerId = Number(insertTeacher.run('T9000', '周主任', '第一中学', '2008-09-01', 1, 0, '教师', 'laibin').lastInsertRowid);
+  await transaction(db, async (tx) => {
+    const insertTeacher = statement<[string, string, string, string, boolean, boolean, string, string]>(
+      tx,
+      `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ).pluck<number>();
+    const insertRecord = statement(tx, `INSERT INTO records (record_key, teacher_id, date, hours, category, project) VALUES (?, ?, ?, ?, ?, ?)`);
+    officerId = (await insertTeacher.get('T9000', '周主任', '第一中学', '2008-09-01', true, false, '教师', 'laibin'))!;
     for (const [k, [date, hours, category]] of ([['2026-03-12', 24, '集中培训'], ['2026-06-20', 30, '网络研修'], ['2026-09-10', 12, '师德师风']] as const).entries()) {
-      insertRecord.run(`SEED-T9000-${k}`, officerId, date, hours, category, `${category}专题培训`);
+      await insertRecord.run(`SEED-T9000-${k}`, officerId, date, hours, category, `${category}专题培训`);
       records++;
     }
     for (const [school, count, diligence] of SCHOOLS) {
@@ -73,7 +74,7 @@ export function seedDistrict(db: Db, today = '2026-11-25', seed = 11): District 
         const policy = p < 0.7 ? 'laibin' : p < 0.85 ? 'liuzhou' : p < 0.95 ? 'otog' : 'houma';
         const hire = `${2000 + Math.floor(rand() * 24)}-09-01`;
         const position = i === 0 ? '校长' : '教师';
-        const id = Number(insertTeacher.run(no, name, school, hire, rand() < 0.75 ? 1 : 0, rand() < 0.3 ? 1 : 0, position, policy).lastInsertRowid);
+        const id = (await insertTeacher.get(no, name, school, hire, rand() < 0.75, rand() < 0.3, position, policy))!;
         if (i === 1) leaders.set(school, id);
         // Each year's hours ≈ the yearly share of the cycle × the school's diligence × a personal spread (this
         // year only up to today), so some teachers are ahead of pace, many behind, a few done (3-year otog cycle).
@@ -87,14 +88,14 @@ export function seedDistrict(db: Db, today = '2026-11-25', seed = 11): District 
             const hours = [2, 3, 4, 6, 8, 12][Math.floor(rand() * 6)];
             const date = new Date(Date.UTC(y, 0, 1 + Math.floor(rand() * Math.max(1, days - 1)))).toISOString().slice(0, 10);
             const category = k === 0 && rand() < 0.85 ? '师德师风' : k === 1 && rand() < 0.75 ? '校本研修' : categories[Math.floor(rand() * categories.length)];
-            insertRecord.run(`SEED-${no}-${y}-${k}`, id, date, hours, category, `${category}专题培训`);
+            await insertRecord.run(`SEED-${no}-${y}-${k}`, id, date, hours, category, `${category}专题培训`);
             got += hours;
             records++;
           }
         }
       }
     }
-  })();
+  });
   grantRole(db, officerId, 'officer', 'seed');
   for (const id of leaders.values()) grantRole(db, id, 'leader', 'seed');
   return { officerId, leaders, teachers: n, records };

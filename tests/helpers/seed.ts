@@ -1,6 +1,7 @@
 import { schema, type Db } from '../../db/client.js';
 import { issueBindCode } from '../../src/ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
+import { statement } from '../../db/statements.js';
 
 export interface TeacherSeed {
   employeeNo: string;
@@ -37,8 +38,8 @@ export function addRecord(db: Db, teacherId: number, r: { key: string; date: str
     .run();
 }
 
-export function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' | 'records' | 'teachers'): number {
-  return (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+export async function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' | 'records' | 'teachers'): Promise<number> {
+  return Number(await statement(db, `select count(*) from ${table}`).pluck().get());
 }
 
 /** A one-time bind code for an officer or leader, as `npm run cli -- bind-code` or `绑定码` issues it. */

@@ -3,6 +3,7 @@ import { bindAccount } from '../../src/ledger/accounts.js';
 import { insertCheckin, insertSession } from '../../src/sessions/store.js';
 import type { SessionRow } from '../../src/sessions/model.js';
 import { addTeacher } from './seed.js';
+import { statement } from '../../db/statements.js';
 
 /** Teachers T001… of a few schools, each bound on `platform` under accountOf(i). Returns their roster ids. */
 export function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'console', n: number, accountOf: (i: number) => string, o: { from?: number } = {}): number[] {
@@ -51,9 +52,16 @@ export function signIn(db: Db, session: SessionRow, teacherIds: readonly number[
 }
 
 /** Every row of every table as text, per table: to find where a string is stored. */
-export function tablesHolding(db: Db, needle: string): string[] {
-  const tables = db.$client.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).pluck().all() as string[];
-  return tables.filter((t) => (db.$client.prepare(`select * from "${t}"`).all() as unknown[]).some((row) => JSON.stringify(row).includes(needle)));
+export async function tablesHolding(db: Db, needle: string): Promise<string[]> {
+  const tables = await statement(db, {
+    sqlite: `select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`,
+    postgres: `select tablename from pg_tables where schemaname = 'public' order by tablename`,
+  })
+    .pluck<string>()
+    .all();
+  const holding: string[] = [];
+  for (const t of tables) if ((await statement(db, `select * from "${t}"`).all()).some((row) => JSON.stringify(row).includes(needle))) holding.push(t);
+  return holding;
 }
 
 /** The submit button's callback value of a Feishu form card (as delivered). */

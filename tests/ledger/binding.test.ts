@@ -50,7 +50,7 @@ describe('one answer for every failure', () => {
     const leaderNoCode = await say('u4', '绑定 T0100 赵校长');
     expect([unknown, wrongName, officerNoCode, leaderNoCode]).toEqual([REFUSED, REFUSED, REFUSED, REFUSED]);
     expect(unknown).not.toContain('T9999');
-    expect(countRows(app.db, 'accounts')).toBe(0);
+    expect(await countRows(app.db, 'accounts')).toBe(0);
   });
 
   it('still binds a teacher with the right 工号 and name, without a code', async () => {
@@ -62,7 +62,7 @@ describe('attempt limit', () => {
   it('locks one account out after 5 failures, even for the right name, and lets it in again after 30 minutes', async () => {
     for (let i = 0; i < 5; i++) expect(await say('u1', `绑定 T000${i + 3} 某某`)).toBe(REFUSED);
     expect(await say('u1', '绑定 T0001 张三')).toBe(LOCKED);
-    expect(countRows(app.db, 'accounts')).toBe(0);
+    expect(await countRows(app.db, 'accounts')).toBe(0);
     // Someone else is not held up by this account's failures.
     expect(await say('u2', '绑定 T0002 李四')).toContain('绑定成功');
     app.fixedClock.advance(BIND_WINDOW_MS + 1000);
@@ -74,7 +74,7 @@ describe('attempt limit', () => {
     expect(await say('attacker9', '绑定 T0001 张三')).toBe(LOCKED);
     app = await restart(app);
     expect(await say('attacker10', '绑定 T0001 张三')).toBe(LOCKED);
-    expect(countRows(app.db, 'accounts')).toBe(0);
+    expect(await countRows(app.db, 'accounts')).toBe(0);
   });
 
   it('limits failures per chat: many accounts in one group chat', () => {

@@ -25,10 +25,10 @@ describe('closing from the console and the CLI', () => {
     const flash = /=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
     expect(JSON.parse(Buffer.from(flash, 'base64url').toString('utf8')).text).toContain('已向 2 位签到的老师发出匿名评价邀请');
     expect(roundOfSession(app.db, session.id)).not.toBeNull();
-    expect(count(app, 'survey_invitations')).toBe(2);
+    expect(await count(app, 'survey_invitations')).toBe(2);
     await post(app, `/admin/sessions/${session.id}/close`, { _csrf: csrf }, { cookie });
-    expect(count(app, 'survey_invitations')).toBe(2);
-    expect(count(app, 'outbox', `idempotency_key like 'survey:%:invite:%'`)).toBe(2);
+    expect(await count(app, 'survey_invitations')).toBe(2);
+    expect(await count(app, 'outbox', `idempotency_key like 'survey:%:invite:%'`)).toBe(2);
   });
 
   it('the CLI close invites them too', async () => {
@@ -47,6 +47,6 @@ describe('closing from the console and the CLI', () => {
     });
     expect(code).toBe(0);
     expect(out).toContain('已向 3 位签到的老师发出匿名评价邀请');
-    expect(count(app, 'survey_invitations')).toBe(3);
+    expect(await count(app, 'survey_invitations')).toBe(3);
   });
 });

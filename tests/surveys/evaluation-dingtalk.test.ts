@@ -68,7 +68,7 @@ describe('培训评价 over DingTalk', () => {
     const round = roundOfSession(db, session.id)!;
     const results = roundResults(db, round.id)!;
     expect(results).toMatchObject({ invited: 3, answered: 2, suppressed: true });
-    expect(tablesHolding(db, '板书示范再多一些')).toEqual(['survey_answers']);
+    expect(await tablesHolding(db, '板书示范再多一些')).toEqual(['survey_answers']);
     // Every message of the answering flow was redacted in the inbox (only commands that started it remain).
     const texts = h.inboxRows().map((r) => JSON.parse(r.payload).text as string).filter(Boolean);
     expect(texts.sort()).toEqual(['我的问卷', '申报', '评价', '评价', '评价', '评价', '评价'].sort());

@@ -159,7 +159,7 @@ describe('培训评价 over Feishu', () => {
     expect(db.$client.prepare(`select name from pragma_table_info('survey_invitations')`).pluck().all()).toEqual(['round_id', 'teacher_id', 'token_hash', 'answered']);
     // The comments and the teachers' own replies are stored in survey_answers only: not in the inbox (payloads
     // redacted), the outbox (replies never echo), chat_state (drafts deleted) or anywhere else.
-    for (const text of [COMMENT, '第4位老师的建议', '第5位老师的建议']) expect(tablesHolding(db, text)).toEqual(['survey_answers']);
+    for (const text of [COMMENT, '第4位老师的建议', '第5位老师的建议']) expect(await tablesHolding(db, text)).toEqual(['survey_answers']);
     for (const row of db.select().from(schema.inbox).all()) {
       const payload = JSON.parse(row.payload);
       if (payload.text === '') continue;
@@ -167,7 +167,7 @@ describe('培训评价 over Feishu', () => {
       expect(payload.form).toBeUndefined();
     }
     // No token in plaintext is kept outside the invitation cards themselves.
-    expect(tablesHolding(db, submitValue.args.split('.')[1])).toEqual(['outbox']);
+    expect(await tablesHolding(db, submitValue.args.split('.')[1])).toEqual(['outbox']);
     // Logs never carry an answer.
     const log = lines.join('\n');
     expect(log.length).toBeGreaterThan(0);

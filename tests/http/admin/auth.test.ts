@@ -70,8 +70,8 @@ describe('login by link (后台)', () => {
     expect(await again.text()).toContain('登录链接已使用过');
     const reopen = await get(app, `/admin/login?token=${token}`);
     expect(reopen.status).toBe(410);
-    expect(count(app, 'admin_sessions')).toBe(1);
-    expect(count(app, 'audit_log', "action = 'admin_login' and actor = 'admin:T9000'")).toBe(1);
+    expect(await count(app, 'admin_sessions')).toBe(1);
+    expect(await count(app, 'audit_log', "action = 'admin_login' and actor = 'admin:T9000'")).toBe(1);
   });
 
   it('expires after 10 minutes', async () => {
@@ -87,13 +87,13 @@ describe('login by link (后台)', () => {
     const use = await post(app, '/admin/login/link', { token: late });
     expect(use.status).toBe(410);
     expect(cookieOf(use)).toBe('');
-    expect(count(app, 'admin_sessions')).toBe(1);
+    expect(await count(app, 'admin_sessions')).toBe(1);
   });
 
   it('refuses non-officers: the command, a link whose holder lost the role, and their open sessions', async () => {
     const { officer, teacher, officerId } = await withOfficer();
     expect(await askLink(teacher)).toContain('仅限培训管理员使用');
-    expect(count(app, 'admin_login_tokens')).toBe(0);
+    expect(await count(app, 'admin_login_tokens')).toBe(0);
 
     const token = tokenOf(await askLink(officer));
     const signedIn = tokenOf(await askLink(officer));
@@ -164,7 +164,7 @@ describe('ADMIN_TOKEN', () => {
     const { cookie } = await signInWithToken(app);
     const page = await (await get(app, '/admin', cookie)).text();
     expect(page).toContain('初始管理员');
-    expect(count(app, 'audit_log', "action = 'admin_login' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
+    expect(await count(app, 'audit_log', "action = 'admin_login' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
   });
 
   it('is off when not configured', async () => {
@@ -206,13 +206,13 @@ describe('CSRF', () => {
     const other = await signInWithToken(app);
     expect((await post(app, '/admin/broadcasts', { ...form, _csrf: other.csrf }, { cookie })).status).toBe(403);
     expect((await post(app, '/admin/logout', {}, { cookie })).status).toBe(403);
-    expect(broadcasts()).toBe(0);
+    expect(await broadcasts()).toBe(0);
     expect((await get(app, '/admin', cookie)).status).toBe(200);
 
     // Same request, done right.
     const ok = await post(app, '/admin/broadcasts', { ...form, _csrf: csrf }, { cookie });
     expect(ok.status).toBe(303);
-    expect(broadcasts()).toBe(1);
+    expect(await broadcasts()).toBe(1);
     // No Origin header (older browsers, tools) is fine as long as the token is right.
     expect((await post(app, '/admin/broadcasts', { ...form, _csrf: csrf }, { cookie, origin: null })).status).toBe(303);
   });

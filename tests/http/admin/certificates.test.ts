@@ -80,9 +80,9 @@ describe('console 学时证明', () => {
     expect((await get(app, `/admin/certificates/exports/${id}/xlsx`, s.cookie)).status).toBe(200);
 
     // Each certificate recorded as issued by the officer, and audited; the export itself audited once.
-    expect(count(app, 'certificates', `school = '${SCHOOL}' and issued_by = 'admin:ADMIN_TOKEN'`)).toBe(TEACHERS);
-    expect(count(app, 'audit_log', `action = 'certificate.issue'`)).toBe(TEACHERS);
-    expect(count(app, 'audit_log', `action = 'certificate.export'`)).toBe(1);
+    expect(await count(app, 'certificates', `school = '${SCHOOL}' and issued_by = 'admin:ADMIN_TOKEN'`)).toBe(TEACHERS);
+    expect(await count(app, 'audit_log', `action = 'certificate.issue'`)).toBe(TEACHERS);
+    expect(await count(app, 'audit_log', `action = 'certificate.export'`)).toBe(1);
   });
 
   it('exports all schools: a folder per school, one sheet per school; the event loop never stalls for long', async () => {
@@ -111,11 +111,11 @@ describe('console 学时证明', () => {
   });
 
   it('refuses a school not on the roster and starts nothing', async () => {
-    const before = count(app, 'audit_log', `action = 'certificate.export'`);
+    const before = await count(app, 'audit_log', `action = 'certificate.export'`);
     const res = await post(app, '/admin/certificates/export', { _csrf: s.csrf, school: '不存在的学校' }, { cookie: s.cookie });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/certificates');
-    expect(count(app, 'audit_log', `action = 'certificate.export'`)).toBe(before);
+    expect(await count(app, 'audit_log', `action = 'certificate.export'`)).toBe(before);
   });
 
   it('lists certificates and finds one by 工号 and by serial as typed from the paper', async () => {
@@ -146,11 +146,11 @@ describe('console 学时证明', () => {
     const ok = await post(app, path, { _csrf: s.csrf, reason: '学校信息有误，已重新开具' }, { cookie: s.cookie });
     expect(ok.status).toBe(303);
     expect(revoked()).toMatchObject({ revoke_reason: '学校信息有误，已重新开具', revoked_by: 'admin:ADMIN_TOKEN' });
-    expect(count(app, 'audit_log', `action = 'certificate.revoke' and detail like '%${serial}%'`)).toBe(1);
+    expect(await count(app, 'audit_log', `action = 'certificate.revoke' and detail like '%${serial}%'`)).toBe(1);
     // Once only: a second revocation is refused and not audited.
     await post(app, path, { _csrf: s.csrf, reason: '再次' }, { cookie: s.cookie });
     expect(revoked().revoke_reason).toBe('学校信息有误，已重新开具');
-    expect(count(app, 'audit_log', `action = 'certificate.revoke'`)).toBe(1);
+    expect(await count(app, 'audit_log', `action = 'certificate.revoke'`)).toBe(1);
 
     const list = await (await get(app, `/admin/certificates?q=${serial}`, s.cookie)).text();
     expect(list).toContain('已作废 2026-11-25');
@@ -167,6 +167,6 @@ describe('console 学时证明', () => {
     expect(zip.headers.get('location')).toBe('/admin/login');
     const serial = (app.db.$client.prepare(`select serial from certificates where employee_no = 'C004'`).get() as { serial: string }).serial;
     expect((await post(app, `/admin/certificates/${serial}/revoke`, { reason: 'x' })).status).toBe(401);
-    expect(count(app, 'certificates', `serial = '${serial}' and revoked_at is not null`)).toBe(0);
+    expect(await count(app, 'certificates', `serial = '${serial}' and revoked_at is not null`)).toBe(0);
   });
 });

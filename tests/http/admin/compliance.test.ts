@@ -81,7 +81,7 @@ describe('ComplianceCache', () => {
 
   it('builds the same standings as hoursSummary per teacher, and follows the clock to a new day', async () => {
     app = await startAdmin();
-    seedDistrict(app.db);
+    await seedDistrict(app.db);
     const clock = new FixedClock('2026-11-25T10:00:00+08:00');
     const cache = new ComplianceCache({ db: app.db, presets: app.presets, clock, timeZone: 'Asia/Shanghai' });
     const check = async (asOf: string) => {

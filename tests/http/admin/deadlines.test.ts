@@ -16,7 +16,7 @@ let s: Signed;
 // The business clock stands at 2026-11-25 10:00 Beijing time (createTestApp's default).
 beforeEach(async () => {
   app = await startAdmin();
-  district = seedDistrict(app.db);
+  district = await seedDistrict(app.db);
   s = await signInWithToken(app);
 });
 afterEach(async () => app.cleanup());
@@ -82,7 +82,7 @@ describe('new deadline form', () => {
     expect(JSON.parse(row.audience)).toEqual({ all: true });
     expect(JSON.parse(row.offsets)).toEqual([30, 7, 3, 1, 0]);
     expect(row.createdBy).toBe('admin:ADMIN_TOKEN');
-    expect(count(app, 'audit_log', "action = 'deadline_create' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
+    expect(await count(app, 'audit_log', "action = 'deadline_create' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
 
     // The chat's 新建截止 with the same fields makes the same deadline, audited the same way.
     bindAccount(app.db, 'console', 'acc-officer', district.officerId);
@@ -152,7 +152,7 @@ describe('new deadline form', () => {
       expect(html).toContain('<div class="flash err">未新建：请按标红的提示修改后重新提交。</div>');
       expect(fieldError(html, label)).toContain(text);
       expect(deadlines()).toEqual([]);
-      expect(count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
+      expect(await count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
     });
   }
 
@@ -221,7 +221,7 @@ describe('new deadline form', () => {
     expect((await submit(good, [], { csrf: other.csrf })).status).toBe(403);
     expect((await submit(good, [], { cookie: 'xueshi_admin=nope' })).status).toBe(401);
     expect(deadlines()).toEqual([]);
-    expect(count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
+    expect(await count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
     // The right token from our own page goes through.
     expect((await submit(good)).status).toBe(303);
     expect(deadlines()).toHaveLength(1);

@@ -45,7 +45,7 @@ describe('console imports of hostile workbooks', () => {
     expect(res.status).toBe(303);
     const html = await pageUntil(app, res.headers.get('location')!, s.cookie, settled);
     expect(html).toMatch(/中的 xl\/sharedStrings\.xml 压缩了 \d+ 倍/);
-    expect(count(app, 'teachers')).toBe(0);
+    expect(await count(app, 'teachers')).toBe(0);
     expect((await get(app, '/admin/imports', s.cookie)).status).toBe(200);
   });
 
@@ -77,7 +77,7 @@ describe('console imports of hostile workbooks', () => {
     jobs.commit(good.id, false);
     await jobs.idle();
     expect(good.result).toMatchObject({ committed: true, added: 3 });
-    expect(count(app, 'teachers')).toBe(3);
+    expect(await count(app, 'teachers')).toBe(3);
     jobs.close();
   });
 });

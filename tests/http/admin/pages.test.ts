@@ -18,7 +18,7 @@ let s: Signed;
 
 beforeEach(async () => {
   app = await startAdmin();
-  district = seedDistrict(app.db);
+  district = await seedDistrict(app.db);
   s = await signInWithToken(app);
 });
 afterEach(async () => app.cleanup());
@@ -152,7 +152,7 @@ describe('imports', () => {
   const finished = (html: string) => html.includes('导入完成');
 
   it('reports every bad row and writes nothing; then the corrected file imports', async () => {
-    const records = count(app, 'records');
+    const records = await count(app, 'records');
     const bad = ['工号,日期,学时,类别,项目,编号', 'T0001,2026-03-01,8,集中培训,新课标解读,ADM-1', 'T0404,2026-02-30,abc,集中培训,,ADM-2', 'T0002,2026-04-01,3,网络研修,,ADM-3'].join('\n');
     const res = await upload('records', '学时记录.csv', bad);
     expect(res.status).toBe(303);
@@ -165,7 +165,7 @@ describe('imports', () => {
     expect(report).toContain('不是数字');
     expect(report).not.toContain('>确认导入<');
     expect(report).toContain('跳过错误行，导入其余 2 行');
-    expect(count(app, 'records')).toBe(records);
+    expect(await count(app, 'records')).toBe(records);
     const errors = await get(app, `${jobPath}/errors.csv`, s.cookie);
     expect(await errors.text()).toContain('3,工号,名册中没有工号「T0404」');
 
@@ -174,14 +174,14 @@ describe('imports', () => {
     const job2 = res2.headers.get('location')!;
     const report2 = await pageUntil(app, job2, s.cookie, checked);
     expect(report2).toContain('全部 3 行检查通过');
-    expect(count(app, 'records')).toBe(records);
+    expect(await count(app, 'records')).toBe(records);
     const commit = await post(app, `${job2}/commit`, { _csrf: csrfOf(report2) }, { cookie: s.cookie });
     expect(commit.status).toBe(303);
     const done = await pageUntil(app, job2, s.cookie, finished);
     expect(done).toContain('已写入数据库');
     expect(done).toMatch(/<div class="v" style="color:var\(--done\)">3<\/div><div class="l">新增/);
-    expect(count(app, 'records')).toBe(records + 3);
-    expect(count(app, 'audit_log', "action = 'import_records' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
+    expect(await count(app, 'records')).toBe(records + 3);
+    expect(await count(app, 'audit_log', "action = 'import_records' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
     // The same file again changes nothing; a second commit of a finished job is refused.
     expect((await post(app, `${job2}/commit`, { _csrf: s.csrf }, { cookie: s.cookie })).headers.get('location')).toBe('/admin/imports');
     const list = await (await get(app, '/admin/imports', s.cookie)).text();
@@ -286,7 +286,7 @@ describe('sessions, deadlines, broadcasts', () => {
     const bad = await post(app, '/admin/sessions', { _csrf: s.csrf, title: '讲座', category: '师德师风', hours: '3', date: '2026-11-26', checkinStart: '09:15', checkinEnd: '08:30', audience: 'all', mode: 'rotating' }, { cookie: s.cookie });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('签到时段的结束早于开始');
-    expect(count(app, 'training_sessions')).toBe(0);
+    expect(await count(app, 'training_sessions')).toBe(0);
 
     const res = await post(
       app,
@@ -302,10 +302,10 @@ describe('sessions, deadlines, broadcasts', () => {
     expect(html).toContain('学校：第一中学、实验小学');
     const live = await (await get(app, `${path}/live.json`, s.cookie)).json();
     expect(live).toEqual({ signedIn: 0, signedOut: 0, expected: 39 + 32 });
-    expect(count(app, 'audit_log', "action = 'session_create' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
+    expect(await count(app, 'audit_log', "action = 'session_create' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
     const close = await post(app, `${path}/close`, { _csrf: s.csrf }, { cookie: s.cookie });
     expect(close.status).toBe(303);
-    expect(count(app, 'training_sessions', "status = 'closed'")).toBe(1);
+    expect(await count(app, 'training_sessions', "status = 'closed'")).toBe(1);
   });
 
   it('shows filed / not filed by school and reminds the leaders of the others now', async () => {
@@ -319,14 +319,14 @@ describe('sessions, deadlines, broadcasts', () => {
     expect(page).toContain('已报送（1）');
     const res = await post(app, `/admin/deadlines/${deadline.id}/remind`, { _csrf: s.csrf }, { cookie: s.cookie });
     expect(res.status).toBe(303);
-    expect(count(app, 'outbox', `idempotency_key like 'reminder:${deadline.id}:%manual-%'`)).toBe(2);
+    expect(await count(app, 'outbox', `idempotency_key like 'reminder:${deadline.id}:%manual-%'`)).toBe(2);
     const flashCookie = res.headers.get('set-cookie')!.split(';')[0];
     const after = await (await get(app, res.headers.get('location')!, `${s.cookie}; ${flashCookie}`)).text();
     expect(after).toContain(`已向 2 所学校的 2 位负责人发送提醒；${SCHOOLS.length - 3} 所学校的负责人未绑定账号`);
     // A second click within the same minute sends nothing twice.
     await post(app, `/admin/deadlines/${deadline.id}/remind`, { _csrf: s.csrf }, { cookie: s.cookie });
-    expect(count(app, 'outbox', `idempotency_key like 'reminder:${deadline.id}:%manual-%'`)).toBe(2);
-    expect(count(app, 'audit_log', "action = 'deadline_remind_now'")).toBe(2);
+    expect(await count(app, 'outbox', `idempotency_key like 'reminder:${deadline.id}:%manual-%'`)).toBe(2);
+    expect(await count(app, 'audit_log', "action = 'deadline_remind_now'")).toBe(2);
   });
 
   it('previews a broadcast with the exact audience, then sends it once', async () => {
@@ -340,10 +340,10 @@ describe('sessions, deadlines, broadcasts', () => {
     const path = res.headers.get('location')!;
     const preview = await (await get(app, path, s.cookie)).text();
     expect(preview).toContain(`共 ${bound.length} 人：${bound.length} 人将收到消息，0 人未绑定账号`);
-    expect(count(app, 'outbox', "origin like 'broadcast:%'")).toBe(0);
+    expect(await count(app, 'outbox', "origin like 'broadcast:%'")).toBe(0);
     await post(app, `${path}/confirm`, { _csrf: s.csrf }, { cookie: s.cookie });
     await post(app, `${path}/confirm`, { _csrf: s.csrf }, { cookie: s.cookie });
-    expect(count(app, 'outbox', "origin like 'broadcast:%'")).toBe(bound.length);
+    expect(await count(app, 'outbox', "origin like 'broadcast:%'")).toBe(bound.length);
     await app.outbox.whenIdle();
     const report = await (await get(app, path, s.cookie)).text();
     expect(report).toContain('送达报告');

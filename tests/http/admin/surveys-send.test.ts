@@ -54,7 +54,7 @@ describe('a needs survey from the console', () => {
     const html = await preview.text();
     expect(html).toContain(`共 ${expected} 人：${expected} 人将收到消息`);
     expect(html).toContain(`发送（${expected} 人可收到）`);
-    expect(count(app, 'survey_rounds')).toBe(0);
+    expect(await count(app, 'survey_rounds')).toBe(0);
 
     const sent = await send({ ...FORM, step: 'send' });
     expect(sent.status).toBe(303);
@@ -68,8 +68,8 @@ describe('a needs survey from the console', () => {
     ]);
     // The whole closing day, Beijing time.
     expect(round.closesAt.toISOString()).toBe('2026-12-10T15:59:00.000Z');
-    expect(count(app, 'survey_invitations', `round_id = ${id}`)).toBe(expected);
-    expect(count(app, 'outbox', `origin = 'survey:${id}:invite'`)).toBe(expected);
+    expect(await count(app, 'survey_invitations', `round_id = ${id}`)).toBe(expected);
+    expect(await count(app, 'outbox', `origin = 'survey:${id}:invite'`)).toBe(expected);
 
     const progress = await (await get(app, `/admin/surveys/${id}`, signed.cookie)).text();
     expect(progress).toContain('需求调研：2027年度培训需求调研');
@@ -94,8 +94,8 @@ describe('a needs survey from the console', () => {
     expect((await send({ ...FORM, closes: '下周', step: 'send' })).status).toBe(400);
     const past = await send({ ...FORM, closes: '2026-11-01', step: 'send' });
     expect(await past.text()).toContain('截止时间须晚于现在');
-    expect(count(app, 'survey_rounds')).toBe(0);
-    expect(count(app, 'outbox')).toBe(0);
+    expect(await count(app, 'survey_rounds')).toBe(0);
+    expect(await count(app, 'outbox')).toBe(0);
   });
 
   it('shows and exports results by school and 职务, a school under five answers as its count only (and the next smallest with it)', async () => {
@@ -160,6 +160,6 @@ describe('evaluation templates', () => {
     expect(t).toMatchObject({ isDefault: false, questions });
     expect(t.row.title).toBe('集中培训评价');
     expect(templateFor(app.db, '网络研修').isDefault).toBe(true);
-    expect(count(app, 'audit_log', `action = 'survey_template_set'`)).toBe(1);
+    expect(await count(app, 'audit_log', `action = 'survey_template_set'`)).toBe(1);
   });
 });

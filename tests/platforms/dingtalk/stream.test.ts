@@ -45,14 +45,14 @@ describe('DingTalk Stream mode', () => {
     await h.settle();
     await new Promise((r) => setTimeout(r, 50));
     expect(h.fake.deliveredTo('s-dup')).toHaveLength(1);
-    expect(countRows(h.app.db, 'inbox')).toBe(1);
+    expect(await countRows(h.app.db, 'inbox')).toBe(1);
   });
 
   it('acks and drops a frame whose data is not a robot message', async () => {
     h = await stream();
     h.fake.gateway.pushCallback({ unexpected: true }, 'frame-bad');
     await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === 'frame-bad'), 3000);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
   });
 
   it('answers the gateway’s SYSTEM pings', async () => {
@@ -106,7 +106,7 @@ describe('DingTalk Stream mode', () => {
     // Acked (the gateway would not resend it anyway) only after it was put in the retry queue, and logged loudly.
     await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === 'frame-kept'), 3000, 'ack');
     expect(h.logs.some((l) => l.level >= 50 && String(l.msg).includes('kept in memory and retrying'))).toBe(true);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
     const http = createHttpApp({ adapters: [h.adapter], maxBodyBytes: 1 << 20, logger: h.app.logger, health: () => ({}) });
     const waiting = await (await http.request('/healthz')).json();
     expect(waiting).toMatchObject({ ok: true, eventsWaiting: 1, dingtalk: { eventsWaiting: 1 } });
@@ -121,7 +121,7 @@ describe('DingTalk Stream mode', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(h.fake.deliveredTo('s-kept')).toHaveLength(1);
     expect(h.fake.gateway.acks.filter((a) => a.messageId === 'frame-kept')).toHaveLength(1);
-    expect(countRows(h.app.db, 'inbox')).toBe(1);
+    expect(await countRows(h.app.db, 'inbox')).toBe(1);
     expect(await (await http.request('/healthz')).json()).toMatchObject({ eventsWaiting: 0 });
   });
 
@@ -130,7 +130,7 @@ describe('DingTalk Stream mode', () => {
     const notForUs = { ...callbackBody({ text: '帮助', kind: 'group', sessionWebhook: h.fake.sessionWebhook('s-g1') }), isInAtList: false };
     h.fake.gateway.pushCallback(notForUs, 'frame-not-at');
     await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === 'frame-not-at'), 3000, 'ack');
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
     const forUs = callbackBody({ text: '帮助', kind: 'group', sessionWebhook: h.fake.sessionWebhook('s-g2') });
     h.fake.gateway.pushCallback(forUs);
     await eventually(() => h.fake.deliveredTo('s-g2').length === 1, 3000, 'reply to @robot');

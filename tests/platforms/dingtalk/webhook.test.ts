@@ -43,7 +43,7 @@ describe('signed callbacks', () => {
   it('refuses a timestamp more than an hour old with 401 and stores nothing', async () => {
     const res = await h.send(direct('学时'), { timestamp: Date.now() - 61 * 60_000 });
     expect(res.status).toBe(401);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
     expect(h.logs.some((l) => l.msg === 'dingtalk callback rejected' && String(l.reason).includes('away from now'))).toBe(true);
   });
 
@@ -56,7 +56,7 @@ describe('signed callbacks', () => {
     const ts = String(Date.now());
     const res = await h.post(JSON.stringify(direct('学时')), { 'content-type': 'application/json', timestamp: ts, sign: sign(ts, 'not-the-secret') });
     expect(res.status).toBe(401);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
     expect(h.logs.some((l) => l.msg === 'dingtalk callback rejected' && l.reason === 'sign mismatch')).toBe(true);
   });
 
@@ -72,7 +72,7 @@ describe('signed callbacks', () => {
     expect((await h.post(body, { 'content-type': 'application/json' })).status).toBe(401);
     expect((await h.post(body, { 'content-type': 'application/json', timestamp: ts })).status).toBe(401);
     expect((await h.post(body, { 'content-type': 'application/json', sign: sign(ts) })).status).toBe(401);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
   });
 
   it('answers 400 to malformed JSON and to a body that is not a robot message', async () => {
@@ -81,14 +81,14 @@ describe('signed callbacks', () => {
     expect((await h.send({ ...direct('学时'), conversationType: '3' })).status).toBe(400);
     const { senderStaffId: _s, senderId: _i, ...anonymous } = direct('学时');
     expect((await h.send(anonymous)).status).toBe(400);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
   });
 
   it('is mounted under /webhooks/, so the shared body limit applies (413 before any parsing)', async () => {
     const huge = JSON.stringify({ ...direct('学时'), padding: 'x'.repeat(300 * 1024) });
     const res = await fetch(h.base + DINGTALK_CALLBACK_PATH, { method: 'POST', body: huge, headers: signedHeaders() });
     expect(res.status).toBe(413);
-    expect(countRows(h.app.db, 'inbox')).toBe(0);
+    expect(await countRows(h.app.db, 'inbox')).toBe(0);
   });
 });
 
@@ -100,7 +100,7 @@ describe('duplicates', () => {
     expect((await h.send(body)).status).toBe(200);
     await h.settle();
     expect(h.fake.deliveredTo('s-direct')).toHaveLength(1);
-    expect(countRows(h.app.db, 'inbox')).toBe(1);
+    expect(await countRows(h.app.db, 'inbox')).toBe(1);
   });
 
   it('replies once to ten concurrent copies, all answered 200', async () => {
@@ -109,7 +109,7 @@ describe('duplicates', () => {
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     await h.settle();
     expect(h.fake.deliveredTo('s-direct')).toHaveLength(1);
-    expect(countRows(h.app.db, 'outbox')).toBe(1);
+    expect(await countRows(h.app.db, 'outbox')).toBe(1);
   });
 });
 

@@ -44,7 +44,7 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     const again = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect((again.json as { toast: { type: string; content: string } }).toast).toMatchObject({ type: 'info' });
     expect((again.json as { toast: { content: string } }).toast.content).toContain('已签到');
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
   });
 
   it('answers a click that comes over the long connection (websocket mode) with the same toast and card', async () => {
@@ -56,12 +56,12 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     expect(answer.toast.type).toBe('success');
     expect(answer.toast.content).toContain('师德讲座');
     expect(answer.card?.type).toBe('raw');
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
 
     // The same frame delivered again is answered from the first handling, and credits nothing more.
     const replay = (await dispatcher.invoke(click, { needCheck: false })) as { toast: { content: string } };
     expect(replay.toast.content).toBe(answer.toast.content);
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
   });
 
   it('answers a replayed click (same event id) from the first handling, crediting once', async () => {
@@ -70,7 +70,7 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     const [a, b] = await Promise.all([h.send(click, { path: CARDS }), h.send(click, { path: CARDS })]);
     expect([a.status, b.status]).toEqual([200, 200]);
     await h.app.bot.drain();
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
   });
 
   it('refuses a forged click with 401 and signs nobody in', async () => {
@@ -80,14 +80,14 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
       key: 'not-the-encrypt-key',
     });
     expect((await h.post(body, headers, CARDS)).status).toBe(401);
-    expect(countRows(h.app.db, 'records')).toBe(0);
+    expect(await countRows(h.app.db, 'records')).toBe(0);
   });
 
   it('refuses a click with a wrong verification token', async () => {
     const id = await setUp();
     const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER, token: 'forged' }), { path: CARDS });
     expect(r.status).toBe(401);
-    expect(countRows(h.app.db, 'records')).toBe(0);
+    expect(await countRows(h.app.db, 'records')).toBe(0);
   });
 
   it('answers a click on a closed session with an error toast and no credit', async () => {
@@ -95,7 +95,7 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
     const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect((r.json as { toast: { type: string } }).toast.type).toBe('error');
-    expect(countRows(h.app.db, 'records')).toBe(0);
+    expect(await countRows(h.app.db, 'records')).toBe(0);
   });
 });
 
@@ -129,7 +129,7 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     const again = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
     expect((again.json as Answer).toast).toMatchObject({ type: 'info' });
     expect((again.json as Answer).toast.content).toContain('已签到');
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
   });
 
   it('gives the same answer as a v2 click for the same button', async () => {
@@ -146,7 +146,7 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     const r = await h.send(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect(r.status).toBe(200);
     expect((r.json as Answer).toast.type).toBe('success');
-    expect(countRows(h.app.db, 'records')).toBe(1);
+    expect(await countRows(h.app.db, 'records')).toBe(1);
   });
 
   it('refuses a forged v1 click with 401: wrong signing token, no signature, or a changed body', async () => {
@@ -156,7 +156,7 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     expect((await h.post(JSON.stringify(click), { 'content-type': 'application/json' }, CARDS)).status).toBe(401);
     const { body, headers } = signedCardV1Request(click, { now: h.app.fixedClock.now() });
     expect((await h.post(body.replace(TEACHER, 'ou_attacker0000000000000000000001'), headers, CARDS)).status).toBe(401);
-    expect(countRows(h.app.db, 'records')).toBe(0);
+    expect(await countRows(h.app.db, 'records')).toBe(0);
   });
 
   it('accepts a plaintext v1 click signed the events’ way (SHA-256 over the Encrypt Key)', async () => {
@@ -174,6 +174,6 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     const id = await setUp({ FEISHU_VERIFICATION_TOKEN: '' });
     const r = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
     expect(r.status).toBe(401);
-    expect(countRows(h.app.db, 'records')).toBe(0);
+    expect(await countRows(h.app.db, 'records')).toBe(0);
   });
 });
