@@ -215,4 +215,4 @@ export async function main(args: string[] = []): Promise<void> {
   }
 }
 
-if (isEntry(import.meta.url)) runStandalone(main);
+if (isEntry(import.meta.url)) void runStandalone(main);

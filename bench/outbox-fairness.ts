@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
-import { inTransaction } from '../db/statements.js';
+import { transaction } from '../db/statements.js';
 import type { Outgoing } from '../src/core/messages.js';
 import { silentLogger } from '../src/logger.js';
 import type { OutboxMessage } from '../src/outbox/outbox.js';
@@ -59,21 +59,21 @@ async function scenario(r: Reporter, name: string, opt: { queued: number; second
   const fs = new InstantPlatform('feishu', feishuLimits, opt.latency);
   const dt = new InstantPlatform('dingtalk', (m) => dingtalkLimits.limitsFor(m), opt.latency);
   const t0 = performance.now();
-  inTransaction(db, () => {
+  await transaction(db, async (tx) => {
     const now = new Date();
-    if (opt.broadcast) enqueue(db, Array.from({ length: opt.queued }, (_, i) => feishu(`ou_t${i}`, `broadcast:${i}`, '请于周五前提交年度培训计划。')), now);
-    enqueue(db, Array.from({ length: opt.queued }, (_, i) => feishu(`ou_officer${i % 2}`, `card:${i}`, `学时申报待审批 #${i}`)), now);
+    if (opt.broadcast) await enqueue(tx, Array.from({ length: opt.queued }, (_, i) => feishu(`ou_t${i}`, `broadcast:${i}`, '请于周五前提交年度培训计划。')), now);
+    await enqueue(tx, Array.from({ length: opt.queued }, (_, i) => feishu(`ou_officer${i % 2}`, `card:${i}`, `学时申报待审批 #${i}`)), now);
   });
   r.info(`${name}.queued_rows`, (opt.broadcast ? 2 : 1) * opt.queued, 'rows', 0);
   r.info(`${name}.enqueue_s`, (performance.now() - t0) / 1000, 's', 1);
 
   const looks: number[] = [];
-  const proto = OutboxWorker.prototype as unknown as { lookAtRows(now: number): number };
+  const proto = OutboxWorker.prototype as unknown as { lookAtRows(now: number): Promise<number> };
   const look = proto.lookAtRows;
-  proto.lookAtRows = function (this: unknown, now: number) {
+  proto.lookAtRows = async function (this: unknown, now: number) {
     const start = performance.now();
     try {
-      return look.call(this, now);
+      return await look.call(this, now);
     } finally {
       looks.push(performance.now() - start);
     }
@@ -83,16 +83,18 @@ async function scenario(r: Reporter, name: string, opt: { queued: number; second
   const started = performance.now();
   worker.start();
   let n = 0;
+  const add = async (sender: InstantPlatform, m: Outgoing) => {
+    await enqueue(db, [m], new Date());
+    const { id } = db.$client.prepare(`select id from outbox where idempotency_key = ?`).get(m.idempotencyKey) as { id: number };
+    replies.push({ id, at: performance.now(), sender });
+  };
   const timer = setInterval(() => {
-    const add = (sender: InstantPlatform, m: Outgoing) => {
-      enqueue(db, [m], new Date());
-      const { id } = db.$client.prepare(`select id from outbox where idempotency_key = ?`).get(m.idempotencyKey) as { id: number };
-      replies.push({ id, at: performance.now(), sender });
-    };
-    add(fs, feishu(`ou_teacher${n}`, `reply:f${n}`, '已收到'));
-    if (opt.broadcast) add(dt, { platform: 'dingtalk', target: { type: 'user', accountId: `staff${n}` }, reply: { text: '已收到' }, idempotencyKey: `reply:d${n}` });
-    n++;
-    worker.kick();
+    const i = n++;
+    void (async () => {
+      await add(fs, feishu(`ou_teacher${i}`, `reply:f${i}`, '已收到'));
+      if (opt.broadcast) await add(dt, { platform: 'dingtalk', target: { type: 'user', accountId: `staff${i}` }, reply: { text: '已收到' }, idempotencyKey: `reply:d${i}` });
+      worker.kick();
+    })();
   }, 200);
   await new Promise((r) => setTimeout(r, opt.seconds * 1000));
   clearInterval(timer);

@@ -89,14 +89,14 @@ export async function main(args: string[] = []): Promise<void> {
   const at = (s: string) => bj(s);
 
   /** Ticks at `at` (catch-up ticks 250 ms apart while over budget) until nothing is deferred. */
-  const drain = (db: Db, start: Date) => {
+  const drain = async (db: Db, start: Date) => {
     let ticks = 0;
     let worst = 0;
     let rows = 0;
     let total = 0;
     let now = start.getTime();
     for (;;) {
-      const t = runSchedulerTick(deps(db), new Date(now));
+      const t = await runSchedulerTick(deps(db), new Date(now));
       ticks++;
       worst = Math.max(worst, t.ms);
       rows += t.reminders + t.escalations;
@@ -110,14 +110,14 @@ export async function main(args: string[] = []): Promise<void> {
   // First tick after install (or a long downtime): every deadline whose reminder window has opened.
   {
     const f = fresh(schools, deadlines);
-    const first = drain(f.db, at('2026-03-10 09:00:17'));
+    const first = await drain(f.db, at('2026-03-10 09:00:17'));
     r.check('first_run.worst_tick.ms', first.worst, { op: '<', value: 1000 }, 'ms');
     r.info('first_run.rows_enqueued', first.rows, `(over ${first.ticks} ticks, ${fmt(first.total, 0)} ms of tick time)`, 0);
     r.info('first_run.rows_per_s', (first.rows / first.total) * 1000, '', 0);
 
     // The next minutes: nothing new is due.
-    runSchedulerTick(deps(f.db), at('2026-03-10 09:05:17'));
-    const steady = runSchedulerTick(deps(f.db), at('2026-03-10 09:06:17'));
+    await runSchedulerTick(deps(f.db), at('2026-03-10 09:05:17'));
+    const steady = await runSchedulerTick(deps(f.db), at('2026-03-10 09:06:17'));
     r.check('steady_tick.ms', steady.ms, { op: '<', value: 1000 }, 'ms');
     r.info('steady_tick.rows_enqueued', steady.reminders + steady.escalations, '', 0);
 
@@ -126,8 +126,8 @@ export async function main(args: string[] = []): Promise<void> {
     let rows = 0;
     let ticks = 0;
     for (let day = 11; day <= 17; day++) {
-      runSchedulerTick(deps(f.db), at(`2026-03-${day} 08:59:17`));
-      const d = drain(f.db, at(`2026-03-${day} 09:00:17`));
+      await runSchedulerTick(deps(f.db), at(`2026-03-${day} 08:59:17`));
+      const d = await drain(f.db, at(`2026-03-${day} 09:00:17`));
       worst = Math.max(worst, d.worst);
       if (d.rows > rows) {
         rows = d.rows;
@@ -143,8 +143,8 @@ export async function main(args: string[] = []): Promise<void> {
   // No bound leaders: due slots write nothing, so every tick re-evaluates every school of every due deadline.
   {
     const f = fresh(schools, deadlines, false);
-    runSchedulerTick(deps(f.db), at('2026-03-10 09:00:17'));
-    const t = runSchedulerTick(deps(f.db), at('2026-03-10 09:01:17'));
+    await runSchedulerTick(deps(f.db), at('2026-03-10 09:00:17'));
+    const t = await runSchedulerTick(deps(f.db), at('2026-03-10 09:01:17'));
     r.check('unreached_tick.ms', t.ms, { op: '<', value: 1000 }, 'ms');
     r.info('unreached_tick.deadline_school_pairs_evaluated', countDue(f.db, at('2026-03-10 09:01:17')) * schools, '', 0);
     f.close();
@@ -154,7 +154,7 @@ export async function main(args: string[] = []): Promise<void> {
     const f = fresh(schools, deadlines);
     // Every deadline due tomorrow: each has a fresh 1-day slot.
     f.db.$client.prepare(`update deadlines set due_at = ?`).run(bj('2026-03-11 23:59').getTime());
-    const d = drain(f.db, at('2026-03-10 09:00:17'));
+    const d = await drain(f.db, at('2026-03-10 09:00:17'));
     r.info('stress_every_deadline_due.worst_tick.ms', d.worst, 'ms');
     r.info('stress_every_deadline_due.rows_enqueued', d.rows, `(over ${d.ticks} ticks, ${fmt(d.total, 0)} ms of tick time)`, 0);
     r.info('stress_every_deadline_due.rows_per_s', (d.rows / d.total) * 1000, '', 0);

@@ -23,6 +23,17 @@ export function dialectOf(db: Db): Dialect {
   return (db as Tagged)[POSTGRES] ? 'postgres' : 'sqlite';
 }
 
+/** Set on a transaction's handle: the database it was opened on. */
+export const DATABASE = Symbol('xueshi.database');
+
+/**
+ * The database a handle belongs to: itself, or the database a transaction's handle was opened on. For state kept
+ * per database in memory (a WeakMap keyed by it), which a handler, holding its event's transaction, must find too.
+ */
+export function databaseOf(db: Db): Db {
+  return (db as { [DATABASE]?: Db })[DATABASE] ?? db;
+}
+
 /** The tables both schemas define (schema.ts also exports enum constants, which are not tables). */
 export type Tables = { [K in keyof typeof schemaPg & keyof typeof schema]: (typeof schema)[K] };
 

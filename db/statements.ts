@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { Db } from './client.js';
-import { dialectOf, POSTGRES } from './handle.js';
+import { DATABASE, dialectOf, POSTGRES } from './handle.js';
 
 /**
  * The one place raw SQL meets the SQLite driver. Store files (src/<feature>/store.ts) call these; nothing else
@@ -199,7 +199,7 @@ async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Pro
   const client = db.$client;
   try {
     prepared(db, 'BEGIN IMMEDIATE').run();
-    const tx = Object.create(db, { [TX]: { value: { savepoints: 0 } } }) as TxHandle;
+    const tx = Object.create(db, { [TX]: { value: { savepoints: 0 } }, [DATABASE]: { value: db } }) as TxHandle;
     try {
       const result = await fn(tx);
       prepared(db, 'COMMIT').run();
@@ -222,6 +222,7 @@ async function postgresTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): P
       [POSTGRES]: { value: true },
       [PG_CLIENT]: { value: session.client },
       [TX]: { value: { savepoints: 0 } },
+      [DATABASE]: { value: db },
     });
     return fn(drizzleTx as Db);
   });

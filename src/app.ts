@@ -210,9 +210,12 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       for (const a of adapters) await a.start?.();
       // Rows are stamped in real time: prune on it too, or a clock pinned ahead (XUESHI_NOW) would delete
       // claims young enough for a platform retry to need them.
-      const prune = () => pruneHandled(db, new Date((options.transportClock ?? systemClock).now().getTime() - 7 * 24 * 3600_000));
-      prune();
-      pruneTimer = setInterval(prune, 3600_000);
+      const prune = () =>
+        pruneHandled(db, new Date((options.transportClock ?? systemClock).now().getTime() - 7 * 24 * 3600_000)).catch((error: unknown) =>
+          logger.error({ err: error }, 'pruning handled inbox rows failed'),
+        );
+      await prune();
+      pruneTimer = setInterval(() => void prune(), 3600_000);
       pruneTimer.unref();
       scheduler.start();
       backups?.start();

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/client.js';
+import { databaseOf } from '../../db/handle.js';
 import { audit } from '../ledger/audit.js';
 import { findTeacherById, type TeacherRow } from '../ledger/store.js';
 import {
@@ -38,20 +39,20 @@ export function sameSecret(a: string, b: string): boolean {
 
 /* ------------------------------------------------------------------ link base URL */
 
-const baseUrls = new WeakMap<object, string>();
+const baseUrls = new WeakMap<Db, string>();
 
 /** The server's public address, registered per database by the HTTP layer (config PUBLIC_URL / PUBLIC_BASE_URL, else the real port). */
 export function setConsoleBaseUrl(db: Db, url: string): void {
-  baseUrls.set(db, url.replace(/\/+$/, ''));
+  baseUrls.set(databaseOf(db), url.replace(/\/+$/, ''));
 }
 
 /** The registered public address ('' when none: links are then relative). */
 export function consoleBaseUrl(db: Db): string {
-  return baseUrls.get(db) ?? '';
+  return baseUrls.get(databaseOf(db)) ?? '';
 }
 
 export function loginUrl(db: Db, token: string): string {
-  return `${baseUrls.get(db) ?? ''}/admin/login?token=${encodeURIComponent(token)}`;
+  return `${consoleBaseUrl(db)}/admin/login?token=${encodeURIComponent(token)}`;
 }
 
 /* ------------------------------------------------------------------ one-time links */

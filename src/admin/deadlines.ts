@@ -24,7 +24,7 @@ import { daysLeft } from '../deadlines/slots.js';
 import { filingSchools, filingStatus, leadersBySchool, parseSchoolAudience, type DeadlineRow } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 
 export interface RemindNowResult {
@@ -67,7 +67,7 @@ export function remindNow(
       result.schools++;
       for (const leader of reachable) {
         const account = bound.get(leader.teacherId)!;
-        result.messages += enqueue(
+        result.messages += enqueueSync(
           db,
           [
             {

@@ -1,4 +1,6 @@
-import { inTransaction, isInTransaction } from '../../db/statements.js';
+import type { Db } from '../../db/client.js';
+import { dialectOf } from '../../db/handle.js';
+import { isInTransaction, transaction } from '../../db/statements.js';
 import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';
@@ -89,9 +91,9 @@ export class Bot {
   }
 
   /** Step 1, before the ack: true if this event is new; false for a duplicate, which must be acked and dropped. */
-  accept(event: InboundEvent): boolean {
+  async accept(event: InboundEvent): Promise<boolean> {
     this.pace.noteArrival();
-    return this.noteDuplicate(event, claimEvent(this.options.db, event));
+    return this.noteDuplicate(event, await claimEvent(this.options.db, event));
   }
 
   /**
@@ -118,10 +120,11 @@ export class Bot {
       do {
         this.again = false;
         let batch: InboxRow[];
-        while ((batch = pendingEvents(this.options.db, 200)).length > 0) {
+        while ((batch = await pendingEvents(this.options.db, 200)).length > 0) {
           for (let next = 0; next < batch.length; ) {
-            next = this.handleSlice(batch, next);
-            // Handling is synchronous: between slices, requests that arrived meanwhile are read and acked.
+            next = await this.handleSlice(batch, next);
+            // On SQLite a slice never leaves the thread (its store calls resolve at once): between slices,
+            // requests that arrived meanwhile are read and acked.
             await this.pace.pause();
           }
         }
@@ -178,90 +181,100 @@ export class Bot {
    * Handles one accepted event at once, ahead of any backlog: a card click, whose answer (toast, redrawn card)
    * Feishu waits for. False if it was not pending (already handled, or not claimed).
    */
-  handleNow(event: InboundEvent): boolean {
-    const row = pendingRowFor(this.options.db, event);
+  async handleNow(event: InboundEvent): Promise<boolean> {
+    const row = await pendingRowFor(this.options.db, event);
     if (!row) return false;
-    this.handleRow(row, false);
+    await this.handleRow(this.options.db, row, false);
     this.options.onEnqueued?.();
     return true;
   }
 
   /**
-   * Handles rows from `from` on for one slice of time, all in one commit; returns the index of the first row
-   * left for the next slice. Each row runs in its own savepoint, so a failing event rolls back alone.
+   * Handles rows from `from` on for one slice of time; returns the index of the first row left for the next
+   * slice. Each row is one transaction: its effect, its replies and its inbox `done` commit together. On SQLite
+   * the slice's rows share one commit (group commit: a commit each cost more than handling), each row in its own
+   * savepoint so a failing event rolls back alone. PostgreSQL commits per event (its commits are cheap).
    */
-  private handleSlice(rows: readonly InboxRow[], from: number): number {
+  private async handleSlice(rows: readonly InboxRow[], from: number): Promise<number> {
+    const { db } = this.options;
     const budgetMs = this.pace.sliceMs();
     const started = performance.now();
     let next = from;
-    inTransaction(this.options.db, () => {
-      do this.handleRow(rows[next++], true);
+    const handleSome = async (handle: Db, inSlice: boolean) => {
+      do await this.handleRow(handle, rows[next++], inSlice);
       while (next < rows.length && performance.now() - started < budgetMs);
-    });
+    };
+    if (dialectOf(db) === 'sqlite') await transaction(db, (tx) => handleSome(tx, true));
+    else await handleSome(db, false);
     this.options.onEnqueued?.();
     return next;
   }
 
-  private handleRow(row: InboxRow, inSlice: boolean): void {
-    const { db, clock } = this.options;
+  /** Handles one row in its own transaction (a savepoint when `handle` is a slice's transaction). */
+  private async handleRow(handle: Db, row: InboxRow, inSlice: boolean): Promise<void> {
+    const { clock } = this.options;
     try {
       const event = parsePayload(row);
-      inTransaction(db, () => {
+      await transaction(handle, async (tx) => {
         // Handled meanwhile (a card click answered out of turn by handleNow): nothing to do twice.
-        if (!isPending(db, row.id)) return;
-        const outgoing = this.respond(event, row.eventKey);
-        enqueue(db, outgoing, this.sendClock.now());
-        markDone(db, row.id, clock.now());
+        if (!(await isPending(tx, row.id))) return;
+        const outgoing = await this.respond(event, row.eventKey, tx);
+        await enqueue(tx, outgoing, this.sendClock.now());
+        await markDone(tx, row.id, clock.now());
       });
     } catch (error) {
       // An error that rolled back the slice's whole transaction (disk full, I/O): stop the slice; every row
       // in it is still pending and is retried, none is marked failed for it.
-      if (inSlice && !isInTransaction(db)) throw error;
+      if (inSlice && !isInTransaction(handle)) throw error;
       const giveUp = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.logger.error({ err: error, eventKey: row.eventKey, giveUp }, 'event handling failed');
-      inTransaction(db, () => {
-        markAttemptFailed(db, row.id, String(error), giveUp, clock.now());
-        if (giveUp) this.enqueueApology(row);
+      await transaction(handle, async (tx) => {
+        await markAttemptFailed(tx, row.id, String(error), giveUp, clock.now());
+        if (giveUp) await this.enqueueApology(tx, row);
       });
     }
   }
 
   /** A failed event still gets an answer, so the teacher is not left waiting in silence. */
-  private enqueueApology(row: InboxRow): void {
+  private async enqueueApology(tx: Db, row: InboxRow): Promise<void> {
     try {
       const event = parsePayload(row);
       if (event.kind !== 'message') return;
-      enqueue(this.options.db, [this.replyTo(event, row.eventKey, 0, { text: this.t.errors.internal })], this.sendClock.now());
+      await enqueue(tx, [this.replyTo(event, row.eventKey, 0, { text: this.t.errors.internal })], this.sendClock.now());
     } catch {
       // The payload itself is unreadable: nothing to answer to.
     }
   }
 
-  /** Runs the event's command and returns the messages to send. Exposed for the console and tests. */
-  respond(event: InboundEvent, eventKey: string): Outgoing[] {
-    const outgoing = event.kind === 'message' ? this.respondToMessage(event, eventKey) : this.respondToCardAction(event, eventKey);
+  /**
+   * Runs the event's command and returns the messages to send. `db` is the event's transaction (the handler's
+   * `ctx.db`); the console and tests call it with the database itself.
+   */
+  async respond(event: InboundEvent, eventKey: string, db: Db = this.options.db): Promise<Outgoing[]> {
+    const outgoing = event.kind === 'message' ? await this.respondToMessage(db, event, eventKey) : await this.respondToCardAction(db, event, eventKey);
     return outgoing.flatMap(withFileApart);
   }
 
   /** The first reply an event produced (after it was handled), e.g. to answer a card click in its callback. */
-  firstReplyTo(event: InboundEvent): Reply | null {
+  async firstReplyTo(event: InboundEvent): Promise<Reply | null> {
     return firstReplyFor(this.options.db, eventKeyOf(event));
   }
 
-  callerFor(platform: IncomingMessage['platform'], accountId: string): Caller {
-    const teacher = findTeacherByAccount(this.options.db, platform, accountId);
-    return callerOf(platform, accountId, teacher, rolesOf(this.options.db, teacher));
+  async callerFor(platform: IncomingMessage['platform'], accountId: string, db: Db = this.options.db): Promise<Caller> {
+    const teacher = await findTeacherByAccount(db, platform, accountId);
+    return callerOf(platform, accountId, teacher, await rolesOf(db, teacher));
   }
 
-  contextFor<C extends Caller>(caller: C, message: IncomingMessage | null): CommandContext<C> {
-    const { db, clock, presets, timeZone, defaultPolicy, certificates } = this.options;
+  /** What a handler gets; `db` is the event's transaction when there is one. */
+  contextFor<C extends Caller>(caller: C, message: IncomingMessage | null, db: Db = this.options.db): CommandContext<C> {
+    const { clock, presets, timeZone, defaultPolicy, certificates } = this.options;
     return { db, clock, presets, timeZone, defaultPolicy, certificates, caller, message, t: this.t, today: dateIn(clock.now(), timeZone) };
   }
 
-  private respondToMessage(message: IncomingMessage, eventKey: string): Outgoing[] {
-    const caller = this.callerFor(message.platform, message.accountId);
-    const open = isBound(caller) ? this.openConversation(caller) : undefined;
-    const answer = open ? this.continueConversation(open, message) : this.answer(message, caller, eventKey);
+  private async respondToMessage(db: Db, message: IncomingMessage, eventKey: string): Promise<Outgoing[]> {
+    const caller = await this.callerFor(message.platform, message.accountId, db);
+    const open = isBound(caller) ? await this.openConversation(db, caller) : undefined;
+    const answer = open ? await this.continueConversation(db, open, message) : await this.answer(db, message, caller, eventKey);
     const { reply, personal, note } = answer;
     if (personal && message.chatType === 'group') {
       // Personal numbers never go to a group: the full answer goes by direct message, the group hears where it went.
@@ -279,9 +292,9 @@ export class Bot {
   }
 
   /** The step-by-step form (a command with a `conversation`) the caller has open, if any. */
-  private openConversation(caller: BoundCaller): OpenConversation | undefined {
+  private async openConversation(db: Db, caller: BoundCaller): Promise<OpenConversation | undefined> {
     for (const command of this.options.commands) {
-      if (command.conversation?.isOpen(this.options.db, caller)) return { command, form: command.conversation, caller };
+      if (command.conversation && (await command.conversation.isOpen(db, caller))) return { command, form: command.conversation, caller };
     }
     return undefined;
   }
@@ -290,18 +303,18 @@ export class Bot {
    * While a form is open its answers go to it, whatever they look like (a project name may read like a question);
    * a message starting with another command's name still runs that command, and the form says it is kept.
    */
-  private continueConversation({ command, form, caller }: OpenConversation, message: IncomingMessage): Answer {
-    const ctx = this.contextFor(caller, message);
+  private async continueConversation(db: Db, { command, form, caller }: OpenConversation, message: IncomingMessage): Promise<Answer> {
+    const ctx = this.contextFor(caller, message, db);
     const named = this.router.named(message.text);
     // Words every form shares (取消, 跳过) are the open form's, whichever form's command carries them as names.
     if (!named || named.command === command || named.command.conversation) {
-      return { reply: command.invoke(ctx, normalizeText(message.text)), personal: Boolean(command.personal) };
+      return { reply: await command.invoke(ctx, normalizeText(message.text)), personal: Boolean(command.personal) };
     }
-    const reply = named.command.invoke(ctx, named.argText);
-    return { reply, personal: Boolean(named.command.personal), note: form.keptNote(ctx, named.command) };
+    const reply = await named.command.invoke(ctx, named.argText);
+    return { reply, personal: Boolean(named.command.personal), note: await form.keptNote(ctx, named.command) };
   }
 
-  private answer(message: IncomingMessage, caller: Caller, eventKey: string): Answer {
+  private async answer(db: Db, message: IncomingMessage, caller: Caller, eventKey: string): Promise<Answer> {
     const route = this.router.route(message.text);
     const t = this.t;
     let reply: Reply;
@@ -320,7 +333,7 @@ export class Bot {
         this.logger.warn({ eventKey, accountId: message.accountId }, 'asked for another teacher’s data');
         break;
       case 'command':
-        reply = route.command.invoke(this.contextFor(caller, message), route.argText);
+        reply = await route.command.invoke(this.contextFor(caller, message, db), route.argText);
         personal = Boolean(route.command.personal) && caller.teacher !== null;
         break;
     }
@@ -331,7 +344,7 @@ export class Bot {
     return { platform: message.platform, target: { type: 'user', accountId: message.accountId }, reply, idempotencyKey: `${eventKey}${suffix}`, origin: eventKey };
   }
 
-  private respondToCardAction(action: CardAction, eventKey: string): Outgoing[] {
+  private async respondToCardAction(db: Db, action: CardAction, eventKey: string): Promise<Outgoing[]> {
     // A click is a command typed by the clicker: the button carries {command, args}.
     const command = typeof action.value.command === 'string' ? action.value.command : '';
     // A submitted form travels as its command's last argument: the fields as JSON (the command reads them back),
@@ -350,7 +363,7 @@ export class Bot {
       replyVia: {},
     };
     // The card may sit in a group: whatever the click produces goes to the clicker alone.
-    return this.respondToMessage(asMessage, eventKey).map((o) => ({ ...o, target: { type: 'user', accountId: action.accountId } }));
+    return (await this.respondToMessage(db, asMessage, eventKey)).map((o) => ({ ...o, target: { type: 'user', accountId: action.accountId } }));
   }
 
   private replyTo(message: IncomingMessage, eventKey: string, n: number, reply: Reply): Outgoing {

@@ -86,22 +86,23 @@ interface CommandShape {
    * Only a bound caller can have a form open.
    */
   conversation?: {
-    isOpen(db: Db, caller: BoundCaller): boolean;
+    isOpen(db: Db, caller: BoundCaller): boolean | Promise<boolean>;
     /** Added to another command's reply while the form is open (null: nothing to add, e.g. its own start command). */
-    keptNote(ctx: CommandContext<BoundCaller>, other: Command): string | null;
+    keptNote(ctx: CommandContext<BoundCaller>, other: Command): string | null | Promise<string | null>;
   };
 }
 
 /**
  * A chat command, declared rather than parsed by hand: its names, its arguments (positional words mapped
- * to a zod schema), who may run it, and a handler returning a Reply. Handlers are synchronous on purpose:
- * the effect, the reply and marking the event done commit in one SQLite transaction. The handler's caller is
- * typed by `allow`: a command for roles gets a bound caller, so it never needs `teacher!`.
+ * to a zod schema), who may run it, and a handler returning a Reply (or a promise of one: store calls are async).
+ * The handler runs inside the event's transaction (`ctx.db` is its handle): the effect, the reply and marking the
+ * event done commit together, so it does no network I/O (downloads and sends belong to the workers). The
+ * handler's caller is typed by `allow`: a command for roles gets a bound caller, so it never needs `teacher!`.
  */
 export interface CommandDeclaration<S extends z.ZodType, A extends Allow> extends CommandShape {
   args: S;
   allow: A;
-  run(ctx: CommandContext<CallerAllowedBy<A>>, args: z.infer<S>): Reply;
+  run(ctx: CommandContext<CallerAllowedBy<A>>, args: z.infer<S>): Reply | Promise<Reply>;
 }
 
 /**
@@ -112,14 +113,14 @@ export interface Command extends CommandShape {
   args: z.ZodType;
   allow: Allow;
   /** Checks `allow` (refusing in the caller's words), reads the arguments, and only then runs the handler. */
-  invoke(ctx: CommandContext, argText: string): Reply;
+  invoke(ctx: CommandContext, argText: string): Promise<Reply>;
 }
 
 export function defineCommand<S extends z.ZodType, const A extends Allow>(declaration: CommandDeclaration<S, A>): Command {
   const { run, ...shape } = declaration;
   return {
     ...shape,
-    invoke(ctx, argText) {
+    async invoke(ctx, argText) {
       const { caller, t } = ctx;
       if (!admits(declaration.allow, caller)) return refusal(t, caller, declaration.name, declaration.allow === 'anyone' ? [] : declaration.allow);
       const args = parseArgs(declaration, argText);

@@ -4,7 +4,7 @@ import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import {
   addRecipients,
   getBroadcast,
@@ -141,7 +141,7 @@ export function confirmBroadcast(
       origin,
     });
   }
-  enqueue(db, messages, input.sendAt);
+  enqueueSync(db, messages, input.sendAt);
   const outboxIds = outboxIdsByKey(db, origin);
   addRecipients(db, row.id, count.ids, (teacherId) => outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
   markSending(db, row.id, input.now, count.total);

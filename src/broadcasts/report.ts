@@ -1,7 +1,7 @@
 import { findTeacherById } from '../ledger/store.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
 import { BROADCAST_COMMANDS } from './commands.js';
 import { hasOutboxKey, pendingCount } from './store.js';
@@ -53,7 +53,7 @@ export function broadcastReports(ctx: TickContext): number {
     const ownerId = Number(b.createdBy.replace(/^teacher:/, ''));
     const owner = Number.isInteger(ownerId) ? findTeacherById(db, ownerId) : null;
     if (!owner) continue;
-    sent += enqueue(
+    sent += enqueueSync(
       db,
       [{ platform: via.platform, target: { type: 'user', accountId: via.accountId }, reply: progressReply(t, progress), idempotencyKey: key, origin: key }],
       transportNow,

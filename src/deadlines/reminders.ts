@@ -3,7 +3,7 @@ import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from '../schedule/context.js';
 import { onTransportClock, sendTimeFor } from '../schedule/time.js';
@@ -186,7 +186,7 @@ function enqueueReminders(
       // Days left as of the day it will be read, which quiet hours may push to the next morning.
       const days = daysBetween(localParts(sendAt, ctx.timeZone).date, dueDate);
       const reply = reminderReply(ctx.t, row, school, days, due, recipient);
-      added += enqueue(
+      added += enqueueSync(
         ctx.db,
         [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin, quiet: true }],
         onTransportClock(sendAt, ctx.now, ctx.transportNow),
@@ -199,5 +199,5 @@ function enqueueReminders(
 /** Enqueues one scheduled message at its jittered, quiet-hours-aware time; the outbox keeps it out of quiet hours on retries too. */
 export function send(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): number {
   const sendAt = sendTimeFor(message.idempotencyKey, due, ctx.now, ctx.timeZone, { spreadMs });
-  return enqueue(ctx.db, [{ ...message, quiet: true }], onTransportClock(sendAt, ctx.now, ctx.transportNow));
+  return enqueueSync(ctx.db, [{ ...message, quiet: true }], onTransportClock(sendAt, ctx.now, ctx.transportNow));
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { messagesFor, renderSummaryText, type Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import { directMessage } from '../outbox/address.js';
 import type { TeacherRow } from '../ledger/store.js';
 import { approvalRequestReply } from './approval/cards.js';
@@ -20,7 +20,7 @@ const keyOf = (declarationId: number, stepIndex: number, teacherId: number) => `
 
 function send(db: Db, teacherId: number, reply: Reply, key: string, now: Date): number {
   const message = directMessage(db, teacherId, reply, key, key);
-  return message ? enqueue(db, [message], now) : 0;
+  return message ? enqueueSync(db, [message], now) : 0;
 }
 
 /** The approval request (approvalRequestReply) to each approver. Returns how many were newly enqueued. */

@@ -1,5 +1,5 @@
 import { type Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import type { InboundEvent } from '../core/messages.js';
 import { claimEvent } from './store.js';
 
@@ -26,18 +26,20 @@ export class ClaimBatch {
       this.queue.push({ event, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
     this.flushScheduled = false;
-    let results: boolean[];
+    const results: boolean[] = [];
     try {
-      results = inTransaction(this.db, () => batch.map((c) => claimEvent(this.db, c.event)));
+      await transaction(this.db, async (tx) => {
+        for (const c of batch) results.push(await claimEvent(tx, c.event));
+      });
     } catch (error) {
       // Nothing was claimed: every request in the batch fails and the platform retries it.
       for (const c of batch) c.reject(error);

@@ -1,18 +1,19 @@
-import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Db } from '../../db/client.js';
-import { prepared } from '../../db/statements.js';
-import { inbox } from '../../db/schema.js';
+import { tables } from '../../db/handle.js';
+import { prepared, statement } from '../../db/statements.js';
+import type { inbox } from '../../db/schema.js';
 import type { InboundEvent } from '../core/messages.js';
 import { claimKeyOf, eventKeyOf } from './inbox.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
 
 /**
- * Claims an event with one atomic insert. A retry or a concurrent duplicate loses and gets `false`: it must
- * be acked and dropped.
+ * Claims an event with one atomic insert (on PostgreSQL too: the unique claim key decides between instances). A
+ * retry or a concurrent duplicate loses and gets `false`: it must be acked and dropped.
  */
-export function claimEvent(db: Db, event: InboundEvent): boolean {
-  const result = prepared(db, `insert into inbox (claim_key, event_key, platform, payload) values (?, ?, ?, ?) on conflict do nothing`).run(
+export async function claimEvent(db: Db, event: InboundEvent): Promise<boolean> {
+  const result = await statement(db, `insert into inbox (claim_key, event_key, platform, payload) values (?, ?, ?, ?) on conflict do nothing`).run(
     claimKeyOf(event),
     eventKeyOf(event),
     event.platform,
@@ -22,43 +23,49 @@ export function claimEvent(db: Db, event: InboundEvent): boolean {
 }
 
 /** The still-pending row of an accepted event, if any (by its claim key: indexed). */
-export function pendingRowFor(db: Db, event: InboundEvent): InboxRow | undefined {
-  return db
+export async function pendingRowFor(db: Db, event: InboundEvent): Promise<InboxRow | undefined> {
+  const { inbox } = tables(db);
+  const rows = await db
     .select()
     .from(inbox)
     .where(and(eq(inbox.claimKey, claimKeyOf(event)), eq(inbox.status, 'pending')))
-    .get();
+    .limit(1);
+  return rows[0];
 }
 
-export function isPending(db: Db, id: number): boolean {
-  return prepared(db, `select 1 from inbox where id = ? and status = 'pending'`).get(id) !== undefined;
+export async function isPending(db: Db, id: number): Promise<boolean> {
+  return (await statement(db, `select 1 from inbox where id = ? and status = 'pending'`).get(id)) !== undefined;
 }
 
-export function pendingEvents(db: Db, limit = 100): InboxRow[] {
-  return db.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.receivedAt)).limit(limit).all();
+export async function pendingEvents(db: Db, limit = 100): Promise<InboxRow[]> {
+  const { inbox } = tables(db);
+  return db.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.receivedAt), asc(inbox.id)).limit(limit);
 }
 
-export function markDone(db: Db, id: number, at: Date): void {
-  db.update(inbox).set({ status: 'done', handledAt: at }).where(eq(inbox.id, id)).run();
+export async function markDone(db: Db, id: number, at: Date): Promise<void> {
+  const { inbox } = tables(db);
+  await db.update(inbox).set({ status: 'done', handledAt: at }).where(eq(inbox.id, id));
 }
 
-export function markAttemptFailed(db: Db, id: number, error: string, giveUp: boolean, at: Date): void {
-  db.update(inbox)
+export async function markAttemptFailed(db: Db, id: number, error: string, giveUp: boolean, at: Date): Promise<void> {
+  const { inbox } = tables(db);
+  await db
+    .update(inbox)
     .set({
       attempts: sql`${inbox.attempts} + 1`,
       lastError: error.slice(0, 1000),
       ...(giveUp ? { status: 'failed' as const, handledAt: at } : {}),
     })
-    .where(eq(inbox.id, id))
-    .run();
+    .where(eq(inbox.id, id));
 }
 
 /** Keys are kept long enough to outlast every platform retry (Feishu's last is after ~7 h). */
-export function pruneHandled(db: Db, olderThan: Date): number {
-  return db
-    .delete(inbox)
-    .where(and(sql`${inbox.status} != 'pending'`, lt(inbox.receivedAt, olderThan)))
-    .run().changes;
+export async function pruneHandled(db: Db, olderThan: Date): Promise<number> {
+  const result = await statement(db, {
+    sqlite: `delete from inbox where status != 'pending' and received_at < ?`,
+    postgres: `delete from inbox where status != 'pending' and received_at < to_timestamp(? / 1000.0)`,
+  }).run(olderThan.getTime());
+  return result.changes;
 }
 
 /**
@@ -67,8 +74,19 @@ export function pruneHandled(db: Db, olderThan: Date): number {
  * transaction, so the answer and the redaction commit together. `event` may be the message a card click was
  * turned into: its claim key (no message id) is the click's own.
  */
-export function redactPayload(db: Db, event: InboundEvent): void {
-  const stub: InboundEvent = {
+export async function redactPayload(db: Db, event: InboundEvent): Promise<void> {
+  await statement(db, REDACT).run(JSON.stringify(redacted(event)), claimKeyOf(event));
+}
+
+/** `redactPayload` for callers not yet async (SQLite only); goes when stage 2 of issue 16 has made them async. */
+export function redactPayloadSync(db: Db, event: InboundEvent): void {
+  prepared(db, REDACT).run(JSON.stringify(redacted(event)), claimKeyOf(event));
+}
+
+const REDACT = `update inbox set payload = ? where claim_key = ?`;
+
+function redacted(event: InboundEvent): InboundEvent {
+  return {
     kind: 'message',
     platform: event.platform,
     eventId: event.eventId,
@@ -79,5 +97,4 @@ export function redactPayload(db: Db, event: InboundEvent): void {
     receivedAt: event.receivedAt,
     replyVia: {},
   };
-  prepared(db, `update inbox set payload = ? where claim_key = ?`).run(JSON.stringify(stub), claimKeyOf(event));
 }

@@ -75,12 +75,12 @@ export class LookLanes {
  * The lanes of the most recently due rows, each from its oldest due row: a chat reply goes ahead of a backlog,
  * without overtaking older messages to the same recipient.
  */
-export function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes): DueRow[] {
+export async function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes): Promise<DueRow[]> {
   const heads = new Map<string, DueRow>();
-  for (const row of newestDueRows(db, at, count)) {
+  for (const row of await newestDueRows(db, at, count)) {
     const lane = laneOf(row);
     if (heads.has(lane) || lanes.skips(lane)) continue;
-    heads.set(lane, (row.lane !== null && laneHead(db, row.lane, at)) || row);
+    heads.set(lane, (row.lane !== null && (await laneHead(db, row.lane, at))) || row);
   }
   return [...heads.values()];
 }
@@ -90,12 +90,12 @@ export function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLane
  * in one step), for at most `steps` index seeks; wraps around to the first lane once. Returns the rows and the lane
  * to start from next time, so every lane is reached in turn however many there are.
  */
-export function walkLanes(db: Db, at: Date, from: string, steps: number, lanes: LookLanes): { rows: DueRow[]; next: string } {
+export async function walkLanes(db: Db, at: Date, from: string, steps: number, lanes: LookLanes): Promise<{ rows: DueRow[]; next: string }> {
   const rows: DueRow[] = [];
   let after = from;
   let wrapped = from === '';
   for (let step = 0; step < steps; step++) {
-    const first = firstRowOfLaneAfter(db, after);
+    const first = await firstRowOfLaneAfter(db, after);
     if (!first?.lane || (wrapped && from !== '' && first.lane > from)) {
       if (wrapped) break;
       wrapped = true;
@@ -106,7 +106,7 @@ export function walkLanes(db: Db, at: Date, from: string, steps: number, lanes: 
     const prefix = lanes.heldPrefixOf(lane);
     after = prefix ? prefix + AFTER_ALL : lane;
     if (prefix || lanes.skips(lane)) continue;
-    const head = first.nextAttemptAt <= at.getTime() ? first : laneHead(db, lane, at);
+    const head = first.nextAttemptAt <= at.getTime() ? first : await laneHead(db, lane, at);
     if (head) rows.push(head);
   }
   return { rows, next: after };

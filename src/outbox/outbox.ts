@@ -24,8 +24,10 @@ export function dedupeTokenOf(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
 }
 
-export function dueMessages(db: Db, now: Date, limit: number): OutboxMessage[] {
-  return dueRows(db, now, limit).map((row) => toOutboxMessage({ ...row, reply: replyOf(db, row.id) }));
+export async function dueMessages(db: Db, now: Date, limit: number): Promise<OutboxMessage[]> {
+  const messages: OutboxMessage[] = [];
+  for (const row of await dueRows(db, now, limit)) messages.push(toOutboxMessage({ ...row, reply: await replyOf(db, row.id) }));
+  return messages;
 }
 
 /** Reads a row's JSON; throws on a row that cannot be a message. */
@@ -45,24 +47,23 @@ export function toOutboxMessage(
 }
 
 /**
- * A message whose target is read now (a bad one throws, and the worker fails that row) and whose reply and
- * dedupe token are read when first used: by the sender, for the rows that get sent.
+ * A due row as the worker routes it: its target is read first (a bad one throws before the reply is read, and the
+ * worker fails that row), then its reply (the due rows a look reads carry none); the dedupe token is computed when
+ * first used, by the sender, for the rows that get sent.
  */
-export function lazyOutboxMessage(db: Db, row: DueRow): OutboxMessage {
+export async function routedOutboxMessage(db: Db, row: DueRow): Promise<OutboxMessage> {
   const target = TargetSchema.parse(JSON.parse(row.target));
-  let reply: Reply | undefined;
+  const reply = await replyOf(db, row.id);
   let token: string | undefined;
   return {
     id: row.id,
     platform: row.platform,
     target,
+    reply,
     idempotencyKey: row.idempotencyKey,
     attempts: row.attempts,
     unknownOutcomes: row.unknownOutcomes,
     lane: laneOf(row),
-    get reply() {
-      return (reply ??= replyOf(db, row.id));
-    },
     get dedupeToken() {
       return (token ??= dedupeTokenOf(row.idempotencyKey));
     },

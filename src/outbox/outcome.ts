@@ -22,33 +22,33 @@ export interface RetryPolicy {
 }
 
 /** Writes what one send did to its row: sent, failed for good, or due again after a backoff. */
-export function recordOutcome(
+export async function recordOutcome(
   db: Db,
   { message, result, at: now }: { message: OutboxMessage; result: SendResult; at: Date },
   policy: RetryPolicy,
   limiter: RateLimiter,
   logger: Logger,
-): void {
+): Promise<void> {
   if (result.status === 'sent') {
-    markSent(db, message.id, now, result.platformMessageId);
+    await markSent(db, message.id, now, result.platformMessageId);
     return;
   }
   const attempts = message.attempts + 1;
   const unknown = result.status === 'retry' && result.outcomeUnknown === true;
   if (unknown && (message.unknownOutcomes ?? 0) >= 1) {
     // Two requests may both have been delivered already; a third could only add another copy.
-    markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true);
+    await markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true);
     logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message outcome unknown twice; not sent again');
     return;
   }
   if (result.status === 'failed' || attempts >= (policy.maxAttempts ?? 10)) {
-    markFailed(db, message.id, result.error, unknown);
+    await markFailed(db, message.id, result.error, unknown);
     logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message failed for good');
     return;
   }
   if (result.pauseKey && result.retryAfterMs) limiter.pause(result.pauseKey, now.getTime() + result.retryAfterMs);
   const delay = result.retryAfterMs ?? backoff(attempts, policy);
-  markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown);
+  await markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown);
   if (unknown) logger.warn({ id: message.id, platform: message.platform, error: result.error }, 'outbox send outcome unknown (may have been delivered); trying once more');
   logger.info({ id: message.id, platform: message.platform, error: result.error, retryInMs: delay }, 'outbox send will be retried');
 }

@@ -53,12 +53,12 @@ function filesOlderThan(dir: string, cutoff: number): string[] {
   });
 }
 
-export function pruneFiles(db: Db, r: FileRetention, now: Date): PruneReport {
+export async function pruneFiles(db: Db, r: FileRetention, now: Date): Promise<PruneReport> {
   const cutoff = now.getTime() - r.retentionMs;
   const report: PruneReport = { attachments: 0, copies: 0, exports: 0 };
   const old = filesOlderThan(r.filesDir, cutoff).filter((n) => ATTACHMENT.test(n) || PARTIAL.test(n));
   // Asked only when something is old enough: the query reads every unsent row.
-  const unsent = old.length ? unsentAttachmentHashes(db) : new Set<string>();
+  const unsent = old.length ? await unsentAttachmentHashes(db) : new Set<string>();
   for (const name of old) {
     if (unsent.has(name)) continue;
     rmSync(join(r.filesDir, name), { force: true });

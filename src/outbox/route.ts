@@ -1,6 +1,6 @@
 /** How the worker turns due rows into platform calls: which sender and limits a row has, and which rows share a call. */
 import type { Db } from '../../db/client.js';
-import { lazyOutboxMessage, type OutboxMessage } from './outbox.js';
+import { routedOutboxMessage, type OutboxMessage } from './outbox.js';
 import { markFailed, postpone, type DueRow } from './store.js';
 import type { Limit } from './rate-limit.js';
 import type { Sender } from './sender.js';
@@ -12,29 +12,29 @@ export interface Routing {
 }
 
 /** The row's sender, message and limits; null when the row cannot go now (postponed to the morning, or failed). */
-export function routeRow(
+export async function routeRow(
   { db, quietUntil }: Routing,
   senders: ReadonlyMap<string, Sender>,
   row: DueRow,
   at: Date,
-): { sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null {
+): Promise<{ sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null> {
   const heldUntil = row.quiet ? quietUntil?.(at, row.idempotencyKey) : null;
   if (heldUntil) {
     // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
-    postpone(db, row.id, heldUntil);
+    await postpone(db, row.id, heldUntil);
     return null;
   }
   const sender = senders.get(row.platform);
   if (!sender) {
-    markFailed(db, row.id, `no sender for platform ${row.platform}`);
+    await markFailed(db, row.id, `no sender for platform ${row.platform}`);
     return null;
   }
   let message: OutboxMessage;
   try {
-    message = lazyOutboxMessage(db, row);
+    message = await routedOutboxMessage(db, row);
   } catch (error) {
     // One unreadable row must not stop every tick after it.
-    markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
+    await markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
     return null;
   }
   return { sender, message, limits: sender.limitsFor(message) };
@@ -46,14 +46,14 @@ export function routeRow(
  * held, behind an older row of their recipient's, or quiet rows in quiet hours). They share one rate-limit slot, because they are one call.
  * Candidates from index `from` on. `cut`: the candidates ran out before the batch was full.
  */
-export function formBatch(
+export async function formBatch(
   db: Db,
   sender: Sender,
   first: OutboxMessage,
   candidates: readonly DueRow[],
   from: number,
   taken: (row: DueRow) => boolean,
-): { batch: OutboxMessage[]; cut: boolean } {
+): Promise<{ batch: OutboxMessage[]; cut: boolean }> {
   const max = sender.maxBatch ?? 1;
   if (!sender.sendBatch || max <= 1) return { batch: [first], cut: false };
   const key = sender.batchKeyOf?.(first) ?? null;
@@ -66,7 +66,7 @@ export function formBatch(
     if (row.platform !== sender.platform || taken(row)) continue;
     let message: OutboxMessage;
     try {
-      message = lazyOutboxMessage(db, row);
+      message = await routedOutboxMessage(db, row);
     } catch {
       continue; // the one-by-one path fails it with its reason
     }

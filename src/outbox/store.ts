@@ -1,39 +1,60 @@
 import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts, type outbox } from '../../db/schema.js';
-import { prepared } from '../../db/statements.js';
+import { tables } from '../../db/handle.js';
+import * as schema from '../../db/schema.js';
+import type { accounts, outbox } from '../../db/schema.js';
+import { prepared, statement } from '../../db/statements.js';
 import type { Outgoing, Reply } from '../core/messages.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
-/**
- * Plain prepared SQL: the sender runs these hundreds of times a second during a broadcast; building each query
- * through the ORM every time cost more than the queries themselves.
+/*
+ * Plain SQL statements, prepared once per connection: the sender runs these hundreds of times a second during a
+ * broadcast; building each query through the ORM every time cost more than the queries themselves. Times are
+ * epoch milliseconds in and out on both dialects (PostgreSQL stores timestamptz: converted in its SQL text),
+ * `quiet` is 0/1, `reply` is JSON text (jsonb on PostgreSQL, read back as text).
  */
-const statement = prepared;
+
+const INSERT_SQLITE = `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict do nothing`;
 
 const insertStatement = (db: Db) =>
-  statement(
-    db,
-    `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, ?, ?)
+  statement(db, {
+    sqlite: INSERT_SQLITE,
+    postgres: `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, to_timestamp(? / 1000.0), ? = 1)
      on conflict do nothing`,
-  );
+  });
 
-/** Adds messages to the outbox; a key seen before is ignored, so re-running the producer sends nothing twice. */
-export function enqueue(db: Db, messages: readonly Outgoing[], now: Date): number {
-  const insert = insertStatement(db);
+/** The insert's parameters, row by row: many rows share one reply (a broadcast), serialised once per object. */
+function* insertParams(messages: readonly Outgoing[], now: Date): Generator<unknown[]> {
   const at = now.getTime();
-  // Many rows share one reply (a broadcast): serialise each distinct object once.
   let lastReply: Reply | null = null;
   let lastJson = '';
-  let added = 0;
   for (const m of messages) {
     if (m.reply !== lastReply) {
       lastReply = m.reply;
       lastJson = JSON.stringify(m.reply);
     }
-    added += insert.run(m.idempotencyKey, m.platform, JSON.stringify(m.target), lastJson, m.origin ?? null, at, m.quiet ? 1 : 0).changes;
+    yield [m.idempotencyKey, m.platform, JSON.stringify(m.target), lastJson, m.origin ?? null, at, m.quiet ? 1 : 0];
   }
+}
+
+/** Adds messages to the outbox; a key seen before is ignored, so re-running the producer sends nothing twice. */
+export async function enqueue(db: Db, messages: readonly Outgoing[], now: Date): Promise<number> {
+  const insert = insertStatement(db);
+  let added = 0;
+  for (const params of insertParams(messages, now)) added += (await insert.run(...params)).changes;
+  return added;
+}
+
+/**
+ * `enqueue` for callers not yet async (SQLite only; inside an event's transaction it writes into it, the same
+ * connection). Goes when stage 2 of issue 16 has made its last caller async.
+ */
+export function enqueueSync(db: Db, messages: readonly Outgoing[], now: Date): number {
+  const insert = prepared(db, INSERT_SQLITE);
+  let added = 0;
+  for (const params of insertParams(messages, now)) added += insert.run(...params).changes;
   return added;
 }
 
@@ -53,103 +74,130 @@ export interface DueRow {
 }
 
 // No reply column: most rows a tick looks at are in flight or held by a limit; the reply is read when sent.
-const DUE_COLUMNS = `id, platform, target, idempotency_key as idempotencyKey, attempts, next_attempt_at as nextAttemptAt, quiet, unknown_outcomes as unknownOutcomes, lane`;
+const DUE_COLUMNS = {
+  sqlite: `id, platform, target, idempotency_key as "idempotencyKey", attempts, next_attempt_at as "nextAttemptAt", quiet, unknown_outcomes as "unknownOutcomes", lane`,
+  postgres: `id, platform, target, idempotency_key as "idempotencyKey", attempts, (extract(epoch from next_attempt_at) * 1000)::float8 as "nextAttemptAt", quiet::int as quiet, unknown_outcomes as "unknownOutcomes", lane`,
+};
+/** A time parameter (epoch ms) as each dialect compares it with a stored time. */
+const AT = { sqlite: '?', postgres: 'to_timestamp(? / 1000.0)' };
+
+/** The same query on both dialects, but for the due columns and time parameters (`$COLUMNS`, `$AT`). */
+function dueSql(text: string): { sqlite: string; postgres: string } {
+  const on = (dialect: 'sqlite' | 'postgres') => text.replaceAll('$COLUMNS', DUE_COLUMNS[dialect]).replaceAll('$AT', AT[dialect]);
+  return { sqlite: on('sqlite'), postgres: on('postgres') };
+}
+
+const DUE_ROWS = dueSql(`select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT order by next_attempt_at, id limit ?`);
 
 /** Due rows, oldest due first (then by id). */
-export function dueRows(db: Db, now: Date, limit: number): DueRow[] {
-  return statement(
-    db,
-    `select ${DUE_COLUMNS} from outbox where status = 'pending' and next_attempt_at <= ? order by next_attempt_at, id limit ?`,
-  ).all(now.getTime(), limit) as DueRow[];
+export async function dueRows(db: Db, now: Date, limit: number): Promise<DueRow[]> {
+  return (await statement(db, DUE_ROWS).all(now.getTime(), limit)) as DueRow[];
 }
 
 /**
  * The most recently due rows, newest first: a chat reply is due the moment it is written, so the worker can
  * answer a teacher while thousands of broadcast rows, due since the broadcast was confirmed, queue ahead of it.
  */
-export function newestDueRows(db: Db, now: Date, limit: number): DueRow[] {
-  return statement(
-    db,
-    `select ${DUE_COLUMNS} from outbox where status = 'pending' and next_attempt_at <= ? order by next_attempt_at desc, id desc limit ?`,
-  ).all(now.getTime(), limit) as DueRow[];
+const NEWEST_DUE_ROWS = dueSql(`select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT order by next_attempt_at desc, id desc limit ?`);
+
+export async function newestDueRows(db: Db, now: Date, limit: number): Promise<DueRow[]> {
+  return (await statement(db, NEWEST_DUE_ROWS).all(now.getTime(), limit)) as DueRow[];
 }
 
 /** A lane's oldest due row (the next one its recipient is to get). Uses the lane index: one seek, however long the lane. */
-export function laneHead(db: Db, lane: string, now: Date): DueRow | undefined {
-  return statement(
-    db,
-    `select ${DUE_COLUMNS} from outbox where status = 'pending' and lane = ? and next_attempt_at <= ? order by next_attempt_at, id limit 1`,
-  ).get(lane, now.getTime()) as DueRow | undefined;
+const LANE_HEAD = dueSql(`select $COLUMNS from outbox where status = 'pending' and lane = ? and next_attempt_at <= $AT order by next_attempt_at, id limit 1`);
+
+export async function laneHead(db: Db, lane: string, now: Date): Promise<DueRow | undefined> {
+  return (await statement(db, LANE_HEAD).get(lane, now.getTime())) as DueRow | undefined;
 }
 
 /**
  * The oldest pending row of the first lane after `after` (in lane order), due or not: one seek, however many rows
  * the lanes in between hold. Walking lanes this way steps over a lane held by its rate limit as a whole.
  */
-export function firstRowOfLaneAfter(db: Db, after: string): DueRow | undefined {
-  // Left to itself the planner reads the due index and sorts every pending row.
-  return statement(db, `select ${DUE_COLUMNS} from outbox indexed by outbox_lane where status = 'pending' and lane > ? order by lane, next_attempt_at, id limit 1`).get(after) as
-    | DueRow
-    | undefined;
+// Left to itself SQLite's planner reads the due index and sorts every pending row (`indexed by` is SQLite's own).
+const FIRST_ROW_OF_LANE_AFTER = {
+  sqlite: `select ${DUE_COLUMNS.sqlite} from outbox indexed by outbox_lane where status = 'pending' and lane > ? order by lane, next_attempt_at, id limit 1`,
+  postgres: `select ${DUE_COLUMNS.postgres} from outbox where status = 'pending' and lane > ? order by lane, next_attempt_at, id limit 1`,
+};
+
+export async function firstRowOfLaneAfter(db: Db, after: string): Promise<DueRow | undefined> {
+  return (await statement(db, FIRST_ROW_OF_LANE_AFTER).get(after)) as DueRow | undefined;
 }
 
 /** Which of these rows are still pending (a row held for a later send may have been cancelled meanwhile). */
-export function stillPending(db: Db, ids: readonly number[]): Set<number> {
-  const rows = statement(db, `select id from outbox where status = 'pending' and id in (select value from json_each(?))`).all(JSON.stringify(ids)) as { id: number }[];
+export async function stillPending(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  const rows = (await statement(db, {
+    sqlite: `select id from outbox where status = 'pending' and id in (select value from json_each(?))`,
+    postgres: `select id from outbox where status = 'pending' and id in (select value::int from jsonb_array_elements_text(?::jsonb))`,
+  }).all(JSON.stringify(ids))) as { id: number }[];
   return new Set(rows.map((r) => r.id));
 }
 
-export function replyOf(db: Db, id: number): Reply {
-  const row = statement(db, `select reply from outbox where id = ?`).get(id) as { reply: string } | undefined;
+export async function replyOf(db: Db, id: number): Promise<Reply> {
+  const row = (await statement(db, { sqlite: `select reply from outbox where id = ?`, postgres: `select reply::text as reply from outbox where id = ?` }).get(id)) as
+    | { reply: string }
+    | undefined;
   if (!row) throw new Error(`outbox row ${id} is gone`);
   return JSON.parse(row.reply) as Reply;
 }
 
+const MIN_DUE = {
+  sqlite: `min(next_attempt_at)`,
+  postgres: `(extract(epoch from min(next_attempt_at)) * 1000)::float8`,
+};
+
 /** When the next row not yet due comes due (rows due already are being sent, held or waiting for a slot). */
-export function nextDueAfter(db: Db, now: Date): Date | null {
-  const row = statement(db, `select min(next_attempt_at) as at from outbox where status = 'pending' and next_attempt_at > ?`).get(now.getTime()) as { at: number | null } | undefined;
+export async function nextDueAfter(db: Db, now: Date): Promise<Date | null> {
+  const row = (await statement(db, {
+    sqlite: `select ${MIN_DUE.sqlite} as at from outbox where status = 'pending' and next_attempt_at > ?`,
+    postgres: `select ${MIN_DUE.postgres} as at from outbox where status = 'pending' and next_attempt_at > ${AT.postgres}`,
+  }).get(now.getTime())) as { at: number | null } | undefined;
   return row?.at ? new Date(row.at) : null;
 }
 
-export function nextDueAt(db: Db): Date | null {
-  const row = statement(db, `select min(next_attempt_at) as at from outbox where status = 'pending'`).get() as { at: number | null } | undefined;
+export async function nextDueAt(db: Db): Promise<Date | null> {
+  const row = (await statement(db, {
+    sqlite: `select ${MIN_DUE.sqlite} as at from outbox where status = 'pending'`,
+    postgres: `select ${MIN_DUE.postgres} as at from outbox where status = 'pending'`,
+  }).get()) as { at: number | null } | undefined;
   return row?.at ? new Date(row.at) : null;
 }
 
 /** The attachment hashes that rows not yet sent (pending, or failed and open to a resend) still name. */
-export function unsentAttachmentHashes(db: Db): Set<string> {
-  const rows = statement(
-    db,
-    `select distinct json_extract(reply, '$.file.sha256') as sha from outbox where status in ('pending', 'failed') and json_extract(reply, '$.file.sha256') is not null`,
-  ).all() as { sha: string }[];
+export async function unsentAttachmentHashes(db: Db): Promise<Set<string>> {
+  const rows = (await statement(db, {
+    sqlite: `select distinct json_extract(reply, '$.file.sha256') as sha from outbox where status in ('pending', 'failed') and json_extract(reply, '$.file.sha256') is not null`,
+    postgres: `select distinct reply -> 'file' ->> 'sha256' as sha from outbox where status in ('pending', 'failed') and reply -> 'file' ->> 'sha256' is not null`,
+  }).all()) as { sha: string }[];
   return new Set(rows.map((r) => r.sha));
 }
 
-export function markSent(db: Db, id: number, at: Date, platformMessageId?: string): void {
-  statement(db, `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = attempts + 1 where id = ?`).run(
-    at.getTime(),
-    platformMessageId ?? null,
-    id,
-  );
+export async function markSent(db: Db, id: number, at: Date, platformMessageId?: string): Promise<void> {
+  await statement(db, {
+    sqlite: `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = attempts + 1 where id = ?`,
+    postgres: `update outbox set status = 'sent', sent_at = ${AT.postgres}, platform_message_id = ?, attempts = attempts + 1 where id = ?`,
+  }).run(at.getTime(), platformMessageId ?? null, id);
 }
 
 /** `unknown`: this attempt's outcome is unknown (it may have been delivered); counted on the row. */
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, unknown = false): void {
-  statement(db, `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
-    error.slice(0, 1000),
-    nextAttemptAt.getTime(),
-    unknown ? 1 : 0,
-    id,
-  );
+export async function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, unknown = false): Promise<void> {
+  await statement(db, {
+    sqlite: `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`,
+    postgres: `update outbox set last_error = ?, next_attempt_at = ${AT.postgres}, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`,
+  }).run(error.slice(0, 1000), nextAttemptAt.getTime(), unknown ? 1 : 0, id);
 }
 
 /** Moves a due row later without counting an attempt (a scheduled message that came due in quiet hours). */
-export function postpone(db: Db, id: number, until: Date): void {
-  statement(db, `update outbox set next_attempt_at = ? where id = ? and status = 'pending'`).run(until.getTime(), id);
+export async function postpone(db: Db, id: number, until: Date): Promise<void> {
+  await statement(db, {
+    sqlite: `update outbox set next_attempt_at = ? where id = ? and status = 'pending'`,
+    postgres: `update outbox set next_attempt_at = ${AT.postgres} where id = ? and status = 'pending'`,
+  }).run(until.getTime(), id);
 }
 
-export function markFailed(db: Db, id: number, error: string, unknown = false): void {
-  statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
+export async function markFailed(db: Db, id: number, error: string, unknown = false): Promise<void> {
+  await statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
     error.slice(0, 1000),
     unknown ? 1 : 0,
     id,
@@ -165,15 +213,22 @@ export function maybeDuplicateSql(prefix = ''): string {
 }
 
 /** The first reply stored for an event (by its origin key), once handled. */
-export function firstReplyFor(db: Db, origin: string): Reply | null {
-  const row = statement(db, `select reply from outbox where origin = ? order by id limit 1`).get(origin) as { reply: string } | undefined;
+export async function firstReplyFor(db: Db, origin: string): Promise<Reply | null> {
+  const row = (await statement(db, {
+    sqlite: `select reply from outbox where origin = ? order by id limit 1`,
+    postgres: `select reply::text as reply from outbox where origin = ? order by id limit 1`,
+  }).get(origin)) as { reply: string } | undefined;
   return row ? (JSON.parse(row.reply) as Reply) : null;
 }
 
 export type AccountRow = typeof accounts.$inferSelect;
 
-/** The chat accounts bound by these teachers, oldest binding first (at most 500 ids a call). */
+/**
+ * The chat accounts bound by these teachers, oldest binding first (at most 500 ids a call). Still synchronous
+ * (SQLite only): its callers (src/outbox/address.ts and the features' fan-outs) become async in stage 2 of
+ * issue 16, and this with them.
+ */
 export function accountsOfTeachers(db: Db, teacherIds: readonly number[]): AccountRow[] {
-  return db.select().from(accounts).where(inArray(accounts.teacherId, teacherIds)).orderBy(asc(accounts.boundAt)).all();
+  return db.select().from(schema.accounts).where(inArray(schema.accounts.teacherId, teacherIds)).orderBy(asc(schema.accounts.boundAt)).all();
 }
 

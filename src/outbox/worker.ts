@@ -1,15 +1,18 @@
-import { type Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { recordOutcome, type RetryPolicy } from './outcome.js';
+import { recordOutcome } from './outcome.js';
 import { LookLanes, laneOf, newestLaneHeads, walkLanes } from './lanes.js';
 import { dueRows, type DueRow, newestDueRows, nextDueAfter, nextDueAt, stillPending } from './store.js';
 import type { OutboxMessage } from './outbox.js';
 import { formBatch, routeRow } from './route.js';
+import { IdleWaiters } from './idle.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
 import { ReadyCalls, type ReadyCall } from './ready-calls.js';
 import type { SendResult, Sender } from './sender.js';
+import type { OutboxWorkerOptions } from './worker-options.js';
+
+export type { OutboxWorkerOptions } from './worker-options.js';
 
 const NEWEST_PER_TICK = 5;
 /** Send outcomes are written together after this long (one transaction instead of one per message). */
@@ -39,21 +42,6 @@ const READY_AHEAD_MS = 200;
  * for READY_AHEAD_MS before their slot), 'readyFull', 'callsFull' (maxInFlight), 'pageEnd' (more rows than read).
  */
 type LookStop = 'done' | 'limited' | 'readyFull' | 'callsFull' | 'pageEnd';
-
-export interface OutboxWorkerOptions extends RetryPolicy {
-  db: Db;
-  senders: readonly Sender[];
-  clock?: Clock;
-  logger?: Logger;
-  maxInFlight?: number;
-  /** How often to look for due rows when nothing kicked the worker. */
-  pollMs?: number;
-  /**
-   * For rows enqueued `quiet` (reminders): null when they may go now, else when quiet hours end for this key.
-   * Without it quiet rows are sent like any other.
-   */
-  quietUntil?: (now: Date, idempotencyKey: string) => Date | null;
-}
 
 /**
  * Sends what the outbox holds, within each platform's limits. A row leaves `pending` only when the platform
@@ -85,7 +73,11 @@ export class OutboxWorker {
   private nextTickAt = 0;
   private running = false;
   private ticking = false;
-  private idleWaiters: (() => void)[] = [];
+  /** A look asked for while one was under way (where reads wait on a server; a SQLite look never yields). */
+  private tickAgain = false;
+  /** Rows whose outcome was written during a look, which may have read them as pending: not sent again. */
+  private readonly settledDuringLook = new Set<number>();
+  private readonly idle: IdleWaiters;
   private outcomes: { message: OutboxMessage; result: SendResult; at: Date }[] = [];
   private recordTimer: NodeJS.Timeout | null = null;
 
@@ -94,6 +86,7 @@ export class OutboxWorker {
     this.maxBatch = Math.max(1, ...options.senders.map((s) => (s.sendBatch ? s.maxBatch ?? 1 : 1)));
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.idle = new IdleWaiters(() => this.isIdle(), this.logger);
   }
 
   start(): void {
@@ -125,13 +118,12 @@ export class OutboxWorker {
 
   /** Resolves when nothing is in flight and no pending row is due (tests, graceful shutdown). */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.idle.wait();
   }
 
-  private isIdle(): boolean {
+  private async isIdle(): Promise<boolean> {
     if (this.inFlight.size > 0) return false;
-    const due = nextDueAt(this.options.db);
+    const due = await nextDueAt(this.options.db);
     return !due || due.getTime() > this.clock.now().getTime();
   }
 
@@ -139,21 +131,27 @@ export class OutboxWorker {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.nextTickAt = performance.now() + Math.max(0, delayMs);
-    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
   }
 
-  private tick(): void {
-    if (this.ticking || !this.running) return;
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
+    this.tickAgain = false;
+    this.settledDuringLook.clear();
     let nextWake = this.options.pollMs ?? 1000;
     try {
       const now = this.clock.now().getTime();
       // Calls held ready go first, in their order, where their slots are free.
-      this.sendReady(now);
-      nextWake = Math.min(nextWake, this.lookAtRows(now));
+      await this.sendReady(now);
+      nextWake = Math.min(nextWake, await this.lookAtRows(now));
       // Rows due now but held back by a rate limit are covered by the limiter's wait; looking again every
       // millisecond until then only burns the CPU the sends need (and delays their answers).
-      const due = nextDueAfter(this.options.db, new Date(now));
+      const due = await nextDueAfter(this.options.db, new Date(now));
       if (due) nextWake = Math.min(nextWake, due.getTime() - now);
     } catch (error) {
       this.logger.error({ err: error }, 'outbox tick failed');
@@ -161,8 +159,8 @@ export class OutboxWorker {
       this.ticking = false;
     }
     this.armReady();
-    this.schedule(nextWake);
-    this.notifyIfIdle();
+    this.schedule(this.tickAgain ? 0 : nextWake);
+    await this.idle.check();
   }
 
   /**
@@ -171,7 +169,7 @@ export class OutboxWorker {
    * limit covers for the rest of the look, and when held lanes fill the rows read, the look walks on lane by lane
    * (src/outbox/lanes.ts). Each lane sends one row at a time, oldest first. Returns when to look again at the latest.
    */
-  private lookAtRows(now: number): number {
+  private async lookAtRows(now: number): Promise<number> {
     const { db } = this.options;
     const maxInFlight = this.options.maxInFlight ?? 20;
     const at = new Date(now);
@@ -183,14 +181,14 @@ export class OutboxWorker {
     // Rows being sent or held ready are still pending in the table: read past them, enough for the free call
     // slots and for the calls that may be built ahead.
     const page = this.inFlight.size + this.ready.rows + Math.min((free * 5 + this.ready.capacity - this.ready.size) * this.maxBatch, 1000);
-    const fifo = dueRows(db, at, page);
+    const fifo = await dueRows(db, at, page);
     const moreThanRead = fifo.length >= page;
     // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the lanes of the most
     // recently due rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly
     // oldest first.
     const backlog = moreThanRead || this.ready.size > 0;
     const lanes = new LookLanes(this.busyLanes());
-    const urgent = backlog ? newestLaneHeads(db, at, NEWEST_PER_TICK, lanes) : [];
+    const urgent = backlog ? await newestLaneHeads(db, at, NEWEST_PER_TICK, lanes) : [];
     const candidates = [...urgent, ...fifo];
     const seen = new Set<number>();
     let blocked = 0;
@@ -203,7 +201,7 @@ export class OutboxWorker {
         if (walked || !(lanes.heldAny || lanes.skippedAny) || (!moreThanRead && blocked < MAX_BLOCKED_PER_TICK)) break;
         walked = true;
         index = candidates.length;
-        const walk = walkLanes(db, at, this.laneCursor, LANE_STEPS, lanes);
+        const walk = await walkLanes(db, at, this.laneCursor, LANE_STEPS, lanes);
         this.laneCursor = walk.next;
         candidates.push(...walk.rows);
         if (index >= candidates.length) break;
@@ -213,14 +211,14 @@ export class OutboxWorker {
         return Math.min(nextWake, 5);
       }
       const row = candidates[index];
-      if (this.inFlight.has(row.id) || this.ready.holds(row.id) || seen.has(row.id)) continue;
+      if (this.taken(row.id) || seen.has(row.id)) continue;
       const lane = laneOf(row);
       if (lanes.skips(lane)) {
         if (lanes.busy.has(lane)) this.lanesWaiting.add(lane);
         continue;
       }
       seen.add(row.id);
-      const prepared = routeRow(this.options, this.senders, row, at);
+      const prepared = await routeRow(this.options, this.senders, row, at);
       if (!prepared) continue;
       const { sender, message, limits } = prepared;
       const wait = this.limiter.wait(limits, now);
@@ -236,8 +234,8 @@ export class OutboxWorker {
       }
       // A quiet row (a reminder) joins a call only when it may go now, as it would on its own.
       const taken = (r: DueRow) =>
-        this.inFlight.has(r.id) || this.ready.holds(r.id) || seen.has(r.id) || lanes.skips(laneOf(r)) || (r.quiet === 1 && this.options.quietUntil?.(at, r.idempotencyKey) != null);
-      const { batch, cut } = formBatch(db, sender, message, candidates, index + 1, taken);
+        this.taken(r.id) || seen.has(r.id) || lanes.skips(laneOf(r)) || (r.quiet === 1 && this.options.quietUntil?.(at, r.idempotencyKey) != null);
+      const { batch, cut } = await formBatch(db, sender, message, candidates, index + 1, taken);
       for (const m of batch) seen.add(m.id);
       // The page ends inside this call (it holds the last row read): a later look, reading past it, builds it whole.
       // Only then, and only while other calls move the page on: waiting on short calls stalled whole backlogs.
@@ -253,6 +251,11 @@ export class OutboxWorker {
     }
     if (!lanes.heldAny) this.lastLook = moreThanRead ? 'pageEnd' : 'done';
     return nextWake;
+  }
+
+  /** A row being sent, held ready, or settled since this look read it. */
+  private taken(id: number): boolean {
+    return this.inFlight.has(id) || this.ready.holds(id) || this.settledDuringLook.has(id);
   }
 
   /** Lanes with a row out (held ready, or sent and not answered yet): their next row waits. */
@@ -271,20 +274,20 @@ export class OutboxWorker {
     const now = this.clock.now().getTime();
     let wait = Infinity;
     for (const call of this.ready.each()) wait = Math.min(wait, this.limiter.wait(call.limits, now));
-    this.readyTimer = setTimeout(() => this.dispatchReady(), wait);
+    this.readyTimer = setTimeout(() => void this.dispatchReady(), wait);
   }
 
   /** Sends the ready calls whose slots are free now, in order; asks for a look at the table when few are left. */
-  private dispatchReady(): void {
+  private async dispatchReady(): Promise<void> {
     this.readyTimer = null;
     if (!this.running) return;
     let newcomers = false;
     try {
       const now = this.clock.now();
-      this.sendReady(now.getTime());
+      await this.sendReady(now.getTime());
       // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
       const busy = this.busyLanes();
-      newcomers = newestDueRows(this.options.db, now, NEWEST_PER_TICK).some((r) => !busy.has(laneOf(r)));
+      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK)).some((r) => !busy.has(laneOf(r)));
     } catch (error) {
       this.logger.error({ err: error }, 'outbox: sending ready calls failed');
     }
@@ -292,7 +295,7 @@ export class OutboxWorker {
     this.armReady();
   }
 
-  private sendReady(now: number): void {
+  private async sendReady(now: number): Promise<void> {
     const maxInFlight = this.options.maxInFlight ?? 20;
     let calls = this.callsInFlight;
     const due = this.ready.takeWhile((call) => {
@@ -301,19 +304,24 @@ export class OutboxWorker {
       calls++;
       return 'take';
     });
-    for (const call of due) this.send(call, now);
+    // Out of the ready queue: in flight (their calls counted) while their rows are checked against the table.
+    this.callsInFlight += due.length;
+    for (const call of due) for (const m of call.batch) this.inFlight.add(m.id);
+    for (const call of due) await this.send(call, now);
   }
 
-  /** A ready call whose slot was reserved at `reservedAt`: its rows may have been cancelled since they were read. */
-  private send(call: ReadyCall, reservedAt: number): void {
+  /** A ready call, in flight, whose slot was reserved at `reservedAt`: its rows may have been cancelled since read. */
+  private async send(call: ReadyCall, reservedAt: number): Promise<void> {
     let batch: OutboxMessage[];
     try {
-      const pending = stillPending(this.options.db, call.batch.map((m) => m.id));
+      const pending = await stillPending(this.options.db, call.batch.map((m) => m.id));
       batch = call.batch.filter((m) => pending.has(m.id));
     } catch (error) {
       batch = [];
       this.logger.error({ err: error }, 'outbox: could not check ready rows; a later look reads them again');
     }
+    this.callsInFlight--;
+    for (const m of call.batch) if (!batch.includes(m)) this.inFlight.delete(m.id);
     if (batch.length === 0) {
       // Its slot goes unused: give it back, or it would stay taken for good.
       this.limiter.release(call.limits, reservedAt);
@@ -363,38 +371,30 @@ export class OutboxWorker {
     if (laneFreed) this.kick();
     // The answer fixes when its slot reopens, and frees a call slot: time the ready calls by it.
     this.armReady();
-    // Outcomes are written a few at a time, in one transaction: a commit per message made SQLite checkpoint
-    // (and fsync) every few hundred sends, stalling the event loop for tens of milliseconds each time. The row
-    // stays in flight until written, so no tick picks it up again meanwhile; a crash before the write leaves it
-    // pending, and the resend carries the same dedupe token.
+    // Outcomes are written a few at a time, in one transaction (a commit each made SQLite checkpoint and fsync every
+    // few hundred sends). The row stays in flight until written; a crash before leaves it pending, resent with its token.
     batch.forEach((message, i) => this.outcomes.push({ message, result: results[i], at: answeredAt }));
-    this.recordTimer ??= setTimeout(() => this.recordOutcomes(), RECORD_BATCH_MS);
+    this.recordTimer ??= setTimeout(() => void this.recordOutcomes(), RECORD_BATCH_MS);
   }
 
-  private recordOutcomes(): void {
+  private async recordOutcomes(): Promise<void> {
     this.recordTimer = null;
     const batch = this.outcomes;
     this.outcomes = [];
     try {
-      inTransaction(this.options.db, () => {
-        for (const o of batch) recordOutcome(this.options.db, o, this.options, this.limiter, this.logger);
+      await transaction(this.options.db, async (tx) => {
+        for (const o of batch) await recordOutcome(tx, o, this.options, this.limiter, this.logger);
       });
     } catch (error) {
       this.logger.error({ err: error, rows: batch.length }, 'outbox: recording send outcomes failed; the rows stay pending');
     } finally {
       for (const o of batch) this.inFlight.delete(o.message.id);
+      if (this.ticking) for (const o of batch) this.settledDuringLook.add(o.message.id);
       // Rows due again (retries), or a call slot free for rows the last look could not send: look again. Otherwise
       // a look would only re-read rows that wait for the limiter (their look is timed) or are in flight already.
       const retry = batch.some((o) => o.result.status === 'retry');
       if (retry || this.lastLook === 'callsFull' || this.lastLook === 'pageEnd') this.kick();
-      else this.notifyIfIdle();
+      else await this.idle.check();
     }
-  }
-
-  private notifyIfIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 }

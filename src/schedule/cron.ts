@@ -40,7 +40,7 @@ export class Scheduler {
       name: 'xueshi-scheduler',
       noOverlap: true,
     });
-    this.startTimer = setTimeout(() => this.safeTick(), 1000);
+    this.startTimer = setTimeout(() => void this.safeTick(), 1000);
     this.startTimer.unref();
   }
 
@@ -58,17 +58,17 @@ export class Scheduler {
   }
 
   /** One tick at the clock's current time. */
-  tick(): TickReport {
+  tick(): Promise<TickReport> {
     const transport = this.options.transportClock ?? systemClock;
     return runSchedulerTick({ ...this.options, transportNow: () => transport.now() }, this.options.clock.now());
   }
 
-  private safeTick(): void {
+  private async safeTick(): Promise<void> {
     if (this.running || !this.task) return;
     this.running = true;
     let deferred = 0;
     try {
-      deferred = this.tick().deferred;
+      deferred = (await this.tick()).deferred;
     } catch (error) {
       (this.options.logger ?? silentLogger).error({ err: error }, 'scheduler tick failed');
     } finally {
@@ -78,7 +78,7 @@ export class Scheduler {
     if (deferred > 0 && !this.catchUp) {
       this.catchUp = setTimeout(() => {
         this.catchUp = null;
-        this.safeTick();
+        void this.safeTick();
       }, CATCH_UP_DELAY_MS);
       this.catchUp.unref();
     }

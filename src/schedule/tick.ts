@@ -59,7 +59,7 @@ export interface TickReport {
  * memory: what is due is decided afresh each time and every message has an idempotency key, so running it
  * twice, after a restart, or late after downtime sends each reminder once. Jobs fail independently.
  */
-export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
+export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<TickReport> {
   const started = performance.now();
   const logger = deps.logger ?? silentLogger;
   const stopAt = started + (deps.budgetMs ?? DEFAULT_TICK_BUDGET_MS);
@@ -90,32 +90,33 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
     errors: 0,
     ms: 0,
   };
-  const job = (name: string, fn: () => void) => {
+  // A job may wait on the database (store calls are async); jobs still run one after another.
+  const job = async (name: string, fn: () => void | Promise<void>) => {
     try {
-      fn();
+      await fn();
     } catch (error) {
       report.errors++;
       logger.error({ err: error, job: name }, 'scheduler job failed');
     }
   };
-  job('materialise', () => {
+  await job('materialise', () => {
     report.materialised = materialisePresetDeadlines(ctx.db, ctx.presets, now, ctx.timeZone);
   });
-  job('deadlines', () => {
+  await job('deadlines', () => {
     const r = deadlineReminders(ctx);
     report.reminders = r.reminders;
     report.escalations = r.escalations;
     report.deferred += r.deferred;
   });
-  job('pace', () => {
+  await job('pace', () => {
     const r = paceReminders(ctx);
     report.pace = r.sent;
     if (r.deferred) report.deferred += 1;
   });
-  job('broadcastReports', () => {
+  await job('broadcastReports', () => {
     report.broadcastReports = broadcastReports(ctx);
   });
-  job('declarations', () => {
+  await job('declarations', () => {
     const r = declarationReminders(ctx);
     report.declarationReminders = r.reminders;
     report.declarationEscalations = r.escalations;
@@ -123,17 +124,17 @@ export function runSchedulerTick(deps: SchedulerDeps, now: Date): TickReport {
   });
   const files = deps.files;
   if (files) {
-    job('files', () => {
+    await job('files', async () => {
       // Files are stamped in real time: compared with the transport clock, never a business clock pinned ahead.
-      const r = pruneFiles(ctx.db, files, ctx.transportNow);
+      const r = await pruneFiles(ctx.db, files, ctx.transportNow);
       report.prunedFiles = r.attachments + r.copies + r.exports;
       if (report.prunedFiles > 0) logger.info(r, 'removed files past their retention');
     });
   }
-  job('declarationDrafts', () => {
+  await job('declarationDrafts', () => {
     report.expiredDrafts = expireDeclarationDrafts(ctx);
   });
-  job('surveys', () => {
+  await job('surveys', () => {
     const r = surveyJobs(ctx);
     report.evaluationsOpened = r.opened;
     report.surveyReminders = r.reminders;

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Reply } from '../core/messages.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import { accountsOf } from '../outbox/address.js';
 import type { AudienceMember } from './audience.js';
 import { audienceMembers } from './members.js';
@@ -34,7 +34,7 @@ function fanOut(db: Db, members: AudienceMember[], keyOf: (m: AudienceMember) =>
       unbound.push(m);
       continue;
     }
-    const added = enqueue(
+    const added = enqueueSync(
       db,
       [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: render(m), idempotencyKey: keyOf(m), origin }],
       now,

@@ -3,7 +3,7 @@ import { statesOlderThan } from '../bot/store.js';
 import { forget } from '../bot/chat-state.js';
 import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
 import { onTransportClock, sendTimeFor } from '../schedule/time.js';
 import type { Outgoing } from '../core/messages.js';
@@ -82,7 +82,7 @@ function remind(ctx: TickContext, round: RoundRow): number {
     if (!account) continue;
     messages.push({ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: { text }, idempotencyKey: `${origin}:${teacherId}`, origin, quiet: true });
   }
-  return enqueue(ctx.db, messages, sendAt);
+  return enqueueSync(ctx.db, messages, sendAt);
 }
 
 /**
@@ -102,7 +102,7 @@ function notifyOrganiser(ctx: TickContext, round: RoundRow): number {
   lines.push(S.organiser.where);
   if (recipients.office) lines.push(S.organiser.toOffice);
   const key = `survey:${round.id}:results`;
-  return enqueue(
+  return enqueueSync(
     ctx.db,
     recipients.to.map(({ key: suffix, account }) => ({
       platform: account.platform,

@@ -7,7 +7,7 @@ import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { audit } from '../ledger/audit.js';
 import type { TeacherRow } from '../ledger/store.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue } from '../outbox/store.js';
+import { enqueueSync } from '../outbox/store.js';
 import type { SessionRow } from '../sessions/model.js';
 import { attendanceRows } from '../sessions/store.js';
 import { onTransportClock, quietDeferral } from '../schedule/time.js';
@@ -73,13 +73,13 @@ function invite(
       origin: inviteOrigin(round.id),
     });
   }
-  if (!o.quiet) return { invited, queued: enqueue(deps.db, messages, deps.sendAt) };
+  if (!o.quiet) return { invited, queued: enqueueSync(deps.db, messages, deps.sendAt) };
   // Opened at night (a session ending at 22:30, a tick after midnight): each invitation waits for the morning,
   // spread by its key. Not marked `quiet`, so that by day identical ones still go out together (DingTalk batchSend).
   let queued = 0;
   for (const m of messages) {
     const until = quietDeferral(m.idempotencyKey, deps.now, deps.timeZone);
-    queued += enqueue(deps.db, [m], until ? onTransportClock(until, deps.now, deps.sendAt) : deps.sendAt);
+    queued += enqueueSync(deps.db, [m], until ? onTransportClock(until, deps.now, deps.sendAt) : deps.sendAt);
   }
   return { invited, queued };
 }

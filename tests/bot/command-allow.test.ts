@@ -48,25 +48,25 @@ const open = defineCommand({
 });
 
 describe('a command typed by who may run it', () => {
-  it('refuses an unbound account and a teacher without the role, before reading arguments or running the handler', () => {
+  it('refuses an unbound account and a teacher without the role, before reading arguments or running the handler', async () => {
     const t = app.bot.contextFor(caller(null, new Set()), null).t;
     const id = addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
     ran.length = 0;
-    expect(officersOnly.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: t.errors.notBound });
-    expect(officersOnly.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), 'x')).toEqual({ text: t.errors.forbidden('试验', ['officer']) });
+    expect(await officersOnly.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: t.errors.notBound });
+    expect(await officersOnly.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), 'x')).toEqual({ text: t.errors.forbidden('试验', ['officer']) });
     expect(ran).toEqual([]);
 
     grantRole(app.db, id, 'officer', 'test');
     const officer = app.bot.contextFor(caller(id, new Set(['teacher', 'officer'])), null);
-    expect(officersOnly.invoke(officer, '').text).toBe(t.errors.badArgs('试验 <word>', 'need a word'));
-    expect(officersOnly.invoke(officer, 'go')).toEqual({ text: 'ok 张三' });
+    expect((await officersOnly.invoke(officer, '')).text).toBe(t.errors.badArgs('试验 <word>', 'need a word'));
+    expect(await officersOnly.invoke(officer, 'go')).toEqual({ text: 'ok 张三' });
     expect(ran).toEqual(['T0001:go']);
   });
 
-  it("lets anyone run an 'anyone' command, bound or not", () => {
+  it("lets anyone run an 'anyone' command, bound or not", async () => {
     const id = addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
-    expect(open.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
-    expect(open.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
+    expect(await open.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
+    expect(await open.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
   });
 });
 

@@ -158,7 +158,7 @@ describe('records, help and unknown text', () => {
 describe('group chats', () => {
   it('answers personal numbers by direct message and tells the group so', async () => {
     await chat('u1').send('绑定 T0001 张三');
-    app.bot.accept({
+    await app.bot.accept({
       kind: 'message',
       platform: 'console',
       eventId: 'g-1',
@@ -194,16 +194,16 @@ describe('nothing twice', () => {
       receivedAt: Date.now(),
       replyVia: {},
     };
-    expect(app.bot.accept(event)).toBe(true);
-    expect(app.bot.accept(event)).toBe(false);
+    expect(await app.bot.accept(event)).toBe(true);
+    expect(await app.bot.accept(event)).toBe(false);
     await app.bot.drain();
-    expect(app.bot.accept({ ...event, eventId: 'dup-2' })).toBe(false); // same message id, new event id
+    expect(await app.bot.accept({ ...event, eventId: 'dup-2' })).toBe(false); // same message id, new event id
     await app.bot.drain();
     expect(app.db.select().from(schema.outbox).all()).toHaveLength(1);
   });
 
   it('picks up events accepted before a crash on the next start', async () => {
-    app.bot.accept({
+    await app.bot.accept({
       kind: 'message', platform: 'console', eventId: 'crash-1', accountId: 'u1', chatId: 'console:u1',
       chatType: 'direct', text: '帮助', receivedAt: Date.now(), replyVia: {},
     });

@@ -80,7 +80,7 @@ describe('group-committed claims', () => {
 describe('handling in slices', () => {
   it('commits the events of a slice together, and a failing one rolls back alone', async () => {
     app = await createTestApp({}, { commands: [...commands, flaky] });
-    for (let i = 0; i < 20; i++) app.bot.accept(message(i, i === 7 ? '试验 boom' : `试验 w${i}`));
+    for (let i = 0; i < 20; i++) await app.bot.accept(message(i, i === 7 ? '试验 boom' : `试验 w${i}`));
     await app.bot.drain();
 
     const inbox = app.db.select().from(schema.inbox).all();
@@ -108,7 +108,7 @@ describe('when handling cannot proceed', () => {
   it.skipIf(onPostgres())('retries a drain that failed on a locked database, without waiting for another event', async () => {
     app = await createTestApp();
     app.db.$client.pragma('busy_timeout = 50');
-    app.bot.accept(message(1, '帮助'));
+    await app.bot.accept(message(1, '帮助'));
     // Then another process (an import) takes the write lock before the event is handled.
     const other = new Database(app.config.DATABASE_PATH);
     other.exec('begin immediate');
@@ -125,7 +125,7 @@ describe('when handling cannot proceed', () => {
     app.db.$client.exec(
       `create trigger whole_rollback before insert on outbox when new.reply like '%w-rollback%' begin select raise(rollback, 'disk full'); end`,
     );
-    for (let i = 0; i < 5; i++) app.bot.accept(message(i, i === 2 ? '试验 w-rollback' : `试验 w${i}`));
+    for (let i = 0; i < 5; i++) await app.bot.accept(message(i, i === 2 ? '试验 w-rollback' : `试验 w${i}`));
     app.bot.schedule();
     await new Promise((r) => setTimeout(r, 300));
     // The slice with e-2 rolled back as a whole and nobody is blamed: no attempt counted, nothing failed, and
@@ -143,9 +143,9 @@ describe('when handling cannot proceed', () => {
 describe('card clicks', () => {
   it('are answered ahead of a backlog, and handled once', async () => {
     app = await createTestApp();
-    for (let i = 0; i < 300; i++) app.bot.accept(message(i, '帮助'));
+    for (let i = 0; i < 300; i++) await app.bot.accept(message(i, '帮助'));
     const click: CardAction = { kind: 'card_action', platform: 'console', eventId: 'click-1', accountId: 'u-click', value: { command: '帮助' }, receivedAt: Date.now() };
-    const answer = (await answerCardClick(app.bot, click, app.bot.accept(click))) as { toast?: { content: string } };
+    const answer = (await answerCardClick(app.bot, click, await app.bot.accept(click))) as { toast?: { content: string } };
     expect(answer.toast?.content).toContain('学时助手可以帮您');
     expect(pending()).toBeGreaterThanOrEqual(299);
 

@@ -72,7 +72,7 @@ describe('asking in everyday words', () => {
 });
 
 describe('记录 pages through every record', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     // 25 more records: 13 in 2025, 12 in 2026 (plus R1 from 2026-03-01).
     for (let i = 1; i <= 25; i++) {
       const year = i <= 13 ? 2025 : 2026;
@@ -139,7 +139,7 @@ describe('记录 pages through every record', () => {
 });
 
 describe('roles read in Chinese and match whole titles', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
     person(app.db, 'A1', '赵校长', '一中', { roles: ['leader'], position: '校长' });
     person(app.db, 'A2', '孙副校长', '一中', { position: '副校长' });
@@ -186,7 +186,7 @@ describe('roles read in Chinese and match whole titles', () => {
 });
 
 describe('same-name teachers are told apart', () => {
-  it('masks 工号 so two people are told apart without giving the number away', () => {
+  it('masks 工号 so two people are told apart without giving the number away', async () => {
     expect(maskEmployeeNo('T000112')).toBe('T0***12');
     expect(maskEmployeeNo('T012')).toBe('T***2');
   });

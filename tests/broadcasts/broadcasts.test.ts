@@ -111,7 +111,7 @@ describe('确认发布', () => {
     person(app.db, 'O2', '孙科长', '教师发展中心', { roles: ['officer'], remindersOff: true });
     expect((await as('O2').send('确认发布 1'))[0]).toBe('通知 #1 不是您发起的，只能由发起人确认或取消。');
     expect((await as('O2').send('取消发布 1'))[0]).toBe('通知 #1 不是您发起的，只能由发起人确认或取消。');
-    app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'c-1', accountId: 'acc-O1', value: buttons[0].value, receivedAt: Date.now() });
+    await app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'c-1', accountId: 'acc-O1', value: buttons[0].value, receivedAt: Date.now() });
     await app.bot.drain();
     expect(broadcasts()[0].status).toBe('sending');
     // The officer is one of 全部, so their own copy of the notice may arrive in the same moment.
@@ -144,8 +144,8 @@ describe('通知进度 and the delivery report', () => {
       '· 未绑定账号 2 人（收不到）',
       '· 待发送 0 人',
     ]);
-    expect(tick(app).broadcastReports).toBe(1);
-    expect(tick(app).broadcastReports).toBe(0);
+    expect((await tick(app)).broadcastReports).toBe(1);
+    expect((await tick(app)).broadcastReports).toBe(0);
     const report = app.db.select().from(schema.outbox).where(eq(schema.outbox.idempotencyKey, 'broadcast-report:1')).get()!;
     expect(JSON.parse(report.target)).toEqual({ type: 'user', accountId: 'acc-O1' });
     expect(JSON.parse(report.reply).text).toBe(progress);

@@ -103,7 +103,7 @@ describe('学时证明 over Feishu', () => {
   it('a row whose stored file is missing fails at once (no upload, no retry, nothing sent)', async () => {
     const h = (fh = await startFeishu());
     const file = { name: '学时证明.pdf', mime: 'application/pdf', sha256: 'f'.repeat(64), size: 10 };
-    enqueue(h.app.db, [{ platform: 'feishu', target: { type: 'user', accountId: TEACHER }, reply: { text: file.name, file }, idempotencyKey: 'missing-file' }], new Date());
+    await enqueue(h.app.db, [{ platform: 'feishu', target: { type: 'user', accountId: TEACHER }, reply: { text: file.name, file }, idempotencyKey: 'missing-file' }], new Date());
     h.app.outbox.kick();
     await feishuSettled(h);
     const [row] = h.outboxRows();

@@ -39,9 +39,9 @@ const click = (eventId: string): InboundEvent => ({ kind: 'card_action', platfor
 // The SQLite migration chain (db/migrations); PostgreSQL's (db/migrations-pg) is tests/db/postgres-migrations.test.ts.
 describe.skipIf(onPostgres())('migrations', () => {
   let dir: string;
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => rmSync(dir, { recursive: true, force: true }));
 
-  it('0004 keeps every claim made under the two-key inbox: retries and re-deliveries are still refused', () => {
+  it('0004 keeps every claim made under the two-key inbox: retries and re-deliveries are still refused', async () => {
     dir = mkdtempSync(join(tmpdir(), 'xueshi-migrate-'));
     const path = databaseAt(dir, '0003_outbox_quiet');
     const old = new Database(path);
@@ -59,18 +59,18 @@ describe.skipIf(onPostgres())('migrations', () => {
         { claim_key: 'm:feishu:om_pending', event_key: 'feishu:ev_pending', status: 'pending' },
         { claim_key: 'e:feishu:ev_click', event_key: 'feishu:ev_click', status: 'done' },
       ]);
-      expect(claimEvent(db, message('ev_done', 'om_done'))).toBe(false); // the platform's retry
-      expect(claimEvent(db, message('ev_new', 'om_done'))).toBe(false); // same message, new event id
-      expect(claimEvent(db, click('ev_click'))).toBe(false);
-      expect(claimEvent(db, message('ev_other', 'om_other'))).toBe(true);
+      expect(await claimEvent(db, message('ev_done', 'om_done'))).toBe(false); // the platform's retry
+      expect(await claimEvent(db, message('ev_new', 'om_done'))).toBe(false); // same message, new event id
+      expect(await claimEvent(db, click('ev_click'))).toBe(false);
+      expect(await claimEvent(db, message('ev_other', 'om_other'))).toBe(true);
       // The pending event is still there to be handled.
-      expect(pendingEvents(db).map((r) => r.eventKey)).toEqual(['feishu:ev_pending', 'feishu:ev_other']);
+      expect((await pendingEvents(db)).map((r) => r.eventKey)).toEqual(['feishu:ev_pending', 'feishu:ev_other']);
     } finally {
       closeDatabase(db);
     }
   });
 
-  it('0009 gives certificates issued before it the name, 工号 and school of their teacher', () => {
+  it('0009 gives certificates issued before it the name, 工号 and school of their teacher', async () => {
     dir = mkdtempSync(join(tmpdir(), 'xueshi-migrate-'));
     const path = databaseAt(dir, '0008_certificates');
     const old = new Database(path);

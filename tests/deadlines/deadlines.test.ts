@@ -52,13 +52,13 @@ function addDays(date: string, n: number): string {
 }
 
 /** Ticks several times a day (night, around the 09:00 slot, afternoon, late evening); returns new keys per day. */
-function runDays(from: string, days: number, prefix: string, onDay?: (date: string) => void): Map<string, string[]> {
+async function runDays(from: string, days: number, prefix: string, onDay?: (date: string) => void): Promise<Map<string, string[]>> {
   const byDay = new Map<string, string[]>();
   for (let i = 0; i < days; i++) {
     const date = addDays(from, i);
     onDay?.(date);
     const before = new Set(keysLike(app.db, prefix));
-    for (const time of ['03:10', '08:59', '09:00:30', '09:40', '15:00', '23:30']) tick(app, `${date} ${time}`);
+    for (const time of ['03:10', '08:59', '09:00:30', '09:40', '15:00', '23:30']) await tick(app, `${date} ${time}`);
     const added = keysLike(app.db, prefix).filter((k) => !before.has(k));
     if (added.length) byDay.set(date, added);
   }
@@ -68,9 +68,9 @@ function runDays(from: string, days: number, prefix: string, onDay?: (date: stri
 describe('deadline reminders', () => {
   it('sends exactly one reminder per offset per school as days pass, and a restart in between changes nothing', async () => {
     const id = await newDeadline('年度培训计划 2026-04-01 学校:一中,二中');
-    const byDay = runDays('2026-03-01', 16, `reminder:${id}:`);
+    const byDay = await runDays('2026-03-01', 16, `reminder:${id}:`);
     app = await restart(app);
-    for (const [k, v] of runDays('2026-03-17', 16, `reminder:${id}:`)) byDay.set(k, v);
+    for (const [k, v] of await runDays('2026-03-17', 16, `reminder:${id}:`)) byDay.set(k, v);
 
     const slotOf = (key: string) => key.split(':')[3].split('#')[0];
     const summary = [...byDay].map(([day, keys]) => `${day} ${[...new Set(keys.map(slotOf))].join(',')} ×${keys.length}`);
@@ -96,8 +96,8 @@ describe('deadline reminders', () => {
   it('after the due date reminds every 3 days and sends the officers the list of schools not filed, once per round', async () => {
     const id = await newDeadline('年度培训计划 2026-03-10 学校:一中,二中,四中');
     await file('A1', `#${id}`);
-    runDays('2026-03-01', 10, `reminder:${id}:`);
-    const byDay = runDays('2026-03-11', 9, `reminder:${id}:`);
+    await runDays('2026-03-01', 10, `reminder:${id}:`);
+    const byDay = await runDays('2026-03-11', 9, `reminder:${id}:`);
     expect([...byDay.keys()]).toEqual(['2026-03-13', '2026-03-16', '2026-03-19']);
     expect(byDay.get('2026-03-13')).toEqual([`reminder:${id}:二中:overdue-1#t${ids.leadB}`]);
     const escalations = keysLike(app.db, `escalation:${id}:`);
@@ -114,12 +114,12 @@ describe('deadline reminders', () => {
 
   it('stops reminding a school once its leader files, and withdraws reminders queued but not yet sent', async () => {
     const id = await newDeadline('年度培训计划 2026-04-01 学校:一中,二中');
-    tick(app, '2026-03-25 09:00:30', { hold: true });
+    await tick(app, '2026-03-25 09:00:30', { hold: true });
     expect(keysLike(app.db, `reminder:${id}:`)).toHaveLength(3);
     const reply = await file('A2', '培训计划');
     expect(reply).toBe(`已记录：一中 已报送「年度培训计划」（#${id}），本校不会再收到该事项的提醒。`);
     expect(keysLike(app.db, `reminder:${id}:一中`)).toEqual([]);
-    runDays('2026-03-26', 16, `reminder:${id}:`);
+    await runDays('2026-03-26', 16, `reminder:${id}:`);
     expect(keysLike(app.db, `reminder:${id}:一中`)).toEqual([]);
     expect(keysLike(app.db, `reminder:${id}:二中`).map((k) => k.split(':')[3].split('#')[0])).toEqual([
       '0', '1', '3', '7', 'overdue-1', 'overdue-2', 'overdue-3',
@@ -130,23 +130,23 @@ describe('deadline reminders', () => {
 
   it('after downtime sends one late reminder, not the pile it missed', async () => {
     const id = await newDeadline('年度培训计划 2026-04-01 学校:二中');
-    tick(app, '2026-03-02 09:30');
+    await tick(app, '2026-03-02 09:30');
     // Down from 03-02 to 03-30: the 7- and 3-day reminders were missed.
-    tick(app, '2026-03-30 11:00');
-    tick(app, '2026-03-30 11:05');
+    await tick(app, '2026-03-30 11:00');
+    await tick(app, '2026-03-30 11:05');
     const keys = keysLike(app.db, `reminder:${id}:`);
     expect(keys).toEqual([`reminder:${id}:二中:3#t${ids.leadB}`, `reminder:${id}:二中:30#t${ids.leadB}`]);
     expect(JSON.parse(rowsLike(app.db, `reminder:${id}:二中:3#`)[0].reply).text).toContain('还有 2 天');
     // Down again across two overdue rounds (04-04, 04-07): only the latest goes out, with one escalation.
-    tick(app, '2026-04-01 09:30');
-    tick(app, '2026-04-08 16:00');
+    await tick(app, '2026-04-01 09:30');
+    await tick(app, '2026-04-08 16:00');
     expect(keysLike(app.db, `reminder:${id}:`).filter((k) => !/:30?#/.test(k))).toEqual([`reminder:${id}:二中:0#t${ids.leadB}`, `reminder:${id}:二中:overdue-2#t${ids.leadB}`]);
     expect(keysLike(app.db, `escalation:${id}:`)).toEqual([`escalation:${id}:overdue-2#t${ids.officer}`]);
   });
 
   it('respects quiet hours and spreads sends off the round minute', async () => {
     const id = await newDeadline('年度培训计划 2026-03-03 学校:一中,二中');
-    tick(app, '2026-03-01 22:30'); // created in the evening: the 3-day slot (02-28 09:00) already passed
+    await tick(app, '2026-03-01 22:30'); // created in the evening: the 3-day slot (02-28 09:00) already passed
     const rows = rowsLike(app.db, `reminder:${id}:`);
     expect(rows).toHaveLength(3);
     for (const r of rows) {
@@ -156,7 +156,7 @@ describe('deadline reminders', () => {
       expect(local.hour * 60 + local.minute).toBeGreaterThanOrEqual(7 * 60 + 1);
       expect(local.hour * 60 + local.minute).toBeLessThan(7 * 60 + 21);
     }
-    tick(app, '2026-03-02 09:00:05');
+    await tick(app, '2026-03-02 09:00:05');
     const daySlot = rowsLike(app.db, `reminder:${id}:`).filter((r) => r.idempotencyKey.includes(':1#'));
     expect(daySlot).toHaveLength(3);
     for (const r of daySlot) {
@@ -250,12 +250,12 @@ describe('deadline commands', () => {
     // The reminder card's button, clicked by the 二中 leader it was sent to, asks; the answer's button files for 二中.
     const click = (eventId: string, value: Record<string, string>) =>
       app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId: 'acc-B1', value, receivedAt: Date.now() });
-    click('click-1', { command: '已报送', args: `#${id} 学校:二中` });
+    await click('click-1', { command: '已报送', args: `#${id} 学校:二中` });
     await app.bot.drain();
     expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
     const asked = JSON.parse(app.db.select().from(schema.outbox).all().find((r) => r.reply.includes('确认报送'))!.reply);
     expect(asked.card.buttons[0].value).toEqual({ command: '确认报送', args: `#${id} 学校:二中` });
-    click('click-2', asked.card.buttons[0].value);
+    await click('click-2', asked.card.buttons[0].value);
     await app.bot.drain();
     expect(app.db.select().from(schema.deadlineFilings).where(eq(schema.deadlineFilings.school, '二中')).get()?.filedBy).toBe(ids.leadB);
   });
@@ -294,8 +294,8 @@ describe('preset deadlines', () => {
     addTeacher(app.db, { employeeNo: 'H2', name: '马老师', school: '侯马二中', policyId: 'houma' });
     addTeacher(app.db, { employeeNo: 'N1', name: '国老师', school: '某中学', policyId: 'national' });
     addTeacher(app.db, { employeeNo: 'E1', name: '鄂老师', school: '鄂旗一中', policyId: 'otog' });
-    expect(tick(app, '2026-04-01 10:00').materialised).toBe(2);
-    expect(tick(app, '2026-04-01 10:05').materialised).toBe(0);
+    expect((await tick(app, '2026-04-01 10:00')).materialised).toBe(2);
+    expect((await tick(app, '2026-04-01 10:05')).materialised).toBe(0);
     const rows = app.db.select().from(schema.deadlines).all();
     expect(rows.map((r) => [r.sourceKey, JSON.parse(r.audience), localParts(r.dueAt, TZ).date])).toEqual([
       ['preset:houma:houma-school-plan:2026', { schools: ['侯马一中', '侯马二中'] }, '2026-05-31'],
@@ -304,7 +304,7 @@ describe('preset deadlines', () => {
     ]);
     // A school joining before the due date is added to the audience.
     addTeacher(app.db, { employeeNo: 'H3', name: '新老师', school: '侯马三中', policyId: 'houma' });
-    tick(app, '2026-04-02 10:00');
+    await tick(app, '2026-04-02 10:00');
     const houma = app.db.select().from(schema.deadlines).where(eq(schema.deadlines.sourceKey, 'preset:houma:houma-school-plan:2026')).get()!;
     expect(JSON.parse(houma.audience).schools).toEqual(['侯马一中', '侯马三中', '侯马二中']);
     expect(rows.some((r) => r.sourceKey?.includes('national'))).toBe(false);
@@ -329,10 +329,10 @@ describe('deadlines CLI', () => {
     expect((await run('file', '年度', '二中')).text).toContain('已记录：二中 已报送「年度培训计划」');
     expect((await run('file', '1', '三中')).text).toBe('ERR 「年度培训计划」不需要 三中 报送。\n');
     expect((await run('status', '1')).text).toContain('已报送 1/2 所');
-    tick(app, '2026-03-25 09:30');
+    await tick(app, '2026-03-25 09:30');
     expect(keysLike(app.db, 'reminder:1:')).toEqual([`reminder:1:一中:7#t${ids.leadA1}`, `reminder:1:一中:7#t${ids.leadA2}`]);
     expect((await run('cancel', '#1')).code).toBe(0);
-    tick(app, '2026-03-29 09:30');
+    await tick(app, '2026-03-29 09:30');
     // Cancelled: no 3-day reminder (and the 7-day ones still queued were withdrawn).
     expect(keysLike(app.db, 'reminder:1:').filter((k) => !k.includes(':7#'))).toEqual([]);
   });

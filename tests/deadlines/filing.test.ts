@@ -55,7 +55,7 @@ describe('撤销报送', () => {
     expect(JSON.parse(entry.detail)).toMatchObject({ deadlineId: id, school: '一中', filedAt: '2026-03-24T02:00:00.000Z' });
     expect(await say('A1', '待办')).toContain(`#${id} 年度培训计划`);
     // The 7-day reminder (2026-03-25) reaches 一中's leaders again.
-    tick(app, '2026-03-25 09:00:30');
+    await tick(app, '2026-03-25 09:00:30');
     expect(keysLike(app.db, `reminder:${id}:一中:7#`)).toHaveLength(2);
     // (The reminder itself arrives in this console conversation too.)
     expect(await as('A1').send('撤销报送 年度培训计划')).toContain('一中 尚未报送「年度培训计划」，无需撤销。');

@@ -43,12 +43,12 @@ const keyOf = (month: string, ...teachers: number[]) => teachers.map((t) => `pac
 describe('monthly pace reminder', () => {
   it('goes on the 1st at 09:xx to bound, subscribed teachers behind pace only; once, even across a restart', async () => {
     expect((await new ConsoleSession(app, 'acc-T3').send('退订提醒'))[0]).toBe('已退订每月学时提醒。需要时发送「订阅提醒」即可恢复。');
-    expect(tick(app, '2026-11-01 08:59').pace).toBe(0);
-    expect(tick(app, '2026-11-01 09:00:30').pace).toBe(2);
+    expect((await tick(app, '2026-11-01 08:59')).pace).toBe(0);
+    expect((await tick(app, '2026-11-01 09:00:30')).pace).toBe(2);
     expect(paceKeys('2026-11')).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind));
-    expect(tick(app, '2026-11-01 09:30').pace).toBe(0);
+    expect((await tick(app, '2026-11-01 09:30')).pace).toBe(0);
     app = await restart(app);
-    expect(tick(app, '2026-11-02 09:30').pace).toBe(0);
+    expect((await tick(app, '2026-11-02 09:30')).pace).toBe(0);
     expect(paceKeys('2026-11')).toHaveLength(2);
 
     const [row] = rowsLike(app.db, `pace:2026-11:${ids.behind}`);
@@ -75,8 +75,8 @@ describe('monthly pace reminder', () => {
   });
 
   it('in December is the last call for the year, to everyone still owing a minimum that ends this year', async () => {
-    tick(app, '2026-11-01 09:30');
-    tick(app, '2026-12-01 09:30');
+    await tick(app, '2026-11-01 09:30');
+    await tick(app, '2026-12-01 09:30');
     expect(paceKeys('2026-12')).toEqual(keyOf('2026-12', ids.behind, ids.annualBehind, ids.lastCallOnly, ids.optedOut));
     const text = JSON.parse(rowsLike(app.db, `pace:2026-12:${ids.lastCallOnly}`)[0].reply).text as string;
     expect(text).toContain('吴九老师，您好。2026 年的年度学时要求将于 12 月 31 日截止，请抓紧完成：');
@@ -93,16 +93,16 @@ describe('monthly pace reminder', () => {
     expect(app.db.select().from(schema.teacherPrefs).where(eq(schema.teacherPrefs.teacherId, ids.behind)).get()?.remindersOff).toBe(false);
     // The bot ran last month, then was down over the 1st.
     app.db.insert(schema.meta).values({ key: 'scheduler:pace:2026-10', value: '{"after":0,"done":true,"sent":0}' }).run();
-    tick(app, '2026-11-14 16:00');
-    tick(app, '2026-11-14 16:05');
+    await tick(app, '2026-11-14 16:00');
+    await tick(app, '2026-11-14 16:05');
     expect(paceKeys('2026-11')).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind, ids.optedOut));
     expect(localParts(rowsLike(app.db, `pace:2026-11:${ids.behind}`)[0].nextAttemptAt, TZ).date).toBe('2026-11-14');
   });
 
   it('a fresh install mid-month does not message everyone at once: it starts with next month', async () => {
-    tick(app, '2026-11-14 16:00');
+    await tick(app, '2026-11-14 16:00');
     expect(paceKeys('2026-11')).toEqual([]);
-    tick(app, '2026-12-01 09:30');
+    await tick(app, '2026-12-01 09:30');
     expect(paceKeys('2026-12').length).toBeGreaterThan(0);
   });
 });

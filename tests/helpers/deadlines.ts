@@ -23,7 +23,7 @@ export function bj(local: string): Date {
  * the real past, so the app's sender delivers them at once; `hold` writes them a year ahead of real time
  * instead, to look at rows that are still queued.
  */
-export function tick(app: Pick<TestApp, 'db' | 'presets' | 'fixedClock'>, at?: string, opts: { hold?: boolean } = {}): TickReport {
+export function tick(app: Pick<TestApp, 'db' | 'presets' | 'fixedClock'>, at?: string, opts: { hold?: boolean } = {}): Promise<TickReport> {
   if (at) app.fixedClock.set(bj(at));
   const transportNow = opts.hold ? () => new Date(Date.now() + 365 * 86_400_000) : undefined;
   return runSchedulerTick({ db: app.db, presets: app.presets, timeZone: TZ, transportNow }, app.fixedClock.now());

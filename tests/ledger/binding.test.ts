@@ -77,7 +77,7 @@ describe('attempt limit', () => {
     expect(await countRows(app.db, 'accounts')).toBe(0);
   });
 
-  it('limits failures per chat: many accounts in one group chat', () => {
+  it('limits failures per chat: many accounts in one group chat', async () => {
     const now = app.clock.now();
     const attempt = (i: number, employeeNo: string, name: string) =>
       attemptBind(app.db, { platform: 'feishu', accountId: `ou_${i}`, chatId: 'oc_group', employeeNo, name, now }).kind;

@@ -92,7 +92,7 @@ describe('学时 speaks plainly', () => {
       // 2026-09-01…11-01: 62 of 1583 days → 14.1 h due for the new hire; 305 of 1826 → 60.1 h for the veteran.
       addRecord(app.db, id, { key, date: '2026-10-15', hours: 20, category: '集中培训' });
     }
-    tick(app, '2026-11-01 09:30');
+    await tick(app, '2026-11-01 09:30');
     expect(keysLike(app.db, 'pace:2026-11:')).toEqual([`pace:2026-11:${veteran}`]);
   });
 });

@@ -25,7 +25,7 @@ async function sendBacklog(o: { quiet: boolean; sameText: boolean }) {
     origin: 'test',
     quiet: o.quiet,
   }));
-  enqueue(h.app.db, rows, new Date());
+  await enqueue(h.app.db, rows, new Date());
   const started = performance.now();
   h.worker.kick();
   // By day nothing holds them: at 20 calls a second even one user a call is 50 s. A stall never gets there.

@@ -50,7 +50,7 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     worker.start();
 
     const cardTo = (i: number) => ({ platform: 'feishu' as const, target: { type: 'user' as const, accountId: OFFICERS[i % 2] }, reply: card(i), idempotencyKey: `approval:${i}` });
-    enqueue(s.db, Array.from({ length: CARDS / 2 }, (_, i) => cardTo(i)), new Date());
+    await enqueue(s.db, Array.from({ length: CARDS / 2 }, (_, i) => cardTo(i)), new Date());
     worker.kick();
     // The office keeps approving while the teacher talks: cards keep coming before and after the reply, faster
     // than the officers' limits let them out (300 a second against 2 × 5 per 50 ms), as when the queue built up.
@@ -58,14 +58,13 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     const reply = { platform: 'feishu' as const, target: { type: 'user' as const, accountId: 'ou_teacher' }, reply: { text: '已收到您的申报' }, idempotencyKey: 'reply:teacher' };
     let next = CARDS / 2;
     // The reply is not among the few newest rows when the worker next looks: more approvals committed meanwhile.
-    enqueue(s.db, [reply], new Date());
+    await enqueue(s.db, [reply], new Date());
     const enqueuedAt = performance.now();
-    for (let k = 0; k < 4; k++) enqueue(s.db, [cardTo(next++), cardTo(next++)], new Date());
+    for (let k = 0; k < 4; k++) await enqueue(s.db, [cardTo(next++), cardTo(next++)], new Date());
     worker.kick();
     const more = setInterval(() => {
       if (next >= CARDS) return;
-      enqueue(s.db, Array.from({ length: Math.min(6, CARDS - next) }, () => cardTo(next++)), new Date());
-      worker.kick();
+      void enqueue(s.db, Array.from({ length: Math.min(6, CARDS - next) }, () => cardTo(next++)), new Date()).then(() => worker.kick());
     }, 20);
     cleanups.push(() => clearInterval(more));
 
@@ -103,7 +102,7 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     await statement(s.db, `insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values ('bad', 'feishu', 'not json', '{"text":"x"}', ?)`).run(
       new Date(Date.now() - 1000),
     );
-    enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_teacher' }, reply: { text: '已收到' }, idempotencyKey: 'good' }], new Date());
+    await enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_teacher' }, reply: { text: '已收到' }, idempotencyKey: 'good' }], new Date());
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
     worker.start();

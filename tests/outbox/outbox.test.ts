@@ -102,7 +102,7 @@ describe('outbox against a platform that misbehaves', () => {
     const id = confirmedBroadcast(s, '通知', new Date(Date.now() - 1000));
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeScale: 10, perSecond: 5, perMinute: 10_000 }));
     await until(() => fake.order.length >= 10, 10_000, 'the broadcast to start');
-    enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_asking_teacher' }, reply: { text: '您本周期还差 12 学时。' }, idempotencyKey: 'feishu:ev-1#0', origin: 'feishu:ev-1' }], new Date());
+    await enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_asking_teacher' }, reply: { text: '您本周期还差 12 学时。' }, idempotencyKey: 'feishu:ev-1#0', origin: 'feishu:ev-1' }], new Date());
     const askedAt = fake.order.length;
     await until(() => fake.deliveries.has('ou_asking_teacher'), 10_000, 'the reply');
     // At 50 sends a second the reply went out within a handful of sends, not after the other ~100 rows.

@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe('Feishu: exact one-second windows', () => {
-  it('the 51st call may go 1 s after the 1st was answered (Feishu counted it on arrival, before that), not 1.2 s', () => {
+  it('the 51st call may go 1 s after the 1st was answered (Feishu counted it on arrival, before that), not 1.2 s', async () => {
     const limiter = new RateLimiter();
     const message = { target: { type: 'user' as const, accountId: 'ou_x' } };
     for (let i = 0; i < 50; i++) {
@@ -102,7 +102,7 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
     inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: new Date(now.getTime() - 1000), reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }));
     // A different message to one of them is not folded into the broadcast's calls.
-    enqueue(db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'staff001' }, reply: { text: '您还差 12 学时' }, idempotencyKey: 'other:1' }], new Date(now.getTime() - 1000));
+    await enqueue(db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'staff001' }, reply: { text: '您还差 12 学时' }, idempotencyKey: 'other:1' }], new Date(now.getTime() - 1000));
     h.worker.kick();
     await eventually(async () => (await pendingRows(db, `broadcast:${broadcast.id}`)) === 0 && h.outboxRows().every((r) => r.status !== 'pending'), 5000);
 

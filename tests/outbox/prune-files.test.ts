@@ -38,7 +38,7 @@ let n = 0;
 async function queued(daysOld: number): Promise<{ file: FileAttachment; id: number; path: string }> {
   n++;
   const file = storeAttachment(files.filesDir, Buffer.from(`%PDF-1.7 certificate ${n}`), `学时证明-${n}.pdf`, 'application/pdf');
-  enqueue(db, [{ platform: 'feishu', target: { type: 'user', accountId: `ou_${n}` }, reply: { text: '学时证明', file }, idempotencyKey: `prune-${n}` }], T0);
+  await enqueue(db, [{ platform: 'feishu', target: { type: 'user', accountId: `ou_${n}` }, reply: { text: '学时证明', file }, idempotencyKey: `prune-${n}` }], T0);
   const id = (await statement<[string]>(db, `select id from outbox where idempotency_key = ?`).pluck<number>().get(`prune-${n}`))!;
   const path = join(files.filesDir, file.sha256);
   age(path, daysOld);
@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('file pruning by the scheduler', () => {
-  it('takes its folders and retention from the configuration (data/files, data/exports, FILES_RETENTION_DAYS)', () => {
+  it('takes its folders and retention from the configuration (data/files, data/exports, FILES_RETENTION_DAYS)', async () => {
     expect(files).toEqual({ filesDir: join(dir, 'files'), exportsDir: join(dir, 'exports'), retentionMs: 7 * DAY });
     expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db') }), join(dir, 'exports'))!.retentionMs).toBe(7 * DAY);
     expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '30' }), join(dir, 'exports'))!.retentionMs).toBe(30 * DAY);
@@ -68,12 +68,12 @@ describe('file pruning by the scheduler', () => {
 
   it('removes what is past the retention and not awaited by an unsent message; keeps the rest until it is', async () => {
     const sentOld = await queued(8);
-    markSent(db, sentOld.id, T0);
+    await markSent(db, sentOld.id, T0);
     const sentRecent = await queued(6);
-    markSent(db, sentRecent.id, T0);
+    await markSent(db, sentRecent.id, T0);
     const pendingOld = await queued(30);
     const failedOld = await queued(30);
-    markFailed(db, failedOld.id, 'feishu: 230002 bot not in chat');
+    await markFailed(db, failedOld.id, 'feishu: 230002 bot not in chat');
     const orphan = join(files.filesDir, 'a'.repeat(64));
     writeFileSync(orphan, 'left by a crash before its row committed');
     age(orphan, 9);
@@ -95,7 +95,7 @@ describe('file pruning by the scheduler', () => {
     age(oldZip, 15);
     age(newZip, 1);
 
-    const first = tick(T0);
+    const first = await tick(T0);
     expect(first.errors).toBe(0);
     expect(first.prunedFiles).toBe(4); // the old sent attachment, the orphan, the old copy, the old export
     expect(existsSync(sentOld.path)).toBe(false);
@@ -106,22 +106,22 @@ describe('file pruning by the scheduler', () => {
 
     // Two days on, the recent one has passed its 7 days; the copy and export of yesterday have not.
     const later = new Date(T0.getTime() + 2 * DAY);
-    expect(tick(later).prunedFiles).toBe(1);
+    expect((await tick(later)).prunedFiles).toBe(1);
     expect(existsSync(sentRecent.path)).toBe(false);
     expect(existsSync(pendingOld.path)).toBe(true);
     expect(existsSync(failedOld.path)).toBe(true);
 
     // Once the pending message is sent, its file goes at the next tick; the failed one still waits for a resend.
-    markSent(db, pendingOld.id, later);
-    expect(tick(later).prunedFiles).toBe(1);
+    await markSent(db, pendingOld.id, later);
+    expect((await tick(later)).prunedFiles).toBe(1);
     expect(existsSync(pendingOld.path)).toBe(false);
     expect(existsSync(failedOld.path)).toBe(true);
     expect(existsSync(notOurs)).toBe(true);
   });
 
-  it('is a no-op without a files setting (an in-memory database) and when the folders do not exist yet', () => {
+  it('is a no-op without a files setting (an in-memory database) and when the folders do not exist yet', async () => {
     expect(fileRetentionFor(loadConfig({ DATABASE_PATH: ':memory:' }), join(dir, 'exports'))).toBeUndefined();
-    const r = runSchedulerTick(
+    const r = await runSchedulerTick(
       { db, presets: loadPresetsFor(config()), timeZone: 'Asia/Shanghai', transportNow: () => T0, files: { filesDir: join(dir, 'none'), exportsDir: join(dir, 'none2'), retentionMs: DAY } },
       T0,
     );

@@ -50,7 +50,7 @@ async function run(nightFor: (key: string) => boolean) {
   const sender = new BatchSender();
   worker = new OutboxWorker({ db, senders: [sender], clock, pollMs: 10, quietUntil: (_now, key) => (nightFor(key) ? MORNING : null) });
   const row = (key: string, quiet: boolean) => ({ platform: 'dingtalk' as const, target: { type: 'user' as const, accountId: key }, reply: { text: '请评价「新课标研修」' }, idempotencyKey: key, origin: 't', quiet });
-  enqueue(db, [row('now-1', false), ...[1, 2, 3, 4, 5].map((i) => row(`quiet-${i}`, true))], clock.now());
+  await enqueue(db, [row('now-1', false), ...[1, 2, 3, 4, 5].map((i) => row(`quiet-${i}`, true))], clock.now());
   worker.start();
   await worker.whenIdle();
   return sender.calls;

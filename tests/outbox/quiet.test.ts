@@ -68,7 +68,7 @@ async function tick() {
 describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
   it('holds a reminder whose retry falls into the night until the morning, without counting an attempt', async () => {
     const { clock, sender } = await setUp('2026-05-24T21:58:00+08:00', 1);
-    enqueue(app.db, [reminder('r-1', true)], clock.now());
+    await enqueue(app.db, [reminder('r-1', true)], clock.now());
     await tick();
     expect(sender.calls).toBe(1); // 21:58: tried, failed, retry in 5 minutes → 22:03
     expect(row('r-1').attempts).toBe(1);
@@ -97,8 +97,8 @@ describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
     const { clock, sender } = await setUp('2026-05-24T23:10:00+08:00');
     // Both were due at 21:50, before the server went down.
     const due = new Date('2026-05-24T21:50:00+08:00');
-    enqueue(app.db, [reminder('late-reminder', true)], due);
-    enqueue(app.db, [{ ...reminder('chat-answer', false), reply: { text: '您还差 12 学时。' } }], due);
+    await enqueue(app.db, [reminder('late-reminder', true)], due);
+    await enqueue(app.db, [{ ...reminder('chat-answer', false), reply: { text: '您还差 12 学时。' } }], due);
     await tick();
     expect(sender.sent.map((s) => s.key)).toEqual(['chat-answer']);
     expect(row('late-reminder').next).toBeGreaterThanOrEqual(new Date('2026-05-25T07:00:00+08:00').getTime());
@@ -110,7 +110,7 @@ describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
 
   it('sends a reminder by day as soon as it is due', async () => {
     const { clock, sender } = await setUp('2026-05-24T09:00:00+08:00');
-    enqueue(app.db, [reminder('day', true)], clock.now());
+    await enqueue(app.db, [reminder('day', true)], clock.now());
     await tick();
     expect(sender.sent).toEqual([{ key: 'day', at: new Date('2026-05-24T09:00:00+08:00').toISOString() }]);
   });

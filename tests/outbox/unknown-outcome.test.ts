@@ -113,7 +113,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
   it('a session-webhook reply that times out is also sent at most once more', async () => {
     const h = await dingtalk();
     h.fake.failNext('webhook', 'timeout', 'timeout');
-    enqueue(
+    await enqueue(
       h.app.db,
       [
         {
@@ -147,7 +147,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     const users = ['u-b'];
     const officer = addTeacher(h.app.db, { employeeNo: 'X1', name: '教师X', school: '二中' });
     bindAccount(h.app.db, 'dingtalk', users[0], officer);
-    enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-b' }, reply: { text: '提醒' }, idempotencyKey: 'refused:1' }], new Date(Date.now() - 1000));
+    await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-b' }, reply: { text: '提醒' }, idempotencyKey: 'refused:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
     const refused = await eventually(() => h.outboxRows().find((r) => r.idempotencyKey === 'refused:1' && r.status !== 'pending'), 5000, 'delivery after the refusals');
     expect(h.fake.deliveredTo('u-b')).toHaveLength(1);
@@ -219,7 +219,7 @@ describe('DingTalk: redirects are never followed (SSRF)', () => {
     const h = await dingtalk();
     const elsewhere = await startVictim();
     h.fake.failNext('webhook', { status: 302, body: {}, headers: { location: `${elsewhere}/steal` } });
-    enqueue(
+    await enqueue(
       h.app.db,
       [
         {
@@ -241,7 +241,7 @@ describe('DingTalk: redirects are never followed (SSRF)', () => {
     const h = await dingtalk();
     const elsewhere = await startVictim();
     h.fake.failNext('oto', { status: 307, body: {}, headers: { location: `${elsewhere}/steal` } });
-    enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-r' }, reply: { text: '提醒' }, idempotencyKey: 'redirect:1' }], new Date(Date.now() - 1000));
+    await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-r' }, reply: { text: '提醒' }, idempotencyKey: 'redirect:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
     await eventually(() => h.outboxRows()[0].status !== 'pending', 5000);
     await new Promise((r) => setTimeout(r, 100));

@@ -106,7 +106,7 @@ describe('platform registry', () => {
     app = null;
   });
 
-  it('lists Feishu then DingTalk, each found by id with its adapter, banner line and web login', () => {
+  it('lists Feishu then DingTalk, each found by id with its adapter, banner line and web login', async () => {
     expect(PLATFORMS.map((p) => p.id)).toEqual(['feishu', 'dingtalk']);
     for (const p of PLATFORMS) {
       expect(typeof p.createAdapter).toBe('function');
@@ -133,7 +133,7 @@ describe('platform registry', () => {
     const reply = await until(() => fake.sent[0]);
     expect(reply.platform).toBe('fakechat');
     expect(reply.target).toEqual({ type: 'chat', chatId: 'fc-user' });
-    expect(reply.reply.text).toBe(app.bot.respond({ kind: 'message', platform: 'fakechat', eventId: 'x', accountId: 'fc-user', chatId: 'fc-user', chatType: 'direct', text: '帮助', receivedAt: 0, replyVia: {} }, 'x')[0].reply.text);
+    expect(reply.reply.text).toBe((await app.bot.respond({ kind: 'message', platform: 'fakechat', eventId: 'x', accountId: 'fc-user', chatId: 'fc-user', chatType: 'direct', text: '帮助', receivedAt: 0, replyVia: {} }, 'x'))[0].reply.text);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.sent).toHaveLength(1);
 

@@ -445,7 +445,7 @@ describe('签到情况, 提醒未签到, 取消学时', () => {
 
 describe('button mode: card clicks', () => {
   async function click(accountId: string, value: Record<string, string>, eventId: string): Promise<string> {
-    app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId, value, receivedAt: app.fixedClock.now().getTime() });
+    await app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId, value, receivedAt: app.fixedClock.now().getTime() });
     await app.bot.drain();
     const rows = app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, `console:${eventId}`)).all();
     expect(rows).toHaveLength(1);
@@ -461,7 +461,7 @@ describe('button mode: card clicks', () => {
     expect(await click('zhang', { command: '签到', args: '#1' }, 'click-1')).toBe(
       '签到成功：「师德专题讲座」，08:35。已计入师德师风 3 学时，发送「学时」可查看。',
     );
-    expect(app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'click-1', accountId: 'zhang', value: { command: '签到', args: '#1' }, receivedAt: 0 })).toBe(false);
+    expect(await app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'click-1', accountId: 'zhang', value: { command: '签到', args: '#1' }, receivedAt: 0 })).toBe(false);
     expect(await click('zhang', { command: '签到', args: '#1' }, 'click-2')).toContain('已签到');
     expect(count('attendance')).toBe(1);
     expect(count('records')).toBe(1);

@@ -30,7 +30,7 @@ describe('培训评价 over DingTalk', () => {
     signIn(db, session, teachers.slice(0, 3));
 
     // The window ended at 09:15; the business clock says 10:00: the scheduler opens the evaluation.
-    expect(runSchedulerTick({ db, presets: h.app.presets, timeZone: 'Asia/Shanghai' }, h.app.fixedClock.now()).evaluationsOpened).toBe(1);
+    expect((await runSchedulerTick({ db, presets: h.app.presets, timeZone: 'Asia/Shanghai' }, h.app.fixedClock.now())).evaluationsOpened).toBe(1);
     await h.settle();
     const invitations = h.fake.delivered.filter((d) => d.via === 'oto');
     expect(invitations.map((d) => d.to).sort()).toEqual([staff(1), staff(2), staff(3)]);

@@ -175,8 +175,8 @@ describe('培训评价 over Feishu', () => {
 
     // ---- Everyone answered: the organiser (who created the session) is told once, by the scheduler.
     const tick = () => runSchedulerTick({ db, presets: h.app.presets, timeZone: 'Asia/Shanghai' }, h.app.fixedClock.now());
-    expect(tick().surveyNotices).toBe(1);
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(1);
+    expect((await tick()).surveyNotices).toBe(0);
     await h.app.outbox.whenIdle();
     await waitFor(() => textsTo(h, OFFICER).some((t) => t.includes('结果已出')), { what: 'organiser told' });
     const notice = textsTo(h, OFFICER).find((t) => t.includes('结果已出'))!;

@@ -20,7 +20,7 @@ beforeEach(async () => {
 afterEach(() => closeTestDb(db));
 
 describe('the organiser', () => {
-  it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', () => {
+  it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', async () => {
     const id = addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
     bindAccount(db, 'dingtalk', 'staff-o9', id);
     expect(organiserAccount(db, 'feishu:ou_abc')).toEqual({ platform: 'feishu', accountId: 'ou_abc' });
@@ -48,10 +48,10 @@ describe('the organiser', () => {
     });
     expect(sent).toMatchObject({ ok: true, invited: 2 });
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(0);
     await statement(db, `update survey_invitations set answered = ?`).run(true);
-    expect(tick().surveyNotices).toBe(1);
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(1);
+    expect((await tick()).surveyNotices).toBe(0);
     const row = await statement(db, `select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
     expect(JSON.parse(row.target)).toEqual({ type: 'user', accountId: 'acc-officer' });
     expect(JSON.parse(row.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
@@ -72,8 +72,8 @@ describe('the organiser', () => {
     expect(sent).toMatchObject({ ok: true, invited: 2 });
     await statement(db, `update survey_invitations set answered = ?`).run(true);
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
-    expect(tick().surveyNotices).toBe(2);
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(2);
+    expect((await tick()).surveyNotices).toBe(0);
     const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results' order by id`).all() as { target: string; reply: string }[];
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o1', 'ou_o2']);
     for (const r of rows) {
@@ -94,7 +94,7 @@ describe('the organiser', () => {
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by: 'cli:O0002' },
     );
     await statement(db, `update survey_invitations set answered = ?`).run(true);
-    expect(runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now).surveyNotices).toBe(1);
+    expect((await runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now)).surveyNotices).toBe(1);
     const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o2']);
     expect(JSON.parse(rows[0].reply).text).not.toContain('培训管理员');

@@ -44,12 +44,12 @@ describe('evaluation rounds from the scheduler', () => {
     app.db.$client.prepare(`update training_sessions set status = 'cancelled' where id = ?`).run(cancelled.id);
     for (const s of [over, later, cancelled, old]) signIn(app.db, s, teachers.slice(0, 3));
 
-    expect(tick().evaluationsOpened).toBe(1);
+    expect((await tick()).evaluationsOpened).toBe(1);
     expect(roundOfSession(app.db, over.id)).not.toBeNull();
     expect(roundOfSession(app.db, later.id)).toBeNull();
     expect(outboxLike(`survey:%:invite:%`)).toHaveLength(3);
     // Again, and after a restart: nothing twice.
-    expect(tick().evaluationsOpened).toBe(0);
+    expect((await tick()).evaluationsOpened).toBe(0);
     expect(outboxLike(`survey:%:invite:%`)).toHaveLength(3);
 
     // The officer closes the later one early, in chat: invited at once, before any tick.
@@ -58,7 +58,7 @@ describe('evaluation rounds from the scheduler', () => {
     expect(roundOfSession(app.db, later.id)).not.toBeNull();
     expect((await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${later.id}`))[0]).not.toContain('评价邀请');
     at('2026-11-25T12:00:00+08:00');
-    expect(tick().evaluationsOpened).toBe(0);
+    expect((await tick()).evaluationsOpened).toBe(0);
     expect(roundOfSession(app.db, cancelled.id)).toBeNull();
     expect(roundOfSession(app.db, old.id)).toBeNull();
     expect(outboxLike(`survey:%:invite:%`)).toHaveLength(6);
@@ -69,7 +69,7 @@ describe('evaluation rounds from the scheduler', () => {
   it('one reminder to those who have not answered (reminders off respected), then nothing; the organiser told once', async () => {
     const session = addSession(app.db, { title: '课例研讨', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
     signIn(app.db, session, teachers.slice(0, 5));
-    tick();
+    await tick();
     const round = roundOfSession(app.db, session.id)!;
     expect(beijing(round.remindAt!)).toBe('2026-11-26 10:00');
     // Teacher 1 answered; teacher 2 turned reminders off.
@@ -78,23 +78,23 @@ describe('evaluation rounds from the scheduler', () => {
     setRemindersOff(app.db, teachers[1], true, now);
 
     at('2026-11-26T09:59:00+08:00');
-    expect(tick().surveyReminders).toBe(0);
+    expect((await tick()).surveyReminders).toBe(0);
     at('2026-11-26T10:00:30+08:00');
-    expect(tick().surveyReminders).toBe(3);
+    expect((await tick()).surveyReminders).toBe(3);
     const reminders = outboxLike(`survey:${round.id}:remind:%`);
     expect(reminders.map((r) => r.idempotencyKey.split(':').pop()).sort()).toEqual(teachers.slice(2, 5).map(String).sort());
     expect(reminders.every((r) => r.quiet && JSON.parse(r.reply).text.includes('只提醒这一次'))).toBe(true);
     // One send time for the round (jittered by the round, not by teacher), so DingTalk sends them 20 users a call.
     expect(new Set(reminders.map((r) => r.nextAttemptAt.getTime())).size).toBe(1);
     at('2026-11-27T10:00:30+08:00');
-    expect(tick().surveyReminders).toBe(0);
+    expect((await tick()).surveyReminders).toBe(0);
     expect(outboxLike(`survey:${round.id}:remind:%`)).toHaveLength(3);
 
     // Not everyone answered: the organiser hears when the round closes, once.
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(0);
     at('2026-12-02T10:00:30+08:00');
-    expect(tick().surveyNotices).toBe(1);
-    expect(tick().surveyNotices).toBe(0);
+    expect((await tick()).surveyNotices).toBe(1);
+    expect((await tick()).surveyNotices).toBe(0);
     const [notice] = outboxLike(`survey:${round.id}:results`);
     expect(notice.target).toContain('acc-officer');
     const text = JSON.parse(notice.reply).text as string;
@@ -108,12 +108,12 @@ describe('evaluation rounds from the scheduler', () => {
     at('2026-11-25T22:40:00+08:00');
     const session = addSession(app.db, { title: '晚间研修', date: '2026-11-25', start: '21:00', end: '22:30', createdBy: 'console:acc-officer' });
     signIn(app.db, session, teachers.slice(0, 2));
-    tick();
+    await tick();
     const round = roundOfSession(app.db, session.id)!;
     // Opened at 22:40: the invitations wait for the morning too.
     for (const row of outboxLike(`survey:${round.id}:invite:%`)) expect(beijing(row.nextAttemptAt) >= '2026-11-26 07:00').toBe(true);
     at('2026-11-26T22:41:00+08:00');
-    expect(tick().surveyReminders).toBe(2);
+    expect((await tick()).surveyReminders).toBe(2);
     for (const row of outboxLike(`survey:${round.id}:remind:%`)) {
       // Due after quiet hours end (07:00 Beijing), on the transport clock, which here is the business clock.
       expect(beijing(row.nextAttemptAt) >= '2026-11-27 07:00').toBe(true);

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.js';
+import { databaseOf } from '../../../db/handle.js';
 import type { IncomingMessage } from '../../core/messages.js';
 import { evidenceOfDeclaration, evidenceOfMessage, insertPending, type EvidenceRow } from './store.js';
 
@@ -8,7 +9,7 @@ const DUE_AT_ONCE = new Date(0);
 const registrations = new WeakMap<Db, number>();
 
 export function evidenceRegistrations(db: Db): number {
-  return registrations.get(db) ?? 0;
+  return registrations.get(databaseOf(db)) ?? 0;
 }
 
 /**
@@ -22,7 +23,7 @@ export function registerEvidence(db: Db, message: IncomingMessage, teacherId: nu
   const messageId = message.messageId ?? message.eventId;
   // Counted before the insert commits (it runs in the event's transaction): a rolled-back one costs the
   // worker one needless look, never a missed one.
-  registrations.set(db, evidenceRegistrations(db) + 1);
+  registrations.set(databaseOf(db), evidenceRegistrations(db) + 1);
   insertPending(
     db,
     attachments.map((a) => ({

@@ -5,11 +5,12 @@
  * again when its lease ends, and its temp file is swept at the next start.
  */
 import { type Db } from '../../../db/client.js';
-import { inTransaction } from '../../../db/statements.js';
+import { inTransaction, transaction } from '../../../db/statements.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import { enqueue } from '../../outbox/store.js';
+import { IdleWaiters } from '../../outbox/idle.js';
 import { flagEvidenceDuplicates } from '../service.js';
 import { keep, receive, sweepIncoming, type Received } from './files.js';
 import type { ResourceSource } from './source.js';
@@ -57,7 +58,7 @@ export class EvidenceWorker {
   private readonly downloads = new Set<AbortController>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idle: IdleWaiters;
   private registrationsSeen = 0;
 
   constructor(private readonly options: EvidenceWorkerOptions) {
@@ -65,6 +66,7 @@ export class EvidenceWorker {
     this.platforms = [...this.sources.keys()];
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.idle = new IdleWaiters(() => this.isIdle(), this.logger);
   }
 
   start(): void {
@@ -104,8 +106,7 @@ export class EvidenceWorker {
 
   /** Resolves when nothing is being downloaded and no pending row is due (tests, shutdown). */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.idle.wait();
   }
 
   private get leaseMs(): number {
@@ -116,7 +117,7 @@ export class EvidenceWorker {
     return this.options.timeoutMs ?? 60_000;
   }
 
-  private isIdle(): boolean {
+  private async isIdle(): Promise<boolean> {
     if (this.inFlight.size > 0) return false;
     const due = nextDueAt(this.options.db, this.platforms);
     return !due || due.getTime() > this.clock.now().getTime();
@@ -125,10 +126,10 @@ export class EvidenceWorker {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     this.timer = null;
     let wake = this.options.pollMs ?? 1000;
     try {
@@ -149,13 +150,13 @@ export class EvidenceWorker {
       this.logger.error({ err: error }, 'evidence tick failed');
     }
     this.schedule(wake);
-    this.notifyIfIdle();
+    await this.idle.check();
   }
 
   private async process(row: EvidenceRow): Promise<void> {
     const outcome = await this.download(row);
     try {
-      this.record(row, outcome);
+      await this.record(row, outcome);
     } catch (error) {
       // The row keeps its lease and is taken again when it ends; a stored file is found by its hash then.
       this.logger.error({ err: error, evidenceId: row.id }, 'evidence: recording the outcome failed');
@@ -187,7 +188,7 @@ export class EvidenceWorker {
     }
   }
 
-  private record(row: EvidenceRow, outcome: Outcome): void {
+  private async record(row: EvidenceRow, outcome: Outcome): Promise<void> {
     const { db } = this.options;
     const now = this.clock.now();
     if (outcome.kind === 'stored') {
@@ -211,9 +212,9 @@ export class EvidenceWorker {
     const reason = outcome.kind === 'rejected' ? outcome.reason : t.downloadFailed;
     const size = outcome.kind === 'rejected' ? outcome.size : null;
     let told = false;
-    inTransaction(db, () => {
-      if (!markRejected(db, row.id, reason, size)) return;
-      told = enqueue(db, [rejectionNotice(row, reason)], now) > 0;
+    await transaction(db, async (tx) => {
+      if (!markRejected(tx, row.id, reason, size)) return;
+      told = (await enqueue(tx, [rejectionNotice(row, reason)], now)) > 0;
     });
     this.logger.warn({ evidenceId: row.id, reason, error: outcome.kind === 'retry' ? outcome.error : undefined }, 'evidence rejected');
     if (told) this.options.onEnqueued?.();
@@ -226,12 +227,6 @@ export class EvidenceWorker {
     return Math.round(capped * (0.8 + Math.random() * 0.4));
   }
 
-  private notifyIfIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
 }
 
 /** Told to the sender, where they sent it from; once per file. */

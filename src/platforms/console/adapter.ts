@@ -55,7 +55,7 @@ export class ConsoleAdapter implements PlatformAdapter {
   /** Types a line (or attaches files, with `text` '') as the given local account; resolves when the bot has handled it. */
   async say(text: string, accountId = 'local', attachments?: MessageAttachment[]): Promise<void> {
     const id = randomUUID();
-    const accepted = this.bot.accept({
+    const accepted = await this.bot.accept({
       kind: 'message',
       platform: 'console',
       eventId: id,

@@ -110,7 +110,7 @@ export class DingtalkStream {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.keepaliveTimer = this.reconnectTimer = this.retryTimer = null;
     // A last try for what is waiting; whatever still fails is logged in full so it can be re-entered by hand.
-    this.retryWaiting();
+    await this.retryWaiting();
     for (const w of this.waiting.splice(0)) {
       this.log.fatal({ message: w.event, frameId: w.frameId }, 'dingtalk stream stopped with a message never stored; it is LOST (body logged here)');
     }
@@ -134,7 +134,7 @@ export class DingtalkStream {
         frame: (f) => this.onFrame(generation, f),
         garbage: (error) => this.log.warn({ error }, 'dingtalk stream frame unreadable; ignored'),
       }));
-      c.registerCallbackListener(TOPIC_ROBOT, (frame) => this.onRobotFrame(c, frame));
+      c.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.onRobotFrame(c, frame));
       await client.getEndpoint();
       await withDeadline(client._connect(), timeoutMs, 'websocket handshake');
     } catch (error) {
@@ -176,7 +176,7 @@ export class DingtalkStream {
     }
   }
 
-  private onRobotFrame(client: GatewayClient, frame: DWClientDownStream): void {
+  private async onRobotFrame(client: GatewayClient, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers?.messageId;
     const { bot, clock } = this.deps;
     const ack = () => {
@@ -201,7 +201,7 @@ export class DingtalkStream {
     }
     const event = toIncomingMessage(parsed.data, clock.now().getTime());
     try {
-      if (bot.accept(event)) bot.schedule();
+      if (await bot.accept(event)) bot.schedule();
     } catch (error) {
       // The gateway will never send this again: keep it, retry, and say so loudly, then ack.
       this.keep(event, messageId, error);
@@ -235,18 +235,17 @@ export class DingtalkStream {
     const delay = Math.min(max, base * 2 ** Math.min(this.retryAttempt, 20));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.retryWaiting();
-      this.scheduleRetry();
+      void this.retryWaiting().then(() => this.scheduleRetry());
     }, delay);
   }
 
   /** Stores waiting messages in arrival order; stops at the first failure (the database is still unwritable). */
-  private retryWaiting(): void {
+  private async retryWaiting(): Promise<void> {
     const { bot } = this.deps;
     while (this.waiting.length > 0) {
       const next = this.waiting[0];
       try {
-        if (bot.accept(next.event)) bot.schedule();
+        if (await bot.accept(next.event)) bot.schedule();
       } catch (error) {
         this.retryAttempt++;
         this.log.error({ err: errorText(error), waiting: this.waiting.length, attempt: this.retryAttempt }, 'dingtalk stream: waiting messages still cannot be stored; retrying');

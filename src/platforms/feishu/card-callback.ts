@@ -13,13 +13,13 @@ const CARD_ANSWER_BUDGET_MS = 2_000;
  */
 export async function answerCardClick(bot: Bot, click: CardAction, fresh: boolean): Promise<Record<string, unknown>> {
   // Ahead of any backlog: Feishu waits for this answer, the backlog's senders do not.
-  if (fresh && !bot.handleNow(click)) {
+  if (fresh && !(await bot.handleNow(click))) {
     // Claimed but taken by a drain already under way: wait for it, within Feishu's budget.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([bot.drain(), new Promise((r) => (timer = setTimeout(r, CARD_ANSWER_BUDGET_MS)))]);
     clearTimeout(timer);
   }
-  return cardCallbackAnswer(bot.firstReplyTo(click));
+  return cardCallbackAnswer(await bot.firstReplyTo(click));
 }
 
 /** Feishu's card-callback answer: a toast with the first line of the reply, and the redrawn card if there is one. */

@@ -71,7 +71,7 @@ export function createDispatcher({ bot, logger, clock }: AdapterDeps, identity: 
       return undefined;
     }
     const event = classified.event;
-    const fresh = bot.accept(event);
+    const fresh = await bot.accept(event);
     if (event.kind === 'card_action') return answerCardClick(bot, event, fresh);
     if (fresh) bot.schedule();
     return undefined;

@@ -2,7 +2,7 @@ import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
-import { redactPayload } from '../../inbox/store.js';
+import { redactPayloadSync } from '../../inbox/store.js';
 import type { BoundCaller, Caller } from '../../ledger/caller.js';
 import { dateIn } from '../../time/zone.js';
 import type { Db } from '../../../db/client.js';
@@ -48,7 +48,7 @@ function questionText(questions: Questions, index: number): string {
 
 /** The answering message's payload is forgotten once handled (it holds an answer, or a step towards one). */
 export function redactAnswering(ctx: CommandContext): void {
-  if (ctx.message) redactPayload(ctx.db, ctx.message);
+  if (ctx.message) redactPayloadSync(ctx.db, ctx.message);
 }
 
 /** 评价 / 问卷 [序号]: starts (or resumes) answering the oldest open one of that kind, or the numbered one. */

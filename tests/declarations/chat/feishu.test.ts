@@ -138,13 +138,13 @@ describe('申报 over Feishu', () => {
     const tick = () => runSchedulerTick({ db: h.app.db, presets: h.app.presets, timeZone: h.app.config.TIMEZONE, transportNow: () => new Date() }, h.app.fixedClock.now());
 
     h.app.fixedClock.advance(23 * 3600_000);
-    expect(tick().expiredDrafts).toBe(0);
+    expect((await tick()).expiredDrafts).toBe(0);
     expect(draftsOf(h.app.db)).toHaveLength(1);
 
     h.app.fixedClock.advance(2 * 3600_000);
     const before = h.fake.delivered.length;
-    expect(tick().expiredDrafts).toBe(1);
-    expect(tick().expiredDrafts).toBe(0);
+    expect((await tick()).expiredDrafts).toBe(1);
+    expect((await tick()).expiredDrafts).toBe(0);
     h.app.outbox.kick();
     await feishuSettled(h);
     const notices = h.fake.delivered.slice(before);

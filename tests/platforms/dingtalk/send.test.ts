@@ -15,15 +15,15 @@ let seq = 0;
 function toUser(accountId: string, text = '提醒：本周五前完成师德师风学习。'): Outgoing {
   return { platform: 'dingtalk', target: { type: 'user', accountId }, reply: { text }, idempotencyKey: `test:${++seq}` };
 }
-function queue(...messages: Outgoing[]): void {
-  enqueue(h.app.db, messages, new Date(Date.now() - 1000));
+async function queue(...messages: Outgoing[]): Promise<void> {
+  await enqueue(h.app.db, messages, new Date(Date.now() - 1000));
   h.worker.kick();
 }
 
 describe('one-to-one sends (outbox)', () => {
   it('retries a 403 QPS answer after the pause and then delivers', async () => {
     h.fake.failNext('oto', qpsLimited);
-    queue(toUser('manager4711'));
+    await queue(toUser('manager4711'));
     await eventually(() => h.fake.deliveredTo('manager4711').length === 1, 3000, 'delivery after QPS limit');
     const calls = h.fake.calls('oto');
     expect(calls).toHaveLength(2);
@@ -35,7 +35,7 @@ describe('one-to-one sends (outbox)', () => {
 
   it('retries a flow-controlled user (reported inside a 200) and then delivers', async () => {
     h.fake.flowControlOnce.add('manager4711');
-    queue(toUser('manager4711'));
+    await queue(toUser('manager4711'));
     await eventually(() => h.fake.deliveredTo('manager4711').length === 1, 3000);
     expect(h.fake.calls('oto')).toHaveLength(2);
     await eventually(() => h.outboxRows()[0].status === 'sent');
@@ -43,7 +43,7 @@ describe('one-to-one sends (outbox)', () => {
 
   it('marks an invalid staff id failed for good, without retrying', async () => {
     h.fake.invalidStaff.add('nobody');
-    queue(toUser('nobody'));
+    await queue(toUser('nobody'));
     await eventually(() => h.outboxRows()[0].status === 'failed', 3000);
     await new Promise((r) => setTimeout(r, 100));
     expect(h.fake.calls('oto')).toHaveLength(1);
@@ -52,18 +52,18 @@ describe('one-to-one sends (outbox)', () => {
 
   it('retries a server error', async () => {
     h.fake.failNext('oto', serverError, serverError);
-    queue(toUser('manager4711'));
+    await queue(toUser('manager4711'));
     await eventually(() => h.fake.deliveredTo('manager4711').length === 1, 3000);
     expect(h.fake.calls('oto')).toHaveLength(3);
   });
 
   it('fetches a new token when the cached one is refused, and reuses it afterwards', async () => {
-    queue(toUser('u1'));
+    await queue(toUser('u1'));
     await eventually(() => h.fake.deliveredTo('u1').length === 1);
     h.fake.revokeTokens();
-    queue(toUser('u2'));
+    await queue(toUser('u2'));
     await eventually(() => h.fake.deliveredTo('u2').length === 1);
-    queue(toUser('u3'));
+    await queue(toUser('u3'));
     await eventually(() => h.fake.deliveredTo('u3').length === 1);
     expect(h.fake.calls('token')).toHaveLength(2);
     // u2: refused with the old token, sent again at once with the new one.
@@ -71,19 +71,19 @@ describe('one-to-one sends (outbox)', () => {
   });
 
   it('fetches one token for a burst of first sends', async () => {
-    queue(...Array.from({ length: 8 }, (_, i) => toUser(`burst${i}`)));
+    await queue(...Array.from({ length: 8 }, (_, i) => toUser(`burst${i}`)));
     await eventually(() => h.fake.delivered.length === 8);
     expect(h.fake.calls('token')).toHaveLength(1);
   });
 
   it('does not retry a permanent 400', async () => {
     h.fake.failNext('oto', { status: 400, body: { code: 'resource.not.found', message: 'robot 不存在' } });
-    queue(toUser('manager4711'));
+    await queue(toUser('manager4711'));
     await eventually(() => h.outboxRows()[0].status === 'failed');
     expect(h.fake.calls('oto')).toHaveLength(1);
   });
 
-  it('keeps to 20 calls a second per API', () => {
+  it('keeps to 20 calls a second per API', async () => {
     const limits = h.adapter.sender.limitsFor({ id: 1, platform: 'dingtalk', target: { type: 'user', accountId: 'x' }, reply: { text: '' }, idempotencyKey: 'k', dedupeToken: 't', attempts: 0 });
     expect(limits).toEqual([{ key: LIMIT_KEYS.oto, limit: 20, windowMs: 1000, countAtAnswer: true, lanes: 'dingtalk:user:' }]);
   });
@@ -92,7 +92,7 @@ describe('one-to-one sends (outbox)', () => {
 describe('cards', () => {
   it('renders a card as markdown on the session webhook and as sampleMarkdown through the OpenAPI', async () => {
     const card = { title: '学时进度', sections: [{ heading: '本周期', lines: ['已修 25.5 学时', '还差 334.5 学时'] }], note: '数据截至今日' };
-    queue(
+    await queue(
       {
         platform: 'dingtalk',
         target: { type: 'reply', messageId: 'm1', chatId: 'cidX', chatType: 'direct', accountId: 'manager4711', sessionWebhook: h.fake.sessionWebhook('s-card'), sessionWebhookExpiresAt: Date.now() + 3600_000 },

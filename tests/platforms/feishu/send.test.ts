@@ -20,8 +20,8 @@ function outgoing(target: Target, text = `消息 ${++n}`, key = `test:${n}:${Mat
 }
 
 /** Enqueues as a command would (the worker runs on real time) and wakes the sender. */
-function queue(...messages: Outgoing[]): void {
-  enqueue(h.app.db, messages, new Date());
+async function queue(...messages: Outgoing[]): Promise<void> {
+  await enqueue(h.app.db, messages, new Date());
   h.app.outbox.kick();
 }
 
@@ -41,7 +41,7 @@ describe('Feishu sender: calls', () => {
     const reply = outgoing({ type: 'reply', messageId: 'om_in_reply_to_1', chatId: 'oc_chat_reply' }, '回复');
     const user = outgoing(toUser('ou_user_1'), '私信');
     const chat = outgoing({ type: 'chat', chatId: 'oc_chat_2' }, '群消息');
-    queue(reply, user, chat);
+    await queue(reply, user, chat);
     await waitFor(() => h.fake.delivered.length === 3);
 
     const byText = (t: string) => h.fake.delivered.find((d) => d.content.text === t)!;
@@ -76,7 +76,7 @@ describe('Feishu sender: calls', () => {
         },
       },
     };
-    queue(message);
+    await queue(message);
     await waitFor(() => h.fake.delivered.length === 1);
     const sent = h.fake.delivered[0];
     expect(sent.msgType).toBe('interactive');
@@ -109,9 +109,9 @@ describe('Feishu sender: calls', () => {
   it('fetches the tenant token once and reuses it across many sends', async () => {
     h = await startFeishu();
     // Eight at once, right after start-up (the warm-up fetch may still be in flight).
-    queue(...Array.from({ length: 8 }, (_, i) => outgoing(toUser(`ou_token_${i}`))));
+    await queue(...Array.from({ length: 8 }, (_, i) => outgoing(toUser(`ou_token_${i}`))));
     await waitFor(() => h.fake.delivered.length === 8);
-    queue(outgoing(toUser('ou_token_later_1')), outgoing(toUser('ou_token_later_2')));
+    await queue(outgoing(toUser('ou_token_later_1')), outgoing(toUser('ou_token_later_2')));
     await waitFor(() => h.fake.delivered.length === 10);
 
     expect(h.fake.tokenRequests()).toHaveLength(1);
@@ -121,11 +121,11 @@ describe('Feishu sender: calls', () => {
 
   it('drops a token Feishu calls invalid, fetches a new one and delivers', async () => {
     h = await startFeishu();
-    queue(outgoing(toUser()));
+    await queue(outgoing(toUser()));
     await waitFor(() => h.fake.delivered.length === 1);
     h.fake.rotateToken();
     const m = outgoing(toUser('ou_after_rotation'));
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
     expect(row(m.idempotencyKey).status).toBe('sent');
     expect(h.fake.tokenRequests()).toHaveLength(2);
@@ -140,7 +140,7 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext(rateLimited(1));
     const m = outgoing(toUser());
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
 
     const calls = h.fake.messageRequests();
@@ -155,11 +155,11 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext(rateLimited(1));
     const first = outgoing(toUser('ou_pause_1'));
-    queue(first);
+    await queue(first);
     await waitFor(() => h.fake.messageRequests().length === 1);
     await new Promise((r) => setTimeout(r, 50)); // the 429 has been recorded
     const second = outgoing(toUser('ou_pause_2'));
-    queue(second);
+    await queue(second);
     await finished(second.idempotencyKey);
     const calls = h.fake.messageRequests();
     const secondCall = calls.find((c) => c.body.receive_id === 'ou_pause_2')!;
@@ -170,7 +170,7 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext(imRateLimited, imRateLimited);
     const m = outgoing({ type: 'chat', chatId: 'oc_busy_group' });
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
     expect(row(m.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 3 });
     expect(new Set(uuids(h.fake.messageRequests()))).toEqual(new Set([dedupeTokenOf(m.idempotencyKey)]));
@@ -181,7 +181,7 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext(botNotInChat);
     const m = outgoing({ type: 'chat', chatId: 'oc_left_group' });
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
     await new Promise((r) => setTimeout(r, 200)); // several backoff periods: nothing more may happen
     expect(h.fake.messageRequests()).toHaveLength(1);
@@ -194,7 +194,7 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext(serverError);
     const m = outgoing(toUser());
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
     expect(row(m.idempotencyKey).status).toBe('sent');
     expect(uuids(h.fake.messageRequests())).toEqual([dedupeTokenOf(m.idempotencyKey), dedupeTokenOf(m.idempotencyKey)]);
@@ -205,7 +205,7 @@ describe('Feishu sender: failures', () => {
     h = await startFeishu();
     h.fake.failNext({ ...serverError, deliverAnyway: true });
     const m = outgoing(toUser());
-    queue(m);
+    await queue(m);
     await finished(m.idempotencyKey);
     expect(h.fake.messageRequests()).toHaveLength(2);
     expect(h.fake.delivered).toHaveLength(1);
@@ -230,7 +230,7 @@ describe('Feishu sender: pacing', () => {
     // As in production: the token was fetched at start-up, so the first burst is not held back by it.
     await waitFor(() => h.fake.tokenRequests().length === 1);
     await new Promise((r) => setTimeout(r, 20));
-    queue(
+    await queue(
       ...Array.from({ length: 12 }, () => outgoing(toUser('ou_paced_user'))),
       ...Array.from({ length: 12 }, () => outgoing({ type: 'chat', chatId: 'oc_paced_group' })),
     );
