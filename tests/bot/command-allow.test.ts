@@ -104,7 +104,7 @@ const leadersOrOfficers = defineCommand({
 });
 
 describe('the caller type follows allow', () => {
-  it('gives each allow its own caller type', () => {
+  it('gives each allow its own caller type', async () => {
     expectTypeOf<CallerAllowedBy<'anyone'>>().toEqualTypeOf<Caller>();
     expectTypeOf<CallerAllowedBy<readonly ['teacher']>>().toEqualTypeOf<TeacherCaller>();
     expectTypeOf<TeacherCaller>().toEqualTypeOf<BoundCaller>();
@@ -118,26 +118,26 @@ describe('the caller type follows allow', () => {
     expectTypeOf<BoundCaller>().not.toMatchTypeOf<LeaderCaller>();
   });
 
-  it('a leader carries its school; the guards and allow agree with the roles held', () => {
+  it('a leader carries its school; the guards and allow agree with the roles held', async () => {
     const head = addTeacher(app.db, { employeeNo: 'L0001', name: '王校长', school: '第三小学', policyId: 'laibin' });
     const clerk = addTeacher(app.db, { employeeNo: 'O0001', name: '赵干事', school: '教师发展中心', policyId: 'laibin' });
     grantRole(app.db, head, 'leader', 'test');
     grantRole(app.db, clerk, 'officer', 'test');
     // The bot's own caller, as a message builds it: unbound leads nothing; bound, the roster's school.
-    expect(app.bot.callerFor('console', 'lead-1').leads).toBeNull();
+    expect((await app.bot.callerFor('console', 'lead-1')).leads).toBeNull();
     bindAccount(app.db, 'console', 'lead-1', head);
-    expect(app.bot.callerFor('console', 'lead-1')).toMatchObject({ leads: '第三小学', roles: new Set(['teacher', 'leader']) });
+    expect(await app.bot.callerFor('console', 'lead-1')).toMatchObject({ leads: '第三小学', roles: new Set(['teacher', 'leader']) });
     const asLeader = caller(head, new Set(['teacher', 'leader']));
     const asOfficer = caller(clerk, new Set(['teacher', 'officer']));
     const asBoth = caller(head, new Set(['teacher', 'leader', 'officer']));
     expect([asLeader.leads, asOfficer.leads, asBoth.leads]).toEqual(['第三小学', null, '第三小学']);
     expect([isLeader(asLeader), isOfficer(asLeader), isLeader(asOfficer), isOfficer(asOfficer)]).toEqual([true, false, false, true]);
     const t = app.bot.contextFor(asLeader, null).t;
-    expect(leadersOnly.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leads 第三小学' });
-    expect(leadersOnly.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: t.errors.forbidden('校长', ['leader']) });
-    expect(leadersOrOfficers.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leader of 第三小学' });
-    expect(leadersOrOfficers.invoke(app.bot.contextFor(asBoth, null), '')).toEqual({ text: 'leader of 第三小学 and officer' });
-    expect(leadersOrOfficers.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: 'officer' });
-    expect(leadersOrOfficers.invoke(app.bot.contextFor(caller(clerk, new Set(['teacher'])), null), '')).toEqual({ text: t.errors.forbidden('审核', ['leader', 'officer']) });
+    expect(await leadersOnly.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leads 第三小学' });
+    expect(await leadersOnly.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: t.errors.forbidden('校长', ['leader']) });
+    expect(await leadersOrOfficers.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leader of 第三小学' });
+    expect(await leadersOrOfficers.invoke(app.bot.contextFor(asBoth, null), '')).toEqual({ text: 'leader of 第三小学 and officer' });
+    expect(await leadersOrOfficers.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: 'officer' });
+    expect(await leadersOrOfficers.invoke(app.bot.contextFor(caller(clerk, new Set(['teacher'])), null), '')).toEqual({ text: t.errors.forbidden('审核', ['leader', 'officer']) });
   });
 });

@@ -86,6 +86,6 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a broadcast killed mid-way with
     expect(await count('failed')).toBe(0);
   } finally {
     await fake.close();
-    s.close();
+    await s.close();
   }
 }, 90_000);
