@@ -29,6 +29,8 @@ export default defineCommand({
     const usage = m.help.correct.usage;
     if (unknown) return { text: t.errors.badArgs(usage, m.problems.unknownField(unknown)) };
     const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now() });
+    // A repeat is no mistake in how it was typed: said as it is, without the usage.
+    if (outcome.kind === 'refused' && outcome.problem.kind === 'declaration_repeat') return { text: problemText(t, outcome.problem), tone: 'warning' };
     if (outcome.kind === 'refused') return { text: t.errors.badArgs(usage, problemText(t, outcome.problem)) };
     const { teacher, record } = found;
     return { text: m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason.trim()), tone: 'success' };

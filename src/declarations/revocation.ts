@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
 import { notifyRecordCorrected, notifyRecordRevoked } from './notify.js';
-import { findDeclarationByRecord, stepCount, updateDeclaration, type RecordRow } from './store.js';
+import { findDeclarationByRecord, findExactRepeat, stepCount, updateDeclaration, type DeclarationRow, type RecordRow } from './store.js';
 
 /**
  * A ledger record was revoked through the correction path (撤销记录, chat, CLI or console). When it came from
@@ -15,6 +15,19 @@ export function onRecordRevoked(db: Db, record: RecordRow, reason: string, actor
   const declaration = updateDeclaration(db, d.id, { recordRevokedAt: now, recordRevokeReason: reason, updatedAt: now });
   audit(db, actor, 'declaration_record_revoked', { declarationId: d.id, teacherId: d.teacherId, recordId: record.id, reason });
   notifyRecordRevoked(db, declaration, reason, stepCount(db, d.id), now);
+}
+
+/**
+ * The live declaration that correcting this record to `after` would make its declaration an exact repeat of (same
+ * teacher, project, dates and now hours: the index declarations_exact_repeat forbids it), with that declaration.
+ * Asked before correcting, so the officer is refused in words rather than the write failing.
+ */
+export function repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours'>): { declaration: DeclarationRow; other: DeclarationRow } | null {
+  if (record.source !== 'declaration') return null;
+  const d = findDeclarationByRecord(db, record.id);
+  if (!d || d.hours === after.hours) return null;
+  const other = findExactRepeat(db, { ...d, hours: after.hours }, d.id);
+  return other ? { declaration: d, other } : null;
 }
 
 /**

@@ -47,6 +47,8 @@ export function problemText(t: Messages, p: CorrectionProblem): string {
       return m.revoked;
     case 'unchanged':
       return m.unchanged;
+    case 'declaration_repeat':
+      return m.declarationRepeat(p.declarationId, p.hours, p.other);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import { MAX_RECORD_HOURS } from '../policy/limits.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
-import { onRecordCorrected, onRecordRevoked } from '../declarations/revocation.js';
+import { onRecordCorrected, onRecordRevoked, repeatMadeByCorrection } from '../declarations/revocation.js';
 import { audit } from './audit.js';
 import { cancelRecord, recordWithTeacher, updateRecordValues, type RecordRow, type TeacherRow } from './store.js';
 
@@ -60,7 +60,9 @@ export type CorrectionProblem =
   | { kind: 'future_date'; value: string }
   | { kind: 'no_reason' }
   | { kind: 'revoked' }
-  | { kind: 'unchanged' };
+  | { kind: 'unchanged' }
+  /** The record is a declaration's, and the new hours would make it an exact repeat of another declaration. */
+  | { kind: 'declaration_repeat'; declarationId: number; other: number; hours: number };
 
 export type CorrectOutcome =
   | { kind: 'corrected'; before: Pick<RecordRow, 'hours' | 'category' | 'date'>; after: Pick<RecordRow, 'hours' | 'category' | 'date'> }
@@ -105,6 +107,23 @@ export function correctRecord(
   if (reason.trim().length < MIN_REASON_CHARS) return refuse({ kind: 'no_reason' });
   const before = { hours: record.hours, category: record.category, date: record.date };
   if (before.hours === after.hours && before.category === after.category && before.date === after.date) return refuse({ kind: 'unchanged' });
+
+  const repeat = repeatMadeByCorrection(db, record, after);
+  if (repeat) {
+    // Refused, not failed: nothing is written but this line, so the office can see the attempt and why.
+    const problem = { kind: 'declaration_repeat' as const, declarationId: repeat.declaration.id, other: repeat.other.id, hours: after.hours };
+    audit(db, ctx.actor, 'record_correct_refused', {
+      recordId: record.id,
+      recordKey: record.recordKey,
+      teacherId: teacher.id,
+      employeeNo: teacher.employeeNo,
+      declarationId: problem.declarationId,
+      repeats: problem.other,
+      hours: problem.hours,
+      reason: reason.trim(),
+    });
+    return refuse(problem);
+  }
 
   updateRecordValues(db, record.id, after);
   audit(db, ctx.actor, 'record_correct', {

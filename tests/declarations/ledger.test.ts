@@ -126,4 +126,32 @@ describe('recognised hours in the ledger', () => {
     expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
     expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 12 });
   });
+
+  it('更正记录 that would make the declaration an exact repeat of another: refused in words, nothing changed, logged', async () => {
+    const id = declareAndApprove();
+    // A second declaration of the same training, still pending, for 12 学时 (not a repeat: the hours differ).
+    const other = inTransaction(app.db, () => {
+      const sub = submitDeclaration(app.db, app.presets, input(zhang, { hours: 12 }), { label: 'console:acc-T0001', teacherId: zhang }, app.fixedClock.now());
+      if (!sub.ok) throw new Error(sub.detail);
+      return sub.declaration.id;
+    });
+    const reply = await say('O1', `更正记录 declaration:${id} 学时=12 原因=证书注明12学时`);
+    expect(reply).toBe(`不能更正：这条记录来自申报 #${id}，改为 12 学时后将与申报 #${other} 完全相同（同一项目、日期和学时），同一培训不能重复认定。记录未改动。`);
+    // Nothing changed: the record, both declarations, the sums; no correction audited, nobody told.
+    const rec = app.db.select().from(schema.records).where(eq(schema.records.recordKey, `declaration:${id}`)).get()!;
+    expect(rec).toMatchObject({ hours: 16, category: '网络研修' });
+    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 16, state: 'approved' });
+    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, other)).get()).toMatchObject({ hours: 12, state: 'pending' });
+    expect(await earned()).toBe('40');
+    expect(auditsOf(app.db, 'record_correct')).toHaveLength(0);
+    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(0);
+    expect(outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.includes(':corrected:'))).toHaveLength(0);
+    // Logged: the refused attempt, who asked and why it was refused.
+    const [refused] = auditsOf(app.db, 'record_correct_refused');
+    expect(JSON.parse(refused!.detail)).toMatchObject({ recordKey: `declaration:${id}`, declarationId: id, repeats: other, hours: 12, reason: '证书注明12学时' });
+    expect(refused!.actor).toBe('console:acc-O1');
+    // The same correction to other hours goes through.
+    expect(await say('O1', `更正记录 declaration:${id} 学时=10 原因=证书注明10学时`)).toContain(`declaration:${id}`);
+    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 10 });
+  });
 });

@@ -126,6 +126,7 @@ export const adminDataText = {
       deadline_unfiled: '撤销报送',
       record_revoke: '撤销学时记录',
       record_correct: '更正学时记录',
+      record_correct_refused: '更正学时记录未执行',
       'certificate.issue': '开具学时证明',
       'certificate.export': '批量开具学时证明',
       'certificate.revoke': '作废学时证明',

@@ -58,6 +58,8 @@ export const correctionsText = {
     futureDate: (v: string) => `日期 ${v} 还没到，学时记录的日期不能晚于今天`,
     revoked: '这条记录已撤销，不能更正。如需恢复，请重新导入一条新记录。',
     unchanged: '填写的值与记录现有的值相同，没有需要更正的内容。',
+    declarationRepeat: (id: number, hours: number, other: number) =>
+      `不能更正：这条记录来自申报 #${id}，改为 ${hours} 学时后将与申报 #${other} 完全相同（同一项目、日期和学时），同一培训不能重复认定。记录未改动。`,
     unknownField: (v: string) => `无法识别「${v}」。可更正：学时=、类别=、日期=，原因写在 原因= 后面`,
   },
 };
