@@ -62,8 +62,8 @@ export async function markAttemptFailed(db: Db, id: number, error: string, giveU
 /** Keys are kept long enough to outlast every platform retry (Feishu's last is after ~7 h). */
 export async function pruneHandled(db: Db, olderThan: Date): Promise<number> {
   const result = await statement(db, {
-    sqlite: `delete from inbox where status != 'pending' and received_at < ?`,
-    postgres: `delete from inbox where status != 'pending' and received_at < to_timestamp(? / 1000.0)`,
+    sqlite: `delete from inbox where status != 'pending' and created_at < ?`,
+    postgres: `delete from inbox where status != 'pending' and created_at < to_timestamp(? / 1000.0)`,
   }).run(olderThan.getTime());
   return result.changes;
 }
