@@ -180,7 +180,7 @@ async function runFeishu(r: Reporter, recipients: number, failPercent: number, t
   const fake = await startPlatformProcess('feishu', { perSecond, perMinute, transientFailureRate: failPercent / 100, seed: 7 });
   try {
     const { officer } = seed(db, recipients, 'feishu');
-    const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_0123456789abcdef', FEISHU_APP_SECRET: 'bench-secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    const sender = new FeishuSender({ settings: { appId: 'cli_0123456789abcdef', appSecret: 'bench-secret', baseUrl: fake.url }, logger: silentLogger });
     await sender.warmUp(); // as at start-up
     const { id, wallMs } = await broadcastThrough(db, officer, sender);
     const seen = await fake.stats<{ stats: PlatformStats; receivers: number; admittedAt: number[] }>();

@@ -16,6 +16,7 @@ import { closeDatabase, openDatabase } from '../db/client.js';
 import { createXueshi } from '../src/app.js';
 import { dateIn } from '../src/time/zone.js';
 import { loadConfig } from '../src/config.js';
+import { PLATFORM_SETTINGS } from '../src/platforms/settings.js';
 import { silentLogger } from '../src/logger.js';
 import { CATEGORIES, dayNumber, employeeNo, rng, ymd } from './lib/ledger-data.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
@@ -125,7 +126,7 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('dataset.seconds', (performance.now() - t) / 1000, 's', 1);
     r.note(`${fmt(built.teachers, 0)} teachers in ${fmt(schools, 0)} schools (laibin/liuzhou/otog/national/houma), ${fmt(built.records, 0)} records; temp dir ${dir}`);
 
-    app = createXueshi({ config: loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent', ADMIN_TOKEN: token }), logger: silentLogger });
+    app = createXueshi({ config: loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent', ADMIN_TOKEN: token }, PLATFORM_SETTINGS), logger: silentLogger });
     const http = app.http;
     const login = await http.request('/admin/login', {
       method: 'POST',

@@ -18,6 +18,7 @@ import { inTransaction } from '../db/statements.js';
 import { createXueshi } from '../src/app.js';
 import { FixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { PLATFORM_SETTINGS } from '../src/platforms/settings.js';
 import { registerEvidence } from '../src/declarations/evidence/register.js';
 import { notifyDecision, notifySubmitted } from '../src/declarations/notify.js';
 import { approveDeclaration, submitDeclaration } from '../src/declarations/service.js';
@@ -62,7 +63,7 @@ export async function main(args: string[] = []): Promise<void> {
   const evidenceDir = join(dir, 'evidence');
   mkdirSync(pictures);
   const clock = new FixedClock(NOW);
-  const config = loadConfig({ DATABASE_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'silent', EVIDENCE_DIR: evidenceDir });
+  const config = loadConfig({ DATABASE_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'silent', EVIDENCE_DIR: evidenceDir }, PLATFORM_SETTINGS);
   const app = createXueshi({ config, clock, logger: silentLogger });
   await app.start();
   const { db, presets } = app;

@@ -25,6 +25,7 @@ import { createXueshi } from '../src/app.js';
 import { listen } from '../src/http/server.js';
 import { FixedClock, type Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { PLATFORM_SETTINGS } from '../src/platforms/settings.js';
 import { projectorKey } from '../src/sessions/code.js';
 import { createSession } from '../src/sessions/service.js';
 import { FEISHU_ENV } from '../tests/helpers/fakes/feishu-harness.js';
@@ -77,7 +78,7 @@ async function server(): Promise<void> {
     ...FEISHU_ENV,
     FEISHU_BASE_URL: process.env.BENCH_FAKE_URL!,
     FEISHU_MODE: 'webhook',
-  });
+  }, PLATFORM_SETTINGS);
   const app = createXueshi({ config, clock });
   const sqlite = app.db.$client;
   sqlite.transaction(() => {

@@ -5,9 +5,18 @@ import { parseProxyList } from './core/proxy-list.js';
 import { serverText } from './bot/i18n/zh-CN.server.js';
 
 /** Every setting the process reads from the environment. This is the only place `process.env` is read. */
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const url = (fallback: string) => z.preprocess(emptyAsUndefined, z.url().default(fallback));
+export const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** An optional string variable; empty counts as unset. */
+export const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+/** A URL variable with its default; empty counts as unset. */
+export const url = (fallback: string) => z.preprocess(emptyAsUndefined, z.url().default(fallback));
+
+/** A check for two variables that only work together (an app's id and secret): both set or neither; names the missing one. */
+export const bothOrNeither =
+  <K extends string>(first: K, second: K, message: string) =>
+  (c: Partial<Record<K, unknown>>, ctx: z.RefinementCtx) => {
+    if (Boolean(c[first]) !== Boolean(c[second])) ctx.addIssue({ code: 'custom', path: [c[first] ? second : first], message });
+  };
 
 export const ConfigSchema = z
   .object({
@@ -61,35 +70,6 @@ export const ConfigSchema = z
     /** Where evidence files are kept (content-addressed); default `evidence` beside the database. Nothing serves this folder. */
     EVIDENCE_DIR: optionalString,
 
-    FEISHU_APP_ID: optionalString,
-    FEISHU_APP_SECRET: optionalString,
-    FEISHU_VERIFICATION_TOKEN: optionalString,
-    FEISHU_ENCRYPT_KEY: optionalString,
-    FEISHU_BASE_URL: url('https://open.feishu.cn'),
-    /** Feishu's web login page host (scan-to-sign-in): https://accounts.feishu.cn, or https://accounts.larksuite.com. */
-    FEISHU_ACCOUNTS_BASE_URL: url('https://accounts.feishu.cn'),
-    FEISHU_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'websocket']).default('webhook')),
-    /**
-     * The Feishu webhook with neither FEISHU_VERIFICATION_TOKEN nor FEISHU_ENCRYPT_KEY would accept forged events;
-     * it is refused unless this is `true` (a closed test network only).
-     */
-    /**
-     * The bot's name as shown in Feishu: only used while its open_id is not yet known (Feishu unreachable at
-     * start), to let through group messages whose first mention has exactly this name.
-     */
-    FEISHU_BOT_NAME: optionalString,
-    FEISHU_ALLOW_UNVERIFIED: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
-
-    DINGTALK_CLIENT_ID: optionalString,
-    DINGTALK_CLIENT_SECRET: optionalString,
-    DINGTALK_ROBOT_CODE: optionalString,
-    DINGTALK_API_BASE_URL: url('https://api.dingtalk.com'),
-    /** DingTalk's web login page host (scan-to-sign-in). */
-    DINGTALK_LOGIN_BASE_URL: url('https://login.dingtalk.com'),
-    /** DingTalk's older OpenAPI host (unionId → userid for scan-to-sign-in). */
-    DINGTALK_OAPI_BASE_URL: url('https://oapi.dingtalk.com'),
-    DINGTALK_MODE: z.preprocess(emptyAsUndefined, z.enum(['webhook', 'stream']).default('webhook')),
-
     /** Officer console: a fixed token for first setup (log in at /admin/login); off when unset. */
     ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, serverText.config.adminTokenShort).optional()),
     /**
@@ -116,38 +96,57 @@ export const ConfigSchema = z
      * the console's certificate exports (data/exports). An attachment a pending or failed message names is kept.
      */
     FILES_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(7)),
-  })
-  .superRefine((c, ctx) => {
-    if (Boolean(c.FEISHU_APP_ID) !== Boolean(c.FEISHU_APP_SECRET)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [c.FEISHU_APP_ID ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'],
-        message: serverText.config.feishuPair,
-      });
-    }
-    if (Boolean(c.DINGTALK_CLIENT_ID) !== Boolean(c.DINGTALK_CLIENT_SECRET)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [c.DINGTALK_CLIENT_ID ? 'DINGTALK_CLIENT_SECRET' : 'DINGTALK_CLIENT_ID'],
-        message: serverText.config.dingtalkPair,
-      });
-    }
   });
 
-export type Config = z.infer<typeof ConfigSchema>;
+/**
+ * A part of the settings owned by a module above this one (each chat platform's, in src/platforms/<name>/settings.ts):
+ * a zod schema from environment variable names to that module's typed settings. loadConfig parses every section it
+ * is given beside the core ones, so a bad value in any of them is reported the same way and stops start-up.
+ * Keep a section module light (zod and catalogues only): the CLI loads every section to start.
+ */
+export interface SettingsSection<S> {
+  /** Whose settings these are (a platform's id); one section per id in a Config. */
+  readonly id: string;
+  /** Reads the environment: variable names in, typed settings out; an issue's path names the variable at fault. */
+  readonly schema: z.ZodType<S>;
+}
+
+export type CoreConfig = z.infer<typeof ConfigSchema>;
+
+export type Config = CoreConfig & {
+  /** Each loaded section's settings by its id: read them with settingsOf. */
+  readonly sections: ReadonlyMap<string, unknown>;
+};
 
 export class ConfigError extends Error {}
 
-/** Parses the environment; a bad value throws a ConfigError whose message names each variable at fault. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
+/**
+ * Parses the environment: the core settings and every section given (the registered platforms'); a bad value
+ * throws a ConfigError whose message names each variable at fault.
+ */
+export function loadConfig(env: Record<string, string | undefined>, sections: readonly SettingsSection<unknown>[]): Config {
+  const issues: z.core.$ZodIssue[] = [];
+  const core = ConfigSchema.safeParse(env);
+  if (!core.success) issues.push(...core.error.issues);
+  const parsed = new Map<string, unknown>();
+  for (const section of sections) {
+    const result = section.schema.safeParse(env);
+    if (result.success) parsed.set(section.id, result.data);
+    else issues.push(...result.error.issues);
+  }
+  if (core.success && issues.length === 0) return { ...core.data, sections: parsed };
+  const lines = issues.map((issue) => {
     const name = issue.path.join('.') || '(config)';
     const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
     return `  ${name}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${issue.message}`;
   });
   throw new ConfigError(serverText.config.error(lines));
+}
+
+/** A section's settings; the config must have been loaded with that section (a programming error otherwise). */
+export function settingsOf<S>(config: Pick<Config, 'sections'>, section: SettingsSection<S>): S {
+  if (!config.sections.has(section.id)) throw new Error(`configuration loaded without the '${section.id}' settings: pass its section to loadConfig`);
+  return config.sections.get(section.id) as S;
 }
 
 export type DatabaseChoice = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
@@ -163,14 +162,6 @@ export function databaseChoice(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>
  */
 export function assertRunnableDatabase(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>): void {
   if (databaseChoice(c).dialect === 'postgres') throw new ConfigError(backupText.config.postgresNotYet);
-}
-
-export function feishuEnabled(c: Config): boolean {
-  return Boolean(c.FEISHU_APP_ID && c.FEISHU_APP_SECRET);
-}
-
-export function dingtalkEnabled(c: Config): boolean {
-  return Boolean(c.DINGTALK_CLIENT_ID && c.DINGTALK_CLIENT_SECRET);
 }
 
 /**

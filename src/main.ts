@@ -3,13 +3,14 @@ import { closeServer, listen } from './http/server.js';
 import { countTeachers } from './ledger/store.js';
 import { createXueshi } from './app.js';
 import { ConfigError, loadConfig, publicUrl } from './config.js';
+import { PLATFORMS } from './platforms/registry.js';
 import { setConsoleBaseUrl } from './admin/auth.js';
 import { serverText } from './bot/i18n/zh-CN.server.js';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, PLATFORMS.map((platform) => platform.settings));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

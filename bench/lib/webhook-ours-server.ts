@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { listen } from '../../src/http/server.js';
 import { paceMarker } from '../../src/schedule/pace.js';
 import { localParts } from '../../src/time/zone.js';
@@ -30,7 +31,7 @@ const config = loadConfig({
   ...BENCH_FEISHU_ENV,
   FEISHU_BASE_URL: process.env.BENCH_FAKE_URL!,
   FEISHU_MODE: 'webhook',
-});
+}, PLATFORM_SETTINGS);
 const app = createXueshi({ config });
 
 // Seed before start: teachers, their Feishu accounts (bound), and some records so 学时 does real work.

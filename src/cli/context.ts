@@ -7,6 +7,7 @@ import { clockStartingAt, systemClock, type Clock } from '../clock.js';
 import { assertRunnableDatabase, loadConfig, type Config } from '../config.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
+import { PLATFORM_SETTINGS } from '../platforms/settings.js';
 
 /** Exit codes operators script against. */
 export const EXIT = { ok: 0, badInput: 1, config: 2 } as const;
@@ -37,7 +38,7 @@ export interface CliApp {
 
 /** Config + clock (XUESHI_NOW respected) + presets. A ConfigError propagates (exit 2 in main). */
 export function loadApp(io: CliIo, overrides: Record<string, string> = {}): CliApp {
-  const config = loadConfig({ ...io.env, ...overrides });
+  const config = loadConfig({ ...io.env, ...overrides }, PLATFORM_SETTINGS);
   assertRunnableDatabase(config);
   const clock = config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock;
   const presets = loadPresetsFor(config);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config, SettingsSection } from '../config.js';
 import type { PlatformTraits } from '../core/platform-traits.js';
 import type { IdentityProvider } from '../websignin/identity.js';
 import type { AdapterDeps, PlatformAdapter } from './adapter.js';
@@ -18,6 +18,8 @@ export interface PlatformStart {
  * (the layers below the adapters ask only its traits, through src/core/platform-traits.ts).
  */
 export interface PlatformDefinition extends PlatformTraits {
+  /** Its environment variables and what they become (its folder's settings.ts; loadConfig parses it). */
+  settings: SettingsSection<unknown>;
   /** Whether the configuration turns it on (its credentials are set). */
   enabled(config: Config): boolean;
   /** Its adapter: HTTP routes (webhooks), long connections, the sender and the file downloader. */

@@ -12,6 +12,7 @@ import { createXueshi } from '../../src/app.js';
 import { FixedClock } from '../../src/clock.js';
 import { runCli } from '../../src/cli/main.js';
 import { ConfigError, databaseChoice, loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { audit } from '../../src/ledger/audit.js';
 import { createTestApp } from '../helpers/app.js';
 import { onPostgres } from '../helpers/db.js';
@@ -76,23 +77,23 @@ describe.skipIf(onPostgres())('scheduled backups in the running bot', { timeout:
   });
 
   it('refuses a BACKUP_CRON that is not a cron expression', () => {
-    expect(() => loadConfig({ BACKUP_CRON: 'every night' })).toThrow(/BACKUP_CRON.*不是有效的 cron 表达式/s);
-    expect(() => loadConfig({ BACKUP_KEEP: '0' })).toThrow(/BACKUP_KEEP/);
+    expect(() => loadConfig({ BACKUP_CRON: 'every night' }, PLATFORM_SETTINGS)).toThrow(/BACKUP_CRON.*不是有效的 cron 表达式/s);
+    expect(() => loadConfig({ BACKUP_KEEP: '0' }, PLATFORM_SETTINGS)).toThrow(/BACKUP_KEEP/);
   });
 });
 
 describe('DATABASE_URL', () => {
   it('selects PostgreSQL for postgres:// and postgresql://, SQLite without it, and refuses other schemes', () => {
-    expect(databaseChoice(loadConfig({}))).toEqual({ dialect: 'sqlite', path: 'data/xueshi.db' });
-    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgres://u:p@db.example:5432/xueshi' }))).toEqual({ dialect: 'postgres', url: 'postgres://u:p@db.example:5432/xueshi' });
-    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgresql://db/xueshi' })).dialect).toBe('postgres');
-    expect(databaseChoice(loadConfig({ DATABASE_URL: '  ' })).dialect).toBe('sqlite');
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/xueshi' })).toThrow(/DATABASE_URL="mysql:\/\/db\/xueshi": DATABASE_URL 应以 postgres:\/\/ 或 postgresql:\/\/ 开头/);
-    expect(() => loadConfig({ DATABASE_URL: 'data/xueshi.db' })).toThrow(/DATABASE_PATH/);
+    expect(databaseChoice(loadConfig({}, PLATFORM_SETTINGS))).toEqual({ dialect: 'sqlite', path: 'data/xueshi.db' });
+    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgres://u:p@db.example:5432/xueshi' }, PLATFORM_SETTINGS))).toEqual({ dialect: 'postgres', url: 'postgres://u:p@db.example:5432/xueshi' });
+    expect(databaseChoice(loadConfig({ DATABASE_URL: 'postgresql://db/xueshi' }, PLATFORM_SETTINGS)).dialect).toBe('postgres');
+    expect(databaseChoice(loadConfig({ DATABASE_URL: '  ' }, PLATFORM_SETTINGS)).dialect).toBe('sqlite');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/xueshi' }, PLATFORM_SETTINGS)).toThrow(/DATABASE_URL="mysql:\/\/db\/xueshi": DATABASE_URL 应以 postgres:\/\/ 或 postgresql:\/\/ 开头/);
+    expect(() => loadConfig({ DATABASE_URL: 'data/xueshi.db' }, PLATFORM_SETTINGS)).toThrow(/DATABASE_PATH/);
   });
 
   it('stops the bot and the CLI with a clear message instead of quietly using SQLite', async () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://db/xueshi', DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: 'postgresql://db/xueshi', DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS);
     expect(() => createXueshi({ config })).toThrow(ConfigError);
     expect(() => createXueshi({ config })).toThrow(/DATABASE_URL 指向 PostgreSQL，但本版本还不能在 PostgreSQL 上运行/);
     let stderr = '';

@@ -6,6 +6,7 @@ import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addRecord, addTeacher, countRows } from '../helpers/seed.js';
 import { databaseEnv } from '../helpers/db.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 
 let app: TestApp;
 let zhang: number;
@@ -212,7 +213,7 @@ describe('nothing twice', () => {
     const { createXueshi } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config.js');
     const { silentLogger } = await import('../../src/logger.js');
-    const again = createXueshi({ config: loadConfig(databaseEnv(app.config)), logger: silentLogger, clock: app.fixedClock });
+    const again = createXueshi({ config: loadConfig(databaseEnv(app.config), PLATFORM_SETTINGS), logger: silentLogger, clock: app.fixedClock });
     await again.start();
     await new Promise((r) => setTimeout(r, 50));
     await again.bot.drain();

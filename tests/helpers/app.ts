@@ -1,6 +1,7 @@
 import { createXueshi, type Xueshi, type XueshiOptions } from '../../src/app.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { silentLogger } from '../../src/logger.js';
 import { testDatabase } from './db.js';
 
@@ -19,11 +20,13 @@ export async function createTestApp(
   options: Partial<XueshiOptions> & { now?: string } = {},
 ): Promise<TestApp> {
   const place = await testDatabase();
+  // The settings of the platforms the app is built with, as main.ts loads them from the registry's.
+  const sections = options.platforms?.map((platform) => platform.settings) ?? PLATFORM_SETTINGS;
   const fixedClock = new FixedClock(options.now ?? '2026-11-25T10:00:00+08:00');
   let app: Xueshi;
   try {
     app = createXueshi({
-      config: loadConfig({ ...place.env, LOG_LEVEL: 'silent', ...env }),
+      config: loadConfig({ ...place.env, LOG_LEVEL: 'silent', ...env }, sections),
       clock: fixedClock,
       logger: silentLogger,
       outbox: { pollMs: 50, backoffBaseMs: 20, maxBackoffMs: 200 },

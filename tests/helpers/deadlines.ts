@@ -2,6 +2,7 @@ import { like } from 'drizzle-orm';
 import { schema, type Db } from '../../db/client.js';
 import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { setRemindersOff } from '../../src/deadlines/prefs.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
@@ -67,7 +68,7 @@ export async function restart(app: TestApp): Promise<TestApp> {
   const clock = app.fixedClock;
   await app.stop();
   app.stop = async () => {};
-  const again = createXueshi({ config: loadConfig({ ...databaseEnv(app.config), LOG_LEVEL: 'silent' }), logger: silentLogger, clock });
+  const again = createXueshi({ config: loadConfig({ ...databaseEnv(app.config), LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS), logger: silentLogger, clock });
   await again.start();
   const dir = app.dir;
   return Object.assign(again, {

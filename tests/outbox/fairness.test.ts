@@ -43,7 +43,7 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     cleanups.push(() => fake.close());
     const s = await seedRecipients(0);
     cleanups.push(() => s.close());
-    const sender = new ScaledFeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    const sender = new ScaledFeishuSender({ settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url }, logger: silentLogger });
     await sender.warmUp();
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
@@ -97,7 +97,7 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     cleanups.push(() => fake.close());
     const s = await seedRecipients(0);
     cleanups.push(() => s.close());
-    const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    const sender = new FeishuSender({ settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url }, logger: silentLogger });
     // Written by something other than enqueue (an old release, a hand edit): no lane can be read from it.
     await statement(s.db, `insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values ('bad', 'feishu', 'not json', '{"text":"x"}', ?)`).run(
       new Date(Date.now() - 1000),

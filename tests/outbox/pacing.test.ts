@@ -43,7 +43,7 @@ describe('Feishu: exact one-second windows', () => {
     cleanups.push(() => fake.close());
     const s = await seedRecipients(150);
     cleanups.push(() => s.close());
-    const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    const sender = new FeishuSender({ settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url }, logger: silentLogger });
     await sender.warmUp();
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
@@ -67,7 +67,7 @@ describe('Feishu: exact one-second windows', () => {
     cleanups.push(() => fake.close());
     const s = await seedRecipients(3);
     cleanups.push(() => s.close());
-    const sender = new FeishuSender({ config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url }, logger: silentLogger });
+    const sender = new FeishuSender({ settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url }, logger: silentLogger });
     await sender.warmUp();
     const worker = new OutboxWorker({ db: s.db, senders: [sender], maxInFlight: 1 });
     cleanups.push(() => worker.stop());

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { statement } from '../../db/statements.js';
 import { loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { storeAttachment } from '../../src/outbox/attachments.js';
 import { enqueue, markFailed, markSent } from '../../src/outbox/store.js';
 import { fileRetentionFor, type FileRetention } from '../../src/outbox/prune-files.js';
@@ -25,7 +26,7 @@ const T0 = new Date('2026-11-25T02:00:00Z');
 let dir: string;
 let db: Db;
 let files: FileRetention;
-const config = () => loadConfig({ DATABASE_PATH: join(dir, 'xueshi.db'), LOG_LEVEL: 'silent', FILES_RETENTION_DAYS: '7' });
+const config = () => loadConfig({ DATABASE_PATH: join(dir, 'xueshi.db'), LOG_LEVEL: 'silent', FILES_RETENTION_DAYS: '7' }, PLATFORM_SETTINGS);
 
 /** A file last written `daysBefore` days before T0. */
 function age(path: string, daysBefore: number): void {
@@ -61,9 +62,9 @@ afterAll(async () => {
 describe('file pruning by the scheduler', () => {
   it('takes its folders and retention from the configuration (data/files, data/exports, FILES_RETENTION_DAYS)', async () => {
     expect(files).toEqual({ filesDir: join(dir, 'files'), exportsDir: join(dir, 'exports'), retentionMs: 7 * DAY });
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db') }), join(dir, 'exports'))!.retentionMs).toBe(7 * DAY);
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '30' }), join(dir, 'exports'))!.retentionMs).toBe(30 * DAY);
-    expect(() => loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '0' })).toThrow(/FILES_RETENTION_DAYS/);
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db') }, PLATFORM_SETTINGS), join(dir, 'exports'))!.retentionMs).toBe(7 * DAY);
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '30' }, PLATFORM_SETTINGS), join(dir, 'exports'))!.retentionMs).toBe(30 * DAY);
+    expect(() => loadConfig({ DATABASE_PATH: join(dir, 'x.db'), FILES_RETENTION_DAYS: '0' }, PLATFORM_SETTINGS)).toThrow(/FILES_RETENTION_DAYS/);
   });
 
   it('removes what is past the retention and not awaited by an unsent message; keeps the rest until it is', async () => {
@@ -120,7 +121,7 @@ describe('file pruning by the scheduler', () => {
   });
 
   it('is a no-op without a files setting (an in-memory database) and when the folders do not exist yet', async () => {
-    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: ':memory:' }), join(dir, 'exports'))).toBeUndefined();
+    expect(fileRetentionFor(loadConfig({ DATABASE_PATH: ':memory:' }, PLATFORM_SETTINGS), join(dir, 'exports'))).toBeUndefined();
     const r = await runSchedulerTick(
       { db, presets: loadPresetsFor(config()), timeZone: 'Asia/Shanghai', transportNow: () => T0, files: { filesDir: join(dir, 'none'), exportsDir: join(dir, 'none2'), retentionMs: DAY } },
       T0,

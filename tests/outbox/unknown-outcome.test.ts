@@ -181,7 +181,7 @@ describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy
     const s = await seedRecipients(2);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({
-      config: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_BASE_URL: fake.url },
+      settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url },
       logger: silentLogger,
       timeoutMs: 200,
     });

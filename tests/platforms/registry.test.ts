@@ -1,6 +1,7 @@
 /**
- * Platforms registered in one place (issue 15, item 6): a third platform is a PlatformDefinition and a line in
- * the list the app is built from. This one, defined only here, reaches the bot by the same path Feishu and
+ * Platforms registered in one place (issue 15, item 6): a third platform is a folder (its PlatformDefinition and
+ * its settings section) and a line in the list the app is built from. This one, defined only here, has its own
+ * environment variable read and checked by loadConfig like Feishu's and DingTalk's, reaches the bot by the same path Feishu and
  * DingTalk take: its webhook served by the app's own node server, its event claimed and handled by the bot, the
  * reply sent by its sender from the outbox, its long connection started and stopped with the app, its web login
  * offered by the pages' login chooser, its off-line on the start-up banner.
@@ -8,25 +9,36 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, loadConfig, settingsOf, type SettingsSection } from '../../src/config.js';
 import type { IncomingMessage } from '../../src/core/messages.js';
 import { ok } from '../../src/http/raw-route.js';
 import { webLogins } from '../../src/http/web-login.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import type { PlatformDefinition } from '../../src/platforms/platform.js';
 import { PLATFORMS } from '../../src/platforms/registry.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { chooseProvider } from '../../src/websignin/identity.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const EVENTS_PATH = '/fakechat/events';
 
 /** A tiny chat platform: JSON events {id, user, text} by webhook, replies recorded, a "connection" flag. */
+const fakechatSettings: SettingsSection<{ enabled: boolean }> = {
+  id: 'fakechat',
+  schema: z
+    .object({ FAKECHAT_ENABLED: z.enum(['true', 'false'], { message: '应为 true 或 false' }).default('false') })
+    .transform((env) => ({ enabled: env.FAKECHAT_ENABLED === 'true' })),
+};
+
 function fakechat() {
   const sent: OutboxMessage[] = [];
   const connection = { open: false, opened: 0 };
   const definition: PlatformDefinition = {
     id: 'fakechat',
     supportsCardForms: false,
-    enabled: (config) => config.LOG_LEVEL === 'silent',
+    settings: fakechatSettings,
+    enabled: (config) => settingsOf(config, fakechatSettings).enabled,
     createAdapter: (deps) => ({
       platform: 'fakechat',
       routes: [
@@ -115,9 +127,31 @@ describe('platform registry', () => {
     }
   });
 
+  it("the CLI's settings list (loaded without the platforms) is the registry's, in its order", () => {
+    expect(PLATFORM_SETTINGS).toEqual(PLATFORMS.map((p) => p.settings));
+  });
+
+  it("loadConfig reads and checks the registered platforms' sections: a bad value is named like a core one", () => {
+    const sections = [...PLATFORM_SETTINGS, fakechatSettings];
+    expect(settingsOf(loadConfig({ FAKECHAT_ENABLED: 'true' }, sections), fakechatSettings)).toEqual({ enabled: true });
+    expect(() => loadConfig({ FAKECHAT_ENABLED: 'yes', FEISHU_MODE: 'ws', PORT: 'x' }, sections)).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        loadConfig({ FAKECHAT_ENABLED: 'yes', FEISHU_MODE: 'ws', PORT: 'x' }, sections);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain('FAKECHAT_ENABLED="yes": 应为 true 或 false');
+    expect(message).toContain('FEISHU_MODE="ws"');
+    expect(message).toContain('PORT="x"');
+    // A config loaded without a section cannot be read as if it had it.
+    expect(() => settingsOf(loadConfig({}, PLATFORM_SETTINGS), fakechatSettings)).toThrow(/fakechat/);
+  });
+
   it('a platform registered only in a test reaches the bot the way the real ones do, and its reply goes out by its sender', async () => {
     const fake = fakechat();
-    app = await createTestApp({}, { platforms: [...PLATFORMS, fake.definition] });
+    app = await createTestApp({ FAKECHAT_ENABLED: 'true' }, { platforms: [...PLATFORMS, fake.definition] });
     // Built and started with the app: adapter, long connection.
     expect(app.adapters.map((a) => a.platform)).toEqual(['console', 'fakechat']);
     expect(fake.connection).toEqual({ open: true, opened: 1 });

@@ -8,13 +8,14 @@ import { runSessionsCli } from '../../src/cli/sessions.js';
 import { runSurveysCli } from '../../src/cli/surveys.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { loadPresetsFor } from '../../src/policy/for-config.js';
 import { checkQuestions, checkAnswers, readAnswer } from '../../src/surveys/questions.js';
 import { templateFor } from '../../src/surveys/templates.js';
 import { closeTestDb, openTestDb } from '../helpers/db.js';
 import { addTeacher } from '../helpers/seed.js';
 
-const config = loadConfig({ DATABASE_PATH: ':memory:' });
+const config = loadConfig({ DATABASE_PATH: ':memory:' }, PLATFORM_SETTINGS);
 const preset = loadPresetsFor(config).get(config.DEFAULT_POLICY);
 
 describe('evaluation templates (questions as data)', () => {

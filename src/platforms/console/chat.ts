@@ -9,6 +9,7 @@ import { createXueshi, type Xueshi } from '../../app.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import { ConfigError, loadConfig, publicUrl } from '../../config.js';
+import { PLATFORM_SETTINGS } from '../settings.js';
 import { createLogger } from '../../logger.js';
 import { countTeachers } from '../../ledger/store.js';
 import { DataKindError } from '../../cli/demo-data.js';
@@ -26,7 +27,7 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
     console.log(running.intro.join('\n'));
     return running;
   }
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, PLATFORM_SETTINGS);
   const app = createXueshi({ config, logger });
   await app.start();
   setConsoleBaseUrl(app.db, publicUrl(config, config.PORT));

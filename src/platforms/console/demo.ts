@@ -12,6 +12,7 @@ import { messagesFor } from '../../bot/i18n/index.js';
 import { roleLabel } from '../../bot/i18n/zh-CN.roles.js';
 import { dateIn } from '../../time/zone.js';
 import { loadConfig, publicUrl } from '../../config.js';
+import { PLATFORM_SETTINGS } from '../settings.js';
 import { seedDemo } from '../../cli/demo-data.js';
 import { demoDatabasePath } from '../../cli/demo.js';
 import { closeServer, listen } from '../../http/server.js';
@@ -48,7 +49,7 @@ async function listenOrAnyPort(server: Server, port: number, host: string): Prom
 
 export async function startDemo(env: Record<string, string | undefined>, options: { logger?: Logger } = {}): Promise<RunningDemo> {
   const databasePath = demoDatabasePath(env);
-  const config = loadConfig({ ...env, DATABASE_PATH: databasePath });
+  const config = loadConfig({ ...env, DATABASE_PATH: databasePath }, PLATFORM_SETTINGS);
   const app = createXueshi({ config, logger: options.logger });
   await app.start();
   const seeded = seedDemo(app.db, app.clock, config.TIMEZONE);

@@ -7,6 +7,8 @@ import { DingtalkSender, trustedWebhook } from './send.js';
 import { DingtalkStream, GATEWAY_PATH, type StreamOptions } from './stream.js';
 import { DINGTALK_CALLBACK_PATH, dingtalkWebhookRoute } from './webhook.js';
 import { serverText } from '../../bot/i18n/zh-CN.server.js';
+import { settingsOf } from '../../config.js';
+import { dingtalkSettings } from './settings.js';
 
 export interface DingtalkAdapterOptions {
   /**
@@ -31,15 +33,16 @@ export interface DingtalkAdapter extends PlatformAdapter {
 /** DingTalk: robot messages by HTTP callback or Stream (DINGTALK_MODE); replies by session webhook or OpenAPI. */
 export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapterOptions = {}): DingtalkAdapter {
   const { config, bot, clock } = deps;
+  const settings = settingsOf(config, dingtalkSettings);
   const logger = deps.logger.child({ platform: 'dingtalk' });
-  const clientId = config.DINGTALK_CLIENT_ID ?? '';
-  const appSecret = config.DINGTALK_CLIENT_SECRET ?? '';
+  const clientId = settings.clientId ?? '';
+  const appSecret = settings.clientSecret ?? '';
   // For an internal app's robot the robot code is the app's key unless the console shows another.
-  const robotCode = config.DINGTALK_ROBOT_CODE ?? clientId;
+  const robotCode = settings.robotCode ?? clientId;
   const platformClock = options.platformClock ?? systemClock;
-  const baseUrl = config.DINGTALK_API_BASE_URL.replace(/\/+$/, '');
+  const baseUrl = settings.apiBaseUrl.replace(/\/+$/, '');
 
-  const api = new DingtalkApi({ baseUrl, oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL, appKey: clientId, appSecret, timeoutMs: options.timeoutMs, now: () => platformClock.now().getTime() });
+  const api = new DingtalkApi({ baseUrl, oapiBaseUrl: settings.oapiBaseUrl, appKey: clientId, appSecret, timeoutMs: options.timeoutMs, now: () => platformClock.now().getTime() });
   const sender = new DingtalkSender({
     api,
     robotCode,
@@ -51,7 +54,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     isTrustedWebhook: trustedWebhook(new URL(baseUrl).origin),
   });
   const stream =
-    config.DINGTALK_MODE === 'stream'
+    settings.mode === 'stream'
       ? new DingtalkStream({
           clientId,
           clientSecret: appSecret,
@@ -69,7 +72,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     resources: dingtalkResources(api, robotCode),
     api,
     stream,
-    routes: config.DINGTALK_MODE === 'webhook' ? [dingtalkWebhookRoute({ bot, logger, appSecret, clock, platformClock })] : [],
+    routes: settings.mode === 'webhook' ? [dingtalkWebhookRoute({ bot, logger, appSecret, clock, platformClock })] : [],
     async start() {
       await stream?.start();
     },
@@ -82,7 +85,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     },
     status() {
       const words = serverText.dingtalk;
-      const robot = config.DINGTALK_ROBOT_CODE ? words.robotCode(robotCode) : words.robotCodeIsClientId(robotCode);
+      const robot = settings.robotCode ? words.robotCode(robotCode) : words.robotCodeIsClientId(robotCode);
       if (stream) return words.stream(stream.connected ? words.connected : words.disconnected, robot);
       return words.webhook(DINGTALK_CALLBACK_PATH, robot);
     },

@@ -6,6 +6,8 @@ import { feishuResources } from './resources.js';
 import { FeishuSender } from './send.js';
 import { FEISHU_CARDS_PATH, FEISHU_EVENTS_PATH, REFUSED_MESSAGE, feishuWebhookRoutes, webhookRefused } from './webhook.js';
 import { serverText } from '../../bot/i18n/zh-CN.server.js';
+import { settingsOf } from '../../config.js';
+import { feishuSettings } from './settings.js';
 
 export interface FeishuAdapterOptions {
   /** Backoff while learning the bot's open_id (GET /open-apis/bot/v3/info) fails: base·2ⁿ up to max. */
@@ -20,27 +22,28 @@ export interface FeishuAdapter extends PlatformAdapter {
 /** Feishu (Lark): events by webhook or long connection (FEISHU_MODE), replies through the OpenAPI. */
 export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOptions = {}): FeishuAdapter {
   const { config } = deps;
+  const settings = settingsOf(config, feishuSettings);
   const logger = deps.logger.child({ platform: 'feishu' });
-  const sender = new FeishuSender({ config, logger, filesDir: filesDirFor(config.DATABASE_PATH) });
+  const sender = new FeishuSender({ settings, logger, filesDir: filesDirFor(config.DATABASE_PATH) });
   const identity = new FeishuBotIdentity({
     // Through the sender's client, after its token warm-up (shared, not repeated): no token fetch of its own.
     fetchInfo: async () => {
       await sender.warmUp();
       return botInfoVia(sender.client);
     },
-    configuredName: config.FEISHU_BOT_NAME,
+    configuredName: settings.botName,
     logger,
     retryBaseMs: options.identityRetryBaseMs,
     retryMaxMs: options.identityRetryMaxMs,
   });
-  const longConnection = config.FEISHU_MODE === 'websocket' ? new FeishuLongConnection(deps, identity) : null;
-  const refused = config.FEISHU_MODE === 'webhook' && webhookRefused(config);
+  const longConnection = settings.mode === 'websocket' ? new FeishuLongConnection(deps, identity) : null;
+  const refused = settings.mode === 'webhook' && webhookRefused(settings);
   return {
     platform: 'feishu',
     sender,
-    resources: feishuResources(sender, config.FEISHU_BASE_URL),
+    resources: feishuResources(sender, settings.baseUrl),
     identity,
-    routes: config.FEISHU_MODE === 'webhook' ? feishuWebhookRoutes(deps, identity) : [],
+    routes: settings.mode === 'webhook' ? feishuWebhookRoutes(deps, identity) : [],
     async start() {
       if (refused) logger.error(REFUSED_MESSAGE);
       // Not awaited: an unreachable Feishu must not hold up start-up; both log their own failures and the
@@ -55,7 +58,7 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
     },
     health() {
       return {
-        mode: config.FEISHU_MODE,
+        mode: settings.mode,
         ...(refused ? { webhook: 'refused: no verification token or encrypt key' } : {}),
         // Unknown: Feishu was unreachable since start, and group messages are ignored until it answers.
         botOpenId: identity.openId ?? 'unknown',
@@ -65,7 +68,7 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
       const words = serverText.feishu;
       if (longConnection) return words.longConnection;
       if (refused) return words.refused;
-      return words.webhook(FEISHU_EVENTS_PATH, FEISHU_CARDS_PATH, config.FEISHU_ENCRYPT_KEY ? words.encrypted : words.unsigned);
+      return words.webhook(FEISHU_EVENTS_PATH, FEISHU_CARDS_PATH, settings.encryptKey ? words.encrypted : words.unsigned);
     },
   };
 }

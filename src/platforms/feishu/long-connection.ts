@@ -1,6 +1,8 @@
 import { EventDispatcher, LoggerLevel, WSClient, type Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { AdapterDeps } from '../adapter.js';
 import type { Logger } from '../../logger.js';
+import { settingsOf } from '../../config.js';
+import { feishuSettings } from './settings.js';
 import type { BotIdentityView } from './bot-identity.js';
 import { answerCardClick } from './card-callback.js';
 import { CARD_ACTION, MESSAGE_RECEIVED, UNKNOWN_BOT, classifyEnvelope, envelopeFromDispatcher } from './events.js';
@@ -25,8 +27,8 @@ export class FeishuLongConnection {
 
   /** Never throws: a bad app id or an unreachable endpoint is logged, and the rest of the app keeps running. */
   async start(): Promise<void> {
-    const { config } = this.deps;
-    const appId = config.FEISHU_APP_ID ?? '';
+    const settings = settingsOf(this.deps.config, feishuSettings);
+    const appId = settings.appId ?? '';
     if (!APP_ID_PATTERN.test(appId)) {
       this.log.error({ appId }, 'feishu long connection not started: FEISHU_APP_ID must look like cli_ followed by 16 hex digits (the SDK refuses others)');
       return;
@@ -34,8 +36,8 @@ export class FeishuLongConnection {
     try {
       this.client = new WSClient({
         appId,
-        appSecret: config.FEISHU_APP_SECRET,
-        domain: config.FEISHU_BASE_URL.replace(/\/+$/, ''),
+        appSecret: settings.appSecret,
+        domain: settings.baseUrl.replace(/\/+$/, ''),
         logger: sdkLogger(this.log),
         loggerLevel: LoggerLevel.warn,
         autoReconnect: true,

@@ -1,5 +1,5 @@
 import { Client, defaultHttpInstance, type Cache, type HttpInstance, type Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
-import type { Config } from '../../config.js';
+import type { FeishuSettings } from './settings.js';
 import type { Logger } from '../../logger.js';
 import type { OutboxMessage } from '../../outbox/outbox.js';
 import type { Limit } from '../../outbox/rate-limit.js';
@@ -113,7 +113,7 @@ function withTimeout(base: HttpInstance, timeoutMs: number): HttpInstance {
 }
 
 export interface FeishuSenderOptions {
-  config: Pick<Config, 'FEISHU_APP_ID' | 'FEISHU_APP_SECRET' | 'FEISHU_BASE_URL'>;
+  settings: Pick<FeishuSettings, 'appId' | 'appSecret' | 'baseUrl'>;
   logger: Logger;
   timeoutMs?: number;
   /** Where reply attachments are stored (src/outbox/attachments.ts). */
@@ -128,11 +128,11 @@ export class FeishuSender implements Sender {
   private tokenFetch: Promise<unknown> | null = null;
 
   constructor(private readonly options: FeishuSenderOptions) {
-    const { config } = options;
+    const { settings } = options;
     this.client = new Client({
-      appId: config.FEISHU_APP_ID!,
-      appSecret: config.FEISHU_APP_SECRET!,
-      domain: config.FEISHU_BASE_URL.replace(/\/+$/, ''),
+      appId: settings.appId!,
+      appSecret: settings.appSecret!,
+      domain: settings.baseUrl.replace(/\/+$/, ''),
       cache: this.cache,
       httpInstance: withTimeout(defaultHttpInstance as unknown as HttpInstance, options.timeoutMs ?? 10_000),
       // The SDK logs whole axios errors (request headers included) on every failure; we log a summary

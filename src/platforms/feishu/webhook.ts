@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AdapterDeps } from '../adapter.js';
-import type { Config } from '../../config.js';
+import { settingsOf } from '../../config.js';
+import { feishuSettings, type FeishuSettings } from './settings.js';
 import { badRequest, ok, unauthorized, type RawRequest, type RawResponse, type RawRoute } from '../../http/raw-route.js';
 import type { BotIdentityView } from './bot-identity.js';
 import { answerCardClick } from './card-callback.js';
@@ -17,7 +18,8 @@ export const FEISHU_CARDS_PATH = '/webhooks/feishu/cards';
  */
 export function feishuWebhookRoutes(deps: AdapterDeps, identity: BotIdentityView = UNKNOWN_BOT): RawRoute[] {
   const log = deps.logger.child({ platform: 'feishu' });
-  if (webhookRefused(deps.config)) {
+  const settings = settingsOf(deps.config, feishuSettings);
+  if (webhookRefused(settings)) {
     // Anyone who finds the URL could post events as any user; serve nothing rather than that.
     const refuse = (request: RawRequest): RawResponse => {
       log.error({ path: request.path }, REFUSED_MESSAGE);
@@ -29,8 +31,8 @@ export function feishuWebhookRoutes(deps: AdapterDeps, identity: BotIdentityView
     ];
   }
   return [
-    { method: 'POST', path: FEISHU_EVENTS_PATH, handle: (request) => receive(request, deps, identity, log, false) },
-    { method: 'POST', path: FEISHU_CARDS_PATH, handle: (request) => receive(request, deps, identity, log, true) },
+    { method: 'POST', path: FEISHU_EVENTS_PATH, handle: (request) => receive(request, deps, settings, identity, log, false) },
+    { method: 'POST', path: FEISHU_CARDS_PATH, handle: (request) => receive(request, deps, settings, identity, log, true) },
   ];
 }
 
@@ -38,18 +40,19 @@ export const REFUSED_MESSAGE =
   'feishu webhook refused: set FEISHU_VERIFICATION_TOKEN and/or FEISHU_ENCRYPT_KEY (from the app console), use FEISHU_MODE=websocket, or set FEISHU_ALLOW_UNVERIFIED=true on a closed test network';
 
 /** Webhook mode with neither a verification token nor an encrypt key accepts forged events: refused unless allowed. */
-export function webhookRefused(config: Config): boolean {
-  return !config.FEISHU_VERIFICATION_TOKEN && !config.FEISHU_ENCRYPT_KEY && !config.FEISHU_ALLOW_UNVERIFIED;
+export function webhookRefused(settings: FeishuSettings): boolean {
+  return !settings.verificationToken && !settings.encryptKey && !settings.allowUnverified;
 }
 
 async function receive(
   request: RawRequest,
   deps: AdapterDeps,
+  settings: FeishuSettings,
   identity: BotIdentityView,
   log: AdapterDeps['logger'],
   answerCards: boolean,
 ): Promise<RawResponse> {
-  const { config, clock } = deps;
+  const { clock } = deps;
 
   // The signature covers the bytes as sent, so keep them rather than a re-serialized parse.
   const rawBody = request.body;
@@ -58,12 +61,12 @@ async function receive(
 
   // The older card request URL posts plaintext v1 clicks, signed over the Verification Token rather than the key.
   if (answerCards && typeof outer.encrypt !== 'string' && isCardActionV1(outer)) {
-    const unverified = verifyCardV1(request, config, clock.now());
+    const unverified = verifyCardV1(request, settings, clock.now());
     if (unverified) return reject(log, request, unverified);
     return answer(classifyCardActionV1(outer, clock.now().getTime(), request.header(SIGNATURE_HEADERS.nonce) ?? randomUUID()), deps, log, answerCards);
   }
 
-  const encryptKey = config.FEISHU_ENCRYPT_KEY;
+  const encryptKey = settings.encryptKey;
   let signed = false;
   if (encryptKey) {
     const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
@@ -103,7 +106,7 @@ async function receive(
     // credential, not the Verification Token, so it is not compared.
     return answer(classifyCardActionV1(payload, clock.now().getTime(), request.header(SIGNATURE_HEADERS.nonce) ?? randomUUID()), deps, log, answerCards);
   }
-  if (!tokenMatches(config.FEISHU_VERIFICATION_TOKEN, payload)) return reject(log, request, 'verification token mismatch');
+  if (!tokenMatches(settings.verificationToken, payload)) return reject(log, request, 'verification token mismatch');
 
   if (isChallenge) {
     if (typeof payload.challenge !== 'string') return malformed(log, request, 'url_verification without a challenge');
@@ -119,10 +122,9 @@ async function receive(
  * Verification Token; a signature made the events' way (SHA-256 over the Encrypt Key) is accepted too, since
  * either one needs a secret only Feishu and we hold.
  */
-function verifyCardV1(request: RawRequest, config: Config, now: Date): string | null {
-  const verificationToken = config.FEISHU_VERIFICATION_TOKEN;
-  const encryptKey = config.FEISHU_ENCRYPT_KEY;
-  if (!verificationToken && !encryptKey) return config.FEISHU_ALLOW_UNVERIFIED ? null : 'v1 card callback cannot be verified';
+function verifyCardV1(request: RawRequest, settings: FeishuSettings, now: Date): string | null {
+  const { verificationToken, encryptKey } = settings;
+  if (!verificationToken && !encryptKey) return settings.allowUnverified ? null : 'v1 card callback cannot be verified';
   const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
   const nonce = request.header(SIGNATURE_HEADERS.nonce);
   const signature = request.header(SIGNATURE_HEADERS.signature);

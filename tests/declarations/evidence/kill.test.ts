@@ -7,7 +7,8 @@ import { afterEach, expect, it } from 'vitest';
 import type { Db } from '../../../db/client.js';
 import { inTransaction } from '../../../db/statements.js';
 import { FixedClock } from '../../../src/clock.js';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig, settingsOf } from '../../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../../src/platforms/settings.js';
 import { evidenceDirFor, storedPath } from '../../../src/declarations/evidence/files.js';
 import { registerEvidence } from '../../../src/declarations/evidence/register.js';
 import { findEvidence } from '../../../src/declarations/evidence/store.js';
@@ -20,6 +21,7 @@ import { addTeacher } from '../../helpers/seed.js';
 import { png } from '../../helpers/evidence.js';
 import { until } from '../../helpers/outbox.js';
 import { appRunsOnPostgres, closeConnection, onPostgres, testDatabase } from '../../helpers/db.js';
+import { feishuSettings } from '../../../src/platforms/feishu/settings.js';
 
 /**
  * kill -9 in the middle of a download. The app runs as in production (`src/main.ts`, its own process) against a
@@ -83,8 +85,8 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL 
   expect(partial()).toHaveLength(1);
   expect(existsSync(storedPath(evidenceDir, createHash('sha256').update(bytes).digest('hex')))).toBe(false);
 
-  const config = loadConfig({ ...FEISHU, ...database.env, FEISHU_BASE_URL: fake.url });
-  const source = feishuResources(new FeishuSender({ config, logger: silentLogger }), fake.url);
+  const config = loadConfig({ ...FEISHU, ...database.env, FEISHU_BASE_URL: fake.url }, PLATFORM_SETTINGS);
+  const source = feishuResources(new FeishuSender({ settings: settingsOf(config, feishuSettings), logger: silentLogger }), fake.url);
   const workerAt = (clock: FixedClock) => {
     const worker = new EvidenceWorker({ db, sources: [source], dir: evidenceDir, maxBytes: config.MAX_EVIDENCE_BYTES, clock, pollMs: 20 });
     cleanups.push(() => worker.stop());

@@ -1,13 +1,15 @@
 import pino from 'pino';
 import { schema } from '../../../db/client.js';
 import { systemClock } from '../../../src/clock.js';
-import type { Config } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../../src/platforms/settings.js';
 import { mountRawRoute } from '../../../src/http/raw-route.js';
 import { createNodeServer, listen } from '../../../src/http/server.js';
 import { OutboxWorker } from '../../../src/outbox/worker.js';
 import { createDingtalkAdapter, type DingtalkAdapter, type DingtalkAdapterOptions } from '../../../src/platforms/dingtalk/adapter.js';
 import { DINGTALK_CALLBACK_PATH } from '../../../src/platforms/dingtalk/webhook.js';
 import { createTestApp, type TestApp } from '../app.js';
+import { databaseEnv } from '../db.js';
 import { FakeDingtalk } from './dingtalk-platform.js';
 import { CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, signedHeaders } from './dingtalk-sign.js';
 
@@ -49,7 +51,8 @@ export interface DingtalkHarness {
 export interface HarnessOptions {
   mode?: 'webhook' | 'stream';
   adapter?: DingtalkAdapterOptions;
-  env?: Partial<Config>;
+  /** Environment variables for the adapter's configuration (DINGTALK_*), over the harness's. */
+  env?: Record<string, string>;
 }
 
 export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHarness> {
@@ -57,8 +60,9 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
   const app = await createTestApp();
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const config: Config = {
-    ...app.config,
+  const config = loadConfig({
+    ...databaseEnv(app.config),
+    LOG_LEVEL: 'silent',
     DINGTALK_CLIENT_ID: CLIENT_ID,
     DINGTALK_CLIENT_SECRET: CLIENT_SECRET,
     DINGTALK_ROBOT_CODE: ROBOT_CODE,
@@ -66,7 +70,7 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
     DINGTALK_OAPI_BASE_URL: fake.url,
     DINGTALK_MODE: o.mode ?? 'webhook',
     ...o.env,
-  };
+  }, PLATFORM_SETTINGS);
   const adapter = createDingtalkAdapter(
     { bot: app.bot, config, logger, clock: app.fixedClock },
     {

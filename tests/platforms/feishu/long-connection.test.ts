@@ -5,6 +5,7 @@ import type { Bot } from '../../../src/bot/bot.js';
 import type { InboundEvent } from '../../../src/core/messages.js';
 import { FixedClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
+import { PLATFORM_SETTINGS } from '../../../src/platforms/settings.js';
 import { createFeishuAdapter } from '../../../src/platforms/feishu/adapter.js';
 import { FeishuLongConnection, createDispatcher } from '../../../src/platforms/feishu/long-connection.js';
 import { FakeFeishu, waitFor } from '../../helpers/fakes/feishu-platform.js';
@@ -40,7 +41,7 @@ const clock = new FixedClock('2026-11-25T10:00:00+08:00');
 describe('Feishu long connection: dispatcher', () => {
   it('takes a message event through the SDK dispatcher to bot.accept and bot.schedule', async () => {
     const r = recordingBot();
-    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' });
+    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' }, PLATFORM_SETTINGS);
     const dispatcher = createDispatcher({ bot: r.bot, config, logger: pino({ level: 'silent' }), clock }, { openId: BOT_OPEN_ID });
     // WSClient hands the dispatcher the plain v2 body and skips the signature check, exactly like this.
     await dispatcher.invoke(groupMention('学时', { eventId: 'ev_ws_1', messageId: 'om_ws_1', openId: 'ou_ws' }), { needCheck: false });
@@ -55,7 +56,7 @@ describe('Feishu long connection: dispatcher', () => {
 
   it('passes card clicks and does not schedule duplicates', async () => {
     const r = recordingBot(false);
-    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' });
+    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' }, PLATFORM_SETTINGS);
     const dispatcher = createDispatcher({ bot: r.bot, config, logger: pino({ level: 'silent' }), clock });
     await dispatcher.invoke(cardAction({ command: '记录' }), { needCheck: false });
     expect(r.accepted).toEqual([expect.objectContaining({ kind: 'card_action', value: { command: '记录' } })]);
@@ -74,7 +75,7 @@ describe('Feishu long connection: start', () => {
   it('does not start with an app id the SDK would refuse, says why, and does not throw', async () => {
     fake = await FakeFeishu.start();
     const { logger, lines } = capturingLogger();
-    const config = loadConfig({ FEISHU_APP_ID: 'my-app', FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket', FEISHU_BASE_URL: fake.url });
+    const config = loadConfig({ FEISHU_APP_ID: 'my-app', FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket', FEISHU_BASE_URL: fake.url }, PLATFORM_SETTINGS);
     connection = new FeishuLongConnection({ bot: recordingBot().bot, config, logger, clock });
     await expect(connection.start()).resolves.toBeUndefined();
     expect(lines.some((l) => l.level >= 50 && l.msg.includes('cli_'))).toBe(true);
@@ -85,7 +86,7 @@ describe('Feishu long connection: start', () => {
   it('asks FEISHU_BASE_URL for an endpoint and logs when Feishu refuses', async () => {
     fake = await FakeFeishu.start();
     const { logger, lines } = capturingLogger();
-    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 'sec', FEISHU_MODE: 'websocket', FEISHU_BASE_URL: fake.url });
+    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 'sec', FEISHU_MODE: 'websocket', FEISHU_BASE_URL: fake.url }, PLATFORM_SETTINGS);
     connection = new FeishuLongConnection({ bot: recordingBot().bot, config, logger, clock });
     await connection.start();
     await waitFor(() => fake!.requests.some((r) => r.path === '/callback/ws/endpoint'), { what: 'endpoint discovery' });
@@ -96,7 +97,7 @@ describe('Feishu long connection: start', () => {
 
 describe('Feishu adapter in websocket mode', () => {
   it('mounts no webhook and says so in its status line', () => {
-    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' });
+    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'websocket' }, PLATFORM_SETTINGS);
     const adapter = createFeishuAdapter({ bot: recordingBot().bot, config, logger: pino({ level: 'silent' }), clock });
     const routes: string[] = [];
     adapter.mount?.({ post: (path: string) => routes.push(path) } as never);

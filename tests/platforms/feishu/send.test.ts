@@ -6,6 +6,8 @@ import { dedupeTokenOf, type OutboxMessage } from '../../../src/outbox/outbox.js
 import { FeishuSender } from '../../../src/platforms/feishu/send.js';
 import { startFeishu, type FeishuHarness } from '../../helpers/fakes/feishu-harness.js';
 import { botNotInChat, imRateLimited, rateLimited, serverError, waitFor, type RecordedRequest } from '../../helpers/fakes/feishu-platform.js';
+import { settingsOf } from '../../../src/config.js';
+import { feishuSettings } from '../../../src/platforms/feishu/settings.js';
 
 /** Outbound: the real outbox worker and Feishu sender against a fake OpenAPI on loopback. */
 
@@ -90,7 +92,7 @@ describe('Feishu sender: calls', () => {
   it('fetches the tenant token once even when the first sends start together (no warm-up)', async () => {
     h = await startFeishu();
     await waitFor(() => h.fake.tokenRequests().length === 1, { what: "the app sender's start-up token" });
-    const sender = new FeishuSender({ config: h.app.config, logger: silentLogger });
+    const sender = new FeishuSender({ settings: settingsOf(h.app.config, feishuSettings), logger: silentLogger });
     const message = (i: number): OutboxMessage => ({
       id: 1000 + i,
       platform: 'feishu',
