@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
+import { statement } from '../../db/statements.js';
 import { defineCommand } from '../../src/bot/command.js';
 import type { IncomingMessage } from '../../src/core/messages.js';
 import { commands } from '../../commands/index.js';
@@ -41,6 +43,23 @@ const flaky = defineCommand({
     db.$client.prepare(`insert into meta (key, value) values (?, 'x')`).run(`probe:${word}:${Math.random()}`);
     if (word === 'boom') throw new Error('probe failed on purpose');
     return { text: `ok ${word}` };
+  },
+});
+
+// The same, asynchronously (issue 16): the handler awaits its store calls, and a failure after an await still rolls back
+// everything the event wrote, alone.
+const awaiting = defineCommand({
+  name: '稍后',
+  aliases: ['later'],
+  help: () => ({ summary: 'test', usage: '稍后 <word>' }),
+  positional: ['word'],
+  args: z.object({ word: z.string() }),
+  allow: 'anyone',
+  async run({ db }, { word }) {
+    await statement(db, `insert into meta (key, value) values (?, 'x')`).run(`later:${word}`);
+    const count = Number(await statement(db, `select count(*) from meta where key like 'later:%'`).pluck().get());
+    if (word === 'boom') throw new Error('failed after awaiting');
+    return { text: `later ${word} ${count}` };
   },
 });
 
@@ -98,6 +117,24 @@ describe('handling in slices', () => {
     const probes = app.db.$client.prepare(`select key from meta where key like 'probe:%'`).pluck().all() as string[];
     expect(probes).toHaveLength(19);
     expect(probes.some((k) => k.startsWith('probe:boom'))).toBe(false);
+  });
+});
+
+describe('asynchronous handlers', () => {
+  it('commit their effect with their reply, and one failing after an await rolls back alone', async () => {
+    app = await createTestApp({}, { commands: [...commands, awaiting] });
+    for (let i = 0; i < 6; i++) await app.bot.accept(message(i, i === 3 ? '稍后 boom' : `稍后 w${i}`));
+    await app.bot.drain();
+
+    const { inbox, outbox } = tables(app.db);
+    const rows = await app.db.select().from(inbox).orderBy(inbox.id);
+    expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done', 'failed', 'done', 'done']);
+    expect(rows[3]).toMatchObject({ attempts: 3, lastError: expect.stringContaining('failed after awaiting') });
+    // Each handler saw the writes of the events before it (one after another), and none of the failed one's, which
+    // was tried again after the others and then answered with an apology.
+    const replies = await app.db.select().from(outbox).orderBy(outbox.id);
+    expect(replies.map((r) => JSON.parse(r.reply).text)).toEqual(['later w0 1', 'later w1 2', 'later w2 3', 'later w4 4', 'later w5 5', app.bot.t.errors.internal]);
+    expect(await statement(app.db, `select key from meta where key like 'later:%' order by key`).pluck().all()).toEqual(['later:w0', 'later:w1', 'later:w2', 'later:w4', 'later:w5']);
   });
 });
 
