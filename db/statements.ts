@@ -83,19 +83,27 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
-const sqliteStatements = new WeakMap<Database.Database, Map<string, Statement<unknown[], unknown>>>();
+/** Per connection, per mode, by SQL text: the texts are the store files' constants, so a lookup hashes nothing new. */
+type StatementCache = Record<Mode, Map<string, Statement<unknown[], unknown>>>;
+const sqliteStatements = new WeakMap<Database.Database, StatementCache>();
+
+/** Parameters as SQLite binds them; the same array when nothing needs converting (the usual case: no allocation). */
+function sqliteParams(params: unknown[]): unknown[] {
+  for (const p of params) if (p instanceof Date || typeof p === 'boolean') return params.map(sqliteValue);
+  return params;
+}
 
 function sqliteStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unknown[], unknown> {
   const text = textFor(sqlText, 'sqlite');
-  let cache = sqliteStatements.get(db.$client);
-  if (!cache) sqliteStatements.set(db.$client, (cache = new Map()));
-  const key = `${mode}\u0000${text}`;
-  let wrapped = cache.get(key);
+  const client = db.$client;
+  let cache = sqliteStatements.get(client);
+  if (!cache) sqliteStatements.set(client, (cache = { object: new Map(), pluck: new Map(), raw: new Map() }));
+  let wrapped = cache[mode].get(text);
   if (wrapped) return wrapped;
-  const prepared = db.$client.prepare(text);
+  const prepared = client.prepare(text);
   if (mode === 'pluck') prepared.pluck();
   if (mode === 'raw') prepared.raw();
-  const bind = (params: unknown[]) => (params.some((p) => p instanceof Date || typeof p === 'boolean') ? params.map(sqliteValue) : params);
+  const bind = sqliteParams;
   wrapped = {
     get: async (...params) => prepared.get(...bind(params)),
     all: async (...params) => prepared.all(...bind(params)),
@@ -103,7 +111,7 @@ function sqliteStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unknow
     pluck: () => sqliteStatement(db, sqlText, 'pluck') as Statement<unknown[], never>,
     raw: () => sqliteStatement(db, sqlText, 'raw') as Statement<unknown[], never>,
   };
-  cache.set(key, wrapped);
+  cache[mode].set(text, wrapped);
   return wrapped;
 }
 
