@@ -50,7 +50,7 @@ const open = defineCommand({
 describe('a command typed by who may run it', () => {
   it('refuses an unbound account and a teacher without the role, before reading arguments or running the handler', async () => {
     const t = app.bot.contextFor(caller(null, new Set()), null).t;
-    const id = addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
+    const id = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
     ran.length = 0;
     expect(await officersOnly.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: t.errors.notBound });
     expect(await officersOnly.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), 'x')).toEqual({ text: t.errors.forbidden('试验', ['officer']) });
@@ -64,7 +64,7 @@ describe('a command typed by who may run it', () => {
   });
 
   it("lets anyone run an 'anyone' command, bound or not", async () => {
-    const id = addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
+    const id = await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
     expect(await open.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
     expect(await open.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
   });
@@ -119,8 +119,8 @@ describe('the caller type follows allow', () => {
   });
 
   it('a leader carries its school; the guards and allow agree with the roles held', async () => {
-    const head = addTeacher(app.db, { employeeNo: 'L0001', name: '王校长', school: '第三小学', policyId: 'laibin' });
-    const clerk = addTeacher(app.db, { employeeNo: 'O0001', name: '赵干事', school: '教师发展中心', policyId: 'laibin' });
+    const head = await addTeacher(app.db, { employeeNo: 'L0001', name: '王校长', school: '第三小学', policyId: 'laibin' });
+    const clerk = await addTeacher(app.db, { employeeNo: 'O0001', name: '赵干事', school: '教师发展中心', policyId: 'laibin' });
     grantRole(app.db, head, 'leader', 'test');
     grantRole(app.db, clerk, 'officer', 'test');
     // The bot's own caller, as a message builds it: unbound leads nothing; bound, the roster's school.

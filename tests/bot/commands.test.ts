@@ -14,10 +14,10 @@ let li: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  zhang = addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
-  li = addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
-  addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
-  addRecord(app.db, zhang, { key: 'R2', date: '2026-09-10', hours: 1.5, category: '师德师风' });
+  zhang = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
+  li = await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
+  await addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+  await addRecord(app.db, zhang, { key: 'R2', date: '2026-09-10', hours: 1.5, category: '师德师风' });
 });
 afterEach(async () => app.cleanup());
 
@@ -128,7 +128,7 @@ describe('access', () => {
 
 describe('records, help and unknown text', () => {
   it('lists only the caller’s own records, newest first', async () => {
-    addRecord(app.db, li, { key: 'R9', date: '2026-10-01', hours: 8, category: '校本研修', project: '李四的项目' });
+    await addRecord(app.db, li, { key: 'R9', date: '2026-10-01', hours: 8, category: '校本研修', project: '李四的项目' });
     const me = chat('u1');
     await me.send('绑定 T0001 张三');
     const [reply] = await me.send('记录');

@@ -22,7 +22,7 @@ describe('message text in logs', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
     app = await createTestApp({}, { logger });
-    const teacher = addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
+    const teacher = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
     // A session that ended days ago, closed: the teacher has no evaluation open to answer.
     const session = addSession(app.db, { title: '新课标研修', date: '2026-11-20', start: '09:00', end: '09:30', createdBy: 'console:officer' });
     signIn(app.db, session, [teacher]);

@@ -14,9 +14,9 @@ let zhang: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  zhang = addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
-  addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
-  addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+  zhang = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
+  await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
+  await addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
 });
 afterEach(async () => app.cleanup());
 
@@ -77,7 +77,7 @@ describe('记录 pages through every record', () => {
     for (let i = 1; i <= 25; i++) {
       const year = i <= 13 ? 2025 : 2026;
       const month = String(((i - 1) % 12) + 1).padStart(2, '0');
-      addRecord(app.db, zhang, { key: `P${i}`, date: `${year}-${month}-15`, hours: 2, category: '校本研修', project: `研修${i}` });
+      await addRecord(app.db, zhang, { key: `P${i}`, date: `${year}-${month}-15`, hours: 2, category: '校本研修', project: `研修${i}` });
     }
   });
 
@@ -140,11 +140,11 @@ describe('记录 pages through every record', () => {
 
 describe('roles read in Chinese and match whole titles', () => {
   beforeEach(async () => {
-    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
-    person(app.db, 'A1', '赵校长', '一中', { roles: ['leader'], position: '校长' });
-    person(app.db, 'A2', '孙副校长', '一中', { position: '副校长' });
-    person(app.db, 'A3', '周书记', '一中', { position: '党支部书记兼校长' });
-    person(app.db, 'A4', '吴老师', '一中', { position: '校长助理', homeroom: true });
+    await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    await person(app.db, 'A1', '赵校长', '一中', { roles: ['leader'], position: '校长' });
+    await person(app.db, 'A2', '孙副校长', '一中', { position: '副校长' });
+    await person(app.db, 'A3', '周书记', '一中', { position: '党支部书记兼校长' });
+    await person(app.db, 'A4', '吴老师', '一中', { position: '校长助理', homeroom: true });
   });
   const officer = () => new ConsoleSession(app, 'acc-O1');
 
@@ -192,10 +192,10 @@ describe('same-name teachers are told apart', () => {
   });
 
   it('签到情况 names each 张伟 with school and a masked 工号; a unique name stays plain', async () => {
-    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
-    person(app.db, 'T000112', '张伟', '一中', { bound: false });
-    person(app.db, 'T000212', '张伟', '二中', { bound: false });
-    person(app.db, 'T000312', '王芳', '一中', { bound: false });
+    await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    await person(app.db, 'T000112', '张伟', '一中', { bound: false });
+    await person(app.db, 'T000212', '张伟', '二中', { bound: false });
+    await person(app.db, 'T000312', '王芳', '一中', { bound: false });
     const officer = new ConsoleSession(app, 'acc-O1');
     const [created] = await officer.send('新建培训 师德讲座 师德师风 2 2026-11-25 09:00-18:00 对象 学校:一中,二中');
     const id = /#(\d+)/.exec(created)![1];
@@ -232,7 +232,7 @@ describe('帮助 shows exactly what the asker may run, each with an example', ()
   });
 
   it('an officer sees every officer command; each line has one example that routes to that very command', async () => {
-    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
     const [help] = await new ConsoleSession(app, 'acc-O1').send('帮助');
     const names = listed(help);
     const visible = commands.filter((c) => !c.hidden && (c.allow === 'anyone' || c.allow.some((r) => r === 'teacher' || r === 'officer')));
@@ -249,7 +249,7 @@ describe('帮助 shows exactly what the asker may run, each with an example', ()
 
   it.each(['2026-11-25T10:00:00+08:00', '2027-06-30T10:00:00+08:00'])('dates in the examples are ahead of today (%s)', async (now) => {
     app.fixedClock.set(now);
-    person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+    await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
     const [help] = await new ConsoleSession(app, 'acc-O1').send('帮助');
     const today = now.slice(0, 10);
     const dates = examples(help).join('\n').match(/\d{4}-\d{2}-\d{2}/g) ?? [];

@@ -12,17 +12,17 @@ let ids: Record<string, number>;
 beforeEach(async () => {
   // In the real past: the bot enqueues replies at business time and the sender runs on real time.
   app = await createTestApp({}, { now: '2026-11-02T10:00:00+08:00' });
-  const add = (no: string, name: string, school: string, opts: Parameters<typeof person>[4] = {}) =>
-    person(app.db, no, name, school, { remindersOff: true, ...opts });
+  const add = async (no: string, name: string, school: string, opts: Parameters<typeof person>[4] = {}) =>
+    await person(app.db, no, name, school, { remindersOff: true, ...opts });
   ids = {
-    officer: add('O1', '钱主任', '教师发展中心', { roles: ['officer'] }),
-    a1: add('A1', '赵校长', '一中', { roles: ['leader'], position: '校长' }),
-    a2: add('A2', '周老师', '一中', { homeroom: true }),
-    a3: add('A3', '冯老师', '一中', { bound: false }),
-    b1: add('B1', '吴校长', '二中', { roles: ['leader'], position: '校长', bound: false }),
-    b2: add('B2', '陈老师', '二中', { homeroom: true }),
-    b3: add('B3', '褚老师', '二中'),
-    c1: add('C1', '卫老师', '三中', { homeroom: true, bound: false }),
+    officer: await add('O1', '钱主任', '教师发展中心', { roles: ['officer'] }),
+    a1: await add('A1', '赵校长', '一中', { roles: ['leader'], position: '校长' }),
+    a2: await add('A2', '周老师', '一中', { homeroom: true }),
+    a3: await add('A3', '冯老师', '一中', { bound: false }),
+    b1: await add('B1', '吴校长', '二中', { roles: ['leader'], position: '校长', bound: false }),
+    b2: await add('B2', '陈老师', '二中', { homeroom: true }),
+    b3: await add('B3', '褚老师', '二中'),
+    c1: await add('C1', '卫老师', '三中', { homeroom: true, bound: false }),
   };
 });
 afterEach(async () => app.cleanup());
@@ -108,7 +108,7 @@ describe('确认发布', () => {
       { command: '确认发布', args: '1' },
       { command: '取消发布', args: '1' },
     ]);
-    person(app.db, 'O2', '孙科长', '教师发展中心', { roles: ['officer'], remindersOff: true });
+    await person(app.db, 'O2', '孙科长', '教师发展中心', { roles: ['officer'], remindersOff: true });
     expect((await as('O2').send('确认发布 1'))[0]).toBe('通知 #1 不是您发起的，只能由发起人确认或取消。');
     expect((await as('O2').send('取消发布 1'))[0]).toBe('通知 #1 不是您发起的，只能由发起人确认或取消。');
     await app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'c-1', accountId: 'acc-O1', value: buttons[0].value, receivedAt: Date.now() });

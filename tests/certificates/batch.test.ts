@@ -41,15 +41,15 @@ const serials = () => database.use((db) => statement(db, 'select serial from cer
 beforeAll(async () => {
   database = await testDatabase();
   const db = await database.open();
-  const li = addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: A });
-  addRecord(db, li, { key: 'a1', date: '2026-03-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
-  addRecord(db, li, { key: 'a2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
-  addRecord(db, li, { key: 'a3', date: '2026-05-01', hours: 2.5, category: '网络研修', project: '师德专题' });
-  const wang = addTeacher(db, { employeeNo: 'T3002', name: '王志强', school: A });
-  addRecord(db, wang, { key: 'b1', date: '2026-06-01', hours: 6, category: '校本研修', project: '校本教研' });
-  addTeacher(db, { employeeNo: 'T3003', name: '赵敏', school: A });
-  const chen = addTeacher(db, { employeeNo: 'T4001', name: '陈静', school: B });
-  addRecord(db, chen, { key: 'c1', date: '2026-02-01', hours: 12, category: '集中培训', project: '小学语文' });
+  const li = await addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: A });
+  await addRecord(db, li, { key: 'a1', date: '2026-03-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
+  await addRecord(db, li, { key: 'a2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
+  await addRecord(db, li, { key: 'a3', date: '2026-05-01', hours: 2.5, category: '网络研修', project: '师德专题' });
+  const wang = await addTeacher(db, { employeeNo: 'T3002', name: '王志强', school: A });
+  await addRecord(db, wang, { key: 'b1', date: '2026-06-01', hours: 6, category: '校本研修', project: '校本教研' });
+  await addTeacher(db, { employeeNo: 'T3003', name: '赵敏', school: A });
+  const chen = await addTeacher(db, { employeeNo: 'T4001', name: '陈静', school: B });
+  await addRecord(db, chen, { key: 'c1', date: '2026-02-01', hours: 12, category: '集中培训', project: '小学语文' });
   await closeConnection(db);
 });
 afterAll(async () => {

@@ -37,8 +37,8 @@ async function feishuSettled(h: FeishuHarness): Promise<void> {
 
 async function feishuWithTeacher(): Promise<FeishuHarness> {
   const h = await startFeishu();
-  const id = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
-  addRecord(h.app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
+  const id = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  await addRecord(h.app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
   expect((await h.send(messageEvent({ text: '绑定 T0001 张三', openId: TEACHER }))).status).toBe(200);
   await feishuSettled(h);
   return h;
@@ -134,8 +134,8 @@ describe('学时证明 over Feishu', () => {
 describe('学时证明 over DingTalk', () => {
   it('uploads media (oapi) and sends one sampleFile through batchSend; a redelivered callback sends nothing twice', async () => {
     const h = (dh = await startDingtalk());
-    const id = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
-    addRecord(h.app.db, id, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+    const id = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
+    await addRecord(h.app.db, id, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
     const direct = (text: string) => callbackBody({ kind: 'direct', text, staffId: 'manager4711', sessionWebhook: h.fake.sessionWebhook('s-direct') });
     await h.send(direct('绑定 T0001 张三'));
     await h.settle();
@@ -162,8 +162,8 @@ describe('学时证明 over DingTalk', () => {
 describe('学时证明 in the console', () => {
   it('writes the PDF under data/files and prints its path', async () => {
     app = await createTestApp();
-    const id = addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
-    addRecord(app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
+    const id = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+    await addRecord(app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
     const texts: string[] = [];
     app.console.onReply((m) => texts.push(m.reply.text));
     await app.console.say('绑定 T0001 张三');

@@ -42,9 +42,9 @@ const auditRows = () =>
 beforeAll(async () => {
   database = await testDatabase();
   const db = await database.open();
-  const id = addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: '合山市第三中学', policyId: 'laibin' });
-  addRecord(db, id, { key: 'c1', date: '2025-05-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
-  addRecord(db, id, { key: 'c2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
+  const id = await addTeacher(db, { employeeNo: 'T3001', name: '李晓红', school: '合山市第三中学', policyId: 'laibin' });
+  await addRecord(db, id, { key: 'c1', date: '2025-05-01', hours: 18, category: '集中培训', project: '班主任能力提升' });
+  await addRecord(db, id, { key: 'c2', date: '2026-04-01', hours: 10, category: '网络研修', project: '信息技术应用' });
   await closeConnection(db);
 });
 afterAll(async () => {

@@ -28,11 +28,11 @@ const base = { officeName: '来宾市兴宾区教师发展中心', baseUrl: 'htt
 
 beforeAll(async () => {
   db = await openTestDb();
-  const id = addTeacher(db, { employeeNo: 'T1001', name: '张建伟', school: '兴宾区第一中学', policyId: 'laibin' });
-  addRecord(db, id, { key: 'r1', date: '2021-03-05', hours: 24, category: '集中培训', project: '国培计划2021' });
-  addRecord(db, id, { key: 'r2', date: '2023-07-10', hours: 12.5, category: '网络研修', project: '学科教学能力提升' });
-  addRecord(db, id, { key: 'r3', date: '2025-04-01', hours: 30, category: '校本研修', project: '校本教研·单元设计' });
-  addRecord(db, id, { key: 'r4', date: '2026-01-05', hours: 99, category: '集中培训', project: '未来的培训' });
+  const id = await addTeacher(db, { employeeNo: 'T1001', name: '张建伟', school: '兴宾区第一中学', policyId: 'laibin' });
+  await addRecord(db, id, { key: 'r1', date: '2021-03-05', hours: 24, category: '集中培训', project: '国培计划2021' });
+  await addRecord(db, id, { key: 'r2', date: '2023-07-10', hours: 12.5, category: '网络研修', project: '学科教学能力提升' });
+  await addRecord(db, id, { key: 'r3', date: '2025-04-01', hours: 30, category: '校本研修', project: '校本教研·单元设计' });
+  await addRecord(db, id, { key: 'r4', date: '2026-01-05', hours: 99, category: '集中培训', project: '未来的培训' });
   cert = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, base);
   text = await pdfText(cert.pdf);
 });

@@ -18,8 +18,8 @@ const opts = { officeName: '兴宾区教师发展中心', baseUrl: 'http://127.0
 
 beforeAll(async () => {
   app = await createTestApp({}, { verify: { limit: { max: 12, windowMs: 60_000 }, floorMs: FLOOR } });
-  const id = addTeacher(app.db, { employeeNo: 'T2001', name: '张建伟', school: '兴宾区第二小学', policyId: 'laibin' });
-  addRecord(app.db, id, { key: 'v1', date: '2026-03-01', hours: 40, category: '集中培训', project: '国培' });
+  const id = await addTeacher(app.db, { employeeNo: 'T2001', name: '张建伟', school: '兴宾区第二小学', policyId: 'laibin' });
+  await addRecord(app.db, id, { key: 'v1', date: '2026-03-01', hours: 40, category: '集中培训', project: '国培' });
 });
 afterAll(async () => app?.cleanup());
 
@@ -56,7 +56,7 @@ describe('verify page', () => {
   it('says the figures changed when a record dated on or before the printed date was added afterwards', async () => {
     const cert = await issue();
     const teacher = findTeacherByEmployeeNo(app.db, 'T2001')!;
-    addRecord(app.db, teacher.id, { key: 'v2', date: '2026-11-01', hours: 6, category: '网络研修' });
+    await addRecord(app.db, teacher.id, { key: 'v2', date: '2026-11-01', hours: 6, category: '网络研修' });
     const r = await get(`/verify/${cert.serial}`);
     expect(r.body).toContain('本证明有效');
     expect(r.body).toContain('已修 40 学时'); // as printed, not today's 46
@@ -67,9 +67,9 @@ describe('verify page', () => {
   });
 
   it('shows the school and name as printed after the teacher moves school and is renamed; the figures still hold', async () => {
-    addTeacher(app.db, { employeeNo: 'T2002', name: '李明', school: '兴宾区第三小学', policyId: 'laibin' });
+    await addTeacher(app.db, { employeeNo: 'T2002', name: '李明', school: '兴宾区第三小学', policyId: 'laibin' });
     const teacher = findTeacherByEmployeeNo(app.db, 'T2002')!;
-    addRecord(app.db, teacher.id, { key: 'm1', date: '2026-04-01', hours: 12, category: '校本研修' });
+    await addRecord(app.db, teacher.id, { key: 'm1', date: '2026-04-01', hours: 12, category: '校本研修' });
     const cert = await issueCertificate(app.db, app.presets, teacher, opts);
     // The roster import moves the teacher (and a marriage changes the surname) after the paper was printed.
     app.db.$client.prepare(`update teachers set school = '来宾市实验中学', name = '王明' where id = ?`).run(teacher.id);

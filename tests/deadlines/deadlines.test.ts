@@ -17,13 +17,13 @@ beforeEach(async () => {
   const person = (no: string, name: string, school: string, opts: Parameters<typeof addPerson>[4] = {}) =>
     addPerson(db, no, name, school, { remindersOff: true, ...opts });
   ids = {
-    officer: person('O1', '钱主任', '教师发展中心', { roles: ['officer'] }),
-    leadA1: person('A1', '赵校长', '一中', { roles: ['leader'] }),
-    leadA2: person('A2', '孙主任', '一中', { roles: ['leader'] }),
-    teacherA: person('A3', '周老师', '一中'),
-    leadB: person('B1', '吴校长', '二中', { roles: ['leader'] }),
-    leadC: person('C1', '郑校长', '三中', { roles: ['leader'] }),
-    leadD: person('D1', '王校长', '四中', { roles: ['leader'], bound: false }),
+    officer: await person('O1', '钱主任', '教师发展中心', { roles: ['officer'] }),
+    leadA1: await person('A1', '赵校长', '一中', { roles: ['leader'] }),
+    leadA2: await person('A2', '孙主任', '一中', { roles: ['leader'] }),
+    teacherA: await person('A3', '周老师', '一中'),
+    leadB: await person('B1', '吴校长', '二中', { roles: ['leader'] }),
+    leadC: await person('C1', '郑校长', '三中', { roles: ['leader'] }),
+    leadD: await person('D1', '王校长', '四中', { roles: ['leader'], bound: false }),
   };
 });
 afterEach(async () => app.cleanup());
@@ -290,10 +290,10 @@ describe('deadline commands', () => {
 
 describe('preset deadlines', () => {
   it('materialises school-leader deadlines of the presets the roster uses, once; not the province one', async () => {
-    addTeacher(app.db, { employeeNo: 'H1', name: '侯老师', school: '侯马一中', policyId: 'houma' });
-    addTeacher(app.db, { employeeNo: 'H2', name: '马老师', school: '侯马二中', policyId: 'houma' });
-    addTeacher(app.db, { employeeNo: 'N1', name: '国老师', school: '某中学', policyId: 'national' });
-    addTeacher(app.db, { employeeNo: 'E1', name: '鄂老师', school: '鄂旗一中', policyId: 'otog' });
+    await addTeacher(app.db, { employeeNo: 'H1', name: '侯老师', school: '侯马一中', policyId: 'houma' });
+    await addTeacher(app.db, { employeeNo: 'H2', name: '马老师', school: '侯马二中', policyId: 'houma' });
+    await addTeacher(app.db, { employeeNo: 'N1', name: '国老师', school: '某中学', policyId: 'national' });
+    await addTeacher(app.db, { employeeNo: 'E1', name: '鄂老师', school: '鄂旗一中', policyId: 'otog' });
     expect((await tick(app, '2026-04-01 10:00')).materialised).toBe(2);
     expect((await tick(app, '2026-04-01 10:05')).materialised).toBe(0);
     const rows = app.db.select().from(schema.deadlines).all();
@@ -303,7 +303,7 @@ describe('preset deadlines', () => {
       ['preset:otog:otog-school-plan:2027', { schools: ['鄂旗一中'] }, '2027-03-28'],
     ]);
     // A school joining before the due date is added to the audience.
-    addTeacher(app.db, { employeeNo: 'H3', name: '新老师', school: '侯马三中', policyId: 'houma' });
+    await addTeacher(app.db, { employeeNo: 'H3', name: '新老师', school: '侯马三中', policyId: 'houma' });
     await tick(app, '2026-04-02 10:00');
     const houma = app.db.select().from(schema.deadlines).where(eq(schema.deadlines.sourceKey, 'preset:houma:houma-school-plan:2026')).get()!;
     expect(JSON.parse(houma.audience).schools).toEqual(['侯马一中', '侯马三中', '侯马二中']);

@@ -14,12 +14,12 @@ let id: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-03-24T10:00:00+08:00' });
-  const add = (no: string, name: string, school: string, roles: ('leader' | 'officer')[] = []) =>
-    person(app.db, no, name, school, { roles, remindersOff: true });
-  add('O1', '钱主任', '教师发展中心', ['officer']);
-  add('A1', '赵校长', '一中', ['leader']);
-  add('A2', '孙主任', '一中', ['leader']);
-  add('B1', '吴校长', '二中', ['leader']);
+  const add = async (no: string, name: string, school: string, roles: ('leader' | 'officer')[] = []) =>
+    await person(app.db, no, name, school, { roles, remindersOff: true });
+  await add('O1', '钱主任', '教师发展中心', ['officer']);
+  await add('A1', '赵校长', '一中', ['leader']);
+  await add('A2', '孙主任', '一中', ['leader']);
+  await add('B1', '吴校长', '二中', ['leader']);
   const [created] = await as('O1').send('新建截止 年度培训计划 2026-04-01 学校:一中,二中');
   id = Number(/#(\d+)/.exec(created)![1]);
 });
@@ -76,7 +76,7 @@ describe('撤销报送', () => {
   });
 
   it('is for leaders and officers only', async () => {
-    person(app.db, 'T1', '周老师', '一中');
+    await person(app.db, 'T1', '周老师', '一中');
     expect(await say('T1', `撤销报送 ${id}`)).toContain('仅限');
   });
 });

@@ -15,24 +15,24 @@ let ids: Record<string, number>;
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-10-31T10:00:00+08:00' });
   const db = app.db;
-  const otog = (no: string, name: string, bound = true) => person(db, no, name, '鄂旗一中', { policyId: 'otog', bound });
+  const otog = async (no: string, name: string, bound = true) => await person(db, no, name, '鄂旗一中', { policyId: 'otog', bound });
   ids = {
-    behind: otog('T1', '张三'),
-    onPace: otog('T2', '李四'),
-    optedOut: otog('T3', '王五'),
-    noNumbers: person(db, 'T4', '赵六', '侯马一中', { policyId: 'houma' }),
-    unbound: otog('T5', '孙七', false),
-    annualBehind: otog('T6', '周八'),
-    lastCallOnly: otog('T7', '吴九'),
+    behind: await otog('T1', '张三'),
+    onPace: await otog('T2', '李四'),
+    optedOut: await otog('T3', '王五'),
+    noNumbers: await person(db, 'T4', '赵六', '侯马一中', { policyId: 'houma' }),
+    unbound: await otog('T5', '孙七', false),
+    annualBehind: await otog('T6', '周八'),
+    lastCallOnly: await otog('T7', '吴九'),
   };
-  const rec = (t: number, key: string, date: string, hours: number) => addRecord(db, t, { key, date, hours, category: '集中培训' });
-  rec(ids.behind, 'R1', '2026-03-01', 20);
-  rec(ids.optedOut, 'R2', '2026-03-01', 20);
-  rec(ids.unbound, 'R3', '2026-03-01', 20);
+  const rec = async (t: number, key: string, date: string, hours: number) => await addRecord(db, t, { key, date, hours, category: '集中培训' });
+  await rec(ids.behind, 'R1', '2026-03-01', 20);
+  await rec(ids.optedOut, 'R2', '2026-03-01', 20);
+  await rec(ids.unbound, 'R3', '2026-03-01', 20);
   for (const [t, y26] of [[ids.onPace, 130], [ids.annualBehind, 50], [ids.lastCallOnly, 105]] as const) {
-    rec(t, `Y24-${t}`, '2024-06-01', t === ids.onPace ? 120 : 200);
-    rec(t, `Y25-${t}`, '2025-06-01', t === ids.onPace ? 120 : 200);
-    rec(t, `Y26-${t}`, '2026-03-01', y26);
+    await rec(t, `Y24-${t}`, '2024-06-01', t === ids.onPace ? 120 : 200);
+    await rec(t, `Y25-${t}`, '2025-06-01', t === ids.onPace ? 120 : 200);
+    await rec(t, `Y26-${t}`, '2026-03-01', y26);
   }
 });
 afterEach(async () => app.cleanup());

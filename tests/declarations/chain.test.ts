@@ -38,7 +38,7 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
   it('declared with a photo, approved by the school and the office by card clicks: one record, the teacher told once', async () => {
     const s = await feishuSchool();
     h = s.h;
-    const officer = addTeacher(h.app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
+    const officer = await addTeacher(h.app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
     grantRole(h.app.db, officer, 'officer', 'test');
     bindAccount(h.app.db, 'feishu', OFFICER_OPEN_ID, officer);
 

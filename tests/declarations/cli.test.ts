@@ -23,11 +23,11 @@ let third: number;
 
 beforeEach(async () => {
   x = await openDeclDb();
-  teacher = staff(x.db, 'T0001', '张三', '第一中学');
-  staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
-  officer = staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
-  const other = staff(x.db, 'T0002', '王五', '第二中学');
-  staff(x.db, 'L0002', '赵校长', '第二中学', ['leader']);
+  teacher = await staff(x.db, 'T0001', '张三', '第一中学');
+  await staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
+  officer = await staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+  const other = await staff(x.db, 'T0002', '王五', '第二中学');
+  await staff(x.db, 'L0002', '赵校长', '第二中学', ['leader']);
   const sub = (who: number, over = {}) => {
     const out = submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
     if (!out.ok) throw new Error(out.detail);

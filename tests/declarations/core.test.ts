@@ -30,11 +30,11 @@ let otherLeader: number;
 
 beforeEach(async () => {
   x = await openDeclDb();
-  teacher = staff(x.db, 'T0001', '张三', '第一中学');
-  leader = staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
-  leader2 = staff(x.db, 'L0002', '王副校长', '第一中学', ['leader']);
-  officer = staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
-  otherLeader = staff(x.db, 'L0009', '赵校长', '第二中学', ['leader']);
+  teacher = await staff(x.db, 'T0001', '张三', '第一中学');
+  leader = await staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
+  leader2 = await staff(x.db, 'L0002', '王副校长', '第一中学', ['leader']);
+  officer = await staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+  otherLeader = await staff(x.db, 'L0009', '赵校长', '第二中学', ['leader']);
 });
 afterEach(() => x.close());
 
@@ -65,8 +65,8 @@ describe('submit', () => {
     expect(JSON.parse(auditsOf(x.db, 'declaration_submit')[0]!.detail)).toMatchObject({ declarationId: d.id, assignees: ['L0001', 'L0002'], step: 'school' });
   });
 
-  it('a school with no leader on the roster goes straight to the office; nobody decides their own', () => {
-    const lone = staff(x.db, 'T0100', '孤校教师', '无负责人小学');
+  it('a school with no leader on the roster goes straight to the office; nobody decides their own', async () => {
+    const lone = await staff(x.db, 'T0100', '孤校教师', '无负责人小学');
     const out = submitDeclaration(x.db, x.presets, input(lone), actor(lone), now);
     expect(out.ok && out.declaration.currentStep).toBe('office');
     expect(out.ok && out.assignees.map((a) => a.employeeNo)).toEqual(['O0001']);
@@ -172,9 +172,9 @@ describe('return, resubmit, withdraw, forward', () => {
     expect(auditsOf(x.db, 'declaration_resubmit')).toHaveLength(1);
   });
 
-  it('转交 hands the step to one leader or officer; a plain teacher or the declarant cannot take it', () => {
+  it('转交 hands the step to one leader or officer; a plain teacher or the declarant cannot take it', async () => {
     const d = submit();
-    const plain = staff(x.db, 'T0002', '李四', '第一中学');
+    const plain = await staff(x.db, 'T0002', '李四', '第一中学');
     expect(forwardDeclaration(x.db, d.id, plain, actor(leader), now)).toMatchObject({ ok: false, reason: 'bad_forward' });
     expect(forwardDeclaration(x.db, d.id, teacher, actor(leader), now)).toMatchObject({ ok: false, reason: 'bad_forward' });
     const fwd = forwardDeclaration(x.db, d.id, otherLeader, actor(leader), now);
@@ -201,14 +201,14 @@ describe('return, resubmit, withdraw, forward', () => {
 });
 
 describe('views', () => {
-  it('canView: the teacher, the approvers (current or past), officers — not a stranger', () => {
+  it('canView: the teacher, the approvers (current or past), officers — not a stranger', async () => {
     const d = submit();
     const roles = (...r: string[]) => new Set(['teacher', ...r]) as Set<'teacher' | 'leader' | 'officer'>;
     expect(canView(x.db, d.id, { teacherId: teacher, roles: roles() })).toBe(true);
     expect(canView(x.db, d.id, { teacherId: leader2, roles: roles('leader') })).toBe(true);
     expect(canView(x.db, d.id, { teacherId: officer, roles: roles('officer') })).toBe(true);
     expect(canView(x.db, d.id, { teacherId: otherLeader, roles: roles('leader') })).toBe(false);
-    const stranger = staff(x.db, 'T0003', '王五', '第一中学');
+    const stranger = await staff(x.db, 'T0003', '王五', '第一中学');
     expect(canView(x.db, d.id, { teacherId: stranger, roles: roles() })).toBe(false);
     approveDeclaration(x.db, x.presets, d.id, actor(leader), now);
     expect(canView(x.db, d.id, { teacherId: leader, roles: roles('leader') })).toBe(true);

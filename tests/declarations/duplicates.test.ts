@@ -28,9 +28,9 @@ let leader: number;
 
 beforeEach(async () => {
   x = await openDeclDb();
-  teacher = staff(x.db, 'T0001', '张三', '第一中学');
-  other = staff(x.db, 'T0002', '李四', '第一中学');
-  leader = staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
+  teacher = await staff(x.db, 'T0001', '张三', '第一中学');
+  other = await staff(x.db, 'T0002', '李四', '第一中学');
+  leader = await staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
 });
 afterEach(() => x.close());
 
@@ -86,10 +86,10 @@ describe('flags for the approver, with the earlier item', () => {
     expect(text).toContain(`⚠ 证书编号相同：申报 #${a.declaration.id}「2026年国培计划·初中数学骨干教师研修」2026-10-12 至 2026-10-14（审核中）`);
   });
 
-  it('the same project overlapping an existing record of the teacher (not another project, not another teacher)', () => {
-    addRecord(x.db, teacher, { key: 'R7', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
-    addRecord(x.db, teacher, { key: 'R8', date: '2026-10-13', hours: 2, category: '师德师风', project: '师德报告会' });
-    addRecord(x.db, other, { key: 'R9', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
+  it('the same project overlapping an existing record of the teacher (not another project, not another teacher)', async () => {
+    await addRecord(x.db, teacher, { key: 'R7', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
+    await addRecord(x.db, teacher, { key: 'R8', date: '2026-10-13', hours: 2, category: '师德师风', project: '师德报告会' });
+    await addRecord(x.db, other, { key: 'R9', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
     const d = ok(teacher);
     expect(d.flags.map((f) => [f.kind, f.otherRecordId])).toEqual([['overlap_record', expect.any(Number)]]);
     const text = approvalRequestReply(getDeclaration(x.db, d.declaration.id)!, messagesFor()).text;

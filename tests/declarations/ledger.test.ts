@@ -24,10 +24,10 @@ let leader: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'], remindersOff: true });
-  leader = person(app.db, 'L1', '李校长', '第一中学', { roles: ['leader'], remindersOff: true });
-  zhang = person(app.db, 'T0001', '张三', '第一中学', { remindersOff: true });
-  addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+  await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'], remindersOff: true });
+  leader = await person(app.db, 'L1', '李校长', '第一中学', { roles: ['leader'], remindersOff: true });
+  zhang = await person(app.db, 'T0001', '张三', '第一中学', { remindersOff: true });
+  await addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
 });
 afterEach(async () => app.cleanup());
 

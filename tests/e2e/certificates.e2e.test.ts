@@ -158,7 +158,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     await page.goto(other);
     expect(await page.textContent('body')).toContain('数字与证明一致');
     const otherNo = (app.db.$client.prepare(`select employee_no as no from certificates where serial = ?`).get(other.slice(-16)) as { no: string }).no;
-    addRecord(app.db, findTeacherByEmployeeNo(app.db, otherNo)!.id, { key: 'e2e-late', date: '2026-10-20', hours: 6, category: '网络研修', project: '补录' });
+    await addRecord(app.db, findTeacherByEmployeeNo(app.db, otherNo)!.id, { key: 'e2e-late', date: '2026-10-20', hours: 6, category: '网络研修', project: '补录' });
     await page.reload();
     body = (await page.textContent('body'))!;
     expect(body).toContain('本证明有效');

@@ -75,10 +75,10 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     app = await createTestApp();
     server = app.createServer();
     base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
-    ids.zhang = staff(app.db, 'T0001', '张三', '第一中学');
-    ids.li = staff(app.db, 'T0002', '李四', '第二中学');
-    ids.leader = staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
-    ids.officer = staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+    ids.zhang = await staff(app.db, 'T0001', '张三', '第一中学');
+    ids.li = await staff(app.db, 'T0002', '李四', '第二中学');
+    ids.leader = await staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
+    ids.officer = await staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
     // A real picture the browser must be able to draw (a QR code PNG, as certificates carry) and a PDF.
     shots = mkdtempSync(join(tmpdir(), 'xueshi-shots-'));
     const png = qrPngSync('https://xueshi.example.edu.cn/verify/ZS-2026-0001');

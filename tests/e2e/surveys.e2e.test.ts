@@ -36,8 +36,8 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
     app = await createTestApp();
     server = app.createServer();
     base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
-    const teachers = seedTeachers(app.db, 'console', 12, (i) => `acc-${i}`);
-    const officer = addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
+    const teachers = await seedTeachers(app.db, 'console', 12, (i) => `acc-${i}`);
+    const officer = await addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
     grantRole(app.db, officer, 'officer', 'test');
     const now = app.fixedClock.now();
     // Overall 5,5,5,4,4,2: bars of 1 (很不满意 none), 2 → 1, 4 → 2, 5 → 3.

@@ -41,7 +41,7 @@ export function keysLike(db: Db, prefix: string): string[] {
 }
 
 /** Adds a teacher bound to a console account; returns the id. */
-export function person(
+export async function person(
   db: Db,
   no: string,
   name: string,
@@ -55,8 +55,8 @@ export function person(
     /** Deadline tests opt everyone out of the monthly hours reminder so it does not mix into their replies. */
     remindersOff?: boolean;
   } = {},
-): number {
-  const id = addTeacher(db, { employeeNo: no, name, school, policyId: opts.policyId ?? 'laibin', homeroom: opts.homeroom, position: opts.position });
+): Promise<number> {
+  const id = await addTeacher(db, { employeeNo: no, name, school, policyId: opts.policyId ?? 'laibin', homeroom: opts.homeroom, position: opts.position });
   if (opts.remindersOff) setRemindersOff(db, id, true, new Date());
   for (const role of opts.roles ?? []) grantRole(db, id, role, 'test');
   if (opts.bound !== false) bindAccount(db, 'console', `acc-${no}`, id);

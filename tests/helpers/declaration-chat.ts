@@ -1,4 +1,5 @@
 import { schema, type Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { startDingtalk, type DingtalkHarness } from './fakes/dingtalk-harness.js';
 import { callbackBody } from './fakes/dingtalk-sign.js';
@@ -32,10 +33,10 @@ export interface School {
 }
 
 /** 张三 (T0001) of 第一中学 and its leader 李校长 (T0100), both bound on the given platform. */
-export function seedSchool(db: Db, platform: 'feishu' | 'dingtalk' | 'console', accounts: { teacher: string; leader: string }): School {
-  const teacherId = addTeacher(db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
-  const leaderId = addTeacher(db, { employeeNo: 'T0100', name: '李校长', school: '第一中学', position: '校长' });
-  db.insert(schema.roles).values({ teacherId: leaderId, role: 'leader', grantedBy: 'test' }).run();
+export async function seedSchool(db: Db, platform: 'feishu' | 'dingtalk' | 'console', accounts: { teacher: string; leader: string }): Promise<School> {
+  const teacherId = await addTeacher(db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  const leaderId = await addTeacher(db, { employeeNo: 'T0100', name: '李校长', school: '第一中学', position: '校长' });
+  await db.insert(tables(db).roles).values({ teacherId: leaderId, role: 'leader', grantedBy: 'test' });
   bindAccount(db, platform, accounts.teacher, teacherId);
   bindAccount(db, platform, accounts.leader, leaderId);
   return { teacherId, leaderId };
@@ -76,7 +77,7 @@ export function feishuChat(h: FeishuHarness, openId = TEACHER_OPEN_ID): TeacherC
 
 export async function feishuSchool(): Promise<{ h: FeishuHarness; chat: TeacherChat; school: School }> {
   const h = await startFeishu();
-  const school = seedSchool(h.app.db, 'feishu', { teacher: TEACHER_OPEN_ID, leader: LEADER_OPEN_ID });
+  const school = await seedSchool(h.app.db, 'feishu', { teacher: TEACHER_OPEN_ID, leader: LEADER_OPEN_ID });
   return { h, chat: feishuChat(h), school };
 }
 
@@ -106,7 +107,7 @@ export function dingtalkChat(h: DingtalkHarness, staffId = TEACHER_STAFF_ID): Te
 
 export async function dingtalkSchool(): Promise<{ h: DingtalkHarness; chat: TeacherChat; school: School }> {
   const h = await startDingtalk();
-  const school = seedSchool(h.app.db, 'dingtalk', { teacher: TEACHER_STAFF_ID, leader: LEADER_STAFF_ID });
+  const school = await seedSchool(h.app.db, 'dingtalk', { teacher: TEACHER_STAFF_ID, leader: LEADER_STAFF_ID });
   return { h, chat: dingtalkChat(h), school };
 }
 

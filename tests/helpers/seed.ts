@@ -1,4 +1,5 @@
-import { schema, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { issueBindCode } from '../../src/ledger/binding.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { statement } from '../../db/statements.js';
@@ -14,9 +15,10 @@ export interface TeacherSeed {
   policyId?: string;
 }
 
-export function addTeacher(db: Db, t: TeacherSeed): number {
-  const row = db
-    .insert(schema.teachers)
+export async function addTeacher(db: Db, t: TeacherSeed): Promise<number> {
+  const { teachers } = tables(db);
+  const [row] = await db
+    .insert(teachers)
     .values({
       employeeNo: t.employeeNo,
       name: t.name,
@@ -27,15 +29,13 @@ export function addTeacher(db: Db, t: TeacherSeed): number {
       position: t.position ?? '教师',
       policyId: t.policyId ?? 'laibin',
     })
-    .returning({ id: schema.teachers.id })
-    .get();
-  return row.id;
+    .returning({ id: teachers.id });
+  return row!.id;
 }
 
-export function addRecord(db: Db, teacherId: number, r: { key: string; date: string; hours: number; category: string; project?: string }): void {
-  db.insert(schema.records)
-    .values({ recordKey: r.key, teacherId, date: r.date, hours: r.hours, category: r.category, project: r.project ?? '' })
-    .run();
+export async function addRecord(db: Db, teacherId: number, r: { key: string; date: string; hours: number; category: string; project?: string }): Promise<void> {
+  const { records } = tables(db);
+  await db.insert(records).values({ recordKey: r.key, teacherId, date: r.date, hours: r.hours, category: r.category, project: r.project ?? '' });
 }
 
 export async function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' | 'records' | 'teachers'): Promise<number> {

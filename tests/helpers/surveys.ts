@@ -1,4 +1,5 @@
-import { schema, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { insertCheckin, insertSession } from '../../src/sessions/store.js';
 import type { SessionRow } from '../../src/sessions/model.js';
@@ -6,11 +7,11 @@ import { addTeacher } from './seed.js';
 import { statement } from '../../db/statements.js';
 
 /** Teachers T001… of a few schools, each bound on `platform` under accountOf(i). Returns their roster ids. */
-export function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'console', n: number, accountOf: (i: number) => string, o: { from?: number } = {}): number[] {
+export async function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'console', n: number, accountOf: (i: number) => string, o: { from?: number } = {}): Promise<number[]> {
   const ids: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = (o.from ?? 1) + k;
-    const id = addTeacher(db, {
+    const id = await addTeacher(db, {
       employeeNo: `T${String(i).padStart(4, '0')}`,
       name: `教师${i}`,
       school: ['第一中学', '第二小学', '城关幼儿园'][i % 3],
@@ -22,9 +23,9 @@ export function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'console'
   return ids;
 }
 
-export function seedOfficer(db: Db, platform: 'feishu' | 'dingtalk' | 'console', accountId: string): number {
-  const id = addTeacher(db, { employeeNo: 'O0001', name: '王老师', school: '教师发展中心', position: '培训管理员' });
-  db.insert(schema.roles).values({ teacherId: id, role: 'officer', grantedBy: 'test' }).run();
+export async function seedOfficer(db: Db, platform: 'feishu' | 'dingtalk' | 'console', accountId: string): Promise<number> {
+  const id = await addTeacher(db, { employeeNo: 'O0001', name: '王老师', school: '教师发展中心', position: '培训管理员' });
+  await db.insert(tables(db).roles).values({ teacherId: id, role: 'officer', grantedBy: 'test' });
   bindAccount(db, platform, accountId, id);
   return id;
 }

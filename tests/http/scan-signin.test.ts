@@ -10,8 +10,8 @@ import { FEISHU_ENV } from '../helpers/fakes/feishu-harness.js';
 let app: TestApp;
 afterEach(async () => app?.cleanup());
 
-function makeSession(): SessionRow {
-  addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
+async function makeSession(): Promise<SessionRow> {
+  await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
   const created = createSession(
     app.db,
     { title: '师德讲座', category: '师德师风', hours: 2, date: '2026-11-25', checkin: { start: '09:50', end: '10:40' }, checkout: null, audience: { all: true }, mode: 'static', staticCode: '4321' },
@@ -24,7 +24,7 @@ function makeSession(): SessionRow {
 describe('scan-to-sign-in links', () => {
   it('an unknown session or a malformed code is 404; with no platform configured the page says to type the code', async () => {
     app = await createTestApp();
-    const s = makeSession();
+    const s = await makeSession();
     for (const path of ['/s/999/4321', '/s/abc/4321', `/s/${s.id}/12`, `/s/${s.id}/x1234`]) {
       const res = await app.http.request(path);
       expect(res.status, path).toBe(404);
@@ -38,7 +38,7 @@ describe('scan-to-sign-in links', () => {
 
   it('sends a Feishu phone to Feishu login with a state bound to a new cookie; limits scans per address', async () => {
     app = await createTestApp({ ...FEISHU_ENV, PUBLIC_BASE_URL: 'https://xueshi.example.edu.cn' });
-    const s = makeSession();
+    const s = await makeSession();
     const res = await app.http.request(`/s/${s.id}/4321/out`, { headers: { 'user-agent': 'Mozilla/5.0 Lark/7.20.0' } });
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);

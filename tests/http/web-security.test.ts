@@ -216,7 +216,7 @@ describe('login throttle and X-Forwarded-For', { timeout: 30_000 }, () => {
 
   it("an attacker sharing the office's address cannot block an officer's one-time link", async () => {
     await serve({ TRUSTED_PROXIES: '127.0.0.1' });
-    const officerId = addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
+    const officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
     grantRole(app.db, officerId, 'officer', 'test');
     const officer = new ConsoleSession(app, 'officer');
     bindAccount(app.db, 'console', 'officer', officerId);
@@ -258,7 +258,7 @@ describe('assets and framing', () => {
 
   it('no page can be framed: projector, console and login pages', async () => {
     await serve();
-    addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
+    await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
     const s = createSession(
       app.db,
       {

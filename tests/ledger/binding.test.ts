@@ -17,11 +17,11 @@ let officerId: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
-  addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学' });
-  officerId = addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
+  await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学' });
+  officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
   grantRole(app.db, officerId, 'officer', 'test');
-  const leader = addTeacher(app.db, { employeeNo: 'T0100', name: '赵校长', school: '第一中学', position: '校长' });
+  const leader = await addTeacher(app.db, { employeeNo: 'T0100', name: '赵校长', school: '第一中学', position: '校长' });
   grantRole(app.db, leader, 'leader', 'test');
 });
 afterEach(async () => app.cleanup());

@@ -19,10 +19,10 @@ let zhang: number;
 
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
-  zhang = person(app.db, 'T0001', '张三', '第一中学');
-  addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
-  addRecord(app.db, zhang, { key: 'session:7:T0001', date: '2026-09-10', hours: 1.5, category: '师德师风' });
+  await person(app.db, 'O1', '钱主任', '教师发展中心', { roles: ['officer'] });
+  zhang = await person(app.db, 'T0001', '张三', '第一中学');
+  await addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+  await addRecord(app.db, zhang, { key: 'session:7:T0001', date: '2026-09-10', hours: 1.5, category: '师德师风' });
 });
 afterEach(async () => app.cleanup());
 
@@ -126,8 +126,8 @@ describe('console: a record’s page, reached from the teacher’s records', () 
   it('links each record, corrects and revokes with CSRF and a reason; the teacher page shows the new figure at once', async () => {
     await app.cleanup();
     app = await startAdmin({}, '2026-11-25T10:00:00+08:00');
-    zhang = person(app.db, 'T0001', '张三', '第一中学');
-    addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+    zhang = await person(app.db, 'T0001', '张三', '第一中学');
+    await addRecord(app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
     const s = await signInWithToken(app);
     const teacherPage = async () => (await get(app, `/admin/teachers/${zhang}`, s.cookie)).text();
     expect(await teacherPage()).toContain('href="/admin/records/edit?key=R1"');

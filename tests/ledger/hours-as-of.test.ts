@@ -64,9 +64,9 @@ function seed(which: 'before' | 'after'): Promise<void> {
     for (const c of cases) {
       const id =
         which === 'before'
-          ? addTeacher(db, { employeeNo: c.no, name: `教师${c.no.slice(2)}`, policyId: c.policyId, hireDate: '2010-09-01' })
+          ? await addTeacher(db, { employeeNo: c.no, name: `教师${c.no.slice(2)}`, policyId: c.policyId, hireDate: '2010-09-01' })
           : (await statement<[string]>(db, 'SELECT id FROM teachers WHERE employee_no = ?').pluck<number>().get(c.no))!;
-      c[which].forEach(([date, hours, category], i) => addRecord(db, id, { key: `${c.no}-${which}-${i}`, date, hours, category }));
+      for (const [i, [date, hours, category]] of c[which].entries()) await addRecord(db, id, { key: `${c.no}-${which}-${i}`, date, hours, category });
     }
   });
 }

@@ -58,10 +58,10 @@ describe('学时 speaks plainly', () => {
 
   it('a teacher hired during the cycle is paced from the hire date, not told they are months behind', async () => {
     app = await createTestApp({}, { now: '2026-09-30T10:00:00+08:00' });
-    const onTime = addTeacher(app.db, { employeeNo: 'T2001', name: '新来', policyId: 'laibin', hireDate: '2026-09-01' });
-    addTeacher(app.db, { employeeNo: 'T2002', name: '老将', policyId: 'laibin', hireDate: '2010-09-01' });
-    addRecord(app.db, onTime, { key: 'N1', date: '2026-09-20', hours: 8, category: '集中培训' });
-    addRecord(app.db, findTeacherByEmployeeNo(app.db, 'T2002')!.id, { key: 'O1', date: '2026-09-20', hours: 8, category: '集中培训' });
+    const onTime = await addTeacher(app.db, { employeeNo: 'T2001', name: '新来', policyId: 'laibin', hireDate: '2026-09-01' });
+    await addTeacher(app.db, { employeeNo: 'T2002', name: '老将', policyId: 'laibin', hireDate: '2010-09-01' });
+    await addRecord(app.db, onTime, { key: 'N1', date: '2026-09-20', hours: 8, category: '集中培训' });
+    await addRecord(app.db, findTeacherByEmployeeNo(app.db, 'T2002')!.id, { key: 'O1', date: '2026-09-20', hours: 8, category: '集中培训' });
     // 2026-09-01…09-30 is 30 of the 1583 days left in the cycle: 360 × 30 / 1583 = 6.8 h due.
     expect((await ask('T2001')).split('\n')).toEqual([
       '新来老师，您好。以下是截至2026年9月30日的学时情况：',
@@ -75,8 +75,8 @@ describe('学时 speaks plainly', () => {
 
   it('houma and national: says plainly that the documents set no hours', async () => {
     app = await createTestApp({}, { now: `${TODAY}T10:00:00+08:00` });
-    addTeacher(app.db, { employeeNo: 'T3001', name: '侯明', policyId: 'houma' });
-    addTeacher(app.db, { employeeNo: 'T3002', name: '国华', policyId: 'national' });
+    await addTeacher(app.db, { employeeNo: 'T3001', name: '侯明', policyId: 'houma' });
+    await addTeacher(app.db, { employeeNo: 'T3002', name: '国华', policyId: 'national' });
     expect(await ask('T3001')).toBe(
       '侯明老师，您好。以下是截至2026年11月25日的学时情况：\n侯马市的培训文件没有规定每位教师要修多少学时，所以无法计算还差多少。您已登记 0 学时，请按学校的安排参加培训。',
     );
@@ -85,12 +85,12 @@ describe('学时 speaks plainly', () => {
 
   it('the monthly pace reminder goes by the same 进度: not to a new hire on pace since their hire date', async () => {
     app = await createTestApp({}, { now: '2026-10-31T10:00:00+08:00' });
-    const hired = addTeacher(app.db, { employeeNo: 'T4001', name: '新人', policyId: 'laibin', hireDate: '2026-09-01' });
-    const veteran = addTeacher(app.db, { employeeNo: 'T4002', name: '老人', policyId: 'laibin', hireDate: '2010-09-01' });
+    const hired = await addTeacher(app.db, { employeeNo: 'T4001', name: '新人', policyId: 'laibin', hireDate: '2026-09-01' });
+    const veteran = await addTeacher(app.db, { employeeNo: 'T4002', name: '老人', policyId: 'laibin', hireDate: '2010-09-01' });
     for (const [id, key] of [[hired, 'H'], [veteran, 'V']] as const) {
       bindAccount(app.db, 'console', `acc-${key}`, id);
       // 2026-09-01…11-01: 62 of 1583 days → 14.1 h due for the new hire; 305 of 1826 → 60.1 h for the veteran.
-      addRecord(app.db, id, { key, date: '2026-10-15', hours: 20, category: '集中培训' });
+      await addRecord(app.db, id, { key, date: '2026-10-15', hours: 20, category: '集中培训' });
     }
     await tick(app, '2026-11-01 09:30');
     expect(keysLike(app.db, 'pace:2026-11:')).toEqual([`pace:2026-11:${veteran}`]);

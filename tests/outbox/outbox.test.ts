@@ -121,11 +121,11 @@ describe('broadcast through the app and the real Feishu sender', () => {
       { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret-for-tests', FEISHU_BASE_URL: fake.url },
       { now: '2026-11-02T10:00:00+08:00' },
     );
-    const officer = addTeacher(app.db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
+    const officer = await addTeacher(app.db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
     grantRole(app.db, officer, 'officer', 'test');
     bindAccount(app.db, 'console', 'acc-O1', officer);
-    for (let i = 0; i < 6; i++) bindAccount(app.db, 'feishu', openId(i), addTeacher(app.db, { employeeNo: `F${i}`, name: `教师${i}`, school: '一中' }));
-    addTeacher(app.db, { employeeNo: 'U1', name: '未绑定', school: '一中' });
+    for (let i = 0; i < 6; i++) bindAccount(app.db, 'feishu', openId(i), await addTeacher(app.db, { employeeNo: `F${i}`, name: `教师${i}`, school: '一中' }));
+    await addTeacher(app.db, { employeeNo: 'U1', name: '未绑定', school: '一中' });
     fake.injectNext('429', '500', 'reset', '503');
     const me = new ConsoleSession(app, 'acc-O1');
     expect((await me.send('发布通知 学校:一中 明天上午九点开会'))[0]).toContain('共 7 人，可送达 6 人，未绑定账号 1 人');

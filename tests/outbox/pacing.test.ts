@@ -90,11 +90,11 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
   it('45 recipients of a broadcast go in 3 calls of ≤ 20; an invalid user fails, a flow-controlled one is retried', async () => {
     h = await startDingtalk();
     const db = h.app.db;
-    const officer = addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
+    const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
     grantRole(db, officer, 'officer', 'test');
     bindAccount(db, 'console', 'acc-O1', officer);
     const users = Array.from({ length: 45 }, (_, i) => `staff${String(i).padStart(3, '0')}`);
-    users.forEach((u, i) => bindAccount(db, 'dingtalk', u, addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' })));
+    for (const [i, u] of users.entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
     h.fake.invalidStaff.add('staff030');
     h.fake.flowControlOnce.add('staff007');
     const now = new Date();

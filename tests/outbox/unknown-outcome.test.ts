@@ -47,12 +47,12 @@ async function dingtalk(): Promise<DingtalkHarness> {
 }
 
 /** A broadcast from an officer (bound on the console) to `users` bound on DingTalk; returns its id. */
-function dingtalkBroadcast(h: DingtalkHarness, users: string[]): number {
+async function dingtalkBroadcast(h: DingtalkHarness, users: string[]): Promise<number> {
   const db = h.app.db;
-  const officer = addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
+  const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
   grantRole(db, officer, 'officer', 'test');
   bindAccount(db, 'console', 'acc-O1', officer);
-  users.forEach((u, i) => bindAccount(db, 'dingtalk', u, addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' })));
+  for (const [i, u] of users.entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
   const now = new Date();
   const t = messagesFor('zh-CN');
   const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
@@ -71,7 +71,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
   it('times out after DingTalk read it: sent once more, then counted 可能重复 in 通知进度, the CLI and --json', async () => {
     const h = await dingtalk();
     h.fake.failNext('oto', 'timeout');
-    const id = dingtalkBroadcast(h, ['u-slow', 'u-ok']);
+    const id = await dingtalkBroadcast(h, ['u-slow', 'u-ok']);
     await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     // Both users went in one batchSend, which was delivered and then never answered: the resend is a second
     // copy we could not avoid, and the report says so.
@@ -98,7 +98,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
   it('unknown twice (timeout, then reset after reading): not sent a third time; failed, reason given, counted 可能重复', async () => {
     const h = await dingtalk();
     h.fake.failNext('oto', 'timeout', 'reset');
-    const id = dingtalkBroadcast(h, ['u-lost']);
+    const id = await dingtalkBroadcast(h, ['u-lost']);
     await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     await new Promise((r) => setTimeout(r, 300)); // room for a third call, which must not come
     expect(callsTo(h, 'u-lost')).toBe(2);
@@ -136,7 +136,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
   it('never reached DingTalk (503, 429, connection refused): retried as before, delivered once, not counted', async () => {
     const h = await dingtalk();
     h.fake.failNext('oto', serverError, { ...serverError, status: 503 }, { status: 429, body: { code: 'Throttling', message: 'too many requests' } });
-    const id = dingtalkBroadcast(h, ['u-a']);
+    const id = await dingtalkBroadcast(h, ['u-a']);
     await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     expect(h.fake.deliveredTo('u-a')).toHaveLength(1);
     expect(callsTo(h, 'u-a')).toBe(4);
@@ -145,7 +145,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     await h.fake.refuseConnectionsFor(400);
     await new Promise((r) => setTimeout(r, 50)); // the client sees its idle keep-alive connection closed
     const users = ['u-b'];
-    const officer = addTeacher(h.app.db, { employeeNo: 'X1', name: '教师X', school: '二中' });
+    const officer = await addTeacher(h.app.db, { employeeNo: 'X1', name: '教师X', school: '二中' });
     bindAccount(h.app.db, 'dingtalk', users[0], officer);
     await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-b' }, reply: { text: '提醒' }, idempotencyKey: 'refused:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
@@ -259,9 +259,9 @@ describe('the console shows 可能重复', () => {
     cleanups.push(() => app.cleanup());
     await app.outbox.stop(); // rows are set by hand below: nothing may send them
     const db = app.db;
-    const officer = addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
+    const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
     grantRole(db, officer, 'officer', 'test');
-    ['u1', 'u2', 'u3'].forEach((u, i) => bindAccount(db, 'dingtalk', u, addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' })));
+    for (const [i, u] of ['u1', 'u2', 'u3'].entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
     const now = new Date();
     const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
     inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));

@@ -33,7 +33,7 @@ async function withDb(run: (db: Db) => Promise<void>): Promise<void> {
 
 /** Binds one teacher on each platform given, oldest binding first (so the first bound is never simply taken). */
 async function teacherBoundOn(db: Db, no: string, platforms: string[]): Promise<number> {
-  const id = addTeacher(db, { employeeNo: no, name: `教师${no}`, school: '一中' });
+  const id = await addTeacher(db, { employeeNo: no, name: `教师${no}`, school: '一中' });
   const bind = statement(db, `insert into accounts (platform, account_id, teacher_id, created_at) values (?, ?, ?, ?)`);
   for (const [i, platform] of platforms.entries()) await bind.run(platform, `${platform}-${no}`, id, new Date(1_000 + i));
   return id;

@@ -29,8 +29,8 @@ function session(overrides: Record<string, unknown> = {}): SessionRow {
 }
 
 describe('windows', () => {
-  it('include both end minutes whole', () => {
-    addTeacher(db, { employeeNo: 'T1', name: '甲' });
+  it('include both end minutes whole', async () => {
+    await addTeacher(db, { employeeNo: 'T1', name: '甲' });
     const s = session();
     expect(windowState(s, 'checkin', new Date(t('08:30:00').getTime() - 1))).toBe('before');
     expect(windowState(s, 'checkin', t('08:30:00'))).toBe('open');
@@ -39,15 +39,15 @@ describe('windows', () => {
     expect(windowState(s, 'checkout', t('09:00:00'))).toBeNull();
   });
 
-  it('normalises the category through the preset aliases (师德 → 师德师风)', () => {
-    addTeacher(db, { employeeNo: 'T1', name: '甲' });
+  it('normalises the category through the preset aliases (师德 → 师德师风)', async () => {
+    await addTeacher(db, { employeeNo: 'T1', name: '甲' });
     expect(session().category).toBe('师德师风');
   });
 });
 
 describe('signIn / signOut', () => {
-  it('writes one record keyed session:<id>:<工号>, never a second', () => {
-    const id = addTeacher(db, { employeeNo: 'T1', name: '甲' });
+  it('writes one record keyed session:<id>:<工号>, never a second', async () => {
+    const id = await addTeacher(db, { employeeNo: 'T1', name: '甲' });
     const teacher = findTeacherById(db, id)!;
     const s = session();
     const code = { code: rotatingCode(s.secret, stepOf(t('08:40:00').getTime())) };
@@ -58,14 +58,14 @@ describe('signIn / signOut', () => {
     expect(rows[0]).toMatchObject({ recordKey: `session:${s.id}:T1`, hours: 2.5, source: 'session' });
   });
 
-  it('a button proof never replaces a code; a static mismatch is a wrong code', () => {
-    const teacher = findTeacherById(db, addTeacher(db, { employeeNo: 'T1', name: '甲' }))!;
+  it('a button proof never replaces a code; a static mismatch is a wrong code', async () => {
+    const teacher = findTeacherById(db, await addTeacher(db, { employeeNo: 'T1', name: '甲' }))!;
     expect(signIn(db, t('08:40:00'), session(), teacher, { button: true }, 'test')).toMatchObject({ kind: 'code_required' });
     expect(signIn(db, t('08:40:00'), session({ mode: 'static', staticCode: '1234' }), teacher, { code: '4321' }, 'test')).toEqual({ kind: 'wrong_code' });
   });
 
-  it('sign-out credits; sign-out without a window says so', () => {
-    const teacher = findTeacherById(db, addTeacher(db, { employeeNo: 'T1', name: '甲' }))!;
+  it('sign-out credits; sign-out without a window says so', async () => {
+    const teacher = findTeacherById(db, await addTeacher(db, { employeeNo: 'T1', name: '甲' }))!;
     const s = session({ mode: 'button', checkout: { start: '11:30', end: '12:00' } });
     expect(signIn(db, t('08:40:00'), s, teacher, { button: true }, 'test')).toMatchObject({ kind: 'signed_in', credited: false });
     expect(db.select().from(schema.records).all()).toHaveLength(0);

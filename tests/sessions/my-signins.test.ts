@@ -23,9 +23,9 @@ let officer: ConsoleSession;
 
 async function setUp(): Promise<void> {
   h = await startFeishu();
-  const officerId = addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
+  const officerId = await addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
   grantRole(h.app.db, officerId, 'officer', 'test');
-  addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   officer = new ConsoleSession(h.app);
   officer.actAs('O001');
   await ask('绑定 T0001 张三');
@@ -101,7 +101,7 @@ describe('我签到了吗 (Feishu webhook)', () => {
 
   it('lists only sessions the teacher is in, says when sign-in was missed, and shows a cancelled one as such', async () => {
     await setUp();
-    addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四', school: '第二中学' });
+    await addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四', school: '第二中学' });
     h.app.fixedClock.set('2026-11-25T07:00:00+08:00');
     await create('新建培训 早间例会 师德师风 1 2026-11-25 08:00-08:30');
     h.app.fixedClock.set('2026-11-25T10:00:00+08:00');

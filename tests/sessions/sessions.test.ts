@@ -23,12 +23,12 @@ const at = (hhmmss: string) => `2026-03-02T${hhmmss}+08:00`;
 beforeEach(async () => {
   app = await createTestApp({}, { now: at('08:00:00') });
   const db = app.db;
-  ids.officer = addTeacher(db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
-  ids.zhang = addTeacher(db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
-  ids.li = addTeacher(db, { employeeNo: 'T0002', name: '李四', school: '第一中学' });
-  ids.wang = addTeacher(db, { employeeNo: 'T0003', name: '王五', school: '第二中学', homeroom: true });
-  ids.zhao = addTeacher(db, { employeeNo: 'T0004', name: '赵六', school: '第二中学' });
-  ids.chen = addTeacher(db, { employeeNo: 'T0005', name: '陈七', school: '第三小学' });
+  ids.officer = await addTeacher(db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
+  ids.zhang = await addTeacher(db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  ids.li = await addTeacher(db, { employeeNo: 'T0002', name: '李四', school: '第一中学' });
+  ids.wang = await addTeacher(db, { employeeNo: 'T0003', name: '王五', school: '第二中学', homeroom: true });
+  ids.zhao = await addTeacher(db, { employeeNo: 'T0004', name: '赵六', school: '第二中学' });
+  ids.chen = await addTeacher(db, { employeeNo: 'T0005', name: '陈七', school: '第三小学' });
   grantRole(db, ids.officer, 'officer', 'test');
   await chat('officer').send(`绑定 T9000 周主任 ${bindCode(db, 'T9000')}`);
   await chat('zhang').send('绑定 T0001 张三');

@@ -15,7 +15,7 @@ afterEach(async () => app.cleanup());
 
 describe('closing from the console and the CLI', () => {
   it('the console close invites the attendees and says so; closing again adds nothing', async () => {
-    const teachers = seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
+    const teachers = await seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
     const session = addSession(app.db, { title: '心理健康教育', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'admin:token' });
     signIn(app.db, session, teachers.slice(0, 2));
     const { cookie, csrf } = await signInWithToken(app);
@@ -32,7 +32,7 @@ describe('closing from the console and the CLI', () => {
   });
 
   it('the CLI close invites them too', async () => {
-    const teachers = seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
+    const teachers = await seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
     const session = addSession(app.db, { title: '校本研修', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'cli:王老师' });
     signIn(app.db, session, teachers);
     let out = '';

@@ -24,8 +24,8 @@ describe('培训评价 over DingTalk', () => {
   it('invites attendees when the window ends and takes numbered answers; 取消 and 跳过 work; answers redacted from the inbox', async () => {
     const h = (dh = await startDingtalk());
     const db = h.app.db;
-    seedOfficer(db, 'dingtalk', 'officer0001');
-    const teachers = seedTeachers(db, 'dingtalk', 4, staff);
+    await seedOfficer(db, 'dingtalk', 'officer0001');
+    const teachers = await seedTeachers(db, 'dingtalk', 4, staff);
     const session = addSession(db, { title: '作业设计专题', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'dingtalk:officer0001' });
     signIn(db, session, teachers.slice(0, 3));
 

@@ -56,8 +56,8 @@ describe('培训评价 over Feishu', () => {
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     const h = (fh = await startFeishu({}, { logger }));
     const db = h.app.db;
-    seedOfficer(db, 'feishu', OFFICER);
-    const teachers = seedTeachers(db, 'feishu', 7, openId);
+    await seedOfficer(db, 'feishu', OFFICER);
+    const teachers = await seedTeachers(db, 'feishu', 7, openId);
     const session = addSession(db, { title: '课堂观察与评课', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: `feishu:${OFFICER}` });
     signIn(db, session, teachers.slice(0, 5));
     // Another session, attended only by teacher 7: its round is the one a forged callback names.

@@ -17,7 +17,7 @@ let db: Db;
 let teachers: number[];
 beforeEach(async () => {
   db = await openTestDb();
-  teachers = seedTeachers(db, 'console', 12, (i) => `acc-${i}`);
+  teachers = await seedTeachers(db, 'console', 12, (i) => `acc-${i}`);
 });
 afterEach(() => closeTestDb(db));
 
@@ -82,7 +82,7 @@ describe('evaluation results', () => {
   });
 
   it('a survey by school: a small school hides the next smallest too, so the round minus the shown schools is five or more', async () => {
-    seedTeachers(db, 'console', 12, (i) => `acc-${i}`, { from: 13 });
+    await seedTeachers(db, 'console', 12, (i) => `acc-${i}`, { from: 13 });
     const questions = [{ key: 'need', kind: 'choice', prompt: '需求', options: ['甲', '乙'], required: true }];
     const sent = sendSurvey(deps(), { questions, title: '需求调研', audience: { all: true }, closesAt: new Date(NOW.getTime() + 86400_000), by: 'cli:test' });
     if (!sent.ok) throw new Error('refused');

@@ -22,8 +22,8 @@ let app: TestApp;
 let teachers: number[];
 beforeEach(async () => {
   app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-  seedOfficer(app.db, 'console', 'acc-officer');
-  teachers = seedTeachers(app.db, 'console', 6, (i) => `acc-${i}`);
+  await seedOfficer(app.db, 'console', 'acc-officer');
+  teachers = await seedTeachers(app.db, 'console', 6, (i) => `acc-${i}`);
 });
 afterEach(async () => app.cleanup());
 

@@ -30,8 +30,8 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
   it('reaches everyone once through the outbox and counts answers by school and 职务', async () => {
     const h = (dh = await startDingtalk());
     const db = h.app.db;
-    seedOfficer(db, 'dingtalk', 'officer0001');
-    seedTeachers(db, 'dingtalk', 1000, staff);
+    await seedOfficer(db, 'dingtalk', 'officer0001');
+    await seedTeachers(db, 'dingtalk', 1000, staff);
     const started = performance.now();
     const now = h.app.fixedClock.now();
     const sent = sendSurvey(

@@ -25,8 +25,8 @@ describe('讲师 and 项目 in 新建培训', () => {
     let app: TestApp;
     beforeEach(async () => {
       app = await createTestApp({}, { now: '2026-11-25T10:00:00+08:00' });
-      seedOfficer(app.db, 'console', 'acc-officer');
-      seedTeachers(app.db, 'console', 2, (i) => `acc-${i}`);
+      await seedOfficer(app.db, 'console', 'acc-officer');
+      await seedTeachers(app.db, 'console', 2, (i) => `acc-${i}`);
     });
     afterEach(async () => app.cleanup());
 

@@ -137,7 +137,7 @@ describe('evaluation templates (questions as data)', () => {
 
   it('session create takes --trainer and --project, which evaluation results group by', async () => {
     err = '';
-    addTeacher(db, { employeeNo: 'T0001', name: '张三' });
+    await addTeacher(db, { employeeNo: 'T0001', name: '张三' });
     const presets = loadPresetsFor(config);
     const code = await runSessionsCli(
       ['create', '--title', '作业设计', '--category', '集中培训', '--hours', '3', '--date', '2026-11-26', '--checkin', '08:30-09:00', '--trainer', ' 李老师 ', '--project', '国培2026'],

@@ -46,16 +46,16 @@ describe('approving on DingTalk through the action card and the approval page', 
     app = await createTestApp(platformEnv({ dingtalk: dingtalk.url, base, port }));
     server = app.createServer();
     await listen(server, port, '127.0.0.1');
-    const person = (no: string, name: string, school: string, role?: 'leader' | 'officer', bound = true) => {
-      ids[no] = addTeacher(app.db, { employeeNo: no, name, school, policyId: 'laibin' });
+    const person = async (no: string, name: string, school: string, role?: 'leader' | 'officer', bound = true) => {
+      ids[no] = await addTeacher(app.db, { employeeNo: no, name, school, policyId: 'laibin' });
       if (role) grantRole(app.db, ids[no]!, role, 'test');
       if (bound) bindAccount(app.db, 'dingtalk', `staff-${no}`, ids[no]!);
     };
-    person('T0001', '张三', '第一中学');
-    person('L0001', '李校长', '第一中学', 'leader');
-    person('L0002', '王副校长', '第一中学', 'leader');
-    person('L0009', '赵校长', '第二中学', 'leader');
-    person('L0003', '孙副校长', '第一中学', 'leader', false);
+    await person('T0001', '张三', '第一中学');
+    await person('L0001', '李校长', '第一中学', 'leader');
+    await person('L0002', '王副校长', '第一中学', 'leader');
+    await person('L0009', '赵校长', '第二中学', 'leader');
+    await person('L0003', '孙副校长', '第一中学', 'leader', false);
   });
 
   afterAll(async () => {

@@ -31,11 +31,11 @@ async function setUp(): Promise<People> {
   h = await startFeishu({ PUBLIC_BASE_URL: 'https://xueshi.example.edu.cn' });
   const db = h.app.db;
   return {
-    teacher: staff(db, 'T0001', '张三', '第一中学'),
-    leader: staff(db, 'L0001', '李校长', '第一中学', ['leader']),
-    leader2: staff(db, 'L0002', '王副校长', '第一中学', ['leader']),
-    officer: staff(db, 'O0001', '钱主任', '教师发展中心', ['officer']),
-    stranger: staff(db, 'L0009', '赵校长', '第二中学', ['leader']),
+    teacher: await staff(db, 'T0001', '张三', '第一中学'),
+    leader: await staff(db, 'L0001', '李校长', '第一中学', ['leader']),
+    leader2: await staff(db, 'L0002', '王副校长', '第一中学', ['leader']),
+    officer: await staff(db, 'O0001', '钱主任', '教师发展中心', ['officer']),
+    stranger: await staff(db, 'L0009', '赵校长', '第二中学', ['leader']),
   };
 }
 

@@ -35,8 +35,8 @@ describe('the approval page through Feishu login', { timeout: 30_000 }, () => {
     app = await createTestApp(platformEnv({ feishu: feishu.url, dingtalk: dingtalk.url, base, port }));
     server = app.createServer();
     await listen(server, port, '127.0.0.1');
-    ids.teacher = staff(app.db, 'T0001', '张三', '第一中学');
-    ids.leader = staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
+    ids.teacher = await staff(app.db, 'T0001', '张三', '第一中学');
+    ids.leader = await staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
   });
 
   afterAll(async () => {

@@ -19,10 +19,10 @@ let officer: number;
 
 beforeEach(async () => {
   x = await openDeclDb();
-  teacher = staff(x.db, 'T0001', '张三', '第一中学');
-  leader = staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
-  leader2 = staff(x.db, 'L0002', '王副校长', '第一中学', ['leader']);
-  officer = staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+  teacher = await staff(x.db, 'T0001', '张三', '第一中学');
+  leader = await staff(x.db, 'L0001', '李校长', '第一中学', ['leader']);
+  leader2 = await staff(x.db, 'L0002', '王副校长', '第一中学', ['leader']);
+  officer = await staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
 });
 afterEach(async () => x.close());
 

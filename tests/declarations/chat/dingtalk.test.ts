@@ -70,7 +70,7 @@ describe('申报 over DingTalk', () => {
 describe('申报 in the console', () => {
   it('walks the same steps, /attach sending the certificate', async () => {
     app = await createTestApp();
-    seedSchool(app.db, 'console', { teacher: 'local:T0001', leader: 'local:T0100' });
+    await seedSchool(app.db, 'console', { teacher: 'local:T0001', leader: 'local:T0100' });
     const session = new ConsoleSession(app, 'local:T0001');
     const say = async (text: string) => (await session.send(text)).join('\n');
     expect(await say('申报')).toContain('第 1/7 步');

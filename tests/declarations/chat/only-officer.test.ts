@@ -22,7 +22,7 @@ describe('an officer declares and is the only officer', () => {
   it('is told nobody can decide it yet, cannot approve it themself, and a second officer can', async () => {
     h = await startFeishu({ ADMIN_TOKEN });
     const db = h.app.db;
-    const officer = staff(db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+    const officer = await staff(db, 'O0001', '钱主任', '教师发展中心', ['officer']);
     const chat = feishuChat(h, 'ou_O0001');
 
     await fillDeclaration(chat);
@@ -46,7 +46,7 @@ describe('an officer declares and is the only officer', () => {
     expect(rowHtml).toContain('需要另一位培训管理员审核');
 
     // A second officer decides it; the ledger gets it once.
-    staff(db, 'O0002', '孙老师', '教师发展中心', ['officer']);
+    await staff(db, 'O0002', '孙老师', '教师发展中心', ['officer']);
     expect((await feishuChat(h, 'ou_O0002').say(`通过申报 ${row.id}`)).join('\n')).toContain(`#${row.id}`);
     expect(db.select().from(schema.declarations).get()).toMatchObject({ state: 'approved' });
     expect(recordsOf(db, officer)).toHaveLength(1);

@@ -31,10 +31,10 @@ let stranger: number;
 let officer: number;
 beforeEach(async () => {
   app = await startAdmin();
-  teacher = staff(app.db, 'T0001', '张三', '第一中学');
-  leader = staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
-  stranger = staff(app.db, 'T0009', '王五', '第二中学');
-  officer = staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
+  teacher = await staff(app.db, 'T0001', '张三', '第一中学');
+  leader = await staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
+  stranger = await staff(app.db, 'T0009', '王五', '第二中学');
+  officer = await staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
   bindAccount(app.db, 'console', 'local:T0001', teacher);
 });
 afterEach(() => app.cleanup());
@@ -92,7 +92,7 @@ describe('readEvidence', () => {
     const bytes = png(5000);
     const first = declare([await sendFile('a.png', bytes)]);
     // The second teacher submits before the worker got to the file (one synchronous step, as in the event).
-    const other = staff(app.db, 'T0002', '赵六', '第一中学');
+    const other = await staff(app.db, 'T0002', '赵六', '第一中学');
     const path = join(app.dir, 'b.png');
     writeFileSync(path, bytes);
     const message: IncomingMessage = {

@@ -54,7 +54,7 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL 
   fake.files.planNext('om_kill_1/img_kill_1', { kind: 'stall' });
 
   let db: Db = await database.open();
-  const teacherId = addTeacher(db, { employeeNo: 'T0001', name: '张三' });
+  const teacherId = await addTeacher(db, { employeeNo: 'T0001', name: '张三' });
   const [row] = inTransaction(db, () =>
     registerEvidence(
       db,

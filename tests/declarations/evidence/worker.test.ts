@@ -46,7 +46,7 @@ async function sendFeishu(h: FeishuHarness, kind: 'image' | 'file', key: string,
 
 async function feishuApp(env: Record<string, string> = {}) {
   feishu = await startFeishu(env);
-  const teacherId = addTeacher(feishu.app.db, { employeeNo: 'T0001', name: '张三' });
+  const teacherId = await addTeacher(feishu.app.db, { employeeNo: 'T0001', name: '张三' });
   return { h: feishu, teacherId };
 }
 
@@ -233,7 +233,7 @@ describe('DingTalk evidence', () => {
   it('exchanges the downloadCode for a downloadUrl (robotCode, app token), fetches it and stores the file', async () => {
     dingtalk = await startDingtalk();
     const h = dingtalk;
-    const teacherId = addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四' });
+    const teacherId = await addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四' });
     const photo = jpeg(50_000);
     h.fake.files.put('dl-code-photo', photo, 'image/jpeg');
     const body = { ...callbackBody({ msgtype: 'picture', staffId: 'lisi01', sessionWebhook: h.fake.sessionWebhook('s-ev') }), content: { downloadCode: 'dl-code-photo' } };
@@ -257,7 +257,7 @@ describe('DingTalk evidence', () => {
   it('refuses a downloadCode DingTalk does not know, without retrying', async () => {
     dingtalk = await startDingtalk();
     const h = dingtalk;
-    const teacherId = addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四' });
+    const teacherId = await addTeacher(h.app.db, { employeeNo: 'T0002', name: '李四' });
     extra = new EvidenceWorker({ db: h.app.db, sources: [h.adapter.resources!], dir: evidenceDirFor(h.app.config), maxBytes: 1 << 20, pollMs: 20 });
     extra.start();
     const message: IncomingMessage = {

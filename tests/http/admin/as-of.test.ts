@@ -18,17 +18,17 @@ let ids: { slow: number; far: number; hired: number };
 
 beforeEach(async () => {
   app = await startAdmin({}, '2026-11-25T10:00:00+08:00');
-  const t = (no: string, name: string, hireDate = '2010-09-01') => addTeacher(app.db, { employeeNo: no, name, school: SCHOOL, policyId: 'laibin', hireDate });
-  ids = { slow: t('T1001', '甲老师'), far: t('T1002', '乙老师'), hired: t('T1003', '丙老师', '2024-05-01') };
-  const r = (id: number, key: string, date: string, hours: number) => addRecord(app.db, id, { key, date, hours, category: '集中培训' });
+  const t = async (no: string, name: string, hireDate = '2010-09-01') => await addTeacher(app.db, { employeeNo: no, name, school: SCHOOL, policyId: 'laibin', hireDate });
+  ids = { slow: await t('T1001', '甲老师'), far: await t('T1002', '乙老师'), hired: await t('T1003', '丙老师', '2024-05-01') };
+  const r = async (id: number, key: string, date: string, hours: number) => await addRecord(app.db, id, { key, date, hours, category: '集中培训' });
   // On D (laibin 2021–2025, 248.8 h due by D at an even pace from 2021-01-01):
-  r(ids.slow, 'A1', '2024-03-01', 150); // 150 / 248.8 = 60 %: behind
-  r(ids.far, 'B1', '2024-05-01', 60); // 60 / 248.8 = 24 %: 落后过半
-  r(ids.hired, 'C1', '2024-05-20', 30); // hired 2024-05-01: 360 × 46 / 610 = 27.1 due, 30 earned: on pace
+  await r(ids.slow, 'A1', '2024-03-01', 150); // 150 / 248.8 = 60 %: behind
+  await r(ids.far, 'B1', '2024-05-01', 60); // 60 / 248.8 = 24 %: 落后过半
+  await r(ids.hired, 'C1', '2024-05-20', 30); // hired 2024-05-01: 360 × 46 / 610 = 27.1 due, 30 earned: on pace
   // After D, in the same year and the next year of the cycle: none of it exists on D.
-  r(ids.far, 'B2', '2024-07-01', 300);
-  r(ids.slow, 'A2', '2025-03-01', 200);
-  r(ids.hired, 'C2', '2024-12-01', 5);
+  await r(ids.far, 'B2', '2024-07-01', 300);
+  await r(ids.slow, 'A2', '2025-03-01', 200);
+  await r(ids.hired, 'C2', '2024-12-01', 5);
   s = await signInWithToken(app);
 });
 afterEach(async () => app.cleanup());
@@ -98,7 +98,7 @@ describe('console as of a past date', () => {
 
   it('a record written after the past view was built shows at once', async () => {
     expect(kpi(await page(`/admin?${filter}&asOf=${D}`), '进度正常')).toBe(1);
-    addRecord(app.db, ids.far, { key: 'B0', date: '2024-01-10', hours: 200, category: '集中培训' });
+    await addRecord(app.db, ids.far, { key: 'B0', date: '2024-01-10', hours: 200, category: '集中培训' });
     expect(kpi(await page(`/admin?${filter}&asOf=${D}`), '进度正常')).toBe(2);
   });
 

@@ -16,8 +16,8 @@ afterEach(async () => app?.cleanup());
 
 async function withOfficer(env: Record<string, string> = {}) {
   app = await startAdmin(env);
-  const officerId = addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
-  const teacherId = addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
+  const officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
+  const teacherId = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
   grantRole(app.db, officerId, 'officer', 'test');
   const officer = new ConsoleSession(app, 'officer');
   const teacher = new ConsoleSession(app, 'teacher');
@@ -116,7 +116,7 @@ describe('login by link (后台)', () => {
   it('asked in a group, sends the link by direct message only', async () => {
     const h = await startFeishu();
     try {
-      const officerId = addTeacher(h.app.db, { employeeNo: 'T9000', name: '周主任' });
+      const officerId = await addTeacher(h.app.db, { employeeNo: 'T9000', name: '周主任' });
       grantRole(h.app.db, officerId, 'officer', 'test');
       const openId = 'ou_officer00000000000000000000000a';
       await h.send(groupMention(`绑定 T9000 周主任 ${bindCode(h.app.db, 'T9000')}`, { openId }));
@@ -192,7 +192,7 @@ describe('ADMIN_TOKEN', () => {
 describe('CSRF', () => {
   it('refuses a POST without the token, with a wrong one, or from another origin, and changes nothing', async () => {
     app = await startAdmin();
-    addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
+    await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
     const { cookie, csrf } = await signInWithToken(app);
     const form = { audience: 'all', text: '明天下午开会' };
     const broadcasts = () => count(app, 'broadcasts');

@@ -23,11 +23,11 @@ const TEACHERS = 40;
 beforeAll(async () => {
   app = await startAdmin({ PUBLIC_BASE_URL: 'https://xueshi.example.cn' });
   for (let i = 1; i <= TEACHERS; i++) {
-    const id = addTeacher(app.db, { employeeNo: `C${String(i).padStart(3, '0')}`, name: `教师${i}号`, school: SCHOOL, policyId: 'laibin' });
-    addRecord(app.db, id, { key: `c${i}a`, date: '2025-05-01', hours: 20 + i, category: '集中培训', project: '国培计划' });
-    addRecord(app.db, id, { key: `c${i}b`, date: '2026-03-01', hours: 12, category: '校本研修' });
+    const id = await addTeacher(app.db, { employeeNo: `C${String(i).padStart(3, '0')}`, name: `教师${i}号`, school: SCHOOL, policyId: 'laibin' });
+    await addRecord(app.db, id, { key: `c${i}a`, date: '2025-05-01', hours: 20 + i, category: '集中培训', project: '国培计划' });
+    await addRecord(app.db, id, { key: `c${i}b`, date: '2026-03-01', hours: 12, category: '校本研修' });
   }
-  addTeacher(app.db, { employeeNo: 'D001', name: '别校老师', school: '兴宾区第六小学', policyId: 'laibin' });
+  await addTeacher(app.db, { employeeNo: 'D001', name: '别校老师', school: '兴宾区第六小学', policyId: 'laibin' });
   s = await signInWithToken(app);
 });
 afterAll(async () => app?.cleanup());

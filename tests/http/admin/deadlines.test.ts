@@ -202,7 +202,7 @@ describe('new deadline form', () => {
   });
 
   it('counts an all-schools deadline against the schools that file, not the training office itself', async () => {
-    const office = addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
+    const office = await addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
     grantRole(app.db, office, 'officer', 'test');
     const page = await follow(await submit(good));
     expect(page).not.toContain('value="教师发展中心"');

@@ -118,7 +118,7 @@ describe('pages', () => {
     const kpi = (html: string, label: string) => Number(new RegExp(`${label}</div><div class="value">(\\d+)<`).exec(html)![1]);
     const view = () => get(app, `/admin?school=${encodeURIComponent('新学校')}`, s.cookie).then((r) => r.text());
     expect(kpi(await view(), '教师总数')).toBe(0);
-    const id = addTeacher(app.db, { employeeNo: 'T7777', name: '新来的', school: '第一中学', policyId: 'laibin' });
+    const id = await addTeacher(app.db, { employeeNo: 'T7777', name: '新来的', school: '第一中学', policyId: 'laibin' });
     expect(await (await get(app, `/admin/schools/${encodeURIComponent('第一中学')}`, s.cookie)).text()).toContain('新来的');
     app.db.$client.prepare(`UPDATE teachers SET school = '新学校' WHERE id = ?`).run(id);
     let html = await view();
@@ -416,7 +416,7 @@ describe('words on the console: session phase, audit log, platform labels, same 
   it('two leaders with one name are told apart on a deadline page', async () => {
     const [[schoolA], [schoolB]] = [...district.leaders.entries()];
     for (const [no, school] of [['L000101', schoolA], ['L000202', schoolB]] as const) {
-      const id = addTeacher(app.db, { employeeNo: no, name: '张同名', school, position: '校长' });
+      const id = await addTeacher(app.db, { employeeNo: no, name: '张同名', school, position: '校长' });
       grantRole(app.db, id, 'leader', 'test');
     }
     const deadline = createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });

@@ -21,7 +21,7 @@ let app: TestApp;
 let teachers: number[];
 beforeEach(async () => {
   app = await startAdmin();
-  teachers = seedTeachers(app.db, 'console', 12, (i) => `acc-${i}`);
+  teachers = await seedTeachers(app.db, 'console', 12, (i) => `acc-${i}`);
 });
 afterEach(async () => app.cleanup());
 
@@ -58,7 +58,7 @@ function expectNoRespondentRows(rows: (string | number | null)[][]) {
 
 describe('officers only', () => {
   it('refuses a teacher and a leader at sign-in, and an officer who lost the role on every survey page and post', async () => {
-    const leader = addTeacher(app.db, { employeeNo: 'L0001', name: '李校长' });
+    const leader = await addTeacher(app.db, { employeeNo: 'L0001', name: '李校长' });
     grantRole(app.db, leader, 'leader', 'test');
     for (const id of [teachers[0], leader]) {
       const { token } = issueLoginLink(app.db, findTeacherById(app.db, id)!, now());
@@ -66,7 +66,7 @@ describe('officers only', () => {
       expect(res.status).toBe(403);
       expect(cookieOf(res)).toBe('');
     }
-    const officer = addTeacher(app.db, { employeeNo: 'O0002', name: '钱主任', school: '教师发展中心' });
+    const officer = await addTeacher(app.db, { employeeNo: 'O0002', name: '钱主任', school: '教师发展中心' });
     grantRole(app.db, officer, 'officer', 'test');
     const { token } = issueLoginLink(app.db, findTeacherById(app.db, officer)!, now());
     const cookie = cookieOf(await post(app, '/admin/login/link', { token }));

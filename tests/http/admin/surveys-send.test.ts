@@ -20,7 +20,7 @@ let app: TestApp;
 let signed: Signed;
 beforeEach(async () => {
   app = await startAdmin();
-  seedTeachers(app.db, 'console', 30, (i) => `acc-${i}`);
+  await seedTeachers(app.db, 'console', 30, (i) => `acc-${i}`);
   signed = await signInWithToken(app);
 });
 afterEach(async () => app.cleanup());

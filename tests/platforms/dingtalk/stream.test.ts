@@ -25,7 +25,7 @@ describe('DingTalk Stream mode', () => {
 
   it('handles a CALLBACK frame: acks the same messageId and replies on the frame’s session webhook', async () => {
     h = await stream();
-    addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
+    await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
     const body = callbackBody({ text: '绑定 T0001 张三', staffId: 'manager4711', sessionWebhook: h.fake.sessionWebhook('s-stream') });
     const messageId = h.fake.gateway.pushCallback(body, 'frame-0001');
     const ack = await eventually(() => h.fake.gateway.acks.find((a) => a.messageId === messageId), 3000, 'ack');

@@ -9,9 +9,9 @@ let h: DingtalkHarness;
 
 beforeEach(async () => {
   h = await startDingtalk();
-  const zhang = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
-  addRecord(h.app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
-  addRecord(h.app.db, zhang, { key: 'R2', date: '2026-09-10', hours: 1.5, category: '师德师风' });
+  const zhang = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
+  await addRecord(h.app.db, zhang, { key: 'R1', date: '2026-03-01', hours: 24, category: '集中培训', project: '全员培训' });
+  await addRecord(h.app.db, zhang, { key: 'R2', date: '2026-09-10', hours: 1.5, category: '师德师风' });
 });
 afterEach(async () => h.close());
 

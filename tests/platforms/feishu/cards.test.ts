@@ -16,9 +16,9 @@ afterEach(async () => h?.close());
 /** An officer on the console creates a button-mode session open now (the test app's clock: 2026-11-25 10:00). */
 async function setUp(env: Record<string, string> = {}): Promise<number> {
   h = await startFeishu(env);
-  const officer = addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
+  const officer = await addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
   grantRole(h.app.db, officer, 'officer', 'test');
-  addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
+  await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   const console = new ConsoleSession(h.app);
   console.actAs('O001');
   const [created] = await console.send('新建培训 师德讲座 师德师风 3 2026-11-25 09:30-11:00 方式 按钮');

@@ -34,8 +34,8 @@ async function settled(): Promise<void> {
 
 /** Binds the teacher by direct message, so group commands have someone to answer. */
 async function bindTeacher(): Promise<void> {
-  const id = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
-  addRecord(h.app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
+  const id = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
+  await addRecord(h.app.db, id, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
   expect((await h.send(messageEvent({ text: '绑定 T0001 张三', openId: TEACHER }))).status).toBe(200);
   await settled();
 }

@@ -60,8 +60,8 @@ describe('Feishu URL verification', () => {
 describe('Feishu message events', () => {
   it('binds and answers 学时: signed encrypted events are acked fast and the replies land at Feishu', async () => {
     h = await startFeishu();
-    const teacherId = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
-    addRecord(h.app.db, teacherId, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训' });
+    const teacherId = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
+    await addRecord(h.app.db, teacherId, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训' });
 
     const bind = messageEvent({ text: '绑定 T0001 张三', openId: TEACHER_OPEN_ID });
     const r1 = await h.send(bind);
@@ -127,8 +127,8 @@ describe('Feishu message events', () => {
 
   it('in a group: strips @_user_1, sends personal data by DM (open_id) and tells the group', async () => {
     h = await startFeishu();
-    const teacherId = addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
-    addRecord(h.app.db, teacherId, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
+    const teacherId = await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三' });
+    await addRecord(h.app.db, teacherId, { key: 'R1', date: '2026-03-10', hours: 12, category: '集中培训', project: '新课标研修' });
 
     // Binding from the group: "@_user_1 绑定 T0001 张三" must reach the command without the placeholder.
     const bind = groupMention('绑定 T0001 张三', { openId: TEACHER_OPEN_ID });
