@@ -15,9 +15,9 @@ export default defineCommand({
   args: z.object({}),
   allow: ['officer'],
   personal: true,
-  run(ctx) {
+  async run(ctx) {
     const { t, db, caller } = ctx;
-    const link = issueLoginLink(db, caller.teacher, ctx.clock.now());
+    const link = await issueLoginLink(db, caller.teacher, ctx.clock.now());
     return { text: t.admin.command.link(link.url, LOGIN_LINK_TTL_MS / 60_000) };
   },
 });

@@ -30,10 +30,10 @@ function parse(json: string): Detail {
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const TIME_KEYS = new Set(['expiresAt', 'dueAt', 'until', 'at', 'filedAt']);
 
-export function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZone: string): AuditView[] {
+export async function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZone: string): Promise<AuditView[]> {
   const m = t.words.audit;
   const details = rows.map((r) => parse(r.detail));
-  const nameOf = teacherNamer(db, t);
+  const nameOf = await teacherNamer(db, t);
 
   // Everything the page names, in a few queries.
   const teacherIds = new Set<number>();
@@ -52,21 +52,21 @@ export function auditViews(db: Db, rows: readonly AuditRow[], t: Messages, timeZ
   const boundTo = new Map<string, number>();
   const accountIds = [...new Set(accountKeys.map((k) => k.accountId))];
   if (accountIds.length) {
-    for (const a of accountsByAccountIds(db, accountIds)) {
+    for (const a of await accountsByAccountIds(db, accountIds)) {
       boundTo.set(`${a.platform}:${a.accountId}`, a.teacherId);
       teacherIds.add(a.teacherId);
     }
   }
   const people = new Map<number, { name: string; school: string; employeeNo: string }>();
   const byNo = new Map<string, { name: string; school: string; employeeNo: string }>();
-  if (teacherIds.size) for (const p of peopleByIds(db, [...teacherIds])) people.set(p.id, p);
-  if (employeeNos.size) for (const p of peopleByEmployeeNos(db, [...employeeNos])) byNo.set(p.employeeNo, p);
+  if (teacherIds.size) for (const p of await peopleByIds(db, [...teacherIds])) people.set(p.id, p);
+  if (employeeNos.size) for (const p of await peopleByEmployeeNos(db, [...employeeNos])) byNo.set(p.employeeNo, p);
   const sessionIds = details.map((d) => d.sessionId).filter((v): v is number => typeof v === 'number');
   const sessionTitles = new Map<number, string>();
-  if (sessionIds.length) for (const s of sessionTitlesByIds(db, sessionIds)) sessionTitles.set(s.id, s.title);
+  if (sessionIds.length) for (const s of await sessionTitlesByIds(db, sessionIds)) sessionTitles.set(s.id, s.title);
   const deadlineIds = details.map((d) => d.deadlineId).filter((v): v is number => typeof v === 'number');
   const deadlineTitles = new Map<number, string>();
-  if (deadlineIds.length) for (const x of deadlineTitlesByIds(db, deadlineIds)) deadlineTitles.set(x.id, x.title);
+  if (deadlineIds.length) for (const x of await deadlineTitlesByIds(db, deadlineIds)) deadlineTitles.set(x.id, x.title);
 
   const teacherName = (id: number) => {
     const p = people.get(id);

@@ -4,10 +4,10 @@ import { auditCount, auditRows, type AuditRow } from './store.js';
 
 export const AUDIT_PAGE_SIZE = 50;
 
-export function auditPage(db: Db, page: number, action: string | null): { rows: AuditRow[]; total: number; page: number; pages: number } {
-  const total = auditCount(db, action);
+export async function auditPage(db: Db, page: number, action: string | null): Promise<{ rows: AuditRow[]; total: number; page: number; pages: number }> {
+  const total = await auditCount(db, action);
   const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pages);
-  const rows = auditRows(db, action, AUDIT_PAGE_SIZE, (current - 1) * AUDIT_PAGE_SIZE);
+  const rows = await auditRows(db, action, AUDIT_PAGE_SIZE, (current - 1) * AUDIT_PAGE_SIZE);
   return { rows, total, page: current, pages };
 }

@@ -58,40 +58,40 @@ export function loginUrl(db: Db, token: string): string {
 /* ------------------------------------------------------------------ one-time links */
 
 /** A fresh login link for an officer: valid LOGIN_LINK_TTL_MS, single use. Runs in the command's transaction. */
-export function issueLoginLink(db: Db, teacher: TeacherRow, now: Date): { token: string; url: string; expiresAt: Date } {
+export async function issueLoginLink(db: Db, teacher: TeacherRow, now: Date): Promise<{ token: string; url: string; expiresAt: Date }> {
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + LOGIN_LINK_TTL_MS);
-  insertLoginToken(db, { tokenHash: sha256(token), teacherId: teacher.id, createdAt: now, expiresAt }, new Date(now.getTime() - 24 * 3600_000));
-  audit(db, `admin:${teacher.employeeNo}`, 'admin_link_issued', { teacherId: teacher.id, expiresAt: expiresAt.toISOString() });
+  await insertLoginToken(db, { tokenHash: sha256(token), teacherId: teacher.id, createdAt: now, expiresAt }, new Date(now.getTime() - 24 * 3600_000));
+  await audit(db, `admin:${teacher.employeeNo}`, 'admin_link_issued', { teacherId: teacher.id, expiresAt: expiresAt.toISOString() });
   return { token, url: loginUrl(db, token), expiresAt };
 }
 
 export type LinkRefusal = 'invalid' | 'expired' | 'used' | 'notOfficer';
 export type LinkCheck = { ok: true; teacher: TeacherRow } | { ok: false; reason: LinkRefusal };
 
-function judge(db: Db, row: LoginTokenRow | undefined, now: Date, consuming: boolean): LinkCheck {
+async function judge(db: Db, row: LoginTokenRow | undefined, now: Date, consuming: boolean): Promise<LinkCheck> {
   if (!row) return { ok: false, reason: 'invalid' };
   if (row.usedAt && !consuming) return { ok: false, reason: 'used' };
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
-  const teacher = findTeacherById(db, row.teacherId);
-  if (!teacher || !isOfficer(db, teacher.id)) return { ok: false, reason: 'notOfficer' };
+  const teacher = await findTeacherById(db, row.teacherId);
+  if (!teacher || !(await isOfficer(db, teacher.id))) return { ok: false, reason: 'notOfficer' };
   return { ok: true, teacher };
 }
 
 /** What a link is worth, without using it (the confirmation page). */
-export function checkLoginLink(db: Db, token: string, now: Date): LinkCheck {
+export async function checkLoginLink(db: Db, token: string, now: Date): Promise<LinkCheck> {
   if (!token) return { ok: false, reason: 'invalid' };
-  return judge(db, loginTokenByHash(db, sha256(token)), now, false);
+  return judge(db, await loginTokenByHash(db, sha256(token)), now, false);
 }
 
 /** Uses a link: an atomic compare-and-set on `used_at`, so two tabs (or two servers) cannot both win. */
-export function consumeLoginLink(db: Db, token: string, now: Date): LinkCheck {
+export async function consumeLoginLink(db: Db, token: string, now: Date): Promise<LinkCheck> {
   if (!token) return { ok: false, reason: 'invalid' };
   const hash = sha256(token);
-  const row = loginTokenByHash(db, hash);
+  const row = await loginTokenByHash(db, hash);
   if (!row) return { ok: false, reason: 'invalid' };
   if (row.usedAt) return { ok: false, reason: 'used' };
-  if (!claimLoginToken(db, hash, now)) return { ok: false, reason: 'used' };
+  if (!(await claimLoginToken(db, hash, now))) return { ok: false, reason: 'used' };
   return judge(db, row, now, true);
 }
 
@@ -107,16 +107,16 @@ export interface ConsoleUser {
   expiresAt: Date;
 }
 
-export function openSession(
+export async function openSession(
   db: Db,
   input: { teacher: TeacherRow | null; ip: string; userAgent: string | null; now: Date },
-): { cookieValue: string; user: ConsoleUser } {
+): Promise<{ cookieValue: string; user: ConsoleUser }> {
   const cookieValue = newSecret();
   const idHash = sha256(cookieValue);
   const csrfToken = newSecret();
   const actor = input.teacher ? `admin:${input.teacher.employeeNo}` : TOKEN_ACTOR;
   const expiresAt = new Date(input.now.getTime() + SESSION_TTL_MS);
-  insertAdminSession(
+  await insertAdminSession(
     db,
     {
       idHash,
@@ -131,7 +131,7 @@ export function openSession(
     },
     new Date(input.now.getTime() - 7 * 24 * 3600_000),
   );
-  audit(db, actor, 'admin_login', { via: input.teacher ? 'link' : 'ADMIN_TOKEN', ip: input.ip });
+  await audit(db, actor, 'admin_login', { via: input.teacher ? 'link' : 'ADMIN_TOKEN', ip: input.ip });
   return { cookieValue, user: { idHash, teacher: input.teacher, actor, name: input.teacher?.name ?? '', csrfToken, expiresAt } };
 }
 
@@ -139,27 +139,27 @@ export function openSession(
  * The signed-in officer behind a cookie, or null: unknown, expired, signed out — or no longer an officer (the
  * role is checked on every request, so taking it away takes effect at once).
  */
-export function sessionUser(db: Db, cookieValue: string | undefined, now: Date): ConsoleUser | null {
+export async function sessionUser(db: Db, cookieValue: string | undefined, now: Date): Promise<ConsoleUser | null> {
   if (!cookieValue || cookieValue.length > 200) return null;
-  const row = adminSessionByHash(db, sha256(cookieValue));
+  const row = await adminSessionByHash(db, sha256(cookieValue));
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now.getTime()) return null;
   let teacher: TeacherRow | null = null;
   if (row.teacherId !== null) {
-    teacher = findTeacherById(db, row.teacherId);
-    if (!teacher || !isOfficer(db, teacher.id)) {
-      revokeAdminSession(db, row.idHash, now);
+    teacher = await findTeacherById(db, row.teacherId);
+    if (!teacher || !(await isOfficer(db, teacher.id))) {
+      await revokeAdminSession(db, row.idHash, now);
       return null;
     }
   }
   if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
-    touchAdminSession(db, row.idHash, now);
+    await touchAdminSession(db, row.idHash, now);
   }
   return { idHash: row.idHash, teacher, actor: row.actor, name: teacher?.name ?? '', csrfToken: row.csrfToken, expiresAt: row.expiresAt };
 }
 
-export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
-  revokeAdminSession(db, user.idHash, now);
-  audit(db, user.actor, 'admin_logout', {});
+export async function closeSession(db: Db, user: ConsoleUser, now: Date): Promise<void> {
+  await revokeAdminSession(db, user.idHash, now);
+  await audit(db, user.actor, 'admin_logout', {});
 }
 
 /* ------------------------------------------------------------------ attempts */
@@ -169,9 +169,9 @@ export function closeSession(db: Db, user: ConsoleUser, now: Date): void {
  * may try again, or null if it may now. Only failures count, so an office behind one NAT address can sign in all
  * day, while guessing links or the token stops after ten tries.
  */
-export function loginBlockedUntil(db: Db, ip: string, now: Date, limit = MAX_FAILED_ATTEMPTS): Date | null {
+export async function loginBlockedUntil(db: Db, ip: string, now: Date, limit = MAX_FAILED_ATTEMPTS): Promise<Date | null> {
   const since = new Date(now.getTime() - ATTEMPT_WINDOW_MS);
-  const failures = failedAttemptTimes(db, ip, since);
+  const failures = await failedAttemptTimes(db, ip, since);
   if (failures.length < limit) return null;
   return new Date(failures[failures.length - limit].getTime() + ATTEMPT_WINDOW_MS);
 }
@@ -184,6 +184,6 @@ export function loginBlockedUntil(db: Db, ip: string, now: Date, limit = MAX_FAI
 export const ADMIN_TOKEN_KEY = 'account:ADMIN_TOKEN';
 export const ADMIN_TOKEN_MAX_FAILURES = 50;
 
-export function recordAttempt(db: Db, ip: string, ok: boolean, now: Date): void {
-  insertLoginAttempt(db, ip, ok, now, new Date(now.getTime() - 24 * 3600_000));
+export async function recordAttempt(db: Db, ip: string, ok: boolean, now: Date): Promise<void> {
+  await insertLoginAttempt(db, ip, ok, now, new Date(now.getTime() - 24 * 3600_000));
 }

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
-    const { token } = issueLoginLink(app.db, findTeacherById(app.db, officer)!, now);
+    const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, officer))!, now);
     await page.goto(`${base}/admin/login?token=${token}`);
     await page.click('text=进入后台');
     await page.waitForURL(`${base}/admin`);

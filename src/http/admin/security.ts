@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { transaction } from '../../../db/statements.js';
 import { sameSecret, sessionUser } from '../../admin/auth.js';
 import { SESSION_COOKIE, type AdminEnv, type AdminServices } from './context.js';
 
@@ -59,7 +60,9 @@ export function isStreamedUpload(path: string): boolean {
 export function requireSession(svc: AdminServices): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     if (PUBLIC.test(c.req.path)) return next();
-    const user = sessionUser(svc.db, getCookie(c, SESSION_COOKIE), svc.clock.now());
+    // It may write (last seen, a session whose officer lost the role): in a transaction of its own, never inside an
+    // event's open one on the same SQLite connection.
+    const user = await transaction(svc.db, (tx) => sessionUser(tx, getCookie(c, SESSION_COOKIE), svc.clock.now()));
     if (!user) {
       const hadCookie = Boolean(getCookie(c, SESSION_COOKIE));
       if (c.req.method === 'GET' && !c.req.path.endsWith('.json')) return c.redirect(`/admin/login${hadCookie ? '?ended=1' : ''}`, 303);

@@ -68,7 +68,7 @@ export async function startDemo(env: Record<string, string | undefined>, options
   const session = new ConsoleSession(app);
   session.actAs(seeded.employeeNo);
   const officer = firstWithRole(app.db, 'officer');
-  const adminLogin = officer ? issueLoginLink(app.db, officer, app.clock.now()).url : `${url}/admin`;
+  const adminLogin = officer ? (await issueLoginLink(app.db, officer, app.clock.now())).url : `${url}/admin`;
   const blurbs = new Map(seeded.teachers.map((t) => [t.employeeNo, t.blurb]));
   const me = findTeacherByEmployeeNo(app.db, seeded.employeeNo)!;
 

@@ -61,14 +61,14 @@ describe('officers only', () => {
     const leader = await addTeacher(app.db, { employeeNo: 'L0001', name: '李校长' });
     grantRole(app.db, leader, 'leader', 'test');
     for (const id of [teachers[0], leader]) {
-      const { token } = issueLoginLink(app.db, findTeacherById(app.db, id)!, now());
+      const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, id))!, now());
       const res = await post(app, '/admin/login/link', { token });
       expect(res.status).toBe(403);
       expect(cookieOf(res)).toBe('');
     }
     const officer = await addTeacher(app.db, { employeeNo: 'O0002', name: '钱主任', school: '教师发展中心' });
     grantRole(app.db, officer, 'officer', 'test');
-    const { token } = issueLoginLink(app.db, findTeacherById(app.db, officer)!, now());
+    const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, officer))!, now());
     const cookie = cookieOf(await post(app, '/admin/login/link', { token }));
     const round = evaluated(app.db, now(), { title: '班主任工作坊' }, teachers.slice(0, 6), [5, 4, 4, 5, 3, 4]);
     expect((await get(app, `/admin/surveys/${round.id}`, cookie)).status).toBe(200);

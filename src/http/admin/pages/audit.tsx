@@ -13,13 +13,13 @@ const m = a.audit;
 const label = (action: string) => m.actions[action] ?? action;
 
 export function mountAudit(admin: Hono<AdminEnv>, svc: AdminServices): void {
-  admin.get('/audit', (c) => {
+  admin.get('/audit', async (c) => {
     const user = c.get('user');
-    const actions = auditActions(svc.db);
+    const actions = await auditActions(svc.db);
     const wanted = c.req.query('action');
     const action = wanted && actions.includes(wanted) ? wanted : null;
-    const result = auditPage(svc.db, Number(c.req.query('page')) || 1, action);
-    const views = auditViews(svc.db, result.rows, t, svc.config.TIMEZONE);
+    const result = await auditPage(svc.db, Number(c.req.query('page')) || 1, action);
+    const views = await auditViews(svc.db, result.rows, t, svc.config.TIMEZONE);
     const base = new URLSearchParams();
     if (action) base.set('action', action);
     return c.html(

@@ -13,6 +13,7 @@ import { Alert, Field, FormError } from '../components.js';
 import { Bare, Notice } from '../layout.js';
 import { originAllowed } from '../security.js';
 import { SESSION_TTL_MS } from '../../../admin/auth.js';
+import { transaction } from '../../../../db/statements.js';
 
 const REFUSAL_TEXT: Record<LinkRefusal, string> = {
   invalid: a.login.invalid,
@@ -64,9 +65,10 @@ function LoginForm(props: { svc: AdminServices; error?: string; note?: string })
 }
 
 export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
-  const startSession = (c: Context, teacher: Parameters<typeof openSession>[1]['teacher']) => {
+  const startSession = async (c: Context, teacher: Parameters<typeof openSession>[1]['teacher']) => {
     const now = svc.clock.now();
-    const { cookieValue } = openSession(svc.db, { teacher, ip: clientIp(c, svc.proxies), userAgent: c.req.header('user-agent') ?? null, now });
+    const input = { teacher, ip: clientIp(c, svc.proxies), userAgent: c.req.header('user-agent') ?? null, now };
+    const { cookieValue } = await transaction(svc.db, (tx) => openSession(tx, input));
     setCookie(c, SESSION_COOKIE, cookieValue, {
       path: '/admin',
       httpOnly: true,
@@ -77,7 +79,7 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
     return c.redirect('/admin', 303);
   };
 
-  admin.get('/login', (c) => {
+  admin.get('/login', async (c) => {
     svc.cache.warm();
     const token = c.req.query('token');
     if (token === undefined) {
@@ -88,11 +90,11 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const ip = clientIp(c, svc.proxies);
     // A valid link is a 256-bit secret nobody guesses: it works even from an address blocked for failures (an
     // attacker sharing the office's address must not lock officers out). Anything else from there waits.
-    const check = checkLoginLink(svc.db, token, now);
+    const check = await checkLoginLink(svc.db, token, now);
     if (!check.ok) {
-      const blocked = loginBlockedUntil(svc.db, ip, now);
+      const blocked = await loginBlockedUntil(svc.db, ip, now);
       if (blocked) return tooMany(c, blocked, now);
-      recordAttempt(svc.db, ip, false, now);
+      await transaction(svc.db, (tx) => recordAttempt(tx, ip, false, now));
       return refused(c, check.reason);
     }
     return page(
@@ -119,10 +121,10 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const ip = clientIp(c, svc.proxies);
     const form = await formOf(c);
     const token = form.token ?? '';
-    const blocked = loginBlockedUntil(svc.db, ip, now);
-    if (blocked && !checkLoginLink(svc.db, token, now).ok) return tooMany(c, blocked, now);
-    const used = consumeLoginLink(svc.db, token, now);
-    recordAttempt(svc.db, ip, used.ok, now);
+    const blocked = await loginBlockedUntil(svc.db, ip, now);
+    if (blocked && !(await checkLoginLink(svc.db, token, now)).ok) return tooMany(c, blocked, now);
+    const used = await transaction(svc.db, (tx) => consumeLoginLink(tx, token, now));
+    await transaction(svc.db, (tx) => recordAttempt(tx, ip, used.ok, now));
     if (!used.ok) return refused(c, used.reason);
     return startSession(c, used.teacher);
   });
@@ -131,21 +133,21 @@ export function mountLogin(admin: Hono<AdminEnv>, svc: AdminServices): void {
     if (!originAllowed(c, svc)) return csrfRefusal(c);
     const now = svc.clock.now();
     const ip = clientIp(c, svc.proxies);
-    const blocked = loginBlockedUntil(svc.db, ip, now) ?? loginBlockedUntil(svc.db, ADMIN_TOKEN_KEY, now, ADMIN_TOKEN_MAX_FAILURES);
+    const blocked = (await loginBlockedUntil(svc.db, ip, now)) ?? (await loginBlockedUntil(svc.db, ADMIN_TOKEN_KEY, now, ADMIN_TOKEN_MAX_FAILURES));
     if (blocked) return tooMany(c, blocked, now);
     const form = await formOf(c);
     const expected = svc.config.ADMIN_TOKEN;
     const ok = Boolean(expected) && sameSecret(form.token ?? '', expected!);
-    recordAttempt(svc.db, ip, ok, now);
+    await transaction(svc.db, (tx) => recordAttempt(tx, ip, ok, now));
     if (!ok) {
-      recordAttempt(svc.db, ADMIN_TOKEN_KEY, false, now);
+      await transaction(svc.db, (tx) => recordAttempt(tx, ADMIN_TOKEN_KEY, false, now));
       return page(c, <LoginForm svc={svc} error={a.login.badToken} />, 403);
     }
     return startSession(c, null);
   });
 
-  admin.post('/logout', (c) => {
-    closeSession(svc.db, c.get('user'), svc.clock.now());
+  admin.post('/logout', async (c) => {
+    await transaction(svc.db, (tx) => closeSession(tx, c.get('user'), svc.clock.now()));
     deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: svc.secureCookies });
     return c.redirect('/admin/login?out=1', 303);
   });
