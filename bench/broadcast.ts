@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
-import { inTransaction } from '../db/statements.js';
+import { inTransaction, transaction } from '../db/statements.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../src/broadcasts/broadcasts.js';
 import { silentLogger } from '../src/logger.js';
@@ -115,15 +115,15 @@ async function broadcastThrough(db: Db, officer: number, sender: Sender): Promis
   const t = messagesFor('zh-CN');
   const now = new Date();
   const schools = [...new Set((db.$client.prepare(`select distinct school from teachers where employee_no like 'B%'`).all() as { school: string }[]).map((r) => r.school))];
-  const { broadcast } = createPreview(db, {
+  const { broadcast } = await createPreview(db, {
     text: '关于开展2026年度教师全员培训的通知：请各位老师于12月31日前完成年度学时。',
     audience: { schools },
     ownerTeacherId: officer,
     requestedVia: { platform: 'console', accountId: 'officer' },
     now,
   });
-  const outcome = inTransaction(db, () =>
-    confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }),
+  const outcome = await transaction(db, (tx) =>
+    confirmBroadcast(tx, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }),
   );
   if (outcome.kind !== 'started') throw new Error(`confirm failed: ${outcome.kind}`);
   // The app's defaults (src/app.ts passes none of these): what an office's server does.
@@ -200,7 +200,7 @@ async function runFeishu(r: Reporter, recipients: number, failPercent: number, t
       spanMs: at.length ? at[at.length - 1] - at[0] : 0,
       receivers: seen.receivers,
       duplicates: s.receiversWithDuplicates,
-      delivered: broadcastProgress(db, id)!.delivered,
+      delivered: (await broadcastProgress(db, id))!.delivered,
       wallMs,
     });
     r.info('feishu.resends_dropped_by_uuid', s.duplicatesDropped, '', 0);
@@ -237,7 +237,7 @@ async function runDingtalk(r: Reporter, recipients: number, failPercent: number,
       spanMs: s.firstAdmittedAt !== null && s.lastAdmittedAt !== null ? s.lastAdmittedAt - s.firstAdmittedAt : 0,
       receivers: s.receivers,
       duplicates: s.receiversWithDuplicates,
-      delivered: broadcastProgress(db, id)!.delivered,
+      delivered: (await broadcastProgress(db, id))!.delivered,
       wallMs,
     });
   } finally {

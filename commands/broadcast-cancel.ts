@@ -12,12 +12,12 @@ export default defineCommand({
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],
-  run(ctx, { id }) {
+  async run(ctx, { id }) {
     const { t, db, caller } = ctx;
     const m = t.broadcasts.cancel;
-    const broadcastId = id === undefined ? latestPreviewOf(db, caller.teacher.id, ctx.clock.now().getTime()) : parseBroadcastId(id);
+    const broadcastId = id === undefined ? await latestPreviewOf(db, caller.teacher.id, ctx.clock.now().getTime()) : parseBroadcastId(id);
     if (broadcastId === null) return { text: id === undefined ? m.nothing : t.errors.badArgs(t.broadcasts.help.cancel.usage, t.broadcasts.confirm.badId(id)) };
-    const outcome = cancelBroadcast(db, broadcastId, caller.teacher.id);
+    const outcome = await cancelBroadcast(db, broadcastId, caller.teacher.id);
     return { text: m[outcome](broadcastId) };
   },
 });

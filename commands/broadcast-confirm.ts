@@ -13,15 +13,15 @@ export default defineCommand({
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],
-  run(ctx, { id }) {
+  async run(ctx, { id }) {
     const { t, db, caller } = ctx;
     const m = t.broadcasts.confirm;
     const me = caller.teacher;
-    const broadcastId = id === undefined ? latestPreviewOf(db, me.id, ctx.clock.now().getTime()) : parseBroadcastId(id);
+    const broadcastId = id === undefined ? await latestPreviewOf(db, me.id, ctx.clock.now().getTime()) : parseBroadcastId(id);
     if (broadcastId === null) return { text: id === undefined ? m.nothingToConfirm : t.errors.badArgs(t.broadcasts.help.confirm.usage, m.badId(id)) };
-    const row = getBroadcast(db, broadcastId);
+    const row = await getBroadcast(db, broadcastId);
     if (!row) return { text: m.notFound(broadcastId) };
-    const outcome = confirmBroadcast(db, {
+    const outcome = await confirmBroadcast(db, {
       id: broadcastId,
       teacherId: me.id,
       now: ctx.clock.now(),

@@ -13,11 +13,11 @@ export default defineCommand({
   positional: ['id'],
   args: z.object({ id: z.string().optional() }),
   allow: ['officer'],
-  run(ctx, { id }) {
+  async run(ctx, { id }) {
     const { t, db, caller } = ctx;
-    const broadcastId = id === undefined ? latestBroadcastOf(db, caller.teacher.id) : parseBroadcastId(id);
+    const broadcastId = id === undefined ? await latestBroadcastOf(db, caller.teacher.id) : parseBroadcastId(id);
     if (broadcastId === null) return { text: id === undefined ? t.broadcasts.progress.none : t.errors.badArgs(t.broadcasts.help.progress.usage, t.broadcasts.confirm.badId(id)) };
-    const progress = broadcastProgress(db, broadcastId);
+    const progress = await broadcastProgress(db, broadcastId);
     if (!progress) return { text: t.broadcasts.confirm.notFound(broadcastId) };
     return progressReply(t, progress);
   },

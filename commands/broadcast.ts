@@ -18,7 +18,7 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ text: z.string().default('') }),
   allow: ['officer'],
-  run(ctx, { text }) {
+  async run(ctx, { text }) {
     const { t, db, caller } = ctx;
     const m = t.broadcasts.publish;
     const usage = t.broadcasts.help.publish.usage;
@@ -35,12 +35,12 @@ export default defineCommand({
     const length = [...body].length;
     if (length > MAX_BROADCAST_CHARS) return { text: m.tooLong(length, MAX_BROADCAST_CHARS) };
     if (audience.schools) {
-      const known = listSchools(db);
+      const known = await listSchools(db);
       const unknown = audience.schools.filter((s) => !known.includes(s));
       if (unknown.length > 0) return { text: m.unknownSchools(unknown, known) };
     }
     const requestedVia = caller.platform === 'cli' ? null : { platform: caller.platform, accountId: caller.accountId };
-    const { broadcast, count } = createPreview(db, {
+    const { broadcast, count } = await createPreview(db, {
       text: body,
       audience,
       ownerTeacherId: caller.teacher.id,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/bot/command.js';
 import { certificateChat as C } from '../src/bot/i18n/zh-CN.certificates.js';
 import { YearOutOfRangeError } from '../src/certificates/data.js';
-import { issueCertificateSync } from '../src/certificates/issue.js';
+import { issueCertificate } from '../src/certificates/issue.js';
 import { groupSerial } from '../src/certificates/serial.js';
 import { audit } from '../src/ledger/audit.js';
 import { storeAttachment } from '../src/outbox/attachments.js';
@@ -18,14 +18,14 @@ export default defineCommand({
   args: z.object({ year: z.string().regex(/^\d{4}$/, C.badYear).optional() }),
   allow: ['teacher'],
   personal: true,
-  run(ctx, { year }) {
+  async run(ctx, { year }) {
     const teacher = ctx.caller.teacher;
     const services = ctx.certificates;
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
     if (!services || (services.sealPath && !existsSync(services.sealPath))) return { text: C.unavailable, tone: 'error' };
     const actor = `${ctx.caller.platform}:${ctx.caller.accountId}`;
     try {
-      const cert = issueCertificateSync(ctx.db, ctx.presets, teacher, {
+      const cert = await issueCertificate(ctx.db, ctx.presets, teacher, {
         officeName: services.officeName,
         sealPath: services.sealPath,
         baseUrl: services.baseUrl,
@@ -34,7 +34,7 @@ export default defineCommand({
         issuedBy: actor,
         year: year === undefined ? null : Number(year),
       });
-      audit(ctx.db, actor, 'certificate.issue', { serial: cert.serial, employeeNo: teacher.employeeNo, year: cert.data.year });
+      await audit(ctx.db, actor, 'certificate.issue', { serial: cert.serial, employeeNo: teacher.employeeNo, year: cert.data.year });
       // Stored (and synced) before this event's transaction commits the outbox row that names it.
       const file = storeAttachment(services.filesDir, cert.pdf, cert.fileName, 'application/pdf');
       return { text: C.issued(teacher.name, groupSerial(cert.serial), cert.verifyUrl), file, tone: 'success' };

@@ -17,16 +17,16 @@ export default defineCommand({
   positional: ['session'],
   args: z.object({ session: z.string({ error: missing.session }).min(1, missing.session) }),
   allow: ['officer'],
-  run(ctx, { session: ref }) {
+  async run(ctx, { session: ref }) {
     const { t, db, caller } = ctx;
     const m = t.sessions.close;
-    const session = findSessionByRef(db, ref, ctx.today);
+    const session = await findSessionByRef(db, ref, ctx.today);
     if (!session) return { text: t.sessions.sessionNotFound(ref) };
     if (session.status === 'cancelled') return { text: m.cancelled(session.title) };
-    if (!setSessionStatus(db, session, 'closed', `${caller.platform}:${caller.accountId}`)) return { text: m.already(session.title) };
-    const counts = liveCounts(db, session);
+    if (!(await setSessionStatus(db, session, 'closed', `${caller.platform}:${caller.accountId}`))) return { text: m.already(session.title) };
+    const counts = await liveCounts(db, session);
     // Everyone who signed in is asked to evaluate it now (the scheduler would, a minute later, for a session left open).
-    const evaluation = openSessionEvaluation({ db, now: ctx.clock.now(), sendAt: dueNow(ctx.clock), timeZone: ctx.timeZone }, session);
+    const evaluation = await openSessionEvaluation({ db, now: ctx.clock.now(), sendAt: dueNow(ctx.clock), timeZone: ctx.timeZone }, session);
     return { text: [m.done(session.title, counts.signedIn, counts.expected), evaluationNote(evaluation)].filter(Boolean).join('\n') };
   },
 });

@@ -29,6 +29,7 @@ import { onTransportClock, quietDeferral } from './schedule/time.js';
 import type { PolicyPreset } from './policy/schema.js';
 import { EvidenceWorker, type EvidenceWorkerOptions } from './declarations/evidence/worker.js';
 import { evidenceDirFor } from './declarations/evidence/files.js';
+import { closeAnswerPool } from './surveys/answer-pool.js';
 
 export interface XueshiOptions {
   config: Config;
@@ -230,6 +231,8 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       await evidence!.stop();
       await outbox!.stop();
       await checkpointer.stop();
+      // Answers waiting in the survey answer pool (PostgreSQL only) are written before the database closes.
+      await closeAnswerPool(db);
       closeDatabase(db);
     },
   };

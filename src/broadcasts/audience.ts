@@ -85,12 +85,12 @@ export function parseStoredAudience(json: string): BroadcastAudience {
 }
 
 /** Teachers the audience covers, by id, in roster order. Unknown schools are the caller's to refuse first. */
-export function resolveRecipients(db: Db, audience: BroadcastAudience): number[] {
-  const rows = rosterForAudience(db);
+export async function resolveRecipients(db: Db, audience: BroadcastAudience): Promise<number[]> {
   const schools = audience.schools ? new Set(audience.schools) : null;
   const wanted = audience.roles ? new Set(audience.roles) : null;
-  const leaders = wanted?.has('leader') ? leaderIds(db) : new Set<number>();
   if (!audience.all && !schools && !wanted) return [];
+  const rows = await rosterForAudience(db);
+  const leaders = wanted?.has('leader') ? await leaderIds(db) : new Set<number>();
   return rows
     .filter((t) => !schools || schools.has(t.school))
     .filter(

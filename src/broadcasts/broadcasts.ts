@@ -4,7 +4,7 @@ import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import {
   addRecipients,
   getBroadcast,
@@ -62,18 +62,21 @@ export interface Headcount {
   unbound: number;
 }
 
-export function headcount(db: Db, audience: BroadcastAudience): Headcount & { ids: number[]; accounts: Map<number, { platform: Platform; accountId: string }> } {
-  const ids = resolveRecipients(db, audience);
-  const accounts = accountsOf(db, ids);
+export async function headcount(
+  db: Db,
+  audience: BroadcastAudience,
+): Promise<Headcount & { ids: number[]; accounts: Map<number, { platform: Platform; accountId: string }> }> {
+  const ids = await resolveRecipients(db, audience);
+  const accounts = await accountsOf(db, ids);
   return { ids, accounts, total: ids.length, bound: accounts.size, unbound: ids.length - accounts.size };
 }
 
-export function createPreview(
+export async function createPreview(
   db: Db,
   input: { text: string; audience: BroadcastAudience; ownerTeacherId: number; requestedVia: RequestedVia | null; now: Date },
-): { broadcast: BroadcastRow; count: Headcount } {
-  const count = headcount(db, input.audience);
-  const broadcast = insertBroadcast(db, {
+): Promise<{ broadcast: BroadcastRow; count: Headcount }> {
+  const count = await headcount(db, input.audience);
+  const broadcast = await insertBroadcast(db, {
     text: input.text,
     audience: JSON.stringify(input.audience),
     status: 'preview',
@@ -115,11 +118,11 @@ export type ConfirmOutcome =
  * broadcast:<id>) and one broadcast_recipients row per recipient (outbox id null when not bound), all in the
  * caller's transaction. A second confirmation finds the broadcast already sending and adds nothing.
  */
-export function confirmBroadcast(
+export async function confirmBroadcast(
   db: Db,
   input: { id: number; teacherId: number; now: Date; sendAt: Date; reply: Reply },
-): ConfirmOutcome {
-  const row = getBroadcast(db, input.id);
+): Promise<ConfirmOutcome> {
+  const row = await getBroadcast(db, input.id);
   if (!row) return { kind: 'notFound' };
   if (row.createdBy !== ownerOf(input.teacherId)) return { kind: 'notOwner' };
   if (row.status === 'sending') return { kind: 'alreadySending' };
@@ -127,7 +130,7 @@ export function confirmBroadcast(
   if (input.now.getTime() - row.createdAt.getTime() > PREVIEW_TTL_MS) return { kind: 'expired' };
 
   const audience = parseStoredAudience(row.audience);
-  const count = headcount(db, audience);
+  const count = await headcount(db, audience);
   const origin = broadcastOrigin(row.id);
   const messages: Outgoing[] = [];
   for (const teacherId of count.ids) {
@@ -141,21 +144,25 @@ export function confirmBroadcast(
       origin,
     });
   }
-  enqueueSync(db, messages, input.sendAt);
-  const outboxIds = outboxIdsByKey(db, origin);
-  addRecipients(db, row.id, count.ids, (teacherId) => outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
-  markSending(db, row.id, input.now, count.total);
-  audit(db, ownerOf(input.teacherId), 'broadcast_confirm', { id: row.id, total: count.total, bound: count.bound });
+  await enqueue(db, messages, input.sendAt);
+  const outboxIds = await outboxIdsByKey(db, origin);
+  await addRecipients(db, row.id, count.ids, (teacherId) => outboxIds.get(broadcastKey(row.id, teacherId)) ?? null);
+  await markSending(db, row.id, input.now, count.total);
+  await audit(db, ownerOf(input.teacherId), 'broadcast_confirm', { id: row.id, total: count.total, bound: count.bound });
   return { kind: 'started', count: { total: count.total, bound: count.bound, unbound: count.unbound } };
 }
 
-export function cancelBroadcast(db: Db, id: number, teacherId: number): 'cancelled' | 'notFound' | 'notOwner' | 'alreadySending' | 'alreadyCancelled' {
-  const row = getBroadcast(db, id);
+export async function cancelBroadcast(
+  db: Db,
+  id: number,
+  teacherId: number,
+): Promise<'cancelled' | 'notFound' | 'notOwner' | 'alreadySending' | 'alreadyCancelled'> {
+  const row = await getBroadcast(db, id);
   if (!row) return 'notFound';
   if (row.createdBy !== ownerOf(teacherId)) return 'notOwner';
   if (row.status === 'sending') return 'alreadySending';
   if (row.status === 'cancelled') return 'alreadyCancelled';
-  markCancelled(db, id);
+  await markCancelled(db, id);
   return 'cancelled';
 }
 
@@ -182,15 +189,15 @@ export interface BroadcastProgress {
 }
 
 /** Delivery state of a broadcast, read from its recipients and their outbox rows. */
-export function broadcastProgress(db: Db, id: number): BroadcastProgress | null {
-  const row = getBroadcast(db, id);
+export async function broadcastProgress(db: Db, id: number): Promise<BroadcastProgress | null> {
+  const row = await getBroadcast(db, id);
   if (!row) return null;
   const excerpt = row.text.length > 60 ? `${row.text.slice(0, 60)}…` : row.text;
   const base = { id, status: row.status, excerpt };
   if (row.status !== 'sending') {
     return { ...base, total: row.recipientCount, bound: 0, unbound: 0, delivered: 0, failed: 0, pending: 0, maybeDuplicate: 0, failures: [], done: false };
   }
-  const counts = recipientOutcomes(db, id);
+  const counts = await recipientOutcomes(db, id);
   let maybeDuplicate = 0;
   let delivered = 0;
   let failed = 0;
@@ -213,7 +220,7 @@ export function broadcastProgress(db: Db, id: number): BroadcastProgress | null 
 }
 
 /** Broadcasts still sending (confirmed within `withinMs`), oldest first. */
-export function sendingBroadcasts(db: Db, now: Date, withinMs = 7 * 24 * 3600_000): BroadcastRow[] {
+export function sendingBroadcasts(db: Db, now: Date, withinMs = 7 * 24 * 3600_000): Promise<BroadcastRow[]> {
   return sendingSince(db, new Date(now.getTime() - withinMs));
 }
 

@@ -20,11 +20,11 @@ export function parseBroadcastId(word: string): number | null {
 }
 
 /** The officer's most recent broadcast still waiting for confirmation (so a bare 确认发布 works). */
-export function latestPreviewOf(db: Db, teacherId: number, now = Date.now()): number | null {
+export function latestPreviewOf(db: Db, teacherId: number, now = Date.now()): Promise<number | null> {
   return latestBroadcastBy(db, ownerOf(teacherId), new Date(now - PREVIEW_TTL_MS));
 }
 
-export function latestBroadcastOf(db: Db, teacherId: number): number | null {
+export function latestBroadcastOf(db: Db, teacherId: number): Promise<number | null> {
   return latestBroadcastBy(db, ownerOf(teacherId));
 }
 

@@ -1,7 +1,7 @@
 import { findTeacherById } from '../ledger/store.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import type { TickContext } from '../schedule/context.js';
 import { BROADCAST_COMMANDS } from './commands.js';
 import { hasOutboxKey, pendingCount } from './store.js';
@@ -39,21 +39,21 @@ export function progressReply(t: Messages, p: BroadcastProgress): Reply {
  * When every row of a broadcast has left `pending`, the officer who sent it gets the final delivery report,
  * once (idempotency key broadcast-report:<id>), on the account they sent it from.
  */
-export function broadcastReports(ctx: TickContext): number {
+export async function broadcastReports(ctx: TickContext): Promise<number> {
   const { db, now, transportNow, t } = ctx;
   let sent = 0;
-  for (const b of sendingBroadcasts(db, now)) {
+  for (const b of await sendingBroadcasts(db, now)) {
     const key = reportKey(b.id);
-    if (hasOutboxKey(db, key)) continue;
-    if (pendingCount(db, broadcastOrigin(b.id)) > 0) continue;
-    const progress = broadcastProgress(db, b.id);
+    if (await hasOutboxKey(db, key)) continue;
+    if ((await pendingCount(db, broadcastOrigin(b.id))) > 0) continue;
+    const progress = await broadcastProgress(db, b.id);
     if (!progress || progress.bound === 0) continue;
     const via = parseRequestedVia(b.requestedVia);
     if (!via) continue;
     const ownerId = Number(b.createdBy.replace(/^teacher:/, ''));
-    const owner = Number.isInteger(ownerId) ? findTeacherById(db, ownerId) : null;
+    const owner = Number.isInteger(ownerId) ? await findTeacherById(db, ownerId) : null;
     if (!owner) continue;
-    sent += enqueueSync(
+    sent += await enqueue(
       db,
       [{ platform: via.platform, target: { type: 'user', accountId: via.accountId }, reply: progressReply(t, progress), idempotencyKey: key, origin: key }],
       transportNow,

@@ -1,74 +1,89 @@
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { broadcasts, outbox, roles, teachers } from '../../db/schema.js';
-import { prepared } from '../../db/statements.js';
+import { tables } from '../../db/handle.js';
+import type { broadcasts } from '../../db/schema.js';
+import { statement } from '../../db/statements.js';
 import { maybeDuplicateSql } from '../outbox/store.js';
 
 export type BroadcastRow = typeof broadcasts.$inferSelect;
 
+/** Rows per multi-row insert: well under both dialects' bound-parameter limits. */
+const CHUNK = 500;
+
 /** One row per confirmed recipient (teachers with no chat account get a null outbox id); a repeat is ignored. */
-export function addRecipients(db: Db, broadcastId: number, teacherIds: Iterable<number>, outboxIdOf: (teacherId: number) => number | null): void {
-  const insert = prepared(db, 'insert or ignore into broadcast_recipients (broadcast_id, teacher_id, outbox_id) values (?, ?, ?)');
-  for (const teacherId of teacherIds) insert.run(broadcastId, teacherId, outboxIdOf(teacherId));
+export async function addRecipients(db: Db, broadcastId: number, teacherIds: Iterable<number>, outboxIdOf: (teacherId: number) => number | null): Promise<void> {
+  const { broadcastRecipients } = tables(db);
+  const rows = [...teacherIds].map((teacherId) => ({ broadcastId, teacherId, outboxId: outboxIdOf(teacherId) }));
+  for (let i = 0; i < rows.length; i += CHUNK) await db.insert(broadcastRecipients).values(rows.slice(i, i + CHUNK)).onConflictDoNothing();
 }
 
 /** A broadcast's recipients grouped by outbox status (null: no account) and failure reason, with may-be-duplicates. */
-export function recipientOutcomes(db: Db, id: number): { status: string | null; reason: string | null; n: number; dup: number }[] {
-  return prepared(
+export async function recipientOutcomes(db: Db, id: number): Promise<{ status: string | null; reason: string | null; n: number; dup: number }[]> {
+  return statement<[number], { status: string | null; reason: string | null; n: number; dup: number }>(
     db,
-      `select o.status as status, case when o.status = 'failed' then o.last_error end as reason, count(*) as n,
-              coalesce(sum(${maybeDuplicateSql('o.')}), 0) as dup
-         from broadcast_recipients r left join outbox o on o.id = r.outbox_id
-        where r.broadcast_id = ?
-        group by 1, 2`,
-  ).all(id) as { status: string | null; reason: string | null; n: number; dup: number }[];
+    `select o.status as status, case when o.status = 'failed' then o.last_error end as reason, cast(count(*) as integer) as n,
+            cast(coalesce(sum(case when ${maybeDuplicateSql('o.')} then 1 else 0 end), 0) as integer) as dup
+       from broadcast_recipients r left join outbox o on o.id = r.outbox_id
+      where r.broadcast_id = ?
+      group by 1, 2`,
+  ).all(id);
 }
 
-export function hasOutboxKey(db: Db, key: string): boolean {
-  return db.select({ one: sql<number>`1` }).from(outbox).where(eq(outbox.idempotencyKey, key)).get() !== undefined;
+export async function hasOutboxKey(db: Db, key: string): Promise<boolean> {
+  const { outbox } = tables(db);
+  return (await db.select({ one: sql<number>`1` }).from(outbox).where(eq(outbox.idempotencyKey, key)).limit(1)).length > 0;
 }
 
-export function pendingCount(db: Db, origin: string): number {
-  return db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(eq(outbox.origin, origin), eq(outbox.status, 'pending'))).get()?.n ?? 0;
+export async function pendingCount(db: Db, origin: string): Promise<number> {
+  const { outbox } = tables(db);
+  const [row] = await db.select({ n: count() }).from(outbox).where(and(eq(outbox.origin, origin), eq(outbox.status, 'pending')));
+  return row?.n ?? 0;
 }
 
-export function insertBroadcast(db: Db, values: typeof broadcasts.$inferInsert): BroadcastRow {
-  return db.insert(broadcasts).values(values).returning().get();
+export async function insertBroadcast(db: Db, values: typeof broadcasts.$inferInsert): Promise<BroadcastRow> {
+  const { broadcasts } = tables(db);
+  const [row] = await db.insert(broadcasts).values(values).returning();
+  return row;
 }
 
-export function getBroadcast(db: Db, id: number): BroadcastRow | null {
-  return db.select().from(broadcasts).where(eq(broadcasts.id, id)).get() ?? null;
+export async function getBroadcast(db: Db, id: number): Promise<BroadcastRow | null> {
+  const { broadcasts } = tables(db);
+  return (await db.select().from(broadcasts).where(eq(broadcasts.id, id)).limit(1))[0] ?? null;
 }
 
 /** The newest broadcasts first. */
-export function recentBroadcasts(db: Db, limit: number): BroadcastRow[] {
-  return db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(limit).all();
+export async function recentBroadcasts(db: Db, limit: number): Promise<BroadcastRow[]> {
+  const { broadcasts } = tables(db);
+  return db.select().from(broadcasts).orderBy(desc(broadcasts.id)).limit(limit);
 }
 
 /** Moves a previewed broadcast to sending (only from preview). */
-export function markSending(db: Db, id: number, confirmedAt: Date, recipientCount: number): void {
-  db.update(broadcasts)
+export async function markSending(db: Db, id: number, confirmedAt: Date, recipientCount: number): Promise<void> {
+  const { broadcasts } = tables(db);
+  await db
+    .update(broadcasts)
     .set({ status: 'sending', confirmedAt, recipientCount })
-    .where(and(eq(broadcasts.id, id), eq(broadcasts.status, 'preview')))
-    .run();
+    .where(and(eq(broadcasts.id, id), eq(broadcasts.status, 'preview')));
 }
 
-export function markCancelled(db: Db, id: number): void {
-  db.update(broadcasts).set({ status: 'cancelled' }).where(eq(broadcasts.id, id)).run();
+export async function markCancelled(db: Db, id: number): Promise<void> {
+  const { broadcasts } = tables(db);
+  await db.update(broadcasts).set({ status: 'cancelled' }).where(eq(broadcasts.id, id));
 }
 
 /** Broadcasts sending and confirmed after `since`. */
-export function sendingSince(db: Db, since: Date): BroadcastRow[] {
+export async function sendingSince(db: Db, since: Date): Promise<BroadcastRow[]> {
+  const { broadcasts } = tables(db);
   return db
     .select()
     .from(broadcasts)
-    .where(and(eq(broadcasts.status, 'sending'), gt(broadcasts.confirmedAt, since)))
-    .all();
+    .where(and(eq(broadcasts.status, 'sending'), gt(broadcasts.confirmedAt, since)));
 }
 
 /** The newest broadcast created by `owner`, optionally only a preview created after `previewSince`. */
-export function latestBroadcastBy(db: Db, owner: string, previewSince?: Date): number | null {
-  const row = db
+export async function latestBroadcastBy(db: Db, owner: string, previewSince?: Date): Promise<number | null> {
+  const { broadcasts } = tables(db);
+  const [row] = await db
     .select({ id: broadcasts.id })
     .from(broadcasts)
     .where(
@@ -77,32 +92,28 @@ export function latestBroadcastBy(db: Db, owner: string, previewSince?: Date): n
         : eq(broadcasts.createdBy, owner),
     )
     .orderBy(desc(broadcasts.id))
-    .limit(1)
-    .get();
+    .limit(1);
   return row?.id ?? null;
 }
 
 /** Outbox ids by idempotency key of the rows under one origin. */
-export function outboxIdsByKey(db: Db, origin: string): Map<string, number> {
-  return new Map(
-    db
-      .select({ id: outbox.id, key: outbox.idempotencyKey })
-      .from(outbox)
-      .where(eq(outbox.origin, origin))
-      .all()
-      .map((r) => [r.key, r.id]),
-  );
+export async function outboxIdsByKey(db: Db, origin: string): Promise<Map<string, number>> {
+  const { outbox } = tables(db);
+  const rows = await db.select({ id: outbox.id, key: outbox.idempotencyKey }).from(outbox).where(eq(outbox.origin, origin));
+  return new Map(rows.map((r) => [r.key, r.id]));
 }
 
 /** The roster in id order, with what audience filters read. */
-export function rosterForAudience(db: Db): { id: number; school: string; homeroom: boolean; position: string }[] {
+export async function rosterForAudience(db: Db): Promise<{ id: number; school: string; homeroom: boolean; position: string }[]> {
+  const { teachers } = tables(db);
   return db
     .select({ id: teachers.id, school: teachers.school, homeroom: teachers.homeroom, position: teachers.position })
     .from(teachers)
-    .orderBy(asc(teachers.id))
-    .all();
+    .orderBy(asc(teachers.id));
 }
 
-export function leaderIds(db: Db): Set<number> {
-  return new Set(db.select({ id: roles.teacherId }).from(roles).where(eq(roles.role, 'leader')).all().map((r) => r.id));
+export async function leaderIds(db: Db): Promise<Set<number>> {
+  const { roles } = tables(db);
+  const rows = await db.select({ id: roles.teacherId }).from(roles).where(eq(roles.role, 'leader'));
+  return new Set(rows.map((r) => r.id));
 }

@@ -24,7 +24,7 @@ export interface BatchOptions extends Omit<IssueOptions, 'year'> {
   /** Called after each teacher (done counts from 1). */
   onProgress?: (done: number, total: number) => void;
   /** Called after each certificate is issued (the CLI audits it). */
-  onIssued?: (teacher: TeacherRow, serial: string) => void;
+  onIssued?: (teacher: TeacherRow, serial: string) => void | Promise<void>;
   /** Also put the workbook into the ZIP under this name (the console's one download). */
   workbookEntry?: string;
 }
@@ -70,7 +70,7 @@ export async function exportCertificates(
   const workbookPath = join(dir, T.fileName(baseName));
   const zipTmp = `${zipPath}.part`;
   const xlsxTmp = `${workbookPath}.part`;
-  const total = teacherCount(db, schools);
+  const total = await teacherCount(db, schools);
   const zip = new yazl.ZipFile();
   const zipOut = createWriteStream(zipTmp);
   const zipFailed = new Promise<never>((_, reject) => zipOut.on('error', reject));
@@ -83,7 +83,7 @@ export async function exportCertificates(
   let queued = 0;
   try {
     for (const school of schools) {
-      const groups = yearCategories(db, school, o.today);
+      const groups = await yearCategories(db, school, o.today);
       const sheet = workbook.addWorksheet(sheetName(school, taken), { views: [{ state: 'frozen', xSplit: 2, ySplit: 2 }] });
       sheet.columns = [...FIXED_HEADERS.map(() => ({ width: 12 })), ...groups.map(() => ({ width: 11 }))];
       sheet.getColumn(3).width = 24;
@@ -105,9 +105,9 @@ export async function exportCertificates(
         row.commit();
       }
       const index = new Map(groups.map((g, i) => [`${g.year}\u0000${g.category}`, i]));
-      for (const teacher of teachersOf(db, school)) {
+      for await (const teacher of teachersOf(db, school)) {
         const cert = await issueCertificate(db, presets, teacher, { ...o, year: null });
-        o.onIssued?.(teacher, cert.serial);
+        await o.onIssued?.(teacher, cert.serial);
         const d = cert.data;
         const byGroup: (number | null)[] = groups.map(() => null);
         for (const g of d.groups) {

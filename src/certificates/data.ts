@@ -52,18 +52,18 @@ const tenths = (n: number) => Math.round(n * 10) / 10;
  * The certificate of `teacher` issued on `today`. With `year`, the figures are as of the end of that year (or
  * today, for the current year) and only that year's records are listed.
  */
-export function certificateData(
+export async function certificateData(
   db: Db,
   presets: ReadonlyMap<string, PolicyPreset>,
   teacher: TeacherRow,
   today: string,
   year: number | null = null,
-): CertificateData {
+): Promise<CertificateData> {
   if (year !== null && (year < 1990 || `${year}` > today.slice(0, 4))) throw new YearOutOfRangeError(`${year}`);
   const asOf = year === null || `${year}-12-31` >= today ? today : `${year}-12-31`;
-  const summary = hoursSummary(db, presets, teacher, asOf);
+  const summary = await hoursSummary(db, presets, teacher, asOf);
   const from = year !== null ? `${year}-01-01` : (summary.cycleStart ?? '0000-01-01');
-  const rows = recordsBetween(db, teacher.id, from, asOf);
+  const rows = await recordsBetween(db, teacher.id, from, asOf);
   const groups = new Map<string, CertificateGroup>();
   for (const r of rows) {
     const key = `${r.date.slice(0, 4)}\u0000${r.category}`;

@@ -68,10 +68,11 @@ export class CertificateExports {
    * Queues an export of `schools` (already checked against the roster) and returns its job at once. Refuses,
    * with the sentence to show, what cannot be issued: no teachers, a policy not configured, a missing seal.
    */
-  start(schools: string[], all: boolean, actor: string): CertificateExport | { refused: string } {
+  async start(schools: string[], all: boolean, actor: string): Promise<CertificateExport | { refused: string }> {
     const { deps } = this;
-    if (teacherCount(deps.db, schools) === 0) return { refused: m.noTeachers };
-    const missing = policiesOf(deps.db, schools).filter((p) => !deps.presets.has(p));
+    const total = await teacherCount(deps.db, schools);
+    if (total === 0) return { refused: m.noTeachers };
+    const missing = (await policiesOf(deps.db, schools)).filter((p) => !deps.presets.has(p));
     if (missing.length) return { refused: m.policyMissing(m.list(missing)) };
     if (deps.sealPath && !existsSync(deps.sealPath)) return { refused: m.sealMissing };
     const job: CertificateExport = {
@@ -82,7 +83,7 @@ export class CertificateExports {
       createdAt: deps.clock.now(),
       phase: 'queued',
       done: 0,
-      total: teacherCount(deps.db, schools),
+      total,
       zipPath: null,
       workbookPath: null,
       bytes: 0,
@@ -90,7 +91,7 @@ export class CertificateExports {
     };
     this.jobs.set(job.id, job);
     this.trim();
-    audit(deps.db, actor, 'certificate.export', { school: all ? m.allSchools : m.list(schools), total: job.total });
+    await audit(deps.db, actor, 'certificate.export', { school: all ? m.allSchools : m.list(schools), total: job.total });
     this.queue = this.queue.then(() => this.run(job)).catch(() => undefined);
     return job;
   }
@@ -141,7 +142,7 @@ export class CertificateExports {
         now,
         issuedBy: job.actor,
         workbookEntry: m.workbookEntry,
-        onIssued: (t, serial) => audit(deps.db, job.actor, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
+        onIssued: async (t, serial) => audit(deps.db, job.actor, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
         onProgress: (done, total) => {
           job.done = done;
           job.total = total;

@@ -3,6 +3,7 @@
  * One function for the chat, the CLI and the console so every path prints and records the same thing.
  */
 import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import type { TeacherRow } from '../ledger/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { certificateData, figuresHash, type CertificateData } from './data.js';
@@ -41,17 +42,7 @@ export async function issueCertificate(
   teacher: TeacherRow,
   o: IssueOptions,
 ): Promise<IssuedCertificate> {
-  return issueCertificateSync(db, presets, teacher, o);
-}
-
-/** The same, synchronously: what a chat command (run inside the event's transaction) calls. */
-export function issueCertificateSync(
-  db: Db,
-  presets: ReadonlyMap<string, PolicyPreset>,
-  teacher: TeacherRow,
-  o: IssueOptions,
-): IssuedCertificate {
-  const data = certificateData(db, presets, teacher, o.today, o.year ?? null);
+  const data = await certificateData(db, presets, teacher, o.today, o.year ?? null);
   const serial = newSerial();
   const verifyUrl = verifyUrlFor(o.baseUrl, serial);
   const pdf = renderCertificatePdfSync(data, {
@@ -63,7 +54,7 @@ export function issueCertificateSync(
     issuedAt: o.now,
   });
   // Recorded only once the PDF exists: a serial in the table always stands for a paper someone received.
-  insertCertificate(db, {
+  await insertCertificate(db, {
     serial,
     teacherId: teacher.id,
     year: data.year,
@@ -89,10 +80,10 @@ export function issueCertificateSync(
  * Revokes a certificate and audits it in one transaction (the CLI and the console): false when unknown or already
  * revoked, and then nothing is written.
  */
-export function revokeAudited(db: Db, serial: string, by: string, reason: string, now: Date): boolean {
-  return db.transaction(() => {
-    if (!revokeCertificate(db, serial, by, reason, now)) return false;
-    audit(db, by, 'certificate.revoke', { serial, reason });
+export function revokeAudited(db: Db, serial: string, by: string, reason: string, now: Date): Promise<boolean> {
+  return transaction(db, async (tx) => {
+    if (!(await revokeCertificate(tx, serial, by, reason, now))) return false;
+    await audit(tx, by, 'certificate.revoke', { serial, reason });
     return true;
   });
 }

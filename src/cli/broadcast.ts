@@ -37,13 +37,13 @@ export async function runBroadcastCli(argv: string[], deps: BroadcastCliDeps): P
       if (args.length !== 1) return fail(cliText.usageLine(BROADCAST_USAGE));
       const id = parseBroadcastId(args[0]);
       if (id === null) return fail(cliText.withUsage(t.broadcasts.confirm.badId(args[0]), BROADCAST_USAGE));
-      const progress = broadcastProgress(deps.db, id);
+      const progress = await broadcastProgress(deps.db, id);
       if (!progress) return fail(t.broadcasts.confirm.notFound(id));
       out(json ? JSON.stringify(progress) : progressLines(t, progress).join('\n'));
       return EXIT.ok;
     }
     case 'list': {
-      const rows = recentBroadcasts(deps.db, 20);
+      const rows = await recentBroadcasts(deps.db, 20);
       if (json) {
         out(JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, recipientCount: r.recipientCount, createdAt: r.createdAt, confirmedAt: r.confirmedAt, text: r.text }))));
         return EXIT.ok;

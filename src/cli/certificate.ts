@@ -28,7 +28,7 @@ export async function certificateCommand(args: string[], io: CliIo): Promise<num
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
   return withDatabase(app.config.DATABASE_PATH, async (db) => {
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.notInRoster(employeeNo));
     if (!app.presets.has(teacher.policyId)) throw new CliError(cliText.policyMissing(employeeNo, teacher.policyId), EXIT.config);
     try {
@@ -42,7 +42,7 @@ export async function certificateCommand(args: string[], io: CliIo): Promise<num
         year: values.year === undefined ? null : Number(values.year),
       });
       writeFileSync(values.out!, cert.pdf);
-      audit(db, ACTOR, 'certificate.issue', { serial: cert.serial, employeeNo, year: cert.data.year });
+      await audit(db, ACTOR, 'certificate.issue', { serial: cert.serial, employeeNo, year: cert.data.year });
       io.stdout.write(`${cliText.certificate.issued(teacher.name, employeeNo, groupSerial(cert.serial), values.out!, Math.round(cert.pdf.length / 1024), cert.verifyUrl)}\n`);
       return EXIT.ok;
     } catch (error) {
@@ -62,8 +62,8 @@ export async function certificatesCommand(args: string[], io: CliIo): Promise<nu
   if (!SERIAL_PATTERN.test(serial)) throw new CliError(cliText.certificate.badSerial(rawSerial));
   if (!reason) throw new CliError(cliText.certificate.needReason);
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) => {
-    if (!revokeAudited(db, serial, ACTOR, reason, app.clock.now())) {
+  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+    if (!(await revokeAudited(db, serial, ACTOR, reason, app.clock.now()))) {
       throw new CliError(cliText.certificate.notFound(groupSerial(serial)));
     }
     io.stdout.write(`${cliText.certificate.revoked(groupSerial(serial), reason)}\n`);

@@ -9,6 +9,7 @@
 // Loads the platforms' traits (card forms, preference), which the chat messages queued here are built with.
 import '../platforms/registry.js';
 import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
 import { dateIn } from '../time/zone.js';
@@ -228,7 +229,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
       if (changed && sub === 'close') {
         // The running bot's outbox worker sends the invitations (they are rows in the shared database).
         const now = deps.clock.now();
-        const note = evaluationNote(openSessionEvaluation({ db, now, sendAt: now, timeZone: deps.timeZone }, session));
+        const note = evaluationNote(await transaction(db, (tx) => openSessionEvaluation({ db: tx, now, sendAt: now, timeZone: deps.timeZone }, session)));
         if (note) out(note);
       }
       return EXIT.ok;

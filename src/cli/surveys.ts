@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import type { Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
@@ -26,7 +27,7 @@ export interface SurveysCliDeps {
 
 const MAX_TITLE = 40;
 
-export function runSurveysCli(argv: string[], deps: SurveysCliDeps): number {
+export async function runSurveysCli(argv: string[], deps: SurveysCliDeps): Promise<number> {
   const out = (s: string) => deps.stdout.write(`${s}\n`);
   const fail = (s: string) => {
     deps.stderr.write(`${s}\n`);
@@ -53,7 +54,7 @@ export function runSurveysCli(argv: string[], deps: SurveysCliDeps): number {
     if (!category) return fail(S.cli.unknownCategory(values.category, deps.preset?.categories.map((c) => c.key) ?? []));
   }
   if (sub === 'show') {
-    const template = templateFor(deps.db, category);
+    const template = await templateFor(deps.db, category);
     if (values.json) {
       out(JSON.stringify(template.questions, null, 2));
       return EXIT.ok;
@@ -81,8 +82,10 @@ export function runSurveysCli(argv: string[], deps: SurveysCliDeps): number {
   const title = (values.title ?? '').trim() || S.cli.defaultTitle;
   if (title.length > MAX_TITLE) return fail(S.cli.titleLong);
   const by = `cli:${values.by ?? 'cli'}`;
-  const row = saveEvaluationTemplate(deps.db, { category, title, questions: checked.questions, by, now: deps.clock.now() });
-  audit(deps.db, by, 'survey_template_set', { questionnaireId: row.id, category, questions: checked.questions.length });
+  await transaction(deps.db, async (tx) => {
+    const row = await saveEvaluationTemplate(tx, { category, title, questions: checked.questions, by, now: deps.clock.now() });
+    await audit(tx, by, 'survey_template_set', { questionnaireId: row.id, category, questions: checked.questions.length });
+  });
   out(S.cli.saved(category, checked.questions.length));
   return EXIT.ok;
 }

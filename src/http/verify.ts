@@ -88,13 +88,13 @@ export function mountVerifyRoutes(app: Hono, deps: VerifyRoutesDeps): void {
       return respond(429, page(T.page.title, html`<p class="bad">${T.page.tooMany}</p>`));
     }
     const serial = normaliseSerial(c.req.param('serial') ?? '');
-    const row = SERIAL_PATTERN.test(serial) ? findCertificate(deps.db, serial) : null;
-    const teacher = row ? findTeacherById(deps.db, row.teacherId) : null;
+    const row = SERIAL_PATTERN.test(serial) ? await findCertificate(deps.db, serial) : null;
+    const teacher = row ? await findTeacherById(deps.db, row.teacherId) : null;
     if (!row || !teacher) return respond(404, page(T.page.title, html`<p class="bad">${T.page.notFound}</p>`));
 
     let unchanged = false;
     try {
-      unchanged = figuresHash(certificateData(deps.db, deps.presets, teacher, row.asOf, row.year)) === row.figuresHash;
+      unchanged = figuresHash(await certificateData(deps.db, deps.presets, teacher, row.asOf, row.year)) === row.figuresHash;
     } catch (error) {
       deps.logger.warn({ err: error, serial }, 'verify: figures could not be recomputed');
     }

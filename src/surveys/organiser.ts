@@ -15,13 +15,13 @@ export interface ChatAccount {
  * (`teacher:<id>`) or the CLI's `--by <工号>` (`cli:<工号>`). Null for the CLI without a 工号 and the ADMIN_TOKEN,
  * who are nobody in particular.
  */
-export function organiserAccount(db: Db, createdBy: string): ChatAccount | null {
-  const teacherId = organiserTeacherId(db, createdBy);
+export async function organiserAccount(db: Db, createdBy: string): Promise<ChatAccount | null> {
+  const teacherId = await organiserTeacherId(db, createdBy);
   if (teacherId === 'account') {
     const colon = createdBy.indexOf(':');
     return { platform: createdBy.slice(0, colon) as Platform, accountId: createdBy.slice(colon + 1) };
   }
-  return teacherId === null ? null : (accountsOf(db, [teacherId]).get(teacherId) ?? null);
+  return teacherId === null ? null : ((await accountsOf(db, [teacherId])).get(teacherId) ?? null);
 }
 
 /**
@@ -29,24 +29,24 @@ export function organiserAccount(db: Db, createdBy: string): ChatAccount | null 
  * they see results in the console), else — a session made from the CLI without --by, or with the ADMIN_TOKEN —
  * every officer of the office who has a chat account, keyed by their roster id so each hears once.
  */
-export function resultsRecipients(db: Db, createdBy: string): { office: boolean; to: { key: string; account: ChatAccount }[] } {
-  if (organiserTeacherId(db, createdBy) !== null) {
-    const account = organiserAccount(db, createdBy);
+export async function resultsRecipients(db: Db, createdBy: string): Promise<{ office: boolean; to: { key: string; account: ChatAccount }[] }> {
+  if ((await organiserTeacherId(db, createdBy)) !== null) {
+    const account = await organiserAccount(db, createdBy);
     return { office: false, to: account ? [{ key: '', account }] : [] };
   }
-  const officers = officerTeacherIds(db);
-  const accounts = accountsOf(db, officers);
+  const officers = await officerTeacherIds(db);
+  const accounts = await accountsOf(db, officers);
   return { office: true, to: officers.flatMap((id) => (accounts.has(id) ? [{ key: `:officer:${id}`, account: accounts.get(id)! }] : [])) };
 }
 
 /** The roster id the actor names, 'account' for a chat account itself, null when it names nobody. */
-function organiserTeacherId(db: Db, createdBy: string): number | 'account' | null {
+async function organiserTeacherId(db: Db, createdBy: string): Promise<number | 'account' | null> {
   const colon = createdBy.indexOf(':');
   if (colon < 0) return null;
   const kind = createdBy.slice(0, colon);
   const rest = createdBy.slice(colon + 1);
   if (isPlatformId(kind) && rest) return 'account';
-  if (kind === 'admin' || kind === 'cli') return findTeacherByEmployeeNo(db, rest)?.id ?? null;
+  if (kind === 'admin' || kind === 'cli') return (await findTeacherByEmployeeNo(db, rest))?.id ?? null;
   if (kind === 'teacher' && /^\d+$/.test(rest)) return Number(rest);
   return null;
 }

@@ -70,11 +70,11 @@ function groupResults(questions: Questions, rows: readonly AnswerRow[], invited:
   return { invited, answered, responseRate: rate(answered, invited), questions: questions.map((q) => questionResult(q, all, suppressed)), suppressed };
 }
 
-export function roundResults(db: Db, roundId: number): RoundResults | null {
-  const round = getRound(db, roundId);
+export async function roundResults(db: Db, roundId: number): Promise<RoundResults | null> {
+  const round = await getRound(db, roundId);
   if (!round) return null;
-  const { invited } = invitationCounts(db, roundId);
-  return { round, ...groupResults(parseStoredQuestions(round.questions), answersOf(db, roundId), invited) };
+  const { invited } = await invitationCounts(db, roundId);
+  return { round, ...groupResults(parseStoredQuestions(round.questions), await answersOf(db, roundId), invited) };
 }
 
 export interface GroupedResults extends GroupResults {
@@ -96,9 +96,9 @@ export interface GroupedResults extends GroupResults {
  * A round under MIN_GROUP_SIZE answers adds to the group's counts only, never to what is shown beyond them, so
  * no difference of two groups or two date windows (each a union of whole rounds) isolates a small round.
  */
-export function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'project'; from?: string; to?: string }): GroupedResults[] {
+export async function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'project'; from?: string; to?: string }): Promise<GroupedResults[]> {
   const groups = new Map<string, { key: string | null; label: string; rounds: RoundRow[] }>();
-  for (const { round, session } of evaluationRoundsWithSessions(db, options.from, options.to)) {
+  for (const { round, session } of await evaluationRoundsWithSessions(db, options.from, options.to)) {
     const raw = options.by === 'session' ? String(session.id) : options.by === 'trainer' ? session.trainer : session.project;
     const key = raw?.trim() || null;
     const label = options.by === 'session' ? S.results.sessionLabel(session.id, session.title, session.date) : (key ?? S.results.unnamed);
@@ -107,21 +107,23 @@ export function resultsBy(db: Db, options: { by: 'session' | 'trainer' | 'projec
     group.rounds.push(round);
     groups.set(id, group);
   }
-  return [...groups.values()].map((g) => {
+  const results: GroupedResults[] = [];
+  for (const g of groups.values()) {
     const questions = new Map<string, Question>();
     const pooled: AnswerRow[] = [];
     let invited = 0;
     let answered = 0;
     for (const round of g.rounds) {
       for (const q of parseStoredQuestions(round.questions)) if (!questions.has(q.key)) questions.set(q.key, q);
-      const rows = answersOf(db, round.id);
+      const rows = await answersOf(db, round.id);
       answered += rows.length;
       if (showable(rows.length)) pooled.push(...rows);
-      invited += invitationCounts(db, round.id).invited;
+      invited += (await invitationCounts(db, round.id)).invited;
     }
     const shown = groupResults([...questions.values()], pooled, invited);
-    return { key: g.key, label: g.label, rounds: g.rounds.length, ...shown, answered, responseRate: rate(answered, invited), pooled: pooled.length };
-  });
+    results.push({ key: g.key, label: g.label, rounds: g.rounds.length, ...shown, answered, responseRate: rate(answered, invited), pooled: pooled.length });
+  }
+  return results;
 }
 
 export interface SurveyGroupResults extends GroupResults {
@@ -134,16 +136,16 @@ export interface SurveyGroupResults extends GroupResults {
  * roster has them now. Groups under the minimum size show their count only, like everything else, and so may a
  * small shown one beside them (complementary suppression, below).
  */
-export function surveyResultsByGroup(db: Db, roundId: number, by: 'school' | 'role'): SurveyGroupResults[] {
-  const round = getRound(db, roundId);
+export async function surveyResultsByGroup(db: Db, roundId: number, by: 'school' | 'role'): Promise<SurveyGroupResults[]> {
+  const round = await getRound(db, roundId);
   if (!round) return [];
   const questions = parseStoredQuestions(round.questions);
   const byGroup = new Map<string, AnswerRow[]>();
-  for (const row of answersOf(db, roundId)) {
+  for (const row of await answersOf(db, roundId)) {
     const group = (by === 'school' ? row.school : row.role) ?? S.results.unnamed;
     byGroup.set(group, [...(byGroup.get(group) ?? []), row]);
   }
-  const invited = invitedBySchoolAndRole(db, roundId, by);
+  const invited = await invitedBySchoolAndRole(db, roundId, by);
   const names = new Set([...byGroup.keys(), ...invited.keys()]);
   const hidden = complementary(new Map([...names].map((g) => [g, byGroup.get(g)?.length ?? 0])));
   return [...names]

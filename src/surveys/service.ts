@@ -7,14 +7,15 @@ import { surveysText as S } from '../bot/i18n/zh-CN.surveys.js';
 import { audit } from '../ledger/audit.js';
 import type { TeacherRow } from '../ledger/store.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import type { SessionRow } from '../sessions/model.js';
 import { attendanceRows } from '../sessions/store.js';
 import { onTransportClock, quietDeferral } from '../schedule/time.js';
 import { dateIn } from '../time/zone.js';
 import { invitationReply, ticketOf, type SurveyKind } from './chat/invitation.js';
 import { checkQuestions, parseStoredQuestions, type Answers, type Questions } from './questions.js';
-import { getQuestionnaire, insertAnswer, insertInvitations, insertRound, roundOfSession, spendInvitation, invitationOf, type RoundRow } from './store.js';
+import { answerPoolOf } from './answer-pool.js';
+import { answersArePooled, getQuestionnaire, insertAnswers, insertInvitations, insertRound, roundOfSession, spendInvitation, invitationOf, type RoundRow } from './store.js';
 import { templateFor } from './templates.js';
 
 /** An evaluation stays open this long after its session closes. */
@@ -50,16 +51,16 @@ export const hashToken = sha256;
  * token's plaintext travels only inside a Feishu form card, which is the one place it is needed. Teachers with
  * no chat account are invited too (they may bind later and answer with 评价 / 问卷).
  */
-function invite(
+async function invite(
   deps: SurveyDeps,
   round: RoundRow,
   questions: Questions,
   teacherIds: readonly number[],
   o: { date: string | null; quiet: boolean },
-): { invited: number; queued: number } {
+): Promise<{ invited: number; queued: number }> {
   const tokens = teacherIds.map((teacherId) => ({ teacherId, token: newSecret() }));
-  const invited = insertInvitations(deps.db, round.id, tokens.map((t) => ({ teacherId: t.teacherId, tokenHash: hashToken(t.token) })));
-  const accounts = accountsOf(deps.db, teacherIds);
+  const invited = await insertInvitations(deps.db, round.id, tokens.map((t) => ({ teacherId: t.teacherId, tokenHash: hashToken(t.token) })));
+  const accounts = await accountsOf(deps.db, teacherIds);
   const input = { kind: round.kind as SurveyKind, title: round.title, date: o.date, questions, closesOn: dateIn(round.closesAt, deps.timeZone) };
   const messages: Outgoing[] = [];
   for (const { teacherId, token } of tokens) {
@@ -73,13 +74,13 @@ function invite(
       origin: inviteOrigin(round.id),
     });
   }
-  if (!o.quiet) return { invited, queued: enqueueSync(deps.db, messages, deps.sendAt) };
+  if (!o.quiet) return { invited, queued: await enqueue(deps.db, messages, deps.sendAt) };
   // Opened at night (a session ending at 22:30, a tick after midnight): each invitation waits for the morning,
   // spread by its key. Not marked `quiet`, so that by day identical ones still go out together (DingTalk batchSend).
   let queued = 0;
   for (const m of messages) {
     const until = quietDeferral(m.idempotencyKey, deps.now, deps.timeZone);
-    queued += enqueueSync(deps.db, [m], until ? onTransportClock(until, deps.now, deps.sendAt) : deps.sendAt);
+    queued += await enqueue(deps.db, [m], until ? onTransportClock(until, deps.now, deps.sendAt) : deps.sendAt);
   }
   return { invited, queued };
 }
@@ -94,12 +95,12 @@ export type OpenEvaluationOutcome =
  * asked to evaluate it, with the questions of its category's template. Once per session (survey_rounds'
  * unique session id): closing again, a retried command or the scheduler's sweep adds nothing.
  */
-export function openSessionEvaluation(deps: SurveyDeps, session: SessionRow): OpenEvaluationOutcome {
+export async function openSessionEvaluation(deps: SurveyDeps, session: SessionRow): Promise<OpenEvaluationOutcome> {
   if (session.status === 'cancelled') return { kind: 'cancelled' };
-  const existing = roundOfSession(deps.db, session.id);
+  const existing = await roundOfSession(deps.db, session.id);
   if (existing) return { kind: 'exists', round: existing };
-  const template = templateFor(deps.db, session.category);
-  const round = insertRound(deps.db, {
+  const template = await templateFor(deps.db, session.category);
+  const round = await insertRound(deps.db, {
     kind: 'evaluation',
     questionnaireId: template.row.id,
     questions: JSON.stringify(template.questions),
@@ -111,10 +112,10 @@ export function openSessionEvaluation(deps: SurveyDeps, session: SessionRow): Op
     remindAt: new Date(deps.now.getTime() + EVALUATION_REMIND_AFTER_MS),
     createdBy: session.createdBy,
   });
-  const attendees = attendanceRows(deps.db, session.id).map((a) => a.teacherId);
+  const attendees = (await attendanceRows(deps.db, session.id)).map((a) => a.teacherId);
   // Opened by the scheduler as often as by an officer, at any hour: like a reminder, it waits out quiet hours.
-  const { invited, queued } = invite(deps, round, template.questions, attendees, { date: session.date, quiet: true });
-  audit(deps.db, 'scheduler', 'survey_open', { roundId: round.id, sessionId: session.id, invited, queued });
+  const { invited, queued } = await invite(deps, round, template.questions, attendees, { date: session.date, quiet: true });
+  await audit(deps.db, 'scheduler', 'survey_open', { roundId: round.id, sessionId: session.id, invited, queued });
   return { kind: 'opened', round, invited, queued };
 }
 
@@ -143,10 +144,10 @@ export type SendSurveyOutcome =
  * teacher, the messages through the outbox (its pacing and retries, like a broadcast's). Answers keep the
  * respondent's school and 职务 (the invitation says so): a survey is not the anonymous evaluation.
  */
-export function sendSurvey(deps: SurveyDeps, input: SendSurveyInput): SendSurveyOutcome {
+export async function sendSurvey(deps: SurveyDeps, input: SendSurveyInput): Promise<SendSurveyOutcome> {
   let questions: Questions;
   if (input.questionnaireId !== undefined) {
-    const row = getQuestionnaire(deps.db, input.questionnaireId);
+    const row = await getQuestionnaire(deps.db, input.questionnaireId);
     if (!row) return { ok: false, problems: [S.send.noQuestionnaire(input.questionnaireId)] };
     questions = parseStoredQuestions(row.questions);
   } else {
@@ -159,11 +160,11 @@ export function sendSurvey(deps: SurveyDeps, input: SendSurveyInput): SendSurvey
   if (!title) problems.push(S.send.titleMissing);
   if (title.length > MAX_SURVEY_TITLE) problems.push(S.send.titleLong(MAX_SURVEY_TITLE));
   if (input.closesAt.getTime() <= deps.now.getTime()) problems.push(S.send.closesPast);
-  const recipients = resolveRecipients(deps.db, input.audience);
+  const recipients = await resolveRecipients(deps.db, input.audience);
   if (recipients.length === 0) problems.push(S.send.nobody);
   if (problems.length) return { ok: false, problems };
   const openMs = input.closesAt.getTime() - deps.now.getTime();
-  const round = insertRound(deps.db, {
+  const round = await insertRound(deps.db, {
     kind: 'survey',
     questionnaireId: input.questionnaireId ?? null,
     questions: JSON.stringify(questions),
@@ -177,8 +178,8 @@ export function sendSurvey(deps: SurveyDeps, input: SendSurveyInput): SendSurvey
     createdBy: input.by,
   });
   // Sent by an officer, like a broadcast: at once (and batched where the platform can, DingTalk's batchSend).
-  const { invited, queued } = invite(deps, round, questions, recipients, { date: null, quiet: false });
-  audit(deps.db, input.by, 'survey_send', { roundId: round.id, title, invited, queued });
+  const { invited, queued } = await invite(deps, round, questions, recipients, { date: null, quiet: false });
+  await audit(deps.db, input.by, 'survey_send', { roundId: round.id, title, invited, queued });
   return { ok: true, round, invited, queued };
 }
 
@@ -193,8 +194,11 @@ export type TakeOutcome = 'taken' | 'already' | 'not_invited' | 'closed' | 'bad_
  * Why this teacher may not answer this round now (null: they may). Checked before the answers are read, so one
  * who was not invited learns nothing about the questions.
  */
-export function refusal(db: Db, input: { round: RoundRow; teacher: TeacherRow; tokenHash: string | null; now: Date }): Exclude<TakeOutcome, 'taken'> | null {
-  const invitation = invitationOf(db, input.round.id, input.teacher.id);
+export async function refusal(
+  db: Db,
+  input: { round: RoundRow; teacher: TeacherRow; tokenHash: string | null; now: Date },
+): Promise<Exclude<TakeOutcome, 'taken'> | null> {
+  const invitation = await invitationOf(db, input.round.id, input.teacher.id);
   if (!invitation) return 'not_invited';
   if (input.tokenHash !== null && invitation.tokenHash !== input.tokenHash) return 'bad_token';
   if (invitation.answered) return 'already';
@@ -203,26 +207,30 @@ export function refusal(db: Db, input: { round: RoundRow; teacher: TeacherRow; t
 }
 
 /**
- * Takes one respondent's answers: spends their invitation (once) and stores the answers under a random id with
- * the date only, in the caller's transaction, so both happen or neither. `tokenHash` is given when the answers
- * came with a ticket (a Feishu form): it must be the invitation's own. Nothing here logs or returns the answers.
+ * Takes one respondent's answers: spends their invitation (once) and keeps the answers under a random id with
+ * the date only. On SQLite both happen in the caller's transaction, so both or neither. On PostgreSQL the answer
+ * goes to the answer pool instead, written later in a shuffled batch (answer-pool.ts: its own transaction, so no
+ * xmin ties it to this spend). `tokenHash` is given when the answers came with a ticket (a Feishu form): it must
+ * be the invitation's own. Nothing here logs or returns the answers.
  */
-export function takeAnswers(
+export async function takeAnswers(
   db: Db,
   input: { round: RoundRow; teacher: TeacherRow; answers: Answers; tokenHash: string | null; now: Date; timeZone: string },
-): TakeOutcome {
+): Promise<TakeOutcome> {
   const { round, teacher } = input;
-  const refused = refusal(db, input);
+  const refused = await refusal(db, input);
   if (refused) return refused;
-  if (!spendInvitation(db, round.id, teacher.id, input.tokenHash)) return 'already';
+  if (!(await spendInvitation(db, round.id, teacher.id, input.tokenHash))) return 'already';
   const survey = round.kind === 'survey';
-  insertAnswer(db, {
+  const row = {
     id: randomBytes(16).toString('hex'),
     roundId: round.id,
     answeredOn: dateIn(input.now, input.timeZone),
     answers: JSON.stringify(input.answers),
     school: survey ? teacher.school : null,
     role: survey ? teacher.position : null,
-  });
+  };
+  if (answersArePooled(db)) answerPoolOf(db).add(round, teacher.id, row, input.now);
+  else await insertAnswers(db, [row]);
   return 'taken';
 }

@@ -14,9 +14,9 @@ export interface EvaluationTemplate {
  * (seeded by the migration; an officer may replace either). Throws when even the default is missing (a broken
  * install), rather than sending an empty evaluation.
  */
-export function templateFor(db: Db, category: string | null): EvaluationTemplate {
-  const own = category === null ? null : evaluationTemplate(db, category);
-  const row = own ?? evaluationTemplate(db, null);
+export async function templateFor(db: Db, category: string | null): Promise<EvaluationTemplate> {
+  const own = category === null ? null : await evaluationTemplate(db, category);
+  const row = own ?? (await evaluationTemplate(db, null));
   if (!row) throw new Error('no default evaluation template (migration 0012 seeds one)');
   return { row, questions: parseStoredQuestions(row.questions), isDefault: own === null };
 }

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('学时证明 PDF', () => {
-  it('prints the teacher, the office and the same totals the 学时 answer gives, as searchable Chinese text', () => {
+  it('prints the teacher, the office and the same totals the 学时 answer gives, as searchable Chinese text', async () => {
     const s = hoursSummary(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, '2025-11-20');
     expect(s.required).toBe(360);
     for (const needle of ['教师继续教育学时证明', '来宾市兴宾区教师发展中心', '张建伟', 'T1001', '兴宾区第一中学', '2021年1月1日至2025年12月31日']) {
@@ -53,7 +53,7 @@ describe('学时证明 PDF', () => {
     expect(s.earned).toBe(66.5);
   });
 
-  it('lists every record of the cycle by year and category, and nothing after the issue date', () => {
+  it('lists every record of the cycle by year and category, and nothing after the issue date', async () => {
     expect(text).toContain('2021年 · 集中培训（合计 24 学时）');
     expect(text).toContain('国培计划2021');
     expect(text).toContain('2023年7月10日');
@@ -70,14 +70,14 @@ describe('学时证明 PDF', () => {
     expect(await pdfQr(cert.pdf, await pdfPageCount(cert.pdf))).toBe(cert.verifyUrl);
   });
 
-  it('embeds a font subset: one certificate is well under 300 KB', () => {
+  it('embeds a font subset: one certificate is well under 300 KB', async () => {
     writeFileSync('/tmp/xueshi-certificate.pdf', cert.pdf);
     expect(cert.pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(cert.pdf.length).toBeLessThan(300 * 1024);
   });
 
-  it('records what was printed', () => {
-    const row = findCertificate(db, cert.serial)!;
+  it('records what was printed', async () => {
+    const row = (await findCertificate(db, cert.serial))!;
     expect(row).toMatchObject({ asOf: '2025-11-20', required: 360, earned: 66.5, remaining: 293.5, year: null, revokedAt: null });
     expect(row.figuresHash).toMatch(/^[0-9a-f]{64}$/);
   });

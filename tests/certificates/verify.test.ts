@@ -84,8 +84,8 @@ describe('verify page', () => {
 
   it('shows a revoked certificate as revoked, with the date and reason', async () => {
     const cert = await issue();
-    expect(revokeCertificate(app.db, cert.serial, 'officer:T9', '信息有误，已重新开具', new Date('2026-11-26T03:00:00Z'))).toBe(true);
-    expect(revokeCertificate(app.db, cert.serial, 'officer:T9', '再次', new Date())).toBe(false);
+    expect(await revokeCertificate(app.db, cert.serial, 'officer:T9', '信息有误，已重新开具', new Date('2026-11-26T03:00:00Z'))).toBe(true);
+    expect(await revokeCertificate(app.db, cert.serial, 'officer:T9', '再次', new Date())).toBe(false);
     const r = await get(`/verify/${cert.serial}`);
     expect(r.body).toContain('本证明已作废');
     expect(r.body).toContain('作废日期：2026年11月26日；原因：信息有误，已重新开具');

@@ -41,7 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
     grantRole(app.db, officer, 'officer', 'test');
     const now = app.fixedClock.now();
     // Overall 5,5,5,4,4,2: bars of 1 (很不满意 none), 2 → 1, 4 → 2, 5 → 3.
-    big = evaluated(app.db, now, { title: '信息技术应用能力提升', trainer: '李明', project: '国培2026' }, teachers.slice(0, 8), [5, 5, 5, 4, 4, 2], [
+    big = await evaluated(app.db, now, { title: '信息技术应用能力提升', trainer: '李明', project: '国培2026' }, teachers.slice(0, 8), [5, 5, 5, 4, 4, 2], [
       '案例很实用',
       undefined,
       '希望多安排实操时间',
@@ -49,7 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
       undefined,
       '讲得太快了',
     ]);
-    small = evaluated(app.db, now, { title: '心理健康专题讲座', trainer: '张华' }, teachers.slice(0, 5), [5, 3, 4], ['三人组的意见']);
+    small = await evaluated(app.db, now, { title: '心理健康专题讲座', trainer: '张华' }, teachers.slice(0, 5), [5, 3, 4], ['三人组的意见']);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
     await page.click('button[name=step][value=send]');
     await page.waitForURL(/\/admin\/surveys\/\d+$/);
     const id = Number(/(\d+)$/.exec(page.url())![1]);
-    expect(getRound(app.db, id)).toMatchObject({ kind: 'survey', title: '2027年度培训需求调研' });
+    expect(await getRound(app.db, id)).toMatchObject({ kind: 'survey', title: '2027年度培训需求调研' });
     expect(await page.textContent('.flash.ok')).toContain('邀请 8 人');
     expect(await page.textContent('h1')).toBe('需求调研：2027年度培训需求调研');
     expect(await page.textContent('#delivery')).toContain('待发送');

@@ -51,17 +51,17 @@ export async function seedRecipients(n: number, platform: 'feishu' | 'dingtalk' 
 }
 
 /** Prepares and confirms a broadcast to schools 一中 and 二中 (every seeded teacher); returns its id. */
-export function confirmedBroadcast(s: Seeded, text = '请于周五前提交年度培训计划。', now = new Date()): number {
+export async function confirmedBroadcast(s: Seeded, text = '请于周五前提交年度培训计划。', now = new Date()): Promise<number> {
   const t = messagesFor('zh-CN');
-  const { broadcast } = createPreview(s.db, {
+  const { broadcast } = await createPreview(s.db, {
     text,
     audience: { schools: ['一中', '二中'] },
     ownerTeacherId: s.officer,
     requestedVia: { platform: 'console', accountId: 'officer' },
     now,
   });
-  const outcome = inTransaction(s.db, () =>
-    confirmBroadcast(s.db, { id: broadcast.id, teacherId: s.officer, now, sendAt: now, reply: broadcastReply(t, text, '钱主任', '2026-11-25') }),
+  const outcome = await transaction(s.db, (tx) =>
+    confirmBroadcast(tx, { id: broadcast.id, teacherId: s.officer, now, sendAt: now, reply: broadcastReply(t, text, '钱主任', '2026-11-25') }),
   );
   if (outcome.kind !== 'started') throw new Error(`broadcast not started: ${outcome.kind}`);
   return broadcast.id;

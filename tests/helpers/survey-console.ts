@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { findTeacherById } from '../../src/ledger/store.js';
 import { setSessionStatus } from '../../src/sessions/service.js';
 import { openSessionEvaluation, takeAnswers } from '../../src/surveys/service.js';
+import { flushAnswers } from '../../src/surveys/answer-pool.js';
 import type { RoundRow } from '../../src/surveys/store.js';
 import { addSession, signIn } from './surveys.js';
 
@@ -19,18 +20,19 @@ export interface Evaluated {
  * answering: every rating question gets their score, the default template's comment gets `comments[i]` (when
  * given). Returns the round.
  */
-export function evaluated(db: Db, now: Date, s: Evaluated, attendees: readonly number[], scores: readonly number[], comments: readonly (string | undefined)[] = []): RoundRow {
+export async function evaluated(db: Db, now: Date, s: Evaluated, attendees: readonly number[], scores: readonly number[], comments: readonly (string | undefined)[] = []): Promise<RoundRow> {
   const session = addSession(db, { title: s.title, date: s.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: s.trainer, project: s.project, category: s.category });
   signIn(db, session, attendees);
   // Closed as an officer closes it; the evaluation opens as the close does (pages/sessions.tsx, the CLI).
   setSessionStatus(db, session, 'closed', 'cli:test');
-  const opened = openSessionEvaluation({ db, now, sendAt: now, timeZone: 'Asia/Shanghai' }, session);
+  const opened = await openSessionEvaluation({ db, now, sendAt: now, timeZone: 'Asia/Shanghai' }, session);
   if (opened.kind !== 'opened') throw new Error(`evaluation of ${s.title} not opened`);
-  scores.forEach((score, i) => {
+  for (const [i, score] of scores.entries()) {
     const comment = comments[i];
     const answers = { overall: score, content: score, trainer: score, usefulness: score, ...(comment ? { comment } : {}) };
-    const outcome = takeAnswers(db, { round: opened.round, teacher: findTeacherById(db, attendees[i])!, answers, tokenHash: null, now, timeZone: 'Asia/Shanghai' });
+    const outcome = await takeAnswers(db, { round: opened.round, teacher: findTeacherById(db, attendees[i])!, answers, tokenHash: null, now, timeZone: 'Asia/Shanghai' });
     if (outcome !== 'taken') throw new Error(`answer ${i} of ${s.title}: ${outcome}`);
-  });
+  }
+  await flushAnswers(db);
   return opened.round;
 }

@@ -112,7 +112,7 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
     await api.accessToken();
     const worker = new OutboxWorker({ db: s.db, senders: [new DingtalkSender({ api, robotCode: ROBOT_CODE, logger: silentLogger })] });
     cleanups.push(() => worker.stop());
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker.start();
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 20_000, 'the broadcast to finish');
 
@@ -121,7 +121,7 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
     expect(stats.maxInAnySecondWindow).toBe(20);
     expect(stats.batchSizes).toEqual(Array(60).fill(20));
     expect(stats).toMatchObject({ uniqueDeliveries: 1200, receivers: 1200, receiversWithDuplicates: 0 });
-    expect(broadcastProgress(s.db, id)).toMatchObject({ delivered: 1200, failed: 0 });
+    expect(await broadcastProgress(s.db, id)).toMatchObject({ delivered: 1200, failed: 0 });
     // The fastest schedule is 2.0 s (three bursts of 20); the late call holds its slot until answered, and a
     // shared machine adds its own delays: well under the 3.6 s of 1.2 s windows.
     expect(stats.lastAdmittedAt! - stats.firstAdmittedAt!).toBeLessThan(3300);

@@ -54,7 +54,7 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a broadcast killed mid-way with
   const fake = await RateLimitedPlatform.start({ transientFailureRate: 0.05, seed: 11, latencyMs: 150 });
   const s = await seedRecipients(N);
   try {
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     const reader = s.db;
     const count = async (status: string) =>
       Number(await statement(reader, `select count(*) from outbox where origin = ? and status = ?`).pluck().get(`broadcast:${id}`, status));

@@ -39,7 +39,7 @@ describe('outbox against a platform that misbehaves', () => {
     cleanups.push(() => s.close());
     const fake = await platform({ permanent: (id) => (id === openId(7) ? { code: 230013, msg: 'Bot has NO availability to this user.' } : null), hangMs: 400 });
     fake.injectNext('429', '500', '502', 'timeout', '503', 'malformed', 'reset', '429', 'timeout', 'malformed');
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeoutMs: 150 }));
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 15_000, 'the broadcast to finish');
 
@@ -51,7 +51,7 @@ describe('outbox against a platform that misbehaves', () => {
     for (let i = 0; i < 30; i++) expect(fake.deliveries.get(openId(i)) ?? 0, openId(i)).toBe(i === 7 ? 0 : 1);
     expect(stats.receiversWithDuplicates).toBe(0);
 
-    const progress = broadcastProgress(s.db, id)!;
+    const progress = (await broadcastProgress(s.db, id))!;
     expect(progress).toMatchObject({ total: 30, bound: 30, delivered: 29, failed: 1, pending: 0, unbound: 0, done: true });
     expect(progress.failures).toEqual([{ reason: 'feishu HTTP 400 code 230013: Bot has NO availability to this user.', count: 1 }]);
     expect(progressLines(messagesFor('zh-CN'), progress)).toEqual([
@@ -70,10 +70,10 @@ describe('outbox against a platform that misbehaves', () => {
     cleanups.push(() => s.close());
     const fake = await platform();
     fake.injectNext(...Array<'503'>(4).fill('503'));
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url }), 2);
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
-    const progress = broadcastProgress(s.db, id)!;
+    const progress = (await broadcastProgress(s.db, id))!;
     expect(progress.delivered + progress.failed).toBe(3);
     expect(progress.failed).toBeGreaterThanOrEqual(1);
     expect(progress.failures[0].reason).toContain('HTTP 503');
@@ -83,7 +83,7 @@ describe('outbox against a platform that misbehaves', () => {
     const s = await seedRecipients(250);
     cleanups.push(() => s.close());
     const fake = await platform({ timeScale: 30, perMinute: 100, transientFailureRate: 0.05, seed: 3 });
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeScale: 30, perMinute: 100, marginMs: 5 }));
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 30_000, 'the broadcast to finish');
     const stats = fake.stats();
@@ -99,7 +99,7 @@ describe('outbox against a platform that misbehaves', () => {
     const s = await seedRecipients(120);
     cleanups.push(() => s.close());
     const fake = await platform({ timeScale: 10, perMinute: 10_000 });
-    const id = confirmedBroadcast(s, '通知', new Date(Date.now() - 1000));
+    const id = await confirmedBroadcast(s, '通知', new Date(Date.now() - 1000));
     worker(s, new RateLimitedTestSender({ baseUrl: fake.url, timeScale: 10, perSecond: 5, perMinute: 10_000 }));
     await until(() => fake.order.length >= 10, 10_000, 'the broadcast to start');
     await enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_asking_teacher' }, reply: { text: '您本周期还差 12 学时。' }, idempotencyKey: 'feishu:ev-1#0', origin: 'feishu:ev-1' }], new Date());

@@ -4,7 +4,7 @@
  * same content sent ≤ 20 users to a batchSend call through the outbox.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inTransaction } from '../../db/statements.js';
+import { inTransaction, transaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
@@ -47,7 +47,7 @@ describe('Feishu: exact one-second windows', () => {
     await sender.warmUp();
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker.start();
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
 
@@ -59,7 +59,7 @@ describe('Feishu: exact one-second windows', () => {
     // bench's figure: `npm run bench -- broadcast`; a test on a shared machine can only bound it from below).
     expect(span).toBeGreaterThanOrEqual(2000);
     expect(stats.rateLimited, JSON.stringify(fake.limitedBy)).toBeLessThanOrEqual(3);
-    expect(broadcastProgress(s.db, id)).toMatchObject({ delivered: 150, failed: 0 });
+    expect(await broadcastProgress(s.db, id)).toMatchObject({ delivered: 150, failed: 0 });
   });
 
   it('after a 429, the app waits exactly what x-ogw-ratelimit-reset says, then goes on', async () => {
@@ -73,7 +73,7 @@ describe('Feishu: exact one-second windows', () => {
     cleanups.push(() => worker.stop());
     fake.injectNext('429'); // reset 0.05 s
     const started = performance.now();
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker.start();
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     const took = fake.lastAdmittedAt! - started;
@@ -99,8 +99,8 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     h.fake.flowControlOnce.add('staff007');
     const now = new Date();
     const t = messagesFor('zh-CN');
-    const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
-    inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: new Date(now.getTime() - 1000), reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }));
+    const { broadcast } = await createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
+    await transaction(db, (tx) => confirmBroadcast(tx, { id: broadcast.id, teacherId: officer, now, sendAt: new Date(now.getTime() - 1000), reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }));
     // A different message to one of them is not folded into the broadcast's calls.
     await enqueue(db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'staff001' }, reply: { text: '您还差 12 学时' }, idempotencyKey: 'other:1' }], new Date(now.getTime() - 1000));
     h.worker.kick();
@@ -113,7 +113,7 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     expect(calls).toContainEqual(['staff007']); // the flow-controlled user, again on its own
     expect(calls).toContainEqual(['staff001']); // the other message
     for (const u of users) expect(h.fake.deliveredTo(u).filter((d) => d.text.includes('年度培训计划')), u).toHaveLength(u === 'staff030' ? 0 : 1);
-    expect(broadcastProgress(db, broadcast.id)).toMatchObject({ delivered: 44, failed: 1, maybeDuplicate: 0 });
+    expect(await broadcastProgress(db, broadcast.id)).toMatchObject({ delivered: 44, failed: 1, maybeDuplicate: 0 });
     expect(h.fake.calls('token')).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inTransaction, statement } from '../../db/statements.js';
+import { inTransaction, statement, transaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastProgress, broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { progressLines } from '../../src/broadcasts/report.js';
@@ -55,9 +55,9 @@ async function dingtalkBroadcast(h: DingtalkHarness, users: string[]): Promise<n
   for (const [i, u] of users.entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
   const now = new Date();
   const t = messagesFor('zh-CN');
-  const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
-  const outcome = inTransaction(db, () =>
-    confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: new Date(now.getTime() - 1000), reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }),
+  const { broadcast } = await createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
+  const outcome = await transaction(db, (tx) =>
+    confirmBroadcast(tx, { id: broadcast.id, teacherId: officer, now, sendAt: new Date(now.getTime() - 1000), reply: broadcastReply(t, broadcast.text, '钱主任', '2026-11-25') }),
   );
   expect(outcome.kind).toBe('started');
   h.worker.kick();
@@ -82,7 +82,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     expect(h.fake.deliveredTo('u-slow')).toHaveLength(2);
     for (const u of ['u-slow', 'u-ok']) expect(rowOf(h, u)).toMatchObject({ status: 'sent', unknownOutcomes: 1 });
 
-    const progress = broadcastProgress(h.app.db, id)!;
+    const progress = (await broadcastProgress(h.app.db, id))!;
     expect(progress).toMatchObject({ delivered: 2, failed: 0, maybeDuplicate: 2 });
     const lines = progressLines(messagesFor('zh-CN'), progress);
     expect(lines).toContain('· 可能重复 2 人（钉钉发送超时后重发过一次，对方可能收到两条）');
@@ -103,7 +103,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     await new Promise((r) => setTimeout(r, 300)); // room for a third call, which must not come
     expect(callsTo(h, 'u-lost')).toBe(2);
     expect(rowOf(h, 'u-lost')).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
-    const progress = broadcastProgress(h.app.db, id)!;
+    const progress = (await broadcastProgress(h.app.db, id))!;
     expect(progress).toMatchObject({ delivered: 0, failed: 1, maybeDuplicate: 1 });
     const text = progressLines(messagesFor('zh-CN'), progress).join('\n');
     expect(text).toContain('发送两次均超时或连接中断，结果未知（可能已收到），为免重复不再发送');
@@ -155,7 +155,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     expect(refused).toMatchObject({ status: 'sent', unknownOutcomes: 0 });
     expect(h.logs.some((l) => String(l.error ?? '').includes('ECONNREFUSED'))).toBe(true);
 
-    expect(broadcastProgress(h.app.db, id)).toMatchObject({ delivered: 1, maybeDuplicate: 0 });
+    expect(await broadcastProgress(h.app.db, id)).toMatchObject({ delivered: 1, maybeDuplicate: 0 });
     expect(rowOf(h, 'u-a')).toMatchObject({ status: 'sent', attempts: 4, unknownOutcomes: 0 });
   });
 });
@@ -188,7 +188,7 @@ describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy
     const worker = new OutboxWorker({ db: s.db, senders: [sender], pollMs: 20, backoffBaseMs: 10, maxBackoffMs: 50 });
     cleanups.push(() => worker.stop());
     fake.injectNext('timeout', 'timeout', 'timeout');
-    const id = confirmedBroadcast(s);
+    const id = await confirmedBroadcast(s);
     worker.start();
     await until(async () => (await pendingRows(s.db, `broadcast:${id}`)) === 0, 10_000, 'the broadcast to finish');
     expect(fake.stats()).toMatchObject({ uniqueDeliveries: 2, receiversWithDuplicates: 0 });
@@ -197,7 +197,7 @@ describe('Feishu: timeouts are retried with the same uuid (Feishu drops the copy
     const rows = await statement<[string], { status: string; attempts: number; u: number }>(s.db, `select status, attempts, unknown_outcomes as u from outbox where origin = ?`).all(`broadcast:${id}`);
     expect(rows.every((r) => r.status === 'sent' && r.u === 0)).toBe(true);
     expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThanOrEqual(3);
-    expect(broadcastProgress(s.db, id)).toMatchObject({ delivered: 2, maybeDuplicate: 0 });
+    expect(await broadcastProgress(s.db, id)).toMatchObject({ delivered: 2, maybeDuplicate: 0 });
   });
 });
 
@@ -263,8 +263,8 @@ describe('the console shows 可能重复', () => {
     grantRole(db, officer, 'officer', 'test');
     for (const [i, u] of ['u1', 'u2', 'u3'].entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
     const now = new Date();
-    const { broadcast } = createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
-    inTransaction(db, () => confirmBroadcast(db, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));
+    const { broadcast } = await createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
+    await transaction(db, (tx) => confirmBroadcast(tx, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));
     // What the worker leaves after: one timed out and was sent again, one timed out twice, one went through.
     await statement(db, `update outbox set status = 'sent', attempts = 2, unknown_outcomes = 1 where idempotency_key = ?`).run(`broadcast:${broadcast.id}:2`);
     await statement(db, `update outbox set status = 'failed', attempts = 2, unknown_outcomes = 2, last_error = ? where idempotency_key = ?`).run(

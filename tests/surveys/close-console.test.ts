@@ -24,7 +24,7 @@ describe('closing from the console and the CLI', () => {
     // The flash the officer reads on the next page, as its cookie carries it.
     const flash = /=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
     expect(JSON.parse(Buffer.from(flash, 'base64url').toString('utf8')).text).toContain('已向 2 位签到的老师发出匿名评价邀请');
-    expect(roundOfSession(app.db, session.id)).not.toBeNull();
+    expect(await roundOfSession(app.db, session.id)).not.toBeNull();
     expect(await count(app, 'survey_invitations')).toBe(2);
     await post(app, `/admin/sessions/${session.id}/close`, { _csrf: csrf }, { cookie });
     expect(await count(app, 'survey_invitations')).toBe(2);

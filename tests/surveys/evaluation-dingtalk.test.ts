@@ -65,8 +65,8 @@ describe('培训评价 over DingTalk', () => {
     // Teacher 4 did not sign in.
     expect((await dingtalkChat(h, staff(4)).say('评价')).join()).toContain('没有待评价的培训');
 
-    const round = roundOfSession(db, session.id)!;
-    const results = roundResults(db, round.id)!;
+    const round = (await roundOfSession(db, session.id))!;
+    const results = (await roundResults(db, round.id))!;
     expect(results).toMatchObject({ invited: 3, answered: 2, suppressed: true });
     expect(await tablesHolding(db, '板书示范再多一些')).toEqual(['survey_answers']);
     // Every message of the answering flow was redacted in the inbox (only commands that started it remain).

@@ -120,7 +120,7 @@ describe('培训评价 over Feishu', () => {
     expect(db.select().from(schema.chatState).all()).toEqual([]);
 
     // Under the minimum group size: the count only.
-    let results = roundResults(db, Number(roundId))!;
+    let results = (await roundResults(db, Number(roundId)))!;
     expect(results).toMatchObject({ invited: 5, answered: 2, suppressed: true });
     expect(results.questions.every((q) => q.distribution === undefined && q.mean === undefined && q.comments === undefined)).toBe(true);
 
@@ -139,7 +139,7 @@ describe('培训评价 over Feishu', () => {
     // Teacher 6 never attended: nothing to evaluate.
     expect((await say(h, openId(6), '评价')).join()).toContain('没有待评价的培训');
 
-    results = roundResults(db, Number(roundId))!;
+    results = (await roundResults(db, Number(roundId)))!;
     expect(results).toMatchObject({ invited: 5, answered: MIN_GROUP_SIZE, responseRate: 1, suppressed: false });
     const overall = results.questions.find((q) => q.key === 'overall')!;
     expect(overall.distribution!.map((d) => d.count)).toEqual([0, 0, 2, 1, 2]);

@@ -23,14 +23,14 @@ describe('the organiser', () => {
   it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', async () => {
     const id = await addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
     bindAccount(db, 'dingtalk', 'staff-o9', id);
-    expect(organiserAccount(db, 'feishu:ou_abc')).toEqual({ platform: 'feishu', accountId: 'ou_abc' });
-    expect(organiserAccount(db, 'admin:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
-    expect(organiserAccount(db, `teacher:${id}`)).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
-    expect(organiserAccount(db, 'admin:NOBODY')).toBeNull();
-    expect(organiserAccount(db, 'cli:王老师')).toBeNull();
+    expect(await organiserAccount(db, 'feishu:ou_abc')).toEqual({ platform: 'feishu', accountId: 'ou_abc' });
+    expect(await organiserAccount(db, 'admin:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
+    expect(await organiserAccount(db, `teacher:${id}`)).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
+    expect(await organiserAccount(db, 'admin:NOBODY')).toBeNull();
+    expect(await organiserAccount(db, 'cli:王老师')).toBeNull();
     // The CLI's --by <工号> names its organiser.
-    expect(organiserAccount(db, 'cli:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
-    expect(organiserAccount(db, 'admin')).toBeNull();
+    expect(await organiserAccount(db, 'cli:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
+    expect(await organiserAccount(db, 'admin')).toBeNull();
   });
 
   it('a survey sent from the console: its sender hears once when everyone has answered, with the count only under five', async () => {
@@ -39,7 +39,7 @@ describe('the organiser', () => {
     await seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
     const deps = { db, now, sendAt: now, timeZone: 'Asia/Shanghai' };
-    const sent = sendSurvey(deps, {
+    const sent = await sendSurvey(deps, {
       questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }],
       title: '小调研',
       audience: { schools: ['第二小学', '城关幼儿园'] },
@@ -65,7 +65,7 @@ describe('the organiser', () => {
     // 赵老师 has no chat account: the console shows the results to them.
     await seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
-    const sent = sendSurvey(
+    const sent = await sendSurvey(
       { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by },
     );
@@ -89,7 +89,7 @@ describe('the organiser', () => {
     bindAccount(db, 'dingtalk', 'staff-o2', officers[1]);
     await seedTeachers(db, 'console', 1, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
-    sendSurvey(
+    await sendSurvey(
       { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by: 'cli:O0002' },
     );

@@ -45,8 +45,8 @@ describe('evaluation rounds from the scheduler', () => {
     for (const s of [over, later, cancelled, old]) signIn(app.db, s, teachers.slice(0, 3));
 
     expect((await tick()).evaluationsOpened).toBe(1);
-    expect(roundOfSession(app.db, over.id)).not.toBeNull();
-    expect(roundOfSession(app.db, later.id)).toBeNull();
+    expect(await roundOfSession(app.db, over.id)).not.toBeNull();
+    expect(await roundOfSession(app.db, later.id)).toBeNull();
     expect(outboxLike(`survey:%:invite:%`)).toHaveLength(3);
     // Again, and after a restart: nothing twice.
     expect((await tick()).evaluationsOpened).toBe(0);
@@ -55,12 +55,12 @@ describe('evaluation rounds from the scheduler', () => {
     // The officer closes the later one early, in chat: invited at once, before any tick.
     const [reply] = await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${later.id}`);
     expect(reply).toContain('已向 3 位签到的老师发出匿名评价邀请');
-    expect(roundOfSession(app.db, later.id)).not.toBeNull();
+    expect(await roundOfSession(app.db, later.id)).not.toBeNull();
     expect((await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${later.id}`))[0]).not.toContain('评价邀请');
     at('2026-11-25T12:00:00+08:00');
     expect((await tick()).evaluationsOpened).toBe(0);
-    expect(roundOfSession(app.db, cancelled.id)).toBeNull();
-    expect(roundOfSession(app.db, old.id)).toBeNull();
+    expect(await roundOfSession(app.db, cancelled.id)).toBeNull();
+    expect(await roundOfSession(app.db, old.id)).toBeNull();
     expect(outboxLike(`survey:%:invite:%`)).toHaveLength(6);
     // By day they are due at once.
     expect(outboxLike(`survey:%:invite:%`).every((r) => r.nextAttemptAt.getTime() <= app.fixedClock.now().getTime())).toBe(true);
@@ -70,11 +70,11 @@ describe('evaluation rounds from the scheduler', () => {
     const session = addSession(app.db, { title: '课例研讨', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
     signIn(app.db, session, teachers.slice(0, 5));
     await tick();
-    const round = roundOfSession(app.db, session.id)!;
+    const round = (await roundOfSession(app.db, session.id))!;
     expect(beijing(round.remindAt!)).toBe('2026-11-26 10:00');
     // Teacher 1 answered; teacher 2 turned reminders off.
     const now = app.fixedClock.now();
-    expect(takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teachers[0])!, answers: { overall: 5, content: 5, trainer: 5, usefulness: 5 }, tokenHash: null, now, timeZone: TZ })).toBe('taken');
+    expect(await takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teachers[0])!, answers: { overall: 5, content: 5, trainer: 5, usefulness: 5 }, tokenHash: null, now, timeZone: TZ })).toBe('taken');
     setRemindersOff(app.db, teachers[1], true, now);
 
     at('2026-11-26T09:59:00+08:00');
@@ -101,7 +101,7 @@ describe('evaluation rounds from the scheduler', () => {
     expect(text).toContain('发出 5 份，收回 1 份（回收率 20%）');
     expect(text).toContain('收回不足 5 份：为保护匿名，只显示份数');
     expect(text).not.toContain('平均');
-    expect(getRound(app.db, round.id)!.resultsNotifiedAt).not.toBeNull();
+    expect((await getRound(app.db, round.id))!.resultsNotifiedAt).not.toBeNull();
   });
 
   it('an evaluation opened at night, and a reminder due at night, wait for the morning', async () => {
@@ -109,7 +109,7 @@ describe('evaluation rounds from the scheduler', () => {
     const session = addSession(app.db, { title: '晚间研修', date: '2026-11-25', start: '21:00', end: '22:30', createdBy: 'console:acc-officer' });
     signIn(app.db, session, teachers.slice(0, 2));
     await tick();
-    const round = roundOfSession(app.db, session.id)!;
+    const round = (await roundOfSession(app.db, session.id))!;
     // Opened at 22:40: the invitations wait for the morning too.
     for (const row of outboxLike(`survey:${round.id}:invite:%`)) expect(beijing(row.nextAttemptAt) >= '2026-11-26 07:00').toBe(true);
     at('2026-11-26T22:41:00+08:00');

@@ -34,7 +34,7 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     await seedTeachers(db, 'dingtalk', 1000, staff);
     const started = performance.now();
     const now = h.app.fixedClock.now();
-    const sent = sendSurvey(
+    const sent = await sendSurvey(
       { db, now, sendAt: dueNow(h.app.fixedClock), timeZone: 'Asia/Shanghai' },
       { questions: QUESTIONS, title: '2027年度培训需求调研', audience: { schools: ['第一中学', '第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 14 * 86400_000), by: 'dingtalk:officer0001' },
     );
@@ -65,7 +65,7 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     console.log(`120 teachers answered (4 signed callbacks each) in ${Math.round(performance.now() - answering)} ms`);
     expect((await dingtalkChat(h, staff(1)).say('问卷')).join()).toContain('没有待填写的问卷');
 
-    const results = roundResults(db, sent.round.id)!;
+    const results = (await roundResults(db, sent.round.id))!;
     expect(results).toMatchObject({ invited: 1000, answered: 120, responseRate: 0.12, suppressed: false });
     const topic = results.questions.find((q) => q.key === 'topic')!;
     expect(topic.distribution).toEqual([
@@ -78,7 +78,7 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     expect(results.questions.find((q) => q.key === 'note')!.comments).toHaveLength(24);
 
     // By school: 40 each (i % 3 decides the school); invited 333/334/333.
-    const bySchool = surveyResultsByGroup(db, sent.round.id, 'school');
+    const bySchool = await surveyResultsByGroup(db, sent.round.id, 'school');
     expect(bySchool.map((g) => [g.group, g.invited, g.answered])).toEqual(
       [
         ['城关幼儿园', 333, 40],
@@ -87,7 +87,7 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'zh-CN')),
     );
     // By 职务: 12 校长 (every tenth), 108 教师.
-    const byRole = Object.fromEntries(surveyResultsByGroup(db, sent.round.id, 'role').map((g) => [g.group, g]));
+    const byRole = Object.fromEntries((await surveyResultsByGroup(db, sent.round.id, 'role')).map((g) => [g.group, g]));
     expect(byRole['教师']).toMatchObject({ invited: 900, answered: 108, suppressed: false });
     expect(byRole['校长']).toMatchObject({ invited: 100, answered: 12, suppressed: false });
     // A survey keeps school and 职务 (it says so), never who.

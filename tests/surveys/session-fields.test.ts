@@ -38,7 +38,7 @@ describe('讲师 and 项目 in 新建培训', () => {
       ]);
       const session = app.db.select().from(schema.trainingSessions).get()!;
       await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${session.id}`);
-      expect(resultsBy(app.db, { by: 'trainer' }).map((g) => [g.key, g.invited])).toEqual([['李明', 0]]);
+      expect((await resultsBy(app.db, { by: 'trainer' })).map((g) => [g.key, g.invited])).toEqual([['李明', 0]]);
     });
 
     it("are named in 帮助 and in the usage, and the usage's own example creates a session with them", async () => {

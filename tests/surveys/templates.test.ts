@@ -23,10 +23,10 @@ describe('evaluation templates (questions as data)', () => {
   let db: Db;
   let out: string;
   let err: string;
-  const cli = (...argv: string[]) => {
+  const cli = async (...argv: string[]) => {
     out = '';
     err = '';
-    return runSurveysCli(argv, {
+    return await runSurveysCli(argv, {
       db,
       clock: new FixedClock('2026-11-25T10:00:00+08:00'),
       preset,
@@ -49,8 +49,8 @@ describe('evaluation templates (questions as data)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the migration seeds a valid default: overall, 内容, 授课教师, 实用性 (1–5) and an optional comment', () => {
-    const t = templateFor(db, null);
+  it('the migration seeds a valid default: overall, 内容, 授课教师, 实用性 (1–5) and an optional comment', async () => {
+    const t = await templateFor(db, null);
     expect(t.isDefault).toBe(true);
     expect(t.questions.map((q) => [q.key, q.kind, q.required])).toEqual([
       ['overall', 'rating', true],
@@ -60,8 +60,8 @@ describe('evaluation templates (questions as data)', () => {
       ['comment', 'text', false],
     ]);
     // A category without its own template uses the default.
-    expect(templateFor(db, '集中培训').row.id).toBe(t.row.id);
-    expect(cli('template', 'show')).toBe(0);
+    expect((await templateFor(db, '集中培训')).row.id).toBe(t.row.id);
+    expect(await cli('template', 'show')).toBe(0);
     expect(out).toContain('默认模板');
     expect(out).toContain('1. 总体评价  [1–5 分]');
   });
@@ -72,40 +72,40 @@ describe('evaluation templates (questions as data)', () => {
       { key: 'format', kind: 'choice', prompt: '培训形式', options: ['讲座', '工作坊', '观摩'], required: true },
       { key: 'comment', kind: 'text', prompt: '建议', required: false },
     ];
-    expect(cli('template', 'set', '--category', '班主任', '--file', file('q.json', qs), '--title', '班主任培训评价')).toBe(0);
+    expect(await cli('template', 'set', '--category', '班主任', '--file', file('q.json', qs), '--title', '班主任培训评价')).toBe(0);
     expect(out).toContain('班主任培训');
-    const own = templateFor(db, '班主任培训');
+    const own = await templateFor(db, '班主任培训');
     expect(own.isDefault).toBe(false);
     expect(own.questions).toEqual(qs);
-    expect(templateFor(db, null).questions).toHaveLength(5);
+    expect((await templateFor(db, null)).questions).toHaveLength(5);
     // Setting it again replaces, never adds a second template for the category.
-    expect(cli('template', 'set', '--category', '班主任培训', '--file', file('q2.json', qs.slice(0, 1)))).toBe(0);
+    expect(await cli('template', 'set', '--category', '班主任培训', '--file', file('q2.json', qs.slice(0, 1)))).toBe(0);
     expect(Number(await statement(db, `select count(*) from questionnaires where category = '班主任培训'`).pluck().get())).toBe(1);
-    expect(cli('template', 'show', '--category', '班主任培训', '--json')).toBe(0);
+    expect(await cli('template', 'show', '--category', '班主任培训', '--json')).toBe(0);
     expect(JSON.parse(out)).toEqual(qs.slice(0, 1));
   });
 
   it('a bad file changes nothing and says why in Chinese', async () => {
     const before = await statement(db, 'select * from questionnaires').all();
-    expect(cli('template', 'set', '--file', file('bad.json', '{not json'))).toBe(1);
+    expect(await cli('template', 'set', '--file', file('bad.json', '{not json'))).toBe(1);
     expect(err).toContain('不是有效的 JSON');
     const bad = [
       { key: 'overall', kind: 'rating', prompt: '总体', required: true },
       { key: 'overall', kind: 'choice', prompt: '重复', required: true },
       { key: 'x', kind: 'stars', prompt: '', required: 'yes' },
     ];
-    expect(cli('template', 'set', '--file', file('bad2.json', bad))).toBe(1);
+    expect(await cli('template', 'set', '--file', file('bad2.json', bad))).toBe(1);
     expect(err).toContain('未保存');
     expect(err).toContain('须给出 options');
     expect(err).toContain('kind 只能是');
     expect(err).not.toMatch(/[A-Z][a-z]+ [a-z]+ [a-z]+/); // no English zod defaults
-    expect(cli('template', 'set', '--category', '烹饪', '--file', file('ok.json', bad.slice(0, 1)))).toBe(1);
+    expect(await cli('template', 'set', '--category', '烹饪', '--file', file('ok.json', bad.slice(0, 1)))).toBe(1);
     expect(err).toContain('没有「烹饪」这个培训类别');
-    expect(cli('template', 'set')).toBe(1);
+    expect(await cli('template', 'set')).toBe(1);
     expect(await statement(db, 'select * from questionnaires').all()).toEqual(before);
   });
 
-  it('the schema refuses too many questions, unknown fields and lists with nothing required', () => {
+  it('the schema refuses too many questions, unknown fields and lists with nothing required', async () => {
     const many = Array.from({ length: 13 }, (_, i) => ({ key: `q${i}`, kind: 'text', prompt: `题${i}`, required: true }));
     expect(checkQuestions(many)).toMatchObject({ ok: false, problems: ['最多 12 道题'] });
     expect(checkQuestions([{ key: 'a', kind: 'text', prompt: 'p', required: true, teacher: 1 }])).toMatchObject({ ok: false });
@@ -117,8 +117,8 @@ describe('evaluation templates (questions as data)', () => {
     expect(checkQuestions([{ key: 'a', kind: 'text', prompt: 'p', required: false }])).toMatchObject({ ok: false, problems: ['至少要有一道必答题'] });
   });
 
-  it('answers are read as digits, option numbers, option text or rating labels', () => {
-    const [overall, , , , comment] = templateFor(db, null).questions;
+  it('answers are read as digits, option numbers, option text or rating labels', async () => {
+    const [overall, , , , comment] = (await templateFor(db, null)).questions;
     expect(readAnswer(overall, '５')).toBe(5);
     expect(readAnswer(overall, '4 满意')).toBe(4);
     expect(readAnswer(overall, '6')).toBeNull();
@@ -127,7 +127,7 @@ describe('evaluation templates (questions as data)', () => {
     const choice = { key: 'f', kind: 'choice' as const, prompt: '形式', options: ['讲座', '工作坊'], required: true };
     expect(readAnswer(choice, '2')).toBe('工作坊');
     expect(readAnswer(choice, '讲座')).toBe('讲座');
-    const qs = templateFor(db, null).questions;
+    const qs = (await templateFor(db, null)).questions;
     expect(checkAnswers(qs, { overall: '5', content: '4', trainer: '3 一般', usefulness: '5' })).toEqual({
       ok: true,
       answers: { overall: 5, content: 4, trainer: 3, usefulness: 5 },

@@ -2,7 +2,7 @@ import { forget, recall, remember } from '../../bot/chat-state.js';
 import type { CommandContext } from '../../bot/command.js';
 import { surveysText as S } from '../../bot/i18n/zh-CN.surveys.js';
 import type { Reply } from '../../core/messages.js';
-import { redactPayloadSync } from '../../inbox/store.js';
+import { redactPayload } from '../../inbox/store.js';
 import type { BoundCaller, Caller } from '../../ledger/caller.js';
 import { dateIn } from '../../time/zone.js';
 import type { Db } from '../../../db/client.js';
@@ -26,13 +26,13 @@ interface SurveyDraft {
   answers: Answers;
 }
 
-export function loadSurveyDraft(db: Db, caller: Caller): SurveyDraft | null {
-  const d = recall<SurveyDraft>(db, caller, SURVEY_DRAFT_KEY);
+export async function loadSurveyDraft(db: Db, caller: Caller): Promise<SurveyDraft | null> {
+  const d = await recall<SurveyDraft>(db, caller, SURVEY_DRAFT_KEY);
   return d && d.v === 1 && Number.isInteger(d.roundId) && Number.isInteger(d.index) && typeof d.answers === 'object' ? d : null;
 }
 
-export function hasSurveyDraft(db: Db, caller: Caller): boolean {
-  return loadSurveyDraft(db, caller) !== null;
+export async function hasSurveyDraft(db: Db, caller: Caller): Promise<boolean> {
+  return (await loadSurveyDraft(db, caller)) !== null;
 }
 
 const kindOf = (round: RoundRow): SurveyKind => round.kind;
@@ -47,31 +47,31 @@ function questionText(questions: Questions, index: number): string {
 }
 
 /** The answering message's payload is forgotten once handled (it holds an answer, or a step towards one). */
-export function redactAnswering(ctx: CommandContext): void {
-  if (ctx.message) redactPayloadSync(ctx.db, ctx.message);
+export async function redactAnswering(ctx: CommandContext): Promise<void> {
+  if (ctx.message) await redactPayload(ctx.db, ctx.message);
 }
 
 /** 评价 / 问卷 [序号]: starts (or resumes) answering the oldest open one of that kind, or the numbered one. */
-export function startAnswering(ctx: CommandContext<BoundCaller>, kind: SurveyKind, ref: string | undefined): Reply {
+export async function startAnswering(ctx: CommandContext<BoundCaller>, kind: SurveyKind, ref: string | undefined): Promise<Reply> {
   const teacher = ctx.caller.teacher;
   const now = ctx.clock.now();
-  const open = loadSurveyDraft(ctx.db, ctx.caller);
+  const open = await loadSurveyDraft(ctx.db, ctx.caller);
   if (open) {
-    const round = getRound(ctx.db, open.roundId);
+    const round = await getRound(ctx.db, open.roundId);
     // Still open and still unanswered (it may have been answered meanwhile by the Feishu card): resume it.
-    if (round && round.closesAt > now && invitationOf(ctx.db, round.id, teacher.id)?.answered === false) {
+    if (round && round.closesAt > now && (await invitationOf(ctx.db, round.id, teacher.id))?.answered === false) {
       const questions = parseStoredQuestions(round.questions);
       return { text: [S.flow.resumed(round.title), questionText(questions, open.index)].join('\n') };
     }
-    forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+    await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
   }
-  const pending = openInvitationsOf(ctx.db, teacher.id, now).filter((r) => r.kind === kind);
+  const pending = (await openInvitationsOf(ctx.db, teacher.id, now)).filter((r) => r.kind === kind);
   if (pending.length === 0) return { text: S.flow.nonePending(kind) };
   const n = ref && /^\d+$/.test(ref.normalize('NFKC')) ? Number(ref.normalize('NFKC')) : 1;
   const round = pending[n - 1];
   if (!round) return { text: S.flow.noSuchNumber(n, pending.length) };
   const questions = parseStoredQuestions(round.questions);
-  remember(ctx.db, ctx.caller, SURVEY_DRAFT_KEY, { v: 1, roundId: round.id, index: 0, answers: {} } satisfies SurveyDraft, now);
+  await remember(ctx.db, ctx.caller, SURVEY_DRAFT_KEY, { v: 1, roundId: round.id, index: 0, answers: {} } satisfies SurveyDraft, now);
   const more = pending.length > 1 ? [S.flow.morePending(pending.length - 1)] : [];
   return { text: [S.flow.start(kind, round.title, questions.length), questionText(questions, 0), ...more].join('\n') };
 }
@@ -79,25 +79,25 @@ export function startAnswering(ctx: CommandContext<BoundCaller>, kind: SurveyKin
 const isWord = (text: string, words: readonly string[]) => words.includes(text);
 
 /** One reply inside the flow: an answer, 跳过 or 取消. */
-export function continueAnswering(ctx: CommandContext<BoundCaller>, raw: string): Reply {
-  redactAnswering(ctx);
-  const draft = loadSurveyDraft(ctx.db, ctx.caller);
-  const round = draft ? getRound(ctx.db, draft.roundId) : null;
+export async function continueAnswering(ctx: CommandContext<BoundCaller>, raw: string): Promise<Reply> {
+  await redactAnswering(ctx);
+  const draft = await loadSurveyDraft(ctx.db, ctx.caller);
+  const round = draft ? await getRound(ctx.db, draft.roundId) : null;
   if (!draft || !round) {
-    forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+    await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
     return { text: S.flow.nonePending('evaluation') };
   }
   const now = ctx.clock.now();
   const kind = kindOf(round);
   const closesOn = dateIn(round.closesAt, ctx.timeZone);
   if (round.closesAt <= now) {
-    forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+    await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
     return { text: S.flow.closed(round.title, closesOn) };
   }
   const questions = parseStoredQuestions(round.questions);
   const text = raw.normalize('NFKC').trim();
   if (isWord(text, S.words.cancel)) {
-    forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+    await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
     return { text: S.flow.cancelled(kind, closesOn) };
   }
   const q: Question = questions[Math.min(draft.index, questions.length - 1)];
@@ -113,12 +113,12 @@ export function continueAnswering(ctx: CommandContext<BoundCaller>, raw: string)
   }
   draft.index += 1;
   if (draft.index < questions.length) {
-    remember(ctx.db, ctx.caller, SURVEY_DRAFT_KEY, draft, now);
+    await remember(ctx.db, ctx.caller, SURVEY_DRAFT_KEY, draft, now);
     return { text: questionText(questions, draft.index) };
   }
   // The last answer: submit, and the draft with the answers goes in the same transaction.
-  forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
-  const outcome = takeAnswers(ctx.db, { round, teacher: ctx.caller.teacher, answers: draft.answers, tokenHash: null, now, timeZone: ctx.timeZone });
+  await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+  const outcome = await takeAnswers(ctx.db, { round, teacher: ctx.caller.teacher, answers: draft.answers, tokenHash: null, now, timeZone: ctx.timeZone });
   return outcomeReply(outcome, round, closesOn);
 }
 
@@ -139,15 +139,15 @@ export function outcomeReply(outcome: TakeOutcome, round: RoundRow, closesOn: st
 }
 
 /** Added to another command's reply while answers are in progress. */
-export function surveyKeptNote(db: Db, caller: Caller): string | null {
-  const draft = loadSurveyDraft(db, caller);
-  const round = draft ? getRound(db, draft.roundId) : null;
+export async function surveyKeptNote(db: Db, caller: Caller): Promise<string | null> {
+  const draft = await loadSurveyDraft(db, caller);
+  const round = draft ? await getRound(db, draft.roundId) : null;
   return round ? S.flow.keptNote(round.title) : null;
 }
 
 /** 我的问卷: the open evaluations and surveys still waiting for this teacher, numbered per kind as 评价 N / 问卷 N take them. */
-export function pendingList(ctx: CommandContext<BoundCaller>): Reply {
-  const rounds = openInvitationsOf(ctx.db, ctx.caller.teacher.id, ctx.clock.now());
+export async function pendingList(ctx: CommandContext<BoundCaller>): Promise<Reply> {
+  const rounds = await openInvitationsOf(ctx.db, ctx.caller.teacher.id, ctx.clock.now());
   if (rounds.length === 0) return { text: S.mine.none };
   const lines = [S.mine.heading(rounds.length)];
   for (const kind of ['evaluation', 'survey'] as const) {

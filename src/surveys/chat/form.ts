@@ -15,12 +15,12 @@ import { parseTicket } from './invitation.js';
  * invitation's token, so a forged callback naming another round (or another teacher's) is refused; the token is
  * spent with the answer, so a redelivered or repeated click answers once. The payload is redacted either way.
  */
-export function answerForm(ctx: CommandContext<BoundCaller>, argText: string): Reply {
-  redactAnswering(ctx);
+export async function answerForm(ctx: CommandContext<BoundCaller>, argText: string): Promise<Reply> {
+  await redactAnswering(ctx);
   const space = argText.indexOf(' ');
   const ticket = parseTicket(space < 0 ? argText : argText.slice(0, space));
   if (!ticket) return { text: S.flow.badTicket('evaluation'), tone: 'warning' };
-  const round = getRound(ctx.db, ticket.roundId);
+  const round = await getRound(ctx.db, ticket.roundId);
   if (!round) return { text: S.flow.notInvited, tone: 'warning' };
   let fields: Record<string, unknown> = {};
   try {
@@ -33,12 +33,12 @@ export function answerForm(ctx: CommandContext<BoundCaller>, argText: string): R
   const closesOn = dateIn(round.closesAt, ctx.timeZone);
   const teacher = ctx.caller.teacher;
   const tokenHash = hashToken(ticket.token);
-  const refused = refusal(ctx.db, { round, teacher, tokenHash, now });
+  const refused = await refusal(ctx.db, { round, teacher, tokenHash, now });
   if (refused) return outcomeReply(refused, round, closesOn);
   const checked = checkAnswers(parseStoredQuestions(round.questions), fields);
   if (!checked.ok) return { text: S.flow.formProblems(checked.problems), tone: 'warning' };
-  const outcome = takeAnswers(ctx.db, { round, teacher, answers: checked.answers, tokenHash, now, timeZone: ctx.timeZone });
+  const outcome = await takeAnswers(ctx.db, { round, teacher, answers: checked.answers, tokenHash, now, timeZone: ctx.timeZone });
   // Answered by the card: a step-by-step draft of the same round has nothing left to do.
-  if (outcome === 'taken' && loadSurveyDraft(ctx.db, ctx.caller)?.roundId === round.id) forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
+  if (outcome === 'taken' && (await loadSurveyDraft(ctx.db, ctx.caller))?.roundId === round.id) await forget(ctx.db, ctx.caller, SURVEY_DRAFT_KEY);
   return outcomeReply(outcome, round, closesOn);
 }

@@ -70,7 +70,7 @@ describe('officers only', () => {
     grantRole(app.db, officer, 'officer', 'test');
     const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, officer))!, now());
     const cookie = cookieOf(await post(app, '/admin/login/link', { token }));
-    const round = evaluated(app.db, now(), { title: '班主任工作坊' }, teachers.slice(0, 6), [5, 4, 4, 5, 3, 4]);
+    const round = await evaluated(app.db, now(), { title: '班主任工作坊' }, teachers.slice(0, 6), [5, 4, 4, 5, 3, 4]);
     expect((await get(app, `/admin/surveys/${round.id}`, cookie)).status).toBe(200);
     app.db.delete(schema.roles).where(eq(schema.roles.teacherId, officer)).run();
     for (const path of ['/admin/surveys', `/admin/surveys/${round.id}`, `/admin/surveys/${round.id}.xlsx`, '/admin/surveys/by/trainer', '/admin/surveys/new']) {
@@ -87,8 +87,8 @@ describe('officers only', () => {
 describe('results pages', () => {
   it('a round with six answers: response rate, one bar per answered rating, means, sorted comments; three answers: the count only', async () => {
     const comments = ['希望多一些案例', undefined, EVIL, '时间有点紧', undefined, '很实用'];
-    const big = evaluated(app.db, now(), { title: '信息技术应用能力提升', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 8), [5, 4, 4, 5, 3, 4], comments);
-    const small = evaluated(app.db, now(), { title: '心理健康专题', trainer: '张老师', project: '国培2026' }, teachers.slice(0, 6), [5, 2, 4], ['只有三个人的意见']);
+    const big = await evaluated(app.db, now(), { title: '信息技术应用能力提升', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 8), [5, 4, 4, 5, 3, 4], comments);
+    const small = await evaluated(app.db, now(), { title: '心理健康专题', trainer: '张老师', project: '国培2026' }, teachers.slice(0, 6), [5, 2, 4], ['只有三个人的意见']);
     const { cookie } = await signInWithToken(app);
 
     const list = await (await get(app, '/admin/surveys', cookie)).text();
@@ -119,9 +119,9 @@ describe('results pages', () => {
   });
 
   it('groups by trainer and project: each group held to five on its own, small rounds counted but not shown, on the page and in the files', async () => {
-    evaluated(app.db, now(), { title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 6), [5, 5, 4, 4, 4], ['李一']);
-    evaluated(app.db, now(), { title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(6, 10), [1, 1], ['李二']);
-    evaluated(app.db, now(), { title: 'B1', trainer: '张老师', project: '国培2026' }, teachers.slice(8, 12), [2, 3], ['张的意见']);
+    await evaluated(app.db, now(), { title: 'A1', trainer: '李老师', project: '国培2026' }, teachers.slice(0, 6), [5, 5, 4, 4, 4], ['李一']);
+    await evaluated(app.db, now(), { title: 'A2', trainer: '李老师', project: '国培2026', date: '2026-11-24' }, teachers.slice(6, 10), [1, 1], ['李二']);
+    await evaluated(app.db, now(), { title: 'B1', trainer: '张老师', project: '国培2026' }, teachers.slice(8, 12), [2, 3], ['张的意见']);
     const { cookie } = await signInWithToken(app);
     const page = await (await get(app, '/admin/surveys/by/trainer', cookie)).text();
     expect(page).toContain('李老师');
@@ -152,8 +152,8 @@ describe('results pages', () => {
   });
 
   it('exports a round as XLSX and CSV: counts and comments, formulas defused, a small round as one count row', async () => {
-    const big = evaluated(app.db, now(), { title: '校本研修' }, teachers.slice(0, 6), [5, 4, 4, 5, 3], [EVIL, '+1', '挺好', undefined, '@SUM(A1)']);
-    const small = evaluated(app.db, now(), { title: '小班' }, teachers.slice(0, 6), [5, 4], ['仅两人']);
+    const big = await evaluated(app.db, now(), { title: '校本研修' }, teachers.slice(0, 6), [5, 4, 4, 5, 3], [EVIL, '+1', '挺好', undefined, '@SUM(A1)']);
+    const small = await evaluated(app.db, now(), { title: '小班' }, teachers.slice(0, 6), [5, 4], ['仅两人']);
     const { cookie } = await signInWithToken(app);
     const rows = await workbookOf(await get(app, `/admin/surveys/${big.id}.xlsx`, cookie));
     const label = rows[1][0] as string;

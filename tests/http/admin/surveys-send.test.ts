@@ -46,7 +46,7 @@ describe('a needs survey from the console', () => {
     const page = await (await get(app, '/admin/surveys/new', signed.cookie)).text();
     expect(page).toContain('name="q12_prompt"');
     expect(page).toContain('name="audience" value="roles"');
-    const expected = resolveRecipients(app.db, { schools: ['第一中学', '第二小学'] }).length;
+    const expected = (await resolveRecipients(app.db, { schools: ['第一中学', '第二小学'] })).length;
     expect(expected).toBe(20);
 
     const preview = await send({ ...FORM, step: 'preview' });
@@ -59,7 +59,7 @@ describe('a needs survey from the console', () => {
     const sent = await send({ ...FORM, step: 'send' });
     expect(sent.status).toBe(303);
     const id = Number(/\/admin\/surveys\/(\d+)$/.exec(sent.headers.get('location')!)![1]);
-    const round = getRound(app.db, id)!;
+    const round = (await getRound(app.db, id))!;
     expect(round).toMatchObject({ kind: 'survey', title: '2027年度培训需求调研', createdBy: 'admin:ADMIN_TOKEN' });
     expect(JSON.parse(round.audience!)).toEqual({ schools: ['第一中学', '第二小学'] });
     expect(JSON.parse(round.questions)).toEqual([
@@ -101,13 +101,13 @@ describe('a needs survey from the console', () => {
   it('shows and exports results by school and 职务, a school under five answers as its count only (and the next smallest with it)', async () => {
     const sent = await send({ ...FORM, audience: 'all', step: 'send' });
     const id = Number(/(\d+)$/.exec(sent.headers.get('location')!)![1]);
-    const round = getRound(app.db, id)!;
+    const round = (await getRound(app.db, id))!;
     const bySchool = (school: string) => app.db.select().from(schema.teachers).all().filter((t) => t.school === school);
-    const answer = (teacherId: number, topic: string, note?: string) =>
-      expect(takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teacherId)!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
-    bySchool('第一中学').slice(0, 6).forEach((t, i) => answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`));
-    bySchool('第二小学').slice(0, 2).forEach((t) => answer(t.id, '班级管理', '二小的悄悄话'));
-    bySchool('城关幼儿园').slice(0, 5).forEach((t) => answer(t.id, '班级管理', '幼儿园意见'));
+    const answer = async (teacherId: number, topic: string, note?: string) =>
+      expect(await takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teacherId)!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
+    for (const [i, t] of bySchool('第一中学').slice(0, 6).entries()) await answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`);
+    for (const t of bySchool('第二小学').slice(0, 2)) await answer(t.id, '班级管理', '二小的悄悄话');
+    for (const t of bySchool('城关幼儿园').slice(0, 5)) await answer(t.id, '班级管理', '幼儿园意见');
 
     const page = await (await get(app, `/admin/surveys/${id}?by=school`, signed.cookie)).text();
     expect(page).toContain('一中意见3');
@@ -148,7 +148,7 @@ describe('evaluation templates', () => {
     const optional = await save('集中培训', JSON.stringify([{ key: 'overall', kind: 'rating', prompt: '总体', required: false }]));
     expect(await optional.text()).toContain('至少要有一道必答题');
     expect((await save('火星培训', '[]')).status).toBe(400);
-    expect(templateFor(app.db, '集中培训').isDefault).toBe(true);
+    expect((await templateFor(app.db, '集中培训')).isDefault).toBe(true);
 
     const questions = [
       { key: 'overall', kind: 'rating', prompt: '总体评价', required: true },
@@ -156,10 +156,10 @@ describe('evaluation templates', () => {
     ];
     const ok = await save('集中培训', JSON.stringify(questions));
     expect(ok.status).toBe(303);
-    const t = templateFor(app.db, '集中培训');
+    const t = await templateFor(app.db, '集中培训');
     expect(t).toMatchObject({ isDefault: false, questions });
     expect(t.row.title).toBe('集中培训评价');
-    expect(templateFor(app.db, '网络研修').isDefault).toBe(true);
+    expect((await templateFor(app.db, '网络研修')).isDefault).toBe(true);
     expect(await count(app, 'audit_log', `action = 'survey_template_set'`)).toBe(1);
   });
 });

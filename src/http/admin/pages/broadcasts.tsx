@@ -2,7 +2,7 @@
 /** Broadcasts: compose → preview (exact audience) → confirm → progress → delivery report. */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { inTransaction } from '../../../../db/statements.js';
+import { transaction } from '../../../../db/statements.js';
 import { recentBroadcasts, getBroadcast } from '../../../broadcasts/store.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import type { BroadcastAudience } from '../../../broadcasts/audience.js';
@@ -43,8 +43,8 @@ function Compose(props: { user: ConsoleUser; values: Record<string, string>; err
 export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const tz = svc.config.TIMEZONE;
 
-  const listPage = (user: ConsoleUser, values: Record<string, string>, error?: string, note?: ReturnType<typeof takeFlash>) => {
-    const rows = recentBroadcasts(svc.db, 30);
+  const listPage = async (user: ConsoleUser, values: Record<string, string>, error?: string, note?: ReturnType<typeof takeFlash>) => {
+    const rows = await recentBroadcasts(svc.db, 30);
     return html`<!DOCTYPE html>${(
       <Page title={m.title} nav="broadcasts" user={user} flash={note}>
         <PageHead title={m.title} />
@@ -77,33 +77,33 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     )}`;
   };
 
-  admin.get('/broadcasts', (c) => c.html(listPage(c.get('user'), {}, undefined, takeFlash(c))));
+  admin.get('/broadcasts', async (c) => c.html(await listPage(c.get('user'), {}, undefined, takeFlash(c))));
 
   admin.post('/broadcasts', async (c) => {
     const user = c.get('user');
     const form = await formOf(c);
     const text = (form.text ?? '').replace(/\r\n?/g, '\n').trim();
-    const fail = (error: string) => c.html(listPage(user, form, error), 400);
+    const fail = async (error: string) => c.html(await listPage(user, form, error), 400);
     if (!text) return fail(m.errors.emptyText);
     const length = [...text].length;
     if (length > MAX_BROADCAST_CHARS) return fail(m.errors.tooLong(length, MAX_BROADCAST_CHARS));
     const picked = readAudience(svc.db, form);
     if (!picked.ok) return fail(picked.error);
     const audience = picked.audience;
-    const { broadcast } = createPreview(svc.db, { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() });
+    const { broadcast } = await createPreview(svc.db, { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() });
     return c.redirect(`/admin/broadcasts/${broadcast.id}`, 303);
   });
 
-  admin.get('/broadcasts/:id/progress.json', (c) => {
-    const p = broadcastProgress(svc.db, Number(c.req.param('id')) || 0);
+  admin.get('/broadcasts/:id/progress.json', async (c) => {
+    const p = await broadcastProgress(svc.db, Number(c.req.param('id')) || 0);
     if (!p) return c.json({ error: 'not found' }, 404);
     return c.json({ ...p, reload: p.status === 'sending' && p.done });
   });
 
-  admin.get('/broadcasts/:id', (c) => {
+  admin.get('/broadcasts/:id', async (c) => {
     const user = c.get('user');
     const id = Number(c.req.param('id')) || 0;
-    const row = getBroadcast(svc.db, id);
+    const row = await getBroadcast(svc.db, id);
     if (!row) {
       flash(c, 'err', m.errors.notFound, svc.secureCookies);
       return c.redirect('/admin/broadcasts', 303);
@@ -114,7 +114,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     let body;
     let refresh: number | undefined;
     if (row.status === 'preview') {
-      const count = headcount(svc.db, audience);
+      const count = await headcount(svc.db, audience);
       body = (
         <div class="panel">
           <dl class="kv" style="margin-bottom:14px">
@@ -146,7 +146,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
         </div>
       );
     } else {
-      const p = broadcastProgress(svc.db, row.id)!;
+      const p = (await broadcastProgress(svc.db, row.id))!;
       if (!p.done) refresh = 2;
       body = (
         <div class="panel" data-live-url={p.done ? undefined : `/admin/broadcasts/${row.id}/progress.json`} data-live-every="1500">
@@ -206,15 +206,15 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     );
   });
 
-  admin.post('/broadcasts/:id/confirm', (c) => {
+  admin.post('/broadcasts/:id/confirm', async (c) => {
     const user = c.get('user');
     const id = Number(c.req.param('id')) || 0;
-    const row = getBroadcast(svc.db, id);
+    const row = await getBroadcast(svc.db, id);
     if (!row) return c.redirect('/admin/broadcasts', 303);
     const now = svc.clock.now();
     const sender = user.teacher?.name ?? a.nav.adminToken;
-    const outcome = inTransaction(svc.db, () =>
-      confirmBroadcast(svc.db, {
+    const outcome = await transaction(svc.db, (tx) =>
+      confirmBroadcast(tx, {
         id,
         teacherId: ownerId(user),
         now,
@@ -230,9 +230,9 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     return c.redirect(`/admin/broadcasts/${id}`, 303);
   });
 
-  admin.post('/broadcasts/:id/cancel', (c) => {
+  admin.post('/broadcasts/:id/cancel', async (c) => {
     const id = Number(c.req.param('id')) || 0;
-    const outcome = cancelBroadcast(svc.db, id, ownerId(c.get('user')));
+    const outcome = await cancelBroadcast(svc.db, id, ownerId(c.get('user')));
     if (outcome === 'notOwner') flash(c, 'err', m.errors.notOwner, svc.secureCookies);
     return c.redirect(`/admin/broadcasts/${id}`, 303);
   });

@@ -68,13 +68,13 @@ export function mountCertificates(admin: Hono<AdminEnv>, svc: AdminServices): vo
   const tz = svc.config.TIMEZONE;
   const exports = svc.certificates;
 
-  admin.get('/certificates', (c) => {
+  admin.get('/certificates', async (c) => {
     const user = c.get('user');
     const raw = (c.req.query('q') ?? '').trim().slice(0, 64);
     const serial = normaliseSerial(raw);
     const query = raw ? { employeeNo: raw, serial: SERIAL_PATTERN.test(serial) ? serial : undefined } : null;
-    const list = listCertificates(svc.db, query, Number(c.req.query('page')) || 1, PER_PAGE);
-    const schools = listSchools(svc.db);
+    const list = await listCertificates(svc.db, query, Number(c.req.query('page')) || 1, PER_PAGE);
+    const schools = await listSchools(svc.db);
     const jobs = exports.list();
     const base = new URLSearchParams();
     if (raw) base.set('q', raw);
@@ -207,14 +207,14 @@ export function mountCertificates(admin: Hono<AdminEnv>, svc: AdminServices): vo
   admin.post('/certificates/export', async (c) => {
     const user = c.get('user');
     const form = await formOf(c);
-    const known = listSchools(svc.db);
+    const known = await listSchools(svc.db);
     const all = form.school === ALL;
     const schools = all ? known : known.filter((s) => s === form.school);
     if (schools.length === 0) {
       flash(c, 'err', known.length ? m.unknownSchool : m.emptyRoster, svc.secureCookies);
       return c.redirect('/admin/certificates', 303);
     }
-    const job = exports.start(schools, all, user.actor);
+    const job = await exports.start(schools, all, user.actor);
     if ('refused' in job) {
       flash(c, 'err', job.refused, svc.secureCookies);
       return c.redirect('/admin/certificates', 303);
@@ -291,7 +291,7 @@ export function mountCertificates(admin: Hono<AdminEnv>, svc: AdminServices): vo
     if (!SERIAL_PATTERN.test(serial)) return refuse(m.notRevocable);
     if (!reason) return refuse(m.reasonRequired);
     if ([...reason].length > REASON_MAX) return refuse(m.reasonTooLong(REASON_MAX));
-    if (!revokeAudited(svc.db, serial, user.actor, reason, svc.clock.now())) return refuse(m.notRevocable);
+    if (!(await revokeAudited(svc.db, serial, user.actor, reason, svc.clock.now()))) return refuse(m.notRevocable);
     svc.logger.info({ serial, actor: user.actor }, 'certificate revoked in the console');
     flash(c, 'ok', m.revokedOk(groupSerial(serial)), svc.secureCookies);
     return c.redirect(back, 303);

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Training sessions: create, list with live counts, one session's attendance, the projector link. */
+import { transaction } from '../../../../db/statements.js';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { stateOf } from '../../../cli/attendance-export.js';
@@ -373,12 +374,13 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     );
   });
 
-  admin.post('/sessions/:id/close', (c) => {
-    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+  admin.post('/sessions/:id/close', async (c) => {
+    const session = await getSession(svc.db, Number(c.req.param('id')) || 0);
     if (!session) return c.redirect('/admin/sessions', 303);
-    if (setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) {
+    if (await setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) {
       const now = svc.clock.now();
-      const evaluation = openSessionEvaluation({ db: svc.db, now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE }, session);
+      const deps = { now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE };
+      const evaluation = await transaction(svc.db, (tx) => openSessionEvaluation({ ...deps, db: tx }, session));
       flash(c, 'ok', [m.closed, evaluationNote(evaluation)].filter(Boolean).join(' '), svc.secureCookies);
     }
     return c.redirect(`/admin/sessions/${session.id}`, 303);

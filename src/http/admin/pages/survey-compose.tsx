@@ -9,7 +9,7 @@
  */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { inTransaction } from '../../../../db/statements.js';
+import { transaction } from '../../../../db/statements.js';
 import { surveysConsoleText as C } from '../../../bot/i18n/zh-CN.surveys-console.js';
 import { dueNow, headcount } from '../../../broadcasts/broadcasts.js';
 import { audit } from '../../../ledger/audit.js';
@@ -18,7 +18,7 @@ import { isValidDate } from '../../../policy/dates.js';
 import { checkQuestions, MAX_QUESTIONS, type Questions } from '../../../surveys/questions.js';
 import { MAX_SURVEY_TITLE, sendSurvey } from '../../../surveys/service.js';
 import { evaluationTemplate, saveEvaluationTemplate } from '../../../surveys/store.js';
-import { templateFor } from '../../../surveys/templates.js';
+import { templateFor, type EvaluationTemplate } from '../../../surveys/templates.js';
 import { zonedInstant } from '../../../time/zone.js';
 import { AudiencePicker, readAudience } from '../audience.js';
 import { CsrfField, DataTable, Field, FormError, Panel } from '../components.js';
@@ -142,12 +142,12 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
     const checked = checkQuestions(questionsOf(form));
     if (!checked.ok) return fail(checked.problems.join(C.problemSeparator));
     const now = svc.clock.now();
-    const count = headcount(svc.db, picked.audience);
+    const count = await headcount(svc.db, picked.audience);
     if (form.step !== 'send') return c.html(composePage(c, form, { preview: count }));
     const by = c.get('user').actor;
-    const outcome = inTransaction(svc.db, () =>
+    const outcome = await transaction(svc.db, (tx) =>
       sendSurvey(
-        { db: svc.db, now, sendAt: dueNow(svc.clock), timeZone: tz },
+        { db: tx, now, sendAt: dueNow(svc.clock), timeZone: tz },
         { questions: checked.questions, title: form.title ?? '', audience: picked.audience, closesAt, by },
       ),
     );
@@ -157,9 +157,13 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
     return c.redirect(`/admin/surveys/${outcome.round.id}`, 303);
   });
 
-  admin.get('/surveys/templates', (c) => {
+  admin.get('/surveys/templates', async (c) => {
     const categories = preset()?.categories.map((cat) => cat.key) ?? [];
-    const rows: (string | null)[] = [null, ...categories];
+    const rows: { category: string | null; own: boolean; t: EvaluationTemplate }[] = [];
+    for (const category of [null, ...categories]) {
+      const own = category === null || (await evaluationTemplate(svc.db, category)) !== null;
+      rows.push({ category, own, t: await templateFor(svc.db, category) });
+    }
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={C.templates.title} nav="surveys" user={c.get('user')} flash={takeFlash(c)}>
@@ -167,9 +171,7 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
           <Panel>
             <DataTable
               rows={rows}
-              row={(category) => {
-                const own = category === null || evaluationTemplate(svc.db, category) !== null;
-                const t = templateFor(svc.db, category);
+              row={({ category, own, t }) => {
                 return (
                   <tr data-category={category ?? ''}>
                     <td class="strong">{category === null ? C.templates.default : C.templates.category(category)}</td>
@@ -229,13 +231,13 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
     return category ? { ok: true, category } : { ok: false };
   };
 
-  admin.get('/surveys/templates/edit', (c) => {
+  admin.get('/surveys/templates/edit', async (c) => {
     const chosen = categoryOf(c.req.query('category'));
     if (!chosen.ok) {
       flash(c, 'err', C.templates.unknownCategory(c.req.query('category') ?? ''), svc.secureCookies);
       return c.redirect('/admin/surveys/templates', 303);
     }
-    const t = templateFor(svc.db, chosen.category);
+    const t = await templateFor(svc.db, chosen.category);
     return c.html(editPage(c, chosen.category, { title: t.row.title, json: JSON.stringify(t.questions, null, 2) }));
   });
 
@@ -257,9 +259,9 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
     if (!checked.ok) return fail(checked.problems.join(C.problemSeparator));
     const by = c.get('user').actor;
     const questions: Questions = checked.questions;
-    inTransaction(svc.db, () => {
-      const row = saveEvaluationTemplate(svc.db, { category: chosen.category, title: values.title, questions, by, now: svc.clock.now() });
-      audit(svc.db, by, 'survey_template_set', { questionnaireId: row.id, category: chosen.category, questions: questions.length });
+    await transaction(svc.db, async (tx) => {
+      const row = await saveEvaluationTemplate(tx, { category: chosen.category, title: values.title, questions, by, now: svc.clock.now() });
+      await audit(tx, by, 'survey_template_set', { questionnaireId: row.id, category: chosen.category, questions: questions.length });
     });
     const which = chosen.category === null ? C.templates.default : C.templates.category(chosen.category);
     flash(c, 'ok', C.templates.saved(which, questions.length), svc.secureCookies);

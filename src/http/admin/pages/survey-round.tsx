@@ -25,29 +25,29 @@ type GroupBy = 'school' | 'role';
 export function mountSurveyRound(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const tz = svc.config.TIMEZONE;
 
-  const sessionLabel = (round: RoundRow) => {
-    const session = round.sessionId === null ? null : getSession(svc.db, round.sessionId);
+  const sessionLabel = async (round: RoundRow) => {
+    const session = round.sessionId === null ? null : await getSession(svc.db, round.sessionId);
     return session ? S.results.sessionLabel(session.id, session.title, session.date) : null;
   };
 
   /** The round as one export group, or its school / 职务 groups. */
-  const exportGroups = (r: RoundResults, by: GroupBy | undefined): ExportGroup[] =>
+  const exportGroups = async (r: RoundResults, by: GroupBy | undefined): Promise<ExportGroup[]> =>
     by
-      ? surveyResultsByGroup(svc.db, r.round.id, by).map((g) => ({ label: g.group, rounds: null, results: g }))
-      : [{ label: sessionLabel(r.round) ?? r.round.title, rounds: null, results: r }];
+      ? (await surveyResultsByGroup(svc.db, r.round.id, by)).map((g) => ({ label: g.group, rounds: null, results: g }))
+      : [{ label: (await sessionLabel(r.round)) ?? r.round.title, rounds: null, results: r }];
 
   admin.get('/surveys/:file{[0-9]{1,12}(-(school|role))?\\.(csv|xlsx)}', async (c) => {
     const [, id, by, format] = /^(\d+)(?:-(school|role))?\.(csv|xlsx)$/.exec(c.req.param('file'))!;
-    const r = roundResults(svc.db, Number(id));
+    const r = await roundResults(svc.db, Number(id));
     // By school and 职务 exists for needs surveys only: an evaluation's answers carry neither.
     if (!r || (by && r.round.kind !== 'survey')) return c.notFound();
     const name = by ? C.export.surveyGroupFile(r.round.title, by === 'school' ? C.round.bySchool : C.round.byRole) : C.export.file(r.round.title);
-    return download(c, resultRows(exportGroups(r, by as GroupBy | undefined)), name, format, C.export.sheet, EXPORT_WIDTHS);
+    return download(c, resultRows(await exportGroups(r, by as GroupBy | undefined)), name, format, C.export.sheet, EXPORT_WIDTHS);
   });
 
-  admin.get('/surveys/:id{[0-9]{1,12}}', (c) => {
+  admin.get('/surveys/:id{[0-9]{1,12}}', async (c) => {
     const user = c.get('user');
-    const r = roundResults(svc.db, Number(c.req.param('id')));
+    const r = await roundResults(svc.db, Number(c.req.param('id')));
     if (!r) {
       flash(c, 'err', C.round.notFound, svc.secureCookies);
       return c.redirect('/admin/surveys', 303);
@@ -56,15 +56,15 @@ export function mountSurveyRound(admin: Hono<AdminEnv>, svc: AdminServices): voi
     const survey = round.kind === 'survey';
     const by: GroupBy | null = survey && (c.req.query('by') === 'school' || c.req.query('by') === 'role') ? (c.req.query('by') as GroupBy) : null;
     const kind = C.kinds[round.kind];
-    const session = sessionLabel(round);
-    const delivery = survey ? invitationDelivery(svc.db, inviteOrigin(round.id)) : null;
+    const session = await sessionLabel(round);
+    const delivery = survey ? await invitationDelivery(svc.db, inviteOrigin(round.id)) : null;
     const unbound = delivery ? r.invited - delivery.pending - delivery.sent - delivery.failed : 0;
     const tabs: [GroupBy | null, string][] = [
       [null, C.round.overall],
       ['school', C.round.bySchool],
       ['role', C.round.byRole],
     ];
-    const groups = by ? surveyResultsByGroup(svc.db, round.id, by) : [];
+    const groups = by ? await surveyResultsByGroup(svc.db, round.id, by) : [];
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={round.title} nav="surveys" user={user} flash={takeFlash(c)} refreshSeconds={delivery?.pending ? 3 : undefined}>

@@ -71,8 +71,8 @@ function Select(props: { name: string; label: string; options: string[]; value?:
   );
 }
 
-function Counts(props: { round: RoundRow; db: AdminServices['db'] }) {
-  const n = invitationCounts(props.db, props.round.id);
+function Counts(props: { n: { invited: number; answered: number } }) {
+  const { n } = props;
   return (
     <>
       <td class="num">{n.invited}</td>
@@ -86,20 +86,22 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const tz = svc.config.TIMEZONE;
   const state = (round: RoundRow) => (round.closesAt.getTime() > svc.clock.now().getTime() ? C.list.open : C.list.closed);
 
-  admin.get('/surveys', (c) => {
+  admin.get('/surveys', async (c) => {
     const user = c.get('user');
     const { filters: f, problem } = filtersOf(c);
-    const all = problem ? [] : evaluationRoundsWithSessions(svc.db, f.from, f.to);
+    const all = problem ? [] : await evaluationRoundsWithSessions(svc.db, f.from, f.to);
     const evaluations = all.filter(
       ({ session: s }) => (!f.category || s.category === f.category) && (!f.trainer || s.trainer === f.trainer) && (!f.project || s.project === f.project),
     );
     const surveys = problem
       ? []
-      : listRounds(svc.db, {
+      : await listRounds(svc.db, {
           kind: 'survey',
           from: f.from ? zonedInstant(f.from, '00:00', tz) : undefined,
           to: f.to ? new Date(zonedInstant(f.to, '00:00', tz).getTime() + 24 * 3600_000) : undefined,
         });
+    const counts = new Map<number, { invited: number; answered: number }>();
+    for (const round of [...evaluations.map((r) => r.round), ...surveys]) counts.set(round.id, await invitationCounts(svc.db, round.id));
     const categories = distinct(all.map((r) => r.session.category));
     const EvaluationRow = (props: { round: RoundRow; session: SessionRow }) => (
       <tr data-round={props.round.id}>
@@ -109,7 +111,7 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
         </td>
         <td class="small">{props.session.trainer ?? '—'}</td>
         <td class="small">{props.session.project ?? '—'}</td>
-        <Counts round={props.round} db={svc.db} />
+        <Counts n={counts.get(props.round.id)!} />
         <td>
           <span class="badge">{state(props.round)}</span>
         </td>
@@ -191,7 +193,7 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
                     <div class="sub">{dateIn(round.openedAt, tz)}</div>
                   </td>
                   <td class="nowrap">{dateIn(round.closesAt, tz)}</td>
-                  <Counts round={round} db={svc.db} />
+                  <Counts n={counts.get(round.id)!} />
                   <td>
                     <span class="badge">{state(round)}</span>
                   </td>
@@ -204,14 +206,14 @@ export function mountSurveys(admin: Hono<AdminEnv>, svc: AdminServices): void {
     );
   });
 
-  const grouped = (c: Context, by: By): { groups: GroupedResults[]; filters: Filters; problem: string | null } => {
+  const grouped = async (c: Context, by: By): Promise<{ groups: GroupedResults[]; filters: Filters; problem: string | null }> => {
     const { filters, problem } = filtersOf(c);
-    return { groups: problem ? [] : resultsBy(svc.db, { by, from: filters.from, to: filters.to }), filters, problem };
+    return { groups: problem ? [] : await resultsBy(svc.db, { by, from: filters.from, to: filters.to }), filters, problem };
   };
 
   admin.get('/surveys/by/:name{(session|trainer|project)(\\.(csv|xlsx))?}', async (c) => {
     const [name, format] = c.req.param('name').split('.') as [By, string | undefined];
-    const { groups, filters, problem } = grouped(c, name);
+    const { groups, filters, problem } = await grouped(c, name);
     if (format) {
       if (problem) return c.text(problem, 400);
       const rows = resultRows(groups.map((g) => ({ label: g.label, rounds: g.rounds, pooled: g.pooled, results: g })));
