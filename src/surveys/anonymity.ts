@@ -8,6 +8,8 @@
  *   draft holding answers in progress is deleted on submit, logs never carry answer text, and replies never echo it.
  * - Results of a group (a round, a trainer, a school...) with fewer than MIN_GROUP_SIZE answers show the count
  *   only: no distribution, no mean, no comments.
+ * - On PostgreSQL, whose heap keeps insertion order and stamps each row with its transaction id, answers are written
+ *   apart from the spend, in shuffled batches of at least MIN_GROUP_SIZE (answer-pool.ts, docs/postgres.md §3).
  */
 export const MIN_GROUP_SIZE = 5;
 

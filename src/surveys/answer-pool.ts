@@ -60,7 +60,7 @@ export class AnswerPool {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly db: Db) {
-    this.timer = setInterval(() => this.flushClosed(new Date(performance.now() + this.offset)).catch(() => undefined), FLUSH_EVERY_MS);
+    this.timer = setInterval(() => this.tick().catch(() => undefined), FLUSH_EVERY_MS);
     this.timer.unref();
   }
 
@@ -80,6 +80,13 @@ export class AnswerPool {
     let n = 0;
     for (const pool of this.rounds.values()) n += pool.byTeacher.size;
     return n;
+  }
+
+  /** The timer: rounds closed by now are written whole, full ones as after an answer (retrying a failed write). */
+  private async tick(): Promise<void> {
+    await this.flushClosed(new Date(performance.now() + this.offset));
+    const full = [...this.rounds].filter(([, p]) => p.byTeacher.size >= POOL_HIGH).map(([id]) => id);
+    await this.flushRounds(full, POOL_KEEP);
   }
 
   /** Writes everything of the rounds closed by `now`. */
@@ -111,7 +118,10 @@ export class AnswerPool {
     for (const id of ids) await this.flush(id, keep);
   }
 
-  /** Writes a random pick of a round's spent answers, all but `keep`, shuffled, in one transaction. */
+  /**
+   * Writes a random pick of a round's spent answers, shuffled, in one transaction: all but `keep` of them, and only
+   * once POOL_HIGH are spent (so a batch holds at least POOL_HIGH - POOL_KEEP); with `keep` 0 (closed, shutdown), all.
+   */
   private flush(roundId: number, keep: number): Promise<void> {
     const run = this.chain.then(async () => {
       const pool = this.rounds.get(roundId);
@@ -122,7 +132,8 @@ export class AnswerPool {
         if (spent.has(teacherId)) ready.push([teacherId, waiting]);
         else if (performance.now() - waiting.at > ABANDONED_MS) pool.byTeacher.delete(teacherId);
       }
-      const picked = shuffle(ready).slice(0, Math.max(0, ready.length - keep));
+      if (keep > 0 && ready.length < POOL_HIGH) return;
+      const picked = shuffle(ready).slice(0, ready.length - keep);
       if (picked.length === 0) return;
       for (const [teacherId] of picked) pool.byTeacher.delete(teacherId);
       try {
