@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { certificateConsole as m } from '../bot/i18n/zh-CN.certificates.js';
 import { dateIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
@@ -91,7 +92,7 @@ export class CertificateExports {
     };
     this.jobs.set(job.id, job);
     this.trim();
-    await audit(deps.db, actor, 'certificate.export', { school: all ? m.allSchools : m.list(schools), total: job.total });
+    await transaction(deps.db, (tx) => audit(tx, actor, 'certificate.export', { school: all ? m.allSchools : m.list(schools), total: job.total }));
     this.queue = this.queue.then(() => this.run(job)).catch(() => undefined);
     return job;
   }
@@ -142,7 +143,8 @@ export class CertificateExports {
         now,
         issuedBy: job.actor,
         workbookEntry: m.workbookEntry,
-        onIssued: async (t, serial) => audit(deps.db, job.actor, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
+        onIssued: (t, serial) =>
+          transaction(deps.db, (tx) => audit(tx, job.actor, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true })),
         onProgress: (done, total) => {
           job.done = done;
           job.total = total;

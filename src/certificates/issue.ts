@@ -53,8 +53,9 @@ export async function issueCertificate(
     issuedOn: o.today,
     issuedAt: o.now,
   });
-  // Recorded only once the PDF exists: a serial in the table always stands for a paper someone received.
-  await insertCertificate(db, {
+  // Recorded only once the PDF exists: a serial in the table always stands for a paper someone received. In a
+  // transaction of its own (a savepoint inside the caller's): a console export writes through the shared connection.
+  const row = {
     serial,
     teacherId: teacher.id,
     year: data.year,
@@ -71,7 +72,8 @@ export async function issueCertificate(
     figuresHash: figuresHash(data),
     issuedAt: o.now,
     issuedBy: o.issuedBy,
-  });
+  };
+  await transaction(db, (tx) => insertCertificate(tx, row));
   const fileName = certificatesText.fileName(teacher.employeeNo, String(data.year ?? o.today.slice(0, 4)), serial.slice(0, 4));
   return { serial, verifyUrl, data, pdf, fileName };
 }

@@ -4,11 +4,10 @@
  * the answers came in, no answer shares a transaction with the spend of an invitation, every batch hides an answer
  * among at least MIN_GROUP_SIZE, and results wait for the flush. On SQLite (no pool) only the last test runs.
  */
-import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
-import { transaction } from '../../db/statements.js';
+import { statement, transaction } from '../../db/statements.js';
 import { MIN_GROUP_SIZE } from '../../src/surveys/anonymity.js';
 import { answerPoolOf, closeAnswerPool, flushAnswers, POOL_HIGH, POOL_KEEP } from '../../src/surveys/answer-pool.js';
 import { takeAnswers } from '../../src/surveys/service.js';
@@ -62,18 +61,19 @@ interface Stored {
 }
 
 async function stored(roundId: number): Promise<Stored[]> {
-  const rows = await db.execute(
-    sql`select answers::text as answers, xmin::text as xmin, ctid::text as ctid from survey_answers where round_id = ${roundId}`,
-  ) as unknown as { rows: { answers: string; xmin: string; ctid: string }[] };
-  return rows.rows.map((r) => {
+  const rows = await statement<[number], { answers: string; xmin: string; ctid: string }>(
+    db,
+    'select answers::text as answers, xmin::text as xmin, ctid::text as ctid from survey_answers where round_id = ?',
+  ).all(roundId);
+  return rows.map((r) => {
     const [block, offset] = r.ctid.replace(/[()]/g, '').split(',').map(Number);
     return { arrival: Number((JSON.parse(r.answers) as { comment: string }).comment.slice(1)), xmin: r.xmin, block, offset };
   });
 }
 
 async function spendXmins(roundId: number): Promise<Set<string>> {
-  const rows = await db.execute(sql`select xmin::text as xmin from survey_invitations where round_id = ${roundId} and answered`) as unknown as { rows: { xmin: string }[] };
-  return new Set(rows.rows.map((r) => r.xmin));
+  const rows = await statement<[number], { xmin: string }>(db, 'select xmin::text as xmin from survey_invitations where round_id = ? and answered').all(roundId);
+  return new Set(rows.map((r) => r.xmin));
 }
 
 describe.skipIf(!onPostgres())('survey answers on PostgreSQL: the answer pool', () => {

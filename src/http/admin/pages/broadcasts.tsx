@@ -90,7 +90,8 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     const picked = readAudience(svc.db, form);
     if (!picked.ok) return fail(picked.error);
     const audience = picked.audience;
-    const { broadcast } = await createPreview(svc.db, { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() });
+    const preview = { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() };
+    const { broadcast } = await transaction(svc.db, (tx) => createPreview(tx, preview));
     return c.redirect(`/admin/broadcasts/${broadcast.id}`, 303);
   });
 
@@ -232,7 +233,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
 
   admin.post('/broadcasts/:id/cancel', async (c) => {
     const id = Number(c.req.param('id')) || 0;
-    const outcome = await cancelBroadcast(svc.db, id, ownerId(c.get('user')));
+    const outcome = await transaction(svc.db, (tx) => cancelBroadcast(tx, id, ownerId(c.get('user'))));
     if (outcome === 'notOwner') flash(c, 'err', m.errors.notOwner, svc.secureCookies);
     return c.redirect(`/admin/broadcasts/${id}`, 303);
   });

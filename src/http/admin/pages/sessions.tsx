@@ -377,12 +377,13 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/sessions/:id/close', async (c) => {
     const session = await getSession(svc.db, Number(c.req.param('id')) || 0);
     if (!session) return c.redirect('/admin/sessions', 303);
-    if (await setSessionStatus(svc.db, session, 'closed', c.get('user').actor)) {
-      const now = svc.clock.now();
-      const deps = { now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE };
-      const evaluation = await transaction(svc.db, (tx) => openSessionEvaluation({ ...deps, db: tx }, session));
-      flash(c, 'ok', [m.closed, evaluationNote(evaluation)].filter(Boolean).join(' '), svc.secureCookies);
-    }
+    const now = svc.clock.now();
+    const deps = { now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE };
+    // Closed and its evaluation opened together (an event's transaction on the same connection waits its turn).
+    const evaluation = await transaction(svc.db, async (tx) =>
+      (await setSessionStatus(tx, session, 'closed', c.get('user').actor)) ? openSessionEvaluation({ ...deps, db: tx }, session) : null,
+    );
+    if (evaluation) flash(c, 'ok', [m.closed, evaluationNote(evaluation)].filter(Boolean).join(' '), svc.secureCookies);
     return c.redirect(`/admin/sessions/${session.id}`, 303);
   });
 }
