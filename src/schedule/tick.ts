@@ -113,8 +113,8 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
     report.pace = r.sent;
     if (r.deferred) report.deferred += 1;
   });
-  await job('broadcastReports', () => {
-    report.broadcastReports = broadcastReports(ctx);
+  await job('broadcastReports', async () => {
+    report.broadcastReports = await broadcastReports(ctx);
   });
   await job('declarations', () => {
     const r = declarationReminders(ctx);
@@ -134,8 +134,8 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
   await job('declarationDrafts', () => {
     report.expiredDrafts = expireDeclarationDrafts(ctx);
   });
-  await job('surveys', () => {
-    const r = surveyJobs(ctx);
+  await job('surveys', async () => {
+    const r = await surveyJobs(ctx);
     report.evaluationsOpened = r.opened;
     report.surveyReminders = r.reminders;
     report.surveyNotices = r.notices;
