@@ -22,8 +22,6 @@ const root = join(import.meta.dirname, '../..');
 const TODO: Record<string, string> = {
   'src/admin/compliance/store.ts': 'conv-admin',
   'src/bot/store.ts': 'conv-ledger',
-  'src/broadcasts/store.ts': 'conv-surveys',
-  'src/certificates/store.ts': 'conv-surveys',
   'src/cli/store.ts': 'conv-ledger',
   'src/deadlines/store.ts': 'conv-sessions',
   'src/declarations/evidence/store.ts': 'conv-decl',
@@ -33,7 +31,6 @@ const TODO: Record<string, string> = {
   'src/meta/store.ts': 'conv-ledger',
   'src/schedule/store.ts': 'conv-sessions',
   'src/sessions/store.ts': 'conv-sessions',
-  'src/surveys/store.ts': 'conv-surveys',
   // Converted, but for synchronous twins kept for callers not yet async (redactPayloadSync: surveys/chat/flow.ts).
   'src/inbox/store.ts': 'pgmulti, once conv-surveys made redactAnswering async',
   // Converted, but for enqueueSync (the features' fan-outs) and accountsOfTeachers (src/outbox/address.ts).
