@@ -6,10 +6,24 @@ import { statement } from '../../db/statements.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { organiserAccount } from '../../src/surveys/organiser.js';
-import { sendSurvey } from '../../src/surveys/service.js';
+import { findTeacherById } from '../../src/ledger/store.js';
+import { flushAnswers } from '../../src/surveys/answer-pool.js';
+import { sendSurvey, takeAnswers } from '../../src/surveys/service.js';
+import { getRound } from '../../src/surveys/store.js';
 import { addTeacher } from '../helpers/seed.js';
 import { seedTeachers } from '../helpers/surveys.js';
 import { closeTestDb, openTestDb } from '../helpers/db.js';
+
+/** Every invitee answers, as the bot takes answers; the answers are written (PostgreSQL's pool flushed) before a tick. */
+async function everyoneAnswers(now: Date): Promise<void> {
+  const invited = await statement<[], { round_id: number; teacher_id: number }>(db, 'select round_id, teacher_id from survey_invitations').all();
+  for (const i of invited) {
+    const round = (await getRound(db, i.round_id))!;
+    const teacher = (await findTeacherById(db, i.teacher_id))!;
+    expect(await takeAnswers(db, { round, teacher, answers: { need: '多一些案例' }, tokenHash: null, now, timeZone: 'Asia/Shanghai' })).toBe('taken');
+  }
+  await flushAnswers(db);
+}
 
 /** Who hears that results are in: the actor a round was opened by, reached on their chat account when they have one. */
 
@@ -49,7 +63,7 @@ describe('the organiser', () => {
     expect(sent).toMatchObject({ ok: true, invited: 2 });
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
     expect((await tick()).surveyNotices).toBe(0);
-    await statement(db, `update survey_invitations set answered = ?`).run(true);
+    await everyoneAnswers(now);
     expect((await tick()).surveyNotices).toBe(1);
     expect((await tick()).surveyNotices).toBe(0);
     const row = await statement(db, `select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
@@ -70,7 +84,7 @@ describe('the organiser', () => {
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by },
     );
     expect(sent).toMatchObject({ ok: true, invited: 2 });
-    await statement(db, `update survey_invitations set answered = ?`).run(true);
+    await everyoneAnswers(now);
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
     expect((await tick()).surveyNotices).toBe(2);
     expect((await tick()).surveyNotices).toBe(0);
@@ -93,7 +107,7 @@ describe('the organiser', () => {
       { db, now, sendAt: now, timeZone: 'Asia/Shanghai' },
       { questions: [{ key: 'need', kind: 'text', prompt: '需求', required: true }], title: '小调研', audience: { schools: ['第二小学'] }, closesAt: new Date(now.getTime() + 7 * 86400_000), by: 'cli:O0002' },
     );
-    await statement(db, `update survey_invitations set answered = ?`).run(true);
+    await everyoneAnswers(now);
     expect((await runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now)).surveyNotices).toBe(1);
     const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o2']);
