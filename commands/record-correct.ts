@@ -3,6 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
 import { changeList, parseCorrectionWords, problemText } from '../src/ledger/correction-text.js';
 import { correctRecord, findRecordByRef } from '../src/ledger/corrections.js';
+import { declarationRecordHooks } from '../src/declarations/revocation.js';
 
 const missing = messagesFor().corrections;
 
@@ -28,7 +29,7 @@ export default defineCommand({
     const { input, reason, unknown } = parseCorrectionWords(rest);
     const usage = m.help.correct.usage;
     if (unknown) return { text: t.errors.badArgs(usage, m.problems.unknownField(unknown)) };
-    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now() });
+    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now(), hooks: declarationRecordHooks });
     // A repeat is no mistake in how it was typed: said as it is, without the usage.
     if (outcome.kind === 'refused' && outcome.problem.kind === 'declaration_repeat') return { text: problemText(t, outcome.problem), tone: 'warning' };
     if (outcome.kind === 'refused') return { text: t.errors.badArgs(usage, problemText(t, outcome.problem)) };

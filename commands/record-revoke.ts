@@ -3,6 +3,7 @@ import { defineCommand } from '../src/bot/command.js';
 import { messagesFor } from '../src/bot/i18n/index.js';
 import { findRecordByRef, MIN_REASON_CHARS, revokeRecord } from '../src/ledger/corrections.js';
 import { whenIn } from '../src/time/zone.js';
+import { declarationRecordHooks } from '../src/declarations/revocation.js';
 
 const missing = messagesFor().corrections;
 
@@ -25,7 +26,7 @@ export default defineCommand({
     const m = t.corrections;
     const found = findRecordByRef(db, ref);
     if (!found) return { text: m.notFound(ref) };
-    const outcome = revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now());
+    const outcome = revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now(), declarationRecordHooks);
     const { record, teacher } = found;
     switch (outcome.kind) {
       case 'revoked':

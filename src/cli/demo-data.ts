@@ -1,7 +1,6 @@
 /**
- * The clearly labelled demo roster (工号 DEMO001…, schools 演示一中/演示二小, names 演示…) and the guard
- * that keeps demo and real data apart: `meta.data_kind` is 'demo' or 'real', seeding refuses a real
- * database and importing refuses the demo one.
+ * The clearly labelled demo roster (工号 DEMO001…, schools 演示一中/演示二小, names 演示…) and its seeding, which
+ * refuses a real database (the guard that keeps demo and real data apart is src/meta/data-kind.ts).
  */
 import type { Db } from '../../db/client.js';
 import { inTransaction } from '../../db/statements.js';
@@ -13,34 +12,12 @@ import { cycleFor } from '../policy/engine.js';
 import { getPreset } from '../policy/presets.js';
 import { demoText } from '../bot/i18n/zh-CN.demo.js';
 import type { TeacherValues } from '../import/rules.js';
-import { metaValue, setMetaValue } from '../meta/store.js';
+import { setMetaValue } from '../meta/store.js';
+import { DATA_KIND_KEY, DataKindError, dataKind } from '../meta/data-kind.js';
 import { countTeachersNotPrefixed, deleteRecordsByKeyPrefix, grantDemoRole, insertDemoRecords, upsertDemoTeacher } from './store.js';
 
 export const DEMO_DATABASE_PATH = 'data/demo.db';
 export const DEMO_PREFIX = 'DEMO';
-export const DATA_KIND_KEY = 'data_kind';
-
-/** Demo and real data must not meet; the message says what to do instead. */
-export class DataKindError extends Error {}
-
-export function dataKind(db: Db): 'demo' | 'real' | null {
-  const value = metaValue(db, DATA_KIND_KEY);
-  return value === 'demo' || value === 'real' ? value : null;
-}
-
-/** Throws when the database is the demo one (importers call this before reading a file). */
-export function assertNotDemo(db: Db): void {
-  if (dataKind(db) === 'demo') {
-    throw new DataKindError(demoText.isDemo);
-  }
-}
-
-/** Marks the database as holding real data; throws if it is the demo database. Importers call it. */
-export function markRealData(db: Db): void {
-  assertNotDemo(db);
-  setMetaValue(db, DATA_KIND_KEY, 'real');
-}
-
 interface DemoTeacher extends TeacherValues {
   roles: ('leader' | 'officer')[];
   blurb: string;

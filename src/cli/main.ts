@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config.js';
 import { ImportFileError } from '../import/types.js';
 import { CliError, EXIT, type CliIo } from './context.js';
-import { DataKindError } from './demo-data.js';
+import { DataKindError } from '../meta/data-kind.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;

@@ -11,6 +11,7 @@ import { changeList, problemText } from '../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { RECORDS_USAGE } from './usage.js';
+import { declarationRecordHooks } from '../declarations/revocation.js';
 
 const ACTOR = 'cli';
 
@@ -37,7 +38,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
       if (values.hours !== undefined || values.category !== undefined || values.date !== undefined) {
         throw new CliError(cliText.withUsage(cliText.records.revokeTakesNoValues, RECORDS_USAGE));
       }
-      const outcome = revokeRecord(db, found, reason, ACTOR, now);
+      const outcome = revokeRecord(db, found, reason, ACTOR, now, declarationRecordHooks);
       if (outcome.kind === 'already_revoked') throw new CliError(m.alreadyRevoked(record.recordKey, dateTimeIn(outcome.at, app.config.TIMEZONE), outcome.reason));
       if (outcome.kind === 'no_reason') throw new CliError(m.missingReason);
       io.stdout.write(`${m.revoked(teacher.name, teacher.employeeNo, record.recordKey, record.date, record.hours, record.category, reason)}\n`);
@@ -48,7 +49,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
       found,
       { hours: values.hours, category: values.category, date: values.date },
       reason,
-      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR, now },
+      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR, now, hooks: declarationRecordHooks },
     );
     if (outcome.kind === 'refused') throw new CliError(cliText.withUsage(problemText(t, outcome.problem), RECORDS_USAGE));
     io.stdout.write(`${m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason)}\n`);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../ledger/audit.js';
+import type { RecordHooks } from '../ledger/corrections.js';
 import { notifyRecordCorrected, notifyRecordRevoked } from './notify.js';
 import { findDeclarationByRecord, findExactRepeat, stepCount, updateDeclaration, type DeclarationRow, type RecordRow } from './store.js';
 
@@ -50,3 +51,10 @@ export function onRecordCorrected(db: Db, record: RecordRow, after: Pick<RecordR
   });
   notifyRecordCorrected(db, declaration, { hours: d.hours, category: d.category }, reason, stepCount(db, d.id), now);
 }
+
+/** What every correction path (chat, CLI, console) passes to the ledger's revokeRecord and correctRecord. */
+export const declarationRecordHooks: RecordHooks = {
+  repeatMadeByCorrection,
+  onRevoked: onRecordRevoked,
+  onCorrected: onRecordCorrected,
+};

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { assertNotDemo, markRealData } from '../cli/demo-data.js';
+import { assertNotDemo, markRealData } from '../meta/data-kind.js';
 import { audit } from '../ledger/audit.js';
 import { validateHeader } from './header.js';
 import { beginImport } from './store.js';

@@ -2,7 +2,6 @@ import type { Db } from '../../db/client.js';
 import { MAX_RECORD_HOURS } from '../policy/limits.js';
 import { parseDateText } from '../time/parse.js';
 import { normaliseCategory, type PolicyPreset } from '../policy/schema.js';
-import { onRecordCorrected, onRecordRevoked, repeatMadeByCorrection } from '../declarations/revocation.js';
 import { audit } from './audit.js';
 import { cancelRecord, recordWithTeacher, updateRecordValues, type RecordRow, type TeacherRow } from './store.js';
 
@@ -13,6 +12,18 @@ import { cancelRecord, recordWithTeacher, updateRecordValues, type RecordRow, ty
  * console's cache hears of the update through the records trigger.
  */
 export const MIN_REASON_CHARS = 2;
+
+/**
+ * What the layers above the ledger do when a record is corrected or revoked (a declaration follows the record it
+ * put in the ledger: src/declarations/revocation.ts). The caller passes them in, so the ledger names no feature.
+ * Each runs in the correction's transaction.
+ */
+export interface RecordHooks {
+  /** A live declaration that correcting this record to `after` would make a repeat of (asked first, so the refusal is in words). */
+  repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours'>): { declaration: { id: number }; other: { id: number } } | null;
+  onRevoked(db: Db, record: RecordRow, reason: string, actor: string, now: Date): void;
+  onCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): void;
+}
 
 /** A record by its 编号 (the import's key, or a sign-in's `session:<id>:<工号>`), or `#<id>` for its row id. */
 export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teacher: TeacherRow } | null {
@@ -25,7 +36,7 @@ export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teach
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'already_revoked'; at: Date; reason: string | null } | { kind: 'no_reason' };
 
-export function revokeRecord(db: Db, found: { record: RecordRow; teacher: TeacherRow }, reason: string, actor: string, now: Date): RevokeOutcome {
+export function revokeRecord(db: Db, found: { record: RecordRow; teacher: TeacherRow }, reason: string, actor: string, now: Date, hooks: RecordHooks): RevokeOutcome {
   const { record, teacher } = found;
   if (reason.trim().length < MIN_REASON_CHARS) return { kind: 'no_reason' };
   if (record.cancelledAt) return { kind: 'already_revoked', at: record.cancelledAt, reason: record.cancelReason };
@@ -41,7 +52,7 @@ export function revokeRecord(db: Db, found: { record: RecordRow; teacher: Teache
     source: record.source,
     reason: reason.trim(),
   });
-  onRecordRevoked(db, record, reason.trim(), actor, now);
+  hooks.onRevoked(db, record, reason.trim(), actor, now);
   return { kind: 'revoked' };
 }
 
@@ -75,7 +86,7 @@ export function correctRecord(
   found: { record: RecordRow; teacher: TeacherRow },
   input: CorrectionInput,
   reason: string,
-  ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string; now: Date },
+  ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string; now: Date; hooks: RecordHooks },
 ): CorrectOutcome {
   const { record, teacher } = found;
   const refuse = (problem: CorrectionProblem): CorrectOutcome => ({ kind: 'refused', problem });
@@ -108,7 +119,7 @@ export function correctRecord(
   const before = { hours: record.hours, category: record.category, date: record.date };
   if (before.hours === after.hours && before.category === after.category && before.date === after.date) return refuse({ kind: 'unchanged' });
 
-  const repeat = repeatMadeByCorrection(db, record, after);
+  const repeat = ctx.hooks.repeatMadeByCorrection(db, record, after);
   if (repeat) {
     // Refused, not failed: nothing is written but this line, so the office can see the attempt and why.
     const problem = { kind: 'declaration_repeat' as const, declarationId: repeat.declaration.id, other: repeat.other.id, hours: after.hours };
@@ -136,6 +147,6 @@ export function correctRecord(
     reason: reason.trim(),
   });
   // A record a declaration put in the ledger: the declaration follows, so its page and 我的申报 say the same.
-  onRecordCorrected(db, record, after, reason.trim(), ctx.actor, ctx.now);
+  ctx.hooks.onCorrected(db, record, after, reason.trim(), ctx.actor, ctx.now);
   return { kind: 'corrected', before, after };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DataKindError, dataKind, markRealData, seedDemo } from '../../src/cli/demo-data.js';
+import { seedDemo } from '../../src/cli/demo-data.js';
+import { DataKindError, dataKind, markRealData } from '../../src/meta/data-kind.js';
 import { FixedClock } from '../../src/clock.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';

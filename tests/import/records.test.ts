@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
-import { DataKindError, dataKind, seedDemo } from '../../src/cli/demo-data.js';
+import { seedDemo } from '../../src/cli/demo-data.js';
+import { DataKindError, dataKind } from '../../src/meta/data-kind.js';
 import { FixedClock } from '../../src/clock.js';
 import { clock, count, records, seedRoster } from '../fixtures/import/helpers.js';
 import { statement } from '../../db/statements.js';

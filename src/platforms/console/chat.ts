@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, publicUrl } from '../../config.js';
 import { PLATFORM_SETTINGS } from '../settings.js';
 import { createLogger } from '../../logger.js';
 import { countTeachers } from '../../ledger/store.js';
-import { DataKindError } from '../../cli/demo-data.js';
+import { DataKindError } from '../../meta/data-kind.js';
 import { answerConsoleLine } from './commands.js';
 import { startDemo } from './demo.js';
 import { ConsoleSession } from './session.js';

@@ -1,6 +1,6 @@
 import { serverText } from '../../bot/i18n/zh-CN.server.js';
 import { settingsOf } from '../../config.js';
-import { dingtalkIdentity } from '../../websignin/identity.js';
+import { dingtalkIdentity } from './web-login.js';
 import type { PlatformDefinition } from '../platform.js';
 import { createDingtalkAdapter, type DingtalkAdapterOptions } from './adapter.js';
 import { dingtalkSettings } from './settings.js';

@@ -1,6 +1,6 @@
 import { serverText } from '../../bot/i18n/zh-CN.server.js';
 import { settingsOf } from '../../config.js';
-import { feishuIdentity } from '../../websignin/identity.js';
+import { feishuIdentity } from './web-login.js';
 import type { PlatformDefinition } from '../platform.js';
 import { createFeishuAdapter, type FeishuAdapterOptions } from './adapter.js';
 import { feishuSettings } from './settings.js';

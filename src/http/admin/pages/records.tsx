@@ -13,6 +13,7 @@ import type { RecordRow, TeacherRow } from '../../../ledger/store.js';
 import { a, flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { CsrfField, DataTable, Field, FormError, Panel } from '../components.js';
 import { hrs, Page, PageHead } from '../layout.js';
+import { declarationRecordHooks } from '../../../declarations/revocation.js';
 
 const m = t.corrections.console;
 
@@ -169,7 +170,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
       found,
       { hours: changed('hours', String(r.hours)), category: changed('category', r.category), date: changed('date', r.date) },
       form.reason ?? '',
-      { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor, now: svc.clock.now() },
+      { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor, now: svc.clock.now(), hooks: declarationRecordHooks },
     );
     if (outcome.kind === 'refused') {
       const problem = outcome.problem.kind === 'nothing' ? { kind: 'unchanged' as const } : outcome.problem;
@@ -186,7 +187,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const found = findRecordByRef(svc.db, key);
     if (!found) return show(c, key, {}, {}, 404);
     const reason = (form.reason ?? '').trim();
-    const outcome = revokeRecord(svc.db, found, reason, c.get('user').actor, svc.clock.now());
+    const outcome = revokeRecord(svc.db, found, reason, c.get('user').actor, svc.clock.now(), declarationRecordHooks);
     if (outcome.kind === 'no_reason') return show(c, key, { revokeReason: reason }, { revoke: t.corrections.missingReason }, 400);
     const r = found.record;
     const text =
