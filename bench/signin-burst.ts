@@ -92,7 +92,7 @@ async function server(): Promise<void> {
       addAccount.run(accountIdOf(i), id);
     }
   })();
-  const created = createSession(
+  const created = await createSession(
     app.db,
     {
       title: '全员师德专题讲座',

@@ -22,14 +22,14 @@ export default defineCommand({
   }),
   allow: ['officer'],
   personal: true,
-  run(ctx, { session: ref, employeeNo, reason }) {
+  async run(ctx, { session: ref, employeeNo, reason }) {
     const { t, db, clock, caller, timeZone } = ctx;
     const m = t.sessions.cancelCredit;
-    const session = findSessionByRef(db, ref, ctx.today);
+    const session = await findSessionByRef(db, ref, ctx.today);
     if (!session) return { text: t.sessions.sessionNotFound(ref) };
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) return { text: m.teacherNotFound(employeeNo) };
-    const outcome = cancelCredit(db, session, teacher, reason, `${caller.platform}:${caller.accountId}`, clock.now());
+    const outcome = await cancelCredit(db, session, teacher, reason, `${caller.platform}:${caller.accountId}`, clock.now());
     switch (outcome.kind) {
       case 'cancelled':
         return { text: m.done(teacher.name, teacher.employeeNo, session.title, outcome.hours, reason) };

@@ -17,15 +17,15 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ text: z.string({ error: missing.confirm }).trim().min(1, missing.confirm) }),
   allow: ['leader'],
-  run(ctx, { text }) {
+  async run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
     const mine = caller.leads;
     const m = t.deadlines.filed;
     const { query, school } = splitFilingText(text);
     if (school !== null && school !== mine) return { text: m.notYourSchool(school, mine) };
-    const deadline = leaderDeadline(ctx, query, mine);
+    const deadline = await leaderDeadline(ctx, query, mine);
     if (isReply(deadline)) return deadline;
-    const result = fileDeadline(db, deadline.id, mine, caller.teacher.id, ctx.clock.now(), `${caller.platform}:${caller.accountId}`);
+    const result = await fileDeadline(db, deadline.id, mine, caller.teacher.id, ctx.clock.now(), `${caller.platform}:${caller.accountId}`);
     if (!result.ok) return { text: m.already(deadline.title, mine, formatDue(result.already.filedAt, timeZone).slice(0, 16)) };
     return { text: m.ok(deadline.id, deadline.title, mine), tone: 'success' };
   },

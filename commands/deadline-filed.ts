@@ -19,16 +19,16 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ text: z.string().default('') }),
   allow: ['leader'],
-  run(ctx, { text }) {
+  async run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
     const mine = caller.leads;
     const m = t.deadlines.filed;
     const { query, school: named } = splitFilingText(text);
     const school = named ?? mine;
     if (school !== mine) return { text: m.notYourSchool(school, mine) };
-    const deadline = leaderDeadline(ctx, query, mine);
+    const deadline = await leaderDeadline(ctx, query, mine);
     if (isReply(deadline)) return deadline;
-    const already = filingOf(db, deadline.id, mine);
+    const already = await filingOf(db, deadline.id, mine);
     if (already) return { text: m.already(deadline.title, mine, formatDue(already.filedAt, timeZone).slice(0, 16)) };
     const f = t.filing;
     const ask = f.ask(deadline.id, deadline.title, mine, formatDue(deadline.dueAt, timeZone));

@@ -12,10 +12,10 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ text: z.string().default('') }),
   allow: ['officer'],
-  run(ctx, { text }) {
+  async run(ctx, { text }) {
     const { t, caller } = ctx;
     const now = ctx.clock.now();
-    const outcome = createDeadlineFromText(ctx.db, t, {
+    const outcome = await createDeadlineFromText(ctx.db, t, {
       text,
       now,
       timeZone: ctx.timeZone,

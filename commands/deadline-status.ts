@@ -13,13 +13,13 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ query: z.string().default('') }),
   allow: ['officer'],
-  run(ctx, { query }) {
+  async run(ctx, { query }) {
     const { t, db, timeZone } = ctx;
     const now = ctx.clock.now();
-    if (!query) return { text: overviewText(db, t, activeDeadlines(db, now), now, timeZone) };
-    const match = findDeadline(db, query);
+    if (!query) return { text: await overviewText(db, t, await activeDeadlines(db, now), now, timeZone) };
+    const match = await findDeadline(db, query);
     if (match.kind === 'none') return { text: t.deadlines.match.notFound(query) };
     if (match.kind === 'many') return { text: choicesText(t, query, match, timeZone) };
-    return { text: statusText(db, t, match.deadline, now, timeZone) };
+    return { text: await statusText(db, t, match.deadline, now, timeZone) };
   },
 });

@@ -15,13 +15,13 @@ export default defineCommand({
   positional: [],
   args: z.object({}),
   allow: ['leader', 'officer'],
-  run(ctx) {
+  async run(ctx) {
     const { t, db, caller, timeZone } = ctx;
     const now = ctx.clock.now();
-    if (!isLeader(caller)) return { text: overviewText(db, t, activeDeadlines(db, now), now, timeZone) };
+    if (!isLeader(caller)) return { text: await overviewText(db, t, await activeDeadlines(db, now), now, timeZone) };
     const mine = caller.leads;
     const m = t.deadlines.todo;
-    const open = openDeadlinesFor(db, mine, now);
+    const open = await openDeadlinesFor(db, mine, now);
     if (open.length === 0) return { text: m.none(mine) };
     const lines = open.map((d) => m.line(d.id, d.title, formatDue(d.dueAt, timeZone), t.deadlines.daysLeft(daysLeft(d, now, timeZone))));
     return {

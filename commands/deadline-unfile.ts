@@ -22,7 +22,7 @@ export default defineCommand({
   restIsText: true,
   args: z.object({ text: z.string({ error: missing.undo }).trim().min(1, missing.undo) }),
   allow: ['leader', 'officer'],
-  run(ctx, { text }) {
+  async run(ctx, { text }) {
     const { t, db, caller, timeZone } = ctx;
     const me = caller.teacher;
     const officer = isOfficer(caller);
@@ -32,23 +32,23 @@ export default defineCommand({
     let deadline: DeadlineRow;
     let school: string;
     if (officer && named && named !== me.school) {
-      const match = findDeadline(db, query);
+      const match = await findDeadline(db, query);
       if (match.kind === 'none') return { text: t.deadlines.match.notFound(query) };
       if (match.kind === 'many') return { text: choicesText(t, query, match, timeZone) };
       deadline = match.deadline;
       school = named;
     } else {
       if (!isLeader(caller)) {
-        const match = findDeadline(db, query);
+        const match = await findDeadline(db, query);
         return { text: match.kind === 'one' ? f.whichSchool(match.deadline.id) : match.kind === 'many' ? choicesText(t, query, match, timeZone) : t.deadlines.match.notFound(query) };
       }
       if (named && named !== caller.leads) return { text: t.deadlines.filed.notYourSchool(named, caller.leads) };
-      const found = leaderDeadline(ctx, query, caller.leads);
+      const found = await leaderDeadline(ctx, query, caller.leads);
       if (isReply(found)) return found;
       deadline = found;
       school = caller.leads;
     }
-    const outcome = unfileDeadline(db, deadline.id, school, { teacherId: me.id, officer, actor: `${caller.platform}:${caller.accountId}` }, ctx.clock.now(), timeZone);
+    const outcome = await unfileDeadline(db, deadline.id, school, { teacherId: me.id, officer, actor: `${caller.platform}:${caller.accountId}` }, ctx.clock.now(), timeZone);
     switch (outcome.kind) {
       case 'unfiled':
         return { text: f.undone(deadline.id, deadline.title, school) };

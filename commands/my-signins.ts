@@ -16,8 +16,8 @@ export default defineCommand({
   args: z.object({}),
   allow: ['teacher'],
   personal: true,
-  run({ t, db, clock, timeZone, caller }) {
+  async run({ t, db, clock, timeZone, caller }) {
     const now = clock.now();
-    return mySessionsReply(t, mySessions(db, caller.teacher, now, timeZone), now, timeZone);
+    return mySessionsReply(t, await mySessions(db, caller.teacher, now, timeZone), now, timeZone);
   },
 });

@@ -11,8 +11,8 @@ export default defineCommand({
   positional: [],
   args: z.object({}),
   allow: ['teacher'],
-  run(ctx) {
-    const changed = setRemindersOff(ctx.db, ctx.caller.teacher.id, true, ctx.clock.now());
+  async run(ctx) {
+    const changed = await setRemindersOff(ctx.db, ctx.caller.teacher.id, true, ctx.clock.now());
     return { text: changed ? ctx.t.deadlines.prefs.off : ctx.t.deadlines.prefs.alreadyOff };
   },
 });

@@ -11,8 +11,8 @@ export default defineCommand({
   positional: [],
   args: z.object({}),
   allow: ['teacher'],
-  run(ctx) {
-    const changed = setRemindersOff(ctx.db, ctx.caller.teacher.id, false, ctx.clock.now());
+  async run(ctx) {
+    const changed = await setRemindersOff(ctx.db, ctx.caller.teacher.id, false, ctx.clock.now());
     return { text: changed ? ctx.t.deadlines.prefs.on : ctx.t.deadlines.prefs.alreadyOn };
   },
 });

@@ -26,23 +26,23 @@ export default defineCommand({
     reason: z.string({ error: missing.reason }).trim().min(2, missing.reasonTooShort),
   }),
   allow: ['officer'],
-  run(ctx, { session: ref, reason }) {
+  async run(ctx, { session: ref, reason }) {
     const { t, db, clock, caller, timeZone } = ctx;
     const m = t.sessions.cancel;
-    const session = findSessionByRef(db, ref, ctx.today);
+    const session = await findSessionByRef(db, ref, ctx.today);
     if (!session) return { text: t.sessions.sessionNotFound(ref) };
-    if (!setSessionStatus(db, session, 'cancelled', `${caller.platform}:${caller.accountId}`, reason)) return { text: m.already(session.title) };
+    if (!(await setSessionStatus(db, session, 'cancelled', `${caller.platform}:${caller.accountId}`, reason))) return { text: m.already(session.title) };
 
     // Cards and reminders still queued would arrive after the notice: withdrawn with the cancellation.
-    withdrawQueued(db, session);
+    await withdrawQueued(db, session);
     const now = clock.now();
-    const { credited, awaitingCheckout } = creditsOf(db, session);
+    const { credited, awaitingCheckout } = await creditsOf(db, session);
     const kept = [...(credited > 0 ? [m.creditsKept(credited)] : []), ...(awaitingCheckout > 0 ? [m.noCheckout(awaitingCheckout)] : [])];
     const lastMoment = Math.max(session.checkinEnd.getTime(), session.checkoutEnd?.getTime() ?? 0);
     if (now.getTime() > lastMoment) return { text: [m.over(session.title), ...kept].join('\n') };
 
     const when = `${session.date} ${rangeText(session, 'checkin', timeZone)}`;
-    const result = notifyCancelled(db, session, now, (member) => ({ text: m.notice(member.name, session.title, when, reason) }));
+    const result = await notifyCancelled(db, session, now, (member) => ({ text: m.notice(member.name, session.title, when, reason) }));
     return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map(teacherNamer(db, t))), ...kept].join('\n') };
   },
 });

@@ -20,7 +20,7 @@ export default defineCommand({
   allow: ['officer'],
   // The reply carries the projector link's key: never into a group.
   personal: true,
-  run(ctx, { spec }) {
+  async run(ctx, { spec }) {
     const { t, db, clock, timeZone } = ctx;
     const s = t.sessions;
     const example = exampleDate(ctx.today);
@@ -36,7 +36,7 @@ export default defineCommand({
       return { text: t.errors.badArgs(usage, [problemText(t, parsed.problem, example), understood].filter(Boolean).join('\n')) };
     }
     const now = clock.now();
-    const created = createSession(db, parsed.value, {
+    const created = await createSession(db, parsed.value, {
       now,
       timeZone,
       createdBy: `${ctx.caller.platform}:${ctx.caller.accountId}`,
@@ -47,7 +47,7 @@ export default defineCommand({
     const session = created.session;
     const cards =
       session.mode === 'button'
-        ? sendSignInCards(db, session, now, () => signInCard(t, session, timeZone))
+        ? await sendSignInCards(db, session, now, () => signInCard(t, session, timeZone))
         : null;
     return {
       text: s.created({

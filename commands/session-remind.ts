@@ -19,16 +19,16 @@ export default defineCommand({
   args: z.object({ session: z.string().optional() }),
   allow: ['officer'],
   personal: true,
-  run(ctx, { session: ref }) {
+  async run(ctx, { session: ref }) {
     const { t, db, clock, timeZone } = ctx;
     const m = t.sessions.remind;
-    const session = findSessionByRef(db, ref, ctx.today);
+    const session = await findSessionByRef(db, ref, ctx.today);
     if (!session) return { text: t.sessions.sessionNotFound(ref ?? '') };
     if (session.status !== 'open') return { text: m.notOpen(session.title, session.status) };
     const now = clock.now();
     if (now.getTime() >= session.checkinEnd.getTime() + 60_000) return { text: m.over(session.title, whenIn(session.checkinEnd, timeZone, ctx.today)) };
     const checkin = rangeText(session, 'checkin', timeZone)!;
-    const result = remindAbsent(db, session, now, (member) =>
+    const result = await remindAbsent(db, session, now, (member) =>
       session.mode === 'button'
         ? signInCard(t, session, timeZone, m.messageButton(member.name, session.title, session.date, checkin))
         : { text: m.message(member.name, session.title, session.date, checkin) },

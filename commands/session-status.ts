@@ -17,12 +17,12 @@ export default defineCommand({
   allow: ['officer'],
   // Names of absent colleagues: by direct message only.
   personal: true,
-  run(ctx, { session: ref }) {
+  async run(ctx, { session: ref }) {
     const { t, db, clock, timeZone } = ctx;
     const s = t.sessions.status;
-    const session = findSessionByRef(db, ref, ctx.today);
+    const session = await findSessionByRef(db, ref, ctx.today);
     if (!session) return { text: t.sessions.sessionNotFound(ref ?? '') };
-    const r = attendanceReport(db, session);
+    const r = await attendanceReport(db, session);
     const lines = [s.header(session.id, session.title, whenIn(clock.now(), timeZone, session.date)), s.totals(r.expected, r.signedIn, r.absent)];
     if (hasCheckout(session)) lines.push(s.checkout(r.signedOut, r.signedIn));
     if (r.outside > 0) lines.push(s.outside(r.outside));

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { type Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import type { Messages } from '../bot/i18n/index.js';
 import { dateIn, dateTimeIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
@@ -24,7 +24,7 @@ import { daysLeft } from '../deadlines/slots.js';
 import { filingSchools, filingStatus, leadersBySchool, parseSchoolAudience, type DeadlineRow } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 
 export interface RemindNowResult {
@@ -38,26 +38,26 @@ export interface RemindNowResult {
   unreachable: string[];
 }
 
-export function remindNow(
+export async function remindNow(
   db: Db,
   input: { t: Messages; presets: ReadonlyMap<string, PolicyPreset>; deadline: DeadlineRow; clock: Clock; timeZone: string; actor: string },
-): RemindNowResult {
+): Promise<RemindNowResult> {
   const { t, deadline, timeZone } = input;
   const now = input.clock.now();
-  const unfiled = filingStatus(db, deadline)
+  const unfiled = (await filingStatus(db, deadline))
     .filter((s) => !s.filing)
     .map((s) => s.school);
   const result: RemindNowResult = { unfiled: unfiled.length, schools: 0, messages: 0, unreachable: [] };
   if (unfiled.length === 0) return result;
-  const leaders = leadersBySchool(db);
-  const bound = accountsOf(db, unfiled.flatMap((s) => (leaders.get(s) ?? []).map((l) => l.teacherId)));
+  const leaders = await leadersBySchool(db);
+  const bound = await accountsOf(db, unfiled.flatMap((s) => (leaders.get(s) ?? []).map((l) => l.teacherId)));
   const slot = `manual-${dateTimeIn(now, timeZone).replace(/[^0-9]/g, '')}`;
   const origin = reminderOrigin(deadline.id, slot);
   const reply = (school: string) =>
     reminderReply(t, deadline, school, daysLeft(deadline, now, timeZone), formatDue(deadline.dueAt, timeZone), recipientOf(deadline, input.presets));
   // The sender runs on real time; a business clock set ahead (XUESHI_NOW) must not hold the messages back.
   const sendAt = dueNow(input.clock);
-  inTransaction(db, () => {
+  await transaction(db, async (tx) => {
     for (const school of unfiled) {
       const reachable = (leaders.get(school) ?? []).filter((l) => bound.has(l.teacherId));
       if (reachable.length === 0) {
@@ -67,8 +67,8 @@ export function remindNow(
       result.schools++;
       for (const leader of reachable) {
         const account = bound.get(leader.teacherId)!;
-        result.messages += enqueueSync(
-          db,
+        result.messages += await enqueue(
+          tx,
           [
             {
               platform: account.platform,
@@ -82,7 +82,7 @@ export function remindNow(
         );
       }
     }
-    audit(db, input.actor, 'deadline_remind_now', {
+    await audit(tx, input.actor, 'deadline_remind_now', {
       deadlineId: deadline.id,
       unfiled: unfiled.length,
       schools: result.schools,
@@ -180,10 +180,10 @@ const PROBLEM_FIELD: Record<SpecProblem['kind'], DeadlineField> = {
 };
 
 /** Creates a deadline from the console's form (by `actor`, audited like 新建截止), or says what is wrong, field by field. */
-export function createDeadlineFromForm(
+export async function createDeadlineFromForm(
   db: Db,
   input: { t: Messages; body: Record<string, unknown>; now: Date; timeZone: string; actor: string },
-): NewDeadlineOutcome {
+): Promise<NewDeadlineOutcome> {
   const { t } = input;
   const today = dateIn(input.now, input.timeZone);
   const parsed = deadlineFormSchema(t, today).safeParse(input.body);
@@ -195,7 +195,7 @@ export function createDeadlineFromForm(
     }
     return { ok: false, errors };
   }
-  const outcome = createDeadlineFromSpec(db, t, { spec: parsed.data, now: input.now, timeZone: input.timeZone, createdBy: input.actor });
+  const outcome = await createDeadlineFromSpec(db, t, { spec: parsed.data, now: input.now, timeZone: input.timeZone, createdBy: input.actor });
   if (!outcome.ok) {
     const field = outcome.refusal ? REFUSAL_FIELD[outcome.refusal] : outcome.problem ? PROBLEM_FIELD[outcome.problem.kind] : 'title';
     const text = outcome.problem ? formProblemText(t, outcome.problem, today) : outcome.text;
@@ -203,6 +203,6 @@ export function createDeadlineFromForm(
   }
   const { deadline } = outcome;
   const audience = parseSchoolAudience(deadline.audience);
-  const schools = 'schools' in audience ? t.admin.list(audience.schools) : t.admin.deadlines.audienceAll(filingSchools(db).length);
+  const schools = 'schools' in audience ? t.admin.list(audience.schools) : t.admin.deadlines.audienceAll((await filingSchools(db)).length);
   return { ok: true, deadline, note: t.admin.deadlines.created(deadline.id, deadline.title, formatDue(deadline.dueAt, input.timeZone), schools) };
 }

@@ -39,36 +39,37 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
     return EXIT.badInput;
   };
   const [sub, ...args] = argv;
-  const one = (query: string | undefined) => {
+  const one = async (query: string | undefined) => {
     if (!query) return { error: cliText.withUsage(cliText.deadlines.missingItem, DEADLINES_USAGE) } as const;
-    const match = findDeadline(db, query);
+    const match = await findDeadline(db, query);
     if (match.kind === 'none') return { error: t.deadlines.match.notFound(query) } as const;
     if (match.kind === 'many') return { error: choicesText(t, query, match, timeZone) } as const;
     return { deadline: match.deadline } as const;
   };
   switch (sub) {
     case 'add': {
-      const outcome = createDeadlineFromText(db, t, { text: args.join(' '), now, timeZone, createdBy: 'cli' });
+      const outcome = await createDeadlineFromText(db, t, { text: args.join(' '), now, timeZone, createdBy: 'cli' });
       if (!outcome.ok) return fail(outcome.usageProblem ? `${cliText.withUsage(outcome.text, DEADLINES_USAGE)}\n${t.deadlines.create.example(exampleDate(dateIn(now, timeZone)))}` : outcome.text);
       out(outcome.text);
       return EXIT.ok;
     }
     case 'list':
-      out(overviewText(db, t, activeDeadlines(db, now), now, timeZone));
+      out(await overviewText(db, t, await activeDeadlines(db, now), now, timeZone));
       return EXIT.ok;
     case 'status': {
-      const found = one(args.join(' '));
+      const found = await one(args.join(' '));
       if ('error' in found) return fail(found.error!);
-      out(statusText(db, t, found.deadline, now, timeZone));
+      out(await statusText(db, t, found.deadline, now, timeZone));
       return EXIT.ok;
     }
     case 'file': {
       const school = args[args.length - 1];
-      const found = one(args.slice(0, -1).join(' '));
+      const found = await one(args.slice(0, -1).join(' '));
       if (!school || 'error' in found) return fail('error' in found ? found.error! : cliText.usageLine(DEADLINES_USAGE));
-      if (!listSchools(db).includes(school)) return fail(t.deadlines.create.unknownSchools([school], listSchools(db)));
+      const known = await listSchools(db);
+      if (!known.includes(school)) return fail(t.deadlines.create.unknownSchools([school], known));
       if (!includesSchool(parseSchoolAudience(found.deadline.audience), school)) return fail(t.deadlines.filed.notAddressed(found.deadline.title, school));
-      const result = fileDeadline(db, found.deadline.id, school, null, now, 'cli');
+      const result = await fileDeadline(db, found.deadline.id, school, null, now, 'cli');
       if (!result.ok) {
         out(t.deadlines.filed.already(found.deadline.title, school, formatDue(result.already.filedAt, timeZone).slice(0, 16)));
         return EXIT.ok;
@@ -77,9 +78,9 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
       return EXIT.ok;
     }
     case 'cancel': {
-      const found = one(args.join(' '));
+      const found = await one(args.join(' '));
       if ('error' in found) return fail(found.error!);
-      cancelDeadline(db, found.deadline.id, 'cli', now);
+      await cancelDeadline(db, found.deadline.id, 'cli', now);
       out(cliText.deadlines.cancelled(found.deadline.id, found.deadline.title));
       return EXIT.ok;
     }

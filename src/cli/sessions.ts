@@ -48,15 +48,16 @@ function unwrap<T>(result: ParseResult<T>, example?: string): T {
   return result.value;
 }
 
-function sessionArg(db: Db, raw: string | undefined): SessionRow {
+async function sessionArg(db: Db, raw: string | undefined): Promise<SessionRow> {
   if (!raw) throw new CliError(`${text.cli.missing(cliText.sessions.idArg)}\n${text.cli.usage}`);
   const id = /^#?(\d+)$/.exec(raw.trim());
-  const session = id ? getSession(db, Number(id[1])) : null;
+  const session = id ? await getSession(db, Number(id[1])) : null;
   if (!session) throw new CliError(text.cli.notFound(raw));
   return session;
 }
 
-function summary(deps: SessionsCliDeps, session: SessionRow, baseUrl: string, cards: { queued: number; unbound: number } | null): string {
+async function summary(deps: SessionsCliDeps, session: SessionRow, baseUrl: string, cards: { queued: number; unbound: number } | null): Promise<string> {
+  const { expected } = await liveCounts(deps.db, session);
   return text.created({
     id: session.id,
     title: session.title,
@@ -66,7 +67,7 @@ function summary(deps: SessionsCliDeps, session: SessionRow, baseUrl: string, ca
     checkin: rangeText(session, 'checkin', deps.timeZone)!,
     checkout: hasCheckout(session) ? rangeText(session, 'checkout', deps.timeZone) : null,
     audience: text.audience(audienceOf(session)),
-    expected: liveCounts(deps.db, session).expected,
+    expected,
     mode: session.mode,
     staticCode: session.staticCode,
     projectorPath: session.mode === 'button' ? null : projectorPath(session, baseUrl),
@@ -146,7 +147,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
         trainer: values.trainer,
         project: values.project,
       };
-      const created = createSession(db, draft, {
+      const created = await createSession(db, draft, {
         now,
         timeZone,
         createdBy: `cli:${values.by ?? 'cli'}`,
@@ -155,8 +156,8 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
       });
       if (!created.ok) throw new CliError(problemText(t, created.problem, exampleDate(today)));
       const session = created.session;
-      const cards = session.mode === 'button' ? sendSignInCards(db, session, now, () => signInCard(t, session, timeZone)) : null;
-      out(summary(deps, session, values['base-url'] ?? '', cards && { queued: cards.queued, unbound: cards.unbound.length }));
+      const cards = session.mode === 'button' ? await sendSignInCards(db, session, now, () => signInCard(t, session, timeZone)) : null;
+      out(await summary(deps, session, values['base-url'] ?? '', cards && { queued: cards.queued, unbound: cards.unbound.length }));
       return EXIT.ok;
     }
 
@@ -170,14 +171,14 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
       const date = values.date ? need(parseDate(values.date, today)) : undefined;
       const limit = values.limit ? Number(values.limit) : 50;
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(text.cli.badFlag('limit', values.limit!));
-      const rows = listSessions(db, {
+      const rows = await listSessions(db, {
         from: date ?? (values.from ? need(parseDate(values.from, today)) : undefined),
         to: date ?? (values.to ? need(parseDate(values.to, today)) : undefined),
         limit,
       });
       out(text.cli.listHeader);
       for (const s of rows) {
-        const c = liveCounts(db, s);
+        const c = await liveCounts(db, s);
         out(
           [
             `#${s.id}`.padEnd(5),
@@ -195,19 +196,19 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
 
     case 'show': {
       const { values, positionals } = parse(args, { 'base-url': { type: 'string' } }, usage, { min: 1, max: 1 });
-      const session = sessionArg(db, positionals[0]);
-      out(summary(deps, session, values['base-url'] ?? '', null));
-      const c = liveCounts(db, session);
+      const session = await sessionArg(db, positionals[0]);
+      out(await summary(deps, session, values['base-url'] ?? '', null));
+      const c = await liveCounts(db, session);
       out(cliText.sessions.counts(session.status, c.signedIn, c.expected, hasCheckout(session) ? c.signedOut : null));
       return EXIT.ok;
     }
 
     case 'attendance': {
       const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, usage, { min: 1, max: 1 });
-      const session = sessionArg(db, positionals[0]);
+      const session = await sessionArg(db, positionals[0]);
       const format = (values.format ?? (values.out?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv')).toLowerCase();
       if (format !== 'csv' && format !== 'xlsx') throw new CliError(text.cli.badFlag('format', values.format!));
-      const report = attendanceReport(db, session);
+      const report = await attendanceReport(db, session);
       if (!values.out) {
         if (format === 'xlsx') throw new CliError(`${text.cli.missing('out')}\n${usage}`);
         deps.stdout.write(toCsv(attendanceRows(report, timeZone)));
@@ -221,10 +222,10 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
     case 'close':
     case 'cancel': {
       const { values, positionals } = parse(args, { reason: { type: 'string' }, by: { type: 'string' } }, usage, { min: 1, max: 1 });
-      const session = sessionArg(db, positionals[0]);
+      const session = await sessionArg(db, positionals[0]);
       if (sub === 'cancel' && !values.reason?.trim()) throw new CliError(`${text.cli.missing('reason')}\n${usage}`);
       const status = sub === 'close' ? 'closed' : 'cancelled';
-      const changed = setSessionStatus(db, session, status, `cli:${values.by ?? 'cli'}`, values.reason);
+      const changed = await setSessionStatus(db, session, status, `cli:${values.by ?? 'cli'}`, values.reason);
       out(changed ? (sub === 'close' ? text.cli.closed(session.id) : text.cli.cancelled(session.id)) : text.cli.unchanged(session.id, session.status));
       if (changed && sub === 'close') {
         // The running bot's outbox worker sends the invitations (they are rows in the shared database).

@@ -19,18 +19,18 @@ export function splitFilingText(text: string): { query: string; school: string |
  * The deadline a leader means for their own school: by id or title piece, or the only one still open when
  * nothing is named. Anything else is the reply to send instead (not found, which one, not addressed).
  */
-export function leaderDeadline(ctx: CommandContext, query: string, school: string): DeadlineRow | Reply {
+export async function leaderDeadline(ctx: CommandContext, query: string, school: string): Promise<DeadlineRow | Reply> {
   const { t, db, timeZone } = ctx;
   const m = t.deadlines.filed;
   if (!query) {
-    const open = openDeadlinesFor(db, school, ctx.clock.now());
+    const open = await openDeadlinesFor(db, school, ctx.clock.now());
     if (open.length === 1) return open[0];
     return { text: open.length === 0 ? m.nothingOpen : m.whichOne(open.map((d) => t.deadlines.match.choice(d.id, d.title, formatDue(d.dueAt, timeZone)))) };
   }
-  const match = findDeadline(db, query, (d) => addressesSchool(d, school));
+  const match = await findDeadline(db, query, (d) => addressesSchool(d, school));
   if (match.kind === 'one') return match.deadline;
   if (match.kind === 'many') return { text: choicesText(t, query, match, timeZone) };
-  const elsewhere = findDeadline(db, query);
+  const elsewhere = await findDeadline(db, query);
   return { text: elsewhere.kind === 'one' ? m.notAddressed(elsewhere.deadline.title, school) : t.deadlines.match.notFound(query) };
 }
 
@@ -47,19 +47,19 @@ export type UnfileOutcome =
  * officer, so a mis-tap is easy to fix but a filing does not silently reopen weeks later. The school is open
  * again and the next reminder tick includes it; the row is removed and the audit keeps who filed and when.
  */
-export function unfileDeadline(
+export async function unfileDeadline(
   db: Db,
   deadlineId: number,
   school: string,
   by: { teacherId: number; officer: boolean; actor: string },
   now: Date,
   timeZone: string,
-): UnfileOutcome {
-  const filing = filingOf(db, deadlineId, school);
+): Promise<UnfileOutcome> {
+  const filing = await filingOf(db, deadlineId, school);
   if (!filing) return { kind: 'not_filed' };
   if (!by.officer && filing.filedBy !== by.teacherId) return { kind: 'not_filer' };
   if (dateIn(filing.filedAt, timeZone) !== dateIn(now, timeZone)) return { kind: 'not_today', filedAt: filing.filedAt };
-  deleteFiling(db, deadlineId, school);
-  audit(db, by.actor, 'deadline_unfiled', { deadlineId, school, filedBy: filing.filedBy, filedAt: filing.filedAt.toISOString() });
+  await deleteFiling(db, deadlineId, school);
+  await audit(db, by.actor, 'deadline_unfiled', { deadlineId, school, filedBy: filing.filedBy, filedAt: filing.filedAt.toISOString() });
   return { kind: 'unfiled' };
 }

@@ -25,30 +25,30 @@ export function presetSourceKey(presetId: string, deadlineId: string, year: numb
  *   schools: no one on a school roster can file them, so reminding school leaders would be noise.
  * - A school whose teachers start using the preset later is added to the row's audience while it is not yet due.
  */
-export function materialisePresetDeadlines(
+export async function materialisePresetDeadlines(
   db: Db,
   presets: ReadonlyMap<string, PolicyPreset>,
   now: Date,
   timeZone: string,
-): number {
+): Promise<number> {
   let created = 0;
   const year = Number(localParts(now, timeZone).date.slice(0, 4));
   for (const preset of presets.values()) {
     const yearly = preset.deadlines.filter((d) => d.audience === 'schoolLeaders' && d.recurrence === 'yearly');
     if (yearly.length === 0) continue;
-    const schools = schoolsUnderPolicy(db, preset.id);
+    const schools = await schoolsUnderPolicy(db, preset.id);
     if (schools.length === 0) continue;
     for (const d of yearly) {
       const thisYear = dueFor(year, d.monthDay, timeZone);
-      const existingThisYear = byKey(db, presetSourceKey(preset.id, d.id, year));
+      const existingThisYear = await byKey(db, presetSourceKey(preset.id, d.id, year));
       const occurrences: { year: number; dueAt: Date }[] = [];
       if (existingThisYear || thisYear.getTime() > now.getTime()) occurrences.push({ year, dueAt: thisYear });
       else occurrences.push({ year: year + 1, dueAt: dueFor(year + 1, d.monthDay, timeZone) });
       for (const o of occurrences) {
         const key = presetSourceKey(preset.id, d.id, o.year);
-        const existing = o.year === year ? existingThisYear : byKey(db, key);
+        const existing = o.year === year ? existingThisYear : await byKey(db, key);
         if (!existing) {
-          created += insertDeadlineOnce(db, {
+          created += await insertDeadlineOnce(db, {
             title: d.title,
             dueAt: o.dueAt,
             audience: JSON.stringify({ schools }),
@@ -62,7 +62,7 @@ export function materialisePresetDeadlines(
           const current = new Set<string>((JSON.parse(existing.audience) as { schools?: string[] }).schools ?? []);
           if (schools.some((s) => !current.has(s))) {
             const merged = [...new Set([...current, ...schools])].sort();
-            setDeadlineAudience(db, existing.id, JSON.stringify({ schools: merged }));
+            await setDeadlineAudience(db, existing.id, JSON.stringify({ schools: merged }));
           }
         }
       }

@@ -1,9 +1,10 @@
-import { inTransaction } from '../../db/statements.js';
+import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue, enqueueSync } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from '../schedule/context.js';
 import { onTransportClock, sendTimeFor } from '../schedule/time.js';
@@ -101,30 +102,30 @@ interface Lazy {
  * schools that have not filed. Slots left over when the tick's time budget runs out are handled by the next
  * tick (still unhandled, so still due): a 09:00 with thousands of rows spreads over a few minutes' ticks.
  */
-export function deadlineReminders(ctx: TickContext): { reminders: number; escalations: number; deferred: number } {
+export async function deadlineReminders(ctx: TickContext): Promise<{ reminders: number; escalations: number; deferred: number }> {
   const { db, now, timeZone, t } = ctx;
   let reminders = 0;
   let escalations = 0;
   let deferred = 0;
   const lazy: Lazy = {};
-  const schools = () => (lazy.schools ??= filingSchools(db));
-  const leaders = () => (lazy.leaders ??= leadersBySchool(db));
-  const officerList = () => (lazy.officers ??= officers(db));
-  const accounts = () => {
+  const schools = async () => (lazy.schools ??= await filingSchools(db));
+  const leaders = async () => (lazy.leaders ??= await leadersBySchool(db));
+  const officerList = async () => (lazy.officers ??= await officers(db));
+  const accounts = async () => {
     if (!lazy.accounts) {
-      const ids = [...leaders().values()].flat().map((l) => l.teacherId).concat(officerList().map((o) => o.teacherId));
-      lazy.accounts = accountsOf(db, ids);
+      const ids = [...(await leaders()).values()].flat().map((l) => l.teacherId).concat((await officerList()).map((o) => o.teacherId));
+      lazy.accounts = await accountsOf(db, ids);
     }
     return lazy.accounts;
   };
 
-  for (const row of activeDeadlines(db, now)) {
+  for (const row of await activeDeadlines(db, now)) {
     const slot = latestDueSlot(timingOf(row), now, timeZone);
     if (!slot) continue;
     const origin = reminderOrigin(row.id, slot.label);
     const escalateOrigin = slot.kind === 'overdue' && row.escalate ? escalationOrigin(row.id, slot.label) : null;
-    const needReminder = !originExists(db, origin);
-    const needEscalation = escalateOrigin !== null && !originExists(db, escalateOrigin);
+    const needReminder = !(await originExists(db, origin));
+    const needEscalation = escalateOrigin !== null && !(await originExists(db, escalateOrigin));
     if (!needReminder && !needEscalation) continue;
     // Nearest deadlines first (activeDeadlines is ordered by due date); the rest wait for the next tick.
     if (ctx.overBudget()) {
@@ -132,31 +133,34 @@ export function deadlineReminders(ctx: TickContext): { reminders: number; escala
       continue;
     }
 
-    const filings = filingsOf(db, row.id);
-    const addressed = schoolsOf(parseSchoolAudience(row.audience), schools());
+    const filings = await filingsOf(db, row.id);
+    const addressed = schoolsOf(parseSchoolAudience(row.audience), await schools());
     const unfiled = addressed.filter((s) => !filings.has(s));
     if (unfiled.length === 0) continue;
 
-    const bound = accounts();
+    const bound = await accounts();
+    const leaderMap = await leaders();
+    const officerRows = await officerList();
     // Nothing to write (no bound leader at any unfiled school, no bound officer): no transaction, no lock.
-    const reachable = (s: string) => (leaders().get(s) ?? []).some((l) => bound.has(l.teacherId));
+    const reachable = (s: string) => (leaderMap.get(s) ?? []).some((l) => bound.has(l.teacherId));
     const anyLeader = needReminder && unfiled.some(reachable);
-    const anyOfficer = needEscalation && officerList().some((o) => bound.has(o.teacherId));
+    const anyOfficer = needEscalation && officerRows.some((o) => bound.has(o.teacherId));
     if (!anyLeader && !anyOfficer) continue;
     const dueDate = dueDateOf(row, timeZone);
     const due = formatDue(row.dueAt, timeZone);
     const recipient = recipientOf(row, ctx.presets);
-    inTransaction(db, () => {
-      if (anyLeader) reminders += enqueueReminders(ctx, row, slot, unfiled, leaders(), bound, origin, dueDate, due, recipient);
+    await transaction(db, async (tx) => {
+      if (anyLeader) reminders += await enqueueReminders(tx, ctx, row, slot, unfiled, leaderMap, bound, origin, dueDate, due, recipient);
       if (anyOfficer) {
         const unreachable = new Set(unfiled.filter((s) => !reachable(s)));
         const overdueDays = daysBetween(dueDate, localParts(now, timeZone).date);
         const reply = escalationReply(t, row, due, overdueDays, unfiled, unreachable, addressed.length);
-        for (const officer of officerList()) {
+        for (const officer of officerRows) {
           const account = bound.get(officer.teacherId);
           if (!account) continue;
           const key = escalationKey(row.id, slot.label, officer.teacherId);
-          escalations += send(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: escalateOrigin! }, slot.at);
+          const message: Outgoing = { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: escalateOrigin! };
+          escalations += await send(ctx, message, slot.at, undefined, tx);
         }
       }
     });
@@ -164,7 +168,8 @@ export function deadlineReminders(ctx: TickContext): { reminders: number; escala
   return { reminders, escalations, deferred };
 }
 
-function enqueueReminders(
+async function enqueueReminders(
+  tx: Db,
   ctx: TickContext,
   row: DeadlineRow,
   slot: Slot,
@@ -175,7 +180,7 @@ function enqueueReminders(
   dueDate: string,
   due: string,
   recipient: string | null,
-): number {
+): Promise<number> {
   let added = 0;
   for (const school of unfiled) {
     for (const leader of leaders.get(school) ?? []) {
@@ -186,8 +191,8 @@ function enqueueReminders(
       // Days left as of the day it will be read, which quiet hours may push to the next morning.
       const days = daysBetween(localParts(sendAt, ctx.timeZone).date, dueDate);
       const reply = reminderReply(ctx.t, row, school, days, due, recipient);
-      added += enqueueSync(
-        ctx.db,
+      added += await enqueue(
+        tx,
         [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin, quiet: true }],
         onTransportClock(sendAt, ctx.now, ctx.transportNow),
       );
@@ -196,8 +201,20 @@ function enqueueReminders(
   return added;
 }
 
-/** Enqueues one scheduled message at its jittered, quiet-hours-aware time; the outbox keeps it out of quiet hours on retries too. */
-export function send(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): number {
-  const sendAt = sendTimeFor(message.idempotencyKey, due, ctx.now, ctx.timeZone, { spreadMs });
-  return enqueueSync(ctx.db, [{ ...message, quiet: true }], onTransportClock(sendAt, ctx.now, ctx.transportNow));
+/** When a scheduled message goes out: jittered, quiet-hours-aware, on the outbox worker's clock. */
+function sendAtOf(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): Date {
+  return onTransportClock(sendTimeFor(message.idempotencyKey, due, ctx.now, ctx.timeZone, { spreadMs }), ctx.now, ctx.transportNow);
+}
+
+/**
+ * Enqueues one scheduled message at its jittered, quiet-hours-aware time; the outbox keeps it out of quiet hours
+ * on retries too. `db` is the job's transaction when it has one.
+ */
+export async function send(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number, db: Db = ctx.db): Promise<number> {
+  return enqueue(db, [{ ...message, quiet: true }], sendAtOf(ctx, message, due, spreadMs));
+}
+
+/** `send` for a job not yet async (src/declarations/approval/reminders.ts, SQLite only); goes when it is converted (issue 16). */
+export function sendSync(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): number {
+  return enqueueSync(ctx.db, [{ ...message, quiet: true }], sendAtOf(ctx, message, due, spreadMs));
 }

@@ -60,11 +60,11 @@ export type CreateOutcome =
  * 新建截止 for chat and CLI alike: parse, refuse a past due time, an empty title or an unknown school, then
  * create. Nothing is written on refusal.
  */
-export function createDeadlineFromText(
+export async function createDeadlineFromText(
   db: Db,
   t: Messages,
   input: { text: string; now: Date; timeZone: string; createdBy: string },
-): CreateOutcome {
+): Promise<CreateOutcome> {
   const parsed = parseDeadlineSpec(input.text, dateIn(input.now, input.timeZone));
   if (!parsed.ok) {
     const understood = t.deadlines.create.understood({
@@ -95,19 +95,19 @@ export function specProblem(spec: DeadlineSpec): SpecProblem | null {
  * roster, or "all schools" with none on it; then create it (audited as `deadline_create` by `createdBy`) and
  * answer with the same reply as the chat. Nothing is written on refusal.
  */
-export function createDeadlineFromSpec(
+export async function createDeadlineFromSpec(
   db: Db,
   t: Messages,
   input: { spec: DeadlineSpec; now: Date; timeZone: string; createdBy: string },
-): CreateOutcome {
+): Promise<CreateOutcome> {
   const { spec } = input;
   const problem = specProblem(spec);
   if (problem) return { ok: false, text: specProblemText(t, problem), usageProblem: true, problem };
   const dueAt = zonedInstant(spec.date, spec.time ?? DEFAULT_DUE_TIME, input.timeZone);
   const due = formatDue(dueAt, input.timeZone);
   if (dueAt.getTime() <= input.now.getTime()) return { ok: false, text: t.deadlines.create.past(due), refusal: 'past' };
-  const known = listSchools(db);
-  const filing = filingSchools(db);
+  const known = await listSchools(db);
+  const filing = await filingSchools(db);
   if (spec.schools !== 'all') {
     const unknown = spec.schools.filter((s) => !known.includes(s));
     if (unknown.length > 0) return { ok: false, text: t.deadlines.create.unknownSchools(unknown, filing), refusal: 'unknownSchools' };
@@ -115,7 +115,7 @@ export function createDeadlineFromSpec(
     return { ok: false, text: t.deadlines.create.noSchools, refusal: 'noSchools' };
   }
   const offsets = spec.offsets ?? [...DEFAULT_OFFSETS];
-  const deadline = createDeadline(db, {
+  const deadline = await createDeadline(db, {
     title: spec.title,
     dueAt,
     audience: spec.schools === 'all' ? { all: true } : { schools: spec.schools },
@@ -138,12 +138,12 @@ export function choicesText(t: Messages, query: string, match: Extract<Match, { 
 }
 
 /** 报送情况: filed / not filed by school (and which unfiled schools no reminder can reach). */
-export function statusText(db: Db, t: Messages, deadline: DeadlineRow, now: Date, timeZone: string): string {
+export async function statusText(db: Db, t: Messages, deadline: DeadlineRow, now: Date, timeZone: string): Promise<string> {
   const m = t.deadlines.status;
-  const rows = filingStatus(db, deadline);
+  const rows = await filingStatus(db, deadline);
   const filed = rows.filter((r) => r.filing);
   const unfiled = rows.filter((r) => !r.filing).map((r) => r.school);
-  const reachable = reachableSchools(db, leadersBySchool(db));
+  const reachable = await reachableSchools(db, await leadersBySchool(db));
   const due = formatDue(deadline.dueAt, timeZone);
   const lines = [m.header(deadline.id, deadline.title, due, t.deadlines.daysLeft(daysLeft(deadline, now, timeZone)), filed.length, rows.length)];
   if (filed.length > 0) {
@@ -160,12 +160,12 @@ export function statusText(db: Db, t: Messages, deadline: DeadlineRow, now: Date
 }
 
 /** Active deadlines with filed counts (officer's overview). */
-export function overviewText(db: Db, t: Messages, list: DeadlineRow[], now: Date, timeZone: string): string {
+export async function overviewText(db: Db, t: Messages, list: DeadlineRow[], now: Date, timeZone: string): Promise<string> {
   if (list.length === 0) return t.deadlines.overview.none;
-  const schools = filingSchools(db);
+  const schools = await filingSchools(db);
   const lines = [t.deadlines.overview.header(list.length)];
   for (const d of list.slice(0, 30)) {
-    const rows = filingStatus(db, d, schools);
+    const rows = await filingStatus(db, d, schools);
     const filed = rows.filter((r) => r.filing).length;
     lines.push(
       t.deadlines.overview.line(d.id, d.title, formatDue(d.dueAt, timeZone), t.deadlines.daysLeft(daysLeft(d, now, timeZone)), filed, rows.length),

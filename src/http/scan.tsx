@@ -99,7 +99,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     const { login: scan, accountId } = back;
     const platform = scan.platform;
     const now = deps.clock.now();
-    const result = signInByScan(deps.db, { platform, accountId, scan, now, timeZone: config.TIMEZONE });
+    const result = await signInByScan(deps.db, { platform, accountId, scan, now, timeZone: config.TIMEZONE });
     if (result.kind === 'unbound') return notice(c, 403, s.unboundTitle, s.unbound(s.platformName[platform]));
     const reply = signInReply(t, result.outcome, config.TIMEZONE, dateOf(now, config.TIMEZONE), scan.action);
     const kind = result.outcome.kind;
@@ -113,10 +113,10 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     return page(c, 200, <Result title={title} text={reply.text} ok={reply.tone === 'success' || reply.tone === 'info'} name={result.teacher.name} />);
   });
 
-  const start = (action: Action) => (c: Context) => {
+  const start = (action: Action) => async (c: Context) => {
     const id = c.req.param('id') ?? '';
     const code = c.req.param('code') ?? '';
-    const session = /^\d{1,12}$/.test(id) && /^\d{4,8}$/.test(code) ? getSession(deps.db, Number(id)) : null;
+    const session = /^\d{1,12}$/.test(id) && /^\d{4,8}$/.test(code) ? await getSession(deps.db, Number(id)) : null;
     if (!session) return notice(c, 404, s.notFoundTitle, s.notFound);
     if (!allowed(c)) return notice(c, 429, s.tooManyTitle, s.tooMany);
     const verb = s.verbs[action];

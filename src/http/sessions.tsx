@@ -79,7 +79,7 @@ export async function projectorState(db: Db, session: SessionRow, now: Date, tim
     : phase === 'before' ? p.before(whenIn(session.checkinStart, timeZone, today))
     : phase === 'between' ? p.between(whenIn(session.checkoutStart!, timeZone, today))
     : null;
-  const counts = liveCounts(db, session);
+  const counts = await liveCounts(db, session);
   const verb = t.scan.verbs[phase === 'checkout' ? 'out' : 'in'];
   return {
     id: session.id,
@@ -117,7 +117,7 @@ async function authorise(c: Context, deps: SessionRoutesDeps): Promise<SessionRo
   withHeaders(c);
   const p = t.sessions.projector;
   const id = c.req.param('id') ?? '';
-  const session = /^\d{1,12}$/.test(id) ? getSession(deps.db, Number(id)) : null;
+  const session = /^\d{1,12}$/.test(id) ? await getSession(deps.db, Number(id)) : null;
   const json = c.req.path.endsWith('.json');
   if (!session) return json ? c.json({ error: 'not found' }, 404) : c.html(html`<!DOCTYPE html>${<Notice title={p.notFoundTitle} text={p.notFound} />}`, 404);
   if (!projectorKeyMatches(session.secret, c.req.query('key'))) {

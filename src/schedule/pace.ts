@@ -1,4 +1,4 @@
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
 import { hoursSummary } from '../ledger/summary.js';
@@ -61,8 +61,8 @@ interface PaceProgress {
   sent: number;
 }
 
-function progressOf(db: TickContext['db'], month: string): PaceProgress | null {
-  const value = metaValue(db, paceMarker(month));
+async function progressOf(db: TickContext['db'], month: string): Promise<PaceProgress | null> {
+  const value = await metaValue(db, paceMarker(month));
   if (value === undefined) return null;
   try {
     const v = JSON.parse(value) as Partial<PaceProgress>;
@@ -75,7 +75,7 @@ function progressOf(db: TickContext['db'], month: string): PaceProgress | null {
 const CHUNK = 200;
 const FIRST_RUN_GRACE_MS = 24 * 3600_000;
 
-function anyPaceRunBefore(db: TickContext['db']): boolean {
+async function anyPaceRunBefore(db: TickContext['db']): Promise<boolean> {
   return anyMetaKeyStartingWith(db, 'scheduler:pace:');
 }
 
@@ -87,18 +87,18 @@ function anyPaceRunBefore(db: TickContext['db']): boolean {
  * Teachers are taken in id order, a chunk per transaction; the month's progress (the last id handled) is
  * kept in `meta` with the chunk's messages, so a tick over its time budget stops and the next one resumes.
  */
-export function paceReminders(ctx: TickContext): { sent: number; deferred: boolean } {
+export async function paceReminders(ctx: TickContext): Promise<{ sent: number; deferred: boolean }> {
   const { db, now, timeZone, t } = ctx;
   const today = localParts(now, timeZone).date;
   const month = today.slice(0, 7);
   const due = zonedInstant(`${month}-${PACE_DAY}`, PACE_TIME, timeZone);
   if (now.getTime() < due.getTime()) return { sent: 0, deferred: false };
-  const progress = progressOf(db, month) ?? { after: 0, done: false, sent: 0 };
+  const progress = (await progressOf(db, month)) ?? { after: 0, done: false, sent: 0 };
   if (progress.done) return { sent: 0, deferred: false };
-  if (progress.after === 0 && now.getTime() - due.getTime() > FIRST_RUN_GRACE_MS && !anyPaceRunBefore(db)) {
+  if (progress.after === 0 && now.getTime() - due.getTime() > FIRST_RUN_GRACE_MS && !(await anyPaceRunBefore(db))) {
     // A fresh install mid-month starts with next month's reminder instead of messaging everyone at once.
     const value = JSON.stringify({ after: 0, done: true, sent: 0, skipped: 'first start after the due day', at: now.toISOString() });
-    setMetaValueOnce(db, paceMarker(month), value);
+    await setMetaValueOnce(db, paceMarker(month), value);
     return { sent: 0, deferred: false };
   }
 
@@ -107,17 +107,17 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
   let sent = 0;
   while (true) {
     if (ctx.overBudget()) return { sent, deferred: true };
-    const chunk = teachersWithPrefsAfter(db, progress.after, CHUNK);
+    const chunk = await teachersWithPrefsAfter(db, progress.after, CHUNK);
     const candidates = chunk.filter((r) => !r.off && numeric.has(r.teacher.policyId));
-    const bound = accountsOf(db, candidates.map((r) => r.teacher.id));
-    inTransaction(db, () => {
+    const bound = await accountsOf(db, candidates.map((r) => r.teacher.id));
+    await transaction(db, async (tx) => {
       for (const { teacher } of candidates) {
         const account = bound.get(teacher.id);
         if (!account) continue;
-        const summary = hoursSummary(db, ctx.presets, teacher, today);
+        const summary = await hoursSummary(tx, ctx.presets, teacher, today);
         const wanted = lastCall ? owedThisYear(summary, today).length > 0 || isBehind(summary) : isBehind(summary);
         if (!wanted) continue;
-        sent += send(
+        sent += await send(
           ctx,
           {
             platform: account.platform,
@@ -128,13 +128,14 @@ export function paceReminders(ctx: TickContext): { sent: number; deferred: boole
           },
           due,
           PACE_SPREAD_MS,
+          tx,
         );
       }
       progress.after = chunk.length > 0 ? chunk[chunk.length - 1].teacher.id : progress.after;
       progress.done = chunk.length < CHUNK;
       progress.sent += sent;
       const value = JSON.stringify({ ...progress, at: now.toISOString() });
-      setMetaValue(db, paceMarker(month), value);
+      await setMetaValue(tx, paceMarker(month), value);
     });
     if (progress.done) return { sent, deferred: false };
   }

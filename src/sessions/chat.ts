@@ -7,13 +7,13 @@ import { signInReply } from './replies.js';
 import { signInFromChat } from './signin.js';
 
 /** What 签到 and 签退 share: the caller's code (or #id from a card button) checked now, and the answer. */
-export function signInOrOut(ctx: CommandContext<BoundCaller>, code: string | undefined, action: 'in' | 'out'): Reply {
+export async function signInOrOut(ctx: CommandContext<BoundCaller>, code: string | undefined, action: 'in' | 'out'): Promise<Reply> {
   const { caller, db, clock, timeZone } = ctx;
   if (code && asksWhetherSigned(code)) {
     // Read-only, like 我签到了吗: a question must not sign anyone in to a button session.
-    return mySessionsReply(ctx.t, mySessions(db, caller.teacher, clock.now(), timeZone), clock.now(), timeZone);
+    return mySessionsReply(ctx.t, await mySessions(db, caller.teacher, clock.now(), timeZone), clock.now(), timeZone);
   }
-  const outcome = signInFromChat(db, {
+  const outcome = await signInFromChat(db, {
     platform: caller.platform,
     accountId: caller.accountId,
     teacher: caller.teacher,

@@ -21,15 +21,15 @@ export interface MySession {
  * The sessions a teacher may be asking about: dated today, or with a window open right now (one running past
  * midnight), that they are in the audience of or signed in to. Reads only: nothing here signs anyone in.
  */
-export function mySessions(db: Db, teacher: TeacherRow, now: Date, timeZone: string): MySession[] {
+export async function mySessions(db: Db, teacher: TeacherRow, now: Date, timeZone: string): Promise<MySession[]> {
   const today = dateOf(now, timeZone);
   const mine: MySession[] = [];
-  for (const session of sessionsDated(db, addDays(today, -1), addDays(today, 1))) {
+  for (const session of await sessionsDated(db, addDays(today, -1), addDays(today, 1))) {
     const openNow = windowState(session, 'checkin', now) === 'open' || windowState(session, 'checkout', now) === 'open';
     if (session.date !== today && !(openNow && session.status === 'open')) continue;
-    const attendance = attendanceOf(db, session.id, teacher.id);
-    if (!attendance && !isInAudience(db, audienceOf(session), teacher)) continue;
-    const record = attendance ? recordByKey(db, recordKeyOf(session.id, teacher.employeeNo)) : undefined;
+    const attendance = await attendanceOf(db, session.id, teacher.id);
+    if (!attendance && !(await isInAudience(db, audienceOf(session), teacher))) continue;
+    const record = attendance ? await recordByKey(db, recordKeyOf(session.id, teacher.employeeNo)) : undefined;
     mine.push({ session, attendance, creditCancelled: record?.cancelledAt ? { reason: record.cancelReason } : null });
   }
   return mine;

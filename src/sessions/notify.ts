@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Reply } from '../core/messages.js';
-import { enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import { accountsOf } from '../outbox/address.js';
 import type { AudienceMember } from './audience.js';
 import { audienceMembers } from './members.js';
@@ -23,8 +23,15 @@ export interface FanOutResult {
   total: number;
 }
 
-function fanOut(db: Db, members: AudienceMember[], keyOf: (m: AudienceMember) => string, render: (m: AudienceMember) => Reply, now: Date, origin: string): FanOutResult {
-  const accounts = accountsOf(db, members.map((m) => m.id));
+async function fanOut(
+  db: Db,
+  members: AudienceMember[],
+  keyOf: (m: AudienceMember) => string,
+  render: (m: AudienceMember) => Reply,
+  now: Date,
+  origin: string,
+): Promise<FanOutResult> {
+  const accounts = await accountsOf(db, members.map((m) => m.id));
   const unbound: AudienceMember[] = [];
   let queued = 0;
   let alreadyQueued = 0;
@@ -34,7 +41,7 @@ function fanOut(db: Db, members: AudienceMember[], keyOf: (m: AudienceMember) =>
       unbound.push(m);
       continue;
     }
-    const added = enqueueSync(
+    const added = await enqueue(
       db,
       [{ platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply: render(m), idempotencyKey: keyOf(m), origin }],
       now,
@@ -46,17 +53,17 @@ function fanOut(db: Db, members: AudienceMember[], keyOf: (m: AudienceMember) =>
 }
 
 /** Messages the absent audience members (bound ones); idempotent per (session, teacher, round). */
-export function remindAbsent(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): FanOutResult & { round: number } {
-  const report = attendanceReport(db, session);
+export async function remindAbsent(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): Promise<FanOutResult & { round: number }> {
+  const report = await attendanceReport(db, session);
   const absent = report.lines.filter((l) => l.inAudience && !l.checkedInAt).map((l) => l.member);
   const round = Math.floor(now.getTime() / REMIND_ROUND_MS);
-  const result = fanOut(db, absent, (m) => `session:${session.id}:remind:${round}:${m.id}`, render, now, `session:${session.id}:remind`);
+  const result = await fanOut(db, absent, (m) => `session:${session.id}:remind:${round}:${m.id}`, render, now, `session:${session.id}:remind`);
   return { ...result, round };
 }
 
 /** Button mode: the sign-in card to every bound audience member, once per teacher. */
-export function sendSignInCards(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): FanOutResult {
-  const members = audienceMembers(db, audienceOf(session));
+export async function sendSignInCards(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): Promise<FanOutResult> {
+  const members = await audienceMembers(db, audienceOf(session));
   return fanOut(db, members, (m) => `session:${session.id}:card:${m.id}`, render, now, `session:${session.id}:card`);
 }
 
@@ -64,7 +71,7 @@ export function sendSignInCards(db: Db, session: SessionRow, now: Date, render: 
  * Tells every bound audience member that a session is off; once per (session, teacher), so cancelling again
  * (or a retried command) messages nobody twice.
  */
-export function notifyCancelled(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): FanOutResult {
-  const members = audienceMembers(db, audienceOf(session));
+export async function notifyCancelled(db: Db, session: SessionRow, now: Date, render: (m: AudienceMember) => Reply): Promise<FanOutResult> {
+  const members = await audienceMembers(db, audienceOf(session));
   return fanOut(db, members, (m) => `session:${session.id}:cancelled:${m.id}`, render, now, `session:${session.id}:cancelled`);
 }

@@ -35,13 +35,13 @@ export interface AttendanceReport {
   bySchool: SchoolCount[];
 }
 
-export function attendanceReport(db: Db, session: SessionRow): AttendanceReport {
-  const members = audienceMembers(db, audienceOf(session));
-  const rows = attendanceRows(db, session.id);
+export async function attendanceReport(db: Db, session: SessionRow): Promise<AttendanceReport> {
+  const members = await audienceMembers(db, audienceOf(session));
+  const rows = await attendanceRows(db, session.id);
   const byTeacher = new Map(rows.map((r) => [r.teacherId, r]));
-  const credits = new Map(creditStates(db, session.id).map((r) => [r.teacherId, r]));
+  const credits = new Map((await creditStates(db, session.id)).map((r) => [r.teacherId, r]));
   const memberIds = new Set(members.map((m) => m.id));
-  const outsiders = membersById(db, rows.filter((r) => !memberIds.has(r.teacherId)).map((r) => r.teacherId));
+  const outsiders = await membersById(db, rows.filter((r) => !memberIds.has(r.teacherId)).map((r) => r.teacherId));
   const line = (member: AudienceMember, inAudience: boolean): AttendanceLine => {
     const a = byTeacher.get(member.id);
     const c = credits.get(member.id);
@@ -78,6 +78,6 @@ export function attendanceReport(db: Db, session: SessionRow): AttendanceReport 
 }
 
 /** Signed-in count and audience size, cheaply, for the projector page. */
-export function liveCounts(db: Db, session: SessionRow): { signedIn: number; signedOut: number; expected: number } {
-  return { ...attendanceCounts(db, session.id), expected: audienceSize(db, audienceOf(session)) };
+export async function liveCounts(db: Db, session: SessionRow): Promise<{ signedIn: number; signedOut: number; expected: number }> {
+  return { ...(await attendanceCounts(db, session.id)), expected: await audienceSize(db, audienceOf(session)) };
 }

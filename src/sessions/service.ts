@@ -74,7 +74,11 @@ function categoryChoices(preset: PolicyPreset | undefined): string[] {
 }
 
 /** Checks a draft against the calendar, the clock and the policy presets of the teachers it is for. */
-export function validateDraft(db: Db, draft: SessionDraft, options: CreateOptions): { ok: true; category: string; expected: AudienceMember[] } | { ok: false; problem: DraftProblem } {
+export async function validateDraft(
+  db: Db,
+  draft: SessionDraft,
+  options: CreateOptions,
+): Promise<{ ok: true; category: string; expected: AudienceMember[] } | { ok: false; problem: DraftProblem }> {
   const fail = (problem: DraftProblem) => ({ ok: false as const, problem });
   const title = draft.title.trim();
   if (!title) return fail({ kind: 'title_missing' });
@@ -96,7 +100,7 @@ export function validateDraft(db: Db, draft: SessionDraft, options: CreateOption
   if (draft.mode === 'static' && draft.staticCode && !STATIC_CODE_RE.test(draft.staticCode)) {
     return fail({ kind: 'static_code_invalid', raw: draft.staticCode });
   }
-  const expected = audienceMembers(db, draft.audience);
+  const expected = await audienceMembers(db, draft.audience);
   if (expected.length === 0) return fail({ kind: 'audience_empty' });
   // The credit must count for every teacher it goes to: the category has to exist in each one's preset.
   for (const policyId of new Set(expected.map((m) => m.policyId))) {
@@ -106,11 +110,11 @@ export function validateDraft(db: Db, draft: SessionDraft, options: CreateOption
   return { ok: true, category, expected };
 }
 
-export function createSession(db: Db, draft: SessionDraft, options: CreateOptions): CreateOutcome {
-  const checked = validateDraft(db, draft, options);
+export async function createSession(db: Db, draft: SessionDraft, options: CreateOptions): Promise<CreateOutcome> {
+  const checked = await validateDraft(db, draft, options);
   if (!checked.ok) return checked;
   const tz = options.timeZone;
-  const session = insertSession(db, {
+  const session = await insertSession(db, {
     title: draft.title.trim(),
     category: checked.category,
     hours: Math.round(draft.hours * 100) / 100,
@@ -128,7 +132,7 @@ export function createSession(db: Db, draft: SessionDraft, options: CreateOption
     trainer: draft.trainer?.trim() || null,
     project: draft.project?.trim() || null,
   });
-  audit(db, options.createdBy, 'session_create', { sessionId: session.id, title: session.title, date: session.date, mode: session.mode });
+  await audit(db, options.createdBy, 'session_create', { sessionId: session.id, title: session.title, date: session.date, mode: session.mode });
   return { ok: true, session, expected: checked.expected };
 }
 
@@ -138,7 +142,7 @@ export function createSession(db: Db, draft: SessionDraft, options: CreateOption
  * "5", "#5", "第5场", or nothing (the latest session dated today, else the latest created).
  * Returns null when there is no such session.
  */
-export function findSessionByRef(db: Db, ref: string | undefined, today: string): SessionRow | null {
+export async function findSessionByRef(db: Db, ref: string | undefined, today: string): Promise<SessionRow | null> {
   const text = (ref ?? '').trim();
   if (text) {
     const m = /^(?:#|＃|第)?(\d+)场?$/.exec(normaliseCode(text));
@@ -147,10 +151,10 @@ export function findSessionByRef(db: Db, ref: string | undefined, today: string)
   return latestSession(db, today);
 }
 
-export function setSessionStatus(db: Db, session: SessionRow, status: 'closed' | 'cancelled', actor: string, reason?: string): boolean {
+export async function setSessionStatus(db: Db, session: SessionRow, status: 'closed' | 'cancelled', actor: string, reason?: string): Promise<boolean> {
   if (session.status === status) return false;
-  updateSessionStatus(db, session.id, status);
-  audit(db, actor, status === 'closed' ? 'session_close' : 'session_cancel', { sessionId: session.id, reason: reason ?? null });
+  await updateSessionStatus(db, session.id, status);
+  await audit(db, actor, status === 'closed' ? 'session_close' : 'session_cancel', { sessionId: session.id, reason: reason ?? null });
   return true;
 }
 
@@ -162,13 +166,20 @@ export type CancelCreditOutcome =
   | { kind: 'already_cancelled'; at: Date; reason: string | null };
 
 /** Cancels (never deletes) one teacher's credit from one session, with a reason, in the audit log. */
-export function cancelCredit(db: Db, session: SessionRow, teacher: TeacherRow, reason: string, actor: string, now: Date): CancelCreditOutcome {
+export async function cancelCredit(
+  db: Db,
+  session: SessionRow,
+  teacher: TeacherRow,
+  reason: string,
+  actor: string,
+  now: Date,
+): Promise<CancelCreditOutcome> {
   const key = recordKeyOf(session.id, teacher.employeeNo);
-  const record = recordByKey(db, key);
+  const record = await recordByKey(db, key);
   if (!record) return { kind: 'no_record' };
   if (record.cancelledAt) return { kind: 'already_cancelled', at: record.cancelledAt, reason: record.cancelReason };
-  cancelRecord(db, record.id, now, reason);
-  audit(db, actor, 'cancel_credit', {
+  await cancelRecord(db, record.id, now, reason);
+  await audit(db, actor, 'cancel_credit', {
     sessionId: session.id,
     teacherId: teacher.id,
     employeeNo: teacher.employeeNo,

@@ -8,6 +8,7 @@
  * changes every 30 s and a login can take longer than that — and at the moment of return after that.
  */
 import type { Db } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { findTeacherByAccount, type TeacherRow } from '../ledger/store.js';
 import { signInFromChat, type SignInOutcome } from '../sessions/signin.js';
 import { type Action } from '../sessions/model.js';
@@ -33,13 +34,16 @@ export class PendingScans extends PendingLogins<PendingScan> {}
 export type ScanOutcome = { kind: 'unbound' } | { kind: 'done'; teacher: TeacherRow; outcome: SignInOutcome; at: Date };
 
 /** Signs the account behind a login in to the scanned session's current code window. */
-export function signInByScan(db: Db, input: { platform: WebPlatform; accountId: string; scan: PendingScan; now: Date; timeZone: string }): ScanOutcome {
-  const teacher = findTeacherByAccount(db, input.platform, input.accountId);
+export async function signInByScan(
+  db: Db,
+  input: { platform: WebPlatform; accountId: string; scan: PendingScan; now: Date; timeZone: string },
+): Promise<ScanOutcome> {
+  const teacher = await findTeacherByAccount(db, input.platform, input.accountId);
   if (!teacher) return { kind: 'unbound' };
   const late = input.now.getTime() - input.scan.scannedAt.getTime();
   const at = late >= 0 && late <= SCAN_GRACE_MS ? input.scan.scannedAt : input.now;
-  const outcome = db.transaction(() =>
-    signInFromChat(db, {
+  const outcome = await transaction(db, (tx) =>
+    signInFromChat(tx, {
       platform: input.platform,
       accountId: input.accountId,
       teacher,

@@ -11,7 +11,7 @@
 import { inTransaction } from '../../../db/statements.js';
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { Reply } from '../../core/messages.js';
-import { send } from '../../deadlines/reminders.js';
+import { sendSync } from '../../deadlines/reminders.js';
 import { accountsOf } from '../../outbox/address.js';
 import type { TickContext } from '../../schedule/context.js';
 import { inQuietHours, REMINDER_TIME } from '../../schedule/time.js';
@@ -98,7 +98,7 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
       if (!account) continue;
       const key = declarationReminderKey(today, teacherId);
       const reply = reminderReply(ctx, person.name, items);
-      reminders += send(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: key }, slot);
+      reminders += sendSync(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: key }, slot);
     }
   });
   return { reminders, escalations, deferred };

@@ -37,11 +37,11 @@ export function AudiencePicker(props: { values: Record<string, string> }) {
 }
 
 /** Reads the picker's fields; schools must be on the roster. The refusal is the sentence to show above the form. */
-export function readAudience(db: Db, form: Record<string, string>): { ok: true; audience: BroadcastAudience } | { ok: false; error: string } {
+export async function readAudience(db: Db, form: Record<string, string>): Promise<{ ok: true; audience: BroadcastAudience } | { ok: false; error: string }> {
   if (form.audience === 'schools') {
     const wanted = [...new Set((form.schools ?? '').split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean))];
     if (wanted.length === 0) return { ok: false, error: m.errors.noAudience };
-    const known = new Set(listSchools(db));
+    const known = new Set(await listSchools(db));
     const unknown = wanted.filter((s) => !known.has(s));
     if (unknown.length) return { ok: false, error: m.errors.unknownSchools(unknown) };
     return { ok: true, audience: { schools: wanted } };

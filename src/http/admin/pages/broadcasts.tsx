@@ -87,7 +87,7 @@ export function mountBroadcasts(admin: Hono<AdminEnv>, svc: AdminServices): void
     if (!text) return fail(m.errors.emptyText);
     const length = [...text].length;
     if (length > MAX_BROADCAST_CHARS) return fail(m.errors.tooLong(length, MAX_BROADCAST_CHARS));
-    const picked = readAudience(svc.db, form);
+    const picked = await readAudience(svc.db, form);
     if (!picked.ok) return fail(picked.error);
     const audience = picked.audience;
     const preview = { text, audience, ownerTeacherId: ownerId(user), requestedVia: null, now: svc.clock.now() };

@@ -10,7 +10,7 @@ import { DEFAULT_DUE_TIME } from '../../../deadlines/service.js';
 import { DEFAULT_OFFSETS, DEFAULT_OVERDUE_EVERY_DAYS, daysLeft } from '../../../deadlines/slots.js';
 import { MAX_TITLE_CHARS } from '../../../deadlines/parse.js';
 import { exampleDate } from '../../../time/parse.js';
-import { activeDeadlines, filingSchools, filingStatus, getDeadline, leadersBySchool, reachableSchools } from '../../../deadlines/store.js';
+import { activeDeadlines, filingSchools, filingStatus, getDeadline, leadersBySchool, reachableSchools, type SchoolStatus } from '../../../deadlines/store.js';
 import { a, flash, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { Alert, Choices, CsrfField, DataTable, Field, FormError, Panel, PostButton } from '../components.js';
 import { Page, PageHead } from '../layout.js';
@@ -76,11 +76,13 @@ function CreateForm(props: { user: ConsoleUser; values: FormValues; errors: Dead
 export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const tz = svc.config.TIMEZONE;
 
-  const listPage = (user: ConsoleUser, values: FormValues, errors: DeadlineFormErrors, note?: Flash | null) => {
+  const listPage = async (user: ConsoleUser, values: FormValues, errors: DeadlineFormErrors, note?: Flash | null) => {
     const now = svc.clock.now();
-    const list = activeDeadlines(svc.db, now);
+    const list = await activeDeadlines(svc.db, now);
     // The schools an "all schools" deadline addresses (the training office does not file to itself).
-    const schools = filingSchools(svc.db);
+    const schools = await filingSchools(svc.db);
+    const statuses = new Map<number, SchoolStatus[]>();
+    for (const d of list) statuses.set(d.id, await filingStatus(svc.db, d, schools));
     return html`<!DOCTYPE html>${(
       <Page title={m.title} nav="deadlines" user={user} flash={note}>
         <PageHead title={m.title} sub={m.intro} />
@@ -102,7 +104,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
               </>
             }
             row={(d) => {
-              const rows = filingStatus(svc.db, d, schools);
+              const rows = statuses.get(d.id)!;
               const filed = rows.filter((r) => r.filing).length;
               const days = daysLeft(d, now, tz);
               const pct = rows.length ? (filed / rows.length) * 100 : 0;
@@ -136,35 +138,35 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
     )}`;
   };
 
-  admin.get('/deadlines', (c) => c.html(listPage(c.get('user'), {}, {}, takeFlash(c))));
+  admin.get('/deadlines', async (c) => c.html(await listPage(c.get('user'), {}, {}, takeFlash(c))));
 
   admin.post('/deadlines', async (c) => {
     const user = c.get('user');
     const body = await c.req.parseBody({ all: true });
-    const outcome = createDeadlineFromForm(svc.db, { t, body, now: svc.clock.now(), timeZone: tz, actor: user.actor });
+    const outcome = await createDeadlineFromForm(svc.db, { t, body, now: svc.clock.now(), timeZone: tz, actor: user.actor });
     if (!outcome.ok) {
       const values: FormValues = {};
       for (const [k, v] of Object.entries(body)) {
         if (typeof v === 'string') values[k] = v;
         else if (Array.isArray(v)) values[k] = v.filter((x): x is string => typeof x === 'string');
       }
-      return c.html(listPage(user, values, outcome.errors), 400);
+      return c.html(await listPage(user, values, outcome.errors), 400);
     }
     flash(c, 'ok', outcome.note, svc.secureCookies);
     return c.redirect('/admin/deadlines', 303);
   });
 
-  admin.get('/deadlines/:id', (c) => {
+  admin.get('/deadlines/:id', async (c) => {
     const user = c.get('user');
-    const deadline = getDeadline(svc.db, Number(c.req.param('id')) || 0);
+    const deadline = await getDeadline(svc.db, Number(c.req.param('id')) || 0);
     if (!deadline) {
       flash(c, 'err', m.notFound, svc.secureCookies);
       return c.redirect('/admin/deadlines', 303);
     }
     const now = svc.clock.now();
-    const rows = filingStatus(svc.db, deadline);
-    const leaders = leadersBySchool(svc.db);
-    const reachable = reachableSchools(svc.db, leaders);
+    const rows = await filingStatus(svc.db, deadline);
+    const leaders = await leadersBySchool(svc.db);
+    const reachable = await reachableSchools(svc.db, leaders);
     const filed = rows.filter((r) => r.filing);
     const unfiled = rows.filter((r) => !r.filing);
     const days = daysLeft(deadline, now, tz);
@@ -230,10 +232,10 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
     );
   });
 
-  admin.post('/deadlines/:id/remind', (c) => {
-    const deadline = getDeadline(svc.db, Number(c.req.param('id')) || 0);
+  admin.post('/deadlines/:id/remind', async (c) => {
+    const deadline = await getDeadline(svc.db, Number(c.req.param('id')) || 0);
     if (!deadline) return c.redirect('/admin/deadlines', 303);
-    const r = remindNow(svc.db, { t, presets: svc.presets, deadline, clock: svc.clock, timeZone: tz, actor: c.get('user').actor });
+    const r = await remindNow(svc.db, { t, presets: svc.presets, deadline, clock: svc.clock, timeZone: tz, actor: c.get('user').actor });
     if (r.messages > 0) svc.onEnqueued?.();
     flash(c, r.unfiled === 0 || r.schools > 0 ? 'ok' : 'err', r.unfiled === 0 ? m.nothingToRemind : m.reminded(r.messages, r.schools, r.unreachable.length), svc.secureCookies);
     return c.redirect(`/admin/deadlines/${deadline.id}`, 303);

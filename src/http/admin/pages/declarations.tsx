@@ -97,7 +97,7 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
   const tz = svc.config.TIMEZONE;
   const categories = () => [...new Set([...svc.presets.values()].flatMap((p) => p.categories.map((k) => k.key)))];
 
-  const queue = (c: Context<AdminEnv>, note: Flash | null) => {
+  const queue = async (c: Context<AdminEnv>, note: Flash | null) => {
     const user = c.get('user');
     const filter = filterOf(c);
     const rows = listDeclarations(svc.db, {
@@ -110,13 +110,14 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
       limit: QUEUE_LIMIT + 1,
     });
     const shown = rows.slice(0, QUEUE_LIMIT);
+    const schools = await listSchools(svc.db);
     const pending = filter.state === 'pending';
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={m.title} nav="declarations" user={user} flash={note}>
           <PageHead title={m.title} sub={m.intro} />
           <Panel>
-            <Filters filter={filter} schools={listSchools(svc.db)} categories={categories()} />
+            <Filters filter={filter} schools={schools} categories={categories()} />
           </Panel>
           <Panel title={m.count(shown.length, rows.length > QUEUE_LIMIT)}>
             <form method="post" action="/admin/declarations/batch" id="queue">

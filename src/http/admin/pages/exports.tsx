@@ -31,9 +31,9 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
     return { school: c.req.query('school') || null, policyId: policy && svc.presets.has(policy) ? policy : null };
   };
 
-  admin.get('/exports', (c) => {
+  admin.get('/exports', async (c) => {
     const user = c.get('user');
-    const sessions = listSessions(svc.db, { limit: 30 });
+    const sessions = await listSessions(svc.db, { limit: 30 });
     const today = svc.cache.today();
     const choice = asOfChoice(c, today);
     const Links = (props: { base: string; dated?: boolean }) => (
@@ -116,9 +116,9 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
 
   admin.get('/exports/attendance/:file', async (c) => {
     const match = /^(\d{1,12})\.(csv|xlsx)$/.exec(c.req.param('file'));
-    const session = match ? getSession(svc.db, Number(match[1])) : null;
+    const session = match ? await getSession(svc.db, Number(match[1])) : null;
     if (!match || !session) return c.notFound();
-    const rows = attendanceRows(attendanceReport(svc.db, session), svc.config.TIMEZONE);
+    const rows = attendanceRows(await attendanceReport(svc.db, session), svc.config.TIMEZONE);
     return download(c, rows, m.attendanceFile(session.id, session.title), match[2], `${session.id} ${session.title}`);
   });
 }

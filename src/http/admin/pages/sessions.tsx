@@ -146,8 +146,10 @@ function draftOf(form: Form, today: string): ParseResult<SessionDraft> {
 export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const tz = svc.config.TIMEZONE;
 
-  const listPage = (user: Parameters<typeof CsrfField>[0]['user'], values: Form, error?: string, flashNote?: ReturnType<typeof takeFlash>) => {
-    const sessions = listSessions(svc.db, { limit: 30 });
+  const listPage = async (user: Parameters<typeof CsrfField>[0]['user'], values: Form, error?: string, flashNote?: ReturnType<typeof takeFlash>) => {
+    const sessions = await listSessions(svc.db, { limit: 30 });
+    const live = new Map<number, Awaited<ReturnType<typeof liveCounts>>>();
+    for (const s of sessions) live.set(s.id, await liveCounts(svc.db, s));
     return html`<!DOCTYPE html>${(
       <Page title={m.title} nav="sessions" user={user} flash={flashNote}>
         <PageHead title={m.title} />
@@ -172,7 +174,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
               </>
             }
             row={(s) => {
-              const live = liveCounts(svc.db, s);
+              const counts = live.get(s.id)!;
               return (
                 <tr>
                   <td class="mono">{`#${s.id}`}</td>
@@ -185,7 +187,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
                   <td>
                     <PhaseBadge phase={sessionPhase(s, svc.clock.now())} />
                   </td>
-                  <td class="num">{m.liveCount(live.signedIn, live.expected)}</td>
+                  <td class="num">{m.liveCount(counts.signedIn, counts.expected)}</td>
                   <td class="nowrap">
                     <a class="btn btn-small" href={`/admin/sessions/${s.id}`}>
                       {m.detail}
@@ -200,9 +202,9 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     )}`;
   };
 
-  admin.get('/sessions', (c) => {
+  admin.get('/sessions', async (c) => {
     const today = dateIn(svc.clock.now(), tz);
-    return c.html(listPage(c.get('user'), { date: today }, undefined, takeFlash(c)));
+    return c.html(await listPage(c.get('user'), { date: today }, undefined, takeFlash(c)));
   });
 
   admin.post('/sessions', async (c) => {
@@ -211,13 +213,13 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const now = svc.clock.now();
     const draft = draftOf(form, dateIn(now, tz));
     const created = draft.ok
-      ? createSession(svc.db, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY })
+      ? await createSession(svc.db, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY })
       : draft;
-    if (!created.ok) return c.html(listPage(user, form, problemText(t, created.problem)), 400);
+    if (!created.ok) return c.html(await listPage(user, form, problemText(t, created.problem)), 400);
     const session = created.session;
     let note = m.created(session.id);
     if (session.mode === 'button') {
-      const cards = sendSignInCards(svc.db, session, now, () => signInCard(t, session, tz));
+      const cards = await sendSignInCards(svc.db, session, now, () => signInCard(t, session, tz));
       svc.onEnqueued?.();
       note += m.cards(cards.queued, cards.unbound.length);
     }
@@ -225,20 +227,20 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     return c.redirect(`/admin/sessions/${session.id}`, 303);
   });
 
-  admin.get('/sessions/:id/live.json', (c) => {
-    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+  admin.get('/sessions/:id/live.json', async (c) => {
+    const session = await getSession(svc.db, Number(c.req.param('id')) || 0);
     if (!session) return c.json({ error: 'not found' }, 404);
-    return c.json(liveCounts(svc.db, session));
+    return c.json(await liveCounts(svc.db, session));
   });
 
-  admin.get('/sessions/:id', (c) => {
+  admin.get('/sessions/:id', async (c) => {
     const user = c.get('user');
-    const session = getSession(svc.db, Number(c.req.param('id')) || 0);
+    const session = await getSession(svc.db, Number(c.req.param('id')) || 0);
     if (!session) {
       flash(c, 'err', m.notFound, svc.secureCookies);
       return c.redirect('/admin/sessions', 303);
     }
-    const report = attendanceReport(svc.db, session);
+    const report = await attendanceReport(svc.db, session);
     const checkout = hasCheckout(session);
     const projector = session.mode === 'button' ? null : projectorPath(session);
     const lines = report.lines.slice(0, 1000);

@@ -133,7 +133,7 @@ export function mountSurveyCompose(admin: Hono<AdminEnv>, svc: AdminServices): v
   admin.post('/surveys/new', async (c) => {
     const form = await formOf(c);
     const fail = (error: string) => c.html(composePage(c, form, { error }), 400);
-    const picked = readAudience(svc.db, form);
+    const picked = await readAudience(svc.db, form);
     if (!picked.ok) return fail(picked.error);
     const closes = (form.closes ?? '').trim();
     if (!isValidDate(closes)) return fail(C.compose.badDate);
