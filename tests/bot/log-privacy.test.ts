@@ -24,9 +24,9 @@ describe('message text in logs', () => {
     app = await createTestApp({}, { logger });
     const teacher = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
     // A session that ended days ago, closed: the teacher has no evaluation open to answer.
-    const session = addSession(app.db, { title: '新课标研修', date: '2026-11-20', start: '09:00', end: '09:30', createdBy: 'console:officer' });
-    signIn(app.db, session, [teacher]);
-    updateSessionStatus(app.db, session.id, 'closed');
+    const session = await addSession(app.db, { title: '新课标研修', date: '2026-11-20', start: '09:00', end: '09:30', createdBy: 'console:officer' });
+    await signIn(app.db, session, [teacher]);
+    await updateSessionStatus(app.db, session.id, 'closed');
     const replies: string[] = [];
     app.console.onReply((m) => replies.push(m.reply.text));
     await app.console.say('绑定 T0001 张三');

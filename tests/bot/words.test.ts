@@ -178,10 +178,10 @@ describe('roles read in Chinese and match whole titles', () => {
     const [leaders] = await officer().send('新建培训 负责人会议 集中培训 2 2026-12-10 08:30-09:00 对象 角色:leader');
     expect(leaders).toContain('角色：学校负责人');
     expect(leaders).not.toMatch(/leader/);
-    const members = (json: string) => audienceMembers(app.db, JSON.parse(json)).map((m) => m.employeeNo).sort();
-    expect(members('{"roles":["校长"]}')).toEqual(['A1', 'A3']);
-    expect(members('{"roles":["副校长"]}')).toEqual(['A2']);
-    expect(members('{"roles":["principals"]}')).toEqual(['A1', 'A3']);
+    const members = async (json: string) => (await audienceMembers(app.db, JSON.parse(json))).map((m) => m.employeeNo).sort();
+    expect(await members('{"roles":["校长"]}')).toEqual(['A1', 'A3']);
+    expect(await members('{"roles":["副校长"]}')).toEqual(['A2']);
+    expect(await members('{"roles":["principals"]}')).toEqual(['A1', 'A3']);
   });
 });
 

@@ -102,7 +102,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     bindAccount(app.db, 'feishu', ZHANG.id, ids.zhang);
     bindAccount(app.db, 'dingtalk', LI.id, ids.li);
     bindAccount(app.db, 'feishu', WANG.id, ids.wang);
-    const created = createSession(
+    const created = await createSession(
       app.db,
       {
         title: '新课标专题培训',

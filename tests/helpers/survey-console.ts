@@ -21,10 +21,10 @@ export interface Evaluated {
  * given). Returns the round.
  */
 export async function evaluated(db: Db, now: Date, s: Evaluated, attendees: readonly number[], scores: readonly number[], comments: readonly (string | undefined)[] = []): Promise<RoundRow> {
-  const session = addSession(db, { title: s.title, date: s.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: s.trainer, project: s.project, category: s.category });
-  signIn(db, session, attendees);
+  const session = await addSession(db, { title: s.title, date: s.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: s.trainer, project: s.project, category: s.category });
+  await signIn(db, session, attendees);
   // Closed as an officer closes it; the evaluation opens as the close does (pages/sessions.tsx, the CLI).
-  setSessionStatus(db, session, 'closed', 'cli:test');
+  await setSessionStatus(db, session, 'closed', 'cli:test');
   const opened = await openSessionEvaluation({ db, now, sendAt: now, timeZone: 'Asia/Shanghai' }, session);
   if (opened.kind !== 'opened') throw new Error(`evaluation of ${s.title} not opened`);
   for (const [i, score] of scores.entries()) {

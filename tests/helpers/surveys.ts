@@ -31,7 +31,10 @@ export async function seedOfficer(db: Db, platform: 'feishu' | 'dingtalk' | 'con
 }
 
 /** A session on `date` with a sign-in window (Beijing time), created by `createdBy`. */
-export function addSession(db: Db, o: { title: string; date: string; start: string; end: string; createdBy: string; category?: string; trainer?: string; project?: string }): SessionRow {
+export async function addSession(
+  db: Db,
+  o: { title: string; date: string; start: string; end: string; createdBy: string; category?: string; trainer?: string; project?: string },
+): Promise<SessionRow> {
   return insertSession(db, {
     title: o.title,
     category: o.category ?? '集中培训',
@@ -48,8 +51,8 @@ export function addSession(db: Db, o: { title: string; date: string; start: stri
   });
 }
 
-export function signIn(db: Db, session: SessionRow, teacherIds: readonly number[]): void {
-  for (const id of teacherIds) insertCheckin(db, session.id, id, session.checkinStart, 'test');
+export async function signIn(db: Db, session: SessionRow, teacherIds: readonly number[]): Promise<void> {
+  for (const id of teacherIds) await insertCheckin(db, session.id, id, session.checkinStart, 'test');
 }
 
 /** Every row of every table as text, per table: to find where a string is stored. */

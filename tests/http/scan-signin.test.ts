@@ -12,7 +12,7 @@ afterEach(async () => app?.cleanup());
 
 async function makeSession(): Promise<SessionRow> {
   await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
-  const created = createSession(
+  const created = await createSession(
     app.db,
     { title: '师德讲座', category: '师德师风', hours: 2, date: '2026-11-25', checkin: { start: '09:50', end: '10:40' }, checkout: null, audience: { all: true }, mode: 'static', staticCode: '4321' },
     { now: app.fixedClock.now(), timeZone: 'Asia/Shanghai', createdBy: 'test', presets: app.presets, defaultPolicy: 'laibin' },

@@ -259,7 +259,7 @@ describe('assets and framing', () => {
   it('no page can be framed: projector, console and login pages', async () => {
     await serve();
     await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
-    const s = createSession(
+    const s = await createSession(
       app.db,
       {
         title: '师德专题讲座',

@@ -80,7 +80,7 @@ describe('我签到了吗 (Feishu webhook)', () => {
   it('with a sign-out window: signed in at, when to sign out, then signed out at', async () => {
     await setUp();
     const id = await create('新建培训 新课标研修 集中培训 6 2026-11-25 09:30-10:30 签退 11:30-12:00');
-    const session = getSession(h.app.db, id)!;
+    const session = (await getSession(h.app.db, id))!;
     const code = () => rotatingCode(session.secret, stepOf(h.app.fixedClock.now().getTime()));
 
     const before = await ask('我签到了吗');

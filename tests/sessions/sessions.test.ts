@@ -42,8 +42,8 @@ afterEach(async () => app.cleanup());
 const chat = (accountId: string) => new ConsoleSession(app, accountId);
 const say = async (accountId: string, text: string) => (await chat(accountId).send(text)).join('\n');
 
-function makeSession(overrides: Partial<SessionDraft> = {}): SessionRow {
-  const created = createSession(
+async function makeSession(overrides: Partial<SessionDraft> = {}): Promise<SessionRow> {
+  const created = await createSession(
     app.db,
     {
       title: '师德专题讲座',
@@ -70,7 +70,7 @@ const earned = async (accountId: string) => /已修 ([\d.]+) 学时/.exec(await 
 describe('新建培训 (chat)', () => {
   it('creates a rotating session and answers with its id, the numbers and the projector link', async () => {
     const reply = await say('officer', '新建培训 师德专题讲座 师德师风 3 2026-03-02 08:30-09:15 签退 11:30-12:00 对象 学校:第一中学,第二中学');
-    const session = getSession(app.db, 1)!;
+    const session = (await getSession(app.db, 1))!;
     expect(reply).toContain('已创建培训 #1「师德专题讲座」');
     expect(reply).toContain('师德师风 3 学时，2026-03-02');
     expect(reply).toContain('签到 08:30–09:15，签退 11:30–12:00');
@@ -90,7 +90,7 @@ describe('新建培训 (chat)', () => {
     expect(await say('officer', '新建培训 讲座 网红培训 3 2026-03-02 08:30-09:15')).toContain('缺少学时类别');
     expect(await say('officer', '新建培训 讲座 师德师风 3 2026-03-01 08:30-09:15')).toContain('这个时段已经过去了');
     expect(await say('officer', '新建培训 讲座 师德师风 3 2026-03-02 08:30-09:15 对象 学校:火星中学')).toContain('名册中没有符合参训对象的教师');
-    expect(getSession(app.db, 1)).toBeNull();
+    expect(await getSession(app.db, 1)).toBeNull();
   });
 
   it('reads the dates and windows people write: 明天, 下周五, 下午2点-4点 (today is Monday 2026-03-02)', async () => {
@@ -110,13 +110,13 @@ describe('新建培训 (chat)', () => {
     expect(reply).toContain('看懂了：标题「讲座」、类别 师德师风、3 学时');
     expect(reply).toContain('例如：新建培训 师德专题讲座 师德师风 3 2026-04-01 08:30-09:15');
     expect(reply).not.toContain('缺少');
-    expect(getSession(app.db, 1)).toBeNull();
+    expect(await getSession(app.db, 1)).toBeNull();
   });
 
   it('static mode with a chosen code answers with the code and no link needed to sign in', async () => {
     const reply = await say('officer', '新建培训 校本教研 校本研修 2 2026-03-02 08:30-09:15 固定码 4321');
     expect(reply).toContain('方式：固定签到码 4321');
-    expect(getSession(app.db, 1)!.staticCode).toBe('4321');
+    expect((await getSession(app.db, 1))!.staticCode).toBe('4321');
   });
 
   it('button mode sends a card with a 签到 button to every bound audience member through the outbox', async () => {
@@ -133,7 +133,7 @@ describe('新建培训 (chat)', () => {
 
 describe('签到 with a rotating code', () => {
   it('accepts the current code, credits the hours at once and shows them in 学时', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:31:10'));
     expect(await earned('zhang')).toBe('0');
     const reply = await say('zhang', `签到 ${codeNow(s)}`);
@@ -144,7 +144,7 @@ describe('签到 with a rotating code', () => {
   });
 
   it('changes every 30 s; the previous code is still accepted, an older one is refused as expired', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:40:00'));
     const c0 = codeNow(s);
     app.fixedClock.advance(30_000);
@@ -158,7 +158,7 @@ describe('签到 with a rotating code', () => {
   });
 
   it('window: 08:29:59 is refused with the opening time, 08:30:00 and 09:15:59 accepted, 09:16:00 too late', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:29:59'));
     expect(await say('zhang', `签到 ${codeNow(s)}`)).toBe('「师德专题讲座」签到还没开始，将于 08:30（北京时间）开始，请届时再发送。');
     app.fixedClock.set(at('08:30:00'));
@@ -171,7 +171,7 @@ describe('签到 with a rotating code', () => {
   });
 
   it('signing in twice answers 已签到 and writes nothing more', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:31:00'));
     await say('zhang', `签到 ${codeNow(s)}`);
     app.fixedClock.set(at('08:35:00'));
@@ -183,7 +183,7 @@ describe('签到 with a rotating code', () => {
   });
 
   it('accepts full-width digits, a glued command and the English alias', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:31:00'));
     const code = codeNow(s);
     const wide = code.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
@@ -193,7 +193,7 @@ describe('签到 with a rotating code', () => {
   });
 
   it('a bare 签到 asks for the code', async () => {
-    makeSession();
+    await makeSession();
     app.fixedClock.set(at('08:31:00'));
     expect(await say('zhang', '签到')).toBe('请发送「签到 签到码」，例如：签到 123456。签到码见「师德专题讲座」会场投影。');
     expect(await say('zhang', '签退')).toBe('请发送「签退 签到码」，例如：签退 123456。签到码见会场投影或培训通知。');
@@ -202,14 +202,14 @@ describe('签到 with a rotating code', () => {
 
 describe('static code and sign-out', () => {
   it('accepts the static code; a wrong one is refused', async () => {
-    makeSession({ mode: 'static', staticCode: '246810', title: '校本教研', category: '校本研修', hours: 2 });
+    await makeSession({ mode: 'static', staticCode: '246810', title: '校本教研', category: '校本研修', hours: 2 });
     app.fixedClock.set(at('08:45:00'));
     expect(await say('zhang', '签到 135790')).toBe('签到码不正确，请核对会场投影或培训通知上的签到码后重试。');
     expect(await say('zhang', '签到 246810')).toContain('签到成功：「校本教研」，08:45。已计入校本研修 2 学时');
   });
 
   it('credits only after sign-out when the session has a sign-out window', async () => {
-    const s = makeSession({ checkout: { start: '11:30', end: '12:00' } });
+    const s = await makeSession({ checkout: { start: '11:30', end: '12:00' } });
     app.fixedClock.set(at('08:40:00'));
     expect(await say('li', `签退 ${codeNow(s)}`)).toBe('您还没有签到「师德专题讲座」，不能签退。如有疑问请联系培训管理员。');
     expect(await say('zhang', `签到 ${codeNow(s)}`)).toBe(
@@ -228,7 +228,7 @@ describe('static code and sign-out', () => {
   });
 
   it('签退 for a session without sign-out says so', async () => {
-    const s = makeSession({ mode: 'static', staticCode: '1111' });
+    const s = await makeSession({ mode: 'static', staticCode: '1111' });
     app.fixedClock.set(at('08:40:00'));
     await say('zhang', '签到 1111');
     // No session with a sign-out window matches the code: it is simply not a sign-out code.
@@ -239,8 +239,8 @@ describe('static code and sign-out', () => {
 
 describe('refusals', () => {
   it('a code of another session the teacher is not in: says whose code it is', async () => {
-    const mine = makeSession({ title: '一中讲座', audience: { schools: ['第一中学'] } });
-    const other = makeSession({ title: '二中讲座', audience: { schools: ['第二中学'] } });
+    const mine = await makeSession({ title: '一中讲座', audience: { schools: ['第一中学'] } });
+    const other = await makeSession({ title: '二中讲座', audience: { schools: ['第二中学'] } });
     app.fixedClock.set(at('08:40:00'));
     expect(await say('zhang', `签到 ${codeNow(other)}`)).toBe(
       '这是另一场培训「二中讲座」的签到码，您不在其名单内。您参加的「一中讲座」请使用本场会场投影上的签到码。',
@@ -250,31 +250,31 @@ describe('refusals', () => {
   });
 
   it('a teacher outside the audience is refused', async () => {
-    const s = makeSession({ audience: { schools: ['第一中学'] } });
+    const s = await makeSession({ audience: { schools: ['第一中学'] } });
     app.fixedClock.set(at('08:40:00'));
     expect(await say('chen', `签到 ${codeNow(s)}`)).toBe('您不在「师德专题讲座」的签到名单内，无法签到。如有疑问请联系培训管理员。');
     expect(count('attendance')).toBe(0);
   });
 
   it('an unbound account is asked to bind first', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:40:00'));
     expect(await say('stranger', `签到 ${codeNow(s)}`)).toContain('您还没有绑定名册');
     expect(count('attendance')).toBe(0);
   });
 
   it('closed and cancelled sessions refuse sign-in', async () => {
-    const s = makeSession({ mode: 'static', staticCode: '5555' });
+    const s = await makeSession({ mode: 'static', staticCode: '5555' });
     app.fixedClock.set(at('08:40:00'));
     expect(await say('officer', `结束培训 ${s.id}`)).toBe('已结束「师德专题讲座」的签到：应到 6 人，已签到 0 人。\n没有老师签到，不发评价。');
     expect(await say('zhang', '签到 5555')).toBe('「师德专题讲座」的签到已结束。如有疑问请联系培训管理员。');
-    setSessionStatus(app.db, getSession(app.db, s.id)!, 'cancelled', 'test', '讲师生病');
+    await setSessionStatus(app.db, (await getSession(app.db, s.id))!, 'cancelled', 'test', '讲师生病');
     expect(await say('zhang', '签到 5555')).toBe('「师德专题讲座」已取消，无需签到。');
     expect(count('attendance')).toBe(0);
   });
 
   it('slows down a burst of wrong codes: the 5th wrong code locks the account for 10 minutes, logged', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:40:00'));
     for (let i = 0; i < 4; i++) {
       expect(await say('zhang', `签到 00000${i}`)).toContain('签到码不正确');
@@ -293,13 +293,13 @@ describe('refusals', () => {
   });
 
   it('officer-only commands are refused for teachers', async () => {
-    makeSession();
+    await makeSession();
     for (const line of ['新建培训 讲座 师德师风 3 2026-03-02 08:30-09:15', '签到情况 1', '提醒未签到 1', '取消学时 1 T0002 代签', '结束培训 1', '取消培训 1 讲师生病']) {
       const name = line.split(' ')[0];
       expect(await say('zhang', line)).toBe(`「${name}」仅限培训管理员使用。如需权限，请联系教师发展中心。`);
     }
-    expect(getSession(app.db, 2)).toBeNull();
-    expect(getSession(app.db, 1)!.status).toBe('open');
+    expect(await getSession(app.db, 2)).toBeNull();
+    expect((await getSession(app.db, 1))!.status).toBe('open');
   });
 });
 
@@ -307,7 +307,7 @@ describe('取消培训 (a whole session)', () => {
   const notices = () => app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'session:1:cancelled')).all();
 
   it('stops sign-in, tells every bound audience member why, once, and audits the reason', async () => {
-    makeSession({ mode: 'static', staticCode: '5555', audience: { schools: ['第一中学', '第二中学'] } });
+    await makeSession({ mode: 'static', staticCode: '5555', audience: { schools: ['第一中学', '第二中学'] } });
     expect(await say('officer', '取消培训 1 讲师生病，改期另行通知')).toBe(
       '已取消「师德专题讲座」，签到和签退随即停止。\n已通知 3 位参训教师。\n1 人未绑定账号，未能通知：赵六。',
     );
@@ -328,7 +328,7 @@ describe('取消培训 (a whole session)', () => {
   });
 
   it('keeps credit already given and says how to revoke it; after the session, notifies nobody', async () => {
-    const s = makeSession({ mode: 'static', staticCode: '5555' });
+    const s = await makeSession({ mode: 'static', staticCode: '5555' });
     app.fixedClock.set(at('08:40:00'));
     expect(await say('zhang', '签到 5555')).toContain('签到成功');
     app.fixedClock.set(at('10:00:00'));
@@ -340,7 +340,7 @@ describe('取消培训 (a whole session)', () => {
   });
 
   it('with sign-out: counts only credit actually given, and names those who signed in but not out', async () => {
-    const s = makeSession({ mode: 'static', staticCode: '5555', checkout: { start: '11:30', end: '12:00' } });
+    const s = await makeSession({ mode: 'static', staticCode: '5555', checkout: { start: '11:30', end: '12:00' } });
     app.fixedClock.set(at('08:40:00'));
     await say('zhang', '签到 5555');
     await say('li', '签到 5555');
@@ -357,7 +357,7 @@ describe('取消培训 (a whole session)', () => {
   });
 
   it('withdraws sign-in cards and reminders still waiting in the outbox', async () => {
-    const s = makeSession({ mode: 'button' });
+    const s = await makeSession({ mode: 'button' });
     app.fixedClock.set(at('08:40:00'));
     await say('officer', `提醒未签到 ${s.id}`);
     const queued = (origin: string) =>
@@ -372,16 +372,16 @@ describe('取消培训 (a whole session)', () => {
   });
 
   it('asks for a reason and a session that exists', async () => {
-    makeSession();
+    await makeSession();
     expect(await say('officer', '取消培训 1')).toContain('请写明取消原因');
     expect(await say('officer', '取消培训 99 讲师生病')).toContain('99');
-    expect(getSession(app.db, 1)!.status).toBe('open');
+    expect((await getSession(app.db, 1))!.status).toBe('open');
   });
 });
 
 describe('签到情况, 提醒未签到, 取消学时', () => {
   it('签到情况 gives signed in / expected / absent by school', async () => {
-    const s = makeSession({ audience: { schools: ['第一中学', '第二中学'] } });
+    const s = await makeSession({ audience: { schools: ['第一中学', '第二中学'] } });
     app.fixedClock.set(at('08:40:00'));
     await say('zhang', `签到 ${codeNow(s)}`);
     await say('wang', `签到 ${codeNow(s)}`);
@@ -400,7 +400,7 @@ describe('签到情况, 提醒未签到, 取消学时', () => {
   });
 
   it('提醒未签到 messages exactly the absent bound teachers, once per round', async () => {
-    const s = makeSession({ audience: { schools: ['第一中学', '第二中学'] } });
+    const s = await makeSession({ audience: { schools: ['第一中学', '第二中学'] } });
     app.fixedClock.set(at('08:40:00'));
     await say('zhang', `签到 ${codeNow(s)}`);
     const first = await say('officer', '提醒未签到 1');
@@ -421,7 +421,7 @@ describe('签到情况, 提醒未签到, 取消学时', () => {
   });
 
   it('取消学时 removes the hours from 学时, keeps the record and writes the audit log', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:40:00'));
     await say('li', `签到 ${codeNow(s)}`);
     expect(await earned('li')).toBe('3');
@@ -456,7 +456,7 @@ describe('button mode: card clicks', () => {
   }
 
   it('a click signs the clicker in; a duplicate delivery does nothing twice', async () => {
-    makeSession({ mode: 'button', audience: { schools: ['第一中学'] } });
+    await makeSession({ mode: 'button', audience: { schools: ['第一中学'] } });
     app.fixedClock.set(at('08:35:00'));
     expect(await click('zhang', { command: '签到', args: '#1' }, 'click-1')).toBe(
       '签到成功：「师德专题讲座」，08:35。已计入师德师风 3 学时，发送「学时」可查看。',
@@ -468,14 +468,14 @@ describe('button mode: card clicks', () => {
   });
 
   it('a forged click for a session the teacher is not in the audience of is refused', async () => {
-    makeSession({ mode: 'button', audience: { schools: ['第一中学'] } });
+    await makeSession({ mode: 'button', audience: { schools: ['第一中学'] } });
     app.fixedClock.set(at('08:35:00'));
     expect(await click('chen', { command: '签到', args: '#1' }, 'forged-1')).toBe('您不在「师德专题讲座」的签到名单内，无法签到。如有疑问请联系培训管理员。');
     expect(count('attendance')).toBe(0);
   });
 
   it('a click (or typed #id) cannot skip the code of a rotating or static session', async () => {
-    makeSession({ mode: 'rotating' });
+    await makeSession({ mode: 'rotating' });
     app.fixedClock.set(at('08:35:00'));
     expect(await click('zhang', { command: '签到', args: '#1' }, 'forged-2')).toBe('「师德专题讲座」需要签到码：请发送「签到 签到码」，签到码见会场投影。');
     expect(await say('zhang', '签到 #99')).toContain('没有找到这场培训');
@@ -483,10 +483,10 @@ describe('button mode: card clicks', () => {
   });
 
   it('a click before the window opens or for a closed session is refused with the reason', async () => {
-    const s = makeSession({ mode: 'button' });
+    const s = await makeSession({ mode: 'button' });
     app.fixedClock.set(at('08:00:00'));
     expect(await click('zhang', { command: '签到', args: '#1' }, 'early-1')).toContain('将于 08:30（北京时间）开始');
-    setSessionStatus(app.db, s, 'closed', 'test');
+    await setSessionStatus(app.db, s, 'closed', 'test');
     app.fixedClock.set(at('08:35:00'));
     expect(await click('zhang', { command: '签到', args: '#1' }, 'closed-1')).toContain('签到已结束');
   });
@@ -496,7 +496,7 @@ describe('projector page', () => {
   const get = async (path: string): Promise<Response> => await app.http.request(path);
 
   it('shows the current code and QR for the right key, refreshes, and the code changes after 30 s', async () => {
-    const s = makeSession({ checkout: { start: '11:30', end: '12:00' } });
+    const s = await makeSession({ checkout: { start: '11:30', end: '12:00' } });
     const key = projectorKey(s.secret);
     app.fixedClock.set(at('08:40:00'));
     await say('zhang', `签到 ${codeNow(s)}`);
@@ -538,7 +538,7 @@ describe('projector page', () => {
   });
 
   it('a wrong or missing key gets 403 without anything about the session; an unknown id 404', async () => {
-    const s = makeSession();
+    const s = await makeSession();
     app.fixedClock.set(at('08:40:00'));
     for (const path of [`/sessions/${s.id}/checkin?key=nope`, `/sessions/${s.id}/checkin`, `/sessions/${s.id}/checkin?key=${projectorKey(s.secret).slice(1)}`]) {
       const res = await get(path);
@@ -554,8 +554,8 @@ describe('projector page', () => {
   });
 
   it('before the window and after the session it says so; static and button modes', async () => {
-    const s = makeSession({ mode: 'static', staticCode: '8888' });
-    const b = makeSession({ mode: 'button', title: '按钮场' });
+    const s = await makeSession({ mode: 'static', staticCode: '8888' });
+    const b = await makeSession({ mode: 'button', title: '按钮场' });
     app.fixedClock.set(at('08:10:00'));
     const before = await get(`/sessions/${s.id}/checkin?key=${projectorKey(s.secret)}`).then((r) => r.text());
     expect(before).toContain('签到将于 08:30 开始');
@@ -595,7 +595,7 @@ describe('CLI', () => {
     );
     expect(a.err.join('')).toBe('');
     expect(code).toBe(0);
-    const s = getSession(app.db, 1)!;
+    const s = (await getSession(app.db, 1))!;
     expect(a.out.join('')).toContain('已创建培训 #1「新课标解读」');
     expect(a.out.join('')).toContain(`https://xueshi.example.org/sessions/1/checkin?key=${projectorKey(s.secret)}`);
     expect(s).toMatchObject({ category: '集中培训', hours: 6, mode: 'rotating', audience: '{"schools":["第一中学"]}' });
@@ -612,7 +612,7 @@ describe('CLI', () => {
   });
 
   it('exports the attendance list as CSV (UTF-8 BOM) and XLSX', async () => {
-    const s = makeSession({ audience: { schools: ['第一中学', '第二中学'] }, checkout: { start: '11:30', end: '12:00' } });
+    const s = await makeSession({ audience: { schools: ['第一中学', '第二中学'] }, checkout: { start: '11:30', end: '12:00' } });
     app.fixedClock.set(at('08:40:05'));
     await say('zhang', `签到 ${codeNow(s)}`);
     await say('wang', `签到 ${codeNow(s)}`);
@@ -646,10 +646,10 @@ describe('CLI', () => {
   });
 
   it('close and cancel change the status, audited', async () => {
-    makeSession();
+    await makeSession();
     expect(await runSessionsCli(['cancel', '1'], io().deps)).toBe(1);
     expect(await runSessionsCli(['cancel', '1', '--reason', '讲师生病'], io().deps)).toBe(0);
-    expect(getSession(app.db, 1)!.status).toBe('cancelled');
+    expect((await getSession(app.db, 1))!.status).toBe('cancelled');
     expect(app.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, 'session_cancel'), like(schema.auditLog.detail, '%讲师生病%'))).all()).toHaveLength(1);
   });
 });

@@ -16,8 +16,8 @@ afterEach(async () => app.cleanup());
 describe('closing from the console and the CLI', () => {
   it('the console close invites the attendees and says so; closing again adds nothing', async () => {
     const teachers = await seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
-    const session = addSession(app.db, { title: '心理健康教育', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'admin:token' });
-    signIn(app.db, session, teachers.slice(0, 2));
+    const session = await addSession(app.db, { title: '心理健康教育', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'admin:token' });
+    await signIn(app.db, session, teachers.slice(0, 2));
     const { cookie, csrf } = await signInWithToken(app);
     const res = await post(app, `/admin/sessions/${session.id}/close`, { _csrf: csrf }, { cookie });
     expect(res.status).toBe(303);
@@ -33,8 +33,8 @@ describe('closing from the console and the CLI', () => {
 
   it('the CLI close invites them too', async () => {
     const teachers = await seedTeachers(app.db, 'console', 3, (i) => `acc-${i}`);
-    const session = addSession(app.db, { title: '校本研修', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'cli:王老师' });
-    signIn(app.db, session, teachers);
+    const session = await addSession(app.db, { title: '校本研修', date: '2026-11-25', start: '14:00', end: '15:00', createdBy: 'cli:王老师' });
+    await signIn(app.db, session, teachers);
     let out = '';
     const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (out += s) } };
     const code = await runSessionsCli(['close', String(session.id)], {

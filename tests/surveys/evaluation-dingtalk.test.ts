@@ -26,8 +26,8 @@ describe('培训评价 over DingTalk', () => {
     const db = h.app.db;
     await seedOfficer(db, 'dingtalk', 'officer0001');
     const teachers = await seedTeachers(db, 'dingtalk', 4, staff);
-    const session = addSession(db, { title: '作业设计专题', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'dingtalk:officer0001' });
-    signIn(db, session, teachers.slice(0, 3));
+    const session = await addSession(db, { title: '作业设计专题', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'dingtalk:officer0001' });
+    await signIn(db, session, teachers.slice(0, 3));
 
     // The window ended at 09:15; the business clock says 10:00: the scheduler opens the evaluation.
     expect((await runSchedulerTick({ db, presets: h.app.presets, timeZone: 'Asia/Shanghai' }, h.app.fixedClock.now())).evaluationsOpened).toBe(1);

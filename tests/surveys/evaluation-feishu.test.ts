@@ -58,11 +58,11 @@ describe('培训评价 over Feishu', () => {
     const db = h.app.db;
     await seedOfficer(db, 'feishu', OFFICER);
     const teachers = await seedTeachers(db, 'feishu', 7, openId);
-    const session = addSession(db, { title: '课堂观察与评课', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: `feishu:${OFFICER}` });
-    signIn(db, session, teachers.slice(0, 5));
+    const session = await addSession(db, { title: '课堂观察与评课', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: `feishu:${OFFICER}` });
+    await signIn(db, session, teachers.slice(0, 5));
     // Another session, attended only by teacher 7: its round is the one a forged callback names.
-    const other = addSession(db, { title: '信息技术应用', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: `feishu:${OFFICER}` });
-    signIn(db, other, [teachers[6]]);
+    const other = await addSession(db, { title: '信息技术应用', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: `feishu:${OFFICER}` });
+    await signIn(db, other, [teachers[6]]);
 
     const closing = (await say(h, OFFICER, `结束培训 ${session.id}`)).join();
     expect(closing).toContain('已向 5 位签到的老师发出匿名评价邀请');

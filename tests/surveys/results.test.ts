@@ -25,8 +25,8 @@ afterEach(() => closeTestDb(db));
 const deps = () => ({ db, now: NOW, sendAt: NOW, timeZone: TZ });
 
 async function evaluate(o: { title: string; trainer?: string; project?: string; date?: string }, attendees: number[], overall: number[]) {
-  const session = addSession(db, { title: o.title, date: o.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: o.trainer, project: o.project });
-  signIn(db, session, attendees);
+  const session = await addSession(db, { title: o.title, date: o.date ?? '2026-11-25', start: '08:00', end: '09:00', createdBy: 'cli:test', trainer: o.trainer, project: o.project });
+  await signIn(db, session, attendees);
   const opened = await openSessionEvaluation(deps(), session);
   if (opened.kind !== 'opened') throw new Error('not opened');
   for (const [i, score] of overall.entries()) {

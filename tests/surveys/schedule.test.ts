@@ -37,12 +37,12 @@ const beijing = (d: Date) => {
 
 describe('evaluation rounds from the scheduler', () => {
   it('opens once for a session whose window passed, at once for a closed one, never for a cancelled or old one', async () => {
-    const over = addSession(app.db, { title: '早上的课', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
-    const later = addSession(app.db, { title: '上午的课', date: '2026-11-25', start: '10:30', end: '11:00', createdBy: 'console:acc-officer' });
-    const cancelled = addSession(app.db, { title: '取消的课', date: '2026-11-25', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
-    const old = addSession(app.db, { title: '上周的课', date: '2026-11-20', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
+    const over = await addSession(app.db, { title: '早上的课', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
+    const later = await addSession(app.db, { title: '上午的课', date: '2026-11-25', start: '10:30', end: '11:00', createdBy: 'console:acc-officer' });
+    const cancelled = await addSession(app.db, { title: '取消的课', date: '2026-11-25', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
+    const old = await addSession(app.db, { title: '上周的课', date: '2026-11-20', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
     app.db.$client.prepare(`update training_sessions set status = 'cancelled' where id = ?`).run(cancelled.id);
-    for (const s of [over, later, cancelled, old]) signIn(app.db, s, teachers.slice(0, 3));
+    for (const s of [over, later, cancelled, old]) await signIn(app.db, s, teachers.slice(0, 3));
 
     expect((await tick()).evaluationsOpened).toBe(1);
     expect(await roundOfSession(app.db, over.id)).not.toBeNull();
@@ -67,15 +67,15 @@ describe('evaluation rounds from the scheduler', () => {
   });
 
   it('one reminder to those who have not answered (reminders off respected), then nothing; the organiser told once', async () => {
-    const session = addSession(app.db, { title: '课例研讨', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
-    signIn(app.db, session, teachers.slice(0, 5));
+    const session = await addSession(app.db, { title: '课例研讨', date: '2026-11-25', start: '08:30', end: '09:15', createdBy: 'console:acc-officer' });
+    await signIn(app.db, session, teachers.slice(0, 5));
     await tick();
     const round = (await roundOfSession(app.db, session.id))!;
     expect(beijing(round.remindAt!)).toBe('2026-11-26 10:00');
     // Teacher 1 answered; teacher 2 turned reminders off.
     const now = app.fixedClock.now();
     expect(await takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teachers[0])!, answers: { overall: 5, content: 5, trainer: 5, usefulness: 5 }, tokenHash: null, now, timeZone: TZ })).toBe('taken');
-    setRemindersOff(app.db, teachers[1], true, now);
+    await setRemindersOff(app.db, teachers[1], true, now);
 
     at('2026-11-26T09:59:00+08:00');
     expect((await tick()).surveyReminders).toBe(0);
@@ -106,8 +106,8 @@ describe('evaluation rounds from the scheduler', () => {
 
   it('an evaluation opened at night, and a reminder due at night, wait for the morning', async () => {
     at('2026-11-25T22:40:00+08:00');
-    const session = addSession(app.db, { title: '晚间研修', date: '2026-11-25', start: '21:00', end: '22:30', createdBy: 'console:acc-officer' });
-    signIn(app.db, session, teachers.slice(0, 2));
+    const session = await addSession(app.db, { title: '晚间研修', date: '2026-11-25', start: '21:00', end: '22:30', createdBy: 'console:acc-officer' });
+    await signIn(app.db, session, teachers.slice(0, 2));
     await tick();
     const round = (await roundOfSession(app.db, session.id))!;
     // Opened at 22:40: the invitations wait for the morning too.

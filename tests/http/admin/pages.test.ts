@@ -23,8 +23,8 @@ beforeEach(async () => {
 });
 afterEach(async () => app.cleanup());
 
-function makeSession() {
-  const created = createSession(
+async function makeSession() {
+  const created = await createSession(
     app.db,
     {
       title: '师德专题讲座',
@@ -44,8 +44,8 @@ function makeSession() {
 
 describe('pages', () => {
   it('answers 200 for an officer on every page, and sends everyone else to the login page', async () => {
-    const session = makeSession();
-    const deadline = createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
+    const session = await makeSession();
+    const deadline = await createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
     const preview = await post(app, '/admin/broadcasts', { audience: 'all', text: '通知', _csrf: s.csrf }, { cookie: s.cookie });
     const broadcastPath = preview.headers.get('location')!;
     const pages = [
@@ -262,13 +262,13 @@ describe('exports', () => {
   });
 
   it('attendance of a session', async () => {
-    const session = makeSession();
+    const session = await makeSession();
     const zhang = findTeacherByEmployeeNo(app.db, 'T0001')!;
     app.fixedClock.set('2026-11-26T08:40:00+08:00');
-    expect(signIn(app.db, app.fixedClock.now(), session, zhang, { button: true }, 'test').kind).toBe('code_required');
+    expect((await signIn(app.db, app.fixedClock.now(), session, zhang, { button: true }, 'test')).kind).toBe('code_required');
     app.db.$client.prepare(`UPDATE training_sessions SET mode = 'button' WHERE id = ?`).run(session.id);
     const fresh = { ...session, mode: 'button' as const };
-    expect(signIn(app.db, app.fixedClock.now(), fresh, zhang, { button: true }, 'test').kind).toBe('signed_in');
+    expect((await signIn(app.db, app.fixedClock.now(), fresh, zhang, { button: true }, 'test')).kind).toBe('signed_in');
     s = await signInWithToken(app); // a day later: yesterday's console session has expired
     const csv = await (await get(app, `/admin/exports/attendance/${session.id}.csv`, s.cookie)).text();
     const lines = csv.trim().split('\r\n');
@@ -309,7 +309,7 @@ describe('sessions, deadlines, broadcasts', () => {
   });
 
   it('shows filed / not filed by school and reminds the leaders of the others now', async () => {
-    const deadline = createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
+    const deadline = await createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
     const leaders = [...district.leaders.entries()];
     // Leaders of the first three schools have bound accounts; the first school has filed.
     leaders.slice(0, 3).forEach(([, id], i) => bindAccount(app.db, 'console', `leader${i}`, id));
@@ -354,8 +354,8 @@ describe('sessions, deadlines, broadcasts', () => {
 });
 
 describe('words on the console: session phase, audit log, platform labels, same names', () => {
-  const makeOn = (date: string, checkin: { start: string; end: string }, title = '未来讲座', now = app.fixedClock.now()) => {
-    const created = createSession(
+  const makeOn = async (date: string, checkin: { start: string; end: string }, title = '未来讲座', now = app.fixedClock.now()) => {
+    const created = await createSession(
       app.db,
       { title, category: '师德师风', hours: 2, date, checkin, checkout: null, audience: { schools: ['第一中学'] }, mode: 'rotating' },
       { now, timeZone: 'Asia/Shanghai', createdBy: 'test', presets: app.presets, defaultPolicy: 'laibin' },
@@ -367,9 +367,9 @@ describe('words on the console: session phase, audit log, platform labels, same 
 
   it('a session that has not started reads 未开始; one under way 进行中; one whose windows passed 已截止', async () => {
     // The clock reads 2026-11-25 10:00 Beijing time.
-    const future = makeOn('2026-12-03', { start: '08:30', end: '09:00' });
-    const now = makeOn('2026-11-25', { start: '09:30', end: '11:00' }, '今天讲座');
-    const past = makeOn('2026-11-25', { start: '08:00', end: '08:30' }, '早上讲座', new Date('2026-11-25T07:00:00+08:00'));
+    const future = await makeOn('2026-12-03', { start: '08:30', end: '09:00' });
+    const now = await makeOn('2026-11-25', { start: '09:30', end: '11:00' }, '今天讲座');
+    const past = await makeOn('2026-11-25', { start: '08:00', end: '08:30' }, '早上讲座', new Date('2026-11-25T07:00:00+08:00'));
     expect(badge(await (await get(app, `/admin/sessions/${future.id}`, s.cookie)).text())).toEqual(['upcoming', '未开始']);
     expect(badge(await (await get(app, `/admin/sessions/${now.id}`, s.cookie)).text())).toEqual(['open', '进行中']);
     expect(badge(await (await get(app, `/admin/sessions/${past.id}`, s.cookie)).text())).toEqual(['ended', '已截止']);
@@ -419,7 +419,7 @@ describe('words on the console: session phase, audit log, platform labels, same 
       const id = await addTeacher(app.db, { employeeNo: no, name: '张同名', school, position: '校长' });
       grantRole(app.db, id, 'leader', 'test');
     }
-    const deadline = createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
+    const deadline = await createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
     const page = await (await get(app, `/admin/deadlines/${deadline.id}`, s.cookie)).text();
     expect(page).toContain(`张同名（${schoolA}·L0***01）`);
     expect(page).toContain(`张同名（${schoolB}·L0***02）`);
