@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** Deadlines: create one; which schools filed, which did not, and a reminder to the ones that did not — now. */
 import type { Hono } from 'hono';
+import { transaction } from '../../../../db/statements.js';
 import { html } from 'hono/html';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import { createDeadlineFromForm, remindNow, type DeadlineFormErrors } from '../../../admin/deadlines.js';
@@ -143,7 +144,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
   admin.post('/deadlines', async (c) => {
     const user = c.get('user');
     const body = await c.req.parseBody({ all: true });
-    const outcome = await createDeadlineFromForm(svc.db, { t, body, now: svc.clock.now(), timeZone: tz, actor: user.actor });
+    const outcome = await transaction(svc.db, (tx) => createDeadlineFromForm(tx, { t, body, now: svc.clock.now(), timeZone: tz, actor: user.actor }));
     if (!outcome.ok) {
       const values: FormValues = {};
       for (const [k, v] of Object.entries(body)) {

@@ -212,16 +212,21 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const form = await formOf(c);
     const now = svc.clock.now();
     const draft = draftOf(form, dateIn(now, tz));
-    const created = draft.ok
-      ? await createSession(svc.db, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY })
-      : draft;
-    if (!created.ok) return c.html(await listPage(user, form, problemText(t, created.problem)), 400);
-    const session = created.session;
+    if (!draft.ok) return c.html(await listPage(user, form, problemText(t, draft.problem)), 400);
+    // One transaction: the session and its sign-in cards are written together (and, on SQLite, never inside an
+    // event's transaction that happens to be open on the same connection).
+    const created = await transaction(svc.db, async (tx) => {
+      const outcome = await createSession(tx, draft.value, { now, timeZone: tz, createdBy: user.actor, presets: svc.presets, defaultPolicy: svc.config.DEFAULT_POLICY });
+      if (!outcome.ok || outcome.session.mode !== 'button') return { outcome, cards: null };
+      const session = outcome.session;
+      return { outcome, cards: await sendSignInCards(tx, session, now, () => signInCard(t, session, tz)) };
+    });
+    if (!created.outcome.ok) return c.html(await listPage(user, form, problemText(t, created.outcome.problem)), 400);
+    const session = created.outcome.session;
     let note = m.created(session.id);
-    if (session.mode === 'button') {
-      const cards = await sendSignInCards(svc.db, session, now, () => signInCard(t, session, tz));
+    if (created.cards) {
       svc.onEnqueued?.();
-      note += m.cards(cards.queued, cards.unbound.length);
+      note += m.cards(created.cards.queued, created.cards.unbound.length);
     }
     flash(c, 'ok', note, svc.secureCookies);
     return c.redirect(`/admin/sessions/${session.id}`, 303);
