@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import { messagesFor, renderSummaryText, type Messages } from '../bot/i18n/index.js';
 import type { Reply } from '../core/messages.js';
 import { enqueueSync } from '../outbox/store.js';
-import { directMessage } from '../outbox/address.js';
+import { directMessageSync } from '../outbox/address.js';
 import type { TeacherRow } from '../ledger/store.js';
 import { approvalRequestReply } from './approval/cards.js';
 import { stepNames } from './approval/names.js';
@@ -19,7 +19,7 @@ import type { DecisionOutcome, SubmitOutcome } from './types.js';
 const keyOf = (declarationId: number, stepIndex: number, teacherId: number) => `decl:${declarationId}:${stepIndex}:${teacherId}`;
 
 function send(db: Db, teacherId: number, reply: Reply, key: string, now: Date): number {
-  const message = directMessage(db, teacherId, reply, key, key);
+  const message = directMessageSync(db, teacherId, reply, key, key);
   return message ? enqueueSync(db, [message], now) : 0;
 }
 

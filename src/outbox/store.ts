@@ -223,12 +223,17 @@ export async function firstReplyFor(db: Db, origin: string): Promise<Reply | nul
 
 export type AccountRow = typeof accounts.$inferSelect;
 
+/** The chat accounts bound by these teachers, oldest binding first (at most 500 ids a call). */
+export async function accountsOfTeachers(db: Db, teacherIds: readonly number[]): Promise<AccountRow[]> {
+  const { accounts } = tables(db);
+  return db.select().from(accounts).where(inArray(accounts.teacherId, [...teacherIds])).orderBy(asc(accounts.boundAt));
+}
+
 /**
- * The chat accounts bound by these teachers, oldest binding first (at most 500 ids a call). Still synchronous
- * (SQLite only): its callers (src/outbox/address.ts and the features' fan-outs) become async in stage 2 of
- * issue 16, and this with them.
+ * `accountsOfTeachers` for callers not yet async (SQLite only: src/outbox/address.ts accountsOfSync): goes when
+ * stage 2 of issue 16 has made the last of them async.
  */
-export function accountsOfTeachers(db: Db, teacherIds: readonly number[]): AccountRow[] {
+export function accountsOfTeachersSync(db: Db, teacherIds: readonly number[]): AccountRow[] {
   return db.select().from(schema.accounts).where(inArray(schema.accounts.teacherId, teacherIds)).orderBy(asc(schema.accounts.boundAt)).all();
 }
 

@@ -99,17 +99,17 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
       logger.error({ err: error, job: name }, 'scheduler job failed');
     }
   };
-  await job('materialise', () => {
-    report.materialised = materialisePresetDeadlines(ctx.db, ctx.presets, now, ctx.timeZone);
+  await job('materialise', async () => {
+    report.materialised = await materialisePresetDeadlines(ctx.db, ctx.presets, now, ctx.timeZone);
   });
-  await job('deadlines', () => {
-    const r = deadlineReminders(ctx);
+  await job('deadlines', async () => {
+    const r = await deadlineReminders(ctx);
     report.reminders = r.reminders;
     report.escalations = r.escalations;
     report.deferred += r.deferred;
   });
-  await job('pace', () => {
-    const r = paceReminders(ctx);
+  await job('pace', async () => {
+    const r = await paceReminders(ctx);
     report.pace = r.sent;
     if (r.deferred) report.deferred += 1;
   });

@@ -71,13 +71,13 @@ describe('platform traits', () => {
       const noFeishu = await teacherBoundOn(db, 'T2', ['console', 'other', 'dingtalk']);
       const unlisted = await teacherBoundOn(db, 'T3', ['console', 'other']);
       const consoleOnly = await teacherBoundOn(db, 'T4', ['console']);
-      const reached = () => [...accountsOf(db, [all, noFeishu, unlisted, consoleOnly]).values()].map((a) => a.platform);
-      expect(reached()).toEqual(['feishu', 'dingtalk', 'other', 'console']);
+      const reached = async () => [...(await accountsOf(db, [all, noFeishu, unlisted, consoleOnly])).values()].map((a) => a.platform);
+      expect(await reached()).toEqual(['feishu', 'dingtalk', 'other', 'console']);
       // Listed first, a new platform is preferred to both; DingTalk listed before Feishu is preferred to it.
       declarePlatforms([{ id: 'other', supportsCardForms: false }, ...PLATFORMS]);
-      expect(reached()).toEqual(['other', 'other', 'other', 'console']);
+      expect(await reached()).toEqual(['other', 'other', 'other', 'console']);
       declarePlatforms([...PLATFORMS].reverse());
-      expect(accountsOf(db, [all]).get(all)?.platform).toBe('dingtalk');
+      expect((await accountsOf(db, [all])).get(all)?.platform).toBe('dingtalk');
     });
   });
 

@@ -12,7 +12,7 @@ import { inTransaction } from '../../../db/statements.js';
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { Reply } from '../../core/messages.js';
 import { sendSync } from '../../deadlines/reminders.js';
-import { accountsOf } from '../../outbox/address.js';
+import { accountsOfSync } from '../../outbox/address.js';
 import type { TickContext } from '../../schedule/context.js';
 import { inQuietHours, REMINDER_TIME } from '../../schedule/time.js';
 import { localParts, zonedInstant } from '../../time/zone.js';
@@ -91,7 +91,7 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
   }
   if (byAssignee.size === 0) return { reminders, escalations, deferred };
 
-  const accounts = accountsOf(db, [...byAssignee.keys()]);
+  const accounts = accountsOfSync(db, [...byAssignee.keys()]);
   inTransaction(db, () => {
     for (const [teacherId, { person, items }] of byAssignee) {
       const account = accounts.get(teacherId);
