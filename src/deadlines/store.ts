@@ -233,7 +233,7 @@ export async function officers(db: Db): Promise<StaffMember[]> {
 
 /** Schools with at least one leader who has bound a chat account (the ones a reminder can reach). */
 export async function reachableSchools(db: Db, leaders: Map<string, StaffMember[]>): Promise<Set<string>> {
-  const ids = [...leaders.values()].flat().map((l) => l.teacherId);
+  const ids = [...leaders].flatMap(([, list]) => list.map((l) => l.teacherId));
   const bound = await accountsOf(db, ids);
   const reachable = new Set<string>();
   for (const [school, list] of leaders) if (list.some((l) => bound.has(l.teacherId))) reachable.add(school);

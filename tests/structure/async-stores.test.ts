@@ -23,14 +23,11 @@ const TODO: Record<string, string> = {
   'src/admin/compliance/store.ts': 'conv-admin',
   'src/bot/store.ts': 'conv-ledger',
   'src/cli/store.ts': 'conv-ledger',
-  'src/deadlines/store.ts': 'conv-sessions',
   'src/declarations/evidence/store.ts': 'conv-decl',
   'src/declarations/store.ts': 'conv-decl',
   'src/import/store.ts': 'conv-admin',
   'src/ledger/store.ts': 'conv-ledger',
   'src/meta/store.ts': 'conv-ledger',
-  'src/schedule/store.ts': 'conv-sessions',
-  'src/sessions/store.ts': 'conv-sessions',
   // Converted, but for synchronous twins kept for callers not yet async (redactPayloadSync: surveys/chat/flow.ts).
   'src/inbox/store.ts': 'pgmulti, once conv-surveys made redactAnswering async',
   // Converted, but for enqueueSync (the features' fan-outs) and accountsOfTeachers (src/outbox/address.ts).
