@@ -34,11 +34,11 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
     if (known.length === 0) throw new CliError(cliText.certificates.emptyRoster);
     const schools = which.toLowerCase() === 'all' ? known : known.filter((s) => s === which);
     if (schools.length === 0) throw new CliError(cliText.certificates.unknownSchool(which, known, LISTED));
-    const missing = policiesOf(db, schools).filter((p) => !app.presets.has(p));
+    const missing = (await policiesOf(db, schools)).filter((p) => !app.presets.has(p));
     if (missing.length) throw new CliError(cliText.certificates.policiesMissing(missing), EXIT.config);
     mkdirSync(values.out!, { recursive: true });
     const label = schools.length === 1 ? schools[0] : cliText.certificates.allSchools;
-    const progress = createCountProgress(io, teacherCount(db, schools), cliText.certificates.progress(label));
+    const progress = createCountProgress(io, await teacherCount(db, schools), cliText.certificates.progress(label));
     const result = await exportCertificates(db, app.presets, schools, values.out!, cliText.certificates.baseName(label, today), {
       officeName: app.config.OFFICE_NAME,
       sealPath: app.config.OFFICE_SEAL_PATH,
@@ -46,7 +46,7 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
       today,
       now,
       issuedBy: ACTOR,
-      onIssued: (t, serial) => audit(db, ACTOR, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
+      onIssued: async (t, serial) => audit(db, ACTOR, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
       onProgress: (done) => progress.update(done),
     }).finally(() => progress.stop());
     const kb = Math.round(result.bytes / 1024);
