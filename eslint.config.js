@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config({
-  files: ['src/**/*.ts', 'commands/**/*.ts'],
+  files: ['src/**/*.{ts,tsx}', 'commands/**/*.ts'],
   languageOptions: {
     parser: tseslint.parser,
     // The program of src/, commands/ and db/ only (tsconfig.lint.json): type-checking tests and benches too took twice as long.

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { schema } from '../db/client.js';
-import { inTransaction } from '../db/statements.js';
+import { inTransaction, transaction } from '../db/statements.js';
 import { createXueshi } from '../src/app.js';
 import { FixedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -102,16 +102,18 @@ export async function main(args: string[] = []): Promise<void> {
 
     r.section('evidence: registered in the event transaction, then fetched, checked, hashed and stored by the worker');
     const tEvidence = performance.now();
-    const evidenceIds = teachers.map((teacherId, i) =>
-      inTransaction(db, () => {
+    const evidenceIds: number[] = [];
+    for (const [i, teacherId] of teachers.entries()) {
+      const id = await transaction(db, async (tx) => {
         const message = {
           kind: 'message' as const, platform: 'console' as const, eventId: `ev-${i}`, messageId: `msg-${i}`, accountId: `acc-${employeeNo(i)}`,
           chatId: `acc-${employeeNo(i)}`, chatType: 'direct' as const, text: '', receivedAt: clock.now().getTime(), replyVia: {},
           attachments: [{ kind: 'image' as const, key: paths[i]!, name: `证书${i}.png` }],
         };
-        return registerEvidence(db, message, teacherId, clock.now())[0]!.id;
-      }),
-    );
+        return (await registerEvidence(tx, message, teacherId, clock.now()))[0]!.id;
+      });
+      evidenceIds.push(id);
+    }
     const tRegistered = performance.now();
     app.evidence.kick();
     await app.evidence.whenIdle();
@@ -121,11 +123,11 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('evidence.store_ms_per_file', (tStored - tRegistered) / total, 'ms (download, type check, sha256, write)');
     r.check('evidence.stored', stored, { op: '==', value: total }, '', 0);
 
-    const timed = (fn: (i: number) => void) => {
+    const timed = async (fn: (i: number) => Promise<void>) => {
       const samples: number[] = [];
       for (let i = 0; i < total; i++) {
         const t0 = performance.now();
-        fn(i);
+        await fn(i);
         samples.push(performance.now() - t0);
       }
       return distribution(samples);
@@ -139,40 +141,40 @@ export async function main(args: string[] = []): Promise<void> {
     const ids: number[] = [];
     report(
       'submit',
-      timed((i) =>
-        inTransaction(db, () => {
+      await timed((i) =>
+        transaction(db, async (tx) => {
           const now = clock.now();
-          const out = submitDeclaration(
-            db,
+          const out = await submitDeclaration(
+            tx,
             presets,
             { teacherId: teachers[i]!, project: `2026年研修项目${i}`, organiser: '自治区教育厅', startDate: '2026-10-12', endDate: '2026-10-14', ...shape[i]!, certificateNo: `GP2026-${i}`, evidenceIds: [evidenceIds[i]!] },
             { label: `console:acc-${employeeNo(i)}`, teacherId: teachers[i]! },
             now,
           );
           if (!out.ok) throw new Error(out.detail);
-          notifySubmitted(db, out, now);
+          await notifySubmitted(tx, out, now);
           ids.push(out.declaration.id);
         }),
       ),
     );
 
     const decide = (who: (i: number) => number | null) => (i: number) =>
-      inTransaction(db, () => {
+      transaction(db, async (tx) => {
         const approver = who(i);
         if (approver === null) return;
-        const out = approveDeclaration(db, presets, ids[i]!, { label: 'bench', teacherId: approver }, clock.now());
+        const out = await approveDeclaration(tx, presets, ids[i]!, { label: 'bench', teacherId: approver }, clock.now());
         if (!out.ok) throw new Error(`#${ids[i]}: ${out.reason}`);
-        notifyDecision(db, out, clock.now());
+        await notifyDecision(tx, out, clock.now());
       });
     r.section('school approval (final for the small ones: record + notice with new totals)');
-    report('school', timed(decide((i) => leaders[i % schools]!)));
+    report('school', await timed(decide((i) => leaders[i % schools]!)));
     const big = shape.filter((s) => s.hours > 24 || s.category === '集中培训').length;
     r.section(`office approval of the ${big} big ones (record + notice with new totals)`);
     const office = [...shape.keys()].filter((i) => shape[i]!.hours > 24 || shape[i]!.category === '集中培训');
     const officeSamples: number[] = [];
     for (const i of office) {
       const t0 = performance.now();
-      decide(() => officers[i % 2]!)(i);
+      await decide(() => officers[i % 2]!)(i);
       officeSamples.push(performance.now() - t0);
     }
     report('office', distribution(officeSamples));

@@ -14,7 +14,7 @@ export default defineCommand({
   args: z.object({}),
   allow: ['teacher'],
   personal: true,
-  run(ctx) {
-    return mineReply(listDeclarationsOfTeacher(ctx.db, ctx.caller.teacher.id));
+  async run(ctx) {
+    return mineReply(await listDeclarationsOfTeacher(ctx.db, ctx.caller.teacher.id));
   },
 });

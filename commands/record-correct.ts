@@ -21,7 +21,7 @@ export default defineCommand({
   }),
   allow: ['officer'],
   personal: true,
-  run(ctx, { ref, rest }) {
+  async run(ctx, { ref, rest }) {
     const { t, db, caller } = ctx;
     const m = t.corrections;
     const found = findRecordByRef(db, ref);
@@ -29,7 +29,7 @@ export default defineCommand({
     const { input, reason, unknown } = parseCorrectionWords(rest);
     const usage = m.help.correct.usage;
     if (unknown) return { text: t.errors.badArgs(usage, m.problems.unknownField(unknown)) };
-    const outcome = correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now(), hooks: declarationRecordHooks });
+    const outcome = await correctRecord(db, found, input, reason, { presets: ctx.presets, today: ctx.today, actor: `${caller.platform}:${caller.accountId}`, now: ctx.clock.now(), hooks: declarationRecordHooks });
     // A repeat is no mistake in how it was typed: said as it is, without the usage.
     if (outcome.kind === 'refused' && outcome.problem.kind === 'declaration_repeat') return { text: problemText(t, outcome.problem), tone: 'warning' };
     if (outcome.kind === 'refused') return { text: t.errors.badArgs(usage, problemText(t, outcome.problem)) };

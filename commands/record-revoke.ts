@@ -21,12 +21,12 @@ export default defineCommand({
   }),
   allow: ['officer'],
   personal: true,
-  run(ctx, { ref, reason }) {
+  async run(ctx, { ref, reason }) {
     const { t, db, caller, clock, timeZone } = ctx;
     const m = t.corrections;
     const found = findRecordByRef(db, ref);
     if (!found) return { text: m.notFound(ref) };
-    const outcome = revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now(), declarationRecordHooks);
+    const outcome = await revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now(), declarationRecordHooks);
     const { record, teacher } = found;
     switch (outcome.kind) {
       case 'revoked':

@@ -8,7 +8,7 @@ import '../platforms/registry.js';
 import { writeFileSync, renameSync } from 'node:fs';
 import { dateTimeIn } from '../time/zone.js';
 import { type Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { DECLARATION_STATES } from '../../db/schema.js';
@@ -96,34 +96,33 @@ function showText(v: DeclarationView, timeZone: string): string {
   return lines.join('\n');
 }
 
-function exportRows(db: Db, timeZone: string): string[][] {
+async function exportRows(db: Db, timeZone: string): Promise<string[][]> {
   const when = (x: Date | null) => (x ? dateTimeIn(x, timeZone) : '');
-  const rows = listDeclarations(db).reverse();
-  return [
-    [...m.headers],
-    ...rows.map(({ declaration: d, teacher }) => {
-      const view = getDeclaration(db, d.id)!;
-      return [
-        String(d.id), teacher.employeeNo, teacher.name, teacher.school, d.project, d.organiser, d.startDate, d.endDate, c.hours(d.hours), d.category,
-        d.certificateNo ?? '', `${c.stateLabels[d.state] ?? d.state}${d.recordRevokedAt ? c.revokedMark : ''}`,
-        d.currentStep ? c.stepLabels[d.currentStep]! : '', d.returnReason ?? '', cliText.declarations.flags(view.flags.map((f) => describeFlag(f, t))),
-        when(d.submittedAt), when(d.decidedAt), d.recordId ? `declaration:${d.id}` : '',
-      ];
-    }),
-  ];
+  const rows = (await listDeclarations(db)).reverse();
+  const lines: string[][] = [[...m.headers]];
+  for (const { declaration: d, teacher } of rows) {
+    const view = (await getDeclaration(db, d.id))!;
+    lines.push([
+      String(d.id), teacher.employeeNo, teacher.name, teacher.school, d.project, d.organiser, d.startDate, d.endDate, c.hours(d.hours), d.category,
+      d.certificateNo ?? '', `${c.stateLabels[d.state] ?? d.state}${d.recordRevokedAt ? c.revokedMark : ''}`,
+      d.currentStep ? c.stepLabels[d.currentStep]! : '', d.returnReason ?? '', cliText.declarations.flags(view.flags.map((f) => describeFlag(f, t))),
+      when(d.submittedAt), when(d.decidedAt), d.recordId ? `declaration:${d.id}` : '',
+    ]);
+  }
+  return lines;
 }
 
-function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason: string | null): string {
+async function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason: string | null): Promise<string> {
   if (!as) throw new CliError(cliText.withUsage(m.needAs, m.usage));
   const who = findTeacherByEmployeeNo(db, as);
   if (!who) throw new CliError(m.unknownEmployee(as));
   const actor = { label: `cli:${who.employeeNo}`, teacherId: who.id };
-  return inTransaction(db, () => {
+  return transaction(db, async (tx) => {
     const now = app.clock.now();
-    const outcome = reason === null ? approveDeclaration(db, app.presets, id, actor, now) : returnDeclaration(db, id, reason, actor, now);
+    const outcome = reason === null ? await approveDeclaration(tx, app.presets, id, actor, now) : await returnDeclaration(tx, id, reason, actor, now);
     if (!outcome.ok) throw new CliError(decisionRefusalText(t, id, outcome));
-    notifyDecision(db, outcome, now, t);
-    return decisionDoneText(t, outcome, getDeclaration(db, id)!.teacher.name);
+    await notifyDecision(tx, outcome, now, t);
+    return decisionDoneText(t, outcome, (await getDeclaration(tx, id))!.teacher.name);
   });
 }
 
@@ -159,14 +158,17 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
     app.config.DATABASE_PATH,
     async (db) => {
       if (action === 'list') {
-        const rows = listDeclarations(db, { state, school: values.school?.trim() || undefined });
+        const rows = await listDeclarations(db, { state, school: values.school?.trim() || undefined });
+        const flagsOf = async (id: number) => (await getDeclaration(db, id))!.flags.length;
         if (values.json) {
-          io.stdout.write(`${JSON.stringify(rows.map((r) => jsonOf(r.declaration, r.teacher, getDeclaration(db, r.declaration.id)!.flags.length)), null, 2)}\n`);
+          const list = [];
+          for (const r of rows) list.push(jsonOf(r.declaration, r.teacher, await flagsOf(r.declaration.id)));
+          io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
           return EXIT.ok;
         }
         if (rows.length === 0) io.stdout.write(`${m.none}\n`);
         for (const { declaration: d, teacher } of rows) {
-          const flags = getDeclaration(db, d.id)!.flags.length;
+          const flags = await flagsOf(d.id);
           io.stdout.write(
             `${cliText.declarations.line([c.number(d.id), stateText(d), `${teacher.employeeNo} ${teacher.name}`, teacher.school, c.dateRange(d.startDate, d.endDate), cliText.declarations.categoryHours(d.category, c.hours(d.hours)), cliText.declarations.project(d.project), m.flagsMark(flags)])}\n`,
           );
@@ -175,13 +177,13 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
         return EXIT.ok;
       }
       if (action === 'show') {
-        const view = getDeclaration(db, id);
+        const view = await getDeclaration(db, id);
         if (!view) throw new CliError(c.refusals.not_found(id));
         io.stdout.write(`${values.json ? JSON.stringify(viewJson(view), null, 2) : showText(view, tz)}\n`);
         return EXIT.ok;
       }
       if (action === 'export') {
-        const rows = exportRows(db, tz);
+        const rows = await exportRows(db, tz);
         const body = /\.csv$/i.test(out!) ? toCsv(rows) : await toXlsx(rows, m.sheetName, [8, 12, 10, 16, 30, 20, 12, 12, 8, 12, 16, 12, 12, 20, 40, 18, 18, 18]);
         // Written whole under a temporary name first, so a half-written export never looks finished.
         writeFileSync(`${out}.part`, body);
@@ -189,7 +191,7 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
         io.stdout.write(`${m.exported(rows.length - 1, out!)}\n`);
         return EXIT.ok;
       }
-      io.stdout.write(`${decide(app, db, id, values.as, reason)}\n`);
+      io.stdout.write(`${await decide(app, db, id, values.as, reason)}\n`);
       return EXIT.ok;
     },
     { mustExist: true },

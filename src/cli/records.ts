@@ -9,6 +9,7 @@ import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { changeList, problemText } from '../ledger/correction-text.js';
 import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
+import { transaction } from '../../db/statements.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { RECORDS_USAGE } from './usage.js';
 import { declarationRecordHooks } from '../declarations/revocation.js';
@@ -30,7 +31,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
   if (reason.length < 2) throw new CliError(cliText.withUsage(cliText.records.missingReason(m.missingReason), RECORDS_USAGE));
   const app = loadApp(io);
   const now = app.clock.now();
-  return withDatabase(app.config.DATABASE_PATH, (db) => {
+  return withDatabase(app.config.DATABASE_PATH, async (db) => {
     const found = findRecordByRef(db, ref);
     if (!found) throw new CliError(m.notFound(ref));
     const { record, teacher } = found;
@@ -38,18 +39,20 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
       if (values.hours !== undefined || values.category !== undefined || values.date !== undefined) {
         throw new CliError(cliText.withUsage(cliText.records.revokeTakesNoValues, RECORDS_USAGE));
       }
-      const outcome = revokeRecord(db, found, reason, ACTOR, now, declarationRecordHooks);
+      const outcome = await transaction(db, (tx) => revokeRecord(tx, found, reason, ACTOR, now, declarationRecordHooks));
       if (outcome.kind === 'already_revoked') throw new CliError(m.alreadyRevoked(record.recordKey, dateTimeIn(outcome.at, app.config.TIMEZONE), outcome.reason));
       if (outcome.kind === 'no_reason') throw new CliError(m.missingReason);
       io.stdout.write(`${m.revoked(teacher.name, teacher.employeeNo, record.recordKey, record.date, record.hours, record.category, reason)}\n`);
       return EXIT.ok;
     }
-    const outcome = correctRecord(
-      db,
-      found,
-      { hours: values.hours, category: values.category, date: values.date },
-      reason,
-      { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR, now, hooks: declarationRecordHooks },
+    const outcome = await transaction(db, (tx) =>
+      correctRecord(
+        tx,
+        found,
+        { hours: values.hours, category: values.category, date: values.date },
+        reason,
+        { presets: app.presets, today: dateIn(now, app.config.TIMEZONE), actor: ACTOR, now, hooks: declarationRecordHooks },
+      ),
     );
     if (outcome.kind === 'refused') throw new CliError(cliText.withUsage(problemText(t, outcome.problem), RECORDS_USAGE));
     io.stdout.write(`${m.corrected(teacher.name, teacher.employeeNo, record.recordKey, changeList(t, outcome), reason)}\n`);

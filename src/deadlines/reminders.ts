@@ -4,7 +4,7 @@ import { dateTimeIn, localParts } from '../time/zone.js';
 import type { Messages } from '../bot/i18n/index.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { accountsOf } from '../outbox/address.js';
-import { enqueue, enqueueSync } from '../outbox/store.js';
+import { enqueue } from '../outbox/store.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from '../schedule/context.js';
 import { onTransportClock, sendTimeFor } from '../schedule/time.js';
@@ -212,9 +212,4 @@ function sendAtOf(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: num
  */
 export async function send(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number, db: Db = ctx.db): Promise<number> {
   return enqueue(db, [{ ...message, quiet: true }], sendAtOf(ctx, message, due, spreadMs));
-}
-
-/** `send` for a job not yet async (src/declarations/approval/reminders.ts, SQLite only); goes when it is converted (issue 16). */
-export function sendSync(ctx: TickContext, message: Outgoing, due: Date, spreadMs?: number): number {
-  return enqueueSync(ctx.db, [{ ...message, quiet: true }], sendAtOf(ctx, message, due, spreadMs));
 }

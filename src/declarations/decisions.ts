@@ -25,9 +25,9 @@ type Presets = ReadonlyMap<string, PolicyPreset>;
 const refuse = (reason: DecisionRefusalReason, detail?: string): DecisionOutcome => ({ ok: false, reason, detail });
 
 /** Whether this approver already approved or returned it since it was last (re)submitted: a redelivered click. */
-function actedSinceSubmit(db: Db, declarationId: number, teacherId: number | null): boolean {
+async function actedSinceSubmit(db: Db, declarationId: number, teacherId: number | null): Promise<boolean> {
   if (teacherId === null) return false;
-  const steps = stepsOf(db, declarationId);
+  const steps = await stepsOf(db, declarationId);
   for (let i = steps.length - 1; i >= 0; i--) {
     const s = steps[i]!;
     if (s.action === 'submit' || s.action === 'resubmit') return false;
@@ -40,26 +40,26 @@ function actedSinceSubmit(db: Db, declarationId: number, teacherId: number | nul
  * The shared gate of every decision: the declaration exists, is pending, and the actor may decide it. A repeat
  * of a decision already taken (a redelivered card click, a second CLI run) is `already_decided` and changes nothing.
  */
-function gate(db: Db, id: number, actor: Actor): { ok: true; d: DeclarationRow } | { ok: false; outcome: DecisionOutcome } {
-  const d = findDeclaration(db, id);
+async function gate(db: Db, id: number, actor: Actor): Promise<{ ok: true; d: DeclarationRow } | { ok: false; outcome: DecisionOutcome }> {
+  const d = await findDeclaration(db, id);
   if (!d) return { ok: false, outcome: refuse('not_found') };
   if (d.state !== 'pending') {
-    const decided = d.state === 'approved' || d.state === 'rejected' || actedSinceSubmit(db, id, actor.teacherId);
+    const decided = d.state === 'approved' || d.state === 'rejected' || (await actedSinceSubmit(db, id, actor.teacherId));
     return { ok: false, outcome: refuse(decided ? 'already_decided' : 'wrong_state', d.state) };
   }
-  if (!mayDecide(db, d, actor.teacherId)) {
-    return { ok: false, outcome: refuse(actedSinceSubmit(db, id, actor.teacherId) ? 'already_decided' : 'not_assignee') };
+  if (!(await mayDecide(db, d, actor.teacherId))) {
+    return { ok: false, outcome: refuse((await actedSinceSubmit(db, id, actor.teacherId)) ? 'already_decided' : 'not_assignee') };
   }
   return { ok: true, d };
 }
 
-function done(
+async function done(
   db: Db,
   action: DecisionAction,
   declaration: DeclarationRow,
   rest: Partial<Extract<DecisionOutcome, { ok: true }>> = {},
-): DecisionOutcome {
-  return { ok: true, action, declaration, finished: false, record: null, next: [], totals: null, stepIndex: stepCount(db, declaration.id), ...rest };
+): Promise<DecisionOutcome> {
+  return { ok: true, action, declaration, finished: false, record: null, next: [], totals: null, stepIndex: await stepCount(db, declaration.id), ...rest };
 }
 
 /**
@@ -67,32 +67,32 @@ function done(
  * office; otherwise — or when an officer approves — this is the final approval: the record enters the ledger
  * (recordKey `declaration:<id>`, unique, so once) and the outcome carries the teacher's new totals.
  */
-export function approveDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): DecisionOutcome {
-  const g = gate(db, id, actor);
+export async function approveDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): Promise<DecisionOutcome> {
+  const g = await gate(db, id, actor);
   if (!g.ok) return g.outcome;
   const { d } = g;
   const teacher = findTeacherById(db, d.teacherId)!;
   const preset = presets.get(teacher.policyId);
-  const byOfficer = actor.teacherId !== null && hasRole(db, actor.teacherId, 'officer');
+  const byOfficer = actor.teacherId !== null && (await hasRole(db, actor.teacherId, 'officer'));
   const step = d.currentStep ?? 'school';
-  insertStep(db, { declarationId: id, step, action: 'approve', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+  await insertStep(db, { declarationId: id, step, action: 'approve', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
   const onToOffice = step === 'school' && !byOfficer && !!preset && needsOfficeStep(declarationRules(preset), d);
   if (onToOffice) {
-    const next = approversFor(db, presets, d, 'office');
-    const declaration = updateDeclaration(db, id, { currentStep: 'office', updatedAt: now });
-    setAssignees(db, id, next.map((t) => t.id));
+    const next = await approversFor(db, presets, d, 'office');
+    const declaration = await updateDeclaration(db, id, { currentStep: 'office', updatedAt: now });
+    await setAssignees(db, id, next.map((t) => t.id));
     audit(db, actor.label, 'declaration_approve', { declarationId: id, teacherId: d.teacherId, step, next: 'office', assignees: next.map((t) => t.employeeNo) });
     return done(db, 'approve', declaration, { next });
   }
-  const record = insertDeclarationRecord(db, d);
-  const declaration = updateDeclaration(db, id, {
+  const record = await insertDeclarationRecord(db, d);
+  const declaration = await updateDeclaration(db, id, {
     state: 'approved',
     currentStep: null,
     recordId: record?.id ?? d.recordId,
     decidedAt: now,
     updatedAt: now,
   });
-  setAssignees(db, id, []);
+  await setAssignees(db, id, []);
   audit(db, actor.label, 'declaration_approve', {
     declarationId: id,
     teacherId: d.teacherId,
@@ -109,29 +109,29 @@ export function approveDeclaration(db: Db, presets: Presets, id: number, actor: 
 }
 
 /** 退回 with a reason (required): back to the teacher, who may correct and resubmit, or withdraw. */
-export function returnDeclaration(db: Db, id: number, reason: string, actor: Actor, now: Date): DecisionOutcome {
+export async function returnDeclaration(db: Db, id: number, reason: string, actor: Actor, now: Date): Promise<DecisionOutcome> {
   const why = reason.trim();
-  const g = gate(db, id, actor);
+  const g = await gate(db, id, actor);
   if (!g.ok) return g.outcome;
   if (why.length < 2) return refuse('no_reason');
   const { d } = g;
-  insertStep(db, { declarationId: id, step: d.currentStep, action: 'return', actor: actor.label, actorTeacherId: actor.teacherId, reason: why, at: now });
-  const declaration = updateDeclaration(db, id, { state: 'returned', currentStep: null, returnReason: why, updatedAt: now });
-  setAssignees(db, id, []);
+  await insertStep(db, { declarationId: id, step: d.currentStep, action: 'return', actor: actor.label, actorTeacherId: actor.teacherId, reason: why, at: now });
+  const declaration = await updateDeclaration(db, id, { state: 'returned', currentStep: null, returnReason: why, updatedAt: now });
+  await setAssignees(db, id, []);
   audit(db, actor.label, 'declaration_return', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, reason: why });
   return done(db, 'return', declaration);
 }
 
 /** 转交: the current step is handed to another school leader or officer (never to the teacher who declared). */
-export function forwardDeclaration(db: Db, id: number, toTeacherId: number, actor: Actor, now: Date): DecisionOutcome {
-  const g = gate(db, id, actor);
+export async function forwardDeclaration(db: Db, id: number, toTeacherId: number, actor: Actor, now: Date): Promise<DecisionOutcome> {
+  const g = await gate(db, id, actor);
   if (!g.ok) return g.outcome;
   const { d } = g;
   const to = findTeacherById(db, toTeacherId);
-  if (!to || to.id === d.teacherId || !(hasRole(db, to.id, 'leader') || hasRole(db, to.id, 'officer'))) return refuse('bad_forward');
-  insertStep(db, { declarationId: id, step: d.currentStep, action: 'forward', actor: actor.label, actorTeacherId: actor.teacherId, toTeacherId: to.id, at: now });
-  setAssignees(db, id, [to.id]);
-  const declaration = updateDeclaration(db, id, { updatedAt: now });
+  if (!to || to.id === d.teacherId || !((await hasRole(db, to.id, 'leader')) || (await hasRole(db, to.id, 'officer')))) return refuse('bad_forward');
+  await insertStep(db, { declarationId: id, step: d.currentStep, action: 'forward', actor: actor.label, actorTeacherId: actor.teacherId, toTeacherId: to.id, at: now });
+  await setAssignees(db, id, [to.id]);
+  const declaration = await updateDeclaration(db, id, { updatedAt: now });
   audit(db, actor.label, 'declaration_forward', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, to: to.employeeNo });
   return done(db, 'forward', declaration, { next: [to] });
 }
@@ -140,16 +140,16 @@ export function forwardDeclaration(db: Db, id: number, toTeacherId: number, acto
  * Overdue at its step (the approval part's scheduler decides when): the officers are added to whoever must decide,
  * so the office can act. Idempotent: officers already assigned are not asked again.
  */
-export function escalateDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): DecisionOutcome {
-  const d = findDeclaration(db, id);
+export async function escalateDeclaration(db: Db, presets: Presets, id: number, actor: Actor, now: Date): Promise<DecisionOutcome> {
+  const d = await findDeclaration(db, id);
   if (!d) return refuse('not_found');
   if (d.state !== 'pending') return refuse('wrong_state', d.state);
-  const current = assigneesOf(db, id);
-  const added: TeacherRow[] = approversFor(db, presets, d, 'office').filter((o) => !current.some((c) => c.id === o.id));
+  const current = await assigneesOf(db, id);
+  const added: TeacherRow[] = (await approversFor(db, presets, d, 'office')).filter((o) => !current.some((c) => c.id === o.id));
   if (added.length === 0) return done(db, 'escalate', d);
-  setAssignees(db, id, [...current, ...added].map((t) => t.id));
-  insertStep(db, { declarationId: id, step: d.currentStep, action: 'escalate', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
-  const declaration = updateDeclaration(db, id, { updatedAt: now });
+  await setAssignees(db, id, [...current, ...added].map((t) => t.id));
+  await insertStep(db, { declarationId: id, step: d.currentStep, action: 'escalate', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+  const declaration = await updateDeclaration(db, id, { updatedAt: now });
   audit(db, actor.label, 'declaration_escalate', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, added: added.map((t) => t.employeeNo) });
   return done(db, 'escalate', declaration, { next: added });
 }

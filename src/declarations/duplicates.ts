@@ -21,21 +21,21 @@ import {
  * number (any teacher), the same project overlapping dates of the teacher's own record or other declaration,
  * and the same evidence file.
  */
-export function flagFieldDuplicates(db: Db, d: DeclarationRow): DeclarationFlagRow[] {
-  clearFieldFlags(db, d.id);
+export async function flagFieldDuplicates(db: Db, d: DeclarationRow): Promise<DeclarationFlagRow[]> {
+  await clearFieldFlags(db, d.id);
   if (d.certificateNo) {
-    for (const other of declarationsWithCertificate(db, d.certificateNo, d.id)) {
-      insertFlag(db, { declarationId: d.id, kind: 'certificate_no', otherDeclarationId: other.id, detail: d.certificateNo });
+    for (const other of await declarationsWithCertificate(db, d.certificateNo, d.id)) {
+      await insertFlag(db, { declarationId: d.id, kind: 'certificate_no', otherDeclarationId: other.id, detail: d.certificateNo });
     }
   }
-  for (const other of overlappingDeclarations(db, d, d.id)) {
-    insertFlag(db, { declarationId: d.id, kind: 'overlap_declaration', otherDeclarationId: other.id });
+  for (const other of await overlappingDeclarations(db, d, d.id)) {
+    await insertFlag(db, { declarationId: d.id, kind: 'overlap_declaration', otherDeclarationId: other.id });
   }
-  for (const record of recordsWithin(db, d.teacherId, d.startDate, d.endDate)) {
+  for (const record of await recordsWithin(db, d.teacherId, d.startDate, d.endDate)) {
     if (record.id === d.recordId || projectKeyOf(record.project) !== d.projectKey) continue;
-    insertFlag(db, { declarationId: d.id, kind: 'overlap_record', otherRecordId: record.id });
+    await insertFlag(db, { declarationId: d.id, kind: 'overlap_record', otherRecordId: record.id });
   }
-  flagEvidenceDuplicates(db, d.id, evidenceHashesOf(db, d.id));
+  await flagEvidenceDuplicates(db, d.id, await evidenceHashesOf(db, d.id));
   return flagsOf(db, d.id);
 }
 
@@ -44,12 +44,12 @@ export function flagFieldDuplicates(db: Db, d: DeclarationRow): DeclarationFlagR
  * other live declaration holding a file with the same sha256 is flagged on this one. Idempotent; audited once
  * per new flag. Returns the flags added.
  */
-export function flagEvidenceDuplicates(db: Db, declarationId: number, sha256s: readonly string[]): number {
-  const d = findDeclaration(db, declarationId);
+export async function flagEvidenceDuplicates(db: Db, declarationId: number, sha256s: readonly string[]): Promise<number> {
+  const d = await findDeclaration(db, declarationId);
   if (!d || d.state === 'withdrawn') return 0;
   let added = 0;
-  for (const hit of declarationsWithEvidenceHash(db, sha256s, declarationId)) {
-    if (insertFlag(db, { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, detail: hit.sha256 })) {
+  for (const hit of await declarationsWithEvidenceHash(db, sha256s, declarationId)) {
+    if (await insertFlag(db, { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, detail: hit.sha256 })) {
       added++;
       audit(db, 'system', 'declaration_flag', { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, sha256: hit.sha256 });
     }

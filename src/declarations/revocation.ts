@@ -9,13 +9,13 @@ import { findDeclarationByRecord, findExactRepeat, stepCount, updateDeclaration,
  * a declaration, the declaration is marked (it stays 已认定, with the revocation shown), the mark audited, and
  * the teacher told. Runs in the revocation's transaction.
  */
-export function onRecordRevoked(db: Db, record: RecordRow, reason: string, actor: string, now: Date): void {
+export async function onRecordRevoked(db: Db, record: RecordRow, reason: string, actor: string, now: Date): Promise<void> {
   if (record.source !== 'declaration') return;
-  const d = findDeclarationByRecord(db, record.id);
+  const d = await findDeclarationByRecord(db, record.id);
   if (!d || d.recordRevokedAt) return;
-  const declaration = updateDeclaration(db, d.id, { recordRevokedAt: now, recordRevokeReason: reason, updatedAt: now });
+  const declaration = await updateDeclaration(db, d.id, { recordRevokedAt: now, recordRevokeReason: reason, updatedAt: now });
   audit(db, actor, 'declaration_record_revoked', { declarationId: d.id, teacherId: d.teacherId, recordId: record.id, reason });
-  notifyRecordRevoked(db, declaration, reason, stepCount(db, d.id), now);
+  await notifyRecordRevoked(db, declaration, reason, await stepCount(db, d.id), now);
 }
 
 /**
@@ -23,11 +23,15 @@ export function onRecordRevoked(db: Db, record: RecordRow, reason: string, actor
  * teacher, project, dates and now hours: the index declarations_exact_repeat forbids it), with that declaration.
  * Asked before correcting, so the officer is refused in words rather than the write failing.
  */
-export function repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours'>): { declaration: DeclarationRow; other: DeclarationRow } | null {
+export async function repeatMadeByCorrection(
+  db: Db,
+  record: RecordRow,
+  after: Pick<RecordRow, 'hours'>,
+): Promise<{ declaration: DeclarationRow; other: DeclarationRow } | null> {
   if (record.source !== 'declaration') return null;
-  const d = findDeclarationByRecord(db, record.id);
+  const d = await findDeclarationByRecord(db, record.id);
   if (!d || d.hours === after.hours) return null;
-  const other = findExactRepeat(db, { ...d, hours: after.hours }, d.id);
+  const other = await findExactRepeat(db, { ...d, hours: after.hours }, d.id);
   return other ? { declaration: d, other } : null;
 }
 
@@ -36,11 +40,18 @@ export function repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<Re
  * the record's hours and category, so its page, 我的申报 and the export say what the ledger counts. The change is
  * audited on the declaration and the teacher told. Runs in the correction's transaction.
  */
-export function onRecordCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): void {
+export async function onRecordCorrected(
+  db: Db,
+  record: RecordRow,
+  after: Pick<RecordRow, 'hours' | 'category'>,
+  reason: string,
+  actor: string,
+  now: Date,
+): Promise<void> {
   if (record.source !== 'declaration') return;
-  const d = findDeclarationByRecord(db, record.id);
+  const d = await findDeclarationByRecord(db, record.id);
   if (!d || (d.hours === after.hours && d.category === after.category)) return;
-  const declaration = updateDeclaration(db, d.id, { hours: after.hours, category: after.category, updatedAt: now });
+  const declaration = await updateDeclaration(db, d.id, { hours: after.hours, category: after.category, updatedAt: now });
   audit(db, actor, 'declaration_record_corrected', {
     declarationId: d.id,
     teacherId: d.teacherId,
@@ -49,7 +60,7 @@ export function onRecordCorrected(db: Db, record: RecordRow, after: Pick<RecordR
     after: { hours: after.hours, category: after.category },
     reason,
   });
-  notifyRecordCorrected(db, declaration, { hours: d.hours, category: d.category }, reason, stepCount(db, d.id), now);
+  await notifyRecordCorrected(db, declaration, { hours: d.hours, category: d.category }, reason, await stepCount(db, d.id), now);
 }
 
 /** What every correction path (chat, CLI, console) passes to the ledger's revokeRecord and correctRecord. */

@@ -21,7 +21,7 @@ import { checkDeclaration, type CheckedInput } from './validate.js';
 import type { Actor, DeclarationInput, SubmitOutcome, WithdrawOutcome } from './types.js';
 
 /**
- * The declaration core: the rules of 学时申报. Every function is synchronous and runs inside the caller's
+ * The declaration core: the rules of 学时申报. Every function is async (its store is) and runs inside the caller's
  * transaction (a chat event, a card click, a CLI command); it returns what happened and sends nothing (the
  * caller enqueues through notify.ts). Decisions (approve, return, forward, escalate) are in decisions.ts.
  */
@@ -37,13 +37,21 @@ function refuseRepeat(other: DeclarationRow): SubmitOutcome {
 }
 
 /** Puts the declaration at its first step: assignees from the chain, duplicate flags worked out. */
-function enterChain(db: Db, presets: Presets, d: DeclarationRow, action: 'submit' | 'resubmit', actor: Actor, now: Date, evidenceIds: number[]): SubmitOutcome {
-  const { step, approvers } = firstStep(db, presets, d);
-  const declaration = updateDeclaration(db, d.id, { currentStep: step, state: 'pending', submittedAt: now, updatedAt: now, returnReason: null });
-  setAssignees(db, d.id, approvers.map((a) => a.id));
-  const attached = attachEvidence(db, d.id, d.teacherId, evidenceIds);
-  const flags = flagFieldDuplicates(db, declaration);
-  insertStep(db, { declarationId: d.id, step, action, actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+async function enterChain(
+  db: Db,
+  presets: Presets,
+  d: DeclarationRow,
+  action: 'submit' | 'resubmit',
+  actor: Actor,
+  now: Date,
+  evidenceIds: number[],
+): Promise<SubmitOutcome> {
+  const { step, approvers } = await firstStep(db, presets, d);
+  const declaration = await updateDeclaration(db, d.id, { currentStep: step, state: 'pending', submittedAt: now, updatedAt: now, returnReason: null });
+  await setAssignees(db, d.id, approvers.map((a) => a.id));
+  const attached = await attachEvidence(db, d.id, d.teacherId, evidenceIds);
+  const flags = await flagFieldDuplicates(db, declaration);
+  await insertStep(db, { declarationId: d.id, step, action, actor: actor.label, actorTeacherId: actor.teacherId, at: now });
   audit(db, actor.label, `declaration_${action}`, {
     declarationId: d.id,
     teacherId: d.teacherId,
@@ -58,7 +66,7 @@ function enterChain(db: Db, presets: Presets, d: DeclarationRow, action: 'submit
     assignees: approvers.map((a) => a.employeeNo),
     flags: flags.map((f) => f.kind),
   });
-  return { ok: true, declaration, flags, assignees: approvers, stepIndex: stepCount(db, d.id) };
+  return { ok: true, declaration, flags, assignees: approvers, stepIndex: await stepCount(db, d.id) };
 }
 
 function rowValues(v: CheckedInput) {
@@ -75,17 +83,17 @@ function rowValues(v: CheckedInput) {
 }
 
 /** A teacher's new declaration: checked, refused outright when it repeats a live one exactly, then sent to its first approvers. */
-export function submitDeclaration(db: Db, presets: Presets, input: DeclarationInput, actor: Actor, now: Date): SubmitOutcome {
+export async function submitDeclaration(db: Db, presets: Presets, input: DeclarationInput, actor: Actor, now: Date): Promise<SubmitOutcome> {
   const teacher = findTeacherById(db, input.teacherId);
   if (!teacher) return { ok: false, reason: 'not_found', detail: m.refusals.not_found(input.teacherId) };
-  const checked = checkDeclaration(db, presets, teacher, input, now, null);
+  const checked = await checkDeclaration(db, presets, teacher, input, now, null);
   if (!checked.ok) return checked;
   const values = { teacherId: teacher.id, ...rowValues(checked.value) };
-  const repeat = findExactRepeat(db, values, null);
+  const repeat = await findExactRepeat(db, values, null);
   if (repeat) return refuseRepeat(repeat);
-  const inserted = insertDeclaration(db, { ...values, state: 'draft', createdAt: now, updatedAt: now });
+  const inserted = await insertDeclaration(db, { ...values, state: 'draft', createdAt: now, updatedAt: now });
   if (!inserted) {
-    const other = findExactRepeat(db, values, null);
+    const other = await findExactRepeat(db, values, null);
     if (other) return refuseRepeat(other);
     throw new Error('declaration insert refused without a repeat');
   }
@@ -93,8 +101,15 @@ export function submitDeclaration(db: Db, presets: Presets, input: DeclarationIn
 }
 
 /** A returned declaration, corrected by its teacher and sent back to the start of the chain. */
-export function resubmitDeclaration(db: Db, presets: Presets, id: number, changes: Partial<DeclarationInput>, actor: Actor, now: Date): SubmitOutcome {
-  const d = findDeclaration(db, id);
+export async function resubmitDeclaration(
+  db: Db,
+  presets: Presets,
+  id: number,
+  changes: Partial<DeclarationInput>,
+  actor: Actor,
+  now: Date,
+): Promise<SubmitOutcome> {
+  const d = await findDeclaration(db, id);
   if (!d) return { ok: false, reason: 'not_found', detail: m.refusals.not_found(id) };
   if (actor.teacherId !== d.teacherId) return { ok: false, reason: 'not_owner', detail: m.refusals.not_owner(id) };
   if (d.state !== 'returned') return { ok: false, reason: 'wrong_state', detail: m.refusals.wrong_state(id, d.state) };
@@ -110,24 +125,24 @@ export function resubmitDeclaration(db: Db, presets: Presets, id: number, change
     certificateNo: changes.certificateNo === undefined ? d.certificateNo : changes.certificateNo,
     evidenceIds: changes.evidenceIds ?? [],
   };
-  const checked = checkDeclaration(db, presets, teacher, merged, now, id);
+  const checked = await checkDeclaration(db, presets, teacher, merged, now, id);
   if (!checked.ok) return checked;
   const values = { teacherId: d.teacherId, ...rowValues(checked.value) };
-  const repeat = findExactRepeat(db, values, id);
+  const repeat = await findExactRepeat(db, values, id);
   if (repeat) return refuseRepeat(repeat);
-  const updated = updateDeclaration(db, id, { ...values, updatedAt: now });
+  const updated = await updateDeclaration(db, id, { ...values, updatedAt: now });
   return enterChain(db, presets, updated, 'resubmit', actor, now, checked.value.evidenceIds);
 }
 
 /** The teacher takes back a declaration that is still pending or was returned. */
-export function withdrawDeclaration(db: Db, id: number, actor: Actor, now: Date): WithdrawOutcome {
-  const d = findDeclaration(db, id);
+export async function withdrawDeclaration(db: Db, id: number, actor: Actor, now: Date): Promise<WithdrawOutcome> {
+  const d = await findDeclaration(db, id);
   if (!d) return { ok: false, reason: 'not_found' };
   if (actor.teacherId !== d.teacherId) return { ok: false, reason: 'not_owner' };
   if (d.state !== 'pending' && d.state !== 'returned') return { ok: false, reason: 'wrong_state', detail: d.state };
-  const declaration = updateDeclaration(db, id, { state: 'withdrawn', currentStep: null, updatedAt: now, decidedAt: now });
-  setAssignees(db, id, []);
-  insertStep(db, { declarationId: id, step: d.currentStep, action: 'withdraw', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
+  const declaration = await updateDeclaration(db, id, { state: 'withdrawn', currentStep: null, updatedAt: now, decidedAt: now });
+  await setAssignees(db, id, []);
+  await insertStep(db, { declarationId: id, step: d.currentStep, action: 'withdraw', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
   audit(db, actor.label, 'declaration_withdraw', { declarationId: id, teacherId: d.teacherId, from: d.state });
-  return { ok: true, declaration, stepIndex: stepCount(db, id) };
+  return { ok: true, declaration, stepIndex: await stepCount(db, id) };
 }

@@ -41,14 +41,14 @@ export type Checked = { ok: true; value: CheckedInput } | { ok: false; reason: '
  * dates in order and not ahead of today (Beijing), and the preset's yearly caps (pending + approved, this one
  * left out when it is being resubmitted).
  */
-export function checkDeclaration(
+export async function checkDeclaration(
   db: Db,
   presets: ReadonlyMap<string, PolicyPreset>,
   teacher: TeacherRow,
   input: DeclarationInput,
   now: Date,
   excludeId: number | null,
-): Checked {
+): Promise<Checked> {
   const parsed = InputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: 'invalid', detail: parsed.error.issues[0]?.message ?? m.invalid.project };
   const value = parsed.data;
@@ -64,7 +64,7 @@ export function checkDeclaration(
   if (compareDates(value.endDate, dateIn(now)) > 0) return { ok: false, reason: 'invalid', detail: m.invalid.futureDate(value.endDate) };
   const year = calendarYearOf(value.endDate);
   for (const cap of rules.yearCaps.filter((c) => c.category === key)) {
-    const used = declaredHoursWithin(db, teacher.id, key, year.start, year.end, excludeId);
+    const used = await declaredHoursWithin(db, teacher.id, key, year.start, year.end, excludeId);
     if (used + value.hours > cap.hours + 1e-9) {
       return { ok: false, reason: 'year_cap', detail: m.invalid.yearCap(key, value.endDate.slice(0, 4), cap.hours, used) };
     }

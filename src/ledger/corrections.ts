@@ -20,9 +20,9 @@ export const MIN_REASON_CHARS = 2;
  */
 export interface RecordHooks {
   /** A live declaration that correcting this record to `after` would make a repeat of (asked first, so the refusal is in words). */
-  repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours'>): { declaration: { id: number }; other: { id: number } } | null;
-  onRevoked(db: Db, record: RecordRow, reason: string, actor: string, now: Date): void;
-  onCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): void;
+  repeatMadeByCorrection(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours'>): Promise<{ declaration: { id: number }; other: { id: number } } | null>;
+  onRevoked(db: Db, record: RecordRow, reason: string, actor: string, now: Date): Promise<void>;
+  onCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): Promise<void>;
 }
 
 /** A record by its 编号 (the import's key, or a sign-in's `session:<id>:<工号>`), or `#<id>` for its row id. */
@@ -36,7 +36,14 @@ export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teach
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'already_revoked'; at: Date; reason: string | null } | { kind: 'no_reason' };
 
-export function revokeRecord(db: Db, found: { record: RecordRow; teacher: TeacherRow }, reason: string, actor: string, now: Date, hooks: RecordHooks): RevokeOutcome {
+export async function revokeRecord(
+  db: Db,
+  found: { record: RecordRow; teacher: TeacherRow },
+  reason: string,
+  actor: string,
+  now: Date,
+  hooks: RecordHooks,
+): Promise<RevokeOutcome> {
   const { record, teacher } = found;
   if (reason.trim().length < MIN_REASON_CHARS) return { kind: 'no_reason' };
   if (record.cancelledAt) return { kind: 'already_revoked', at: record.cancelledAt, reason: record.cancelReason };
@@ -52,7 +59,7 @@ export function revokeRecord(db: Db, found: { record: RecordRow; teacher: Teache
     source: record.source,
     reason: reason.trim(),
   });
-  hooks.onRevoked(db, record, reason.trim(), actor, now);
+  await hooks.onRevoked(db, record, reason.trim(), actor, now);
   return { kind: 'revoked' };
 }
 
@@ -81,13 +88,13 @@ export type CorrectOutcome =
 
 const HOURS_SHAPE = /^\d+(\.\d{1,2})?$/;
 
-export function correctRecord(
+export async function correctRecord(
   db: Db,
   found: { record: RecordRow; teacher: TeacherRow },
   input: CorrectionInput,
   reason: string,
   ctx: { presets: ReadonlyMap<string, PolicyPreset>; today: string; actor: string; now: Date; hooks: RecordHooks },
-): CorrectOutcome {
+): Promise<CorrectOutcome> {
   const { record, teacher } = found;
   const refuse = (problem: CorrectionProblem): CorrectOutcome => ({ kind: 'refused', problem });
   if (input.hours === undefined && input.category === undefined && input.date === undefined) return refuse({ kind: 'nothing' });
@@ -119,7 +126,7 @@ export function correctRecord(
   const before = { hours: record.hours, category: record.category, date: record.date };
   if (before.hours === after.hours && before.category === after.category && before.date === after.date) return refuse({ kind: 'unchanged' });
 
-  const repeat = ctx.hooks.repeatMadeByCorrection(db, record, after);
+  const repeat = await ctx.hooks.repeatMadeByCorrection(db, record, after);
   if (repeat) {
     // Refused, not failed: nothing is written but this line, so the office can see the attempt and why.
     const problem = { kind: 'declaration_repeat' as const, declarationId: repeat.declaration.id, other: repeat.other.id, hours: after.hours };
@@ -147,6 +154,6 @@ export function correctRecord(
     reason: reason.trim(),
   });
   // A record a declaration put in the ledger: the declaration follows, so its page and 我的申报 say the same.
-  ctx.hooks.onCorrected(db, record, after, reason.trim(), ctx.actor, ctx.now);
+  await ctx.hooks.onCorrected(db, record, after, reason.trim(), ctx.actor, ctx.now);
   return { kind: 'corrected', before, after };
 }

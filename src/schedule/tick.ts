@@ -116,8 +116,8 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
   await job('broadcastReports', async () => {
     report.broadcastReports = await broadcastReports(ctx);
   });
-  await job('declarations', () => {
-    const r = declarationReminders(ctx);
+  await job('declarations', async () => {
+    const r = await declarationReminders(ctx);
     report.declarationReminders = r.reminders;
     report.declarationEscalations = r.escalations;
     report.deferred += r.deferred;

@@ -28,14 +28,14 @@ beforeEach(async () => {
   officer = await staff(x.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
   const other = await staff(x.db, 'T0002', '王五', '第二中学');
   await staff(x.db, 'L0002', '赵校长', '第二中学', ['leader']);
-  const sub = (who: number, over = {}) => {
-    const out = submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
+  const sub = async (who: number, over = {}) => {
+    const out = await submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
     if (!out.ok) throw new Error(out.detail);
     return out.declaration.id;
   };
-  small = sub(teacher, { certificateNo: 'GP-1' });
-  big = sub(teacher, { project: '自治区集中培训', hours: 40, category: '集中培训' });
-  third = sub(other, { project: '=HYPERLINK("http://x")', certificateNo: 'GP-1' });
+  small = await sub(teacher, { certificateNo: 'GP-1' });
+  big = await sub(teacher, { project: '自治区集中培训', hours: 40, category: '集中培训' });
+  third = await sub(other, { project: '=HYPERLINK("http://x")', certificateNo: 'GP-1' });
 });
 afterEach(() => x.close());
 
@@ -92,19 +92,19 @@ describe('declarations approve / reject', () => {
   it('approve as the school leader: final for a small one (record, teacher told), on to the office for a big one', async () => {
     const a = await cli('approve', String(small), '--as', 'l0001');
     expect([a.code, a.stdout]).toEqual([0, `已通过申报 #${small}（最终认定）：张三 网络研修 16 学时已计入学时档案（记录 declaration:${small}）。\n`]);
-    expect(recordsOf(x.db, teacher)).toHaveLength(1);
-    expect(outboxLike(x.db, `decl:${small}:2:${teacher}`)).toHaveLength(1);
-    expect(JSON.parse(auditsOf(x.db, 'declaration_approve')[0]!.detail)).toMatchObject({ declarationId: small, final: true });
-    expect(auditsOf(x.db, 'declaration_approve')[0]!.actor).toBe('cli:L0001');
+    expect(await recordsOf(x.db, teacher)).toHaveLength(1);
+    expect(await outboxLike(x.db, `decl:${small}:2:${teacher}`)).toHaveLength(1);
+    expect(JSON.parse((await auditsOf(x.db, 'declaration_approve'))[0]!.detail)).toMatchObject({ declarationId: small, final: true });
+    expect((await auditsOf(x.db, 'declaration_approve'))[0]!.actor).toBe('cli:L0001');
     const again = await cli('approve', String(small), '--as', 'L0001');
     expect([again.code, again.stderr]).toEqual([1, `申报 #${small} 你已处理过，无需重复操作。\n`]);
-    expect(recordsOf(x.db, teacher)).toHaveLength(1);
+    expect(await recordsOf(x.db, teacher)).toHaveLength(1);
 
     const b = await cli('approve', String(big), '--as', 'L0001');
     expect(b.stdout).toBe(`已通过申报 #${big} 的学校审核，已报教育局审核（钱主任）。\n`);
-    expect(outboxLike(x.db, `decl:${big}:2:${officer}`)).toHaveLength(1);
+    expect(await outboxLike(x.db, `decl:${big}:2:${officer}`)).toHaveLength(1);
     expect((await cli('approve', String(big), '--as', 'O0001')).stdout).toContain('最终认定');
-    expect(recordsOf(x.db, teacher)).toHaveLength(2);
+    expect(await recordsOf(x.db, teacher)).toHaveLength(2);
   });
 
   it('reject = 退回 with a reason; someone outside the chain or unknown is refused, nothing changes', async () => {
@@ -113,11 +113,11 @@ describe('declarations approve / reject', () => {
     expect((await cli('approve', String(small), '--as', 'X999')).stderr).toBe('名册上没有工号「X999」。\n');
     const outsider = await cli('approve', String(small), '--as', 'L0002');
     expect([outsider.code, outsider.stderr]).toEqual([1, `申报 #${small} 当前不由你审核。\n`]);
-    expect(getDeclaration(x.db, small)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(x.db, small))!.declaration.state).toBe('pending');
     const r = await cli('reject', String(small), '--as', 'L0001', '--reason', '证书照片看不清');
     expect([r.code, r.stdout]).toEqual([0, `已退回申报 #${small}，原因：证书照片看不清。已通知张三。\n`]);
-    expect(getDeclaration(x.db, small)!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片看不清' });
-    expect(JSON.parse(outboxLike(x.db, `decl:${small}:2:${teacher}`)[0]!.reply).text).toContain('被退回，原因：证书照片看不清');
+    expect((await getDeclaration(x.db, small))!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片看不清' });
+    expect(JSON.parse((await outboxLike(x.db, `decl:${small}:2:${teacher}`))[0]!.reply).text).toContain('被退回，原因：证书照片看不清');
     expect((await cli('list', '--state', '已退回')).stdout).toContain(`#${small}  已退回`);
   });
 });

@@ -35,54 +35,54 @@ beforeEach(async () => {
 afterEach(() => x.close());
 
 const count = () => x.db.select().from(schema.declarations).all().length;
-const submit = (who: number, over = {}) => submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
-const ok = (who: number, over = {}) => {
-  const out = submit(who, over);
+const submit = async (who: number, over = {}) => await submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
+const ok = async (who: number, over = {}) => {
+  const out = await submit(who, over);
   if (!out.ok) throw new Error(out.detail);
   return out;
 };
 
 describe('exact repeat', () => {
-  it('is refused outright, naming the earlier one — also typed with full-width spaces and brackets', () => {
-    const first = ok(teacher);
-    const again = submit(teacher, { project: '\u30002026年国培计划 · 初中数学骨干教师研修（ ）' });
+  it('is refused outright, naming the earlier one — also typed with full-width spaces and brackets', async () => {
+    const first = await ok(teacher);
+    const again = await submit(teacher, { project: '\u30002026年国培计划 · 初中数学骨干教师研修（ ）' });
     expect(again).toMatchObject({ ok: false, reason: 'exact_repeat', other: { id: first.declaration.id } });
     expect(!again.ok && again.detail).toBe(`同一项目、同样日期和学时的申报已有一份（#${first.declaration.id}），不能重复申报（重复参训）。`);
     expect(count()).toBe(1);
     // Another teacher may declare the same training; after a withdrawal the teacher may declare it again.
-    expect(submit(other).ok).toBe(true);
-    withdrawDeclaration(x.db, first.declaration.id, actor(teacher), now);
-    expect(submit(teacher).ok).toBe(true);
+    expect((await submit(other)).ok).toBe(true);
+    await withdrawDeclaration(x.db, first.declaration.id, actor(teacher), now);
+    expect((await submit(teacher)).ok).toBe(true);
   });
 
-  it('the database refuses it too (partial unique index), whatever the service checked', () => {
-    const first = ok(teacher);
+  it('the database refuses it too (partial unique index), whatever the service checked', async () => {
+    const first = await ok(teacher);
     const row = first.declaration;
     expect(() =>
       x.db.insert(schema.declarations).values({ ...row, id: undefined, state: 'pending' }).run(),
     ).toThrow(/UNIQUE/);
   });
 
-  it('a resubmission that would equal another live declaration is refused', () => {
-    const a = ok(teacher);
-    const b = ok(teacher, { hours: 8 });
-    returnDeclaration(x.db, b.declaration.id, '学时写错了', actor(leader), now);
-    expect(resubmitDeclaration(x.db, x.presets, b.declaration.id, { hours: 16 }, actor(teacher), now)).toMatchObject({
+  it('a resubmission that would equal another live declaration is refused', async () => {
+    const a = await ok(teacher);
+    const b = await ok(teacher, { hours: 8 });
+    await returnDeclaration(x.db, b.declaration.id, '学时写错了', actor(leader), now);
+    expect(await resubmitDeclaration(x.db, x.presets, b.declaration.id, { hours: 16 }, actor(teacher), now)).toMatchObject({
       ok: false,
       reason: 'exact_repeat',
       other: { id: a.declaration.id },
     });
-    expect(getDeclaration(x.db, b.declaration.id)!.declaration).toMatchObject({ state: 'returned', hours: 8 });
+    expect((await getDeclaration(x.db, b.declaration.id))!.declaration).toMatchObject({ state: 'returned', hours: 8 });
   });
 });
 
 describe('flags for the approver, with the earlier item', () => {
-  it('the same certificate number (any teacher, typed with spaces or lower case)', () => {
-    const a = ok(teacher, { certificateNo: 'GP2026-0815' });
-    const b = ok(other, { certificateNo: ' gp2026-0815 ' });
+  it('the same certificate number (any teacher, typed with spaces or lower case)', async () => {
+    const a = await ok(teacher, { certificateNo: 'GP2026-0815' });
+    const b = await ok(other, { certificateNo: ' gp2026-0815 ' });
     expect(b.flags).toMatchObject([{ kind: 'certificate_no', otherDeclarationId: a.declaration.id }]);
-    expect(ok(other, { project: '别的项目', certificateNo: 'GP2026-0816' }).flags).toEqual([]);
-    const text = approvalRequestReply(getDeclaration(x.db, b.declaration.id)!, messagesFor()).text;
+    expect((await ok(other, { project: '别的项目', certificateNo: 'GP2026-0816' })).flags).toEqual([]);
+    const text = approvalRequestReply((await getDeclaration(x.db, b.declaration.id))!, messagesFor()).text;
     expect(text).toContain(`⚠ 证书编号相同：申报 #${a.declaration.id}「2026年国培计划·初中数学骨干教师研修」2026-10-12 至 2026-10-14（审核中）`);
   });
 
@@ -90,22 +90,22 @@ describe('flags for the approver, with the earlier item', () => {
     await addRecord(x.db, teacher, { key: 'R7', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
     await addRecord(x.db, teacher, { key: 'R8', date: '2026-10-13', hours: 2, category: '师德师风', project: '师德报告会' });
     await addRecord(x.db, other, { key: 'R9', date: '2026-10-13', hours: 8, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
-    const d = ok(teacher);
+    const d = await ok(teacher);
     expect(d.flags.map((f) => [f.kind, f.otherRecordId])).toEqual([['overlap_record', expect.any(Number)]]);
-    const text = approvalRequestReply(getDeclaration(x.db, d.declaration.id)!, messagesFor()).text;
+    const text = approvalRequestReply((await getDeclaration(x.db, d.declaration.id))!, messagesFor()).text;
     expect(text).toContain('⚠ 与已有学时记录日期重叠：学时记录 R7「2026年国培计划·初中数学骨干教师研修」2026-10-13 8 学时');
   });
 
-  it('the same project with overlapping dates as another of the teacher’s declarations; recomputed on resubmission', () => {
-    const a = ok(teacher);
-    const b = ok(teacher, { startDate: '2026-10-14', endDate: '2026-10-20', hours: 30 });
+  it('the same project with overlapping dates as another of the teacher’s declarations; recomputed on resubmission', async () => {
+    const a = await ok(teacher);
+    const b = await ok(teacher, { startDate: '2026-10-14', endDate: '2026-10-20', hours: 30 });
     expect(b.flags).toMatchObject([{ kind: 'overlap_declaration', otherDeclarationId: a.declaration.id }]);
-    returnDeclaration(x.db, b.declaration.id, '日期与 #1 重叠', actor(leader), now);
-    const moved = resubmitDeclaration(x.db, x.presets, b.declaration.id, { startDate: '2026-10-15' }, actor(teacher), now);
+    await returnDeclaration(x.db, b.declaration.id, '日期与 #1 重叠', actor(leader), now);
+    const moved = await resubmitDeclaration(x.db, x.presets, b.declaration.id, { startDate: '2026-10-15' }, actor(teacher), now);
     expect(moved.ok && moved.flags).toEqual([]);
   });
 
-  it('the same evidence file (sha256), flagged when the evidence part reports the hash; once only', () => {
+  it('the same evidence file (sha256), flagged when the evidence part reports the hash; once only', async () => {
     // Stored files as the evidence worker leaves them (downloaded, checked, hashed).
     let message = 0;
     const file = (teacherId: number, sha256: string) =>
@@ -117,46 +117,46 @@ describe('flags for the approver, with the earlier item', () => {
     const e1 = file(teacher, 'a'.repeat(64));
     const e2 = file(other, 'a'.repeat(64));
     const e3 = file(other, 'b'.repeat(64));
-    const a = ok(teacher, { evidenceIds: [e1] });
-    expect(getDeclaration(x.db, a.declaration.id)!.evidence.map((e) => e.id)).toEqual([e1]);
+    const a = await ok(teacher, { evidenceIds: [e1] });
+    expect((await getDeclaration(x.db, a.declaration.id))!.evidence.map((e) => e.id)).toEqual([e1]);
     // Someone else's file cannot be attached.
-    const b = ok(other, { project: '同一张证书', evidenceIds: [e2, e3, e1] });
-    expect(getDeclaration(x.db, b.declaration.id)!.evidence.map((e) => e.id)).toEqual([e2, e3]);
+    const b = await ok(other, { project: '同一张证书', evidenceIds: [e2, e3, e1] });
+    expect((await getDeclaration(x.db, b.declaration.id))!.evidence.map((e) => e.id)).toEqual([e2, e3]);
     expect(b.flags).toMatchObject([{ kind: 'evidence_hash', otherDeclarationId: a.declaration.id }]);
-    expect(flagEvidenceDuplicates(x.db, b.declaration.id, ['a'.repeat(64)])).toBe(0);
-    expect(flagEvidenceDuplicates(x.db, a.declaration.id, ['a'.repeat(64), 'c'.repeat(64)])).toBe(1);
-    expect(getDeclaration(x.db, a.declaration.id)!.flags).toMatchObject([{ kind: 'evidence_hash', otherDeclarationId: b.declaration.id }]);
-    expect(auditsOf(x.db, 'declaration_flag')).toHaveLength(2);
+    expect(await flagEvidenceDuplicates(x.db, b.declaration.id, ['a'.repeat(64)])).toBe(0);
+    expect(await flagEvidenceDuplicates(x.db, a.declaration.id, ['a'.repeat(64), 'c'.repeat(64)])).toBe(1);
+    expect((await getDeclaration(x.db, a.declaration.id))!.flags).toMatchObject([{ kind: 'evidence_hash', otherDeclarationId: b.declaration.id }]);
+    expect(await auditsOf(x.db, 'declaration_flag')).toHaveLength(2);
   });
 });
 
 describe('checks', () => {
-  const refused = (over: object) => {
-    const out = submit(teacher, over);
+  const refused = async (over: object) => {
+    const out = await submit(teacher, over);
     expect(out.ok).toBe(false);
     return !out.ok ? out.detail : '';
   };
 
-  it('refuses bad input in Chinese and writes nothing', () => {
-    expect(refused({ project: ' ' })).toBe('请填写培训项目名称（不超过 100 字）');
-    expect(refused({ organiser: '' })).toBe('请填写主办单位（不超过 100 字）');
-    expect(refused({ startDate: '2026-02-30' })).toBe('日期有误，请写成 2026-03-01 这样的日期');
-    expect(refused({ startDate: '2026-10-20' })).toBe('结束日期不能早于开始日期');
-    expect(refused({ endDate: '2026-11-26' })).toBe('结束日期 2026-11-26 还没到，培训结束后再申报');
-    expect(refused({ hours: 0 })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
-    expect(refused({ hours: 1.234 })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
-    expect(refused({ hours: Number.NaN })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
-    expect(refused({ category: '打球' })).toContain('「打球」不是可申报的类别。可申报：师德师风、校本研修');
+  it('refuses bad input in Chinese and writes nothing', async () => {
+    expect(await refused({ project: ' ' })).toBe('请填写培训项目名称（不超过 100 字）');
+    expect(await refused({ organiser: '' })).toBe('请填写主办单位（不超过 100 字）');
+    expect(await refused({ startDate: '2026-02-30' })).toBe('日期有误，请写成 2026-03-01 这样的日期');
+    expect(await refused({ startDate: '2026-10-20' })).toBe('结束日期不能早于开始日期');
+    expect(await refused({ endDate: '2026-11-26' })).toBe('结束日期 2026-11-26 还没到，培训结束后再申报');
+    expect(await refused({ hours: 0 })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
+    expect(await refused({ hours: 1.234 })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
+    expect(await refused({ hours: Number.NaN })).toBe('学时须为大于 0、不超过 1000 的数，最多两位小数');
+    expect(await refused({ category: '打球' })).toContain('「打球」不是可申报的类别。可申报：师德师风、校本研修');
     expect(count()).toBe(0);
-    expect(auditsOf(x.db, 'declaration_submit')).toHaveLength(0);
+    expect(await auditsOf(x.db, 'declaration_submit')).toHaveLength(0);
   });
 
-  it('takes a category alias and today’s date (Beijing)', () => {
-    const d = ok(teacher, { category: '校本培训', endDate: '2026-11-25' });
+  it('takes a category alias and today’s date (Beijing)', async () => {
+    const d = await ok(teacher, { category: '校本培训', endDate: '2026-11-25' });
     expect(d.declaration.category).toBe('校本研修');
   });
 
-  it('a preset that narrows what may be declared and states a yearly cap is followed', () => {
+  it('a preset that narrows what may be declared and states a yearly cap is followed', async () => {
     const laibin = x.presets.get('laibin')!;
     const capped: PolicyPreset = {
       ...laibin,
@@ -167,11 +167,11 @@ describe('checks', () => {
       },
     };
     x.presets.set('laibin', capped);
-    expect(refused({ category: '集中培训' })).toBe('「集中培训」不是可申报的类别。可申报：网络研修');
-    ok(teacher, { hours: 30 });
-    expect(refused({ project: '第二门网课', hours: 12 })).toBe('2026 年「网络研修」最多认定 40 学时，已认定或审核中的共 30 学时，这次申报会超出上限');
-    expect(ok(teacher, { project: '第二门网课', hours: 10 }).ok).toBe(true);
+    expect(await refused({ category: '集中培训' })).toBe('「集中培训」不是可申报的类别。可申报：网络研修');
+    await ok(teacher, { hours: 30 });
+    expect(await refused({ project: '第二门网课', hours: 12 })).toBe('2026 年「网络研修」最多认定 40 学时，已认定或审核中的共 30 学时，这次申报会超出上限');
+    expect((await ok(teacher, { project: '第二门网课', hours: 10 })).ok).toBe(true);
     // Another year has its own cap.
-    expect(ok(teacher, { project: '去年的网课', startDate: '2025-10-12', endDate: '2025-10-14', hours: 40 }).ok).toBe(true);
+    expect((await ok(teacher, { project: '去年的网课', startDate: '2025-10-12', endDate: '2025-10-14', hours: 40 })).ok).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
 import { approveDeclaration, submitDeclaration } from '../../src/declarations/service.js';
 import { notifyDecision } from '../../src/declarations/notify.js';
@@ -34,13 +34,13 @@ afterEach(async () => app.cleanup());
 const say = async (no: string, text: string) => (await new ConsoleSession(app, `acc-${no}`).send(text)).join('\n');
 const earned = async () => /已修 ([\d.]+) 学时/.exec(await say('T0001', '学时'))![1];
 
-function declareAndApprove(): number {
-  return inTransaction(app.db, () => {
+async function declareAndApprove(): Promise<number> {
+  return transaction(app.db, async (tx) => {
     const now = app.fixedClock.now();
-    const sub = submitDeclaration(app.db, app.presets, input(zhang), { label: 'console:acc-T0001', teacherId: zhang }, now);
+    const sub = await submitDeclaration(tx, app.presets, input(zhang), { label: 'console:acc-T0001', teacherId: zhang }, now);
     if (!sub.ok) throw new Error(sub.detail);
-    const out = approveDeclaration(app.db, app.presets, sub.declaration.id, { label: 'console:acc-L1', teacherId: leader }, now);
-    notifyDecision(app.db, out, now);
+    const out = await approveDeclaration(tx, app.presets, sub.declaration.id, { label: 'console:acc-L1', teacherId: leader }, now);
+    await notifyDecision(tx, out, now);
     return sub.declaration.id;
   });
 }
@@ -48,41 +48,41 @@ function declareAndApprove(): number {
 describe('recognised hours in the ledger', () => {
   it('the final approval adds one record 学时 counts at once; the teacher’s notice has the same new total', async () => {
     expect(await earned()).toBe('24');
-    const id = declareAndApprove();
+    const id = await declareAndApprove();
     expect(await earned()).toBe('40');
-    const [notice] = outboxLike(app.db, `decl:${id}:2:${zhang}`);
+    const [notice] = await outboxLike(app.db, `decl:${id}:2:${zhang}`);
     expect(JSON.parse(notice!.reply).text).toContain('已修 40 学时');
     const rec = app.db.select().from(schema.records).where(eq(schema.records.recordKey, `declaration:${id}`)).get()!;
     expect(rec).toMatchObject({ source: 'declaration', teacherId: zhang, date: '2026-10-14', hours: 16, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
   });
 
   it('撤销记录 of that record: out of the sums, the declaration marked, audited, the teacher told — once', async () => {
-    const id = declareAndApprove();
+    const id = await declareAndApprove();
     expect(await say('O1', `撤销记录 declaration:${id} 证书系伪造`)).toContain(`已撤销 张三（T0001）的记录 declaration:${id}`);
     expect(await earned()).toBe('24');
     const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
     expect(d).toMatchObject({ state: 'approved', recordRevokeReason: '证书系伪造' });
     expect(d.recordRevokedAt).toBeInstanceOf(Date);
-    expect(JSON.parse(auditsOf(app.db, 'declaration_record_revoked')[0]!.detail)).toMatchObject({ declarationId: id, reason: '证书系伪造' });
-    const told = outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.endsWith(':revoked'));
+    expect(JSON.parse((await auditsOf(app.db, 'declaration_record_revoked'))[0]!.detail)).toMatchObject({ declarationId: id, reason: '证书系伪造' });
+    const told = (await outboxLike(app.db, `decl:${id}:`)).filter((r) => r.idempotencyKey.endsWith(':revoked'));
     expect(told).toHaveLength(1);
     expect(JSON.parse(told[0]!.reply).text).toBe(
       `你的申报 #${id}「2026年国培计划·初中数学骨干教师研修」认定的学时记录已被培训管理员撤销，不再计入学时。原因：证书系伪造`,
     );
     expect(JSON.parse(told[0]!.target)).toEqual({ type: 'user', accountId: 'acc-T0001' });
     expect(await say('O1', `撤销记录 declaration:${id} 再撤一次`)).toContain('无需重复操作');
-    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
+    expect(await auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
   });
 
   it('revoking an imported record touches no declaration and tells no one', async () => {
-    declareAndApprove();
+    await declareAndApprove();
     await say('O1', '撤销记录 R1 重复导入');
-    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(0);
-    expect(outboxLike(app.db, 'decl:').filter((r) => r.idempotencyKey.endsWith(':revoked'))).toHaveLength(0);
+    expect(await auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(0);
+    expect((await outboxLike(app.db, 'decl:')).filter((r) => r.idempotencyKey.endsWith(':revoked'))).toHaveLength(0);
   });
 
   it('the CLI’s records revoke goes the same way', async () => {
-    const id = declareAndApprove();
+    const id = await declareAndApprove();
     let out = '';
     const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
     const code = await runCli(['records', 'revoke', `declaration:${id}`, '--reason', '重复参训'], {
@@ -92,25 +92,25 @@ describe('recognised hours in the ledger', () => {
     });
     expect(code).toBe(0);
     expect(out).toContain(`已撤销 张三（T0001）的记录 declaration:${id}`);
-    expect(auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
-    expect(JSON.parse(auditsOf(app.db, 'declaration_record_revoked')[0]!.detail).reason).toBe('重复参训');
+    expect(await auditsOf(app.db, 'declaration_record_revoked')).toHaveLength(1);
+    expect(JSON.parse((await auditsOf(app.db, 'declaration_record_revoked'))[0]!.detail).reason).toBe('重复参训');
   });
 
   it('更正记录 of that record: the declaration takes the new hours and category, audited, the teacher told', async () => {
-    const id = declareAndApprove();
+    const id = await declareAndApprove();
     const reply = await say('O1', `更正记录 declaration:${id} 学时=12 类别=师德师风 原因=证书注明12学时`);
     expect(reply).toContain(`declaration:${id}`);
     expect(await earned()).toBe('36');
     const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
     expect(d).toMatchObject({ state: 'approved', hours: 12, category: '师德师风' });
-    const [entry] = auditsOf(app.db, 'declaration_record_corrected');
+    const [entry] = await auditsOf(app.db, 'declaration_record_corrected');
     expect(JSON.parse(entry!.detail)).toMatchObject({
       declarationId: id,
       before: { hours: 16, category: '网络研修' },
       after: { hours: 12, category: '师德师风' },
       reason: '证书注明12学时',
     });
-    const told = outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.includes(':corrected:'));
+    const told = (await outboxLike(app.db, `decl:${id}:`)).filter((r) => r.idempotencyKey.includes(':corrected:'));
     expect(told).toHaveLength(1);
     expect(JSON.parse(told[0]!.reply).text).toBe(
       `你的申报 #${id}「2026年国培计划·初中数学骨干教师研修」认定的学时已被培训管理员更正：网络研修 16 学时 → 师德师风 12 学时。原因：证书注明12学时`,
@@ -120,18 +120,18 @@ describe('recognised hours in the ledger', () => {
 
     // Only the date changed: the declaration keeps its hours, nobody is told again.
     await say('O1', `更正记录 declaration:${id} 日期=2026-10-13 原因=结业日期有误`);
-    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
+    expect(await auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
     // An imported record's correction touches no declaration.
     await say('O1', '更正记录 R1 学时=20 原因=导入有误');
-    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
+    expect(await auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
     expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 12 });
   });
 
   it('更正记录 that would make the declaration an exact repeat of another: refused in words, nothing changed, logged', async () => {
-    const id = declareAndApprove();
+    const id = await declareAndApprove();
     // A second declaration of the same training, still pending, for 12 学时 (not a repeat: the hours differ).
-    const other = inTransaction(app.db, () => {
-      const sub = submitDeclaration(app.db, app.presets, input(zhang, { hours: 12 }), { label: 'console:acc-T0001', teacherId: zhang }, app.fixedClock.now());
+    const other = await transaction(app.db, async (tx) => {
+      const sub = await submitDeclaration(tx, app.presets, input(zhang, { hours: 12 }), { label: 'console:acc-T0001', teacherId: zhang }, app.fixedClock.now());
       if (!sub.ok) throw new Error(sub.detail);
       return sub.declaration.id;
     });
@@ -143,11 +143,11 @@ describe('recognised hours in the ledger', () => {
     expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 16, state: 'approved' });
     expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, other)).get()).toMatchObject({ hours: 12, state: 'pending' });
     expect(await earned()).toBe('40');
-    expect(auditsOf(app.db, 'record_correct')).toHaveLength(0);
-    expect(auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(0);
-    expect(outboxLike(app.db, `decl:${id}:`).filter((r) => r.idempotencyKey.includes(':corrected:'))).toHaveLength(0);
+    expect(await auditsOf(app.db, 'record_correct')).toHaveLength(0);
+    expect(await auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(0);
+    expect((await outboxLike(app.db, `decl:${id}:`)).filter((r) => r.idempotencyKey.includes(':corrected:'))).toHaveLength(0);
     // Logged: the refused attempt, who asked and why it was refused.
-    const [refused] = auditsOf(app.db, 'record_correct_refused');
+    const [refused] = await auditsOf(app.db, 'record_correct_refused');
     expect(JSON.parse(refused!.detail)).toMatchObject({ recordKey: `declaration:${id}`, declarationId: id, repeats: other, hours: 12, reason: '证书注明12学时' });
     expect(refused!.actor).toBe('console:acc-O1');
     // The same correction to other hours goes through.

@@ -40,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
    * then downloaded, checked and stored by the app's real evidence worker.
    */
   async function attach(teacher: number, files: { path: string; name: string; kind: 'image' | 'file' }[]): Promise<number[]> {
-    const rows = registerEvidence(
+    const rows = await registerEvidence(
       app.db,
       {
         kind: 'message',
@@ -63,11 +63,11 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     return rows.map((r) => r.id);
   }
 
-  function submit(teacher: number, over = {}): DeclarationRow {
+  async function submit(teacher: number, over = {}): Promise<DeclarationRow> {
     const now = app.fixedClock.now();
-    const out = submitDeclaration(app.db, app.presets, input(teacher, over), actor(teacher), now);
+    const out = await submitDeclaration(app.db, app.presets, input(teacher, over), actor(teacher), now);
     if (!out.ok) throw new Error(out.detail);
-    notifySubmitted(app.db, out, now);
+    await notifySubmitted(app.db, out, now);
     return out.declaration;
   }
 
@@ -89,15 +89,15 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
       { path: join(shots, 'cert.png'), name: '结业证书.png', kind: 'image' },
       { path: join(shots, 'cert.pdf'), name: '学时证明.pdf', kind: 'file' },
     ]);
-    d.a = submit(ids.zhang!, { evidenceIds: evidence });
+    d.a = await submit(ids.zhang!, { evidenceIds: evidence });
     // Over 24 学时: the school approves it first, then it waits for the office.
-    d.b = submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-05', hours: 30, category: '班主任培训' });
-    const passed = approveDeclaration(app.db, app.presets, d.b.id, actor(ids.leader!, 'feishu:ou_L0001'), app.fixedClock.now());
+    d.b = await submit(ids.zhang!, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-05', hours: 30, category: '班主任培训' });
+    const passed = await approveDeclaration(app.db, app.presets, d.b.id, actor(ids.leader!, 'feishu:ou_L0001'), app.fixedClock.now());
     expect(passed.ok && passed.declaration.currentStep).toBe('office');
-    d.c = submit(ids.li!, { project: '乡村教师信息化培训', startDate: '2026-10-20', endDate: '2026-10-22', hours: 20, category: '集中培训', certificateNo: 'XC-2026-77' });
-    d.dup = submit(ids.li!, { project: '乡村教师信息化培训（补报）', startDate: '2026-10-21', endDate: '2026-10-21', hours: 8, category: '集中培训', certificateNo: 'XC-2026-77' });
+    d.c = await submit(ids.li!, { project: '乡村教师信息化培训', startDate: '2026-10-20', endDate: '2026-10-22', hours: 20, category: '集中培训', certificateNo: 'XC-2026-77' });
+    d.dup = await submit(ids.li!, { project: '乡村教师信息化培训（补报）', startDate: '2026-10-21', endDate: '2026-10-21', hours: 8, category: '集中培训', certificateNo: 'XC-2026-77' });
     // 第二中学 has no leader on the roster: its declarations go straight to the office.
-    d.e = submit(ids.li!, { project: '心理健康教育专题', startDate: '2026-11-09', endDate: '2026-11-09', hours: 4 });
+    d.e = await submit(ids.li!, { project: '心理健康教育专题', startDate: '2026-11-09', endDate: '2026-11-09', hours: 4 });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
@@ -149,9 +149,9 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     await page.click('#approve');
     await page.waitForURL(`${base}/admin/declarations/${d.dup!.id}`);
     expect(await page.textContent('.flash')).toContain(`已通过申报 #${d.dup!.id}`);
-    expect(getDeclaration(app.db, d.dup!.id)!.declaration.state).toBe('approved');
-    expect(recordsOf(app.db, ids.li!)).toHaveLength(1);
-    expect(outboxLike(app.db, `decl:${d.dup!.id}:`).some((r) => r.idempotencyKey.endsWith(`:${ids.li}`))).toBe(true);
+    expect((await getDeclaration(app.db, d.dup!.id))!.declaration.state).toBe('approved');
+    expect(await recordsOf(app.db, ids.li!)).toHaveLength(1);
+    expect((await outboxLike(app.db, `decl:${d.dup!.id}:`)).some((r) => r.idempotencyKey.endsWith(`:${ids.li}`))).toBe(true);
     expect(await page.locator('#decide').count()).toBe(0);
   });
 
@@ -188,14 +188,14 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     await page.click('#return');
     await page.waitForURL(`${base}/admin/declarations/${d.b!.id}`);
     expect(await page.textContent('.flash')).toContain('退回须写明原因');
-    expect(getDeclaration(app.db, d.b!.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(app.db, d.b!.id))!.declaration.state).toBe('pending');
 
     await page.fill('textarea[name=reason]', '培训日期与证书不一致，请核对');
     await page.click('#return');
     await page.waitForURL(`${base}/admin/declarations/${d.b!.id}`);
     expect(await page.textContent('.flash')).toContain('已退回');
-    expect(getDeclaration(app.db, d.b!.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '培训日期与证书不一致，请核对' });
-    const notice = outboxLike(app.db, `decl:${d.b!.id}:`).find((r) => r.idempotencyKey.endsWith(`:${ids.zhang}`))!;
+    expect((await getDeclaration(app.db, d.b!.id))!.declaration).toMatchObject({ state: 'returned', returnReason: '培训日期与证书不一致，请核对' });
+    const notice = (await outboxLike(app.db, `decl:${d.b!.id}:`)).find((r) => r.idempotencyKey.endsWith(`:${ids.zhang}`))!;
     expect(JSON.parse(notice.reply).text).toContain('培训日期与证书不一致，请核对');
   });
 
@@ -216,11 +216,11 @@ describe.skipIf(!existsSync(CHROMIUM))('学时申报 queue in the officer consol
     const note = await page.textContent('.flash');
     expect(note).toContain('已通过 2 份申报');
     expect(note).toContain('另有 1 份未处理');
-    expect(getDeclaration(app.db, d.c!.id)!.declaration.state).toBe('approved');
-    expect(getDeclaration(app.db, d.e!.id)!.declaration.state).toBe('approved');
-    expect(getDeclaration(app.db, d.a!.id)!.declaration.state).toBe('pending');
-    expect(recordsOf(app.db, ids.zhang!)).toHaveLength(0);
-    expect(recordsOf(app.db, ids.li!)).toHaveLength(3);
+    expect((await getDeclaration(app.db, d.c!.id))!.declaration.state).toBe('approved');
+    expect((await getDeclaration(app.db, d.e!.id))!.declaration.state).toBe('approved');
+    expect((await getDeclaration(app.db, d.a!.id))!.declaration.state).toBe('pending');
+    expect(await recordsOf(app.db, ids.zhang!)).toHaveLength(0);
+    expect(await recordsOf(app.db, ids.li!)).toHaveLength(3);
     expect(await rowIds()).toEqual([d.a!.id]);
   });
 });

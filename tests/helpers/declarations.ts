@@ -1,5 +1,6 @@
 import { eq, like } from 'drizzle-orm';
-import { schema, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { loadPresets } from '../../src/policy/presets.js';
@@ -59,14 +60,17 @@ export function input(teacherId: number, over: Partial<DeclarationInput> = {}): 
   };
 }
 
-export function outboxLike(db: Db, prefix: string) {
-  return db.select().from(schema.outbox).where(like(schema.outbox.idempotencyKey, `${prefix}%`)).all();
+export async function outboxLike(db: Db, prefix: string) {
+  const { outbox } = tables(db);
+  return db.select().from(outbox).where(like(outbox.idempotencyKey, `${prefix}%`));
 }
 
-export function auditsOf(db: Db, action: string) {
-  return db.select().from(schema.auditLog).where(eq(schema.auditLog.action, action)).all();
+export async function auditsOf(db: Db, action: string) {
+  const { auditLog } = tables(db);
+  return db.select().from(auditLog).where(eq(auditLog.action, action));
 }
 
-export function recordsOf(db: Db, teacherId: number) {
-  return db.select().from(schema.records).where(eq(schema.records.teacherId, teacherId)).all();
+export async function recordsOf(db: Db, teacherId: number) {
+  const { records } = tables(db);
+  return db.select().from(records).where(eq(records.teacherId, teacherId));
 }

@@ -23,8 +23,6 @@ const TODO: Record<string, string> = {
   'src/admin/compliance/store.ts': 'conv-admin',
   'src/bot/store.ts': 'conv-ledger',
   'src/cli/store.ts': 'conv-ledger',
-  'src/declarations/evidence/store.ts': 'conv-decl',
-  'src/declarations/store.ts': 'conv-decl',
   'src/import/store.ts': 'conv-admin',
   'src/ledger/store.ts': 'conv-ledger',
   'src/meta/store.ts': 'conv-ledger',

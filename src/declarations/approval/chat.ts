@@ -19,10 +19,10 @@ export function decisionContext(ctx: CommandContext): DecisionContext {
 export type ApproverCaller = LeaderCaller | OfficerCaller;
 
 /** Runs one decision for the caller (a leader or an officer: the command's `allow` saw to it) and answers it. */
-export function decideFromChat(ctx: CommandContext<ApproverCaller>, id: number, decision: Decision): Reply {
+export async function decideFromChat(ctx: CommandContext<ApproverCaller>, id: number, decision: Decision): Promise<Reply> {
   const teacher = ctx.caller.teacher;
   const officer = isOfficer(ctx.caller);
-  const result = decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
+  const result = await decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
   const card = result.view
     ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer }, names: stepNames(ctx.db, result.view) })
     : undefined;

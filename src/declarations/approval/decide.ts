@@ -2,7 +2,7 @@
  * One decision on a declaration — 通过, 退回 (with a reason), 转交 (to a 工号) — taken the same way from a chat
  * command, a card click, the approval page and the console: the core service decides (and refuses what the actor
  * may not do, or what was already done), then the teacher and whoever must decide next are told through
- * notify.ts. Synchronous; runs inside the caller's transaction, so the decision and its notices commit together.
+ * notify.ts. Runs inside the caller's transaction (its handle is ctx.db), so the decision and its notices commit together.
  */
 import type { Db } from '../../../db/client.js';
 import type { Role } from '../../ledger/roles.js';
@@ -41,48 +41,52 @@ export type DecisionResult =
  * or is assigned, an officer) or one who was asked at a step (a leader of the teacher's school, whose colleague
  * decided first). The declarant alone does not count here: the approval side is not their page.
  */
-export function mayViewAsApprover(ctx: Pick<DecisionContext, 'db' | 'presets'>, id: number, who: { teacherId: number; officer: boolean }): boolean {
-  const view = getDeclaration(ctx.db, id);
+export async function mayViewAsApprover(
+  ctx: Pick<DecisionContext, 'db' | 'presets'>,
+  id: number,
+  who: { teacherId: number; officer: boolean },
+): Promise<boolean> {
+  const view = await getDeclaration(ctx.db, id);
   if (!view) return false;
   if (who.officer) return true;
   if (view.declaration.teacherId === who.teacherId) return false;
-  if (canView(ctx.db, id, { teacherId: who.teacherId, roles: new Set<Role>() })) return true;
-  return approversFor(ctx.db, ctx.presets, view.declaration, 'school').some((p) => p.id === who.teacherId);
+  if (await canView(ctx.db, id, { teacherId: who.teacherId, roles: new Set<Role>() })) return true;
+  return (await approversFor(ctx.db, ctx.presets, view.declaration, 'school')).some((p) => p.id === who.teacherId);
 }
 
 /** Who a declaration may be handed to: the leaders of the teacher's school, then the officers (not the declarant, not me). */
-export function forwardCandidates(ctx: Pick<DecisionContext, 'db' | 'presets'>, view: DeclarationView, meId: number): TeacherRow[] {
+export async function forwardCandidates(ctx: Pick<DecisionContext, 'db' | 'presets'>, view: DeclarationView, meId: number): Promise<TeacherRow[]> {
   const d = view.declaration;
-  const people = [...approversFor(ctx.db, ctx.presets, d, 'school'), ...approversFor(ctx.db, ctx.presets, d, 'office')];
+  const people = [...(await approversFor(ctx.db, ctx.presets, d, 'school')), ...(await approversFor(ctx.db, ctx.presets, d, 'office'))];
   const seen = new Set([meId, d.teacherId]);
   return people.filter((p) => !seen.has(p.id) && seen.add(p.id));
 }
 
-export function decide(ctx: DecisionContext, id: number, decision: Decision, approver: Approver): DecisionResult {
+export async function decide(ctx: DecisionContext, id: number, decision: Decision, approver: Approver): Promise<DecisionResult> {
   const { db, presets, now, t } = ctx;
   const m = t.declarations.approval;
   const actor: Actor = { label: approver.label, teacherId: approver.teacher.id };
-  const viewable = () => (mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer }) ? getDeclaration(db, id) : null);
+  const viewable = async () => ((await mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer })) ? getDeclaration(db, id) : null);
 
   // Nobody decides their own declaration, and the office does not jump the school's step (the core lets officers
   // decide any step, for the CLI): here only the current assignees, or officers at the office step, may act.
-  const before = getDeclaration(db, id);
+  const before = await getDeclaration(db, id);
   if (before?.declaration.teacherId === approver.teacher.id) return { ok: false, reason: 'own', view: null, text: m.refusals.own(id) };
   const me = { teacherId: approver.teacher.id, officer: approver.officer };
-  if (before && before.declaration.state === 'pending' && !mayDecideNow(before, me)) return refusal(ctx, id, 'not_assignee', viewable());
+  if (before && before.declaration.state === 'pending' && !mayDecideNow(before, me)) return refusal(ctx, id, 'not_assignee', await viewable());
   let outcome: DecisionOutcome;
-  if (decision.kind === 'approve') outcome = approveDeclaration(db, presets, id, actor, now);
+  if (decision.kind === 'approve') outcome = await approveDeclaration(db, presets, id, actor, now);
   else if (decision.kind === 'return') {
-    if (decision.reason.trim().length < 2) return refusal(ctx, id, 'no_reason', viewable());
-    outcome = returnDeclaration(db, id, decision.reason, actor, now);
+    if (decision.reason.trim().length < 2) return refusal(ctx, id, 'no_reason', await viewable());
+    outcome = await returnDeclaration(db, id, decision.reason, actor, now);
   } else {
     const to = findTeacherByEmployeeNo(db, decision.employeeNo);
-    if (!to) return { ok: false, reason: 'unknown_target', view: viewable(), text: m.refusals.unknownTarget(decision.employeeNo) };
-    outcome = forwardDeclaration(db, id, to.id, actor, now);
+    if (!to) return { ok: false, reason: 'unknown_target', view: await viewable(), text: m.refusals.unknownTarget(decision.employeeNo) };
+    outcome = await forwardDeclaration(db, id, to.id, actor, now);
   }
-  if (!outcome.ok) return refusal(ctx, id, outcome.reason, viewable());
-  notifyDecision(db, outcome, now, t);
-  const view = getDeclaration(db, id)!;
+  if (!outcome.ok) return refusal(ctx, id, outcome.reason, await viewable());
+  await notifyDecision(db, outcome, now, t);
+  const view = (await getDeclaration(db, id))!;
   return { ok: true, outcome, view, text: doneText(view, outcome, t) };
 }
 

@@ -8,11 +8,11 @@
  * Everything is worked out from the database and `now`: a re-run, a restart or a late tick sends nothing twice
  * (one key per assignee per day; escalation adds only officers not yet assigned).
  */
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { consoleBaseUrl } from '../../admin/auth.js';
 import type { Reply } from '../../core/messages.js';
-import { sendSync } from '../../deadlines/reminders.js';
-import { accountsOfSync } from '../../outbox/address.js';
+import { send } from '../../deadlines/reminders.js';
+import { accountsOf } from '../../outbox/address.js';
 import type { TickContext } from '../../schedule/context.js';
 import { inQuietHours, REMINDER_TIME } from '../../schedule/time.js';
 import { localParts, zonedInstant } from '../../time/zone.js';
@@ -46,7 +46,7 @@ interface Waiting {
   days: number;
 }
 
-export function declarationReminders(ctx: TickContext): { reminders: number; escalations: number; deferred: number } {
+export async function declarationReminders(ctx: TickContext): Promise<{ reminders: number; escalations: number; deferred: number }> {
   const { db, now, timeZone, t } = ctx;
   let reminders = 0;
   let escalations = 0;
@@ -58,7 +58,7 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
   const byAssignee = new Map<number, { person: TeacherRow; items: Waiting[] }>();
 
   // Oldest first: when the tick's budget runs out, what is left for the next tick is the newest.
-  for (const { declaration: d, teacher } of listDeclarations(db, { state: 'pending', oldestFirst: true })) {
+  for (const { declaration: d, teacher } of await listDeclarations(db, { state: 'pending', oldestFirst: true })) {
     if (ctx.overBudget()) {
       deferred++;
       continue;
@@ -66,12 +66,12 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
     const preset = ctx.presets.get(teacher.policyId);
     if (!preset) continue;
     const rules = declarationRules(preset);
-    const steps = stepsOf(db, d.id);
+    const steps = await stepsOf(db, d.id);
     const atStep = now.getTime() - waitingSince(steps, d, false).getTime();
     if (!quiet && atStep >= rules.escalateAfterDays * DAY_MS) {
-      const added = inTransaction(db, () => {
-        const outcome = escalateDeclaration(db, ctx.presets, d.id, { label: 'scheduler', teacherId: null }, now);
-        if (outcome.ok && outcome.next.length > 0) notifyDecision(db, outcome, now, t);
+      const added = await transaction(db, async (tx) => {
+        const outcome = await escalateDeclaration(tx, ctx.presets, d.id, { label: 'scheduler', teacherId: null }, now);
+        if (outcome.ok && outcome.next.length > 0) await notifyDecision(tx, outcome, now, t);
         return outcome.ok ? outcome.next.length : 0;
       });
       if (added > 0) {
@@ -83,7 +83,7 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
     const waited = now.getTime() - waitingSince(steps, d, true).getTime();
     if (!remindToday || waited < rules.reminderAfterDays * DAY_MS) continue;
     const item = { declaration: d, teacher, days: Math.floor(atStep / DAY_MS) };
-    for (const person of assigneesOf(db, d.id)) {
+    for (const person of await assigneesOf(db, d.id)) {
       const entry = byAssignee.get(person.id) ?? { person, items: [] };
       entry.items.push(item);
       byAssignee.set(person.id, entry);
@@ -91,14 +91,14 @@ export function declarationReminders(ctx: TickContext): { reminders: number; esc
   }
   if (byAssignee.size === 0) return { reminders, escalations, deferred };
 
-  const accounts = accountsOfSync(db, [...byAssignee.keys()]);
-  inTransaction(db, () => {
+  const accounts = await accountsOf(db, [...byAssignee.keys()]);
+  await transaction(db, async (tx) => {
     for (const [teacherId, { person, items }] of byAssignee) {
       const account = accounts.get(teacherId);
       if (!account) continue;
       const key = declarationReminderKey(today, teacherId);
       const reply = reminderReply(ctx, person.name, items);
-      reminders += sendSync(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: key }, slot);
+      reminders += await send(ctx, { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey: key, origin: key }, slot, undefined, tx);
     }
   });
   return { reminders, escalations, deferred };

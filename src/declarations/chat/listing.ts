@@ -41,10 +41,10 @@ export function mineReply(rows: readonly DeclarationRow[]): Reply {
 }
 
 /** 撤回申报 <编号>: someone else's number reads as not found, so it tells nothing about their declarations. */
-export function withdrawReply(ctx: CommandContext<BoundCaller>, id: number): Reply {
+export async function withdrawReply(ctx: CommandContext<BoundCaller>, id: number): Promise<Reply> {
   const teacher = ctx.caller.teacher;
   const actor = { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacherId: teacher.id };
-  const outcome = withdrawDeclaration(ctx.db, id, actor, ctx.clock.now());
+  const outcome = await withdrawDeclaration(ctx.db, id, actor, ctx.clock.now());
   if (outcome.ok) return { text: D.withdrawn(id, outcome.declaration.project), tone: 'success' };
   if (outcome.reason === 'wrong_state') return { text: D.cannotWithdraw(id, stateLabel({ state: outcome.detail ?? '', currentStep: null })) };
   return { text: D.notFound(id) };

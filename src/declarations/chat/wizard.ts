@@ -34,7 +34,7 @@ export { FORM_COMMAND };
 
 /**
  * The 学时申报 wizard: one answer at a time, the draft saved after each (chat_state), so a wrong answer costs
- * nothing and the teacher can go back, change any field, or cancel. Runs inside the event's transaction.
+ * nothing and the teacher can go back, change any field, or cancel. Runs inside the event's transaction (ctx.db).
  */
 
 export function loadDraft(db: Db, caller: Caller): DeclarationDraft | null {
@@ -153,9 +153,9 @@ export function answerForm(ctx: CommandContext<BoundCaller>, json: string): Repl
 }
 
 /** 重新申报 <编号>: the returned declaration's fields in a draft, shown as the summary to correct. */
-export function startResubmit(ctx: CommandContext<BoundCaller>, id: number): Reply {
+export async function startResubmit(ctx: CommandContext<BoundCaller>, id: number): Promise<Reply> {
   const teacher = ctx.caller.teacher;
-  const view = getDeclaration(ctx.db, id);
+  const view = await getDeclaration(ctx.db, id);
   if (!view || view.declaration.teacherId !== teacher.id) return { text: D.notFound(id) };
   const row = view.declaration;
   if (row.state !== 'returned') return { text: D.resubmit.notReturned(id, stateLabel(row)) };
@@ -198,8 +198,9 @@ function moveTo(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, step: Ste
  * summary counts only what can be kept; with none left the draft goes back to the evidence step. The teacher was
  * told why by the worker; this says the draft no longer counts them.
  */
-function dropRefusedEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): string | null {
-  const kept = d.evidenceIds.filter((id) => findEvidence(ctx.db, id)?.status !== 'rejected');
+async function dropRefusedEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Promise<string | null> {
+  const kept: number[] = [];
+  for (const id of d.evidenceIds) if ((await findEvidence(ctx.db, id))?.status !== 'rejected') kept.push(id);
   const dropped = d.evidenceIds.length - kept.length;
   if (dropped === 0) return null;
   d.evidenceIds = kept;
@@ -209,15 +210,15 @@ function dropRefusedEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDra
 }
 
 /** The answer to the step the draft is at: anything typed or sent while the draft is open comes here. */
-export function answerDraft(ctx: CommandContext<BoundCaller>, text: string): Reply {
+export async function answerDraft(ctx: CommandContext<BoundCaller>, text: string): Promise<Reply> {
   const d = loadDraft(ctx.db, ctx.caller);
   if (!d) return { text: D.noDraft };
-  const dropped = dropRefusedEvidence(ctx, d);
-  const reply = answerOpenDraft(ctx, d, text);
+  const dropped = await dropRefusedEvidence(ctx, d);
+  const reply = await answerOpenDraft(ctx, d, text);
   return dropped ? prefixed(dropped, reply) : reply;
 }
 
-function answerOpenDraft(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, text: string): Reply {
+async function answerOpenDraft(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, text: string): Promise<Reply> {
   const attachments = ctx.message?.attachments ?? [];
   if (attachments.length > 0) return takeEvidence(ctx, d);
 
@@ -278,8 +279,8 @@ function editRequest(text: string): Field | null | undefined {
 }
 
 /** Photos and PDFs, at any step: registered for download, kept in the draft, the step unchanged unless it asked for them. */
-function takeEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
-  const rows = registerEvidence(ctx.db, ctx.message!, ctx.caller.teacher.id, ctx.clock.now());
+async function takeEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Promise<Reply> {
+  const rows = await registerEvidence(ctx.db, ctx.message!, ctx.caller.teacher.id, ctx.clock.now());
   const fresh = rows.map((r) => r.id).filter((id) => !d.evidenceIds.includes(id));
   d.evidenceIds.push(...fresh);
   const total = d.evidenceIds.length + d.keptEvidence;
@@ -302,13 +303,13 @@ function inputOf(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Declara
   };
 }
 
-function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
+async function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Promise<Reply> {
   const { db, presets, caller } = ctx;
   const now = ctx.clock.now();
   const actor = { label: `${caller.platform}:${caller.accountId}`, teacherId: caller.teacher.id };
   const input = inputOf(ctx, d);
   const outcome: SubmitOutcome =
-    d.resubmitId === null ? submitDeclaration(db, presets, input, actor, now) : resubmitDeclaration(db, presets, d.resubmitId, input, actor, now);
+    d.resubmitId === null ? await submitDeclaration(db, presets, input, actor, now) : await resubmitDeclaration(db, presets, d.resubmitId, input, actor, now);
   if (!outcome.ok) {
     if (outcome.reason === 'exact_repeat') {
       const o = outcome.other;
@@ -316,7 +317,7 @@ function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Reply {
     }
     return { text: D.refused(outcome.detail), tone: 'warning' };
   }
-  notifySubmitted(db, outcome, now, ctx.t);
+  await notifySubmitted(db, outcome, now, ctx.t);
   forget(db, caller, DRAFT_KEY);
   const id = outcome.declaration.id;
   // Nobody decides their own declaration: say so rather than leave it waiting in silence.

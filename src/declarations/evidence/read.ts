@@ -21,17 +21,17 @@ export type EvidenceRead =
  * declaration, an officer) is asked before the file's details or bytes are touched. A file no declaration has
  * taken yet is its sender's (and officers') only.
  */
-export function readEvidence(db: Db, evidenceId: number, viewer: EvidenceViewer, dir: string): EvidenceRead {
+export async function readEvidence(db: Db, evidenceId: number, viewer: EvidenceViewer, dir: string): Promise<EvidenceRead> {
   if (!Number.isSafeInteger(evidenceId) || evidenceId <= 0) return { ok: false };
-  const evidence = findEvidence(db, evidenceId);
-  if (!evidence || !mayView(db, evidence, viewer)) return { ok: false };
+  const evidence = await findEvidence(db, evidenceId);
+  if (!evidence || !(await mayView(db, evidence, viewer))) return { ok: false };
   if (evidence.status !== 'stored' || !evidence.sha256 || !evidence.mime) return { ok: false };
   const file = openStored(dir, evidence.sha256);
   if (!file) return { ok: false };
   return { ok: true, evidence, mime: evidence.mime, size: file.size, stream: file.stream };
 }
 
-function mayView(db: Db, evidence: EvidenceRow, viewer: EvidenceViewer): boolean {
+async function mayView(db: Db, evidence: EvidenceRow, viewer: EvidenceViewer): Promise<boolean> {
   if (evidence.declarationId === null) return viewer.roles.has('officer') || viewer.teacherId === evidence.teacherId;
   // The ADMIN_TOKEN session has no roster id: 0 matches no teacher, so only its officer role counts.
   return canView(db, evidence.declarationId, { teacherId: viewer.teacherId ?? 0, roles: viewer.roles });

@@ -13,18 +13,18 @@ export function evidenceRegistrations(db: Db): number {
 }
 
 /**
- * The message's pictures and files as pending evidence of `teacherId` (synchronous: it runs inside the event's
- * transaction, the download happens later in the worker). A redelivered message finds its rows and adds none.
+ * The message's pictures and files as pending evidence of `teacherId` (it runs inside the event's transaction;
+ * the download happens later in the worker). A redelivered message finds its rows and adds none.
  * Returns the rows in the order of the message's attachments.
  */
-export function registerEvidence(db: Db, message: IncomingMessage, teacherId: number, now: Date): EvidenceRow[] {
+export async function registerEvidence(db: Db, message: IncomingMessage, teacherId: number, now: Date): Promise<EvidenceRow[]> {
   const attachments = message.attachments ?? [];
   if (attachments.length === 0) return [];
   const messageId = message.messageId ?? message.eventId;
   // Counted before the insert commits (it runs in the event's transaction): a rolled-back one costs the
   // worker one needless look, never a missed one.
   registrations.set(databaseOf(db), evidenceRegistrations(db) + 1);
-  insertPending(
+  await insertPending(
     db,
     attachments.map((a) => ({
       teacherId,
@@ -44,6 +44,6 @@ export function registerEvidence(db: Db, message: IncomingMessage, teacherId: nu
 }
 
 /** The evidence rows of a declaration (any status), oldest first. */
-export function evidenceFor(db: Db, declarationId: number): EvidenceRow[] {
+export async function evidenceFor(db: Db, declarationId: number): Promise<EvidenceRow[]> {
   return evidenceOfDeclaration(db, declarationId);
 }

@@ -5,7 +5,7 @@
  * again when its lease ends, and its temp file is swept at the next start.
  */
 import { type Db } from '../../../db/client.js';
-import { inTransaction, transaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { messagesFor } from '../../bot/i18n/index.js';
@@ -60,6 +60,8 @@ export class EvidenceWorker {
   private running = false;
   private readonly idle: IdleWaiters;
   private registrationsSeen = 0;
+  private looking = false;
+  private lookAgain = false;
 
   constructor(private readonly options: EvidenceWorkerOptions) {
     for (const s of options.sources) this.sources.set(s.platform, s);
@@ -119,7 +121,7 @@ export class EvidenceWorker {
 
   private async isIdle(): Promise<boolean> {
     if (this.inFlight.size > 0) return false;
-    const due = nextDueAt(this.options.db, this.platforms);
+    const due = await nextDueAt(this.options.db, this.platforms);
     return !due || due.getTime() > this.clock.now().getTime();
   }
 
@@ -131,12 +133,22 @@ export class EvidenceWorker {
 
   private async tick(): Promise<void> {
     this.timer = null;
+    // One look at a time: a kick during a look's database round trips waits for it (two looks would each count
+    // the same free slots and claim past maxInFlight).
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
+    }
+    this.looking = true;
     let wake = this.options.pollMs ?? 1000;
     try {
       const free = (this.options.maxInFlight ?? 4) - this.inFlight.size;
       const now = this.clock.now();
       if (free > 0) {
-        for (const row of claimDue(this.options.db, this.platforms, now, new Date(now.getTime() + this.leaseMs), free)) {
+        // In a transaction of its own: on SQLite a write outside one would land in whichever event's transaction
+        // is open on the connection at that moment, and be rolled back with it.
+        const claimed = await transaction(this.options.db, (tx) => claimDue(tx, this.platforms, now, new Date(now.getTime() + this.leaseMs), free));
+        for (const row of claimed) {
           const job = this.process(row).finally(() => {
             this.inFlight.delete(job);
             this.kick();
@@ -144,10 +156,16 @@ export class EvidenceWorker {
           this.inFlight.add(job);
         }
       }
-      const due = nextDueAt(this.options.db, this.platforms);
+      const due = await nextDueAt(this.options.db, this.platforms);
       if (due) wake = Math.min(wake, Math.max(1, due.getTime() - now.getTime()));
     } catch (error) {
       this.logger.error({ err: error }, 'evidence tick failed');
+    } finally {
+      this.looking = false;
+    }
+    if (this.lookAgain) {
+      this.lookAgain = false;
+      wake = 0;
     }
     this.schedule(wake);
     await this.idle.check();
@@ -194,18 +212,18 @@ export class EvidenceWorker {
     if (outcome.kind === 'stored') {
       keep(this.options.dir, outcome.received);
       const { sha256, size, mime } = outcome.received;
-      inTransaction(db, () => {
-        const stored = markStored(db, row.id, { sha256, size, mime }, now);
+      await transaction(db, async (tx) => {
+        const stored = await markStored(tx, row.id, { sha256, size, mime }, now);
         // Already part of a declaration (the download finished after submission): flag the same file elsewhere
         // now. Before submission the core checks the hashes itself when the declaration takes the file.
-        if (stored?.declarationId) flagEvidenceDuplicates(db, stored.declarationId, [sha256]);
+        if (stored?.declarationId) await flagEvidenceDuplicates(tx, stored.declarationId, [sha256]);
       });
       this.logger.info({ evidenceId: row.id, size, mime }, 'evidence stored');
       return;
     }
     if (outcome.kind === 'retry' && (!this.running || row.attempts < (this.options.maxAttempts ?? 6))) {
       const delay = this.running ? this.backoff(row.attempts) : 0;
-      markRetry(db, row.id, outcome.error, new Date(now.getTime() + delay));
+      await transaction(db, (tx) => markRetry(tx, row.id, outcome.error, new Date(now.getTime() + delay)));
       this.logger.info({ evidenceId: row.id, error: outcome.error, attempts: row.attempts, retryInMs: delay }, 'evidence download will be retried');
       return;
     }
@@ -213,7 +231,7 @@ export class EvidenceWorker {
     const size = outcome.kind === 'rejected' ? outcome.size : null;
     let told = false;
     await transaction(db, async (tx) => {
-      if (!markRejected(tx, row.id, reason, size)) return;
+      if (!(await markRejected(tx, row.id, reason, size))) return;
       told = (await enqueue(tx, [rejectionNotice(row, reason)], now)) > 0;
     });
     this.logger.warn({ evidenceId: row.id, reason, error: outcome.kind === 'retry' ? outcome.error : undefined }, 'evidence rejected');

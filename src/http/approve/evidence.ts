@@ -16,22 +16,22 @@ export interface ApprovalEvidenceDeps {
   db: Db;
   /** EVIDENCE_DIR. */
   dir: string;
-  approverOf: (c: Context, id: number) => SignedIn | Refusal;
+  approverOf: (c: Context, id: number) => Promise<SignedIn | Refusal>;
   idOf: (c: Context) => number | null;
   notFound: (c: Context) => Response | Promise<Response>;
   refuse: (c: Context, r: Refusal) => Response | Promise<Response>;
 }
 
 export function mountApprovalEvidence(app: Hono, deps: ApprovalEvidenceDeps): void {
-  app.get('/approve/:id/evidence/:evidenceId', (c) => {
+  app.get('/approve/:id/evidence/:evidenceId', async (c) => {
     const id = deps.idOf(c);
     const raw = c.req.param('evidenceId');
     if (id === null || !/^\d{1,15}$/.test(raw)) return deps.notFound(c);
-    const who = deps.approverOf(c, id);
+    const who = await deps.approverOf(c, id);
     if ('refused' in who) return deps.refuse(c, who);
     const evidenceId = Number(raw);
-    if (!getDeclaration(deps.db, id)?.evidence.some((e) => e.id === evidenceId)) return deps.notFound(c);
-    const read = readEvidence(deps.db, evidenceId, { teacherId: who.teacher.id, roles: rolesOf(deps.db, who.teacher) }, deps.dir);
+    if (!(await getDeclaration(deps.db, id))?.evidence.some((e) => e.id === evidenceId)) return deps.notFound(c);
+    const read = await readEvidence(deps.db, evidenceId, { teacherId: who.teacher.id, roles: rolesOf(deps.db, who.teacher) }, deps.dir);
     if (!read.ok) return deps.notFound(c);
     return evidenceResponse(read);
   });

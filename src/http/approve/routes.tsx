@@ -14,7 +14,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../db/client.js';
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { sameSecret } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
 import type { Clock } from '../../clock.js';
@@ -97,10 +97,10 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
   };
   /** Signed in and an approver of this declaration, or why not. */
-  const approverOf = (c: Context, id: number): SignedIn | Refusal => {
+  const approverOf = async (c: Context, id: number): Promise<SignedIn | Refusal> => {
     const who = signedIn(c);
     if (!who) return { refused: 401, title: w.expiredTitle, text: w.expired };
-    if (!mayViewAsApprover(deps, id, { teacherId: who.teacher.id, officer: who.officer })) return { refused: 403, title: w.forbiddenTitle, text: w.forbidden };
+    if (!(await mayViewAsApprover(deps, id, { teacherId: who.teacher.id, officer: who.officer }))) return { refused: 403, title: w.forbiddenTitle, text: w.forbidden };
     return who;
   };
 
@@ -128,7 +128,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     return c.redirect(login.path, 303);
   });
 
-  app.get(`${PATH}/:id`, (c) => {
+  app.get(`${PATH}/:id`, async (c) => {
     const id = idOf(c);
     if (id === null) return notice(c, 404, w.notFoundTitle, w.notFound);
     const path = `${PATH}/${id}`;
@@ -144,9 +144,9 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
       const state = pending.add({ path, platform, browser });
       return c.redirect(providers.get(platform)!.authorizeUrl(redirectUri(platform), state), 302);
     }
-    const who = approverOf(c, id);
+    const who = await approverOf(c, id);
     if ('refused' in who) return notice(c, who.refused, who.title, who.text);
-    const view = getDeclaration(db, id);
+    const view = await getDeclaration(db, id);
     if (!view) return notice(c, 404, w.notFoundTitle, w.notFound);
     const me = { teacherId: who.teacher.id, officer: who.officer };
     return page(
@@ -156,7 +156,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
         view={view}
         me={who.teacher}
         canDecide={mayDecideNow(view, me)}
-        candidates={forwardCandidates(deps, view, who.teacher.id)}
+        candidates={await forwardCandidates(deps, view, who.teacher.id)}
         csrfToken={who.session.csrfToken}
         timeZone={config.TIMEZONE}
         flash={takeFlash(c, PATH)}
@@ -170,7 +170,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     const id = idOf(c);
     if (id === null) return notice(c, 404, w.notFoundTitle, w.notFound);
     if (!originAllowed(c, { baseUrl })) return notice(c, 403, w.expiredTitle, w.expired);
-    const who = approverOf(c, id);
+    const who = await approverOf(c, id);
     if ('refused' in who) return notice(c, who.refused, who.title, who.text);
     const form = await formOf(c);
     if (!form._csrf || !sameSecret(form._csrf, who.session.csrfToken)) return notice(c, 403, w.expiredTitle, w.expired);
@@ -180,8 +180,8 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
       return c.redirect(`${PATH}/${id}`, 303);
     }
     const label = `${who.session.platform}:${who.session.accountId}`;
-    const ctx = { db, presets: deps.presets, now: deps.clock.now(), t, timeZone: config.TIMEZONE };
-    const result = inTransaction(db, () => decide(ctx, id, decision, { label, teacher: who.teacher, officer: who.officer }));
+    const ctx = { presets: deps.presets, now: deps.clock.now(), t, timeZone: config.TIMEZONE };
+    const result = await transaction(db, (tx) => decide({ ...ctx, db: tx }, id, decision, { label, teacher: who.teacher, officer: who.officer }));
     if (result.ok) deps.onEnqueued?.();
     deps.logger.info({ declarationId: id, teacherId: who.teacher.id, action: decision.kind, ok: result.ok, reason: result.ok ? undefined : result.reason }, 'approval page decision');
     flash(c, result.ok ? 'ok' : 'err', result.text, secure, PATH);

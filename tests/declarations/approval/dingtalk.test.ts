@@ -64,11 +64,11 @@ describe('approving on DingTalk through the action card and the approval page', 
     await dingtalk?.close();
   });
 
-  function submit(over = {}): DeclarationRow {
+  async function submit(over = {}): Promise<DeclarationRow> {
     const now = app.fixedClock.now();
-    const out = submitDeclaration(app.db, app.presets, input(ids.T0001!, over), actor(ids.T0001!, 'dingtalk:staff-T0001'), now);
+    const out = await submitDeclaration(app.db, app.presets, input(ids.T0001!, over), actor(ids.T0001!, 'dingtalk:staff-T0001'), now);
     if (!out.ok) throw new Error(out.detail);
-    notifySubmitted(app.db, out, now);
+    await notifySubmitted(app.db, out, now);
     app.outbox.kick();
     return out.declaration;
   }
@@ -90,7 +90,7 @@ describe('approving on DingTalk through the action card and the approval page', 
   }
 
   it('the action card opens the page after DingTalk login; 通过 there decides once and tells the teacher', async () => {
-    const d = submit();
+    const d = await submit();
     const link = await cardLink('staff-L0001', d.id);
     expect(link).toBe(`${base}/approve/${d.id}`);
     const { phone, page } = await signIn('staff-L0001', 'union-L0001', link);
@@ -108,7 +108,7 @@ describe('approving on DingTalk through the action card and the approval page', 
     expect((await phone.post(link, { action: 'approve' })).status).toBe(403);
     expect((await phone.post(link, { action: 'approve', _csrf: 'x'.repeat(43) })).status).toBe(403);
     expect((await phone.post(link, { action: 'approve', _csrf: csrf }, 'https://evil.example')).status).toBe(403);
-    expect(getDeclaration(app.db, d.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(app.db, d.id))!.declaration.state).toBe('pending');
 
     const done = await phone.post(link, { action: 'approve', _csrf: csrf });
     expect(done.status).toBe(303);
@@ -116,21 +116,21 @@ describe('approving on DingTalk through the action card and the approval page', 
     expect(after.body).toContain(`已通过申报 #${d.id}`);
     expect(after.body).toContain('已认定');
     expect(after.body).not.toContain('name="action"');
-    expect(recordsOf(app.db, ids.T0001!)).toHaveLength(1);
+    expect(await recordsOf(app.db, ids.T0001!)).toHaveLength(1);
     const told = await eventually(() => dingtalk.delivered.find((m) => m.to === 'staff-T0001' && m.text.includes('已认定')), 8000, 'teacher notice');
     expect(told.text).toContain('网络研修 16 学时');
 
     // The same form sent again (a double tap, a back button): kindly told, nothing twice.
     await phone.post(link, { action: 'approve', _csrf: csrf });
     expect((await phone.get(link)).body).toContain('已处理过');
-    expect(recordsOf(app.db, ids.T0001!)).toHaveLength(1);
+    expect(await recordsOf(app.db, ids.T0001!)).toHaveLength(1);
   });
 
   it('shows the evidence to the approver through the page, and to no one else', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xueshi-ev-'));
     try {
       writeFileSync(join(dir, 'cert.jpg'), jpeg(2048));
-      const [row] = registerEvidence(
+      const [row] = await registerEvidence(
         app.db,
         {
           kind: 'message',
@@ -150,8 +150,8 @@ describe('approving on DingTalk through the action card and the approval page', 
       );
       app.evidence.kick();
       await app.evidence.whenIdle();
-      const d = submit({ project: '教研组长培训', startDate: '2026-11-03', endDate: '2026-11-03', hours: 5, evidenceIds: [row!.id] });
-      const other = submit({ project: '安全教育培训', startDate: '2026-11-04', endDate: '2026-11-04', hours: 2 });
+      const d = await submit({ project: '教研组长培训', startDate: '2026-11-03', endDate: '2026-11-03', hours: 5, evidenceIds: [row!.id] });
+      const other = await submit({ project: '安全教育培训', startDate: '2026-11-04', endDate: '2026-11-04', hours: 2 });
       const { phone, page } = await signIn('staff-L0001', 'union-L0001', await cardLink('staff-L0001', d.id));
       const src = `/approve/${d.id}/evidence/${row!.id}`;
       expect(page.body).toContain(`<img src="${src}"`);
@@ -172,19 +172,19 @@ describe('approving on DingTalk through the action card and the approval page', 
   });
 
   it('退回 needs a reason; with one, the teacher is told it', async () => {
-    const d = submit({ project: '信息技术应用能力提升', startDate: '2026-11-02', endDate: '2026-11-02', hours: 4 });
+    const d = await submit({ project: '信息技术应用能力提升', startDate: '2026-11-02', endDate: '2026-11-02', hours: 4 });
     const { phone, page } = await signIn('staff-L0002', 'union-L0002', await cardLink('staff-L0002', d.id));
     const csrf = csrfOf(page.body);
     await phone.post(`${base}/approve/${d.id}`, { action: 'return', reason: ' ', _csrf: csrf });
     expect((await phone.get(`${base}/approve/${d.id}`)).body).toContain('退回须写明原因');
-    expect(getDeclaration(app.db, d.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(app.db, d.id))!.declaration.state).toBe('pending');
     await phone.post(`${base}/approve/${d.id}`, { action: 'return', reason: '学时与证书不符', _csrf: csrf });
-    expect(getDeclaration(app.db, d.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '学时与证书不符' });
+    expect((await getDeclaration(app.db, d.id))!.declaration).toMatchObject({ state: 'returned', returnReason: '学时与证书不符' });
     await eventually(() => dingtalk.delivered.find((m) => m.to === 'staff-T0001' && m.text.includes('学时与证书不符')), 8000, 'return notice');
   });
 
   it('refuses a leader of another school, the declarant and an unbound account; an unknown id is 404', async () => {
-    const d = submit({ project: '心理健康教育专题', startDate: '2026-11-09', endDate: '2026-11-09', hours: 3 });
+    const d = await submit({ project: '心理健康教育专题', startDate: '2026-11-09', endDate: '2026-11-09', hours: 3 });
     const url = `${base}/approve/${d.id}`;
     const stranger = await signIn('staff-L0009', 'union-L0009', url);
     expect(stranger.page.status).toBe(403);
@@ -200,16 +200,16 @@ describe('approving on DingTalk through the action card and the approval page', 
     const leader = await signIn('staff-L0001', 'union-L0001', `${base}/approve/999999`);
     expect(leader.page.status).toBe(403);
     expect((await leader.phone.get(`${base}/approve/abc`)).status).toBe(404);
-    expect(getDeclaration(app.db, d.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(app.db, d.id))!.declaration.state).toBe('pending');
   });
 
   it('转交 from the page hands the step to the chosen leader, who gets the action card', async () => {
-    const d = submit({ project: '课堂观察工作坊', startDate: '2026-11-16', endDate: '2026-11-16', hours: 2 });
+    const d = await submit({ project: '课堂观察工作坊', startDate: '2026-11-16', endDate: '2026-11-16', hours: 2 });
     const { phone, page } = await signIn('staff-L0001', 'union-L0001', await cardLink('staff-L0001', d.id));
     expect(page.body).toContain('<option value="L0002">王副校长（L0002，第一中学）</option>');
     const before = dingtalk.delivered.filter((m) => m.to === 'staff-L0002' && m.text.includes(`#${d.id}`)).length;
     await phone.post(`${base}/approve/${d.id}`, { action: 'forward', to: 'L0002', employeeNo: '', _csrf: csrfOf(page.body) });
-    expect(getDeclaration(app.db, d.id)!.assignees.map((a) => a.employeeNo)).toEqual(['L0002']);
+    expect((await getDeclaration(app.db, d.id))!.assignees.map((a) => a.employeeNo)).toEqual(['L0002']);
     await eventually(() => dingtalk.delivered.filter((m) => m.to === 'staff-L0002' && m.text.includes(`#${d.id}`)).length > before, 8000, 'forwarded card');
     // The first leader's page no longer offers the decisions.
     expect((await phone.get(`${base}/approve/${d.id}`)).body).not.toContain('name="action"');

@@ -40,10 +40,10 @@ async function setUp(): Promise<People> {
 }
 
 /** The teacher's declaration, submitted and its approval requests queued (what the chat wizard does). */
-function submit(p: People, over = {}): DeclarationRow {
-  const out = submitDeclaration(h.app.db, h.app.presets, input(p.teacher, over), actor(p.teacher, 'feishu:ou_T0001'), h.app.fixedClock.now());
+async function submit(p: People, over = {}): Promise<DeclarationRow> {
+  const out = await submitDeclaration(h.app.db, h.app.presets, input(p.teacher, over), actor(p.teacher, 'feishu:ou_T0001'), h.app.fixedClock.now());
   if (!out.ok) throw new Error(out.detail);
-  notifySubmitted(h.app.db, out, h.app.fixedClock.now());
+  await notifySubmitted(h.app.db, out, h.app.fixedClock.now());
   h.app.outbox.kick();
   return out.declaration;
 }
@@ -64,8 +64,8 @@ const formOf = (card: any): any => (card.schema === '2.0' ? card.body.elements.f
 describe('approval cards on Feishu', () => {
   it('sends each leader a card with the details, the duplicate and its earlier item, three buttons and the page link', async () => {
     const p = await setUp();
-    const first = submit(p, { certificateNo: 'GP-2026-0001' });
-    const second = submit(p, { project: '2026年暑期骨干教师培训', certificateNo: 'GP-2026-0001', startDate: '2026-10-20', endDate: '2026-10-20', hours: 8 });
+    const first = await submit(p, { certificateNo: 'GP-2026-0001' });
+    const second = await submit(p, { project: '2026年暑期骨干教师培训', certificateNo: 'GP-2026-0001', startDate: '2026-10-20', endDate: '2026-10-20', hours: 8 });
     const card = (await eventually(() => cardsTo('ou_L0001').find((d) => JSON.stringify(d.content).includes(`#${second.id}`)), 8000, 'approval card')).content;
     const text = JSON.stringify(card);
     for (const part of ['张三（T0001，第一中学）', '2026年暑期骨干教师培训', '广西师范大学', '2026-10-20', '网络研修 8 学时', 'GP-2026-0001', '证明材料：未上传']) expect(text).toContain(part);
@@ -94,14 +94,14 @@ describe('approval cards on Feishu', () => {
 
   it('通过 by click: success toast, the card redrawn without buttons, the record made once; redelivered and second clicks change nothing', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const answer = await click('ou_L0001', '通过申报', String(d.id), 'ev_approve_1');
     expect(answer.toast).toMatchObject({ type: 'success' });
     expect(answer.toast!.content).toContain(`已通过申报 #${d.id}`);
     expect(answer.card?.type).toBe('raw');
     expect(answer.card!.data.header.template).toBe('green');
     expect(buttonsOf(answer.card!.data).map((b) => b.text.content)).toEqual(['查看详情与证明材料']);
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(1);
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(1);
     // The teacher hears of it, with the new totals.
     const told = await eventually(() => textsTo('ou_T0001').find((s) => s.includes('已认定')), 8000, 'teacher notice');
     expect(told).toContain('网络研修 16 学时');
@@ -116,60 +116,60 @@ describe('approval cards on Feishu', () => {
     const colleague = await click('ou_L0002', '退回申报', `${d.id} 不对`);
     expect(colleague.toast!.content).toContain('已处理过');
     expect(colleague.toast!.content).toContain('已认定');
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(1);
-    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('approved');
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(1);
+    expect((await getDeclaration(h.app.db, d.id))!.declaration.state).toBe('approved');
   });
 
   it('the office waits for the school: an officer clicking at the school step is told where it stands', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const answer = await click('ou_O0001', '通过申报', String(d.id));
     expect(answer.toast!.content).toContain('目前不需要你处理：学校审核中，待 李校长、王副校长 审核');
-    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+    expect((await getDeclaration(h.app.db, d.id))!.declaration.state).toBe('pending');
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(0);
   });
 
   it('refuses a leader of another school without telling them anything about it', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const answer = await click('ou_L0009', '通过申报', String(d.id));
     expect(answer.toast!.type).toBe('warning');
     expect(answer.toast!.content).toContain(`没有找到由你审核的申报 #${d.id}`);
     expect(answer.toast!.content).not.toContain('张三');
     expect(answer.card).toBeUndefined();
-    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+    expect((await getDeclaration(h.app.db, d.id))!.declaration.state).toBe('pending');
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(0);
   });
 
   it('an officer cannot decide their own declaration', async () => {
     const p = await setUp();
-    const out = submitDeclaration(h.app.db, h.app.presets, input(p.officer), actor(p.officer, 'feishu:ou_O0001'), h.app.fixedClock.now());
+    const out = await submitDeclaration(h.app.db, h.app.presets, input(p.officer), actor(p.officer, 'feishu:ou_O0001'), h.app.fixedClock.now());
     if (!out.ok) throw new Error(out.detail);
     const answer = await click('ou_O0001', '通过申报', String(out.declaration.id));
     expect(answer.toast!.content).toContain('是你本人的申报');
-    expect(getDeclaration(h.app.db, out.declaration.id)!.declaration.state).toBe('pending');
-    expect(recordsOf(h.app.db, p.officer)).toHaveLength(0);
+    expect((await getDeclaration(h.app.db, out.declaration.id))!.declaration.state).toBe('pending');
+    expect(await recordsOf(h.app.db, p.officer)).toHaveLength(0);
   });
 
   it('退回 asks for the reason, then the typed reason returns it and the teacher is told why', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const asked = await click('ou_L0001', '退回申报', String(d.id));
     expect(asked.toast!.content).toContain('退回须写明原因');
     expect(asked.card).toBeUndefined(); // The card stays as it is, buttons and all.
-    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(h.app.db, d.id))!.declaration.state).toBe('pending');
 
     expect((await h.send(messageEvent({ text: `退回申报 ${d.id} 证书照片不清楚，请重新上传`, openId: 'ou_L0001' }))).status).toBe(200);
     await h.app.bot.drain();
-    expect(getDeclaration(h.app.db, d.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片不清楚，请重新上传' });
+    expect((await getDeclaration(h.app.db, d.id))!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片不清楚，请重新上传' });
     const told = await eventually(() => textsTo('ou_T0001').find((s) => s.includes('被退回')), 8000, 'return notice');
     expect(told).toContain('证书照片不清楚，请重新上传');
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(0);
   });
 
   it('退回 on the card itself: the reason typed in its form returns it, once; an empty-ish reason is asked again', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const submitForm = (reason: string, eventId?: string) => {
       const event = cardAction({ command: '退回申报', args: String(d.id) }, { openId: 'ou_L0001', eventId });
       (event.event.action as Record<string, unknown>).form_value = { reason };
@@ -180,27 +180,27 @@ describe('approval cards on Feishu', () => {
     };
     const tooShort = await submitForm('差');
     expect(tooShort.toast!.content).toContain('退回须写明原因');
-    expect(getDeclaration(h.app.db, d.id)!.declaration.state).toBe('pending');
+    expect((await getDeclaration(h.app.db, d.id))!.declaration.state).toBe('pending');
 
     const answer = await submitForm('证书照片不清晰，请重新上传', 'ev_return_form_1');
     expect(answer.toast).toMatchObject({ type: 'success' });
     expect(answer.toast!.content).toContain(`已退回申报 #${d.id}`);
     expect(answer.toast!.content).toContain('证书照片不清晰，请重新上传');
     expect(answer.card!.data.header.template).toBe('red');
-    expect(getDeclaration(h.app.db, d.id)!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片不清晰，请重新上传' });
+    expect((await getDeclaration(h.app.db, d.id))!.declaration).toMatchObject({ state: 'returned', returnReason: '证书照片不清晰，请重新上传' });
     const told = await eventually(() => textsTo('ou_T0001').find((s) => s.includes('被退回')), 8000, 'return notice');
     expect(told).toContain('证书照片不清晰，请重新上传');
     // Feishu redelivers the submit: nothing happens twice.
     await submitForm('证书照片不清晰，请重新上传', 'ev_return_form_1');
-    expect(getDeclaration(h.app.db, d.id)!.steps.filter((s) => s.action === 'return')).toHaveLength(1);
+    expect((await getDeclaration(h.app.db, d.id))!.steps.filter((s) => s.action === 'return')).toHaveLength(1);
   });
 
   it('a large declaration goes from the school to the office; the other leader is then told it is past their step', async () => {
     const p = await setUp();
-    const d = submit(p, { hours: 40, category: '集中培训' });
+    const d = await submit(p, { hours: 40, category: '集中培训' });
     const answer = await click('ou_L0001', '通过申报', String(d.id));
     expect(answer.toast!.content).toContain('还须教育局审核');
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(0);
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(0);
     const officerCard = await eventually(() => cardsTo('ou_O0001').find((c) => JSON.stringify(c.content).includes(`#${d.id}`)), 8000, 'office card');
     expect(JSON.stringify(officerCard.content)).toContain('教育局审核');
     expect(JSON.stringify(officerCard.content)).toContain('李校长 通过');
@@ -209,12 +209,12 @@ describe('approval cards on Feishu', () => {
     expect(buttonsOf(late.card!.data).map((b) => b.text.content)).toEqual(['查看详情与证明材料']);
     const final = await click('ou_O0001', '通过申报', String(d.id));
     expect(final.toast).toMatchObject({ type: 'success' });
-    expect(recordsOf(h.app.db, p.teacher)).toHaveLength(1);
+    expect(await recordsOf(h.app.db, p.teacher)).toHaveLength(1);
   });
 
   it('转交 without a 工号 lists who it may go to; with one, that leader is asked and the first is no longer', async () => {
     const p = await setUp();
-    const d = submit(p);
+    const d = await submit(p);
     const asked = await click('ou_L0001', '转交申报', String(d.id));
     expect(asked.toast!.content).toContain(`转交申报 ${d.id} 工号`);
     const listed = await eventually(() => textsTo('ou_L0001').find((s) => s.includes('可转交给')), 8000, 'candidates');
@@ -225,7 +225,7 @@ describe('approval cards on Feishu', () => {
     const before = cardsTo('ou_L0002').length;
     expect((await h.send(messageEvent({ text: `转交申报 ${d.id} L0002`, openId: 'ou_L0001' }))).status).toBe(200);
     await h.app.bot.drain();
-    expect(getDeclaration(h.app.db, d.id)!.assignees.map((a) => a.employeeNo)).toEqual(['L0002']);
+    expect((await getDeclaration(h.app.db, d.id))!.assignees.map((a) => a.employeeNo)).toEqual(['L0002']);
     await eventually(() => cardsTo('ou_L0002').length > before, 8000, 'forwarded card');
     const late = await click('ou_L0001', '通过申报', String(d.id));
     expect(late.toast!.content).toContain('目前不需要你处理');
@@ -233,8 +233,8 @@ describe('approval cards on Feishu', () => {
 
   it('待审申报 lists what waits for the caller, oldest first, and tells a teacher it is not theirs', async () => {
     const p = await setUp();
-    const a = submit(p);
-    const b = submit(p, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-02', hours: 6, category: '班主任培训' });
+    const a = await submit(p);
+    const b = await submit(p, { project: '班主任工作坊', startDate: '2026-11-02', endDate: '2026-11-02', hours: 6, category: '班主任培训' });
     await h.send(messageEvent({ text: '待审申报', openId: 'ou_L0002' }));
     await h.send(messageEvent({ text: '待审申报', openId: 'ou_T0001' }));
     await h.app.bot.drain();

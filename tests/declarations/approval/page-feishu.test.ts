@@ -48,9 +48,9 @@ describe('the approval page through Feishu login', { timeout: 30_000 }, () => {
 
   it('signs the leader in with Feishu inside the app and takes the decision', async () => {
     const now = app.fixedClock.now();
-    const out = submitDeclaration(app.db, app.presets, input(ids.teacher!), actor(ids.teacher!, 'feishu:ou_T0001'), now);
+    const out = await submitDeclaration(app.db, app.presets, input(ids.teacher!), actor(ids.teacher!, 'feishu:ou_T0001'), now);
     if (!out.ok) throw new Error(out.detail);
-    notifySubmitted(app.db, out, now);
+    await notifySubmitted(app.db, out, now);
     const url = `${base}/approve/${out.declaration.id}`;
 
     login.user = { id: 'ou_L0001' };
@@ -59,8 +59,8 @@ describe('the approval page through Feishu login', { timeout: 30_000 }, () => {
     expect(phone.hops).toEqual([`302 /approve/${out.declaration.id}`, '302 /open-apis/authen/v1/authorize', '303 /approve/auth/feishu', `200 /approve/${out.declaration.id}`]);
     expect(page.body).toContain('当前登录：李校长（L0001）');
     await phone.post(url, { action: 'approve', _csrf: csrfOf(page.body) });
-    expect(getDeclaration(app.db, out.declaration.id)!.declaration.state).toBe('approved');
-    expect(recordsOf(app.db, ids.teacher!)).toHaveLength(1);
+    expect((await getDeclaration(app.db, out.declaration.id))!.declaration.state).toBe('approved');
+    expect(await recordsOf(app.db, ids.teacher!)).toHaveLength(1);
   });
 
   it('offers both logins in a plain browser', async () => {

@@ -163,7 +163,7 @@ describe('申报 over Feishu', () => {
     const [row] = declarations(h);
     expect((await chat.say('我的申报')).join()).toContain('待学校审核');
 
-    returnDeclaration(h.app.db, row.id, '证书照片看不清', { label: 'test:leader', teacherId: school.leaderId }, h.app.fixedClock.now());
+    await returnDeclaration(h.app.db, row.id, '证书照片看不清', { label: 'test:leader', teacherId: school.leaderId }, h.app.fixedClock.now());
     const mine = (await chat.say('我申报的学时通过了吗')).join();
     expect(mine).toContain('已退回');
     expect(mine).toContain('退回原因：证书照片看不清');

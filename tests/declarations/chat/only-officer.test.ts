@@ -32,12 +32,12 @@ describe('an officer declares and is the only officer', () => {
     expect(submitted).toBe(
       `申报 #${row.id} 已提交，但目前没有人能审核：您是唯一的培训管理员，不能审核自己的申报。请为另一位同事开通培训管理员（npm run cli -- officer add <工号>），由其在后台「学时申报」中审核。`,
     );
-    expect(assigneesOf(db, row.id)).toEqual([]);
+    expect(await assigneesOf(db, row.id)).toEqual([]);
 
     // Never self-approval, however it is tried.
     expect((await chat.say(`通过申报 ${row.id}`)).join('\n')).not.toContain('已通过');
     expect(db.select().from(schema.declarations).get()).toMatchObject({ state: 'pending' });
-    expect(recordsOf(db, officer)).toHaveLength(0);
+    expect(await recordsOf(db, officer)).toHaveLength(0);
 
     // The console queue shows it as waiting for another officer.
     const { cookie } = await signInWithToken(h.app);
@@ -49,7 +49,7 @@ describe('an officer declares and is the only officer', () => {
     await staff(db, 'O0002', '孙老师', '教师发展中心', ['officer']);
     expect((await feishuChat(h, 'ou_O0002').say(`通过申报 ${row.id}`)).join('\n')).toContain(`#${row.id}`);
     expect(db.select().from(schema.declarations).get()).toMatchObject({ state: 'approved' });
-    expect(recordsOf(db, officer)).toHaveLength(1);
+    expect(await recordsOf(db, officer)).toHaveLength(1);
     const after = await (await get(h.app, '/admin/declarations?state=all', cookie)).text();
     expect(after).not.toContain('需要另一位培训管理员审核');
   });

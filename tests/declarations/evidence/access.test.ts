@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../../db/client.js';
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import type { IncomingMessage } from '../../../src/core/messages.js';
 import { evidenceDirFor } from '../../../src/declarations/evidence/files.js';
 import { readEvidence } from '../../../src/declarations/evidence/read.js';
@@ -50,16 +50,16 @@ async function sendFile(name: string, bytes: Buffer, teacherId = teacher, regist
     kind: 'message', platform: 'console', eventId: `e-${name}`, messageId: `m-${name}`, accountId: 'local:T0001', chatId: 'console:local:T0001',
     chatType: 'direct', text: '', attachments: [{ kind: 'image', key: path, name }], receivedAt: now().getTime(), replyVia: {},
   };
-  const [row] = inTransaction(app.db, () => registerEvidence(app.db, message, teacherId, now()));
+  const [row] = await transaction(app.db, (tx) => registerEvidence(tx, message, teacherId, now()));
   if (register) {
     app.evidence.kick();
-    await eventually(() => findEvidence(app.db, row.id)?.status === 'stored', 5000, 'stored');
+    await eventually(async () => (await findEvidence(app.db, row.id))?.status === 'stored', 5000, 'stored');
   }
   return row.id;
 }
 
-function declare(evidenceIds: number[], teacherId = teacher, over = {}) {
-  const out = submitDeclaration(app.db, app.presets, input(teacherId, { evidenceIds, ...over }), actor(teacherId), now());
+async function declare(evidenceIds: number[], teacherId = teacher, over = {}) {
+  const out = await submitDeclaration(app.db, app.presets, input(teacherId, { evidenceIds, ...over }), actor(teacherId), now());
   if (!out.ok) throw new Error(out.detail);
   return out.declaration;
 }
@@ -68,29 +68,29 @@ describe('readEvidence', () => {
   it('lets the teacher, the approver and an officer read it; a teacher of another school gets what a missing id gets', async () => {
     const bytes = png(4000);
     const id = await sendFile('证书.png', bytes);
-    const declaration = declare([id]);
-    expect(evidenceFor(app.db, declaration.id).map((e) => e.id)).toEqual([id]);
+    const declaration = await declare([id]);
+    expect((await evidenceFor(app.db, declaration.id)).map((e) => e.id)).toEqual([id]);
 
     for (const who of [teacher, leader, officer]) {
-      const read = readEvidence(app.db, id, viewer(who), evidenceDirFor(app.config));
+      const read = await readEvidence(app.db, id, viewer(who), evidenceDirFor(app.config));
       expect(read.ok).toBe(true);
       if (read.ok) {
         read.stream.destroy();
         expect(read).toMatchObject({ mime: 'image/png', size: bytes.length });
       }
     }
-    expect(readEvidence(app.db, id, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
-    expect(readEvidence(app.db, id + 1000, viewer(officer), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, id, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, id + 1000, viewer(officer), evidenceDirFor(app.config))).toEqual({ ok: false });
     // A file no declaration has taken yet is its sender's: not even the sender's school leader sees it.
     const loose = await sendFile('草稿.png', png(3000));
-    expect(readEvidence(app.db, loose, viewer(teacher), evidenceDirFor(app.config)).ok).toBe(true);
-    expect(readEvidence(app.db, loose, viewer(leader), evidenceDirFor(app.config))).toEqual({ ok: false });
-    expect(readEvidence(app.db, loose, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect((await readEvidence(app.db, loose, viewer(teacher), evidenceDirFor(app.config))).ok).toBe(true);
+    expect(await readEvidence(app.db, loose, viewer(leader), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, loose, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
   });
 
   it('flags the same file on an earlier declaration when the download finishes after submission', async () => {
     const bytes = png(5000);
-    const first = declare([await sendFile('a.png', bytes)]);
+    const first = await declare([await sendFile('a.png', bytes)]);
     // The second teacher submits before the worker got to the file (one synchronous step, as in the event).
     const other = await staff(app.db, 'T0002', '赵六', '第一中学');
     const path = join(app.dir, 'b.png');
@@ -99,12 +99,14 @@ describe('readEvidence', () => {
       kind: 'message', platform: 'console', eventId: 'e-b', messageId: 'm-b', accountId: 'local:T0002', chatId: 'c', chatType: 'direct', text: '',
       attachments: [{ kind: 'image', key: path }], receivedAt: 0, replyVia: {},
     };
-    const second = inTransaction(app.db, () => {
-      const [row] = registerEvidence(app.db, message, other, now());
-      return declare([row.id], other, { project: '另一个项目' });
+    const second = await transaction(app.db, async (tx) => {
+      const [row] = await registerEvidence(tx, message, other, now());
+      const out = await submitDeclaration(tx, app.presets, input(other, { evidenceIds: [row.id], project: '另一个项目' }), actor(other), now());
+      if (!out.ok) throw new Error(out.detail);
+      return out.declaration;
     });
-    expect(evidenceFor(app.db, second.id)[0].status).toBe('pending');
-    await eventually(() => evidenceFor(app.db, second.id)[0].status === 'stored', 5000, 'stored after submission');
+    expect((await evidenceFor(app.db, second.id))[0].status).toBe('pending');
+    await eventually(async () => (await evidenceFor(app.db, second.id))[0].status === 'stored', 5000, 'stored after submission');
     const flags = app.db
       .select()
       .from(schema.declarationFlags)
@@ -118,7 +120,7 @@ describe('GET /admin/evidence/:id', () => {
   it('streams the file to a signed-in officer with its type, a safe disposition, nosniff, a CSP and no caching', async () => {
     const bytes = png(6000);
     const id = await sendFile('结业证书.jpg', bytes);
-    declare([id]);
+    await declare([id]);
     const { cookie } = await signInWithToken(app);
     const res = await get(app, `/admin/evidence/${id}`, cookie);
     expect(res.status).toBe(200);
@@ -137,9 +139,9 @@ describe('GET /admin/evidence/:id', () => {
 
   it('gives nobody signed in the login page, and the same 404 for a missing id, a bad id and a file not stored', async () => {
     const id = await sendFile('证书.png', png(2000));
-    declare([id]);
+    await declare([id]);
     const rejected = await sendFile('坏.png', Buffer.from('<html>not an image</html>'), teacher, false);
-    await eventually(() => findEvidence(app.db, rejected)?.status === 'rejected', 5000, 'rejected');
+    await eventually(async () => (await findEvidence(app.db, rejected))?.status === 'rejected', 5000, 'rejected');
 
     const anonymous = await get(app, `/admin/evidence/${id}`);
     expect(anonymous.status).toBe(303);

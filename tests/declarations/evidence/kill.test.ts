@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import type { Db } from '../../../db/client.js';
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { FixedClock } from '../../../src/clock.js';
 import { loadConfig, settingsOf } from '../../../src/config.js';
 import { PLATFORM_SETTINGS } from '../../../src/platforms/settings.js';
@@ -55,9 +55,9 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL 
 
   let db: Db = await database.open();
   const teacherId = await addTeacher(db, { employeeNo: 'T0001', name: '张三' });
-  const [row] = inTransaction(db, () =>
+  const [row] = await transaction(db, (tx) =>
     registerEvidence(
-      db,
+      tx,
       { kind: 'message', platform: 'feishu', eventId: 'ev-kill', messageId: 'om_kill_1', accountId: 'ou_t1', chatId: 'oc_1', chatType: 'direct', text: '', attachments: [{ kind: 'image', key: 'img_kill_1' }], receivedAt: 0, replyVia: {} },
       teacherId,
       new Date(),
@@ -79,7 +79,7 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL 
 
   db = await database.open();
   cleanups.push(() => closeConnection(db));
-  const left = findEvidence(db, row.id)!;
+  const left = (await findEvidence(db, row.id))!;
   expect(left).toMatchObject({ status: 'pending', attempts: 1, sha256: null });
   expect(left.claimedUntil!.getTime()).toBeGreaterThan(Date.now());
   expect(partial()).toHaveLength(1);
@@ -99,13 +99,13 @@ it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL 
   await new Promise((r) => setTimeout(r, 300));
   await early.stop();
   expect(fake.files.served).toEqual(['om_kill_1/img_kill_1']);
-  expect(findEvidence(db, row.id)).toMatchObject({ status: 'pending', attempts: 1 });
+  expect(await findEvidence(db, row.id)).toMatchObject({ status: 'pending', attempts: 1 });
 
   // After it: the temp file is swept, the download done again in full and stored.
   const late = workerAt(new FixedClock(new Date(left.claimedUntil!.getTime() + 1000)));
-  await until(() => findEvidence(db, row.id)?.status === 'stored', 10_000, 'stored by the next worker');
+  await until(async () => (await findEvidence(db, row.id))?.status === 'stored', 10_000, 'stored by the next worker');
   await late.whenIdle();
-  const stored = findEvidence(db, row.id)!;
+  const stored = (await findEvidence(db, row.id))!;
   expect(stored).toMatchObject({ attempts: 2, size: bytes.length, mime: 'image/png', sha256: createHash('sha256').update(bytes).digest('hex') });
   expect(readFileSync(storedPath(evidenceDir, stored.sha256!))).toEqual(bytes);
   expect(partial()).toEqual([]);

@@ -7,7 +7,7 @@ import { evidenceDirFor, storedPath } from '../../../src/declarations/evidence/f
 import { registerEvidence } from '../../../src/declarations/evidence/register.js';
 import { findEvidence, insertPending, type EvidenceRow } from '../../../src/declarations/evidence/store.js';
 import { EvidenceWorker } from '../../../src/declarations/evidence/worker.js';
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../../helpers/fakes/dingtalk-harness.js';
 import { callbackBody } from '../../helpers/fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../../helpers/fakes/feishu-harness.js';
@@ -52,11 +52,12 @@ async function feishuApp(env: Record<string, string> = {}) {
 
 /** Registers as the wizard would (in a transaction at the event's time) and waits until the worker settled them. */
 async function registerAndSettle(h: { app: FeishuHarness['app'] }, message: IncomingMessage, teacherId: number, worker?: EvidenceWorker): Promise<EvidenceRow[]> {
-  const rows = inTransaction(h.app.db, () => registerEvidence(h.app.db, message, teacherId, new Date()));
+  const rows = await transaction(h.app.db, (tx) => registerEvidence(tx, message, teacherId, new Date()));
   (worker ?? h.app.evidence).kick();
   const ids = rows.map((r) => r.id);
-  await eventually(() => ids.every((id) => findEvidence(h.app.db, id)?.status !== 'pending'), 10_000, 'evidence settled');
-  return ids.map((id) => findEvidence(h.app.db, id)!);
+  const rowsNow = async () => Promise.all(ids.map(async (id) => (await findEvidence(h.app.db, id))!));
+  await eventually(async () => (await rowsNow()).every((r) => r.status !== 'pending'), 10_000, 'evidence settled');
+  return rowsNow();
 }
 
 const incoming = (dir: string) => (existsSync(join(dir, '.incoming')) ? readdirSync(join(dir, '.incoming')) : []);
@@ -90,13 +91,13 @@ describe('Feishu evidence', () => {
 
     // Registered on a business clock far ahead of real time (XUESHI_NOW), a file is still fetched at once.
     const ahead = await sendFeishu(h, 'image', 'img_ahead', png(2000));
-    const [aheadRow] = inTransaction(h.app.db, () => registerEvidence(h.app.db, ahead, teacherId, new Date('2031-01-01T00:00:00Z')));
+    const [aheadRow] = await transaction(h.app.db, (tx) => registerEvidence(tx, ahead, teacherId, new Date('2031-01-01T00:00:00Z')));
     h.app.evidence.kick();
-    await eventually(() => findEvidence(h.app.db, aheadRow.id)?.status === 'stored', 5000, 'stored despite a clock ahead');
-    expect(findEvidence(h.app.db, aheadRow.id)!.createdAt).toEqual(new Date('2031-01-01T00:00:00Z'));
+    await eventually(async () => (await findEvidence(h.app.db, aheadRow.id))?.status === 'stored', 5000, 'stored despite a clock ahead');
+    expect((await findEvidence(h.app.db, aheadRow.id))!.createdAt).toEqual(new Date('2031-01-01T00:00:00Z'));
 
     // A redelivered message (the wizard sees it again) finds the same rows: nothing registered or fetched twice.
-    const again = inTransaction(h.app.db, () => registerEvidence(h.app.db, image, teacherId, new Date()));
+    const again = await transaction(h.app.db, (tx) => registerEvidence(tx, image, teacherId, new Date()));
     expect(again.map((r) => r.id)).toEqual([storedImage.id]);
     await h.app.evidence.whenIdle();
     expect(h.fake.resourceRequests()).toHaveLength(3);
@@ -109,14 +110,14 @@ describe('Feishu evidence', () => {
     extra = new EvidenceWorker({ db: h.app.db, sources: [h.adapter.resources!], dir: evidenceDirFor(h.app.config), maxBytes: 1 << 20, pollMs: 60_000 });
     extra.start();
     const first = await sendFeishu(h, 'image', 'img_registered', png(2000));
-    const [registered] = inTransaction(h.app.db, () => registerEvidence(h.app.db, first, teacherId, new Date()));
+    const [registered] = await transaction(h.app.db, (tx) => registerEvidence(tx, first, teacherId, new Date()));
     extra.kickIfRegistered();
-    await eventually(() => findEvidence(h.app.db, registered.id)?.status === 'stored', 5000, 'registered evidence fetched at once');
+    await eventually(async () => (await findEvidence(h.app.db, registered.id))?.status === 'stored', 5000, 'registered evidence fetched at once');
 
     // A due row that no handled event registered (a retry coming due): the poll finds it, not the bot's call.
     const second = await sendFeishu(h, 'image', 'img_unregistered', png(2100));
-    inTransaction(h.app.db, () =>
-      insertPending(h.app.db, [
+    await transaction(h.app.db, (tx) =>
+      insertPending(tx, [
         { teacherId, platform: 'feishu', messageId: second.messageId!, accountId: OPEN_ID, platformKey: 'img_unregistered', kind: 'image', fileName: null, nextAttemptAt: new Date(0), createdAt: new Date() },
       ]),
     );
@@ -126,9 +127,9 @@ describe('Feishu evidence', () => {
     expect(h.fake.resourceRequests()).toHaveLength(requests);
 
     const third = await sendFeishu(h, 'image', 'img_registered_too', png(2200));
-    const [alsoRegistered] = inTransaction(h.app.db, () => registerEvidence(h.app.db, third, teacherId, new Date()));
+    const [alsoRegistered] = await transaction(h.app.db, (tx) => registerEvidence(tx, third, teacherId, new Date()));
     extra.kickIfRegistered();
-    await eventually(() => findEvidence(h.app.db, alsoRegistered.id)?.status === 'stored', 5000, 'the next registration is looked at');
+    await eventually(async () => (await findEvidence(h.app.db, alsoRegistered.id))?.status === 'stored', 5000, 'the next registration is looked at');
     expect(h.fake.resourceRequests()).toHaveLength(requests + 2);
   });
 
@@ -215,14 +216,14 @@ describe('Feishu evidence', () => {
     const { h, teacherId } = await feishuApp();
     const message = await sendFeishu(h, 'image', 'img_stall', png(200_000));
     h.fake.files.planNext(`${message.messageId}/img_stall`, { kind: 'stall' });
-    const [row] = inTransaction(h.app.db, () => registerEvidence(h.app.db, message, teacherId, new Date()));
+    const [row] = await transaction(h.app.db, (tx) => registerEvidence(tx, message, teacherId, new Date()));
     h.app.evidence.kick();
     const dir = evidenceDirFor(h.app.config);
     await eventually(() => incoming(dir).length === 1, 5000, 'download under way');
     const started = performance.now();
     await h.app.evidence.stop();
     expect(performance.now() - started).toBeLessThan(2000);
-    const left = findEvidence(h.app.db, row.id)!;
+    const left = (await findEvidence(h.app.db, row.id))!;
     expect(left).toMatchObject({ status: 'pending', claimedUntil: null, attempts: 1 });
     expect(left.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
     expect(incoming(dir)).toEqual([]);

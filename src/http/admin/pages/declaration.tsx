@@ -2,7 +2,7 @@
 /** One declaration in the console: details, duplicate warnings, evidence previewed, history, and the three decisions. */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { inTransaction } from '../../../../db/statements.js';
+import { transaction } from '../../../../db/statements.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import { detailLines, historyLines, mayDecideNow, statusLine } from '../../../declarations/approval/cards.js';
 import { stepNames } from '../../../declarations/approval/names.js';
@@ -10,6 +10,7 @@ import { decide, forwardCandidates, type Approver, type Decision, type DecisionC
 import { describeFlag } from '../../../declarations/describe.js';
 import { getDeclaration } from '../../../declarations/service.js';
 import type { DeclarationView } from '../../../declarations/types.js';
+import type { TeacherRow } from '../../../ledger/store.js';
 import { flash, formOf, t, takeFlash, type AdminEnv, type AdminServices, type Flash } from '../context.js';
 import { Alert, CsrfField, Field, Panel } from '../components.js';
 import { Page, PageHead } from '../layout.js';
@@ -30,10 +31,10 @@ export function consoleDecision(svc: AdminServices, user: ConsoleUser): { ctx: D
 }
 
 /** Runs one decision in its own transaction and tells the sender. */
-export function decideInConsole(svc: AdminServices, user: ConsoleUser, id: number, decision: Decision): { ok: boolean; text: string } {
+export async function decideInConsole(svc: AdminServices, user: ConsoleUser, id: number, decision: Decision): Promise<{ ok: boolean; text: string }> {
   const d = consoleDecision(svc, user);
   if (!d) return { ok: false, text: m.noTeacher };
-  const result = inTransaction(svc.db, () => decide(d.ctx, id, decision, d.approver));
+  const result = await transaction(svc.db, (tx) => decide({ ...d.ctx, db: tx }, id, decision, d.approver));
   if (result.ok) svc.onEnqueued?.();
   return { ok: result.ok, text: result.text };
 }
@@ -66,7 +67,7 @@ function Evidence(props: { view: DeclarationView }) {
   );
 }
 
-function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc: AdminServices; flash: Flash | null }) {
+function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc: AdminServices; flash: Flash | null; candidates: TeacherRow[] }) {
   const { view, user, svc } = props;
   const d = view.declaration;
   const tz = svc.config.TIMEZONE;
@@ -116,7 +117,7 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
               <Field label={w.forwardLabel}>
                 <select name="to">
                   <option value="">{w.forwardNone}</option>
-                  {forwardCandidates(svc, view, decider.id).map((p) => (
+                  {props.candidates.map((p) => (
                     <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
                   ))}
                 </select>
@@ -170,18 +171,21 @@ export function mountDeclaration(admin: Hono<AdminEnv>, svc: AdminServices): voi
       404,
     );
 
-  admin.get('/declarations/:id', (c) => {
+  admin.get('/declarations/:id', async (c) => {
     const id = idOf(c);
-    const view = id === null ? null : getDeclaration(svc.db, id);
+    const view = id === null ? null : await getDeclaration(svc.db, id);
     if (!view) return notFound(c);
-    return c.html(html`<!DOCTYPE html>${<DeclarationPage user={c.get('user')} view={view} svc={svc} flash={takeFlash(c)} />}`);
+    const user = c.get('user');
+    const me = user.teacher;
+    const candidates = me && mayDecideNow(view, { teacherId: me.id, officer: true }) ? await forwardCandidates(svc, view, me.id) : [];
+    return c.html(html`<!DOCTYPE html>${<DeclarationPage user={user} view={view} svc={svc} flash={takeFlash(c)} candidates={candidates} />}`);
   });
 
   admin.post('/declarations/:id', async (c) => {
     const id = idOf(c);
-    if (id === null || !getDeclaration(svc.db, id)) return notFound(c);
+    if (id === null || !(await getDeclaration(svc.db, id))) return notFound(c);
     const decision = decisionOf(await formOf(c));
-    const result = decision ? decideInConsole(svc, c.get('user'), id, decision) : { ok: false, text: w.badAction };
+    const result = decision ? await decideInConsole(svc, c.get('user'), id, decision) : { ok: false, text: w.badAction };
     flash(c, result.ok ? 'ok' : 'err', result.text, svc.secureCookies);
     return c.redirect(`/admin/declarations/${id}`, 303);
   });

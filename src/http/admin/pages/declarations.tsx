@@ -100,7 +100,7 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
   const queue = async (c: Context<AdminEnv>, note: Flash | null) => {
     const user = c.get('user');
     const filter = filterOf(c);
-    const rows = listDeclarations(svc.db, {
+    const rows = await listDeclarations(svc.db, {
       state: filter.state === 'all' ? undefined : filter.state,
       school: filter.school || undefined,
       category: filter.category || undefined,
@@ -112,6 +112,18 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
     const shown = rows.slice(0, QUEUE_LIMIT);
     const schools = await listSchools(svc.db);
     const pending = filter.state === 'pending';
+    // What each row shows beyond its own columns, read before rendering (the page renders synchronously).
+    const extras = new Map<number, { flags: number; decidable: boolean; unassigned: boolean; evidence: number }>();
+    for (const { declaration: d } of shown) {
+      extras.set(d.id, {
+        flags: (await flagsOf(svc.db, d.id)).length,
+        // Ticked only where this officer may decide now (the office step, or assigned to them).
+        decidable:
+          user.teacher !== null && d.teacherId !== user.teacher.id && (d.currentStep === 'office' || (await isAssignee(svc.db, d.id, user.teacher.id))),
+        unassigned: d.state === 'pending' && (await assigneesOf(svc.db, d.id)).length === 0,
+        evidence: (await evidenceOf(svc.db, d.id)).length,
+      });
+    }
     return c.html(
       html`<!DOCTYPE html>${(
         <Page title={m.title} nav="declarations" user={user} flash={note}>
@@ -141,9 +153,7 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
                   </>
                 }
                 row={({ declaration: d, teacher }) => {
-                  const flags = flagsOf(svc.db, d.id).length;
-                  // Ticked only where this officer may decide now (the office step, or assigned to them).
-                  const decidable = user.teacher !== null && d.teacherId !== user.teacher.id && (d.currentStep === 'office' || isAssignee(svc.db, d.id, user.teacher.id));
+                  const { flags, decidable, unassigned, evidence } = extras.get(d.id)!;
                   return (
                     <tr data-id={String(d.id)}>
                       {pending ? <td>{decidable ? <input type="checkbox" name="ids" value={String(d.id)} aria-label={m.selectOne(d.id)} /> : null}</td> : null}
@@ -160,9 +170,9 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
                       <td class="nowrap">{core.dateRange(d.startDate, d.endDate)}</td>
                       <td>
                         {d.state === 'pending' ? (core.stepLabels[d.currentStep ?? 'school'] ?? '') : (core.stateLabels[d.state] ?? d.state)}
-                        {d.state === 'pending' && assigneesOf(svc.db, d.id).length === 0 ? <span class="badge behind">{m.needsAnotherOfficer}</span> : null}
+                        {unassigned ? <span class="badge behind">{m.needsAnotherOfficer}</span> : null}
                       </td>
-                      <td class="num">{String(evidenceOf(svc.db, d.id).length)}</td>
+                      <td class="num">{String(evidence)}</td>
                       <td class="nowrap">{d.submittedAt ? dateIn(d.submittedAt, tz) : ''}</td>
                     </tr>
                   );
@@ -193,7 +203,8 @@ export function mountDeclarations(admin: Hono<AdminEnv>, svc: AdminServices): vo
       return c.redirect('/admin/declarations', 303);
     }
     // One transaction each: one refusal (decided meanwhile by a leader) does not undo the others.
-    const results = ids.map((id) => ({ id, ...decideInConsole(svc, user, id, { kind: 'approve' }) }));
+    const results: { id: number; ok: boolean; text: string }[] = [];
+    for (const id of ids) results.push({ id, ...(await decideInConsole(svc, user, id, { kind: 'approve' })) });
     const approved = results.filter((r) => r.ok).length;
     const refused = results.filter((r) => !r.ok).map((r) => r.text);
     flash(c, refused.length ? 'err' : 'ok', m.batchDone(approved, refused), svc.secureCookies);

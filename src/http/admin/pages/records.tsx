@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import { transaction } from '../../../../db/statements.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
 import { dateIn, dateTimeIn } from '../../../time/zone.js';
 import { changeList, problemText } from '../../../ledger/correction-text.js';
@@ -165,12 +166,14 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
     // Only fields that differ from the record count as a correction (the form shows every current value).
     const r = found.record;
     const changed = (field: string, current: string) => (form[field] !== undefined && form[field].trim() !== current ? form[field] : undefined);
-    const outcome = correctRecord(
-      svc.db,
-      found,
-      { hours: changed('hours', String(r.hours)), category: changed('category', r.category), date: changed('date', r.date) },
-      form.reason ?? '',
-      { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor, now: svc.clock.now(), hooks: declarationRecordHooks },
+    const outcome = await transaction(svc.db, (tx) =>
+      correctRecord(
+        tx,
+        found,
+        { hours: changed('hours', String(r.hours)), category: changed('category', r.category), date: changed('date', r.date) },
+        form.reason ?? '',
+        { presets: svc.presets, today: dateIn(svc.clock.now(), tz), actor: c.get('user').actor, now: svc.clock.now(), hooks: declarationRecordHooks },
+      ),
     );
     if (outcome.kind === 'refused') {
       const problem = outcome.problem.kind === 'nothing' ? { kind: 'unchanged' as const } : outcome.problem;
@@ -187,7 +190,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const found = findRecordByRef(svc.db, key);
     if (!found) return show(c, key, {}, {}, 404);
     const reason = (form.reason ?? '').trim();
-    const outcome = revokeRecord(svc.db, found, reason, c.get('user').actor, svc.clock.now(), declarationRecordHooks);
+    const outcome = await transaction(svc.db, (tx) => revokeRecord(tx, found, reason, c.get('user').actor, svc.clock.now(), declarationRecordHooks));
     if (outcome.kind === 'no_reason') return show(c, key, { revokeReason: reason }, { revoke: t.corrections.missingReason }, 400);
     const r = found.record;
     const text =
