@@ -72,23 +72,23 @@ export async function main(args: string[] = []): Promise<void> {
     const teachers: number[] = [];
     const leaders: number[] = [];
     const officers: number[] = [];
-    inTransaction(db, () => {
-      const person = (no: string, name: string, school: string) => {
-        const id = db.insert(schema.teachers).values({ employeeNo: no, name, school, policyId: 'laibin', hireDate: '2012-09-01' }).returning().get().id;
-        bindAccount(db, 'console', `acc-${no}`, id);
+    await transaction(db, async (tx) => {
+      const person = async (no: string, name: string, school: string) => {
+        const [{ id }] = await tx.insert(schema.teachers).values({ employeeNo: no, name, school, policyId: 'laibin', hireDate: '2012-09-01' }).returning();
+        await bindAccount(tx, 'console', `acc-${no}`, id);
         return id;
       };
       for (let s = 0; s < schools; s++) {
-        const id = person(`L${String(s).padStart(4, '0')}`, `校长${s}`, `第${s + 1}中学`);
-        grantRole(db, id, 'leader', 'bench');
+        const id = await person(`L${String(s).padStart(4, '0')}`, `校长${s}`, `第${s + 1}中学`);
+        await grantRole(tx, id, 'leader', 'bench');
         leaders.push(id);
       }
       for (let o = 0; o < 2; o++) {
-        const id = person(`O${o}`, `主任${o}`, '教师发展中心');
-        grantRole(db, id, 'officer', 'bench');
+        const id = await person(`O${o}`, `主任${o}`, '教师发展中心');
+        await grantRole(tx, id, 'officer', 'bench');
         officers.push(id);
       }
-      for (let i = 0; i < total; i++) teachers.push(person(employeeNo(i), `教师${i}`, `第${(i % schools) + 1}中学`));
+      for (let i = 0; i < total; i++) teachers.push(await person(employeeNo(i), `教师${i}`, `第${(i % schools) + 1}中学`));
     });
     const paths: string[] = [];
     for (let i = 0; i < total; i++) {

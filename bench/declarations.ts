@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { schema } from '../db/client.js';
-import { inTransaction } from '../db/statements.js';
+import { transaction } from '../db/statements.js';
 import { evidenceDirFor } from '../src/declarations/evidence/files.js';
 import { bindAccount } from '../src/ledger/accounts.js';
 import { grantRole } from '../src/ledger/roles.js';
@@ -59,21 +59,21 @@ export async function main(args: string[] = []): Promise<void> {
     const teacherIds: number[] = [];
     const leaders: string[] = [];
     const officers: string[] = [];
-    inTransaction(db, () => {
-      const person = (no: string, name: string, school: string, openId: string) => {
-        const id = db.insert(schema.teachers).values({ employeeNo: no, name, school, policyId: 'laibin', hireDate: '2012-09-01' }).returning().get().id;
-        bindAccount(db, 'feishu', openId, id);
+    await transaction(db, async (tx) => {
+      const person = async (no: string, name: string, school: string, openId: string) => {
+        const [{ id }] = await tx.insert(schema.teachers).values({ employeeNo: no, name, school, policyId: 'laibin', hireDate: '2012-09-01' }).returning();
+        await bindAccount(tx, 'feishu', openId, id);
         return id;
       };
       for (let s = 0; s < schools; s++) {
         leaders.push(`ou_leader${s}`);
-        grantRole(db, person(`L${String(s).padStart(4, '0')}`, `校长${s}`, `第${s + 1}中学`, `ou_leader${s}`), 'leader', 'bench');
+        await grantRole(tx, await person(`L${String(s).padStart(4, '0')}`, `校长${s}`, `第${s + 1}中学`, `ou_leader${s}`), 'leader', 'bench');
       }
       for (let o = 0; o < 2; o++) {
         officers.push(`ou_officer${o}`);
-        grantRole(db, person(`O${o}`, `主任${o}`, '教师发展中心', `ou_officer${o}`), 'officer', 'bench');
+        await grantRole(tx, await person(`O${o}`, `主任${o}`, '教师发展中心', `ou_officer${o}`), 'officer', 'bench');
       }
-      for (let i = 0; i < total; i++) teacherIds.push(person(employeeNo(i), `教师${i}`, `第${(i % schools) + 1}中学`, `ou_t${i}`));
+      for (let i = 0; i < total; i++) teacherIds.push(await person(employeeNo(i), `教师${i}`, `第${(i % schools) + 1}中学`, `ou_t${i}`));
     });
 
     // Deliveries per recipient (a reply's is the message it answers), so each message can wait for its own answer.

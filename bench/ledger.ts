@@ -128,12 +128,12 @@ export async function main(args: string[] = []): Promise<void> {
       const ids = handle.$client.prepare('SELECT id FROM teachers').pluck().all() as number[];
       const rand = rng(7);
       const pick = (n: number) => Array.from({ length: n }, () => ids[Math.floor(rand() * ids.length)]);
-      const load = (list: number[]) => list.map((id) => findTeacherById(handle, id)).filter((x): x is TeacherRow => x !== null);
+      const load = async (list: number[]) => (await Promise.all(list.map((id) => findTeacherById(handle, id)))).filter((x): x is TeacherRow => x !== null);
       // Fresh connection: warm the statement paths (not the data) on a separate set of teachers first.
-      const warm = load(pick(Math.min(1000, samples)));
-      for (const teacher of warm) hoursSummary(handle, presets, teacher, today);
+      const warm = await load(pick(Math.min(1000, samples)));
+      for (const teacher of warm) await hoursSummary(handle, presets, teacher, today);
 
-      const sample = load(pick(samples));
+      const sample = await load(pick(samples));
       const times = new Float64Array(sample.length);
       const waiting = new Float64Array(sample.length);
       const sched = threadSchedStat();
@@ -141,7 +141,7 @@ export async function main(args: string[] = []): Promise<void> {
       for (let i = 0; i < sample.length; i++) {
         const s0 = sched?.();
         const t0 = performance.now();
-        const s = hoursSummary(handle, presets, sample[i], today);
+        const s = await hoursSummary(handle, presets, sample[i], today);
         times[i] = performance.now() - t0;
         const s1 = sched?.();
         if (s0 && s1) waiting[i] = (s1.waitNs - s0.waitNs) / 1e6;

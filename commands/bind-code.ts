@@ -18,13 +18,13 @@ export default defineCommand({
   allow: ['officer'],
   // The code is as good as the account it unlocks: in a group it goes by direct message.
   personal: true,
-  run(ctx, { employeeNo }) {
+  async run(ctx, { employeeNo }) {
     const { t, db, caller, clock, timeZone } = ctx;
     const m = t.binding.code;
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) return { text: m.notFound(employeeNo) };
-    if (!needsBindCode(db, teacher)) return { text: m.notNeeded(teacher.name, teacher.employeeNo) };
-    const issued = issueBindCode(db, teacher, `${caller.platform}:${caller.accountId}`, clock.now());
+    if (!(await needsBindCode(db, teacher))) return { text: m.notNeeded(teacher.name, teacher.employeeNo) };
+    const issued = await issueBindCode(db, teacher, `${caller.platform}:${caller.accountId}`, clock.now());
     return { text: m.issued(teacher.name, teacher.employeeNo, issued.code, dateTimeIn(issued.expiresAt, timeZone)) };
   },
 });

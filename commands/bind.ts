@@ -22,10 +22,10 @@ export default defineCommand({
     code: z.string().optional(),
   }),
   allow: 'anyone',
-  run(ctx, { employeeNo, name, code }) {
+  async run(ctx, { employeeNo, name, code }) {
     const { t, caller, db, message } = ctx;
     if (caller.platform === 'cli') return { text: t.errors.internal };
-    const outcome = attemptBind(db, {
+    const outcome = await attemptBind(db, {
       platform: caller.platform,
       accountId: caller.accountId,
       // A card click or a direct chat has no group: the account's own chat stands in.
@@ -45,7 +45,7 @@ export default defineCommand({
       case 'teacher_bound_elsewhere':
         return { text: t.bind.teacherBoundElsewhere(outcome.teacher.employeeNo) };
       case 'account_bound_to_other': {
-        const self = findTeacherByAccount(db, caller.platform, caller.accountId);
+        const self = await findTeacherByAccount(db, caller.platform, caller.accountId);
         return { text: t.bind.accountBoundToOther(self?.name ?? '') };
       }
     }

@@ -21,7 +21,7 @@ export default defineCommand({
   conversation: {
     isOpen: hasDraft,
     // 申报, 重新申报 and the form speak of the open draft themselves.
-    keptNote: (ctx, other) => (['申报', '重新申报', FORM_COMMAND].includes(other.name) ? null : keptNote(ctx.db, ctx.caller)),
+    keptNote: async (ctx, other) => (['申报', '重新申报', FORM_COMMAND].includes(other.name) ? null : await keptNote(ctx.db, ctx.caller)),
   },
   run(ctx, { text }) {
     const teacher = ctx.caller.teacher;

@@ -15,11 +15,11 @@ export default defineCommand({
   args: z.object({ who: z.string().optional() }),
   allow: ['teacher'],
   personal: true,
-  run(ctx, { who }) {
+  async run(ctx, { who }) {
     const teacher = ctx.caller.teacher;
     if (!isSelf(teacher, who)) return { text: ctx.t.errors.otherTeacher };
     if (!ctx.presets.has(teacher.policyId)) return { text: ctx.t.errors.presetMissing(teacher.policyId) };
-    const summary = hoursSummary(ctx.db, ctx.presets, teacher, ctx.today);
+    const summary = await hoursSummary(ctx.db, ctx.presets, teacher, ctx.today);
     return { text: renderSummaryText(ctx.t, teacher.name, summary, ctx.today) };
   },
 });

@@ -24,7 +24,7 @@ export default defineCommand({
   async run(ctx, { ref, rest }) {
     const { t, db, caller } = ctx;
     const m = t.corrections;
-    const found = findRecordByRef(db, ref);
+    const found = await findRecordByRef(db, ref);
     if (!found) return { text: m.notFound(ref) };
     const { input, reason, unknown } = parseCorrectionWords(rest);
     const usage = m.help.correct.usage;

@@ -24,7 +24,7 @@ export default defineCommand({
   async run(ctx, { ref, reason }) {
     const { t, db, caller, clock, timeZone } = ctx;
     const m = t.corrections;
-    const found = findRecordByRef(db, ref);
+    const found = await findRecordByRef(db, ref);
     if (!found) return { text: m.notFound(ref) };
     const outcome = await revokeRecord(db, found, reason, `${caller.platform}:${caller.accountId}`, clock.now(), declarationRecordHooks);
     const { record, teacher } = found;

@@ -42,13 +42,13 @@ export default defineCommand({
   args: z.object({ words: z.string().optional() }),
   allow: ['teacher'],
   personal: true,
-  run({ t, db, caller, clock, today }, { words }) {
+  async run({ t, db, caller, clock, today }, { words }) {
     const me = caller.teacher;
     const wanted = readWords((words ?? '').split(' ').filter(Boolean), Number(today.slice(0, 4)), t.words.records.input);
     // An argument that is not a page or a year can only name someone: a teacher may name themself, anyone else is refused.
     if (wanted.who.length > 0 && !isSelf(me, wanted.who.join(' '))) return { text: t.errors.otherTeacher };
 
-    const last = recall<Position>(db, caller, MEMORY_KEY) ?? { page: 1, year: null };
+    const last = (await recall<Position>(db, caller, MEMORY_KEY)) ?? { page: 1, year: null };
     const fresh = wanted.move === null && wanted.page === null;
     const year = wanted.year !== undefined ? wanted.year : fresh ? null : last.year;
     const sameFilter = year === last.year;
@@ -56,8 +56,8 @@ export default defineCommand({
     if (wanted.move === 'next') page = (sameFilter ? last.page : 0) + 1;
     if (wanted.move === 'prev') page = (sameFilter ? last.page : 2) - 1;
 
-    const result = recordsPage(db, me.id, { page, year });
-    remember(db, caller, MEMORY_KEY, { page: result.page, year } satisfies Position, clock.now());
+    const result = await recordsPage(db, me.id, { page, year });
+    await remember(db, caller, MEMORY_KEY, { page: result.page, year } satisfies Position, clock.now());
     const m = t.words.records;
     if (result.total === 0) return { text: year === null ? t.records.empty : m.emptyYear(year) };
     const lines = [m.header(result.total, result.totalHours, year, result.page, result.pages)];

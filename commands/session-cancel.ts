@@ -43,6 +43,6 @@ export default defineCommand({
 
     const when = `${session.date} ${rangeText(session, 'checkin', timeZone)}`;
     const result = await notifyCancelled(db, session, now, (member) => ({ text: m.notice(member.name, session.title, when, reason) }));
-    return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map(teacherNamer(db, t))), ...kept].join('\n') };
+    return { text: [m.done(session.title, result.queued + result.alreadyQueued, result.unbound.map(await teacherNamer(db, t))), ...kept].join('\n') };
   },
 });

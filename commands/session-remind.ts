@@ -34,6 +34,6 @@ export default defineCommand({
         : { text: m.message(member.name, session.title, session.date, checkin) },
     );
     if (result.total === 0) return { text: m.nobody(session.title) };
-    return { text: m.done(result.total, result.queued, result.alreadyQueued, result.unbound.map(teacherNamer(db, t))) };
+    return { text: m.done(result.total, result.queued, result.alreadyQueued, result.unbound.map(await teacherNamer(db, t))) };
   },
 });

@@ -28,7 +28,7 @@ export default defineCommand({
     if (r.outside > 0) lines.push(s.outside(r.outside));
     const state = s.state(session.status);
     if (state) lines.push(state);
-    const nameOf = teacherNamer(db, t);
+    const nameOf = await teacherNamer(db, t);
     lines.push(s.bySchool, ...r.bySchool.map((c) => s.school(c.school, c.expected, c.signedIn, c.absent.map(nameOf))));
     return { text: lines.join('\n') };
   },

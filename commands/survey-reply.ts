@@ -20,7 +20,7 @@ export default defineCommand({
   conversation: {
     isOpen: hasSurveyDraft,
     // 评价 and 问卷 resume the open answers themselves.
-    keptNote: (ctx, other) => (other.name === S.names.evaluate || other.name === S.names.survey ? null : surveyKeptNote(ctx.db, ctx.caller)),
+    keptNote: async (ctx, other) => (other.name === S.names.evaluate || other.name === S.names.survey ? null : await surveyKeptNote(ctx.db, ctx.caller)),
   },
   run: (ctx, { text }) => continueAnswering(ctx, text),
 });

@@ -14,10 +14,10 @@ export default defineCommand({
   positional: ['employeeNo'],
   args: z.object({ employeeNo: z.string({ error: missing.employeeNo }).min(1, missing.employeeNo) }),
   allow: ['officer'],
-  run({ t, db, caller }, { employeeNo }) {
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+  async run({ t, db, caller }, { employeeNo }) {
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) return { text: t.unbind.notFound(employeeNo) };
-    const removed = unbindTeacher(db, teacher.id, `${caller.platform}:${caller.accountId}`);
+    const removed = await unbindTeacher(db, teacher.id, `${caller.platform}:${caller.accountId}`);
     return { text: removed > 0 ? t.unbind.ok(teacher.name, removed) : t.unbind.none(teacher.name) };
   },
 });

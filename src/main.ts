@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const words = serverText.startup;
   const lines = [
     words.started(config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST, port),
-    words.database(config.DATABASE_PATH, countTeachers(app.db), config.DEFAULT_POLICY, config.TIMEZONE),
+    words.database(config.DATABASE_PATH, await countTeachers(app.db), config.DEFAULT_POLICY, config.TIMEZONE),
     ...app.adapters.map((a) => `  ${a.status()}`),
   ];
   for (const platform of app.platforms) {

@@ -31,9 +31,15 @@ export function complianceRows(m: AdminText, snapshot: Snapshot, filter: Filter 
  * they have, what an even pace through the cycle expects by then (from the later of the cycle start and the hire
  * date), how far behind, and every minimum of that year still owed.
  */
-export function overdueRows(m: AdminText, db: Db, snapshot: Snapshot, presets: ReadonlyMap<string, PolicyPreset>, filter: Filter = {}): string[][] {
+export async function overdueRows(
+  m: AdminText,
+  db: Db,
+  snapshot: Snapshot,
+  presets: ReadonlyMap<string, PolicyPreset>,
+  filter: Filter = {},
+): Promise<string[][]> {
   const roster = new Map(
-    teacherNameRows(db).map((r) => [r[0], r]),
+    (await teacherNameRows(db)).map((r) => [r[0], r]),
   );
   const rows: string[][] = [];
   for (const s of snapshot.teachers.values()) {

@@ -3,8 +3,8 @@ import type { Caller } from '../ledger/caller.js';
 import { chatStateValue, deleteChatState, upsertChatState } from './store.js';
 
 /** A small JSON value remembered per chat account, e.g. which page of 记录 it saw last. */
-export function recall<T>(db: Db, caller: Caller, key: string): T | null {
-  const value = chatStateValue(db, caller, key);
+export async function recall<T>(db: Db, caller: Caller, key: string): Promise<T | null> {
+  const value = await chatStateValue(db, caller, key);
   if (value === undefined) return null;
   try {
     return JSON.parse(value) as T;
@@ -13,10 +13,10 @@ export function recall<T>(db: Db, caller: Caller, key: string): T | null {
   }
 }
 
-export function remember(db: Db, caller: Caller, key: string, value: unknown, at: Date): void {
-  upsertChatState(db, caller, key, JSON.stringify(value), at);
+export async function remember(db: Db, caller: Caller, key: string, value: unknown, at: Date): Promise<void> {
+  await upsertChatState(db, caller, key, JSON.stringify(value), at);
 }
 
-export function forget(db: Db, caller: { platform: string; accountId: string }, key: string): void {
-  deleteChatState(db, caller, key);
+export async function forget(db: Db, caller: { platform: string; accountId: string }, key: string): Promise<void> {
+  await deleteChatState(db, caller, key);
 }

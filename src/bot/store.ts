@@ -1,7 +1,8 @@
 /** The bot's own SQL: small per-chat state (chat_state) and the roster's shared names. */
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { chatState, teachers } from '../../db/schema.js';
+import { tables } from '../../db/handle.js';
+import type { chatState } from '../../db/schema.js';
 
 export type ChatStateRow = typeof chatState.$inferSelect;
 
@@ -10,45 +11,49 @@ interface ChatKey {
   accountId: string;
 }
 
-export function chatStateValue(db: Db, who: ChatKey, key: string): string | undefined {
-  return db
+export async function chatStateValue(db: Db, who: ChatKey, key: string): Promise<string | undefined> {
+  const { chatState } = tables(db);
+  const [row] = await db
     .select({ value: chatState.value })
     .from(chatState)
     .where(and(eq(chatState.platform, who.platform), eq(chatState.accountId, who.accountId), eq(chatState.key, key)))
-    .get()?.value;
+    .limit(1);
+  return row?.value;
 }
 
-export function upsertChatState(db: Db, who: ChatKey, key: string, value: string, at: Date): void {
-  db.insert(chatState)
+export async function upsertChatState(db: Db, who: ChatKey, key: string, value: string, at: Date): Promise<void> {
+  const { chatState } = tables(db);
+  await db
+    .insert(chatState)
     .values({ platform: who.platform, accountId: who.accountId, key, value, updatedAt: at })
-    .onConflictDoUpdate({ target: [chatState.platform, chatState.accountId, chatState.key], set: { value, updatedAt: at } })
-    .run();
+    .onConflictDoUpdate({ target: [chatState.platform, chatState.accountId, chatState.key], set: { value, updatedAt: at } });
 }
 
-export function deleteChatState(db: Db, who: ChatKey, key: string): void {
-  db.delete(chatState)
-    .where(and(eq(chatState.platform, who.platform), eq(chatState.accountId, who.accountId), eq(chatState.key, key)))
-    .run();
+export async function deleteChatState(db: Db, who: ChatKey, key: string): Promise<void> {
+  const { chatState } = tables(db);
+  await db
+    .delete(chatState)
+    .where(and(eq(chatState.platform, who.platform), eq(chatState.accountId, who.accountId), eq(chatState.key, key)));
 }
 
 /** Values under `key` last written before `before`, oldest first (e.g. half-filled forms to expire). */
-export function statesOlderThan(db: Db, key: string, before: Date, limit = 200): ChatStateRow[] {
+export async function statesOlderThan(db: Db, key: string, before: Date, limit = 200): Promise<ChatStateRow[]> {
+  const { chatState } = tables(db);
   return db
     .select()
     .from(chatState)
     .where(and(eq(chatState.key, key), lt(chatState.updatedAt, before)))
     .orderBy(asc(chatState.updatedAt))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** Names held by more than one roster entry. */
-export function sharedNames(db: Db): Set<string> {
-  const rows = db
+export async function sharedNames(db: Db): Promise<Set<string>> {
+  const { teachers } = tables(db);
+  const rows = await db
     .select({ name: teachers.name })
     .from(teachers)
     .groupBy(teachers.name)
-    .having(sql`count(*) > 1`)
-    .all();
+    .having(sql`count(*) > 1`);
   return new Set(rows.map((r) => r.name));
 }

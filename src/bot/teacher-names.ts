@@ -20,7 +20,7 @@ export function maskEmployeeNo(no: string): string {
  * The one way a teacher's name is listed (chat, CLI, console): the name alone, or, when the roster holds
  * another teacher of that name, 张伟（一中·T0***12）. Reads the roster once; call per reply or page.
  */
-export function teacherNamer(db: Db, t: Messages): (teacher: NamedTeacher) => string {
-  const shared = sharedNames(db);
+export async function teacherNamer(db: Db, t: Messages): Promise<(teacher: NamedTeacher) => string> {
+  const shared = await sharedNames(db);
   return (teacher) => (shared.has(teacher.name) ? t.words.names.told(teacher.name, teacher.school, maskEmployeeNo(teacher.employeeNo)) : teacher.name);
 }

@@ -13,13 +13,13 @@ export async function bindCodeCommand(args: string[], io: CliIo): Promise<number
   const { positionals } = parse(args, {}, BIND_CODE_USAGE, { min: 1, max: 1 });
   const employeeNo = positionals[0].trim();
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) => {
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.bindCode.notInRoster(employeeNo));
-    if (!needsBindCode(db, teacher)) {
+    if (!(await needsBindCode(db, teacher))) {
       throw new CliError(cliText.bindCode.notNeeded(teacher.name, teacher.employeeNo));
     }
-    const issued = issueBindCode(db, teacher, 'cli', app.clock.now());
+    const issued = await issueBindCode(db, teacher, 'cli', app.clock.now());
     const until = dateTimeIn(issued.expiresAt, app.config.TIMEZONE);
     io.stdout.write(`${cliText.bindCode.issued(teacher.name, teacher.employeeNo, teacher.school, issued.code, until)}\n`);
     return EXIT.ok;

@@ -114,7 +114,7 @@ async function exportRows(db: Db, timeZone: string): Promise<string[][]> {
 
 async function decide(app: CliApp, db: Db, id: number, as: string | undefined, reason: string | null): Promise<string> {
   if (!as) throw new CliError(cliText.withUsage(m.needAs, m.usage));
-  const who = findTeacherByEmployeeNo(db, as);
+  const who = await findTeacherByEmployeeNo(db, as);
   if (!who) throw new CliError(m.unknownEmployee(as));
   const actor = { label: `cli:${who.employeeNo}`, teacherId: who.id };
   return transaction(db, async (tx) => {

@@ -3,7 +3,7 @@
  * refuses a real database (the guard that keeps demo and real data apart is src/meta/data-kind.ts).
  */
 import type { Db } from '../../db/client.js';
-import { inTransaction } from '../../db/statements.js';
+import { transaction } from '../../db/statements.js';
 import { dateIn } from '../time/zone.js';
 import { type Clock } from '../clock.js';
 import { audit } from '../ledger/audit.js';
@@ -121,35 +121,35 @@ function demoRoster(today: string): { teachers: DemoTeacher[]; records: DemoReco
  * Seeds (or re-seeds: demo records are replaced, bindings kept) the demo roster with records in the
  * current cycle as of `clock`. Refuses, with a Chinese message, a database that holds real data.
  */
-export function seedDemo(db: Db, clock: Clock, timeZone = 'Asia/Shanghai'): DemoSeedResult {
+export async function seedDemo(db: Db, clock: Clock, timeZone = 'Asia/Shanghai'): Promise<DemoSeedResult> {
   const today = dateIn(clock.now(), timeZone);
-  return inTransaction(db, (): DemoSeedResult => {
-    const kind = dataKind(db);
-    const realTeachers = countTeachersNotPrefixed(db, DEMO_PREFIX);
+  return transaction(db, async (tx): Promise<DemoSeedResult> => {
+    const kind = await dataKind(tx);
+    const realTeachers = await countTeachersNotPrefixed(tx, DEMO_PREFIX);
     if (kind === 'real' || realTeachers > 0) {
       throw new DataKindError(demoText.hasRealData(realTeachers, DEMO_DATABASE_PATH));
     }
-    setMetaValue(db, DATA_KIND_KEY, 'demo');
+    await setMetaValue(tx, DATA_KIND_KEY, 'demo');
 
     const { teachers, records } = demoRoster(today);
     const ids = new Map<string, number>();
     for (const t of teachers) {
-      const id = upsertDemoTeacher(db, t);
+      const id = await upsertDemoTeacher(tx, t);
       ids.set(t.employeeNo, id);
-      for (const role of t.roles) grantDemoRole(db, id, role);
+      for (const role of t.roles) await grantDemoRole(tx, id, role);
     }
     // Re-seeding moves the demo to "today": drop the old demo records, write fresh ones.
-    deleteRecordsByKeyPrefix(db, `${DEMO_PREFIX}-`);
+    await deleteRecordsByKeyPrefix(tx, `${DEMO_PREFIX}-`);
     const counters = new Map<string, number>();
-    insertDemoRecords(
-      db,
+    await insertDemoRecords(
+      tx,
       records.map((r) => {
         const n = (counters.get(r.employeeNo) ?? 0) + 1;
         counters.set(r.employeeNo, n);
         return { key: `${DEMO_PREFIX}-${r.employeeNo}-${String(n).padStart(3, '0')}`, teacherId: ids.get(r.employeeNo)!, date: r.date, hours: r.hours, category: r.category, project: r.project };
       }),
     );
-    audit(db, 'demo', 'seed_demo', { teachers: teachers.length, records: records.length, asOf: today });
+    await audit(tx, 'demo', 'seed_demo', { teachers: teachers.length, records: records.length, asOf: today });
     const first = teachers[0];
     return {
       employeeNo: first.employeeNo,

@@ -18,14 +18,14 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   parse(args, {}, DEMO_USAGE, { min: 0, max: 0 });
   const path = demoDatabasePath(io.env);
   const app = loadApp(io, { DATABASE_PATH: path });
-  return withDatabase(path, (db) => {
-    const seeded = seedDemo(db, app.clock, app.config.TIMEZONE);
+  return withDatabase(path, async (db) => {
+    const seeded = await seedDemo(db, app.clock, app.config.TIMEZONE);
     const today = dateIn(app.clock.now(), app.config.TIMEZONE);
     const demoCmd = path === DEMO_DATABASE_PATH ? 'npm run demo' : `DEMO_DATABASE_PATH=${path} npm run demo`;
     const lines = [
       cliText.demo.written(path, seeded.teachers.length, seeded.records, today),
       cliText.demo.fictional,
-      ...castText(db, new Map(seeded.teachers.map((t) => [t.employeeNo, cliText.demo.castBlurb(t.blurb, t.policyId)]))),
+      ...(await castText(db, new Map(seeded.teachers.map((t) => [t.employeeNo, cliText.demo.castBlurb(t.blurb, t.policyId)])))),
       '',
       cliText.demo.next,
       `  ${demoCmd}`,

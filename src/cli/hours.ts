@@ -26,13 +26,13 @@ export async function hoursCommand(args: string[], io: CliIo): Promise<number> {
     throw new CliError(cliText.hours.badAsOf(asOfArg, dateProblemReason(asOfDate.problem), today, describeDate(today)));
   }
   const asOf = asOfDate?.ok ? asOfDate.date : today;
-  return withDatabase(app.config.DATABASE_PATH, (db) => {
-    const teacher = findTeacherByEmployeeNo(db, employeeNo);
+  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+    const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.notInRoster(employeeNo));
     if (!app.presets.has(teacher.policyId)) {
       throw new CliError(cliText.hours.policyMissing(employeeNo, teacher.policyId, [...app.presets.keys()]), EXIT.config);
     }
-    const summary = hoursSummary(db, app.presets, teacher, asOf);
+    const summary = await hoursSummary(db, app.presets, teacher, asOf);
     if (values.json) io.stdout.write(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
     else io.stdout.write(`${renderSummaryText(messagesFor('zh-CN'), teacher.name, summary, asOf)}\n`);
     return EXIT.ok;

@@ -12,8 +12,8 @@ import { OFFICER_USAGE } from './usage.js';
 const ACTOR = 'cli';
 const who = (t: TeacherRow) => [t.name, t.employeeNo, t.school] as const;
 
-function teacherOrFail(db: Db, employeeNo: string): TeacherRow {
-  const t = findTeacherByEmployeeNo(db, employeeNo);
+async function teacherOrFail(db: Db, employeeNo: string): Promise<TeacherRow> {
+  const t = await findTeacherByEmployeeNo(db, employeeNo);
   if (!t) throw new CliError(cliText.officer.notInRoster(employeeNo));
   return t;
 }
@@ -28,9 +28,9 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
     throw new CliError(cliText.withUsage(action === 'list' ? cliText.officer.extraArgs : cliText.officer.missingNo, OFFICER_USAGE));
   }
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) => {
+  return withDatabase(app.config.DATABASE_PATH, async (db) => {
     if (action === 'list') {
-      const rows = officerList(db);
+      const rows = await officerList(db);
       if (rows.length === 0) {
         io.stdout.write(`${cliText.officer.none}\n`);
         return EXIT.ok;
@@ -43,16 +43,16 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
       }
       return EXIT.ok;
     }
-    const teacher = teacherOrFail(db, employeeNo!.trim());
+    const teacher = await teacherOrFail(db, employeeNo!.trim());
     if (action === 'add') {
-      const added = grantRole(db, teacher.id, 'officer', ACTOR);
+      const added = await grantRole(db, teacher.id, 'officer', ACTOR);
       io.stdout.write(`${added ? cliText.officer.added(...who(teacher)) : cliText.officer.already(...who(teacher))}\n`);
       // An officer binds their chat account only with a one-time code: say how, unless they already have.
-      const bound = boundAccountCount(db, teacher.id);
+      const bound = await boundAccountCount(db, teacher.id);
       if (bound === 0) io.stdout.write(`${cliText.officer.nextStep(teacher.employeeNo, teacher.name)}\n`);
       return EXIT.ok;
     }
-    const removed = revokeRole(db, teacher.id, 'officer', ACTOR);
+    const removed = await revokeRole(db, teacher.id, 'officer', ACTOR);
     io.stdout.write(`${removed ? cliText.officer.removed(...who(teacher)) : cliText.officer.notOfficer(...who(teacher))}\n`);
     return EXIT.ok;
   }, { mustExist: true });

@@ -8,8 +8,8 @@ import { dateIn, dateTimeIn } from '../time/zone.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { changeList, problemText } from '../ledger/correction-text.js';
-import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
 import { transaction } from '../../db/statements.js';
+import { correctRecord, findRecordByRef, revokeRecord } from '../ledger/corrections.js';
 import { CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
 import { RECORDS_USAGE } from './usage.js';
 import { declarationRecordHooks } from '../declarations/revocation.js';
@@ -32,7 +32,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
   const app = loadApp(io);
   const now = app.clock.now();
   return withDatabase(app.config.DATABASE_PATH, async (db) => {
-    const found = findRecordByRef(db, ref);
+    const found = await findRecordByRef(db, ref);
     if (!found) throw new CliError(m.notFound(ref));
     const { record, teacher } = found;
     if (action === 'revoke') {

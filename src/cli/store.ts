@@ -2,49 +2,49 @@
  * The CLI's own SQL: the demo roster's seeding and the officer list. Roster,
  * roles and records shared with the bot live in the ledger's store.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, count, eq, like, notLike } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accounts, roles, teachers } from '../../db/schema.js';
-import { preparedOnce } from '../../db/statements.js';
+import { tables } from '../../db/handle.js';
+import type { teachers } from '../../db/schema.js';
 import type { TeacherValues } from '../import/rules.js';
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
-/** Roster entries whose 工号 does not start with `prefix`. */
-export function countTeachersNotPrefixed(db: Db, prefix: string): number {
-  return Number(preparedOnce<[string], number>(db, `SELECT count(*) FROM teachers WHERE employee_no NOT LIKE ?`).pluck().get(`${prefix}%`));
+/** Roster entries whose 工号 does not start with `prefix` (an ASCII prefix such as DEMO, as stored). */
+export async function countTeachersNotPrefixed(db: Db, prefix: string): Promise<number> {
+  const { teachers } = tables(db);
+  return (await db.select({ n: count() }).from(teachers).where(notLike(teachers.employeeNo, `${prefix}%`)))[0]?.n ?? 0;
 }
 
 /** Adds or refreshes a demo roster entry by 工号; returns its id. */
-export function upsertDemoTeacher(db: Db, t: TeacherValues): number {
-  const row = preparedOnce<[Record<string, unknown>], { id: number }>(
-    db,
-    `INSERT INTO teachers (employee_no, name, school, hire_date, normal_graduate, homeroom, position, policy_id)
-     VALUES (@employeeNo, @name, @school, @hireDate, @normalGraduate, @homeroom, @position, @policyId)
-     ON CONFLICT(employee_no) DO UPDATE SET name = excluded.name, school = excluded.school,
-       hire_date = excluded.hire_date, normal_graduate = excluded.normal_graduate, homeroom = excluded.homeroom,
-       position = excluded.position, policy_id = excluded.policy_id
-     RETURNING id`,
-  ).get({
-    employeeNo: t.employeeNo,
+export async function upsertDemoTeacher(db: Db, t: TeacherValues): Promise<number> {
+  const { teachers } = tables(db);
+  const values = {
     name: t.name,
     school: t.school,
     hireDate: t.hireDate,
-    normalGraduate: t.normalGraduate === null ? null : t.normalGraduate ? 1 : 0,
-    homeroom: t.homeroom ? 1 : 0,
+    normalGraduate: t.normalGraduate,
+    homeroom: t.homeroom,
     position: t.position,
     policyId: t.policyId,
-  });
+  };
+  const [row] = await db
+    .insert(teachers)
+    .values({ employeeNo: t.employeeNo, ...values })
+    .onConflictDoUpdate({ target: teachers.employeeNo, set: values })
+    .returning({ id: teachers.id });
   return row!.id;
 }
 
-export function grantDemoRole(db: Db, teacherId: number, role: 'leader' | 'officer'): void {
-  preparedOnce(db, `INSERT INTO roles (teacher_id, role, granted_by) VALUES (?, ?, 'demo') ON CONFLICT DO NOTHING`).run(teacherId, role);
+export async function grantDemoRole(db: Db, teacherId: number, role: 'leader' | 'officer'): Promise<void> {
+  const { roles } = tables(db);
+  await db.insert(roles).values({ teacherId, role, grantedBy: 'demo' }).onConflictDoNothing();
 }
 
 /** Drops the records whose 编号 starts with `keyPrefix` (the demo's, before a re-seed). */
-export function deleteRecordsByKeyPrefix(db: Db, keyPrefix: string): void {
-  preparedOnce(db, `DELETE FROM records WHERE record_key LIKE ?`).run(`${keyPrefix}%`);
+export async function deleteRecordsByKeyPrefix(db: Db, keyPrefix: string): Promise<void> {
+  const { records } = tables(db);
+  await db.delete(records).where(like(records.recordKey, `${keyPrefix}%`));
 }
 
 export interface DemoRecordValues {
@@ -56,25 +56,31 @@ export interface DemoRecordValues {
   project: string;
 }
 
-export function insertDemoRecords(db: Db, rows: readonly DemoRecordValues[]): void {
-  const insert = preparedOnce(
-    db,
-    `INSERT INTO records (record_key, teacher_id, date, hours, category, project, source) VALUES (?, ?, ?, ?, ?, ?, 'demo')`,
-  );
-  for (const r of rows) insert.run(r.key, r.teacherId, r.date, r.hours, r.category, r.project);
+/** Rows per INSERT: well under either dialect's bound-parameter limit (7 per row). */
+const INSERT_CHUNK = 500;
+
+export async function insertDemoRecords(db: Db, rows: readonly DemoRecordValues[]): Promise<void> {
+  const { records } = tables(db);
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    await db.insert(records).values(
+      chunk.map((r) => ({ recordKey: r.key, teacherId: r.teacherId, date: r.date, hours: r.hours, category: r.category, project: r.project, source: 'demo' })),
+    );
+  }
 }
 
 /** Officers with who granted the role and when, by 工号. */
-export function officerList(db: Db): { teacher: TeacherRow; grantedBy: string; grantedAt: Date }[] {
+export async function officerList(db: Db): Promise<{ teacher: TeacherRow; grantedBy: string; grantedAt: Date }[]> {
+  const { roles, teachers } = tables(db);
   return db
     .select({ teacher: teachers, grantedBy: roles.grantedBy, grantedAt: roles.grantedAt })
     .from(roles)
     .innerJoin(teachers, eq(roles.teacherId, teachers.id))
     .where(eq(roles.role, 'officer'))
-    .orderBy(asc(teachers.employeeNo))
-    .all();
+    .orderBy(asc(teachers.employeeNo));
 }
 
-export function boundAccountCount(db: Db, teacherId: number): number {
-  return db.select({ n: sql<number>`count(*)` }).from(accounts).where(eq(accounts.teacherId, teacherId)).get()?.n ?? 0;
+export async function boundAccountCount(db: Db, teacherId: number): Promise<number> {
+  const { accounts } = tables(db);
+  return (await db.select({ n: count() }).from(accounts).where(eq(accounts.teacherId, teacherId)))[0]?.n ?? 0;
 }

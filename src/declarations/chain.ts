@@ -31,7 +31,7 @@ export async function approversFor(
   declaration: Pick<DeclarationRow, 'teacherId'>,
   step: DeclarationStep,
 ): Promise<TeacherRow[]> {
-  const teacher = findTeacherById(db, declaration.teacherId);
+  const teacher = await findTeacherById(db, declaration.teacherId);
   if (!teacher) return [];
   const people = step === 'school' ? await leadersOfSchool(db, teacher.school) : await officerTeachers(db);
   return people.filter((p) => p.id !== teacher.id);
@@ -60,7 +60,7 @@ export async function mayDecide(db: Db, declaration: Pick<DeclarationRow, 'id' |
 export async function getDeclaration(db: Db, id: number): Promise<DeclarationView | null> {
   const declaration = await findDeclaration(db, id);
   if (!declaration) return null;
-  const teacher = findTeacherById(db, declaration.teacherId);
+  const teacher = await findTeacherById(db, declaration.teacherId);
   if (!teacher) return null;
   const flags: FlagWithOther[] = [];
   for (const f of await flagsOf(db, id)) {

@@ -71,7 +71,7 @@ export async function approveDeclaration(db: Db, presets: Presets, id: number, a
   const g = await gate(db, id, actor);
   if (!g.ok) return g.outcome;
   const { d } = g;
-  const teacher = findTeacherById(db, d.teacherId)!;
+  const teacher = (await findTeacherById(db, d.teacherId))!;
   const preset = presets.get(teacher.policyId);
   const byOfficer = actor.teacherId !== null && (await hasRole(db, actor.teacherId, 'officer'));
   const step = d.currentStep ?? 'school';
@@ -81,7 +81,7 @@ export async function approveDeclaration(db: Db, presets: Presets, id: number, a
     const next = await approversFor(db, presets, d, 'office');
     const declaration = await updateDeclaration(db, id, { currentStep: 'office', updatedAt: now });
     await setAssignees(db, id, next.map((t) => t.id));
-    audit(db, actor.label, 'declaration_approve', { declarationId: id, teacherId: d.teacherId, step, next: 'office', assignees: next.map((t) => t.employeeNo) });
+    await audit(db, actor.label, 'declaration_approve', { declarationId: id, teacherId: d.teacherId, step, next: 'office', assignees: next.map((t) => t.employeeNo) });
     return done(db, 'approve', declaration, { next });
   }
   const record = await insertDeclarationRecord(db, d);
@@ -93,7 +93,7 @@ export async function approveDeclaration(db: Db, presets: Presets, id: number, a
     updatedAt: now,
   });
   await setAssignees(db, id, []);
-  audit(db, actor.label, 'declaration_approve', {
+  await audit(db, actor.label, 'declaration_approve', {
     declarationId: id,
     teacherId: d.teacherId,
     step,
@@ -104,7 +104,7 @@ export async function approveDeclaration(db: Db, presets: Presets, id: number, a
     category: d.category,
   });
   const asOf = [dateIn(now), d.endDate].sort().at(-1)!;
-  const totals = preset ? { summary: hoursSummary(db, presets, teacher, asOf), asOf, teacher } : null;
+  const totals = preset ? { summary: await hoursSummary(db, presets, teacher, asOf), asOf, teacher } : null;
   return done(db, 'approve', declaration, { finished: true, record, totals });
 }
 
@@ -118,7 +118,7 @@ export async function returnDeclaration(db: Db, id: number, reason: string, acto
   await insertStep(db, { declarationId: id, step: d.currentStep, action: 'return', actor: actor.label, actorTeacherId: actor.teacherId, reason: why, at: now });
   const declaration = await updateDeclaration(db, id, { state: 'returned', currentStep: null, returnReason: why, updatedAt: now });
   await setAssignees(db, id, []);
-  audit(db, actor.label, 'declaration_return', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, reason: why });
+  await audit(db, actor.label, 'declaration_return', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, reason: why });
   return done(db, 'return', declaration);
 }
 
@@ -127,12 +127,12 @@ export async function forwardDeclaration(db: Db, id: number, toTeacherId: number
   const g = await gate(db, id, actor);
   if (!g.ok) return g.outcome;
   const { d } = g;
-  const to = findTeacherById(db, toTeacherId);
+  const to = await findTeacherById(db, toTeacherId);
   if (!to || to.id === d.teacherId || !((await hasRole(db, to.id, 'leader')) || (await hasRole(db, to.id, 'officer')))) return refuse('bad_forward');
   await insertStep(db, { declarationId: id, step: d.currentStep, action: 'forward', actor: actor.label, actorTeacherId: actor.teacherId, toTeacherId: to.id, at: now });
   await setAssignees(db, id, [to.id]);
   const declaration = await updateDeclaration(db, id, { updatedAt: now });
-  audit(db, actor.label, 'declaration_forward', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, to: to.employeeNo });
+  await audit(db, actor.label, 'declaration_forward', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, to: to.employeeNo });
   return done(db, 'forward', declaration, { next: [to] });
 }
 
@@ -150,6 +150,6 @@ export async function escalateDeclaration(db: Db, presets: Presets, id: number, 
   await setAssignees(db, id, [...current, ...added].map((t) => t.id));
   await insertStep(db, { declarationId: id, step: d.currentStep, action: 'escalate', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
   const declaration = await updateDeclaration(db, id, { updatedAt: now });
-  audit(db, actor.label, 'declaration_escalate', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, added: added.map((t) => t.employeeNo) });
+  await audit(db, actor.label, 'declaration_escalate', { declarationId: id, teacherId: d.teacherId, step: d.currentStep, added: added.map((t) => t.employeeNo) });
   return done(db, 'escalate', declaration, { next: added });
 }

@@ -51,7 +51,7 @@ export async function flagEvidenceDuplicates(db: Db, declarationId: number, sha2
   for (const hit of await declarationsWithEvidenceHash(db, sha256s, declarationId)) {
     if (await insertFlag(db, { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, detail: hit.sha256 })) {
       added++;
-      audit(db, 'system', 'declaration_flag', { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, sha256: hit.sha256 });
+      await audit(db, 'system', 'declaration_flag', { declarationId, kind: 'evidence_hash', otherDeclarationId: hit.declarationId, sha256: hit.sha256 });
     }
   }
   return added;

@@ -35,7 +35,7 @@ export async function requestApproval(
   const view = await getDeclaration(db, declaration.id);
   if (!view || approvers.length === 0) return 0;
   const index = stepIndex ?? view.steps.length;
-  const reply = approvalRequestReply(view, t, { baseUrl: consoleBaseUrl(db), names: stepNames(db, view) });
+  const reply = approvalRequestReply(view, t, { baseUrl: consoleBaseUrl(db), names: await stepNames(db, view) });
   let sent = 0;
   for (const a of approvers) sent += await send(db, a.id, reply, keyOf(declaration.id, index, a.id), now);
   return sent;

@@ -14,7 +14,7 @@ export async function onRecordRevoked(db: Db, record: RecordRow, reason: string,
   const d = await findDeclarationByRecord(db, record.id);
   if (!d || d.recordRevokedAt) return;
   const declaration = await updateDeclaration(db, d.id, { recordRevokedAt: now, recordRevokeReason: reason, updatedAt: now });
-  audit(db, actor, 'declaration_record_revoked', { declarationId: d.id, teacherId: d.teacherId, recordId: record.id, reason });
+  await audit(db, actor, 'declaration_record_revoked', { declarationId: d.id, teacherId: d.teacherId, recordId: record.id, reason });
   await notifyRecordRevoked(db, declaration, reason, await stepCount(db, d.id), now);
 }
 
@@ -52,7 +52,7 @@ export async function onRecordCorrected(
   const d = await findDeclarationByRecord(db, record.id);
   if (!d || (d.hours === after.hours && d.category === after.category)) return;
   const declaration = await updateDeclaration(db, d.id, { hours: after.hours, category: after.category, updatedAt: now });
-  audit(db, actor, 'declaration_record_corrected', {
+  await audit(db, actor, 'declaration_record_corrected', {
     declarationId: d.id,
     teacherId: d.teacherId,
     recordId: record.id,

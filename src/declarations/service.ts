@@ -52,7 +52,7 @@ async function enterChain(
   const attached = await attachEvidence(db, d.id, d.teacherId, evidenceIds);
   const flags = await flagFieldDuplicates(db, declaration);
   await insertStep(db, { declarationId: d.id, step, action, actor: actor.label, actorTeacherId: actor.teacherId, at: now });
-  audit(db, actor.label, `declaration_${action}`, {
+  await audit(db, actor.label, `declaration_${action}`, {
     declarationId: d.id,
     teacherId: d.teacherId,
     project: d.project,
@@ -84,7 +84,7 @@ function rowValues(v: CheckedInput) {
 
 /** A teacher's new declaration: checked, refused outright when it repeats a live one exactly, then sent to its first approvers. */
 export async function submitDeclaration(db: Db, presets: Presets, input: DeclarationInput, actor: Actor, now: Date): Promise<SubmitOutcome> {
-  const teacher = findTeacherById(db, input.teacherId);
+  const teacher = await findTeacherById(db, input.teacherId);
   if (!teacher) return { ok: false, reason: 'not_found', detail: m.refusals.not_found(input.teacherId) };
   const checked = await checkDeclaration(db, presets, teacher, input, now, null);
   if (!checked.ok) return checked;
@@ -113,7 +113,7 @@ export async function resubmitDeclaration(
   if (!d) return { ok: false, reason: 'not_found', detail: m.refusals.not_found(id) };
   if (actor.teacherId !== d.teacherId) return { ok: false, reason: 'not_owner', detail: m.refusals.not_owner(id) };
   if (d.state !== 'returned') return { ok: false, reason: 'wrong_state', detail: m.refusals.wrong_state(id, d.state) };
-  const teacher = findTeacherById(db, d.teacherId)!;
+  const teacher = (await findTeacherById(db, d.teacherId))!;
   const merged: DeclarationInput = {
     teacherId: d.teacherId,
     project: changes.project ?? d.project,
@@ -143,6 +143,6 @@ export async function withdrawDeclaration(db: Db, id: number, actor: Actor, now:
   const declaration = await updateDeclaration(db, id, { state: 'withdrawn', currentStep: null, updatedAt: now, decidedAt: now });
   await setAssignees(db, id, []);
   await insertStep(db, { declarationId: id, step: d.currentStep, action: 'withdraw', actor: actor.label, actorTeacherId: actor.teacherId, at: now });
-  audit(db, actor.label, 'declaration_withdraw', { declarationId: id, teacherId: d.teacherId, from: d.state });
+  await audit(db, actor.label, 'declaration_withdraw', { declarationId: id, teacherId: d.teacherId, from: d.state });
   return { ok: true, declaration, stepIndex: await stepCount(db, id) };
 }

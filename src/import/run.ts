@@ -62,7 +62,7 @@ export async function runImport(
 
   try {
     // Refuse before reading anything: the demo database never takes real files.
-    assertNotDemo(db);
+    await assertNotDemo(db);
     const headerErrors = validateHeader(await source.header(), columns);
     if (headerErrors.length > 0) {
       headerErrors.forEach(report);
@@ -72,7 +72,7 @@ export async function runImport(
 
     const transaction = beginImport(db);
     try {
-      markRealData(db);
+      await markRealData(db);
       const steps = setup({ result });
       const tally = (errors: RowError[] | null) => {
         result.rows++;
@@ -104,7 +104,7 @@ export async function runImport(
         transaction.rollback();
       } else {
         if (typeof steps !== 'function') steps.beforeCommit?.();
-        audit(db, options.actor ?? 'cli', `import_${kind}`, {
+        await audit(db, options.actor ?? 'cli', `import_${kind}`, {
           file: source.name,
           rows: result.rows,
           added: result.added,

@@ -47,27 +47,27 @@ export type BindAttemptOutcome =
   | { kind: 'account_bound_to_other' };
 
 /** Officers and leaders need a code: a bound account of theirs sees a whole school's or the county's figures. */
-export function needsBindCode(db: Db, teacher: TeacherRow): boolean {
+export function needsBindCode(db: Db, teacher: TeacherRow): Promise<boolean> {
   return hasStaffRole(db, teacher.id);
 }
 
-export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
+export async function attemptBind(db: Db, req: BindRequest): Promise<BindAttemptOutcome> {
   // Normalised, so `t001` and `T001` are one 工号 for the lockout counter too.
   const employeeNo = normaliseEmployeeNo(req.employeeNo);
-  if (isLockedOut(db, req.platform, req.accountId, req.chatId, employeeNo, req.now)) return { kind: 'locked' };
+  if (await isLockedOut(db, req.platform, req.accountId, req.chatId, employeeNo, req.now)) return { kind: 'locked' };
 
   // One path for every refusal: the lookups below always all run, and any miss ends in the same outcome.
-  const teacher = findTeacherByEmployeeNo(db, employeeNo);
+  const teacher = await findTeacherByEmployeeNo(db, employeeNo);
   // An unknown 工号 runs the same role and code queries (against no one), so the answer takes no less time.
   const subjectId = teacher?.id ?? -1;
   const nameOk = teacher !== null && teacher.name === req.name.trim();
-  const codeNeeded = hasStaffRole(db, subjectId);
-  const code = validCode(db, subjectId, req.code ?? '', req.now);
+  const codeNeeded = await hasStaffRole(db, subjectId);
+  const code = await validCode(db, subjectId, req.code ?? '', req.now);
   // Saying 绑定 again from the account already bound to this person proves nothing new and needs no code.
-  const alreadyMine = isBoundTo(db, req.platform, req.accountId, subjectId) && nameOk;
+  const alreadyMine = (await isBoundTo(db, req.platform, req.accountId, subjectId)) && nameOk;
   if (!teacher || !nameOk || (codeNeeded && !code && !alreadyMine)) {
     // Old failures no longer count; dropping them keeps the table small.
-    insertBindFailure(
+    await insertBindFailure(
       db,
       { platform: req.platform, accountId: req.accountId, chatId: req.chatId, employeeNo, at: req.now },
       new Date(req.now.getTime() - BIND_WINDOW_MS),
@@ -75,25 +75,25 @@ export function attemptBind(db: Db, req: BindRequest): BindAttemptOutcome {
     return { kind: 'refused' };
   }
 
-  const outcome = bindAccount(db, req.platform, req.accountId, teacher.id);
+  const outcome = await bindAccount(db, req.platform, req.accountId, teacher.id);
   if (!outcome.ok) {
     return outcome.reason === 'teacher_bound_elsewhere' ? { kind: 'teacher_bound_elsewhere', teacher } : { kind: 'account_bound_to_other' };
   }
   if (code && !outcome.alreadyBound) {
-    markBindCodeUsed(db, code, req.now);
-    audit(db, `${req.platform}:${req.accountId}`, 'bind_code_used', { teacherId: teacher.id });
+    await markBindCodeUsed(db, code, req.now);
+    await audit(db, `${req.platform}:${req.accountId}`, 'bind_code_used', { teacherId: teacher.id });
   }
   return { kind: 'bound', teacher, alreadyBound: outcome.alreadyBound };
 }
 
-function isBoundTo(db: Db, platform: string, accountId: string, teacherId: number): boolean {
-  return accountByPlatformId(db, platform, accountId)?.teacherId === teacherId;
+async function isBoundTo(db: Db, platform: string, accountId: string, teacherId: number): Promise<boolean> {
+  return (await accountByPlatformId(db, platform, accountId))?.teacherId === teacherId;
 }
 
 /** True when any of the three counters has reached its limit within the window. */
-function isLockedOut(db: Db, platform: string, accountId: string, chatId: string, employeeNo: string, now: Date): boolean {
+async function isLockedOut(db: Db, platform: string, accountId: string, chatId: string, employeeNo: string, now: Date): Promise<boolean> {
   const since = new Date(now.getTime() - BIND_WINDOW_MS);
-  const failures = bindFailures(db, { platform, accountId, chatId, employeeNo }, since);
+  const failures = await bindFailures(db, { platform, accountId, chatId, employeeNo }, since);
   return failures.account >= BIND_LIMITS.account || failures.chat >= BIND_LIMITS.chat || failures.employeeNo >= BIND_LIMITS.employeeNo;
 }
 
@@ -109,7 +109,7 @@ function normaliseCode(raw: string): string {
 }
 
 /** The stored hash of an unused, unexpired code of this teacher matching `raw`, or null. */
-function validCode(db: Db, teacherId: number, raw: string, now: Date): string | null {
+async function validCode(db: Db, teacherId: number, raw: string, now: Date): Promise<string | null> {
   const code = normaliseCode(raw);
   if (!/^\d+$/.test(code)) return null;
   const hash = hashCode(teacherId, code);
@@ -125,15 +125,15 @@ export interface IssuedBindCode {
  * A fresh single-use code for one roster entry; any earlier unused code of theirs stops working, so only the
  * latest one handed over is live. The code itself is returned once and never stored.
  */
-export function issueBindCode(db: Db, teacher: TeacherRow, actor: string, now: Date): IssuedBindCode {
+export async function issueBindCode(db: Db, teacher: TeacherRow, actor: string, now: Date): Promise<IssuedBindCode> {
   const code = Array.from({ length: CODE_DIGITS }, () => randomInt(10)).join('');
   const expiresAt = new Date(now.getTime() + BIND_CODE_TTL_MS);
   // The same 8 digits drawn twice for one person (1 in 10⁸) just renews that row.
-  replaceBindCode(
+  await replaceBindCode(
     db,
     { codeHash: hashCode(teacher.id, code), teacherId: teacher.id, createdBy: actor, createdAt: now, expiresAt, usedAt: null },
     new Date(now.getTime() - BIND_CODE_TTL_MS),
   );
-  audit(db, actor, 'bind_code_issue', { teacherId: teacher.id, employeeNo: teacher.employeeNo, expiresAt: expiresAt.toISOString() });
+  await audit(db, actor, 'bind_code_issue', { teacherId: teacher.id, employeeNo: teacher.employeeNo, expiresAt: expiresAt.toISOString() });
   return { code, expiresAt };
 }

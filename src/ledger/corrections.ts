@@ -25,13 +25,15 @@ export interface RecordHooks {
   onCorrected(db: Db, record: RecordRow, after: Pick<RecordRow, 'hours' | 'category'>, reason: string, actor: string, now: Date): Promise<void>;
 }
 
+type RepeatFound = { declaration: { id: number }; other: { id: number } } | null;
+
 /** A record by its 编号 (the import's key, or a sign-in's `session:<id>:<工号>`), or `#<id>` for its row id. */
-export function findRecordByRef(db: Db, ref: string): { record: RecordRow; teacher: TeacherRow } | null {
+export async function findRecordByRef(db: Db, ref: string): Promise<{ record: RecordRow; teacher: TeacherRow } | null> {
   const key = ref.trim();
-  const byKey = recordWithTeacher(db, { key });
+  const byKey = await recordWithTeacher(db, { key });
   if (byKey) return byKey;
   const id = /^#(\d+)$/.exec(key);
-  return id ? recordWithTeacher(db, { id: Number(id[1]) }) : null;
+  return id ? await recordWithTeacher(db, { id: Number(id[1]) }) : null;
 }
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'already_revoked'; at: Date; reason: string | null } | { kind: 'no_reason' };
@@ -47,8 +49,8 @@ export async function revokeRecord(
   const { record, teacher } = found;
   if (reason.trim().length < MIN_REASON_CHARS) return { kind: 'no_reason' };
   if (record.cancelledAt) return { kind: 'already_revoked', at: record.cancelledAt, reason: record.cancelReason };
-  if (!cancelRecord(db, record.id, reason.trim(), now)) return { kind: 'already_revoked', at: now, reason: null };
-  audit(db, actor, 'record_revoke', {
+  if (!(await cancelRecord(db, record.id, reason.trim(), now))) return { kind: 'already_revoked', at: now, reason: null };
+  await audit(db, actor, 'record_revoke', {
     recordId: record.id,
     recordKey: record.recordKey,
     teacherId: teacher.id,
@@ -130,7 +132,7 @@ export async function correctRecord(
   if (repeat) {
     // Refused, not failed: nothing is written but this line, so the office can see the attempt and why.
     const problem = { kind: 'declaration_repeat' as const, declarationId: repeat.declaration.id, other: repeat.other.id, hours: after.hours };
-    audit(db, ctx.actor, 'record_correct_refused', {
+    await audit(db, ctx.actor, 'record_correct_refused', {
       recordId: record.id,
       recordKey: record.recordKey,
       teacherId: teacher.id,
@@ -143,8 +145,8 @@ export async function correctRecord(
     return refuse(problem);
   }
 
-  updateRecordValues(db, record.id, after);
-  audit(db, ctx.actor, 'record_correct', {
+  await updateRecordValues(db, record.id, after);
+  await audit(db, ctx.actor, 'record_correct', {
     recordId: record.id,
     recordKey: record.recordKey,
     teacherId: teacher.id,

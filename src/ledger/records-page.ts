@@ -13,12 +13,12 @@ export interface RecordsPage {
 }
 
 /** One teacher's valid (not cancelled) records, newest first, a page at a time, optionally one calendar year. */
-export function recordsPage(db: Db, teacherId: number, options: { page: number; year: number | null; size?: number }): RecordsPage {
+export async function recordsPage(db: Db, teacherId: number, options: { page: number; year: number | null; size?: number }): Promise<RecordsPage> {
   const size = options.size ?? RECORDS_PAGE_SIZE;
-  const totals = validRecordTotals(db, teacherId, options.year);
+  const totals = await validRecordTotals(db, teacherId, options.year);
   const total = totals.n;
   const pages = Math.max(1, Math.ceil(total / size));
   const page = Math.min(Math.max(1, options.page), pages);
-  const rows = validRecordRows(db, teacherId, options.year, size, (page - 1) * size);
+  const rows = await validRecordRows(db, teacherId, options.year, size, (page - 1) * size);
   return { rows, total, totalHours: totals.hours, page, pages };
 }

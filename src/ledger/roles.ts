@@ -5,16 +5,16 @@ import { deleteRole, insertRole, type GrantedRole } from './store.js';
 /** What a bound account may act as: every rostered teacher is a teacher; leader and officer are granted (db roles). */
 export type Role = 'teacher' | GrantedRole;
 
-export function grantRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
-  const inserted = insertRole(db, teacherId, role, actor);
-  if (inserted) audit(db, actor, 'grant_role', { teacherId, role });
+export async function grantRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): Promise<boolean> {
+  const inserted = await insertRole(db, teacherId, role, actor);
+  if (inserted) await audit(db, actor, 'grant_role', { teacherId, role });
   return inserted;
 }
 
 /** Removes a role; audited. Returns whether it was held. */
-export function revokeRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): boolean {
-  const removed = deleteRole(db, teacherId, role);
-  if (removed) audit(db, actor, 'revoke_role', { teacherId, role });
+export async function revokeRole(db: Db, teacherId: number, role: 'leader' | 'officer', actor: string): Promise<boolean> {
+  const removed = await deleteRole(db, teacherId, role);
+  if (removed) await audit(db, actor, 'revoke_role', { teacherId, role });
   return removed;
 }
 

@@ -11,15 +11,15 @@ export class UnknownPresetError extends Error {
   }
 }
 
-export function hoursSummary(
+export async function hoursSummary(
   db: Db,
   presets: ReadonlyMap<string, PolicyPreset>,
   teacher: TeacherRow,
   asOf: string,
-): HoursSummary {
+): Promise<HoursSummary> {
   const preset = presets.get(teacher.policyId);
   if (!preset) throw new UnknownPresetError(teacher.policyId);
-  return summarize(toProfile(teacher), activeRecords(db, teacher.id, asOf), preset, asOf);
+  return summarize(toProfile(teacher), await activeRecords(db, teacher.id, asOf), preset, asOf);
 }
 
 /** The CLI's and API's JSON shape, exactly as operators script against it. */

@@ -12,21 +12,21 @@ export const DATA_KIND_KEY = 'data_kind';
 /** Demo and real data must not meet; the message says what to do instead. */
 export class DataKindError extends Error {}
 
-export function dataKind(db: Db): 'demo' | 'real' | null {
-  const value = metaValue(db, DATA_KIND_KEY);
+export async function dataKind(db: Db): Promise<'demo' | 'real' | null> {
+  const value = await metaValue(db, DATA_KIND_KEY);
   return value === 'demo' || value === 'real' ? value : null;
 }
 
 /** Throws when the database is the demo one (importers call this before reading a file). */
-export function assertNotDemo(db: Db): void {
-  if (dataKind(db) === 'demo') {
+export async function assertNotDemo(db: Db): Promise<void> {
+  if (await dataKind(db) === 'demo') {
     throw new DataKindError(demoText.isDemo);
   }
 }
 
 /** Marks the database as holding real data; throws if it is the demo database. Importers call it. */
-export function markRealData(db: Db): void {
-  assertNotDemo(db);
-  setMetaValue(db, DATA_KIND_KEY, 'real');
+export async function markRealData(db: Db): Promise<void> {
+  await assertNotDemo(db);
+  await setMetaValue(db, DATA_KIND_KEY, 'real');
 }
 

@@ -1,22 +1,26 @@
 /** The `meta` table: app-wide marks by key (the database's demo/real kind, the scheduler's monthly progress). */
 import { eq, like } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { meta } from '../../db/schema.js';
+import { tables } from '../../db/handle.js';
 
-export function metaValue(db: Db, key: string): string | undefined {
-  return db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get()?.value;
+export async function metaValue(db: Db, key: string): Promise<string | undefined> {
+  const { meta } = tables(db);
+  return (await db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).limit(1))[0]?.value;
 }
 
-export function setMetaValue(db: Db, key: string, value: string): void {
-  db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+export async function setMetaValue(db: Db, key: string, value: string): Promise<void> {
+  const { meta } = tables(db);
+  await db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } });
 }
 
 /** Sets a key unless it is set already. */
-export function setMetaValueOnce(db: Db, key: string, value: string): void {
-  db.insert(meta).values({ key, value }).onConflictDoNothing().run();
+export async function setMetaValueOnce(db: Db, key: string, value: string): Promise<void> {
+  const { meta } = tables(db);
+  await db.insert(meta).values({ key, value }).onConflictDoNothing();
 }
 
-/** True when any key starts with `prefix`. */
-export function anyMetaKeyStartingWith(db: Db, prefix: string): boolean {
-  return db.select({ key: meta.key }).from(meta).where(like(meta.key, `${prefix}%`)).limit(1).get() !== undefined;
+/** True when any key starts with `prefix` (keys are the app's own ASCII words: like is case-sensitive on PostgreSQL only). */
+export async function anyMetaKeyStartingWith(db: Db, prefix: string): Promise<boolean> {
+  const { meta } = tables(db);
+  return (await db.select({ key: meta.key }).from(meta).where(like(meta.key, `${prefix}%`)).limit(1)).length > 0;
 }

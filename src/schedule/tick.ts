@@ -131,8 +131,8 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
       if (report.prunedFiles > 0) logger.info(r, 'removed files past their retention');
     });
   }
-  await job('declarationDrafts', () => {
-    report.expiredDrafts = expireDeclarationDrafts(ctx);
+  await job('declarationDrafts', async () => {
+    report.expiredDrafts = await expireDeclarationDrafts(ctx);
   });
   await job('surveys', async () => {
     const r = await surveyJobs(ctx);

@@ -25,7 +25,7 @@ describe.skipIf(onPostgres())('scheduled backups in the running bot', { timeout:
     try {
       expect(app.backups).not.toBeNull();
       expect(app.backups!.armed).toBe(false); // a FixedClock arms no cron: the test drives it
-      for (let i = 0; i < 3000; i++) audit(app.db, 'test', 'seed', { i, pad: 'x'.repeat(200) });
+      for (let i = 0; i < 3000; i++) await audit(app.db, 'test', 'seed', { i, pad: 'x'.repeat(200) });
       const committedBefore = (app.db.$client.prepare('select max(id) as n from audit_log').get() as { n: number }).n;
 
       // The bot keeps writing on its own connection while the backup runs on its thread.
@@ -33,7 +33,7 @@ describe.skipIf(onPostgres())('scheduled backups in the running bot', { timeout:
       let writing = true;
       const writer = (async () => {
         while (writing) {
-          audit(app.db, 'test', 'during', { n: writes++ });
+          await audit(app.db, 'test', 'during', { n: writes++ });
           await new Promise((r) => setImmediate(r));
         }
       })();

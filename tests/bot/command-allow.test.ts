@@ -10,10 +10,10 @@ import { addTeacher } from '../helpers/seed.js';
 
 /** Issue 15 item 5: `allow` types the handler's caller, and defineCommand checks it before the handler runs. */
 let app: TestApp;
-let caller: (teacherId: number | null, roles: Caller['roles']) => Caller;
+let caller: (teacherId: number | null, roles: Caller['roles']) => Promise<Caller>;
 beforeEach(async () => {
   app = await createTestApp();
-  caller = (teacherId, roles) => callerOf('console', 'u1', teacherId === null ? null : (findTeacherById(app.db, teacherId) ?? null), roles);
+  caller = async (teacherId, roles) => callerOf('console', 'u1', teacherId === null ? null : ((await findTeacherById(app.db, teacherId)) ?? null), roles);
 });
 afterEach(async () => app.cleanup());
 
@@ -49,15 +49,15 @@ const open = defineCommand({
 
 describe('a command typed by who may run it', () => {
   it('refuses an unbound account and a teacher without the role, before reading arguments or running the handler', async () => {
-    const t = app.bot.contextFor(caller(null, new Set()), null).t;
+    const t = app.bot.contextFor(await caller(null, new Set()), null).t;
     const id = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学', policyId: 'laibin' });
     ran.length = 0;
-    expect(await officersOnly.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: t.errors.notBound });
-    expect(await officersOnly.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), 'x')).toEqual({ text: t.errors.forbidden('试验', ['officer']) });
+    expect(await officersOnly.invoke(app.bot.contextFor(await caller(null, new Set()), null), '')).toEqual({ text: t.errors.notBound });
+    expect(await officersOnly.invoke(app.bot.contextFor(await caller(id, new Set(['teacher'])), null), 'x')).toEqual({ text: t.errors.forbidden('试验', ['officer']) });
     expect(ran).toEqual([]);
 
-    grantRole(app.db, id, 'officer', 'test');
-    const officer = app.bot.contextFor(caller(id, new Set(['teacher', 'officer'])), null);
+    await grantRole(app.db, id, 'officer', 'test');
+    const officer = app.bot.contextFor(await caller(id, new Set(['teacher', 'officer'])), null);
     expect((await officersOnly.invoke(officer, '')).text).toBe(t.errors.badArgs('试验 <word>', 'need a word'));
     expect(await officersOnly.invoke(officer, 'go')).toEqual({ text: 'ok 张三' });
     expect(ran).toEqual(['T0001:go']);
@@ -65,8 +65,8 @@ describe('a command typed by who may run it', () => {
 
   it("lets anyone run an 'anyone' command, bound or not", async () => {
     const id = await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学', policyId: 'laibin' });
-    expect(await open.invoke(app.bot.contextFor(caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
-    expect(await open.invoke(app.bot.contextFor(caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
+    expect(await open.invoke(app.bot.contextFor(await caller(null, new Set()), null), '')).toEqual({ text: 'unbound' });
+    expect(await open.invoke(app.bot.contextFor(await caller(id, new Set(['teacher'])), null), '')).toEqual({ text: 'bound 李四' });
   });
 });
 
@@ -121,15 +121,15 @@ describe('the caller type follows allow', () => {
   it('a leader carries its school; the guards and allow agree with the roles held', async () => {
     const head = await addTeacher(app.db, { employeeNo: 'L0001', name: '王校长', school: '第三小学', policyId: 'laibin' });
     const clerk = await addTeacher(app.db, { employeeNo: 'O0001', name: '赵干事', school: '教师发展中心', policyId: 'laibin' });
-    grantRole(app.db, head, 'leader', 'test');
-    grantRole(app.db, clerk, 'officer', 'test');
+    await grantRole(app.db, head, 'leader', 'test');
+    await grantRole(app.db, clerk, 'officer', 'test');
     // The bot's own caller, as a message builds it: unbound leads nothing; bound, the roster's school.
     expect((await app.bot.callerFor('console', 'lead-1')).leads).toBeNull();
-    bindAccount(app.db, 'console', 'lead-1', head);
+    await bindAccount(app.db, 'console', 'lead-1', head);
     expect(await app.bot.callerFor('console', 'lead-1')).toMatchObject({ leads: '第三小学', roles: new Set(['teacher', 'leader']) });
-    const asLeader = caller(head, new Set(['teacher', 'leader']));
-    const asOfficer = caller(clerk, new Set(['teacher', 'officer']));
-    const asBoth = caller(head, new Set(['teacher', 'leader', 'officer']));
+    const asLeader = await caller(head, new Set(['teacher', 'leader']));
+    const asOfficer = await caller(clerk, new Set(['teacher', 'officer']));
+    const asBoth = await caller(head, new Set(['teacher', 'leader', 'officer']));
     expect([asLeader.leads, asOfficer.leads, asBoth.leads]).toEqual(['第三小学', null, '第三小学']);
     expect([isLeader(asLeader), isOfficer(asLeader), isLeader(asOfficer), isOfficer(asOfficer)]).toEqual([true, false, false, true]);
     const t = app.bot.contextFor(asLeader, null).t;
@@ -138,6 +138,6 @@ describe('the caller type follows allow', () => {
     expect(await leadersOrOfficers.invoke(app.bot.contextFor(asLeader, null), '')).toEqual({ text: 'leader of 第三小学' });
     expect(await leadersOrOfficers.invoke(app.bot.contextFor(asBoth, null), '')).toEqual({ text: 'leader of 第三小学 and officer' });
     expect(await leadersOrOfficers.invoke(app.bot.contextFor(asOfficer, null), '')).toEqual({ text: 'officer' });
-    expect(await leadersOrOfficers.invoke(app.bot.contextFor(caller(clerk, new Set(['teacher'])), null), '')).toEqual({ text: t.errors.forbidden('审核', ['leader', 'officer']) });
+    expect(await leadersOrOfficers.invoke(app.bot.contextFor(await caller(clerk, new Set(['teacher'])), null), '')).toEqual({ text: t.errors.forbidden('审核', ['leader', 'officer']) });
   });
 });

@@ -70,8 +70,8 @@ describe('binding', () => {
     expect((await chat('u1').send('绑定'))[0]).toBe('格式不对：缺少工号\n用法：绑定 <工号> <姓名> [绑定码]');
     const me = chat('u3');
     await me.send('绑定 T0001 张三');
-    grantRole(app.db, zhang, 'officer', 'test');
-    grantRole(app.db, zhang, 'leader', 'test');
+    await grantRole(app.db, zhang, 'officer', 'test');
+    await grantRole(app.db, zhang, 'leader', 'test');
     const problem = async (text: string) => (await me.send(text))[0].split('\n')[0];
     expect(await problem('绑定码')).toBe('格式不对：缺少工号');
     expect(await problem('解绑')).toBe('格式不对：缺少工号');
@@ -119,7 +119,7 @@ describe('access', () => {
     expect((await teacher.send('解绑 T0002'))[0]).toBe('「解绑」仅限培训管理员使用。如需权限，请联系教师发展中心。');
     expect(await countRows(app.db, 'accounts')).toBe(2);
 
-    grantRole(app.db, zhang, 'officer', 'test');
+    await grantRole(app.db, zhang, 'officer', 'test');
     expect((await teacher.send('解绑 T0002'))[0]).toBe('已解除 李四 的 1 个账号绑定。');
     expect(app.db.select().from(schema.accounts).where(eq(schema.accounts.teacherId, li)).all()).toHaveLength(0);
     expect(app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'unbind')).all()).toHaveLength(1);
@@ -146,7 +146,7 @@ describe('records, help and unknown text', () => {
     expect(help).toContain('· 学时 — 查询本周期学时');
     expect(help).toContain('· 绑定 <工号> <姓名>');
     expect(help).not.toContain('解绑');
-    grantRole(app.db, zhang, 'officer', 'test');
+    await grantRole(app.db, zhang, 'officer', 'test');
     expect((await me.send('help'))[0]).toContain('解绑 <工号>');
   });
 

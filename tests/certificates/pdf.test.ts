@@ -33,7 +33,7 @@ beforeAll(async () => {
   await addRecord(db, id, { key: 'r2', date: '2023-07-10', hours: 12.5, category: '网络研修', project: '学科教学能力提升' });
   await addRecord(db, id, { key: 'r3', date: '2025-04-01', hours: 30, category: '校本研修', project: '校本教研·单元设计' });
   await addRecord(db, id, { key: 'r4', date: '2026-01-05', hours: 99, category: '集中培训', project: '未来的培训' });
-  cert = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, base);
+  cert = await issueCertificate(db, presets, (await findTeacherByEmployeeNo(db, 'T1001'))!, base);
   text = await pdfText(cert.pdf);
 });
 afterAll(async () => {
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 describe('学时证明 PDF', () => {
   it('prints the teacher, the office and the same totals the 学时 answer gives, as searchable Chinese text', async () => {
-    const s = hoursSummary(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, '2025-11-20');
+    const s = await hoursSummary(db, presets, (await findTeacherByEmployeeNo(db, 'T1001'))!, '2025-11-20');
     expect(s.required).toBe(360);
     for (const needle of ['教师继续教育学时证明', '来宾市兴宾区教师发展中心', '张建伟', 'T1001', '兴宾区第一中学', '2021年1月1日至2025年12月31日']) {
       expect(text).toContain(needle);
@@ -83,7 +83,7 @@ describe('学时证明 PDF', () => {
   });
 
   it('a year certificate lists that year only and says the year total', async () => {
-    const y = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, { ...base, year: 2023 });
+    const y = await issueCertificate(db, presets, (await findTeacherByEmployeeNo(db, 'T1001'))!, { ...base, year: 2023 });
     const t = await pdfText(y.pdf);
     expect(t).toContain('教师继续教育学时证明（2023年度）');
     expect(t).toContain('其中 2023 年度登记 12.5 学时');
@@ -95,7 +95,7 @@ describe('学时证明 PDF', () => {
   it('draws the office seal from OFFICE_SEAL_PATH when set (the QR alone otherwise)', async () => {
     const seal = join(dir, 'seal.png');
     writeFileSync(seal, await qrPng('seal stand-in'));
-    const withSeal = await issueCertificate(db, presets, findTeacherByEmployeeNo(db, 'T1001')!, { ...base, sealPath: seal });
+    const withSeal = await issueCertificate(db, presets, (await findTeacherByEmployeeNo(db, 'T1001'))!, { ...base, sealPath: seal });
     expect(await pdfImageCount(cert.pdf, 1)).toBe(1);
     expect(await pdfImageCount(withSeal.pdf, 1)).toBe(2);
   });

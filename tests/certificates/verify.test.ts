@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.cleanup());
 
-const issue = async () => issueCertificate(app.db, app.presets, findTeacherByEmployeeNo(app.db, 'T2001')!, opts);
+const issue = async () => issueCertificate(app.db, app.presets, (await findTeacherByEmployeeNo(app.db, 'T2001'))!, opts);
 const get = async (path: string, headers: Record<string, string> = {}) => {
   const started = Date.now();
   const res = await app.http.request(path, { headers });
@@ -55,7 +55,7 @@ describe('verify page', () => {
 
   it('says the figures changed when a record dated on or before the printed date was added afterwards', async () => {
     const cert = await issue();
-    const teacher = findTeacherByEmployeeNo(app.db, 'T2001')!;
+    const teacher = (await findTeacherByEmployeeNo(app.db, 'T2001'))!;
     await addRecord(app.db, teacher.id, { key: 'v2', date: '2026-11-01', hours: 6, category: '网络研修' });
     const r = await get(`/verify/${cert.serial}`);
     expect(r.body).toContain('本证明有效');
@@ -68,7 +68,7 @@ describe('verify page', () => {
 
   it('shows the school and name as printed after the teacher moves school and is renamed; the figures still hold', async () => {
     await addTeacher(app.db, { employeeNo: 'T2002', name: '李明', school: '兴宾区第三小学', policyId: 'laibin' });
-    const teacher = findTeacherByEmployeeNo(app.db, 'T2002')!;
+    const teacher = (await findTeacherByEmployeeNo(app.db, 'T2002'))!;
     await addRecord(app.db, teacher.id, { key: 'm1', date: '2026-04-01', hours: 12, category: '校本研修' });
     const cert = await issueCertificate(app.db, app.presets, teacher, opts);
     // The roster import moves the teacher (and a marriage changes the surname) after the paper was printed.

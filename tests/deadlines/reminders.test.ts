@@ -53,7 +53,7 @@ describe('monthly pace reminder', () => {
 
     const [row] = rowsLike(app.db, `pace:2026-11:${ids.behind}`);
     const text = JSON.parse(row.reply).text as string;
-    const summary = hoursSummary(app.db, app.presets, findTeacherById(app.db, ids.behind)!, '2026-11-01');
+    const summary = await hoursSummary(app.db, app.presets, (await findTeacherById(app.db, ids.behind))!, '2026-11-01');
     expect(text.split('\n')).toEqual([
       '张三老师，您好。这是本月学时进度提醒：',
       '本周期（2024-01-01 至 2026-12-31）应修 360 学时，已修 20 学时，还差 340 学时。',

@@ -39,8 +39,8 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     const s = await feishuSchool();
     h = s.h;
     const officer = await addTeacher(h.app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
-    grantRole(h.app.db, officer, 'officer', 'test');
-    bindAccount(h.app.db, 'feishu', OFFICER_OPEN_ID, officer);
+    await grantRole(h.app.db, officer, 'officer', 'test');
+    await bindAccount(h.app.db, 'feishu', OFFICER_OPEN_ID, officer);
 
     // 24 学时 of 集中培训 (choice 3) this March: the preset sends it on to the office after the school.
     await fillDeclaration(s.chat, { dates: '2026-03-01至03-05' });

@@ -53,11 +53,11 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     await listen(server, port, '127.0.0.1');
     school = await seedSchool(app.db, 'dingtalk', { teacher: TEACHER_STAFF_ID, leader: LEADER_STAFF_ID });
     const officer = await addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
-    grantRole(app.db, officer, 'officer', 'test');
-    bindAccount(app.db, 'dingtalk', OFFICER_STAFF_ID, officer);
+    await grantRole(app.db, officer, 'officer', 'test');
+    await bindAccount(app.db, 'dingtalk', OFFICER_STAFF_ID, officer);
     const stranger = await addTeacher(app.db, { employeeNo: 'L0900', name: '赵校长', school: '第二中学', position: '校长' });
-    grantRole(app.db, stranger, 'leader', 'test');
-    bindAccount(app.db, 'dingtalk', STRANGER_STAFF_ID, stranger);
+    await grantRole(app.db, stranger, 'leader', 'test');
+    await bindAccount(app.db, 'dingtalk', STRANGER_STAFF_ID, stranger);
   });
 
   afterAll(async () => {

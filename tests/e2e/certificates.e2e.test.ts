@@ -116,7 +116,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     expect(url).toMatch(new RegExp(`^${base}/verify/[A-Z2-7]{16}$`));
     const serial = url!.slice(-16);
     const row = app.db.$client.prepare(`select employee_no as no, earned, required from certificates where serial = ?`).get(serial) as { no: string; earned: number; required: number };
-    const teacher = findTeacherByEmployeeNo(app.db, row.no)!;
+    const teacher = (await findTeacherByEmployeeNo(app.db, row.no))!;
     const printed = await pdfText(pdfs.get(first)!);
     expect(printed).toContain(`已修 ${row.earned} 学时`);
 
@@ -158,7 +158,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     await page.goto(other);
     expect(await page.textContent('body')).toContain('数字与证明一致');
     const otherNo = (app.db.$client.prepare(`select employee_no as no from certificates where serial = ?`).get(other.slice(-16)) as { no: string }).no;
-    await addRecord(app.db, findTeacherByEmployeeNo(app.db, otherNo)!.id, { key: 'e2e-late', date: '2026-10-20', hours: 6, category: '网络研修', project: '补录' });
+    await addRecord(app.db, (await findTeacherByEmployeeNo(app.db, otherNo))!.id, { key: 'e2e-late', date: '2026-10-20', hours: 6, category: '网络研修', project: '补录' });
     await page.reload();
     body = (await page.textContent('body'))!;
     expect(body).toContain('本证明有效');

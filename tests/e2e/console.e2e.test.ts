@@ -55,17 +55,17 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     h = await startFeishu();
     district = await seedDistrict(h.app.db);
     // The officer and a second officer bind their Feishu accounts the way people do: by chat.
-    const deputy = findTeacherByEmployeeNo(h.app.db, 'T0002')!;
-    grantRole(h.app.db, deputy.id, 'officer', 'test');
-    await h.send(messageEvent({ text: `绑定 T9000 周主任 ${bindCode(h.app.db, 'T9000')}`, openId: OFFICER }));
-    await h.send(messageEvent({ text: `绑定 T0002 ${deputy.name} ${bindCode(h.app.db, 'T0002')}`, openId: DEPUTY }));
+    const deputy = (await findTeacherByEmployeeNo(h.app.db, 'T0002'))!;
+    await grantRole(h.app.db, deputy.id, 'officer', 'test');
+    await h.send(messageEvent({ text: `绑定 T9000 周主任 ${await bindCode(h.app.db, 'T9000')}`, openId: OFFICER }));
+    await h.send(messageEvent({ text: `绑定 T0002 ${deputy.name} ${await bindCode(h.app.db, 'T0002')}`, openId: DEPUTY }));
     await waitFor(() => h.fake.delivered.length >= 2, { what: 'bind replies' });
     // School leaders are on Feishu too (the broadcast goes to them).
-    [...district.leaders.values()].forEach((id, i) => {
+    for (const [i, id] of [...district.leaders.values()].entries()) {
       // (T0002, the deputy, leads 第一中学 and is bound already: the broadcast reaches that account.)
       const openId = `ou_leader${String(i).padStart(27, '0')}`;
-      leaderIds.push(bindAccount(h.app.db, 'feishu', openId, id).ok ? openId : DEPUTY);
-    });
+      leaderIds.push((await bindAccount(h.app.db, 'feishu', openId, id)).ok ? openId : DEPUTY);
+    }
     profile = mkdtempSync(join(tmpdir(), 'xueshi-chromium-'));
     shots = mkdtempSync(join(tmpdir(), 'xueshi-shots-'));
     browser = await chromium.launchPersistentContext(profile, {
@@ -200,8 +200,8 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     await projector.close();
 
     // A teacher signs in with the code on the projector: the console's live count follows.
-    const teacher = findTeacherByEmployeeNo(h.app.db, 'T0003')!;
-    bindAccount(h.app.db, 'feishu', 'ou_teacher000000000000000000000003', teacher.id);
+    const teacher = (await findTeacherByEmployeeNo(h.app.db, 'T0003'))!;
+    await bindAccount(h.app.db, 'feishu', 'ou_teacher000000000000000000000003', teacher.id);
     await h.send(messageEvent({ text: `签到 ${second}`, openId: 'ou_teacher000000000000000000000003' }));
     await page.locator('[data-live-key=signedIn]', { hasText: '1' }).waitFor({ timeout: 10_000 });
   });
@@ -255,7 +255,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
       expect(overflow, path).toEqual([]);
     }
 
-    const officer = findTeacherByEmployeeNo(h.app.db, 'T9000')!;
+    const officer = (await findTeacherByEmployeeNo(h.app.db, 'T9000'))!;
     await page.goto(`${h.base}/admin/teachers/${officer.id}`);
     expect(await page.textContent('main')).toContain('已绑定飞书');
   });

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('npm run demo links in Chromium', { timeo
   });
 
   it('the projector link of a 新建培训 typed in the demo chat opens its page', async () => {
-    consoleCommand(demo.app.db, demo.session, '/as 管理员');
+    await consoleCommand(demo.app.db, demo.session, '/as 管理员');
     const [reply] = await demo.session.send('新建培训 演示师德讲座 师德师风 2 明天 下午2点-4点');
     const link = /(http:\/\/\S+\/sessions\/\d+\/checkin\?key=\S+)/.exec(reply)![1];
     expect(link.startsWith(demo.url)).toBe(true);

@@ -99,9 +99,9 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     ids.zhang = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
     ids.li = await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第一中学' });
     ids.wang = await addTeacher(app.db, { employeeNo: 'T0003', name: '王五', school: '第二中学' });
-    bindAccount(app.db, 'feishu', ZHANG.id, ids.zhang);
-    bindAccount(app.db, 'dingtalk', LI.id, ids.li);
-    bindAccount(app.db, 'feishu', WANG.id, ids.wang);
+    await bindAccount(app.db, 'feishu', ZHANG.id, ids.zhang);
+    await bindAccount(app.db, 'dingtalk', LI.id, ids.li);
+    await bindAccount(app.db, 'feishu', WANG.id, ids.wang);
     const created = await createSession(
       app.db,
       {
@@ -185,7 +185,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     // (Nobody bound behind union-x: the not-bound page; a bound teacher with the old code is refused below.)
     expect(expired.title).toBe('还没有绑定名册');
     const zhao = await addTeacher(app.db, { employeeNo: 'T0004', name: '赵六', school: '第一中学' });
-    bindAccount(app.db, 'dingtalk', 'staff-x', zhao);
+    await bindAccount(app.db, 'dingtalk', 'staff-x', zhao);
     const stale = await scan(DINGTALK_UA, scanUrl(old));
     expect(stale.title).toBe('未能签到');
     expect(stale.text).toMatch(/签到码已过期|签到码不正确/);
@@ -195,8 +195,8 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
   it('a code valid at the scan still counts when the login comes back within the grace, not after it', async () => {
     const zhou = await addTeacher(app.db, { employeeNo: 'T0005', name: '周七', school: '第一中学' });
     const qian = await addTeacher(app.db, { employeeNo: 'T0006', name: '钱八', school: '第一中学' });
-    bindAccount(app.db, 'feishu', 'ou_zhou', zhou);
-    bindAccount(app.db, 'feishu', 'ou_qian', qian);
+    await bindAccount(app.db, 'feishu', 'ou_zhou', zhou);
+    await bindAccount(app.db, 'feishu', 'ou_qian', qian);
     // The person lingers on the platform's login page while the projector's code changes.
     const slowLogin = (ms: number) => {
       feishuLogin.onAuthorize = () => {

@@ -38,7 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))('survey results in the officer console', 
     base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
     const teachers = await seedTeachers(app.db, 'console', 12, (i) => `acc-${i}`);
     const officer = await addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
-    grantRole(app.db, officer, 'officer', 'test');
+    await grantRole(app.db, officer, 'officer', 'test');
     const now = app.fixedClock.now();
     // Overall 5,5,5,4,4,2: bars of 1 (很不满意 none), 2 → 1, 4 → 2, 5 → 3.
     big = await evaluated(app.db, now, { title: '信息技术应用能力提升', trainer: '李明', project: '国培2026' }, teachers.slice(0, 8), [5, 5, 5, 4, 4, 2], [

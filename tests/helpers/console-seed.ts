@@ -96,7 +96,7 @@ export async function seedDistrict(db: Db, today = '2026-11-25', seed = 11): Pro
       }
     }
   });
-  grantRole(db, officerId, 'officer', 'seed');
-  for (const id of leaders.values()) grantRole(db, id, 'leader', 'seed');
+  await grantRole(db, officerId, 'officer', 'seed');
+  for (const id of leaders.values()) await grantRole(db, id, 'leader', 'seed');
   return { officerId, leaders, teachers: n, records };
 }

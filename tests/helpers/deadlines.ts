@@ -58,8 +58,8 @@ export async function person(
 ): Promise<number> {
   const id = await addTeacher(db, { employeeNo: no, name, school, policyId: opts.policyId ?? 'laibin', homeroom: opts.homeroom, position: opts.position });
   if (opts.remindersOff) await setRemindersOff(db, id, true, new Date());
-  for (const role of opts.roles ?? []) grantRole(db, id, role, 'test');
-  if (opts.bound !== false) bindAccount(db, 'console', `acc-${no}`, id);
+  for (const role of opts.roles ?? []) await grantRole(db, id, role, 'test');
+  if (opts.bound !== false) await bindAccount(db, 'console', `acc-${no}`, id);
   return id;
 }
 

@@ -37,8 +37,8 @@ export async function seedSchool(db: Db, platform: 'feishu' | 'dingtalk' | 'cons
   const teacherId = await addTeacher(db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   const leaderId = await addTeacher(db, { employeeNo: 'T0100', name: '李校长', school: '第一中学', position: '校长' });
   await db.insert(tables(db).roles).values({ teacherId: leaderId, role: 'leader', grantedBy: 'test' });
-  bindAccount(db, platform, accounts.teacher, teacherId);
-  bindAccount(db, platform, accounts.leader, leaderId);
+  await bindAccount(db, platform, accounts.teacher, teacherId);
+  await bindAccount(db, platform, accounts.leader, leaderId);
   return { teacherId, leaderId };
 }
 

@@ -38,8 +38,8 @@ export async function openDeclDb(): Promise<DeclDb> {
 /** A roster person bound to a Feishu account `ou_<工号>`; returns the id. */
 export async function staff(db: Db, no: string, name: string, school: string, roles: ('leader' | 'officer')[] = [], policyId = 'laibin'): Promise<number> {
   const id = await addTeacher(db, { employeeNo: no, name, school, policyId });
-  for (const r of roles) grantRole(db, id, r, 'test');
-  bindAccount(db, 'feishu', `ou_${no}`, id);
+  for (const r of roles) await grantRole(db, id, r, 'test');
+  await bindAccount(db, 'feishu', `ou_${no}`, id);
   return id;
 }
 

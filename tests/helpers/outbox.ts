@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { inTransaction, statement, transaction } from '../../db/statements.js';
+import { statement, transaction } from '../../db/statements.js';
 import { messagesFor } from '../../src/bot/i18n/index.js';
 import { broadcastReply, confirmBroadcast, createPreview } from '../../src/broadcasts/broadcasts.js';
 import { closeConnection, testDatabase } from './db.js';

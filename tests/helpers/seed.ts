@@ -43,6 +43,6 @@ export async function countRows(db: Db, table: 'accounts' | 'outbox' | 'inbox' |
 }
 
 /** A one-time bind code for an officer or leader, as `npm run cli -- bind-code` or `绑定码` issues it. */
-export function bindCode(db: Db, employeeNo: string, now: Date = new Date()): string {
-  return issueBindCode(db, findTeacherByEmployeeNo(db, employeeNo)!, 'test', now).code;
+export async function bindCode(db: Db, employeeNo: string, now: Date = new Date()): Promise<string> {
+  return (await issueBindCode(db, (await findTeacherByEmployeeNo(db, employeeNo))!, 'test', now)).code;
 }

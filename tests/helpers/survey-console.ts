@@ -30,7 +30,7 @@ export async function evaluated(db: Db, now: Date, s: Evaluated, attendees: read
   for (const [i, score] of scores.entries()) {
     const comment = comments[i];
     const answers = { overall: score, content: score, trainer: score, usefulness: score, ...(comment ? { comment } : {}) };
-    const outcome = await takeAnswers(db, { round: opened.round, teacher: findTeacherById(db, attendees[i])!, answers, tokenHash: null, now, timeZone: 'Asia/Shanghai' });
+    const outcome = await takeAnswers(db, { round: opened.round, teacher: (await findTeacherById(db, attendees[i]))!, answers, tokenHash: null, now, timeZone: 'Asia/Shanghai' });
     if (outcome !== 'taken') throw new Error(`answer ${i} of ${s.title}: ${outcome}`);
   }
   await flushAnswers(db);

@@ -17,7 +17,7 @@ export async function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'co
       school: ['第一中学', '第二小学', '城关幼儿园'][i % 3],
       position: i % 10 === 0 ? '校长' : '教师',
     });
-    bindAccount(db, platform, accountOf(i), id);
+    await bindAccount(db, platform, accountOf(i), id);
     ids.push(id);
   }
   return ids;
@@ -26,7 +26,7 @@ export async function seedTeachers(db: Db, platform: 'feishu' | 'dingtalk' | 'co
 export async function seedOfficer(db: Db, platform: 'feishu' | 'dingtalk' | 'console', accountId: string): Promise<number> {
   const id = await addTeacher(db, { employeeNo: 'O0001', name: '王老师', school: '教师发展中心', position: '培训管理员' });
   await db.insert(tables(db).roles).values({ teacherId: id, role: 'officer', grantedBy: 'test' });
-  bindAccount(db, platform, accountId, id);
+  await bindAccount(db, platform, accountId, id);
   return id;
 }
 

@@ -217,9 +217,9 @@ describe('login throttle and X-Forwarded-For', { timeout: 30_000 }, () => {
   it("an attacker sharing the office's address cannot block an officer's one-time link", async () => {
     await serve({ TRUSTED_PROXIES: '127.0.0.1' });
     const officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
-    grantRole(app.db, officerId, 'officer', 'test');
+    await grantRole(app.db, officerId, 'officer', 'test');
     const officer = new ConsoleSession(app, 'officer');
-    bindAccount(app.db, 'console', 'officer', officerId);
+    await bindAccount(app.db, 'console', 'officer', officerId);
     const office = { 'x-forwarded-for': '198.51.100.1' };
     for (let i = 0; i < 10; i++) await fetch(`${base}/admin/login?token=guess-${i}`, { headers: office });
     expect((await fetch(`${base}/admin/login?token=guess-x`, { headers: office })).status).toBe(429);

@@ -13,9 +13,9 @@ const clock = new FixedClock('2026-11-25T10:00:00+08:00');
 describe('demo data', () => {
   it('seeds a labelled demo roster with records in the current cycle', async () => {
     const db = await testDb();
-    const seeded = seedDemo(db, clock);
+    const seeded = await seedDemo(db, clock);
     expect(seeded.employeeNo).toBe('DEMO001');
-    expect(dataKind(db)).toBe('demo');
+    expect(await dataKind(db)).toBe('demo');
     const rows = await statement(db, 'SELECT employee_no, name, school, policy_id FROM teachers ORDER BY employee_no').all() as {
       employee_no: string;
       name: string;
@@ -33,11 +33,11 @@ describe('demo data', () => {
     const maxDate = await statement(db, 'SELECT max(date) FROM records').pluck().get();
     expect(maxDate! <= '2026-11-25').toBe(true);
 
-    const summary = (no: string) => hoursSummary(db, presets, findTeacherByEmployeeNo(db, no)!, '2026-11-25');
-    expect(summary('DEMO001').pace?.onPace).toBe(true);
-    expect(summary('DEMO002').pace?.onPace).toBe(false);
-    expect(summary('DEMO005').obligations.some((o) => o.key === 'induction' && o.required === 120 && o.owed > 0)).toBe(true);
-    expect(summary('DEMO003').obligations.some((o) => o.key === 'role:principal')).toBe(true);
+    const summary = async (no: string) => hoursSummary(db, presets, (await findTeacherByEmployeeNo(db, no))!, '2026-11-25');
+    expect((await summary('DEMO001')).pace?.onPace).toBe(true);
+    expect((await summary('DEMO002')).pace?.onPace).toBe(false);
+    expect((await summary('DEMO005')).obligations.some((o) => o.key === 'induction' && o.required === 120 && o.owed > 0)).toBe(true);
+    expect((await summary('DEMO003')).obligations.some((o) => o.key === 'role:principal')).toBe(true);
     const roles = await statement(db, 'SELECT t.employee_no, r.role FROM roles r JOIN teachers t ON t.id = r.teacher_id ORDER BY 1').all();
     expect(roles).toEqual([
       { employee_no: 'DEMO003', role: 'leader' },
@@ -47,8 +47,8 @@ describe('demo data', () => {
 
   it('re-seeding is idempotent (records replaced, not duplicated)', async () => {
     const db = await testDb();
-    const first = seedDemo(db, clock);
-    const again = seedDemo(db, new FixedClock('2026-12-20T10:00:00+08:00'));
+    const first = await seedDemo(db, clock);
+    const again = await seedDemo(db, new FixedClock('2026-12-20T10:00:00+08:00'));
     expect(await count(db, 'teachers')).toBe(6);
     expect(await count(db, 'records')).toBe(again.records);
     expect(first.records).toBeGreaterThan(0);
@@ -57,19 +57,19 @@ describe('demo data', () => {
   it('refuses a database with real data (roster or data_kind=real)', async () => {
     const db = await testDb();
     await seedRoster(db);
-    expect(() => seedDemo(db, clock)).toThrow(DataKindError);
-    expect(() => seedDemo(db, clock)).toThrow(/已有真实数据（名册中 3 人）/);
+    await expect(seedDemo(db, clock)).rejects.toThrow(DataKindError);
+    await expect(seedDemo(db, clock)).rejects.toThrow(/已有真实数据（名册中 3 人）/);
 
     const marked = await testDb();
-    markRealData(marked);
-    expect(() => seedDemo(marked, clock)).toThrow(/不能写入演示数据/);
+    await markRealData(marked);
+    await expect(seedDemo(marked, clock)).rejects.toThrow(/不能写入演示数据/);
     expect(await count(marked, 'teachers')).toBe(0);
   });
 
   it('markRealData refuses the demo database', async () => {
     const db = await testDb();
-    seedDemo(db, clock);
-    expect(() => markRealData(db)).toThrow(/这是演示数据库/);
-    expect(dataKind(db)).toBe('demo');
+    await seedDemo(db, clock);
+    await expect(markRealData(db)).rejects.toThrow(/这是演示数据库/);
+    expect(await dataKind(db)).toBe('demo');
   });
 });

@@ -51,8 +51,8 @@ describe('imports and look-ups', () => {
     await statement(db, `INSERT INTO teachers (employee_no, name, school, hire_date, homeroom, position, policy_id) VALUES ('t009', '王五', '一中', '2015-09-01', ?, '教师', 'laibin')`).run(
       false,
     );
-    expect(findTeacherByEmployeeNo(db, 'T009')?.name).toBe('王五');
-    expect(findTeacherByEmployeeNo(db, 'ｔ００９')?.name).toBe('王五');
+    expect((await findTeacherByEmployeeNo(db, 'T009'))?.name).toBe('王五');
+    expect((await findTeacherByEmployeeNo(db, 'ｔ００９'))?.name).toBe('王五');
     expect(await records(db, [['T009', '2026-03-01', '2', '集中培训', '', 'L1']])).toMatchObject({ added: 1 });
     expect(await teachers(db, [row('T009', '王五')])).toMatchObject({ added: 0, updated: 1 });
     expect(await statement(db, 'SELECT employee_no FROM teachers').pluck().all()).toEqual(['T009']);
@@ -61,7 +61,7 @@ describe('imports and look-ups', () => {
   it('绑定 matches the 工号 however it is typed', async () => {
     const db = await testDb();
     await teachers(db, [row('T001')]);
-    const outcome = attemptBind(db, { platform: 'feishu', accountId: 'ou_1', chatId: 'oc_1', employeeNo: 'ｔ ００１', name: '张三', now: new Date('2026-11-25T02:00:00Z') });
+    const outcome = await attemptBind(db, { platform: 'feishu', accountId: 'ou_1', chatId: 'oc_1', employeeNo: 'ｔ ００１', name: '张三', now: new Date('2026-11-25T02:00:00Z') });
     expect(outcome).toMatchObject({ kind: 'bound', teacher: { employeeNo: 'T001' } });
   });
 

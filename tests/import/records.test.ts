@@ -150,10 +150,10 @@ describe('importRecords', () => {
 
   it('marks the database as real; the demo database refuses real imports', async () => {
     await records(db, [['T001', '2026-03-01', '8', '集中培训', '', 'R1']]);
-    expect(dataKind(db)).toBe('real');
+    expect(await dataKind(db)).toBe('real');
 
     const demo = await testDb();
-    seedDemo(demo, new FixedClock('2026-11-25T10:00:00+08:00'));
+    await seedDemo(demo, new FixedClock('2026-11-25T10:00:00+08:00'));
     const before = await count(demo, 'records');
     await expect(records(demo, [['DEMO001', '2026-03-01', '8', '集中培训', '', 'R1']])).rejects.toThrow(DataKindError);
     await expect(records(demo, [['DEMO001', '2026-03-01', '8', '集中培训', '', 'R1']])).rejects.toThrow(/演示数据库/);

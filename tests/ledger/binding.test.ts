@@ -20,9 +20,9 @@ beforeEach(async () => {
   await addTeacher(app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   await addTeacher(app.db, { employeeNo: 'T0002', name: '李四', school: '第二小学' });
   officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
-  grantRole(app.db, officerId, 'officer', 'test');
+  await grantRole(app.db, officerId, 'officer', 'test');
   const leader = await addTeacher(app.db, { employeeNo: 'T0100', name: '赵校长', school: '第一中学', position: '校长' });
-  grantRole(app.db, leader, 'leader', 'test');
+  await grantRole(app.db, leader, 'leader', 'test');
 });
 afterEach(async () => app.cleanup());
 
@@ -38,7 +38,7 @@ const codeIn = (reply: string) => /绑定码：(\d{8})/.exec(reply)![1];
 async function bindFirstOfficer(): Promise<void> {
   const { issueBindCode } = await import('../../src/ledger/binding.js');
   const { findTeacherById } = await import('../../src/ledger/store.js');
-  const { code } = issueBindCode(app.db, findTeacherById(app.db, officerId)!, 'cli', app.clock.now());
+  const { code } = await issueBindCode(app.db, (await findTeacherById(app.db, officerId))!, 'cli', app.clock.now());
   expect(await say('officer', `绑定 T9000 周主任 ${code}`)).toContain('绑定成功：周主任（教师发展中心）');
 }
 
@@ -79,11 +79,11 @@ describe('attempt limit', () => {
 
   it('limits failures per chat: many accounts in one group chat', async () => {
     const now = app.clock.now();
-    const attempt = (i: number, employeeNo: string, name: string) =>
-      attemptBind(app.db, { platform: 'feishu', accountId: `ou_${i}`, chatId: 'oc_group', employeeNo, name, now }).kind;
-    for (let i = 0; i < 10; i++) expect(attempt(i, `X${i}`, '某某')).toBe('refused');
-    expect(attempt(99, 'T0001', '张三')).toBe('locked');
-    expect(attemptBind(app.db, { platform: 'feishu', accountId: 'ou_99', chatId: 'ou_99', employeeNo: 'T0001', name: '张三', now }).kind).toBe('bound');
+    const attempt = async (i: number, employeeNo: string, name: string) =>
+      (await attemptBind(app.db, { platform: 'feishu', accountId: `ou_${i}`, chatId: 'oc_group', employeeNo, name, now })).kind;
+    for (let i = 0; i < 10; i++) expect(await attempt(i, `X${i}`, '某某')).toBe('refused');
+    expect(await attempt(99, 'T0001', '张三')).toBe('locked');
+    expect((await attemptBind(app.db, { platform: 'feishu', accountId: 'ou_99', chatId: 'ou_99', employeeNo: 'T0001', name: '张三', now })).kind).toBe('bound');
   });
 });
 
@@ -136,7 +136,7 @@ describe('one-time codes for officers and leaders', () => {
 
   it('leaves existing bindings alone', async () => {
     await say('u1', '绑定 T0001 张三');
-    grantRole(app.db, app.db.select().from(schema.teachers).all().find((t) => t.employeeNo === 'T0001')!.id, 'leader', 'test');
+    await grantRole(app.db, app.db.select().from(schema.teachers).all().find((t) => t.employeeNo === 'T0001')!.id, 'leader', 'test');
     expect(await say('u1', '我是谁')).toContain('张三');
     expect(await say('u1', '绑定 T0001 张三')).toBe('您已绑定为 张三，无需重复绑定。');
   });

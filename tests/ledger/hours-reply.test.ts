@@ -21,8 +21,8 @@ const TODAY = '2026-11-25';
 const fmt = (n: number) => `${Math.round(n * 10) / 10}`;
 
 async function ask(no: string): Promise<string> {
-  const teacher = findTeacherByEmployeeNo(app.db, no)!;
-  bindAccount(app.db, 'console', `acc-${no}`, teacher.id);
+  const teacher = (await findTeacherByEmployeeNo(app.db, no))!;
+  await bindAccount(app.db, 'console', `acc-${no}`, teacher.id);
   const [reply] = await new ConsoleSession(app, `acc-${no}`).send('学时');
   return reply;
 }
@@ -30,12 +30,12 @@ async function ask(no: string): Promise<string> {
 describe('学时 speaks plainly', () => {
   it('for every demo teacher: no notes, ids, English or ISO dates; every figure is the engine’s', async () => {
     app = await createTestApp({}, { now: `${TODAY}T10:00:00+08:00` });
-    const seeded = seedDemo(app.db, app.fixedClock);
+    const seeded = await seedDemo(app.db, app.fixedClock);
     const policies = new Set<string>();
     for (const { employeeNo, name, policyId } of seeded.teachers) {
       policies.add(policyId);
       const reply = await ask(employeeNo);
-      const s = hoursSummary(app.db, app.presets, findTeacherByEmployeeNo(app.db, employeeNo)!, TODAY);
+      const s = await hoursSummary(app.db, app.presets, (await findTeacherByEmployeeNo(app.db, employeeNo))!, TODAY);
       expect(reply.startsWith(`${name}老师，您好。以下是截至2026年11月25日的学时情况：`), reply).toBe(true);
       expect(reply, employeeNo).not.toMatch(/[A-Za-z]/); // no preset ids, English or words like inferred / anchor
       expect(reply, employeeNo).not.toMatch(/\d{4}-\d{2}-\d{2}/);
@@ -61,7 +61,7 @@ describe('学时 speaks plainly', () => {
     const onTime = await addTeacher(app.db, { employeeNo: 'T2001', name: '新来', policyId: 'laibin', hireDate: '2026-09-01' });
     await addTeacher(app.db, { employeeNo: 'T2002', name: '老将', policyId: 'laibin', hireDate: '2010-09-01' });
     await addRecord(app.db, onTime, { key: 'N1', date: '2026-09-20', hours: 8, category: '集中培训' });
-    await addRecord(app.db, findTeacherByEmployeeNo(app.db, 'T2002')!.id, { key: 'O1', date: '2026-09-20', hours: 8, category: '集中培训' });
+    await addRecord(app.db, (await findTeacherByEmployeeNo(app.db, 'T2002'))!.id, { key: 'O1', date: '2026-09-20', hours: 8, category: '集中培训' });
     // 2026-09-01…09-30 is 30 of the 1583 days left in the cycle: 360 × 30 / 1583 = 6.8 h due.
     expect((await ask('T2001')).split('\n')).toEqual([
       '新来老师，您好。以下是截至2026年9月30日的学时情况：',
@@ -88,7 +88,7 @@ describe('学时 speaks plainly', () => {
     const hired = await addTeacher(app.db, { employeeNo: 'T4001', name: '新人', policyId: 'laibin', hireDate: '2026-09-01' });
     const veteran = await addTeacher(app.db, { employeeNo: 'T4002', name: '老人', policyId: 'laibin', hireDate: '2010-09-01' });
     for (const [id, key] of [[hired, 'H'], [veteran, 'V']] as const) {
-      bindAccount(app.db, 'console', `acc-${key}`, id);
+      await bindAccount(app.db, 'console', `acc-${key}`, id);
       // 2026-09-01…11-01: 62 of 1583 days → 14.1 h due for the new hire; 305 of 1826 → 60.1 h for the veteran.
       await addRecord(app.db, id, { key, date: '2026-10-15', hours: 20, category: '集中培训' });
     }

@@ -122,9 +122,9 @@ describe('broadcast through the app and the real Feishu sender', () => {
       { now: '2026-11-02T10:00:00+08:00' },
     );
     const officer = await addTeacher(app.db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
-    grantRole(app.db, officer, 'officer', 'test');
-    bindAccount(app.db, 'console', 'acc-O1', officer);
-    for (let i = 0; i < 6; i++) bindAccount(app.db, 'feishu', openId(i), await addTeacher(app.db, { employeeNo: `F${i}`, name: `教师${i}`, school: '一中' }));
+    await grantRole(app.db, officer, 'officer', 'test');
+    await bindAccount(app.db, 'console', 'acc-O1', officer);
+    for (let i = 0; i < 6; i++) await bindAccount(app.db, 'feishu', openId(i), await addTeacher(app.db, { employeeNo: `F${i}`, name: `教师${i}`, school: '一中' }));
     await addTeacher(app.db, { employeeNo: 'U1', name: '未绑定', school: '一中' });
     fake.injectNext('429', '500', 'reset', '503');
     const me = new ConsoleSession(app, 'acc-O1');

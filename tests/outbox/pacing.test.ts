@@ -91,10 +91,10 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     h = await startDingtalk();
     const db = h.app.db;
     const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
-    grantRole(db, officer, 'officer', 'test');
-    bindAccount(db, 'console', 'acc-O1', officer);
+    await grantRole(db, officer, 'officer', 'test');
+    await bindAccount(db, 'console', 'acc-O1', officer);
     const users = Array.from({ length: 45 }, (_, i) => `staff${String(i).padStart(3, '0')}`);
-    for (const [i, u] of users.entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
+    for (const [i, u] of users.entries()) await bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
     h.fake.invalidStaff.add('staff030');
     h.fake.flowControlOnce.add('staff007');
     const now = new Date();

@@ -50,9 +50,9 @@ async function dingtalk(): Promise<DingtalkHarness> {
 async function dingtalkBroadcast(h: DingtalkHarness, users: string[]): Promise<number> {
   const db = h.app.db;
   const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
-  grantRole(db, officer, 'officer', 'test');
-  bindAccount(db, 'console', 'acc-O1', officer);
-  for (const [i, u] of users.entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
+  await grantRole(db, officer, 'officer', 'test');
+  await bindAccount(db, 'console', 'acc-O1', officer);
+  for (const [i, u] of users.entries()) await bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
   const now = new Date();
   const t = messagesFor('zh-CN');
   const { broadcast } = await createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: { platform: 'console', accountId: 'acc-O1' }, now });
@@ -146,7 +146,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     await new Promise((r) => setTimeout(r, 50)); // the client sees its idle keep-alive connection closed
     const users = ['u-b'];
     const officer = await addTeacher(h.app.db, { employeeNo: 'X1', name: '教师X', school: '二中' });
-    bindAccount(h.app.db, 'dingtalk', users[0], officer);
+    await bindAccount(h.app.db, 'dingtalk', users[0], officer);
     await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-b' }, reply: { text: '提醒' }, idempotencyKey: 'refused:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
     const refused = await eventually(() => h.outboxRows().find((r) => r.idempotencyKey === 'refused:1' && r.status !== 'pending'), 5000, 'delivery after the refusals');
@@ -260,8 +260,8 @@ describe('the console shows 可能重复', () => {
     await app.outbox.stop(); // rows are set by hand below: nothing may send them
     const db = app.db;
     const officer = await addTeacher(db, { employeeNo: 'O1', name: '钱主任', school: '教师发展中心' });
-    grantRole(db, officer, 'officer', 'test');
-    for (const [i, u] of ['u1', 'u2', 'u3'].entries()) bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
+    await grantRole(db, officer, 'officer', 'test');
+    for (const [i, u] of ['u1', 'u2', 'u3'].entries()) await bindAccount(db, 'dingtalk', u, await addTeacher(db, { employeeNo: `D${i}`, name: `教师${i}`, school: '一中' }));
     const now = new Date();
     const { broadcast } = await createPreview(db, { text: '周五前提交年度培训计划', audience: { schools: ['一中'] }, ownerTeacherId: officer, requestedVia: null, now });
     await transaction(db, (tx) => confirmBroadcast(tx, { id: broadcast.id, teacherId: officer, now, sendAt: now, reply: { text: '周五前提交年度培训计划' } }));

@@ -24,10 +24,10 @@ let officer: ConsoleSession;
 async function setUp(): Promise<void> {
   h = await startFeishu();
   const officerId = await addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
-  grantRole(h.app.db, officerId, 'officer', 'test');
+  await grantRole(h.app.db, officerId, 'officer', 'test');
   await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   officer = new ConsoleSession(h.app);
-  officer.actAs('O001');
+  await officer.actAs('O001');
   await ask('绑定 T0001 张三');
 }
 

@@ -29,8 +29,8 @@ beforeEach(async () => {
   ids.wang = await addTeacher(db, { employeeNo: 'T0003', name: '王五', school: '第二中学', homeroom: true });
   ids.zhao = await addTeacher(db, { employeeNo: 'T0004', name: '赵六', school: '第二中学' });
   ids.chen = await addTeacher(db, { employeeNo: 'T0005', name: '陈七', school: '第三小学' });
-  grantRole(db, ids.officer, 'officer', 'test');
-  await chat('officer').send(`绑定 T9000 周主任 ${bindCode(db, 'T9000')}`);
+  await grantRole(db, ids.officer, 'officer', 'test');
+  await chat('officer').send(`绑定 T9000 周主任 ${await bindCode(db, 'T9000')}`);
   await chat('zhang').send('绑定 T0001 张三');
   await chat('li').send('绑定 T0002 李四');
   await chat('wang').send('绑定 T0003 王五');

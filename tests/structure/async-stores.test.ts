@@ -21,11 +21,7 @@ const root = join(import.meta.dirname, '../..');
 /** Stores still synchronous, each with who converts it (PG16.md stage 2). Remove yours when it is converted. */
 const TODO: Record<string, string> = {
   'src/admin/compliance/store.ts': 'conv-admin',
-  'src/bot/store.ts': 'conv-ledger',
-  'src/cli/store.ts': 'conv-ledger',
   'src/import/store.ts': 'conv-admin',
-  'src/ledger/store.ts': 'conv-ledger',
-  'src/meta/store.ts': 'conv-ledger',
   // Converted, but for synchronous twins kept for callers not yet async (redactPayloadSync: surveys/chat/flow.ts).
   'src/inbox/store.ts': 'pgmulti, once conv-surveys made redactAnswering async',
   // Converted, but for enqueueSync (the features' fan-outs) and accountsOfTeachers (src/outbox/address.ts).

@@ -36,7 +36,7 @@ afterEach(() => closeTestDb(db));
 describe('the organiser', () => {
   it('is read from a chat account, a console login (工号), a roster id or the CLI\'s --by 工号; the CLI without it and ADMIN_TOKEN have none', async () => {
     const id = await addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
-    bindAccount(db, 'dingtalk', 'staff-o9', id);
+    await bindAccount(db, 'dingtalk', 'staff-o9', id);
     expect(await organiserAccount(db, 'feishu:ou_abc')).toEqual({ platform: 'feishu', accountId: 'ou_abc' });
     expect(await organiserAccount(db, 'admin:O0009')).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
     expect(await organiserAccount(db, `teacher:${id}`)).toEqual({ platform: 'dingtalk', accountId: 'staff-o9' });
@@ -49,7 +49,7 @@ describe('the organiser', () => {
 
   it('a survey sent from the console: its sender hears once when everyone has answered, with the count only under five', async () => {
     const officer = await addTeacher(db, { employeeNo: 'O0009', name: '钱主任' });
-    bindAccount(db, 'console', 'acc-officer', officer);
+    await bindAccount(db, 'console', 'acc-officer', officer);
     await seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
     const deps = { db, now, sendAt: now, timeZone: 'Asia/Shanghai' };
@@ -74,8 +74,8 @@ describe('the organiser', () => {
   it.each(['cli:cli', 'admin:ADMIN_TOKEN'])('opened by nobody in particular (%s): every officer with a chat account hears once, told why', async (by) => {
     const officers = [await addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), await addTeacher(db, { employeeNo: 'O0002', name: '李老师' }), await addTeacher(db, { employeeNo: 'O0003', name: '赵老师' })];
     for (const id of officers) await statement(db, `insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
-    bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
-    bindAccount(db, 'feishu', 'ou_o2', officers[1]);
+    await bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
+    await bindAccount(db, 'feishu', 'ou_o2', officers[1]);
     // 赵老师 has no chat account: the console shows the results to them.
     await seedTeachers(db, 'console', 2, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
@@ -99,8 +99,8 @@ describe('the organiser', () => {
   it('the CLI with --by <工号>: only that officer hears, without the note to the office', async () => {
     const officers = [await addTeacher(db, { employeeNo: 'O0001', name: '王老师' }), await addTeacher(db, { employeeNo: 'O0002', name: '李老师' })];
     for (const id of officers) await statement(db, `insert into roles (teacher_id, role, granted_by) values (?, 'officer', 'test')`).run(id);
-    bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
-    bindAccount(db, 'dingtalk', 'staff-o2', officers[1]);
+    await bindAccount(db, 'dingtalk', 'staff-o1', officers[0]);
+    await bindAccount(db, 'dingtalk', 'staff-o2', officers[1]);
     await seedTeachers(db, 'console', 1, (i) => `acc-${i}`);
     const now = new Date('2026-11-25T10:00:00+08:00');
     await sendSurvey(

@@ -30,7 +30,7 @@ async function evaluate(o: { title: string; trainer?: string; project?: string; 
   const opened = await openSessionEvaluation(deps(), session);
   if (opened.kind !== 'opened') throw new Error('not opened');
   for (const [i, score] of overall.entries()) {
-    const teacher = findTeacherById(db, attendees[i])!;
+    const teacher = (await findTeacherById(db, attendees[i]))!;
     const answers = { overall: score, content: score, trainer: score, usefulness: score, comment: `${o.title} 意见 ${i}` };
     expect(await takeAnswers(db, { round: opened.round, teacher, answers, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
   }
@@ -90,7 +90,7 @@ describe('evaluation results', () => {
     if (!sent.ok) throw new Error('refused');
     const teachersOf = (school: string) => statement<[string]>(db, `select id from teachers where school = ? order by id`).pluck<number>().all(school);
     const answer = async (ids: number[]) => {
-      for (const id of ids) expect(await takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, id)!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
+      for (const id of ids) expect(await takeAnswers(db, { round: sent.round, teacher: (await findTeacherById(db, id))!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
       await flushAnswers(db);
     };
     await answer((await teachersOf('城关幼儿园')).slice(0, 6));
@@ -118,10 +118,10 @@ describe('evaluation results', () => {
     if (!sent.ok) throw new Error('refused');
     expect(sent.invited).toBe(12);
     for (const id of teachers.slice(0, 9)) {
-      expect(await takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, id)!, answers: { need: id % 2 ? '甲' : '乙' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
+      expect(await takeAnswers(db, { round: sent.round, teacher: (await findTeacherById(db, id))!, answers: { need: id % 2 ? '甲' : '乙' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('taken');
     }
     // One answer each: a second is refused, with or without a token.
-    expect(await takeAnswers(db, { round: sent.round, teacher: findTeacherById(db, teachers[0])!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('already');
+    expect(await takeAnswers(db, { round: sent.round, teacher: (await findTeacherById(db, teachers[0]))!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('already');
     // Stored in the order of the random ids, not of arrival, and with no rowid to order by: SQLite's WITHOUT ROWID
     // table. PostgreSQL keeps the promise differently (answers written in shuffled batches, docs/postgres.md §3),
     // checked with the surveys store's conversion.

@@ -74,7 +74,7 @@ describe('evaluation rounds from the scheduler', () => {
     expect(beijing(round.remindAt!)).toBe('2026-11-26 10:00');
     // Teacher 1 answered; teacher 2 turned reminders off.
     const now = app.fixedClock.now();
-    expect(await takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teachers[0])!, answers: { overall: 5, content: 5, trainer: 5, usefulness: 5 }, tokenHash: null, now, timeZone: TZ })).toBe('taken');
+    expect(await takeAnswers(app.db, { round, teacher: (await findTeacherById(app.db, teachers[0]))!, answers: { overall: 5, content: 5, trainer: 5, usefulness: 5 }, tokenHash: null, now, timeZone: TZ })).toBe('taken');
     await setRemindersOff(app.db, teachers[1], true, now);
 
     at('2026-11-26T09:59:00+08:00');

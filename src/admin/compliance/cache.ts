@@ -81,7 +81,7 @@ export class ComplianceCache {
    */
   async read(waitMs = 2000): Promise<CacheRead> {
     const asOf = this.today();
-    if (this.snapshot && this.snapshot.asOf === asOf && !this.building && this.catchUp()) return { snapshot: this.snapshot, stale: false };
+    if (this.snapshot && this.snapshot.asOf === asOf && !this.building && (await this.catchUp())) return { snapshot: this.snapshot, stale: false };
     const build = this.building ?? this.rebuild();
     const wait = this.snapshot && this.lastBuildMs >= AWAIT_BUILD_UNDER_MS ? Math.min(waitMs, 200) : waitMs;
     let timer: NodeJS.Timeout | undefined;
@@ -152,7 +152,7 @@ export class ComplianceCache {
    * Applies what changed since the last look to the snapshot. Returns false when too much changed (the caller
    * rebuilds instead).
    */
-  private catchUp(): boolean {
+  private async catchUp(): Promise<boolean> {
     const snapshot = this.snapshot!;
     const now = this.currentMarks();
     const last = this.marks;
@@ -170,7 +170,7 @@ export class ComplianceCache {
         snapshot.teachers.delete(id);
         continue;
       }
-      snapshot.teachers.set(id, standingOf(teacher, hoursSummary(this.deps.db, this.deps.presets, teacher, snapshot.asOf)));
+      snapshot.teachers.set(id, standingOf(teacher, await hoursSummary(this.deps.db, this.deps.presets, teacher, snapshot.asOf)));
     }
     this.marks = now;
     this.prune(now.maxChangeSeq);

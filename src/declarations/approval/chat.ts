@@ -24,7 +24,7 @@ export async function decideFromChat(ctx: CommandContext<ApproverCaller>, id: nu
   const officer = isOfficer(ctx.caller);
   const result = await decide(decisionContext(ctx), id, decision, { label: `${ctx.caller.platform}:${ctx.caller.accountId}`, teacher, officer });
   const card = result.view
-    ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer }, names: stepNames(ctx.db, result.view) })
+    ? approvalCard(result.view, ctx.t, { baseUrl: consoleBaseUrl(ctx.db), timeZone: ctx.timeZone, viewer: { teacherId: teacher.id, officer }, names: await stepNames(ctx.db, result.view) })
     : undefined;
   if (result.ok) return { text: result.text, tone: 'success', card };
   // Asked for a reason or a 工号: the card stays as it is (no redraw), the answer says how to type it.

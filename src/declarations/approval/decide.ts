@@ -66,7 +66,7 @@ export async function decide(ctx: DecisionContext, id: number, decision: Decisio
   const { db, presets, now, t } = ctx;
   const m = t.declarations.approval;
   const actor: Actor = { label: approver.label, teacherId: approver.teacher.id };
-  const viewable = async () => ((await mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer })) ? getDeclaration(db, id) : null);
+  const viewable = async () => ((await mayViewAsApprover(ctx, id, { teacherId: approver.teacher.id, officer: approver.officer })) ? await getDeclaration(db, id) : null);
 
   // Nobody decides their own declaration, and the office does not jump the school's step (the core lets officers
   // decide any step, for the CLI): here only the current assignees, or officers at the office step, may act.
@@ -80,7 +80,7 @@ export async function decide(ctx: DecisionContext, id: number, decision: Decisio
     if (decision.reason.trim().length < 2) return refusal(ctx, id, 'no_reason', await viewable());
     outcome = await returnDeclaration(db, id, decision.reason, actor, now);
   } else {
-    const to = findTeacherByEmployeeNo(db, decision.employeeNo);
+    const to = await findTeacherByEmployeeNo(db, decision.employeeNo);
     if (!to) return { ok: false, reason: 'unknown_target', view: await viewable(), text: m.refusals.unknownTarget(decision.employeeNo) };
     outcome = await forwardDeclaration(db, id, to.id, actor, now);
   }

@@ -1,4 +1,4 @@
-import { inTransaction } from '../../../db/statements.js';
+import { transaction } from '../../../db/statements.js';
 import { forget } from '../../bot/chat-state.js';
 import { statesOlderThan } from '../../bot/store.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
@@ -23,17 +23,17 @@ function projectOf(json: string): string | null {
  * was filling it gets one notice (held in quiet hours like any scheduled message). The notice's key names the
  * draft's last change, so a second tick, or a restart between enqueue and delete, cannot send it twice.
  */
-export function expireDeclarationDrafts(ctx: TickContext): number {
+export async function expireDeclarationDrafts(ctx: TickContext): Promise<number> {
   const { db, now } = ctx;
   const before = new Date(now.getTime() - DRAFT_LIFETIME_MS);
   let expired = 0;
   for (;;) {
     if (ctx.overBudget()) return expired;
-    const rows = statesOlderThan(db, DRAFT_KEY, before);
+    const rows = await statesOlderThan(db, DRAFT_KEY, before);
     if (rows.length === 0) return expired;
-    inTransaction(db, () => {
+    await transaction(db, async (db) => {
       for (const row of rows) {
-        forget(db, row, DRAFT_KEY);
+        await forget(db, row, DRAFT_KEY);
         if (!isPlatformId(row.platform)) continue;
         const key = `declaration-draft-expired:${row.platform}:${row.accountId}:${row.updatedAt.getTime()}`;
         enqueueSync(

@@ -37,18 +37,18 @@ export { FORM_COMMAND };
  * nothing and the teacher can go back, change any field, or cancel. Runs inside the event's transaction (ctx.db).
  */
 
-export function loadDraft(db: Db, caller: Caller): DeclarationDraft | null {
-  const d = recall<DeclarationDraft>(db, caller, DRAFT_KEY);
+export async function loadDraft(db: Db, caller: Caller): Promise<DeclarationDraft | null> {
+  const d = await recall<DeclarationDraft>(db, caller, DRAFT_KEY);
   // A row from an older shape is treated as no draft rather than half-read.
   return d && d.version === 1 && Array.isArray(d.trail) && Array.isArray(d.evidenceIds) && typeof d.step === 'string' ? d : null;
 }
 
-export function hasDraft(db: Db, caller: Caller): boolean {
-  return loadDraft(db, caller) !== null;
+export async function hasDraft(db: Db, caller: Caller): Promise<boolean> {
+  return await loadDraft(db, caller) !== null;
 }
 
-function save(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): void {
-  remember(ctx.db, ctx.caller, DRAFT_KEY, d, ctx.clock.now());
+async function save(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Promise<void> {
+  await remember(ctx.db, ctx.caller, DRAFT_KEY, d, ctx.clock.now());
 }
 
 function readContext(ctx: CommandContext<BoundCaller>): ReadContext {
@@ -89,11 +89,11 @@ export function summaryReply(d: DeclarationDraft): Reply {
 }
 
 /** 申报: a new draft, or the open one where it stopped. */
-export function startDraft(ctx: CommandContext<BoundCaller>): Reply {
-  const open = loadDraft(ctx.db, ctx.caller);
+export async function startDraft(ctx: CommandContext<BoundCaller>): Promise<Reply> {
+  const open = await loadDraft(ctx.db, ctx.caller);
   if (open) return prefixed(D.resumed, promptFor(ctx, open.step, open));
   const d = newDraft(ctx.clock.now());
-  save(ctx, d);
+  await save(ctx, d);
   const reply = prefixed(D.start, promptFor(ctx, d.step, d));
   // Where cards have forms (Feishu) every field but the files can be filled in one go instead of step by step.
   return { ...reply, card: { title: D.form.title, sections: [{ lines: reply.text.split('\n') }], form: formFor(ctx) } };
@@ -120,17 +120,17 @@ function formFor(ctx: CommandContext<BoundCaller>): CardForm {
  * The form's fields, read exactly as the step-by-step answers are: the good ones go into the draft (a new one if
  * none is open), the wrong ones are listed, and the draft goes on at the first field still empty (the files).
  */
-export function answerForm(ctx: CommandContext<BoundCaller>, json: string): Reply {
+export async function answerForm(ctx: CommandContext<BoundCaller>, json: string): Promise<Reply> {
   let values: Record<string, unknown>;
   try {
     values = JSON.parse(json) as Record<string, unknown>;
     if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error('not an object');
   } catch {
-    const d = loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
-    save(ctx, d);
+    const d = await loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
+    await save(ctx, d);
     return prefixed(D.form.notJson, promptFor(ctx, d.step, d));
   }
-  const d = loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
+  const d = await loadDraft(ctx.db, ctx.caller) ?? newDraft(ctx.clock.now());
   const read = readContext(ctx);
   const wrong: string[] = [];
   for (const field of FORM_FIELDS) {
@@ -148,7 +148,7 @@ export function answerForm(ctx: CommandContext<BoundCaller>, json: string): Repl
     d.trail.push(d.step);
     d.step = next;
   }
-  save(ctx, d);
+  await save(ctx, d);
   return prefixed(wrong.length > 0 ? D.form.wrongFields(wrong) : D.form.received, promptFor(ctx, d.step, d));
 }
 
@@ -159,7 +159,7 @@ export async function startResubmit(ctx: CommandContext<BoundCaller>, id: number
   if (!view || view.declaration.teacherId !== teacher.id) return { text: D.notFound(id) };
   const row = view.declaration;
   if (row.state !== 'returned') return { text: D.resubmit.notReturned(id, stateLabel(row)) };
-  if (loadDraft(ctx.db, ctx.caller)) return { text: D.resubmit.draftOpen };
+  if (await loadDraft(ctx.db, ctx.caller)) return { text: D.resubmit.draftOpen };
   const d: DeclarationDraft = {
     version: 1,
     step: 'confirm',
@@ -177,7 +177,7 @@ export async function startResubmit(ctx: CommandContext<BoundCaller>, id: number
     keptEvidence: view.evidence.length,
     startedAt: ctx.clock.now().getTime(),
   };
-  save(ctx, d);
+  await save(ctx, d);
   return summaryReply(d);
 }
 
@@ -185,10 +185,10 @@ function prefixed(line: string, reply: Reply): Reply {
   return { ...reply, text: `${line}\n${reply.text}` };
 }
 
-function moveTo(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, step: Step, lead?: string): Reply {
+async function moveTo(ctx: CommandContext<BoundCaller>, d: DeclarationDraft, step: Step, lead?: string): Promise<Reply> {
   if (d.step !== step) d.trail.push(d.step);
   d.step = step;
-  save(ctx, d);
+  await save(ctx, d);
   const reply = promptFor(ctx, step, d);
   return lead ? prefixed(lead, reply) : reply;
 }
@@ -205,13 +205,13 @@ async function dropRefusedEvidence(ctx: CommandContext<BoundCaller>, d: Declarat
   if (dropped === 0) return null;
   d.evidenceIds = kept;
   if (d.step === 'confirm' && !isFilled(d, 'evidence')) d.step = 'evidence';
-  save(ctx, d);
+  await save(ctx, d);
   return D.evidence.dropped(dropped, kept.length + d.keptEvidence);
 }
 
 /** The answer to the step the draft is at: anything typed or sent while the draft is open comes here. */
 export async function answerDraft(ctx: CommandContext<BoundCaller>, text: string): Promise<Reply> {
-  const d = loadDraft(ctx.db, ctx.caller);
+  const d = await loadDraft(ctx.db, ctx.caller);
   if (!d) return { text: D.noDraft };
   const dropped = await dropRefusedEvidence(ctx, d);
   const reply = await answerOpenDraft(ctx, d, text);
@@ -224,14 +224,14 @@ async function answerOpenDraft(ctx: CommandContext<BoundCaller>, d: DeclarationD
 
   const words = D.words;
   if (isWord(text, words.cancel)) {
-    forget(ctx.db, ctx.caller, DRAFT_KEY);
+    await forget(ctx.db, ctx.caller, DRAFT_KEY);
     return { text: D.cancelled };
   }
   if (isWord(text, words.back)) {
     const previous = d.trail.pop();
     if (!previous) return prefixed(D.atFirstStep, promptFor(ctx, d.step, d));
     d.step = previous;
-    save(ctx, d);
+    await save(ctx, d);
     return prefixed(D.backTo, promptFor(ctx, previous, d));
   }
   const edit = editRequest(text);
@@ -284,7 +284,7 @@ async function takeEvidence(ctx: CommandContext<BoundCaller>, d: DeclarationDraf
   const fresh = rows.map((r) => r.id).filter((id) => !d.evidenceIds.includes(id));
   d.evidenceIds.push(...fresh);
   const total = d.evidenceIds.length + d.keptEvidence;
-  save(ctx, d);
+  await save(ctx, d);
   if (d.step === 'evidence') return { text: D.evidence.received(fresh.length, total) };
   return prefixed(D.evidence.receivedAside(fresh.length, total), promptFor(ctx, d.step, d));
 }
@@ -318,7 +318,7 @@ async function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Pr
     return { text: D.refused(outcome.detail), tone: 'warning' };
   }
   await notifySubmitted(db, outcome, now, ctx.t);
-  forget(db, caller, DRAFT_KEY);
+  await forget(db, caller, DRAFT_KEY);
   const id = outcome.declaration.id;
   // Nobody decides their own declaration: say so rather than leave it waiting in silence.
   if (outcome.assignees.length === 0) return { text: D.noApprover(id, isOfficer(caller)), tone: 'warning' };
@@ -328,7 +328,7 @@ async function submit(ctx: CommandContext<BoundCaller>, d: DeclarationDraft): Pr
 }
 
 /** Added to another command's reply while a draft is open. */
-export function keptNote(db: Db, caller: Caller): string | null {
-  const d = loadDraft(db, caller);
+export async function keptNote(db: Db, caller: Caller): Promise<string | null> {
+  const d = await loadDraft(db, caller);
   return d ? D.kept(D.stepNames[d.step] ?? d.step) : null;
 }

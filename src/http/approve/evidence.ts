@@ -31,7 +31,7 @@ export function mountApprovalEvidence(app: Hono, deps: ApprovalEvidenceDeps): vo
     if ('refused' in who) return deps.refuse(c, who);
     const evidenceId = Number(raw);
     if (!(await getDeclaration(deps.db, id))?.evidence.some((e) => e.id === evidenceId)) return deps.notFound(c);
-    const read = await readEvidence(deps.db, evidenceId, { teacherId: who.teacher.id, roles: rolesOf(deps.db, who.teacher) }, deps.dir);
+    const read = await readEvidence(deps.db, evidenceId, { teacherId: who.teacher.id, roles: await rolesOf(deps.db, who.teacher) }, deps.dir);
     if (!read.ok) return deps.notFound(c);
     return evidenceResponse(read);
   });

@@ -85,12 +85,12 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
   const sessions = new WebSessions(realNow);
   const redirectUri = (p: WebPlatform) => `${baseUrl}${PATH}/auth/${p}`;
 
-  const signedIn = (c: Context): SignedIn | null => {
+  const signedIn = async (c: Context): Promise<SignedIn | null> => {
     const session = sessions.get(getCookie(c, SESSION_COOKIE));
     if (!session) return null;
-    const teacher = findTeacherByAccount(db, session.platform, session.accountId);
+    const teacher = await findTeacherByAccount(db, session.platform, session.accountId);
     if (!teacher || teacher.id !== session.teacherId) return null;
-    return { session, teacher, officer: rolesOf(db, teacher).has('officer') };
+    return { session, teacher, officer: (await rolesOf(db, teacher)).has('officer') };
   };
   const idOf = (c: Context): number | null => {
     const raw = c.req.param('id') ?? '';
@@ -98,7 +98,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
   };
   /** Signed in and an approver of this declaration, or why not. */
   const approverOf = async (c: Context, id: number): Promise<SignedIn | Refusal> => {
-    const who = signedIn(c);
+    const who = await signedIn(c);
     if (!who) return { refused: 401, title: w.expiredTitle, text: w.expired };
     if (!(await mayViewAsApprover(deps, id, { teacherId: who.teacher.id, officer: who.officer }))) return { refused: 403, title: w.forbiddenTitle, text: w.forbidden };
     return who;
@@ -120,7 +120,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     }
     const { login, accountId } = back;
     const platform = login.platform;
-    const teacher = findTeacherByAccount(db, platform, accountId);
+    const teacher = await findTeacherByAccount(db, platform, accountId);
     if (!teacher) return notice(c, 403, w.unboundTitle, w.unbound(w.platformName[platform] ?? platform));
     const { cookieValue } = sessions.open({ teacherId: teacher.id, platform, accountId });
     setCookie(c, SESSION_COOKIE, cookieValue, { path: PATH, httpOnly: true, sameSite: 'Lax', secure });
@@ -132,7 +132,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     const id = idOf(c);
     if (id === null) return notice(c, 404, w.notFoundTitle, w.notFound);
     const path = `${PATH}/${id}`;
-    if (!signedIn(c)) {
+    if (!await signedIn(c)) {
       if (providers.size === 0) return notice(c, 200, w.chooseTitle, w.noPlatform);
       const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
       if (!platform) return page(c, 200, <ChooseView path={path} providers={[...providers.values()]} />);
@@ -161,7 +161,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
         timeZone={config.TIMEZONE}
         flash={takeFlash(c, PATH)}
         evidenceHref={(evidenceId) => `${path}/evidence/${evidenceId}`}
-        names={stepNames(db, view)}
+        names={await stepNames(db, view)}
       />,
     );
   });

@@ -17,8 +17,8 @@ const text = messagesFor('zh-CN').console;
 const SWITCH_WORD: Record<Role, string> = { teacher: '教师', leader: '校长', officer: '管理员' };
 
 /** The highest role a person holds (officer > leader > teacher). */
-function mainRole(db: Db, teacher: TeacherRow): Role {
-  const roles = rolesOf(db, teacher);
+async function mainRole(db: Db, teacher: TeacherRow): Promise<Role> {
+  const roles = await rolesOf(db, teacher);
   return roles.has('officer') ? 'officer' : roles.has('leader') ? 'leader' : 'teacher';
 }
 
@@ -30,32 +30,33 @@ const ROLE_WORDS: Record<string, Role> = {
 };
 
 /** The first person (demo ids first) whose main role is `role`. */
-export function firstWithRole(db: Db, role: Role): TeacherRow | null {
-  const rows = employeeNosDemoFirst(db);
+export async function firstWithRole(db: Db, role: Role): Promise<TeacherRow | null> {
+  const rows = await employeeNosDemoFirst(db);
   for (const no of rows) {
-    const t = findTeacherByEmployeeNo(db, no);
-    if (t && mainRole(db, t) === role) return t;
+    const t = await findTeacherByEmployeeNo(db, no);
+    if (t && (await mainRole(db, t)) === role) return t;
   }
   return null;
 }
 
 /** `/as` target: a 工号 (any case) or a role word. */
-export function resolveIdentity(db: Db, who: string): TeacherRow | null {
+export async function resolveIdentity(db: Db, who: string): Promise<TeacherRow | null> {
   const word = who.trim();
   const role = ROLE_WORDS[word.toLowerCase()];
   if (role) return firstWithRole(db, role);
-  return findTeacherByEmployeeNo(db, word) ?? findTeacherByEmployeeNo(db, word.toUpperCase());
+  return (await findTeacherByEmployeeNo(db, word)) ?? (await findTeacherByEmployeeNo(db, word.toUpperCase()));
 }
 
 /** The demo roster as a cast: who is a teacher, a school leader, an officer, and how to become them. */
-export function castOf(db: Db, blurbs: ReadonlyMap<string, string> = new Map()): CastLine[] {
-  const rows = demoEmployeeNos(db);
+export async function castOf(db: Db, blurbs: ReadonlyMap<string, string> = new Map()): Promise<CastLine[]> {
+  const rows = await demoEmployeeNos(db);
   const used = new Set<Role>();
   const order: Record<Role, number> = { teacher: 0, leader: 1, officer: 2 };
-  const cast = rows.flatMap((no) => {
-    const t = findTeacherByEmployeeNo(db, no);
-    if (!t) return [];
-    const role = mainRole(db, t);
+  const cast: { line: CastLine; role: Role }[] = [];
+  for (const no of rows) {
+    const t = await findTeacherByEmployeeNo(db, no);
+    if (!t) continue;
+    const role = await mainRole(db, t);
     const byRole = !used.has(role);
     used.add(role);
     const line: CastLine = {
@@ -66,12 +67,12 @@ export function castOf(db: Db, blurbs: ReadonlyMap<string, string> = new Map()):
       blurb: blurbs.get(t.employeeNo) ?? t.position,
       switchWith: byRole ? `/as ${SWITCH_WORD[role]}` : `/as ${t.employeeNo}`,
     };
-    return [{ line, role }];
-  });
+    cast.push({ line, role });
+  }
   return cast.sort((a, b) => order[a.role] - order[b.role]).map((c) => c.line);
 }
 
-export function castText(db: Db, blurbs?: ReadonlyMap<string, string>): string[] {
-  const cast = castOf(db, blurbs);
+export async function castText(db: Db, blurbs?: ReadonlyMap<string, string>): Promise<string[]> {
+  const cast = await castOf(db, blurbs);
   return cast.length ? [text.castHeader, ...cast.map(text.castLine)] : [text.noCast];
 }

@@ -31,7 +31,7 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
   const app = createXueshi({ config, logger });
   await app.start();
   setConsoleBaseUrl(app.db, publicUrl(config, config.PORT));
-  const count = countTeachers(app.db);
+  const count = await countTeachers(app.db);
   console.log(text.chatIntro(config.DATABASE_PATH, count));
   if (count === 0) console.log(text.emptyRoster);
   console.log(text.commands);

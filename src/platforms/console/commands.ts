@@ -15,14 +15,15 @@ import type { ConsoleSession } from './session.js';
 
 const text = messagesFor('zh-CN').console;
 
-function rolesText(db: Db, teacher: TeacherRow): string {
-  const roles = [...rolesOf(db, teacher)].filter((r) => r !== 'teacher' || rolesOf(db, teacher).size === 1);
+async function rolesText(db: Db, teacher: TeacherRow): Promise<string> {
+  const held = await rolesOf(db, teacher);
+  const roles = [...held].filter((r) => r !== 'teacher' || held.size === 1);
   return text.roles(roles.map(roleLabel));
 }
 
-export function whoamiText(db: Db, session: ConsoleSession): string {
-  const me = session.teacher();
-  return me ? text.nowAs(me.name, me.employeeNo, rolesText(db, me)) : text.nobody;
+export async function whoamiText(db: Db, session: ConsoleSession): Promise<string> {
+  const me = await session.teacher();
+  return me ? text.nowAs(me.name, me.employeeNo, await rolesText(db, me)) : text.nobody;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp']);
@@ -54,7 +55,12 @@ export interface ConsoleCommandResult {
  * for the bot (any line that is not one of the console's own commands, whether or not it starts with "/").
  * `quit` asks the chat to end.
  */
-export function consoleCommand(db: Db, session: ConsoleSession, line: string, blurbs?: ReadonlyMap<string, string>): ConsoleCommandResult | null {
+export async function consoleCommand(
+  db: Db,
+  session: ConsoleSession,
+  line: string,
+  blurbs?: ReadonlyMap<string, string>,
+): Promise<ConsoleCommandResult | null> {
   const m = /^[/／](\S+)\s*(.*)$/.exec(line.trim());
   if (!m) return null;
   const [cmd, arg] = [m[1].toLowerCase(), m[2].trim()];
@@ -66,18 +72,18 @@ export function consoleCommand(db: Db, session: ConsoleSession, line: string, bl
     case 'as':
     case '切换': {
       if (!arg) return { output: [text.asUsage] };
-      const teacher = resolveIdentity(db, arg);
+      const teacher = await resolveIdentity(db, arg);
       if (!teacher) return { output: [text.noSuchPerson(arg)] };
-      const result = session.actAs(teacher.employeeNo);
+      const result = await session.actAs(teacher.employeeNo);
       if (!result.ok) return { output: [text.boundElsewhere(teacher.employeeNo)] };
-      return { output: [text.switched(teacher.name, teacher.employeeNo, rolesText(db, teacher))] };
+      return { output: [text.switched(teacher.name, teacher.employeeNo, await rolesText(db, teacher))] };
     }
     case 'whoami':
     case '我是谁':
-      return { output: [whoamiText(db, session)] };
+      return { output: [await whoamiText(db, session)] };
     case 'cast':
     case '角色':
-      return { output: castText(db, blurbs) };
+      return { output: await castText(db, blurbs) };
     case 'attach':
     case '附件': {
       if (!arg) return { output: [text.attachUsage] };
@@ -99,7 +105,7 @@ export async function answerConsoleLine(
   line: string,
   blurbs?: ReadonlyMap<string, string>,
 ): Promise<{ printed: string[]; quit: boolean }> {
-  const own = consoleCommand(db, session, line, blurbs);
+  const own = await consoleCommand(db, session, line, blurbs);
   if (own?.quit) return { printed: [], quit: true };
   const printed = own?.output.length ? [own.output.join('\n')] : [];
   const replies = own ? (own.attach ? await session.send('', own.attach) : []) : line.trim() ? await session.send(line.trim()) : [];

@@ -52,7 +52,7 @@ export async function startDemo(env: Record<string, string | undefined>, options
   const config = loadConfig({ ...env, DATABASE_PATH: databasePath }, PLATFORM_SETTINGS);
   const app = createXueshi({ config, logger: options.logger });
   await app.start();
-  const seeded = seedDemo(app.db, app.clock, config.TIMEZONE);
+  const seeded = await seedDemo(app.db, app.clock, config.TIMEZONE);
   const server = app.createServer();
   let listened: { port: number; moved: boolean };
   try {
@@ -66,18 +66,18 @@ export async function startDemo(env: Record<string, string | undefined>, options
   setConsoleBaseUrl(app.db, url);
 
   const session = new ConsoleSession(app);
-  session.actAs(seeded.employeeNo);
-  const officer = firstWithRole(app.db, 'officer');
+  await session.actAs(seeded.employeeNo);
+  const officer = await firstWithRole(app.db, 'officer');
   const adminLogin = officer ? (await issueLoginLink(app.db, officer, app.clock.now())).url : `${url}/admin`;
   const blurbs = new Map(seeded.teachers.map((t) => [t.employeeNo, t.blurb]));
-  const me = findTeacherByEmployeeNo(app.db, seeded.employeeNo)!;
+  const me = (await findTeacherByEmployeeNo(app.db, seeded.employeeNo))!;
 
   const intro = [
     text.demoIntro(databasePath, seeded.teachers.length, seeded.records, dateIn(app.clock.now(), config.TIMEZONE)),
     text.server(url),
     ...(listened.moved ? [text.portTaken(config.PORT, listened.port)] : []),
     '',
-    ...castText(app.db, blurbs),
+    ...(await castText(app.db, blurbs)),
     '',
     ...text.links(adminLogin, `${url}/admin`),
     '',

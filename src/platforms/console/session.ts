@@ -25,16 +25,16 @@ export class ConsoleSession {
   }
 
   /** Who this console speaks as (null until /as or 绑定). */
-  teacher(): TeacherRow | null {
+  teacher(): Promise<TeacherRow | null> {
     return findTeacherByAccount(this.app.db, 'console', this.accountId);
   }
 
   /** Switches this console to the given roster entry (console only). */
-  actAs(employeeNo: string): { ok: true; name: string } | { ok: false; message: string } {
-    const teacher = findTeacherByEmployeeNo(this.app.db, employeeNo);
+  async actAs(employeeNo: string): Promise<{ ok: true; name: string } | { ok: false; message: string }> {
+    const teacher = await findTeacherByEmployeeNo(this.app.db, employeeNo);
     if (!teacher) return { ok: false, message: consoleText.actAs.notInRoster(employeeNo) };
     this.accountId = `local:${employeeNo}`;
-    const outcome = bindAccount(this.app.db, 'console', this.accountId, teacher.id);
+    const outcome = await bindAccount(this.app.db, 'console', this.accountId, teacher.id);
     if (!outcome.ok) return { ok: false, message: consoleText.actAs.boundElsewhere(employeeNo) };
     return { ok: true, name: teacher.name };
   }

@@ -48,8 +48,8 @@ describe('approving on DingTalk through the action card and the approval page', 
     await listen(server, port, '127.0.0.1');
     const person = async (no: string, name: string, school: string, role?: 'leader' | 'officer', bound = true) => {
       ids[no] = await addTeacher(app.db, { employeeNo: no, name, school, policyId: 'laibin' });
-      if (role) grantRole(app.db, ids[no]!, role, 'test');
-      if (bound) bindAccount(app.db, 'dingtalk', `staff-${no}`, ids[no]!);
+      if (role) await grantRole(app.db, ids[no]!, role, 'test');
+      if (bound) await bindAccount(app.db, 'dingtalk', `staff-${no}`, ids[no]!);
     };
     await person('T0001', '张三', '第一中学');
     await person('L0001', '李校长', '第一中学', 'leader');

@@ -79,7 +79,7 @@ describe('申报 in the console', () => {
     expect(await say(ANSWERS.certificateNo)).toContain('照片');
     const path = join(app.dir, '结业证书.pdf');
     writeFileSync(path, '%PDF-1.4 test');
-    const attach = consoleCommand(app.db, session, `/attach ${path}`)!.attach!;
+    const attach = (await consoleCommand(app.db, session, `/attach ${path}`))!.attach!;
     expect((await session.send('', attach)).join()).toContain('已收到 1 份证明材料');
     const summary = await say('完成');
     expect(summary).toContain(`证书编号：${ANSWERS.certificateNo}`);

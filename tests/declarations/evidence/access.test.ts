@@ -35,12 +35,12 @@ beforeEach(async () => {
   leader = await staff(app.db, 'L0001', '李校长', '第一中学', ['leader']);
   stranger = await staff(app.db, 'T0009', '王五', '第二中学');
   officer = await staff(app.db, 'O0001', '钱主任', '教师发展中心', ['officer']);
-  bindAccount(app.db, 'console', 'local:T0001', teacher);
+  await bindAccount(app.db, 'console', 'local:T0001', teacher);
 });
 afterEach(() => app.cleanup());
 
 const now = () => app.fixedClock.now();
-const viewer = (id: number) => ({ teacherId: id, roles: rolesOf(app.db, findTeacherById(app.db, id)) });
+const viewer = async (id: number) => ({ teacherId: id, roles: await rolesOf(app.db, await findTeacherById(app.db, id)) });
 
 /** A console message carrying a local file, registered as the wizard does, then downloaded by the app's worker. */
 async function sendFile(name: string, bytes: Buffer, teacherId = teacher, register = true): Promise<number> {
@@ -72,20 +72,20 @@ describe('readEvidence', () => {
     expect((await evidenceFor(app.db, declaration.id)).map((e) => e.id)).toEqual([id]);
 
     for (const who of [teacher, leader, officer]) {
-      const read = await readEvidence(app.db, id, viewer(who), evidenceDirFor(app.config));
+      const read = await readEvidence(app.db, id, await viewer(who), evidenceDirFor(app.config));
       expect(read.ok).toBe(true);
       if (read.ok) {
         read.stream.destroy();
         expect(read).toMatchObject({ mime: 'image/png', size: bytes.length });
       }
     }
-    expect(await readEvidence(app.db, id, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
-    expect(await readEvidence(app.db, id + 1000, viewer(officer), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, id, await viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, id + 1000, await viewer(officer), evidenceDirFor(app.config))).toEqual({ ok: false });
     // A file no declaration has taken yet is its sender's: not even the sender's school leader sees it.
     const loose = await sendFile('草稿.png', png(3000));
-    expect((await readEvidence(app.db, loose, viewer(teacher), evidenceDirFor(app.config))).ok).toBe(true);
-    expect(await readEvidence(app.db, loose, viewer(leader), evidenceDirFor(app.config))).toEqual({ ok: false });
-    expect(await readEvidence(app.db, loose, viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect((await readEvidence(app.db, loose, await viewer(teacher), evidenceDirFor(app.config))).ok).toBe(true);
+    expect(await readEvidence(app.db, loose, await viewer(leader), evidenceDirFor(app.config))).toEqual({ ok: false });
+    expect(await readEvidence(app.db, loose, await viewer(stranger), evidenceDirFor(app.config))).toEqual({ ok: false });
   });
 
   it('flags the same file on an earlier declaration when the download finishes after submission', async () => {

@@ -123,16 +123,16 @@ describe('console /attach', () => {
     const session = new ConsoleSession(app);
     const path = join(app.dir, '证书.PNG');
     writeFileSync(path, 'png bytes');
-    const attach = consoleCommand(app.db, session, `/attach ${path}`);
+    const attach = await consoleCommand(app.db, session, `/attach ${path}`);
     expect(attach).toEqual({ output: [], attach: [{ kind: 'image', key: path, name: '证书.PNG' }] });
     const replies = await session.send('', attach!.attach);
     expect(replies.join('')).toContain('目前只能读文字消息');
     const [row] = app.db.$client.prepare('SELECT payload FROM inbox').all() as { payload: string }[];
     expect(JSON.parse(row.payload)).toMatchObject({ platform: 'console', text: '', attachments: [{ kind: 'image', key: path }] });
 
-    expect(consoleCommand(app.db, session, `/attach ${join(app.dir, 'nope.pdf')}`)?.output[0]).toContain('找不到文件');
-    expect(consoleCommand(app.db, session, '/attach')?.output[0]).toContain('/attach <文件路径>');
+    expect((await consoleCommand(app.db, session, `/attach ${join(app.dir, 'nope.pdf')}`))?.output[0]).toContain('找不到文件');
+    expect((await consoleCommand(app.db, session, '/attach'))?.output[0]).toContain('/attach <文件路径>');
     writeFileSync(join(app.dir, 'a.pdf'), '%PDF');
-    expect(consoleCommand(app.db, session, `/attach "${join(app.dir, 'a.pdf')}"`)?.attach?.[0]).toMatchObject({ kind: 'file', name: 'a.pdf' });
+    expect((await consoleCommand(app.db, session, `/attach "${join(app.dir, 'a.pdf')}"`))?.attach?.[0]).toMatchObject({ kind: 'file', name: 'a.pdf' });
   });
 });

@@ -69,7 +69,7 @@ describe('console as of a past date', () => {
       [ids.far, '乙老师', '60', '24%'],
       [ids.hired, '丙老师', '30', '111%'],
     ] as const) {
-      const summary = hoursSummary(app.db, app.presets, findTeacherById(app.db, id)!, D);
+      const summary = await hoursSummary(app.db, app.presets, (await findTeacherById(app.db, id))!, D);
       expect(`${Math.round(summary.progress! * 100)}%`).toBe(pct);
       const row = rowOf(name);
       expect(row).toContain(`<td class="num">${earned}</td>`);

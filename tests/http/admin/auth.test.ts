@@ -18,10 +18,10 @@ async function withOfficer(env: Record<string, string> = {}) {
   app = await startAdmin(env);
   const officerId = await addTeacher(app.db, { employeeNo: 'T9000', name: '周主任', school: '教师发展中心' });
   const teacherId = await addTeacher(app.db, { employeeNo: 'T0001', name: '张三' });
-  grantRole(app.db, officerId, 'officer', 'test');
+  await grantRole(app.db, officerId, 'officer', 'test');
   const officer = new ConsoleSession(app, 'officer');
   const teacher = new ConsoleSession(app, 'teacher');
-  await officer.send(`绑定 T9000 周主任 ${bindCode(app.db, 'T9000')}`);
+  await officer.send(`绑定 T9000 周主任 ${await bindCode(app.db, 'T9000')}`);
   await teacher.send('绑定 T0001 张三');
   return { officerId, teacherId, officer, teacher };
 }
@@ -117,9 +117,9 @@ describe('login by link (后台)', () => {
     const h = await startFeishu();
     try {
       const officerId = await addTeacher(h.app.db, { employeeNo: 'T9000', name: '周主任' });
-      grantRole(h.app.db, officerId, 'officer', 'test');
+      await grantRole(h.app.db, officerId, 'officer', 'test');
       const openId = 'ou_officer00000000000000000000000a';
-      await h.send(groupMention(`绑定 T9000 周主任 ${bindCode(h.app.db, 'T9000')}`, { openId }));
+      await h.send(groupMention(`绑定 T9000 周主任 ${await bindCode(h.app.db, 'T9000')}`, { openId }));
       await waitFor(() => h.fake.delivered.length === 1, { what: 'bind reply' });
       const ask = groupMention('后台', { openId });
       expect((await h.send(ask)).status).toBe(200);

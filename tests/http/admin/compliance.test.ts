@@ -89,8 +89,8 @@ describe('ComplianceCache', () => {
       expect(stale).toBe(false);
       expect(snapshot!.asOf).toBe(asOf);
       for (const [id, standing] of snapshot!.teachers) {
-        const teacher = findTeacherById(app.db, id)!;
-        expect(standing).toEqual(standingOf(teacher, hoursSummary(app.db, app.presets, teacher, asOf)));
+        const teacher = (await findTeacherById(app.db, id))!;
+        expect(standing).toEqual(standingOf(teacher, await hoursSummary(app.db, app.presets, teacher, asOf)));
       }
       return snapshot!;
     };
@@ -101,6 +101,6 @@ describe('ComplianceCache', () => {
     expect(next).not.toBe(first);
     // Nothing changed: the same snapshot object, no rebuild.
     expect((await cache.read()).snapshot).toBe(next);
-    expect(toProfile(findTeacherById(app.db, 1)!).employeeNo).toBe('T9000');
+    expect(toProfile((await findTeacherById(app.db, 1))!).employeeNo).toBe('T9000');
   });
 });

@@ -85,7 +85,7 @@ describe('new deadline form', () => {
     expect(await count(app, 'audit_log', "action = 'deadline_create' and actor = 'admin:ADMIN_TOKEN'")).toBe(1);
 
     // The chat's 新建截止 with the same fields makes the same deadline, audited the same way.
-    bindAccount(app.db, 'console', 'acc-officer', district.officerId);
+    await bindAccount(app.db, 'console', 'acc-officer', district.officerId);
     const [reply] = await new ConsoleSession(app, 'acc-officer').send('新建截止 年度培训计划报送 2027-05-31 学校:全部 提前:30,7,3,1,0');
     expect(reply).toContain('已新建截止事项 #2：年度培训计划报送');
     const [fromForm, fromChat] = deadlines();
@@ -203,7 +203,7 @@ describe('new deadline form', () => {
 
   it('counts an all-schools deadline against the schools that file, not the training office itself', async () => {
     const office = await addTeacher(app.db, { employeeNo: 'O0001', name: '钱主任', school: '教师发展中心' });
-    grantRole(app.db, office, 'officer', 'test');
+    await grantRole(app.db, office, 'officer', 'test');
     const page = await follow(await submit(good));
     expect(page).not.toContain('value="教师发展中心"');
     expect(page).toContain(`全部学校（${ALL.length} 所）`);

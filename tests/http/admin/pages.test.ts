@@ -208,8 +208,8 @@ describe('imports', () => {
     await post(app, `${job}/commit`, { _csrf: s.csrf, skipInvalid: '1' }, { cookie: s.cookie });
     const done = await pageUntil(app, job, s.cookie, finished);
     expect(done).toContain('已跳过 1 行错误');
-    expect(findTeacherByEmployeeNo(app.db, 'N001')?.school).toBe('新学校');
-    expect(findTeacherByEmployeeNo(app.db, 'N002')).toBeNull();
+    expect((await findTeacherByEmployeeNo(app.db, 'N001'))?.school).toBe('新学校');
+    expect(await findTeacherByEmployeeNo(app.db, 'N002')).toBeNull();
     // The dashboard knows the new school at once.
     expect(await (await get(app, '/admin', s.cookie)).text()).toContain('新学校');
   });
@@ -263,7 +263,7 @@ describe('exports', () => {
 
   it('attendance of a session', async () => {
     const session = await makeSession();
-    const zhang = findTeacherByEmployeeNo(app.db, 'T0001')!;
+    const zhang = (await findTeacherByEmployeeNo(app.db, 'T0001'))!;
     app.fixedClock.set('2026-11-26T08:40:00+08:00');
     expect((await signIn(app.db, app.fixedClock.now(), session, zhang, { button: true }, 'test')).kind).toBe('code_required');
     app.db.$client.prepare(`UPDATE training_sessions SET mode = 'button' WHERE id = ?`).run(session.id);
@@ -312,7 +312,7 @@ describe('sessions, deadlines, broadcasts', () => {
     const deadline = await createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
     const leaders = [...district.leaders.entries()];
     // Leaders of the first three schools have bound accounts; the first school has filed.
-    leaders.slice(0, 3).forEach(([, id], i) => bindAccount(app.db, 'console', `leader${i}`, id));
+    for (const [i, [, id]] of leaders.slice(0, 3).entries()) await bindAccount(app.db, 'console', `leader${i}`, id);
     app.db.$client.prepare(`INSERT INTO deadline_filings (deadline_id, school, filed_at) VALUES (?, ?, ?)`).run(deadline.id, leaders[0][0], Date.now());
     const page = await (await get(app, `/admin/deadlines/${deadline.id}`, s.cookie)).text();
     expect(page).toContain(`未报送（${SCHOOLS.length - 1}）`);
@@ -331,7 +331,7 @@ describe('sessions, deadlines, broadcasts', () => {
 
   it('previews a broadcast with the exact audience, then sends it once', async () => {
     const bound = [...district.leaders.values()];
-    bound.forEach((id, i) => bindAccount(app.db, 'console', `leader${i}`, id));
+    for (const [i, id] of bound.entries()) await bindAccount(app.db, 'console', `leader${i}`, id);
     const unknown = await post(app, '/admin/broadcasts', { _csrf: s.csrf, audience: 'schools', schools: '火星中学', text: '你好' }, { cookie: s.cookie });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('名册中没有这些学校：火星中学');
@@ -380,9 +380,9 @@ describe('words on the console: session phase, audit log, platform labels, same 
   });
 
   it('the audit log shows names, Chinese action and field names, and Beijing time', async () => {
-    const officer = findTeacherById(app.db, district.officerId)!;
+    const officer = (await findTeacherById(app.db, district.officerId))!;
     const [leaderSchool, leaderId] = [...district.leaders.entries()][0];
-    bindAccount(app.db, 'feishu', 'ou_7d8a9f0e1c2b', officer.id);
+    await bindAccount(app.db, 'feishu', 'ou_7d8a9f0e1c2b', officer.id);
     // A known instant, so the local time can be checked: 02:05 UTC is 10:05 in Beijing.
     app.db.$client
       .prepare(`INSERT INTO audit_log (created_at, actor, action, detail) VALUES (?, ?, ?, ?)`)
@@ -393,7 +393,7 @@ describe('words on the console: session phase, audit log, platform labels, same 
     expect(row).toContain(`${officer.name}（飞书）`);
     expect(row).toContain('授予角色');
     expect(row).toContain('学校负责人');
-    expect(row).toContain(findTeacherById(app.db, leaderId)!.name);
+    expect(row).toContain((await findTeacherById(app.db, leaderId))!.name);
     expect(row).toContain('教师');
     expect(leaderSchool).toBeTruthy();
     // Nothing raw anywhere on the page: account ids, English action keys or field names.
@@ -405,8 +405,8 @@ describe('words on the console: session phase, audit log, platform labels, same 
   it('platform labels read 已绑定飞书 / 已绑定钉钉 / 未绑定', async () => {
     const [, first] = [...district.leaders.entries()][0];
     const [, second] = [...district.leaders.entries()][1];
-    bindAccount(app.db, 'feishu', 'ou_a', first);
-    bindAccount(app.db, 'dingtalk', 'ding_b', first);
+    await bindAccount(app.db, 'feishu', 'ou_a', first);
+    await bindAccount(app.db, 'dingtalk', 'ding_b', first);
     const both = await (await get(app, `/admin/teachers/${first}`, s.cookie)).text();
     expect(both).toContain('已绑定飞书、已绑定钉钉');
     const none = await (await get(app, `/admin/teachers/${second}`, s.cookie)).text();
@@ -417,7 +417,7 @@ describe('words on the console: session phase, audit log, platform labels, same 
     const [[schoolA], [schoolB]] = [...district.leaders.entries()];
     for (const [no, school] of [['L000101', schoolA], ['L000202', schoolB]] as const) {
       const id = await addTeacher(app.db, { employeeNo: no, name: '张同名', school, position: '校长' });
-      grantRole(app.db, id, 'leader', 'test');
+      await grantRole(app.db, id, 'leader', 'test');
     }
     const deadline = await createDeadline(app.db, { title: '年度培训计划', dueAt: new Date('2026-12-01T15:59:00Z'), audience: { all: true }, offsets: [7, 1], createdBy: 'test' });
     const page = await (await get(app, `/admin/deadlines/${deadline.id}`, s.cookie)).text();

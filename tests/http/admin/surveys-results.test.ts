@@ -59,7 +59,7 @@ function expectNoRespondentRows(rows: (string | number | null)[][]) {
 describe('officers only', () => {
   it('refuses a teacher and a leader at sign-in, and an officer who lost the role on every survey page and post', async () => {
     const leader = await addTeacher(app.db, { employeeNo: 'L0001', name: '李校长' });
-    grantRole(app.db, leader, 'leader', 'test');
+    await grantRole(app.db, leader, 'leader', 'test');
     for (const id of [teachers[0], leader]) {
       const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, id))!, now());
       const res = await post(app, '/admin/login/link', { token });
@@ -67,7 +67,7 @@ describe('officers only', () => {
       expect(cookieOf(res)).toBe('');
     }
     const officer = await addTeacher(app.db, { employeeNo: 'O0002', name: '钱主任', school: '教师发展中心' });
-    grantRole(app.db, officer, 'officer', 'test');
+    await grantRole(app.db, officer, 'officer', 'test');
     const { token } = await issueLoginLink(app.db, (await findTeacherById(app.db, officer))!, now());
     const cookie = cookieOf(await post(app, '/admin/login/link', { token }));
     const round = await evaluated(app.db, now(), { title: '班主任工作坊' }, teachers.slice(0, 6), [5, 4, 4, 5, 3, 4]);

@@ -104,7 +104,7 @@ describe('a needs survey from the console', () => {
     const round = (await getRound(app.db, id))!;
     const bySchool = (school: string) => app.db.select().from(schema.teachers).all().filter((t) => t.school === school);
     const answer = async (teacherId: number, topic: string, note?: string) =>
-      expect(await takeAnswers(app.db, { round, teacher: findTeacherById(app.db, teacherId)!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
+      expect(await takeAnswers(app.db, { round, teacher: (await findTeacherById(app.db, teacherId))!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
     for (const [i, t] of bySchool('第一中学').slice(0, 6).entries()) await answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`);
     for (const t of bySchool('第二小学').slice(0, 2)) await answer(t.id, '班级管理', '二小的悄悄话');
     for (const t of bySchool('城关幼儿园').slice(0, 5)) await answer(t.id, '班级管理', '幼儿园意见');

@@ -62,7 +62,7 @@ describe('npm run demo', () => {
     expect(await loginPage.text()).toContain('演示刘洋（DEMO006）');
 
     // The projector page: the officer's 新建培训 reply carries an absolute link that opens the session just created.
-    expect(consoleCommand(d.app.db, d.session, '/as 管理员')?.output[0]).toContain('演示刘洋');
+    expect((await consoleCommand(d.app.db, d.session, '/as 管理员'))?.output[0]).toContain('演示刘洋');
     const [created] = await d.session.send('新建培训 演示师德讲座 师德师风 2 明天 下午2点-4点');
     const projector = linkIn(created, '/sessions/');
     expect(projector.startsWith(`http://localhost:${port}/sessions/1/checkin?key=`)).toBe(true);
@@ -108,20 +108,20 @@ describe('npm run demo', () => {
     expect(intro).toContain('/as <工号|教师|校长|管理员> 切换身份');
     expect(intro).toContain('你现在是 演示李华（工号 DEMO001，教师）');
 
-    const say = (line: string) => consoleCommand(d.app.db, d.session, line, d.blurbs)!.output.join('\n');
-    expect(say('/whoami')).toBe('你现在是 演示李华（工号 DEMO001，教师）。');
-    expect(say('/as 校长')).toBe('（已切换为 演示张伟，工号 DEMO003，学校负责人）');
+    const say = async (line: string) => (await consoleCommand(d.app.db, d.session, line, d.blurbs))!.output.join('\n');
+    expect(await say('/whoami')).toBe('你现在是 演示李华（工号 DEMO001，教师）。');
+    expect(await say('/as 校长')).toBe('（已切换为 演示张伟，工号 DEMO003，学校负责人）');
     expect((await d.session.send('我是谁')).join('\n')).toContain('演示张伟');
-    expect(say('/as demo002')).toBe('（已切换为 演示王芳，工号 DEMO002，教师）');
+    expect(await say('/as demo002')).toBe('（已切换为 演示王芳，工号 DEMO002，教师）');
     expect((await d.session.send('我是谁')).join('\n')).toContain('演示王芳');
-    expect(say('/as 火星人')).toContain('名册中没有「火星人」');
-    expect(say('/whoami')).toContain('演示王芳');
-    expect(say('/cast')).toContain('/as 管理员');
+    expect(await say('/as 火星人')).toContain('名册中没有「火星人」');
+    expect(await say('/whoami')).toContain('演示王芳');
+    expect(await say('/cast')).toContain('/as 管理员');
     // Only the console's own commands are the console's: any other "/" line is a message for the bot.
-    expect(consoleCommand(d.app.db, d.session, '/nope')).toBeNull();
-    expect(consoleCommand(d.app.db, d.session, '/hours')).toBeNull();
-    expect(consoleCommand(d.app.db, d.session, '我还差多少学时')).toBeNull();
-    expect(consoleCommand(d.app.db, d.session, '/quit')?.quit).toBe(true);
+    expect(await consoleCommand(d.app.db, d.session, '/nope')).toBeNull();
+    expect(await consoleCommand(d.app.db, d.session, '/hours')).toBeNull();
+    expect(await consoleCommand(d.app.db, d.session, '我还差多少学时')).toBeNull();
+    expect((await consoleCommand(d.app.db, d.session, '/quit'))?.quit).toBe(true);
   });
 
   it('a "/" line that is not a console command reaches the bot: /hours answers hours, /nope gets the bot’s own reply', async () => {

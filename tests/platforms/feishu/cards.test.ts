@@ -17,10 +17,10 @@ afterEach(async () => h?.close());
 async function setUp(env: Record<string, string> = {}): Promise<number> {
   h = await startFeishu(env);
   const officer = await addTeacher(h.app.db, { employeeNo: 'O001', name: '王主任', school: '教师发展中心' });
-  grantRole(h.app.db, officer, 'officer', 'test');
+  await grantRole(h.app.db, officer, 'officer', 'test');
   await addTeacher(h.app.db, { employeeNo: 'T0001', name: '张三', school: '第一中学' });
   const console = new ConsoleSession(h.app);
-  console.actAs('O001');
+  await console.actAs('O001');
   const [created] = await console.send('新建培训 师德讲座 师德师风 3 2026-11-25 09:30-11:00 方式 按钮');
   expect(created).toContain('师德讲座');
   expect((await h.send(messageEvent({ text: '绑定 T0001 张三', openId: TEACHER }))).status).toBe(200);

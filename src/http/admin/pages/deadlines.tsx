@@ -171,7 +171,7 @@ export function mountDeadlines(admin: Hono<AdminEnv>, svc: AdminServices): void 
     const filed = rows.filter((r) => r.filing);
     const unfiled = rows.filter((r) => !r.filing);
     const days = daysLeft(deadline, now, tz);
-    const nameOf = teacherNamer(svc.db, t);
+    const nameOf = await teacherNamer(svc.db, t);
     const names = (school: string) => a.list((leaders.get(school) ?? []).map(nameOf)) || '—';
     return c.html(
       html`<!DOCTYPE html>${(

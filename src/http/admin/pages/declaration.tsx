@@ -67,7 +67,7 @@ function Evidence(props: { view: DeclarationView }) {
   );
 }
 
-function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc: AdminServices; flash: Flash | null; candidates: TeacherRow[] }) {
+async function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc: AdminServices; flash: Flash | null; candidates: TeacherRow[] }) {
   const { view, user, svc } = props;
   const d = view.declaration;
   const tz = svc.config.TIMEZONE;
@@ -91,7 +91,7 @@ function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView; svc:
           ))}
           <h3>{w.history}</h3>
           <ul>
-            {historyLines(view, t, tz, stepNames(svc.db, view)).map((line) => (
+            {historyLines(view, t, tz, await stepNames(svc.db, view)).map((line) => (
               <li>{line}</li>
             ))}
           </ul>

@@ -18,7 +18,7 @@ export function mountEvidence(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const user = c.get('user');
     const id = /^\d{1,15}$/.test(c.req.param('id')) ? Number(c.req.param('id')) : 0;
     // A console session is an officer's (ADMIN_TOKEN has no roster entry, and is one too).
-    const viewer = { teacherId: user.teacher?.id ?? null, roles: user.teacher ? rolesOf(svc.db, user.teacher) : new Set(['officer'] as const) };
+    const viewer = { teacherId: user.teacher?.id ?? null, roles: user.teacher ? await rolesOf(svc.db, user.teacher) : new Set(['officer'] as const) };
     const read = await readEvidence(svc.db, id, viewer, dir);
     if (!read.ok) return c.html(html`<!DOCTYPE html>${<Notice title={a.errors.notFoundTitle} text={a.errors.notFound} icon="🔍" link={{ href: '/admin', label: a.errors.back }} />}`, 404);
     return evidenceResponse(read, { download: c.req.query('download') === '1' });

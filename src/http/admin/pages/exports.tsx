@@ -110,7 +110,7 @@ export function mountExports(admin: Hono<AdminEnv>, svc: AdminServices): void {
       if (choice.problem) return c.text(choice.problem, 400);
       const read = await svc.cache.readAt(choice.asOf, 30_000);
       if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
-      return download(c, overdueRows(a, svc.db, read.snapshot, svc.presets, filterOf(c)), m.overdueFile(read.snapshot.asOf), format, m.sheetOverdue);
+      return download(c, await overdueRows(a, svc.db, read.snapshot, svc.presets, filterOf(c)), m.overdueFile(read.snapshot.asOf), format, m.sheetOverdue);
     });
   }
 

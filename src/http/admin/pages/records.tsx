@@ -129,8 +129,8 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const keys: string[] = svc.presets.get(teacher.policyId)?.categories.map((c) => c.key) ?? [];
     return keys.includes(current) ? keys : [current, ...keys];
   };
-  const show = (c: Context<AdminEnv>, key: string, values: Record<string, string>, errors: Errors, status: 200 | 400 | 404) => {
-    const found = findRecordByRef(svc.db, key);
+  const show = async (c: Context<AdminEnv>, key: string, values: Record<string, string>, errors: Errors, status: 200 | 400 | 404) => {
+    const found = await findRecordByRef(svc.db, key);
     if (!found) {
       return c.html(
         html`<!DOCTYPE html>${(
@@ -161,7 +161,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/records/correct', async (c) => {
     const form = await formOf(c);
     const key = form.key ?? '';
-    const found = findRecordByRef(svc.db, key);
+    const found = await findRecordByRef(svc.db, key);
     if (!found) return show(c, key, {}, {}, 404);
     // Only fields that differ from the record count as a correction (the form shows every current value).
     const r = found.record;
@@ -187,7 +187,7 @@ export function mountRecords(admin: Hono<AdminEnv>, svc: AdminServices): void {
   admin.post('/records/revoke', async (c) => {
     const form = await formOf(c);
     const key = form.key ?? '';
-    const found = findRecordByRef(svc.db, key);
+    const found = await findRecordByRef(svc.db, key);
     if (!found) return show(c, key, {}, {}, 404);
     const reason = (form.reason ?? '').trim();
     const outcome = await transaction(svc.db, (tx) => revokeRecord(tx, found, reason, c.get('user').actor, svc.clock.now(), declarationRecordHooks));

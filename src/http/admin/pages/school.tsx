@@ -22,7 +22,7 @@ export function mountSchool(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const choice = asOfChoice(c, svc.cache.today());
     const read = await svc.cache.readAt(choice.asOf);
     if (!read.snapshot) return c.redirect(withAsOf('/admin', choice), 303);
-    const roster = new Map(schoolRosterRows(svc.db, school).map((r) => [r[0], r]));
+    const roster = new Map((await schoolRosterRows(svc.db, school)).map((r) => [r[0], r]));
     if (roster.size === 0) {
       return c.html(
         html`<!DOCTYPE html>${(
@@ -35,7 +35,7 @@ export function mountSchool(admin: Hono<AdminEnv>, svc: AdminServices): void {
       );
     }
     const all = standingsOfSchool(read.snapshot, school).filter((s) => roster.has(s.id));
-    const boundCount = boundTeacherCount(svc.db, school);
+    const boundCount = await boundTeacherCount(svc.db, school);
     const tally = { teachers: all.length, done: 0, onPace: 0, behind: 0, none: 0 };
     for (const s of all) tally[s.status]++;
     const status = (['behind', 'onPace', 'done', 'none'] as const).includes(q.status as ComplianceStatus) ? (q.status as ComplianceStatus) : null;

@@ -388,7 +388,7 @@ export function mountSessions(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const deps = { now, sendAt: dueNow(svc.clock), timeZone: svc.config.TIMEZONE };
     // Closed and its evaluation opened together (an event's transaction on the same connection waits its turn).
     const evaluation = await transaction(svc.db, async (tx) =>
-      (await setSessionStatus(tx, session, 'closed', c.get('user').actor)) ? openSessionEvaluation({ ...deps, db: tx }, session) : null,
+      (await setSessionStatus(tx, session, 'closed', c.get('user').actor)) ? await openSessionEvaluation({ ...deps, db: tx }, session) : null,
     );
     if (evaluation) flash(c, 'ok', [m.closed, evaluationNote(evaluation)].filter(Boolean).join(' '), svc.secureCookies);
     return c.redirect(`/admin/sessions/${session.id}`, 303);

@@ -15,10 +15,10 @@ import { AsOfNote, schoolHref } from './compliance-parts.js';
 export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
   const policyName = (id: string) => svc.presets.get(id)?.name ?? id;
 
-  admin.get('/teachers/:id', (c) => {
+  admin.get('/teachers/:id', async (c) => {
     const user = c.get('user');
     const id = Number(c.req.param('id'));
-    const teacher = Number.isInteger(id) ? findTeacherById(svc.db, id) : null;
+    const teacher = Number.isInteger(id) ? await findTeacherById(svc.db, id) : null;
     if (!teacher) {
       return c.html(
         html`<!DOCTYPE html>${(
@@ -32,11 +32,11 @@ export function mountTeacher(admin: Hono<AdminEnv>, svc: AdminServices): void {
     const choice = asOfChoice(c, svc.cache.today());
     const asOf = choice.asOf;
     const preset = svc.presets.get(teacher.policyId);
-    const summary = preset ? hoursSummary(svc.db, svc.presets, teacher, asOf) : null;
+    const summary = preset ? await hoursSummary(svc.db, svc.presets, teacher, asOf) : null;
     // On a past date, records dated after it did not exist yet.
-    const records = recentRecords(svc.db, teacher.id, 200).filter((r) => r.date <= asOf);
-    const roleNames = a.list([...rolesOf(svc.db, teacher)].map((r) => t.whoami.roleNames[r] ?? r));
-    const bound = accountsOfTeacher(svc.db, teacher.id);
+    const records = (await recentRecords(svc.db, teacher.id, 200)).filter((r) => r.date <= asOf);
+    const roleNames = a.list([...(await rolesOf(svc.db, teacher))].map((r) => t.whoami.roleNames[r] ?? r));
+    const bound = await accountsOfTeacher(svc.db, teacher.id);
     const m = a.teacher;
     const yn = (v: boolean | null) => (v === null ? m.unknown : v ? m.yes : m.no);
     // The same standing the dashboard computes, for the same date.
