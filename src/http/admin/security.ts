@@ -6,7 +6,6 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { transaction } from '../../../db/statements.js';
 import { sameSecret, sessionUser } from '../../admin/auth.js';
 import { SESSION_COOKIE, type AdminEnv, type AdminServices } from './context.js';
 
@@ -60,9 +59,10 @@ export function isStreamedUpload(path: string): boolean {
 export function requireSession(svc: AdminServices): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     if (PUBLIC.test(c.req.path)) return next();
-    // It may write (last seen, a session whose officer lost the role): in a transaction of its own, never inside an
-    // event's open one on the same SQLite connection.
-    const user = await transaction(svc.db, (tx) => sessionUser(tx, getCookie(c, SESSION_COOKIE), svc.clock.now()));
+    // Not in a transaction() of its own: BEGIN IMMEDIATE would take the write lock on every page, and wait out the
+    // busy timeout while a bulk import holds it (the console then failed during imports). It mostly reads; its rare
+    // write (last seen, at most once a minute) runs as a statement of its own.
+    const user = await sessionUser(svc.db, getCookie(c, SESSION_COOKIE), svc.clock.now());
     if (!user) {
       const hadCookie = Boolean(getCookie(c, SESSION_COOKIE));
       if (c.req.method === 'GET' && !c.req.path.endsWith('.json')) return c.redirect(`/admin/login${hadCookie ? '?ended=1' : ''}`, 303);
