@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
-import { prepared, statement } from '../../db/statements.js';
+import { statement } from '../../db/statements.js';
 import type { inbox } from '../../db/schema.js';
 import type { InboundEvent } from '../core/messages.js';
 import { claimKeyOf, eventKeyOf } from './inbox.js';
@@ -76,11 +76,6 @@ export async function pruneHandled(db: Db, olderThan: Date): Promise<number> {
  */
 export async function redactPayload(db: Db, event: InboundEvent): Promise<void> {
   await statement(db, REDACT).run(JSON.stringify(redacted(event)), claimKeyOf(event));
-}
-
-/** `redactPayload` for callers not yet async (SQLite only); goes when stage 2 of issue 16 has made them async. */
-export function redactPayloadSync(db: Db, event: InboundEvent): void {
-  prepared(db, REDACT).run(JSON.stringify(redacted(event)), claimKeyOf(event));
 }
 
 const REDACT = `update inbox set payload = ? where claim_key = ?`;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { accountsOfTeachers, accountsOfTeachersSync, type AccountRow } from './store.js';
+import { accountsOfTeachers, type AccountRow } from './store.js';
 import type { Outgoing, Platform, Reply } from '../core/messages.js';
 import { reachRank } from '../core/platform-traits.js';
 
@@ -25,13 +25,6 @@ export async function accountsOf(db: Db, teacherIds: readonly number[]): Promise
   return result;
 }
 
-/** `accountsOf` for callers not yet async (SQLite only): goes when stage 2 of issue 16 has made its last caller async. */
-export function accountsOfSync(db: Db, teacherIds: readonly number[]): Map<number, Address> {
-  const result = new Map<number, Address>();
-  for (let i = 0; i < teacherIds.length; i += 500) pickFirstRanked(result, accountsOfTeachersSync(db, teacherIds.slice(i, i + 500)));
-  return result;
-}
-
 function messageTo(account: Address | undefined, reply: Reply, idempotencyKey: string, origin?: string): Outgoing | null {
   if (!account) return null;
   return { platform: account.platform, target: { type: 'user', accountId: account.accountId }, reply, idempotencyKey, origin };
@@ -42,7 +35,3 @@ export async function directMessage(db: Db, teacherId: number, reply: Reply, ide
   return messageTo((await accountsOf(db, [teacherId])).get(teacherId), reply, idempotencyKey, origin);
 }
 
-/** `directMessage` for callers not yet async (SQLite only; src/declarations/notify.ts until it is converted). */
-export function directMessageSync(db: Db, teacherId: number, reply: Reply, idempotencyKey: string, origin?: string): Outgoing | null {
-  return messageTo(accountsOfSync(db, [teacherId]).get(teacherId), reply, idempotencyKey, origin);
-}

@@ -1,9 +1,8 @@
 import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
-import * as schema from '../../db/schema.js';
 import type { accounts, outbox } from '../../db/schema.js';
-import { prepared, statement } from '../../db/statements.js';
+import { statement } from '../../db/statements.js';
 import type { Outgoing, Reply } from '../core/messages.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -15,12 +14,10 @@ export type OutboxRow = typeof outbox.$inferSelect;
  * `quiet` is 0/1, `reply` is JSON text (jsonb on PostgreSQL, read back as text).
  */
 
-const INSERT_SQLITE = `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, ?, ?)
-     on conflict do nothing`;
-
 const insertStatement = (db: Db) =>
   statement(db, {
-    sqlite: INSERT_SQLITE,
+    sqlite: `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict do nothing`,
     postgres: `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet) values (?, ?, ?, ?, ?, to_timestamp(? / 1000.0), ? = 1)
      on conflict do nothing`,
   });
@@ -44,17 +41,6 @@ export async function enqueue(db: Db, messages: readonly Outgoing[], now: Date):
   const insert = insertStatement(db);
   let added = 0;
   for (const params of insertParams(messages, now)) added += (await insert.run(...params)).changes;
-  return added;
-}
-
-/**
- * `enqueue` for callers not yet async (SQLite only; inside an event's transaction it writes into it, the same
- * connection). Goes when stage 2 of issue 16 has made its last caller async.
- */
-export function enqueueSync(db: Db, messages: readonly Outgoing[], now: Date): number {
-  const insert = prepared(db, INSERT_SQLITE);
-  let added = 0;
-  for (const params of insertParams(messages, now)) added += insert.run(...params).changes;
   return added;
 }
 
@@ -227,13 +213,5 @@ export type AccountRow = typeof accounts.$inferSelect;
 export async function accountsOfTeachers(db: Db, teacherIds: readonly number[]): Promise<AccountRow[]> {
   const { accounts } = tables(db);
   return db.select().from(accounts).where(inArray(accounts.teacherId, [...teacherIds])).orderBy(asc(accounts.boundAt));
-}
-
-/**
- * `accountsOfTeachers` for callers not yet async (SQLite only: src/outbox/address.ts accountsOfSync): goes when
- * stage 2 of issue 16 has made the last of them async.
- */
-export function accountsOfTeachersSync(db: Db, teacherIds: readonly number[]): AccountRow[] {
-  return db.select().from(schema.accounts).where(inArray(schema.accounts.teacherId, teacherIds)).orderBy(asc(schema.accounts.boundAt)).all();
 }
 

@@ -22,10 +22,6 @@ const root = join(import.meta.dirname, '../..');
 const TODO: Record<string, string> = {
   'src/admin/compliance/store.ts': 'conv-admin',
   'src/import/store.ts': 'conv-admin',
-  // Converted, but for synchronous twins kept for callers not yet async (redactPayloadSync: surveys/chat/flow.ts).
-  'src/inbox/store.ts': 'pgmulti, once conv-surveys made redactAnswering async',
-  // Converted, but for enqueueSync (the features' fan-outs) and accountsOfTeachers (src/outbox/address.ts).
-  'src/outbox/store.ts': 'pgmulti, once every enqueue caller is async',
 };
 
 interface Rule {

@@ -3,7 +3,7 @@ import { forget } from '../../bot/chat-state.js';
 import { statesOlderThan } from '../../bot/store.js';
 import { declarationChat as D } from '../../bot/i18n/zh-CN.declarations.js';
 import { isPlatformId } from '../../core/messages.js';
-import { enqueueSync } from '../../outbox/store.js';
+import { enqueue } from '../../outbox/store.js';
 import type { TickContext } from '../../schedule/context.js';
 import { DRAFT_KEY, type DeclarationDraft } from './draft.js';
 
@@ -36,7 +36,7 @@ export async function expireDeclarationDrafts(ctx: TickContext): Promise<number>
         await forget(db, row, DRAFT_KEY);
         if (!isPlatformId(row.platform)) continue;
         const key = `declaration-draft-expired:${row.platform}:${row.accountId}:${row.updatedAt.getTime()}`;
-        enqueueSync(
+        await enqueue(
           db,
           [
             {
