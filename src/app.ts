@@ -80,7 +80,7 @@ export interface Xueshi {
 export function createXueshi(options: XueshiOptions): Xueshi {
   const { config } = options;
   assertRunnableDatabase(config);
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, { instance: config.INSTANCE_ID });
   const clock = options.clock ?? (config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock);
   const presets = loadPresetsFor(config);
   const db = openDatabase(config.DATABASE_PATH);

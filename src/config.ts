@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { backupText } from './bot/i18n/zh-CN.backup.js';
@@ -33,6 +34,22 @@ export const ConfigSchema = z
         .string()
         .optional()
         .refine((v) => v === undefined || /^postgres(ql)?:\/\/./i.test(v), backupText.config.databaseUrlScheme),
+    ),
+    /**
+     * Connections this instance may hold on PostgreSQL (node-postgres pool). With several instances, their pools
+     * together must stay under the server's max_connections (README, city or province deployment).
+     */
+    DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1, serverText.config.badPoolSize).max(500, serverText.config.badPoolSize).default(10)),
+    /**
+     * This process's name among several instances on one database: every log line and /healthz carry it, and
+     * leases (outbox, inbox) record it. Default `<hostname>-<pid>`, unique on one machine and across restarts.
+     */
+    INSTANCE_ID: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[\w.:@-]{1,64}$/, serverText.config.badInstanceId)
+        .default(() => `${hostname()}-${process.pid}`),
     ),
     /** Online backups of the SQLite file on a schedule (node-cron, in TIMEZONE), e.g. `30 2 * * *`; off when unset. */
     BACKUP_CRON: z.preprocess(emptyAsUndefined, z.string().optional().refine((v) => v === undefined || cron.validate(v), backupText.config.backupCron)),

@@ -18,6 +18,8 @@ const SAMPLES: Record<string, string> = {
   HOST: '127.0.0.1',
   DATABASE_PATH: 'elsewhere/xueshi.db',
   DATABASE_URL: 'postgres://u:p@db.example:5432/xueshi',
+  DATABASE_POOL_SIZE: '20',
+  INSTANCE_ID: 'city-a-2',
   BACKUP_CRON: '30 2 * * *',
   BACKUP_DIR: '/var/backups/xueshi',
   BACKUP_KEEP: '30',

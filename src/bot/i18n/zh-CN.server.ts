@@ -12,6 +12,8 @@ export const serverText = {
     badProxies: '应为逗号分隔的 IP 地址或 CIDR 网段，例如 127.0.0.1,::1,10.0.0.0/8',
     /** OFFICE_NAME when unset: printed at the top of each 学时证明 and by the seal. */
     defaultOfficeName: '教师培训管理办公室',
+    badPoolSize: 'DATABASE_POOL_SIZE 应为 1 到 500 之间的整数（每个实例的 PostgreSQL 连接数）',
+    badInstanceId: 'INSTANCE_ID 最多 64 个字符，只能用字母、数字和 . _ - : @',
     feishuPair: 'FEISHU_APP_ID 与 FEISHU_APP_SECRET 需同时设置',
     dingtalkPair: 'DINGTALK_CLIENT_ID 与 DINGTALK_CLIENT_SECRET 需同时设置',
   },
