@@ -580,3 +580,14 @@ export const surveyAnswers = pgTable(
   },
   (t) => [index('survey_answers_round').on(t.roundId)],
 );
+
+/** Scheduled jobs claimed per tick: see db/schema.ts. */
+export const jobTicks = pgTable(
+  'job_ticks',
+  {
+    tick: at('tick').notNull(),
+    job: text('job').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tick, t.job] })],
+);

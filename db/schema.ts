@@ -676,3 +676,18 @@ export const surveyAnswers = sqliteTable(
   },
   (t) => [index('survey_answers_round').on(t.roundId)],
 );
+
+/**
+ * Scheduled jobs claimed per tick (issue 16): the instance whose insert of (tick, job) lands runs that job for that
+ * minute; the others skip it. The owner may re-run its own tick (a catch-up after a tick over budget). Rows older
+ * than a day are pruned by the scheduler.
+ */
+export const jobTicks = sqliteTable(
+  'job_ticks',
+  {
+    tick: integer('tick', { mode: 'timestamp_ms' }).notNull(),
+    job: text('job').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tick, t.job] })],
+);

@@ -156,6 +156,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     logger,
     onEnqueued: () => outbox?.kick(),
     files: fileRetentionFor(config, exportsDirFor(config.DATABASE_PATH)),
+    instance: config.INSTANCE_ID,
   });
 
   const http = createHttpApp({

@@ -10,6 +10,8 @@ import { pruneFiles, type FileRetention } from '../outbox/prune-files.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import type { TickContext } from './context.js';
 import { paceReminders } from './pace.js';
+import { claimJobTicks, pruneJobTicks } from './store.js';
+import { transaction } from '../../db/statements.js';
 import { surveyJobs } from '../surveys/schedule.js';
 
 export interface SchedulerDeps {
@@ -27,7 +29,19 @@ export interface SchedulerDeps {
   budgetMs?: number;
   /** Sent attachments and exports to remove once past their retention (none for an in-memory database). */
   files?: FileRetention;
+  /**
+   * INSTANCE_ID. Set (the app always sets it), each job is claimed per minute in job_ticks and runs on the one
+   * instance that claimed it; unset (a test or a tool calling a tick directly), every job runs.
+   */
+  instance?: string;
 }
+
+/** Jobs claimed once per tick across instances on one database (all but the per-instance ones). */
+export const CLAIMED_JOBS = ['materialise', 'deadlines', 'pace', 'broadcastReports', 'declarations', 'declarationDrafts', 'surveys', 'jobTicks'] as const;
+/** Claims are kept this long, then pruned (a day: plenty to see which instance ran what). */
+const JOB_TICKS_KEPT_MS = 24 * 3600_000;
+/** A claimed job, or one every instance runs on its own (its own disk's files). */
+export type JobName = (typeof CLAIMED_JOBS)[number] | 'files';
 
 export const DEFAULT_TICK_BUDGET_MS = 400;
 
@@ -48,6 +62,8 @@ export interface TickReport {
   evaluationsOpened: number;
   surveyReminders: number;
   surveyNotices: number;
+  /** Jobs this instance ran this tick (the others were claimed by another instance, or not configured). */
+  ran: JobName[];
   /** Units of work left for the next tick because the budget ran out (reminder slots, plus 1 for pace). */
   deferred: number;
   errors: number;
@@ -86,12 +102,30 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
     evaluationsOpened: 0,
     surveyReminders: 0,
     surveyNotices: 0,
+    ran: [],
     deferred: 0,
     errors: 0,
     ms: 0,
   };
+  // Several instances on one database: each job runs on whichever instance claims it for this minute. The minute is
+  // real (transport) time, which instances agree on even when XUESHI_NOW moves the business clock; cron fires at
+  // second 17, so clocks a few seconds apart still name the same minute.
+  let mine: ReadonlySet<string> | null = null;
+  const instance = deps.instance;
+  if (instance !== undefined) {
+    const tick = startOfMinute(ctx.transportNow);
+    try {
+      mine = await transaction(ctx.db, (tx) => claimJobTicks(tx, tick, CLAIMED_JOBS, instance));
+    } catch (error) {
+      report.errors++;
+      logger.error({ err: error }, 'scheduler could not claim its tick; the next tick tries again');
+      mine = new Set();
+    }
+  }
   // A job may wait on the database (store calls are async); jobs still run one after another.
-  const job = async (name: string, fn: () => void | Promise<void>) => {
+  const job = async (name: JobName, fn: () => void | Promise<void>) => {
+    if (mine && name !== 'files' && !mine.has(name)) return;
+    report.ran.push(name);
     try {
       await fn();
     } catch (error) {
@@ -141,6 +175,11 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
     report.surveyNotices = r.notices;
     report.deferred += r.deferred;
   });
+  if (instance !== undefined) {
+    await job('jobTicks', async () => {
+      await transaction(ctx.db, (tx) => pruneJobTicks(tx, new Date(ctx.transportNow.getTime() - JOB_TICKS_KEPT_MS)));
+    });
+  }
   report.ms = performance.now() - started;
   if (report.deferred > 0) logger.info({ deferred: report.deferred }, 'scheduler tick over budget; the next tick carries on');
   if (report.reminders + report.escalations + report.pace + report.broadcastReports + report.declarationReminders + report.declarationEscalations + report.expiredDrafts + report.evaluationsOpened + report.surveyReminders + report.surveyNotices > 0) {
@@ -148,4 +187,8 @@ export async function runSchedulerTick(deps: SchedulerDeps, now: Date): Promise<
     deps.onEnqueued?.();
   }
   return report;
+}
+
+function startOfMinute(at: Date): Date {
+  return new Date(at.getTime() - (at.getTime() % 60_000));
 }
