@@ -164,6 +164,8 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     maxBodyBytes: config.MAX_BODY_BYTES,
     logger,
     health: () => ({ platforms: adapters.map((a) => a.platform) }),
+    instance: config.INSTANCE_ID,
+    database: { db, clock: options.transportClock ?? systemClock },
     sessions: { db, clock, timeZone: config.TIMEZONE, baseUrl: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}` },
     scan: { db, clock, config, logger, platforms },
     admin: { db, clock, presets, config, logger, onEnqueued: () => outbox?.kick() },

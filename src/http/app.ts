@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../logger.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';
+import { healthOf, type DatabaseHealthDeps } from './health.js';
 import { mountRawRoute } from './raw-route.js';
 import { mountSessionRoutes, type SessionRoutesDeps } from './sessions.js';
 import { mountAdmin, type AdminDeps } from './admin/index.js';
@@ -14,6 +15,10 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   logger: Logger;
   health: () => Record<string, unknown>;
+  /** INSTANCE_ID, on /healthz. */
+  instance?: string;
+  /** /healthz's database reachability and queue depths; not reported when absent. */
+  database?: DatabaseHealthDeps;
   /** Training-session projector pages (GET /sessions/:id/checkin); off when absent. */
   sessions?: SessionRoutesDeps;
   /** The officer web console at /admin; off when absent. */
@@ -38,7 +43,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       },
     }),
   );
-  app.get('/healthz', (c) => c.json(healthOf(options)));
+  app.get('/healthz', async (c) => c.json(await healthOf(options)));
   for (const adapter of options.adapters) {
     for (const route of adapter.routes ?? []) mountRawRoute(app, route);
     adapter.mount?.(app);
@@ -54,22 +59,4 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
-}
-
-/**
- * /healthz: always 200 while serving (a restart would lose messages waiting in memory), with each platform's
- * state and `eventsWaiting`, the messages received but not yet stored, for a monitor to alert on.
- */
-function healthOf(options: HttpAppOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = { ok: true, ...options.health() };
-  let eventsWaiting = 0;
-  for (const adapter of options.adapters) {
-    const health = adapter.health?.();
-    if (!health) continue;
-    body[adapter.platform] = health;
-    eventsWaiting += health.eventsWaiting ?? 0;
-  }
-  body.eventsWaiting = eventsWaiting;
-  if (eventsWaiting > 0) body.warning = `${eventsWaiting} message(s) received but not yet stored (database not writable?); retrying`;
-  return body;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { type Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
@@ -92,4 +92,10 @@ function redacted(event: InboundEvent): InboundEvent {
     receivedAt: event.receivedAt,
     replyVia: {},
   };
+}
+
+/** Events accepted but not handled yet (/healthz's queue depth; the status index counts them). */
+export async function countPendingEvents(db: Db): Promise<number> {
+  const { inbox } = tables(db);
+  return (await db.select({ n: count() }).from(inbox).where(eq(inbox.status, 'pending')))[0]?.n ?? 0;
 }

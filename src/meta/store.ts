@@ -2,6 +2,7 @@
 import { eq, like } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
+import { statement } from '../../db/statements.js';
 
 export async function metaValue(db: Db, key: string): Promise<string | undefined> {
   const { meta } = tables(db);
@@ -23,4 +24,9 @@ export async function setMetaValueOnce(db: Db, key: string, value: string): Prom
 export async function anyMetaKeyStartingWith(db: Db, prefix: string): Promise<boolean> {
   const { meta } = tables(db);
   return (await db.select({ key: meta.key }).from(meta).where(like(meta.key, `${prefix}%`)).limit(1)).length > 0;
+}
+
+/** Resolves when the database answers a trivial query (/healthz's reachability check). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await statement(db, 'select 1').get();
 }

@@ -1,4 +1,4 @@
-import { asc, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
 import type { accounts, outbox } from '../../db/schema.js';
@@ -215,3 +215,9 @@ export async function accountsOfTeachers(db: Db, teacherIds: readonly number[]):
   return db.select().from(accounts).where(inArray(accounts.teacherId, [...teacherIds])).orderBy(asc(accounts.boundAt));
 }
 
+
+/** Messages waiting to go out whose time has come (/healthz's queue depth; the due index counts them). */
+export async function countDueMessages(db: Db, now: Date): Promise<number> {
+  const { outbox } = tables(db);
+  return (await db.select({ n: count() }).from(outbox).where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now))))[0]?.n ?? 0;
+}
