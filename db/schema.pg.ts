@@ -314,7 +314,11 @@ export const adminLoginAttempts = pgTable(
   (t) => [index('admin_login_attempts_ip').on(t.ip, t.at)],
 );
 
-/** Filled by triggers on UPDATE and DELETE of records and teachers (migration compliance_triggers), as on SQLite. */
+/**
+ * Filled by triggers on every write to records and teachers (migrations compliance_triggers and
+ * compliance_inserts). On PostgreSQL the table also has `xid` (the writing transaction) and `at` (for pruning by
+ * age), added by compliance_inserts and read only in raw SQL (src/admin/compliance/store.ts): SQLite has neither.
+ */
 export const adminComplianceChanges = pgTable('admin_compliance_changes', {
   seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
   teacherId: integer('teacher_id').notNull(),

@@ -118,7 +118,7 @@ function sqliteStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unknow
 /** `?` → `$1, $2 …`, and a name per distinct text (the driver prepares a named statement once per connection). */
 const postgresTexts = new Map<string, { name: string; text: string }>();
 
-function postgresQuery(text: string): { name: string; text: string } {
+export function postgresQuery(text: string): { name: string; text: string } {
   let query = postgresTexts.get(text);
   if (!query) {
     let n = 0;

@@ -24,7 +24,7 @@ import { isValidDate } from '../../policy/dates.js';
 import { summarize, type CreditRecord } from '../../policy/engine.js';
 import { boundariesFor, mergeWithin } from './merge.js';
 import { standingOf, type CacheRead, type ComplianceDeps, type Snapshot, type TeacherStanding } from './model.js';
-import { marksOf, openSnapshotReader, pruneChanges, teacherFromRaw, teacherReader, touchedTeachers, writeVersion, type Marks } from './store.js';
+import { marksOf, openSnapshotReader, pruneChanges, sameMarks, teacherFromRaw, teacherReader, touchedTeachers, writeVersion, writtenSince, type Marks } from './store.js';
 
 /** More teachers touched than this since the last look: rebuild rather than recompute one by one. */
 export const REBUILD_OVER = 1000;
@@ -54,10 +54,14 @@ const PAST_KEPT = 3;
 
 export class ComplianceCache {
   private snapshot: Snapshot | null = null;
-  /** Snapshots of past dates, by date, with the write version they were built at (most recent use last). */
-  private past = new Map<string, { snapshot: Snapshot; version: string }>();
+  /**
+   * Snapshots of past dates, by date, with the write version they were built at and the day they were built on
+   * (most recent use last). Kept for a day at most: on PostgreSQL the change rows that tell whether one is still
+   * current are pruned after two.
+   */
+  private past = new Map<string, { snapshot: Snapshot; version: string; day: string }>();
   private pastBuilding = new Map<string, Promise<Snapshot>>();
-  private marks: Marks = { maxRecordId: 0, maxTeacherId: 0, maxChangeSeq: 0 };
+  private marks: Marks = { maxRecordId: 0, maxTeacherId: 0, maxChangeSeq: 0, snapshot: null };
   private building: Promise<Snapshot> | null = null;
   private lastBuildMs = 0;
   /** How far the running build is (for the "calculating" banner). */
@@ -102,20 +106,21 @@ export class ComplianceCache {
    * past that, the page shows how far it is (stale, no snapshot) or the older one for that date.
    */
   async readAt(asOf: string, waitMs = 2000): Promise<CacheRead> {
-    if (asOf >= this.today()) return this.read(waitMs);
-    const version = writeVersion(this.deps.db);
+    const today = this.today();
+    if (asOf >= today) return this.read(waitMs);
     const kept = this.past.get(asOf);
-    if (kept && kept.version === version) {
+    if (kept && kept.day === today && !(await writtenSince(this.deps.db, kept.version))) {
       this.past.delete(asOf);
       this.past.set(asOf, kept);
       return { snapshot: kept.snapshot, stale: false };
     }
     let build = this.pastBuilding.get(asOf);
     if (!build) {
+      const version = await writeVersion(this.deps.db);
       build = this.build(asOf)
         .then(({ snapshot }) => {
           this.past.delete(asOf);
-          this.past.set(asOf, { snapshot, version });
+          this.past.set(asOf, { snapshot, version, day: today });
           while (this.past.size > PAST_KEPT) this.past.delete(this.past.keys().next().value!);
           return snapshot;
         })
@@ -144,9 +149,6 @@ export class ComplianceCache {
     this.past.clear();
   }
 
-  private currentMarks(): Marks {
-    return marksOf(this.deps.db);
-  }
 
   /**
    * Applies what changed since the last look to the snapshot. Returns false when too much changed (the caller
@@ -154,14 +156,14 @@ export class ComplianceCache {
    */
   private async catchUp(): Promise<boolean> {
     const snapshot = this.snapshot!;
-    const now = this.currentMarks();
+    const now = await marksOf(this.deps.db);
     const last = this.marks;
-    if (now.maxRecordId === last.maxRecordId && now.maxTeacherId === last.maxTeacherId && now.maxChangeSeq === last.maxChangeSeq) return true;
-    const touched = touchedTeachers(this.deps.db, last, now, REBUILD_OVER + 1);
+    if (sameMarks(now, last)) return true;
+    const touched = await touchedTeachers(this.deps.db, last, now, REBUILD_OVER + 1);
     if (touched.size > REBUILD_OVER) return false;
     const teacherById = teacherReader(this.deps.db);
     for (const id of touched) {
-      const teacher = teacherById(id);
+      const teacher = await teacherById(id);
       if (!teacher) {
         snapshot.teachers.delete(id);
         continue;
@@ -173,22 +175,18 @@ export class ComplianceCache {
       snapshot.teachers.set(id, standingOf(teacher, await hoursSummary(this.deps.db, this.deps.presets, teacher, snapshot.asOf)));
     }
     this.marks = now;
-    this.prune(now.maxChangeSeq);
+    await pruneChanges(this.deps.db, now);
     return true;
-  }
-
-  private prune(upTo: number): void {
-    pruneChanges(this.deps.db, upTo);
   }
 
   private rebuild(): Promise<Snapshot> {
     const started = performance.now();
     this.building = this.build(this.today())
-      .then(({ snapshot, marks }) => {
+      .then(async ({ snapshot, marks }) => {
         this.lastBuildMs = performance.now() - started;
         this.marks = marks;
-        this.prune(marks.maxChangeSeq);
         this.snapshot = snapshot;
+        await pruneChanges(this.deps.db, marks);
         return snapshot;
       })
       .finally(() => {
@@ -206,17 +204,18 @@ export class ComplianceCache {
   private async build(asOf: string): Promise<{ snapshot: Snapshot; marks: Marks }> {
     const started = performance.now();
     const { db, presets } = this.deps;
-    const reader = openSnapshotReader(db);
-    const separate = reader.separate;
     this.progress = { phase: 'records', done: 0, total: 0 };
+    const reader = await openSnapshotReader(db).catch((error: unknown) => {
+      this.progress = null;
+      throw error;
+    });
+    const separate = reader.separate;
     try {
-      const marks = reader.marks();
+      const marks = await reader.marks();
       this.progress.total = marks.maxRecordId || 1;
 
       const roster = new Map<number, TeacherRow>();
-      for (const raw of reader.rosterUpTo(marks.maxTeacherId)) {
-        roster.set(raw[0], teacherFromRaw(raw));
-      }
+      await reader.eachTeacher(marks.maxTeacherId, (raw) => roster.set(raw[0], teacherFromRaw(raw)));
 
       // Active records into columns (dates and categories interned), pausing every RECORD_CHUNK rows. The main
       // connection cannot pause inside an open statement, so it reads in id ranges instead.
@@ -247,20 +246,15 @@ export class ComplianceCache {
         hrs.push(r[3]);
       };
       if (separate) {
-        let k = 0;
-        this.progress.total = reader.countRecords() || 1;
+        this.progress.total = (await reader.countRecords()) || 1;
         // Only what exists on asOf: records dated after it are left out (the engine would ignore them too).
-        for (const r of reader.activeRecordsUpTo(marks.maxRecordId, asOf)) {
-          take(r);
-          if (++k % RECORD_CHUNK === 0) {
-            this.progress.done = k;
-            await yieldToLoop();
-          }
-        }
+        await reader.eachActiveRecord(marks.maxRecordId, asOf, RECORD_CHUNK, take, (k) => {
+          if (this.progress) this.progress.done = k;
+        });
       } else {
         let after = 0;
         for (;;) {
-          const rows = reader.recordChunk(after, marks.maxRecordId, RECORD_CHUNK);
+          const rows = await reader.recordChunk(after, marks.maxRecordId, RECORD_CHUNK);
           if (rows.length === 0) break;
           for (const r of rows) if (r[5] === null && !(r[2] > asOf)) take(r);
           after = rows[rows.length - 1][0];
@@ -268,7 +262,7 @@ export class ComplianceCache {
           await yieldToLoop();
         }
       }
-      reader.finish();
+      await reader.finish();
 
       // Group by teacher (counting sort over teacher ids).
       const n = tid.length;
@@ -308,8 +302,8 @@ export class ComplianceCache {
       }
       return { snapshot: { asOf, builtAt: Date.now(), buildMs: performance.now() - started, teachers }, marks };
     } finally {
-      reader.close();
       this.progress = null;
+      await reader.close();
     }
   }
 }

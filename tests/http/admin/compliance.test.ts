@@ -2,7 +2,7 @@
  * The dashboard's compliance cache gives exactly what the chat's `学时` answer gives (hoursSummary per teacher),
  * and the record merging that makes a 100,000-teacher pass fast changes nothing the engine computes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boundariesFor, mergeWithin } from '../../../src/admin/compliance/merge.js';
 import { ComplianceCache } from '../../../src/admin/compliance/cache.js';
 import { standingOf } from '../../../src/admin/compliance/model.js';
@@ -12,9 +12,8 @@ import { findTeacherById } from '../../../src/ledger/store.js';
 import { toProfile } from '../../../src/ledger/teachers.js';
 import { summarize, type CreditRecord, type TeacherProfile } from '../../../src/policy/engine.js';
 import { loadPresets } from '../../../src/policy/presets.js';
-import type { TestApp } from '../../helpers/app.js';
 import { seedDistrict } from '../../helpers/console-seed.js';
-import { startAdmin } from '../../helpers/admin.js';
+import { testDb } from '../../helpers/db.js';
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -76,21 +75,19 @@ describe('mergeWithin', () => {
 });
 
 describe('ComplianceCache', () => {
-  let app: TestApp;
-  afterEach(async () => app?.cleanup());
-
   it('builds the same standings as hoursSummary per teacher, and follows the clock to a new day', async () => {
-    app = await startAdmin();
-    await seedDistrict(app.db);
+    const db = await testDb();
+    const presets = loadPresets();
+    await seedDistrict(db);
     const clock = new FixedClock('2026-11-25T10:00:00+08:00');
-    const cache = new ComplianceCache({ db: app.db, presets: app.presets, clock, timeZone: 'Asia/Shanghai' });
+    const cache = new ComplianceCache({ db, presets, clock, timeZone: 'Asia/Shanghai' });
     const check = async (asOf: string) => {
       const { snapshot, stale } = await cache.read();
       expect(stale).toBe(false);
       expect(snapshot!.asOf).toBe(asOf);
       for (const [id, standing] of snapshot!.teachers) {
-        const teacher = (await findTeacherById(app.db, id))!;
-        expect(standing).toEqual(standingOf(teacher, await hoursSummary(app.db, app.presets, teacher, asOf)));
+        const teacher = (await findTeacherById(db, id))!;
+        expect(standing).toEqual(standingOf(teacher, await hoursSummary(db, presets, teacher, asOf)));
       }
       return snapshot!;
     };
@@ -101,6 +98,6 @@ describe('ComplianceCache', () => {
     expect(next).not.toBe(first);
     // Nothing changed: the same snapshot object, no rebuild.
     expect((await cache.read()).snapshot).toBe(next);
-    expect(toProfile((await findTeacherById(app.db, 1))!).employeeNo).toBe('T9000');
+    expect(toProfile((await findTeacherById(db, 1))!).employeeNo).toBe('T9000');
   });
 });
