@@ -117,7 +117,7 @@ export async function main(args: string[] = []): Promise<void> {
   const path = join(dir, 'xueshi.db');
   const today = dateIn(new Date(), 'Asia/Shanghai');
   const token = 'bench-admin-token-0123456789abcdef';
-  let app: ReturnType<typeof createXueshi> | null = null;
+  let app: Awaited<ReturnType<typeof createXueshi>> | null = null;
   try {
     r.machine('at start');
     r.section('dataset');
@@ -126,7 +126,7 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('dataset.seconds', (performance.now() - t) / 1000, 's', 1);
     r.note(`${fmt(built.teachers, 0)} teachers in ${fmt(schools, 0)} schools (laibin/liuzhou/otog/national/houma), ${fmt(built.records, 0)} records; temp dir ${dir}`);
 
-    app = createXueshi({ config: loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent', ADMIN_TOKEN: token }, PLATFORM_SETTINGS), logger: silentLogger });
+    app = await createXueshi({ config: loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent', ADMIN_TOKEN: token }, PLATFORM_SETTINGS), logger: silentLogger });
     const http = app.http;
     const login = await http.request('/admin/login', {
       method: 'POST',

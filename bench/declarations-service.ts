@@ -64,7 +64,7 @@ export async function main(args: string[] = []): Promise<void> {
   mkdirSync(pictures);
   const clock = new FixedClock(NOW);
   const config = loadConfig({ DATABASE_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'silent', EVIDENCE_DIR: evidenceDir }, PLATFORM_SETTINGS);
-  const app = createXueshi({ config, clock, logger: silentLogger });
+  const app = await createXueshi({ config, clock, logger: silentLogger });
   await app.start();
   const { db, presets } = app;
   try {

@@ -79,7 +79,7 @@ async function server(): Promise<void> {
     FEISHU_BASE_URL: process.env.BENCH_FAKE_URL!,
     FEISHU_MODE: 'webhook',
   }, PLATFORM_SETTINGS);
-  const app = createXueshi({ config, clock });
+  const app = await createXueshi({ config, clock });
   const sqlite = app.db.$client;
   sqlite.transaction(() => {
     const addTeacher = sqlite.prepare(

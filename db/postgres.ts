@@ -5,8 +5,8 @@ import pg from 'pg';
 import * as schemaPg from './schema.pg.js';
 
 /**
- * PostgreSQL through node-postgres (`pg`) and its Pool (issue 16). Not used by the app yet: it runs on SQLite
- * until the stores are asynchronous (docs/postgres.md); tests open it to apply and check the migrations.
+ * PostgreSQL through node-postgres (`pg`) and its Pool (issue 16): the app and the CLI open it when DATABASE_URL is
+ * set (db/open.ts).
  */
 export type PgDb = NodePgDatabase<typeof schemaPg> & { $client: pg.Pool };
 

@@ -1,12 +1,14 @@
 import { loadPresetsFor } from './policy/for-config.js';
 import type { Hono } from 'hono';
 import { BackgroundCheckpointer } from '../db/checkpointer.js';
-import { closeDatabase, openDatabase, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { dialectOf } from '../db/handle.js';
+import { closeConfiguredDatabase, openConfiguredDatabase } from '../db/open.js';
 import { commands as defaultCommands } from '../commands/index.js';
 import { Bot } from './bot/bot.js';
 import type { Command } from './bot/command.js';
 import { clockStartingAt, systemClock, type Clock } from './clock.js';
-import { assertRunnableDatabase, publicUrl, type Config } from './config.js';
+import { publicUrl, type Config } from './config.js';
 import { filesDirFor } from './outbox/attachments.js';
 import { fileRetentionFor } from './outbox/prune-files.js';
 import { exportsDirFor } from './certificates/exports.js';
@@ -64,10 +66,10 @@ export interface Xueshi {
   adapters: PlatformAdapter[];
   /** The chat platforms this app knows (enabled or not), in the registry's order. */
   platforms: readonly PlatformDefinition[];
-  /** Online backups on BACKUP_CRON; null when unset (or for an in-memory database). */
+  /** Online backups on BACKUP_CRON; null when unset (or for an in-memory database, or on PostgreSQL: pg_dump). */
   backups: BackupSchedule | null;
   /** Runs WAL checkpoints on a worker thread while started, so commits on the serving thread never do. */
-  checkpointer: BackgroundCheckpointer;
+  checkpointer: BackgroundCheckpointer | null;
   /** The HTTP server over `http` with the platforms' webhooks on the direct path; not listening yet. */
   createServer(): Server;
   /** Starts the sender and long connections (HTTP serving is the caller's: see main.ts). */
@@ -76,14 +78,27 @@ export interface Xueshi {
 }
 
 
-/** The composition root: one database, one bot, one outbox, every enabled platform. */
-export function createXueshi(options: XueshiOptions): Xueshi {
+/**
+ * The composition root: one database (the one the config selects: PostgreSQL on DATABASE_URL, else the SQLite
+ * file, migrated on open), one bot, one outbox, every enabled platform.
+ */
+export async function createXueshi(options: XueshiOptions): Promise<Xueshi> {
+  // Settings and presets first: a bad preset stops start-up before a connection is opened.
+  const presets = loadPresetsFor(options.config);
+  const db = await openConfiguredDatabase(options.config);
+  try {
+    return assemble(options, db, presets);
+  } catch (error) {
+    await closeConfiguredDatabase(db);
+    throw error;
+  }
+}
+
+function assemble(options: XueshiOptions, db: Db, presets: ReadonlyMap<string, PolicyPreset>): Xueshi {
   const { config } = options;
-  assertRunnableDatabase(config);
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { instance: config.INSTANCE_ID });
   const clock = options.clock ?? (config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock);
-  const presets = loadPresetsFor(config);
-  const db = openDatabase(config.DATABASE_PATH);
+  const onSqlite = dialectOf(db) === 'sqlite';
 
   let outbox: OutboxWorker | undefined;
   let evidence: EvidenceWorker | undefined;
@@ -97,7 +112,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       officeName: config.OFFICE_NAME,
       sealPath: config.OFFICE_SEAL_PATH,
       baseUrl: publicUrl(config, config.PORT),
-      filesDir: filesDirFor(config.DATABASE_PATH),
+      filesDir: filesDirFor(config),
     },
     commands: options.commands ?? defaultCommands,
     logger,
@@ -110,7 +125,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
   // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when
   // XUESHI_NOW moves the business clock; tests that pass a clock move both.
   const deps = { bot, config, logger, clock: options.clock ?? systemClock };
-  const consoleAdapter = new ConsoleAdapter(bot, clock, filesDirFor(config.DATABASE_PATH));
+  const consoleAdapter = new ConsoleAdapter(bot, clock, filesDirFor(config));
   const adapters: PlatformAdapter[] = [consoleAdapter];
   const platforms = options.platforms ?? PLATFORMS;
   // The features and the outbox read the platforms' traits (card forms, preference) from the ground layer.
@@ -155,7 +170,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     transportClock: options.transportClock ?? systemClock,
     logger,
     onEnqueued: () => outbox?.kick(),
-    files: fileRetentionFor(config, exportsDirFor(config.DATABASE_PATH)),
+    files: fileRetentionFor(config, exportsDirFor(config)),
     instance: config.INSTANCE_ID,
   });
 
@@ -173,8 +188,10 @@ export function createXueshi(options: XueshiOptions): Xueshi {
     approve: { db, clock, presets, config, logger, platforms, onEnqueued: () => outbox?.kick() },
   });
 
+  // The SQLite file's online backups; PostgreSQL is backed up with pg_dump (README, "Backups").
+  if (config.BACKUP_CRON && !onSqlite) logger.warn('BACKUP_CRON is ignored on PostgreSQL: back it up with pg_dump');
   const backups =
-    config.BACKUP_CRON && config.DATABASE_PATH !== ':memory:'
+    config.BACKUP_CRON && onSqlite && config.DATABASE_PATH !== ':memory:'
       ? new BackupSchedule({
           dbPath: config.DATABASE_PATH,
           dir: backupDirFor(config),
@@ -186,7 +203,8 @@ export function createXueshi(options: XueshiOptions): Xueshi {
         })
       : null;
 
-  const checkpointer = new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger });
+  // WAL checkpoints are SQLite's; the PostgreSQL server checkpoints by itself.
+  const checkpointer = onSqlite ? new BackgroundCheckpointer(db, config.DATABASE_PATH, { logger }) : null;
   let pruneTimer: NodeJS.Timeout | null = null;
   return {
     config,
@@ -206,7 +224,7 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       createNodeServer({ app: http, routes: adapters.flatMap((a) => a.routes ?? []), maxBodyBytes: config.MAX_BODY_BYTES, logger }),
     checkpointer,
     async start() {
-      checkpointer.start();
+      checkpointer?.start();
       outbox!.start();
       evidence!.start();
       // Events accepted before a crash are still pending: handle them now.
@@ -233,10 +251,10 @@ export function createXueshi(options: XueshiOptions): Xueshi {
       bot.close();
       await evidence!.stop();
       await outbox!.stop();
-      await checkpointer.stop();
+      await checkpointer?.stop();
       // Answers waiting in the survey answer pool (PostgreSQL only) are written before the database closes.
       await closeAnswerPool(db);
-      closeDatabase(db);
+      await closeConfiguredDatabase(db);
     },
   };
 }

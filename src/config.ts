@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { backupText } from './bot/i18n/zh-CN.backup.js';
@@ -25,8 +26,8 @@ export const ConfigSchema = z
     HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
     DATABASE_PATH: z.preprocess(emptyAsUndefined, z.string().default('data/xueshi.db')),
     /**
-     * postgres:// or postgresql://… selects PostgreSQL instead of the SQLite file (issue 16). Until the stores are
-     * asynchronous the app refuses to start with it (assertRunnableDatabase), rather than pretend.
+     * postgres:// or postgresql://… selects PostgreSQL instead of the SQLite file (issue 16): the app and the CLI open
+     * a pool on it and apply db/migrations-pg at start (several instances may start at once).
      */
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
@@ -51,6 +52,12 @@ export const ConfigSchema = z
         .regex(/^[\w.:@-]{1,64}$/, serverText.config.badInstanceId)
         .default(() => `${hostname()}-${process.pid}`),
     ),
+    /**
+     * Where the app keeps the files it writes (files/ reply attachments, exports/ certificate exports, evidence/
+     * unless EVIDENCE_DIR, uploads waiting for import); default: the SQLite database's folder (data/). Several
+     * instances on one PostgreSQL must point it at storage they share (NFS, a mounted volume).
+     */
+    FILES_DIR: optionalString,
     /** Online backups of the SQLite file on a schedule (node-cron, in TIMEZONE), e.g. `30 2 * * *`; off when unset. */
     BACKUP_CRON: z.preprocess(emptyAsUndefined, z.string().optional().refine((v) => v === undefined || cron.validate(v), backupText.config.backupCron)),
     /** Where backups go; default `backups` beside the database. */
@@ -173,12 +180,27 @@ export function databaseChoice(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>
   return c.DATABASE_URL ? { dialect: 'postgres', url: c.DATABASE_URL } : { dialect: 'sqlite', path: c.DATABASE_PATH };
 }
 
-/**
- * The app and the CLI run on SQLite only until the stores are asynchronous (docs/postgres.md): with DATABASE_URL
- * they stop here with a clear configuration error instead of quietly using the SQLite file.
- */
-export function assertRunnableDatabase(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>): void {
-  if (databaseChoice(c).dialect === 'postgres') throw new ConfigError(backupText.config.postgresNotYet);
+/** The database as a person reads it in a start-up line: the SQLite file, or the PostgreSQL URL without its password. */
+export function databaseLabel(c: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>): string {
+  const choice = databaseChoice(c);
+  if (choice.dialect === 'sqlite') return choice.path;
+  try {
+    const url = new URL(choice.url);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** The folder the app keeps its files in: FILES_DIR, else the SQLite database's folder (data/ by default). */
+export function filesRootFor(c: Pick<Config, 'FILES_DIR' | 'DATABASE_PATH'>): string {
+  return c.FILES_DIR ?? dirname(c.DATABASE_PATH);
+}
+
+/** Whether the files have no folder of their own: an in-memory SQLite database without FILES_DIR (temp dirs then). */
+export function filesInMemory(c: Pick<Config, 'FILES_DIR' | 'DATABASE_PATH' | 'DATABASE_URL'>): boolean {
+  return !c.FILES_DIR && !c.DATABASE_URL && c.DATABASE_PATH === ':memory:';
 }
 
 /**

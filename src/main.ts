@@ -1,8 +1,8 @@
-/** `npm start` — the bot: HTTP webhooks, long connections, sender, on the embedded SQLite default. */
+/** `npm start` — the bot: HTTP webhooks, long connections, sender, on the embedded SQLite default or DATABASE_URL's PostgreSQL. */
 import { closeServer, listen } from './http/server.js';
 import { countTeachers } from './ledger/store.js';
 import { createXueshi } from './app.js';
-import { ConfigError, loadConfig, publicUrl } from './config.js';
+import { ConfigError, databaseLabel, loadConfig, publicUrl } from './config.js';
 import { PLATFORMS } from './platforms/registry.js';
 import { setConsoleBaseUrl } from './admin/auth.js';
 import { serverText } from './bot/i18n/zh-CN.server.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   let app;
   try {
-    app = createXueshi({ config });
+    app = await createXueshi({ config });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const words = serverText.startup;
   const lines = [
     words.started(config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST, port),
-    words.database(config.DATABASE_PATH, await countTeachers(app.db), config.DEFAULT_POLICY, config.TIMEZONE),
+    words.database(databaseLabel(config), await countTeachers(app.db), config.DEFAULT_POLICY, config.TIMEZONE),
     ...app.adapters.map((a) => `  ${a.status()}`),
   ];
   for (const platform of app.platforms) {

@@ -37,6 +37,7 @@ const SAMPLES: Record<string, string> = {
   MAX_UPLOAD_BYTES: '2048',
   MAX_EVIDENCE_BYTES: '4096',
   EVIDENCE_DIR: '/srv/evidence',
+  FILES_DIR: '/mnt/xueshi-files',
   TRUSTED_PROXIES: '127.0.0.1,::1',
   FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718',
   FEISHU_APP_SECRET: 'secret',

@@ -32,7 +32,7 @@ const config = loadConfig({
   FEISHU_BASE_URL: process.env.BENCH_FAKE_URL!,
   FEISHU_MODE: 'webhook',
 }, PLATFORM_SETTINGS);
-const app = createXueshi({ config });
+const app = await createXueshi({ config });
 
 // Seed before start: teachers, their Feishu accounts (bound), and some records so 学时 does real work.
 const sqlite = app.db.$client;

@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { filesRootFor, type Config } from '../config.js';
 import type { Db } from '../../db/client.js';
 import { transaction } from '../../db/statements.js';
 import { certificateConsole as m } from '../bot/i18n/zh-CN.certificates.js';
@@ -44,8 +45,8 @@ export interface CertificateExportsDeps {
   presets: ReadonlyMap<string, PolicyPreset>;
   clock: Clock;
   timeZone: string;
-  /** DATABASE_PATH: exports go to `exports/` beside it (a temp dir for an in-memory database). */
-  databasePath: string;
+  /** Where exports go (exportsDirFor); null: a temp dir (an in-memory database without FILES_DIR). */
+  exportsDir: string | null;
   officeName: string;
   sealPath?: string;
   baseUrl: string;
@@ -55,8 +56,8 @@ export interface CertificateExportsDeps {
 /** Jobs listed on the page; older finished ones are forgotten (their files stay until pruned). */
 const KEEP_JOBS = 20;
 
-/** exports/ next to the database (DATABASE_PATH=data/xueshi.db → data/exports). */
-export const exportsDirFor = (databasePath: string) => join(dirname(databasePath), 'exports');
+/** exports/ in the files folder (FILES_DIR, else beside the SQLite database: data/xueshi.db → data/exports). */
+export const exportsDirFor = (config: Pick<Config, 'FILES_DIR' | 'DATABASE_PATH'>) => join(filesRootFor(config), 'exports');
 
 export class CertificateExports {
   private readonly jobs = new Map<string, CertificateExport>();
@@ -117,7 +118,7 @@ export class CertificateExports {
 
   private exportsDir(): string {
     if (this.dir) return this.dir;
-    this.dir = this.deps.databasePath === ':memory:' ? mkdtempSync(join(tmpdir(), 'xueshi-exports-')) : exportsDirFor(this.deps.databasePath);
+    this.dir = this.deps.exportsDir ?? mkdtempSync(join(tmpdir(), 'xueshi-exports-'));
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     return this.dir;
   }

@@ -10,14 +10,21 @@ import { closeDatabase, openDatabase } from '../../db/client.js';
 import { backupText } from '../bot/i18n/zh-CN.backup.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { systemClock } from '../clock.js';
+import { databaseChoice, type Config } from '../config.js';
 import { backupDirFor, fileStamp, makeBackup } from '../backup/backups.js';
 import { CliError, EXIT, loadApp, parse, type CliIo } from './context.js';
 
 const t = backupText;
 
+/** backup and restore copy the SQLite file; PostgreSQL has pg_dump / pg_restore (the message says how). */
+function refuseOnPostgres(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>, command: 'backup' | 'restore'): void {
+  if (databaseChoice(config).dialect === 'postgres') throw new CliError(t.onPostgres[command], EXIT.config);
+}
+
 export async function backupCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' }, keep: { type: 'string' } }, cliText.usage.backup, { min: 0, max: 0 });
   const app = loadApp(io);
+  refuseOnPostgres(app.config, 'backup');
   const keep = values.keep === undefined ? app.config.BACKUP_KEEP : Number(values.keep);
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(t.keepInvalid(String(values.keep)));
   const dbPath = app.config.DATABASE_PATH;
@@ -40,6 +47,7 @@ export async function backupCommand(args: string[], io: CliIo): Promise<number> 
 export async function restoreCommand(args: string[], io: CliIo): Promise<number> {
   const { positionals } = parse(args, {}, cliText.usage.restore, { min: 1, max: 1 });
   const app = loadApp(io);
+  refuseOnPostgres(app.config, 'restore');
   const from = positionals[0];
   const to = app.config.DATABASE_PATH;
   if (to === ':memory:') throw new CliError(t.restore.inMemory, EXIT.config);

@@ -13,7 +13,7 @@ export async function bindCodeCommand(args: string[], io: CliIo): Promise<number
   const { positionals } = parse(args, {}, BIND_CODE_USAGE, { min: 1, max: 1 });
   const employeeNo = positionals[0].trim();
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.bindCode.notInRoster(employeeNo));
     if (!(await needsBindCode(db, teacher))) {

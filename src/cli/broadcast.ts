@@ -69,5 +69,5 @@ export async function runBroadcastCli(argv: string[], deps: BroadcastCliDeps): P
 /** The entry src/cli/main.ts loads: `broadcast: async () => (await import('./broadcast.js')).broadcastCommand`. */
 export async function broadcastCommand(args: string[], io: CliIo): Promise<number> {
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) => runBroadcastCli(args, { db, stdout: io.stdout, stderr: io.stderr }));
+  return withDatabase(app.config, (db) => runBroadcastCli(args, { db, stdout: io.stdout, stderr: io.stderr }));
 }

@@ -27,7 +27,7 @@ export async function certificateCommand(args: string[], io: CliIo): Promise<num
   requireSealFile(app.config.OFFICE_SEAL_PATH);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.notInRoster(employeeNo));
     if (!app.presets.has(teacher.policyId)) throw new CliError(cliText.policyMissing(employeeNo, teacher.policyId), EXIT.config);
@@ -62,7 +62,7 @@ export async function certificatesCommand(args: string[], io: CliIo): Promise<nu
   if (!SERIAL_PATTERN.test(serial)) throw new CliError(cliText.certificate.badSerial(rawSerial));
   if (!reason) throw new CliError(cliText.certificate.needReason);
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     if (!(await revokeAudited(db, serial, ACTOR, reason, app.clock.now()))) {
       throw new CliError(cliText.certificate.notFound(groupSerial(serial)));
     }

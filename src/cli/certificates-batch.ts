@@ -29,7 +29,7 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
   requireSealFile(app.config.OFFICE_SEAL_PATH);
   const now = app.clock.now();
   const today = dateIn(now, app.config.TIMEZONE);
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     const known = await listSchools(db);
     if (known.length === 0) throw new CliError(cliText.certificates.emptyRoster);
     const schools = which.toLowerCase() === 'all' ? known : known.filter((s) => s === which);

@@ -2,9 +2,10 @@ import { loadPresetsFor } from '../policy/for-config.js';
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
-import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { closeConfiguredDatabase, openConfiguredDatabase } from '../../db/open.js';
 import { clockStartingAt, systemClock, type Clock } from '../clock.js';
-import { assertRunnableDatabase, loadConfig, type Config } from '../config.js';
+import { databaseChoice, loadConfig, type Config } from '../config.js';
 import type { PolicyPreset } from '../policy/schema.js';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
 import { PLATFORM_SETTINGS } from '../platforms/settings.js';
@@ -39,32 +40,30 @@ export interface CliApp {
 /** Config + clock (XUESHI_NOW respected) + presets. A ConfigError propagates (exit 2 in main). */
 export function loadApp(io: CliIo, overrides: Record<string, string> = {}): CliApp {
   const config = loadConfig({ ...io.env, ...overrides }, PLATFORM_SETTINGS);
-  assertRunnableDatabase(config);
   const clock = config.XUESHI_NOW ? clockStartingAt(config.XUESHI_NOW) : systemClock;
   const presets = loadPresetsFor(config);
   return { config, clock, presets };
 }
 
 /**
- * Opens the database for one command and closes it afterwards (also after an async fn). With
- * `mustExist`, a missing file is a configuration error rather than a silently created empty database
- * (a mistyped DATABASE_PATH should not look like an empty roster).
+ * Opens the database the configuration selects (PostgreSQL on DATABASE_URL, else the SQLite file) for one command
+ * and closes it afterwards. With `mustExist`, a missing SQLite file is a configuration error rather than a silently
+ * created empty database (a mistyped DATABASE_PATH should not look like an empty roster).
  */
-export function withDatabase<T>(path: string, fn: (db: Db) => T, opts: { mustExist?: boolean } = {}): T {
-  if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new CliError(cliText.databaseMissing(path), EXIT.config);
+export async function withDatabase<T>(
+  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH' | 'DATABASE_POOL_SIZE'>,
+  fn: (db: Db) => T | Promise<T>,
+  opts: { mustExist?: boolean } = {},
+): Promise<T> {
+  const choice = databaseChoice(config);
+  if (opts.mustExist && choice.dialect === 'sqlite' && choice.path !== ':memory:' && !existsSync(choice.path)) {
+    throw new CliError(cliText.databaseMissing(choice.path), EXIT.config);
   }
-  const db = openDatabase(path);
+  const db = await openConfiguredDatabase(config);
   try {
-    const out = fn(db);
-    if (out instanceof Promise) {
-      return out.finally(() => closeDatabase(db)) as T;
-    }
-    closeDatabase(db);
-    return out;
-  } catch (error) {
-    closeDatabase(db);
-    throw error;
+    return await fn(db);
+  } finally {
+    await closeConfiguredDatabase(db);
   }
 }
 

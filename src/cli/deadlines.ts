@@ -97,7 +97,7 @@ export async function runDeadlinesCli(argv: string[], deps: DeadlinesCliDeps): P
 /** The entry src/cli/main.ts loads: `deadlines: async () => (await import('./deadlines.js')).deadlinesCommand`. */
 export async function deadlinesCommand(args: string[], io: CliIo): Promise<number> {
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) =>
+  return withDatabase(app.config, (db) =>
     runDeadlinesCli(args, { db, clock: app.clock, timeZone: app.config.TIMEZONE, stdout: io.stdout, stderr: io.stderr }),
   );
 }

@@ -155,7 +155,7 @@ export async function declarationsCommand(args: string[], io: CliIo): Promise<nu
   const app = loadApp(io);
   const tz = app.config.TIMEZONE;
   return withDatabase(
-    app.config.DATABASE_PATH,
+    app.config,
     async (db) => {
       if (action === 'list') {
         const rows = await listDeclarations(db, { state, school: values.school?.trim() || undefined });

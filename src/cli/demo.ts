@@ -17,8 +17,9 @@ export function demoDatabasePath(env: Record<string, string | undefined>): strin
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   parse(args, {}, DEMO_USAGE, { min: 0, max: 0 });
   const path = demoDatabasePath(io.env);
-  const app = loadApp(io, { DATABASE_PATH: path });
-  return withDatabase(path, async (db) => {
+  // The demo is a SQLite file of its own (its files beside it), whatever DATABASE_URL and FILES_DIR name.
+  const app = loadApp(io, { DATABASE_PATH: path, DATABASE_URL: '', FILES_DIR: '' });
+  return withDatabase(app.config, async (db) => {
     const seeded = await seedDemo(db, app.clock, app.config.TIMEZONE);
     const today = dateIn(app.clock.now(), app.config.TIMEZONE);
     const demoCmd = path === DEMO_DATABASE_PATH ? 'npm run demo' : `DEMO_DATABASE_PATH=${path} npm run demo`;

@@ -26,7 +26,7 @@ export async function hoursCommand(args: string[], io: CliIo): Promise<number> {
     throw new CliError(cliText.hours.badAsOf(asOfArg, dateProblemReason(asOfDate.problem), today, describeDate(today)));
   }
   const asOf = asOfDate?.ok ? asOfDate.date : today;
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.notInRoster(employeeNo));
     if (!app.presets.has(teacher.policyId)) {

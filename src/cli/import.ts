@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
-import { openDatabase, closeDatabase } from '../../db/client.js';
+import { closeConfiguredDatabase, openConfiguredDatabase } from '../../db/open.js';
 import { importFile } from '../import/file.js';
 import { formatRowError } from '../import/rules.js';
 import type { ImportResult, RowSource } from '../import/types.js';
@@ -31,7 +31,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
     throw new CliError(cliText.withUsage(T.badKind(kind), IMPORT_USAGE));
   }
   const app = loadApp(io);
-  const db = openDatabase(app.config.DATABASE_PATH);
+  const db = await openConfiguredDatabase(app.config);
   let source: RowSource | null = null;
   const progress = createProgress(io, { progress: () => source?.progress() ?? { bytesRead: 0, totalBytes: null } }, T.progress(LABEL[kind]));
   const options = {
@@ -50,7 +50,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
     result = await importFile(db, setting, { ...options, kind, path: file, name: basename(file), onSource: (s) => (source = s) });
   } finally {
     progress.stop();
-    closeDatabase(db);
+    await closeConfiguredDatabase(db);
   }
 
   if (values.stats) {

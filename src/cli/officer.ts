@@ -28,7 +28,7 @@ export async function officerCommand(args: string[], io: CliIo): Promise<number>
     throw new CliError(cliText.withUsage(action === 'list' ? cliText.officer.extraArgs : cliText.officer.missingNo, OFFICER_USAGE));
   }
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     if (action === 'list') {
       const rows = await officerList(db);
       if (rows.length === 0) {

@@ -31,7 +31,7 @@ export async function recordsCommand(args: string[], io: CliIo): Promise<number>
   if (reason.length < 2) throw new CliError(cliText.withUsage(cliText.records.missingReason(m.missingReason), RECORDS_USAGE));
   const app = loadApp(io);
   const now = app.clock.now();
-  return withDatabase(app.config.DATABASE_PATH, async (db) => {
+  return withDatabase(app.config, async (db) => {
     const found = await findRecordByRef(db, ref);
     if (!found) throw new CliError(m.notFound(ref));
     const { record, teacher } = found;

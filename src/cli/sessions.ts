@@ -245,7 +245,7 @@ async function dispatch(argv: string[], deps: SessionsCliDeps): Promise<number> 
 /** The `session` subcommand for src/cli/main.ts's COMMANDS table: opens the configured database and runs. */
 export async function sessionCommand(args: string[], io: CliIo): Promise<number> {
   const app = loadApp(io);
-  return withDatabase(app.config.DATABASE_PATH, (db) =>
+  return withDatabase(app.config, (db) =>
     runSessionsCli(args, {
       db,
       clock: app.clock,

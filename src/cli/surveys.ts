@@ -94,5 +94,5 @@ export async function runSurveysCli(argv: string[], deps: SurveysCliDeps): Promi
 export async function surveysCommand(args: string[], io: CliIo): Promise<number> {
   const app = loadApp(io);
   const preset = app.presets.get(app.config.DEFAULT_POLICY);
-  return withDatabase(app.config.DATABASE_PATH, (db) => runSurveysCli(args, { db, clock: app.clock, preset, stdout: io.stdout, stderr: io.stderr }));
+  return withDatabase(app.config, (db) => runSurveysCli(args, { db, clock: app.clock, preset, stdout: io.stdout, stderr: io.stderr }));
 }

@@ -5,11 +5,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FileAttachment } from '../core/messages.js';
+import { filesRootFor, type Config } from '../config.js';
 
-/** data/files next to the database (DATABASE_PATH=data/xueshi.db → data/files). */
-export const filesDirFor = (databasePath: string) => join(dirname(databasePath), 'files');
+/** files/ in the files folder (FILES_DIR, else beside the SQLite database: DATABASE_PATH=data/xueshi.db → data/files). */
+export const filesDirFor = (config: Pick<Config, 'FILES_DIR' | 'DATABASE_PATH'>) => join(filesRootFor(config), 'files');
 
 export const attachmentPath = (dir: string, file: Pick<FileAttachment, 'sha256'>) => join(dir, file.sha256);
 

@@ -8,7 +8,7 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config.js';
+import { filesInMemory, type Config } from '../config.js';
 import { filesDirFor } from './attachments.js';
 import { unsentAttachmentHashes } from './store.js';
 import type { Db } from '../../db/client.js';
@@ -31,9 +31,12 @@ const ATTACHMENT = /^[0-9a-f]{64}$/;
 const PARTIAL = /^[0-9a-f]{64}\.[0-9a-f]+\.tmp$/;
 
 /** Where this configuration's files are and how long they are kept; `exportsDir` is the console's export folder. */
-export function fileRetentionFor(config: Pick<Config, 'DATABASE_PATH' | 'FILES_RETENTION_DAYS'>, exportsDir: string): FileRetention | undefined {
-  if (config.DATABASE_PATH === ':memory:') return undefined;
-  return { filesDir: filesDirFor(config.DATABASE_PATH), exportsDir, retentionMs: config.FILES_RETENTION_DAYS * DAY_MS };
+export function fileRetentionFor(
+  config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL' | 'FILES_DIR' | 'FILES_RETENTION_DAYS'>,
+  exportsDir: string,
+): FileRetention | undefined {
+  if (filesInMemory(config)) return undefined;
+  return { filesDir: filesDirFor(config), exportsDir, retentionMs: config.FILES_RETENTION_DAYS * DAY_MS };
 }
 
 /** Plain files of `dir` last written before `cutoff` (ms); none when the folder does not exist. */

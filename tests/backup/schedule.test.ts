@@ -1,17 +1,14 @@
 /**
  * Backups on a schedule inside the running bot (BACKUP_CRON, BACKUP_DIR, BACKUP_KEEP), and the database choice in
- * the configuration (DATABASE_URL selects PostgreSQL, which the app refuses to start on, clearly, for now).
+ * the configuration (DATABASE_URL selects PostgreSQL; tests/app.test.ts starts the app and the CLI on it).
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createXueshi } from '../../src/app.js';
 import { FixedClock } from '../../src/clock.js';
-import { runCli } from '../../src/cli/main.js';
-import { ConfigError, databaseChoice, loadConfig } from '../../src/config.js';
+import { databaseChoice, loadConfig } from '../../src/config.js';
 import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
 import { audit } from '../../src/ledger/audit.js';
 import { createTestApp } from '../helpers/app.js';
@@ -90,20 +87,5 @@ describe('DATABASE_URL', () => {
     expect(databaseChoice(loadConfig({ DATABASE_URL: '  ' }, PLATFORM_SETTINGS)).dialect).toBe('sqlite');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://db/xueshi' }, PLATFORM_SETTINGS)).toThrow(/DATABASE_URL="mysql:\/\/db\/xueshi": DATABASE_URL 应以 postgres:\/\/ 或 postgresql:\/\/ 开头/);
     expect(() => loadConfig({ DATABASE_URL: 'data/xueshi.db' }, PLATFORM_SETTINGS)).toThrow(/DATABASE_PATH/);
-  });
-
-  it('stops the bot and the CLI with a clear message instead of quietly using SQLite', async () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://db/xueshi', DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS);
-    expect(() => createXueshi({ config })).toThrow(ConfigError);
-    expect(() => createXueshi({ config })).toThrow(/DATABASE_URL 指向 PostgreSQL，但本版本还不能在 PostgreSQL 上运行/);
-    let stderr = '';
-    const code = await runCli(['hours', 'T1'], {
-      env: { DATABASE_URL: 'postgresql://db/xueshi' },
-      stdout: new Writable({ write: (_c, _e, done) => done() }),
-      stderr: new Writable({ write: (c, _e, done) => ((stderr += String(c)), done()) }),
-    });
-    expect(code).toBe(2);
-    expect(stderr).toContain('docs/postgres.md');
-    expect(stderr).toContain('请删除 DATABASE_URL');
   });
 });

@@ -213,7 +213,7 @@ describe('nothing twice', () => {
     const { createXueshi } = await import('../../src/app.js');
     const { loadConfig } = await import('../../src/config.js');
     const { silentLogger } = await import('../../src/logger.js');
-    const again = createXueshi({ config: loadConfig(databaseEnv(app.config), PLATFORM_SETTINGS), logger: silentLogger, clock: app.fixedClock });
+    const again = await createXueshi({ config: loadConfig(databaseEnv(app.config), PLATFORM_SETTINGS), logger: silentLogger, clock: app.fixedClock });
     await again.start();
     await new Promise((r) => setTimeout(r, 50));
     await again.bot.drain();

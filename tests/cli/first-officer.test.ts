@@ -57,7 +57,7 @@ describe('first officer (CLI, then chat)', () => {
     const code = /绑定码：(\d{8})/.exec(issued.stdout)![1];
     expect(issued.stdout).toContain(`绑定 T002 李四 ${code}`);
 
-    const app = createXueshi({ config: loadConfig({ ...database.env, LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS), logger: silentLogger, clock: new FixedClock('2026-11-25T10:05:00+08:00') });
+    const app = await createXueshi({ config: loadConfig({ ...database.env, LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS), logger: silentLogger, clock: new FixedClock('2026-11-25T10:05:00+08:00') });
     await app.start();
     try {
       const chat = (id: string) => new ConsoleSession(app, id);

@@ -25,7 +25,7 @@ export async function createTestApp(
   const fixedClock = new FixedClock(options.now ?? '2026-11-25T10:00:00+08:00');
   let app: Xueshi;
   try {
-    app = createXueshi({
+    app = await createXueshi({
       config: loadConfig({ ...place.env, LOG_LEVEL: 'silent', ...env }, sections),
       clock: fixedClock,
       logger: silentLogger,

@@ -68,7 +68,7 @@ export async function restart(app: TestApp): Promise<TestApp> {
   const clock = app.fixedClock;
   await app.stop();
   app.stop = async () => {};
-  const again = createXueshi({ config: loadConfig({ ...databaseEnv(app.config), LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS), logger: silentLogger, clock });
+  const again = await createXueshi({ config: loadConfig({ ...databaseEnv(app.config), LOG_LEVEL: 'silent' }, PLATFORM_SETTINGS), logger: silentLogger, clock });
   await again.start();
   const dir = app.dir;
   return Object.assign(again, {

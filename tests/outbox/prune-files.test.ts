@@ -52,7 +52,7 @@ const tick = (at: Date) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xueshi-prune-'));
   db = await openTestDb();
-  files = fileRetentionFor(config(), exportsDirFor(config().DATABASE_PATH))!;
+  files = fileRetentionFor(config(), exportsDirFor(config()))!;
 });
 afterAll(async () => {
   await closeTestDb(db);

@@ -6,9 +6,16 @@ export const backupText = {
   config: {
     databaseUrlScheme: 'DATABASE_URL 应以 postgres:// 或 postgresql:// 开头（SQLite 数据库文件用 DATABASE_PATH 指定）',
     backupCron: 'BACKUP_CRON 不是有效的 cron 表达式，例如 30 2 * * *（每天 2:30，按 TIMEZONE 时间）',
-    postgresNotYet:
-      '配置错误：DATABASE_URL 指向 PostgreSQL，但本版本还不能在 PostgreSQL 上运行' +
-      '（数据访问改为异步之后才支持，见 docs/postgres.md）。请删除 DATABASE_URL，使用内置的 SQLite（DATABASE_PATH）。',
+  },
+  /** backup / restore with DATABASE_URL: PostgreSQL is copied with its own tools (README, "Backups"). */
+  onPostgres: {
+    backup:
+      '当前数据库是 PostgreSQL（DATABASE_URL），backup 只用于内置的 SQLite 文件。请用 pg_dump 在线备份，例如：\n' +
+      '  pg_dump --format=custom --no-owner --file=xueshi.dump "$DATABASE_URL"\n（见 README「Backups」）',
+    restore:
+      '当前数据库是 PostgreSQL（DATABASE_URL），restore 只用于内置的 SQLite 文件。请先停止所有实例，再用 pg_restore 恢复到一个空数据库，例如：\n' +
+      '  createdb xueshi_restored && pg_restore --no-owner --exit-on-error --dbname=postgresql://…/xueshi_restored xueshi.dump\n' +
+      '然后把 DATABASE_URL 指向它（见 README「Backups」）',
   },
   keepInvalid: (value: string) => `--keep 应为不小于 1 的整数，收到「${value}」。`,
   sourceMissing: (path: string) => `数据库文件不存在：${path}。请检查 DATABASE_PATH。`,

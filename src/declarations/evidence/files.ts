@@ -9,10 +9,11 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSyn
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SNIFF_BYTES, sniffMime, type EvidenceMime } from './check.js';
+import { filesRootFor, type Config } from '../../config.js';
 
-/** EVIDENCE_DIR, else data/evidence beside the database (DATABASE_PATH=data/xueshi.db → data/evidence). */
-export function evidenceDirFor(config: { EVIDENCE_DIR?: string; DATABASE_PATH: string }): string {
-  return config.EVIDENCE_DIR ?? join(dirname(config.DATABASE_PATH), 'evidence');
+/** EVIDENCE_DIR, else evidence/ in the files folder (FILES_DIR, else beside the SQLite database: data/evidence). */
+export function evidenceDirFor(config: Pick<Config, 'EVIDENCE_DIR' | 'FILES_DIR' | 'DATABASE_PATH'>): string {
+  return config.EVIDENCE_DIR ?? join(filesRootFor(config), 'evidence');
 }
 
 export const storedPath = (dir: string, sha256: string) => join(dir, sha256.slice(0, 2), sha256);

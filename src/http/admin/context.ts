@@ -21,7 +21,7 @@ export interface AdminDeps {
   presets: ReadonlyMap<string, PolicyPreset>;
   config: Pick<
     Config,
-    'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'EVIDENCE_DIR' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES' | 'OFFICE_NAME' | 'OFFICE_SEAL_PATH'
+    'ADMIN_TOKEN' | 'PUBLIC_BASE_URL' | 'PUBLIC_URL' | 'PORT' | 'TIMEZONE' | 'DEFAULT_POLICY' | 'DATABASE_PATH' | 'DATABASE_URL' | 'FILES_DIR' | 'EVIDENCE_DIR' | 'MAX_UPLOAD_BYTES' | 'TRUSTED_PROXIES' | 'OFFICE_NAME' | 'OFFICE_SEAL_PATH'
   >;
   logger: Logger;
   /** Tell the sender that messages were queued (broadcasts, reminders, sign-in cards). */

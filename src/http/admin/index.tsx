@@ -8,12 +8,12 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { readFileSync } from 'node:fs';
-import { publicUrl } from '../../config.js';
+import { filesInMemory, publicUrl } from '../../config.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { parseProxyList } from '../../core/proxy-list.js';
 import { ComplianceCache } from '../../admin/compliance/cache.js';
 import { ImportJobs } from '../../admin/imports.js';
-import { CertificateExports } from '../../certificates/exports.js';
+import { CertificateExports, exportsDirFor } from '../../certificates/exports.js';
 import { a, type AdminDeps, type AdminEnv, type AdminServices } from './context.js';
 import { Notice } from './layout.js';
 import { mountAudit } from './pages/audit.js';
@@ -64,7 +64,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps): AdminConsole {
     presets: deps.presets,
     clock: deps.clock,
     timeZone: deps.config.TIMEZONE,
-    databasePath: deps.config.DATABASE_PATH,
+    exportsDir: filesInMemory(deps.config) ? null : exportsDirFor(deps.config),
     officeName: deps.config.OFFICE_NAME,
     sealPath: deps.config.OFFICE_SEAL_PATH,
     baseUrl,

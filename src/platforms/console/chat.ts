@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { createXueshi, type Xueshi } from '../../app.js';
 import { setConsoleBaseUrl } from '../../admin/auth.js';
 import { messagesFor } from '../../bot/i18n/index.js';
-import { ConfigError, loadConfig, publicUrl } from '../../config.js';
+import { ConfigError, databaseLabel, loadConfig, publicUrl } from '../../config.js';
 import { PLATFORM_SETTINGS } from '../settings.js';
 import { createLogger } from '../../logger.js';
 import { countTeachers } from '../../ledger/store.js';
@@ -28,11 +28,11 @@ async function open(demo: boolean): Promise<{ app: Xueshi; session: ConsoleSessi
     return running;
   }
   const config = loadConfig(process.env, PLATFORM_SETTINGS);
-  const app = createXueshi({ config, logger });
+  const app = await createXueshi({ config, logger });
   await app.start();
   setConsoleBaseUrl(app.db, publicUrl(config, config.PORT));
   const count = await countTeachers(app.db);
-  console.log(text.chatIntro(config.DATABASE_PATH, count));
+  console.log(text.chatIntro(databaseLabel(config), count));
   if (count === 0) console.log(text.emptyRoster);
   console.log(text.commands);
   return { app, session: new ConsoleSession(app), stop: () => app.stop() };

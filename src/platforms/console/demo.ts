@@ -49,8 +49,9 @@ async function listenOrAnyPort(server: Server, port: number, host: string): Prom
 
 export async function startDemo(env: Record<string, string | undefined>, options: { logger?: Logger } = {}): Promise<RunningDemo> {
   const databasePath = demoDatabasePath(env);
-  const config = loadConfig({ ...env, DATABASE_PATH: databasePath }, PLATFORM_SETTINGS);
-  const app = createXueshi({ config, logger: options.logger });
+  // The demo is a SQLite file of its own (its files beside it), whatever DATABASE_URL and FILES_DIR name.
+  const config = loadConfig({ ...env, DATABASE_PATH: databasePath, DATABASE_URL: '', FILES_DIR: '' }, PLATFORM_SETTINGS);
+  const app = await createXueshi({ config, logger: options.logger });
   await app.start();
   const seeded = await seedDemo(app.db, app.clock, config.TIMEZONE);
   const server = app.createServer();

@@ -47,7 +47,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     api,
     robotCode,
     logger,
-    filesDir: filesDirFor(config.DATABASE_PATH),
+    filesDir: filesDirFor(config),
     platformClock,
     timeoutMs: options.timeoutMs,
     throttleRetryMs: options.throttleRetryMs,

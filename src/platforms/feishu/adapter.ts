@@ -24,7 +24,7 @@ export function createFeishuAdapter(deps: AdapterDeps, options: FeishuAdapterOpt
   const { config } = deps;
   const settings = settingsOf(config, feishuSettings);
   const logger = deps.logger.child({ platform: 'feishu' });
-  const sender = new FeishuSender({ settings, logger, filesDir: filesDirFor(config.DATABASE_PATH) });
+  const sender = new FeishuSender({ settings, logger, filesDir: filesDirFor(config) });
   const identity = new FeishuBotIdentity({
     // Through the sender's client, after its token warm-up (shared, not repeated): no token fetch of its own.
     fetchInfo: async () => {
