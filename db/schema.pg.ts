@@ -131,6 +131,9 @@ export const outbox = pgTable(
     unknownOutcomes: integer('unknown_outcomes').notNull().default(0),
     createdAt: createdAt(),
     sentAt: at('sent_at'),
+    /** The sending instance's lease, as in db/schema.ts. */
+    claimedBy: text('claimed_by'),
+    claimedUntil: at('claimed_until'),
     /** The recipient's queue, as in db/schema.ts (stored: PostgreSQL before 18 has no virtual generated columns). */
     lane: text('lane').generatedAlwaysAs(
       sql`platform || ':' || case (target::jsonb ->> 'type') when 'user' then 'user:' || (target::jsonb ->> 'accountId') else 'chat:' || (target::jsonb ->> 'chatId') end`,
@@ -595,3 +598,10 @@ export const jobTicks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tick, t.job] })],
 );
+
+/** Token buckets for the app-wide send limits, shared by every instance (as in db/schema.ts). */
+export const rateBuckets = pgTable('rate_buckets', {
+  key: text('key').primaryKey(),
+  tokens: doublePrecision('tokens').notNull(),
+  refilledAt: at('refilled_at').notNull(),
+});

@@ -130,6 +130,13 @@ export const outbox = sqliteTable(
     createdAt: createdAt(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     /**
+     * The lease of the instance sending this row (several instances on one PostgreSQL database): set by the claim
+     * just before the platform call, cleared by the outcome; a row whose lease ran out (its instance died) is
+     * claimed again by another. SQLite has one process and never claims: both stay null there.
+     */
+    claimedBy: text('claimed_by'),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
+    /**
      * The recipient's queue: `<platform>:user:<account>` or `<platform>:chat:<chat>` (replies go to their chat).
      * The worker sends each lane's rows in order, one at a time, and a lane held by its recipient's rate limit
      * is stepped over as a whole (src/outbox/lanes.ts). Computed from the row, so every writer gets it right.
@@ -691,3 +698,13 @@ export const jobTicks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tick, t.job] })],
 );
+
+/**
+ * Token buckets for the platforms' app-wide send limits, shared by every instance on one PostgreSQL database
+ * (src/outbox/shared-limits.ts). SQLite has one process, whose in-memory limiter covers them: the table stays empty.
+ */
+export const rateBuckets = sqliteTable('rate_buckets', {
+  key: text('key').primaryKey(),
+  tokens: real('tokens').notNull(),
+  refilledAt: integer('refilled_at', { mode: 'timestamp_ms' }).notNull(),
+});

@@ -141,6 +141,7 @@ function assemble(options: XueshiOptions, db: Db, presets: ReadonlyMap<string, P
     senders: adapters.flatMap((a) => (a.sender ? [a.sender] : [])),
     clock: options.transportClock ?? systemClock,
     logger,
+    instanceId: config.INSTANCE_ID,
     // Quiet hours are business time (XUESHI_NOW may shift it); the worker's times are transport time.
     quietUntil: (transportNow, key) => {
       const now = clock.now();

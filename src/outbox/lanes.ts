@@ -30,7 +30,15 @@ export class LookLanes {
   /** Lane prefixes (ending in ':') held as a whole: an app-wide limit is full. */
   private readonly heldPrefixes = new Set<string>();
 
-  constructor(readonly busy: Set<string>) {}
+  /**
+   * `me`: the reading instance (rows other instances are sending are not read); `claimed`: whether instances claim
+   * rows (PostgreSQL), so a lane's first pending row may be another's and its head is read past those.
+   */
+  constructor(
+    readonly busy: Set<string>,
+    readonly me = '',
+    readonly claimed = false,
+  ) {}
 
   /** Whether a row was skipped for its lane: the rows read may then be mostly such rows, and others lie beyond. */
   skippedAny = false;
@@ -77,10 +85,10 @@ export class LookLanes {
  */
 export async function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes): Promise<DueRow[]> {
   const heads = new Map<string, DueRow>();
-  for (const row of await newestDueRows(db, at, count)) {
+  for (const row of await newestDueRows(db, at, count, lanes.me)) {
     const lane = laneOf(row);
     if (heads.has(lane) || lanes.skips(lane)) continue;
-    heads.set(lane, (row.lane !== null && (await laneHead(db, row.lane, at))) || row);
+    heads.set(lane, (row.lane !== null && (await laneHead(db, row.lane, at, lanes.me))) || row);
   }
   return [...heads.values()];
 }
@@ -106,8 +114,27 @@ export async function walkLanes(db: Db, at: Date, from: string, steps: number, l
     const prefix = lanes.heldPrefixOf(lane);
     after = prefix ? prefix + AFTER_ALL : lane;
     if (prefix || lanes.skips(lane)) continue;
-    const head = first.nextAttemptAt <= at.getTime() ? first : await laneHead(db, lane, at);
+    const head = first.nextAttemptAt <= at.getTime() && !lanes.claimed ? first : await laneHead(db, lane, at, lanes.me);
     if (head) rows.push(head);
   }
   return { rows, next: after };
+}
+
+/** How many rows of each lane are out (sent, not answered yet). */
+export class LaneCounts {
+  private readonly counts = new Map<string, number>();
+
+  add(lane: string): void {
+    this.counts.set(lane, (this.counts.get(lane) ?? 0) + 1);
+  }
+
+  remove(lane: string): void {
+    const left = (this.counts.get(lane) ?? 1) - 1;
+    if (left > 0) this.counts.set(lane, left);
+    else this.counts.delete(lane);
+  }
+
+  lanes(): IterableIterator<string> {
+    return this.counts.keys();
+  }
 }

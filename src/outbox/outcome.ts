@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../logger.js';
-import { markFailed, markRetry, markSent } from './store.js';
+import { markFailed, markRetry, markSent, type Lease } from './store.js';
 import { type OutboxMessage } from './outbox.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SendResult } from './sender.js';
@@ -28,27 +28,28 @@ export async function recordOutcome(
   policy: RetryPolicy,
   limiter: RateLimiter,
   logger: Logger,
+  lease?: Lease,
 ): Promise<void> {
   if (result.status === 'sent') {
-    await markSent(db, message.id, now, result.platformMessageId);
+    if (!(await markSent(db, message.id, now, result.platformMessageId, lease))) logger.info({ id: message.id }, 'outbox: sent row already marked by another instance');
     return;
   }
   const attempts = message.attempts + 1;
   const unknown = result.status === 'retry' && result.outcomeUnknown === true;
   if (unknown && (message.unknownOutcomes ?? 0) >= 1) {
     // Two requests may both have been delivered already; a third could only add another copy.
-    await markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true);
+    await markFailed(db, message.id, `${UNKNOWN_TWICE}: ${result.error}`, true, lease);
     logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message outcome unknown twice; not sent again');
     return;
   }
   if (result.status === 'failed' || attempts >= (policy.maxAttempts ?? 10)) {
-    await markFailed(db, message.id, result.error, unknown);
+    await markFailed(db, message.id, result.error, unknown, lease);
     logger.warn({ id: message.id, platform: message.platform, error: result.error, attempts }, 'outbox message failed for good');
     return;
   }
   if (result.pauseKey && result.retryAfterMs) limiter.pause(result.pauseKey, now.getTime() + result.retryAfterMs);
   const delay = result.retryAfterMs ?? backoff(attempts, policy);
-  await markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown);
+  await markRetry(db, message.id, result.error, new Date(now.getTime() + delay), unknown, lease);
   if (unknown) logger.warn({ id: message.id, platform: message.platform, error: result.error }, 'outbox send outcome unknown (may have been delivered); trying once more');
   logger.info({ id: message.id, platform: message.platform, error: result.error, retryInMs: delay }, 'outbox send will be retried');
 }

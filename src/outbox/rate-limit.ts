@@ -14,6 +14,20 @@ export interface Limit {
    * rows without looking at each (src/outbox/lanes.ts). Leave it out when some rows of a lane may avoid the limit.
    */
   lanes?: string;
+  /**
+   * The platform counts this limit for the whole app, not per process: with several instances on one PostgreSQL
+   * database their calls share one token bucket for it (shared-limits.ts). Per-recipient limits are not shared:
+   * one instance at a time sends to a recipient (outbox claims).
+   */
+  shared?: boolean;
+}
+
+/** A second say over calls, beside this process's windows: the buckets all instances share (shared-limits.ts). */
+export interface LimitGate {
+  /** How long, at least, until a call under these limits may go (0: now). */
+  wait(limits: readonly Limit[], now: number): number;
+  take(limits: readonly Limit[], now: number): void;
+  giveBack(limits: readonly Limit[], now: number): void;
 }
 
 /**
@@ -36,10 +50,13 @@ export class RateLimiter {
   private readonly open = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
 
+  constructor(private readonly gate?: LimitGate) {}
+
   reserve(limits: readonly Limit[], now: number): number {
     const wait = this.wait(limits, now);
     if (wait > 0) return wait;
     for (const l of limits) listOf(this.open, l.key).push(now);
+    this.gate?.take(limits, now);
     return 0;
   }
 
@@ -51,7 +68,8 @@ export class RateLimiter {
       if (paused > now) wait = Math.max(wait, paused - now);
       wait = Math.max(wait, this.waitFor(l, now));
     }
-    return wait;
+    // Asked only when this process could go now: asking starts a round trip for tokens.
+    return wait > 0 || !this.gate ? wait : this.gate.wait(limits, now);
   }
 
   /**
@@ -70,8 +88,9 @@ export class RateLimiter {
    * Gives back the slots a reservation took (made at `reservedAt`): the platform refused that call as over
    * its limit, so it did not count there and must not count here, or every 429 would cost a slot twice.
    */
-  release(limits: readonly Limit[], reservedAt: number): void {
+  release(limits: readonly Limit[], reservedAt: number, now = reservedAt): void {
     for (const l of limits) removeOne(this.open.get(l.key), reservedAt);
+    this.gate?.giveBack(limits, now);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** How the worker turns due rows into platform calls: which sender and limits a row has, and which rows share a call. */
 import type { Db } from '../../db/client.js';
 import { routedOutboxMessage, type OutboxMessage } from './outbox.js';
-import { markFailed, postpone, type DueRow } from './store.js';
+import { markFailed, postpone, type DueRow, type Lease } from './store.js';
 import type { Limit } from './rate-limit.js';
 import type { Sender } from './sender.js';
 
@@ -16,17 +16,18 @@ export async function routeRow(
   { db, quietUntil }: Routing,
   senders: ReadonlyMap<string, Sender>,
   row: DueRow,
-  at: Date,
+  lease: Lease,
 ): Promise<{ sender: Sender; message: OutboxMessage; limits: readonly Limit[] } | null> {
+  const at = lease.at;
   const heldUntil = row.quiet ? quietUntil?.(at, row.idempotencyKey) : null;
   if (heldUntil) {
     // A reminder retried, or sent late after downtime, into the night: it waits for the morning.
-    await postpone(db, row.id, heldUntil);
+    await postpone(db, row.id, heldUntil, lease);
     return null;
   }
   const sender = senders.get(row.platform);
   if (!sender) {
-    await markFailed(db, row.id, `no sender for platform ${row.platform}`);
+    await markFailed(db, row.id, `no sender for platform ${row.platform}`, false, lease);
     return null;
   }
   let message: OutboxMessage;
@@ -34,7 +35,7 @@ export async function routeRow(
     message = await routedOutboxMessage(db, row);
   } catch (error) {
     // One unreadable row must not stop every tick after it.
-    await markFailed(db, row.id, `unreadable outbox row: ${String(error)}`);
+    await markFailed(db, row.id, `unreadable outbox row: ${String(error)}`, false, lease);
     return null;
   }
   return { sender, message, limits: sender.limitsFor(message) };

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { tables } from '../../db/handle.js';
+import { dialectOf, tables } from '../../db/handle.js';
 import type { accounts, outbox } from '../../db/schema.js';
 import { statement } from '../../db/statements.js';
 import type { Outgoing, Reply } from '../core/messages.js';
@@ -67,34 +67,56 @@ const DUE_COLUMNS = {
 /** A time parameter (epoch ms) as each dialect compares it with a stored time. */
 const AT = { sqlite: '?', postgres: 'to_timestamp(? / 1000.0)' };
 
-/** The same query on both dialects, but for the due columns and time parameters (`$COLUMNS`, `$AT`). */
+/**
+ * A row no other instance holds a live lease on (parameters: the reader's instance id, then the time). Rows in
+ * flight at another instance are not read at all, so a look does not route them only to have their claim refused.
+ */
+const FREE = `(claimed_by is null or claimed_by = ? or claimed_until < $AT)`;
+
+/** The same query on both dialects, but for the due columns and time parameters (`$COLUMNS`, `$AT`, `$FREE`). */
 function dueSql(text: string): { sqlite: string; postgres: string } {
-  const on = (dialect: 'sqlite' | 'postgres') => text.replaceAll('$COLUMNS', DUE_COLUMNS[dialect]).replaceAll('$AT', AT[dialect]);
+  const on = (dialect: 'sqlite' | 'postgres') =>
+    text.replaceAll('$FREE', FREE).replaceAll('$COLUMNS', DUE_COLUMNS[dialect]).replaceAll('$AT', AT[dialect]);
   return { sqlite: on('sqlite'), postgres: on('postgres') };
 }
 
-const DUE_ROWS = dueSql(`select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT order by next_attempt_at, id limit ?`);
+/**
+ * Who changes a row, and when: the instance (config INSTANCE_ID) that claimed it. A row is changed only while
+ * pending and not claimed by another instance whose lease is live at `at`: an instance whose lease ran out and
+ * whose row was claimed (or sent) by another meanwhile does not mark it a second time. Without one, only rows
+ * nobody claims are changed (SQLite, where nothing is claimed; tests).
+ */
+export interface Lease {
+  by: string;
+  at: Date;
+}
+const NOBODY: Lease = { by: '', at: new Date(0) };
+const leaseParams = (lease: Lease) => [lease.by, lease.at.getTime()];
 
-/** Due rows, oldest due first (then by id). */
-export async function dueRows(db: Db, now: Date, limit: number): Promise<DueRow[]> {
-  return (await statement(db, DUE_ROWS).all(now.getTime(), limit)) as DueRow[];
+const DUE_ROWS = dueSql(`select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT and $FREE order by next_attempt_at, id limit ?`);
+
+/** Due rows, oldest due first (then by id), but those another instance than `me` is sending. */
+export async function dueRows(db: Db, now: Date, limit: number, me = ''): Promise<DueRow[]> {
+  return (await statement(db, DUE_ROWS).all(now.getTime(), me, now.getTime(), limit)) as DueRow[];
 }
 
 /**
  * The most recently due rows, newest first: a chat reply is due the moment it is written, so the worker can
  * answer a teacher while thousands of broadcast rows, due since the broadcast was confirmed, queue ahead of it.
  */
-const NEWEST_DUE_ROWS = dueSql(`select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT order by next_attempt_at desc, id desc limit ?`);
+const NEWEST_DUE_ROWS = dueSql(
+  `select $COLUMNS from outbox where status = 'pending' and next_attempt_at <= $AT and $FREE order by next_attempt_at desc, id desc limit ?`,
+);
 
-export async function newestDueRows(db: Db, now: Date, limit: number): Promise<DueRow[]> {
-  return (await statement(db, NEWEST_DUE_ROWS).all(now.getTime(), limit)) as DueRow[];
+export async function newestDueRows(db: Db, now: Date, limit: number, me = ''): Promise<DueRow[]> {
+  return (await statement(db, NEWEST_DUE_ROWS).all(now.getTime(), me, now.getTime(), limit)) as DueRow[];
 }
 
 /** A lane's oldest due row (the next one its recipient is to get). Uses the lane index: one seek, however long the lane. */
-const LANE_HEAD = dueSql(`select $COLUMNS from outbox where status = 'pending' and lane = ? and next_attempt_at <= $AT order by next_attempt_at, id limit 1`);
+const LANE_HEAD = dueSql(`select $COLUMNS from outbox where status = 'pending' and lane = ? and next_attempt_at <= $AT and $FREE order by next_attempt_at, id limit 1`);
 
-export async function laneHead(db: Db, lane: string, now: Date): Promise<DueRow | undefined> {
-  return (await statement(db, LANE_HEAD).get(lane, now.getTime())) as DueRow | undefined;
+export async function laneHead(db: Db, lane: string, now: Date, me = ''): Promise<DueRow | undefined> {
+  return (await statement(db, LANE_HEAD).get(lane, now.getTime(), me, now.getTime())) as DueRow | undefined;
 }
 
 /**
@@ -159,35 +181,69 @@ export async function unsentAttachmentHashes(db: Db): Promise<Set<string>> {
   return new Set(rows.map((r) => r.sha));
 }
 
-export async function markSent(db: Db, id: number, at: Date, platformMessageId?: string): Promise<void> {
-  await statement(db, {
-    sqlite: `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = attempts + 1 where id = ?`,
-    postgres: `update outbox set status = 'sent', sent_at = ${AT.postgres}, platform_message_id = ?, attempts = attempts + 1 where id = ?`,
-  }).run(at.getTime(), platformMessageId ?? null, id);
+/** Pending and not held by another instance's live lease (parameters: leaseParams). */
+const OWNED = { sqlite: `status = 'pending' and ${FREE.replace('$AT', AT.sqlite)}`, postgres: `status = 'pending' and ${FREE.replace('$AT', AT.postgres)}` };
+/** Every outcome ends the row's lease. */
+const UNCLAIM = 'claimed_by = null, claimed_until = null';
+
+/** Returns whether the row was marked (not when another instance's lease holds it, or it was marked already). */
+export async function markSent(db: Db, id: number, at: Date, platformMessageId?: string, lease = NOBODY): Promise<boolean> {
+  const { changes } = await statement(db, {
+    sqlite: `update outbox set status = 'sent', sent_at = ?, platform_message_id = ?, attempts = attempts + 1, ${UNCLAIM} where id = ? and ${OWNED.sqlite}`,
+    postgres: `update outbox set status = 'sent', sent_at = ${AT.postgres}, platform_message_id = ?, attempts = attempts + 1, ${UNCLAIM} where id = ? and ${OWNED.postgres}`,
+  }).run(at.getTime(), platformMessageId ?? null, id, ...leaseParams(lease));
+  return changes === 1;
 }
 
 /** `unknown`: this attempt's outcome is unknown (it may have been delivered); counted on the row. */
-export async function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, unknown = false): Promise<void> {
-  await statement(db, {
-    sqlite: `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`,
-    postgres: `update outbox set last_error = ?, next_attempt_at = ${AT.postgres}, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`,
-  }).run(error.slice(0, 1000), nextAttemptAt.getTime(), unknown ? 1 : 0, id);
+export async function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, unknown = false, lease = NOBODY): Promise<boolean> {
+  const { changes } = await statement(db, {
+    sqlite: `update outbox set last_error = ?, next_attempt_at = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ?, ${UNCLAIM} where id = ? and ${OWNED.sqlite}`,
+    postgres: `update outbox set last_error = ?, next_attempt_at = ${AT.postgres}, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ?, ${UNCLAIM} where id = ? and ${OWNED.postgres}`,
+  }).run(error.slice(0, 1000), nextAttemptAt.getTime(), unknown ? 1 : 0, id, ...leaseParams(lease));
+  return changes === 1;
 }
 
 /** Moves a due row later without counting an attempt (a scheduled message that came due in quiet hours). */
-export async function postpone(db: Db, id: number, until: Date): Promise<void> {
+export async function postpone(db: Db, id: number, until: Date, lease = NOBODY): Promise<void> {
   await statement(db, {
-    sqlite: `update outbox set next_attempt_at = ? where id = ? and status = 'pending'`,
-    postgres: `update outbox set next_attempt_at = ${AT.postgres} where id = ? and status = 'pending'`,
-  }).run(until.getTime(), id);
+    sqlite: `update outbox set next_attempt_at = ?, ${UNCLAIM} where id = ? and ${OWNED.sqlite}`,
+    postgres: `update outbox set next_attempt_at = ${AT.postgres}, ${UNCLAIM} where id = ? and ${OWNED.postgres}`,
+  }).run(until.getTime(), id, ...leaseParams(lease));
 }
 
-export async function markFailed(db: Db, id: number, error: string, unknown = false): Promise<void> {
-  await statement(db, `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ? where id = ?`).run(
-    error.slice(0, 1000),
-    unknown ? 1 : 0,
-    id,
-  );
+export async function markFailed(db: Db, id: number, error: string, unknown = false, lease = NOBODY): Promise<boolean> {
+  const { changes } = await statement(db, {
+    sqlite: `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ?, ${UNCLAIM} where id = ? and ${OWNED.sqlite}`,
+    postgres: `update outbox set status = 'failed', last_error = ?, attempts = attempts + 1, unknown_outcomes = unknown_outcomes + ?, ${UNCLAIM} where id = ? and ${OWNED.postgres}`,
+  }).run(error.slice(0, 1000), unknown ? 1 : 0, id, ...leaseParams(lease));
+  return changes === 1;
+}
+
+/**
+ * Claims rows for one platform call, just before it: each row still pending, not held by another instance's live
+ * lease, and in a lane no other instance holds a live lease in (a recipient's messages go in order, from one
+ * instance at a time). Rows another instance is claiming this instant are skipped, not waited for (SKIP LOCKED).
+ * Returns the ids claimed, leased to `lease.by` until `until`; an instance that dies holding them leaves them to be
+ * claimed again once `until` passes (the platform's dedupe token covers a send made just before dying).
+ */
+export async function claimRows(db: Db, ids: readonly number[], lease: Lease, until: Date): Promise<Set<number>> {
+  const pick = (dialect: 'sqlite' | 'postgres', lock: string) => `update outbox set claimed_by = ?, claimed_until = ${AT[dialect]} where id in (
+      select o.id from outbox o where o.id in (select value${dialect === 'postgres' ? '::int' : ''} from ${dialect === 'postgres' ? 'jsonb_array_elements_text(?::jsonb)' : 'json_each(?)'})
+        and o.status = 'pending' and (o.claimed_by is null or o.claimed_by = ? or o.claimed_until < ${AT[dialect]})
+        and not exists (select 1 from outbox s where s.status = 'pending' and s.lane = o.lane and s.id <> o.id and s.claimed_by <> ? and s.claimed_until >= ${AT[dialect]})
+      ${lock}) returning id`;
+  const at = lease.at.getTime();
+  const rows = (await statement(db, { sqlite: pick('sqlite', ''), postgres: pick('postgres', 'for update of o skip locked') }).all(
+    lease.by,
+    until.getTime(),
+    JSON.stringify(ids),
+    lease.by,
+    at,
+    lease.by,
+    at,
+  )) as { id: number }[];
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -220,4 +276,40 @@ export async function accountsOfTeachers(db: Db, teacherIds: readonly number[]):
 export async function countDueMessages(db: Db, now: Date): Promise<number> {
   const { outbox } = tables(db);
   return (await db.select({ n: count() }).from(outbox).where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now))))[0]?.n ?? 0;
+}
+
+/** A token bucket's shape: at most `capacity` tokens, refilled at `perMs` tokens a millisecond. */
+export interface BucketShape {
+  capacity: number;
+  perMs: number;
+}
+
+/**
+ * Takes up to `want` whole tokens from the bucket `key` (created full on first use), in one statement: the row is
+ * locked, refilled for the time since its last refill (by the caller's clock; never backwards), and what is taken
+ * written back. Returns how many were granted (0…want) and the tokens left before taking (to time the next try).
+ * PostgreSQL only: on SQLite one process sends, and its in-memory limiter (src/outbox/rate-limit.ts) is enough.
+ */
+export async function takeTokens(db: Db, key: string, shape: BucketShape, want: number, now: Date): Promise<{ granted: number; available: number }> {
+  if (dialectOf(db) !== 'postgres') throw new Error('rate buckets are shared by instances on PostgreSQL; SQLite runs one process');
+  const at = now.getTime();
+  const take = () =>
+    statement(
+      db,
+      `with cur as (
+         select key, least(?::float8, tokens + ?::float8 * greatest(0, ?::float8 - extract(epoch from refilled_at)::float8 * 1000)) as available
+         from rate_buckets where key = ? for update
+       ), taken as (
+         update rate_buckets r set tokens = cur.available - least(?::int, floor(cur.available)), refilled_at = greatest(r.refilled_at, to_timestamp(?::float8 / 1000.0))
+         from cur where r.key = cur.key returning r.key
+       )
+       select least(?::int, floor(available))::int as granted, available from cur`,
+    ).get(shape.capacity, shape.perMs, at, key, want, at, want) as Promise<{ granted: number; available: number } | undefined>;
+  let row = await take();
+  if (!row) {
+    await statement(db, `insert into rate_buckets (key, tokens, refilled_at) values (?, ?, to_timestamp(?::float8 / 1000.0)) on conflict do nothing`).run(key, shape.capacity, at);
+    row = await take();
+  }
+  if (!row) throw new Error(`rate bucket ${key} is missing`);
+  return { granted: Number(row.granted), available: Number(row.available) };
 }

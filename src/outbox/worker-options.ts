@@ -18,4 +18,8 @@ export interface OutboxWorkerOptions extends RetryPolicy {
    * Without it quiet rows are sent like any other.
    */
   quietUntil?: (now: Date, idempotencyKey: string) => Date | null;
+  /** This instance among several on one PostgreSQL database (config INSTANCE_ID): who holds the rows it claims. */
+  instanceId?: string;
+  /** How long a claim holds its rows before another instance may take them (claims.ts DEFAULT_LEASE_MS). */
+  leaseMs?: number;
 }

@@ -2,46 +2,20 @@ import { transaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { recordOutcome } from './outcome.js';
-import { LookLanes, laneOf, newestLaneHeads, walkLanes } from './lanes.js';
+import { LaneCounts, LookLanes, laneOf, newestLaneHeads, walkLanes } from './lanes.js';
 import { dueRows, type DueRow, newestDueRows, nextDueAfter, nextDueAt, stillPending } from './store.js';
 import type { OutboxMessage } from './outbox.js';
 import { formBatch, routeRow } from './route.js';
 import { IdleWaiters } from './idle.js';
 import { RateLimiter, type Limit } from './rate-limit.js';
+import { OutboxClaims } from './claims.js';
+import { SharedLimits } from './shared-limits.js';
 import { ReadyCalls, type ReadyCall } from './ready-calls.js';
 import type { SendResult, Sender } from './sender.js';
 import type { OutboxWorkerOptions } from './worker-options.js';
+import { type LookStop, KICK_COALESCE_MS, LANE_STEPS, MAX_BLOCKED_PER_TICK, NEWEST_PER_TICK, READY_AHEAD_MS, READY_CALLS, READY_REFILL_AT, RECORD_BATCH_MS } from './worker-tuning.js';
 
 export type { OutboxWorkerOptions } from './worker-options.js';
-
-const NEWEST_PER_TICK = 5;
-/** Send outcomes are written together after this long (one transaction instead of one per message). */
-const RECORD_BATCH_MS = 3;
-/**
- * Rows a look may find blocked by limits that hold only their own lane (no `Limit.lanes` wider than it) before it
- * stops reading the oldest rows and walks the lanes instead.
- */
-const MAX_BLOCKED_PER_TICK = 16;
-/** Lanes (index seeks) a look may walk past the rows it read, when held lanes filled them (src/outbox/lanes.ts). */
-const LANE_STEPS = 64;
-/** A kick within this long of a look already scheduled waits for that look. */
-const KICK_COALESCE_MS = 25;
-/** Calls built ahead of the rate limiter's next free slots (a DingTalk window of 20, most of a Feishu one). */
-const READY_CALLS = 32;
-/** Down to this many ready calls, a look at the table builds more. */
-const READY_REFILL_AT = 8;
-/**
- * Calls are built ready this long before their slot frees, not sooner: building them while the answers of the
- * window before are still coming in would delay those answers, and each answer is when a slot reopens.
- */
-const READY_AHEAD_MS = 200;
-
-/**
- * Why the last look at the table stopped, which says whether an answer or a drained ready queue needs another:
- * 'done' (every due row is in flight or ready), 'limited' (the rest wait for the rate limiter; a look is timed
- * for READY_AHEAD_MS before their slot), 'readyFull', 'callsFull' (maxInFlight), 'pageEnd' (more rows than read).
- */
-type LookStop = 'done' | 'limited' | 'readyFull' | 'callsFull' | 'pageEnd';
 
 /**
  * Sends what the outbox holds, within each platform's limits. A row leaves `pending` only when the platform
@@ -50,7 +24,9 @@ type LookStop = 'done' | 'limited' | 'readyFull' | 'callsFull' | 'pageEnd';
  */
 export class OutboxWorker {
   private readonly senders = new Map<string, Sender>();
-  private readonly limiter = new RateLimiter();
+  private readonly limiter: RateLimiter;
+  /** On PostgreSQL rows are claimed before a call, and app-wide limits shared with every instance (shared-limits.ts). */
+  private readonly claims: OutboxClaims;
   /** Calls blocked by a rate limit, built and waiting for their slot (rows held here are not in inFlight). */
   private readonly ready = new ReadyCalls(READY_CALLS);
   private readyTimer: NodeJS.Timeout | null = null;
@@ -58,7 +34,7 @@ export class OutboxWorker {
   /** Rows being sent or waiting for their outcome to be written. */
   private readonly inFlight = new Set<number>();
   /** Rows in calls not answered yet, per lane: the lane's next row waits for the answer (a recipient's order). */
-  private readonly unanswered = new Map<string, number>();
+  private readonly unanswered = new LaneCounts();
   /** Lanes a look skipped because a row of theirs was out: a look follows that row's answer. */
   private readonly lanesWaiting = new Set<string>();
   /** Where the next walk over the lanes starts (each look walks a few; every lane is reached in turn). */
@@ -87,6 +63,8 @@ export class OutboxWorker {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.idle = new IdleWaiters(() => this.isIdle(), this.logger);
+    this.claims = new OutboxClaims(options.db, this.logger, options.instanceId, options.leaseMs);
+    this.limiter = new RateLimiter(this.claims.enabled ? new SharedLimits(options.db, this.clock, this.logger, () => this.armReady()) : undefined);
   }
 
   start(): void {
@@ -181,13 +159,13 @@ export class OutboxWorker {
     // Rows being sent or held ready are still pending in the table: read past them, enough for the free call
     // slots and for the calls that may be built ahead.
     const page = this.inFlight.size + this.ready.rows + Math.min((free * 5 + this.ready.capacity - this.ready.size) * this.maxBatch, 1000);
-    const fifo = await dueRows(db, at, page);
+    const fifo = await dueRows(db, at, page, this.claims.instanceId);
     const moreThanRead = fifo.length >= page;
     // A full page, or calls held ready for the limiter, mean a backlog (a broadcast): then the lanes of the most
     // recently due rows go first too, so a chat reply is not queued behind thousands of rows. Without one, strictly
     // oldest first.
     const backlog = moreThanRead || this.ready.size > 0;
-    const lanes = new LookLanes(this.busyLanes());
+    const lanes = new LookLanes(this.busyLanes(), this.claims.instanceId, this.claims.enabled);
     const urgent = backlog ? await newestLaneHeads(db, at, NEWEST_PER_TICK, lanes) : [];
     const candidates = [...urgent, ...fifo];
     const seen = new Set<number>();
@@ -218,7 +196,7 @@ export class OutboxWorker {
         continue;
       }
       seen.add(row.id);
-      const prepared = await routeRow(this.options, this.senders, row, at);
+      const prepared = await routeRow(this.options, this.senders, row, this.claims.lease(at));
       if (!prepared) continue;
       const { sender, message, limits } = prepared;
       const wait = this.limiter.wait(limits, now);
@@ -260,7 +238,7 @@ export class OutboxWorker {
 
   /** Lanes with a row out (held ready, or sent and not answered yet): their next row waits. */
   private busyLanes(): Set<string> {
-    const busy = new Set(this.unanswered.keys());
+    const busy = new Set(this.unanswered.lanes());
     for (const lane of this.ready.lanes()) busy.add(lane);
     return busy;
   }
@@ -287,7 +265,7 @@ export class OutboxWorker {
       await this.sendReady(now.getTime());
       // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
       const busy = this.busyLanes();
-      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK)).some((r) => !busy.has(laneOf(r)));
+      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK, this.claims.instanceId)).some((r) => !busy.has(laneOf(r)));
     } catch (error) {
       this.logger.error({ err: error }, 'outbox: sending ready calls failed');
     }
@@ -314,8 +292,9 @@ export class OutboxWorker {
   private async send(call: ReadyCall, reservedAt: number): Promise<void> {
     let batch: OutboxMessage[];
     try {
-      const pending = await stillPending(this.options.db, call.batch.map((m) => m.id));
-      batch = call.batch.filter((m) => pending.has(m.id));
+      // A claim (PostgreSQL) checks that rows are still pending itself.
+      const pending = this.claims.enabled ? null : await stillPending(this.options.db, call.batch.map((m) => m.id));
+      batch = call.batch.filter((m) => !pending || pending.has(m.id));
     } catch (error) {
       batch = [];
       this.logger.error({ err: error }, 'outbox: could not check ready rows; a later look reads them again');
@@ -324,7 +303,7 @@ export class OutboxWorker {
     for (const m of call.batch) if (!batch.includes(m)) this.inFlight.delete(m.id);
     if (batch.length === 0) {
       // Its slot goes unused: give it back, or it would stay taken for good.
-      this.limiter.release(call.limits, reservedAt);
+      this.limiter.release(call.limits, reservedAt, this.clock.now().getTime());
       return;
     }
     this.call(call.sender, batch, call.limits, reservedAt);
@@ -334,13 +313,15 @@ export class OutboxWorker {
   private call(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): void {
     for (const m of batch) {
       this.inFlight.add(m.id);
-      this.unanswered.set(m.lane!, (this.unanswered.get(m.lane!) ?? 0) + 1);
+      this.unanswered.add(m.lane!);
     }
     this.callsInFlight++;
     void this.deliver(sender, batch, limits, reservedAt);
   }
 
-  private async deliver(sender: Sender, batch: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<void> {
+  private async deliver(sender: Sender, call: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<void> {
+    const batch = await this.claimed(call, limits, reservedAt);
+    if (batch.length === 0) return;
     let results: SendResult[];
     try {
       results = batch.length === 1 ? [await sender.send(batch[0])] : await sender.sendBatch!(batch);
@@ -355,7 +336,7 @@ export class OutboxWorker {
     const answeredAt = this.clock.now();
     const overLimit = results.find((r) => r.status === 'retry' && r.pauseKey);
     if (overLimit?.status === 'retry') {
-      this.limiter.release(limits, reservedAt);
+      this.limiter.release(limits, reservedAt, answeredAt.getTime());
       // Paused now, not when the outcome is written: a tick in between would send into the full window again.
       if (overLimit.retryAfterMs) this.limiter.pause(overLimit.pauseKey!, answeredAt.getTime() + overLimit.retryAfterMs);
     } else this.limiter.settle(limits, reservedAt, answeredAt.getTime());
@@ -363,9 +344,7 @@ export class OutboxWorker {
     // in flight until their outcome is written, so no look sends them again.
     let laneFreed = false;
     for (const m of batch) {
-      const left = (this.unanswered.get(m.lane!) ?? 1) - 1;
-      if (left > 0) this.unanswered.set(m.lane!, left);
-      else this.unanswered.delete(m.lane!);
+      this.unanswered.remove(m.lane!);
       if (this.lanesWaiting.delete(m.lane!)) laneFreed = true;
     }
     if (laneFreed) this.kick();
@@ -377,13 +356,30 @@ export class OutboxWorker {
     this.recordTimer ??= setTimeout(() => void this.recordOutcomes(), RECORD_BATCH_MS);
   }
 
+  /** The rows of a call this instance holds (PostgreSQL: claims.ts); the others leave it, and an empty call frees its slot. */
+  private async claimed(call: OutboxMessage[], limits: readonly Limit[], reservedAt: number): Promise<OutboxMessage[]> {
+    const batch = await this.claims.claim(call, this.clock.now());
+    if (batch.length === call.length) return batch;
+    for (const m of call) {
+      if (batch.includes(m)) continue;
+      this.inFlight.delete(m.id);
+      this.unanswered.remove(m.lane!);
+    }
+    if (batch.length === 0) {
+      this.callsInFlight--;
+      this.limiter.release(limits, reservedAt, this.clock.now().getTime());
+      this.armReady();
+    }
+    return batch;
+  }
+
   private async recordOutcomes(): Promise<void> {
     this.recordTimer = null;
     const batch = this.outcomes;
     this.outcomes = [];
     try {
       await transaction(this.options.db, async (tx) => {
-        for (const o of batch) await recordOutcome(tx, o, this.options, this.limiter, this.logger);
+        for (const o of batch) await recordOutcome(tx, o, this.options, this.limiter, this.logger, this.claims.lease(o.at));
       });
     } catch (error) {
       this.logger.error({ err: error, rows: batch.length }, 'outbox: recording send outcomes failed; the rows stay pending');

@@ -21,8 +21,8 @@ export const LIMIT_KEYS = {
  * 20 QPS per app per API; a session webhook, like a group robot webhook, takes about 20 messages a minute. Exact
  * windows, each call counted at its answer (after DingTalk counted it): a QPS refusal costs a whole second.
  */
-const API_LIMIT = { limit: 20, windowMs: 1000, countAtAnswer: true };
-const WEBHOOK_LIMIT = { limit: 20, windowMs: 60_000, countAtAnswer: true };
+const API_LIMIT = { limit: 20, windowMs: 1000, countAtAnswer: true, shared: true };
+const WEBHOOK_LIMIT = { limit: 20, windowMs: 60_000, countAtAnswer: true, shared: true };
 
 const QPS_CODE = /QpsLimit|Throttl|FlowControl|RateLimit/i;
 

@@ -24,8 +24,8 @@ const MINUTE = 60_000;
 export function feishuLimits(message: Pick<OutboxMessage, 'target'>): Limit[] {
   // `lanes`: which outbox lanes each limit governs whole (the app's: every Feishu lane; a user's: that user's).
   const limits: Limit[] = [
-    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND, countAtAnswer: true, lanes: 'feishu:' },
-    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE, countAtAnswer: true, lanes: 'feishu:' },
+    { key: APP_LIMIT_KEY, limit: 50, windowMs: SECOND, countAtAnswer: true, lanes: 'feishu:', shared: true },
+    { key: `${APP_LIMIT_KEY}:minute`, limit: 1000, windowMs: MINUTE, countAtAnswer: true, lanes: 'feishu:', shared: true },
   ];
   const t = message.target;
   if (t.type === 'user') limits.push({ key: `feishu:user:${t.accountId}`, limit: 5, windowMs: SECOND, countAtAnswer: true, lanes: `feishu:user:${t.accountId}` });

@@ -1,0 +1,82 @@
+/**
+ * The app-wide rate buckets several instances share on PostgreSQL (issue 16, src/outbox/shared-limits.ts): one
+ * statement takes tokens under a row lock, so instances taking at the same instant never get more than the bucket
+ * holds; and over a simulated busy five minutes of three instances taking in random order, the tokens granted in
+ * any span of a limit's window (plus the time a token may wait and its call travel) stay within Feishu's 50/s and
+ * 1000/min and DingTalk's 20/s. Times are the callers' clocks (parameters), so the timeline is exact, not slept.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { statement } from '../../db/statements.js';
+import { ARRIVAL_MS, bucketShapeOf, HOLD_MS } from '../../src/outbox/shared-limits.js';
+import { takeTokens } from '../../src/outbox/store.js';
+import { closeConnection, onPostgres, testDatabase, type TestDatabase } from '../helpers/db.js';
+import { prng } from '../helpers/fakes/rate-limited-platform.js';
+
+const T0 = new Date('2026-12-07T02:00:00.000Z').getTime();
+
+/** The most grants (times, sorted) inside any span of `spanMs`. */
+function maxInSpan(times: number[], spanMs: number): number {
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end] - times[start] >= spanMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+describe.skipIf(!onPostgres())('shared rate buckets on PostgreSQL (TEST_DATABASE_URL; SQLite runs one process and keeps its in-memory limiter)', () => {
+  let place: TestDatabase;
+  let pools: Db[];
+  beforeEach(async () => {
+    place = await testDatabase();
+    pools = [await place.open(), await place.open(), await place.open()];
+  });
+  afterEach(async () => {
+    for (const db of pools) await closeConnection(db);
+    await place.drop();
+  });
+
+  it('instances taking at the same instant never get more than the bucket holds', async () => {
+    const shape = { capacity: 5, perMs: 0.045 };
+    // 30 takers on three pools, each wanting 2, all at T0: the bucket (created full) has 5.
+    const grants = await Promise.all(Array.from({ length: 30 }, (_, i) => takeTokens(pools[i % 3], 'feishu:app', shape, 2, new Date(T0))));
+    expect(grants.reduce((sum, g) => sum + g.granted, 0)).toBe(5);
+    expect(Math.max(...grants.map((g) => g.granted))).toBeLessThanOrEqual(2);
+    // 100 ms later 4.5 tokens have come back: 4 whole ones, whoever asks.
+    const later = await Promise.all(Array.from({ length: 12 }, (_, i) => takeTokens(pools[i % 3], 'feishu:app', shape, 5, new Date(T0 + 100))));
+    expect(later.reduce((sum, g) => sum + g.granted, 0)).toBe(4);
+    // A clock behind the others' gives nothing back (refilled_at never moves backwards).
+    expect((await takeTokens(pools[0], 'feishu:app', shape, 5, new Date(T0 + 50))).granted).toBe(0);
+    const row = await statement(pools[1], `select tokens, refilled_at as at from rate_buckets where key = ?`).get('feishu:app');
+    expect(row).toEqual({ tokens: expect.closeTo(0.5, 6), at: new Date(T0 + 100) });
+  });
+
+  it('three instances over simulated minutes: any window holds at most the limit (Feishu 50/s, 1000/min; DingTalk 20/s)', async () => {
+    const limits = [
+      { key: 'feishu:app', limit: 50, windowMs: 1000 },
+      { key: 'feishu:app:minute', limit: 1000, windowMs: 60_000 },
+      { key: 'dingtalk:api:oto', limit: 20, windowMs: 1000 },
+    ];
+    const random = prng(7);
+    for (const l of limits) {
+      const shape = bucketShapeOf(l);
+      const granted: number[] = [];
+      // Each instance asks every step of its clock (jittered), the three at once: 5 minutes, or 20 s for a 1 s window.
+      const [span, step] = l.windowMs >= 60_000 ? [5 * 60_000, 100] : [20_000, 10];
+      for (let t = 0; t < span; t += step) {
+        const asks = pools.map((db) => ({ db, at: T0 + t + Math.floor(random() * step) }));
+        const answers = await Promise.all(asks.map((a) => takeTokens(a.db, l.key, shape, Math.min(5, shape.capacity), new Date(a.at))));
+        answers.forEach((a, i) => {
+          for (let n = 0; n < a.granted; n++) granted.push(asks[i].at);
+        });
+      }
+      granted.sort((a, b) => a - b);
+      // A token is spent within HOLD_MS of its grant and its call counted within ARRIVAL_MS after that.
+      expect(maxInSpan(granted, l.windowMs + HOLD_MS + ARRIVAL_MS), l.key).toBeLessThanOrEqual(l.limit);
+      // What the margin costs: the steady rate is at least 75% of the limit's (bucketShapeOf: a tenth as burst).
+      expect(granted.length, l.key).toBeGreaterThanOrEqual(Math.floor(((0.75 * l.limit) / l.windowMs) * span));
+    }
+  }, 300_000);
+});
