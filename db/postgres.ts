@@ -45,7 +45,13 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   return drizzle(pool, { schema: schemaPg }) as PgDb;
 }
 
+/**
+ * Ends the pool. `end()` resolves once every client is told to close, before their sockets are gone; a server that
+ * ends such a connection meanwhile (a restart, a dropped database) makes it emit an error nobody is left to handle,
+ * which would crash the process on its way out. Errors after this point are expected, so they are ignored.
+ */
 export async function closePostgres(db: PgDb): Promise<void> {
+  db.$client.on('error', () => undefined);
   await db.$client.end();
 }
 

@@ -41,7 +41,8 @@ async function connect(): Promise<Db> {
 
 /** An instance's scheduler: its own connection, its own INSTANCE_ID, the shared (test-moved) clock for both business and transport time. */
 function scheduler(db: Db, instance: string): Scheduler {
-  return new Scheduler({ db, presets, timeZone: TZ, clock, transportClock: clock, instance });
+  // A generous time budget: a tick slowed by a loaded machine must not leave reminders for the next one here.
+  return new Scheduler({ db, presets, timeZone: TZ, clock, transportClock: clock, instance, budgetMs: 60_000 });
 }
 
 /**
