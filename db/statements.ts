@@ -161,10 +161,20 @@ type TxHandle = Db & { [TX]?: { savepoints: number } };
  * SQLite has one connection and one writer: transactions on it take turns through an async lock, so two events
  * never interleave inside one (BEGIN IMMEDIATE takes the write lock up front, as inTransaction does).
  */
-export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+export async function transaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
   const open = (db as TxHandle)[TX];
   if (open) return savepoint(db, open, fn);
-  return dialectOf(db) === 'postgres' ? postgresTransaction(db, fn) : sqliteTransaction(db, fn);
+  return dialectOf(db) === 'postgres' ? postgresTransaction(db, fn) : sqliteTransaction(db, fn, options);
+}
+
+export interface TransactionOptions {
+  /**
+   * `false`: SQLite skips the per-row foreign-key look-ups for this transaction (bulk imports, whose keys all
+   * come from rows they just read). The pragma can only change outside a transaction, so it is switched off
+   * under the connection's lock, before BEGIN, and back on after COMMIT or ROLLBACK. PostgreSQL keeps its foreign
+   * keys (switching them off needs a superuser); the cost there is one index probe per row.
+   */
+  foreignKeys?: false;
 }
 
 async function savepoint<T>(tx: Db, open: { savepoints: number }, fn: (tx: Db) => Promise<T> | T): Promise<T> {
@@ -200,12 +210,14 @@ class AsyncLock {
 
 const sqliteLocks = new WeakMap<Database.Database, AsyncLock>();
 
-async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T, options: TransactionOptions): Promise<T> {
   let lock = sqliteLocks.get(db.$client);
   if (!lock) sqliteLocks.set(db.$client, (lock = new AsyncLock()));
   const release = await lock.acquire();
   const client = db.$client;
+  const foreignKeysOff = options.foreignKeys === false && !client.inTransaction && client.pragma('foreign_keys', { simple: true }) === 1;
   try {
+    if (foreignKeysOff) client.pragma('foreign_keys = OFF');
     prepared(db, 'BEGIN IMMEDIATE').run();
     const tx = Object.create(db, { [TX]: { value: { savepoints: 0 } }, [DATABASE]: { value: db } }) as TxHandle;
     try {
@@ -218,6 +230,7 @@ async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Pro
       throw error;
     }
   } finally {
+    if (foreignKeysOff) client.pragma('foreign_keys = ON');
     release();
   }
 }

@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
 import type { teachers } from '../../db/schema.js';
 import type { TeacherValues } from '../import/rules.js';
+import type { RecordRow } from '../import/store.js';
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
@@ -47,14 +48,8 @@ export async function deleteRecordsByKeyPrefix(db: Db, keyPrefix: string): Promi
   await db.delete(records).where(like(records.recordKey, `${keyPrefix}%`));
 }
 
-export interface DemoRecordValues {
-  key: string;
-  teacherId: number;
-  date: string;
-  hours: number;
-  category: string;
-  project: string;
-}
+/** A demo record: the same values an imported record row carries. */
+export type DemoRecordValues = RecordRow;
 
 /** Rows per INSERT: well under either dialect's bound-parameter limit (7 per row). */
 const INSERT_CHUNK = 500;

@@ -2,9 +2,10 @@
  * Credit-record import. 编号 is the record's own id: a re-import of the same file changes nothing,
  * while the same 编号 with different content (already in the database, or earlier in the same file)
  * is an error and is never overwritten. Built for millions of rows: one roster map loaded up front,
- * good rows checked by plain code (zod only for rows with a problem, for its reasons), INSERT … ON
- * CONFLICT DO NOTHING for 64 rows at a time with a look-up only where something conflicted, and for a big
- * file the secondary indexes rebuilt once at the end of the transaction instead of updated row by row.
+ * good rows checked by plain code (zod only for rows with a problem, for its reasons), a batch of rows written
+ * at once by INSERT … ON CONFLICT DO NOTHING with a look-up only where something conflicted (store.ts), and on
+ * SQLite, for a big file, the secondary indexes rebuilt once at the end of the transaction instead of updated
+ * row by row.
  */
 import type { Db } from '../../db/client.js';
 import { dateIn } from '../time/zone.js';
@@ -14,7 +15,7 @@ import { normaliseEmployeeNo } from '../ledger/employee-no.js';
 import { COLUMN, RECORD_COLUMNS } from './header.js';
 import { hoursValue, parseRow, recordRowFastCheck, recordRowSchema, REASONS, type RecordRowCells } from './rules.js';
 import { runImport } from './run.js';
-import { dropRecordIndexes, maxRecordId, recordWriter, rosterKeys, type StoredRecord } from './store.js';
+import { dropRecordIndexes, maxRecordId, recordWriter, rosterKeys, type RecordRow, type StoredRecord } from './store.js';
 import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
 
 export interface RecordImportOptions extends ImportOptions {
@@ -25,7 +26,7 @@ export interface RecordImportOptions extends ImportOptions {
    * import's transaction and rebuilds them before COMMIT when the file is large next to the table, where
    * one sorted build is far cheaper than millions of scattered inserts; 'rebuild' always does, 'keep'
    * never. Either way they exist again after the import: a rollback (rejected file, dry run, crash)
-   * undoes the drop.
+   * undoes the drop. PostgreSQL always keeps them (dropping one locks the table for the whole import).
    */
   indexes?: 'auto' | 'rebuild' | 'keep';
 }
@@ -51,6 +52,8 @@ export function shouldRebuildIndexes(
 
 interface RosterEntry {
   id: number;
+  /** The 工号 as stored (named in a conflict's message). */
+  employeeNo: string;
   policyId: string;
   /** raw 类别 text → category key (null = not recognised), per preset, filled lazily. */
   categories: Map<string, string | null> | null;
@@ -78,9 +81,6 @@ class RowIndex {
   }
 }
 
-/** Rows per multi-row INSERT (6 parameters each, well under SQLite's limit). */
-const CHUNK = 64;
-
 const fmt = (h: number) => `${Math.round(h * 100) / 100}`;
 
 export async function importRecords(
@@ -94,23 +94,23 @@ export async function importRecords(
   const schema = recordRowSchema({ today });
   const fastCheck = recordRowFastCheck({ today });
 
-  return runImport(db, 'records', RECORD_COLUMNS, source, options, (ctx) => {
+  return runImport(db, 'records', RECORD_COLUMNS, source, options, async (ctx) => {
     const roster = new Map<string, RosterEntry>();
+    const byId = new Map<number, RosterEntry>();
     const byPreset = new Map<string, Map<string, string | null>>();
-    for (const [id, employeeNo, policyId] of rosterKeys(db)) {
+    for (const [id, employeeNo, policyId] of await rosterKeys(ctx.db)) {
       let cache = byPreset.get(policyId) ?? null;
       if (!cache && presets.has(policyId)) byPreset.set(policyId, (cache = new Map()));
-      roster.set(normaliseEmployeeNo(employeeNo), { id, policyId, categories: cache });
+      const entry = { id, employeeNo, policyId, categories: cache };
+      roster.set(normaliseEmployeeNo(employeeNo), entry);
+      byId.set(id, entry);
     }
-    const maxId = maxRecordId(db);
+    const maxId = await maxRecordId(ctx.db);
     // Inside the transaction: a rollback brings the dropped indexes back as they were.
-    const rebuildIndexes = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? dropRecordIndexes(db) : null;
+    const rebuildIndexes = shouldRebuildIndexes(options.indexes, source.progress().totalBytes, maxId) ? await dropRecordIndexes(ctx.db) : null;
     // created_at bound once (real time, like the column default) instead of evaluated per row.
-    const writer = recordWriter(db, CHUNK, Date.now());
-    const chunkArgs: unknown[] = new Array(CHUNK * 6);
+    const writer = recordWriter(ctx.db, new Date());
     const rowOf = new RowIndex(maxId + 1);
-    /** The highest record id so far: ids above it are inserted by the next statement. */
-    let highest = maxId;
 
     const categoryOf = (entry: RosterEntry, raw: string): string | null => {
       const cache = entry.categories!;
@@ -154,14 +154,21 @@ export async function importRecords(
     };
 
     /** A row that passed every check, waiting for its INSERT; `at` is its place in the batch. */
-    interface Good {
+    interface Good extends RecordRow {
       at: number;
       row: SourceRow;
-      r: RecordRowCells;
-      entry: RosterEntry;
-      category: string;
-      hours: number;
     }
+
+    const good = (at: number, row: SourceRow, r: RecordRowCells, entry: RosterEntry, category: string, hours: number): Good => ({
+      at,
+      row,
+      key: r.编号,
+      teacherId: entry.id,
+      date: r.日期,
+      hours,
+      category,
+      project: r.项目,
+    });
 
     const checkRow = (row: SourceRow, at: number): RowError[] | Good => {
       // Fast path: cells, roster and category all fine (the common case at millions of rows).
@@ -173,93 +180,58 @@ export async function importRecords(
         entry.categories !== null &&
         (category = categoryOf(entry, row.values[COLUMN.category])) !== null
       ) {
-        return { at, row, r: row.values, entry, category, hours: hoursValue(row.values[COLUMN.hours]) };
+        return good(at, row, row.values, entry, category, hoursValue(row.values[COLUMN.hours]));
       }
       const checked = check(row);
       if (Array.isArray(checked)) return checked;
-      return { at, row, ...checked, hours: hoursValue(checked.r.学时) };
+      return good(at, row, checked.r, checked.entry, checked.category, hoursValue(checked.r.学时));
     };
 
-    const taken = (g: Good, id: number) => {
-      rowOf.set(id, g.row.rowNumber);
-      ctx.result.added++;
-      return null;
-    };
+    /** Was this record inserted by this import (by an earlier row of the file)? Its row number, else 0. */
+    const insertedAt = (id: number) => (id > maxId ? rowOf.get(id) : 0);
 
     /** The 编号 is already there (stored earlier, or by an earlier row of this file): unchanged, or an error. */
     const against = (g: Good, stored: StoredRecord): RowError[] | null => {
-      const { r } = g;
+      const earlierRow = insertedAt(stored.id);
       if (
-        stored.teacher_id === g.entry.id &&
-        stored.date === r.日期 &&
+        stored.teacher_id === g.teacherId &&
+        stored.date === g.date &&
         Math.abs(stored.hours - g.hours) < 1e-9 &&
         stored.category === g.category &&
-        stored.project === r.项目
+        stored.project === g.project
       ) {
         // Stored by an earlier row of this file: a repeat, taken once. Stored before: unchanged.
-        if (stored.id > maxId) ctx.result.skipped++;
+        if (earlierRow > 0) ctx.result.skipped++;
         else ctx.result.unchanged++;
         return null;
       }
-      if (stored.id > maxId) {
-        return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.duplicateInFile(COLUMN.ref, r.编号, rowOf.get(stored.id)) }];
+      if (earlierRow > 0) {
+        return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.duplicateInFile(COLUMN.ref, g.key, earlierRow) }];
       }
-      const who = writer.employeeNoOf(stored.teacher_id);
+      const who = byId.get(stored.teacher_id)?.employeeNo;
       const existing = REASONS.storedRecord(who ?? '?', stored.date, fmt(stored.hours), stored.category, stored.project);
-      return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.conflictInDb(r.编号, existing) }];
+      return [{ row: g.row.rowNumber, column: COLUMN.ref, reason: REASONS.conflictInDb(g.key, existing) }];
     };
 
-    const insertSingle = (g: Good): RowError[] | null => {
-      const id = writer.insertOne(g.r.编号, g.entry.id, g.r.日期, g.hours, g.category, g.r.项目);
-      if (id !== null) return taken(g, (highest = id));
-      return against(g, writer.byKey(g.r.编号)!);
-    };
-
-    /** CHUNK good rows in one statement; where some did not go in, each row's fate is read back by 编号. */
-    const insertMany = (chunk: Good[], out: (RowError[] | null)[]) => {
-      for (let i = 0, a = 0; i < CHUNK; i++) {
-        const g = chunk[i];
-        chunkArgs[a++] = g.r.编号;
-        chunkArgs[a++] = g.entry.id;
-        chunkArgs[a++] = g.r.日期;
-        chunkArgs[a++] = g.hours;
-        chunkArgs[a++] = g.category;
-        chunkArgs[a++] = g.r.项目;
-      }
-      const before = highest;
-      const info = writer.insertChunk(chunkArgs);
-      if (info.changes > 0) highest = info.lastId;
-      if (info.changes === CHUNK) {
-        // All in, with consecutive ids (this transaction is the only writer) in row order.
-        const first = highest - CHUNK + 1;
-        for (let i = 0; i < CHUNK; i++) out[chunk[i].at] = taken(chunk[i], first + i);
-        return;
-      }
-      // Rows go in in order and a conflicting one is skipped, so a row went in exactly when its 编号 now
-      // has an id from this statement and no earlier row of the chunk claimed that 编号.
-      const claimed = new Set<string>();
-      for (const g of chunk) {
-        const stored = writer.byKey(g.r.编号)!;
-        if (stored.id > before && !claimed.has(g.r.编号)) {
-          claimed.add(g.r.编号);
-          out[g.at] = taken(g, stored.id);
-        } else {
-          out[g.at] = against(g, stored);
-        }
-      }
-    };
-
-    const rows = (batch: SourceRow[]): (RowError[] | null)[] => {
+    const rows = async (batch: SourceRow[]): Promise<(RowError[] | null)[]> => {
       const out: (RowError[] | null)[] = new Array(batch.length).fill(null);
-      const good: Good[] = [];
+      const goods: Good[] = [];
       for (let i = 0; i < batch.length; i++) {
         const checked = checkRow(batch[i], i);
         if (Array.isArray(checked)) out[i] = checked;
-        else good.push(checked);
+        else goods.push(checked);
       }
-      let i = 0;
-      for (; i + CHUNK <= good.length; i += CHUNK) insertMany(good.slice(i, i + CHUNK), out);
-      for (; i < good.length; i++) out[good[i].at] = insertSingle(good[i]);
+      const fates = await writer.insert(goods);
+      for (let i = 0; i < goods.length; i++) {
+        const g = goods[i];
+        const fate = fates[i];
+        if (typeof fate === 'number') {
+          rowOf.set(fate, g.row.rowNumber);
+          ctx.result.added++;
+        } else {
+          out[g.at] = against(g, fate);
+        }
+      }
       return out;
     };
     return { rows, beforeCommit: () => rebuildIndexes?.() };

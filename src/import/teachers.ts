@@ -11,8 +11,8 @@ import { COLUMN, TEACHER_COLUMNS } from './header.js';
 import { policyNames } from './policy-names.js';
 import { isLeaderPosition, parseRow, REASONS, teacherRowSchema, teacherValues, type TeacherValues } from './rules.js';
 import { runImport } from './run.js';
-import { allTeachersForImport, rosterWriter, type StoredTeacher, type TeacherValuesRow } from './store.js';
-import type { ImportOptions, ImportResult, RowSource } from './types.js';
+import { allTeachersForImport, rosterWriter, type RosterChanges, type StoredTeacher, type TeacherValuesRow } from './store.js';
+import type { ImportOptions, ImportResult, RowError, RowSource, SourceRow } from './types.js';
 
 export interface TeacherImportOptions extends ImportOptions {
   /** 政策 for rows that leave it empty (config DEFAULT_POLICY). */
@@ -22,15 +22,13 @@ export interface TeacherImportOptions extends ImportOptions {
 /** The role given to roster leaders; re-importing a leader as 教师 takes back only this grant. */
 export const ROSTER_GRANTOR = 'roster';
 
-const boolToDb = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
-
 const valuesOf = (t: TeacherValues): TeacherValuesRow => [
   t.employeeNo,
   t.name,
   t.school,
   t.hireDate,
-  boolToDb(t.normalGraduate),
-  t.homeroom ? 1 : 0,
+  t.normalGraduate,
+  t.homeroom,
   t.position,
   t.policyId,
 ];
@@ -45,8 +43,8 @@ function sameAsDb(t: TeacherValues, e: StoredTeacher): boolean {
     e.name === t.name &&
     e.school === t.school &&
     e.hire_date === t.hireDate &&
-    e.normal_graduate === boolToDb(t.normalGraduate) &&
-    e.homeroom === (t.homeroom ? 1 : 0) &&
+    e.normal_graduate === t.normalGraduate &&
+    e.homeroom === t.homeroom &&
     e.position === t.position &&
     e.policy_id === t.policyId
   );
@@ -62,18 +60,19 @@ export async function importTeachers(
   const policies = policyNames(presets.values());
   const schema = teacherRowSchema({ policies });
 
-  return runImport(db, 'teachers', TEACHER_COLUMNS, source, options, (ctx) => {
+  return runImport(db, 'teachers', TEACHER_COLUMNS, source, options, async (ctx) => {
     const existing = new Map<string, StoredTeacher>();
-    for (const row of allTeachersForImport(db)) {
+    for (const row of await allTeachersForImport(ctx.db)) {
       // Keyed as the file's 工号 will be (a row stored as `t001` before 工号 were normalised is T001).
       existing.set(normaliseEmployeeNo(row.employee_no), row);
     }
-    const writer = rosterWriter(db, ROSTER_GRANTOR);
+    const writer = rosterWriter(ctx.db, ROSTER_GRANTOR);
     const seen = new Map<string, { row: number; sig: string }>();
     ctx.result.extra.leadersGranted = 0;
     ctx.result.extra.leadersRevoked = 0;
 
-    return (row) => {
+    /** A row's problems, or null with its change added to `changes` (written with the rest of its batch). */
+    const checkRow = (row: SourceRow, changes: RosterChanges): RowError[] | null => {
       const parsed = parseRow(schema, row);
       if (!parsed.ok) return parsed.errors;
       const t = teacherValues(parsed.value, options.defaultPolicy, policies);
@@ -89,22 +88,32 @@ export async function importTeachers(
       seen.set(t.employeeNo, { row: row.rowNumber, sig });
 
       const before = existing.get(t.employeeNo);
-      let id: number;
+      const leader = isLeaderPosition(t.position);
       if (!before) {
-        id = writer.insert(valuesOf(t));
+        changes.inserts.push({ values: valuesOf(t), leader });
         ctx.result.added++;
-      } else {
-        id = before.id;
-        if (sameAsDb(t, before)) {
-          ctx.result.unchanged++;
-        } else {
-          writer.update(id, valuesOf(t), clock.now());
-          ctx.result.updated++;
-        }
+        return null;
       }
-      if (isLeaderPosition(t.position)) ctx.result.extra.leadersGranted += writer.grantLeader(id);
-      else if (before) ctx.result.extra.leadersRevoked += writer.revokeLeader(id);
+      if (sameAsDb(t, before)) {
+        ctx.result.unchanged++;
+      } else {
+        changes.updates.push({ id: before.id, values: valuesOf(t) });
+        ctx.result.updated++;
+      }
+      if (leader) changes.grants.push(before.id);
+      else changes.revokes.push(before.id);
       return null;
+    };
+
+    return {
+      rows: async (batch) => {
+        const changes: RosterChanges = { updates: [], inserts: [], grants: [], revokes: [] };
+        const out = batch.map((row) => checkRow(row, changes));
+        const { granted, revoked } = await writer.write(changes, clock.now());
+        ctx.result.extra.leadersGranted += granted;
+        ctx.result.extra.leadersRevoked += revoked;
+        return out;
+      },
     };
   });
 }

@@ -128,7 +128,10 @@ describe('importRecords', () => {
     );
     expect(r).toMatchObject({ added: 2, invalid: 1, committed: true, rejected: false });
     expect(await stored('R2')).toBeUndefined();
-    const audit = await statement(db, "SELECT actor, action, detail FROM audit_log WHERE action = 'import_records'").get() as {
+    const audit = await statement(db, {
+      sqlite: "SELECT actor, action, detail FROM audit_log WHERE action = 'import_records'",
+      postgres: "SELECT actor, action, detail::text AS detail FROM audit_log WHERE action = 'import_records'",
+    }).get() as {
       actor: string;
       detail: string;
     };
