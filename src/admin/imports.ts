@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
+import { dialectOf } from '../../db/handle.js';
 import type { Clock } from '../clock.js';
 import { importFile, ImportFileError, type ImportLimits, type ImportResult, type RowSource } from '../import/index.js';
 import type { Logger } from '../logger.js';
@@ -192,8 +193,9 @@ export class ImportJobs {
 
   private async run(job: ImportJob, dryRun: boolean, skipInvalid: boolean): Promise<void> {
     const { deps } = this;
-    // The importers span the file with one transaction: never on the connection the bot and pages share.
-    const separate = deps.databasePath !== ':memory:';
+    // The importers span the file with one transaction: on SQLite never on the connection the bot and pages share
+    // (a second connection to the file). On PostgreSQL the pool gives the import's transaction a client of its own.
+    const separate = dialectOf(deps.db) === 'sqlite' && deps.databasePath !== ':memory:';
     const db = separate ? openDatabase(deps.databasePath) : deps.db;
     try {
       const setting = { presets: deps.presets, clock: deps.clock, defaultPolicy: deps.defaultPolicy, timeZone: deps.timeZone, limits: deps.limits };
