@@ -1,5 +1,6 @@
 /** Console pages over a seeded district: every page, imports (report, then commit), exports, sessions, deadlines, broadcasts. */
 import ExcelJS from 'exceljs';
+import { statement } from '../../../db/statements.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bindAccount } from '../../../src/ledger/accounts.js';
 import { createDeadline } from '../../../src/deadlines/store.js';
@@ -120,22 +121,22 @@ describe('pages', () => {
     expect(kpi(await view(), '教师总数')).toBe(0);
     const id = await addTeacher(app.db, { employeeNo: 'T7777', name: '新来的', school: '第一中学', policyId: 'laibin' });
     expect(await (await get(app, `/admin/schools/${encodeURIComponent('第一中学')}`, s.cookie)).text()).toContain('新来的');
-    app.db.$client.prepare(`UPDATE teachers SET school = '新学校' WHERE id = ?`).run(id);
+    await statement(app.db, `UPDATE teachers SET school = '新学校' WHERE id = ?`).run(id);
     let html = await view();
     expect(kpi(html, '教师总数')).toBe(1);
     expect(kpi(html, '进度落后')).toBe(1);
     // A credit this year puts the teacher on pace (64.9 h expected by 11-25 of a 360 h, 5-year cycle)…
-    app.db.$client.prepare(`INSERT INTO records (record_key, teacher_id, date, hours, category) VALUES ('big', ?, '2026-10-01', 80, '集中培训')`).run(id);
+    await statement(app.db, `INSERT INTO records (record_key, teacher_id, date, hours, category) VALUES ('big', ?, '2026-10-01', 80, '集中培训')`).run(id);
     html = await view();
     expect(kpi(html, '进度正常')).toBe(1);
     // …and cancelling it (as 取消学时 does) puts them back.
-    app.db.$client.prepare(`UPDATE records SET cancelled_at = 1, cancel_reason = 'test' WHERE record_key = 'big'`).run();
+    await statement(app.db, `UPDATE records SET cancelled_at = ?, cancel_reason = 'test' WHERE record_key = 'big'`).run(new Date(1));
     html = await view();
     expect(kpi(html, '进度正常')).toBe(0);
     expect(kpi(html, '进度落后')).toBe(1);
     // Leaving the roster removes them.
-    app.db.$client.prepare(`DELETE FROM records WHERE teacher_id = ?`).run(id);
-    app.db.$client.prepare(`DELETE FROM teachers WHERE id = ?`).run(id);
+    await statement(app.db, `DELETE FROM records WHERE teacher_id = ?`).run(id);
+    await statement(app.db, `DELETE FROM teachers WHERE id = ?`).run(id);
     expect(kpi(await view(), '教师总数')).toBe(0);
   });
 });
