@@ -8,19 +8,18 @@
  *   npx tsx bench/ledger.ts [--teachers 100000] [--per-teacher 40] [--samples 10000] [--schools 800]
  *                           [--flat-rows 1000000] [--random-keys] [--keep] [--strict]
  */
-import { mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { dateIn } from '../src/time/zone.js';
-import { hoursSummary } from '../src/ledger/summary.js';
-import { findTeacherById, type TeacherRow } from '../src/ledger/store.js';
 import { loadPresets } from '../src/policy/presets.js';
-import { rng, writeRecords, writeRoster } from './lib/ledger-data.js';
+import { timeHoursSummary } from './lib/hours-summary.js';
+import { writeRecords, writeRoster } from './lib/ledger-data.js';
 import { runMeasured, type RunResult } from './lib/proc.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
-import { distribution, mib } from './lib/stats.js';
+import { mib } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -124,42 +123,8 @@ export async function main(args: string[] = []): Promise<void> {
       }, 0);
       r.info('db.size_mib', mib(size), 'MiB', 0);
 
-      const presets = loadPresets();
       const ids = handle.$client.prepare('SELECT id FROM teachers').pluck().all() as number[];
-      const rand = rng(7);
-      const pick = (n: number) => Array.from({ length: n }, () => ids[Math.floor(rand() * ids.length)]);
-      const load = async (list: number[]) => (await Promise.all(list.map((id) => findTeacherById(handle, id)))).filter((x): x is TeacherRow => x !== null);
-      // Fresh connection: warm the statement paths (not the data) on a separate set of teachers first.
-      const warm = await load(pick(Math.min(1000, samples)));
-      for (const teacher of warm) await hoursSummary(handle, presets, teacher, today);
-
-      const sample = await load(pick(samples));
-      const times = new Float64Array(sample.length);
-      const waiting = new Float64Array(sample.length);
-      const sched = threadSchedStat();
-      let owing = 0;
-      for (let i = 0; i < sample.length; i++) {
-        const s0 = sched?.();
-        const t0 = performance.now();
-        const s = await hoursSummary(handle, presets, sample[i], today);
-        times[i] = performance.now() - t0;
-        const s1 = sched?.();
-        if (s0 && s1) waiting[i] = (s1.waitNs - s0.waitNs) / 1e6;
-        if (s.remaining && s.remaining > 0) owing++;
-      }
-      const d = distribution(times);
-      r.note(`asOf ${today}; teacher rows loaded before timing; ${fmt(owing, 0)} of ${fmt(sample.length, 0)} still owe hours this cycle`);
-      r.info('hours_summary.p50_ms', d.p50, 'ms', 3);
-      r.info('hours_summary.mean_ms', d.mean, 'ms', 3);
-      r.info('hours_summary.max_ms', d.max, 'ms', 2);
-      r.check('hours_summary.p99_ms', d.p99, { op: '<', value: 5 }, 'ms', 3);
-      if (sched) {
-        // From /proc/thread-self/schedstat: how long each call sat runnable while other work had the CPU
-        // (exact: the kernel adds it when the thread is switched back in), and the p99 without that wait.
-        const w = distribution(waiting);
-        r.info('hours_summary.cpu_wait_p99_ms', w.p99, `ms (waiting for a CPU; ${fmt(waiting.filter((x) => x > 0).length, 0)} calls waited)`, 3);
-        r.info('hours_summary.p99_without_cpu_wait_ms', distribution(times.map((t, i) => t - waiting[i])).p99, 'ms', 3);
-      }
+      await timeHoursSummary(r, handle, loadPresets(), ids, { prefix: 'hours_summary', samples, p99Ms: 5, today });
     } finally {
       closeDatabase(handle);
     }
@@ -169,25 +134,6 @@ export async function main(args: string[] = []): Promise<void> {
     if (o.has('keep')) console.log(`  # kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * This thread's run-queue wait (Linux): nanoseconds it spent runnable but not running. Read
- * through one open descriptor (a few µs), so it can bracket every timed call; null where unavailable.
- */
-function threadSchedStat(): (() => { waitNs: number }) | null {
-  let fd: number;
-  try {
-    fd = openSync('/proc/thread-self/schedstat', 'r');
-  } catch {
-    return null;
-  }
-  const buf = Buffer.alloc(128);
-  return () => {
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    // "run_ns wait_ns slices"; run_ns is only brought up to date at ticks, wait_ns at every switch-in.
-    return { waitNs: Number(buf.toString('latin1', 0, n).split(' ')[1]) };
-  };
 }
 
 if (isEntry(import.meta.url)) void runStandalone(main);
