@@ -109,6 +109,9 @@ export const inbox = pgTable(
     lastError: text('last_error'),
     receivedAt: createdAt(),
     handledAt: at('handled_at'),
+    /** The instance handling the row (INSTANCE_ID) and until when: another takes it once the lease ends (a crashed instance's). */
+    claimedBy: text('claimed_by'),
+    claimedUntil: at('claimed_until'),
   },
   (t) => [uniqueIndex('inbox_claim_key').on(t.claimKey), index('inbox_status').on(t.status, t.receivedAt)],
 );

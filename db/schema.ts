@@ -100,6 +100,9 @@ export const inbox = sqliteTable(
     lastError: text('last_error'),
     receivedAt: createdAt(),
     handledAt: integer('handled_at', { mode: 'timestamp_ms' }),
+    /** The instance handling the row (INSTANCE_ID) and until when: another takes it once the lease ends (a crashed instance's). */
+    claimedBy: text('claimed_by'),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
   },
   (t) => [uniqueIndex('inbox_claim_key').on(t.claimKey), index('inbox_status').on(t.status, t.receivedAt)],
 );

@@ -121,6 +121,8 @@ function assemble(options: XueshiOptions, db: Db, presets: ReadonlyMap<string, P
       outbox?.kick();
       evidence?.kickIfRegistered();
     },
+    instanceId: config.INSTANCE_ID,
+    leaseMs: config.INBOX_LEASE_MS,
   });
   // Wire-level checks (signature freshness, session-webhook expiry) run on real time even when
   // XUESHI_NOW moves the business clock; tests that pass a clock move both.
@@ -230,6 +232,8 @@ function assemble(options: XueshiOptions, db: Db, presets: ReadonlyMap<string, P
       evidence!.start();
       // Events accepted before a crash are still pending: handle them now.
       bot.schedule();
+      // Events another instance on the same PostgreSQL accepted and then crashed holding: taken over after their lease.
+      bot.watchLeases();
       for (const a of adapters) await a.start?.();
       // Rows are stamped in real time: prune on it too, or a clock pinned ahead (XUESHI_NOW) would delete
       // claims young enough for a platform retry to need them.

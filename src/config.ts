@@ -58,6 +58,11 @@ export const ConfigSchema = z
      * instances on one PostgreSQL must point it at storage they share (NFS, a mounted volume).
      */
     FILES_DIR: optionalString,
+    /**
+     * How long an instance holds the pending events it took before another instance sharing the database may take
+     * them over (one that crashed while holding them): ms, default 30 s. Tests shorten it.
+     */
+    INBOX_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(200).max(600_000).default(30_000)),
     /** Online backups of the SQLite file on a schedule (node-cron, in TIMEZONE), e.g. `30 2 * * *`; off when unset. */
     BACKUP_CRON: z.preprocess(emptyAsUndefined, z.string().optional().refine((v) => v === undefined || cron.validate(v), backupText.config.backupCron)),
     /** Where backups go; default `backups` beside the database. */

@@ -5,7 +5,7 @@ import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';
 import { eventKeyOf, parsePayload } from '../inbox/inbox.js';
-import { claimEvent, isPending, pendingRowFor, markAttemptFailed, markDone, pendingEvents, type InboxRow } from '../inbox/store.js';
+import { claimEvent, claimPending, isPending, pendingRowFor, markAttemptFailed, markDone, type InboxRow } from '../inbox/store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue, firstReplyFor } from '../outbox/store.js';
 import { findTeacherByAccount, rolesOf } from '../ledger/store.js';
@@ -18,6 +18,8 @@ import { normalizeText, textForLog } from '../core/text.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from '../core/messages.js';
 
 const DRAIN_RETRY_MS = 1_000;
+/** How long an instance holds the pending events it took before another may take them (docs/postgres.md §2). */
+export const INBOX_LEASE_MS = 30_000;
 
 /** What a message gets: the reply, whether it is personal (never to a group), and a note an open form adds. */
 interface Answer {
@@ -60,6 +62,10 @@ export interface BotOptions extends BotServices {
   maxAttempts?: number;
   /** How handling shares the thread with acks (see handling-pace.ts). */
   pace?: HandlingPace;
+  /** This instance's name on a shared database (INSTANCE_ID): whose lease an inbox row is under. */
+  instanceId: string;
+  /** Inbox lease length (default INBOX_LEASE_MS). */
+  leaseMs?: number;
 }
 
 /**
@@ -80,6 +86,7 @@ export class Bot {
   /** The drain pass whose failure schedule() already watches. */
   private watched: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private leaseWatch: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly options: BotOptions) {
@@ -120,7 +127,7 @@ export class Bot {
       do {
         this.again = false;
         let batch: InboxRow[];
-        while ((batch = await pendingEvents(this.options.db, 200)).length > 0) {
+        while ((batch = await claimPending(this.options.db, this.lease(), 200)).length > 0) {
           for (let next = 0; next < batch.length; ) {
             next = await this.handleSlice(batch, next);
             // On SQLite a slice never leaves the thread (its store calls resolve at once): between slices,
@@ -154,6 +161,21 @@ export class Bot {
     });
   }
 
+  private lease() {
+    return { by: this.options.instanceId, now: this.sendClock.now(), ms: this.options.leaseMs ?? INBOX_LEASE_MS };
+  }
+
+  /**
+   * On PostgreSQL, where several instances share the inbox: looks for events nobody handles (an instance crashed
+   * after acking them, or while handling them) every half lease, so they are taken over soon after their lease
+   * ends, even if no new event arrives here. SQLite has one process, which takes its pending events at start.
+   */
+  watchLeases(): void {
+    if (this.closed || this.leaseWatch || dialectOf(this.options.db) !== 'postgres') return;
+    this.leaseWatch = setInterval(() => this.schedule(), (this.options.leaseMs ?? INBOX_LEASE_MS) / 2);
+    this.leaseWatch.unref();
+  }
+
   /** Once per drain pass: if it fails, the accepted events wait in the inbox and are tried again shortly. */
   private retryIfFails(pass: Promise<void>): void {
     if (this.watched === pass) return;
@@ -174,7 +196,9 @@ export class Bot {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.leaseWatch) clearInterval(this.leaseWatch);
     this.retryTimer = null;
+    this.leaseWatch = null;
   }
 
   /**

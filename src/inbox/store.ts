@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { type Db } from '../../db/client.js';
-import { tables } from '../../db/handle.js';
+import { dialectOf, tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
 import type { inbox } from '../../db/schema.js';
 import type { InboundEvent } from '../core/messages.js';
@@ -33,8 +33,47 @@ export async function pendingRowFor(db: Db, event: InboundEvent): Promise<InboxR
   return rows[0];
 }
 
+/**
+ * Inside the handling transaction: whether the row still waits to be handled. On PostgreSQL it also locks the row
+ * until the transaction ends, so an instance that took over the row (its lease ended meanwhile) waits here and then
+ * finds it done.
+ */
 export async function isPending(db: Db, id: number): Promise<boolean> {
-  return (await statement(db, `select 1 from inbox where id = ? and status = 'pending'`).get(id)) !== undefined;
+  const found = await statement(db, {
+    sqlite: `select 1 from inbox where id = ? and status = 'pending'`,
+    postgres: `select 1 from inbox where id = ? and status = 'pending' for update`,
+  }).get(id);
+  return found !== undefined;
+}
+
+/** Who takes pending events, and for how long (see claimPending). */
+export interface Lease {
+  /** This instance (INSTANCE_ID). */
+  by: string;
+  now: Date;
+  ms: number;
+}
+
+/**
+ * Takes up to `limit` pending events for this instance, oldest first, leased until `now + ms`. On PostgreSQL,
+ * where several instances share the inbox, only rows nobody holds: never leased, leased by this instance, or
+ * whose lease has ended (an instance that crashed while handling them); rows another instance is claiming at this
+ * moment are skipped, not waited for (SKIP LOCKED). A lease only shares the work out: the handling transaction
+ * locks its row and checks it is still pending (isPending), so a row taken over from a slow instance still has
+ * one effect. On SQLite one process owns the file, so it takes every pending row: a restart after a crash goes on
+ * at once instead of waiting for a dead process's leases to end.
+ */
+export async function claimPending(db: Db, lease: Lease, limit: number): Promise<InboxRow[]> {
+  const { inbox } = tables(db);
+  const until = new Date(lease.now.getTime() + lease.ms);
+  const pending =
+    dialectOf(db) === 'postgres'
+      ? sql`select id from inbox where status = 'pending' and (claimed_until is null or claimed_until <= ${lease.now} or claimed_by = ${lease.by})
+          order by created_at, id limit ${limit} for update skip locked`
+      : sql`select id from inbox where status = 'pending' order by created_at, id limit ${limit}`;
+  const rows = await db.update(inbox).set({ claimedBy: lease.by, claimedUntil: until }).where(sql`${inbox.id} in (${pending})`).returning();
+  // RETURNING gives no order.
+  return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.id - b.id);
 }
 
 export async function pendingEvents(db: Db, limit = 100): Promise<InboxRow[]> {

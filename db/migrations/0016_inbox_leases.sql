@@ -1,0 +1,2 @@
+ALTER TABLE `inbox` ADD `claimed_by` text;--> statement-breakpoint
+ALTER TABLE `inbox` ADD `claimed_until` integer;
