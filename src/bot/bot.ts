@@ -5,6 +5,7 @@ import { dateIn } from '../time/zone.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ClaimBatch } from '../inbox/claim-batch.js';
 import { eventKeyOf, parsePayload } from '../inbox/inbox.js';
+import { INBOX_LEASE_MS, watchLeases } from '../inbox/leases.js';
 import { claimEvent, claimPending, isPending, pendingRowFor, markAttemptFailed, markDone, type InboxRow } from '../inbox/store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { enqueue, firstReplyFor } from '../outbox/store.js';
@@ -18,8 +19,6 @@ import { normalizeText, textForLog } from '../core/text.js';
 import type { CardAction, InboundEvent, IncomingMessage, Outgoing, Reply, Target } from '../core/messages.js';
 
 const DRAIN_RETRY_MS = 1_000;
-/** How long an instance holds the pending events it took before another may take them (docs/postgres.md §2). */
-export const INBOX_LEASE_MS = 30_000;
 
 /** What a message gets: the reply, whether it is personal (never to a group), and a note an open form adds. */
 interface Answer {
@@ -86,7 +85,7 @@ export class Bot {
   /** The drain pass whose failure schedule() already watches. */
   private watched: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private leaseWatch: NodeJS.Timeout | null = null;
+  private stopWatching: (() => void) | null = null;
   private closed = false;
 
   constructor(private readonly options: BotOptions) {
@@ -127,7 +126,7 @@ export class Bot {
       do {
         this.again = false;
         let batch: InboxRow[];
-        while ((batch = await claimPending(this.options.db, this.lease(), 200)).length > 0) {
+        while ((batch = await claimPending(this.options.db, { by: this.options.instanceId, now: this.sendClock.now(), ms: this.leaseMs }, 200)).length > 0) {
           for (let next = 0; next < batch.length; ) {
             next = await this.handleSlice(batch, next);
             // On SQLite a slice never leaves the thread (its store calls resolve at once): between slices,
@@ -161,19 +160,13 @@ export class Bot {
     });
   }
 
-  private lease() {
-    return { by: this.options.instanceId, now: this.sendClock.now(), ms: this.options.leaseMs ?? INBOX_LEASE_MS };
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? INBOX_LEASE_MS;
   }
 
-  /**
-   * On PostgreSQL, where several instances share the inbox: looks for events nobody handles (an instance crashed
-   * after acking them, or while handling them) every half lease, so they are taken over soon after their lease
-   * ends, even if no new event arrives here. SQLite has one process, which takes its pending events at start.
-   */
+  /** Takes over the events an instance sharing the database crashed holding, once their lease ends (see leases.ts). */
   watchLeases(): void {
-    if (this.closed || this.leaseWatch || dialectOf(this.options.db) !== 'postgres') return;
-    this.leaseWatch = setInterval(() => this.schedule(), (this.options.leaseMs ?? INBOX_LEASE_MS) / 2);
-    this.leaseWatch.unref();
+    if (!this.closed) this.stopWatching ??= watchLeases(this.options.db, this.leaseMs, () => this.schedule());
   }
 
   /** Once per drain pass: if it fails, the accepted events wait in the inbox and are tried again shortly. */
@@ -196,9 +189,8 @@ export class Bot {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.leaseWatch) clearInterval(this.leaseWatch);
+    this.stopWatching?.();
     this.retryTimer = null;
-    this.leaseWatch = null;
   }
 
   /**
