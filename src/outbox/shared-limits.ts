@@ -2,20 +2,22 @@
  * The platforms' app-wide limits shared by every instance on one PostgreSQL database (issue 16): Feishu counts
  * 50/s and 1000/min per app, not per process, so N instances each pacing itself would send N times too fast.
  * Each shared limit (`Limit.shared`) is a token bucket row in `rate_buckets`; an instance takes a few tokens per
- * round trip and spends them on its next calls. The in-memory limiter (rate-limit.ts) still paces this
+ * round trip, from all the buckets a call needs at once (Feishu's second and minute buckets: one token of each
+ * per call), and spends them on its next calls. The in-memory limiter (rate-limit.ts) still paces this
  * instance's own calls; this gate only adds "and the app as a whole has a token".
  *
  * A token bucket lets through at most `capacity + rate × T` in any span T, and a token is spent up to
  * HOLD_MS after it was granted, its call reaching the platform within ARRIVAL_MS after that. So the bucket of a
  * limit of C calls per W is shaped capacity + rate × (W + HOLD_MS + ARRIVAL_MS) ≤ C: any window W the platform
- * sees holds at most C calls, whatever the instances do. What it costs: a steady rate a little under C/W
- * (Feishu: about 39/s and 15/min⁻¹·60, against 50/s and 16.7/s on one SQLite process).
+ * sees holds at most C calls, whatever the instances do. What it costs: a steady rate under C/W (Feishu: bursts
+ * at about 39/s, long broadcasts at about 15/s, against 50/s and 16.7/s on one SQLite process; DingTalk about 15.6
+ * calls/s against 20/s).
  */
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Limit, LimitGate } from './rate-limit.js';
-import { takeTokens, type BucketShape } from './store.js';
+import { takeTokens, type Bucket } from './store.js';
 
 /** Tokens not spent this long after their grant are dropped (a late call could land in a later window). */
 export const HOLD_MS = 50;
@@ -27,20 +29,23 @@ const WANT = 5;
 const FETCHING_WAIT_MS = 5;
 
 /** The bucket for a limit of `limit` calls per `windowMs`: a tenth of it as burst, the rest spread over the window. */
-export function bucketShapeOf(l: Pick<Limit, 'limit' | 'windowMs'>): BucketShape {
+export function bucketOf(l: Pick<Limit, 'key' | 'limit' | 'windowMs'>): Bucket {
   const capacity = Math.max(1, Math.floor(l.limit / 10));
-  return { capacity, perMs: (l.limit - capacity) / (l.windowMs + HOLD_MS + ARRIVAL_MS) };
+  return { key: l.key, capacity, perMs: (l.limit - capacity) / (l.windowMs + HOLD_MS + ARRIVAL_MS) };
 }
 
+/** Tokens in hand for one set of buckets (a call needs one token of each). */
 interface Allowance {
+  buckets: Bucket[];
   tokens: number;
   grantedAt: number;
   fetching: boolean;
-  /** No token before this (the bucket was empty): when the next round trip is worth making. */
+  /** No token before this (a bucket was empty): when the next round trip is worth making. */
   retryAt: number;
 }
 
 export class SharedLimits implements LimitGate {
+  /** By the call's shared limit keys, joined. */
   private readonly allowances = new Map<string, Allowance>();
 
   /** `onTokens`: tokens came in (the worker sends what waited for them). */
@@ -52,54 +57,49 @@ export class SharedLimits implements LimitGate {
   ) {}
 
   wait(limits: readonly Limit[], now: number): number {
-    let wait = 0;
-    for (const l of limits) {
-      if (!l.shared) continue;
-      const a = this.allowanceOf(l.key, now);
-      if (a.tokens > 0) continue;
-      if (!a.fetching && now >= a.retryAt) void this.fetch(l);
-      wait = Math.max(wait, a.fetching ? FETCHING_WAIT_MS : Math.max(1, a.retryAt - now));
-    }
-    return wait;
+    const a = this.allowanceOf(limits, now);
+    if (!a || a.tokens > 0) return 0;
+    if (!a.fetching && now >= a.retryAt) void this.fetch(a);
+    return a.fetching ? FETCHING_WAIT_MS : Math.max(1, a.retryAt - now);
   }
 
   take(limits: readonly Limit[], now: number): void {
-    for (const l of limits) if (l.shared) this.allowanceOf(l.key, now).tokens--;
+    const a = this.allowanceOf(limits, now);
+    if (a) a.tokens--;
   }
 
   /** A call that did not go (or was refused as over the limit) gives its token back, while it is fresh. */
   giveBack(limits: readonly Limit[], now: number): void {
-    for (const l of limits) {
-      if (!l.shared) continue;
-      const a = this.allowanceOf(l.key, now);
-      if (now - a.grantedAt <= HOLD_MS) a.tokens++;
-    }
+    const a = this.allowanceOf(limits, now);
+    if (a && now - a.grantedAt <= HOLD_MS) a.tokens++;
   }
 
-  private allowanceOf(key: string, now: number): Allowance {
+  private allowanceOf(limits: readonly Limit[], now: number): Allowance | null {
+    const shared = limits.filter((l) => l.shared);
+    if (shared.length === 0) return null;
+    const key = shared.map((l) => l.key).join('|');
     let a = this.allowances.get(key);
     if (!a) {
-      a = { tokens: 0, grantedAt: 0, fetching: false, retryAt: 0 };
+      a = { buckets: shared.map(bucketOf), tokens: 0, grantedAt: 0, fetching: false, retryAt: 0 };
       this.allowances.set(key, a);
     }
     if (a.tokens > 0 && now - a.grantedAt > HOLD_MS) a.tokens = 0;
     return a;
   }
 
-  private async fetch(l: Limit): Promise<void> {
-    const a = this.allowanceOf(l.key, this.clock.now().getTime());
+  private async fetch(a: Allowance): Promise<void> {
     a.fetching = true;
-    const shape = bucketShapeOf(l);
     try {
       const asked = this.clock.now();
-      const { granted, available } = await takeTokens(this.db, l.key, shape, Math.min(WANT, shape.capacity), asked);
+      const want = Math.min(WANT, ...a.buckets.map((b) => b.capacity));
+      const { granted, waitMs } = await takeTokens(this.db, a.buckets, want, asked);
       const at = asked.getTime();
       if (granted > 0) {
         a.tokens = granted;
         a.grantedAt = at;
-      } else a.retryAt = at + Math.ceil((1 - available) / shape.perMs);
+      } else a.retryAt = at + Math.max(1, waitMs);
     } catch (error) {
-      this.logger.error({ err: error, key: l.key }, 'outbox: taking shared rate-limit tokens failed');
+      this.logger.error({ err: error, keys: a.buckets.map((b) => b.key) }, 'outbox: taking shared rate-limit tokens failed');
       a.retryAt = this.clock.now().getTime() + 1000;
     } finally {
       a.fetching = false;

@@ -278,38 +278,50 @@ export async function countDueMessages(db: Db, now: Date): Promise<number> {
   return (await db.select({ n: count() }).from(outbox).where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now))))[0]?.n ?? 0;
 }
 
-/** A token bucket's shape: at most `capacity` tokens, refilled at `perMs` tokens a millisecond. */
-export interface BucketShape {
+/** A token bucket: at most `capacity` tokens, refilled at `perMs` tokens a millisecond. */
+export interface Bucket {
+  key: string;
   capacity: number;
   perMs: number;
 }
 
 /**
- * Takes up to `want` whole tokens from the bucket `key` (created full on first use), in one statement: the row is
- * locked, refilled for the time since its last refill (by the caller's clock; never backwards), and what is taken
- * written back. Returns how many were granted (0…want) and the tokens left before taking (to time the next try).
- * PostgreSQL only: on SQLite one process sends, and its in-memory limiter (src/outbox/rate-limit.ts) is enough.
+ * Takes up to `want` whole tokens from EACH of the buckets a call needs (created full on first use), in one
+ * statement: their rows are locked (in key order), refilled for the time since their last refill (by the caller's
+ * clock; never backwards), and the same number taken from each, as many as the emptiest allows, so no token is
+ * taken from one bucket that another would leave unused. Returns how many were granted (0…want) and, when none,
+ * how long until every bucket holds one. PostgreSQL only: on SQLite one process sends, and its in-memory limiter
+ * (src/outbox/rate-limit.ts) is enough.
  */
-export async function takeTokens(db: Db, key: string, shape: BucketShape, want: number, now: Date): Promise<{ granted: number; available: number }> {
+export async function takeTokens(db: Db, buckets: readonly Bucket[], want: number, now: Date): Promise<{ granted: number; waitMs: number }> {
   if (dialectOf(db) !== 'postgres') throw new Error('rate buckets are shared by instances on PostgreSQL; SQLite runs one process');
   const at = now.getTime();
+  const keys = buckets.map((b) => b.key);
   const take = () =>
     statement(
       db,
-      `with cur as (
-         select key, least(?::float8, tokens + ?::float8 * greatest(0, ?::float8 - extract(epoch from refilled_at)::float8 * 1000)) as available
-         from rate_buckets where key = ? for update
+      `with wanted as (
+         select * from unnest(?::text[], ?::float8[], ?::float8[]) as w(key, capacity, per_ms)
+       ), cur as (
+         select b.key, w.per_ms, least(w.capacity, b.tokens + w.per_ms * greatest(0, ?::float8 - extract(epoch from b.refilled_at)::float8 * 1000)) as available
+         from rate_buckets b join wanted w on w.key = b.key order by b.key for update of b
+       ), n as (
+         select count(*)::int as found, least(?::int, floor(min(available)))::int as granted, max(greatest(0, (1 - available) / per_ms)) as wait_ms from cur
        ), taken as (
-         update rate_buckets r set tokens = cur.available - least(?::int, floor(cur.available)), refilled_at = greatest(r.refilled_at, to_timestamp(?::float8 / 1000.0))
-         from cur where r.key = cur.key returning r.key
+         update rate_buckets r set tokens = cur.available - n.granted, refilled_at = greatest(r.refilled_at, to_timestamp(?::float8 / 1000.0))
+         from cur, n where r.key = cur.key and n.found = ?::int returning r.key
        )
-       select least(?::int, floor(available))::int as granted, available from cur`,
-    ).get(shape.capacity, shape.perMs, at, key, want, at, want) as Promise<{ granted: number; available: number } | undefined>;
+       select found, granted, wait_ms as "waitMs" from n`,
+    ).get(keys, buckets.map((b) => b.capacity), buckets.map((b) => b.perMs), at, want, at, keys.length) as Promise<{ found: number; granted: number; waitMs: number }>;
   let row = await take();
-  if (!row) {
-    await statement(db, `insert into rate_buckets (key, tokens, refilled_at) values (?, ?, to_timestamp(?::float8 / 1000.0)) on conflict do nothing`).run(key, shape.capacity, at);
+  if (row.found < keys.length) {
+    await statement(db, `insert into rate_buckets (key, tokens, refilled_at) select key, capacity, to_timestamp(?::float8 / 1000.0) from unnest(?::text[], ?::float8[]) as w(key, capacity) on conflict do nothing`).run(
+      at,
+      keys,
+      buckets.map((b) => b.capacity),
+    );
     row = await take();
   }
-  if (!row) throw new Error(`rate bucket ${key} is missing`);
-  return { granted: Number(row.granted), available: Number(row.available) };
+  if (row.found < keys.length) throw new Error(`rate buckets ${keys.join(', ')} are missing`);
+  return { granted: row.granted, waitMs: row.granted > 0 ? 0 : Math.ceil(Number(row.waitMs)) };
 }

@@ -39,6 +39,9 @@ function startApp(database: { DATABASE_PATH: string; DATABASE_URL?: string }, fe
       FEISHU_BASE_URL: feishuUrl,
       FEISHU_MODE: 'webhook',
       XUESHI_NOW: '',
+      // The same instance restarted (as a service manager restarts it): on PostgreSQL it takes its own claims back
+      // at once; another instance would wait for their lease (tests/outbox/instances.test.ts).
+      INSTANCE_ID: 'kill-test',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

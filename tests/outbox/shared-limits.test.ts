@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { statement } from '../../db/statements.js';
-import { ARRIVAL_MS, bucketShapeOf, HOLD_MS } from '../../src/outbox/shared-limits.js';
+import { ARRIVAL_MS, bucketOf, HOLD_MS } from '../../src/outbox/shared-limits.js';
 import { takeTokens } from '../../src/outbox/store.js';
 import { closeConnection, onPostgres, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { prng } from '../helpers/fakes/rate-limited-platform.js';
@@ -38,45 +38,64 @@ describe.skipIf(!onPostgres())('shared rate buckets on PostgreSQL (TEST_DATABASE
     await place.drop();
   });
 
-  it('instances taking at the same instant never get more than the bucket holds', async () => {
-    const shape = { capacity: 5, perMs: 0.045 };
+  it('instances taking at the same instant never get more than the buckets hold; a call takes from all its buckets alike', async () => {
+    const second = { key: 'feishu:app', capacity: 5, perMs: 0.045 };
     // 30 takers on three pools, each wanting 2, all at T0: the bucket (created full) has 5.
-    const grants = await Promise.all(Array.from({ length: 30 }, (_, i) => takeTokens(pools[i % 3], 'feishu:app', shape, 2, new Date(T0))));
+    const grants = await Promise.all(Array.from({ length: 30 }, (_, i) => takeTokens(pools[i % 3], [second], 2, new Date(T0))));
     expect(grants.reduce((sum, g) => sum + g.granted, 0)).toBe(5);
     expect(Math.max(...grants.map((g) => g.granted))).toBeLessThanOrEqual(2);
+    // Empty: the wait until a token is back (1 / 0.045 per ms).
+    expect(grants.find((g) => g.granted === 0)?.waitMs).toBe(23);
     // 100 ms later 4.5 tokens have come back: 4 whole ones, whoever asks.
-    const later = await Promise.all(Array.from({ length: 12 }, (_, i) => takeTokens(pools[i % 3], 'feishu:app', shape, 5, new Date(T0 + 100))));
+    const later = await Promise.all(Array.from({ length: 12 }, (_, i) => takeTokens(pools[i % 3], [second], 5, new Date(T0 + 100))));
     expect(later.reduce((sum, g) => sum + g.granted, 0)).toBe(4);
     // A clock behind the others' gives nothing back (refilled_at never moves backwards).
-    expect((await takeTokens(pools[0], 'feishu:app', shape, 5, new Date(T0 + 50))).granted).toBe(0);
+    expect((await takeTokens(pools[0], [second], 5, new Date(T0 + 50))).granted).toBe(0);
     const row = await statement(pools[1], `select tokens, refilled_at as at from rate_buckets where key = ?`).get('feishu:app');
     expect(row).toEqual({ tokens: expect.closeTo(0.5, 6), at: new Date(T0 + 100) });
+
+    // Two buckets at once: as many as the emptier allows, taken from both; none from either when one is empty.
+    const minute = { key: 'feishu:app:minute', capacity: 100, perMs: 0.015 };
+    expect(await takeTokens(pools[2], [second, minute], 5, new Date(T0 + 200))).toEqual({ granted: 5, waitMs: 0 });
+    expect((await takeTokens(pools[0], [second, minute], 5, new Date(T0 + 200))).granted).toBe(0);
+    const tokens = await statement(pools[0], `select key, tokens from rate_buckets order by key`).all();
+    expect(tokens).toEqual([
+      { key: 'feishu:app', tokens: expect.closeTo(0, 6) },
+      { key: 'feishu:app:minute', tokens: 95 },
+    ]);
   });
 
   it('three instances over simulated minutes: any window holds at most the limit (Feishu 50/s, 1000/min; DingTalk 20/s)', async () => {
-    const limits = [
+    const feishu = [
       { key: 'feishu:app', limit: 50, windowMs: 1000 },
       { key: 'feishu:app:minute', limit: 1000, windowMs: 60_000 },
-      { key: 'dingtalk:api:oto', limit: 20, windowMs: 1000 },
     ];
+    const dingtalk = [{ key: 'dingtalk:api:oto', limit: 20, windowMs: 1000 }];
     const random = prng(7);
-    for (const l of limits) {
-      const shape = bucketShapeOf(l);
+    // Each call takes from all its limits' buckets; every bucket alone, then Feishu's two together as its calls do.
+    const runs = [[feishu[0]], [feishu[1]], dingtalk, feishu];
+    for (const limits of runs) {
+      const buckets = limits.map(bucketOf);
       const granted: number[] = [];
-      // Each instance asks every step of its clock (jittered), the three at once: 5 minutes, or 20 s for a 1 s window.
-      const [span, step] = l.windowMs >= 60_000 ? [5 * 60_000, 100] : [20_000, 10];
+      // Each instance asks every step of its clock (jittered), the three at once: 5 minutes, or 20 s with only 1 s windows.
+      const [span, step] = limits.some((l) => l.windowMs >= 60_000) ? [5 * 60_000, 100] : [20_000, 10];
       for (let t = 0; t < span; t += step) {
         const asks = pools.map((db) => ({ db, at: T0 + t + Math.floor(random() * step) }));
-        const answers = await Promise.all(asks.map((a) => takeTokens(a.db, l.key, shape, Math.min(5, shape.capacity), new Date(a.at))));
+        const answers = await Promise.all(asks.map((a) => takeTokens(a.db, buckets, Math.min(5, ...buckets.map((b) => b.capacity)), new Date(a.at))));
         answers.forEach((a, i) => {
           for (let n = 0; n < a.granted; n++) granted.push(asks[i].at);
         });
       }
+      await statement(pools[0], `delete from rate_buckets`).run();
       granted.sort((a, b) => a - b);
-      // A token is spent within HOLD_MS of its grant and its call counted within ARRIVAL_MS after that.
-      expect(maxInSpan(granted, l.windowMs + HOLD_MS + ARRIVAL_MS), l.key).toBeLessThanOrEqual(l.limit);
-      // What the margin costs: the steady rate is at least 75% of the limit's (bucketShapeOf: a tenth as burst).
-      expect(granted.length, l.key).toBeGreaterThanOrEqual(Math.floor(((0.75 * l.limit) / l.windowMs) * span));
+      const name = limits.map((l) => l.key).join(' + ');
+      for (const l of limits) {
+        // A token is spent within HOLD_MS of its grant and its call counted within ARRIVAL_MS after that.
+        expect(maxInSpan(granted, l.windowMs + HOLD_MS + ARRIVAL_MS), `${name}: ${l.key}`).toBeLessThanOrEqual(l.limit);
+      }
+      // What the margin costs: the steady rate is at least 75% of the tightest limit's (bucketOf: a tenth as burst).
+      const rate = Math.min(...limits.map((l) => l.limit / l.windowMs));
+      expect(granted.length, name).toBeGreaterThanOrEqual(Math.floor(0.75 * rate * span));
     }
   }, 300_000);
 });
