@@ -144,6 +144,7 @@ function assemble(options: XueshiOptions, db: Db, presets: ReadonlyMap<string, P
     clock: options.transportClock ?? systemClock,
     logger,
     instanceId: config.INSTANCE_ID,
+    leaseMs: config.OUTBOX_LEASE_MS,
     // Quiet hours are business time (XUESHI_NOW may shift it); the worker's times are transport time.
     quietUntil: (transportNow, key) => {
       const now = clock.now();

@@ -63,6 +63,8 @@ export const ConfigSchema = z
      * them over (one that crashed while holding them): ms, default 30 s. Tests shorten it.
      */
     INBOX_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(200).max(600_000).default(30_000)),
+    /** The same for outbox rows an instance claimed to send (ms; default 30 s, src/outbox/claims.ts). Tests shorten it. */
+    OUTBOX_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(200).max(600_000).optional()),
     /** Online backups of the SQLite file on a schedule (node-cron, in TIMEZONE), e.g. `30 2 * * *`; off when unset. */
     BACKUP_CRON: z.preprocess(emptyAsUndefined, z.string().optional().refine((v) => v === undefined || cron.validate(v), backupText.config.backupCron)),
     /** Where backups go; default `backups` beside the database. */
