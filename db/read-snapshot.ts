@@ -88,6 +88,7 @@ async function openPostgresSnapshot(db: Db): Promise<ReadSnapshot> {
     throw error;
   }
   let cursors = 0;
+  let released = false;
   return {
     db: Object.create(db, { [PG_CLIENT]: { value: client } }) as Db,
     separate: true,
@@ -111,11 +112,16 @@ async function openPostgresSnapshot(db: Db): Promise<ReadSnapshot> {
       await client.query('COMMIT');
     },
     close: async () => {
+      if (released) return;
+      released = true;
       try {
         if (open) await client.query('ROLLBACK');
+        client.release();
+      } catch (error) {
+        // A connection that cannot even roll back is not given back to the pool: it is closed.
+        client.release(error instanceof Error ? error : true);
       } finally {
         open = false;
-        client.release();
       }
     },
   };

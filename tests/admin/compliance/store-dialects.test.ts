@@ -41,7 +41,10 @@ describe('compliance store: marks and what changed since', () => {
     expect(marks.maxRecordId).toBeGreaterThanOrEqual(2);
     expect(typeof marks.maxChangeSeq).toBe('number');
     if (onPostgres()) expect(marks.snapshot).toMatch(/^\d+:\d+:/);
-    expect(store.sameMarks(marks, await store.marksOf(db))).toBe(true);
+    expect(store.sameMarks(marks, { ...marks })).toBe(true);
+    // On PostgreSQL the snapshot moves with any write on the server (other databases' too): only SQLite's marks stay put.
+    if (!onPostgres()) expect(store.sameMarks(marks, await store.marksOf(db))).toBe(true);
+    else expect(store.sameMarks(marks, { ...marks, snapshot: '1:1:' })).toBe(false);
     expect(store.sameMarks(marks, empty)).toBe(false);
   });
 
