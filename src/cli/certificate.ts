@@ -6,41 +6,28 @@
 import '../platforms/registry.js';
 import { writeFileSync } from 'node:fs';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
-import { dateIn } from '../time/zone.js';
-import { publicUrl } from '../config.js';
 import { issueCertificate, revokeAudited } from '../certificates/issue.js';
 import { normaliseSerial, SERIAL_PATTERN, groupSerial } from '../certificates/serial.js';
 import { YearOutOfRangeError } from '../certificates/data.js';
 import { audit } from '../ledger/audit.js';
 import { findTeacherByEmployeeNo } from '../ledger/store.js';
-import { CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, requireSealFile, withDatabase, type CliIo } from './context.js';
+import { CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, withDatabase, type CliIo } from './context.js';
+import { CLI_ACTOR as ACTOR, certificateIssuing } from './certificate-issuing.js';
 
 export const CERTIFICATE_USAGE = cliText.usage.certificate;
-const ACTOR = 'cli';
 
 export async function certificateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { year: { type: 'string' }, out: { type: 'string' } }, CERTIFICATE_USAGE, { min: 1, max: 1 });
   const employeeNo = positionals[0].trim();
   if (!values.out) throw new CliError(cliText.withUsage(cliText.certificate.needOut, CERTIFICATE_USAGE));
   if (values.year !== undefined && !/^\d{4}$/.test(values.year)) throw new CliError(cliText.certificate.badYear(values.year));
-  const app = loadApp(io);
-  requireSealFile(app.config.OFFICE_SEAL_PATH);
-  const now = app.clock.now();
-  const today = dateIn(now, app.config.TIMEZONE);
+  const { app, issuing } = certificateIssuing(io);
   return withDatabase(app.config, async (db) => {
     const teacher = await findTeacherByEmployeeNo(db, employeeNo);
     if (!teacher) throw new CliError(cliText.notInRoster(employeeNo));
     if (!app.presets.has(teacher.policyId)) throw new CliError(cliText.policyMissing(employeeNo, teacher.policyId), EXIT.config);
     try {
-      const cert = await issueCertificate(db, app.presets, teacher, {
-        officeName: app.config.OFFICE_NAME,
-        sealPath: app.config.OFFICE_SEAL_PATH,
-        baseUrl: publicUrl(app.config, app.config.PORT),
-        today,
-        now,
-        issuedBy: ACTOR,
-        year: values.year === undefined ? null : Number(values.year),
-      });
+      const cert = await issueCertificate(db, app.presets, teacher, { ...issuing, year: values.year === undefined ? null : Number(values.year) });
       writeFileSync(values.out!, cert.pdf);
       await audit(db, ACTOR, 'certificate.issue', { serial: cert.serial, employeeNo, year: cert.data.year });
       io.stdout.write(`${cliText.certificate.issued(teacher.name, employeeNo, groupSerial(cert.serial), values.out!, Math.round(cert.pdf.length / 1024), cert.verifyUrl)}\n`);

@@ -7,16 +7,14 @@
 import '../platforms/registry.js';
 import { mkdirSync } from 'node:fs';
 import { cliText } from '../bot/i18n/zh-CN.cli.js';
-import { dateIn } from '../time/zone.js';
-import { publicUrl } from '../config.js';
 import { exportCertificates } from '../certificates/batch.js';
 import { policiesOf, teacherCount } from '../certificates/store.js';
 import { listSchools } from '../deadlines/store.js';
 import { audit } from '../ledger/audit.js';
-import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE, CliError, EXIT, loadApp, parse, requireSealFile, withDatabase, type CliIo } from './context.js';
+import { CERTIFICATES_BATCH_USAGE, CERTIFICATES_USAGE, CliError, EXIT, parse, withDatabase, type CliIo } from './context.js';
+import { CLI_ACTOR as ACTOR, certificateIssuing } from './certificate-issuing.js';
 import { createCountProgress } from './progress.js';
 
-const ACTOR = 'cli';
 /** An unknown school's refusal lists at most this many known ones (a county has hundreds). */
 const LISTED = 30;
 
@@ -25,10 +23,7 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
   const { values, positionals } = parse(args, { out: { type: 'string' } }, usage, { min: 1, max: 1 });
   const which = positionals[0].trim();
   if (!values.out) throw new CliError(cliText.withUsage(cliText.certificates.needOut, usage));
-  const app = loadApp(io);
-  requireSealFile(app.config.OFFICE_SEAL_PATH);
-  const now = app.clock.now();
-  const today = dateIn(now, app.config.TIMEZONE);
+  const { app, issuing } = certificateIssuing(io);
   return withDatabase(app.config, async (db) => {
     const known = await listSchools(db);
     if (known.length === 0) throw new CliError(cliText.certificates.emptyRoster);
@@ -39,13 +34,8 @@ export async function certificatesBatchCommand(args: string[], io: CliIo): Promi
     mkdirSync(values.out!, { recursive: true });
     const label = schools.length === 1 ? schools[0] : cliText.certificates.allSchools;
     const progress = createCountProgress(io, await teacherCount(db, schools), cliText.certificates.progress(label));
-    const result = await exportCertificates(db, app.presets, schools, values.out!, cliText.certificates.baseName(label, today), {
-      officeName: app.config.OFFICE_NAME,
-      sealPath: app.config.OFFICE_SEAL_PATH,
-      baseUrl: publicUrl(app.config, app.config.PORT),
-      today,
-      now,
-      issuedBy: ACTOR,
+    const result = await exportCertificates(db, app.presets, schools, values.out!, cliText.certificates.baseName(label, issuing.today), {
+      ...issuing,
       onIssued: async (t, serial) => audit(db, ACTOR, 'certificate.issue', { serial, employeeNo: t.employeeNo, year: null, batch: true }),
       onProgress: (done) => progress.update(done),
     }).finally(() => progress.stop());

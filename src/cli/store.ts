@@ -8,6 +8,7 @@ import { tables } from '../../db/handle.js';
 import type { teachers } from '../../db/schema.js';
 import type { TeacherValues } from '../import/rules.js';
 import type { RecordRow } from '../import/store.js';
+import { toProfile } from '../ledger/teachers.js';
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
@@ -20,18 +21,11 @@ export async function countTeachersNotPrefixed(db: Db, prefix: string): Promise<
 /** Adds or refreshes a demo roster entry by 工号; returns its id. */
 export async function upsertDemoTeacher(db: Db, t: TeacherValues): Promise<number> {
   const { teachers } = tables(db);
-  const values = {
-    name: t.name,
-    school: t.school,
-    hireDate: t.hireDate,
-    normalGraduate: t.normalGraduate,
-    homeroom: t.homeroom,
-    position: t.position,
-    policyId: t.policyId,
-  };
+  // The roster's own fields only (a demo teacher carries a blurb too).
+  const { employeeNo, ...values } = toProfile(t);
   const [row] = await db
     .insert(teachers)
-    .values({ employeeNo: t.employeeNo, ...values })
+    .values({ employeeNo, ...values })
     .onConflictDoUpdate({ target: teachers.employeeNo, set: values })
     .returning({ id: teachers.id });
   return row!.id;

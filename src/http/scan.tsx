@@ -7,9 +7,7 @@
  * `签到 <码>` would have said. The code stays typeable in chat.
  */
 import type { Context, Hono } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
-import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { messagesFor } from '../bot/i18n/index.js';
 import type { Clock } from '../clock.js';
@@ -22,11 +20,10 @@ import { dateOf } from '../time/zone.js';
 import { chooseProvider, type IdentityProvider, type WebPlatform } from '../websignin/identity.js';
 import type { PlatformDefinition } from '../platforms/platform.js';
 import { PendingScans, signInByScan } from '../websignin/scan.js';
-import { completeLogin } from '../websignin/pending.js';
 import { clientAddress } from './client-address.js';
 import { parseProxyList } from '../core/proxy-list.js';
 import { LoginButtons } from './login-buttons.js';
-import { webLogins } from './web-login.js';
+import { browserId, guardPages, returnedLogin, webLogins } from './web-login.js';
 import { PageShell } from './page-shell.js';
 import type { Child } from 'hono/jsx';
 
@@ -52,14 +49,8 @@ export function scanPath(sessionId: number, code: string, action: Action): strin
   return `/s/${sessionId}/${code}${action === 'out' ? '/out' : ''}`;
 }
 
-const HEADERS: Record<string, string> = {
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-};
+/** The scan pages load nothing but their inline style and images, and post nowhere. */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
   const { config } = deps;
@@ -83,19 +74,11 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     return n <= SCANS_PER_MINUTE;
   };
 
-  app.use('/s/*', async (c, next) => {
-    await next();
-    for (const [k, v] of Object.entries(HEADERS)) c.res.headers.set(k, v);
-  });
+  guardPages(app, '/s', CSP);
 
   app.get('/s/auth/:platform', async (c) => {
-    const back = await completeLogin({ providers, pending, platform: c.req.param('platform'), query: c.req.query(), browser: getCookie(c, COOKIE), redirectUri });
-    if (back.kind === 'unknown') return notice(c, 404, s.notFoundTitle, s.notFound);
-    if (back.kind === 'stale') return notice(c, 400, s.staleTitle, s.stale);
-    if (back.kind === 'failed') {
-      deps.logger.warn({ platform: c.req.param('platform'), reason: back.reason }, 'scan sign-in: web login failed');
-      return notice(c, 502, s.loginFailedTitle, s.loginFailed);
-    }
+    const back = await returnedLogin(c, { providers, pending, cookie: COOKIE, redirectUri, words: s, refuse: notice, logger: deps.logger, what: 'scan sign-in' });
+    if (back instanceof Response) return back;
     const { login: scan, accountId } = back;
     const platform = scan.platform;
     const now = deps.clock.now();
@@ -125,11 +108,7 @@ export function mountScanRoutes(app: Hono, deps: ScanRoutesDeps): void {
     if (!platform) {
       return page(c, 200, <Choose title={session.title} verb={verb} code={code} path={scanPath(session.id, code, action)} providers={[...providers.values()]} />);
     }
-    let browser = getCookie(c, COOKIE);
-    if (!browser || !/^[\w-]{20,64}$/.test(browser)) {
-      browser = randomBytes(24).toString('base64url');
-      setCookie(c, COOKIE, browser, { path: '/s', httpOnly: true, sameSite: 'Lax', secure, maxAge: 30 * 24 * 3600 });
-    }
+    const browser = browserId(c, COOKIE, '/s', secure);
     const state = pending.add({ sessionId: session.id, code, action, platform, scannedAt: deps.clock.now(), browser });
     return c.redirect(providers.get(platform)!.authorizeUrl(redirectUri(platform), state), 302);
   };

@@ -1,8 +1,8 @@
 import type { TeacherProfile } from '../policy/engine.js';
 import type { TeacherRow } from './store.js';
 
-
-export function toProfile(t: TeacherRow): TeacherProfile {
+/** The fields the policy engine reads (a roster row's, or an import's values for one): nothing else is copied. */
+export function toProfile(t: TeacherProfile): TeacherProfile {
   return {
     employeeNo: t.employeeNo,
     name: t.name,

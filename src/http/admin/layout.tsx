@@ -8,60 +8,39 @@ import { a, type Flash } from './context.js';
 
 export type NavKey = 'dashboard' | 'imports' | 'exports' | 'certificates' | 'sessions' | 'declarations' | 'deadlines' | 'broadcasts' | 'surveys' | 'audit';
 
+/** A nav icon: 24×24, drawn with the text colour's 1.8 px stroke. */
+const icon = (shapes: Child) => (
+  <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+    {shapes}
+  </svg>
+);
+
 const ICONS: Record<NavKey, Child> = {
-  dashboard: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />
-    </svg>
-  ),
-  imports: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M12 3v12M7 10l5 5 5-5M4 17v3h16v-3" />
-    </svg>
-  ),
-  exports: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M12 15V3M7 8l5-5 5 5M4 17v3h16v-3" />
-    </svg>
-  ),
-  certificates: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+  dashboard: icon(<path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />),
+  imports: icon(<path d="M12 3v12M7 10l5 5 5-5M4 17v3h16v-3" />),
+  exports: icon(<path d="M12 15V3M7 8l5-5 5 5M4 17v3h16v-3" />),
+  certificates: icon(
+    <>
       <rect x="3" y="3" width="18" height="14" rx="2" />
       <path d="M7 8h10M7 12h6M15 21l2-3 2 3M17 18a3 3 0 1 0 0-6" />
-    </svg>
+    </>,
   ),
-  sessions: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+  sessions: icon(
+    <>
       <rect x="3" y="4" width="18" height="12" rx="2" />
       <path d="M8 20h8M12 16v4M8 10l2.5 2.5L16 8" />
-    </svg>
+    </>,
   ),
-  declarations: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 14l2 2 4-4" />
-    </svg>
-  ),
-  deadlines: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+  declarations: icon(<path d="M6 3h9l4 4v14H6zM14 3v5h5M9 14l2 2 4-4" />),
+  deadlines: icon(
+    <>
       <rect x="3" y="5" width="18" height="16" rx="2" />
       <path d="M3 10h18M8 3v4M16 3v4M12 14v3l2 1" />
-    </svg>
+    </>,
   ),
-  broadcasts: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M3 11v2a1 1 0 0 0 1 1h3l5 4V6L7 10H4a1 1 0 0 0-1 1zM16 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />
-    </svg>
-  ),
-  surveys: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M5 3h14v18H5zM9 8h7M9 12h7M9 16h4" />
-    </svg>
-  ),
-  audit: (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
-      <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />
-    </svg>
-  ),
+  broadcasts: icon(<path d="M3 11v2a1 1 0 0 0 1 1h3l5 4V6L7 10H4a1 1 0 0 0-1 1zM16 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />),
+  surveys: icon(<path d="M5 3h14v18H5zM9 8h7M9 12h7M9 16h4" />),
+  audit: icon(<path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />),
 };
 
 const NAV: { key: NavKey; href: string }[] = [

@@ -12,7 +12,6 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
-import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../db/client.js';
 import { transaction } from '../../../db/statements.js';
 import { sameSecret } from '../../admin/auth.js';
@@ -28,8 +27,8 @@ import type { Logger } from '../../logger.js';
 import type { PolicyPreset } from '../../policy/schema.js';
 import { chooseProvider, type WebPlatform } from '../../websignin/identity.js';
 import type { PlatformDefinition } from '../../platforms/platform.js';
-import { webLogins } from '../web-login.js';
-import { completeLogin, PendingLogins } from '../../websignin/pending.js';
+import { browserId, guardPages, returnedLogin, webLogins } from '../web-login.js';
+import { PendingLogins } from '../../websignin/pending.js';
 import { WebSessions } from '../../websignin/web-sessions.js';
 import { flash, formOf, takeFlash } from '../admin/context.js';
 import { originAllowed } from '../admin/security.js';
@@ -58,14 +57,8 @@ const SESSION_COOKIE = 'xueshi_approve';
 const BROWSER_COOKIE = 'xueshi_approve_b';
 const PATH = '/approve';
 
-const HEADERS: Record<string, string> = {
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-};
+/** The page loads its inline style and its own evidence images, and posts only to itself. */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 type Status = 200 | 400 | 401 | 403 | 404 | 502;
 
@@ -104,20 +97,12 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
     return who;
   };
 
-  app.use(`${PATH}/*`, async (c, next) => {
-    await next();
-    for (const [k, v] of Object.entries(HEADERS)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
-  });
+  guardPages(app, PATH, CSP);
   app.use(`${PATH}/*`, bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('too large', 413) }));
 
   app.get(`${PATH}/auth/:platform`, async (c) => {
-    const back = await completeLogin({ providers, pending, platform: c.req.param('platform'), query: c.req.query(), browser: getCookie(c, BROWSER_COOKIE), redirectUri });
-    if (back.kind === 'unknown') return notice(c, 404, w.notFoundTitle, w.notFound);
-    if (back.kind === 'stale') return notice(c, 400, w.staleTitle, w.stale);
-    if (back.kind === 'failed') {
-      deps.logger.warn({ platform: c.req.param('platform'), reason: back.reason }, 'approval page: web login failed');
-      return notice(c, 502, w.loginFailedTitle, w.loginFailed);
-    }
+    const back = await returnedLogin(c, { providers, pending, cookie: BROWSER_COOKIE, redirectUri, words: w, refuse: notice, logger: deps.logger, what: 'approval page' });
+    if (back instanceof Response) return back;
     const { login, accountId } = back;
     const platform = login.platform;
     const teacher = await findTeacherByAccount(db, platform, accountId);
@@ -136,11 +121,7 @@ export function mountApproveRoutes(app: Hono, deps: ApproveRoutesDeps): void {
       if (providers.size === 0) return notice(c, 200, w.chooseTitle, w.noPlatform);
       const platform = chooseProvider(providers, c.req.query('via'), c.req.header('user-agent'));
       if (!platform) return page(c, 200, <ChooseView path={path} providers={[...providers.values()]} />);
-      let browser = getCookie(c, BROWSER_COOKIE);
-      if (!browser || !/^[\w-]{20,64}$/.test(browser)) {
-        browser = randomBytes(24).toString('base64url');
-        setCookie(c, BROWSER_COOKIE, browser, { path: PATH, httpOnly: true, sameSite: 'Lax', secure, maxAge: 30 * 24 * 3600 });
-      }
+      const browser = browserId(c, BROWSER_COOKIE, PATH, secure);
       const state = pending.add({ path, platform, browser });
       return c.redirect(providers.get(platform)!.authorizeUrl(redirectUri(platform), state), 302);
     }

@@ -38,6 +38,9 @@ export type ApiResult<T> =
       maybeDelivered?: boolean;
     };
 
+/** A call that did not succeed. */
+type ApiFailed = Extract<ApiResult<never>, { ok: false }>;
+
 const BatchSendResponse = z.object({
   processQueryKey: z.string().optional(),
   invalidStaffIdList: z.array(z.string()).nullish().transform((v) => v ?? []),
@@ -118,13 +121,8 @@ export class DingtalkApi {
    * field `media` → `media_id`. Answers in the old API's way: HTTP 200 with `errcode`/`errmsg`.
    */
   async uploadMedia(bytes: Buffer, fileName: string, mime: string): Promise<ApiResult<{ mediaId: string }>> {
-    let token: string;
-    try {
-      token = await this.accessToken();
-    } catch (error) {
-      const f = error instanceof ApiFailure ? error : new ApiFailure(String(error));
-      return { ok: false, status: f.status, code: f.code, message: f.message, stage: 'token' };
-    }
+    const token = await this.tokenOrFailure();
+    if (typeof token !== 'string') return token;
     const base = (this.options.oapiBaseUrl ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '');
     const form = new FormData();
     form.append('media', new Blob([new Uint8Array(bytes)], { type: mime }), fileName);
@@ -154,13 +152,8 @@ export class DingtalkApi {
 
   private async call<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<ApiResult<T>> {
     for (let attempt = 0; ; attempt++) {
-      let token: string;
-      try {
-        token = await this.accessToken();
-      } catch (error) {
-        const f = error instanceof ApiFailure ? error : new ApiFailure(String(error));
-        return { ok: false, status: f.status, code: f.code, message: f.message, stage: 'token' };
-      }
+      const token = await this.tokenOrFailure();
+      if (typeof token !== 'string') return token;
       const outcome = await postJson(this.base + path, body, { headers: { [TOKEN_HEADER]: token }, timeoutMs: this.timeoutMs, fetch: this.options.fetch });
       const result = toResult(outcome, schema);
       if (!result.ok && isTokenRejection(result.status, result.code)) {
@@ -169,6 +162,16 @@ export class DingtalkApi {
         if (attempt === 0) continue;
       }
       return result;
+    }
+  }
+
+  /** The access token, or the failed result to return when none can be had. */
+  private async tokenOrFailure(): Promise<string | ApiFailed> {
+    try {
+      return await this.accessToken();
+    } catch (error) {
+      const f = error instanceof ApiFailure ? error : new ApiFailure(String(error));
+      return { ok: false, status: f.status, code: f.code, message: f.message, stage: 'token' };
     }
   }
 
