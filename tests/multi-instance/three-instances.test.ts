@@ -208,5 +208,6 @@ it(
     expect(perSecond, 'sends in any one second (Feishu: 50/s per app)').toBeLessThanOrEqual(50);
     expect(perMinute, 'sends in any one minute (Feishu: 1000/min per app)').toBeLessThanOrEqual(1000);
   },
-  150_000,
+  // Under a loaded machine starting three tsx processes alone can take 50 s; quiet, the whole test takes well under a minute after start.
+  240_000,
 );
