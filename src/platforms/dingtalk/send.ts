@@ -22,7 +22,8 @@ export const LIMIT_KEYS = {
  * windows, each call counted at its answer (after DingTalk counted it): a QPS refusal costs a whole second.
  */
 const API_LIMIT = { limit: 20, windowMs: 1000, countAtAnswer: true, shared: true };
-const WEBHOOK_LIMIT = { limit: 20, windowMs: 60_000, countAtAnswer: true, shared: true };
+// Per conversation, so not shared: one instance at a time sends on a lane (outbox claims).
+const WEBHOOK_LIMIT = { limit: 20, windowMs: 60_000, countAtAnswer: true };
 
 const QPS_CODE = /QpsLimit|Throttl|FlowControl|RateLimit/i;
 

@@ -85,7 +85,7 @@ describe('one-to-one sends (outbox)', () => {
 
   it('keeps to 20 calls a second per API', async () => {
     const limits = h.adapter.sender.limitsFor({ id: 1, platform: 'dingtalk', target: { type: 'user', accountId: 'x' }, reply: { text: '' }, idempotencyKey: 'k', dedupeToken: 't', attempts: 0 });
-    expect(limits).toEqual([{ key: LIMIT_KEYS.oto, limit: 20, windowMs: 1000, countAtAnswer: true, lanes: 'dingtalk:user:' }]);
+    expect(limits).toEqual([{ key: LIMIT_KEYS.oto, limit: 20, windowMs: 1000, countAtAnswer: true, lanes: 'dingtalk:user:', shared: true }]);
   });
 });
 

@@ -50,8 +50,8 @@ describe('failureOf', () => {
 describe('feishuLimits', () => {
   it('limits the app per second and minute, plus the receiving user or chat (exact 1 s and 60 s windows, each call counted at its answer)', () => {
     expect(feishuLimits({ target: { type: 'user', accountId: 'ou_1' } })).toEqual([
-      { key: 'feishu:app', limit: 50, windowMs: 1000, countAtAnswer: true, lanes: 'feishu:' },
-      { key: 'feishu:app:minute', limit: 1000, windowMs: 60_000, countAtAnswer: true, lanes: 'feishu:' },
+      { key: 'feishu:app', limit: 50, windowMs: 1000, countAtAnswer: true, lanes: 'feishu:', shared: true },
+      { key: 'feishu:app:minute', limit: 1000, windowMs: 60_000, countAtAnswer: true, lanes: 'feishu:', shared: true },
       { key: 'feishu:user:ou_1', limit: 5, windowMs: 1000, countAtAnswer: true, lanes: 'feishu:user:ou_1' },
     ]);
     expect(feishuLimits({ target: { type: 'chat', chatId: 'oc_1' } })[2]).toEqual({ key: 'feishu:chat:oc_1', limit: 5, windowMs: 1000, countAtAnswer: true, lanes: 'feishu:chat:oc_1' });
