@@ -209,14 +209,21 @@ const PREFIX = 'xueshi_t_';
 /** The advisory lock (on the server URL's database) under which one process at a time builds a template. */
 const TEMPLATE_LOCK = 0x78737470; // "xstp"
 
-let maintenance: pg.Pool | undefined;
+const maintenance = new Map<string, pg.Pool>();
 const templates = new Map<string, Promise<string>>();
 let created = 0;
 
-/** One small pool per process on the server URL's own database, for CREATE/DROP DATABASE; it lets the process exit. */
+/** One small pool per process and server, on the server URL's own database, for CREATE/DROP DATABASE; it lets the process exit. */
 function maintenancePool(server: string): pg.Pool {
-  maintenance ??= new pg.Pool({ connectionString: server, max: 2, idleTimeoutMillis: 2_000, allowExitOnIdle: true });
-  return maintenance;
+  let pool = maintenance.get(server);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: server, max: 2, idleTimeoutMillis: 2_000, allowExitOnIdle: true });
+    // An idle connection's server may stop (a throwaway cluster a test file ends): the pool drops that connection;
+    // without a listener its error would be an uncaught exception that fails the run.
+    pool.on('error', () => undefined);
+    maintenance.set(server, pool);
+  }
+  return pool;
 }
 
 function withDatabase(server: string, name: string): string {
