@@ -149,9 +149,9 @@ function postgresStatement(db: Db, sqlText: SqlText, mode: Mode): Statement<unkn
   };
 }
 
-/** Marks a transaction's handle: its depth names the savepoint a nested transaction opens. */
+/** Marks a transaction's handle: how many savepoints are open in it names the next one. */
 const TX = Symbol('xueshi.tx');
-type TxHandle = Db & { [TX]?: { savepoints: number } };
+type TxHandle = Db & { [TX]?: { open: number } };
 
 /**
  * Runs `fn(tx)` in one transaction and commits, or rolls back if it throws. Everything inside uses `tx`, never
@@ -177,18 +177,32 @@ export interface TransactionOptions {
   foreignKeys?: false;
 }
 
-async function savepoint<T>(tx: Db, open: { savepoints: number }, fn: (tx: Db) => Promise<T> | T): Promise<T> {
-  const name = `sp${++open.savepoints}`;
-  const run = (sqlText: string) => (dialectOf(tx) === 'postgres' ? pgClientOf(tx).query(sqlText) : tx.$client.exec(sqlText));
-  await run(`SAVEPOINT ${name}`);
+/**
+ * A savepoint is named by its depth (sp1 inside the transaction, sp2 inside that…), not by a running count: the
+ * names repeat, so on SQLite its three statements are prepared once per connection like any other. Every event
+ * of a handling slice opens one (bench/README.md, webhook).
+ */
+async function savepoint<T>(tx: Db, open: { open: number }, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  const name = `sp${++open.open}`;
+  const run =
+    dialectOf(tx) === 'postgres'
+      ? (sqlText: string) => pgClientOf(tx).query(sqlText)
+      : (sqlText: string) => {
+          prepared(tx, sqlText).run();
+        };
   try {
-    const result = await fn(tx);
-    await run(`RELEASE ${name}`);
-    return result;
-  } catch (error) {
-    await run(`ROLLBACK TO ${name}`);
-    await run(`RELEASE ${name}`);
-    throw error;
+    await run(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(tx);
+      await run(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      await run(`ROLLBACK TO ${name}`);
+      await run(`RELEASE ${name}`);
+      throw error;
+    }
+  } finally {
+    open.open--;
   }
 }
 
@@ -219,7 +233,7 @@ async function sqliteTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T, opti
   try {
     if (foreignKeysOff) client.pragma('foreign_keys = OFF');
     prepared(db, 'BEGIN IMMEDIATE').run();
-    const tx = Object.create(db, { [TX]: { value: { savepoints: 0 } }, [DATABASE]: { value: db } }) as TxHandle;
+    const tx = Object.create(db, { [TX]: { value: { open: 0 } }, [DATABASE]: { value: db } }) as TxHandle;
     try {
       const result = await fn(tx);
       prepared(db, 'COMMIT').run();
@@ -242,7 +256,7 @@ async function postgresTransaction<T>(db: Db, fn: (tx: Db) => Promise<T> | T): P
     Object.defineProperties(drizzleTx, {
       [POSTGRES]: { value: true },
       [PG_CLIENT]: { value: session.client },
-      [TX]: { value: { savepoints: 0 } },
+      [TX]: { value: { open: 0 } },
       [DATABASE]: { value: db },
     });
     return fn(drizzleTx as Db);

@@ -2,6 +2,7 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tables } from '../../db/handle.js';
+import { statement } from '../../db/statements.js';
 import type { chatState } from '../../db/schema.js';
 
 export type ChatStateRow = typeof chatState.$inferSelect;
@@ -11,14 +12,14 @@ interface ChatKey {
   accountId: string;
 }
 
+/**
+ * Read for every message, once per step-by-step form (is one open?): raw SQL prepared once per connection, since
+ * building it through the ORM each time cost more than the look-up (a primary-key read).
+ */
 export async function chatStateValue(db: Db, who: ChatKey, key: string): Promise<string | undefined> {
-  const { chatState } = tables(db);
-  const [row] = await db
-    .select({ value: chatState.value })
-    .from(chatState)
-    .where(and(eq(chatState.platform, who.platform), eq(chatState.accountId, who.accountId), eq(chatState.key, key)))
-    .limit(1);
-  return row?.value;
+  return statement<[string, string, string], string>(db, `select value from chat_state where platform = ? and account_id = ? and key = ?`)
+    .pluck<string>()
+    .get(who.platform, who.accountId, key);
 }
 
 export async function upsertChatState(db: Db, who: ChatKey, key: string, value: string, at: Date): Promise<void> {
