@@ -17,7 +17,11 @@ interface ChatKey {
  * building it through the ORM each time cost more than the look-up (a primary-key read).
  */
 export async function chatStateValue(db: Db, who: ChatKey, key: string): Promise<string | undefined> {
-  return statement<[string, string, string], string>(db, `select value from chat_state where platform = ? and account_id = ? and key = ?`)
+  return statement<[string, string, string], string>(db, {
+    sqlite: `select value from chat_state where platform = ? and account_id = ? and key = ?`,
+    // jsonb there: as text, as the store hands it out on SQLite.
+    postgres: `select value::text from chat_state where platform = ? and account_id = ? and key = ?`,
+  })
     .pluck<string>()
     .get(who.platform, who.accountId, key);
 }
