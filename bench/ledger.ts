@@ -4,15 +4,20 @@
  * 10,000 random teachers. Targets: records import < 60 s with peak RSS < 1 GiB; hoursSummary p99 < 5 ms.
  * Imports stream in constant memory: the same import of a quarter of the rows (1,000,000) into a fresh
  * database must peak within 25 % of the full one's RSS (--flat-rows 0 skips it).
+ * --postgres <server url> runs the same on PostgreSQL (issue 16): the CLI gets DATABASE_URL of a database made
+ * for the run on that server (dropped at the end).
  *
  *   npx tsx bench/ledger.ts [--teachers 100000] [--per-teacher 40] [--samples 10000] [--schools 800]
- *                           [--flat-rows 1000000] [--random-keys] [--keep] [--strict]
+ *                           [--flat-rows 1000000] [--random-keys] [--postgres postgres://…] [--keep] [--strict]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase, openDatabase } from '../db/client.js';
+import pg from 'pg';
+import { closeConfiguredDatabase, openConfiguredDatabase } from '../db/open.js';
+import { dialectOf } from '../db/handle.js';
+import { statement } from '../db/statements.js';
 import { dateIn } from '../src/time/zone.js';
 import { loadPresets } from '../src/policy/presets.js';
 import { timeHoursSummary } from './lib/hours-summary.js';
@@ -31,21 +36,29 @@ export async function main(args: string[] = []): Promise<void> {
   const schools = o.int('schools', 800);
   const randomKeys = o.has('random-keys');
   const flatRows = o.int('flat-rows', 1_000_000);
-  const r = new Reporter('ledger');
+  const server = o.string('postgres', '');
+  const r = new Reporter(server ? 'ledger-postgres' : 'ledger');
   const dir = mkdtempSync(join(tmpdir(), 'xueshi-bench-ledger-'));
-  const db = join(dir, 'xueshi.db');
+  const made: BenchDatabase[] = [];
+  const database = async (name: string) => {
+    const d = await benchDatabase(dir, name, server);
+    made.push(d);
+    return d;
+  };
   const roster = join(dir, 'roster.csv');
   const records = join(dir, 'records.csv');
   const today = dateIn(new Date(), 'Asia/Shanghai');
   const rows = teachers * perTeacher;
 
   try {
+    const db = await database('xueshi');
     r.machine('at start');
     r.section('generate');
     r.note(
       `${fmt(teachers, 0)} teachers in ${fmt(schools, 0)} schools (presets laibin/liuzhou/otog/national/houma), ${perTeacher} records each = ` +
         `${fmt(rows, 0)} rows, dated over the 5 years before ${today}, in export order (pass by pass, so a teacher's rows are ` +
-        `spread through the file); 编号 ${randomKeys ? 'hash-like (random index order)' : 'sequential'}. Temp dir ${dir}`,
+        `spread through the file); 编号 ${randomKeys ? 'hash-like (random index order)' : 'sequential'}. Temp dir ${dir}; ` +
+        `database ${server ? 'PostgreSQL (a fresh database on --postgres)' : 'SQLite'}`,
     );
     let t = performance.now();
     const rosterBytes = await writeRoster(roster, { teachers, schools, today });
@@ -55,10 +68,10 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('generate.records_mib', mib(recordBytes), 'MiB', 0);
 
     // --stats: the CLI also prints its main thread's CPU, the floor of the wall time on a quiet machine.
-    const cli = (kind: 'teachers' | 'records', file: string, database = db): Promise<RunResult> =>
+    const cli = (kind: 'teachers' | 'records', file: string, target = db): Promise<RunResult> =>
       runMeasured(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', kind, file, '--stats'], {
         cwd: ROOT,
-        env: { DATABASE_PATH: database, LOG_LEVEL: 'silent', DEFAULT_POLICY: 'laibin', TIMEZONE: 'Asia/Shanghai' },
+        env: { ...target.env, LOG_LEVEL: 'silent', DEFAULT_POLICY: 'laibin', TIMEZONE: 'Asia/Shanghai' },
         onStderrLine: (line) => line.trim() && console.log(`  | ${line}`),
         onStdoutLine: (line) => line.trim() && console.log(`  | ${line}`),
       });
@@ -93,7 +106,7 @@ export async function main(args: string[] = []): Promise<void> {
       // Constant memory: peak RSS must not grow with the rows. The same import of fewer rows, fresh database.
       const small = teachers * perTeacherFlat;
       r.section(`constant memory: ${fmt(small, 0)} vs ${fmt(rows, 0)} rows (same CLI import, fresh database)`);
-      const smallDb = join(dir, 'flat.db');
+      const smallDb = await database('flat');
       const smallRecords = join(dir, 'records-small.csv');
       await writeRecords(smallRecords, { teachers, perTeacher: perTeacherFlat, today, randomKeys });
       failIfBad('import teachers (small)', await cli('teachers', roster, smallDb));
@@ -109,31 +122,63 @@ export async function main(args: string[] = []): Promise<void> {
     }
 
     r.section(`hoursSummary for ${fmt(samples, 0)} random teachers`);
-    const handle = openDatabase(db);
+    const handle = await openConfiguredDatabase({ DATABASE_PATH: db.env.DATABASE_PATH ?? '', DATABASE_URL: db.env.DATABASE_URL, DATABASE_POOL_SIZE: 2 });
     try {
-      const count = (table: string) => handle.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-      r.check('db.teachers', count('teachers'), { op: '==', value: teachers }, '', 0);
-      r.check('db.records', count('records'), { op: '==', value: rows }, '', 0);
-      const size = ['', '-wal'].reduce((s, suffix) => {
-        try {
-          return s + statSync(db + suffix).size;
-        } catch {
-          return s;
-        }
-      }, 0);
+      const count = async (table: string) => Number(await statement(handle, `SELECT count(*) FROM ${table}`).pluck().get());
+      r.check('db.teachers', await count('teachers'), { op: '==', value: teachers }, '', 0);
+      r.check('db.records', await count('records'), { op: '==', value: rows }, '', 0);
+      const size =
+        dialectOf(handle) === 'postgres'
+          ? Number(await statement(handle, 'SELECT pg_database_size(current_database())').pluck().get())
+          : ['', '-wal'].reduce((s, suffix) => {
+              try {
+                return s + statSync(db.env.DATABASE_PATH + suffix).size;
+              } catch {
+                return s;
+              }
+            }, 0);
       r.info('db.size_mib', mib(size), 'MiB', 0);
 
-      const ids = handle.$client.prepare('SELECT id FROM teachers').pluck().all() as number[];
+      const ids = (await statement(handle, 'SELECT id FROM teachers').pluck().all()) as number[];
       await timeHoursSummary(r, handle, loadPresets(), ids, { prefix: 'hours_summary', samples, p99Ms: 5, today });
     } finally {
-      closeDatabase(handle);
+      await closeConfiguredDatabase(handle);
     }
     r.machine('at end');
     r.summary();
   } finally {
-    if (o.has('keep')) console.log(`  # kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    if (o.has('keep')) console.log(`  # kept ${dir}${server ? ` and databases ${made.map((d) => d.name).join(', ')}` : ''}`);
+    else {
+      for (const d of made) await d.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+}
+
+interface BenchDatabase {
+  name: string;
+  /** What the CLI is given: DATABASE_PATH (SQLite) or DATABASE_URL (PostgreSQL). */
+  env: { DATABASE_PATH?: string; DATABASE_URL?: string };
+  drop(): Promise<void>;
+}
+
+/** A SQLite file in the temp dir, or a fresh database on the PostgreSQL server at `server`. */
+async function benchDatabase(dir: string, name: string, server: string): Promise<BenchDatabase> {
+  if (!server) return { name, env: { DATABASE_PATH: join(dir, `${name}.db`) }, drop: async () => undefined };
+  const dbName = `xueshi_bench_${name}_${process.pid}`;
+  const onServer = async (sqlText: string) => {
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    try {
+      await admin.query(sqlText);
+    } finally {
+      await admin.end();
+    }
+  };
+  await onServer(`CREATE DATABASE ${dbName}`);
+  const url = new URL(server);
+  url.pathname = `/${dbName}`;
+  return { name: dbName, env: { DATABASE_URL: url.toString() }, drop: () => onServer(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`) };
 }
 
 if (isEntry(import.meta.url)) void runStandalone(main);
