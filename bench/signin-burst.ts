@@ -118,18 +118,21 @@ async function server(): Promise<void> {
   const port = await listen(http, 0, '127.0.0.1');
 
   const count = (sql: string, ...params: unknown[]) => countOf(app, sql, ...params);
-  const counts = () => ({
-    ...queueCounts(app),
-    attendance: count(`SELECT count(*) FROM attendance WHERE session_id = ?`, session.id),
-    records: count(`SELECT count(*) FROM records WHERE record_key LIKE ? AND source = 'session' AND cancelled_at IS NULL`, `session:${session.id}:%`),
-    distinctRecordTeachers: count(`SELECT count(DISTINCT teacher_id) FROM records WHERE record_key LIKE ?`, `session:${session.id}:%`),
-    failedAttempts: count(`SELECT count(*) FROM signin_attempts WHERE ok = 0`),
+  const counts = async () => ({
+    ...(await queueCounts(app)),
+    attendance: await count(`SELECT count(*) FROM attendance WHERE session_id = ?`, session.id),
+    records: await count(`SELECT count(*) FROM records WHERE record_key LIKE ? AND source = 'session' AND cancelled_at IS NULL`, `session:${session.id}:%`),
+    distinctRecordTeachers: await count(`SELECT count(DISTINCT teacher_id) FROM records WHERE record_key LIKE ?`, `session:${session.id}:%`),
+    failedAttempts: await count(`SELECT count(*) FROM signin_attempts WHERE ok = 0`),
   });
 
   serveCommands(
     { port, sessionId: session.id, key: projectorKey(session.secret) },
     {
-      stats: () => ({ ...processStats(), ...counts() }),
+      stats: async () => {
+        const process = processStats();
+        return { ...process, ...(await counts()) };
+      },
       pacing: (on) => pacing.set(on === true),
       settle: (timeoutMs) => settle(app, counts, timeoutMs),
       missing: () =>

@@ -11,6 +11,11 @@
  *
  *   npx tsx bench/webhook.ts [--events 20000] [--warmup 2000] [--concurrency 50] [--rounds 5]
  *                            [--teachers 2000] [--records-per-teacher 40] [--diagnose] [--cpu-prof] [--strict]
+ *                            [--dialects sqlite,postgres]
+ *
+ * With PostgreSQL reachable (TEST_DATABASE_URL, PG_TEST_SERVER, or Debian's binaries for a throwaway cluster) each
+ * round also runs the same app on PostgreSQL (issue 16), its own events and its own scratch database; its figures are
+ * shown beside SQLite's against the same bare phases. `--dialects sqlite` leaves it out.
  *
  * --diagnose adds one more phase of ours with event handling held back until the phase ends (the ack path alone);
  * --cpu-prof writes CPU profiles of our server for round 1 (and the diagnosis phase) to $TMPDIR/xueshi-bench-profiles.
@@ -20,6 +25,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeFeishu } from '../tests/helpers/fakes/feishu-platform.js';
+import { scratchDatabase, testPostgres, type PgServer } from '../tests/helpers/postgres.js';
 import { startWorker, type ProcessStats, type Worker } from './lib/ipc.js';
 import { keepAliveAgent, runLoad, type LoadResult, type PreparedRequest } from './lib/load.js';
 import { Reporter, fmt, isEntry, options, runStandalone } from './lib/report.js';
@@ -28,8 +34,11 @@ import { buildEvents } from './lib/webhook-payloads.js';
 
 const EVENTS_PATH = '/webhooks/feishu/events';
 
+/** ours: the app on its embedded SQLite file; pg: the same app on PostgreSQL; bare: the SDK's EventDispatcher. */
+type ServerName = 'ours' | 'pg' | 'bare';
+
 interface Phase {
-  server: 'ours' | 'bare';
+  server: ServerName;
   round: number;
   events: number;
   perSecond: number;
@@ -40,9 +49,9 @@ interface Phase {
   non200: number;
   errors: number;
   firstError?: string;
-  /** ours: events accepted but not yet handled when the last ack went out. */
+  /** ours/pg: events accepted but not yet handled when the last ack went out. */
   backlog?: number;
-  /** ours: time after the last ack until every event was handled. */
+  /** ours/pg: time after the last ack until every event was handled. */
   drainMs?: number;
   /** The machine's 1-minute load average as the phase ended (`uptime`). */
   load: number;
@@ -63,6 +72,7 @@ export async function main(args: string[] = []): Promise<void> {
   const rounds = Math.max(1, o.int('rounds', 5));
   const teachers = Math.max(1, o.int('teachers', 2_000));
   const recordsPerTeacher = o.int('records-per-teacher', 40);
+  const dialects = o.string('dialects', 'sqlite,postgres').split(',');
   const r = new Reporter('webhook');
 
   r.section('setup');
@@ -81,32 +91,55 @@ export async function main(args: string[] = []): Promise<void> {
   const profDir = join(tmpdir(), 'xueshi-bench-profiles');
   if (o.has('cpu-prof')) mkdirSync(profDir, { recursive: true });
   let ours: Worker | null = null;
+  let pg: Worker | null = null;
   let bare: Worker | null = null;
+  let pgServer: PgServer | null = null;
+  let pgDatabase: { url: string; drop(): Promise<void> } | null = null;
   try {
     const started = performance.now();
-    ours = await startWorker(fileURLToPath(new URL('./lib/webhook-ours-server.ts', import.meta.url)), {
-      env: {
-        BENCH_DIR: dir,
-        BENCH_FAKE_URL: fake.url,
-        BENCH_TEACHERS: String(teachers),
-        BENCH_RECORDS_PER_TEACHER: String(recordsPerTeacher),
-      },
-    });
+    const startOurs = (env: Record<string, string> = {}) =>
+      startWorker(fileURLToPath(new URL('./lib/webhook-ours-server.ts', import.meta.url)), {
+        env: {
+          BENCH_DIR: dir,
+          BENCH_FAKE_URL: fake.url,
+          BENCH_TEACHERS: String(teachers),
+          BENCH_RECORDS_PER_TEACHER: String(recordsPerTeacher),
+          ...env,
+        },
+      });
+    ours = await startOurs();
+    if (dialects.includes('postgres')) {
+      pgServer = await testPostgres();
+      if (pgServer) {
+        pgDatabase = await scratchDatabase(pgServer.url);
+        pg = await startOurs({ BENCH_DATABASE_URL: pgDatabase.url });
+      } else r.note('PostgreSQL: no server (set TEST_DATABASE_URL or PG_TEST_SERVER, or apt-get install postgresql) — ours on PostgreSQL skipped');
+    }
     bare = await startWorker(fileURLToPath(new URL('./lib/webhook-bare-server.ts', import.meta.url)));
-    r.note(`servers up in ${fmt((performance.now() - started) / 1000, 1)} s (ours seeded with ${fmt(Number(ours.info.records), 0)} records)`);
+    r.note(`servers up in ${fmt((performance.now() - started) / 1000, 1)} s (ours seeded with ${fmt(Number(ours.info.records), 0)} records${pg ? ', on SQLite and on PostgreSQL' : ''})`);
 
     // Every payload is built (encrypted, signed, serialized) before anything is timed.
     const t0 = performance.now();
     const warm = buildEvents('warm', warmup, teachers);
     const batches = Array.from({ length: rounds }, (_, i) => buildEvents(`r${i + 1}`, events, teachers));
     const diagnose = o.has('diagnose') ? buildEvents('diag', events, teachers) : null;
+    // Ours on PostgreSQL gets its own events (message ids), so every reply at the fake tells which app sent it.
+    const pgWarm = pg ? buildEvents('pg-warm', warmup, teachers) : null;
+    const pgBatches = pg ? Array.from({ length: rounds }, (_, i) => buildEvents(`pg-r${i + 1}`, events, teachers)) : [];
     r.note(`payloads pre-generated in ${fmt((performance.now() - t0) / 1000, 1)} s (${fmt(mib(batches[0].requests.reduce((s, q) => s + q.body.length, 0)), 1)} MiB per round)`);
-    const sentToOurs = [...warm.messageIds, ...batches.flatMap((b) => b.messageIds), ...(diagnose?.messageIds ?? [])];
+    const sentToOurs = [
+      ...warm.messageIds,
+      ...batches.flatMap((b) => b.messageIds),
+      ...(diagnose?.messageIds ?? []),
+      ...(pgWarm?.messageIds ?? []),
+      ...pgBatches.flatMap((b) => b.messageIds),
+    ];
 
     const urlOf = (w: Worker) => `http://127.0.0.1:${w.info.port as number}${EVENTS_PATH}`;
-    const agents = { ours: keepAliveAgent(concurrency), bare: keepAliveAgent(concurrency) };
-    const phase = async (server: 'ours' | 'bare', round: number, requests: PreparedRequest[], deferHandling = false): Promise<Phase> => {
-      const w = server === 'ours' ? ours! : bare!;
+    const agents = { ours: keepAliveAgent(concurrency), pg: keepAliveAgent(concurrency), bare: keepAliveAgent(concurrency) };
+    const workers = { ours: ours!, pg: pg!, bare: bare! };
+    const phase = async (server: ServerName, round: number, requests: PreparedRequest[], deferHandling = false): Promise<Phase> => {
+      const w = workers[server];
       if (deferHandling) await w.call('defer-handling', true);
       const profile =
         o.has('cpu-prof') && server === 'ours' && (round === 1 || deferHandling)
@@ -136,48 +169,51 @@ export async function main(args: string[] = []): Promise<void> {
       };
       p.loopDelayP99Ms = after.loopDelayP99Ms;
       p.loopDelayMaxMs = after.loopDelayMaxMs;
-      if (server === 'ours') {
+      if (server !== 'bare') {
         p.backlog = (after as OursStats).inboxPending;
         if (deferHandling) await w.call('defer-handling', false);
-        p.drainMs = await ours!.call<number>('drain');
+        p.drainMs = await w.call<number>('drain');
         // Lift Feishu's app-wide send pacing only to empty the outbox between timed phases.
-        await ours!.call('pacing', false);
-        await ours!.call('settle', 600_000);
-        await ours!.call('pacing', true);
+        await w.call('pacing', false);
+        await w.call('settle', 600_000);
+        await w.call('pacing', true);
       }
       return p;
     };
 
     r.section('warm-up');
     for (const p of [await phase('ours', 0, warm.requests), await phase('bare', 0, warm.requests)]) printPhase(r, p);
+    if (pgWarm) printPhase(r, await phase('pg', 0, pgWarm.requests));
 
     r.section('timed rounds');
     const phases: Phase[] = [];
-    const paired: { ours: Phase; bare: Phase }[] = [];
+    const paired: { ours: Phase; bare: Phase; pg?: Phase }[] = [];
     for (let i = 0; i < rounds; i++) {
       // Alternating which server goes first cancels what running second costs or gains (the other's leftovers).
-      const order = i % 2 === 0 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
-      const round: Partial<Record<'ours' | 'bare', Phase>> = {};
+      const servers: ServerName[] = pg ? ['pg', 'ours', 'bare'] : ['ours', 'bare']; // ours and bare stay back to back
+      const order = i % 2 === 0 ? servers : [...servers].reverse();
+      const round: Partial<Record<ServerName, Phase>> = {};
       for (const server of order) {
-        const p = await phase(server, i + 1, batches[i].requests);
+        const p = await phase(server, i + 1, (server === 'pg' ? pgBatches : batches)[i].requests);
         printPhase(r, p);
         phases.push(p);
         round[server] = p;
       }
-      const pair = { ours: round.ours!, bare: round.bare! };
+      const pair = { ours: round.ours!, bare: round.bare!, pg: round.pg };
       paired.push(pair);
       r.info(
         `round${i + 1}.ratio`,
-        `${fmt(pair.ours.perSecond / pair.bare.perSecond, 2)} (p99 ours ${fmt(pair.ours.latency.p99, 2)} ms, bare ${fmt(pair.bare.latency.p99, 2)} ms; load ${fmt(pair.ours.load, 2)}/${fmt(pair.bare.load, 2)})`,
+        `${fmt(pair.ours.perSecond / pair.bare.perSecond, 2)} (p99 ours ${fmt(pair.ours.latency.p99, 2)} ms, bare ${fmt(pair.bare.latency.p99, 2)} ms; load ${fmt(pair.ours.load, 2)}/${fmt(pair.bare.load, 2)})` +
+          (pair.pg ? `; on PostgreSQL ${fmt(pair.pg.perSecond / pair.bare.perSecond, 2)} (p99 ${fmt(pair.pg.latency.p99, 2)} ms)` : ''),
       );
     }
 
-    const best = (s: 'ours' | 'bare') => phases.filter((p) => p.server === s).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-    const spread = (s: 'ours' | 'bare') => {
+    const best = (s: ServerName) => phases.filter((p) => p.server === s).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const spread = (s: ServerName) => {
       const v = phases.filter((p) => p.server === s).map((p) => p.perSecond);
       return (Math.max(...v) - Math.min(...v)) / Math.max(...v);
     };
-    const medianOf = (f: (pair: { ours: Phase; bare: Phase }) => number) => median(paired.map(f));
+    const medianOf = (f: (pair: { ours: Phase; bare: Phase; pg?: Phase }) => number) => median(paired.map(f));
     const bo = best('ours');
     const bb = best('bare');
 
@@ -199,6 +235,15 @@ export async function main(args: string[] = []): Promise<void> {
     r.check('ours.ack_p99_ms', medianOf((p) => p.ours.latency.p99), { op: '<', value: 20 }, 'ms', 2);
     r.check('ours.non_200', phases.filter((p) => p.server === 'ours').reduce((s, p) => s + p.non200 + p.errors, 0), { op: '==', value: 0 }, '', 0);
     r.check('bare.non_200', phases.filter((p) => p.server === 'bare').reduce((s, p) => s + p.non200 + p.errors, 0), { op: '==', value: 0 }, '', 0);
+    if (pg) {
+      // No target of its own in the issue: shown beside SQLite's, against the same bare rounds.
+      r.info('pg.events_per_s', medianOf((p) => p.pg!.perSecond), 'events/s', 0);
+      r.info('pg.throughput_ratio', medianOf((p) => p.pg!.perSecond / p.bare.perSecond), '(median of per-round ratios to bare)', 2);
+      r.info('pg.ack_p50_ms', medianOf((p) => p.pg!.latency.p50), 'ms', 2);
+      r.info('pg.ack_p99_ms', medianOf((p) => p.pg!.latency.p99), 'ms', 2);
+      r.info('pg.server_cpu_per_event_us', medianOf((p) => p.pg!.cpuUsPerEvent), 'µs (the app process only; PostgreSQL\'s own CPU is not counted)', 0);
+      r.check('pg.non_200', phases.filter((p) => p.server === 'pg').reduce((s, p) => s + p.non200 + p.errors, 0), { op: '==', value: 0 }, '', 0);
+    }
     const bareStats = await bare.call<BareStats>('stats');
     const bareSent = warmup + events * rounds;
     r.check('bare.dispatched_to_handler', bareStats.handled, { op: '==', value: bareSent }, 'events', 0);
@@ -215,6 +260,7 @@ export async function main(args: string[] = []): Promise<void> {
 
     r.section('exactly one reply per event (fake Feishu OpenAPI)');
     const final = await ours.call<OursStats>('settle', 600_000);
+    const finalPg = pg ? await pg.call<OursStats>('settle', 600_000) : null;
     const delivered = new Map<string, number>();
     const calls = new Map<string, number>();
     for (const d of fake.delivered) if (d.via === 'reply') delivered.set(d.to, (delivered.get(d.to) ?? 0) + 1);
@@ -240,16 +286,19 @@ export async function main(args: string[] = []): Promise<void> {
     r.info('replies.reply_api_calls', [...calls.values()].reduce((s, n) => s + n, 0), '', 0);
     r.info('replies.events_with_resent_calls', resent, '', 0);
     r.info('replies.outbox', `sent ${final.outboxSent}, failed ${final.outboxFailed}, pending ${final.outboxPending}; inbox done ${final.inboxDone}, failed ${final.inboxFailed}`);
+    if (finalPg) r.info('replies.outbox_pg', `sent ${finalPg.outboxSent}, failed ${finalPg.outboxFailed}, pending ${finalPg.outboxPending}; inbox done ${finalPg.inboxDone}, failed ${finalPg.inboxFailed}`);
     r.check('replies.missing', missing, { op: '==', value: 0 }, '', 0);
     r.check('replies.duplicate', duplicate, { op: '==', value: 0 }, '', 0);
     r.check('replies.stray', stray, { op: '==', value: 0 }, '', 0);
     r.check('replies.hours_answers', answered, { op: '==', value: sentToOurs.length }, '', 0);
     if (sample) r.note(`a reply: ${JSON.stringify(sample.content?.text ?? sample.content).slice(0, 160)}…`);
     if (final.outboxFailed) r.note(`failed sends: ${JSON.stringify(await ours.call('failures'))}`);
+    if (finalPg?.outboxFailed) r.note(`failed sends on PostgreSQL: ${JSON.stringify(await pg!.call('failures'))}`);
 
     r.machine('at end');
     const oursStats = await ours.call<OursStats>('stats');
     r.info('ours.server_peak_rss_mib', oursStats.maxRssKb / 1024, 'MiB', 0);
+    if (pg) r.info('pg.server_peak_rss_mib', (await pg.call<OursStats>('stats')).maxRssKb / 1024, 'MiB', 0);
     r.info('bare.server_peak_rss_mib', bareStats.maxRssKb / 1024, 'MiB', 0);
     r.note(
       'p99 and throughput are closed-loop figures: at a fixed concurrency, latency ≈ concurrency ÷ throughput, ' +
@@ -260,7 +309,10 @@ export async function main(args: string[] = []): Promise<void> {
     r.summary();
   } finally {
     await ours?.close();
+    await pg?.close();
     await bare?.close();
+    await pgDatabase?.drop();
+    await pgServer?.stop();
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { Xueshi } from '../../src/app.js';
+import { statement } from '../../db/statements.js';
 import { closeServer } from '../../src/http/server.js';
 import type { OutboxMessage } from '../../src/outbox/outbox.js';
 import { APP_LIMIT_KEY } from '../../src/platforms/feishu/send.js';
@@ -28,28 +29,37 @@ export function liftableAppPacing(app: Xueshi): { set(on: boolean): boolean } {
   };
 }
 
-export function countOf(app: Xueshi, sql: string, ...params: unknown[]): number {
-  return (app.db.$client.prepare(sql).pluck().get(...params) as number) ?? 0;
+/** A count (or sum) over the app's database, either dialect (PostgreSQL returns bigints as strings). */
+export async function countOf(app: Xueshi, sql: string, ...params: unknown[]): Promise<number> {
+  return Number((await statement(app.db, sql).pluck().get(...params)) ?? 0);
 }
 
-export function queueCounts(app: Xueshi) {
+export type QueueCounts = Record<'inboxPending' | 'inboxDone' | 'inboxFailed' | 'outboxPending' | 'outboxSent' | 'outboxFailed', number>;
+
+export async function queueCounts(app: Xueshi): Promise<QueueCounts> {
+  const byStatus = async (table: 'inbox' | 'outbox') => {
+    const rows = await statement(app.db, `SELECT status, count(*) AS n FROM ${table} GROUP BY status`).all();
+    const of = (status: string) => Number((rows as { status: string; n: number | string }[]).find((r) => r.status === status)?.n ?? 0);
+    return { pending: of('pending'), done: of('done'), failed: of('failed'), sent: of('sent') };
+  };
+  const [inbox, outbox] = [await byStatus('inbox'), await byStatus('outbox')];
   return {
-    inboxPending: countOf(app, `SELECT count(*) FROM inbox WHERE status = 'pending'`),
-    inboxDone: countOf(app, `SELECT count(*) FROM inbox WHERE status = 'done'`),
-    inboxFailed: countOf(app, `SELECT count(*) FROM inbox WHERE status = 'failed'`),
-    outboxPending: countOf(app, `SELECT count(*) FROM outbox WHERE status = 'pending'`),
-    outboxSent: countOf(app, `SELECT count(*) FROM outbox WHERE status = 'sent'`),
-    outboxFailed: countOf(app, `SELECT count(*) FROM outbox WHERE status = 'failed'`),
+    inboxPending: inbox.pending,
+    inboxDone: inbox.done,
+    inboxFailed: inbox.failed,
+    outboxPending: outbox.pending,
+    outboxSent: outbox.sent,
+    outboxFailed: outbox.failed,
   };
 }
 
 /** Waits until every accepted event was handled and every reply left the outbox (sent or failed). */
-export async function settle<C extends ReturnType<typeof queueCounts>>(app: Xueshi, counts: () => C, timeoutMs: unknown): Promise<C> {
+export async function settle<C extends QueueCounts>(app: Xueshi, counts: () => Promise<C>, timeoutMs: unknown): Promise<C> {
   const deadline = Date.now() + Number(timeoutMs ?? 300_000);
   for (;;) {
     await app.bot.drain();
     await app.outbox.whenIdle();
-    const c = counts();
+    const c = await counts();
     if (c.inboxPending === 0 && c.outboxPending === 0) return c;
     if (Date.now() > deadline) throw new Error(`not settled after ${String(timeoutMs)} ms: ${JSON.stringify(c)}`);
     await new Promise((r) => setTimeout(r, 50));
