@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { grantRole } from '../../src/ledger/roles.js';
@@ -53,7 +54,7 @@ describe('binding', () => {
     const [reply] = await chat('u2').send('绑定 T0001 张三');
     expect(reply).toContain('已绑定了另一个账号');
     expect(reply).toContain('联系培训管理员');
-    expect(app.db.select().from(schema.accounts).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).accounts))).toHaveLength(1);
   });
 
   it('refuses re-binding an account to someone else', async () => {
@@ -121,8 +122,8 @@ describe('access', () => {
 
     await grantRole(app.db, zhang, 'officer', 'test');
     expect((await teacher.send('解绑 T0002'))[0]).toBe('已解除 李四 的 1 个账号绑定。');
-    expect(app.db.select().from(schema.accounts).where(eq(schema.accounts.teacherId, li)).all()).toHaveLength(0);
-    expect(app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'unbind')).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).accounts).where(eq(tables(app.db).accounts.teacherId, li)))).toHaveLength(0);
+    expect((await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, 'unbind')))).toHaveLength(1);
   });
 });
 
@@ -172,7 +173,7 @@ describe('group chats', () => {
       replyVia: {},
     });
     await app.bot.drain();
-    const rows = app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'console:g-1')).all();
+    const rows = (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, 'console:g-1')));
     const toUser = rows.find((r) => JSON.parse(r.target).type === 'user')!;
     const toGroup = rows.find((r) => JSON.parse(r.target).type === 'chat')!;
     expect(JSON.parse(toUser.reply).text).toContain('还差 334.5 学时');
@@ -200,7 +201,7 @@ describe('nothing twice', () => {
     await app.bot.drain();
     expect(await app.bot.accept({ ...event, eventId: 'dup-2' })).toBe(false); // same message id, new event id
     await app.bot.drain();
-    expect(app.db.select().from(schema.outbox).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).outbox))).toHaveLength(1);
   });
 
   it('picks up events accepted before a crash on the next start', async () => {
@@ -217,8 +218,8 @@ describe('nothing twice', () => {
     await again.start();
     await new Promise((r) => setTimeout(r, 50));
     await again.bot.drain();
-    expect(again.db.select().from(schema.inbox).where(eq(schema.inbox.eventKey, 'console:crash-1')).get()?.status).toBe('done');
-    expect(again.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'console:crash-1')).all()).toHaveLength(1);
+    expect((await again.db.select().from(tables(again.db).inbox).where(eq(tables(again.db).inbox.eventKey, 'console:crash-1')).limit(1))[0]?.status).toBe('done');
+    expect((await again.db.select().from(tables(again.db).outbox).where(eq(tables(again.db).outbox.origin, 'console:crash-1')))).toHaveLength(1);
     await again.stop();
     app.stop = async () => {};
   });

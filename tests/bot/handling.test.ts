@@ -102,7 +102,7 @@ describe('handling in slices', () => {
     for (let i = 0; i < 20; i++) await app.bot.accept(message(i, i === 7 ? '试验 boom' : `试验 w${i}`));
     await app.bot.drain();
 
-    const inbox = app.db.select().from(schema.inbox).all();
+    const inbox = (await app.db.select().from(tables(app.db).inbox));
     const failed = inbox.find((r) => r.eventKey === 'console:e-7')!;
     // Retried up to maxAttempts (3), then given up with an apology; the others are done.
     expect(failed.status).toBe('failed');
@@ -110,7 +110,7 @@ describe('handling in slices', () => {
     expect(failed.lastError).toContain('probe failed on purpose');
     expect(inbox.filter((r) => r.status === 'done')).toHaveLength(19);
 
-    const replies = app.db.select().from(schema.outbox).all();
+    const replies = (await app.db.select().from(tables(app.db).outbox));
     expect(replies).toHaveLength(20);
     expect(replies.filter((r) => r.origin === 'console:e-7').map((r) => JSON.parse(r.reply).text)).toEqual([app.bot.t.errors.internal]);
     // The failing command's write was rolled back each time; the 19 others' writes stayed.
@@ -173,7 +173,7 @@ describe('when handling cannot proceed', () => {
     expect(app.db.$client.prepare(`select count(*) from inbox where status = 'failed'`).pluck().get()).toBe(0);
     app.db.$client.exec('drop trigger whole_rollback');
     await expect.poll(pending, { timeout: 3_000, interval: 50 }).toBe(0);
-    expect(app.db.select().from(schema.outbox).all()).toHaveLength(5);
+    expect((await app.db.select().from(tables(app.db).outbox))).toHaveLength(5);
   });
 });
 
@@ -187,7 +187,7 @@ describe('card clicks', () => {
     expect(pending()).toBeGreaterThanOrEqual(299);
 
     await app.bot.drain();
-    expect(app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'console:click-1')).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, 'console:click-1')))).toHaveLength(1);
   });
 
   function pending() {

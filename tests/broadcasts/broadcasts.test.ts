@@ -1,4 +1,5 @@
 import { eq, like } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
@@ -28,8 +29,8 @@ beforeEach(async () => {
 afterEach(async () => app.cleanup());
 
 const as = (no: string) => new ConsoleSession(app, `acc-${no}`);
-const broadcasts = () => app.db.select().from(schema.broadcasts).all();
-const broadcastRows = (id: number) => app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, `broadcast:${id}`)).all();
+const broadcasts = async () => (await app.db.select().from(tables(app.db).broadcasts));
+const broadcastRows = async (id: number) => (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, `broadcast:${id}`)));
 
 describe('发布通知: preview', () => {
   it('previews with the exact recipient count and the unbound count, and sends nothing yet', async () => {
@@ -39,8 +40,8 @@ describe('发布通知: preview', () => {
     // 8 on the roster (the officer too), 5 bound (O1, A1, A2, B2, B3), 3 not (A3, B1, C1).
     expect(preview).toContain('共 8 人，可送达 5 人，未绑定账号 3 人（收不到）');
     expect(preview).toContain('确认无误请发送「确认发布 1」');
-    expect(broadcasts()).toMatchObject([{ id: 1, status: 'preview', recipientCount: 8 }]);
-    expect(app.db.select().from(schema.outbox).where(like(schema.outbox.origin, 'broadcast:%')).all()).toHaveLength(0);
+    expect((await broadcasts())).toMatchObject([{ id: 1, status: 'preview', recipientCount: 8 }]);
+    expect((await app.db.select().from(tables(app.db).outbox).where(like(tables(app.db).outbox.origin, 'broadcast:%')))).toHaveLength(0);
   });
 
   it('resolves schools, roles and both together', async () => {
@@ -66,14 +67,14 @@ describe('发布通知: preview', () => {
     expect((await officer.send('发布通知 角色:教导主任 开会'))[0]).toBe('不认识的角色：教导主任。可选角色：学校负责人、班主任、校长。');
     expect((await as('A2').send('发布通知 全部 开会'))[0]).toBe('「发布通知」仅限培训管理员使用。如需权限，请联系教师发展中心。');
     expect((await as('A1').send('确认发布 1'))[0]).toContain('仅限');
-    expect(broadcasts()).toHaveLength(0);
+    expect((await broadcasts())).toHaveLength(0);
     // 4,000 characters is allowed.
     expect((await officer.send(`发布通知 全部 ${'字'.repeat(4000)}`))[0]).toContain('通知预览 #1');
   });
 
   it('keeps the line breaks of a multi-line notice', async () => {
     await as('O1').send('发布通知 学校:一中 关于期末培训的通知\n一、时间：12月1日\n二、地点：报告厅');
-    expect(broadcasts()[0].text).toBe('关于期末培训的通知\n一、时间：12月1日\n二、地点：报告厅');
+    expect((await broadcasts())[0].text).toBe('关于期末培训的通知\n一、时间：12月1日\n二、地点：报告厅');
   });
 });
 
@@ -85,24 +86,24 @@ describe('确认发布', () => {
     expect(started).toContain('通知 #1 开始发送：共 6 人，可送达 4 人，未绑定账号 2 人。');
     expect((await officer.send('确认发布 1'))[0]).toContain('已经确认过');
     expect((await officer.send('确认发布 #1'))[0]).toContain('不会重复发送');
-    const rows = broadcastRows(1);
+    const rows = await broadcastRows(1);
     expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(
       [ids.a1, ids.a2, ids.b2, ids.b3].map((t) => `broadcast:1:${t}`).sort(),
     );
-    const recipients = app.db.select().from(schema.broadcastRecipients).all();
+    const recipients = (await app.db.select().from(tables(app.db).broadcastRecipients));
     expect(recipients).toHaveLength(6);
     expect(recipients.filter((r) => r.outboxId === null).map((r) => r.teacherId).sort()).toEqual([ids.a3, ids.b1].sort());
     const reply = JSON.parse(rows[0].reply);
     expect(reply.card.title).toBe('通知');
     expect(reply.card.sections[0].lines).toEqual(['请于本周五前提交年度培训计划']);
     expect(reply.text).toContain('——钱主任，2026-11-02');
-    expect(broadcasts()[0]).toMatchObject({ status: 'sending', recipientCount: 6 });
+    expect((await broadcasts())[0]).toMatchObject({ status: 'sending', recipientCount: 6 });
   });
 
   it('confirms by the preview card button, and only the officer who prepared it may confirm or cancel', async () => {
     const [preview] = await as('O1').send('发布通知 全部 通知内容');
     expect(preview).toContain('#1');
-    const previewRow = app.db.select().from(schema.outbox).where(like(schema.outbox.reply, '%通知预览 #1%')).get()!;
+    const previewRow = (await app.db.select().from(tables(app.db).outbox).where(like(tables(app.db).outbox.reply, '%通知预览 #1%')).limit(1))[0]!;
     const buttons = JSON.parse(previewRow.reply).card.buttons;
     expect(buttons.map((b: { value: unknown }) => b.value)).toEqual([
       { command: '确认发布', args: '1' },
@@ -113,7 +114,7 @@ describe('确认发布', () => {
     expect((await as('O2').send('取消发布 1'))[0]).toBe('通知 #1 不是您发起的，只能由发起人确认或取消。');
     await app.bot.accept({ kind: 'card_action', platform: 'console', eventId: 'c-1', accountId: 'acc-O1', value: buttons[0].value, receivedAt: Date.now() });
     await app.bot.drain();
-    expect(broadcasts()[0].status).toBe('sending');
+    expect((await broadcasts())[0].status).toBe('sending');
     // The officer is one of 全部, so their own copy of the notice may arrive in the same moment.
     expect(await as('O1').send('取消发布 1')).toContain('通知 #1 已开始发送，无法撤回。');
   });
@@ -125,7 +126,7 @@ describe('确认发布', () => {
     await as('O1').send('发布通知 全部 第二条');
     app.fixedClock.advance(25 * 3600_000);
     expect((await as('O1').send('确认发布 2'))[0]).toContain('预览已超过 24 小时');
-    expect(app.db.select().from(schema.outbox).where(like(schema.outbox.origin, 'broadcast:%')).all()).toHaveLength(0);
+    expect((await app.db.select().from(tables(app.db).outbox).where(like(tables(app.db).outbox.origin, 'broadcast:%')))).toHaveLength(0);
   });
 });
 
@@ -146,7 +147,7 @@ describe('通知进度 and the delivery report', () => {
     ]);
     expect((await tick(app)).broadcastReports).toBe(1);
     expect((await tick(app)).broadcastReports).toBe(0);
-    const report = app.db.select().from(schema.outbox).where(eq(schema.outbox.idempotencyKey, 'broadcast-report:1')).get()!;
+    const report = (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.idempotencyKey, 'broadcast-report:1')).limit(1))[0]!;
     expect(JSON.parse(report.target)).toEqual({ type: 'user', accountId: 'acc-O1' });
     expect(JSON.parse(report.reply).text).toBe(progress);
 

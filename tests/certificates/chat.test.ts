@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tables } from '../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema.js';
 import { groupSerial } from '../../src/certificates/serial.js';
@@ -30,9 +31,9 @@ afterEach(async () => {
 const TEACHER = 'ou_84aad35d084aa403a838cf73ee18467';
 
 async function feishuSettled(h: FeishuHarness): Promise<void> {
-  await waitFor(() => h.inboxRows().every((r) => r.status !== 'pending'), { what: 'inbox drained' });
+  await waitFor(async () => (await h.inboxRows()).every((r) => r.status !== 'pending'), { what: 'inbox drained' });
   await h.app.outbox.whenIdle();
-  await waitFor(() => h.outboxRows().every((r) => r.status !== 'pending'), { what: 'outbox drained' });
+  await waitFor(async () => (await h.outboxRows()).every((r) => r.status !== 'pending'), { what: 'outbox drained' });
 }
 
 async function feishuWithTeacher(): Promise<FeishuHarness> {
@@ -51,7 +52,7 @@ describe('学时证明 over Feishu', () => {
     expect((await h.send(messageEvent({ text: '学时证明', openId: TEACHER }))).status).toBe(200);
     await feishuSettled(h);
 
-    const [cert] = h.app.db.select().from(certificates).all();
+    const [cert] = (await h.app.db.select().from(certificates));
     expect(cert).toBeDefined();
     expect(h.fake.uploads).toHaveLength(1);
     const upload = h.fake.uploads[0];
@@ -82,7 +83,7 @@ describe('学时证明 over Feishu', () => {
     await feishuSettled(h);
     await waitFor(() => h.fake.delivered.some((d) => d.msgType === 'file'), { what: 'file delivered' });
     await feishuSettled(h);
-    expect(h.app.db.select().from(certificates).all()).toHaveLength(1);
+    expect((await h.app.db.select().from(certificates))).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'file')).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'text' && String(d.content.text).includes('学时证明'))).toHaveLength(1);
   });
@@ -106,7 +107,7 @@ describe('学时证明 over Feishu', () => {
     await enqueue(h.app.db, [{ platform: 'feishu', target: { type: 'user', accountId: TEACHER }, reply: { text: file.name, file }, idempotencyKey: 'missing-file' }], new Date());
     h.app.outbox.kick();
     await feishuSettled(h);
-    const [row] = h.outboxRows();
+    const [row] = (await h.outboxRows());
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.lastError).toContain('attachment unreadable');
     expect(h.fake.uploads).toHaveLength(0);
@@ -119,7 +120,7 @@ describe('学时证明 over Feishu', () => {
     await feishuSettled(h);
     expect(h.fake.texts().at(-1)).toContain('您还没有绑定名册');
     expect(h.fake.uploads).toHaveLength(0);
-    expect(h.app.db.select().from(certificates).all()).toHaveLength(0);
+    expect((await h.app.db.select().from(certificates))).toHaveLength(0);
   });
 
   it('refuses a malformed year in Chinese', async () => {
@@ -146,7 +147,7 @@ describe('学时证明 over DingTalk', () => {
     await eventually(() => h.fake.delivered.some((d) => d.kind === 'file'));
     await h.settle();
 
-    const [cert] = h.app.db.select().from(certificates).all();
+    const [cert] = (await h.app.db.select().from(certificates));
     expect(h.fake.uploads).toHaveLength(1);
     const text = await pdfText(h.fake.uploads[0].bytes);
     expect(text).toContain('张三');
@@ -155,7 +156,7 @@ describe('学时证明 over DingTalk', () => {
     expect(files).toEqual([expect.objectContaining({ via: 'oto', to: 'manager4711', mediaId: h.fake.uploads[0].mediaId, fileType: 'pdf' })]);
     expect(files[0].fileName).toBe(h.fake.uploads[0].fileName);
     expect(h.fake.delivered.filter((d) => d.text.includes(groupSerial(cert.serial)))).toHaveLength(1);
-    expect(h.app.db.select().from(certificates).all()).toHaveLength(1);
+    expect((await h.app.db.select().from(certificates))).toHaveLength(1);
   });
 });
 
@@ -171,7 +172,7 @@ describe('学时证明 in the console', () => {
     await app.outbox.whenIdle();
     const saved = await eventually(() => texts.map((t) => /学时证明已保存到：(.+\.pdf)/.exec(t)?.[1]).find(Boolean));
     expect(saved.startsWith(app.dir)).toBe(true);
-    const [cert] = app.db.select().from(certificates).all();
+    const [cert] = (await app.db.select().from(certificates));
     expect(await pdfText(readFileSync(saved))).toContain(groupSerial(cert.serial));
   });
 });

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { runDeadlinesCli } from '../../src/cli/deadlines.js';
@@ -57,9 +58,9 @@ async function runDays(from: string, days: number, prefix: string, onDay?: (date
   for (let i = 0; i < days; i++) {
     const date = addDays(from, i);
     onDay?.(date);
-    const before = new Set(keysLike(app.db, prefix));
+    const before = new Set((await keysLike(app.db, prefix)));
     for (const time of ['03:10', '08:59', '09:00:30', '09:40', '15:00', '23:30']) await tick(app, `${date} ${time}`);
-    const added = keysLike(app.db, prefix).filter((k) => !before.has(k));
+    const added = (await keysLike(app.db, prefix)).filter((k) => !before.has(k));
     if (added.length) byDay.set(date, added);
   }
   return byDay;
@@ -76,7 +77,7 @@ describe('deadline reminders', () => {
     const summary = [...byDay].map(([day, keys]) => `${day} ${[...new Set(keys.map(slotOf))].join(',')} ×${keys.length}`);
     // Three bound leaders (two at 一中, one at 二中) get each of 30/7/3/1/0 exactly once, on the right day.
     expect(summary).toEqual(['2026-03-02 30 ×3', '2026-03-25 7 ×3', '2026-03-29 3 ×3', '2026-03-31 1 ×3', '2026-04-01 0 ×3']);
-    const keys = keysLike(app.db, `reminder:${id}:`);
+    const keys = (await keysLike(app.db, `reminder:${id}:`));
     expect(keys).toHaveLength(15);
     expect(new Set(keys).size).toBe(15);
     expect(keys.filter((k) => k.startsWith(`reminder:${id}:一中:7#`))).toEqual([
@@ -85,7 +86,7 @@ describe('deadline reminders', () => {
     ]);
     // 三中 is not addressed; nobody at 四中 is bound; plain teachers get nothing.
     expect(keys.some((k) => k.includes('三中') || k.includes('四中'))).toBe(false);
-    const reminder = rowsLike(app.db, `reminder:${id}:二中:3#`)[0];
+    const reminder = (await rowsLike(app.db, `reminder:${id}:二中:3#`))[0];
     const reply = JSON.parse(reminder.reply);
     expect(reply.text).toContain('年度培训计划');
     expect(reply.text).toContain('还有 3 天');
@@ -100,13 +101,13 @@ describe('deadline reminders', () => {
     const byDay = await runDays('2026-03-11', 9, `reminder:${id}:`);
     expect([...byDay.keys()]).toEqual(['2026-03-13', '2026-03-16', '2026-03-19']);
     expect(byDay.get('2026-03-13')).toEqual([`reminder:${id}:二中:overdue-1#t${ids.leadB}`]);
-    const escalations = keysLike(app.db, `escalation:${id}:`);
+    const escalations = (await keysLike(app.db, `escalation:${id}:`));
     expect(escalations).toEqual([
       `escalation:${id}:overdue-1#t${ids.officer}`,
       `escalation:${id}:overdue-2#t${ids.officer}`,
       `escalation:${id}:overdue-3#t${ids.officer}`,
     ]);
-    const text = JSON.parse(rowsLike(app.db, `escalation:${id}:overdue-1`)[0].reply).text as string;
+    const text = JSON.parse((await rowsLike(app.db, `escalation:${id}:overdue-1`))[0].reply).text as string;
     expect(text).toContain('2/3 所学校尚未报送');
     expect(text).toContain('二中、四中（无已绑定负责人）');
     expect(text).not.toContain('一中');
@@ -115,17 +116,17 @@ describe('deadline reminders', () => {
   it('stops reminding a school once its leader files, and withdraws reminders queued but not yet sent', async () => {
     const id = await newDeadline('年度培训计划 2026-04-01 学校:一中,二中');
     await tick(app, '2026-03-25 09:00:30', { hold: true });
-    expect(keysLike(app.db, `reminder:${id}:`)).toHaveLength(3);
+    expect((await keysLike(app.db, `reminder:${id}:`))).toHaveLength(3);
     const reply = await file('A2', '培训计划');
     expect(reply).toBe(`已记录：一中 已报送「年度培训计划」（#${id}），本校不会再收到该事项的提醒。`);
-    expect(keysLike(app.db, `reminder:${id}:一中`)).toEqual([]);
+    expect((await keysLike(app.db, `reminder:${id}:一中`))).toEqual([]);
     await runDays('2026-03-26', 16, `reminder:${id}:`);
-    expect(keysLike(app.db, `reminder:${id}:一中`)).toEqual([]);
-    expect(keysLike(app.db, `reminder:${id}:二中`).map((k) => k.split(':')[3].split('#')[0])).toEqual([
+    expect((await keysLike(app.db, `reminder:${id}:一中`))).toEqual([]);
+    expect((await keysLike(app.db, `reminder:${id}:二中`)).map((k) => k.split(':')[3].split('#')[0])).toEqual([
       '0', '1', '3', '7', 'overdue-1', 'overdue-2', 'overdue-3',
     ]);
     expect((await as('A1').send(`已报送 ${id}`))[0]).toContain('一中 已于 2026-03-25');
-    expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).deadlineFilings))).toHaveLength(1);
   });
 
   it('after downtime sends one late reminder, not the pile it missed', async () => {
@@ -134,20 +135,20 @@ describe('deadline reminders', () => {
     // Down from 03-02 to 03-30: the 7- and 3-day reminders were missed.
     await tick(app, '2026-03-30 11:00');
     await tick(app, '2026-03-30 11:05');
-    const keys = keysLike(app.db, `reminder:${id}:`);
+    const keys = (await keysLike(app.db, `reminder:${id}:`));
     expect(keys).toEqual([`reminder:${id}:二中:3#t${ids.leadB}`, `reminder:${id}:二中:30#t${ids.leadB}`]);
-    expect(JSON.parse(rowsLike(app.db, `reminder:${id}:二中:3#`)[0].reply).text).toContain('还有 2 天');
+    expect(JSON.parse((await rowsLike(app.db, `reminder:${id}:二中:3#`))[0].reply).text).toContain('还有 2 天');
     // Down again across two overdue rounds (04-04, 04-07): only the latest goes out, with one escalation.
     await tick(app, '2026-04-01 09:30');
     await tick(app, '2026-04-08 16:00');
-    expect(keysLike(app.db, `reminder:${id}:`).filter((k) => !/:30?#/.test(k))).toEqual([`reminder:${id}:二中:0#t${ids.leadB}`, `reminder:${id}:二中:overdue-2#t${ids.leadB}`]);
-    expect(keysLike(app.db, `escalation:${id}:`)).toEqual([`escalation:${id}:overdue-2#t${ids.officer}`]);
+    expect((await keysLike(app.db, `reminder:${id}:`)).filter((k) => !/:30?#/.test(k))).toEqual([`reminder:${id}:二中:0#t${ids.leadB}`, `reminder:${id}:二中:overdue-2#t${ids.leadB}`]);
+    expect((await keysLike(app.db, `escalation:${id}:`))).toEqual([`escalation:${id}:overdue-2#t${ids.officer}`]);
   });
 
   it('respects quiet hours and spreads sends off the round minute', async () => {
     const id = await newDeadline('年度培训计划 2026-03-03 学校:一中,二中');
     await tick(app, '2026-03-01 22:30'); // created in the evening: the 3-day slot (02-28 09:00) already passed
-    const rows = rowsLike(app.db, `reminder:${id}:`);
+    const rows = (await rowsLike(app.db, `reminder:${id}:`));
     expect(rows).toHaveLength(3);
     for (const r of rows) {
       expect(r.quiet).toBe(true); // and the outbox keeps a retry out of the night too (outbox-quiet.test.ts)
@@ -157,7 +158,7 @@ describe('deadline reminders', () => {
       expect(local.hour * 60 + local.minute).toBeLessThan(7 * 60 + 21);
     }
     await tick(app, '2026-03-02 09:00:05');
-    const daySlot = rowsLike(app.db, `reminder:${id}:`).filter((r) => r.idempotencyKey.includes(':1#'));
+    const daySlot = (await rowsLike(app.db, `reminder:${id}:`)).filter((r) => r.idempotencyKey.includes(':1#'));
     expect(daySlot).toHaveLength(3);
     for (const r of daySlot) {
       const at = r.nextAttemptAt.getTime();
@@ -189,7 +190,7 @@ describe('deadline commands', () => {
     expect(await due('材料 5/31 学校:一中')).toBe('2026-05-31');
     expect(await due('材料 明天下午3点')).toBe('2026-03-02 15:00');
     expect(await due('月底 报表 3月20日')).toBe('2026-03-20');
-    const titles = app.db.select().from(schema.deadlines).all().map((d) => d.title);
+    const titles = (await app.db.select().from(tables(app.db).deadlines)).map((d) => d.title);
     expect(titles).toContain('年度培训计划');
     expect(titles).toContain('月底 报表');
   });
@@ -208,11 +209,11 @@ describe('deadline commands', () => {
     const [time] = await as('O1').send('新建截止 年度培训计划 5月31日 25:00');
     expect(time).toContain('时间「25:00」不对');
     expect(time).toContain('看懂了：标题「年度培训计划」、日期 2026年5月31日（周日）');
-    expect(app.db.select().from(schema.deadlines).all()).toHaveLength(0);
+    expect((await app.db.select().from(tables(app.db).deadlines))).toHaveLength(0);
   });
 
   it('refuses a past deadline, an unknown school, an empty title, and a non-officer; nothing is written', async () => {
-    const count = () => app.db.select().from(schema.deadlines).all().length;
+    const count = async () => (await app.db.select().from(tables(app.db).deadlines)).length;
     expect((await as('O1').send('新建截止 计划 2026-02-28'))[0]).toBe('截止时间 2026-02-28 已经过去，不能新建。请检查日期。');
     expect((await as('O1').send('新建截止 计划 2026-03-01 09:00'))[0]).toContain('已经过去');
     expect((await as('O1').send('新建截止 计划 2026-05-01 学校:一中,九中'))[0]).toContain('名册中没有这些学校：九中');
@@ -228,13 +229,13 @@ describe('deadline commands', () => {
     expect((await as('O1').send('新建截止 计划 2026-02-30'))[0]).toContain('截止日期「2026-02-30」不对：2026年2月没有30日');
     expect((await as('O1').send('新建截止 计划 2026-05-01 提前:7,x'))[0]).toContain('提前天数「7,x」有误');
     expect((await as('A1').send('新建截止 计划 2026-05-01'))[0]).toBe('「新建截止」仅限培训管理员使用。如需权限，请联系教师发展中心。');
-    expect(count()).toBe(0);
+    expect((await count())).toBe(0);
     const [ok] = await as('O1').send('新建截止 学期 总结 2026-05-01 17:00 学校：一中，二中 提前:14,1');
     expect(ok).toContain('学期 总结');
     expect(ok).toContain('截止：2026-05-01 17:00');
     expect(ok).toContain('报送学校：一中、二中');
     expect(ok).toContain('提前 14 天、提前 1 天');
-    const row = app.db.select().from(schema.deadlines).get()!;
+    const row = (await app.db.select().from(tables(app.db).deadlines).limit(1))[0]!;
     expect(row.dueAt).toEqual(bj('2026-05-01 17:00'));
     expect(JSON.parse(row.audience)).toEqual({ schools: ['一中', '二中'] });
     expect(JSON.parse(row.offsets)).toEqual([14, 1]);
@@ -246,18 +247,18 @@ describe('deadline commands', () => {
     expect(reply).toBe('只能为本校（一中）报送，不能替 二中 报送。');
     expect((await as('C1').send(`已报送 #${id}`))[0]).toBe('「年度培训计划」不需要 三中 报送。');
     expect((await as('A3').send(`已报送 #${id}`))[0]).toContain('仅限学校负责人');
-    expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
+    expect((await app.db.select().from(tables(app.db).deadlineFilings))).toHaveLength(0);
     // The reminder card's button, clicked by the 二中 leader it was sent to, asks; the answer's button files for 二中.
     const click = (eventId: string, value: Record<string, string>) =>
       app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId: 'acc-B1', value, receivedAt: Date.now() });
     await click('click-1', { command: '已报送', args: `#${id} 学校:二中` });
     await app.bot.drain();
-    expect(app.db.select().from(schema.deadlineFilings).all()).toHaveLength(0);
-    const asked = JSON.parse(app.db.select().from(schema.outbox).all().find((r) => r.reply.includes('确认报送'))!.reply);
+    expect((await app.db.select().from(tables(app.db).deadlineFilings))).toHaveLength(0);
+    const asked = JSON.parse((await app.db.select().from(tables(app.db).outbox)).find((r) => r.reply.includes('确认报送'))!.reply);
     expect(asked.card.buttons[0].value).toEqual({ command: '确认报送', args: `#${id} 学校:二中` });
     await click('click-2', asked.card.buttons[0].value);
     await app.bot.drain();
-    expect(app.db.select().from(schema.deadlineFilings).where(eq(schema.deadlineFilings.school, '二中')).get()?.filedBy).toBe(ids.leadB);
+    expect((await app.db.select().from(tables(app.db).deadlineFilings).where(eq(tables(app.db).deadlineFilings.school, '二中')).limit(1))[0]?.filedBy).toBe(ids.leadB);
   });
 
   it('matches 事项 by id or title piece and lists choices when ambiguous; 待办 and 报送情况 show the state', async () => {
@@ -296,7 +297,7 @@ describe('preset deadlines', () => {
     await addTeacher(app.db, { employeeNo: 'E1', name: '鄂老师', school: '鄂旗一中', policyId: 'otog' });
     expect((await tick(app, '2026-04-01 10:00')).materialised).toBe(2);
     expect((await tick(app, '2026-04-01 10:05')).materialised).toBe(0);
-    const rows = app.db.select().from(schema.deadlines).all();
+    const rows = (await app.db.select().from(tables(app.db).deadlines));
     expect(rows.map((r) => [r.sourceKey, JSON.parse(r.audience), localParts(r.dueAt, TZ).date])).toEqual([
       ['preset:houma:houma-school-plan:2026', { schools: ['侯马一中', '侯马二中'] }, '2026-05-31'],
       // 03-28 has passed this year when the roster first uses otog: next year's is created.
@@ -305,7 +306,7 @@ describe('preset deadlines', () => {
     // A school joining before the due date is added to the audience.
     await addTeacher(app.db, { employeeNo: 'H3', name: '新老师', school: '侯马三中', policyId: 'houma' });
     await tick(app, '2026-04-02 10:00');
-    const houma = app.db.select().from(schema.deadlines).where(eq(schema.deadlines.sourceKey, 'preset:houma:houma-school-plan:2026')).get()!;
+    const houma = (await app.db.select().from(tables(app.db).deadlines).where(eq(tables(app.db).deadlines.sourceKey, 'preset:houma:houma-school-plan:2026')).limit(1))[0]!;
     expect(JSON.parse(houma.audience).schools).toEqual(['侯马一中', '侯马三中', '侯马二中']);
     expect(rows.some((r) => r.sourceKey?.includes('national'))).toBe(false);
   });
@@ -324,16 +325,16 @@ describe('deadlines CLI', () => {
     expect(added.text).toContain('已新建截止事项 #1：年度培训计划');
     expect((await run('add', '计划', '2026-02-01')).text).toBe('ERR 截止时间 2026-02-01 已经过去，不能新建。请检查日期。\n');
     expect((await run('add', '计划', '2026-05-01', '学校:九中')).code).toBe(1);
-    expect(app.db.select().from(schema.deadlines).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).deadlines))).toHaveLength(1);
     expect((await run('list')).text).toContain('· #1 年度培训计划 — 截止 2026-04-01（还有 31 天）· 已报送 0/2');
     expect((await run('file', '年度', '二中')).text).toContain('已记录：二中 已报送「年度培训计划」');
     expect((await run('file', '1', '三中')).text).toBe('ERR 「年度培训计划」不需要 三中 报送。\n');
     expect((await run('status', '1')).text).toContain('已报送 1/2 所');
     await tick(app, '2026-03-25 09:30');
-    expect(keysLike(app.db, 'reminder:1:')).toEqual([`reminder:1:一中:7#t${ids.leadA1}`, `reminder:1:一中:7#t${ids.leadA2}`]);
+    expect((await keysLike(app.db, 'reminder:1:'))).toEqual([`reminder:1:一中:7#t${ids.leadA1}`, `reminder:1:一中:7#t${ids.leadA2}`]);
     expect((await run('cancel', '#1')).code).toBe(0);
     await tick(app, '2026-03-29 09:30');
     // Cancelled: no 3-day reminder (and the 7-day ones still queued were withdrawn).
-    expect(keysLike(app.db, 'reminder:1:').filter((k) => !k.includes(':7#'))).toEqual([]);
+    expect((await keysLike(app.db, 'reminder:1:')).filter((k) => !k.includes(':7#'))).toEqual([]);
   });
 });

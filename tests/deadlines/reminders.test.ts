@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { hoursSummary } from '../../src/ledger/summary.js';
@@ -37,7 +38,7 @@ beforeEach(async () => {
 });
 afterEach(async () => app.cleanup());
 
-const paceKeys = (month: string) => keysLike(app.db, `pace:${month}:`);
+const paceKeys = async (month: string) => (await keysLike(app.db, `pace:${month}:`));
 const keyOf = (month: string, ...teachers: number[]) => teachers.map((t) => `pace:${month}:${t}`).sort();
 
 describe('monthly pace reminder', () => {
@@ -45,13 +46,13 @@ describe('monthly pace reminder', () => {
     expect((await new ConsoleSession(app, 'acc-T3').send('退订提醒'))[0]).toBe('已退订每月学时提醒。需要时发送「订阅提醒」即可恢复。');
     expect((await tick(app, '2026-11-01 08:59')).pace).toBe(0);
     expect((await tick(app, '2026-11-01 09:00:30')).pace).toBe(2);
-    expect(paceKeys('2026-11')).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind));
+    expect((await paceKeys('2026-11'))).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind));
     expect((await tick(app, '2026-11-01 09:30')).pace).toBe(0);
     app = await restart(app);
     expect((await tick(app, '2026-11-02 09:30')).pace).toBe(0);
-    expect(paceKeys('2026-11')).toHaveLength(2);
+    expect((await paceKeys('2026-11'))).toHaveLength(2);
 
-    const [row] = rowsLike(app.db, `pace:2026-11:${ids.behind}`);
+    const [row] = (await rowsLike(app.db, `pace:2026-11:${ids.behind}`));
     const text = JSON.parse(row.reply).text as string;
     const summary = await hoursSummary(app.db, app.presets, (await findTeacherById(app.db, ids.behind))!, '2026-11-01');
     expect(text.split('\n')).toEqual([
@@ -64,7 +65,7 @@ describe('monthly pace reminder', () => {
     ]);
     // Held by the outbox if a retry or a late send would land in quiet hours; the 退订 answer is not.
     expect(row.quiet).toBe(true);
-    const answers = rowsLike(app.db, 'console:');
+    const answers = (await rowsLike(app.db, 'console:'));
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((r) => r.quiet === false)).toBe(true);
     // Spread over the hour after 09:00, off the round minute.
@@ -77,8 +78,8 @@ describe('monthly pace reminder', () => {
   it('in December is the last call for the year, to everyone still owing a minimum that ends this year', async () => {
     await tick(app, '2026-11-01 09:30');
     await tick(app, '2026-12-01 09:30');
-    expect(paceKeys('2026-12')).toEqual(keyOf('2026-12', ids.behind, ids.annualBehind, ids.lastCallOnly, ids.optedOut));
-    const text = JSON.parse(rowsLike(app.db, `pace:2026-12:${ids.lastCallOnly}`)[0].reply).text as string;
+    expect((await paceKeys('2026-12'))).toEqual(keyOf('2026-12', ids.behind, ids.annualBehind, ids.lastCallOnly, ids.optedOut));
+    const text = JSON.parse((await rowsLike(app.db, `pace:2026-12:${ids.lastCallOnly}`))[0].reply).text as string;
     expect(text).toContain('吴九老师，您好。2026 年的年度学时要求将于 12 月 31 日截止，请抓紧完成：');
     expect(text).toContain('· 年度总学时 15 学时（2026-12-31 前）');
     expect(text).not.toContain('落后');
@@ -90,19 +91,19 @@ describe('monthly pace reminder', () => {
     expect((await me.send('退订提醒'))[0]).toBe('您已退订每月学时提醒。需要时发送「订阅提醒」即可恢复。');
     expect((await me.send('订阅提醒'))[0]).toBe('已开启每月学时提醒：每月 1 日上午，如您的学时进度落后，会收到一条提醒。');
     expect((await me.send('订阅提醒'))[0]).toBe('您已开启每月学时提醒，无需重复订阅。');
-    expect(app.db.select().from(schema.teacherPrefs).where(eq(schema.teacherPrefs.teacherId, ids.behind)).get()?.remindersOff).toBe(false);
+    expect((await app.db.select().from(tables(app.db).teacherPrefs).where(eq(tables(app.db).teacherPrefs.teacherId, ids.behind)).limit(1))[0]?.remindersOff).toBe(false);
     // The bot ran last month, then was down over the 1st.
-    app.db.insert(schema.meta).values({ key: 'scheduler:pace:2026-10', value: '{"after":0,"done":true,"sent":0}' }).run();
+    (await app.db.insert(tables(app.db).meta).values({ key: 'scheduler:pace:2026-10', value: '{"after":0,"done":true,"sent":0}' }));
     await tick(app, '2026-11-14 16:00');
     await tick(app, '2026-11-14 16:05');
-    expect(paceKeys('2026-11')).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind, ids.optedOut));
-    expect(localParts(rowsLike(app.db, `pace:2026-11:${ids.behind}`)[0].nextAttemptAt, TZ).date).toBe('2026-11-14');
+    expect((await paceKeys('2026-11'))).toEqual(keyOf('2026-11', ids.behind, ids.annualBehind, ids.optedOut));
+    expect(localParts((await rowsLike(app.db, `pace:2026-11:${ids.behind}`))[0].nextAttemptAt, TZ).date).toBe('2026-11-14');
   });
 
   it('a fresh install mid-month does not message everyone at once: it starts with next month', async () => {
     await tick(app, '2026-11-14 16:00');
-    expect(paceKeys('2026-11')).toEqual([]);
+    expect((await paceKeys('2026-11'))).toEqual([]);
     await tick(app, '2026-12-01 09:30');
-    expect(paceKeys('2026-12').length).toBeGreaterThan(0);
+    expect((await paceKeys('2026-12')).length).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,7 @@
  * click-then-type, corrected by the teacher and resubmitted, and the leader is asked again.
  */
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
@@ -23,8 +24,8 @@ type Answer = { toast?: { type: string; content: string }; card?: { type: string
 let h: FeishuHarness;
 afterEach(async () => h?.close());
 
-const declarations = () => h.app.db.select().from(schema.declarations).all();
-const records = (teacherId: number) => h.app.db.select().from(schema.records).where(eq(schema.records.teacherId, teacherId)).all();
+const declarations = async () => (await h.app.db.select().from(tables(h.app.db).declarations));
+const records = async (teacherId: number) => (await h.app.db.select().from(tables(h.app.db).records).where(eq(tables(h.app.db).records.teacherId, teacherId)));
 const delivered = (openId: string) => h.fake.delivered.filter((d) => d.to === openId).map((d) => (d.msgType === 'text' ? String(d.content.text) : JSON.stringify(d.content)));
 
 async function click(openId: string, command: string, args: string, eventId?: string): Promise<Answer> {
@@ -45,7 +46,7 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     // 24 学时 of 集中培训 (choice 3) this March: the preset sends it on to the office after the school.
     await fillDeclaration(s.chat, { dates: '2026-03-01至03-05' });
     expect((await s.chat.say('确认提交')).join()).toContain('已提交');
-    const [d] = declarations();
+    const [d] = (await declarations());
     expect(d).toMatchObject({ state: 'pending', currentStep: 'school', category: '集中培训', hours: 24 });
     await h.app.evidence.whenIdle();
 
@@ -62,7 +63,7 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     expect(officerCard).toContain('证明材料：1 份');
     expect(officerCard).toContain('李校长 通过');
     await eventually(() => delivered(TEACHER_OPEN_ID).find((t) => t.includes('学校已审核通过')), 8000, 'step notice');
-    expect(records(s.school.teacherId)).toHaveLength(0);
+    expect((await records(s.school.teacherId))).toHaveLength(0);
 
     // The leader's click delivered again, then the officer's approval, then both click again.
     expect((await click(LEADER_OPEN_ID, '通过申报', String(d!.id), 'ev-chain-leader')).toast!.content).toBe(byLeader.toast!.content);
@@ -72,7 +73,7 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     for (const [who, ev] of [[OFFICER_OPEN_ID, 'ev-chain-office'], [OFFICER_OPEN_ID, undefined], [LEADER_OPEN_ID, undefined]] as const) {
       await click(who, '通过申报', String(d!.id), ev);
     }
-    const made = records(s.school.teacherId);
+    const made = await records(s.school.teacherId);
     expect(made).toHaveLength(1);
     expect(made[0]).toMatchObject({ source: 'declaration', recordKey: `declaration:${d!.id}`, hours: 24, category: '集中培训' });
     const told = delivered(TEACHER_OPEN_ID).filter((t) => t.includes('已认定'));
@@ -87,13 +88,13 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     h = s.h;
     await fillDeclaration(s.chat, { hours: '8', category: '1' });
     await s.chat.say('确认提交');
-    const [d] = declarations();
+    const [d] = (await declarations());
     await eventually(() => delivered(LEADER_OPEN_ID).find((t) => t.includes(`学时申报待审核 #${d!.id}`)), 8000, 'leader card');
 
     expect((await click(LEADER_OPEN_ID, '退回申报', String(d!.id))).toast!.content).toContain(`退回申报 ${d!.id} 原因`);
     await h.send(messageEvent({ text: `退回申报 ${d!.id} 证书照片看不清，请重拍`, openId: LEADER_OPEN_ID }));
     await feishuSettled(h);
-    expect(declarations()[0]).toMatchObject({ state: 'returned', returnReason: '证书照片看不清，请重拍' });
+    expect((await declarations())[0]).toMatchObject({ state: 'returned', returnReason: '证书照片看不清，请重拍' });
     await eventually(() => delivered(TEACHER_OPEN_ID).find((t) => t.includes('证书照片看不清，请重拍')), 8000, 'return notice');
 
     const asked = delivered(LEADER_OPEN_ID).filter((t) => t.includes(`学时申报待审核 #${d!.id}`)).length;
@@ -105,6 +106,6 @@ describe('学时申报 from chat to the ledger on Feishu', () => {
     await eventually(() => delivered(LEADER_OPEN_ID).filter((t) => t.includes(`学时申报待审核 #${d!.id}`)).length > asked, 8000, 'asked again');
     const again = await click(LEADER_OPEN_ID, '通过申报', String(d!.id));
     expect(again.toast).toMatchObject({ type: 'success' });
-    expect(records(s.school.teacherId)).toHaveLength(1);
+    expect((await records(s.school.teacherId))).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@
  * Another school's leader, or no session, cannot fetch the photo.
  */
 import type { Server } from 'node:http';
+import { tables } from '../../db/handle.js';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
@@ -70,7 +71,7 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     await app.bot.drain();
     await app.evidence.whenIdle();
     await app.outbox.whenIdle();
-    await eventually(() => app.db.select().from(schema.outbox).all().every((r) => r.status !== 'pending'), 8000, 'outbox drained');
+    await eventually(async () => (await app.db.select().from(tables(app.db).outbox)).every((r) => r.status !== 'pending'), 8000, 'outbox drained');
   }
 
   /** One signed callback, as DingTalk posts it; returns what the teacher was answered meanwhile. */
@@ -93,12 +94,12 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     await sendPhoto();
     expect((await say('完成')).join()).toContain('证明材料');
     expect((await say('确认提交')).join()).toContain('已提交');
-    return Math.max(...declarations().map((d) => d.id));
+    return Math.max(...(await declarations()).map((d) => d.id));
   }
 
-  const declarations = () => app.db.select().from(schema.declarations).all();
-  const declaration = (id: number) => declarations().find((d) => d.id === id)!;
-  const records = () => app.db.select().from(schema.records).where(eq(schema.records.teacherId, school.teacherId)).all();
+  const declarations = async () => (await app.db.select().from(tables(app.db).declarations));
+  const declaration = async (id: number) => (await declarations()).find((d) => d.id === id)!;
+  const records = async () => (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.teacherId, school.teacherId)));
   const cards = (staffId: string, id: number) => dingtalk.delivered.filter((d) => d.to === staffId && d.kind === 'actionCard' && d.text.includes(`#${id}`));
   const toTeacher = (needle: string) => dingtalk.delivered.filter((d) => d.to === TEACHER_STAFF_ID && d.text.includes(needle));
   const hoursAnswer = async () => (await say('学时')).join('\n');
@@ -119,8 +120,8 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
   it('declared with a photo, approved on the page by the school and then the office: one record, 学时 changes once', async () => {
     const before = await hoursAnswer();
     firstId = await declare(FIRST);
-    expect(declaration(firstId)).toMatchObject({ state: 'pending', currentStep: 'school', hours: 24, category: '集中培训' });
-    const [evidence] = app.db.select().from(schema.evidenceFiles).where(eq(schema.evidenceFiles.declarationId, firstId)).all();
+    expect((await declaration(firstId))).toMatchObject({ state: 'pending', currentStep: 'school', hours: 24, category: '集中培训' });
+    const [evidence] = (await app.db.select().from(tables(app.db).evidenceFiles).where(eq(tables(app.db).evidenceFiles.declarationId, firstId)));
     expect(evidence).toMatchObject({ platform: 'dingtalk', status: 'stored', size: photo.length });
 
     const leader = await openCard(LEADER_STAFF_ID, firstId);
@@ -132,15 +133,15 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     expect(Buffer.from(await seen.arrayBuffer()).equals(photo)).toBe(true);
 
     expect((await leader.phone.post(leader.url, { action: 'approve', _csrf: leader.csrf })).status).toBe(303);
-    expect(declaration(firstId)).toMatchObject({ state: 'pending', currentStep: 'office' });
-    expect(records()).toHaveLength(0);
+    expect((await declaration(firstId))).toMatchObject({ state: 'pending', currentStep: 'office' });
+    expect((await records())).toHaveLength(0);
     expect(await hoursAnswer()).toBe(before);
 
     const office = await openCard(OFFICER_STAFF_ID, firstId);
     expect(office.page.body).toContain('李校长 通过');
     expect((await office.phone.post(office.url, { action: 'approve', _csrf: office.csrf })).status).toBe(303);
     await settled();
-    expect(declaration(firstId)).toMatchObject({ state: 'approved', currentStep: null });
+    expect((await declaration(firstId))).toMatchObject({ state: 'approved', currentStep: null });
     const after = await hoursAnswer();
     expect(after).not.toBe(before);
     expect(after).toMatch(/已修\D*24/);
@@ -148,8 +149,8 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     // Both forms posted again (a double tap, the back button), and the leader's too: nothing twice.
     for (const who of [office, leader, office]) await who.phone.post(who.url, { action: 'approve', _csrf: who.csrf });
     await settled();
-    expect(records()).toHaveLength(1);
-    expect(records()[0]).toMatchObject({ source: 'declaration', recordKey: `declaration:${firstId}`, hours: 24 });
+    expect((await records())).toHaveLength(1);
+    expect((await records())[0]).toMatchObject({ source: 'declaration', recordKey: `declaration:${firstId}`, hours: 24 });
     expect(toTeacher('已认定')).toHaveLength(1);
     expect(await hoursAnswer()).toBe(after);
 
@@ -170,7 +171,7 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     sessionName = 's-teacher-2';
     const again = { ...FIRST, project: '乡村教师能力提升（补充）', dates: '2026-04-10', hours: '6', category: '1' };
     const id = await declare(again);
-    const kinds = app.db.select().from(schema.declarationFlags).where(eq(schema.declarationFlags.declarationId, id)).all();
+    const kinds = (await app.db.select().from(tables(app.db).declarationFlags).where(eq(tables(app.db).declarationFlags.declarationId, id)));
     expect(kinds.map((f) => f.kind).sort()).toEqual(['certificate_no', 'evidence_hash']);
     expect(kinds.every((f) => f.otherDeclarationId === firstId)).toBe(true);
 
@@ -180,7 +181,7 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     expect(leader.page.body).toContain(`申报 #${firstId}`);
     await leader.phone.post(leader.url, { action: 'return', reason: '与 #' + firstId + ' 是同一张证书', _csrf: leader.csrf });
     await settled();
-    expect(declaration(id)).toMatchObject({ state: 'returned' });
+    expect((await declaration(id))).toMatchObject({ state: 'returned' });
     await eventually(() => toTeacher('同一张证书')[0], 8000, 'return notice');
 
     expect((await say(`重新申报 ${id}`)).join()).toContain(`修改申报 \\#${id} 后重新提交`);
@@ -191,8 +192,8 @@ describe('学时申报 end to end on DingTalk: wizard with a photo → leader on
     const back = await openCard(LEADER_STAFF_ID, id, 2);
     await back.phone.post(back.url, { action: 'approve', _csrf: back.csrf });
     await settled();
-    expect(declaration(id)).toMatchObject({ state: 'approved' });
-    expect(records().map((r) => r.recordKey).sort()).toEqual([`declaration:${firstId}`, `declaration:${id}`].sort());
+    expect((await declaration(id))).toMatchObject({ state: 'approved' });
+    expect((await records()).map((r) => r.recordKey).sort()).toEqual([`declaration:${firstId}`, `declaration:${id}`].sort());
     expect(toTeacher('已认定')).toHaveLength(2);
   });
 });

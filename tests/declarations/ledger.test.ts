@@ -4,6 +4,7 @@
  * marks the declaration, is audited, and tells the teacher.
  */
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
@@ -52,7 +53,7 @@ describe('recognised hours in the ledger', () => {
     expect(await earned()).toBe('40');
     const [notice] = await outboxLike(app.db, `decl:${id}:2:${zhang}`);
     expect(JSON.parse(notice!.reply).text).toContain('已修 40 学时');
-    const rec = app.db.select().from(schema.records).where(eq(schema.records.recordKey, `declaration:${id}`)).get()!;
+    const rec = (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.recordKey, `declaration:${id}`)).limit(1))[0]!;
     expect(rec).toMatchObject({ source: 'declaration', teacherId: zhang, date: '2026-10-14', hours: 16, category: '网络研修', project: '2026年国培计划·初中数学骨干教师研修' });
   });
 
@@ -60,7 +61,7 @@ describe('recognised hours in the ledger', () => {
     const id = await declareAndApprove();
     expect(await say('O1', `撤销记录 declaration:${id} 证书系伪造`)).toContain(`已撤销 张三（T0001）的记录 declaration:${id}`);
     expect(await earned()).toBe('24');
-    const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
+    const d = (await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, id)).limit(1))[0]!;
     expect(d).toMatchObject({ state: 'approved', recordRevokeReason: '证书系伪造' });
     expect(d.recordRevokedAt).toBeInstanceOf(Date);
     expect(JSON.parse((await auditsOf(app.db, 'declaration_record_revoked'))[0]!.detail)).toMatchObject({ declarationId: id, reason: '证书系伪造' });
@@ -101,7 +102,7 @@ describe('recognised hours in the ledger', () => {
     const reply = await say('O1', `更正记录 declaration:${id} 学时=12 类别=师德师风 原因=证书注明12学时`);
     expect(reply).toContain(`declaration:${id}`);
     expect(await earned()).toBe('36');
-    const d = app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()!;
+    const d = (await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, id)).limit(1))[0]!;
     expect(d).toMatchObject({ state: 'approved', hours: 12, category: '师德师风' });
     const [entry] = await auditsOf(app.db, 'declaration_record_corrected');
     expect(JSON.parse(entry!.detail)).toMatchObject({
@@ -124,7 +125,7 @@ describe('recognised hours in the ledger', () => {
     // An imported record's correction touches no declaration.
     await say('O1', '更正记录 R1 学时=20 原因=导入有误');
     expect(await auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(1);
-    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 12 });
+    expect((await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, id)).limit(1))[0]).toMatchObject({ hours: 12 });
   });
 
   it('更正记录 that would make the declaration an exact repeat of another: refused in words, nothing changed, logged', async () => {
@@ -138,10 +139,10 @@ describe('recognised hours in the ledger', () => {
     const reply = await say('O1', `更正记录 declaration:${id} 学时=12 原因=证书注明12学时`);
     expect(reply).toBe(`不能更正：这条记录来自申报 #${id}，改为 12 学时后将与申报 #${other} 完全相同（同一项目、日期和学时），同一培训不能重复认定。记录未改动。`);
     // Nothing changed: the record, both declarations, the sums; no correction audited, nobody told.
-    const rec = app.db.select().from(schema.records).where(eq(schema.records.recordKey, `declaration:${id}`)).get()!;
+    const rec = (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.recordKey, `declaration:${id}`)).limit(1))[0]!;
     expect(rec).toMatchObject({ hours: 16, category: '网络研修' });
-    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 16, state: 'approved' });
-    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, other)).get()).toMatchObject({ hours: 12, state: 'pending' });
+    expect((await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, id)).limit(1))[0]).toMatchObject({ hours: 16, state: 'approved' });
+    expect((await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, other)).limit(1))[0]).toMatchObject({ hours: 12, state: 'pending' });
     expect(await earned()).toBe('40');
     expect(await auditsOf(app.db, 'record_correct')).toHaveLength(0);
     expect(await auditsOf(app.db, 'declaration_record_corrected')).toHaveLength(0);
@@ -152,6 +153,6 @@ describe('recognised hours in the ledger', () => {
     expect(refused!.actor).toBe('console:acc-O1');
     // The same correction to other hours goes through.
     expect(await say('O1', `更正记录 declaration:${id} 学时=10 原因=证书注明10学时`)).toContain(`declaration:${id}`);
-    expect(app.db.select().from(schema.declarations).where(eq(schema.declarations.id, id)).get()).toMatchObject({ hours: 10 });
+    expect((await app.db.select().from(tables(app.db).declarations).where(eq(tables(app.db).declarations.id, id)).limit(1))[0]).toMatchObject({ hours: 10 });
   });
 });

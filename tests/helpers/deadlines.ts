@@ -1,5 +1,6 @@
 import { like } from 'drizzle-orm';
 import { schema, type Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { createXueshi } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { PLATFORM_SETTINGS } from '../../src/platforms/settings.js';
@@ -32,12 +33,13 @@ export function tick(app: Pick<TestApp, 'db' | 'presets' | 'fixedClock'>, at?: s
 
 export type OutboxRow = typeof schema.outbox.$inferSelect;
 
-export function rowsLike(db: Db, prefix: string): OutboxRow[] {
-  return db.select().from(schema.outbox).where(like(schema.outbox.idempotencyKey, `${prefix}%`)).all();
+export async function rowsLike(db: Db, prefix: string): Promise<OutboxRow[]> {
+  const { outbox } = tables(db);
+  return db.select().from(outbox).where(like(outbox.idempotencyKey, `${prefix}%`));
 }
 
-export function keysLike(db: Db, prefix: string): string[] {
-  return rowsLike(db, prefix).map((r) => r.idempotencyKey).sort();
+export async function keysLike(db: Db, prefix: string): Promise<string[]> {
+  return (await rowsLike(db, prefix)).map((r) => r.idempotencyKey).sort();
 }
 
 /** Adds a teacher bound to a console account; returns the id. */

@@ -43,9 +43,9 @@ export async function seedSchool(db: Db, platform: 'feishu' | 'dingtalk' | 'cons
 }
 
 export async function feishuSettled(h: FeishuHarness): Promise<void> {
-  await waitFor(() => h.inboxRows().every((r) => r.status !== 'pending'), { what: 'inbox drained' });
+  await waitFor(async () => (await h.inboxRows()).every((r) => r.status !== 'pending'), { what: 'inbox drained' });
   await h.app.outbox.whenIdle();
-  await waitFor(() => h.outboxRows().every((r) => r.status !== 'pending'), { what: 'outbox drained' });
+  await waitFor(async () => (await h.outboxRows()).every((r) => r.status !== 'pending'), { what: 'outbox drained' });
 }
 
 const feishuText = (d: { msgType: string; content: any }) => (d.msgType === 'text' ? String(d.content.text) : JSON.stringify(d.content));
@@ -130,6 +130,6 @@ export async function fillDeclaration(chat: TeacherChat, answers: Partial<typeof
   return (await chat.say('完成')).join('\n');
 }
 
-export function draftsOf(db: Db): { accountId: string; value: string }[] {
-  return db.select().from(schema.chatState).all().filter((r) => r.key === 'declaration.draft');
+export async function draftsOf(db: Db): Promise<{ accountId: string; value: string }[]> {
+  return (await db.select().from(tables(db).chatState)).filter((r) => r.key === 'declaration.draft');
 }

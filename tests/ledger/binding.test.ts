@@ -4,6 +4,7 @@
  * officers and school leaders.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { attemptBind, BIND_WINDOW_MS } from '../../src/ledger/binding.js';
 import { grantRole } from '../../src/ledger/roles.js';
@@ -94,7 +95,7 @@ describe('one-time codes for officers and leaders', () => {
     const code = codeIn(issued);
     expect(issued).toContain('赵校长（工号 T0100）的绑定码');
     expect(issued).toContain('2026-11-26 10:00 前有效');
-    expect(JSON.stringify(app.db.select().from(schema.bindCodes).all())).not.toContain(code);
+    expect(JSON.stringify((await app.db.select().from(tables(app.db).bindCodes)))).not.toContain(code);
 
     expect(await say('leader', `绑定 T0100 赵校长 ${code}`)).toContain('绑定成功：赵校长（第一中学）');
     // Used: after an unbind, the same code no longer works.
@@ -136,7 +137,7 @@ describe('one-time codes for officers and leaders', () => {
 
   it('leaves existing bindings alone', async () => {
     await say('u1', '绑定 T0001 张三');
-    await grantRole(app.db, app.db.select().from(schema.teachers).all().find((t) => t.employeeNo === 'T0001')!.id, 'leader', 'test');
+    await grantRole(app.db, (await app.db.select().from(tables(app.db).teachers)).find((t) => t.employeeNo === 'T0001')!.id, 'leader', 'test');
     expect(await say('u1', '我是谁')).toContain('张三');
     expect(await say('u1', '绑定 T0001 张三')).toBe('您已绑定为 张三，无需重复绑定。');
   });

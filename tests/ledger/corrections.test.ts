@@ -3,6 +3,7 @@
  * figures change at once, nothing is deleted, and the audit log keeps the values before. Real bot, real SQLite.
  */
 import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { Writable } from 'node:stream';
@@ -28,8 +29,8 @@ afterEach(async () => app.cleanup());
 
 const say = async (no: string, text: string) => (await new ConsoleSession(app, `acc-${no}`).send(text))[0];
 const earned = async () => /已修 ([\d.]+) 学时/.exec(await say('T0001', '学时'))![1];
-const record = (key: string) => app.db.select().from(schema.records).where(eq(schema.records.recordKey, key)).get()!;
-const audits = (action: string) => app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, action)).all();
+const record = async (key: string) => (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.recordKey, key)).limit(1))[0]!;
+const audits = async (action: string) => (await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, action)));
 
 describe('撤销记录', () => {
   it('revokes an imported record: kept, marked, out of the sums at once, audited', async () => {
@@ -38,8 +39,8 @@ describe('撤销记录', () => {
       '已撤销 张三（T0001）的记录 R1：2026-03-01 集中培训 24 学时，不再计入学时。原因：重复导入，与 R9 是同一次培训',
     );
     expect(await earned()).toBe('1.5');
-    expect(record('R1').cancelReason).toBe('重复导入，与 R9 是同一次培训');
-    const [entry] = audits('record_revoke');
+    expect((await record('R1')).cancelReason).toBe('重复导入，与 R9 是同一次培训');
+    const [entry] = (await audits('record_revoke'));
     expect(entry.actor).toBe('console:acc-O1');
     expect(JSON.parse(entry.detail)).toMatchObject({ recordKey: 'R1', hours: 24, category: '集中培训', date: '2026-03-01', reason: '重复导入，与 R9 是同一次培训' });
     expect(await say('O1', '撤销记录 R1 再来一次')).toBe('记录 R1 已于 10:00 撤销（原因：重复导入，与 R9 是同一次培训），无需重复操作。');
@@ -49,10 +50,10 @@ describe('撤销记录', () => {
     expect(await say('O1', '撤销记录 session:7:T0001')).toBe('格式不对：请写明原因（至少 2 个字）\n用法：撤销记录 <编号> <原因>');
     expect(await say('T0001', '撤销记录 R1 不想要')).toContain('仅限培训管理员');
     expect(await say('O1', '撤销记录 R404 打错了')).toContain('没有编号为「R404」的学时记录');
-    const id = record('session:7:T0001').id;
+    const id = (await record('session:7:T0001')).id;
     expect(await say('O1', `revokerecord #${id} 未到场`)).toContain('已撤销 张三（T0001）的记录 session:7:T0001');
     expect(await earned()).toBe('24');
-    expect(app.db.select().from(schema.records).all()).toHaveLength(2);
+    expect((await app.db.select().from(tables(app.db).records))).toHaveLength(2);
   });
 });
 
@@ -61,7 +62,7 @@ describe('更正记录', () => {
     expect(await say('O1', '更正记录 R1 日期=2026/3/2 原因=按签到表核对')).toContain('日期 2026-03-01 → 2026-03-02');
     expect(await say('O1', '更正记录 R1 日期=2026年3月3日 原因=按签到表核对')).toContain('日期 2026-03-02 → 2026-03-03');
     expect(await say('O1', '更正记录 R1 日期=12月1日 原因=按签到表核对')).toContain('日期 2026-03-03 → 2025-12-01');
-    expect(record('R1')).toMatchObject({ date: '2025-12-01' });
+    expect((await record('R1'))).toMatchObject({ date: '2025-12-01' });
   });
 
   it('corrects hours, category and date; the figures follow; the audit keeps before and after', async () => {
@@ -69,8 +70,8 @@ describe('更正记录', () => {
       '已更正 张三（T0001）的记录 R1：学时 24 → 20，类别 集中培训 → 师德师风，日期 2026-03-01 → 2026-03-02。原因：按签到表核对',
     );
     expect(await earned()).toBe('21.5');
-    expect(record('R1')).toMatchObject({ hours: 20, category: '师德师风', date: '2026-03-02' });
-    const detail = JSON.parse(audits('record_correct')[0].detail);
+    expect((await record('R1'))).toMatchObject({ hours: 20, category: '师德师风', date: '2026-03-02' });
+    const detail = JSON.parse((await audits('record_correct'))[0].detail);
     expect(detail.before).toEqual({ hours: 24, category: '集中培训', date: '2026-03-01' });
     expect(detail.after).toEqual({ hours: 20, category: '师德师风', date: '2026-03-02' });
     // English alias and a loose reason.
@@ -89,8 +90,8 @@ describe('更正记录', () => {
     expect(await say('O1', '更正记录 R1 小时=3 原因=核对')).toContain('无法识别「小时=3」');
     await say('O1', '撤销记录 R1 重复');
     expect(await say('O1', '更正记录 R1 学时=3 原因=核对')).toContain('这条记录已撤销，不能更正');
-    expect(record('R1')).toMatchObject({ hours: 24, category: '集中培训', date: '2026-03-01' });
-    expect(audits('record_correct')).toEqual([]);
+    expect((await record('R1'))).toMatchObject({ hours: 24, category: '集中培训', date: '2026-03-01' });
+    expect((await audits('record_correct'))).toEqual([]);
   });
 });
 
@@ -117,7 +118,7 @@ describe('npm run cli -- records', () => {
     const revoked = await cli('records', 'revoke', 'session:7:T0001', '--reason', '未到场');
     expect(revoked.out).toContain('已撤销 张三（T0001）的记录 session:7:T0001：2026-09-10 师德师风 1.5 学时');
     expect(await earned()).toBe('12');
-    expect(audits('record_correct')[0].actor).toBe('cli');
+    expect((await audits('record_correct'))[0].actor).toBe('cli');
     expect((await cli('records', 'delete', 'R1', '--reason', 'xx')).err).toContain('不认识的操作「delete」');
   });
 });
@@ -146,16 +147,16 @@ describe('console: a record’s page, reached from the teacher’s records', () 
     const ok = await post(app, '/admin/records/correct', { _csrf: s.csrf, key: 'R1', hours: '20', category: '集中培训', date: '2026-03-01', reason: '按证书核对' }, { cookie: s.cookie });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(`/admin/teachers/${zhang}`);
-    expect(record('R1').hours).toBe(20);
-    expect(JSON.parse(audits('record_correct')[0].detail).before.hours).toBe(24);
-    expect(audits('record_correct')[0].actor).toBe('admin:ADMIN_TOKEN');
+    expect((await record('R1')).hours).toBe(20);
+    expect(JSON.parse((await audits('record_correct'))[0].detail).before.hours).toBe(24);
+    expect((await audits('record_correct'))[0].actor).toBe('admin:ADMIN_TOKEN');
     const corrected = await teacherPage();
     expect(corrected).toContain('<div class="v">20</div><div class="l">已修学时</div>');
     expect(corrected).toContain('<td class="num">20</td>');
 
     const revoked = await post(app, '/admin/records/revoke', { _csrf: s.csrf, key: 'R1', reason: '重复导入' }, { cookie: s.cookie });
     expect(revoked.status).toBe(303);
-    expect(record('R1').cancelledAt).not.toBeNull();
+    expect((await record('R1')).cancelledAt).not.toBeNull();
     // Revoked records are out of the teacher's list and sums at once.
     const emptied = await teacherPage();
     expect(emptied).not.toContain('href="/admin/records/edit?key=R1"');

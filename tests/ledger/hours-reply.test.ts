@@ -93,6 +93,6 @@ describe('学时 speaks plainly', () => {
       await addRecord(app.db, id, { key, date: '2026-10-15', hours: 20, category: '集中培训' });
     }
     await tick(app, '2026-11-01 09:30');
-    expect(keysLike(app.db, 'pace:2026-11:')).toEqual([`pace:2026-11:${veteran}`]);
+    expect((await keysLike(app.db, 'pace:2026-11:'))).toEqual([`pace:2026-11:${veteran}`]);
   });
 });

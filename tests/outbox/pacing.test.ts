@@ -104,7 +104,7 @@ describe('DingTalk: one batchSend for up to 20 users with the same message', () 
     // A different message to one of them is not folded into the broadcast's calls.
     await enqueue(db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'staff001' }, reply: { text: '您还差 12 学时' }, idempotencyKey: 'other:1' }], new Date(now.getTime() - 1000));
     h.worker.kick();
-    await eventually(async () => (await pendingRows(db, `broadcast:${broadcast.id}`)) === 0 && h.outboxRows().every((r) => r.status !== 'pending'), 5000);
+    await eventually(async () => (await pendingRows(db, `broadcast:${broadcast.id}`)) === 0 && (await h.outboxRows()).every((r) => r.status !== 'pending'), 5000);
 
     const calls = h.fake.calls('oto').map((c) => c.body.userIds as string[]);
     const first = calls.filter((ids) => !(ids.length === 1 && ids[0] === 'staff007') && !(ids.length === 1 && ids[0] === 'staff001'));

@@ -64,7 +64,7 @@ async function dingtalkBroadcast(h: DingtalkHarness, users: string[]): Promise<n
   return broadcast.id;
 }
 
-const rowOf = (h: DingtalkHarness, user: string) => h.outboxRows().find((r) => JSON.parse(r.target).accountId === user)!;
+const rowOf = async (h: DingtalkHarness, user: string) => (await h.outboxRows()).find((r) => JSON.parse(r.target).accountId === user)!;
 const callsTo = (h: DingtalkHarness, user: string) => h.fake.calls('oto').filter((c) => c.body.userIds.includes(user)).length;
 
 describe('DingTalk: a send whose outcome is unknown', () => {
@@ -80,7 +80,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
       ['u-slow', 'u-ok'],
     ]);
     expect(h.fake.deliveredTo('u-slow')).toHaveLength(2);
-    for (const u of ['u-slow', 'u-ok']) expect(rowOf(h, u)).toMatchObject({ status: 'sent', unknownOutcomes: 1 });
+    for (const u of ['u-slow', 'u-ok']) expect((await rowOf(h, u))).toMatchObject({ status: 'sent', unknownOutcomes: 1 });
 
     const progress = (await broadcastProgress(h.app.db, id))!;
     expect(progress).toMatchObject({ delivered: 2, failed: 0, maybeDuplicate: 2 });
@@ -102,7 +102,7 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     await eventually(async () => (await pendingRows(h.app.db, `broadcast:${id}`)) === 0, 5000, 'the broadcast to finish');
     await new Promise((r) => setTimeout(r, 300)); // room for a third call, which must not come
     expect(callsTo(h, 'u-lost')).toBe(2);
-    expect(rowOf(h, 'u-lost')).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
+    expect((await rowOf(h, 'u-lost'))).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
     const progress = (await broadcastProgress(h.app.db, id))!;
     expect(progress).toMatchObject({ delivered: 0, failed: 1, maybeDuplicate: 1 });
     const text = progressLines(messagesFor('zh-CN'), progress).join('\n');
@@ -126,11 +126,11 @@ describe('DingTalk: a send whose outcome is unknown', () => {
       new Date(Date.now() - 1000),
     );
     h.worker.kick();
-    await eventually(() => h.outboxRows()[0].status !== 'pending', 5000);
+    await eventually(async () => (await h.outboxRows())[0].status !== 'pending', 5000);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.fake.calls('webhook')).toHaveLength(2);
     expect(h.fake.calls('group')).toHaveLength(0);
-    expect(h.outboxRows()[0]).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
+    expect((await h.outboxRows())[0]).toMatchObject({ status: 'failed', unknownOutcomes: 2 });
   });
 
   it('never reached DingTalk (503, 429, connection refused): retried as before, delivered once, not counted', async () => {
@@ -149,14 +149,14 @@ describe('DingTalk: a send whose outcome is unknown', () => {
     await bindAccount(h.app.db, 'dingtalk', users[0], officer);
     await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-b' }, reply: { text: '提醒' }, idempotencyKey: 'refused:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
-    const refused = await eventually(() => h.outboxRows().find((r) => r.idempotencyKey === 'refused:1' && r.status !== 'pending'), 5000, 'delivery after the refusals');
+    const refused = await eventually(async () => (await h.outboxRows()).find((r) => r.idempotencyKey === 'refused:1' && r.status !== 'pending'), 5000, 'delivery after the refusals');
     expect(h.fake.deliveredTo('u-b')).toHaveLength(1);
     expect(refused.attempts).toBeGreaterThanOrEqual(3); // refused at least twice, each retried
     expect(refused).toMatchObject({ status: 'sent', unknownOutcomes: 0 });
     expect(h.logs.some((l) => String(l.error ?? '').includes('ECONNREFUSED'))).toBe(true);
 
     expect(await broadcastProgress(h.app.db, id)).toMatchObject({ delivered: 1, maybeDuplicate: 0 });
-    expect(rowOf(h, 'u-a')).toMatchObject({ status: 'sent', attempts: 4, unknownOutcomes: 0 });
+    expect((await rowOf(h, 'u-a'))).toMatchObject({ status: 'sent', attempts: 4, unknownOutcomes: 0 });
   });
 });
 
@@ -232,7 +232,7 @@ describe('DingTalk: redirects are never followed (SSRF)', () => {
       new Date(Date.now() - 1000),
     );
     h.worker.kick();
-    await eventually(() => h.outboxRows()[0].status === 'sent', 5000);
+    await eventually(async () => (await h.outboxRows())[0].status === 'sent', 5000);
     expect(victimHits).toEqual([]);
     expect(h.fake.deliveredTo('manager4711')).toHaveLength(1);
   });
@@ -243,12 +243,12 @@ describe('DingTalk: redirects are never followed (SSRF)', () => {
     h.fake.failNext('oto', { status: 307, body: {}, headers: { location: `${elsewhere}/steal` } });
     await enqueue(h.app.db, [{ platform: 'dingtalk', target: { type: 'user', accountId: 'u-r' }, reply: { text: '提醒' }, idempotencyKey: 'redirect:1' }], new Date(Date.now() - 1000));
     h.worker.kick();
-    await eventually(() => h.outboxRows()[0].status !== 'pending', 5000);
+    await eventually(async () => (await h.outboxRows())[0].status !== 'pending', 5000);
     await new Promise((r) => setTimeout(r, 100));
     expect(victimHits).toEqual([]);
     expect(h.fake.calls('oto')).toHaveLength(1);
-    expect(h.outboxRows()[0]).toMatchObject({ status: 'failed' });
-    expect(h.outboxRows()[0].lastError).toContain('HTTP 307');
+    expect((await h.outboxRows())[0]).toMatchObject({ status: 'failed' });
+    expect((await h.outboxRows())[0].lastError).toContain('HTTP 307');
   });
 });
 

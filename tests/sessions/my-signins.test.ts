@@ -36,7 +36,7 @@ async function ask(text: string): Promise<string> {
   const event = messageEvent({ text, openId: TEACHER });
   expect((await h.send(event)).status).toBe(200);
   const messageId = event.event.message.message_id;
-  await waitFor(() => h.inboxRows().every((r) => r.status !== 'pending'), { what: 'inbox drained' });
+  await waitFor(async () => (await h.inboxRows()).every((r) => r.status !== 'pending'), { what: 'inbox drained' });
   await h.app.outbox.whenIdle();
   const replyOf = () => h.fake.delivered.find((d) => d.via === 'reply' && d.to === messageId);
   await waitFor(() => replyOf() !== undefined, { what: `reply to ${text}` });

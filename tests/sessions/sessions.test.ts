@@ -1,4 +1,5 @@
 import { and, eq, like } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ describe('新建培训 (chat)', () => {
     expect(session.checkinStart.toISOString()).toBe('2026-03-02T00:30:00.000Z');
     expect(session.checkoutEnd!.toISOString()).toBe('2026-03-02T04:00:00.000Z');
     expect(session.audience).toBe('{"schools":["第一中学","第二中学"]}');
-    expect(app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'session_create')).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, 'session_create')))).toHaveLength(1);
   });
 
   it('explains a bad line with the usage and an example, and creates nothing', async () => {
@@ -123,7 +124,7 @@ describe('新建培训 (chat)', () => {
     const reply = await say('officer', '新建培训 班主任例会 班主任培训 1 2026-03-02 08:30-09:15 对象 角色:班主任 方式 按钮');
     expect(reply).toContain('对象：角色：班主任，共 1 人');
     expect(reply).toContain('已向 1 位教师发送签到卡片');
-    const cards = app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'session:1:card')).all();
+    const cards = (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, 'session:1:card')));
     expect(cards).toHaveLength(1);
     expect(JSON.parse(cards[0].target)).toEqual({ type: 'user', accountId: 'wang' });
     const card = JSON.parse(cards[0].reply).card;
@@ -139,7 +140,7 @@ describe('签到 with a rotating code', () => {
     const reply = await say('zhang', `签到 ${codeNow(s)}`);
     expect(reply).toBe('签到成功：「师德专题讲座」，08:31。已计入师德师风 3 学时，发送「学时」可查看。');
     expect(await earned('zhang')).toBe('3');
-    const record = app.db.select().from(schema.records).where(eq(schema.records.recordKey, 'session:1:T0001')).get()!;
+    const record = (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.recordKey, 'session:1:T0001')).limit(1))[0]!;
     expect(record).toMatchObject({ source: 'session', category: '师德师风', hours: 3, date: '2026-03-02', project: '师德专题讲座' });
   });
 
@@ -285,7 +286,7 @@ describe('refusals', () => {
     expect(await say('zhang', `签到 ${codeNow(s)}`)).toBe('签到码输错次数过多，请在 08:50 之后再试。');
     expect(count('attendance')).toBe(0);
     expect(count('signin_attempts', 'ok = 0')).toBe(5);
-    expect(app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'signin_locked')).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, 'signin_locked')))).toHaveLength(1);
     // Another account is not affected.
     expect(await say('li', `签到 ${codeNow(s)}`)).toContain('签到成功');
     app.fixedClock.set(at('08:50:41'));
@@ -304,14 +305,14 @@ describe('refusals', () => {
 });
 
 describe('取消培训 (a whole session)', () => {
-  const notices = () => app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'session:1:cancelled')).all();
+  const notices = async () => (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, 'session:1:cancelled')));
 
   it('stops sign-in, tells every bound audience member why, once, and audits the reason', async () => {
     await makeSession({ mode: 'static', staticCode: '5555', audience: { schools: ['第一中学', '第二中学'] } });
     expect(await say('officer', '取消培训 1 讲师生病，改期另行通知')).toBe(
       '已取消「师德专题讲座」，签到和签退随即停止。\n已通知 3 位参训教师。\n1 人未绑定账号，未能通知：赵六。',
     );
-    const texts = notices().map((r) => JSON.parse(r.reply).text as string);
+    const texts = (await notices()).map((r) => JSON.parse(r.reply).text as string);
     expect(texts).toHaveLength(3);
     expect(texts).toContain('【培训取消】张三老师，原定 2026-03-02 08:30–09:15（北京时间）的「师德专题讲座」已取消。原因：讲师生病，改期另行通知。无需签到。');
 
@@ -321,8 +322,8 @@ describe('取消培训 (a whole session)', () => {
 
     // Again: nothing changes and nobody hears twice.
     expect(await say('officer', '取消培训 1 讲师生病')).toBe('「师德专题讲座」此前已经取消。');
-    expect(notices()).toHaveLength(3);
-    const audit = app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'session_cancel')).all();
+    expect((await notices())).toHaveLength(3);
+    const audit = (await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, 'session_cancel')));
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].detail)).toMatchObject({ sessionId: 1, reason: '讲师生病，改期另行通知' });
   });
@@ -335,7 +336,7 @@ describe('取消培训 (a whole session)', () => {
     expect(await say('officer', `取消培训 ${s.id} 重复录入`)).toBe(
       '已取消「师德专题讲座」。培训时间已过，未再通知参训教师。\n已有 1 人记了学时，这些学时仍然有效；如需撤销，请逐人发送「取消学时 <培训编号> <工号> <原因>」。',
     );
-    expect(notices()).toHaveLength(0);
+    expect((await notices())).toHaveLength(0);
     expect(count('records')).toBe(1);
   });
 
@@ -360,15 +361,15 @@ describe('取消培训 (a whole session)', () => {
     const s = await makeSession({ mode: 'button' });
     app.fixedClock.set(at('08:40:00'));
     await say('officer', `提醒未签到 ${s.id}`);
-    const queued = (origin: string) =>
-      app.db.select().from(schema.outbox).where(and(eq(schema.outbox.origin, origin), eq(schema.outbox.status, 'pending'))).all().length;
+    const queued = async (origin: string) =>
+      (await app.db.select().from(tables(app.db).outbox).where(and(eq(tables(app.db).outbox.origin, origin), eq(tables(app.db).outbox.status, 'pending')))).length;
     // Hold everything as if the platform were slow, so the rows are still queued when the session is called off.
     app.db.$client.prepare(`update outbox set status = 'pending', next_attempt_at = ? where origin like 'session:%'`).run(Date.now() + 3600_000);
-    expect(queued(`session:${s.id}:card`) + queued(`session:${s.id}:remind`)).toBeGreaterThan(0);
+    expect((await queued(`session:${s.id}:card`)) + (await queued(`session:${s.id}:remind`))).toBeGreaterThan(0);
     await say('officer', `取消培训 ${s.id} 讲师生病`);
-    expect(queued(`session:${s.id}:card`)).toBe(0);
-    expect(queued(`session:${s.id}:remind`)).toBe(0);
-    expect(app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, `session:${s.id}:cancelled`)).all()).toHaveLength(5);
+    expect((await queued(`session:${s.id}:card`))).toBe(0);
+    expect((await queued(`session:${s.id}:remind`))).toBe(0);
+    expect((await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, `session:${s.id}:cancelled`)))).toHaveLength(5);
   });
 
   it('asks for a reason and a session that exists', async () => {
@@ -405,17 +406,17 @@ describe('签到情况, 提醒未签到, 取消学时', () => {
     await say('zhang', `签到 ${codeNow(s)}`);
     const first = await say('officer', '提醒未签到 1');
     expect(first).toBe('未签到 3 人：已提醒 2 人。\n1 人未绑定账号，无法提醒：赵六。');
-    const reminders = () => app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, 'session:1:remind')).all();
-    expect(reminders().map((r) => JSON.parse(r.target).accountId).sort()).toEqual(['li', 'wang']);
-    expect(JSON.parse(reminders()[0].reply).text).toContain('【签到提醒】');
+    const reminders = async () => (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, 'session:1:remind')));
+    expect((await reminders()).map((r) => JSON.parse(r.target).accountId).sort()).toEqual(['li', 'wang']);
+    expect(JSON.parse((await reminders())[0].reply).text).toContain('【签到提醒】');
     app.fixedClock.advance(60_000);
     expect(await say('officer', '提醒未签到 1')).toBe('未签到 3 人：已提醒 0 人，2 人本轮（10 分钟内）已提醒过、未重复发送。\n1 人未绑定账号，无法提醒：赵六。');
-    expect(reminders()).toHaveLength(2);
+    expect((await reminders())).toHaveLength(2);
     // The next round reminds again those still absent.
     await say('li', `签到 ${codeNow(s)}`);
     app.fixedClock.set(at('08:50:00'));
     expect(await say('officer', '提醒未签到 1')).toContain('未签到 2 人：已提醒 1 人');
-    expect(reminders()).toHaveLength(3);
+    expect((await reminders())).toHaveLength(3);
     app.fixedClock.set(at('09:20:00'));
     expect(await say('officer', '提醒未签到 1')).toBe('「师德专题讲座」签到已于 09:15 截止，不再提醒。');
   });
@@ -430,10 +431,10 @@ describe('签到情况, 提醒未签到, 取消学时', () => {
       '已取消 李四（T0002）在「师德专题讲座」的 3 学时，原因：代人签到，经核实本人未到场。记录保留，已写入审计日志。',
     );
     expect(await earned('li')).toBe('0');
-    const record = app.db.select().from(schema.records).where(eq(schema.records.recordKey, 'session:1:T0002')).get()!;
+    const record = (await app.db.select().from(tables(app.db).records).where(eq(tables(app.db).records.recordKey, 'session:1:T0002')).limit(1))[0]!;
     expect(record.cancelledAt).not.toBeNull();
     expect(record.cancelReason).toBe('代人签到，经核实本人未到场');
-    const auditRow = app.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, 'cancel_credit')).get()!;
+    const auditRow = (await app.db.select().from(tables(app.db).auditLog).where(eq(tables(app.db).auditLog.action, 'cancel_credit')).limit(1))[0]!;
     expect(JSON.parse(auditRow.detail)).toMatchObject({ sessionId: 1, employeeNo: 'T0002', reason: '代人签到，经核实本人未到场', hours: 3 });
     expect(await say('officer', '取消学时 1 T0002 再次')).toContain('已于 08:40 取消');
     expect(await say('officer', '取消学时 1 T0001 没来')).toContain('没有「师德专题讲座」的学时记录');
@@ -447,7 +448,7 @@ describe('button mode: card clicks', () => {
   async function click(accountId: string, value: Record<string, string>, eventId: string): Promise<string> {
     await app.bot.accept({ kind: 'card_action', platform: 'console', eventId, accountId, value, receivedAt: app.fixedClock.now().getTime() });
     await app.bot.drain();
-    const rows = app.db.select().from(schema.outbox).where(eq(schema.outbox.origin, `console:${eventId}`)).all();
+    const rows = (await app.db.select().from(tables(app.db).outbox).where(eq(tables(app.db).outbox.origin, `console:${eventId}`)));
     expect(rows).toHaveLength(1);
     // The answer goes to the clicker (a direct chat with them), never anywhere else.
     const target = JSON.parse(rows[0].target);
@@ -650,6 +651,6 @@ describe('CLI', () => {
     expect(await runSessionsCli(['cancel', '1'], io().deps)).toBe(1);
     expect(await runSessionsCli(['cancel', '1', '--reason', '讲师生病'], io().deps)).toBe(0);
     expect((await getSession(app.db, 1))!.status).toBe('cancelled');
-    expect(app.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, 'session_cancel'), like(schema.auditLog.detail, '%讲师生病%'))).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).auditLog).where(and(eq(tables(app.db).auditLog.action, 'session_cancel'), like(tables(app.db).auditLog.detail, '%讲师生病%'))))).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { roundResults } from '../../src/surveys/results.js';
@@ -45,15 +46,15 @@ describe('培训评价 over DingTalk', () => {
     expect(first).toContain('5 很满意');
     expect((await t1.say('4')).join()).toContain('第 2/5 题');
     expect((await t1.say('取消')).join()).toContain('本次回答没有保存');
-    const keys = () => db.select().from(schema.chatState).all().map((r) => r.key);
-    expect(keys()).toEqual(['declaration.draft']);
-    expect(db.select().from(schema.surveyAnswers).all()).toHaveLength(0);
+    const keys = async () => (await db.select().from(tables(db).chatState)).map((r) => r.key);
+    expect((await keys())).toEqual(['declaration.draft']);
+    expect((await db.select().from(tables(db).surveyAnswers))).toHaveLength(0);
 
     await t1.say('评价');
     for (const n of ['5', '４', '4']) await t1.say(n);
     expect((await t1.say('5')).join()).toContain('（选答）');
     expect((await t1.say('跳过')).join()).toContain('谢谢您的评价');
-    expect(keys()).toEqual(['declaration.draft']);
+    expect((await keys())).toEqual(['declaration.draft']);
     expect((await t1.say('评价')).join()).toContain('没有待评价的培训');
 
     const t2 = dingtalkChat(h, staff(2));
@@ -70,7 +71,7 @@ describe('培训评价 over DingTalk', () => {
     expect(results).toMatchObject({ invited: 3, answered: 2, suppressed: true });
     expect(await tablesHolding(db, '板书示范再多一些')).toEqual(['survey_answers']);
     // Every message of the answering flow was redacted in the inbox (only commands that started it remain).
-    const texts = h.inboxRows().map((r) => JSON.parse(r.payload).text as string).filter(Boolean);
+    const texts = (await h.inboxRows()).map((r) => JSON.parse(r.payload).text as string).filter(Boolean);
     expect(texts.sort()).toEqual(['我的问卷', '申报', '评价', '评价', '评价', '评价', '评价'].sort());
   }, 60_000);
 });

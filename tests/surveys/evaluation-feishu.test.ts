@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { tables } from '../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
@@ -76,7 +77,7 @@ describe('培训评价 over Feishu', () => {
     const submitValue = formSubmitValue(card);
     expect(submitValue.command).toBe('survey-form');
     const [roundId] = submitValue.args.split('.');
-    expect(db.select().from(schema.surveyInvitations).all().filter((i) => i.roundId === Number(roundId))).toHaveLength(5);
+    expect((await db.select().from(tables(db).surveyInvitations)).filter((i) => i.roundId === Number(roundId))).toHaveLength(5);
 
     // Teacher 1 answers by the card: thanked, the form replaced.
     const answer = await submit(h, openId(1), submitValue, full, 'ev_click_answer_1');
@@ -85,8 +86,8 @@ describe('培训评价 over Feishu', () => {
     // Feishu redelivers the same callback; the teacher clicks again (a new event); both leave one answer.
     expect((await submit(h, openId(1), submitValue, full, 'ev_click_answer_1')).toast?.type).toBe('success');
     expect((await submit(h, openId(1), submitValue, full)).toast?.content).toContain('已经提交过了');
-    const answers = () => db.select().from(schema.surveyAnswers).all();
-    expect(answers()).toHaveLength(1);
+    const answers = async () => (await db.select().from(tables(db).surveyAnswers));
+    expect((await answers())).toHaveLength(1);
 
     // Forged: teacher 6 (not there) with teacher 1's ticket; teacher 1 naming the other session's round with
     // teacher 7's ticket; teacher 2 with teacher 3's ticket. None is taken, and teacher 3 can still answer.
@@ -100,12 +101,12 @@ describe('培训评价 over Feishu', () => {
     expect((await submit(h, openId(2), ticket3, full)).toast?.content).toContain('卡片已失效');
     // A made-up token for a round one is invited to.
     expect((await submit(h, openId(2), { ...submitValue, args: `${roundId}.AAAAAAAAAAAAAAAAAAAAAA` }, full)).toast?.content).toContain('卡片已失效');
-    expect(answers()).toHaveLength(1);
+    expect((await answers())).toHaveLength(1);
     expect(db.$client.prepare(`select count(*) from survey_invitations where answered = 1`).pluck().get()).toBe(1);
 
     // A form missing a required answer is not taken (the token is not spent).
     expect((await submit(h, openId(3), ticket3, { overall: '5 很满意' })).toast?.content).toContain('还没有提交');
-    expect(answers()).toHaveLength(1);
+    expect((await answers())).toHaveLength(1);
 
     // Teacher 2 step by step; 跳过 a required one is refused, the optional comment may be skipped.
     expect((await say(h, openId(2), '评价')).join()).toContain('第 1/5 题：总体评价');
@@ -116,8 +117,8 @@ describe('培训评价 over Feishu', () => {
     await say(h, openId(2), '3');
     expect((await say(h, openId(2), '4')).join()).toContain('第 5/5 题');
     expect((await say(h, openId(2), '跳过')).join()).toContain('谢谢您的评价');
-    expect(answers()).toHaveLength(2);
-    expect(db.select().from(schema.chatState).all()).toEqual([]);
+    expect((await answers())).toHaveLength(2);
+    expect((await db.select().from(tables(db).chatState))).toEqual([]);
 
     // Under the minimum group size: the count only.
     let results = (await roundResults(db, Number(roundId)))!;
@@ -129,7 +130,7 @@ describe('培训评价 over Feishu', () => {
     expect((await say(h, openId(3), '评价')).join()).toContain('第 1/5 题');
     await say(h, openId(3), '2');
     expect((await submit(h, openId(3), ticket3, { ...full, comment: '' })).toast?.type).toBe('success');
-    expect(db.select().from(schema.chatState).all()).toEqual([]);
+    expect((await db.select().from(tables(db).chatState))).toEqual([]);
     expect((await say(h, openId(3), '评价')).join()).toContain('没有待评价的培训');
     for (const i of [4, 5]) {
       await say(h, openId(i), '评价');
@@ -150,7 +151,7 @@ describe('培训评价 over Feishu', () => {
     const columns = db.$client.prepare(`select name from pragma_table_info('survey_answers')`).pluck().all();
     expect(columns).toEqual(['id', 'round_id', 'answered_on', 'answers', 'school', 'role']);
     expect(db.$client.prepare(`select sql from sqlite_master where name = 'survey_answers'`).pluck().get()).toMatch(/WITHOUT ROWID$/);
-    for (const row of answers()) {
+    for (const row of (await answers())) {
       expect(row.id).toMatch(/^[0-9a-f]{32}$/);
       expect(row.answeredOn).toBe('2026-11-25');
       expect(row.school).toBeNull();
@@ -160,7 +161,7 @@ describe('培训评价 over Feishu', () => {
     // The comments and the teachers' own replies are stored in survey_answers only: not in the inbox (payloads
     // redacted), the outbox (replies never echo), chat_state (drafts deleted) or anywhere else.
     for (const text of [COMMENT, '第4位老师的建议', '第5位老师的建议']) expect(await tablesHolding(db, text)).toEqual(['survey_answers']);
-    for (const row of db.select().from(schema.inbox).all()) {
+    for (const row of (await db.select().from(tables(db).inbox))) {
       const payload = JSON.parse(row.payload);
       if (payload.text === '') continue;
       expect(payload.text ?? '', `inbox ${row.eventKey}`).not.toMatch(/^\d$|建议|survey-form/);

@@ -1,4 +1,5 @@
 import { like } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
 import { setRemindersOff } from '../../src/deadlines/prefs.js';
@@ -29,7 +30,7 @@ afterEach(async () => app.cleanup());
 
 const tick = () => runSchedulerTick({ db: app.db, presets: app.presets, timeZone: TZ }, app.fixedClock.now());
 const at = (iso: string) => app.fixedClock.set(new Date(iso));
-const outboxLike = (pattern: string) => app.db.select().from(schema.outbox).where(like(schema.outbox.idempotencyKey, pattern)).all();
+const outboxLike = async (pattern: string) => (await app.db.select().from(tables(app.db).outbox).where(like(tables(app.db).outbox.idempotencyKey, pattern)));
 const beijing = (d: Date) => {
   const p = localParts(d, TZ);
   return `${p.date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
@@ -47,10 +48,10 @@ describe('evaluation rounds from the scheduler', () => {
     expect((await tick()).evaluationsOpened).toBe(1);
     expect(await roundOfSession(app.db, over.id)).not.toBeNull();
     expect(await roundOfSession(app.db, later.id)).toBeNull();
-    expect(outboxLike(`survey:%:invite:%`)).toHaveLength(3);
+    expect((await outboxLike(`survey:%:invite:%`))).toHaveLength(3);
     // Again, and after a restart: nothing twice.
     expect((await tick()).evaluationsOpened).toBe(0);
-    expect(outboxLike(`survey:%:invite:%`)).toHaveLength(3);
+    expect((await outboxLike(`survey:%:invite:%`))).toHaveLength(3);
 
     // The officer closes the later one early, in chat: invited at once, before any tick.
     const [reply] = await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${later.id}`);
@@ -61,9 +62,9 @@ describe('evaluation rounds from the scheduler', () => {
     expect((await tick()).evaluationsOpened).toBe(0);
     expect(await roundOfSession(app.db, cancelled.id)).toBeNull();
     expect(await roundOfSession(app.db, old.id)).toBeNull();
-    expect(outboxLike(`survey:%:invite:%`)).toHaveLength(6);
+    expect((await outboxLike(`survey:%:invite:%`))).toHaveLength(6);
     // By day they are due at once.
-    expect(outboxLike(`survey:%:invite:%`).every((r) => r.nextAttemptAt.getTime() <= app.fixedClock.now().getTime())).toBe(true);
+    expect((await outboxLike(`survey:%:invite:%`)).every((r) => r.nextAttemptAt.getTime() <= app.fixedClock.now().getTime())).toBe(true);
   });
 
   it('one reminder to those who have not answered (reminders off respected), then nothing; the organiser told once', async () => {
@@ -81,21 +82,21 @@ describe('evaluation rounds from the scheduler', () => {
     expect((await tick()).surveyReminders).toBe(0);
     at('2026-11-26T10:00:30+08:00');
     expect((await tick()).surveyReminders).toBe(3);
-    const reminders = outboxLike(`survey:${round.id}:remind:%`);
+    const reminders = await outboxLike(`survey:${round.id}:remind:%`);
     expect(reminders.map((r) => r.idempotencyKey.split(':').pop()).sort()).toEqual(teachers.slice(2, 5).map(String).sort());
     expect(reminders.every((r) => r.quiet && JSON.parse(r.reply).text.includes('只提醒这一次'))).toBe(true);
     // One send time for the round (jittered by the round, not by teacher), so DingTalk sends them 20 users a call.
     expect(new Set(reminders.map((r) => r.nextAttemptAt.getTime())).size).toBe(1);
     at('2026-11-27T10:00:30+08:00');
     expect((await tick()).surveyReminders).toBe(0);
-    expect(outboxLike(`survey:${round.id}:remind:%`)).toHaveLength(3);
+    expect((await outboxLike(`survey:${round.id}:remind:%`))).toHaveLength(3);
 
     // Not everyone answered: the organiser hears when the round closes, once.
     expect((await tick()).surveyNotices).toBe(0);
     at('2026-12-02T10:00:30+08:00');
     expect((await tick()).surveyNotices).toBe(1);
     expect((await tick()).surveyNotices).toBe(0);
-    const [notice] = outboxLike(`survey:${round.id}:results`);
+    const [notice] = (await outboxLike(`survey:${round.id}:results`));
     expect(notice.target).toContain('acc-officer');
     const text = JSON.parse(notice.reply).text as string;
     expect(text).toContain('发出 5 份，收回 1 份（回收率 20%）');
@@ -111,10 +112,10 @@ describe('evaluation rounds from the scheduler', () => {
     await tick();
     const round = (await roundOfSession(app.db, session.id))!;
     // Opened at 22:40: the invitations wait for the morning too.
-    for (const row of outboxLike(`survey:${round.id}:invite:%`)) expect(beijing(row.nextAttemptAt) >= '2026-11-26 07:00').toBe(true);
+    for (const row of (await outboxLike(`survey:${round.id}:invite:%`))) expect(beijing(row.nextAttemptAt) >= '2026-11-26 07:00').toBe(true);
     at('2026-11-26T22:41:00+08:00');
     expect((await tick()).surveyReminders).toBe(2);
-    for (const row of outboxLike(`survey:${round.id}:remind:%`)) {
+    for (const row of (await outboxLike(`survey:${round.id}:remind:%`))) {
       // Due after quiet hours end (07:00 Beijing), on the transport clock, which here is the business clock.
       expect(beijing(row.nextAttemptAt) >= '2026-11-27 07:00').toBe(true);
       expect(beijing(row.nextAttemptAt) < '2026-11-27 08:00').toBe(true);

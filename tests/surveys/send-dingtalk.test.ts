@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { dueNow } from '../../src/broadcasts/broadcasts.js';
 import { roundResults, surveyResultsByGroup } from '../../src/surveys/results.js';
@@ -91,7 +92,7 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     expect(byRole['教师']).toMatchObject({ invited: 900, answered: 108, suppressed: false });
     expect(byRole['校长']).toMatchObject({ invited: 100, answered: 12, suppressed: false });
     // A survey keeps school and 职务 (it says so), never who.
-    const row = db.select().from(schema.surveyAnswers).all()[0];
+    const row = (await db.select().from(tables(db).surveyAnswers))[0];
     expect(Object.keys(row).sort()).toEqual(['answeredOn', 'answers', 'id', 'role', 'roundId', 'school']);
   }, 240_000);
 });

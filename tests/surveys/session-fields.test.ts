@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { loadPresets } from '../../src/policy/presets.js';
@@ -33,10 +34,10 @@ describe('讲师 and 项目 in 新建培训', () => {
     it('are stored on the session, and the results name the trainer', async () => {
       const [reply] = await new ConsoleSession(app, 'acc-officer').send('新建培训 作业设计 集中培训 3 明天 08:30-09:15 讲师:李明 项目:国培2026');
       expect(reply).toContain('作业设计');
-      expect(app.db.select({ trainer: schema.trainingSessions.trainer, project: schema.trainingSessions.project }).from(schema.trainingSessions).all()).toEqual([
+      expect((await app.db.select({ trainer: tables(app.db).trainingSessions.trainer, project: tables(app.db).trainingSessions.project }).from(tables(app.db).trainingSessions))).toEqual([
         { trainer: '李明', project: '国培2026' },
       ]);
-      const session = app.db.select().from(schema.trainingSessions).get()!;
+      const session = (await app.db.select().from(tables(app.db).trainingSessions).limit(1))[0]!;
       await new ConsoleSession(app, 'acc-officer').send(`结束培训 ${session.id}`);
       expect((await resultsBy(app.db, { by: 'trainer' })).map((g) => [g.key, g.invited])).toEqual([['李明', 0]]);
     });
@@ -55,7 +56,7 @@ describe('讲师 and 项目 in 新建培训', () => {
       // Its schools (一中, 二中) are made up; this roster's teachers are at 第二小学 and 城关幼儿园.
       const [created] = await officer.send(example.replace(/学校:\S+/, '学校:第二小学'));
       expect(created).toContain('· 讲师：李明，项目：国培2026');
-      expect(app.db.select({ trainer: schema.trainingSessions.trainer, project: schema.trainingSessions.project }).from(schema.trainingSessions).all()).toEqual([
+      expect((await app.db.select({ trainer: tables(app.db).trainingSessions.trainer, project: tables(app.db).trainingSessions.project }).from(tables(app.db).trainingSessions))).toEqual([
         { trainer: '李明', project: '国培2026' },
       ]);
       // Without them the confirmation has no such line.

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { tables } from '../../../db/handle.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../../db/client.js';
@@ -44,13 +45,13 @@ describe('申报 over DingTalk', () => {
     expect(summary).toContain('确认提交');
     const done = (await chat.say('确认提交')).join();
     expect(done).toMatch(/已提交，申报编号 #\d+/);
-    const rows = h.app.db.select().from(schema.declarations).all();
+    const rows = (await h.app.db.select().from(tables(h.app.db).declarations));
     expect(rows).toEqual([expect.objectContaining({ teacherId: school.teacherId, category: '校本研修', startDate: '2026-03-01', endDate: '2026-03-05', state: 'pending' })]);
-    const evidence = h.app.db.select().from(schema.evidenceFiles).all();
+    const evidence = (await h.app.db.select().from(tables(h.app.db).evidenceFiles));
     expect(evidence).toEqual([expect.objectContaining({ declarationId: rows[0].id, platform: 'dingtalk', kind: 'image' })]);
     // The worker that has the harness's DingTalk source fetches the picture.
     worker = dingtalkEvidenceWorker(h);
-    await eventually(() => h.app.db.select().from(schema.evidenceFiles).all()[0].status === 'stored', 5000, 'evidence stored');
+    await eventually(async () => (await h.app.db.select().from(tables(h.app.db).evidenceFiles))[0].status === 'stored', 5000, 'evidence stored');
     // (The exact repeat is the Feishu test's: a session webhook takes about 20 replies a minute, which a second
     // pass through the form here would run into.)
   });
@@ -63,7 +64,7 @@ describe('申报 over DingTalk', () => {
     expect(answers.filter((a) => !a.direct).map((a) => a.text).join()).not.toContain('第 1/7 步');
     expect((await chat.say(ANSWERS.project)).join()).toContain('主办单位');
     expect((await chat.say('取消')).join()).toContain('已取消');
-    expect(draftsOf(h.app.db)).toHaveLength(0);
+    expect((await draftsOf(h.app.db))).toHaveLength(0);
   });
 });
 
@@ -84,6 +85,6 @@ describe('申报 in the console', () => {
     const summary = await say('完成');
     expect(summary).toContain(`证书编号：${ANSWERS.certificateNo}`);
     expect(await say('确认提交')).toMatch(/已提交，申报编号 #\d+/);
-    expect(app.db.select().from(schema.declarations).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).declarations))).toHaveLength(1);
   });
 });

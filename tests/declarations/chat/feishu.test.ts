@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../../db/handle.js';
 import { schema } from '../../../db/client.js';
 import { returnDeclaration } from '../../../src/declarations/service.js';
 import { runSchedulerTick } from '../../../src/schedule/tick.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
   fh = undefined;
 });
 
-const declarations = (h: FeishuHarness) => h.app.db.select().from(schema.declarations).all();
+const declarations = async (h: FeishuHarness) => (await h.app.db.select().from(tables(h.app.db).declarations));
 const leaderMessages = (h: FeishuHarness) => h.fake.delivered.filter((d) => d.to === LEADER_OPEN_ID);
 
 describe('申报 over Feishu', () => {
@@ -66,22 +67,22 @@ describe('申报 over Feishu', () => {
 
     const done = (await chat.say('确认提交')).join();
     expect(done).toMatch(/已提交，申报编号 #\d+，等待学校审核/);
-    const [row] = declarations(h);
+    const [row] = (await declarations(h));
     expect(row).toMatchObject({ teacherId: school.teacherId, project: ANSWERS.project, startDate: '2025-03-01', endDate: '2025-03-05', hours: 12, category: '集中培训', state: 'pending' });
     // Both photos belong to it, and the worker fetched and kept each (type checked, hashed).
-    const photos = () => h.app.db.select().from(schema.evidenceFiles).all().filter((e) => e.declarationId === row.id);
-    expect(photos()).toHaveLength(2);
+    const photos = async () => (await h.app.db.select().from(tables(h.app.db).evidenceFiles)).filter((e) => e.declarationId === row.id);
+    expect((await photos())).toHaveLength(2);
     await h.app.evidence.whenIdle();
-    await waitFor(() => photos().every((e) => e.status === 'stored'), { what: 'evidence stored' });
-    expect(photos().map((e) => e.mime)).toEqual(['image/jpeg', 'image/jpeg']);
-    expect(draftsOf(h.app.db)).toHaveLength(0);
+    await waitFor(async () => (await photos()).every((e) => e.status === 'stored'), { what: 'evidence stored' });
+    expect((await photos()).map((e) => e.mime)).toEqual(['image/jpeg', 'image/jpeg']);
+    expect((await draftsOf(h.app.db))).toHaveLength(0);
     // The school leader is asked, once.
     await waitFor(() => leaderMessages(h).length === 1, { what: 'approval request' });
     expect(JSON.stringify(leaderMessages(h)[0].content)).toContain(ANSWERS.project);
 
     // With the draft gone, 确认提交 has nothing to submit and ordinary questions are answered as before.
     expect((await chat.say('确认提交')).join()).toContain('没有正在填写的学时申报');
-    expect(declarations(h)).toHaveLength(1);
+    expect((await declarations(h))).toHaveLength(1);
   });
 
   it('取消 drops the draft at any step; 上一步 at the first step stays there', async () => {
@@ -90,12 +91,12 @@ describe('申报 over Feishu', () => {
     await chat.say('申报学时');
     expect((await chat.say('上一步')).join()).toContain('已经是第一步');
     await chat.say(ANSWERS.project);
-    expect(draftsOf(h.app.db)).toHaveLength(1);
+    expect((await draftsOf(h.app.db))).toHaveLength(1);
     expect((await chat.say('取消')).join()).toContain('已取消这次申报');
-    expect(draftsOf(h.app.db)).toHaveLength(0);
+    expect((await draftsOf(h.app.db))).toHaveLength(0);
     // No draft: a project-like line is no longer taken as an answer.
     expect((await chat.say('广西师范大学继续教育学院')).join()).not.toContain('培训日期');
-    expect(declarations(h)).toHaveLength(0);
+    expect((await declarations(h))).toHaveLength(0);
   });
 
   it('asked in a group, every step is answered by direct message; the draft follows into the direct chat', async () => {
@@ -120,14 +121,14 @@ describe('申报 over Feishu', () => {
     const refused = (await chat.say('确认提交')).join();
     expect(refused).toContain(`#${id}`);
     expect(refused).toContain('完全相同，不能重复申报');
-    expect(draftsOf(h.app.db)).toHaveLength(1);
+    expect((await draftsOf(h.app.db))).toHaveLength(1);
     // Corrected (different hours), it goes in, flagged for the approver; the teacher hears only that it is checked.
     await chat.say('修改 学时');
     await chat.say('20');
     const flagged = (await chat.say('确认提交')).join();
     expect(flagged).toContain('已提交，审核人会核对');
     expect(flagged).not.toMatch(/重叠|重复|证书编号相同/);
-    expect(declarations(h)).toHaveLength(2);
+    expect((await declarations(h))).toHaveLength(2);
   });
 
   it('a draft untouched for a day expires with one notice when the scheduler runs; a fresher one stays', async () => {
@@ -139,7 +140,7 @@ describe('申报 over Feishu', () => {
 
     h.app.fixedClock.advance(23 * 3600_000);
     expect((await tick()).expiredDrafts).toBe(0);
-    expect(draftsOf(h.app.db)).toHaveLength(1);
+    expect((await draftsOf(h.app.db))).toHaveLength(1);
 
     h.app.fixedClock.advance(2 * 3600_000);
     const before = h.fake.delivered.length;
@@ -150,7 +151,7 @@ describe('申报 over Feishu', () => {
     const notices = h.fake.delivered.slice(before);
     expect(notices).toHaveLength(1);
     expect(notices[0].content.text).toContain(`「${ANSWERS.project}」的学时申报草稿一天没有填完，已自动作废`);
-    expect(draftsOf(h.app.db)).toHaveLength(0);
+    expect((await draftsOf(h.app.db))).toHaveLength(0);
     // The next line is an ordinary message again, not the organiser.
     expect((await chat.say(ANSWERS.organiser)).join()).not.toContain('培训日期');
   });
@@ -160,7 +161,7 @@ describe('申报 over Feishu', () => {
     fh = h;
     await fillDeclaration(chat);
     await chat.say('确认提交');
-    const [row] = declarations(h);
+    const [row] = (await declarations(h));
     expect((await chat.say('我的申报')).join()).toContain('待学校审核');
 
     await returnDeclaration(h.app.db, row.id, '证书照片看不清', { label: 'test:leader', teacherId: school.leaderId }, h.app.fixedClock.now());
@@ -177,7 +178,7 @@ describe('申报 over Feishu', () => {
     expect((await chat.image()).join()).toContain('共 2 份');
     await chat.say('完成');
     expect((await chat.say('确认提交')).join()).toContain(`申报 #${row.id} 已重新提交`);
-    expect(declarations(h)[0]).toMatchObject({ id: row.id, state: 'pending' });
+    expect((await declarations(h))[0]).toMatchObject({ id: row.id, state: 'pending' });
     expect((await chat.say(`重新申报 ${row.id}`)).join()).toContain('只有被退回的申报可以重新申报');
 
     expect((await chat.say(`撤回申报 ${row.id}`)).join()).toContain('已撤回');
@@ -195,7 +196,7 @@ describe('申报 over Feishu', () => {
     await h.send(photo);
     await h.send(photo);
     await feishuSettled(h);
-    expect(h.app.db.select().from(schema.evidenceFiles).all()).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).evidenceFiles))).toHaveLength(1);
     const summary = (await chat.say('完成')).join();
     expect(summary).toContain('证明材料：1 份');
     expect(summary).toContain('"value":{"command":"确认提交"}');
@@ -207,8 +208,8 @@ describe('申报 over Feishu', () => {
     const again = await h.send(click, { path: '/webhooks/feishu/cards' });
     expect((again.json as { toast: { content: string } }).toast.content).toMatch(/已提交，申报编号 #\d+/);
     await feishuSettled(h);
-    expect(declarations(h)).toHaveLength(1);
-    expect(h.app.db.select().from(schema.evidenceFiles).all()[0].declarationId).toBe(declarations(h)[0].id);
+    expect((await declarations(h))).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).evidenceFiles))[0].declarationId).toBe((await declarations(h))[0].id);
     await waitFor(() => leaderMessages(h).length === 1, { what: 'one approval request' });
   });
 
@@ -219,7 +220,7 @@ describe('申报 over Feishu', () => {
     for (const value of [ANSWERS.project, ANSWERS.organiser, ANSWERS.dates, ANSWERS.hours, ANSWERS.category, ANSWERS.certificateNo]) await chat.say(value);
     expect((await chat.image({ gone: true })).join()).toContain('已收到 1 份证明材料');
     await h.app.evidence.whenIdle();
-    await waitFor(() => h.app.db.select().from(schema.evidenceFiles).all()[0]?.status === 'rejected', { what: 'photo refused' });
+    await waitFor(async () => (await h.app.db.select().from(tables(h.app.db).evidenceFiles))[0]?.status === 'rejected', { what: 'photo refused' });
     const answer = (await chat.say('完成')).join();
     expect(answer).toContain('有 1 份材料没有收下，已从草稿中去掉（还剩 0 份）');
     expect(answer).toContain('还没有收到证明材料');

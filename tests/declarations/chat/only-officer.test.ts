@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../../db/handle.js';
 import { schema } from '../../../db/client.js';
 import { assigneesOf } from '../../../src/declarations/store.js';
 import { startFeishu, type FeishuHarness } from '../../helpers/fakes/feishu-harness.js';
@@ -27,7 +28,7 @@ describe('an officer declares and is the only officer', () => {
 
     await fillDeclaration(chat);
     const submitted = (await chat.say('确认提交')).join('\n');
-    const [row] = db.select().from(schema.declarations).all();
+    const [row] = (await db.select().from(tables(db).declarations));
     expect(row).toMatchObject({ teacherId: officer, state: 'pending', currentStep: 'office' });
     expect(submitted).toBe(
       `申报 #${row.id} 已提交，但目前没有人能审核：您是唯一的培训管理员，不能审核自己的申报。请为另一位同事开通培训管理员（npm run cli -- officer add <工号>），由其在后台「学时申报」中审核。`,
@@ -36,7 +37,7 @@ describe('an officer declares and is the only officer', () => {
 
     // Never self-approval, however it is tried.
     expect((await chat.say(`通过申报 ${row.id}`)).join('\n')).not.toContain('已通过');
-    expect(db.select().from(schema.declarations).get()).toMatchObject({ state: 'pending' });
+    expect((await db.select().from(tables(db).declarations).limit(1))[0]).toMatchObject({ state: 'pending' });
     expect(await recordsOf(db, officer)).toHaveLength(0);
 
     // The console queue shows it as waiting for another officer.
@@ -48,7 +49,7 @@ describe('an officer declares and is the only officer', () => {
     // A second officer decides it; the ledger gets it once.
     await staff(db, 'O0002', '孙老师', '教师发展中心', ['officer']);
     expect((await feishuChat(h, 'ou_O0002').say(`通过申报 ${row.id}`)).join('\n')).toContain(`#${row.id}`);
-    expect(db.select().from(schema.declarations).get()).toMatchObject({ state: 'approved' });
+    expect((await db.select().from(tables(db).declarations).limit(1))[0]).toMatchObject({ state: 'approved' });
     expect(await recordsOf(db, officer)).toHaveLength(1);
     const after = await (await get(h.app, '/admin/declarations?state=all', cookie)).text();
     expect(after).not.toContain('需要另一位培训管理员审核');

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { tables } from '../../../db/handle.js';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,11 +108,10 @@ describe('readEvidence', () => {
     });
     expect((await evidenceFor(app.db, second.id))[0].status).toBe('pending');
     await eventually(async () => (await evidenceFor(app.db, second.id))[0].status === 'stored', 5000, 'stored after submission');
-    const flags = app.db
+    const flags = (await app.db
       .select()
-      .from(schema.declarationFlags)
-      .where(and(eq(schema.declarationFlags.declarationId, second.id), eq(schema.declarationFlags.kind, 'evidence_hash')))
-      .all();
+      .from(tables(app.db).declarationFlags)
+      .where(and(eq(tables(app.db).declarationFlags.declarationId, second.id), eq(tables(app.db).declarationFlags.kind, 'evidence_hash'))));
     expect(flags.map((f) => f.otherDeclarationId)).toEqual([first.id]);
   });
 });

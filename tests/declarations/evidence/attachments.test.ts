@@ -53,9 +53,9 @@ describe('Feishu image, file and post messages', () => {
       content: JSON.stringify({ zh_cn: { title: '', content: [[{ tag: 'img', image_key: 'img_v3_locale' }]] } }),
     });
     for (const event of [image, file, post, localized]) expect((await h.send(event)).status).toBe(200);
-    await waitFor(() => h.inboxRows().length === 4 && h.inboxRows().every((r) => r.status === 'done'), { what: 'four handled' });
+    await waitFor(async () => (await h.inboxRows()).length === 4 && (await h.inboxRows()).every((r) => r.status === 'done'), { what: 'four handled' });
 
-    const byMessage = new Map(payloads(h.inboxRows()).map((p) => [p.messageId, p]));
+    const byMessage = new Map(payloads((await h.inboxRows())).map((p) => [p.messageId, p]));
     expect(byMessage.get(image.event.message.message_id)).toMatchObject({ text: '', attachments: [{ kind: 'image', key: 'img_v3_02ab_certificate' }] });
     expect(byMessage.get(file.event.message.message_id)).toMatchObject({ text: '', attachments: [{ kind: 'file', key: 'file_v3_00cd_pdf', name: '结业证书.pdf' }] });
     expect(byMessage.get(post.event.message.message_id)?.attachments).toEqual([
@@ -74,8 +74,8 @@ describe('Feishu image, file and post messages', () => {
     const h = feishu;
     await h.send(messageEvent({ text: '帮助' }));
     await h.send(messageEvent({ messageType: 'image', content: '{"image_key":""}' }));
-    await waitFor(() => h.inboxRows().length === 2, { what: 'two accepted' });
-    for (const p of payloads(h.inboxRows())) expect(p.attachments).toBeUndefined();
+    await waitFor(async () => (await h.inboxRows()).length === 2, { what: 'two accepted' });
+    for (const p of payloads((await h.inboxRows()))) expect(p.attachments).toBeUndefined();
   });
 });
 
@@ -96,7 +96,7 @@ describe('DingTalk picture, file and richText messages', () => {
     for (const body of [picture, file, rich]) expect((await h.send(body)).status).toBe(200);
     await h.settle();
 
-    const byId = new Map(payloads(h.inboxRows()).map((p) => [p.messageId, p]));
+    const byId = new Map(payloads((await h.inboxRows())).map((p) => [p.messageId, p]));
     expect(byId.get(picture.msgId as string)).toMatchObject({ text: '', attachments: [{ kind: 'image', key: 'dl-picture-1' }] });
     expect(byId.get(file.msgId as string)?.attachments).toEqual([{ kind: 'file', key: 'dl-file-1', name: '培训证书.pdf' }]);
     expect(byId.get(rich.msgId as string)?.attachments).toEqual([
@@ -112,8 +112,8 @@ describe('DingTalk picture, file and richText messages', () => {
     const h = dingtalk;
     const body = { ...callbackBody({ msgtype: 'picture', sessionWebhook: h.fake.sessionWebhook('s-stream') }), content: { downloadCode: 'dl-stream-1' } };
     h.fake.gateway.pushCallback(body, 'frame-picture');
-    await eventually(() => h.inboxRows().length === 1, 3000, 'stored');
-    expect(payloads(h.inboxRows())[0]).toMatchObject({ platform: 'dingtalk', text: '', attachments: [{ kind: 'image', key: 'dl-stream-1' }] });
+    await eventually(async () => (await h.inboxRows()).length === 1, 3000, 'stored');
+    expect(payloads((await h.inboxRows()))[0]).toMatchObject({ platform: 'dingtalk', text: '', attachments: [{ kind: 'image', key: 'dl-stream-1' }] });
   });
 });
 

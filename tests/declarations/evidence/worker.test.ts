@@ -40,7 +40,7 @@ async function sendFeishu(h: FeishuHarness, kind: 'image' | 'file', key: string,
   const event = messageEvent({ openId: OPEN_ID, messageType: kind, content: JSON.stringify(content) });
   h.fake.putResource(event.event.message.message_id, key, bytes);
   expect((await h.send(event)).status).toBe(200);
-  const row = await eventually(() => h.inboxRows().find((r) => JSON.parse(r.payload).messageId === event.event.message.message_id), 5000, 'message stored');
+  const row = await eventually(async () => (await h.inboxRows()).find((r) => JSON.parse(r.payload).messageId === event.event.message.message_id), 5000, 'message stored');
   return JSON.parse(row.payload) as IncomingMessage;
 }
 
@@ -170,7 +170,7 @@ describe('Feishu evidence', () => {
     await h.app.outbox.whenIdle();
     await eventually(() => h.fake.texts().some((t) => t.includes('您发送的文件「证书.pdf」没有收下')), 5000, 'notice');
     // Each rejection is told once, whatever happens to the row later.
-    expect(h.outboxRows().filter((r) => r.idempotencyKey.startsWith('evidence:'))).toHaveLength(2);
+    expect((await h.outboxRows()).filter((r) => r.idempotencyKey.startsWith('evidence:'))).toHaveLength(2);
   });
 
   it('retries a failed download with backoff until it succeeds; a key the platform does not know is refused for good', async () => {
@@ -240,7 +240,7 @@ describe('DingTalk evidence', () => {
     const body = { ...callbackBody({ msgtype: 'picture', staffId: 'lisi01', sessionWebhook: h.fake.sessionWebhook('s-ev') }), content: { downloadCode: 'dl-code-photo' } };
     expect((await h.send(body)).status).toBe(200);
     await h.settle();
-    const message = JSON.parse(h.inboxRows()[0].payload) as IncomingMessage;
+    const message = JSON.parse((await h.inboxRows())[0].payload) as IncomingMessage;
 
     // The DingTalk adapter is built by the harness, outside the app: a worker with its source, as app.ts wires it.
     extra = dingtalkEvidenceWorker(h, { backoffBaseMs: 20 });

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { schema } from '../../../db/client.js';
+import { tables } from '../../../db/handle.js';
 import { systemClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
 import { PLATFORM_SETTINGS } from '../../../src/platforms/settings.js';
@@ -43,8 +44,8 @@ export interface DingtalkHarness {
   send(body: unknown, o?: { timestamp?: string | number; secret?: string }): Promise<PostResult>;
   /** Waits until the bot has handled every accepted message and nothing due is left to send. */
   settle(): Promise<void>;
-  inboxRows(): (typeof schema.inbox.$inferSelect)[];
-  outboxRows(): (typeof schema.outbox.$inferSelect)[];
+  inboxRows(): Promise<(typeof schema.inbox.$inferSelect)[]>;
+  outboxRows(): Promise<(typeof schema.outbox.$inferSelect)[]>;
   close(): Promise<void>;
 }
 
@@ -125,8 +126,8 @@ export async function startDingtalk(o: HarnessOptions = {}): Promise<DingtalkHar
       await app.bot.drain();
       await worker.whenIdle();
     },
-    inboxRows: () => app.db.select().from(schema.inbox).all(),
-    outboxRows: () => app.db.select().from(schema.outbox).all(),
+    inboxRows: async () => app.db.select().from(tables(app.db).inbox),
+    outboxRows: async () => app.db.select().from(tables(app.db).outbox),
     async close() {
       await adapter.stop!();
       await worker.stop();

@@ -1,4 +1,5 @@
 import { schema } from '../../../db/client.js';
+import { tables } from '../../../db/handle.js';
 import { listen } from '../../../src/http/server.js';
 import type { Logger } from '../../../src/logger.js';
 import type { FeishuAdapter, FeishuAdapterOptions } from '../../../src/platforms/feishu/adapter.js';
@@ -28,8 +29,8 @@ export interface FeishuHarness {
   post(body: string, headers?: Record<string, string>, path?: string): Promise<PostResult>;
   /** POSTs an event the way Feishu does: encrypted with the key and signed, timestamped by the app's clock. */
   send(payload: unknown, o?: SignOptions & { encrypted?: boolean; path?: string }): Promise<PostResult>;
-  inboxRows(): (typeof schema.inbox.$inferSelect)[];
-  outboxRows(): (typeof schema.outbox.$inferSelect)[];
+  inboxRows(): Promise<(typeof schema.inbox.$inferSelect)[]>;
+  outboxRows(): Promise<(typeof schema.outbox.$inferSelect)[]>;
   close(): Promise<void>;
 }
 
@@ -87,8 +88,8 @@ export async function startFeishu(env: Record<string, string> = {}, o: StartOpti
       const { body, headers } = signedRequest(payload, { now: app.fixedClock.now(), ...o });
       return post(body, headers, o.path);
     },
-    inboxRows: () => app.db.select().from(schema.inbox).all(),
-    outboxRows: () => app.db.select().from(schema.outbox).all(),
+    inboxRows: async () => app.db.select().from(tables(app.db).inbox),
+    outboxRows: async () => app.db.select().from(tables(app.db).outbox),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

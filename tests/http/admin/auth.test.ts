@@ -1,5 +1,6 @@
 /** Console sign-in: the `后台` link (single use, 10 minutes, officers only), ADMIN_TOKEN, sessions, CSRF, rate limit. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../../db/handle.js';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../../db/client.js';
 import { grantRole } from '../../../src/ledger/roles.js';
@@ -37,7 +38,7 @@ describe('login by link (后台)', () => {
     const token = tokenOf(reply);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Only the hash is stored.
-    const stored = app.db.select().from(schema.adminLoginTokens).all();
+    const stored = (await app.db.select().from(tables(app.db).adminLoginTokens));
     expect(stored).toHaveLength(1);
     expect(stored[0].tokenHash).not.toContain(token);
 
@@ -100,7 +101,7 @@ describe('login by link (后台)', () => {
     const cookie = cookieOf(await post(app, '/admin/login/link', { token: signedIn }));
     expect((await get(app, '/admin', cookie)).status).toBe(200);
 
-    app.db.delete(schema.roles).where(eq(schema.roles.teacherId, officerId)).run();
+    (await app.db.delete(tables(app.db).roles).where(eq(tables(app.db).roles.teacherId, officerId)));
     const look = await get(app, `/admin/login?token=${token}`);
     expect(look.status).toBe(403);
     expect(await look.text()).toContain('没有培训管理员权限');

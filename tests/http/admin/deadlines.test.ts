@@ -1,5 +1,6 @@
 /** The console's "新建截止事项" form: the same domain code as the chat's 新建截止, its refusals field by field, CSRF. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tables } from '../../../db/handle.js';
 import { schema } from '../../../db/client.js';
 import { bindAccount } from '../../../src/ledger/accounts.js';
 import { grantRole } from '../../../src/ledger/roles.js';
@@ -43,7 +44,7 @@ async function follow(res: Response): Promise<string> {
   return (await get(app, res.headers.get('location')!, flashCookie ? `${s.cookie}; ${flashCookie}` : s.cookie)).text();
 }
 
-const deadlines = () => app.db.select().from(schema.deadlines).all();
+const deadlines = async () => (await app.db.select().from(tables(app.db).deadlines));
 
 /** The text of the error shown under one field (between its label and the next field), or null. */
 function fieldError(html: string, label: string): string | null {
@@ -77,7 +78,7 @@ describe('new deadline form', () => {
     expect(page).toContain('<a href="/admin/deadlines/1">年度培训计划报送</a>');
     expect(page).toContain(`0 / ${ALL.length}`);
 
-    const [row] = deadlines();
+    const [row] = (await deadlines());
     expect(row.dueAt.toISOString()).toBe('2027-05-31T15:59:00.000Z'); // 23:59 Beijing time
     expect(JSON.parse(row.audience)).toEqual({ all: true });
     expect(JSON.parse(row.offsets)).toEqual([30, 7, 3, 1, 0]);
@@ -88,11 +89,11 @@ describe('new deadline form', () => {
     await bindAccount(app.db, 'console', 'acc-officer', district.officerId);
     const [reply] = await new ConsoleSession(app, 'acc-officer').send('新建截止 年度培训计划报送 2027-05-31 学校:全部 提前:30,7,3,1,0');
     expect(reply).toContain('已新建截止事项 #2：年度培训计划报送');
-    const [fromForm, fromChat] = deadlines();
+    const [fromForm, fromChat] = (await deadlines());
     const { id: _a, createdBy: _b, createdAt: _c, ...formFields } = fromForm;
     const { id: _d, createdBy: _e, createdAt: _f, ...chatFields } = fromChat;
     expect(chatFields).toEqual(formFields);
-    const audits = app.db.select().from(schema.auditLog).all().filter((r) => r.action === 'deadline_create');
+    const audits = (await app.db.select().from(tables(app.db).auditLog)).filter((r) => r.action === 'deadline_create');
     expect(audits.map((r) => Object.keys(JSON.parse(r.detail)).sort())).toEqual([
       ['audience', 'dueAt', 'id', 'title'],
       ['audience', 'dueAt', 'id', 'title'],
@@ -103,14 +104,14 @@ describe('new deadline form', () => {
     const res = await submit({ ...good, title: '  学期  总结 ', time: '17:00', audience: 'schools', offsets: '14，1, 14' }, ['第一中学', '民族中学', '第一中学']);
     expect(res.status).toBe(303);
     expect(await follow(res)).toContain('已新建截止事项 #1：学期 总结（截止 2027-05-31 17:00，第一中学、民族中学）。');
-    const [row] = deadlines();
+    const [row] = (await deadlines());
     expect(row.title).toBe('学期 总结');
     expect(row.dueAt.toISOString()).toBe('2027-05-31T09:00:00.000Z');
     expect(JSON.parse(row.audience)).toEqual({ schools: ['第一中学', '民族中学'] });
     expect(JSON.parse(row.offsets)).toEqual([14, 1]);
     // An empty reminder field means the defaults.
     await submit({ ...good, offsets: '' });
-    expect(JSON.parse(deadlines()[1].offsets)).toEqual([30, 7, 3, 1, 0]);
+    expect(JSON.parse((await deadlines())[1].offsets)).toEqual([30, 7, 3, 1, 0]);
   });
 
   it('takes the dates and times the chat takes: 5月31日, 明天, 下周五, 月底, 下午5点', async () => {
@@ -127,7 +128,7 @@ describe('new deadline form', () => {
       expect(res.status).toBe(303);
       expect(await follow(res)).toContain(`（截止 ${due}，`);
     }
-    expect(deadlines()).toHaveLength(cases.length);
+    expect((await deadlines())).toHaveLength(cases.length);
   });
 
   const refusals: [string, Record<string, string>, string[], string, string][] = [
@@ -151,7 +152,7 @@ describe('new deadline form', () => {
       const html = await res.text();
       expect(html).toContain('<div class="flash err">未新建：请按标红的提示修改后重新提交。</div>');
       expect(fieldError(html, label)).toContain(text);
-      expect(deadlines()).toEqual([]);
+      expect((await deadlines())).toEqual([]);
       expect(await count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
     });
   }
@@ -172,7 +173,7 @@ describe('new deadline form', () => {
     const kept = await (await submit({ ...good, title: '', audience: 'schools' }, ['民族中学'])).text();
     expect(kept).toContain('<input type="checkbox" name="schools" value="民族中学" checked=""/>');
     expect(kept).toContain('<input type="checkbox" name="schools" value="第一中学"/>');
-    expect(deadlines()).toEqual([]);
+    expect((await deadlines())).toEqual([]);
   });
 
   it('refuses a field sent twice or a file instead of text, without creating anything', async () => {
@@ -186,7 +187,7 @@ describe('new deadline form', () => {
     const html = await res.text();
     expect(fieldError(html, '事项标题')).toBe('此项的内容无法识别。');
     expect(fieldError(html, '提前提醒（天）')).toBe('此项的内容无法识别。');
-    expect(deadlines()).toEqual([]);
+    expect((await deadlines())).toEqual([]);
   });
 
   it('refuses "all schools" while the roster has none', async () => {
@@ -198,7 +199,7 @@ describe('new deadline form', () => {
     const res = await submit(good);
     expect(res.status).toBe(400);
     expect(fieldError(await res.text(), '报送学校')).toBe('名册中还没有任何学校，请先导入名册。');
-    expect(deadlines()).toEqual([]);
+    expect((await deadlines())).toEqual([]);
   });
 
   it('counts an all-schools deadline against the schools that file, not the training office itself', async () => {
@@ -220,10 +221,10 @@ describe('new deadline form', () => {
     const other = await signInWithToken(app);
     expect((await submit(good, [], { csrf: other.csrf })).status).toBe(403);
     expect((await submit(good, [], { cookie: 'xueshi_admin=nope' })).status).toBe(401);
-    expect(deadlines()).toEqual([]);
+    expect((await deadlines())).toEqual([]);
     expect(await count(app, 'audit_log', "action = 'deadline_create'")).toBe(0);
     // The right token from our own page goes through.
     expect((await submit(good)).status).toBe(303);
-    expect(deadlines()).toHaveLength(1);
+    expect((await deadlines())).toHaveLength(1);
   });
 });

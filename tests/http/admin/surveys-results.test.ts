@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { tables } from '../../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueLoginLink } from '../../../src/admin/auth.js';
 import { findTeacherById } from '../../../src/ledger/store.js';
@@ -72,7 +73,7 @@ describe('officers only', () => {
     const cookie = cookieOf(await post(app, '/admin/login/link', { token }));
     const round = await evaluated(app.db, now(), { title: '班主任工作坊' }, teachers.slice(0, 6), [5, 4, 4, 5, 3, 4]);
     expect((await get(app, `/admin/surveys/${round.id}`, cookie)).status).toBe(200);
-    app.db.delete(schema.roles).where(eq(schema.roles.teacherId, officer)).run();
+    (await app.db.delete(tables(app.db).roles).where(eq(tables(app.db).roles.teacherId, officer)));
     for (const path of ['/admin/surveys', `/admin/surveys/${round.id}`, `/admin/surveys/${round.id}.xlsx`, '/admin/surveys/by/trainer', '/admin/surveys/new']) {
       const res = await get(app, path, cookie);
       expect(res.status, path).toBe(303);
@@ -80,7 +81,7 @@ describe('officers only', () => {
     }
     const sent = await post(app, '/admin/surveys/new', { title: 'x', audience: 'all', closes: '2026-12-31', q1_prompt: 'a', q1_kind: 'text', step: 'send' }, { cookie });
     expect(sent.status).toBe(401);
-    expect(app.db.select().from(schema.surveyRounds).all()).toHaveLength(1);
+    expect((await app.db.select().from(tables(app.db).surveyRounds))).toHaveLength(1);
   });
 });
 

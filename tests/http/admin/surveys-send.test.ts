@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { tables } from '../../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../../db/client.js';
 import { resolveRecipients } from '../../../src/broadcasts/audience.js';
@@ -102,12 +103,12 @@ describe('a needs survey from the console', () => {
     const sent = await send({ ...FORM, audience: 'all', step: 'send' });
     const id = Number(/(\d+)$/.exec(sent.headers.get('location')!)![1]);
     const round = (await getRound(app.db, id))!;
-    const bySchool = (school: string) => app.db.select().from(schema.teachers).all().filter((t) => t.school === school);
+    const bySchool = async (school: string) => (await app.db.select().from(tables(app.db).teachers)).filter((t) => t.school === school);
     const answer = async (teacherId: number, topic: string, note?: string) =>
       expect(await takeAnswers(app.db, { round, teacher: (await findTeacherById(app.db, teacherId))!, answers: { q1: topic, ...(note ? { q2: note } : {}) }, tokenHash: null, now: app.fixedClock.now(), timeZone: 'Asia/Shanghai' })).toBe('taken');
-    for (const [i, t] of bySchool('第一中学').slice(0, 6).entries()) await answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`);
-    for (const t of bySchool('第二小学').slice(0, 2)) await answer(t.id, '班级管理', '二小的悄悄话');
-    for (const t of bySchool('城关幼儿园').slice(0, 5)) await answer(t.id, '班级管理', '幼儿园意见');
+    for (const [i, t] of (await bySchool('第一中学')).slice(0, 6).entries()) await answer(t.id, i % 2 ? '信息技术' : '课堂教学', `一中意见${i}`);
+    for (const t of (await bySchool('第二小学')).slice(0, 2)) await answer(t.id, '班级管理', '二小的悄悄话');
+    for (const t of (await bySchool('城关幼儿园')).slice(0, 5)) await answer(t.id, '班级管理', '幼儿园意见');
 
     const page = await (await get(app, `/admin/surveys/${id}?by=school`, signed.cookie)).text();
     expect(page).toContain('一中意见3');

@@ -28,8 +28,8 @@ describe('one-to-one sends (outbox)', () => {
     const calls = h.fake.calls('oto');
     expect(calls).toHaveLength(2);
     expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(25); // throttleRetryMs (30 in the harness), not at once
-    await eventually(() => h.outboxRows()[0].status === 'sent');
-    expect(h.outboxRows()[0].attempts).toBe(2);
+    await eventually(async () => (await h.outboxRows())[0].status === 'sent');
+    expect((await h.outboxRows())[0].attempts).toBe(2);
     expect(h.logs.some((l) => l.msg === 'dingtalk send failed' && String(l.error).includes('QpsLimitForAppkeyAndApi'))).toBe(true);
   });
 
@@ -38,16 +38,16 @@ describe('one-to-one sends (outbox)', () => {
     await queue(toUser('manager4711'));
     await eventually(() => h.fake.deliveredTo('manager4711').length === 1, 3000);
     expect(h.fake.calls('oto')).toHaveLength(2);
-    await eventually(() => h.outboxRows()[0].status === 'sent');
+    await eventually(async () => (await h.outboxRows())[0].status === 'sent');
   });
 
   it('marks an invalid staff id failed for good, without retrying', async () => {
     h.fake.invalidStaff.add('nobody');
     await queue(toUser('nobody'));
-    await eventually(() => h.outboxRows()[0].status === 'failed', 3000);
+    await eventually(async () => (await h.outboxRows())[0].status === 'failed', 3000);
     await new Promise((r) => setTimeout(r, 100));
     expect(h.fake.calls('oto')).toHaveLength(1);
-    expect(h.outboxRows()[0].lastError).toContain('invalid staff id');
+    expect((await h.outboxRows())[0].lastError).toContain('invalid staff id');
   });
 
   it('retries a server error', async () => {
@@ -79,7 +79,7 @@ describe('one-to-one sends (outbox)', () => {
   it('does not retry a permanent 400', async () => {
     h.fake.failNext('oto', { status: 400, body: { code: 'resource.not.found', message: 'robot 不存在' } });
     await queue(toUser('manager4711'));
-    await eventually(() => h.outboxRows()[0].status === 'failed');
+    await eventually(async () => (await h.outboxRows())[0].status === 'failed');
     expect(h.fake.calls('oto')).toHaveLength(1);
   });
 

@@ -32,7 +32,7 @@ describe('DingTalk Stream mode', () => {
     expect(ack).toMatchObject({ messageId: 'frame-0001', code: 200, data: { response: {} } });
     await eventually(() => h.fake.deliveredTo('s-stream').length === 1, 3000, 'reply');
     expect(h.fake.deliveredTo('s-stream')[0].text).toContain('绑定成功：张三');
-    expect(JSON.parse(h.inboxRows()[0].payload)).toMatchObject({ platform: 'dingtalk', eventId: body.msgId, accountId: 'manager4711' });
+    expect(JSON.parse((await h.inboxRows())[0].payload)).toMatchObject({ platform: 'dingtalk', eventId: body.msgId, accountId: 'manager4711' });
   });
 
   it('acks a redelivered frame (same msgId, new frame) and replies once', async () => {

@@ -37,7 +37,7 @@ describe('signed callbacks', () => {
     expect(replies[1].kind).toBe('text');
     // In place, no OpenAPI needed while the session lives.
     expect(h.fake.calls('token')).toHaveLength(0);
-    expect(h.outboxRows().every((r) => r.status === 'sent')).toBe(true);
+    expect((await h.outboxRows()).every((r) => r.status === 'sent')).toBe(true);
   });
 
   it('refuses a timestamp more than an hour old with 401 and stores nothing', async () => {
@@ -187,7 +187,7 @@ describe('groups', () => {
     const group = callbackBody({ kind: 'group', text: '帮助', sessionWebhook: h.fake.sessionWebhook('s-group') });
     await h.send(group);
     await h.settle();
-    const [row] = h.inboxRows();
+    const [row] = (await h.inboxRows());
     expect(JSON.parse(row.payload)).toMatchObject({ text: '帮助', chatType: 'group', platform: 'dingtalk', accountId: 'manager4711' });
   });
 
@@ -196,7 +196,7 @@ describe('groups', () => {
     const r = await h.send(group);
     expect(r.status).toBe(200);
     await h.settle();
-    expect(h.inboxRows()).toHaveLength(0);
+    expect((await h.inboxRows())).toHaveLength(0);
     expect(h.fake.deliveredTo('s-group')).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { tables } from '../../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../../db/client.js';
 import { grantRole } from '../../../src/ledger/roles.js';
@@ -25,7 +26,7 @@ async function setUp(env: Record<string, string> = {}): Promise<number> {
   expect(created).toContain('师德讲座');
   expect((await h.send(messageEvent({ text: '绑定 T0001 张三', openId: TEACHER }))).status).toBe(200);
   await h.app.bot.drain();
-  return h.app.db.select().from(schema.trainingSessions).get()!.id;
+  return (await h.app.db.select().from(tables(h.app.db).trainingSessions).limit(1))[0]!.id;
 }
 
 describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
@@ -38,7 +39,7 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
     expect(answer.toast.type).toBe('success');
     expect(answer.toast.content).toContain('师德讲座');
     expect(answer.card?.type).toBe('raw');
-    expect(h.app.db.select().from(schema.records).where(eq(schema.records.source, 'session')).all()).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).records).where(eq(tables(h.app.db).records.source, 'session')))).toHaveLength(1);
 
     // A second click changes nothing and says so.
     const again = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
@@ -92,7 +93,7 @@ describe('Feishu card callbacks (POST /webhooks/feishu/cards)', () => {
 
   it('answers a click on a closed session with an error toast and no credit', async () => {
     const id = await setUp();
-    h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
+    (await h.app.db.update(tables(h.app.db).trainingSessions).set({ status: 'closed' }).where(eq(tables(h.app.db).trainingSessions.id, id)));
     const r = await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS });
     expect((r.json as { toast: { type: string } }).toast.type).toBe('error');
     expect(await countRows(h.app.db, 'records')).toBe(0);
@@ -123,7 +124,7 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
     expect(answer.toast.type).toBe('success');
     expect(answer.toast.content).toContain('师德讲座');
     expect(answer.card?.type).toBe('raw');
-    expect(h.app.db.select().from(schema.records).where(eq(schema.records.source, 'session')).all()).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).records).where(eq(tables(h.app.db).records.source, 'session')))).toHaveLength(1);
 
     // Same as v2: a second click is told it is already done, and credits nothing more.
     const again = await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }));
@@ -134,7 +135,7 @@ describe('Feishu v1 card callbacks (older card request URL) on POST /webhooks/fe
 
   it('gives the same answer as a v2 click for the same button', async () => {
     const id = await setUp();
-    h.app.db.update(schema.trainingSessions).set({ status: 'closed' }).where(eq(schema.trainingSessions.id, id)).run();
+    (await h.app.db.update(tables(h.app.db).trainingSessions).set({ status: 'closed' }).where(eq(tables(h.app.db).trainingSessions.id, id)));
     const v1 = (await postV1(cardActionV1({ command: '签到', args: `#${id}` }, { openId: TEACHER }))).json as Answer;
     const v2 = (await h.send(cardAction({ command: '签到', args: `#${id}` }, { openId: TEACHER }), { path: CARDS })).json as Answer;
     expect(v1.toast).toEqual(v2.toast);

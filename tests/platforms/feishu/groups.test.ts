@@ -27,9 +27,9 @@ function group(text: string, mentions: MessageEventOptions['mentions'], o: Messa
 const identityDms = () => h.fake.delivered.filter((d) => d.via === 'open_id' && d.to === TEACHER && String(d.content.text).includes('张三'));
 
 async function settled(): Promise<void> {
-  await waitFor(() => h.inboxRows().every((r) => r.status !== 'pending'), { what: 'inbox drained' });
+  await waitFor(async () => (await h.inboxRows()).every((r) => r.status !== 'pending'), { what: 'inbox drained' });
   await h.app.outbox.whenIdle();
-  await waitFor(() => h.outboxRows().every((r) => r.status !== 'pending'), { what: 'outbox drained' });
+  await waitFor(async () => (await h.outboxRows()).every((r) => r.status !== 'pending'), { what: 'outbox drained' });
 }
 
 /** Binds the teacher by direct message, so group commands have someone to answer. */
@@ -75,24 +75,24 @@ describe('Feishu groups: the bot acts only when called', () => {
   it('ignores @所有人: acked 200, nothing stored, nothing sent', async () => {
     h = await startFeishu();
     await bindTeacher();
-    const rows = h.inboxRows().length;
+    const rows = (await h.inboxRows()).length;
     const r = await h.send(group('@_all 学时', [ALL]));
     expect(r.status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(rows);
+    expect((await h.inboxRows())).toHaveLength(rows);
     expect(h.fake.delivered).toHaveLength(1); // only the binding reply
   });
 
   it('ignores a message that mentions someone else, or nobody (an app with the "all group messages" permission)', async () => {
     h = await startFeishu();
     await bindTeacher();
-    const rows = h.inboxRows().length;
+    const rows = (await h.inboxRows()).length;
     expect((await h.send(group('@_user_2 学时 怎么查', [OTHER]))).status).toBe(200);
     expect((await h.send(group('学时', []))).status).toBe(200);
     // A mention with the bot's name but someone else's open_id is not the bot either.
     expect((await h.send(group('@_user_1 学时', [{ ...OTHER, key: '@_user_1', name: BOT_NAME }]))).status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(rows);
+    expect((await h.inboxRows())).toHaveLength(rows);
     expect(h.fake.delivered).toHaveLength(1);
   });
 
@@ -112,13 +112,13 @@ describe('Feishu groups: the bot acts only when called', () => {
       { bot: h.app.bot, config: h.app.config, logger: h.app.logger, clock: h.app.fixedClock },
       h.adapter.identity,
     );
-    const rows = h.inboxRows().length;
+    const rows = (await h.inboxRows()).length;
     await dispatcher.invoke(group('@_all 学时', [ALL]), { needCheck: false });
     await dispatcher.invoke(group('@_user_2 学时', [OTHER]), { needCheck: false });
-    expect(h.inboxRows()).toHaveLength(rows);
+    expect((await h.inboxRows())).toHaveLength(rows);
     await dispatcher.invoke(group('我是谁 @_user_1', [BOT]), { needCheck: false });
     await settled();
-    expect(h.inboxRows()).toHaveLength(rows + 1);
+    expect((await h.inboxRows())).toHaveLength(rows + 1);
     expect(identityDms()).toHaveLength(1);
   });
 });
@@ -142,12 +142,12 @@ describe('Feishu groups while the bot’s open_id is unknown (Feishu down at sta
   it('without FEISHU_BOT_NAME, ignores group messages until the open_id is known, and never answers @所有人', async () => {
     h = await startFeishu({}, { prepare: (fake) => fake.failBotInfo(1000), feishu: { identityRetryBaseMs: 50, identityRetryMaxMs: 50 }, waitForIdentity: false });
     await bindTeacher();
-    const rows = h.inboxRows().length;
+    const rows = (await h.inboxRows()).length;
     expect((await h.send(group('@_user_1 我是谁', [BOT]))).status).toBe(200);
     expect((await h.send(group('@_all 我是谁', [ALL]))).status).toBe(200);
     await settled();
     expect(h.adapter.identity.openId).toBeNull();
-    expect(h.inboxRows()).toHaveLength(rows);
+    expect((await h.inboxRows())).toHaveLength(rows);
     expect(await (await h.app.http.request('/healthz')).json()).toMatchObject({ feishu: { botOpenId: 'unknown' } });
   });
 
@@ -157,16 +157,16 @@ describe('Feishu groups while the bot’s open_id is unknown (Feishu down at sta
       { prepare: (fake) => fake.failBotInfo(1000), feishu: { identityRetryBaseMs: 50, identityRetryMaxMs: 50 }, waitForIdentity: false },
     );
     await bindTeacher();
-    const rows = h.inboxRows().length;
+    const rows = (await h.inboxRows()).length;
     expect((await h.send(group('@_all 我是谁', [ALL]))).status).toBe(200);
     expect((await h.send(group('@_user_2 我是谁', [OTHER]))).status).toBe(200);
     expect((await h.send(group('@_user_2 @_user_1 我是谁', [OTHER, BOT]))).status).toBe(200); // not first: unsure, ignored
     expect((await h.send(group('@_all @_user_1 我是谁', [ALL, BOT]))).status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(rows);
+    expect((await h.inboxRows())).toHaveLength(rows);
     expect((await h.send(group('@_user_1 我是谁', [BOT]))).status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(rows + 1);
+    expect((await h.inboxRows())).toHaveLength(rows + 1);
     expect(identityDms()).toHaveLength(1);
   });
 });

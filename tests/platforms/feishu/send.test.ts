@@ -27,12 +27,12 @@ async function queue(...messages: Outgoing[]): Promise<void> {
   h.app.outbox.kick();
 }
 
-function row(key: string) {
-  return h.outboxRows().find((r) => r.idempotencyKey === key)!;
+async function row(key: string) {
+  return (await h.outboxRows()).find((r) => r.idempotencyKey === key)!;
 }
 
 async function finished(key: string): Promise<void> {
-  await waitFor(() => row(key).status !== 'pending', { what: `outbox row ${key} to finish` });
+  await waitFor(async () => (await row(key)).status !== 'pending', { what: `outbox row ${key} to finish` });
 }
 
 const toUser = (accountId = 'ou_2f1e0c9a7b6d5e4f3a2b1c0d9e8f7a6b'): Target => ({ type: 'user', accountId });
@@ -57,8 +57,8 @@ describe('Feishu sender: calls', () => {
     expect(typeof replyCall.body.content).toBe('string');
     expect(JSON.parse(replyCall.body.content)).toEqual({ text: '回复' });
 
-    await waitFor(() => h.outboxRows().every((r) => r.status === 'sent'));
-    expect(h.outboxRows().map((r) => r.platformMessageId)).toEqual(expect.arrayContaining(h.fake.delivered.map((d) => d.messageId)));
+    await waitFor(async () => (await h.outboxRows()).every((r) => r.status === 'sent'));
+    expect((await h.outboxRows()).map((r) => r.platformMessageId)).toEqual(expect.arrayContaining(h.fake.delivered.map((d) => d.messageId)));
   });
 
   it('sends a reply with a card as an interactive message', async () => {
@@ -129,7 +129,7 @@ describe('Feishu sender: calls', () => {
     const m = outgoing(toUser('ou_after_rotation'));
     await queue(m);
     await finished(m.idempotencyKey);
-    expect(row(m.idempotencyKey).status).toBe('sent');
+    expect((await row(m.idempotencyKey)).status).toBe('sent');
     expect(h.fake.tokenRequests()).toHaveLength(2);
     expect(h.fake.delivered).toHaveLength(2);
   });
@@ -150,7 +150,7 @@ describe('Feishu sender: failures', () => {
     expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(950);
     expect(uuids(calls)).toEqual([dedupeTokenOf(m.idempotencyKey), dedupeTokenOf(m.idempotencyKey)]);
     expect(h.fake.delivered).toHaveLength(1);
-    expect(row(m.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await row(m.idempotencyKey))).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('429 pauses the whole app: other messages wait too', async () => {
@@ -174,7 +174,7 @@ describe('Feishu sender: failures', () => {
     const m = outgoing({ type: 'chat', chatId: 'oc_busy_group' });
     await queue(m);
     await finished(m.idempotencyKey);
-    expect(row(m.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 3 });
+    expect((await row(m.idempotencyKey))).toMatchObject({ status: 'sent', attempts: 3 });
     expect(new Set(uuids(h.fake.messageRequests()))).toEqual(new Set([dedupeTokenOf(m.idempotencyKey)]));
     expect(h.fake.delivered).toHaveLength(1);
   });
@@ -188,8 +188,8 @@ describe('Feishu sender: failures', () => {
     await new Promise((r) => setTimeout(r, 200)); // several backoff periods: nothing more may happen
     expect(h.fake.messageRequests()).toHaveLength(1);
     expect(h.fake.delivered).toHaveLength(0);
-    expect(row(m.idempotencyKey).status).toBe('failed');
-    expect(row(m.idempotencyKey).lastError).toContain('230002');
+    expect((await row(m.idempotencyKey)).status).toBe('failed');
+    expect((await row(m.idempotencyKey)).lastError).toContain('230002');
   });
 
   it('500 is retried with the same uuid', async () => {
@@ -198,7 +198,7 @@ describe('Feishu sender: failures', () => {
     const m = outgoing(toUser());
     await queue(m);
     await finished(m.idempotencyKey);
-    expect(row(m.idempotencyKey).status).toBe('sent');
+    expect((await row(m.idempotencyKey)).status).toBe('sent');
     expect(uuids(h.fake.messageRequests())).toEqual([dedupeTokenOf(m.idempotencyKey), dedupeTokenOf(m.idempotencyKey)]);
     expect(h.fake.delivered).toHaveLength(1);
   });
@@ -211,7 +211,7 @@ describe('Feishu sender: failures', () => {
     await finished(m.idempotencyKey);
     expect(h.fake.messageRequests()).toHaveLength(2);
     expect(h.fake.delivered).toHaveLength(1);
-    expect(row(m.idempotencyKey)).toMatchObject({ status: 'sent', platformMessageId: h.fake.delivered[0].messageId });
+    expect((await row(m.idempotencyKey))).toMatchObject({ status: 'sent', platformMessageId: h.fake.delivered[0].messageId });
   });
 });
 

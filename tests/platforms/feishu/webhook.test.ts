@@ -24,9 +24,9 @@ const TEACHER_OPEN_ID = 'ou_84aad35d084aa403a838cf73ee18467';
 
 /** Everything sent for handled events has left the outbox (nothing pending, nothing in flight). */
 async function settled(): Promise<void> {
-  await waitFor(() => h.inboxRows().every((r) => r.status !== 'pending'), { what: 'inbox drained' });
+  await waitFor(async () => (await h.inboxRows()).every((r) => r.status !== 'pending'), { what: 'inbox drained' });
   await h.app.outbox.whenIdle();
-  await waitFor(() => h.outboxRows().every((r) => r.status !== 'pending'), { what: 'outbox drained' });
+  await waitFor(async () => (await h.outboxRows()).every((r) => r.status !== 'pending'), { what: 'outbox drained' });
 }
 
 async function bindZhangSan(): Promise<void> {
@@ -93,10 +93,10 @@ describe('Feishu message events', () => {
     // In-process request: its promise settles before the deferred handler can run.
     const res = await h.app.http.request(FEISHU_PATH, { method: 'POST', body, headers });
     expect(res.status).toBe(200);
-    expect(h.inboxRows().map((r) => r.status)).toEqual(['pending']);
-    expect(h.outboxRows()).toHaveLength(0);
+    expect((await h.inboxRows()).map((r) => r.status)).toEqual(['pending']);
+    expect((await h.outboxRows())).toHaveLength(0);
     await settled();
-    expect(h.inboxRows().map((r) => r.status)).toEqual(['done']);
+    expect((await h.inboxRows()).map((r) => r.status)).toEqual(['done']);
     expect(h.fake.delivered).toHaveLength(1);
   });
 
@@ -121,7 +121,7 @@ describe('Feishu message events', () => {
     const r = await h.send(messageEvent({ text: '帮助', senderType: 'app' }));
     expect(r.status).toBe(200);
     await h.app.outbox.whenIdle();
-    expect(h.inboxRows()).toHaveLength(0);
+    expect((await h.inboxRows())).toHaveLength(0);
     expect(h.fake.messageRequests()).toHaveLength(0);
   });
 
@@ -171,7 +171,7 @@ describe('Feishu message events', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({});
     await h.app.outbox.whenIdle();
-    expect(h.inboxRows()).toHaveLength(0);
+    expect((await h.inboxRows())).toHaveLength(0);
     expect(h.fake.messageRequests()).toHaveLength(0);
   });
 });
@@ -184,7 +184,7 @@ describe('Feishu at-least-once delivery', () => {
     await settled();
     expect((await h.send(event)).status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(1);
+    expect((await h.inboxRows())).toHaveLength(1);
     expect(h.fake.delivered).toHaveLength(1);
     expect(h.fake.messageRequests()).toHaveLength(1);
   });
@@ -195,7 +195,7 @@ describe('Feishu at-least-once delivery', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => h.send(event)));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     await settled();
-    expect(h.inboxRows()).toHaveLength(1);
+    expect((await h.inboxRows())).toHaveLength(1);
     expect(h.fake.messageRequests()).toHaveLength(1);
     expect(h.fake.delivered).toHaveLength(1);
   });
@@ -208,7 +208,7 @@ describe('Feishu at-least-once delivery', () => {
     expect((await h.send(first)).status).toBe(200);
     expect((await h.send(redelivered)).status).toBe(200);
     await settled();
-    expect(h.inboxRows()).toHaveLength(1);
+    expect((await h.inboxRows())).toHaveLength(1);
     expect(h.fake.delivered).toHaveLength(1);
   });
 });
@@ -218,8 +218,8 @@ describe('Feishu request authentication', () => {
   async function expectNothingHappened(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
     await h.app.outbox.whenIdle();
-    expect(h.inboxRows()).toHaveLength(0);
-    expect(h.outboxRows()).toHaveLength(0);
+    expect((await h.inboxRows())).toHaveLength(0);
+    expect((await h.outboxRows())).toHaveLength(0);
     expect(h.fake.messageRequests()).toHaveLength(0);
   }
 
@@ -309,7 +309,7 @@ describe('Feishu without an encrypt key', () => {
     expect((await h.post(JSON.stringify(messageEvent({ text: '帮助' })))).status).toBe(200);
     await settled();
     expect(h.fake.delivered).toHaveLength(1);
-    expect(h.inboxRows()).toHaveLength(1);
+    expect((await h.inboxRows())).toHaveLength(1);
   });
 
   it('answers an encrypted body it cannot decrypt with 400', async () => {
@@ -328,7 +328,7 @@ describe('Feishu webhook with neither a verification token nor an encrypt key', 
       const r = await h.post(JSON.stringify(forged), { 'content-type': 'application/json' }, path);
       expect(r.status).toBe(503);
     }
-    expect(h.inboxRows()).toHaveLength(0);
+    expect((await h.inboxRows())).toHaveLength(0);
     const line = h.app.adapters.find((a) => a.platform === 'feishu')!.status();
     expect(line).toContain('REFUSED');
     expect(line).toContain('FEISHU_ALLOW_UNVERIFIED');
