@@ -5,6 +5,7 @@ import { messagesFor } from '../../bot/i18n/index.js';
 import { detailLines, historyLines, statusLine } from '../../declarations/approval/cards.js';
 import { describeFlag } from '../../declarations/describe.js';
 import type { DeclarationView } from '../../declarations/types.js';
+import type { Decision } from '../../declarations/approval/decide.js';
 import type { TeacherRow } from '../../ledger/store.js';
 import type { IdentityProvider } from '../../websignin/identity.js';
 import { LoginButtons } from '../login-buttons.js';
@@ -115,42 +116,21 @@ export function ApprovalPage(props: ApprovalPageProps) {
       {props.canDecide ? (
         <div class="card" id="decide">
           <h2>{w.decide}</h2>
-          <form method="post" action={action}>
-            <input type="hidden" name="_csrf" value={props.csrfToken} />
-            <input type="hidden" name="action" value="approve" />
+          <DecisionForm href={action} csrfToken={props.csrfToken} decision="approve" button={w.approveButton}>
             <p class="small">{w.approveHint}</p>
-            <button type="submit" id="approve">
-              {w.approveButton}
-            </button>
-          </form>
-          <form method="post" action={action}>
-            <input type="hidden" name="_csrf" value={props.csrfToken} />
-            <input type="hidden" name="action" value="return" />
-            <label class="small">
-              {w.returnLabel}
-              <textarea name="reason" rows={3} required minlength={2} maxlength={200} placeholder={w.returnPlaceholder}></textarea>
-            </label>
-            <button type="submit" class="danger" id="return">
-              {w.returnButton}
-            </button>
-          </form>
-          <form method="post" action={action}>
-            <input type="hidden" name="_csrf" value={props.csrfToken} />
-            <input type="hidden" name="action" value="forward" />
-            <label class="small">
-              {w.forwardLabel}
-              <select name="to">
-                <option value="">{w.forwardNone}</option>
-                {props.candidates.map((p) => (
-                  <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
-                ))}
-              </select>
-              <input type="text" name="employeeNo" maxlength={32} placeholder={w.forwardPlaceholder} />
-            </label>
-            <button type="submit" class="plain" id="forward">
-              {w.forwardButton}
-            </button>
-          </form>
+          </DecisionForm>
+          <DecisionForm href={action} csrfToken={props.csrfToken} decision="return" label={w.returnLabel} button={w.returnButton} buttonClass="danger">
+            <textarea name="reason" rows={3} required minlength={2} maxlength={200} placeholder={w.returnPlaceholder}></textarea>
+          </DecisionForm>
+          <DecisionForm href={action} csrfToken={props.csrfToken} decision="forward" label={w.forwardLabel} button={w.forwardButton} buttonClass="plain">
+            <select name="to">
+              <option value="">{w.forwardNone}</option>
+              {props.candidates.map((p) => (
+                <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
+              ))}
+            </select>
+            <input type="text" name="employeeNo" maxlength={32} placeholder={w.forwardPlaceholder} />
+          </DecisionForm>
         </div>
       ) : null}
       <div class="card">
@@ -162,5 +142,29 @@ export function ApprovalPage(props: ApprovalPageProps) {
         </ul>
       </div>
     </Shell>
+  );
+}
+
+/**
+ * One decision's form: it posts the decision with the session's CSRF token to the page itself; its fields under
+ * `label` when it has one, then its button (id = the decision, for the tests and the eye).
+ */
+function DecisionForm(props: { href: string; csrfToken: string; decision: Decision['kind']; label?: string; button: string; buttonClass?: string; children: Child }) {
+  return (
+    <form method="post" action={props.href}>
+      <input type="hidden" name="_csrf" value={props.csrfToken} />
+      <input type="hidden" name="action" value={props.decision} />
+      {props.label === undefined ? (
+        props.children
+      ) : (
+        <label class="small">
+          {props.label}
+          {props.children}
+        </label>
+      )}
+      <button type="submit" class={props.buttonClass} id={props.decision}>
+        {props.button}
+      </button>
+    </form>
   );
 }

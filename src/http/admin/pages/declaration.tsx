@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** One declaration in the console: details, duplicate warnings, evidence previewed, history, and the three decisions. */
 import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
 import { html } from 'hono/html';
 import { transaction } from '../../../../db/statements.js';
 import type { ConsoleUser } from '../../../admin/auth.js';
@@ -103,41 +104,22 @@ async function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView
       {decider ? (
         <div class="grid grid-2" id="decide">
           <Panel title={w.decide}>
-            <form method="post" action={action} class="form">
-              <CsrfField user={user} />
-              <input type="hidden" name="action" value="approve" />
+            <DecisionForm href={action} user={user} decision="approve" button={w.approveButton} buttonClass="btn btn-primary" confirm={w.approveConfirm}>
               <p class="note">{w.approveHint}</p>
-              <button class="btn btn-primary" type="submit" id="approve" data-confirm={w.approveConfirm}>
-                {w.approveButton}
-              </button>
-            </form>
-            <form method="post" action={action} class="form" style="margin-top:18px">
-              <CsrfField user={user} />
-              <input type="hidden" name="action" value="forward" />
-              <Field label={w.forwardLabel}>
-                <select name="to">
-                  <option value="">{w.forwardNone}</option>
-                  {props.candidates.map((p) => (
-                    <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
-                  ))}
-                </select>
-              </Field>
-              <button class="btn" type="submit" id="forward">
-                {w.forwardButton}
-              </button>
-            </form>
+            </DecisionForm>
+            <DecisionForm href={action} user={user} decision="forward" label={w.forwardLabel} button={w.forwardButton} buttonClass="btn" style="margin-top:18px">
+              <select name="to">
+                <option value="">{w.forwardNone}</option>
+                {props.candidates.map((p) => (
+                  <option value={p.employeeNo}>{t.declarations.approval.forwardCandidate(p.name, p.employeeNo, p.school)}</option>
+                ))}
+              </select>
+            </DecisionForm>
           </Panel>
           <Panel title={w.returnButton}>
-            <form method="post" action={action} class="form">
-              <CsrfField user={user} />
-              <input type="hidden" name="action" value="return" />
-              <Field label={w.returnLabel}>
-                <textarea name="reason" rows={3} required minlength={2} maxlength={200} placeholder={w.returnPlaceholder}></textarea>
-              </Field>
-              <button class="btn btn-danger" type="submit" id="return">
-                {w.returnButton}
-              </button>
-            </form>
+            <DecisionForm href={action} user={user} decision="return" label={w.returnLabel} button={w.returnButton} buttonClass="btn btn-danger">
+              <textarea name="reason" rows={3} required minlength={2} maxlength={200} placeholder={w.returnPlaceholder}></textarea>
+            </DecisionForm>
           </Panel>
         </div>
       ) : !user.teacher ? (
@@ -146,6 +128,33 @@ async function DeclarationPage(props: { user: ConsoleUser; view: DeclarationView
         <Alert kind="info">{m.schoolFirst}</Alert>
       ) : null}
     </Page>
+  );
+}
+
+/**
+ * One decision's form: it posts the decision with the officer's CSRF token; its fields in a Field under `label`
+ * when it has one, then its button (id = the decision; `confirm` asks first).
+ */
+function DecisionForm(props: {
+  href: string;
+  user: ConsoleUser;
+  decision: Decision['kind'];
+  label?: string;
+  button: string;
+  buttonClass: string;
+  confirm?: string;
+  style?: string;
+  children: Child;
+}) {
+  return (
+    <form method="post" action={props.href} class="form" style={props.style}>
+      <CsrfField user={props.user} />
+      <input type="hidden" name="action" value={props.decision} />
+      {props.label === undefined ? props.children : <Field label={props.label}>{props.children}</Field>}
+      <button class={props.buttonClass} type="submit" id={props.decision} data-confirm={props.confirm}>
+        {props.button}
+      </button>
+    </form>
   );
 }
 
