@@ -80,7 +80,8 @@ export class OutboxWorker {
     this.readyTimer = null;
     this.ready.clear();
     this.lanesWaiting.clear();
-    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
+    // A look under way (its reads wait on a PostgreSQL server) ends before stop resolves: it must route no row after.
+    while (this.ticking || this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /**
@@ -184,6 +185,7 @@ export class OutboxWorker {
         candidates.push(...walk.rows);
         if (index >= candidates.length) break;
       }
+      if (!this.running) break;
       if (this.callsInFlight >= maxInFlight) {
         this.lastLook = 'callsFull';
         return Math.min(nextWake, 5);
