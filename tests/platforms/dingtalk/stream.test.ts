@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../../db/client.js';
+import { dialectOf } from '../../../db/handle.js';
+import { statement } from '../../../db/statements.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../../helpers/fakes/dingtalk-harness.js';
 import { ROBOT_TOPIC } from '../../helpers/fakes/dingtalk-platform.js';
 import { CLIENT_ID, CLIENT_SECRET, callbackBody } from '../../helpers/fakes/dingtalk-sign.js';
@@ -8,6 +11,20 @@ import { createHttpApp } from '../../../src/http/app.js';
 
 let h: DingtalkHarness;
 afterEach(async () => h?.close());
+
+/** A trigger refusing every insert into inbox ("database or disk is full"): the app's own connection on SQLite. */
+async function refuseInboxWrites(db: Db): Promise<void> {
+  if (dialectOf(db) === 'sqlite') {
+    await statement(db, `CREATE TEMP TRIGGER inbox_full BEFORE INSERT ON main.inbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`).run();
+    return;
+  }
+  await statement(db, `CREATE FUNCTION inbox_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$`).run();
+  await statement(db, 'CREATE TRIGGER inbox_full BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION inbox_full()').run();
+}
+
+async function allowInboxWrites(db: Db): Promise<void> {
+  await statement(db, { sqlite: 'DROP TRIGGER inbox_full', postgres: 'DROP TRIGGER inbox_full ON inbox' }).run();
+}
 
 const stream = (o: StreamOptions = {}) => startDingtalk({ mode: 'stream', adapter: { stream: o } });
 
@@ -97,9 +114,8 @@ describe('DingTalk Stream mode', () => {
 
   it('never drops a message whose inbox write fails: keeps it, says so on /healthz, stores it later, answers once', async () => {
     h = await stream({ retryBaseMs: 20, retryMaxMs: 40 });
-    const sqlite = h.app.db.$client;
-    // A real failing write: SQLite refuses every inbox insert, as with a full disk.
-    sqlite.exec(`CREATE TEMP TRIGGER inbox_full BEFORE INSERT ON main.inbox BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    // A real failing write: the database refuses every inbox insert, as with a full disk.
+    await refuseInboxWrites(h.app.db);
     const body = callbackBody({ text: '帮助', sessionWebhook: h.fake.sessionWebhook('s-kept') });
     h.fake.gateway.pushCallback(body, 'frame-kept');
 
@@ -115,7 +131,7 @@ describe('DingTalk Stream mode', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(h.adapter.stream!.waitingCount).toBe(1);
 
-    sqlite.exec('DROP TRIGGER inbox_full');
+    await allowInboxWrites(h.app.db);
     await eventually(() => h.fake.deliveredTo('s-kept').length === 1, 3000, 'reply after the write succeeded');
     await h.settle();
     await new Promise((r) => setTimeout(r, 100));
