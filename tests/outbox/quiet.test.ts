@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { FixedClock } from '../../src/clock.js';
 import { enqueue } from '../../src/outbox/store.js';
 import { type OutboxMessage } from '../../src/outbox/outbox.js';
@@ -53,16 +55,20 @@ const reminder = (key: string, quiet: boolean) => ({
   quiet,
 });
 
-const row = (key: string) =>
-  app.db.$client.prepare(`select status, attempts, next_attempt_at as next from outbox where idempotency_key = ?`).get(key) as {
-    status: string;
-    attempts: number;
-    next: number;
-  };
+/** The row as the worker left it; `next` in epoch ms. */
+async function row(key: string): Promise<{ status: string; attempts: number; next: number }> {
+  const { outbox } = tables(app.db);
+  const [found] = await app.db
+    .select({ status: outbox.status, attempts: outbox.attempts, next: outbox.nextAttemptAt })
+    .from(outbox)
+    .where(eq(outbox.idempotencyKey, key));
+  return { ...found, next: found.next.getTime() };
+}
 
+/** A look at the table now, waited for until nothing due is left (a PostgreSQL look takes longer than a fixed pause). */
 async function tick() {
   app.outbox.kick();
-  await new Promise((r) => setTimeout(r, 60));
+  await app.outbox.whenIdle();
 }
 
 describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
@@ -71,12 +77,12 @@ describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
     await enqueue(app.db, [reminder('r-1', true)], clock.now());
     await tick();
     expect(sender.calls).toBe(1); // 21:58: tried, failed, retry in 5 minutes → 22:03
-    expect(row('r-1').attempts).toBe(1);
+    expect((await row('r-1')).attempts).toBe(1);
 
     clock.set('2026-05-24T22:04:00+08:00');
     await tick();
     expect(sender.calls).toBe(1); // not tried at night
-    const held = row('r-1');
+    const held = await row('r-1');
     expect(held.status).toBe('pending');
     expect(held.attempts).toBe(1);
     const morning = new Date('2026-05-25T07:00:00+08:00').getTime();
@@ -90,7 +96,7 @@ describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
     clock.set(new Date(held.next));
     await tick();
     expect(sender.sent).toEqual([{ key: 'r-1', at: new Date(held.next).toISOString() }]);
-    expect(row('r-1').status).toBe('sent');
+    expect((await row('r-1')).status).toBe('sent');
   });
 
   it('holds a reminder that comes due late at night after downtime, but answers chat at once', async () => {
@@ -101,7 +107,7 @@ describe('quiet hours (22:00–07:00 Beijing) in the outbox', () => {
     await enqueue(app.db, [{ ...reminder('chat-answer', false), reply: { text: '您还差 12 学时。' } }], due);
     await tick();
     expect(sender.sent.map((s) => s.key)).toEqual(['chat-answer']);
-    expect(row('late-reminder').next).toBeGreaterThanOrEqual(new Date('2026-05-25T07:00:00+08:00').getTime());
+    expect((await row('late-reminder')).next).toBeGreaterThanOrEqual(new Date('2026-05-25T07:00:00+08:00').getTime());
 
     clock.set('2026-05-25T07:30:00+08:00');
     await tick();
