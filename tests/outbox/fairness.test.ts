@@ -6,6 +6,7 @@
  * so the 2,000 cards take ~10 s instead of 200 s — the order of events is the same, only the clock is quicker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { dialectOf } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
 import type { Reply } from '../../src/core/messages.js';
 import { silentLogger } from '../../src/logger.js';
@@ -92,23 +93,37 @@ describe('outbox: a rate-limited recipient does not hold back others', () => {
     expect(Number(await statement(s.db, `select count(*) from outbox where status <> 'sent'`).pluck().get())).toBe(0);
   }, 90_000);
 
-  it('a row whose target is not JSON is failed with its reason; the rows behind it are sent', async () => {
+  it('a row whose target cannot be read (not JSON, or not a target) is failed with its reason; the rows behind it are sent', async () => {
     const fake = await RateLimitedPlatform.start();
     cleanups.push(() => fake.close());
     const s = await seedRecipients(0);
     cleanups.push(() => s.close());
     const sender = new FeishuSender({ settings: { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret', baseUrl: fake.url }, logger: silentLogger });
-    // Written by something other than enqueue (an old release, a hand edit): no lane can be read from it.
-    await statement(s.db, `insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values ('bad', 'feishu', 'not json', '{"text":"x"}', ?)`).run(
-      new Date(Date.now() - 1000),
-    );
+    // Written by something other than enqueue (an old release, a hand edit): no lane can be read from them.
+    const writeBad = (key: string, target: string) =>
+      statement(s.db, `insert into outbox (idempotency_key, platform, target, reply, next_attempt_at) values (?, 'feishu', ?, '{"text":"x"}', ?)`).run(
+        key,
+        target,
+        new Date(Date.now() - 1000),
+      );
+    const bad = ['bad-shape'];
+    await writeBad('bad-shape', '{"type":"user"}');
+    if (dialectOf(s.db) === 'sqlite') {
+      await writeBad('bad', 'not json');
+      bad.push('bad');
+    } else {
+      // PostgreSQL refuses such a row outright: the lane is computed through target::jsonb.
+      await expect(writeBad('bad', 'not json')).rejects.toThrow(/invalid input syntax for type json/);
+    }
     await enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_teacher' }, reply: { text: '已收到' }, idempotencyKey: 'good' }], new Date());
     const worker = new OutboxWorker({ db: s.db, senders: [sender] });
     cleanups.push(() => worker.stop());
     worker.start();
     await until(() => fake.deliveries.get('ou_teacher') === 1, 5000, 'the good row');
-    const bad = (await statement<[], { status: string; error: string; lane: string | null }>(s.db, `select status, last_error as error, lane from outbox where idempotency_key = 'bad'`).get())!;
-    expect(bad).toMatchObject({ status: 'failed', lane: null });
-    expect(bad.error).toMatch(/unreadable outbox row/);
+    for (const key of bad) {
+      const row = (await statement<[string], { status: string; error: string; lane: string | null }>(s.db, `select status, last_error as error, lane from outbox where idempotency_key = ?`).get(key))!;
+      expect(row, key).toMatchObject({ status: 'failed', lane: null });
+      expect(row.error, key).toMatch(/unreadable outbox row/);
+    }
   });
 });
