@@ -5,9 +5,12 @@
  * counted: never more than 20 in any second, while each window reopens one window after the answer that closed it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { dialectOf } from '../../db/handle.js';
 import { broadcastProgress } from '../../src/broadcasts/broadcasts.js';
 import { silentLogger } from '../../src/logger.js';
 import { RateLimiter, type Limit } from '../../src/outbox/rate-limit.js';
+import { bucketOf } from '../../src/outbox/shared-limits.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { DingtalkApi } from '../../src/platforms/dingtalk/openapi.js';
 import { DingtalkSender, LIMIT_KEYS } from '../../src/platforms/dingtalk/send.js';
@@ -99,6 +102,18 @@ describe('the rate limiter against where the platform counts', () => {
   });
 });
 
+/**
+ * What `calls` calls on the batchSend API can do at best. One SQLite process fills every second to the limit: three
+ * bursts of 20 take 2.0 s. On PostgreSQL the API's 20/s is a token bucket every instance shares
+ * (src/outbox/shared-limits.ts), shaped so that several instances together stay under it: a burst of its capacity,
+ * then its rate (about 15.6 calls a second), so fewer calls fit in a second and the same calls take longer.
+ */
+function expectedPace(db: Db, calls: number): { mostInASecond: number; fastestMs: number } {
+  if (dialectOf(db) === 'sqlite') return { mostInASecond: 20, fastestMs: 2000 };
+  const bucket = bucketOf({ key: LIMIT_KEYS.oto, limit: 20, windowMs: 1000 });
+  return { mostInASecond: Math.floor(bucket.capacity + bucket.perMs * 1000), fastestMs: (calls - bucket.capacity) / bucket.perMs };
+}
+
 describe('a DingTalk broadcast through the outbox, against a platform that counts calls late', () => {
   it('1,200 recipients in 60 full batchSend calls: never refused for QPS, every second filled to the limit and no more, each user once', async () => {
     // Call 3 reaches the counter 1.3 s after it was sent (a window later); the others within 40 ms, answered up to 30 ms later.
@@ -118,13 +133,15 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
 
     const stats = fake.stats();
     expect(stats.rateLimited).toBe(0);
-    expect(stats.maxInAnySecondWindow).toBe(20);
     expect(stats.batchSizes).toEqual(Array(60).fill(20));
     expect(stats).toMatchObject({ uniqueDeliveries: 1200, receivers: 1200, receiversWithDuplicates: 0 });
     expect(await broadcastProgress(s.db, id)).toMatchObject({ delivered: 1200, failed: 0 });
-    // The fastest schedule is 2.0 s (three bursts of 20); the late call holds its slot until answered, and a
-    // shared machine adds its own delays: well under the 3.6 s of 1.2 s windows.
-    expect(stats.lastAdmittedAt! - stats.firstAdmittedAt!).toBeLessThan(3300);
+    const pace = expectedPace(s.db, 60);
+    expect(stats.maxInAnySecondWindow).toBeLessThanOrEqual(20);
+    expect(stats.maxInAnySecondWindow).toBeGreaterThanOrEqual(pace.mostInASecond);
+    // The late call holds its slot until answered, and a shared machine adds its own delays: 1.3 s over the
+    // fastest schedule (on SQLite, well under the 3.6 s of 1.2 s windows).
+    expect(stats.lastAdmittedAt! - stats.firstAdmittedAt!).toBeLessThan(pace.fastestMs + 1300);
   });
 
   it('keeps the API key in its limits: LIMIT_KEYS.oto is what a QPS refusal pauses', () => {
