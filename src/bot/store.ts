@@ -1,7 +1,7 @@
 /** The bot's own SQL: small per-chat state (chat_state) and the roster's shared names. */
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { tables } from '../../db/handle.js';
+import { dialectOf, tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
 import type { chatState } from '../../db/schema.js';
 
@@ -17,13 +17,13 @@ interface ChatKey {
  * building it through the ORM each time cost more than the look-up (a primary-key read).
  */
 export async function chatStateValue(db: Db, who: ChatKey, key: string): Promise<string | undefined> {
-  return statement<[string, string, string], string>(db, {
-    sqlite: `select value from chat_state where platform = ? and account_id = ? and key = ?`,
-    // jsonb there: as text, as the store hands it out on SQLite.
-    postgres: `select value::text from chat_state where platform = ? and account_id = ? and key = ?`,
-  })
-    .pluck<string>()
+  const value = await statement<[string, string, string]>(db, `select value from chat_state where platform = ? and account_id = ? and key = ?`)
+    .pluck()
     .get(who.platform, who.accountId, key);
+  if (value === undefined || dialectOf(db) === 'sqlite') return value as string | undefined;
+  // jsonb on PostgreSQL, parsed by the driver: written back compact, as JSON.stringify wrote it and as the
+  // schema's jsonText hands it to statesOlderThan (jsonb's own text form puts a space after every ':' and ',').
+  return JSON.stringify(value);
 }
 
 export async function upsertChatState(db: Db, who: ChatKey, key: string, value: string, at: Date): Promise<void> {
