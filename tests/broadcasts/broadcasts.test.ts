@@ -5,6 +5,7 @@ import { schema } from '../../db/client.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { runBroadcastCli } from '../../src/cli/broadcast.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { asText } from '../helpers/db.js';
 import { person, tick } from '../helpers/deadlines.js';
 
 let app: TestApp;
@@ -103,7 +104,7 @@ describe('确认发布', () => {
   it('confirms by the preview card button, and only the officer who prepared it may confirm or cancel', async () => {
     const [preview] = await as('O1').send('发布通知 全部 通知内容');
     expect(preview).toContain('#1');
-    const previewRow = (await app.db.select().from(tables(app.db).outbox).where(like(tables(app.db).outbox.reply, '%通知预览 #1%')).limit(1))[0]!;
+    const previewRow = (await app.db.select().from(tables(app.db).outbox).where(like(asText(tables(app.db).outbox.reply), '%通知预览 #1%')).limit(1))[0]!;
     const buttons = JSON.parse(previewRow.reply).card.buttons;
     expect(buttons.map((b: { value: unknown }) => b.value)).toEqual([
       { command: '确认发布', args: '1' },

@@ -15,6 +15,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, beforeEach, onTestFinished } from 'vitest';
 import { closeDatabase, openDatabase, type Db } from '../../db/client.js';
@@ -299,4 +300,12 @@ function alive(pid: number): boolean {
 
 async function dropDatabase(server: string, name: string): Promise<void> {
   await maintenancePool(server).query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/**
+ * A column as text, for `like` on either dialect: JSON kept as text on SQLite is jsonb on PostgreSQL, which has no
+ * `like` (and prints `{"a": 2}`, with spaces: match on a value's words, not on the JSON's punctuation).
+ */
+export function asText(column: SQLWrapper): SQL<string> {
+  return sql<string>`cast(${column} as text)`;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { grantRole } from '../../src/ledger/roles.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { rotatingCode, stepOf } from '../../src/sessions/code.js';
@@ -51,7 +52,7 @@ async function create(line: string): Promise<number> {
   return Number(id);
 }
 
-const attendance = () => (h.app.db.$client.prepare('select count(*) as n from attendance').get() as { n: number }).n;
+const attendance = () => h.app.db.$count(tables(h.app.db).attendance);
 
 describe('我签到了吗 (Feishu webhook)', () => {
   it('says so when there is no session today', async () => {
@@ -67,14 +68,14 @@ describe('我签到了吗 (Feishu webhook)', () => {
       const reply = await ask(question);
       expect(reply, question).toContain('「师德讲座」签到 09:30–11:00（北京时间）');
       expect(reply, question).toContain('还没签到：请在 11:00 前点击签到卡片上的「签到」按钮或发送「签到」');
-      expect(attendance(), question).toBe(0);
+      expect(await attendance(), question).toBe(0);
     }
     // Only 签到 itself signs in.
     expect(await ask('签到')).toContain('签到成功');
     h.app.fixedClock.advance(5 * 60_000);
     const after = await ask('我签到了吗？');
     expect(after).toBe('您今天的培训签到：\n\n「师德讲座」签到 09:30–11:00（北京时间）\n已签到：10:00，已计入师德师风 3 学时。');
-    expect(attendance()).toBe(1);
+    expect(await attendance()).toBe(1);
   });
 
   it('with a sign-out window: signed in at, when to sign out, then signed out at', async () => {
@@ -85,7 +86,7 @@ describe('我签到了吗 (Feishu webhook)', () => {
 
     const before = await ask('我签到了吗');
     expect(before).toContain('还没签到：请在 10:30 前发送「签到 签到码」（签到码见会场投影）');
-    expect(attendance()).toBe(0);
+    expect(await attendance()).toBe(0);
 
     h.app.fixedClock.advance(2 * 60_000);
     expect(await ask(`签到 ${code()}`)).toContain('签到成功');
@@ -117,6 +118,6 @@ describe('我签到了吗 (Feishu webhook)', () => {
     expect(reply).toContain('「取消的讲座」签到 15:00–16:00（北京时间）\n本场培训已取消，无需签到。');
     expect(reply.indexOf('早间例会')).toBeLessThan(reply.indexOf('下午讲座'));
     expect(later).toBe(3);
-    expect(attendance()).toBe(0);
+    expect(await attendance()).toBe(0);
   });
 });
