@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, inArray } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { dateTimeIn } from '../../src/time/zone.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { grantRole } from '../../src/ledger/roles.js';
@@ -39,7 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
   let page: Page;
   const leaderIds: string[] = [];
 
-  const count = (table: string, where = '1=1') => (h.app.db.$client.prepare(`select count(*) as n from ${table} where ${where}`).get() as { n: number }).n;
+  const count = (table: 'records' | 'deadlines' | 'broadcasts') => h.app.db.$count(tables(h.app.db)[table]);
 
   /** Sends `后台` from a Feishu account and returns the token of the link that comes back. */
   async function linkFor(openId: string): Promise<string> {
@@ -111,7 +113,8 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
 
   it('refuses a link whose officer has lost the role, and a link past its 10 minutes', async () => {
     const token = await linkFor(DEPUTY);
-    h.app.db.$client.prepare(`DELETE FROM roles WHERE role = 'officer' AND teacher_id = (SELECT id FROM teachers WHERE employee_no = 'T0002')`).run();
+    const { roles, teachers } = tables(h.app.db);
+    await h.app.db.delete(roles).where(and(eq(roles.role, 'officer'), inArray(roles.teacherId, h.app.db.select({ id: teachers.id }).from(teachers).where(eq(teachers.employeeNo, 'T0002')))));
     const other = await browser.newPage();
     const refused = await other.goto(`${h.base}/admin/login?token=${token}`);
     expect(refused!.status()).toBe(403);
@@ -149,7 +152,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
   });
 
   it('imports a file with a bad row (report, nothing written), then the corrected file', async () => {
-    const records = count('records');
+    const records = await count('records');
     const upload = async (name: string, csv: string) => {
       await page.goto(`${h.base}/admin/imports`);
       await page.check('input[name=kind][value=records]');
@@ -162,14 +165,14 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     expect(report).toContain('2 行中有 1 行有错误');
     expect(report).toContain('「三」不是数字');
     expect(await page.locator('button', { hasText: '确认导入' }).count()).toBe(0);
-    expect(count('records')).toBe(records);
+    expect(await count('records')).toBe(records);
 
     await upload('学时记录（已改正）.csv', ['工号,日期,学时,类别,项目,编号', 'T0003,2026-10-08,6,集中培训,新课标解读,E2E-1', 'T0004,2026-10-09,3,网络研修,,E2E-2'].join('\r\n'));
     expect(await page.textContent('main')).toContain('全部 2 行检查通过');
     await page.click('button:has-text("确认导入")');
     await page.locator('h1', { hasText: '导入完成' }).waitFor({ timeout: 15_000 });
     expect(await page.textContent('main')).toContain('已写入数据库');
-    expect(count('records')).toBe(records + 2);
+    expect(await count('records')).toBe(records + 2);
   });
 
   it('creates a session; its projector code changes when the clock moves 30 s', async () => {
@@ -278,7 +281,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
   });
 
   it('creates a filing deadline from the form; a due time already past is refused next to its field', async () => {
-    const before = count('deadlines');
+    const before = await count('deadlines');
     await page.goto(`${h.base}/admin/deadlines`);
     // The school boxes show once "指定学校" is chosen (admin.js).
     expect(await page.locator('input[name=schools]').first().isVisible()).toBe(false);
@@ -292,7 +295,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     expect(refused.status()).toBe(400);
     expect(await page.locator('.field-err').textContent()).toBe('截止时间 2026-11-25 08:00 已经过去，不能新建。请检查日期。');
     expect(await page.inputValue('input[name=title]')).toBe('年度培训计划报送');
-    expect(count('deadlines')).toBe(before);
+    expect(await count('deadlines')).toBe(before);
 
     await page.fill('input[name=date]', '2027-05-31');
     await page.fill('input[name=time]', '17:00');
@@ -303,13 +306,13 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     await page.waitForURL(`${h.base}/admin/deadlines`);
     expect(await page.textContent('.flash')).toMatch(/^已新建截止事项 #\d+：年度培训计划报送（截止 2027-05-31 17:00，民族中学、第一中学）。$/); // in the roster's order
     expect(await page.locator('table a', { hasText: '年度培训计划报送' }).count()).toBe(1);
-    expect(count('deadlines')).toBe(before + 1);
+    expect(await count('deadlines')).toBe(before + 1);
     await page.screenshot({ path: join(shots, 'deadlines.png'), fullPage: true });
     copyFileSync(join(shots, 'deadlines.png'), '/tmp/xueshi-deadlines.png');
   });
 
   it('refuses a form with a forged CSRF token, and a form posted from another site', async () => {
-    const before = count('broadcasts');
+    const before = await count('broadcasts');
     await page.goto(`${h.base}/admin/broadcasts`);
     await page.fill('textarea[name=text]', '伪造的通知');
     await page.evaluate(() => {
@@ -318,7 +321,7 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/admin/broadcasts') && r.request().method() === 'POST'), page.click('button:has-text("预览")')]);
     expect(response.status()).toBe(403);
     expect(await page.textContent('h1')).toBe('请求未通过安全校验');
-    expect(count('broadcasts')).toBe(before);
+    expect(await count('broadcasts')).toBe(before);
 
     // Another site (localhost is not 127.0.0.1) posts a form with the real token: the browser keeps the
     // SameSite=Lax cookie to itself, and the Origin would give it away anyway.
@@ -341,6 +344,6 @@ describe.skipIf(!existsSync(CHROMIUM))('officer console in Chromium', { timeout:
     } finally {
       evil.close();
     }
-    expect(count('broadcasts')).toBe(before);
+    expect(await count('broadcasts')).toBe(before);
   });
 });

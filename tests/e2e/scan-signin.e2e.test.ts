@@ -11,6 +11,8 @@ import type { Server } from 'node:http';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { closeServer, listen } from '../../src/http/server.js';
 import { projectorKey, rotatingCode, stepOf } from '../../src/sessions/code.js';
@@ -54,8 +56,10 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
   let session: SessionRow;
   const ids: Record<string, number> = {};
 
-  const attendance = (teacherId: number) =>
-    (app.db.$client.prepare('select count(*) as n from attendance where session_id = ? and teacher_id = ?').get(session.id, teacherId) as { n: number }).n;
+  const attendance = (teacherId: number) => {
+    const { attendance: rows } = tables(app.db);
+    return app.db.$count(rows, and(eq(rows.sessionId, session.id), eq(rows.teacherId, teacherId)));
+  };
   const codeNow = () => rotatingCode(session.secret, stepOf(app.fixedClock.now().getTime()));
   const scanUrl = (code = codeNow()) => `${base}/s/${session.id}/${code}`;
 
@@ -144,7 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     expect(first.text).toContain('新课标专题培训');
     expect(first.text).toContain('张三');
     expect(first.url).toContain('/s/auth/feishu?');
-    expect(attendance(ids.zhang)).toBe(1);
+    expect(await attendance(ids.zhang)).toBe(1);
     expect(feishuLogin.authorizeRequests.at(-1)!.query.redirect_uri).toBe(`${base}/s/auth/feishu`);
     // The callback URL is single use: opening it again (a replay) does nothing.
     const { context, page } = await phone(FEISHU_UA);
@@ -154,7 +158,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
 
     const again = await scan(FEISHU_UA);
     expect(again.title).toBe('您已签到');
-    expect(attendance(ids.zhang)).toBe(1);
+    expect(await attendance(ids.zhang)).toBe(1);
   });
 
   it('DingTalk: the unionId from the login is mapped to the staff id the bot knows → 签到成功', async () => {
@@ -162,7 +166,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     const r = await scan(DINGTALK_UA);
     expect(r.title).toBe('签到成功');
     expect(r.text).toContain('李四');
-    expect(attendance(ids.li)).toBe(1);
+    expect(await attendance(ids.li)).toBe(1);
   });
 
   it('refuses: not on the list, not bound (told how to bind), an expired code', async () => {
@@ -170,7 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     const notListed = await scan(FEISHU_UA);
     expect(notListed.title).toBe('未能签到');
     expect(notListed.text).toContain('不在「新课标专题培训」的签到名单内');
-    expect(attendance(ids.wang)).toBe(0);
+    expect(await attendance(ids.wang)).toBe(0);
 
     feishuLogin.user = STRANGER;
     const unbound = await scan(FEISHU_UA);
@@ -189,7 +193,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     const stale = await scan(DINGTALK_UA, scanUrl(old));
     expect(stale.title).toBe('未能签到');
     expect(stale.text).toMatch(/签到码已过期|签到码不正确/);
-    expect(attendance(zhao)).toBe(0);
+    expect(await attendance(zhao)).toBe(0);
   });
 
   it('a code valid at the scan still counts when the login comes back within the grace, not after it', async () => {
@@ -210,13 +214,13 @@ describe.skipIf(!existsSync(CHROMIUM))('sign-in by scanning the projector QR', {
     const inGrace = await scan(FEISHU_UA, scanUrl(scannedCode));
     expect(codeNow()).not.toBe(scannedCode);
     expect(inGrace.title).toBe('签到成功');
-    expect(attendance(zhou)).toBe(1);
+    expect(await attendance(zhou)).toBe(1);
     feishuLogin.user = { id: 'ou_qian' };
     slowLogin(3 * 60_000);
     const tooSlow = await scan(FEISHU_UA);
     expect(tooSlow.title).toBe('未能签到');
     expect(tooSlow.text).toMatch(/签到码已过期|签到码不正确/);
-    expect(attendance(qian)).toBe(0);
+    expect(await attendance(qian)).toBe(0);
   });
 
   it('in a plain browser, offers both logins (one tap), and a callback without its browser cookie is refused', async () => {
