@@ -1,7 +1,9 @@
 // The invitations are built with the platforms' traits, which the registry declares (the app loads it).
 import '../../src/platforms/registry.js';
+import { like } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
+import { tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
@@ -23,6 +25,12 @@ async function everyoneAnswers(now: Date): Promise<void> {
     expect(await takeAnswers(db, { round, teacher, answers: { need: '多一些案例' }, tokenHash: null, now, timeZone: 'Asia/Shanghai' })).toBe('taken');
   }
   await flushAnswers(db);
+}
+
+/** The results notices queued, oldest first (drizzle's reply is JSON text on either dialect; raw SQL gets jsonb parsed on PostgreSQL). */
+async function resultsNotices(): Promise<{ target: string; reply: string }[]> {
+  const { outbox } = tables(db);
+  return db.select({ target: outbox.target, reply: outbox.reply }).from(outbox).where(like(outbox.origin, 'survey:%:results')).orderBy(outbox.id);
 }
 
 /** Who hears that results are in: the actor a round was opened by, reached on their chat account when they have one. */
@@ -66,7 +74,7 @@ describe('the organiser', () => {
     await everyoneAnswers(now);
     expect((await tick()).surveyNotices).toBe(1);
     expect((await tick()).surveyNotices).toBe(0);
-    const row = await statement(db, `select target, reply from outbox where idempotency_key like 'survey:%:results'`).get() as { target: string; reply: string };
+    const [row] = await resultsNotices();
     expect(JSON.parse(row.target)).toEqual({ type: 'user', accountId: 'acc-officer' });
     expect(JSON.parse(row.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
   });
@@ -88,7 +96,7 @@ describe('the organiser', () => {
     const tick = () => runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now);
     expect((await tick()).surveyNotices).toBe(2);
     expect((await tick()).surveyNotices).toBe(0);
-    const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results' order by id`).all() as { target: string; reply: string }[];
+    const rows = await resultsNotices();
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o1', 'ou_o2']);
     for (const r of rows) {
       expect(JSON.parse(r.reply).text).toContain('「小调研」的问卷结果已出：发出 2 份');
@@ -109,7 +117,7 @@ describe('the organiser', () => {
     );
     await everyoneAnswers(now);
     expect((await runSchedulerTick({ db, presets: new Map(), timeZone: 'Asia/Shanghai' }, now)).surveyNotices).toBe(1);
-    const rows = await statement(db, `select target, reply from outbox where origin like 'survey:%:results'`).all() as { target: string; reply: string }[];
+    const rows = await resultsNotices();
     expect(rows.map((r) => JSON.parse(r.target).accountId)).toEqual(['staff-o2']);
     expect(JSON.parse(rows[0].reply).text).not.toContain('培训管理员');
   });
