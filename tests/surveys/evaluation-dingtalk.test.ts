@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
+import { flushAnswers } from '../../src/surveys/answer-pool.js';
 import { roundResults } from '../../src/surveys/results.js';
 import { roundOfSession } from '../../src/surveys/store.js';
 import { startDingtalk, type DingtalkHarness } from '../helpers/fakes/dingtalk-harness.js';
@@ -48,6 +49,8 @@ describe('培训评价 over DingTalk', () => {
     expect((await t1.say('取消')).join()).toContain('本次回答没有保存');
     const keys = async () => (await db.select().from(tables(db).chatState)).map((r) => r.key);
     expect((await keys())).toEqual(['declaration.draft']);
+    // Answers taken on PostgreSQL wait in the answer pool (src/surveys/answer-pool.ts): written now, if any.
+    await flushAnswers(db);
     expect((await db.select().from(tables(db).surveyAnswers))).toHaveLength(0);
 
     await t1.say('评价');
@@ -66,6 +69,7 @@ describe('培训评价 over DingTalk', () => {
     // Teacher 4 did not sign in.
     expect((await dingtalkChat(h, staff(4)).say('评价')).join()).toContain('没有待评价的培训');
 
+    await flushAnswers(db);
     const round = (await roundOfSession(db, session.id))!;
     const results = (await roundResults(db, round.id))!;
     expect(results).toMatchObject({ invited: 3, answered: 2, suppressed: true });

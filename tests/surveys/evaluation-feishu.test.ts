@@ -1,9 +1,11 @@
 import pino from 'pino';
-import { tables } from '../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { schema } from '../../db/client.js';
+import { schema, type Db } from '../../db/client.js';
+import { dialectOf, tables } from '../../db/handle.js';
+import { statement } from '../../db/statements.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
 import { MIN_GROUP_SIZE } from '../../src/surveys/anonymity.js';
+import { flushAnswers } from '../../src/surveys/answer-pool.js';
 import { roundResults } from '../../src/surveys/results.js';
 import { startFeishu, type FeishuHarness } from '../helpers/fakes/feishu-harness.js';
 import { waitFor } from '../helpers/fakes/feishu-platform.js';
@@ -49,6 +51,16 @@ async function submit(h: FeishuHarness, who: string, value: Record<string, unkno
   return res.json as { toast?: { type: string; content: string }; card?: { data: unknown } };
 }
 
+/** A table's columns in their order. */
+function columnsOf(db: Db, table: string): Promise<string[]> {
+  return statement(db, {
+    sqlite: `select name from pragma_table_info(?)`,
+    postgres: `select column_name from information_schema.columns where table_schema = current_schema() and table_name = ? order by ordinal_position`,
+  })
+    .pluck<string>()
+    .all(table);
+}
+
 const full = { overall: '5 很满意', content: '4 满意', trainer: '5 很满意', usefulness: '4 满意', comment: COMMENT };
 
 describe('培训评价 over Feishu', () => {
@@ -86,7 +98,11 @@ describe('培训评价 over Feishu', () => {
     // Feishu redelivers the same callback; the teacher clicks again (a new event); both leave one answer.
     expect((await submit(h, openId(1), submitValue, full, 'ev_click_answer_1')).toast?.type).toBe('success');
     expect((await submit(h, openId(1), submitValue, full)).toast?.content).toContain('已经提交过了');
-    const answers = async () => (await db.select().from(tables(db).surveyAnswers));
+    // Answers taken on PostgreSQL wait in the answer pool (src/surveys/answer-pool.ts): written before each count.
+    const answers = async () => {
+      await flushAnswers(db);
+      return db.select().from(tables(db).surveyAnswers);
+    };
     expect((await answers())).toHaveLength(1);
 
     // Forged: teacher 6 (not there) with teacher 1's ticket; teacher 1 naming the other session's round with
@@ -102,7 +118,7 @@ describe('培训评价 over Feishu', () => {
     // A made-up token for a round one is invited to.
     expect((await submit(h, openId(2), { ...submitValue, args: `${roundId}.AAAAAAAAAAAAAAAAAAAAAA` }, full)).toast?.content).toContain('卡片已失效');
     expect((await answers())).toHaveLength(1);
-    expect(db.$client.prepare(`select count(*) from survey_invitations where answered = 1`).pluck().get()).toBe(1);
+    expect((await db.select().from(tables(db).surveyInvitations)).filter((i) => i.answered)).toHaveLength(1);
 
     // A form missing a required answer is not taken (the token is not spent).
     expect((await submit(h, openId(3), ticket3, { overall: '5 很满意' })).toast?.content).toContain('还没有提交');
@@ -140,6 +156,7 @@ describe('培训评价 over Feishu', () => {
     // Teacher 6 never attended: nothing to evaluate.
     expect((await say(h, openId(6), '评价')).join()).toContain('没有待评价的培训');
 
+    await flushAnswers(db);
     results = (await roundResults(db, Number(roundId)))!;
     expect(results).toMatchObject({ invited: 5, answered: MIN_GROUP_SIZE, responseRate: 1, suppressed: false });
     const overall = results.questions.find((q) => q.key === 'overall')!;
@@ -148,16 +165,21 @@ describe('培训评价 over Feishu', () => {
     expect(results.questions.find((q) => q.key === 'comment')!.comments!.sort()).toEqual([COMMENT, '第4位老师的建议', '第5位老师的建议'].sort());
 
     // ---- Anonymity, from the stored rows.
-    const columns = db.$client.prepare(`select name from pragma_table_info('survey_answers')`).pluck().all();
-    expect(columns).toEqual(['id', 'round_id', 'answered_on', 'answers', 'school', 'role']);
-    expect(db.$client.prepare(`select sql from sqlite_master where name = 'survey_answers'`).pluck().get()).toMatch(/WITHOUT ROWID$/);
+    expect(await columnsOf(db, 'survey_answers')).toEqual(['id', 'round_id', 'answered_on', 'answers', 'school', 'role']);
+    if (dialectOf(db) === 'sqlite') {
+      // No rowid, whose order would be the order of answering.
+      expect(await statement(db, `select sql from sqlite_master where name = 'survey_answers'`).pluck().get()).toMatch(/WITHOUT ROWID$/);
+    } else {
+      // No answer was written by the transaction that spent an invitation (its xmin would name the respondent).
+      expect(Number(await statement(db, `select count(*) from survey_answers a join survey_invitations i on i.xmin = a.xmin`).pluck().get())).toBe(0);
+    }
     for (const row of (await answers())) {
       expect(row.id).toMatch(/^[0-9a-f]{32}$/);
       expect(row.answeredOn).toBe('2026-11-25');
       expect(row.school).toBeNull();
       expect(row.role).toBeNull();
     }
-    expect(db.$client.prepare(`select name from pragma_table_info('survey_invitations')`).pluck().all()).toEqual(['round_id', 'teacher_id', 'token_hash', 'answered']);
+    expect(await columnsOf(db, 'survey_invitations')).toEqual(['round_id', 'teacher_id', 'token_hash', 'answered']);
     // The comments and the teachers' own replies are stored in survey_answers only: not in the inbox (payloads
     // redacted), the outbox (replies never echo), chat_state (drafts deleted) or anywhere else.
     for (const text of [COMMENT, '第4位老师的建议', '第5位老师的建议']) expect(await tablesHolding(db, text)).toEqual(['survey_answers']);
