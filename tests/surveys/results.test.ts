@@ -122,6 +122,7 @@ describe('evaluation results', () => {
     }
     // One answer each: a second is refused, with or without a token.
     expect(await takeAnswers(db, { round: sent.round, teacher: (await findTeacherById(db, teachers[0]))!, answers: { need: '甲' }, tokenHash: null, now: NOW, timeZone: TZ })).toBe('already');
+    await flushAnswers(db);
     // Stored in the order of the random ids, not of arrival, and with no rowid to order by: SQLite's WITHOUT ROWID
     // table. PostgreSQL keeps the promise differently (answers written in shuffled batches, docs/postgres.md §3),
     // checked with the surveys store's conversion.

@@ -1,4 +1,4 @@
-import { like } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { tables } from '../../db/handle.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/client.js';
@@ -6,7 +6,8 @@ import { setRemindersOff } from '../../src/deadlines/prefs.js';
 import { findTeacherById } from '../../src/ledger/store.js';
 import { ConsoleSession } from '../../src/platforms/console/session.js';
 import { runSchedulerTick } from '../../src/schedule/tick.js';
-import { getRound, roundOfSession } from '../../src/surveys/store.js';
+import { FLUSH_GRACE_MS } from '../../src/surveys/answer-pool.js';
+import { answersArePooled, getRound, roundOfSession } from '../../src/surveys/store.js';
 import { takeAnswers } from '../../src/surveys/service.js';
 import { localParts } from '../../src/time/zone.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -42,7 +43,8 @@ describe('evaluation rounds from the scheduler', () => {
     const later = await addSession(app.db, { title: '上午的课', date: '2026-11-25', start: '10:30', end: '11:00', createdBy: 'console:acc-officer' });
     const cancelled = await addSession(app.db, { title: '取消的课', date: '2026-11-25', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
     const old = await addSession(app.db, { title: '上周的课', date: '2026-11-20', start: '08:00', end: '08:30', createdBy: 'console:acc-officer' });
-    app.db.$client.prepare(`update training_sessions set status = 'cancelled' where id = ?`).run(cancelled.id);
+    const { trainingSessions } = tables(app.db);
+    await app.db.update(trainingSessions).set({ status: 'cancelled' }).where(eq(trainingSessions.id, cancelled.id));
     for (const s of [over, later, cancelled, old]) await signIn(app.db, s, teachers.slice(0, 3));
 
     expect((await tick()).evaluationsOpened).toBe(1);
@@ -94,6 +96,11 @@ describe('evaluation rounds from the scheduler', () => {
     // Not everyone answered: the organiser hears when the round closes, once.
     expect((await tick()).surveyNotices).toBe(0);
     at('2026-12-02T10:00:30+08:00');
+    if (answersArePooled(app.db)) {
+      // PostgreSQL: told FLUSH_GRACE_MS after the close, once every instance's answer pool has written the round.
+      expect((await tick()).surveyNotices).toBe(0);
+      at(new Date(round.closesAt.getTime() + FLUSH_GRACE_MS + 30_000).toISOString());
+    }
     expect((await tick()).surveyNotices).toBe(1);
     expect((await tick()).surveyNotices).toBe(0);
     const [notice] = (await outboxLike(`survey:${round.id}:results`));

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
+import { transaction } from '../../db/statements.js';
 import { dueNow } from '../../src/broadcasts/broadcasts.js';
+import { flushAnswers } from '../../src/surveys/answer-pool.js';
 import { roundResults, surveyResultsByGroup } from '../../src/surveys/results.js';
 import { sendSurvey } from '../../src/surveys/service.js';
 import { startDingtalk, type DingtalkHarness } from '../helpers/fakes/dingtalk-harness.js';
@@ -35,9 +37,13 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     await seedTeachers(db, 'dingtalk', 1000, staff);
     const started = performance.now();
     const now = h.app.fixedClock.now();
-    const sent = await sendSurvey(
-      { db, now, sendAt: dueNow(h.app.fixedClock), timeZone: 'Asia/Shanghai' },
-      { questions: QUESTIONS, title: '2027年度培训需求调研', audience: { schools: ['第一中学', '第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 14 * 86400_000), by: 'dingtalk:officer0001' },
+    // In one transaction, as the console sends it: the worker sees all 1,000 rows at once (row by row, on
+    // PostgreSQL it would send the first few as they committed, in part-filled batches).
+    const sent = await transaction(db, (tx) =>
+      sendSurvey(
+        { db: tx, now, sendAt: dueNow(h.app.fixedClock), timeZone: 'Asia/Shanghai' },
+        { questions: QUESTIONS, title: '2027年度培训需求调研', audience: { schools: ['第一中学', '第二小学', '城关幼儿园'] }, closesAt: new Date(now.getTime() + 14 * 86400_000), by: 'dingtalk:officer0001' },
+      ),
     );
     expect(sent).toMatchObject({ ok: true, invited: 1000, queued: 1000 });
     if (!sent.ok) return;
@@ -66,6 +72,8 @@ describe('需求调研 to 1,000 teachers over DingTalk', () => {
     console.log(`120 teachers answered (4 signed callbacks each) in ${Math.round(performance.now() - answering)} ms`);
     expect((await dingtalkChat(h, staff(1)).say('问卷')).join()).toContain('没有待填写的问卷');
 
+    // Answers taken on PostgreSQL wait in the answer pool (src/surveys/answer-pool.ts): written before they are counted.
+    await flushAnswers(db);
     const results = (await roundResults(db, sent.round.id))!;
     expect(results).toMatchObject({ invited: 1000, answered: 120, responseRate: 0.12, suppressed: false });
     const topic = results.questions.find((q) => q.key === 'topic')!;
