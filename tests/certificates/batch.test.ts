@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { statement } from '../../db/statements.js';
 import { runCli } from '../../src/cli/main.js';
 import { closeConnection, testDatabase, type TestDatabase } from '../helpers/db.js';
@@ -70,8 +72,11 @@ describe('certificates <school> --out DIR', { timeout: 60_000 }, () => {
     expect([...files.keys()].sort()).toEqual(['李晓红_T3001.pdf', '王志强_T3002.pdf', '赵敏_T3003.pdf'].sort());
     const recorded = await serials();
     expect(recorded).toHaveLength(3);
-    const audited = await database.use((db) => statement<[], { detail: string }>(db, "select detail from audit_log where action = 'certificate.issue'").all());
-    expect(audited.map((a) => JSON.parse(a.detail).serial).sort()).toEqual([...recorded].sort());
+    const audited = await database.use((db) => {
+      const { auditLog } = tables(db);
+      return db.select({ detail: auditLog.detail }).from(auditLog).where(eq(auditLog.action, 'certificate.issue'));
+    });
+    expect(audited.map((a) => (JSON.parse(a.detail) as { serial: string }).serial).sort()).toEqual([...recorded].sort());
     for (const [name, pdf] of files) {
       const text = await pdfText(pdf);
       const [teacher, no] = name.replace('.pdf', '').split('_');

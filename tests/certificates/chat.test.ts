@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { tables } from '../../db/handle.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { certificates } from '../../db/schema.js';
 import { groupSerial } from '../../src/certificates/serial.js';
 import { enqueue } from '../../src/outbox/store.js';
 import { eventually, startDingtalk, type DingtalkHarness } from '../helpers/fakes/dingtalk-harness.js';
@@ -9,6 +8,7 @@ import { callbackBody } from '../helpers/fakes/dingtalk-sign.js';
 import { startFeishu, type FeishuHarness } from '../helpers/fakes/feishu-harness.js';
 import { serverError, waitFor } from '../helpers/fakes/feishu-platform.js';
 import { BOT_NAME, BOT_OPEN_ID, messageEvent } from '../helpers/fakes/feishu-sign.js';
+import { count } from '../helpers/admin.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { pdfText } from '../helpers/pdf.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
@@ -52,7 +52,7 @@ describe('学时证明 over Feishu', () => {
     expect((await h.send(messageEvent({ text: '学时证明', openId: TEACHER }))).status).toBe(200);
     await feishuSettled(h);
 
-    const [cert] = (await h.app.db.select().from(certificates));
+    const [cert] = (await h.app.db.select().from(tables(h.app.db).certificates));
     expect(cert).toBeDefined();
     expect(h.fake.uploads).toHaveLength(1);
     const upload = h.fake.uploads[0];
@@ -69,8 +69,7 @@ describe('学时证明 over Feishu', () => {
     expect(words.content.text).toContain(`/verify/${cert.serial}`);
     // Recorded and audited as the CLI does, by the chat account.
     expect(cert.issuedBy).toBe(`feishu:${TEACHER}`);
-    const audited = h.app.db.$client.prepare(`select count(*) as n from audit_log where action = 'certificate.issue'`).get() as { n: number };
-    expect(audited.n).toBe(1);
+    expect(await count(h.app, 'audit_log', "action = 'certificate.issue'")).toBe(1);
   });
 
   it('a redelivered event and a failed file send deliver the file once (the upload may repeat)', async () => {
@@ -83,7 +82,7 @@ describe('学时证明 over Feishu', () => {
     await feishuSettled(h);
     await waitFor(() => h.fake.delivered.some((d) => d.msgType === 'file'), { what: 'file delivered' });
     await feishuSettled(h);
-    expect((await h.app.db.select().from(certificates))).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).certificates))).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'file')).toHaveLength(1);
     expect(h.fake.delivered.filter((d) => d.msgType === 'text' && String(d.content.text).includes('学时证明'))).toHaveLength(1);
   });
@@ -120,7 +119,7 @@ describe('学时证明 over Feishu', () => {
     await feishuSettled(h);
     expect(h.fake.texts().at(-1)).toContain('您还没有绑定名册');
     expect(h.fake.uploads).toHaveLength(0);
-    expect((await h.app.db.select().from(certificates))).toHaveLength(0);
+    expect((await h.app.db.select().from(tables(h.app.db).certificates))).toHaveLength(0);
   });
 
   it('refuses a malformed year in Chinese', async () => {
@@ -147,7 +146,7 @@ describe('学时证明 over DingTalk', () => {
     await eventually(() => h.fake.delivered.some((d) => d.kind === 'file'));
     await h.settle();
 
-    const [cert] = (await h.app.db.select().from(certificates));
+    const [cert] = (await h.app.db.select().from(tables(h.app.db).certificates));
     expect(h.fake.uploads).toHaveLength(1);
     const text = await pdfText(h.fake.uploads[0].bytes);
     expect(text).toContain('张三');
@@ -156,7 +155,7 @@ describe('学时证明 over DingTalk', () => {
     expect(files).toEqual([expect.objectContaining({ via: 'oto', to: 'manager4711', mediaId: h.fake.uploads[0].mediaId, fileType: 'pdf' })]);
     expect(files[0].fileName).toBe(h.fake.uploads[0].fileName);
     expect(h.fake.delivered.filter((d) => d.text.includes(groupSerial(cert.serial)))).toHaveLength(1);
-    expect((await h.app.db.select().from(certificates))).toHaveLength(1);
+    expect((await h.app.db.select().from(tables(h.app.db).certificates))).toHaveLength(1);
   });
 });
 
@@ -172,7 +171,7 @@ describe('学时证明 in the console', () => {
     await app.outbox.whenIdle();
     const saved = await eventually(() => texts.map((t) => /学时证明已保存到：(.+\.pdf)/.exec(t)?.[1]).find(Boolean));
     expect(saved.startsWith(app.dir)).toBe(true);
-    const [cert] = (await app.db.select().from(certificates));
+    const [cert] = (await app.db.select().from(tables(app.db).certificates));
     expect(await pdfText(readFileSync(saved))).toContain(groupSerial(cert.serial));
   });
 });

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statement } from '../../db/statements.js';
+import { like } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { runCli } from '../../src/cli/main.js';
 import { closeConnection, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { addRecord, addTeacher } from '../helpers/seed.js';
@@ -36,8 +37,13 @@ async function cli(args: string[], extra: Record<string, string> = {}) {
   return { code, stdout, stderr };
 }
 
+/** The certificate audit rows, detail parsed (PostgreSQL keeps it as jsonb: no key order). */
 const auditRows = () =>
-  database.use((db) => statement<[], { action: string; detail: string }>(db, "select action, detail from audit_log where action like 'certificate.%' order by id").all());
+  database.use(async (db) => {
+    const { auditLog } = tables(db);
+    const rows = await db.select({ action: auditLog.action, detail: auditLog.detail }).from(auditLog).where(like(auditLog.action, 'certificate.%')).orderBy(auditLog.id);
+    return rows.map((r) => ({ action: r.action, detail: JSON.parse(r.detail) as unknown }));
+  });
 
 beforeAll(async () => {
   database = await testDatabase();
@@ -67,7 +73,7 @@ describe('certificate CLI', { timeout: 30_000 }, () => {
     // The cycle began on 2026-01-01: last year's record belongs to the previous cycle's paper.
     expect(text).toMatch(/已修 10 学时/);
     expect(text).not.toContain('班主任能力提升');
-    expect(await auditRows()).toEqual([{ action: 'certificate.issue', detail: JSON.stringify({ serial, employeeNo: 'T3001', year: null }) }]);
+    expect(await auditRows()).toEqual([{ action: 'certificate.issue', detail: { serial, employeeNo: 'T3001', year: null } }]);
   });
 
   it('--year prints that year only', async () => {
@@ -96,7 +102,7 @@ describe('certificate CLI', { timeout: 30_000 }, () => {
     const r = await cli(['certificates', 'revoke', serial.toLowerCase(), '姓名有误']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('已作废');
-    expect((await auditRows()).at(-1)).toEqual({ action: 'certificate.revoke', detail: JSON.stringify({ serial, reason: '姓名有误' }) });
+    expect((await auditRows()).at(-1)).toEqual({ action: 'certificate.revoke', detail: { serial, reason: '姓名有误' } });
     expect((await cli(['certificates', 'revoke', serial, '再次'])).stderr).toContain('已作废');
     expect((await cli(['certificates', 'revoke', 'AAAAAAAAAAAAAAAA', 'x'])).code).toBe(1);
     expect((await cli(['certificates', 'revoke', 'nope', 'x'])).stderr).toContain('格式不对');

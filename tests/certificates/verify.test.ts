@@ -4,7 +4,9 @@
  * changed; a revoked one says so with the reason; unknown and malformed serials get the same 404 page after the
  * same floor time; look-ups are limited per client address (a forged X-Forwarded-For does not reset the count).
  */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../db/handle.js';
 import { issueCertificate, revokeCertificate } from '../../src/certificates/issue.js';
 import { groupSerial } from '../../src/certificates/serial.js';
 import { maskName } from '../../src/http/verify.js';
@@ -72,7 +74,8 @@ describe('verify page', () => {
     await addRecord(app.db, teacher.id, { key: 'm1', date: '2026-04-01', hours: 12, category: '校本研修' });
     const cert = await issueCertificate(app.db, app.presets, teacher, opts);
     // The roster import moves the teacher (and a marriage changes the surname) after the paper was printed.
-    app.db.$client.prepare(`update teachers set school = '来宾市实验中学', name = '王明' where id = ?`).run(teacher.id);
+    const { teachers } = tables(app.db);
+    await app.db.update(teachers).set({ school: '来宾市实验中学', name: '王明' }).where(eq(teachers.id, teacher.id));
     const r = await get(`/verify/${cert.serial}`);
     expect(r.body).toContain('兴宾区第三小学');
     expect(r.body).not.toContain('来宾市实验中学');

@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tables } from '../../db/handle.js';
 import { listen } from '../../src/http/server.js';
 import { maskName } from '../../src/http/verify.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
@@ -94,7 +96,8 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     expect(download.suggestedFilename()).toMatch(new RegExp(`^学时证明-${SCHOOL}-2026-11-25-[\\w-]+\\.zip$`));
     const entries = await unzip((await download.path())!);
 
-    const roster = app.db.$client.prepare(`select name, employee_no as no from teachers where school = ? order by id`).all(SCHOOL) as { name: string; no: string }[];
+    const { teachers } = tables(app.db);
+    const roster = await app.db.select({ name: teachers.name, no: teachers.employeeNo }).from(teachers).where(eq(teachers.school, SCHOOL)).orderBy(teachers.id);
     expect(roster.length).toBe(18);
     pdfs = new Map([...entries].filter(([name]) => name.endsWith('.pdf')));
     expect([...pdfs.keys()].sort()).toEqual(roster.map((t) => `${t.name}_${t.no}.pdf`).sort());
@@ -115,7 +118,8 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     const url = await qrOf(pdfs.get(first)!);
     expect(url).toMatch(new RegExp(`^${base}/verify/[A-Z2-7]{16}$`));
     const serial = url!.slice(-16);
-    const row = app.db.$client.prepare(`select employee_no as no, earned, required from certificates where serial = ?`).get(serial) as { no: string; earned: number; required: number };
+    const { certificates, teachers } = tables(app.db);
+    const [row] = await app.db.select({ no: certificates.employeeNo, earned: certificates.earned, required: certificates.required }).from(certificates).where(eq(certificates.serial, serial));
     const teacher = (await findTeacherByEmployeeNo(app.db, row.no))!;
     const printed = await pdfText(pdfs.get(first)!);
     expect(printed).toContain(`已修 ${row.earned} 学时`);
@@ -131,7 +135,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     expect(body).toContain('数字与证明一致');
 
     // The teacher moves school after the paper was printed: the page still shows the school on the paper.
-    app.db.$client.prepare(`update teachers set school = '第一中学' where id = ?`).run(teacher.id);
+    await app.db.update(teachers).set({ school: '第一中学' }).where(eq(teachers.id, teacher.id));
     await page.reload();
     body = (await page.textContent('body'))!;
     expect(body).toContain(SCHOOL);
@@ -157,7 +161,7 @@ describe.skipIf(!existsSync(CHROMIUM))('学时证明 in Chromium: console export
     const other = (await qrOf(pdfs.get(second)!))!;
     await page.goto(other);
     expect(await page.textContent('body')).toContain('数字与证明一致');
-    const otherNo = (app.db.$client.prepare(`select employee_no as no from certificates where serial = ?`).get(other.slice(-16)) as { no: string }).no;
+    const [{ no: otherNo }] = await app.db.select({ no: certificates.employeeNo }).from(certificates).where(eq(certificates.serial, other.slice(-16)));
     await addRecord(app.db, (await findTeacherByEmployeeNo(app.db, otherNo))!.id, { key: 'e2e-late', date: '2026-10-20', hours: 6, category: '网络研修', project: '补录' });
     await page.reload();
     body = (await page.textContent('body'))!;
