@@ -5,7 +5,7 @@
  * with nothing written, and a stated yearly cap holds.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tables } from '../../db/handle.js';
+import { dialectOf, tables } from '../../db/handle.js';
 import { schema } from '../../db/client.js';
 import { approvalRequestReply } from '../../src/declarations/approval/cards.js';
 import {
@@ -35,6 +35,13 @@ beforeEach(async () => {
 });
 afterEach(() => x.close());
 
+/** The driver's own error: on PostgreSQL drizzle wraps it ("Failed query: …") and keeps it as the cause. */
+function driverError(e: unknown): { code?: string; constraint?: string; message?: string } | undefined {
+  let error = e as { cause?: unknown } | undefined;
+  while (error?.cause) error = error.cause as { cause?: unknown };
+  return error as { code?: string; constraint?: string; message?: string } | undefined;
+}
+
 const count = async () => (await x.db.select().from(tables(x.db).declarations)).length;
 const submit = async (who: number, over = {}) => await submitDeclaration(x.db, x.presets, input(who, over), actor(who), now);
 const ok = async (who: number, over = {}) => {
@@ -59,7 +66,19 @@ describe('exact repeat', () => {
   it('the database refuses it too (partial unique index), whatever the service checked', async () => {
     const first = await ok(teacher);
     const row = first.declaration;
-    await expect(x.db.insert(tables(x.db).declarations).values({ ...row, id: undefined, state: 'pending' })).rejects.toThrow(/UNIQUE|unique/);
+    const refused = await x.db
+      .insert(tables(x.db).declarations)
+      .values({ ...row, id: undefined, state: 'pending' })
+      .then(() => undefined, (e: unknown) => driverError(e));
+    // That very index refused it: PostgreSQL names it (23505), SQLite names its columns.
+    if (dialectOf(x.db) === 'postgres') expect(refused).toMatchObject({ code: '23505', constraint: 'declarations_exact_repeat' });
+    else {
+      expect(refused).toMatchObject({
+        code: 'SQLITE_CONSTRAINT_UNIQUE',
+        message: 'UNIQUE constraint failed: declarations.teacher_id, declarations.project_key, declarations.start_date, declarations.end_date, declarations.hours',
+      });
+    }
+    expect(await count()).toBe(1);
   });
 
   it('a resubmission that would equal another live declaration is refused', async () => {

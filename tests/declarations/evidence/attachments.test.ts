@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tables } from '../../../db/handle.js';
 import type { IncomingMessage } from '../../../src/core/messages.js';
 import { consoleCommand } from '../../../src/platforms/console/commands.js';
 import { ConsoleSession } from '../../../src/platforms/console/session.js';
@@ -127,7 +128,7 @@ describe('console /attach', () => {
     expect(attach).toEqual({ output: [], attach: [{ kind: 'image', key: path, name: '证书.PNG' }] });
     const replies = await session.send('', attach!.attach);
     expect(replies.join('')).toContain('目前只能读文字消息');
-    const [row] = app.db.$client.prepare('SELECT payload FROM inbox').all() as { payload: string }[];
+    const [row] = await app.db.select({ payload: tables(app.db).inbox.payload }).from(tables(app.db).inbox);
     expect(JSON.parse(row.payload)).toMatchObject({ platform: 'console', text: '', attachments: [{ kind: 'image', key: path }] });
 
     expect((await consoleCommand(app.db, session, `/attach ${join(app.dir, 'nope.pdf')}`))?.output[0]).toContain('找不到文件');
