@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../db/client.js';
 import { statement } from '../../db/statements.js';
 import { appRunsOnPostgres, onPostgres, testDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -126,10 +127,22 @@ describe.skipIf(onPostgres() && !appRunsOnPostgres())('officer CLI (child proces
   });
 
   it('demo refuses a database holding real data', async () => {
+    // The demo is always a SQLite file of its own (DATABASE_PATH, here ending in demo.db), whatever DATABASE_URL says.
+    // On PostgreSQL the roster above went to the server, so put the same real roster into that file first.
+    if (onPostgres()) expect((await cli(['import', 'teachers', fixture('teachers.csv')], { DATABASE_URL: '' })).code).toBe(0);
     const r = await cli(['demo']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('这个数据库已有真实数据（名册中 3 人），不能写入演示数据');
-    expect(await countOf("SELECT count(*) FROM teachers WHERE employee_no LIKE 'DEMO%'")).toBe(0);
+    const demoRows = "SELECT count(*) FROM teachers WHERE employee_no LIKE 'DEMO%'";
+    expect(await countOf(demoRows)).toBe(0);
+    if (onPostgres()) {
+      const file = openDatabase(database.env.DATABASE_PATH);
+      try {
+        expect(Number(await statement(file, demoRows).pluck().get())).toBe(0);
+      } finally {
+        closeDatabase(file);
+      }
+    }
   });
 
   it('demo seeds a fresh demo database and says how to chat', async () => {
