@@ -1,5 +1,7 @@
 /** Console pages over a seeded district: every page, imports (report, then commit), exports, sessions, deadlines, broadcasts. */
 import ExcelJS from 'exceljs';
+import { eq } from 'drizzle-orm';
+import { tables } from '../../../db/handle.js';
 import { statement } from '../../../db/statements.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bindAccount } from '../../../src/ledger/accounts.js';
@@ -267,7 +269,8 @@ describe('exports', () => {
     const zhang = (await findTeacherByEmployeeNo(app.db, 'T0001'))!;
     app.fixedClock.set('2026-11-26T08:40:00+08:00');
     expect((await signIn(app.db, app.fixedClock.now(), session, zhang, { button: true }, 'test')).kind).toBe('code_required');
-    app.db.$client.prepare(`UPDATE training_sessions SET mode = 'button' WHERE id = ?`).run(session.id);
+    const { trainingSessions } = tables(app.db);
+    await app.db.update(trainingSessions).set({ mode: 'button' }).where(eq(trainingSessions.id, session.id));
     const fresh = { ...session, mode: 'button' as const };
     expect((await signIn(app.db, app.fixedClock.now(), fresh, zhang, { button: true }, 'test')).kind).toBe('signed_in');
     s = await signInWithToken(app); // a day later: yesterday's console session has expired
@@ -314,7 +317,7 @@ describe('sessions, deadlines, broadcasts', () => {
     const leaders = [...district.leaders.entries()];
     // Leaders of the first three schools have bound accounts; the first school has filed.
     for (const [i, [, id]] of leaders.slice(0, 3).entries()) await bindAccount(app.db, 'console', `leader${i}`, id);
-    app.db.$client.prepare(`INSERT INTO deadline_filings (deadline_id, school, filed_at) VALUES (?, ?, ?)`).run(deadline.id, leaders[0][0], Date.now());
+    await app.db.insert(tables(app.db).deadlineFilings).values({ deadlineId: deadline.id, school: leaders[0][0], filedAt: app.fixedClock.now() });
     const page = await (await get(app, `/admin/deadlines/${deadline.id}`, s.cookie)).text();
     expect(page).toContain(`未报送（${SCHOOLS.length - 1}）`);
     expect(page).toContain('已报送（1）');
@@ -385,9 +388,9 @@ describe('words on the console: session phase, audit log, platform labels, same 
     const [leaderSchool, leaderId] = [...district.leaders.entries()][0];
     await bindAccount(app.db, 'feishu', 'ou_7d8a9f0e1c2b', officer.id);
     // A known instant, so the local time can be checked: 02:05 UTC is 10:05 in Beijing.
-    app.db.$client
-      .prepare(`INSERT INTO audit_log (created_at, actor, action, detail) VALUES (?, ?, ?, ?)`)
-      .run(Date.parse('2026-11-20T02:05:00Z'), 'feishu:ou_7d8a9f0e1c2b', 'grant_role', JSON.stringify({ teacherId: leaderId, role: 'leader' }));
+    await app.db
+      .insert(tables(app.db).auditLog)
+      .values({ at: new Date('2026-11-20T02:05:00Z'), actor: 'feishu:ou_7d8a9f0e1c2b', action: 'grant_role', detail: JSON.stringify({ teacherId: leaderId, role: 'leader' }) });
     const html = await (await get(app, '/admin/audit', s.cookie)).text();
     const row = html.slice(html.indexOf('2026-11-20'), html.indexOf('</tr>', html.indexOf('2026-11-20')));
     expect(row).toContain('2026-11-20 10:05');
