@@ -15,11 +15,12 @@ import { DECLARATION_ACTIONS, DECLARATION_FLAG_KINDS, DECLARATION_STATES, DECLAR
 /**
  * JSON the stores write as text (JSON.stringify) and parse themselves: stored as jsonb (the server checks it is
  * JSON), seen as a string, so the row type is SQLite's. jsonb keeps no key order or spacing: read it back parsed.
+ * The driver hands jsonb over parsed, a JSON string as a bare string too, so every value is written back as text.
  */
 const jsonText = customType<{ data: string; driverData: unknown }>({
   dataType: () => 'jsonb',
   toDriver: (value) => value,
-  fromDriver: (value) => (typeof value === 'string' ? value : JSON.stringify(value)),
+  fromDriver: (value) => JSON.stringify(value),
 });
 
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });

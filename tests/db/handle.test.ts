@@ -96,6 +96,16 @@ describe.each(dialects)('the data seam on $name', (dialect) => {
     expect(await text.get()).toEqual({ n: dialect.name });
   });
 
+  it('gives JSON columns back as the JSON text written, a JSON string too', async (ctx) => {
+    const d = ready(ctx);
+    const { chatState } = tables(d);
+    const when = new Date('2026-12-07T01:02:03.456Z');
+    const values = ['"第2步"', '{"a":2,"b":[1,"x"]}', '[30,7]', '12', 'null'];
+    for (const [i, value] of values.entries()) await d.insert(chatState).values({ platform: 'console', accountId: `u${i}`, key: 'k', value, updatedAt: when });
+    const rows = await d.select({ accountId: chatState.accountId, value: chatState.value }).from(chatState).orderBy(chatState.accountId);
+    expect(rows.map((r) => JSON.parse(r.value))).toEqual(values.map((v) => JSON.parse(v)));
+  });
+
   it('binds Date and boolean parameters as the dialect stores them', async (ctx) => {
     const d = ready(ctx);
     const { teachers } = tables(d);
