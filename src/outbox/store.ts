@@ -36,11 +36,36 @@ function* insertParams(messages: readonly Outgoing[], now: Date): Generator<unkn
   }
 }
 
+/**
+ * PostgreSQL: many rows in one statement (one round trip a row cost a broadcast to 1,000 teachers 0.5–0.8 s inside
+ * its transaction, against 26 ms on SQLite). Ids follow the messages' order, as row by row.
+ */
+const INSERT_MANY_PG = `insert into outbox (idempotency_key, platform, target, reply, origin, next_attempt_at, quiet)
+  select k, p, t, r::jsonb, o, to_timestamp(? / 1000.0), q = 1
+  from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[]) with ordinality as u(k, p, t, r, o, q, n)
+  order by n
+  on conflict do nothing`;
+const INSERT_MANY_ROWS = 1000;
+
 /** Adds messages to the outbox; a key seen before is ignored, so re-running the producer sends nothing twice. */
 export async function enqueue(db: Db, messages: readonly Outgoing[], now: Date): Promise<number> {
+  if (dialectOf(db) === 'postgres' && messages.length > 1) return enqueueMany(db, messages, now);
   const insert = insertStatement(db);
   let added = 0;
   for (const params of insertParams(messages, now)) added += (await insert.run(...params)).changes;
+  return added;
+}
+
+async function enqueueMany(db: Db, messages: readonly Outgoing[], now: Date): Promise<number> {
+  const insert = statement(db, INSERT_MANY_PG);
+  let added = 0;
+  for (let from = 0; from < messages.length; from += INSERT_MANY_ROWS) {
+    const columns: unknown[][] = [[], [], [], [], [], []];
+    for (const [key, platform, target, reply, origin, , quiet] of insertParams(messages.slice(from, from + INSERT_MANY_ROWS), now)) {
+      [key, platform, target, reply, origin, quiet].forEach((value, i) => columns[i].push(value));
+    }
+    added += (await insert.run(now.getTime(), ...columns)).changes;
+  }
   return added;
 }
 
