@@ -47,6 +47,7 @@ interface Allowance {
 export class SharedLimits implements LimitGate {
   /** By the call's shared limit keys, joined. */
   private readonly allowances = new Map<string, Allowance>();
+  private lastLateWarning = -Infinity;
 
   /** `onTokens`: tokens came in (the worker sends what waited for them). */
   constructor(
@@ -87,6 +88,21 @@ export class SharedLimits implements LimitGate {
     return a;
   }
 
+  /**
+   * Tokens that arrive after HOLD_MS are dropped unspent (a call on them could break the platform's window), so a
+   * database answering that slowly stops this instance's sends until it is fast again: say so, once a minute.
+   */
+  private warnIfLate(a: Allowance, roundTripMs: number): void {
+    if (roundTripMs <= HOLD_MS) return;
+    const now = this.clock.now().getTime();
+    if (now - this.lastLateWarning < 60_000) return;
+    this.lastLateWarning = now;
+    this.logger.warn(
+      { keys: a.buckets.map((b) => b.key), roundTripMs, holdMs: HOLD_MS },
+      'outbox: shared rate-limit tokens came back too late to be used (slow database); sends wait until it answers faster',
+    );
+  }
+
   private async fetch(a: Allowance): Promise<void> {
     a.fetching = true;
     try {
@@ -97,6 +113,7 @@ export class SharedLimits implements LimitGate {
       if (granted > 0) {
         a.tokens = granted;
         a.grantedAt = at;
+        this.warnIfLate(a, this.clock.now().getTime() - at);
       } else a.retryAt = at + Math.max(1, waitMs);
     } catch (error) {
       this.logger.error({ err: error, keys: a.buckets.map((b) => b.key) }, 'outbox: taking shared rate-limit tokens failed');

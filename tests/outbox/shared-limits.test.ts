@@ -8,7 +8,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { statement } from '../../db/statements.js';
-import { ARRIVAL_MS, bucketOf, HOLD_MS } from '../../src/outbox/shared-limits.js';
+import pino from 'pino';
+import { ARRIVAL_MS, bucketOf, HOLD_MS, SharedLimits } from '../../src/outbox/shared-limits.js';
 import { takeTokens } from '../../src/outbox/store.js';
 import { closeConnection, onPostgres, testDatabase, type TestDatabase } from '../helpers/db.js';
 import { prng } from '../helpers/fakes/rate-limited-platform.js';
@@ -98,4 +99,22 @@ describe.skipIf(!onPostgres())('shared rate buckets on PostgreSQL (TEST_DATABASE
       expect(granted.length, name).toBeGreaterThanOrEqual(Math.floor(0.75 * rate * span));
     }
   }, 300_000);
+  it('says so, once a minute, when tokens come back too late to be spent (a slow database stalls the sends)', async () => {
+    const logs: { level: number; msg: string; roundTripMs?: number }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    // Each look at the clock is 80 ms later: the answer comes 80 ms after the ask, past HOLD_MS.
+    let t = T0;
+    const clock = { now: () => new Date((t += 80)) };
+    let answers = 0; // token answers received
+    const limits = new SharedLimits(pools[0], clock, logger, () => answers++);
+    const limit = [{ key: 'feishu:app', limit: 50, windowMs: 1000, shared: true }];
+    for (let round = 0; round < 4; round++) {
+      // Every look finds no token in hand: those of the last answer came too late and were dropped unspent.
+      expect(limits.wait(limit, clock.now().getTime())).toBeGreaterThan(0);
+      await expect.poll(() => answers).toBe(round + 1);
+    }
+    const late = logs.filter((l) => l.msg.includes('too late'));
+    expect(late).toHaveLength(1); // the rounds span well under a minute of this clock
+    expect(late[0]).toMatchObject({ level: 40, roundTripMs: 80 });
+  });
 });
