@@ -340,17 +340,20 @@ describe(`evidence store on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, () => {
     const instances = [await place.open(), await place.open()];
     try {
       const taken: number[][] = [[], []];
-      // Four claimers per instance, each taking three at a time until nothing is left.
+      const claim = async (i: number) => {
+        const rows = await evidence.claimDue(instances[i]!, ['feishu'], at(0), at(5), 3);
+        taken[i]!.push(...rows.map((r) => r.id));
+        return rows.length;
+      };
+      // Four claimers per instance, each taking three at a time until nothing is left. All eight make their first
+      // claim at once and wait for each other: otherwise a CI machine slow to open the second pool's connections
+      // let the first instance drain every row alone, and the test proved nothing about two claiming together.
+      const claimers = instances.flatMap((_, i) => Array.from({ length: 4 }, () => i));
+      await Promise.all(claimers.map(claim));
       await Promise.all(
-        instances.flatMap((conn, i) =>
-          Array.from({ length: 4 }, async () => {
-            for (;;) {
-              const rows = await evidence.claimDue(conn, ['feishu'], at(0), at(5), 3);
-              if (rows.length === 0) return;
-              taken[i]!.push(...rows.map((r) => r.id));
-            }
-          }),
-        ),
+        claimers.map(async (i) => {
+          while ((await claim(i)) > 0);
+        }),
       );
       const all = [...taken[0]!, ...taken[1]!];
       expect(all.length).toBe(n);
