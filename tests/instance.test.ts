@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { appRunsOnPostgres, onPostgres, testDatabase, type TestDatabase } from './helpers/db.js';
+import { testDatabase, type TestDatabase } from './helpers/db.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 let child: ChildProcess | null = null;
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 
-it.skipIf(onPostgres() && !appRunsOnPostgres())('the bot process carries INSTANCE_ID on every log line and on /healthz', async () => {
+it('the bot process carries INSTANCE_ID on every log line and on /healthz', async () => {
   place = await testDatabase();
   const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,

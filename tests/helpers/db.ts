@@ -165,14 +165,6 @@ export function databaseEnv(config: { DATABASE_PATH: string; DATABASE_URL?: stri
   return config.DATABASE_URL ? { DATABASE_PATH: config.DATABASE_PATH, DATABASE_URL: config.DATABASE_URL } : { DATABASE_PATH: config.DATABASE_PATH };
 }
 
-/**
- * Whether the app (bot and CLI) starts on PostgreSQL: it does (DATABASE_URL, issue 16). Kept so the child-process
- * tests' `skipIf(onPostgres() && !appRunsOnPostgres())` reads as it did; they run on both dialects now.
- */
-export function appRunsOnPostgres(): boolean {
-  return true;
-}
-
 // ---- SQLite: one migrated file per process, copied per test (a copy takes ~1 ms; migrating ~70 ms) ----
 
 let sqliteTemplatePath: string | undefined;

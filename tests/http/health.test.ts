@@ -18,7 +18,7 @@ import { claimEvent, markDone } from '../../src/inbox/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { enqueue } from '../../src/outbox/store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { appRunsOnPostgres, closeConnection, closeTestDb, onPostgres, openTestDb, testDatabase } from '../helpers/db.js';
+import { closeConnection, closeTestDb, onPostgres, openTestDb, testDatabase } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-25T02:00:00Z');
 const cleanups: (() => Promise<void>)[] = [];
@@ -130,7 +130,7 @@ describe('/healthz when PostgreSQL is not there', () => {
 });
 
 // The composition root wires it: INSTANCE_ID from the environment, the app's own database.
-describe.skipIf(onPostgres() && !appRunsOnPostgres())('/healthz of the app', () => {
+describe('/healthz of the app', () => {
   it('carries INSTANCE_ID and the app database’s state', async () => {
     const app: TestApp = await createTestApp({ INSTANCE_ID: 'xs-healthz-1' });
     cleanups.push(() => app.cleanup());

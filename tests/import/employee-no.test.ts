@@ -10,7 +10,7 @@ import { normaliseEmployeeNo } from '../../src/ledger/employee-no.js';
 import { findTeacherByEmployeeNo } from '../../src/ledger/store.js';
 import { count, records, teachers } from '../fixtures/import/helpers.js';
 import { statement } from '../../db/statements.js';
-import { appRunsOnPostgres, closeConnection, onPostgres, testDatabase, testDb } from '../helpers/db.js';
+import { closeConnection, testDatabase, testDb } from '../helpers/db.js';
 
 describe('normaliseEmployeeNo', () => {
   it.each([
@@ -65,7 +65,7 @@ describe('imports and look-ups', () => {
     expect(outcome).toMatchObject({ kind: 'bound', teacher: { employeeNo: 'T001' } });
   });
 
-  it.skipIf(onPostgres() && !appRunsOnPostgres())('CLI hours finds the teacher from a lower-case, full-width 工号', async () => {
+  it('CLI hours finds the teacher from a lower-case, full-width 工号', async () => {
     const place = await testDatabase();
     onTestFinished(() => place.drop());
     const db = await place.open();

@@ -20,7 +20,7 @@ import { FakeFeishu } from '../../helpers/fakes/feishu-platform.js';
 import { addTeacher } from '../../helpers/seed.js';
 import { png } from '../../helpers/evidence.js';
 import { until } from '../../helpers/outbox.js';
-import { appRunsOnPostgres, closeConnection, onPostgres, testDatabase } from '../../helpers/db.js';
+import { closeConnection, testDatabase } from '../../helpers/db.js';
 import { feishuSettings } from '../../../src/platforms/feishu/settings.js';
 
 /**
@@ -42,7 +42,7 @@ afterEach(async () => {
 const FEISHU = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret-for-evidence-kill' };
 
 // The bot in src/main.ts refuses DATABASE_URL until the data access is asynchronous (issue 16); then this runs on PostgreSQL too.
-it.skipIf(onPostgres() && !appRunsOnPostgres())('a download killed with SIGKILL is left pending under its lease, then finished by the next worker once the lease ends', async () => {
+it('a download killed with SIGKILL is left pending under its lease, then finished by the next worker once the lease ends', async () => {
   const fake = await FakeFeishu.start();
   cleanups.push(() => fake.close());
   const database = await testDatabase();
