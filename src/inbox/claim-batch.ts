@@ -1,7 +1,6 @@
 import { type Db } from '../../db/client.js';
-import { transaction } from '../../db/statements.js';
 import type { InboundEvent } from '../core/messages.js';
-import { claimEvent } from './store.js';
+import { claimEvents } from './store.js';
 
 interface PendingClaim {
   event: InboundEvent;
@@ -35,11 +34,9 @@ export class ClaimBatch {
     const batch = this.queue;
     this.queue = [];
     this.flushScheduled = false;
-    const results: boolean[] = [];
+    let results: boolean[];
     try {
-      await transaction(this.db, async (tx) => {
-        for (const c of batch) results.push(await claimEvent(tx, c.event));
-      });
+      results = await claimEvents(this.db, batch.map((c) => c.event));
     } catch (error) {
       // Nothing was claimed: every request in the batch fails and the platform retries it.
       for (const c of batch) c.reject(error);

@@ -1,3 +1,4 @@
+import type { Db } from '../../db/client.js';
 import { createXueshi, type Xueshi, type XueshiOptions } from '../../src/app.js';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -8,6 +9,8 @@ import { testDatabase } from './db.js';
 export interface TestApp extends Xueshi {
   dir: string;
   fixedClock: FixedClock;
+  /** Another connection to the app's database, as a second instance or an onlooker has (close it with closeConnection). */
+  openConnection(): Promise<Db>;
   cleanup(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function createTestApp(
   return Object.assign(app, {
     dir: place.dir,
     fixedClock,
+    openConnection: () => place.open(),
     async cleanup() {
       if (!stopped) await app.stop();
       stopped = true;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tables } from '../../db/handle.js';
 import { transaction } from '../../db/statements.js';
 import type { IncomingMessage } from '../../src/core/messages.js';
-import { claimEvent, isPending, markAttemptFailed, markDone, pendingEvents, pendingRowFor, pruneHandled, redactPayload } from '../../src/inbox/store.js';
+import { claimEvent, claimEvents, isPending, markAttemptFailed, markDone, pendingEvents, pendingRowFor, pruneHandled, redactPayload } from '../../src/inbox/store.js';
 import { parsePayload } from '../../src/inbox/inbox.js';
 import { useTestDb } from '../helpers/db.js';
 
@@ -35,6 +35,33 @@ describe('inbox store', () => {
     expect(pending.map((r) => r.eventKey)).toEqual(['feishu:ev1', 'feishu:ev3']);
     expect(parsePayload(pending[0])).toMatchObject({ eventId: 'ev1', text: '学时' });
     expect(pending[0].receivedAt).toBeInstanceOf(Date);
+  });
+
+  it('claims a group at once, in order: a key already claimed, or claimed earlier in the group, is a duplicate', async () => {
+    expect(await claimEvent(t.db, message('ev0', 'om0'))).toBe(true);
+    const group = [
+      message('ev1', 'om1'),
+      message('ev0', 'om0'), // claimed before the group
+      message('ev2', 'om2', 'a \u0000 the platform sent'),
+      message('ev1', 'om1'), // the platform's retry, in the same turn
+      message('ev9', 'om2'), // om2 again under a new event id
+      message('ev3', 'om3'),
+    ];
+    expect(await claimEvents(t.db, group)).toEqual([true, false, true, false, false, true]);
+    const pending = await pendingEvents(t.db);
+    expect(pending.map((r) => r.eventKey)).toEqual(['feishu:ev0', 'feishu:ev1', 'feishu:ev2', 'feishu:ev3']);
+    expect(parsePayload(pending[2])).toMatchObject({ text: 'a \u0000 the platform sent' });
+    expect(await claimEvents(t.db, [])).toEqual([]);
+    expect(await claimEvents(t.db, [message('ev3', 'om3')])).toEqual([false]);
+  });
+
+  it('claims a group larger than one statement takes, with a duplicate across the boundary', async () => {
+    const group = Array.from({ length: 1203 }, (_, i) => message(`ev${i}`, `om${i}`));
+    group.push(message('ev5', 'om5'));
+    const fresh = await claimEvents(t.db, group);
+    expect(fresh.filter(Boolean)).toHaveLength(1203);
+    expect(fresh.at(-1)).toBe(false);
+    expect((await pendingEvents(t.db, 2000)).map((r) => r.eventKey)).toEqual(group.slice(0, 1203).map((m) => `feishu:${m.eventId}`));
   });
 
   it('marks rows done or failed, inside a transaction, and forgets a redacted payload', async () => {
