@@ -25,8 +25,8 @@ afterEach(async () => {
 });
 
 /** The limits DingtalkSender gives a one-to-one message (20 calls a second on the batchSend API). */
-function otoLimits(): readonly Limit[] {
-  const sender = new DingtalkSender({ api: new DingtalkApi({ baseUrl: 'http://127.0.0.1:9', appKey: CLIENT_ID, appSecret: CLIENT_SECRET }), robotCode: ROBOT_CODE, logger: silentLogger });
+function otoLimits(apiQps?: number): readonly Limit[] {
+  const sender = new DingtalkSender({ api: new DingtalkApi({ baseUrl: 'http://127.0.0.1:9', appKey: CLIENT_ID, appSecret: CLIENT_SECRET }), robotCode: ROBOT_CODE, logger: silentLogger, apiQps });
   return sender.limitsFor({ id: 1, platform: 'dingtalk', target: { type: 'user', accountId: 'staff1' }, reply: { text: 'x' }, idempotencyKey: 'k', dedupeToken: 't', attempts: 0 });
 }
 
@@ -146,5 +146,10 @@ describe('a DingTalk broadcast through the outbox, against a platform that count
 
   it('keeps the API key in its limits: LIMIT_KEYS.oto is what a QPS refusal pauses', () => {
     expect(otoLimits().map((l) => l.key)).toEqual([LIMIT_KEYS.oto]);
+  });
+
+  it('paces at 20 calls a second unless the app was granted more (apiQps)', () => {
+    expect(otoLimits().map((l) => [l.limit, l.windowMs, l.shared])).toEqual([[20, 1000, true]]);
+    expect(otoLimits(200).map((l) => [l.limit, l.windowMs, l.shared])).toEqual([[200, 1000, true]]);
   });
 });

@@ -20,6 +20,8 @@ export interface DingtalkAdapterOptions {
   timeoutMs?: number;
   /** Wait after a QPS or flow-control answer (DingTalk asks for ~1 s). */
   throttleRetryMs?: number;
+  /** Calls a second per app and API (default DingTalk's 20). */
+  apiQps?: number;
   stream?: StreamOptions;
 }
 
@@ -51,6 +53,7 @@ export function createDingtalkAdapter(deps: AdapterDeps, options: DingtalkAdapte
     platformClock,
     timeoutMs: options.timeoutMs,
     throttleRetryMs: options.throttleRetryMs,
+    apiQps: options.apiQps,
     isTrustedWebhook: trustedWebhook(new URL(baseUrl).origin),
   });
   const stream =

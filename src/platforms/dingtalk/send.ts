@@ -44,6 +44,8 @@ export interface DingtalkSenderOptions {
   timeoutMs?: number;
   /** Wait after a QPS or flow-control answer; DingTalk asks for about a second. */
   throttleRetryMs?: number;
+  /** Calls a second per app and API: DingTalk's default is 20; an app DingTalk granted more may set its figure. */
+  apiQps?: number;
   /** A webhook this close to expiry is treated as expired, so the POST does not race the deadline. */
   webhookMarginMs?: number;
   /**
@@ -64,10 +66,12 @@ export class DingtalkSender implements Sender {
   readonly maxBatch = MAX_BATCH_USERS;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly apiLimit: typeof API_LIMIT;
 
   constructor(private readonly options: DingtalkSenderOptions) {
     this.clock = options.platformClock ?? systemClock;
     this.log = options.logger;
+    this.apiLimit = { ...API_LIMIT, limit: options.apiQps ?? API_LIMIT.limit };
   }
 
   limitsFor(message: OutboxMessage): Limit[] {
@@ -77,9 +81,9 @@ export class DingtalkSender implements Sender {
         return [{ key: LIMIT_KEYS.webhook(route.conversationId), ...WEBHOOK_LIMIT }];
       case 'oto':
         // Every row to a user (lane dingtalk:user:…) goes one-to-one; replies in a direct chat may too, but not always.
-        return [{ key: LIMIT_KEYS.oto, ...API_LIMIT, ...(message.target.type === 'user' ? { lanes: 'dingtalk:user:' } : {}) }];
+        return [{ key: LIMIT_KEYS.oto, ...this.apiLimit, ...(message.target.type === 'user' ? { lanes: 'dingtalk:user:' } : {}) }];
       case 'group':
-        return [{ key: LIMIT_KEYS.group, ...API_LIMIT }];
+        return [{ key: LIMIT_KEYS.group, ...this.apiLimit }];
       case 'none':
         return [];
     }
@@ -135,6 +139,7 @@ export class DingtalkSender implements Sender {
   batchSendText(userIds: readonly string[], reply: Reply | string, options: Partial<BatchSendOptions> = {}): Promise<BatchOutcome[]> {
     return batchSendText(this.options.api, this.options.robotCode, userIds, reply, {
       retryDelayMs: this.options.throttleRetryMs,
+      minIntervalMs: 1000 / this.apiLimit.limit,
       logger: this.log,
       ...options,
     });
