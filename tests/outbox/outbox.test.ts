@@ -105,8 +105,9 @@ describe('outbox against a platform that misbehaves', () => {
     await enqueue(s.db, [{ platform: 'feishu', target: { type: 'user', accountId: 'ou_asking_teacher' }, reply: { text: '您本周期还差 12 学时。' }, idempotencyKey: 'feishu:ev-1#0', origin: 'feishu:ev-1' }], new Date());
     const askedAt = fake.order.length;
     await until(() => fake.deliveries.has('ou_asking_teacher'), 10_000, 'the reply');
-    // At 50 sends a second the reply went out within a handful of sends, not after the other ~100 rows.
-    expect(fake.order.indexOf('ou_asking_teacher') - askedAt).toBeLessThan(15);
+    // At 50 sends a second the reply went out within a handful of sends, not after the other ~100 rows. Calls already
+    // sent when it was asked (up to maxInFlight, 20) cannot be overtaken: on a loaded machine it came 19th.
+    expect(fake.order.indexOf('ou_asking_teacher') - askedAt).toBeLessThan(25);
     expect(await pendingRows(s.db, `broadcast:${id}`)).toBeGreaterThan(50);
   });
 });
