@@ -38,7 +38,9 @@ const CLAIM_MANY_ROWS = 1000;
  * same group, the first wins, as one after the other would. Atomic: either every claim is made or none.
  */
 export async function claimEvents(db: Db, events: readonly InboundEvent[]): Promise<boolean[]> {
-  if (dialectOf(db) === 'postgres' && events.length > 1) {
+  // A lone event (the common case off a burst) is one atomic insert: no transaction round trips around it.
+  if (events.length <= 1) return events.length === 0 ? [] : [await claimEvent(db, events[0]!)];
+  if (dialectOf(db) === 'postgres') {
     return events.length > CLAIM_MANY_ROWS ? transaction(db, (tx) => claimManyOnPostgres(tx, events)) : claimManyOnPostgres(db, events);
   }
   // SQLite: a statement a row costs microseconds, and the transaction makes it one commit.
