@@ -91,19 +91,22 @@ describe.skipIf(onPostgres())('background WAL checkpoints', () => {
   });
 
   it.runIf(existsSync('/proc/self/task'))('runs at the lowest CPU priority, leaving the serving thread alone', async () => {
-    const niceByThread = () =>
-      readdirSync('/proc/self/task').map((tid) => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-      });
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const niceByThread = () => readdirSync('/proc/self/task').map(niceOf);
+    // The main thread is the one whose id is the process id. It is not always listed first: once process ids wrap
+    // around (a CI machine that has started many processes), a new thread can get a lower id than the main one.
+    const mainThreadNice = () => niceOf(String(process.pid));
     const path = open();
-    const mainNice = niceByThread()[0]; // 0, unless the run itself was started under `nice`
+    const mainNice = mainThreadNice(); // 0, unless the run itself was started under `nice`
     const before = niceByThread().filter((n) => n === CHECKPOINT_NICE).length;
     checkpointer = new BackgroundCheckpointer(db, path);
     checkpointer.start();
     await checkpointer.checkpointNow(); // the thread is up and has set its priority
     expect(niceByThread().filter((n) => n === CHECKPOINT_NICE).length).toBe(before + 1);
-    expect(niceByThread()[0]).toBe(mainNice); // the main thread keeps its priority
+    expect(mainThreadNice()).toBe(mainNice); // the main thread keeps its priority
   });
 
   it('hands checkpointing back to the connection when stopped', async () => {
