@@ -63,13 +63,26 @@ export class RateLimiter {
   /** How long, at least, until `reserve` could take a slot on every key (0: now). Takes nothing. */
   wait(limits: readonly Limit[], now: number): number {
     let wait = 0;
-    for (const l of limits) {
-      const paused = this.pausedUntil.get(l.key) ?? 0;
-      if (paused > now) wait = Math.max(wait, paused - now);
-      wait = Math.max(wait, this.waitFor(l, now));
-    }
+    for (const l of limits) wait = Math.max(wait, this.localWait(l, now));
     // Asked only when this process could go now: asking starts a round trip for tokens.
     return wait > 0 || !this.gate ? wait : this.gate.wait(limits, now);
+  }
+
+  /**
+   * Which of a call's limits keep it waiting now: those full or paused here, else (when the gate has no token for
+   * the call) its shared ones. The gate is asked about the call's limits as a whole only: asked about one of them
+   * alone it would take tokens for a call that never goes (a Feishu broadcast on PostgreSQL spent its minute
+   * bucket's burst that way, and slowed to the minute's rate after a second).
+   */
+  fullLimits(limits: readonly Limit[], now: number): Limit[] {
+    const full = limits.filter((l) => this.localWait(l, now) > 0);
+    if (full.length > 0 || !this.gate || this.gate.wait(limits, now) === 0) return full;
+    return limits.filter((l) => l.shared);
+  }
+
+  private localWait(l: Limit, now: number): number {
+    const paused = this.pausedUntil.get(l.key) ?? 0;
+    return Math.max(paused > now ? paused - now : 0, this.waitFor(l, now));
   }
 
   /**
@@ -95,14 +108,19 @@ export class RateLimiter {
 
   /**
    * The call reserved at `reservedAt` was answered at `answeredAt`: it counts at the answer. Except, for a limit
-   * not marked countAtAnswer, when the round trip was more than half the window: on a window not much longer
-   * than the round trip, counting at the answer would cut the allowed rate, and an occasional refusal is
-   * cheaper (its slot is released and the pause is exactly what the platform says); it counts at the send.
+   * not marked countAtAnswer, when the round trip was more than half the window but not more than the whole
+   * window: on a window not much longer than the round trip, counting at the answer would cut the allowed rate,
+   * and an occasional refusal is cheaper (its slot is released and the pause is exactly what the platform says);
+   * it counts at the send, and so still counts here until a window after the send, past its answer. A call answered
+   * more than a window after its send would count nowhere after its answer, while the platform may have counted it
+   * just before: with other calls filling the window meanwhile (a steady pace on PostgreSQL's shared buckets) the
+   * next call was refused. Such a call is rare; it counts at the answer.
    */
   settle(limits: readonly Limit[], reservedAt: number, answeredAt: number): void {
     for (const l of limits) {
       removeOne(this.open.get(l.key), reservedAt);
-      const atAnswer = l.countAtAnswer || (answeredAt - reservedAt) * 2 <= l.windowMs;
+      const roundTrip = answeredAt - reservedAt;
+      const atAnswer = l.countAtAnswer || roundTrip * 2 <= l.windowMs || roundTrip > l.windowMs;
       // A millisecond later than the clock says: Date.now() rounds down, and a platform that answers within a
       // millisecond counted the call after the rounded instant.
       const at = atAnswer ? Math.max(answeredAt, reservedAt) + 1 : reservedAt;

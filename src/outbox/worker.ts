@@ -208,7 +208,7 @@ export class OutboxWorker {
         nextWake = Math.min(nextWake, Math.max(1, wait - READY_AHEAD_MS));
         this.lastLook = this.ready.full ? 'readyFull' : 'limited';
         // Its lane waits, and so do the lanes a full limit covers (all of an app's on an app-wide limit).
-        const full = limits.filter((l) => this.limiter.wait([l], now) > 0);
+        const full = this.limiter.fullLimits(limits, now);
         if (!lanes.hold(lane, full)) blocked++;
         continue;
       }

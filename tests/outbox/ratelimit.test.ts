@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter, type Limit } from '../../src/outbox/rate-limit.js';
+import { RateLimiter, type Limit, type LimitGate } from '../../src/outbox/rate-limit.js';
 
 const perSecond: Limit = { key: 'app', limit: 2, windowMs: 1000 };
 const perMinute: Limit = { key: 'app:minute', limit: 3, windowMs: 60_000 };
@@ -43,6 +43,17 @@ describe('rate limiter: release and settle', () => {
     l.settle([perSecond], 0, 600);
     expect(l.reserve([perSecond], 1000)).toBe(0);
   });
+
+  it('counts a call answered more than a window after its send at its answer: the platform may have counted it just before', () => {
+    const l = new RateLimiter();
+    const api: Limit = { key: 'api', limit: 2, windowMs: 1000 };
+    l.reserve([api], 0);
+    l.reserve([api], 100);
+    l.settle([api], 100, 150); // a short one: counted at 151
+    l.settle([api], 0, 1300); // counted at 1301, not at 0 (then it would already have left every window)
+    expect(l.reserve([api], 1310)).toBe(0); // the short call has left the window: one slot
+    expect(l.reserve([api], 1320)).toBe(981); // the long call holds the other until 2301
+  });
 });
 
 describe('rate limiter: exact windows', () => {
@@ -75,5 +86,42 @@ describe('rate limiter: exact windows', () => {
     l.settle([app], 0, 1500); // answered only now: counted at 1501
     expect(l.reserve([app], 1600)).toBe(901);
     expect(l.reserve([app], 2501)).toBe(0);
+  });
+});
+
+describe('rate limiter: which limits are full', () => {
+  const second: Limit = { key: 'app', limit: 2, windowMs: 1000, shared: true };
+  const minute: Limit = { key: 'app:minute', limit: 100, windowMs: 60_000, shared: true };
+  const user: Limit = { key: 'user:a', limit: 1, windowMs: 1000 };
+
+  /** A gate with no token now, which records what it was asked about (a shared bucket takes tokens when asked). */
+  function emptyGate() {
+    const asked: string[][] = [];
+    const gate: LimitGate = {
+      wait: (limits) => (asked.push(limits.map((l) => l.key)), 25),
+      take: () => {},
+      giveBack: () => {},
+    };
+    return { gate, asked };
+  }
+
+  it('names the limits full or paused here, without asking the gate', () => {
+    const { gate, asked } = emptyGate();
+    const l = new RateLimiter(gate);
+    l.pause('user:a', 1000); // the platform said "slow down" for this user
+    expect(l.fullLimits([second, minute, user], 10)).toEqual([user]);
+    expect(asked).toEqual([]);
+  });
+
+  it('asks the gate about the whole call only, and names its shared limits when the gate has no token', () => {
+    const { gate, asked } = emptyGate();
+    const l = new RateLimiter(gate);
+    expect(l.fullLimits([second, minute, user], 10)).toEqual([second, minute]);
+    // Never about one limit alone: the gate would take tokens from that bucket for a call that never goes.
+    expect(asked).toEqual([['app', 'app:minute', 'user:a']]);
+  });
+
+  it('names none when the call could go now', () => {
+    expect(new RateLimiter().fullLimits([second, minute, user], 0)).toEqual([]);
   });
 });
