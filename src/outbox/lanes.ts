@@ -79,16 +79,24 @@ export class LookLanes {
   }
 }
 
+/** A lane to send ahead of a backlog: its oldest due row, and when its newest row fell due (what ranks it). */
+export interface UrgentLane {
+  head: DueRow;
+  dueAt: number;
+}
+
 /**
  * The lanes of the most recently due rows, each from its oldest due row: a chat reply goes ahead of a backlog,
- * without overtaking older messages to the same recipient.
+ * without overtaking older messages to the same recipient. Only rows due after `backlogSince` (when the oldest due
+ * row fell due) count: a broadcast's own rows, all due at once, are the backlog, not newcomers to put ahead of it.
  */
-export async function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes): Promise<DueRow[]> {
-  const heads = new Map<string, DueRow>();
+export async function newestLaneHeads(db: Db, at: Date, count: number, lanes: LookLanes, backlogSince: number): Promise<UrgentLane[]> {
+  const heads = new Map<string, UrgentLane>();
   for (const row of await newestDueRows(db, at, count, lanes.me)) {
+    if (row.nextAttemptAt <= backlogSince) break; // newest first: the rest are no newer
     const lane = laneOf(row);
     if (heads.has(lane) || lanes.skips(lane)) continue;
-    heads.set(lane, (row.lane !== null && (await laneHead(db, row.lane, at, lanes.me))) || row);
+    heads.set(lane, { head: (row.lane !== null && (await laneHead(db, row.lane, at, lanes.me))) || row, dueAt: row.nextAttemptAt });
   }
   return [...heads.values()];
 }

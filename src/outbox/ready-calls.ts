@@ -7,13 +7,16 @@ export interface ReadyCall {
   sender: Sender;
   batch: OutboxMessage[];
   limits: readonly Limit[];
+  /** Set for a call sent ahead of the backlog (a chat reply): when its newest row fell due. */
+  urgentDueAt?: number;
 }
 
 /**
  * Calls held ready for the moment the rate limiter frees a slot, in the order they are to go. A window that
  * reopens must not wait for a look at the table (reading and batching rows costs milliseconds, tens on a busy
  * machine): the next call is already built and goes on the timer. Bounded, so a chat reply enqueued meanwhile
- * is never queued behind more than this; and such a reply is put at the front (`urgent`).
+ * is never queued behind more than this; and such a reply is put at the front (`urgentDueAt`): urgent calls go
+ * before the others, the most recently due first, and in the order they came among equals.
  */
 export class ReadyCalls {
   private readonly calls: ReadyCall[] = [];
@@ -39,10 +42,12 @@ export class ReadyCalls {
     return this.ids.has(id);
   }
 
-  /** Appends a call, or puts it first when `urgent` (then the last one is dropped if over capacity: its rows are read again later). */
-  add(call: ReadyCall, urgent: boolean): void {
-    if (urgent) this.calls.unshift(call);
-    else this.calls.push(call);
+  /** Appends a call, or puts an urgent one ahead (then the last one is dropped if over capacity: its rows are read again later). */
+  add(call: ReadyCall): void {
+    const dueAt = call.urgentDueAt;
+    const at = dueAt === undefined ? -1 : this.calls.findIndex((c) => c.urgentDueAt === undefined || c.urgentDueAt < dueAt);
+    if (at < 0) this.calls.push(call);
+    else this.calls.splice(at, 0, call);
     for (const m of call.batch) this.ids.add(m.id);
     if (this.calls.length > this.capacity) this.forget(this.calls.pop()!);
   }

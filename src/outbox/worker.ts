@@ -39,6 +39,8 @@ export class OutboxWorker {
   private readonly lanesWaiting = new Set<string>();
   /** Where the next walk over the lanes starts (each look walks a few; every lane is reached in turn). */
   private laneCursor = '';
+  /** When the oldest due row the last look read fell due: rows due after it are newcomers (a chat reply). */
+  private backlogSince = -Infinity;
   /** Platform calls under way (a batch is one call for many rows): what maxInFlight limits. */
   private callsInFlight = 0;
   /** The most rows any sender puts in one call. */
@@ -167,8 +169,9 @@ export class OutboxWorker {
     // oldest first.
     const backlog = moreThanRead || this.ready.size > 0;
     const lanes = new LookLanes(this.busyLanes(), this.claims.instanceId, this.claims.enabled);
-    const urgent = backlog ? await newestLaneHeads(db, at, NEWEST_PER_TICK, lanes) : [];
-    const candidates = [...urgent, ...fifo];
+    this.backlogSince = fifo[0]?.nextAttemptAt ?? -Infinity;
+    const urgent = backlog ? await newestLaneHeads(db, at, NEWEST_PER_TICK, lanes, this.backlogSince) : [];
+    const candidates = [...urgent.map((u) => u.head), ...fifo];
     const seen = new Set<number>();
     let blocked = 0;
     let walked = false;
@@ -203,7 +206,8 @@ export class OutboxWorker {
       const { sender, message, limits } = prepared;
       const wait = this.limiter.wait(limits, now);
       // A lane of the newest few in a backlog (a chat reply) goes ahead of calls held ready for a broadcast.
-      const isUrgent = index < urgent.length;
+      const urgentDueAt = index < urgent.length ? urgent[index].dueAt : undefined;
+      const isUrgent = urgentDueAt !== undefined;
       if (wait > 0 && !isUrgent && (wait > READY_AHEAD_MS || this.ready.full)) {
         nextWake = Math.min(nextWake, Math.max(1, wait - READY_AHEAD_MS));
         this.lastLook = this.ready.full ? 'readyFull' : 'limited';
@@ -223,7 +227,7 @@ export class OutboxWorker {
       for (const m of batch) lanes.busy.add(m.lane!);
       if (wait > 0) {
         // Built now, sent the moment its slot frees (armReady), without another look at the table.
-        this.ready.add({ sender, limits, batch }, isUrgent);
+        this.ready.add({ sender, limits, batch, urgentDueAt });
         continue;
       }
       this.limiter.reserve(limits, now);
@@ -267,7 +271,11 @@ export class OutboxWorker {
       await this.sendReady(now.getTime());
       // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
       const busy = this.busyLanes();
-      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK, this.claims.instanceId)).some((r) => !busy.has(laneOf(r)));
+      // Only rows due after the backlog's oldest: a look for a broadcast's own newest rows, after every call sent,
+      // re-read the table for nothing (on PostgreSQL, a look every few milliseconds).
+      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK, this.claims.instanceId)).some(
+        (r) => r.nextAttemptAt > this.backlogSince && !busy.has(laneOf(r)),
+      );
     } catch (error) {
       this.logger.error({ err: error }, 'outbox: sending ready calls failed');
     }

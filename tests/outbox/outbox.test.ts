@@ -10,7 +10,6 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { addTeacher } from '../helpers/seed.js';
 import { RateLimitedPlatform, RateLimitedTestSender, type RateLimitedPlatformOptions } from '../helpers/fakes/rate-limited-platform.js';
 import { confirmedBroadcast, openId, pendingRows, seedRecipients, until, type Seeded } from '../helpers/outbox.js';
-import { onPostgres } from '../helpers/db.js';
 import { bindAccount } from '../../src/ledger/accounts.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -96,10 +95,9 @@ describe('outbox against a platform that misbehaves', () => {
     expect(fake.lastAdmittedAt! - fake.firstAdmittedAt!).toBeGreaterThan(2 * 2000);
   });
 
-  // Not on PostgreSQL: there the app-wide limits are shared token buckets whose margins (HOLD_MS + ARRIVAL_MS, real
-  // milliseconds) do not scale with this platform's 10× time, and the reply came 19th to 80th in about one run of
-  // six (on 2e7c7d8 too). Not yet explained; tracked in the closing note of 2026-12-07.
-  it.skipIf(onPostgres())('answers a chat message while a broadcast queues: the newest due rows get a lane', async () => {
+  // On PostgreSQL this once failed one run in three: a broadcast's own newest rows counted as newcomers, each look
+  // put a few of them at the front of the ready calls, ahead of the reply put there before (it came 81st).
+  it('answers a chat message while a broadcast queues: the newest due rows get a lane', async () => {
     const s = await seedRecipients(120);
     cleanups.push(() => s.close());
     const fake = await platform({ timeScale: 10, perMinute: 10_000 });
