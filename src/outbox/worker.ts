@@ -225,12 +225,13 @@ export class OutboxWorker {
       // Only then, and only while other calls move the page on: waiting on short calls stalled whole backlogs.
       if (cut && moreThanRead && !walked && batch.some((m) => m.id === fifo.at(-1)?.id) && (this.callsInFlight > 0 || this.ready.size > 0)) continue;
       for (const m of batch) lanes.busy.add(m.lane!);
-      if (wait > 0) {
+      // Reserved only now: while the batch was formed (reads on PostgreSQL) a ready call may have taken the slot that
+      // `wait` saw free. Sending regardless put a 21st call into DingTalk's second, which refused it.
+      if (wait > 0 || this.limiter.reserve(limits, now) > 0) {
         // Built now, sent the moment its slot frees (armReady), without another look at the table.
         this.ready.add({ sender, limits, batch, urgentDueAt });
         continue;
       }
-      this.limiter.reserve(limits, now);
       this.call(sender, batch, limits, now);
     }
     if (!lanes.heldAny) this.lastLook = moreThanRead ? 'pageEnd' : 'done';
