@@ -102,6 +102,15 @@ export async function newestLaneHeads(db: Db, at: Date, count: number, lanes: Lo
 }
 
 /**
+ * Whether rows due after the backlog began wait in lanes with nothing out (a chat reply enqueued without a kick).
+ * A broadcast's own newest rows do not count: asking for a look for them after every call sent re-read the table
+ * for nothing (on PostgreSQL, a look every few milliseconds).
+ */
+export async function newcomersWaiting(db: Db, at: Date, count: number, backlogSince: number, busy: ReadonlySet<string>, me: string): Promise<boolean> {
+  return (await newestDueRows(db, at, count, me)).some((r) => r.nextAttemptAt > backlogSince && !busy.has(laneOf(r)));
+}
+
+/**
  * The oldest due row of each lane after `from`, in lane order, stepping over lanes this look skips (a held prefix
  * in one step), for at most `steps` index seeks; wraps around to the first lane once. Returns the rows and the lane
  * to start from next time, so every lane is reached in turn however many there are.

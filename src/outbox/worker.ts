@@ -2,8 +2,8 @@ import { transaction } from '../../db/statements.js';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { recordOutcome } from './outcome.js';
-import { LaneCounts, LookLanes, laneOf, newestLaneHeads, walkLanes } from './lanes.js';
-import { dueRows, type DueRow, newestDueRows, nextDueAfter, nextDueAt, stillPending } from './store.js';
+import { LaneCounts, LookLanes, laneOf, newcomersWaiting, newestLaneHeads, walkLanes } from './lanes.js';
+import { dueRows, type DueRow, nextDueAfter, nextDueAt, stillPending } from './store.js';
 import type { OutboxMessage } from './outbox.js';
 import { formBatch, routeRow } from './route.js';
 import { IdleWaiters } from './idle.js';
@@ -207,8 +207,7 @@ export class OutboxWorker {
       const wait = this.limiter.wait(limits, now);
       // A lane of the newest few in a backlog (a chat reply) goes ahead of calls held ready for a broadcast.
       const urgentDueAt = index < urgent.length ? urgent[index].dueAt : undefined;
-      const isUrgent = urgentDueAt !== undefined;
-      if (wait > 0 && !isUrgent && (wait > READY_AHEAD_MS || this.ready.full)) {
+      if (wait > 0 && urgentDueAt === undefined && (wait > READY_AHEAD_MS || this.ready.full)) {
         nextWake = Math.min(nextWake, Math.max(1, wait - READY_AHEAD_MS));
         this.lastLook = this.ready.full ? 'readyFull' : 'limited';
         // Its lane waits, and so do the lanes a full limit covers (all of an app's on an app-wide limit).
@@ -225,8 +224,7 @@ export class OutboxWorker {
       // Only then, and only while other calls move the page on: waiting on short calls stalled whole backlogs.
       if (cut && moreThanRead && !walked && batch.some((m) => m.id === fifo.at(-1)?.id) && (this.callsInFlight > 0 || this.ready.size > 0)) continue;
       for (const m of batch) lanes.busy.add(m.lane!);
-      // Reserved only now: while the batch was formed (reads on PostgreSQL) a ready call may have taken the slot that
-      // `wait` saw free. Sending regardless put a 21st call into DingTalk's second, which refused it.
+      // Reserved only now: forming the batch (reads on PostgreSQL) may have let a ready call take the slot `wait` saw.
       if (wait > 0 || this.limiter.reserve(limits, now) > 0) {
         // Built now, sent the moment its slot frees (armReady), without another look at the table.
         this.ready.add({ sender, limits, batch, urgentDueAt });
@@ -271,12 +269,7 @@ export class OutboxWorker {
       const now = this.clock.now();
       await this.sendReady(now.getTime());
       // Rows enqueued without a kick (by the CLI, another process) still get the newest rows' lane.
-      const busy = this.busyLanes();
-      // Only rows due after the backlog's oldest: a look for a broadcast's own newest rows, after every call sent,
-      // re-read the table for nothing (on PostgreSQL, a look every few milliseconds).
-      newcomers = (await newestDueRows(this.options.db, now, NEWEST_PER_TICK, this.claims.instanceId)).some(
-        (r) => r.nextAttemptAt > this.backlogSince && !busy.has(laneOf(r)),
-      );
+      newcomers = await newcomersWaiting(this.options.db, now, NEWEST_PER_TICK, this.backlogSince, this.busyLanes(), this.claims.instanceId);
     } catch (error) {
       this.logger.error({ err: error }, 'outbox: sending ready calls failed');
     }
