@@ -106,7 +106,7 @@ describe('the rate limiter against where the platform counts', () => {
  * What `calls` calls on the batchSend API can do at best. One SQLite process fills every second to the limit: three
  * bursts of 20 take 2.0 s. On PostgreSQL the API's 20/s is a token bucket every instance shares
  * (src/outbox/shared-limits.ts), shaped so that several instances together stay under it: a burst of its capacity,
- * then its rate (about 14.4 calls a second), so fewer calls fit in a second and the same calls take longer.
+ * then its rate (about 13.6 calls a second), so fewer calls fit in a second and the same calls take longer.
  */
 function expectedPace(db: Db, calls: number): { mostInASecond: number; fastestMs: number } {
   if (dialectOf(db) === 'sqlite') return { mostInASecond: 20, fastestMs: 2000 };

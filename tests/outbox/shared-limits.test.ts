@@ -94,9 +94,10 @@ describe.skipIf(!onPostgres())('shared rate buckets on PostgreSQL (TEST_DATABASE
         // A token is spent within HOLD_MS of its grant and its call counted within ARRIVAL_MS after that.
         expect(maxInSpan(granted, l.windowMs + HOLD_MS + ARRIVAL_MS), `${name}: ${l.key}`).toBeLessThanOrEqual(l.limit);
       }
-      // What the margin costs: the steady rate is at least 70% of the tightest limit's (bucketOf: a tenth as burst).
+      // What the margins cost: the steady rate is at least 65% of the tightest limit's (bucketOf: a tenth as burst, 4%
+      // spare).
       const rate = Math.min(...limits.map((l) => l.limit / l.windowMs));
-      expect(granted.length, name).toBeGreaterThanOrEqual(Math.floor(0.7 * rate * span));
+      expect(granted.length, name).toBeGreaterThanOrEqual(Math.floor(0.65 * rate * span));
     }
   }, 300_000);
   it('says so, once a minute, when tokens come back too late to be spent (a slow database stalls the sends)', async () => {
