@@ -36,7 +36,7 @@ const FETCHING_WAIT_MS = 5;
  * on a loaded machine were counted 51 in a second once the buckets were no longer drained by probes (e0f20fc). The
  * platform's gateway sees network jitter the same way.
  */
-export function spareOf(limit: number): number {
+function spareOf(limit: number): number {
   return Math.max(1, Math.ceil(limit * 0.04));
 }
 
