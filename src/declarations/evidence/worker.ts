@@ -62,6 +62,8 @@ export class EvidenceWorker {
   private registrationsSeen = 0;
   private looking = false;
   private lookAgain = false;
+  /** A look is set to run at once (a kick, or a look asked for during one): not idle until it has run. */
+  private lookDue = false;
 
   constructor(private readonly options: EvidenceWorkerOptions) {
     for (const s of options.sources) this.sources.set(s.platform, s);
@@ -85,6 +87,7 @@ export class EvidenceWorker {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.lookDue = false;
     for (const c of this.downloads) c.abort(new Error('stopped while downloading'));
     await Promise.allSettled([...this.inFlight]);
   }
@@ -120,7 +123,7 @@ export class EvidenceWorker {
   }
 
   private async isIdle(): Promise<boolean> {
-    if (this.inFlight.size > 0) return false;
+    if (this.inFlight.size > 0 || this.looking || this.lookDue) return false;
     const due = await nextDueAt(this.options.db, this.platforms);
     return !due || due.getTime() > this.clock.now().getTime();
   }
@@ -128,11 +131,13 @@ export class EvidenceWorker {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    this.lookDue = delayMs <= 0;
     this.timer = setTimeout(() => void this.tick(), Math.max(0, delayMs));
   }
 
   private async tick(): Promise<void> {
     this.timer = null;
+    this.lookDue = false;
     // One look at a time: a kick during a look's database round trips waits for it (two looks would each count
     // the same free slots and claim past maxInFlight).
     if (this.looking) {

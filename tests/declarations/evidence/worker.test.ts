@@ -113,6 +113,8 @@ describe('Feishu evidence', () => {
     const [registered] = await transaction(h.app.db, (tx) => registerEvidence(tx, first, teacherId, new Date()));
     extra.kickIfRegistered();
     await eventually(async () => (await findEvidence(h.app.db, registered.id))?.status === 'stored', 5000, 'registered evidence fetched at once');
+    // The look its freed slot asks for has run too: a due row inserted now is not found by a look already on its way.
+    await extra.whenIdle();
 
     // A due row that no handled event registered (a retry coming due): the poll finds it, not the bot's call.
     const second = await sendFeishu(h, 'image', 'img_unregistered', png(2100));
