@@ -14,6 +14,7 @@ import { startFeishu, type FeishuHarness } from '../../helpers/fakes/feishu-harn
 import { messageEvent } from '../../helpers/fakes/feishu-sign.js';
 import { addTeacher } from '../../helpers/seed.js';
 import { dingtalkEvidenceWorker, jpeg, pdf, png } from '../../helpers/evidence.js';
+import { feishuSettled } from '../../helpers/declaration-chat.js';
 
 /**
  * Evidence downloads against the fake platforms: a real signed webhook brings the attachment, the wizard's call
@@ -200,6 +201,9 @@ describe('Feishu evidence', () => {
     expect(first).toMatchObject({ status: 'stored', attempts: 1 });
     const photo = png(3000);
     const message = await sendFeishu(h, 'image', 'img_token', photo);
+    // The bot's answers to these messages go out with the same cached token: one still on its way when the token
+    // rotates is refused, fetches the new token, and the download then needs no retry.
+    await feishuSettled(h);
     const tokensBefore = h.fake.tokenRequests().length;
     h.fake.rotateToken();
     const [row] = await registerAndSettle(h, message, teacherId);
